@@ -1,0 +1,1 @@
+"""Domain vocabulary shared by every layer (stages, flags, labels)."""
