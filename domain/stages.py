@@ -92,12 +92,11 @@ def fold_vi(text: str) -> str:
 def _aliases() -> dict[str, str]:
     table: dict[str, str] = {}
     labels = {**STAGE_LABELS_VI, **EVENT_LABELS_VI}
-    for code in STAGES + EVENT_CODES:
+    for code in EVENT_CODES:
         table[fold_vi(code)] = code
         table[fold_vi(labels[code])] = code
     # Short forms clerks write in spreadsheets.
     extra = {
-        "chua trien khai": "not_started",
         "thong bao": "notice",
         "thong bao thu hoi": "notice",
         "kiem dem": "inventory",
