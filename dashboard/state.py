@@ -1,0 +1,208 @@
+"""Shared dashboard state: the as-of date, the store, the cached snapshot and map, the sidebar filters.
+
+Every page reads the same values from here, so all pages show figures at the same as-of date.
+Caching belongs to this view layer (STYLE.md): the computations below it are plain functions.
+
+* :func:`as_of` – the date picked in the sidebar (default 30/06/2024, the expressway's 70 % milestone).
+* :func:`store` – one store per process and database URL (``st.cache_resource``).
+* :func:`snapshot` – ``milestones.snapshot.compute_snapshot(store, as_of)`` cached per
+  (as_of, database URL, store ``data_version``): a new upload or revert changes the version and so
+  recomputes; moving the date back to an earlier value is served from the cache.
+* :func:`filters` – the sidebar filters as a hashable :class:`dashboard.filters.Filters`.
+* :func:`map_html` – the offline Leaflet map HTML, built once per (as_of, filters, data_version).
+
+Errors never reach the screen as tracebacks: :func:`store` and :func:`snapshot` log the detail and show
+a Vietnamese message, then stop the page (``st.stop()``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from dashboard.filters import Filters
+from dashboard.format import fmt_date
+from domain.stages import STAGE_LABELS_VI, STAGES
+
+log = logging.getLogger(__name__)
+
+#: Default as-of date: the expressway's first 2024 milestone (70 % of area by 30/6/2024).
+DEFAULT_AS_OF = date(2024, 6, 30)
+#: Range offered by the date picker.
+MIN_AS_OF = date(2020, 1, 1)
+MAX_AS_OF = date(2030, 12, 31)
+
+#: Session-state keys (also the widget keys, for tests: ``at.date_input(key=AS_OF_KEY)``).
+AS_OF_KEY = "as_of"
+PROJECTS_KEY = "filter_project_ids"
+COMMUNES_KEY = "filter_communes"
+STAGES_KEY = "filter_stages"
+AT_RISK_KEY = "filter_at_risk_only"
+
+
+# --------------------------------------------------------------------------------------------- store
+def database_url() -> str | None:
+    """``$DATABASE_URL`` or None (the store then uses its default file ``data/gpmb.gpkg``)."""
+    return os.environ.get("DATABASE_URL") or None
+
+
+def _open_store(url: str | None) -> Any:
+    from store import open_store  # imported late: the dashboard starts even if the store is broken
+
+    return open_store(url)
+
+
+def _compute_snapshot(the_store: Any, as_of_date: date) -> Any:
+    from milestones.snapshot import compute_snapshot
+
+    return compute_snapshot(the_store, as_of_date)
+
+
+@st.cache_resource(show_spinner="Đang mở kho dữ liệu…")
+def _cached_store(url: str | None) -> Any:
+    return _open_store(url)
+
+
+def _fail(message: str, exc: BaseException) -> None:
+    log.exception("%s", message, exc_info=exc)
+    st.error(f"{message} Chi tiết kỹ thuật đã được ghi vào nhật ký máy chủ ({type(exc).__name__}).")
+    st.stop()
+
+
+def store() -> Any:
+    """The open store (``store.open_store(DATABASE_URL)``), one per process and URL.
+
+    On failure shows a Vietnamese error and stops the page (the traceback goes to the log).
+    """
+    try:
+        return _cached_store(database_url())
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail("Không mở được kho dữ liệu GPMB (DATABASE_URL hoặc tệp data/gpmb.gpkg).", exc)
+
+
+def data_version_key(the_store: Any | None = None) -> tuple:
+    """The store's ``data_version()`` as a hashable tuple of (key, str(value)) pairs (a cache key)."""
+    the_store = the_store if the_store is not None else store()
+    version = the_store.data_version() or {}
+    return tuple(sorted((str(k), str(v)) for k, v in dict(version).items()))
+
+
+# ------------------------------------------------------------------------------------------- as-of
+def as_of() -> date:
+    """The as-of date picked in the sidebar (``st.session_state['as_of']``), default 30/06/2024."""
+    value = st.session_state.get(AS_OF_KEY, DEFAULT_AS_OF)
+    return value if isinstance(value, date) else DEFAULT_AS_OF
+
+
+# ---------------------------------------------------------------------------------------- snapshot
+@st.cache_data(show_spinner="Đang tính tiến độ…", max_entries=32)
+def _cached_snapshot(as_of_date: date, url: str | None, version: tuple) -> Any:
+    return _compute_snapshot(_cached_store(url), as_of_date)
+
+
+def snapshot(as_of_date: date | None = None) -> Any:
+    """``compute_snapshot(store(), as_of)`` cached per (as_of, DATABASE_URL, data_version).
+
+    Parameters
+    ----------
+    as_of_date : date, optional
+        Defaults to :func:`as_of`.
+
+    Returns
+    -------
+    milestones.snapshot.Snapshot
+        Fields as in DATA_MODEL.md (``parcels`` GeoDataFrame in EPSG:9215, ``projects``,
+        ``communes``, ``segments``, ``milestones``, ``s_curve`` …). Treat it as read-only.
+    """
+    the_store = store()
+    day = as_of_date or as_of()
+    try:
+        return _cached_snapshot(day, database_url(), data_version_key(the_store))
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không tính được tiến độ tại ngày {fmt_date(day)}.", exc)
+
+
+# ----------------------------------------------------------------------------------------- filters
+def filters() -> Filters:
+    """The sidebar filters (project, commune, stage, at-risk only) as a hashable :class:`Filters`."""
+    ss = st.session_state
+    return Filters(
+        project_ids=tuple(ss.get(PROJECTS_KEY) or ()),
+        communes=tuple(ss.get(COMMUNES_KEY) or ()),
+        stages=tuple(ss.get(STAGES_KEY) or ()),
+        at_risk_only=bool(ss.get(AT_RISK_KEY, False)),
+    )
+
+
+def project_names(snap: Any) -> dict[str, str]:
+    """``project_id`` → short name (or name) from the snapshot's projects table, in table order."""
+    projects = snap.projects
+    name_col = "short_name" if "short_name" in projects.columns else "name"
+    return {str(r["project_id"]): str(r.get(name_col) or r["project_id"]) for _, r in projects.iterrows()}
+
+
+def commune_options(snap: Any, project_ids: tuple[str, ...] = ()) -> list[str]:
+    """Commune names offered by the commune filter: 2025 units first, then the pre-2025 communes."""
+    parcels = snap.parcels
+    if project_ids:
+        parcels = parcels[parcels["project_id"].isin(project_ids)]
+    new = sorted({str(c) for c in parcels["commune"].dropna()})
+    old = sorted({str(c) for c in parcels.get("commune_former", []).dropna()} - set(new)) if "commune_former" in parcels else []
+    return new + old
+
+
+def render_sidebar() -> None:
+    """Draw the as-of date picker and the filters in the sidebar (called by ``app.py`` on every run)."""
+    sb = st.sidebar
+    sb.date_input(
+        "Ngày số liệu (tính đến ngày)",
+        value=DEFAULT_AS_OF,
+        min_value=MIN_AS_OF,
+        max_value=MAX_AS_OF,
+        key=AS_OF_KEY,
+        format="DD/MM/YYYY",
+        help="Mọi số liệu trên mọi trang được tính tại ngày này.",
+    )
+    try:
+        snap = _cached_snapshot(as_of(), database_url(), data_version_key(_cached_store(database_url())))
+    except Exception:  # noqa: BLE001 - the page itself shows the error
+        log.exception("Sidebar: store or snapshot unavailable")
+        sb.warning("Chưa có dữ liệu để lọc.")
+        return
+    names = project_names(snap)
+    sb.multiselect("Dự án", options=list(names), format_func=lambda p: names.get(p, p), key=PROJECTS_KEY,
+                   placeholder="Tất cả dự án")
+    chosen = tuple(st.session_state.get(PROJECTS_KEY) or ())
+    communes = commune_options(snap, chosen)
+    # Keep earlier choices valid when the project filter narrows the list.
+    if COMMUNES_KEY in st.session_state:
+        st.session_state[COMMUNES_KEY] = [c for c in st.session_state[COMMUNES_KEY] if c in communes]
+    sb.multiselect("Xã / phường (tên mới hoặc tên cũ)", options=communes, key=COMMUNES_KEY,
+                   placeholder="Tất cả xã, phường")
+    sb.multiselect("Giai đoạn", options=list(STAGES), format_func=STAGE_LABELS_VI.get, key=STAGES_KEY,
+                   placeholder="Tất cả giai đoạn")
+    sb.checkbox("Chỉ thửa có rủi ro tiến độ", key=AT_RISK_KEY)
+
+
+# --------------------------------------------------------------------------------------------- map
+@st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
+def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> str:
+    from mapview import build_map, standalone_html
+
+    snap = _cached_snapshot(as_of_date, url, version)
+    return standalone_html(build_map(snap, _cached_store(url), the_filters))
+
+
+def map_html(as_of_date: date | None = None, the_filters: Filters | None = None) -> str:
+    """Self-contained Leaflet HTML of the map at ``as_of`` with ``filters``, cached per
+    (as_of, filters, DATABASE_URL, data_version); see :func:`mapview.standalone_html`."""
+    the_store = store()
+    day = as_of_date or as_of()
+    f = the_filters if the_filters is not None else filters()
+    try:
+        return _cached_map_html(day, f, database_url(), data_version_key(the_store))
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
