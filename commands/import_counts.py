@@ -1,0 +1,72 @@
+"""``python cli.py import-counts FILE [--dry-run] [--skip-invalid] [--json]``: validate and commit field counts.
+
+Prints the row-level report (row as numbered in Excel, column, value, Vietnamese message). Exit code
+0 when committed or nothing new to commit (or a dry run without problems), 1 when the file was
+rejected or refused, 2 on usage errors (missing file, bad options).
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+
+NAME = "import-counts"
+HELP = "Kiểm tra và ghi tệp số liệu kiểm đếm (CSV/XLSX) vào sổ số liệu"
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("file", metavar="FILE", help="tệp .csv hoặc .xlsx")
+    parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="ghi các dòng hợp lệ dù có dòng lỗi (mặc định: có dòng lỗi thì từ chối cả tệp)")
+    parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
+    parser.add_argument("--by", default=None, help="người tải lên (mặc định: tên người dùng máy)")
+    parser.add_argument("--database-url", default=None, help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return "cli"
+
+
+def format_report(result) -> str:
+    """Plain-text report: summary line, file details, notes, then one line per problem."""
+    lines = [result.message_vi]
+    if result.table is not None:
+        t = result.table
+        how = f"mã hóa {t.encoding}, phân cách {t.separator!r}" if t.file_kind == "csv" else f"trang '{t.sheet}'"
+        lines.append(f"Tệp {result.file_name}: {t.file_kind.upper()}, {how}, dòng tiêu đề {t.header_row}"
+                     + (f"–{t.header_row + 1}" if t.header_rows == 2 else ""))
+    if result.report is not None:
+        lines += [f"Lưu ý: {n}" for n in result.report.notes]
+        lines += [str(p) for p in result.report.problems]
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Không tìm thấy tệp: {args.file}", file=sys.stderr)
+        return 2
+    from ingest.importer import import_counts
+    from store import open_store
+
+    try:
+        store = open_store(args.database_url)
+    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
+        log.exception("open_store failed")
+        print(f"Không mở được kho dữ liệu ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        return 1
+    result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
+                           by=args.by or _default_user(), source="cli")
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_report(result))
+    return result.exit_code

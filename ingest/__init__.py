@@ -1,0 +1,16 @@
+"""Field-count uploads (CSV/XLSX) → validated event rows, and the template.
+
+Data flow: :func:`ingest.read.read_table` (file → raw table keyed by Excel row) →
+:func:`ingest.validate.validate` (pure: raw table + parcels + projects + ledger + today →
+:class:`ValidationReport`) → :func:`ingest.importer.import_counts` (commits the valid rows or none
+through ``store.commit_upload``). ``ingest.template`` writes the downloadable template.
+"""
+from ingest.importer import ImportResult, import_counts, validate_file
+from ingest.read import IngestError, RawTable, read_table
+from ingest.template import write_template
+from ingest.validate import RowProblem, ValidationReport, validate
+
+__all__ = [
+    "ImportResult", "IngestError", "RawTable", "RowProblem", "ValidationReport",
+    "import_counts", "read_table", "validate", "validate_file", "write_template",
+]

@@ -1,0 +1,164 @@
+"""Import one field-count file: read → validate → commit the valid rows or none, explicitly.
+
+The one function the CLI (``import-counts``) and the upload page both call, so they cannot disagree.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest.read import IngestError, RawTable, read_table
+from ingest.validate import ValidationReport, validate
+
+log = logging.getLogger(__name__)
+
+#: Import outcomes: ``committed`` (a new upload), ``nothing_new`` (same file content already in the
+#: ledger), ``dry_run`` (validated, nothing written), ``rejected`` (invalid rows and no
+#: ``skip_invalid``, or no valid row), ``refused`` (the file itself could not be read).
+STATUSES = ("committed", "nothing_new", "dry_run", "rejected", "refused")
+
+
+@dataclass
+class ImportResult:
+    """Outcome of :func:`import_counts`.
+
+    ``message_vi`` is the one-line Vietnamese summary for the user; ``report`` is None only when the
+    file was refused before validation; ``upload_id`` is the store's id when committed (or the
+    earlier upload's id for ``nothing_new`` when the store reports it).
+    """
+
+    status: str
+    message_vi: str
+    file_name: str
+    file_sha256: str
+    report: ValidationReport | None = None
+    table: RawTable | None = None
+    upload_id: int | None = None
+    rows_committed: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """CLI exit code: 0 committed / nothing new / dry run without problems, 1 otherwise."""
+        if self.status in ("committed", "nothing_new"):
+            return 0
+        if self.status == "dry_run":
+            return 0 if self.report is not None and self.report.ok else 1
+        return 1
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "status": self.status, "message_vi": self.message_vi, "file_name": self.file_name,
+            "file_sha256": self.file_sha256, "upload_id": self.upload_id, "rows_committed": self.rows_committed,
+        }
+        if self.report is not None:
+            out.update(self.report.to_dict())
+        if self.table is not None:
+            out["file"] = {"kind": self.table.file_kind, "encoding": self.table.encoding,
+                           "separator": self.table.separator, "sheet": self.table.sheet,
+                           "header_row": self.table.header_row, "header_rows": self.table.header_rows}
+        return out
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of the file content (the store recognises a re-upload by it)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def validate_file(data: bytes, file_name: str, store: Any, today: date | None = None) -> tuple[RawTable, ValidationReport]:
+    """Read and validate file bytes against the store's parcels, projects and ledger (writes nothing).
+
+    Raises
+    ------
+    IngestError
+        The file is refused as a whole (see :func:`ingest.read.read_table`).
+    """
+    table = read_table(data, file_name)
+    report = validate(table, store.parcels(), store.projects(), store.events(), today or date.today())
+    return table, report
+
+
+def commit_report(report: ValidationReport, store: Any, *, file_name: str, file_sha256: str, by: str,
+                  source: str = "upload"):
+    """Commit the valid events of ``report`` as one upload (one transaction in the store).
+
+    Returns the store's ``UploadResult(upload_id, created, rows_committed)``.
+    """
+    events = report.events.reset_index(drop=True)
+    return store.commit_upload(events, file_name=file_name, file_sha256=file_sha256, uploaded_by=by,
+                               rows_read=report.rows_read, source=source)
+
+
+def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, skip_invalid: bool = False,
+                  by: str = "", *, file_name: str | None = None, source: str = "cli",
+                  today: date | None = None) -> ImportResult:
+    """Validate a field-count file and commit its valid rows, or none.
+
+    Parameters
+    ----------
+    path
+        The CSV/XLSX file, or its bytes (then give ``file_name``).
+    store
+        An open store (``store.open_store()``): parcels, projects and events are read from it;
+        ``commit_upload`` writes.
+    dry_run
+        Validate only; nothing is written.
+    skip_invalid
+        Commit the valid rows even when other rows are invalid. Without it a file with any invalid
+        row is rejected whole.
+    by
+        Who uploads (recorded with the upload).
+    source
+        ``"cli"`` or ``"upload"`` (the page), recorded with the upload.
+    today
+        Dates after it are refused; default ``date.today()``.
+
+    Returns
+    -------
+    ImportResult
+        Status, Vietnamese summary, the report. Never raises for a bad file: a refused file gives
+        ``status="refused"``. Errors of the store itself (database down) propagate.
+    """
+    if isinstance(path, (bytes, bytearray)):
+        data, name = bytes(path), file_name or "tệp tải lên"
+    else:
+        p = Path(path)
+        name = file_name or p.name
+        try:
+            from ingest.read import MAX_FILE_BYTES, _too_big
+
+            if p.stat().st_size > MAX_FILE_BYTES:
+                return ImportResult("refused", _too_big(p.stat().st_size), name, "")
+            data = p.read_bytes()
+        except OSError as exc:
+            log.warning("cannot read %s: %r", p, exc)
+            return ImportResult("refused", f"Không đọc được tệp {name}: tệp không tồn tại hoặc không có quyền đọc.", name, "")
+    digest = sha256_bytes(data)
+    try:
+        table, report = validate_file(data, name, store, today)
+    except IngestError as exc:
+        return ImportResult("refused", exc.message_vi, name, digest)
+    base = dict(file_name=name, file_sha256=digest, report=report, table=table)
+    counts = (f"{report.rows_read} dòng đọc được, {report.rows_valid} dòng hợp lệ, "
+              f"{report.rows_invalid} dòng có lỗi")
+    if report.rows_read == 0:
+        return ImportResult("rejected", "Tệp có dòng tiêu đề nhưng không có dòng số liệu nào.", **base)
+    if dry_run:
+        return ImportResult("dry_run", f"Chạy thử, chưa ghi gì: {counts}.", **base)
+    if report.problems and not skip_invalid:
+        return ImportResult("rejected", f"Tệp bị từ chối, không ghi dòng nào: {counts}. "
+                                        "Hãy sửa các dòng lỗi, hoặc chọn chỉ ghi các dòng hợp lệ.", **base)
+    if report.rows_valid == 0:
+        return ImportResult("rejected", f"Không có dòng hợp lệ nào để ghi: {counts}.", **base)
+    result = commit_report(report, store, file_name=name, file_sha256=digest, by=by, source=source)
+    if not result.created:
+        return ImportResult("nothing_new", f"Tệp này (cùng nội dung) đã được tải lên trước đây (lần tải "
+                                           f"{result.upload_id}): không ghi thêm gì.", upload_id=result.upload_id, **base)
+    skipped = f", bỏ qua {report.rows_invalid} dòng có lỗi" if report.rows_invalid else ""
+    return ImportResult("committed", f"Đã ghi {result.rows_committed} dòng (lần tải {result.upload_id}){skipped}.",
+                        upload_id=result.upload_id, rows_committed=int(result.rows_committed), **base)

@@ -1,0 +1,342 @@
+"""Read an uploaded field-count file (CSV or XLSX) into a raw table keyed by the sheet's row numbers.
+
+What is accepted (issue 3): CSV in UTF-8, UTF-8 with BOM, UTF-16 (Excel "Unicode text", tab
+separated) or Windows-1258 (detected with charset-normalizer; its combining tone marks are
+normalised to NFC); separator ``,``, ``;`` or tab; XLSX with a title block above a one- or two-row
+header. The file type is decided by the content, not the name (an XLSX renamed ``.csv`` is read as
+XLSX; a PNG renamed ``.csv`` is refused).
+
+Everything refused raises :class:`IngestError` with a Vietnamese message; nothing is written by
+this module.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
+from ingest.values import is_blank
+
+log = logging.getLogger(__name__)
+
+#: Largest file accepted, in bytes (50 MB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Most data rows accepted in one file.
+MAX_ROWS = 200_000
+#: Largest uncompressed size of an XLSX (guards against zip bombs), in bytes.
+MAX_XLSX_UNCOMPRESSED = 600 * 1024 * 1024
+#: Rows searched for the header below a title block.
+HEADER_SEARCH_ROWS = 30
+
+_MAGIC = {
+    b"\x89PNG": "ảnh PNG",
+    b"\xff\xd8\xff": "ảnh JPEG",
+    b"GIF8": "ảnh GIF",
+    b"%PDF": "tệp PDF",
+    b"\xd0\xcf\x11\xe0": "tệp Excel cũ (.xls) hoặc Word (.doc)",
+    b"MZ": "tệp chương trình",
+    b"\x1f\x8b": "tệp nén gzip",
+    b"Rar!": "tệp nén RAR",
+    b"7z\xbc\xaf": "tệp nén 7z",
+}
+
+
+class IngestError(ValueError):
+    """A file refused as a whole; ``message_vi`` is shown to the user (Vietnamese)."""
+
+    def __init__(self, message_vi: str):
+        super().__init__(message_vi)
+        self.message_vi = message_vi
+
+
+@dataclass
+class RawTable:
+    """A sheet read from a file, before any value is interpreted.
+
+    Attributes
+    ----------
+    data
+        DataFrame, one row per non-blank data row, index ``row`` = the row number the user sees in
+        Excel (1-based, title block and header included); columns = the recognised fields of
+        :data:`ingest.headers.CANONICAL_HEADERS` (and ``area_ha``/``amount_million_vnd``… when the
+        header names another unit); values as read (``str`` from CSV; ``str``/``int``/``float``/
+        ``datetime`` from XLSX), never evaluated.
+    formula_rows
+        ``{row: [field, …]}``: XLSX cells holding a formula with no computed value saved.
+    """
+
+    data: pd.DataFrame
+    file_kind: str  # "csv" | "xlsx"
+    encoding: str | None = None
+    separator: str | None = None
+    sheet: str | None = None
+    header_row: int = 1  # 1-based row number of the (first) header row
+    header_rows: int = 1
+    ignored_columns: list[str] = field(default_factory=list)
+    formula_rows: dict[int, list[str]] = field(default_factory=dict)
+    formulas_read_as_values: int = 0
+
+    @property
+    def fields(self) -> list[str]:
+        """The recognised fields, in sheet order."""
+        return list(self.data.columns)
+
+
+def read_table(source: str | Path | bytes, file_name: str | None = None) -> RawTable:
+    """Read a CSV or XLSX field-count file.
+
+    Parameters
+    ----------
+    source
+        A path, or the file's bytes (an upload).
+    file_name
+        Shown in messages; defaults to the path's name.
+
+    Returns
+    -------
+    RawTable
+        The data rows keyed by their Excel row number.
+
+    Raises
+    ------
+    IngestError
+        Empty file; file larger than :data:`MAX_FILE_BYTES`; more than :data:`MAX_ROWS` data rows;
+        an image, PDF, old ``.xls`` or other binary file; undecodable text; no header row with at
+        least two known columns in the first :data:`HEADER_SEARCH_ROWS` rows.
+    """
+    if isinstance(source, (bytes, bytearray)):
+        size = len(source)
+        data = bytes(source)
+    else:
+        path = Path(source)
+        file_name = file_name or path.name
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(_too_big(size))
+        data = path.read_bytes()
+    if size > MAX_FILE_BYTES:
+        raise IngestError(_too_big(size))
+    if not data.strip():
+        raise IngestError("Tệp rỗng: không có dữ liệu nào. Hãy dùng tệp mẫu (lệnh template) và điền số liệu.")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            hint = " Hãy mở bằng Excel và lưu thành .xlsx." if "xls" in what else ""
+            raise IngestError(f"Tệp này là {what}, không phải bảng CSV hoặc XLSX.{hint}")
+    return _read_csv(data)
+
+
+def _too_big(size: int) -> str:
+    mb = size / 1024 / 1024
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    return (f"Tệp quá lớn ({mb:,.1f} MB; tối đa {limit} MB).".replace(",", "X").replace(".", ",").replace("X", ".")
+            + " Hãy tách thành nhiều tệp nhỏ hơn.")
+
+
+# ----------------------------------------------------------------------------------------- CSV
+def _decodings(data: bytes) -> list[tuple[str, str]]:
+    """Candidate (encoding, text) decodings, most likely first."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return [("utf-8-sig", data.decode("utf-8-sig", errors="strict"))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return [("utf-16", data.decode("utf-16"))]
+    head = data[:4000]
+    if head.count(b"\x00") > len(head) // 4:  # UTF-16 without BOM: every other byte is NUL
+        le = head[1::2].count(b"\x00") > head[0::2].count(b"\x00")
+        enc = "utf-16-le" if le else "utf-16-be"
+        return [(enc, data.decode(enc, errors="strict"))]
+    if b"\x00" in head:
+        raise UnicodeDecodeError("binary", head, 0, 1, "NUL byte")
+    try:
+        return [("utf-8", data.decode("utf-8", errors="strict"))]
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    candidates: list[tuple[str, str]] = []
+    best = from_bytes(data[:200_000]).best()
+    if best is not None:
+        try:
+            candidates.append((best.encoding, data.decode(best.encoding)))
+        except (UnicodeDecodeError, LookupError):
+            pass
+    if not any(enc == "cp1258" for enc, _ in candidates):
+        candidates.append(("cp1258", data.decode("cp1258", errors="replace")))
+    return candidates
+
+
+def _read_csv(data: bytes) -> RawTable:
+    try:
+        decodings = _decodings(data)
+    except UnicodeDecodeError:
+        raise IngestError("Tệp không phải văn bản (có byte nhị phân): không đọc được như CSV. "
+                          "Hãy gửi tệp .csv hoặc .xlsx.") from None
+    best: tuple[int, str, str, list[list[str]], int, HeaderMatch] | None = None
+    for encoding, text in decodings:
+        text = unicodedata.normalize("NFC", text)
+        if _control_ratio(text[:20000]) > 0.01:
+            continue
+        sample = text[:65536]
+        for sep in (";", ",", "\t", "|"):
+            rows = list(csv.reader(io.StringIO(sample), delimiter=sep))[:HEADER_SEARCH_ROWS + 2]
+            found = find_header(rows, HEADER_SEARCH_ROWS)
+            if found and (best is None or len(found[1].fields) > best[0]):
+                best = (len(found[1].fields), encoding, sep, rows, found[0], found[1])
+    if best is None:
+        if all(_control_ratio(unicodedata.normalize("NFC", t)[:20000]) > 0.01 for _, t in decodings):
+            raise IngestError("Tệp không phải văn bản (nhiều ký tự điều khiển): không đọc được như CSV. "
+                              "Hãy gửi tệp .csv hoặc .xlsx.")
+        raise IngestError(_no_header_message())
+    _, encoding, sep, _, header_index, match = best
+    text = unicodedata.normalize("NFC", dict(decodings)[encoding])
+    if text.count("\n") > MAX_ROWS + HEADER_SEARCH_ROWS + 10:
+        raise IngestError(_too_many_rows())
+    rows_iter = csv.reader(io.StringIO(text), delimiter=sep)
+    records = []
+    for record in rows_iter:
+        records.append(record)
+    table = _build_table(records, header_index, match)
+    log.info("CSV read: encoding=%s separator=%r rows=%d", encoding, sep, len(table.data))
+    table.file_kind, table.encoding, table.separator = "csv", encoding, sep
+    return table
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\r\n\t") or c == "\ufffd")
+    return bad / len(text)
+
+
+def _too_many_rows() -> str:
+    return (f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,} dòng dữ liệu).".replace(",", ".")
+            + " Hãy tách thành nhiều tệp nhỏ hơn.")
+
+
+def _no_header_message() -> str:
+    headers = ", ".join(CANONICAL_HEADERS.values())
+    return ("Không tìm thấy dòng tiêu đề trong 30 dòng đầu: cần ít nhất hai cột có tên quen thuộc "
+            f"(các cột của mẫu: {headers}). Hãy dùng tệp mẫu (lệnh template).")
+
+
+def _is_column_number_row(cells: list[object]) -> bool:
+    """A row under the header numbering the columns: ``(1) (2) (3)`` or ``1 2 3``."""
+    values = [str(c).strip() for c in cells if not is_blank(c)]
+    if len(values) < 2:
+        return False
+    stripped = [v.strip("()") for v in values]
+    return all(v.isdigit() for v in stripped) and [int(v) for v in stripped] == list(
+        range(int(stripped[0]), int(stripped[0]) + len(stripped)))
+
+
+def _build_table(records: list[list[object]], header_index: int, match: HeaderMatch,
+                 first_row_number: int = 1) -> RawTable:
+    """Rows after the header → DataFrame of the recognised fields indexed by Excel row number."""
+    keep = [(i, f) for i, f in enumerate(match.columns) if f and not f.startswith("_")]
+    start = header_index + match.header_rows
+    out_rows: list[list[object]] = []
+    numbers: list[int] = []
+    for offset, record in enumerate(records[start:]):
+        row_number = first_row_number + start + offset
+        if offset == 0 and _is_column_number_row(list(record)):
+            continue
+        values = [record[i] if i < len(record) else None for i, _ in keep]
+        if all(is_blank(v) for v in values):
+            continue
+        if len(out_rows) >= MAX_ROWS:
+            raise IngestError(_too_many_rows())
+        out_rows.append(values)
+        numbers.append(row_number)
+    frame = pd.DataFrame(out_rows, columns=[f for _, f in keep], dtype=object,
+                         index=pd.Index(numbers, name="row", dtype="int64"))
+    return RawTable(data=frame, file_kind="", header_row=first_row_number + header_index,
+                    header_rows=match.header_rows, ignored_columns=list(match.unknown))
+
+
+# ---------------------------------------------------------------------------------------- XLSX
+def _read_xlsx(data: bytes) -> RawTable:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > MAX_XLSX_UNCOMPRESSED:
+                raise IngestError("Tệp XLSX khi giải nén quá lớn. Hãy tách thành nhiều tệp nhỏ hơn.")
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise IngestError("Tệp nén ZIP này không phải bảng tính XLSX. Hãy gửi tệp .csv hoặc .xlsx.")
+            has_formulas = any(
+                _has_formula(zf, i.filename) for i in infos if i.filename.startswith("xl/worksheets/"))
+    except zipfile.BadZipFile:
+        raise IngestError("Tệp XLSX bị hỏng (không giải nén được). Hãy mở bằng Excel và lưu lại.") from None
+    try:
+        wb_values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        log.warning("openpyxl could not open workbook: %r", exc)
+        raise IngestError("Không mở được tệp XLSX (tệp hỏng hoặc không phải bảng tính Excel). "
+                          "Hãy mở bằng Excel và lưu lại.") from None
+    wb_formulas = (openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+                   if has_formulas else None)
+    try:
+        best: tuple[int, str, int, HeaderMatch] | None = None
+        for ws in wb_values.worksheets:
+            head = [list(r) for r in ws.iter_rows(max_row=HEADER_SEARCH_ROWS + 2, values_only=True)]
+            found = find_header(head, HEADER_SEARCH_ROWS)
+            if found and (best is None or len(found[1].fields) > best[0]):
+                best = (len(found[1].fields), ws.title, found[0], found[1])
+        if best is None:
+            raise IngestError(_no_header_message())
+        _, title, header_index, match = best
+        ws = wb_values[title]
+        records: list[list[object]] = []
+        limit = MAX_ROWS + HEADER_SEARCH_ROWS + 10
+        for r in ws.iter_rows(values_only=True):
+            records.append(list(r))
+            if len(records) > limit:
+                raise IngestError(_too_many_rows())
+        table = _build_table(records, header_index, match)
+        if wb_formulas is not None:
+            _mark_formulas(table, wb_formulas[title], records, match)
+    finally:
+        wb_values.close()
+        if wb_formulas is not None:
+            wb_formulas.close()
+    table.file_kind, table.sheet = "xlsx", title
+    log.info("XLSX read: sheet=%s header_row=%d rows=%d", title, table.header_row, len(table.data))
+    return table
+
+
+def _has_formula(zf: zipfile.ZipFile, name: str) -> bool:
+    with zf.open(name) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                return True
+            tail = chunk[-4:]
+    return False
+
+
+def _mark_formulas(table: RawTable, ws_formulas, records: list[list[object]], match: HeaderMatch) -> None:
+    """Record formula cells: with a saved value they are read as that value; without, flagged."""
+    columns = {i: f for i, f in enumerate(match.columns) if f and not f.startswith("_")}
+    wanted = set(table.data.index)
+    for row_number, formula_row in enumerate(ws_formulas.iter_rows(values_only=True), start=1):
+        if row_number not in wanted:
+            continue
+        value_row = records[row_number - 1]
+        for i, fld in columns.items():
+            f = formula_row[i] if i < len(formula_row) else None
+            v = value_row[i] if i < len(value_row) else None
+            if isinstance(f, str) and f.startswith("=") and f != v:
+                if v is None:
+                    table.formula_rows.setdefault(row_number, []).append(fld)
+                else:
+                    table.formulas_read_as_values += 1
