@@ -1,0 +1,812 @@
+"""Progress of land clearance at an as-of date, from the ledger of field-count events.
+
+Rules (also in the README)
+--------------------------
+Stage of a parcel at date D
+    The parcel's events with ``event_date <= D`` are read in (``event_date``, ``event_id``) order.
+    A stage event raises the stage to max(current, event); an event with ``is_correction`` sets the
+    stage exactly (it may go backwards). Flags never move the stage: ``complaint`` opens a complaint
+    that stays open until a later ``complaint_resolved``; ``enforced`` and ``compulsory_inventory``
+    stay set once recorded. Events of reverted uploads are excluded by the store.
+Cleared area
+    Clearance % = area handed over ÷ area to recover (DOMAIN.md). A parcel whose stage is
+    ``handed_over`` counts its whole ``area_to_recover_m2``; any other parcel counts 0.
+Amounts (VND)
+    ``amount_approved_vnd`` is the amount of the parcel's latest ``approved`` event,
+    ``amount_paid_vnd`` the sum of its ``paid`` events (payments may come in instalments). An event
+    whose stage is above a *later* correction is void (the correction says it was wrong): it neither
+    raises the stage nor counts its amount.
+Households
+    A household (``household_id``; a parcel without one is its own household) counts once per scope
+    (project, project × commune, project × segment) at its *least advanced* parcel in that scope: it
+    is "handed over" only when all its parcels there are. Hence the household counts of the communes
+    of a project can add up to more than the project's (a household with land in two communes counts
+    once in each) and ``percent_households_paid`` is the share of households whose least advanced
+    parcel is ``paid`` or beyond.
+Chainage-range events (``kind = chainage_range``; linear works)
+    The event applies to every parcel of its project whose ``chainage_m`` lies in
+    [min(from, to), max(from, to)] (both ends included), exactly as if each of those parcels had the
+    event: a parcel covered by a range report and by its own report is still counted once, at the
+    stage the rules above give. ``area_m2`` of the range is not used (each parcel counts its own area
+    to recover); ``amount_vnd`` is shared among the parcels in proportion to ``area_to_recover_m2``.
+    Parcels without a chainage (areas, sites) are never matched.
+Aggregate reports (``kind = aggregate``, event ``handed_over``, ``area_m2`` = cumulative m² handed
+over so far, scope = project or project × commune)
+    An aggregate never adds to the parcel figures. For each scope the area handed over is
+    max(parcel-derived area, latest aggregate of that scope with ``event_date <= as_of``):
+
+    - commune (2025 unit) c: max(parcels of c, latest report naming c, Σ over the former communes f
+      of c of the latest report naming f);
+    - former commune f (milestone scope): max(parcels of f, latest report naming f);
+    - project: max(Σ over communes of the commune figure above, latest project-level report).
+
+    The result is capped at the scope's area to recover, so a percentage never exceeds 100.
+    Aggregates only concern area: they change neither stage counts, households nor amounts, and
+    chainage segments use parcel data only. A report naming a commune that has no parcel of the
+    project is ignored (the upload validator rejects unknown communes).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from domain.stages import COMPLAINT_RESOLVED, FLAGS, STAGE_LABELS_VI, STAGES, fold_vi
+
+log = logging.getLogger(__name__)
+
+HANDED_OVER_RANK = STAGES.index("handed_over")
+PAID_RANK = STAGES.index("paid")
+_STAGE_RANK = {s: i for i, s in enumerate(STAGES)}
+
+#: Columns added to the parcels by :func:`parcel_stages`.
+STATE_COLUMNS = (
+    "stage", "stage_rank", "stage_date", "stage_label", "handed_over_on", "area_handed_over_m2",
+    "complaint_open", "complaint_since", "enforced", "compulsory_inventory",
+    "amount_approved_vnd", "amount_paid_vnd",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Input normalisation
+# --------------------------------------------------------------------------------------------
+def to_timestamp(value: date | datetime | str | pd.Timestamp) -> pd.Timestamp:
+    """Return ``value`` as a midnight ``pd.Timestamp`` (dates are days; time of day is dropped).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not a date (message in Vietnamese).
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"Ngày không hợp lệ: {value!r} (cần dạng YYYY-MM-DD)") from None
+    if ts is pd.NaT:
+        raise ValueError(f"Ngày không hợp lệ: {value!r} (cần dạng YYYY-MM-DD)")
+    return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
+
+
+def _bool_column(s: pd.Series) -> pd.Series:
+    if s.dtype == bool:
+        return s
+    text = s.astype("string").str.strip().str.lower()
+    return text.isin(["true", "1", "1.0", "yes", "x", "có", "co"]).fillna(False).astype(bool)
+
+
+def prepare_events(events: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """Normalise the ledger's dtypes and keep the events dated on or before ``as_of``.
+
+    Parameters
+    ----------
+    events : DataFrame
+        The ledger (columns of DATA_MODEL.md "events"); missing optional columns are added empty.
+    as_of : date, optional
+        Keep events with ``event_date <= as_of`` (all when None).
+
+    Returns
+    -------
+    DataFrame
+        ``event_date`` as ``datetime64`` (midnight), ``event_id`` int64, ``is_correction`` bool,
+        ``area_m2``/``amount_vnd``/``chainage_from_m``/``chainage_to_m`` float, ``kind`` defaulting
+        to ``parcel``; sorted by (``event_date``, ``event_id``). Rows without a valid date are dropped
+        with a logged warning.
+    """
+    ev = events.copy()
+    for col, default in (("kind", "parcel"), ("parcel_id", None), ("commune", None), ("project_id", None),
+                         ("chainage_from_m", np.nan), ("chainage_to_m", np.nan), ("area_m2", np.nan),
+                         ("amount_vnd", np.nan), ("households", np.nan), ("is_correction", False)):
+        if col not in ev.columns:
+            ev[col] = default
+    if "event_id" not in ev.columns:
+        ev["event_id"] = np.arange(len(ev), dtype="int64")
+    ev["event_id"] = pd.to_numeric(ev["event_id"], errors="coerce").fillna(-1).astype("int64")
+    ev["event_date"] = pd.to_datetime(ev["event_date"], errors="coerce", format="mixed").dt.normalize()
+    if getattr(ev["event_date"].dt, "tz", None) is not None:
+        ev["event_date"] = ev["event_date"].dt.tz_localize(None)
+    ev["event_date"] = ev["event_date"].astype("datetime64[ns]")
+    bad = ev["event_date"].isna()
+    if bad.any():
+        log.warning("%d events without a valid event_date ignored", int(bad.sum()))
+        ev = ev[~bad]
+    for col in ("chainage_from_m", "chainage_to_m", "area_m2", "amount_vnd", "households"):
+        ev[col] = pd.to_numeric(ev[col], errors="coerce").astype(float)
+    ev["is_correction"] = _bool_column(ev["is_correction"])
+    ev["kind"] = ev["kind"].fillna("parcel").astype(str)
+    ev["event"] = ev["event"].astype(str)
+    if as_of is not None:
+        ev = ev[ev["event_date"] <= to_timestamp(as_of)]
+    return ev.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def _parcel_frame(parcels: pd.DataFrame) -> pd.DataFrame:
+    """Plain DataFrame of the parcel columns the computations need (no geometry)."""
+    cols = ["parcel_id", "project_id", "commune", "commune_former", "household_id", "land_use",
+            "area_to_recover_m2", "chainage_m"]
+    p = pd.DataFrame({c: (parcels[c].to_numpy() if c in parcels.columns else None) for c in cols})
+    p["area_to_recover_m2"] = pd.to_numeric(p["area_to_recover_m2"], errors="coerce").fillna(0.0).astype(float)
+    p["chainage_m"] = pd.to_numeric(p["chainage_m"], errors="coerce").astype(float)
+    hh = p["household_id"].astype("object")
+    p["household_key"] = hh.where(hh.notna() & (hh.astype(str).str.strip() != ""), "parcel:" + p["parcel_id"].astype(str))
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# Chainage ranges → parcel events
+# --------------------------------------------------------------------------------------------
+def expand_chainage_events(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Turn each ``chainage_range`` event into one event per parcel of its project in the range.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        ``parcel_id``, ``project_id``, ``chainage_m`` (m), ``area_to_recover_m2`` (m²).
+    events : DataFrame
+        Prepared events (:func:`prepare_events`); only rows with ``kind == "chainage_range"`` are used.
+
+    Returns
+    -------
+    DataFrame
+        The expanded rows with the events' columns, ``kind = "chainage_range"`` kept,
+        ``parcel_id`` set, ``area_m2`` NaN and ``amount_vnd`` shared in proportion to
+        ``area_to_recover_m2`` (equal shares when all areas are 0). Range ends are included;
+        ``from > to`` is read as the same range.
+    """
+    ranges = events[events["kind"] == "chainage_range"]
+    if ranges.empty:
+        return events.iloc[0:0].copy()
+    p = _parcel_frame(parcels)
+    p = p[p["chainage_m"].notna()]
+    pieces = []
+    for project_id, rows in ranges.groupby("project_id", sort=False):
+        pp = p[p["project_id"] == project_id].sort_values("chainage_m", kind="stable")
+        if pp.empty:
+            continue
+        ch = pp["chainage_m"].to_numpy()
+        lo_m = np.fmin(rows["chainage_from_m"].to_numpy(), rows["chainage_to_m"].to_numpy())
+        hi_m = np.fmax(rows["chainage_from_m"].to_numpy(), rows["chainage_to_m"].to_numpy())
+        lo = np.searchsorted(ch, lo_m, side="left")
+        hi = np.searchsorted(ch, hi_m, side="right")
+        n = np.where(np.isnan(lo_m) | np.isnan(hi_m), 0, np.maximum(hi - lo, 0))
+        if n.sum() == 0:
+            continue
+        # Parcel positions lo..hi-1 for each event, without a Python loop per event.
+        starts = np.repeat(lo, n)
+        offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        pos = starts + offsets
+        out = rows.iloc[np.repeat(np.arange(len(rows)), n)].reset_index(drop=True)
+        out["parcel_id"] = pp["parcel_id"].to_numpy()[pos]
+        area = pp["area_to_recover_m2"].to_numpy()[pos]
+        group = np.repeat(np.arange(len(rows)), n)
+        total = np.bincount(group, weights=area, minlength=len(rows))[group]
+        count = n[group]
+        share = np.where(total > 0, area / np.where(total > 0, total, 1.0), 1.0 / count)
+        out["amount_vnd"] = out["amount_vnd"].to_numpy() * share
+        out["area_m2"] = np.nan
+        pieces.append(out)
+    if not pieces:
+        return events.iloc[0:0].copy()
+    return pd.concat(pieces, ignore_index=True)
+
+
+def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """Events of each parcel (own events + expanded chainage ranges) up to ``as_of``.
+
+    Returns
+    -------
+    DataFrame
+        Prepared event columns plus ``pidx`` (row position of the parcel in ``parcels``) and
+        ``rank`` (stage rank, -1 for flags), sorted by (parcel, ``event_date``, ``event_id``).
+        Events naming an unknown parcel are dropped (the upload validator rejects them).
+    """
+    ev = prepare_events(events, as_of)
+    own = ev[ev["kind"] == "parcel"]
+    ranged = expand_chainage_events(parcels, ev)
+    pe = pd.concat([own, ranged], ignore_index=True) if len(ranged) else own.reset_index(drop=True)
+    index = pd.Index(pd.Series(parcels["parcel_id"]).astype(str).to_numpy())
+    pe = pe.assign(pidx=index.get_indexer(pe["parcel_id"].astype(str)))
+    pe = pe[pe["pidx"] >= 0]
+    pe = pe.assign(rank=pe["event"].map(_STAGE_RANK).fillna(-1).astype("int64"))
+    return pe.sort_values(["pidx", "event_date", "event_id"], kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Stage of every parcel
+# --------------------------------------------------------------------------------------------
+def _running_stage(stage_ev: pd.DataFrame) -> np.ndarray:
+    """Stage rank after each stage event: cummax within runs that start at a correction."""
+    seg = stage_ev["is_correction"].astype("int64").groupby(stage_ev["pidx"]).cumsum()
+    return stage_ev["rank"].groupby([stage_ev["pidx"], seg]).cummax().to_numpy()
+
+
+def _voided(stage_ev: pd.DataFrame) -> np.ndarray:
+    """True for stage events above a later correction of the same parcel (they were wrong)."""
+    corr_rank = np.where(stage_ev["is_correction"].to_numpy(), stage_ev["rank"].to_numpy(), np.inf)
+    rev = pd.DataFrame({"pidx": stage_ev["pidx"].to_numpy()[::-1], "c": corr_rank[::-1]})
+    including_self = rev.groupby("pidx")["c"].cummin()
+    later = including_self.groupby(rev["pidx"]).shift(1).fillna(np.inf).to_numpy()[::-1]
+    return stage_ev["rank"].to_numpy() > later
+
+
+def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Stage, stage date, flags and amounts of every parcel at ``as_of`` (rules in the module doc).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame or DataFrame
+        The parcels table (DATA_MODEL.md): ``parcel_id``, ``project_id``, ``area_to_recover_m2`` (m²),
+        ``chainage_m`` (m, NaN for areas), ``household_id``, ``land_use`` …; CRS is kept as given
+        (EPSG:9215 from the store).
+    events : DataFrame
+        The ledger (DATA_MODEL.md "events"; reverted uploads already excluded).
+    as_of : date
+        Events dated after it are ignored.
+
+    Returns
+    -------
+    GeoDataFrame or DataFrame
+        A copy of ``parcels`` (same type, same row order) with: ``stage`` (code of
+        :data:`domain.stages.STAGES`), ``stage_rank`` (0–6), ``stage_date`` (Timestamp the parcel
+        entered its current stage; NaT for ``not_started``), ``stage_label`` (Vietnamese),
+        ``handed_over_on`` (= ``stage_date`` when handed over, else NaT), ``area_handed_over_m2``
+        (m²), ``complaint_open`` (bool), ``complaint_since`` (date of the open complaint, else NaT),
+        ``enforced``, ``compulsory_inventory`` (bool), ``amount_approved_vnd``,
+        ``amount_paid_vnd`` (VND, 0 when none).
+
+    Raises
+    ------
+    KeyError
+        If ``parcels`` lacks ``parcel_id``.
+    """
+    out = parcels.copy()
+    n = len(out)
+    pe = parcel_events(parcels, events, as_of)
+    rank = np.zeros(n, dtype="int64")
+    stage_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    approved = np.zeros(n)
+    paid = np.zeros(n)
+
+    st = pe[pe["rank"] >= 1]
+    if len(st):
+        running = _running_stage(st)
+        pidx = st["pidx"].to_numpy()
+        last = np.r_[pidx[1:] != pidx[:-1], True]          # last event of each parcel
+        first_of_run = np.r_[True, (pidx[1:] != pidx[:-1]) | (running[1:] != running[:-1])]
+        run_start = pd.Series(np.where(first_of_run, st["event_date"].to_numpy(), np.datetime64("NaT")))
+        run_start = run_start.ffill().to_numpy()
+        rank[pidx[last]] = running[last]
+        stage_date[pidx[last]] = run_start[last]
+        valid = st[~_voided(st)]
+        appr = valid[(valid["event"] == "approved") & valid["amount_vnd"].notna()]
+        if len(appr):
+            lastappr = appr.groupby("pidx")["amount_vnd"].last()
+            approved[lastappr.index.to_numpy()] = lastappr.to_numpy()
+        pay = valid[valid["event"] == "paid"].groupby("pidx")["amount_vnd"].sum(min_count=1).dropna()
+        paid[pay.index.to_numpy()] = pay.to_numpy()
+    stage_date[rank == 0] = np.datetime64("NaT")
+
+    complaint_open = np.zeros(n, dtype=bool)
+    complaint_since = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    comp = pe[pe["event"].isin(["complaint", COMPLAINT_RESOLVED])]
+    if len(comp):
+        lastc = comp.groupby("pidx").tail(1)
+        open_rows = lastc[lastc["event"] == "complaint"]
+        complaint_open[open_rows["pidx"].to_numpy()] = True
+        # The open complaint dates from the first complaint after the last resolution.
+        resolved_at = comp[comp["event"] == COMPLAINT_RESOLVED].groupby("pidx")["event_date"].max()
+        c = comp[comp["event"] == "complaint"].join(resolved_at.rename("resolved_at"), on="pidx")
+        c = c[c["resolved_at"].isna() | (c["event_date"] > c["resolved_at"])]
+        since = c.groupby("pidx")["event_date"].min()
+        since = since[since.index.isin(open_rows["pidx"])]
+        complaint_since[since.index.to_numpy()] = since.to_numpy()
+    flags = {}
+    for flag in FLAGS[1:]:
+        has = np.zeros(n, dtype=bool)
+        has[pe.loc[pe["event"] == flag, "pidx"].to_numpy()] = True
+        flags[flag] = has
+
+    stages = np.asarray(STAGES, dtype=object)[rank]
+    area = pd.to_numeric(out["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    out["stage"] = stages
+    out["stage_rank"] = rank
+    out["stage_date"] = stage_date
+    out["stage_label"] = [STAGE_LABELS_VI[s] for s in stages]
+    out["handed_over_on"] = np.where(rank == HANDED_OVER_RANK, stage_date, np.datetime64("NaT"))
+    out["area_handed_over_m2"] = np.where(rank == HANDED_OVER_RANK, area, 0.0)
+    out["complaint_open"] = complaint_open
+    out["complaint_since"] = complaint_since
+    out["enforced"] = flags["enforced"]
+    out["compulsory_inventory"] = flags["compulsory_inventory"]
+    out["amount_approved_vnd"] = approved
+    out["amount_paid_vnd"] = paid
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Aggregate reports
+# --------------------------------------------------------------------------------------------
+def aggregate_reports(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """Aggregate ``handed_over`` reports up to ``as_of`` with their scope resolved.
+
+    Returns
+    -------
+    DataFrame
+        ``project_id``, ``level`` (``project`` | ``commune`` | ``former``), ``commune`` (2025 unit,
+        for levels commune and former), ``commune_former`` (level former), ``event_date``,
+        ``event_id``, ``area_m2`` (cumulative m² handed over). The commune named in a report is
+        matched, ignoring case and diacritics, against the parcels' ``commune`` first, then
+        ``commune_former``; unmatched reports are dropped with a logged warning.
+    """
+    ev = prepare_events(events, as_of)
+    ag = ev[(ev["kind"] == "aggregate") & (ev["event"] == "handed_over") & ev["area_m2"].notna()].copy()
+    cols = ["project_id", "level", "commune", "commune_former", "event_date", "event_id", "area_m2"]
+    if ag.empty:
+        return pd.DataFrame(columns=cols).astype({"event_date": "datetime64[ns]", "area_m2": float})
+    p = _parcel_frame(parcels)
+    new_names, former_names = {}, {}
+    for row in p[["project_id", "commune", "commune_former"]].drop_duplicates().itertuples(index=False):
+        if isinstance(row.commune, str):
+            new_names[(row.project_id, fold_vi(row.commune))] = row.commune
+        if isinstance(row.commune_former, str):
+            former_names[(row.project_id, fold_vi(row.commune_former))] = (row.commune, row.commune_former)
+    level, commune, former = [], [], []
+    for pid, name in zip(ag["project_id"], ag["commune"]):
+        if not isinstance(name, str) or not name.strip():
+            level.append("project"); commune.append(None); former.append(None)
+            continue
+        key = (pid, fold_vi(name))
+        if key in new_names:
+            level.append("commune"); commune.append(new_names[key]); former.append(None)
+        elif key in former_names:
+            level.append("former"); commune.append(former_names[key][0]); former.append(former_names[key][1])
+        else:
+            log.warning("aggregate report for unknown commune %r of project %r ignored", name, pid)
+            level.append(None); commune.append(None); former.append(None)
+    ag["level"], ag["commune"], ag["commune_former"] = level, commune, former
+    ag = ag[ag["level"].notna()]
+    return ag[cols].reset_index(drop=True)
+
+
+def _latest_at(reports: pd.DataFrame, keys: list[str], dates: np.ndarray) -> pd.DataFrame:
+    """Latest report value per ``keys`` at each date (0 when none yet): columns keys + date + value."""
+    if reports.empty:
+        return pd.DataFrame(columns=keys + ["date", "value"])
+    groups = reports[keys].drop_duplicates()
+    grid = groups.merge(pd.DataFrame({"date": pd.to_datetime(dates).astype("datetime64[ns]")}), how="cross")
+    rep = reports.sort_values(["event_date", "event_id"])[keys + ["event_date", "area_m2"]]
+    rep = rep.astype({"event_date": "datetime64[ns]"})
+    merged = pd.merge_asof(grid.sort_values("date"), rep, left_on="date", right_on="event_date",
+                           by=keys, direction="backward")
+    merged["value"] = merged["area_m2"].fillna(0.0)
+    return merged[keys + ["date", "value"]]
+
+
+def combine_area(parcel_area: pd.DataFrame, reports: pd.DataFrame, dates) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Combine parcel-derived handed-over area with aggregate reports (rule in the module doc).
+
+    Parameters
+    ----------
+    parcel_area : DataFrame
+        One row per (``project_id``, ``commune``, ``date``): ``area_parcels_m2`` (handed over by the
+        parcel rules at that date) and ``area_to_recover_m2``. Every project × commune × date of
+        interest must be present (0 when nothing is handed over).
+    reports : DataFrame
+        :func:`aggregate_reports`.
+    dates : sequence of Timestamps
+
+    Returns
+    -------
+    (communes, projects) : tuple of DataFrame
+        ``communes``: ``project_id``, ``commune``, ``date``, ``area_parcels_m2``,
+        ``area_reported_m2``, ``area_handed_over_m2`` (capped at ``area_to_recover_m2``);
+        ``projects``: the same per ``project_id``, ``date``.
+    """
+    dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
+    c = parcel_area.copy()
+    c["date"] = c["date"].astype("datetime64[ns]")
+    new = _latest_at(reports[reports["level"] == "commune"], ["project_id", "commune"], dates)
+    former = _latest_at(reports[reports["level"] == "former"], ["project_id", "commune", "commune_former"], dates)
+    former = former.groupby(["project_id", "commune", "date"], as_index=False)["value"].sum()
+    c = c.merge(new.rename(columns={"value": "rep_new"}), on=["project_id", "commune", "date"], how="left")
+    c = c.merge(former.rename(columns={"value": "rep_former"}), on=["project_id", "commune", "date"], how="left")
+    c["area_reported_m2"] = np.fmax(c["rep_new"].fillna(0.0), c["rep_former"].fillna(0.0))
+    c["area_handed_over_m2"] = np.minimum(np.fmax(c["area_parcels_m2"], c["area_reported_m2"]), c["area_to_recover_m2"])
+    c = c.drop(columns=["rep_new", "rep_former"])
+
+    p = c.groupby(["project_id", "date"], as_index=False).agg(
+        area_parcels_m2=("area_parcels_m2", "sum"), area_communes_m2=("area_handed_over_m2", "sum"),
+        area_to_recover_m2=("area_to_recover_m2", "sum"))
+    proj = _latest_at(reports[reports["level"] == "project"], ["project_id"], dates)
+    p = p.merge(proj.rename(columns={"value": "area_reported_m2"}), on=["project_id", "date"], how="left")
+    p["area_reported_m2"] = p["area_reported_m2"].fillna(0.0)
+    p["area_handed_over_m2"] = np.minimum(np.fmax(p["area_communes_m2"], p["area_reported_m2"]), p["area_to_recover_m2"])
+    return c, p.drop(columns=["area_communes_m2"])
+
+
+def _percent(num, den) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan)
+
+
+# --------------------------------------------------------------------------------------------
+# Progress tables
+# --------------------------------------------------------------------------------------------
+def _counts(state: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Area, counts by stage, households by stage and amounts per ``keys`` (parcel figures only)."""
+    s = state.copy()
+    s["_hh"] = _parcel_frame(state)["household_key"].to_numpy()
+    g = s.groupby(keys, dropna=False, sort=True)
+    out = g.agg(area_to_recover_m2=("area_to_recover_m2", "sum"),
+                area_parcels_m2=("area_handed_over_m2", "sum"),
+                parcels_total=("parcel_id", "size"),
+                amount_approved_vnd=("amount_approved_vnd", "sum"),
+                amount_paid_vnd=("amount_paid_vnd", "sum"))
+    by_stage = pd.crosstab([s[k] for k in keys], s["stage_rank"]).reindex(columns=range(len(STAGES)), fill_value=0)
+    by_stage.columns = [f"parcels_{st}" for st in STAGES]
+    hh = s.groupby(keys + ["_hh"], dropna=False)["stage_rank"].min().reset_index()
+    hh_stage = pd.crosstab([hh[k] for k in keys], hh["stage_rank"]).reindex(columns=range(len(STAGES)), fill_value=0)
+    hh_stage.columns = [f"households_{st}" for st in STAGES]
+    out = out.join(by_stage).join(hh_stage)
+    hcols = [f"households_{st}" for st in STAGES]
+    out[hcols] = out[hcols].fillna(0).astype("int64")
+    out["households_total"] = out[hcols].sum(axis=1)
+    out["households_paid_or_later"] = out[[f"households_{st}" for st in STAGES[PAID_RANK:]]].sum(axis=1)
+    out["percent_households_paid"] = _percent(out["households_paid_or_later"], out["households_total"])
+    return out.reset_index()
+
+
+_TABLE_ORDER = ["area_to_recover_m2", "area_handed_over_m2", "percent_handed_over", "area_parcels_m2",
+                "area_reported_m2", "parcels_total"] + [f"parcels_{s}" for s in STAGES] + \
+               [f"households_{s}" for s in STAGES] + ["households_total", "households_paid_or_later",
+                                                       "percent_households_paid", "amount_approved_vnd",
+                                                       "amount_paid_vnd"]
+
+
+def _commune_and_project(state: pd.DataFrame, reports: pd.DataFrame, as_of: pd.Timestamp):
+    counts = _counts(state, ["project_id", "commune"])
+    area = counts[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]].assign(date=as_of)
+    c_area, p_area = combine_area(area, reports, [as_of])
+    return counts, c_area, p_area
+
+
+def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
+                     projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Progress per project at ``as_of``.
+
+    Parameters
+    ----------
+    state : DataFrame
+        Output of :func:`parcel_stages` at the same ``as_of``.
+    events : DataFrame
+        The ledger (for aggregate reports; combination rule in the module doc).
+    as_of : date
+    projects : DataFrame, optional
+        ``project_id``, ``name``: every project listed appears (zeros when it has no parcel), in
+        this order.
+
+    Returns
+    -------
+    DataFrame
+        One row per project: ``project_id``, ``name``, ``area_to_recover_m2``,
+        ``area_handed_over_m2`` (m², parcels and aggregates combined), ``percent_handed_over``
+        (0–100, NaN when nothing to recover), ``area_parcels_m2`` (parcel figures alone),
+        ``area_reported_m2`` (latest project-level aggregate), ``parcels_total``,
+        ``parcels_<stage>``, ``households_<stage>``, ``households_total``,
+        ``households_paid_or_later`` (least advanced parcel
+        ``paid`` or ``handed_over``), ``percent_households_paid``, ``amount_approved_vnd``, ``amount_paid_vnd`` (VND).
+    """
+    ts = to_timestamp(as_of)
+    reports = aggregate_reports(state, events, ts)
+    counts = _counts(state, ["project_id"])
+    _, _, p_area = _commune_and_project(state, reports, ts)
+    out = counts.drop(columns=["area_parcels_m2"]).merge(
+        p_area[["project_id", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
+        on="project_id", how="left")
+    if projects is not None:
+        names = pd.DataFrame(projects)[["project_id", "name"]].drop_duplicates("project_id")
+        out = names.merge(out, on="project_id", how="left")
+    else:
+        out["name"] = None
+    out = _finish(out, ["project_id", "name"])
+    return out
+
+
+def _finish(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    for col in _TABLE_ORDER:
+        if col not in out.columns:
+            out[col] = np.nan
+    count_cols = ["parcels_total", "households_total", "households_paid_or_later"] + \
+        [f"parcels_{s}" for s in STAGES] + [f"households_{s}" for s in STAGES]
+    out[count_cols] = out[count_cols].fillna(0).astype("int64")
+    for col in ("area_to_recover_m2", "area_handed_over_m2", "area_parcels_m2", "area_reported_m2",
+                "amount_approved_vnd", "amount_paid_vnd"):
+        out[col] = out[col].astype(float).fillna(0.0)
+    out["percent_handed_over"] = _percent(out["area_handed_over_m2"], out["area_to_recover_m2"])
+    out["percent_households_paid"] = _percent(out["households_paid_or_later"], out["households_total"])
+    return out[keys + _TABLE_ORDER].reset_index(drop=True)
+
+
+def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Progress per project × commune (2025 unit) at ``as_of``.
+
+    Parameters and rules as :func:`project_progress`; the aggregate figure of a commune is
+    max(latest report naming it, Σ latest reports of its former communes).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id``, ``commune`` and the columns of :func:`project_progress` (no ``name``);
+        ``area_reported_m2`` is the commune's aggregate figure.
+    """
+    ts = to_timestamp(as_of)
+    reports = aggregate_reports(state, events, ts)
+    counts, c_area, _ = _commune_and_project(state, reports, ts)
+    out = counts.drop(columns=["area_parcels_m2"]).merge(
+        c_area[["project_id", "commune", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
+        on=["project_id", "commune"], how="left")
+    return _finish(out, ["project_id", "commune"])
+
+
+def segment_progress(state: pd.DataFrame, segment_m: float = 500.0) -> pd.DataFrame:
+    """Progress per project × chainage segment of ``segment_m`` metres (parcel figures only).
+
+    A parcel belongs to the segment containing its ``chainage_m`` (centroid chainage):
+    ``segment_from_m = floor(chainage_m / segment_m) * segment_m``. Parcels without chainage
+    (areas, sites) are left out; aggregate reports do not apply (they have no location).
+
+    Parameters
+    ----------
+    state : DataFrame
+        Output of :func:`parcel_stages`.
+    segment_m : float
+        Segment length in metres (> 0).
+
+    Returns
+    -------
+    DataFrame
+        ``project_id``, ``segment_from_m``, ``segment_to_m`` (m) and the columns of
+        :func:`project_progress` (no ``name``), sorted by project and chainage.
+
+    Raises
+    ------
+    ValueError
+        If ``segment_m`` is not positive.
+    """
+    if not segment_m or segment_m <= 0:
+        raise ValueError("Độ dài đoạn (segment_m) phải lớn hơn 0 m")
+    s = state[pd.to_numeric(state["chainage_m"], errors="coerce").notna()].copy()
+    s["segment_from_m"] = np.floor(s["chainage_m"].astype(float) / segment_m) * segment_m
+    if s.empty:
+        out = pd.DataFrame(columns=["project_id", "segment_from_m"])
+    else:
+        out = _counts(s, ["project_id", "segment_from_m"])
+        out["area_handed_over_m2"] = out["area_parcels_m2"]
+        out["area_reported_m2"] = 0.0
+    out = _finish(out, ["project_id", "segment_from_m"])
+    out.insert(2, "segment_to_m", out["segment_from_m"].astype(float) + float(segment_m))
+    return out
+
+
+_PROJECT_SCOPES = {"", "project", "du an", "toan du an", "ca du an", "toan bo du an"}
+
+
+def is_project_scope(scope) -> bool:
+    """True when a milestone ``scope`` means the whole project (empty, ``project``, ``Toàn dự án`` …)."""
+    if scope is None or (isinstance(scope, float) and np.isnan(scope)) or scope is pd.NA:
+        return True
+    return fold_vi(scope) in _PROJECT_SCOPES
+
+
+def resolve_scope(parcels: pd.DataFrame, project_id: str, scope) -> tuple[str, str | None, np.ndarray]:
+    """Resolve a milestone scope to the parcels it covers.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        ``project_id``, ``commune`` (2025 unit), ``commune_former`` (pre-1/7/2025 unit).
+    project_id : str
+    scope : str or None
+        ``project`` (or empty) = the whole project; otherwise a commune name, matched ignoring case
+        and diacritics against ``commune`` first, then ``commune_former`` (both names are accepted,
+        DOMAIN.md: historical records keep the former names).
+
+    Returns
+    -------
+    (level, name, mask)
+        ``level`` ∈ ``project`` | ``commune`` | ``former``; ``name`` the commune as spelled in the
+        parcels (None for the project); ``mask`` a boolean array over the rows of ``parcels``.
+
+    Raises
+    ------
+    ValueError
+        If the commune has no parcel in the project (Vietnamese message).
+    """
+    in_project = (pd.Series(parcels["project_id"]).to_numpy() == project_id)
+    if is_project_scope(scope):
+        return "project", None, in_project
+    key = fold_vi(scope)
+    for level, col in (("commune", "commune"), ("former", "commune_former")):
+        if col not in parcels.columns:
+            continue
+        values = pd.Series(parcels[col]).to_numpy(dtype=object)
+        folded = np.array([fold_vi(v) if isinstance(v, str) else "" for v in values], dtype=object)
+        mask = in_project & (folded == key)
+        if mask.any():
+            return level, str(values[np.flatnonzero(mask)[0]]), mask
+    raise ValueError(f"Phạm vi {scope!r} không phải là xã/phường có thửa đất của dự án {project_id}")
+
+
+# --------------------------------------------------------------------------------------------
+# Progress over time (milestone status, S-curve)
+# --------------------------------------------------------------------------------------------
+@dataclass
+class History:
+    """Everything needed to evaluate progress of any scope at any date up to ``as_of``.
+
+    Build it with :meth:`History.build`; evaluate with :meth:`percent`.
+
+    Attributes
+    ----------
+    parcels : DataFrame
+        :func:`_parcel_frame` of the parcels (row position = ``pidx``).
+    changes : DataFrame
+        Per parcel and day when its state changed: ``pidx``, ``date``, ``d_handed`` (+1 when the
+        parcel became handed over that day, -1 when a correction took it back) and ``d_paid``
+        (same for "paid or beyond").
+    reports : DataFrame
+        :func:`aggregate_reports` up to ``as_of``.
+    as_of : Timestamp
+    """
+
+    parcels: pd.DataFrame
+    changes: pd.DataFrame
+    reports: pd.DataFrame
+    as_of: pd.Timestamp
+
+    @classmethod
+    def build(cls, parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> "History":
+        """Prepare the per-day state changes of every parcel from the ledger up to ``as_of``."""
+        ts = to_timestamp(as_of)
+        pe = parcel_events(parcels, events, ts)
+        st = pe[pe["rank"] >= 1]
+        changes = pd.DataFrame(columns=["pidx", "date", "d_handed", "d_paid"])
+        if len(st):
+            running = _running_stage(st)
+            day = pd.DataFrame({"pidx": st["pidx"].to_numpy(), "date": st["event_date"].to_numpy(),
+                                "running": running})
+            day = day.groupby(["pidx", "date"], sort=True, as_index=False)["running"].last()
+            pidx = day["pidx"].to_numpy()
+            new_parcel = np.r_[True, pidx[1:] != pidx[:-1]]
+            handed = (day["running"].to_numpy() == HANDED_OVER_RANK).astype("int64")
+            paid = (day["running"].to_numpy() >= PAID_RANK).astype("int64")
+            prev_h = np.where(new_parcel, 0, np.r_[0, handed[:-1]])
+            prev_p = np.where(new_parcel, 0, np.r_[0, paid[:-1]])
+            day["d_handed"] = handed - prev_h
+            day["d_paid"] = paid - prev_p
+            changes = day[(day["d_handed"] != 0) | (day["d_paid"] != 0)][["pidx", "date", "d_handed", "d_paid"]]
+            changes = changes.reset_index(drop=True)
+        return cls(_parcel_frame(parcels), changes, aggregate_reports(parcels, events, ts), ts)
+
+    def scope_mask(self, project_id: str, scope: str | None = None) -> np.ndarray:
+        """Boolean mask of the parcels of ``project_id`` in ``scope`` (see :func:`resolve_scope`)."""
+        return resolve_scope(self.parcels, project_id, scope)[2]
+
+    def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
+        """(``project`` | ``commune`` | ``former``, canonical commune name) of a milestone scope."""
+        level, name, _ = resolve_scope(self.parcels, project_id, scope)
+        return level, name
+
+    def area_percent(self, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """% of area handed over (parcels and aggregates combined) of the scope at each date."""
+        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        level, name = self.scope_level(project_id, scope)
+        area = self.parcels["area_to_recover_m2"].to_numpy()
+        in_project = (self.parcels["project_id"] == project_id).to_numpy()
+        if not in_project.any():
+            return np.full(len(dates), np.nan)
+        changes = self.changes[in_project[self.changes["pidx"].to_numpy(dtype="int64")]]
+        reports = self.reports[self.reports["project_id"] == project_id]
+        if level == "former":
+            mask = self.scope_mask(project_id, scope)
+            parcel_area = self._cumulative(changes[mask[changes["pidx"].to_numpy(dtype="int64")]], area, dates)
+            rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
+            reported = _latest_at(rep, ["project_id"], dates.to_numpy())["value"].to_numpy() if len(rep) else 0.0
+            total = area[mask].sum()
+            return _percent(np.minimum(np.fmax(parcel_area, reported), total), np.full(len(dates), total))
+        # Parcel area per commune at each date, then the same combination as the progress tables.
+        commune = self.parcels["commune"].to_numpy(dtype=object)
+        codes, names = pd.factorize(pd.Series(commune[in_project]), use_na_sentinel=False)
+        commune_code = np.full(len(self.parcels), -1)
+        commune_code[in_project] = codes
+        rows = []
+        for code, commune_name in enumerate(names):
+            members = commune_code == code
+            cch = changes[members[changes["pidx"].to_numpy(dtype="int64")]]
+            rows.append(pd.DataFrame({"project_id": project_id, "commune": commune_name, "date": dates,
+                                      "area_parcels_m2": self._cumulative(cch, area, dates),
+                                      "area_to_recover_m2": area[members].sum()}))
+        c_area, p_area = combine_area(pd.concat(rows, ignore_index=True), reports, dates)
+        if level == "commune":
+            c = c_area[c_area["commune"] == name].set_index("date").reindex(dates)
+            return _percent(c["area_handed_over_m2"], c["area_to_recover_m2"])
+        p = p_area.set_index("date").reindex(dates)
+        return _percent(p["area_handed_over_m2"], p["area_to_recover_m2"])
+
+    @staticmethod
+    def _cumulative(changes: pd.DataFrame, area: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+        if changes.empty:
+            return np.zeros(len(dates))
+        ch = changes.sort_values("date")
+        step = np.cumsum(ch["d_handed"].to_numpy() * area[ch["pidx"].to_numpy()])
+        pos = np.searchsorted(ch["date"].to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        return np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0.0)
+
+    def households_paid_percent(self, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """% of households (least advanced parcel rule) paid or beyond, in the scope at each date."""
+        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        mask = self.scope_mask(project_id, scope)
+        sub = self.parcels[mask]
+        if sub.empty:
+            return np.full(len(dates), np.nan)
+        hh_codes, hh_index = pd.factorize(sub["household_key"])
+        n_hh = len(hh_index)
+        parcels_per_hh = np.bincount(hh_codes, minlength=n_hh)
+        code_of = pd.Series(hh_codes, index=np.flatnonzero(mask))
+        ch = self.changes[self.changes["pidx"].isin(code_of.index) & (self.changes["d_paid"] != 0)]
+        if ch.empty:
+            return np.zeros(len(dates))
+        ch = ch.assign(hh=code_of.reindex(ch["pidx"]).to_numpy()).sort_values(["hh", "date"])
+        ch = ch.groupby(["hh", "date"], as_index=False)["d_paid"].sum()
+        count = ch.groupby("hh")["d_paid"].cumsum().to_numpy()
+        full = (count == parcels_per_hh[ch["hh"].to_numpy()]).astype("int64")
+        hh = ch["hh"].to_numpy()
+        first = np.r_[True, hh[1:] != hh[:-1]]
+        prev = np.where(first, 0, np.r_[0, full[:-1]])
+        d = pd.DataFrame({"date": ch["date"].to_numpy(), "d": full - prev})
+        d = d[d["d"] != 0].groupby("date")["d"].sum().sort_index()
+        if d.empty:
+            return np.zeros(len(dates))
+        step = np.cumsum(d.to_numpy())
+        pos = np.searchsorted(d.index.to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
+        return 100.0 * paid_hh / n_hh
+
+    def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """Value of ``metric`` (``percent_area_handed_over`` | ``percent_households_paid``) at ``dates``.
+
+        Raises
+        ------
+        ValueError
+            Unknown metric or scope (Vietnamese message).
+        """
+        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        unique, inverse = np.unique(idx.to_numpy(), return_inverse=True)
+        if metric == "percent_area_handed_over":
+            return self.area_percent(project_id, scope, unique)[inverse]
+        if metric == "percent_households_paid":
+            return self.households_paid_percent(project_id, scope, unique)[inverse]
+        raise ValueError(f"Chỉ tiêu {metric!r} không hợp lệ: cần percent_area_handed_over hoặc percent_households_paid")

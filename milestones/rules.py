@@ -1,0 +1,126 @@
+"""Configurable rules of the computations (``data/sources/rules.yaml``) with their defaults.
+
+The file is edited by the land-fund centre; any key it leaves out takes the default below.
+Durations are in days.
+
+Defaults and their sources
+--------------------------
+forecast_window_days : 60
+    Window of the "recent clearance rate" used for forecasts (product choice).
+at_risk_rate_factor : 2.0
+    A milestone is ``at_risk`` (not ``behind``) while the rate it requires is at most this
+    multiple of the recent rate (product choice).
+at_risk_grace_days : 0
+    … or while the forecast date is at most this many days after the due date.
+stage_limits_days : dict
+    "Stuck in stage" limits, days a parcel may stay in a stage before the risk flag
+    ``stuck_<stage>`` is raised:
+
+    - ``notice`` 90 days for agricultural land, 180 days for non-agricultural land: the notice of
+      recovery must be given at least 90 / 180 days before recovery (Land Law 2013 art. 67(1);
+      Land Law 2024 art. 85(1)), so a parcel still at the notice stage after that period is late.
+    - ``inventory`` 60 days: no statutory term; product default.
+    - ``plan_posted`` 30 days: the compensation, support and resettlement plan is posted publicly
+      for 30 days, then dialogue (DOMAIN.md; Land Law 2024 art. 87).
+    - ``approved`` 30 days: compensation is paid within 30 days of the approval / recovery decision
+      taking effect (Land Law 2013 art. 93(1); Land Law 2024 art. 94(1)).
+    - ``paid`` 30 days: no statutory term for handing over after payment; product default.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Mapping
+
+#: Land-use codes of the agricultural land group (Land Law 2024 art. 9(2)); others are non-agricultural.
+AGRICULTURAL_LAND_USE: frozenset[str] = frozenset(
+    {"LUC", "LUK", "LUN", "BHK", "NHK", "CLN", "RSX", "RPH", "RDD", "NTS", "LMU", "NKH"}
+)
+
+DEFAULT_RULES: dict[str, Any] = {
+    "forecast_window_days": 60,
+    "at_risk_rate_factor": 2.0,
+    "at_risk_grace_days": 0,
+    "stage_limits_days": {
+        "notice_agricultural": 90,
+        "notice_non_agricultural": 180,
+        "inventory": 60,
+        "plan_posted": 30,
+        "approved": 30,
+        "paid": 30,
+    },
+}
+
+# Spellings accepted for the top-level keys (the YAML file is edited by hand).
+_ALIASES = {
+    "forecast_window": "forecast_window_days",
+    "recent_rate_window_days": "forecast_window_days",
+    "rate_window_days": "forecast_window_days",
+    "window_days": "forecast_window_days",
+    "at_risk_factor": "at_risk_rate_factor",
+    "grace_days": "at_risk_grace_days",
+    "stage_limits": "stage_limits_days",
+    "stuck_days": "stage_limits_days",
+    "stage_duration_limits_days": "stage_limits_days",
+    "stage_max_days": "stage_limits_days",
+}
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, Mapping):
+        for inner in ("days", "value", "limit", "default"):
+            if inner in value:
+                return _number(value[inner], key)
+        raise ValueError(f"rules.yaml: khóa {key!r} phải là một số ngày, nhận được {value!r}")
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        raise ValueError(f"rules.yaml: khóa {key!r} phải là một số, nhận được {value!r}") from None
+    if number < 0:
+        raise ValueError(f"rules.yaml: khóa {key!r} không được âm, nhận được {value!r}")
+    return number
+
+
+def resolve_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Merge ``rules`` (as read from ``rules.yaml``, possibly partial) over :data:`DEFAULT_RULES`.
+
+    Parameters
+    ----------
+    rules : mapping or None
+        Top-level keys as in :data:`DEFAULT_RULES` (a few hand-written variants such as
+        ``forecast_window`` or ``stage_limits`` are accepted). ``stage_limits_days`` maps a stage
+        code to days; ``notice`` may be one number or ``{agricultural: …, non_agricultural: …}``.
+        Unknown keys are kept unchanged.
+
+    Returns
+    -------
+    dict
+        A new dict with every default key present and numbers as ``float``.
+
+    Raises
+    ------
+    ValueError
+        If a duration is not a non-negative number (Vietnamese message naming the key).
+    """
+    out = copy.deepcopy(DEFAULT_RULES)
+    for key, value in dict(rules or {}).items():
+        key = _ALIASES.get(str(key), str(key))
+        if key == "stage_limits_days" and isinstance(value, Mapping):
+            limits = out["stage_limits_days"]
+            for stage, days in value.items():
+                stage = str(stage)
+                if stage == "notice" and isinstance(days, Mapping):
+                    for sub, sub_days in days.items():
+                        sub = str(sub).replace("-", "_")
+                        if sub in ("agricultural", "non_agricultural"):
+                            limits[f"notice_{sub}"] = _number(sub_days, f"notice.{sub}")
+                elif stage == "notice":
+                    limits["notice_agricultural"] = limits["notice_non_agricultural"] = _number(days, stage)
+                else:
+                    limits[stage] = _number(days, stage)
+        elif key in ("forecast_window_days", "at_risk_rate_factor", "at_risk_grace_days"):
+            out[key] = _number(value, key)
+        else:
+            out[key] = value
+    if out["forecast_window_days"] <= 0:
+        raise ValueError("rules.yaml: forecast_window_days phải lớn hơn 0")
+    return out

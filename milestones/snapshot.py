@@ -1,0 +1,144 @@
+"""One call that every view makes: all computations at an as-of date, from the store.
+
+``compute_snapshot(store, as_of)`` reads the store once (projects, parcels, ledger, milestones,
+rules) and returns a :class:`Snapshot`; the dashboard, the CLI and the exports all use it, so their
+figures cannot disagree. Caching belongs to the views (key: ``as_of`` + ``store.data_version()``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from milestones.curve import s_curve
+from milestones.progress import History, commune_progress, parcel_stages, project_progress, segment_progress, to_timestamp
+from milestones.risk import parcel_risk_flags
+from milestones.rules import resolve_rules
+from milestones.status import milestone_status
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every figure of the product at one as-of date (field list in DATA_MODEL.md).
+
+    Attributes
+    ----------
+    as_of : date
+    parcels : GeoDataFrame
+        EPSG:9215 (as the store gives it): the parcels columns + ``stage``, ``stage_rank``,
+        ``stage_date``, ``stage_label``, ``handed_over_on``, ``area_handed_over_m2``,
+        ``complaint_open``, ``complaint_since``, ``enforced``, ``compulsory_inventory``,
+        ``amount_approved_vnd``, ``amount_paid_vnd`` (VND), ``days_in_stage``, ``risk_flags``
+        (list of codes), ``risk_labels`` (Vietnamese), ``at_risk`` (bool).
+    projects : DataFrame
+        One row per project (:func:`milestones.progress.project_progress`) + ``short_name``,
+        ``kind``.
+    communes : DataFrame
+        Per project × commune (:func:`milestones.progress.commune_progress`).
+    segments : DataFrame
+        Per project × 500 m chainage segment (:func:`milestones.progress.segment_progress`).
+    milestones : DataFrame
+        :func:`milestones.status.milestone_status`.
+    s_curve : DataFrame
+        :func:`milestones.curve.s_curve`.
+    data_version : dict
+        ``store.data_version()`` at the time of the computation.
+    problems : list of str
+        Vietnamese messages about input rows left out (e.g. a milestone with a bad due date).
+    rules : dict
+        The rules used (``rules.yaml`` merged over the defaults).
+    """
+
+    as_of: date
+    parcels: pd.DataFrame
+    projects: pd.DataFrame
+    communes: pd.DataFrame
+    segments: pd.DataFrame
+    milestones: pd.DataFrame
+    s_curve: pd.DataFrame
+    data_version: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    rules: dict = field(default_factory=dict)
+
+
+def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
+                                 milestones: pd.DataFrame, rules: dict | None, as_of: date,
+                                 data_version: dict | None = None, segment_m: float = 500.0) -> Snapshot:
+    """Compute a :class:`Snapshot` from the tables themselves (what :func:`compute_snapshot` reads).
+
+    Parameters
+    ----------
+    projects, parcels, events, milestones : DataFrame
+        Tables of DATA_MODEL.md (parcels may be a GeoDataFrame; its CRS is kept).
+    rules : dict or None
+        ``rules.yaml`` content (defaults in :mod:`milestones.rules`).
+    as_of : date
+    data_version : dict, optional
+    segment_m : float
+        Chainage segment length in metres.
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` is not a date, or a rule value is not a number (Vietnamese messages).
+    """
+    ts = to_timestamp(as_of)
+    resolved = resolve_rules(rules)
+    state = parcel_stages(parcels, events, ts)
+    history = History.build(parcels, events, ts)
+    ms = milestone_status(milestones, history, ts, resolved)
+    risk = parcel_risk_flags(state, ms, ts, resolved)
+    for col in ("days_in_stage", "risk_flags", "risk_labels", "at_risk"):
+        state[col] = risk[col].to_numpy()
+    proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
+    table = project_progress(state, events, ts, proj)
+    extra = [c for c in ("short_name", "kind") if c in proj.columns]
+    if extra:
+        table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
+    curve = s_curve(proj, ms, history, ts)
+    return Snapshot(
+        as_of=ts.date(),
+        parcels=state,
+        projects=table,
+        communes=commune_progress(state, events, ts),
+        segments=segment_progress(state, segment_m),
+        milestones=ms,
+        s_curve=curve,
+        data_version=dict(data_version or {}),
+        problems=list(ms.attrs.get("problems", [])),
+        rules=resolved,
+    )
+
+
+def compute_snapshot(store: Any, as_of: date, *, segment_m: float = 500.0) -> Snapshot:
+    """All computations at ``as_of`` from ``store`` (``store.open_store()``): the one call of every view.
+
+    Parameters
+    ----------
+    store : Store
+        Provides ``projects()``, ``parcels()``, ``events()`` (reverted uploads excluded),
+        ``milestones()``, ``rules()``, ``data_version()`` (DATA_MODEL.md "store").
+    as_of : date
+        Events dated after it are ignored.
+    segment_m : float
+        Chainage segment length in metres for ``Snapshot.segments``.
+
+    Returns
+    -------
+    Snapshot
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` is not a date or a rule value is invalid (Vietnamese messages). Bad milestone
+        rows do not raise: they are left out and listed in ``Snapshot.problems``.
+    """
+    return compute_snapshot_from_frames(
+        projects=store.projects(), parcels=store.parcels(), events=store.events(),
+        milestones=store.milestones(), rules=store.rules(), as_of=as_of,
+        data_version=store.data_version(), segment_m=segment_m)

@@ -1,0 +1,345 @@
+"""Milestone status at an as-of date: met, missed, on_track, at_risk, behind; forecast and rates.
+
+The rule (also in the README)
+-----------------------------
+For a milestone (``due_date``, ``metric``, ``target_percent``, ``scope``) at date ``as_of``, with
+``actual`` = value of the metric at ``as_of`` (:class:`milestones.progress.History`):
+
+1. Due date reached (``as_of >= due_date``): **met** if the value at the due date (events dated on
+   or before it) reached the target, else **missed**.
+2. Before the due date, **met** if ``actual`` already reached the target.
+3. Otherwise, with the window W = ``forecast_window_days`` of ``rules.yaml`` (default 60 days):
+
+   - recent rate r = (actual − value at ``as_of`` − W) ÷ W, in percentage points per day
+     (negative values, after corrections, count as 0);
+   - remaining = target − actual; required rate q = remaining ÷ (days from ``as_of`` to due);
+   - forecast date = ``as_of`` + ⌈remaining ÷ r⌉ days (None when r = 0);
+   - **on_track** if forecast ≤ due; **at_risk** if q ≤ ``at_risk_rate_factor`` × r (default 2)
+     or forecast ≤ due + ``at_risk_grace_days`` (default 0); **behind** if q is larger than that
+     or r = 0.
+
+After a missed due date the forecast still says when the target would be reached at the recent rate
+(None when reached or no progress); a met milestone has no forecast date. A target counts as reached when ``actual ≥ target − 1e-9``.
+Metrics: ``percent_area_handed_over`` (area handed over ÷ area to recover, parcels and aggregates
+combined) and ``percent_households_paid`` (households whose least advanced parcel is paid or handed
+over ÷ households); scope: the project or one commune (2025 unit or former commune).
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from milestones.progress import History, is_project_scope, resolve_scope, to_timestamp
+from milestones.rules import resolve_rules
+
+STATUSES: tuple[str, ...] = ("met", "missed", "on_track", "at_risk", "behind")
+
+STATUS_LABELS_VI: dict[str, str] = {
+    "met": "Đạt",
+    "missed": "Không đạt",
+    "on_track": "Đúng tiến độ",
+    "at_risk": "Có nguy cơ chậm",
+    "behind": "Chậm tiến độ",
+}
+
+METRICS: tuple[str, ...] = ("percent_area_handed_over", "percent_households_paid")
+
+METRIC_LABELS_VI: dict[str, str] = {
+    "percent_area_handed_over": "% diện tích đã bàn giao",
+    "percent_households_paid": "% số hộ đã chi trả",
+}
+
+_EPS = 1e-9
+
+MILESTONE_COLUMNS = ("milestone_id", "project_id", "label", "due_date", "metric", "target_percent",
+                     "scope", "actual_percent", "actual_at_due_percent", "status", "status_label",
+                     "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day")
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing the clerk-edited milestones file
+# --------------------------------------------------------------------------------------------
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+
+
+def parse_due_date(value: Any) -> date:
+    """Parse a due date as a clerk writes it: ``30/06/2024``, ``30/6/24``, ``30.06.2024``, ISO
+    ``2024-06-30``, a ``date``/``Timestamp``, or an Excel serial day number.
+
+    Day first, always (Vietnamese usage): ``01/02/2024`` is 1 February 2024.
+
+    Raises
+    ------
+    ValueError
+        If the value is empty or not a valid calendar date (Vietnamese message).
+    """
+    if value is pd.NaT:
+        raise ValueError("Ngày đến hạn trống")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("Ngày đến hạn trống")
+    if isinstance(value, (int, float, np.integer, np.floating)) and 20000 <= float(value) <= 80000:
+        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))).date()
+    text = str(value).strip()
+    try:
+        m = _DMY.match(text)
+        if m:
+            d, mth, y = (int(g) for g in m.groups())
+            if y < 100:
+                y += 2000
+            return date(y, mth, d)
+        m = _ISO.match(text)
+        if m:
+            y, mth, d = (int(g) for g in m.groups())
+            return date(y, mth, d)
+    except ValueError:
+        pass
+    raise ValueError(f"{text!r} không phải ngày hợp lệ (cần dạng dd/mm/yyyy, ví dụ 30/06/2024)")
+
+
+def parse_percent(value: Any) -> float:
+    """Parse a target percentage (``70``, ``70,5``, ``"70%"``) into a float in [0, 100].
+
+    Raises
+    ------
+    ValueError
+        If not a number between 0 and 100 (Vietnamese message).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        raise ValueError("Chỉ tiêu (%) trống")
+    text = str(value).strip().rstrip("%").strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} không phải số phần trăm (cần số từ 0 đến 100)") from None
+    if not 0 <= number <= 100:
+        raise ValueError(f"{value!r} nằm ngoài khoảng 0–100 %")
+    return number
+
+
+def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None = None
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """Parse and check the milestones table; return the valid rows and the problems.
+
+    Parameters
+    ----------
+    milestones : DataFrame
+        As read from ``milestones.csv`` (DATA_MODEL.md): ``milestone_id``, ``project_id``,
+        ``due_date`` (dd/mm/yyyy text or date), ``metric``, ``target_percent``, ``scope``, ``label``.
+    parcels : DataFrame, optional
+        When given, a commune ``scope`` must name a commune (2025 or former) with parcels of the
+        project.
+
+    Returns
+    -------
+    (valid, problems)
+        ``valid``: the rows that passed, with ``due_date`` as ``datetime.date``, ``target_percent``
+        float, ``scope`` defaulting to ``project``, ``label`` defaulting to a generated Vietnamese
+        text; ``problems``: one Vietnamese message per bad cell naming the file line (header = line 1),
+        the milestone, the column and what was expected.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing (message lists the missing columns).
+    """
+    required = ["milestone_id", "project_id", "due_date", "metric", "target_percent"]
+    missing = [c for c in required if c not in milestones.columns]
+    if missing:
+        raise ValueError("Tệp mốc tiến độ thiếu cột: " + ", ".join(missing))
+    rows, problems = [], []
+    for line, rec in enumerate(milestones.to_dict("records"), start=2):
+        where = f"Mốc tiến độ dòng {line} (mã {rec.get('milestone_id')!s})"
+        ok = True
+        try:
+            due = parse_due_date(rec.get("due_date"))
+        except ValueError as exc:
+            problems.append(f"{where}, cột due_date: {exc}")
+            ok = False
+        try:
+            target = parse_percent(rec.get("target_percent"))
+        except ValueError as exc:
+            problems.append(f"{where}, cột target_percent: {exc}")
+            ok = False
+        metric = str(rec.get("metric") or "").strip()
+        if metric not in METRICS:
+            problems.append(f"{where}, cột metric: {metric!r} không hợp lệ (cần một trong: {', '.join(METRICS)})")
+            ok = False
+        scope = rec.get("scope")
+        scope = "project" if is_project_scope(scope) else str(scope).strip()
+        if ok and parcels is not None and scope != "project":
+            try:
+                resolve_scope(parcels, rec["project_id"], scope)
+            except ValueError as exc:
+                problems.append(f"{where}, cột scope: {exc}")
+                ok = False
+        if not ok:
+            continue
+        label = rec.get("label")
+        if not isinstance(label, str) or not label.strip():
+            what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
+            label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
+        rows.append({**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
+                     "target_percent": target, "scope": scope, "label": label})
+    cols = list(dict.fromkeys(list(milestones.columns) + ["scope", "label"]))
+    return pd.DataFrame(rows, columns=cols), problems
+
+
+# --------------------------------------------------------------------------------------------
+# Rates and forecast
+# --------------------------------------------------------------------------------------------
+def recent_rate_pct_per_day(actual_now: float, actual_window_start: float, window_days: float) -> float:
+    """Recent progress rate in percentage points per day over the window; never negative.
+
+    ``(actual_now − actual_window_start) / window_days``, 0 when negative or not a number.
+
+    Raises
+    ------
+    ValueError
+        If ``window_days`` is not positive.
+    """
+    if not window_days or window_days <= 0:
+        raise ValueError("Cửa sổ tính tốc độ (forecast_window_days) phải lớn hơn 0")
+    rate = (float(actual_now) - float(actual_window_start)) / float(window_days)
+    return rate if rate > 0 else 0.0
+
+
+def required_rate_pct_per_day(actual: float, target: float, as_of: date, due: date) -> float:
+    """Rate (percentage points per day) needed from ``as_of`` to reach ``target`` on ``due``.
+
+    0.0 when the target is already reached; NaN when the due date is not after ``as_of``.
+    """
+    remaining = float(target) - float(actual)
+    if remaining <= _EPS:
+        return 0.0
+    days = (to_timestamp(due) - to_timestamp(as_of)).days
+    return remaining / days if days > 0 else float("nan")
+
+
+def forecast_date(actual: float, target: float, as_of: date, rate_pct_per_day: float) -> date | None:
+    """Date the target is reached at ``rate_pct_per_day``: ``as_of`` + ⌈remaining ÷ rate⌉ days.
+
+    None when the target is already reached or the rate is 0 / not a number (no progress).
+    """
+    remaining = float(target) - float(actual)
+    if remaining <= _EPS or not rate_pct_per_day or not np.isfinite(rate_pct_per_day) or rate_pct_per_day <= 0:
+        return None
+    days = math.ceil(remaining / rate_pct_per_day - 1e-9)
+    if days > 365 * 200:
+        return None
+    return to_timestamp(as_of).date() + timedelta(days=days)
+
+
+def classify(*, actual: float, actual_at_due: float | None, target: float, as_of: date, due: date,
+             recent_rate: float, rules: Mapping[str, Any] | None = None) -> str:
+    """Status of one milestone by the rule in the module docstring.
+
+    Parameters
+    ----------
+    actual : float
+        Value of the metric (%) at ``as_of``.
+    actual_at_due : float or None
+        Value at the due date (needed when ``as_of >= due``).
+    target : float
+        Target (%).
+    recent_rate : float
+        :func:`recent_rate_pct_per_day`.
+    rules : mapping, optional
+        ``at_risk_rate_factor``, ``at_risk_grace_days`` (:func:`milestones.rules.resolve_rules`).
+
+    Returns
+    -------
+    str
+        One of :data:`STATUSES`.
+    """
+    r = resolve_rules(rules)
+    as_of_ts, due_ts = to_timestamp(as_of), to_timestamp(due)
+    if as_of_ts >= due_ts:
+        return "met" if actual_at_due is not None and actual_at_due >= target - _EPS else "missed"
+    if actual >= target - _EPS:
+        return "met"
+    if not recent_rate or recent_rate <= 0:
+        return "behind"
+    forecast = forecast_date(actual, target, as_of, recent_rate)
+    if forecast is not None and forecast <= due_ts.date():
+        return "on_track"
+    required = required_rate_pct_per_day(actual, target, as_of, due)
+    grace_end = due_ts.date() + timedelta(days=int(r["at_risk_grace_days"]))
+    if required <= r["at_risk_rate_factor"] * recent_rate + _EPS or (forecast is not None and forecast <= grace_end):
+        return "at_risk"
+    return "behind"
+
+
+# --------------------------------------------------------------------------------------------
+# All milestones
+# --------------------------------------------------------------------------------------------
+def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
+                     rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Status, forecast and rates of every milestone at ``as_of``.
+
+    Parameters
+    ----------
+    milestones : DataFrame
+        As from the store (``due_date`` dd/mm/yyyy text or date); parsed with
+        :func:`validate_milestones`. Invalid rows are left out and their Vietnamese messages are put
+        in ``result.attrs["problems"]``.
+    history : milestones.progress.History
+        Built from the parcels and the ledger up to (at least) ``as_of``.
+    as_of : date
+    rules : mapping, optional
+        ``rules.yaml`` content; defaults in :mod:`milestones.rules`.
+
+    Returns
+    -------
+    DataFrame
+        One row per valid milestone, sorted by project and due date: ``milestone_id``,
+        ``project_id``, ``label``, ``due_date`` (date), ``metric``, ``target_percent``, ``scope``,
+        ``actual_percent`` (at ``as_of``), ``actual_at_due_percent`` (NaN before the due date),
+        ``status`` (:data:`STATUSES`), ``status_label`` (Vietnamese), ``forecast_date`` (date or
+        None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day).
+    """
+    r = resolve_rules(rules)
+    ts = to_timestamp(as_of)
+    window = float(r["forecast_window_days"])
+    valid, problems = validate_milestones(milestones, history.parcels)
+    out = []
+    for rec in valid.to_dict("records"):
+        due = to_timestamp(rec["due_date"])
+        dates = [ts, ts - pd.Timedelta(days=window), min(due, ts)]
+        values = history.percent(rec["metric"], rec["project_id"], rec["scope"], dates)
+        actual, before, at_due = (float(v) for v in values)
+        actual = 0.0 if np.isnan(actual) else actual
+        before = 0.0 if np.isnan(before) else before
+        recent = recent_rate_pct_per_day(actual, before, window)
+        due_passed = ts >= due
+        status = classify(actual=actual, actual_at_due=at_due if due_passed else None,
+                          target=rec["target_percent"], as_of=ts, due=due, recent_rate=recent, rules=r)
+        out.append({
+            **{k: rec.get(k) for k in ("milestone_id", "project_id", "label", "due_date", "metric",
+                                       "target_percent", "scope")},
+            "actual_percent": actual,
+            "actual_at_due_percent": at_due if due_passed else float("nan"),
+            "status": status,
+            "status_label": STATUS_LABELS_VI[status],
+            "forecast_date": None if status == "met" else forecast_date(actual, rec["target_percent"], ts, recent),
+            "required_rate_pct_per_day": (float("nan") if due_passed and status == "missed" else
+                                          0.0 if status == "met" else
+                                          required_rate_pct_per_day(actual, rec["target_percent"], ts, due)),
+            "recent_rate_pct_per_day": recent,
+        })
+    result = pd.DataFrame(out, columns=list(MILESTONE_COLUMNS))
+    if len(result):
+        result = result.sort_values(["project_id", "due_date", "milestone_id"], kind="stable").reset_index(drop=True)
+    result.attrs["problems"] = problems
+    return result
