@@ -1,0 +1,230 @@
+"""Write and read whole layer tables (GeoDataFrame ⇄ table) with SQLAlchemy Core on either backend.
+
+A *layer table* holds one layer version: an integer ``fid`` primary key (GeoPackage requires one),
+one column per DataFrame column, and, for a GeoDataFrame, a ``geometry`` column of
+:class:`store.geometry.GeometryColumn` in EPSG:9215. Column types follow the pandas dtypes
+(see :func:`sql_type_for`). Nothing here commits: callers pass a connection inside their own
+transaction, so a layer is written whole or not at all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy import (BigInteger, Boolean, Column, Date, Float, Integer, MetaData, Table, Text,
+                        inspect, select, text)
+from sqlalchemy.types import NullType
+
+from store.geometry import (STORE_SRID, GeometryColumn, geometry_type_name, register_gpkg_attributes,
+                            register_gpkg_layer)
+from store.types import UtcDateTime
+
+GEOMETRY_COLUMN = "geometry"
+
+
+def _object_kind(values: pd.Series) -> str:
+    non_null = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))
+                and v is not pd.NaT]
+    if not non_null:
+        return "text"
+    if all(isinstance(v, (bool, np.bool_)) for v in non_null):
+        return "bool"
+    if all(isinstance(v, dt.datetime) for v in non_null):
+        return "datetime"
+    if all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in non_null):
+        return "date"
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in non_null):
+        return "int"
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+           for v in non_null):
+        return "float"
+    return "text"
+
+
+def column_kind(series: pd.Series) -> str:
+    """Storage kind of a pandas column: ``bool``, ``int``, ``float``, ``date``, ``datetime`` or ``text``.
+
+    A ``datetime64`` column whose values are all at midnight (how GDAL returns GeoPackage DATE
+    fields) is stored as ``date``.
+    """
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        values = series.dropna()
+        naive = values.dt.tz_localize(None) if getattr(dtype, "tz", None) is not None else values
+        if getattr(dtype, "tz", None) is None and (naive == naive.dt.normalize()).all():
+            return "date"
+        return "datetime"
+    if dtype == object:
+        return _object_kind(series)
+    return "text"
+
+
+def sql_type_for(kind: str):
+    """SQLAlchemy type for a storage kind (see :func:`column_kind`)."""
+    return {
+        "bool": Boolean(),
+        "int": BigInteger().with_variant(Integer(), "sqlite"),  # GeoPackage knows INTEGER (64-bit)
+        "float": Float(precision=53),
+        "date": Date(),
+        "datetime": UtcDateTime,
+        "text": Text(),
+    }[kind]
+
+
+def _to_python(series: pd.Series, kind: str) -> list:
+    if kind == "date":
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            return [None if pd.isna(v) else v.date() for v in series]
+        return [None if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) else v
+                for v in series]
+    if kind == "datetime":
+        values = pd.to_datetime(series, utc=True)
+        return [None if pd.isna(v) else v.to_pydatetime() for v in values]
+    if kind == "text":
+        out = []
+        for v in series.astype(object):
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+                out.append(None)
+            elif isinstance(v, (list, dict, tuple)):
+                out.append(json.dumps(v, ensure_ascii=False, default=str))
+            else:
+                out.append(str(v))
+        return out
+    if kind == "bool":
+        return [None if pd.isna(v) else bool(v) for v in series.astype(object)]
+    if kind == "int":
+        return [None if pd.isna(v) else int(v) for v in series.astype(object)]
+    return [None if pd.isna(v) else float(v) for v in series.astype(object)]
+
+
+def build_table(table_name: str, frame: pd.DataFrame, geometry_type: str | None) -> Table:
+    """SQLAlchemy ``Table`` for ``frame``: ``fid`` primary key, one column per DataFrame column.
+
+    Raises
+    ------
+    ValueError
+        If a column is named ``fid`` or a column name is not a string.
+    """
+    columns = [Column("fid", Integer, primary_key=True, autoincrement=True)]
+    for name in frame.columns:
+        if name == GEOMETRY_COLUMN and geometry_type is not None:
+            continue
+        if not isinstance(name, str) or name.lower() == "fid":
+            raise ValueError(f"Tên cột không dùng được trong kho dữ liệu: {name!r}.")
+        columns.append(Column(name, sql_type_for(column_kind(frame[name]))))
+    if geometry_type is not None:
+        columns.append(Column(GEOMETRY_COLUMN, GeometryColumn(geometry_type, STORE_SRID)))
+    return Table(table_name, MetaData(), *columns, sqlite_autoincrement=True)
+
+
+def write_layer_table(conn, table_name: str, frame: pd.DataFrame, *, identifier: str | None = None,
+                      description: str = "", register: bool = True) -> int:
+    """Create ``table_name`` and insert every row of ``frame`` (inside the caller's transaction).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        Open connection in a transaction; nothing is committed here.
+    frame : GeoDataFrame in EPSG:9215 (geometry column renamed to ``geometry``) or plain DataFrame
+    identifier, description : str
+        GeoPackage ``gpkg_contents`` identifier/description (SQLite only).
+    register : bool
+        Register the table in the GeoPackage metadata (feature layer for a GeoDataFrame, attribute
+        table otherwise; SQLite only).
+
+    Returns
+    -------
+    int
+        Number of rows written.
+
+    Raises
+    ------
+    ValueError
+        If a GeoDataFrame is not in EPSG:9215.
+    """
+    is_geo = isinstance(frame, gpd.GeoDataFrame)
+    geometry_type = None
+    if is_geo:
+        if frame.crs is None or frame.crs.to_epsg() != STORE_SRID:
+            raise ValueError(f"Lớp {table_name!r} phải ở EPSG:{STORE_SRID}, nhận {frame.crs}.")
+        if frame.geometry.name != GEOMETRY_COLUMN:
+            frame = frame.rename_geometry(GEOMETRY_COLUMN)
+        geometry_type = geometry_type_name(frame.geometry.values)
+    table = build_table(table_name, frame, geometry_type)
+    table.create(conn)
+    if conn.dialect.name == "postgresql" and is_geo:
+        conn.execute(text(f'CREATE INDEX ON "{table_name}" USING GIST ("{GEOMETRY_COLUMN}")'))
+    names = [c.name for c in table.columns if c.name != "fid"]
+    cols = []
+    for name in names:
+        if name == GEOMETRY_COLUMN and is_geo:
+            cols.append(list(frame.geometry.values))
+        else:
+            cols.append(_to_python(frame[name], column_kind(frame[name])))
+    rows = [dict(zip(names, values)) for values in zip(*cols)] if names else [{} for _ in range(len(frame))]
+    if rows:
+        conn.execute(table.insert(), rows)
+    if is_geo and register:
+        bounds = frame.total_bounds if len(frame) else (float("nan"),) * 4
+        register_gpkg_layer(conn, table_name, geometry_type, bounds, identifier=identifier or table_name,
+                            description=description)
+    elif register:
+        register_gpkg_attributes(conn, table_name, identifier=identifier or table_name, description=description)
+    return len(rows)
+
+
+def table_exists(conn, table_name: str) -> bool:
+    """True when ``table_name`` exists in the store's schema."""
+    return inspect(conn).has_table(table_name)
+
+
+def reflect_layer_table(conn, table_name: str) -> Table:
+    """Rebuild the ``Table`` of an existing layer table, with :class:`GeometryColumn` for ``geometry``."""
+    columns = []
+    for info in inspect(conn).get_columns(table_name):
+        name, type_ = info["name"], info["type"]
+        if name == GEOMETRY_COLUMN:
+            type_ = GeometryColumn("GEOMETRY", STORE_SRID)
+        elif isinstance(type_, NullType):
+            type_ = Text()
+        columns.append(Column(name, type_, primary_key=name == "fid"))
+    return Table(table_name, MetaData(), *columns)
+
+
+def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
+    """Read a layer table back: GeoDataFrame (EPSG:9215) when it has a geometry column, else DataFrame.
+
+    Rows come in ``fid`` order; ``fid`` itself is dropped. Date columns hold ``datetime.date``;
+    NULL numbers are NaN.
+
+    Parameters
+    ----------
+    where : callable(Table) -> SQL expression, optional
+        Row filter, e.g. ``lambda t: t.c.project_id == "QL4B"``.
+    """
+    table = reflect_layer_table(conn, table_name)
+    query = select(table).order_by(table.c.fid)
+    if where is not None:
+        query = query.where(where(table))
+    result = conn.execute(query)
+    names = [c.name for c in table.columns]
+    data = result.all()
+    frame = pd.DataFrame.from_records(data, columns=names) if data else pd.DataFrame(
+        {n: pd.Series(dtype=object) for n in names})
+    for col in table.columns:
+        if isinstance(col.type, Boolean) and len(frame) and frame[col.name].notna().all():
+            frame[col.name] = frame[col.name].astype(bool)
+    frame = frame.drop(columns="fid")
+    if GEOMETRY_COLUMN in names:
+        return gpd.GeoDataFrame(frame, geometry=GEOMETRY_COLUMN, crs=STORE_SRID)
+    return frame

@@ -1,0 +1,111 @@
+"""Fixed tables of the store (ledger and metadata) and schema migrations.
+
+The tables here mirror the latest Alembic revision in ``store/migrations/versions``; the
+migrations create them. :func:`ensure_schema` upgrades a store of any earlier revision to
+:data:`HEAD_REVISION` inside the caller's write transaction, so a later release opens an older
+store. When the store is already at head it costs one query and does not import Alembic.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Integer, MetaData, Table, Text, inspect,
+                        text)
+
+from store.types import UtcDateTime
+
+#: Latest migration (checked against the scripts by the tests).
+HEAD_REVISION = "0002"
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+metadata = MetaData()
+
+store_meta = Table(
+    "store_meta", metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text),
+)
+
+uploads = Table(
+    "uploads", metadata,
+    Column("upload_id", Integer, primary_key=True, autoincrement=True),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("uploaded_by", Text),
+    Column("file_name", Text),
+    Column("file_sha256", Text),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_committed", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("project_id", Text),
+    Column("parcel_id", Text),
+    Column("commune", Text),
+    Column("chainage_from_m", Float(precision=53)),
+    Column("chainage_to_m", Float(precision=53)),
+    Column("event", Text, nullable=False),
+    Column("event_date", Date, nullable=False),
+    Column("area_m2", Float(precision=53)),
+    Column("households", Integer),
+    Column("amount_vnd", Float(precision=53)),
+    Column("is_correction", Boolean, nullable=False),
+    Column("note", Text),
+)
+
+reverts = Table(
+    "reverts", metadata,
+    Column("revert_id", Integer, primary_key=True, autoincrement=True),
+    Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False, unique=True),
+    Column("reverted_by_upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False),
+    Column("reverted_at", UtcDateTime, nullable=False),
+    Column("reverted_by", Text),
+    Column("reason", Text),
+)
+
+layer_versions = Table(
+    "layer_versions", metadata,
+    Column("layer_name", Text, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("feature_count", Integer, nullable=False),
+    Column("report", Text),
+)
+
+
+def current_revision(conn) -> str | None:
+    """Alembic revision recorded in the store, or ``None`` for an empty database."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def alembic_config(conn):
+    """Alembic ``Config`` running ``store/migrations`` on ``conn`` (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    return config
+
+
+def upgrade(conn, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` on ``conn`` (inside the caller's transaction)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(conn), revision)
+
+
+def ensure_schema(conn) -> bool:
+    """Bring the store to :data:`HEAD_REVISION`; returns True when migrations ran."""
+    if current_revision(conn) == HEAD_REVISION:
+        return False
+    upgrade(conn, "head")
+    return True

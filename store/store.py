@@ -1,0 +1,673 @@
+"""The store: layers, milestones, rules and the append-only ledger of field-count uploads.
+
+One implementation over SQLAlchemy Core serves both backends (GeoPackage/SQLite file and
+PostgreSQL/PostGIS); every write is one transaction (see :mod:`store.engine`). The store returns
+data and never formats it for display.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import yaml
+from sqlalchemy import func, select, text
+
+from domain.stages import EVENT_CODES
+from store import schema, sources
+from store.engine import make_engine, read_connection, resolve_url, write_transaction
+from store.geometry import STORE_SRID, unregister_gpkg_layer
+from store.layers import read_layer_table, table_exists, write_layer_table
+
+log = logging.getLogger(__name__)
+
+#: Versioned layers and the contract columns each must carry (DATA_MODEL.md).
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "projects": ("project_id", "name", "short_name", "kind"),
+    "centrelines": ("project_id", "chainage_start_m"),
+    "parcels": ("parcel_id", "project_id", "commune", "map_sheet", "parcel_number", "area_to_recover_m2"),
+    "communes": ("name", "full_name", "code", "former_units"),
+    "roads": (),
+}
+
+LAYER_TITLES_VI = {
+    "projects": "Chỉ giới GPMB các dự án",
+    "centrelines": "Tim tuyến (lý trình)",
+    "parcels": "Thửa đất bị thu hồi",
+    "communes": "Ranh giới xã, phường (2025)",
+    "roads": "Đường giao thông, đường sắt",
+}
+
+EVENT_KINDS = ("parcel", "chainage_range", "aggregate")
+UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
+
+#: Test hook: seconds to sleep inside the commit transaction, after the rows are written.
+SLEEP_IN_COMMIT_ENV = "GPMB_STORE_SLEEP_IN_COMMIT"
+
+
+class StoreError(ValueError):
+    """A request the store refuses; the message is Vietnamese and meant for the user."""
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """Outcome of :meth:`Store.commit_upload`.
+
+    Attributes
+    ----------
+    upload_id : int
+        The new upload, or the earlier upload with the same file content when ``created`` is False.
+    created : bool
+        False when a non-reverted upload with the same ``file_sha256`` already exists (nothing added).
+    rows_committed : int
+        Events written by this upload (for ``created=False``: those of the earlier upload).
+    """
+
+    upload_id: int
+    created: bool
+    rows_committed: int
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _truthy(value) -> bool:
+    if _is_missing(value):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes", "x", "có", "co"}
+    return bool(value)
+
+
+def prepare_events(frame: pd.DataFrame) -> list[dict]:
+    """Check ledger rows and turn them into dicts for insertion.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns of the events table (DATA_MODEL.md) except ``event_id``/``upload_id``; ``kind``,
+        ``event`` and ``event_date`` are required, the others optional. ``event_date`` may be a
+        ``date``, a timestamp or an ISO string.
+
+    Returns
+    -------
+    list of dict
+        One dict per row, NULL for missing values, ``event_date`` as ``datetime.date``.
+
+    Raises
+    ------
+    StoreError
+        Naming the first rows (1-based position in ``frame``) and columns that are wrong: unknown
+        kind or event code, missing date, parcel row without ``parcel_id``, chainage row without
+        ``chainage_from_m``/``chainage_to_m``, non-numeric or negative numbers.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise StoreError("Dữ liệu sự kiện phải là một bảng (DataFrame).")
+    missing = [c for c in ("kind", "event", "event_date") if c not in frame.columns]
+    if missing:
+        raise StoreError(f"Bảng sự kiện thiếu cột bắt buộc: {', '.join(missing)}.")
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    problems: list[str] = []
+
+    def column(name) -> pd.Series:
+        if name in frame.columns:
+            return frame[name].astype(object)
+        return pd.Series([None] * n, dtype=object)
+
+    def report(mask, message) -> None:
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5]:
+            problems.append(message(int(i)))
+
+    raw_dates = column("event_date")
+    dates = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
+    numbers = {}
+    for name in ("chainage_from_m", "chainage_to_m", "area_m2", "households", "amount_vnd"):
+        raw = column(name)
+        num = pd.to_numeric(raw, errors="coerce").astype("float64")
+        report(raw.notna() & num.isna(), lambda i, name=name, raw=raw: (
+            f"Dòng {i + 1}, cột '{name}': cần một số, nhận {raw.iloc[i]!r}."))
+        if name not in ("chainage_from_m", "chainage_to_m"):
+            report(num < 0, lambda i, name=name, num=num: f"Dòng {i + 1}, cột '{name}': không được âm ({num.iloc[i]}).")
+        numbers[name] = num
+    kinds, codes, parcel_ids = column("kind"), column("event"), column("parcel_id")
+    report(~kinds.isin(EVENT_KINDS), lambda i: (
+        f"Dòng {i + 1}, cột 'kind': cần một trong {', '.join(EVENT_KINDS)}, nhận {kinds.iloc[i]!r}."))
+    report(~codes.isin(EVENT_CODES), lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
+    report(dates.isna(), lambda i: f"Dòng {i + 1}, cột 'event_date': cần ngày, nhận {raw_dates.iloc[i]!r}.")
+    report((kinds == "parcel") & parcel_ids.isna(), lambda i: (
+        f"Dòng {i + 1}, cột 'parcel_id': sự kiện theo thửa cần mã thửa."))
+    report((kinds == "chainage_range") & (numbers["chainage_from_m"].isna() | numbers["chainage_to_m"].isna()),
+           lambda i: f"Dòng {i + 1}, cột 'chainage_from_m'/'chainage_to_m': cần lý trình đầu và cuối.")
+    if problems:
+        raise StoreError("Không ghi được dữ liệu vào kho: " + " ".join(problems[:20])
+                         + (" …" if len(problems) > 20 else ""))
+
+    def texts(series):
+        return [None if _is_missing(v) else str(v) for v in series]
+
+    def floats(series):
+        return [None if v != v else v for v in series.tolist()]
+
+    corrections = column("is_correction")
+    columns = dict(
+        kind=kinds.tolist(), project_id=texts(column("project_id")), parcel_id=texts(parcel_ids),
+        commune=texts(column("commune")), chainage_from_m=floats(numbers["chainage_from_m"]),
+        chainage_to_m=floats(numbers["chainage_to_m"]), event=codes.tolist(),
+        event_date=list(dates.dt.date), area_m2=floats(numbers["area_m2"]),
+        households=[None if v != v else int(v) for v in numbers["households"].tolist()],
+        amount_vnd=floats(numbers["amount_vnd"]),
+        is_correction=[_truthy(v) for v in corrections],
+        note=texts(column("note")),
+    )
+    keys = list(columns)
+    return [dict(zip(keys, values)) for values in zip(*columns.values())]
+
+
+def _pause_for_tests() -> None:
+    delay = os.environ.get(SLEEP_IN_COMMIT_ENV)
+    if delay:
+        print("gpmb-store: in-transaction", file=sys.stderr, flush=True)
+        time.sleep(float(delay))
+
+
+class Store:
+    """Access to one store (see :func:`open_store`). Thread-safe; every write is one transaction.
+
+    Attributes
+    ----------
+    url : str
+        SQLAlchemy URL of the store.
+    backend : str
+        ``"sqlite"`` (GeoPackage file) or ``"postgresql"`` (PostGIS).
+    """
+
+    def __init__(self, url: str, engine):
+        self.url = url
+        self.engine = engine
+        self.backend = engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Release the connections (the store can be reopened with :func:`open_store`)."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ layers
+    def _read(self, table_name: str, where=None):
+        with read_connection(self.engine) as conn:
+            return read_layer_table(conn, table_name, where)
+
+    def projects(self) -> gpd.GeoDataFrame:
+        """Projects, EPSG:9215, geometry = clearance boundary (MultiPolygon); columns as DATA_MODEL.md."""
+        return self._read("projects")
+
+    def centrelines(self) -> gpd.GeoDataFrame:
+        """Centrelines, EPSG:9215 LineStrings in increasing chainage (``project_id``, ``chainage_start_m`` …)."""
+        return self._read("centrelines")
+
+    def parcels(self, project_id: str | None = None) -> gpd.GeoDataFrame:
+        """Parcels, EPSG:9215, columns as DATA_MODEL.md; only ``project_id``'s when given."""
+        if project_id is None:
+            return self._read("parcels")
+        return self._read("parcels", lambda t: t.c.project_id == project_id)
+
+    def communes(self) -> gpd.GeoDataFrame:
+        """2025 communes/wards, EPSG:9215 (``name``, ``full_name``, ``code``, ``former_units`` …)."""
+        return self._read("communes")
+
+    def roads(self) -> gpd.GeoDataFrame:
+        """Roads and railway context layer, EPSG:9215."""
+        return self._read("roads")
+
+    def milestones(self) -> pd.DataFrame:
+        """Milestones as in ``milestones.csv`` (``due_date`` text dd/mm/yyyy, ``target_percent`` 0–100)."""
+        return self._read("milestones")
+
+    def rules(self) -> dict:
+        """Rules from ``rules.yaml`` (stage duration limits in days, forecast window …)."""
+        with read_connection(self.engine) as conn:
+            raw = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
+                               ).scalar()
+        return yaml.safe_load(raw) if raw else {}
+
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """Current version of the versioned layer ``name`` (one of :data:`LAYER_COLUMNS`)."""
+        self._check_layer_name(name)
+        return self._read(name)
+
+    @staticmethod
+    def _check_layer_name(name: str) -> None:
+        if name not in LAYER_COLUMNS:
+            raise StoreError(f"Lớp không hợp lệ: {name!r}. Các lớp: {', '.join(LAYER_COLUMNS)}.")
+
+    def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, report: dict, source: str = "import") -> int:
+        """Make ``gdf`` the current version of layer ``name``, keeping the previous version restorable.
+
+        One transaction: the current table is kept as ``<name>__v<N>``, the new data becomes the table
+        ``<name>`` (a GeoPackage layer on SQLite), and a ``layer_versions`` row records the version,
+        time, feature count and ``report``.
+
+        Parameters
+        ----------
+        name : str
+            ``projects``, ``centrelines``, ``parcels``, ``communes`` or ``roads``.
+        gdf : GeoDataFrame
+            The new layer with a CRS (reprojected to EPSG:9215 if needed) and at least the contract
+            columns of :data:`LAYER_COLUMNS` for that layer.
+        report : dict
+            Import report kept with the version (JSON-serialisable; other values stored as text).
+        source : str
+            What made the version (``import``, ``restore`` …).
+
+        Returns
+        -------
+        int
+            The new version number (versions start at 1 and increase by one).
+
+        Raises
+        ------
+        StoreError
+            Unknown layer, not a GeoDataFrame, no CRS, or missing contract columns.
+        """
+        self._check_layer_name(name)
+        if not isinstance(gdf, gpd.GeoDataFrame):
+            raise StoreError(f"Lớp {name!r} phải là GeoDataFrame.")
+        if gdf.crs is None:
+            raise StoreError(f"Lớp {name!r} chưa có hệ tọa độ; cần EPSG:{STORE_SRID}.")
+        missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
+        if missing:
+            raise StoreError(f"Lớp {name!r} thiếu cột: {', '.join(missing)}.")
+        if gdf.crs.to_epsg() != STORE_SRID:
+            gdf = gdf.to_crs(STORE_SRID)
+        if gdf.geometry.name != "geometry":
+            gdf = gdf.rename_geometry("geometry")
+        report_text = json.dumps(report or {}, ensure_ascii=False, default=str)
+        with write_transaction(self.engine) as conn:
+            return self._replace_layer_in(conn, name, gdf, report_text, source)
+
+    @staticmethod
+    def _current_version(conn, name: str) -> int:
+        lv = schema.layer_versions
+        return conn.execute(select(func.max(lv.c.version)).where(lv.c.layer_name == name)).scalar() or 0
+
+    def _replace_layer_in(self, conn, name, gdf, report_text, source) -> int:
+        current = self._current_version(conn, name)
+        if table_exists(conn, name):
+            unregister_gpkg_layer(conn, name)
+            conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name}__v{current}"'))
+        count = write_layer_table(conn, name, gdf, identifier=name, description=LAYER_TITLES_VI.get(name, ""))
+        conn.execute(schema.layer_versions.insert().values(
+            layer_name=name, version=current + 1, created_at=_utcnow(), source=source,
+            feature_count=count, report=report_text))
+        return current + 1
+
+    def layer_versions(self, name: str) -> pd.DataFrame:
+        """Versions of layer ``name``: ``version``, ``created_at`` (UTC), ``source``, ``feature_count``,
+        ``report`` (dict), ``is_current`` (bool); oldest first."""
+        self._check_layer_name(name)
+        lv = schema.layer_versions
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(select(lv.c.version, lv.c.created_at, lv.c.source, lv.c.feature_count, lv.c.report)
+                                .where(lv.c.layer_name == name).order_by(lv.c.version)).all()
+        frame = pd.DataFrame(rows, columns=["version", "created_at", "source", "feature_count", "report"])
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        frame["report"] = [json.loads(r) if r else {} for r in frame["report"]]
+        frame["is_current"] = frame["version"] == (frame["version"].max() if len(frame) else 0)
+        return frame
+
+    def restore_layer(self, name: str, version: int) -> int:
+        """Make an earlier version of ``name`` current again, as a new version (history is kept).
+
+        Returns
+        -------
+        int
+            The new version number whose content equals ``version`` (or ``version`` itself if it is
+            already current).
+
+        Raises
+        ------
+        StoreError
+            If the layer or the version does not exist.
+        """
+        self._check_layer_name(name)
+        version = int(version)
+        with write_transaction(self.engine) as conn:
+            current = self._current_version(conn, name)
+            if version == current:
+                return current
+            archive = f"{name}__v{version}"
+            if version < 1 or version > current or not table_exists(conn, archive):
+                raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
+            gdf = read_layer_table(conn, archive)
+            report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
+            return self._replace_layer_in(conn, name, gdf, report, "restore")
+
+    # ------------------------------------------------------------------ ledger
+    def commit_upload(self, events_df: pd.DataFrame, *, file_name: str, file_sha256: str, uploaded_by: str,
+                      rows_read: int, source: str = "upload") -> UploadResult:
+        """Record one upload and its events in one transaction.
+
+        Parameters
+        ----------
+        events_df : DataFrame
+            Validated ledger rows (see :func:`prepare_events` for columns; ``event_id`` and
+            ``upload_id`` are assigned here, increasing).
+        file_name, uploaded_by : str
+        file_sha256 : str
+            Hex SHA-256 of the uploaded file's bytes.
+        rows_read : int
+            Rows read from the file (valid or not).
+        source : str
+            ``upload`` (dashboard), ``cli`` or ``seed``.
+
+        Returns
+        -------
+        UploadResult
+            ``created=False`` and nothing written when a non-reverted upload with the same
+            ``file_sha256`` exists (a reverted one does not count, so a file can be uploaded again).
+
+        Raises
+        ------
+        StoreError
+            Bad source, hash or rows (nothing is written).
+        """
+        if source not in ("seed", "upload", "cli"):
+            raise StoreError(f"Nguồn tải lên không hợp lệ: {source!r} (seed, upload, cli).")
+        sha = str(file_sha256 or "").lower()
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise StoreError("Mã băm SHA-256 của tệp không hợp lệ (cần 64 ký tự hex).")
+        rows = prepare_events(events_df)
+        with write_transaction(self.engine) as conn:
+            return self._commit_in(conn, rows, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
+                                   rows_read=int(rows_read), source=source)
+
+    def _commit_in(self, conn, rows, *, file_name, file_sha256, uploaded_by, rows_read, source) -> UploadResult:
+        up, rv = schema.uploads, schema.reverts
+        earlier = conn.execute(
+            select(up.c.upload_id, up.c.rows_committed)
+            .where(up.c.file_sha256 == file_sha256, up.c.upload_id.not_in(select(rv.c.upload_id)))
+            .order_by(up.c.upload_id).limit(1)
+        ).first()
+        if earlier is not None:
+            return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed))
+        upload_id = conn.execute(up.insert().values(
+            uploaded_at=_utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
+            rows_read=rows_read, rows_committed=len(rows), source=source,
+        ).returning(up.c.upload_id)).scalar_one()
+        if rows:
+            for row in rows:
+                row["upload_id"] = upload_id
+            conn.execute(schema.events.insert(), rows)
+        _pause_for_tests()
+        return UploadResult(int(upload_id), True, len(rows))
+
+    def revert_upload(self, upload_id: int, *, by: str, reason: str = "") -> None:
+        """Revert an upload: its events stop counting; the revert is recorded and nothing is deleted.
+
+        Writes, in one transaction, an ``uploads`` row with ``source='revert'`` (who and when) and a
+        ``reverts`` row linking it to ``upload_id`` with the reason.
+
+        Raises
+        ------
+        StoreError
+            If ``upload_id`` does not exist, is itself a revert, or is already reverted.
+        """
+        up, rv = schema.uploads, schema.reverts
+        try:
+            upload_id = int(upload_id)
+        except (TypeError, ValueError):
+            raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
+        with write_transaction(self.engine) as conn:
+            target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
+            if target is None:
+                raise StoreError(f"Không có lần tải lên số {upload_id}.")
+            if target.source == "revert":
+                raise StoreError(f"Lần tải lên số {upload_id} là một thao tác hoàn tác, không hoàn tác được.")
+            done = conn.execute(select(rv.c.reverted_by_upload_id, rv.c.reverted_at)
+                                .where(rv.c.upload_id == upload_id)).first()
+            if done is not None:
+                raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
+                                 f"(thao tác số {done.reverted_by_upload_id}).")
+            now = _utcnow()
+            revert_id = conn.execute(up.insert().values(
+                uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
+                file_sha256=None, rows_read=0, rows_committed=0, source="revert",
+            ).returning(up.c.upload_id)).scalar_one()
+            conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
+                                            reverted_by=by, reason=reason or ""))
+
+    _EVENT_ORDER = ("event_id", "upload_id", "kind", "project_id", "parcel_id", "commune", "chainage_from_m",
+                    "chainage_to_m", "event", "event_date", "area_m2", "households", "amount_vnd",
+                    "is_correction", "note")
+
+    def events(self, include_reverted: bool = False) -> pd.DataFrame:
+        """The ledger of field-count events in ``event_id`` order.
+
+        Parameters
+        ----------
+        include_reverted : bool
+            Also return events of reverted uploads (default: excluded, as computations need).
+
+        Returns
+        -------
+        DataFrame
+            Columns of DATA_MODEL.md "events": ``event_id``/``upload_id`` int64, ``event_date``
+            ``datetime.date``, ``area_m2``/``amount_vnd``/chainages float64 (m², VND, m; NaN when
+            missing), ``households`` Int64 (nullable), ``is_correction`` bool, text columns.
+        """
+        ev, rv = schema.events, schema.reverts
+        query = select(*[ev.c[n] for n in self._EVENT_ORDER]).order_by(ev.c.event_id)
+        if not include_reverted:
+            query = query.where(ev.c.upload_id.not_in(select(rv.c.upload_id)))
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame.from_records(rows, columns=list(self._EVENT_ORDER))
+        frame = frame.astype({"event_id": "int64", "upload_id": "int64", "is_correction": "bool",
+                              "chainage_from_m": "float64", "chainage_to_m": "float64", "area_m2": "float64",
+                              "amount_vnd": "float64", "households": "Int64"})
+        return frame
+
+    def uploads(self) -> pd.DataFrame:
+        """Every upload, oldest first, with its revert if any.
+
+        Returns
+        -------
+        DataFrame
+            ``upload_id``, ``uploaded_at`` (UTC), ``uploaded_by``, ``file_name``, ``file_sha256``,
+            ``rows_read``, ``rows_committed``, ``source`` (seed | upload | cli | revert),
+            ``reverted_by_upload_id`` (Int64), ``reverted_at`` (UTC), ``reverted_by``,
+            ``revert_reason``, ``reverts_upload_id`` (Int64: for a revert row, the upload it reverted).
+        """
+        up, rv = schema.uploads, schema.reverts
+        target = rv.alias("target")
+        query = (
+            select(up, rv.c.reverted_by_upload_id, rv.c.reverted_at, rv.c.reverted_by,
+                   rv.c.reason.label("revert_reason"), target.c.upload_id.label("reverts_upload_id"))
+            .select_from(up.outerjoin(rv, rv.c.upload_id == up.c.upload_id)
+                         .outerjoin(target, target.c.reverted_by_upload_id == up.c.upload_id))
+            .order_by(up.c.upload_id)
+        )
+        with read_connection(self.engine) as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+        frame["reverted_at"] = pd.to_datetime(frame["reverted_at"], utc=True)
+        return frame.astype({"upload_id": "int64", "rows_read": "int64", "rows_committed": "int64",
+                             "reverted_by_upload_id": "Int64", "reverts_upload_id": "Int64"})
+
+    def data_version(self) -> dict:
+        """What changed last, for cache keys.
+
+        Returns
+        -------
+        dict
+            ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_change_at``
+            (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
+            (dict layer name → current version).
+        """
+        up, lv = schema.uploads, schema.layer_versions
+        with read_connection(self.engine) as conn:
+            last_id, last_up = conn.execute(select(func.max(up.c.upload_id), func.max(up.c.uploaded_at))).one()
+            layer_rows = conn.execute(select(lv.c.layer_name, func.max(lv.c.version), func.max(lv.c.created_at))
+                                      .group_by(lv.c.layer_name)).all()
+        stamps = [pd.Timestamp(t, tz="UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
+                  for t in [last_up, *[r[2] for r in layer_rows]] if t is not None]
+        return dict(
+            last_upload_id=int(last_id or 0),
+            last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(timezone.utc) if stamps else None,
+            layers={r[0]: int(r[1]) for r in sorted(layer_rows)},
+        )
+
+
+# ---------------------------------------------------------------------- opening and seeding
+_SEED_LAYERS = {
+    "projects": sources.load_projects,
+    "centrelines": sources.load_centrelines,
+    "parcels": sources.load_parcels,
+    "communes": sources.load_communes,
+    "roads": sources.load_roads,
+}
+_CONFIG_FILES = ("milestones.csv", "rules.yaml")
+
+
+def _meta(conn) -> dict:
+    return dict(conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all())
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    sm = schema.store_meta
+    if conn.execute(select(sm.c.key).where(sm.c.key == key)).first() is None:
+        conn.execute(sm.insert().values(key=key, value=value))
+    else:
+        conn.execute(sm.update().where(sm.c.key == key).values(value=value))
+
+
+def _config_hashes(sources_dir: Path) -> dict:
+    return {name: sources.file_sha256(sources_dir / name) for name in _CONFIG_FILES
+            if (sources_dir / name).is_file()}
+
+
+def _write_milestones(conn, sources_dir: Path) -> None:
+    if table_exists(conn, "milestones"):
+        unregister_gpkg_layer(conn, "milestones")
+        conn.execute(text('DROP TABLE "milestones"'))
+    write_layer_table(conn, "milestones", sources.load_milestones(sources_dir), identifier="milestones",
+                      description="Mốc tiến độ (data/sources/milestones.csv)")
+
+
+def _seed(store: Store, conn, sources_dir: Path) -> None:
+    """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
+    meta = _meta(conn)
+    for name, loader in _SEED_LAYERS.items():
+        if not table_exists(conn, name):
+            gdf = loader(sources_dir)
+            report = json.dumps({"nguon": f"data/sources ({name})", "so_doi_tuong": len(gdf)}, ensure_ascii=False)
+            store._replace_layer_in(conn, name, gdf, report, "seed")
+    if not table_exists(conn, "milestones"):
+        _write_milestones(conn, sources_dir)
+    if "rules_yaml" not in meta:
+        _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
+    has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
+    if has_seed is None:
+        rows = prepare_events(sources.load_seed_events(sources_dir))
+        store._commit_in(conn, rows, file_name="events.csv",
+                         file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
+                         uploaded_by="Khởi tạo từ data/sources", rows_read=len(rows), source="seed")
+    for name, digest in _config_hashes(sources_dir).items():
+        _set_meta(conn, f"sha256:{name}", digest)
+    _set_meta(conn, "seeded_at", _utcnow().isoformat())
+
+
+def _sync_config(conn, sources_dir: Path, hashes: dict) -> None:
+    """Reload milestones.csv / rules.yaml when the clerk edited them since the store last read them."""
+    meta = _meta(conn)
+    for name, digest in hashes.items():
+        if meta.get(f"sha256:{name}") == digest:
+            continue
+        if name == "milestones.csv":
+            _write_milestones(conn, sources_dir)
+        else:
+            _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
+        _set_meta(conn, f"sha256:{name}", digest)
+        log.info("Đã nạp lại %s vào kho dữ liệu", name)
+
+
+def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
+    """Open (and if needed create, migrate and fill) the store.
+
+    Parameters
+    ----------
+    url : str, optional
+        SQLAlchemy URL or a ``.gpkg`` path. None → ``$DATABASE_URL`` → ``sqlite:///<repo>/data/gpmb.gpkg``.
+        PostGIS: ``postgresql+psycopg://user@host:5432/db`` (the database must exist; the ``postgis``
+        extension is created if missing, which needs the right to create it).
+    sources_dir : path, optional
+        Folder of the bundled sources (default ``data/sources/`` of the repository).
+
+    Returns
+    -------
+    Store
+
+    Notes
+    -----
+    A store at an older schema revision is migrated (Alembic, ``store/migrations``). An empty store
+    is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones, rules and
+    ``events.csv`` as one upload with ``source='seed'``. When ``milestones.csv`` or ``rules.yaml``
+    changed since they were last read, they are reloaded. On later runs, opening costs a few small
+    queries.
+
+    Raises
+    ------
+    FileNotFoundError
+        An empty store and a missing source file.
+    ValueError
+        An unsupported URL, or source data the store refuses.
+    sqlalchemy.exc.OperationalError
+        The database cannot be reached.
+    """
+    url = resolve_url(url)
+    sources_dir = Path(sources_dir) if sources_dir is not None else sources.DEFAULT_SOURCES_DIR
+    engine = make_engine(url)
+    store = Store(url, engine)
+    hashes = _config_hashes(sources_dir)
+    with read_connection(engine) as conn:
+        ready = schema.current_revision(conn) == schema.HEAD_REVISION
+        meta = _meta(conn) if ready else {}
+    if ready and "seeded_at" in meta and all(meta.get(f"sha256:{n}") == d for n, d in hashes.items()):
+        return store
+    with write_transaction(engine) as conn:
+        schema.ensure_schema(conn)
+        if "seeded_at" not in _meta(conn):
+            _seed(store, conn, sources_dir)
+        else:
+            _sync_config(conn, sources_dir, hashes)
+    checkpoint(engine)
+    return store
+
+
+def checkpoint(engine) -> None:
+    """SQLite: copy the WAL into the GeoPackage file so tools reading the file header (GDAL, QGIS)
+    see the current ``application_id`` and tables. No-op on PostGIS; never fails the caller."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # a busy reader only delays the checkpoint
+        log.debug("WAL checkpoint skipped", exc_info=True)
