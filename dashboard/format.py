@@ -164,3 +164,36 @@ def land_use_label(code: Any) -> str:
         return MISSING
     name = LAND_USE_LABELS_VI.get(str(code))
     return f"{code} – {name}" if name else str(code)
+
+
+#: Parcel risk-flag codes (computed by ``milestones.risk``) → Vietnamese label. ``stuck_<stage>`` is
+#: built by :func:`risk_flag_label` from the stage label.
+RISK_FLAG_LABELS_VI: dict[str, str] = {
+    "milestone_at_risk": "Dự án có mốc chậm hoặc có nguy cơ chậm",
+    "complaint_open": "Khiếu nại chưa giải quyết",
+    "complaint": "Khiếu nại chưa giải quyết",
+    "enforced": "Cưỡng chế thu hồi đất",
+    "compulsory_inventory": "Kiểm đếm bắt buộc",
+}
+
+
+def risk_flag_label(code: Any) -> str:
+    """Vietnamese label of a risk flag: ``"stuck_inventory"`` → ``"Tồn đọng ở bước Kiểm đếm quá thời hạn"``."""
+    from domain.stages import STAGE_LABELS_VI
+
+    code = str(code)
+    if code in RISK_FLAG_LABELS_VI:
+        return RISK_FLAG_LABELS_VI[code]
+    if code.startswith("stuck_"):
+        stage = code[len("stuck_"):]
+        return f"Tồn đọng ở bước {STAGE_LABELS_VI.get(stage, stage)} quá thời hạn"
+    return code
+
+
+def risk_flags_text(flags: Any, sep: str = "; ") -> str:
+    """Labels of a list of risk-flag codes joined by ``sep`` (empty string when there is none)."""
+    if flags is None or isinstance(flags, float):
+        return ""
+    if isinstance(flags, str):
+        flags = [f for f in flags.replace(",", ";").split(";") if f.strip()]
+    return sep.join(risk_flag_label(f.strip() if isinstance(f, str) else f) for f in flags)

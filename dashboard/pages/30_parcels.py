@@ -1,0 +1,49 @@
+"""Danh sách thửa đất: the parcel table at the as-of date with the sidebar filters, downloadable as CSV.
+
+Rows and columns come from ``dashboard.tables.parcel_table`` (Vietnamese headers, no personal names);
+the CSV is UTF-8 with BOM so Excel opens it with the diacritics intact.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.filters import apply_filters
+from dashboard.format import fmt_date, fmt_m2, fmt_number
+from dashboard.tables import parcel_csv, parcel_table
+
+TITLE = "Danh sách thửa đất"
+ICON = "📋"
+ORDER = 30
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _csv(as_of_date, the_filters, url, version) -> bytes:
+    snap = state.snapshot(as_of_date)
+    return parcel_csv(apply_filters(snap.parcels, the_filters), state.project_names(snap))
+
+
+def render() -> None:
+    """Draw the parcel list at ``state.as_of()`` with ``state.filters()``."""
+    day = state.as_of()
+    chosen = state.filters()
+    st.title("Danh sách thửa đất")
+    snap = state.snapshot(day)
+    names = state.project_names(snap)
+    shown = apply_filters(snap.parcels, chosen)
+    total_m2 = float(shown["area_to_recover_m2"].sum()) if len(shown) else 0.0
+    st.caption(
+        f"Tính đến ngày **{fmt_date(day)}** · {fmt_number(len(shown))} thửa, tổng diện tích thu hồi "
+        f"{fmt_m2(total_m2)}. Thửa đất là dữ liệu minh họa; không hiển thị họ tên chủ sử dụng đất "
+        "(dữ liệu cá nhân)."
+    )
+    if shown.empty:
+        st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
+        return
+    st.download_button(
+        "⬇️ Tải danh sách (CSV, mở được bằng Excel)",
+        data=_csv(day, chosen, state.database_url(), state.data_version_key()),
+        file_name=f"danh_sach_thua_dat_{day:%Y%m%d}.csv",
+        mime="text/csv",
+    )
+    st.dataframe(parcel_table(shown, names), hide_index=True, width="stretch", height=600)

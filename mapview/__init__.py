@@ -1,0 +1,9 @@
+"""The offline GPMB progress map (folium/Leaflet), shared by the dashboard and the HTML export.
+
+``build_map(snapshot, store, filters) -> folium.Map`` draws the layers; ``standalone_html(map) -> str``
+renders it as one self-contained HTML page with Leaflet inlined from ``mapview/static`` (no CDN).
+"""
+from mapview.build import build_map
+from mapview.offline import remote_references, standalone_html
+
+__all__ = ["build_map", "standalone_html", "remote_references"]

@@ -1,0 +1,99 @@
+"""Turn store / snapshot layers (EPSG:9215) into compact GeoJSON for Leaflet (EPSG:4326).
+
+Geometries are simplified in metres *before* reprojection (tolerance per layer, well below what is
+visible at the zoom the layer is read at) and coordinates are rounded to 6 decimals (≈ 0.1 m at
+Lạng Sơn's latitude), which keeps the map HTML small. The reprojection is ``gis.crs.to_wgs84``
+(EPSG:6960 "VN-2000 to WGS 84 (2)").
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from gis.crs import LANG_SON_CRS, to_wgs84
+
+#: Decimal places kept in longitude/latitude (6 ≈ 0.1 m).
+COORD_DECIMALS = 6
+
+
+def _round_coords(coords: np.ndarray) -> np.ndarray:
+    return np.round(coords, COORD_DECIMALS)
+
+
+def to_leaflet_geometries(geoms: gpd.GeoSeries, simplify_m: float = 0.0) -> np.ndarray:
+    """Simplify (metres, topology preserved) in EPSG:9215, reproject to EPSG:4326 and round to 6 decimals.
+
+    Parameters
+    ----------
+    geoms : GeoSeries
+        Any CRS with a defined ``crs``; it is brought to EPSG:9215 first if needed.
+    simplify_m : float, default 0
+        Douglas–Peucker tolerance in metres; 0 keeps every vertex.
+
+    Returns
+    -------
+    numpy.ndarray of shapely geometries in EPSG:4326 (lon, lat); empty/None geometries stay as they are.
+
+    Raises
+    ------
+    ValueError
+        If ``geoms`` has no CRS.
+    """
+    if geoms.crs is None:
+        raise ValueError("Lớp bản đồ không có hệ tọa độ (CRS); cần EPSG:9215.")
+    if not geoms.crs.equals(LANG_SON_CRS):
+        geoms = geoms.to_crs(LANG_SON_CRS)
+    values = geoms.values
+    if simplify_m > 0:
+        values = shapely.simplify(np.asarray(values, dtype=object), simplify_m, preserve_topology=True)
+    wgs = to_wgs84(gpd.GeoSeries(values, crs=LANG_SON_CRS, index=geoms.index))
+    return shapely.transform(np.asarray(wgs.values, dtype=object), _round_coords)
+
+
+def feature_collection(gdf: gpd.GeoDataFrame, properties: Iterable[str] = (), simplify_m: float = 0.0) -> dict:
+    """A GeoJSON FeatureCollection (dict) of ``gdf`` for Leaflet.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        With a CRS (EPSG:9215 expected). Rows with an empty or missing geometry are dropped.
+    properties : iterable of str
+        Columns copied into each feature's ``properties`` (values must be JSON-serialisable:
+        str, int, float, bool; NaN becomes ``null``).
+    simplify_m : float
+        See :func:`to_leaflet_geometries`.
+
+    Returns
+    -------
+    dict
+        ``{"type": "FeatureCollection", "features": [...]}`` in EPSG:4326, coordinates at 6 decimals.
+    """
+    props = list(properties)
+    if gdf.empty:
+        return {"type": "FeatureCollection", "features": []}
+    keep = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
+    gdf = gdf[keep]
+    geoms = to_leaflet_geometries(gdf.geometry, simplify_m)
+    geojson = shapely.to_geojson(geoms)
+    records = gdf[props].astype(object).where(pd.notna(gdf[props]), None).to_dict("records") if props else [{}] * len(gdf)
+    features = [
+        {"type": "Feature", "properties": rec, "geometry": json.loads(g)}
+        for rec, g in zip(records, geojson)
+        if g is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def bounds_latlon(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    """``[[south, west], [north, east]]`` of ``gdf`` in EPSG:4326 (Leaflet's fitBounds order), or None if empty."""
+    if gdf.empty:
+        return None
+    west, south, east, north = to_wgs84(gdf.geometry).total_bounds
+    if not np.all(np.isfinite([west, south, east, north])):
+        return None
+    return [[float(south), float(west)], [float(north), float(east)]]

@@ -1,0 +1,139 @@
+"""Offline HTML for folium maps: Leaflet 1.9.4 inlined from ``mapview/static/leaflet`` (BSD-2-Clause).
+
+folium's ``Map`` links Leaflet, jQuery, Bootstrap, Font Awesome and Awesome-Markers from public CDNs
+(``cdn.jsdelivr.net``, ``code.jquery.com``, ``cdnjs.cloudflare.com``, ``netdna.bootstrapcdn.com``). On a
+network without internet that map draws nothing. :func:`standalone_html` removes every such link and
+inlines the one library the GPMB map needs, Leaflet (its CSS images become ``data:`` URIs), so the
+page works from a ``file://`` path, inside a Streamlit iframe, or sent by e-mail.
+
+The vendored files come unmodified from the npm package ``leaflet@1.9.4`` (``dist/leaflet.js``,
+``dist/leaflet.css``, ``dist/images/*.png``), with its ``LICENSE``.
+"""
+from __future__ import annotations
+
+import base64
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+from branca.element import Element, Figure
+from folium.elements import JSCSSMixin
+
+LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "leaflet"
+LEAFLET_VERSION = "1.9.4"
+
+#: Libraries folium links by default that the GPMB map does not use (no Bootstrap popups, no
+#: awesome-markers, no jQuery): their links are dropped, not vendored.
+DROPPED_LIBRARIES = frozenset({
+    "jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
+    "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css",
+})
+#: Libraries replaced by the vendored copy.
+INLINED_LIBRARIES = frozenset({"leaflet", "leaflet_css"})
+
+#: Host names of public CDNs that must never appear in the generated HTML.
+CDN_HOSTS = (
+    "cdn.jsdelivr.net", "code.jquery.com", "cdnjs.cloudflare.com", "netdna.bootstrapcdn.com",
+    "maxcdn.bootstrapcdn.com", "unpkg.com", "stackpath.bootstrapcdn.com", "fonts.googleapis.com",
+    "rawcdn.githack.com", "rawgit.com",
+)
+
+_PLACEHOLDER = "<!-- gpmb: vendored leaflet -->"
+_REMOTE_ATTR = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
+                          re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def leaflet_css() -> str:
+    """``leaflet.css`` with its ``url(images/…)`` references replaced by base64 ``data:`` URIs."""
+    css = (LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        image = LEAFLET_DIR / "images" / match.group(1)
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\(images/([A-Za-z0-9_.-]+\.png)\)", inline, css)
+
+
+@lru_cache(maxsize=1)
+def leaflet_js() -> str:
+    """The vendored ``leaflet.js`` (minified, 1.9.4)."""
+    js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
+    if "</script" in js.lower():  # would close the inline <script> early
+        raise RuntimeError("leaflet.js contains '</script'; cannot be inlined")
+    return js
+
+
+def _strip_cdn_links(root: Figure) -> None:
+    """Empty ``default_js``/``default_css`` of every element under ``root`` (instance attributes only:
+    folium's class defaults stay untouched for other maps in the same process).
+
+    Raises
+    ------
+    ValueError
+        If an element needs a library that is neither vendored nor known to be unused (e.g. a
+        folium plugin): the map would silently break offline, so refuse instead.
+    """
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        stack.extend(element._children.values())
+        if isinstance(element, JSCSSMixin):
+            for attr in ("default_js", "default_css"):
+                for name, url in getattr(element, attr):
+                    if name not in DROPPED_LIBRARIES | INLINED_LIBRARIES:
+                        raise ValueError(
+                            f"Map element {type(element).__name__} needs {name} from {url}, which is not "
+                            "vendored in mapview/static; the map would not work offline."
+                        )
+                setattr(element, attr, [])
+
+
+def remote_references(html: str) -> list[str]:
+    """Tags in ``html`` that would fetch something from the network when the page loads, plus any
+    mention of a public CDN host (see :data:`CDN_HOSTS`). Empty list = the page is self-contained.
+
+    Tile URLs inside JavaScript (the optional basemap, off by default) are not tags and are not listed.
+    """
+    found = [m.group(0) for m in _REMOTE_ATTR.finditer(html)]
+    found += [host for host in CDN_HOSTS if host in html]
+    return found
+
+
+def standalone_html(m: folium.Map) -> str:
+    """Render ``m`` as one self-contained HTML document with Leaflet inlined and no CDN link.
+
+    Parameters
+    ----------
+    m : folium.Map
+        Built by :func:`mapview.build_map` (or any map using only core folium layers).
+
+    Returns
+    -------
+    str
+        The HTML document (UTF-8 text). Size is dominated by Leaflet (~160 kB) and the GeoJSON.
+
+    Raises
+    ------
+    ValueError
+        If an element needs a JavaScript/CSS library that is not vendored (e.g. a folium plugin).
+    RuntimeError
+        If, after rendering, the HTML still references a remote script/stylesheet or a CDN host.
+    """
+    if not isinstance(m, folium.Map):
+        raise TypeError(f"standalone_html expects a folium.Map, not {type(m).__name__}")
+    root = m.get_root()
+    _strip_cdn_links(root)
+    if _PLACEHOLDER not in root.header._children:
+        root.header.add_child(Element(_PLACEHOLDER), name=_PLACEHOLDER, index=0)
+    html = root.render()
+    vendored = (f"<style>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause) */\n{leaflet_css()}</style>\n"
+                f"<script>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade) */\n"
+                f"{leaflet_js()}</script>")
+    html = html.replace(_PLACEHOLDER, vendored, 1)
+    remaining = remote_references(html)
+    if remaining:
+        raise RuntimeError(f"Offline map HTML still references the network: {remaining[:5]}")
+    return html
