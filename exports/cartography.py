@@ -1,0 +1,174 @@
+"""Map furniture for the print map: standard scales, scale bar, north arrow, coordinate ticks.
+
+Plain matplotlib on an axes whose data units are metres of a projected CRS (EPSG:9215, VN-2000 /
+TM-3 107°15′). Grid distances in TM-3 differ from ground distances by the scale factor (0.9999 on the
+central meridian, ≈ 1.0002 at 50 km from it): far below what a printed map can show.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import matplotlib.patheffects as path_effects
+from matplotlib.axes import Axes
+from matplotlib.patches import Polygon as MplPolygon
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from pyproj import CRS, Proj, Transformer
+
+from dashboard.format import fmt_number
+
+#: Scale denominators used by Vietnamese cadastral and topographic maps (TT 25/2014, TT 26/2014).
+STANDARD_SCALES: tuple[int, ...] = (500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
+                                    500_000, 1_000_000)
+
+#: White outline that keeps labels readable over coloured fills.
+HALO = [path_effects.withStroke(linewidth=2.2, foreground="white")]
+
+
+def choose_scale(width_m: float, height_m: float, frame_w_mm: float, frame_h_mm: float) -> int:
+    """The largest standard scale (smallest denominator) at which a ``width_m`` × ``height_m`` extent fits.
+
+    Parameters
+    ----------
+    width_m, height_m : float
+        Extent on the ground (metres, > 0).
+    frame_w_mm, frame_h_mm : float
+        Size of the map frame on paper (millimetres, > 0).
+
+    Returns
+    -------
+    int
+        Denominator from :data:`STANDARD_SCALES`; above 1:1 000 000 the exact need rounded up to a
+        multiple of 100 000.
+
+    Raises
+    ------
+    ValueError
+        If a size is not positive.
+    """
+    if min(width_m, height_m) < 0 or min(frame_w_mm, frame_h_mm) <= 0:
+        raise ValueError("extent and frame sizes must be positive")
+    need = max(width_m / (frame_w_mm / 1000.0), height_m / (frame_h_mm / 1000.0), 1.0)
+    for scale in STANDARD_SCALES:
+        if scale >= need:
+            return scale
+    return int(math.ceil(need / 100_000.0) * 100_000)
+
+
+def scale_text_vi(scale: int) -> str:
+    """``25000`` → ``"Tỷ lệ 1:25.000"``."""
+    return f"Tỷ lệ 1:{fmt_number(scale)}"
+
+
+def nice_length_m(max_m: float) -> float:
+    """The largest 1, 2 or 5 × 10ⁿ metres not above ``max_m`` (> 0): 3 700 → 2 000."""
+    if max_m <= 0:
+        raise ValueError("max_m must be positive")
+    exp = 10 ** math.floor(math.log10(max_m))
+    for step in (5, 2, 1):
+        if step * exp <= max_m:
+            return step * exp
+    return exp
+
+
+def _length_label(metres: float) -> str:
+    return f"{fmt_number(metres / 1000.0, 0 if metres % 1000 == 0 else 1)} km" if metres >= 1000 else \
+        f"{fmt_number(metres)} m"
+
+
+def draw_scale_bar(ax: Axes, scale: int | None = None, *, fraction: float = 0.22, fontsize: float = 7) -> float:
+    """Draw a metric scale bar (4 alternating blocks) in the lower-left corner of ``ax``.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        Data units are metres (projected CRS) and the limits are final.
+    scale : int, optional
+        Scale denominator printed under the bar (``Tỷ lệ 1:25.000``).
+    fraction : float
+        Largest share of the frame width the bar may take.
+
+    Returns
+    -------
+    float
+        Length of the bar in metres.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width, height = x1 - x0, y1 - y0
+    length = nice_length_m(width * fraction)
+    bx, by = x0 + 0.03 * width, y0 + 0.045 * height
+    bar_h = 0.009 * height
+    ax.add_patch(Rectangle((bx - 0.012 * width, by - 0.035 * height), length + 0.04 * width, 0.085 * height,
+                           facecolor="white", edgecolor="none", alpha=0.85, zorder=30))
+    for i in range(4):
+        ax.add_patch(Rectangle((bx + i * length / 4, by), length / 4, bar_h, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=31))
+    for pos in (0, length / 2, length):
+        ax.text(bx + pos, by + bar_h * 1.6, "0" if pos == 0 else _length_label(pos), ha="center", va="bottom",
+                fontsize=fontsize, zorder=32)
+    if scale:
+        ax.text(bx + length / 2, by - bar_h * 0.8, scale_text_vi(scale), ha="center", va="top", fontsize=fontsize + 1,
+                fontweight="bold", zorder=32)
+    return length
+
+
+@lru_cache(maxsize=8)
+def _to_lonlat(crs_text: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input(crs_text), 4326, always_xy=True)
+
+
+def meridian_convergence_deg(x: float, y: float, crs="EPSG:9215") -> float:
+    """Angle between grid north and true north at projected point (x, y), degrees (pyproj ``get_factors``).
+
+    Negative west of the central meridian (107°15′) in the northern hemisphere; about −0,18° at
+    Lạng Sơn city, so the grid north of the printed map is true north for any practical purpose.
+    """
+    crs_obj = CRS.from_user_input(crs)
+    lon, lat = _to_lonlat(crs_obj.to_string()).transform(x, y)
+    return float(Proj(crs_obj).get_factors(lon, lat).meridian_convergence)
+
+
+def draw_north_arrow(ax: Axes, convergence_deg: float | None = None, *, size: float = 0.07, fontsize: float = 9) -> None:
+    """Draw a north arrow ("B" = Bắc) in the upper-right corner of ``ax`` (grid north is up).
+
+    Parameters
+    ----------
+    convergence_deg : float, optional
+        Meridian convergence printed under the arrow (``Bắc lưới; hội tụ kinh tuyến −0,18°``).
+    size : float
+        Arrow height as a share of the frame height.
+    """
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    w, h = x1 - x0, y1 - y0
+    unit = size * h
+    cx, top = x1 - 0.045 * w - unit * 0.3, y1 - 0.07 * h
+    base = top - unit
+    ax.add_patch(Rectangle((cx - unit * 0.55, base - unit * 0.45), unit * 1.1, unit * 1.75,
+                           facecolor="white", edgecolor="none", alpha=0.85, zorder=30))
+    ax.add_patch(MplPolygon([(cx, top), (cx - unit * 0.28, base), (cx, base + unit * 0.25)], closed=True,
+                            facecolor="black", edgecolor="black", linewidth=0.6, zorder=31))
+    ax.add_patch(MplPolygon([(cx, top), (cx + unit * 0.28, base), (cx, base + unit * 0.25)], closed=True,
+                            facecolor="white", edgecolor="black", linewidth=0.6, zorder=31))
+    ax.text(cx, top + unit * 0.08, "B", ha="center", va="bottom", fontsize=fontsize + 2, fontweight="bold", zorder=32)
+    if convergence_deg is not None:
+        ax.text(cx, base - unit * 0.1, f"Bắc lưới\nhội tụ {fmt_number(convergence_deg, 2)}°", ha="center",
+                va="top", fontsize=fontsize - 3.5, zorder=32, linespacing=1.1)
+
+
+def coordinate_ticks(ax: Axes, fontsize: float = 5.5) -> None:
+    """Frame ticks with VN-2000 coordinates in metres, Vietnamese separators (``2.418.000``).
+
+    The x axis is the easting (called Y in Vietnamese survey documents), the y axis the northing (X).
+    """
+    fmt = FuncFormatter(lambda v, _pos: fmt_number(v))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        axis.set_major_formatter(fmt)
+    ax.tick_params(axis="both", labelsize=fontsize, length=2.5, width=0.5, pad=1.5, direction="in",
+                   top=True, right=True)
+    ax.tick_params(axis="y", labelrotation=90)
+    for label in ax.get_yticklabels():
+        label.set_verticalalignment("center")

@@ -1,0 +1,389 @@
+"""Excel progress report (.xlsx, XlsxWriter): progress table, milestones, parcels, notes.
+
+Sheets
+------
+``Tiến độ``
+    The district's progress table (project → commune rows, a total row): area to recover and handed
+    over in ha and m², % handed over, households by stage, amounts approved and paid (đồng), milestone
+    status (Vietnamese), forecast date, main obstacles. Frozen header, print area, repeated header
+    rows, landscape/portrait A4/A3 fitted to one page wide.
+``Mốc tiến độ``
+    Every milestone with target, actual %, status, forecast, required and recent rates.
+``Thửa đất``
+    One row per parcel (filterable).
+``Ghi chú``
+    As-of date, data version, definitions, sources, caveats and the personal-data statement.
+
+Figures are written as numbers (not formulas, not text) with display formats, so Excel shows them
+with the reader's separators (1.234,5 in a Vietnamese locale) and sums them. Text that starts with
+``=``, ``+``, ``-``, ``@`` (or a tab/CR) is written as a string with Excel's quote prefix, so Excel
+never evaluates it, not even after the cell is edited (OWASP "CSV/formula injection").
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from dashboard.format import MILESTONE_STATUS_COLOURS, METRIC_LABELS_VI, is_missing, status_label
+from domain.stages import STAGE_LABELS_VI, STAGES
+from exports.options import ExportOptions
+from exports.personal import (NO_PERSONAL_DATA_NOTE_VI, PERSONAL_DATA_NOTICE_VI, personal_columns,
+                              strip_personal_data)
+from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,
+                                data_version_of, report_title_vi)
+from exports.report_table import parcel_table, progress_table
+
+#: Characters that make Excel (or LibreOffice) read a typed cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+_PAPER_CODES = {"A3": 8, "A4": 9}  # XlsxWriter set_paper() codes
+
+#: Progress sheet columns: (key in progress_table, header, kind, width).
+_PROGRESS_COLUMNS: list[tuple[str, str, str, float]] = [
+    ("stt", "STT", "text", 5),
+    ("label", "Dự án / Xã, phường", "text", 34),
+    ("area_to_recover_ha", "Cần thu hồi (ha)", "ha", 11),
+    ("area_to_recover_m2", "Cần thu hồi (m²)", "m2", 13),
+    ("area_handed_over_ha", "Đã bàn giao (ha)", "ha", 11),
+    ("area_handed_over_m2", "Đã bàn giao (m²)", "m2", 13),
+    ("percent_handed_over", "Tỷ lệ bàn giao (%)", "pct", 9),
+    *[(f"households_{s}", STAGE_LABELS_VI[s], "int", 10) for s in STAGES],
+    ("households_total", "Tổng số hộ", "int", 8),
+    ("amount_approved_vnd", "Kinh phí BT, HT & TĐC được phê duyệt (đồng)", "vnd", 17),
+    ("amount_paid_vnd", "Đã chi trả (đồng)", "vnd", 17),
+    ("milestone_status", "Tình trạng thực hiện mốc tiến độ", "wrap", 38),
+    ("forecast_date", "Dự báo đạt mốc", "date", 12),
+    ("obstacles", "Vướng mắc chính", "wrap", 36),
+]
+
+_NUM_FORMATS = {"ha": "#,##0.00", "m2": "#,##0.0", "pct": "0.0", "int": "#,##0", "vnd": "#,##0",
+                "date": "dd/mm/yyyy", "rate": "0.000"}
+
+
+def _to_datetime(value: Any) -> datetime | None:
+    if is_missing(value):
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value.strip(), "%d/%m/%Y")
+        except ValueError:
+            return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    ts = pd.Timestamp(value)
+    return ts.to_pydatetime().replace(tzinfo=None)
+
+
+class _Writer:
+    """Cell writing with cached formats: numbers as numbers, dates as dates, text never as formulas."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.wb = workbook
+        self._formats: dict[tuple, Any] = {}
+
+    def fmt(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            base = {"font_name": "Times New Roman", "font_size": 11, "valign": "vcenter"}
+            base.update(props)
+            self._formats[key] = self.wb.add_format(base)
+        return self._formats[key]
+
+    def text(self, ws, row: int, col: int, value: Any, **props) -> None:
+        """Write ``value`` as a string; formula-like text gets the quote prefix (never a formula)."""
+        text = "" if is_missing(value) else str(value)
+        if text.startswith(FORMULA_TRIGGERS):
+            props = {**props, "quote_prefix": True}
+        if text == "":
+            ws.write_blank(row, col, None, self.fmt(**props))
+        else:
+            ws.write_string(row, col, text, self.fmt(**props))
+
+    def value(self, ws, row: int, col: int, value: Any, kind: str, **props) -> None:
+        """Write a number/date/text cell by ``kind`` (see ``_NUM_FORMATS``); missing → blank."""
+        if kind in ("text", "wrap"):
+            if kind == "wrap":
+                props = {"text_wrap": True, **props}
+            self.text(ws, row, col, value, **props)
+            return
+        num_format = _NUM_FORMATS[kind]
+        f = self.fmt(num_format=num_format, **props)
+        if is_missing(value):
+            ws.write_blank(row, col, None, f)
+        elif kind == "date":
+            ws.write_datetime(row, col, _to_datetime(value), f)
+        elif isinstance(value, (bool, np.bool_)):
+            self.text(ws, row, col, "Có" if value else "Không", **props)
+        else:
+            ws.write_number(row, col, float(value), f)
+
+
+def _page_setup(ws, options: ExportOptions, *, header_rows: tuple[int, int] | None, last_row: int, last_col: int,
+                footer: str) -> None:
+    ws.set_paper(_PAPER_CODES[options.paper])
+    if options.orientation == "landscape":
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.print_area(0, 0, max(last_row, 0), last_col)
+    if header_rows is not None:
+        ws.repeat_rows(*header_rows)
+    ws.set_footer(f"&L&8{footer}&R&8Trang &P/&N")
+
+
+def _write_progress_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict) -> None:
+    ws = w.wb.add_worksheet("Tiến độ")
+    table = progress_table(snapshot, options.project_id)
+    ncol = len(_PROGRESS_COLUMNS)
+    for c, (_, _, _, width) in enumerate(_PROGRESS_COLUMNS):
+        ws.set_column(c, c, width)
+    ws.merge_range(0, 0, 0, ncol - 1, meta["title"], w.fmt(bold=True, font_size=14, align="center"))
+    ws.merge_range(1, 0, 1, ncol - 1, f"{meta['as_of']} · {meta['version']}", w.fmt(italic=True, align="center"))
+    pd_note = PERSONAL_DATA_NOTICE_VI if options.include_personal_data else NO_PERSONAL_DATA_NOTE_VI
+    ws.merge_range(2, 0, 2, ncol - 1, " ".join([*meta["caveats"], pd_note]),
+                   w.fmt(italic=True, font_size=9, align="center", text_wrap=True,
+                         font_color="#b71c1c" if options.include_personal_data else "#424242"))
+    ws.set_row(2, 30)
+
+    # Two header rows: groups (merged) above sub-headers; columns without a group span both rows.
+    h0, h1 = 4, 5
+    head = dict(bold=True, align="center", text_wrap=True, border=1, bg_color="#e8eaf6", font_size=10)
+    groups = {
+        (2, 3): "Diện tích cần thu hồi", (4, 5): "Diện tích đã bàn giao",
+        (7, 7 + len(STAGES)): "Số hộ theo giai đoạn (hộ)", (len(STAGES) + 8, len(STAGES) + 9): "Kinh phí (đồng)",
+    }
+    grouped = {c for (a, b) in groups for c in range(a, b + 1)}
+    for (a, b), label in groups.items():
+        ws.merge_range(h0, a, h0, b, label, w.fmt(**head))
+    subs = {2: "ha", 3: "m²", 4: "ha", 5: "m²", len(STAGES) + 8: "Được phê duyệt", len(STAGES) + 9: "Đã chi trả"}
+    for c, (_, header, _, _) in enumerate(_PROGRESS_COLUMNS):
+        if c in grouped:
+            w.text(ws, h1, c, subs.get(c, header), **head)
+        else:
+            ws.merge_range(h0, c, h1, c, header, w.fmt(**head))
+    ws.set_row(h0, 30)
+    ws.set_row(h1, 45)
+
+    row = h1 + 1
+    project_no = 0
+    commune_no = 0
+    for _, r in table.iterrows():
+        level = r["level"]
+        if level == "project":
+            project_no += 1
+            commune_no = 0
+            stt = str(project_no)
+            style = dict(bold=True, bg_color="#f5f5f5", border=1)
+        elif level == "commune":
+            commune_no += 1
+            stt = f"{project_no}.{commune_no}"
+            style = dict(border=1)
+        else:
+            stt = ""
+            style = dict(bold=True, bg_color="#fff9c4", border=1, top=2)
+        values = r.to_dict()
+        values["stt"] = stt
+        values["label"] = r["label"] if level != "commune" else f"  {r['label']}"
+        for key in ("area_to_recover", "area_handed_over"):
+            m2 = values.get(f"{key}_m2")
+            values[f"{key}_ha"] = None if is_missing(m2) else float(m2) / 10_000.0
+        for c, (key, _, kind, _) in enumerate(_PROGRESS_COLUMNS):
+            props = dict(style)
+            if key == "milestone_status" and r.get("milestone_status_code") in MILESTONE_STATUS_COLOURS:
+                bg, fg = MILESTONE_STATUS_COLOURS[r["milestone_status_code"]]
+                props.update(bg_color=bg, font_color=fg)
+            if kind in ("text", "wrap"):
+                props.setdefault("valign", "top" if kind == "wrap" else "vcenter")
+            w.value(ws, row, c, values.get(key), kind, **props)
+        row += 1
+    last_row = row - 1
+    ws.freeze_panes(h1 + 1, 2)
+    row += 1
+    w.text(ws, row, 1, "Tỷ lệ bàn giao = diện tích đã bàn giao ÷ diện tích cần thu hồi. Dòng tổng cộng "
+           "= tổng các dòng dự án. 1 ha = 10.000 m².", italic=True, font_size=9)
+    _page_setup(ws, options, header_rows=(h0, h1), last_row=last_row, last_col=ncol - 1, footer=meta["footer"])
+
+
+def _write_milestones_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict) -> None:
+    ws = w.wb.add_worksheet("Mốc tiến độ")
+    ms = snapshot.milestones.copy() if snapshot.milestones is not None else pd.DataFrame()
+    if options.project_id is not None and len(ms):
+        ms = ms[ms["project_id"] == options.project_id]
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    cols = [
+        ("project", "Dự án", "text", 30), ("label", "Mốc", "wrap", 40), ("scope", "Phạm vi", "text", 16),
+        ("metric", "Chỉ tiêu", "text", 22), ("due_date", "Hạn", "date", 12),
+        ("target_percent", "Mục tiêu (%)", "pct", 10), ("actual_percent", "Thực hiện (%)", "pct", 10),
+        ("status", "Tình trạng", "text", 16), ("forecast_date", "Dự báo đạt", "date", 12),
+        ("required_rate_pct_per_day", "Tốc độ cần (%/ngày)", "rate", 12),
+        ("recent_rate_pct_per_day", "Tốc độ gần đây (%/ngày)", "rate", 12),
+    ]
+    ws.merge_range(0, 0, 0, len(cols) - 1, f"{meta['title']} – MỐC TIẾN ĐỘ", w.fmt(bold=True, font_size=13))
+    w.text(ws, 1, 0, f"{meta['as_of']} · {meta['version']}", italic=True)
+    head = dict(bold=True, align="center", text_wrap=True, border=1, bg_color="#e8eaf6", font_size=10)
+    for c, (_, header, _, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        w.text(ws, 3, c, header, **head)
+    ws.set_row(3, 32)
+    if len(ms):
+        ms = ms.assign(_due=pd.to_datetime(ms["due_date"], errors="coerce")).sort_values(["project_id", "_due"],
+                                                                                         kind="stable")
+    row = 4
+    for _, m in ms.iterrows():
+        values = m.to_dict()
+        values["project"] = names.get(m["project_id"], m["project_id"])
+        scope = values.get("scope")
+        values["scope"] = "Toàn dự án" if is_missing(scope) or scope == "project" else scope
+        values["metric"] = METRIC_LABELS_VI.get(str(values.get("metric")), values.get("metric"))
+        status = str(values.get("status"))
+        values["status"] = status_label(status)
+        for c, (key, _, kind, _) in enumerate(cols):
+            props = dict(border=1)
+            if key == "status" and status in MILESTONE_STATUS_COLOURS:
+                bg, fg = MILESTONE_STATUS_COLOURS[status]
+                props.update(bg_color=bg, font_color=fg, bold=True)
+            w.value(ws, row, c, values.get(key), kind, **props)
+        row += 1
+    ws.freeze_panes(4, 0)
+    _page_setup(ws, options, header_rows=(3, 3), last_row=row - 1, last_col=len(cols) - 1, footer=meta["footer"])
+
+
+def _write_parcel_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict) -> None:
+    ws = w.wb.add_worksheet("Thửa đất")
+    parcels = snapshot.parcels
+    if options.project_id is not None:
+        parcels = parcels[parcels["project_id"] == options.project_id]
+    personal = personal_columns(parcels.columns) if options.include_personal_data else []
+    if not options.include_personal_data:
+        parcels = strip_personal_data(parcels)
+    table = parcel_table(parcels, personal)
+    kinds = {"Số tờ": "int", "Số thửa": "int", "Diện tích thửa (m²)": "m2", "Diện tích thu hồi (m²)": "m2",
+             "Ngày (giai đoạn)": "date", "Kinh phí được phê duyệt (đồng)": "vnd", "Đã chi trả (đồng)": "vnd"}
+    widths = {"Xã, phường (2025)": 20, "Xã, phường, thị trấn cũ (trước 1/7/2025)": 22, "Giai đoạn": 24,
+              "Cờ rủi ro / vướng mắc": 40}
+    title = f"{meta['title']} – DANH SÁCH THỬA ĐẤT"
+    w.text(ws, 0, 0, title, bold=True, font_size=13)
+    w.text(ws, 1, 0, f"{meta['as_of']} · {meta['version']}", italic=True)
+    note = PERSONAL_DATA_NOTICE_VI if options.include_personal_data else NO_PERSONAL_DATA_NOTE_VI
+    w.text(ws, 2, 0, " ".join([*meta["caveats"], note]), italic=True, font_size=9,
+           font_color="#b71c1c" if options.include_personal_data else "#424242")
+    head = dict(bold=True, align="center", text_wrap=True, border=1, bg_color="#e8eaf6", font_size=10)
+    hr = 4
+    for c, header in enumerate(table.columns):
+        ws.set_column(c, c, widths.get(header, 30 if "CÁ NHÂN" in header else 13))
+        w.text(ws, hr, c, header, **head)
+    ws.set_row(hr, 45)
+    col_kinds = [kinds.get(h, "text") for h in table.columns]
+    for i, rec in enumerate(table.itertuples(index=False, name=None)):
+        for c, v in enumerate(rec):
+            w.value(ws, hr + 1 + i, c, v, col_kinds[c], border=1, font_size=10)
+    last = hr + len(table)
+    ws.autofilter(hr, 0, max(last, hr), len(table.columns) - 1)
+    ws.freeze_panes(hr + 1, 0)
+    _page_setup(ws, options, header_rows=(hr, hr), last_row=last, last_col=len(table.columns) - 1,
+                footer=meta["footer"])
+
+
+def _write_notes_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict) -> None:
+    ws = w.wb.add_worksheet("Ghi chú")
+    ws.set_column(0, 0, 120)
+    lines: list[tuple[str, dict]] = [
+        (meta["title"], dict(bold=True, font_size=13)),
+        (meta["as_of"], {}),
+        (meta["version"], {}),
+        (f"Dự án: {options.project_id}" if options.project_id else "Dự án: tất cả", {}),
+        ("", {}),
+        ("DỮ LIỆU CÁ NHÂN", dict(bold=True)),
+        (PERSONAL_DATA_NOTICE_VI if options.include_personal_data else NO_PERSONAL_DATA_NOTE_VI,
+         dict(bold=options.include_personal_data, font_color="#b71c1c" if options.include_personal_data else "#000000")),
+        ("", {}),
+        ("CÁCH TÍNH", dict(bold=True)),
+        ("Tỷ lệ bàn giao (%) = diện tích đã bàn giao mặt bằng ÷ diện tích cần thu hồi (phần thửa đất nằm trong "
+         "chỉ giới GPMB), tính trong hệ VN-2000.", {}),
+        ("Số hộ theo giai đoạn: mỗi hộ được tính một lần trong dự án, theo thửa chậm nhất của hộ.", {}),
+        ("Vướng mắc chính: số thửa chưa bàn giao có khiếu nại chưa giải quyết, phải cưỡng chế, kiểm đếm bắt "
+         "buộc hoặc quá thời hạn của một bước (theo rules.yaml).", {}),
+        ("Tình trạng mốc: Đạt, Không đạt, Đúng tiến độ, Có nguy cơ chậm, Chậm tiến độ (dự báo theo tốc độ "
+         "bàn giao gần đây).", {}),
+        (CRS_NOTE_VI, {}),
+        ("", {}),
+        ("LƯU Ý", dict(bold=True)),
+        *[(n, {}) for n in meta["caveats"]],
+        ("", {}),
+        ("NGUỒN DỮ LIỆU", dict(bold=True)),
+        *[(a, {}) for a in ATTRIBUTIONS_VI],
+        ("", {}),
+        (f"Lập bằng {APP_NAME}. Cùng dữ liệu và cùng ngày số liệu cho cùng kết quả.", dict(italic=True)),
+    ]
+    for i, (text, props) in enumerate(lines):
+        w.text(ws, i, 0, text, text_wrap=True, **props)
+    _page_setup(ws, options, header_rows=None, last_row=len(lines) - 1, last_col=0, footer=meta["footer"])
+
+
+def export_xlsx(snapshot, store=None, options: ExportOptions | None = None) -> bytes:
+    """Write the Excel progress report of ``snapshot`` and return the .xlsx file's bytes.
+
+    Parameters
+    ----------
+    snapshot : milestones.snapshot.Snapshot
+        The computed state at ``snapshot.as_of`` (``projects``, ``communes``, ``milestones``,
+        ``parcels``, ``data_version``).
+    store : store object, optional
+        Only ``store.projects()`` is read, for ``geometry_status`` (the "approximate boundary" caveat).
+    options : ExportOptions, optional
+        ``project_id`` (one project), ``paper``/``orientation`` (print setup),
+        ``include_personal_data`` (adds the owner column and says so on every sheet).
+
+    Returns
+    -------
+    bytes
+        An Office Open XML workbook. Byte-identical for the same snapshot and options: the document
+        creation time is the data version time, not the clock.
+
+    Raises
+    ------
+    ValueError
+        If ``options.project_id`` is not in the snapshot.
+    """
+    options = options or ExportOptions()
+    dv = data_version_of(snapshot)
+    name = None
+    if options.project_id is not None:
+        match = snapshot.projects[snapshot.projects["project_id"] == options.project_id]
+        if match.empty:
+            raise ValueError(f"Không có dự án {options.project_id!r}; các mã dự án: "
+                             f"{', '.join(map(str, snapshot.projects['project_id']))}")
+        name = str(match.iloc[0].get("name", options.project_id))
+    title = "BÁO CÁO " + report_title_vi(name)
+    if options.include_personal_data:
+        title += " (CÓ DỮ LIỆU CÁ NHÂN – CHỈ DÙNG NỘI BỘ)"
+    projects_meta = pd.DataFrame(store.projects()) if store is not None else pd.DataFrame(snapshot.projects)
+    if options.project_id is not None and "project_id" in projects_meta:
+        projects_meta = projects_meta[projects_meta["project_id"] == options.project_id]
+    parcels = snapshot.parcels if options.project_id is None else snapshot.parcels[
+        snapshot.parcels["project_id"] == options.project_id]
+    meta = {
+        "title": title,
+        "as_of": as_of_text_vi(snapshot.as_of),
+        "version": dv.text_vi(),
+        "caveats": caveat_notes_vi(projects_meta, parcels),
+        "footer": f"{APP_NAME} · {as_of_text_vi(snapshot.as_of)} · {dv.text_vi()}".replace("&", "&&"),
+    }
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                      "strings_to_numbers": False})
+    created = dv.last_change_at or datetime.combine(snapshot.as_of, datetime.min.time())
+    wb.set_properties({"title": title, "subject": meta["as_of"], "author": APP_NAME, "company": APP_NAME,
+                       "comments": meta["version"], "created": created})
+    w = _Writer(wb)
+    _write_progress_sheet(w, snapshot, options, meta)
+    _write_milestones_sheet(w, snapshot, options, meta)
+    _write_parcel_sheet(w, snapshot, options, meta)
+    _write_notes_sheet(w, snapshot, options, meta)
+    wb.close()
+    return buffer.getvalue()

@@ -1,0 +1,499 @@
+"""Print map (PDF, PNG) of the clearance progress, drawn offline with matplotlib.
+
+One page per project, or an overview page plus one page per project (multi-page PDF), on A4 or A3,
+landscape or portrait. Each page holds: commune boundaries and names, roads, project clearance
+boundaries (chỉ giới GPMB; dashed where approximate), parcels coloured by stage
+(:data:`domain.stages.STAGE_COLOURS`), risk flags (red outline for at-risk parcels, symbols for open
+complaints, enforced recovery and compulsory inventory), centrelines with kilometre markers, a
+legend in Vietnamese, a metric scale bar at a standard scale, a north arrow, VN-2000 coordinate ticks,
+the title, as-of date, data version, sources and caveats (illustrative parcels, approximate
+alignments). No tile server, no network: only the store's vector layers. Text uses DejaVu Sans
+(bundled with matplotlib; has every Vietnamese diacritic) embedded as TrueType so the PDF's text is
+searchable.
+
+The print map never shows personal data (owner names are not drawn), whatever the options say.
+"""
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display needed (CLI, Streamlit worker, CI)
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+from shapely.geometry import box  # noqa: E402
+
+from dashboard.format import MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing, status_label  # noqa: E402
+from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES  # noqa: E402
+from exports.cartography import (HALO, choose_scale, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
+                                 meridian_convergence_deg)
+from exports.options import MM_PER_INCH, ExportOptions  # noqa: E402
+from exports.personal import strip_personal_data  # noqa: E402
+from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,  # noqa: E402
+                                data_version_of, report_title_vi)
+from exports.report_table import current_milestone  # noqa: E402
+
+METRIC_CRS = "EPSG:9215"
+BOUNDARY_COLOUR = "#c62828"
+RISK_COLOUR = "#d50000"
+CENTRELINE_COLOUR = "#263238"
+COMMUNE_EDGE = "#6d6d6d"
+ROAD_COLOUR = "#8d8d8d"
+
+#: Flag symbols: column of snapshot.parcels → (marker, face colour, label).
+FLAG_SYMBOLS: dict[str, tuple[str, str, str]] = {
+    "complaint_open": ("^", "#ff6d00", f"{FLAG_LABELS_VI['complaint']} chưa giải quyết"),
+    "enforced": ("X", "#212121", "Cưỡng chế thu hồi đất"),
+    "compulsory_inventory": ("D", "#6a1b9a", FLAG_LABELS_VI["compulsory_inventory"]),
+}
+
+_RC = {
+    "font.family": "DejaVu Sans",
+    "pdf.fonttype": 42,  # embed TrueType: Vietnamese text stays searchable / extractable
+    "ps.fonttype": 42,
+    "axes.linewidth": 0.8,
+    "hatch.linewidth": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Rectangles of a page in figure fractions (left, bottom, width, height) and font sizes."""
+
+    title: tuple[float, float, float, float]
+    frame: tuple[float, float, float, float]
+    panel: tuple[float, float, float, float]
+    footer: tuple[float, float, float, float]
+    frame_mm: tuple[float, float]
+    panel_mm: tuple[float, float]
+    footer_mm: tuple[float, float]
+    font: float  # base font size, pt
+
+
+def _layout(options: ExportOptions) -> _Layout:
+    w, h = options.page_size_mm
+    k = 1.0 if options.paper == "A3" else 0.8
+    margin, title_h, footer_h, gap = 10 * k, 17 * k, 15 * k, 4 * k
+    frac = lambda x, y, ww, hh: (x / w, y / h, ww / w, hh / h)  # noqa: E731
+    if options.orientation == "landscape":
+        panel_w = 82 * k
+        frame = (margin, margin + footer_h, w - 2 * margin - panel_w - gap, h - 2 * margin - footer_h - title_h - gap)
+        panel = (w - margin - panel_w, frame[1], panel_w, frame[3])
+    else:
+        panel_h = 88 * k
+        frame_y = margin + footer_h + panel_h + gap
+        frame = (margin, frame_y, w - 2 * margin, h - frame_y - margin - title_h - gap)
+        panel = (margin, margin + footer_h, w - 2 * margin, panel_h)
+    return _Layout(
+        title=frac(margin, h - margin - title_h, w - 2 * margin, title_h),
+        frame=frac(*frame), panel=frac(*panel), footer=frac(margin, margin * 0.6, w - 2 * margin, footer_h),
+        frame_mm=(frame[2], frame[3]), panel_mm=(panel[2], panel[3]), footer_mm=(w - 2 * margin, footer_h),
+        font=9.0 * k,
+    )
+
+
+def _wrap(text: str, width_mm: float, font_pt: float, em: float = 0.55) -> str:
+    """Wrap ``text`` to a width in mm for DejaVu Sans at ``font_pt`` (≈ ``em`` em per character;
+    0,55 for regular text, 0,66 for bold capitals)."""
+    chars = max(20, int(width_mm / (font_pt * em * 0.3528)))
+    return "\n".join(textwrap.fill(p, chars) for p in text.split("\n"))
+
+
+@dataclass
+class _Layers:
+    projects: gpd.GeoDataFrame
+    centrelines: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    roads: gpd.GeoDataFrame
+    parcels: gpd.GeoDataFrame
+
+
+def _load_layers(snapshot, store) -> _Layers:
+    def metric(gdf) -> gpd.GeoDataFrame:
+        if gdf is None or len(gdf) == 0:
+            return gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
+        if gdf.crs is None:
+            raise ValueError("Lớp bản đồ không có hệ tọa độ (CRS); cần EPSG:9215")
+        return gdf.to_crs(METRIC_CRS) if gdf.crs != METRIC_CRS else gdf
+
+    parcels = strip_personal_data(snapshot.parcels)
+    return _Layers(projects=metric(store.projects()), centrelines=metric(store.centrelines()),
+                   communes=metric(store.communes()), roads=metric(store.roads()), parcels=metric(parcels))
+
+
+def _view_box(bounds, frame_mm, pad=0.04):
+    """Extent fitted to the frame's aspect at a standard scale: (xmin, ymin, xmax, ymax), scale."""
+    minx, miny, maxx, maxy = bounds
+    dx, dy = max(maxx - minx, 50.0), max(maxy - miny, 50.0)
+    dx, dy = dx * (1 + 2 * pad), dy * (1 + 2 * pad)
+    scale = choose_scale(dx, dy, *frame_mm)
+    half_w, half_h = scale * frame_mm[0] / 2000.0, scale * frame_mm[1] / 2000.0
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return (cx - half_w, cy - half_h, cx + half_w, cy + half_h), scale
+
+
+def _flag_series(parcels: pd.DataFrame, col: str) -> pd.Series:
+    if col in parcels:
+        return parcels[col].fillna(False).astype(bool)
+    if "risk_flags" in parcels:
+        return parcels["risk_flags"].map(lambda v: col in list(v) if isinstance(v, (list, tuple, np.ndarray)) else False)
+    return pd.Series(False, index=parcels.index)
+
+
+def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: float) -> dict:
+    """Draw every layer inside ``view``; return what was drawn (for the legend)."""
+    xmin, ymin, xmax, ymax = view
+    view_geom = box(*view)
+    drawn: dict = {"stage_counts": {}, "flags": set(), "approximate": False, "surveyed": False,
+                   "centreline": False, "roads": False, "railway": False, "at_risk": False, "sites": False}
+    ax.set_facecolor("#ffffff")
+
+    communes = layers.communes
+    if len(communes):
+        vis = communes[communes.intersects(view_geom)]
+        vis.plot(ax=ax, facecolor="#f7f5ef", edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
+                 zorder=1)
+        clipped = gpd.clip(vis, view_geom)
+        name_col = "full_name" if "full_name" in clipped else ("name" if "name" in clipped else None)
+        if name_col:
+            for _, c in clipped.iterrows():
+                if c.geometry.is_empty or c.geometry.area < 0.015 * view_geom.area:
+                    continue
+                p = c.geometry.representative_point()
+                ax.text(p.x, p.y, str(c[name_col]).upper(), ha="center", va="center", fontsize=font * 0.8,
+                        color="#5d5d5d", style="italic", zorder=3, path_effects=HALO)
+
+    roads = layers.roads
+    if len(roads):
+        vis = gpd.clip(roads[roads.intersects(view_geom)], view_geom)
+        if len(vis):
+            is_rail = vis["kind"].astype(str).eq("railway") if "kind" in vis else pd.Series(False, index=vis.index)
+            if (~is_rail).any():
+                vis[~is_rail].plot(ax=ax, color=ROAD_COLOUR, linewidth=1.1, zorder=2)
+                drawn["roads"] = True
+            if is_rail.any():
+                vis[is_rail].plot(ax=ax, color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), zorder=2)
+                drawn["railway"] = True
+            if "ref" in vis:
+                for ref, part in vis[~is_rail].groupby("ref"):
+                    longest = part.geometry.length.idxmax()
+                    line = part.loc[longest].geometry
+                    if line.length < 0.08 * (xmax - xmin):
+                        continue
+                    p = line.interpolate(0.5, normalized=True)
+                    ax.text(p.x, p.y, str(ref), fontsize=font * 0.7, color="#424242", ha="center", va="center",
+                            zorder=4, bbox=dict(boxstyle="round,pad=0.2", facecolor="#fffde7", edgecolor="#9e9e9e",
+                                                linewidth=0.4))
+
+    parcels = layers.parcels
+    vis = parcels[parcels.intersects(view_geom)] if len(parcels) else parcels
+    if len(vis):
+        stage = vis["stage"].astype(str)
+        colours = stage.map(STAGE_COLOURS).fillna("#ffffff")
+        fine = scale <= 10_000
+        vis.plot(ax=ax, color=colours.tolist(), edgecolor="#ffffff" if fine else "face",
+                 linewidth=0.15 if fine else 0.05, zorder=5)
+        in_focus = vis if focus is None else vis[vis["project_id"] == focus]
+        drawn["stage_counts"] = in_focus["stage"].astype(str).value_counts().to_dict()
+        at_risk = vis[_flag_series(vis, "at_risk")]
+        if len(at_risk):
+            at_risk.plot(ax=ax, facecolor="none", edgecolor=RISK_COLOUR, linewidth=0.9 if fine else 0.5, zorder=6)
+            drawn["at_risk"] = True
+        # Small sites (police stations …) would vanish at this scale: show them as stage-coloured symbols.
+        kinds = dict(zip(layers.projects.get("project_id", []), layers.projects.get("kind", [])))
+        tiny_mm = np.maximum(vis.bounds["maxx"] - vis.bounds["minx"], vis.bounds["maxy"] - vis.bounds["miny"]) / scale * 1000
+        sites = vis[(vis["project_id"].map(kinds) == "sites") & (tiny_mm < 2.0)]
+        if len(sites):
+            pts = sites.geometry.representative_point()
+            ax.scatter(pts.x, pts.y, s=(font * 1.6) ** 2, c=sites["stage"].astype(str).map(STAGE_COLOURS).tolist(),
+                       marker="s", edgecolors=BOUNDARY_COLOUR, linewidths=1.0, zorder=9)
+            drawn["sites"] = True
+        for col, (marker, colour, _label) in FLAG_SYMBOLS.items():
+            flagged = vis[_flag_series(vis, col)]
+            if col != "complaint_open" and "stage" in flagged:
+                flagged = flagged[flagged["stage"].astype(str) != "handed_over"] if col == "compulsory_inventory" else flagged
+            if len(flagged):
+                pts = flagged.geometry.representative_point()
+                ax.scatter(pts.x, pts.y, s=(font * 0.75) ** 2, marker=marker, c=colour, edgecolors="white",
+                           linewidths=0.4, zorder=10)
+                drawn["flags"].add(col)
+
+    projects = layers.projects
+    if len(projects):
+        vis = projects[projects.intersects(view_geom)]
+        for _, p in vis.iterrows():
+            approximate = str(p.get("geometry_status", "")) == "approximate"
+            drawn["approximate" if approximate else "surveyed"] = True
+            width = 1.6 if focus is None or p["project_id"] == focus else 0.8
+            gpd.GeoSeries([p.geometry], crs=projects.crs).boundary.plot(
+                ax=ax, color=BOUNDARY_COLOUR, linewidth=width, linestyle=(0, (5, 2.5)) if approximate else "-",
+                zorder=7)
+        if focus is None:  # overview: name every project
+            for _, p in vis.iterrows():
+                part = p.geometry.intersection(view_geom)
+                if part.is_empty:
+                    continue
+                pt = max(getattr(part, "geoms", [part]), key=lambda g: g.area).representative_point()
+                ax.annotate(str(p.get("short_name") or p["project_id"]), (pt.x, pt.y), xytext=(6, 6),
+                            textcoords="offset points", fontsize=font * 0.85, fontweight="bold", color=BOUNDARY_COLOUR,
+                            zorder=12, path_effects=HALO)
+
+    centrelines = layers.centrelines
+    if len(centrelines):
+        from gis.chainage import kilometre_markers  # the one chainage rule of the project
+
+        vis = centrelines[centrelines.intersects(view_geom)]
+        every = next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)
+        for _, c in vis.iterrows():
+            approximate = str(c.get("geometry_status", "")) == "approximate"
+            gpd.GeoSeries([c.geometry], crs=centrelines.crs).plot(
+                ax=ax, color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)) if approximate else "-",
+                zorder=8)
+            drawn["centreline"] = True
+            start = float(c.get("chainage_start_m", 0.0) or 0.0)
+            marks = kilometre_markers(c.geometry, start, every_m=every)
+            marks = marks[marks.within(view_geom)]
+            if len(marks):
+                ax.scatter(marks.geometry.x, marks.geometry.y, s=(font * 0.55) ** 2, c="white", edgecolors="black",
+                           linewidths=0.6, zorder=11)
+                for _, m in marks.iterrows():
+                    ax.annotate(m["label"], (m.geometry.x, m.geometry.y), xytext=(3, 3), textcoords="offset points",
+                                fontsize=font * 0.7, zorder=11, path_effects=HALO)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_aspect("equal")
+    return drawn
+
+
+def _legend_handles(drawn: dict) -> list:
+    handles = []
+    counts = drawn["stage_counts"]
+    for s in STAGES:
+        n = counts.get(s, 0)
+        handles.append(Patch(facecolor=STAGE_COLOURS[s], edgecolor="#9e9e9e", linewidth=0.4,
+                             label=f"{STAGE_LABELS_VI[s]} ({fmt_number(n)} thửa)"))
+    handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, linewidth=1.2, label="Thửa có cờ rủi ro (viền đỏ)"))
+    for col, (marker, colour, label) in FLAG_SYMBOLS.items():
+        handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour, markeredgecolor="white",
+                              markersize=7, label=label))
+    handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="#eeeeee", markeredgecolor=BOUNDARY_COLOUR,
+                          markersize=7, label="Điểm công trình nhỏ (màu theo giai đoạn)"))
+    handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, label="Chỉ giới GPMB (đo đạc)"))
+    handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
+                          label="Chỉ giới GPMB gần đúng"))
+    handles.append(Line2D([], [], color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)), marker="o",
+                          markerfacecolor="white", markeredgecolor="black", markersize=4,
+                          label="Tim tuyến (gần đúng) và mốc lý trình km"))
+    handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.1, label="Quốc lộ, đường tỉnh"))
+    handles.append(Line2D([], [], color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), label="Đường sắt"))
+    handles.append(Patch(facecolor="#f7f5ef", edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
+                         label="Ranh giới xã, phường (2025)"))
+    return handles
+
+
+def _status_text_colour(status) -> str | None:
+    """Readable text colour of a milestone status on white paper (the table's foreground, or its
+    background when that foreground is white)."""
+    bg, fg = MILESTONE_STATUS_COLOURS.get(str(status), (None, None))
+    return bg if fg and fg.lower() in ("#ffffff", "#fff", "white") else fg
+
+
+def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple[str, str | None, bool]]:
+    """(text, colour, bold) lines of the progress box of a page."""
+    projects = snapshot.projects
+    ms_all = snapshot.milestones if snapshot.milestones is not None else pd.DataFrame()
+    scope = ms_all["scope"].fillna("project").astype(str) if "scope" in ms_all else pd.Series("project", index=ms_all.index)
+    lines: list[tuple[str, str | None, bool]] = [("TÌNH HÌNH THỰC HIỆN", None, True)]
+    rows = projects if focus is None else projects[projects["project_id"] == focus]
+    for _, p in rows.iterrows():
+        pid = p["project_id"]
+        name = short_names.get(pid) or p.get("name", pid)
+        if focus is None:
+            lines.append((f"{name}: {fmt_pct(p['percent_handed_over'])} "
+                          f"({fmt_number(p['area_handed_over_m2'] / 1e4, 1)}/{fmt_number(p['area_to_recover_m2'] / 1e4, 1)} ha)",
+                          None, True))
+        else:
+            lines.append((f"Diện tích cần thu hồi: {fmt_ha(p['area_to_recover_m2'])}", None, False))
+            lines.append((f"Đã bàn giao: {fmt_ha(p['area_handed_over_m2'])} ({fmt_pct(p['percent_handed_over'])})",
+                          None, True))
+            if "households_total" in p and not is_missing(p["households_total"]):
+                handed = p.get("households_handed_over", np.nan)
+                lines.append((f"Số hộ: {fmt_number(p['households_total'])} (đã bàn giao {fmt_number(handed)})", None, False))
+        ms = ms_all[(ms_all["project_id"] == pid) & (scope == "project")] if len(ms_all) else ms_all
+        if focus is None:
+            cur = current_milestone(ms)
+            if cur is not None:
+                colour = _status_text_colour(cur["status"])
+                lines.append((f"   Mốc {fmt_date(cur['due_date'])}: {status_label(cur['status'])}", colour, False))
+        else:
+            ordered = ms.assign(_d=pd.to_datetime(ms["due_date"], errors="coerce")).sort_values("_d") if len(ms) else ms
+            for _, m in ordered.iterrows():
+                colour = _status_text_colour(m["status"])
+                fc = "" if is_missing(m.get("forecast_date")) else f"; dự báo đạt {fmt_date(m['forecast_date'])}"
+                lines.append((f"• {m['label']} – {status_label(m['status'])}{fc}", colour, False))
+    return lines
+
+
+def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: str | None, page_no: int, n_pages: int,
+               meta: dict) -> None:
+    lay = _layout(options)
+    font = lay.font
+    short_names = dict(zip(layers.projects.get("project_id", []),
+                           layers.projects.get("short_name", layers.projects.get("project_id", []))))
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+
+    # Extent: the focus project's parcels (else its boundary); the overview: every project's parcels and sites.
+    if focus is None:
+        geoms = layers.parcels.geometry if len(layers.parcels) else layers.projects.geometry
+    else:
+        fp = layers.parcels[layers.parcels["project_id"] == focus]
+        geoms = fp.geometry if len(fp) else layers.projects[layers.projects["project_id"] == focus].geometry
+    if len(geoms) == 0 or geoms.is_empty.all():
+        raise ValueError(f"Không có dữ liệu không gian để in bản đồ{'' if focus is None else ' dự án ' + focus}")
+    view, scale = _view_box(geoms.total_bounds, lay.frame_mm)
+
+    ax = fig.add_axes(lay.frame)
+    drawn = _draw_map(ax, layers, view, scale, focus, font)
+    coordinate_ticks(ax, fontsize=font * 0.6)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    draw_scale_bar(ax, scale, fontsize=font * 0.8)
+    cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
+    draw_north_arrow(ax, meridian_convergence_deg(cx, cy), fontsize=font)
+
+    # Title block (all text in axes fractions: the axes has no data).
+    tax = fig.add_axes(lay.title)
+    tax.axis("off")
+    t = tax.transAxes
+    title = report_title_vi(None if focus is None else names.get(focus, focus))
+    tax.text(0, 1, _wrap(title, lay.footer_mm[0] * 0.6, font * 1.7, em=0.68), fontsize=font * 1.7, fontweight="bold",
+             va="top", ha="left", color="#1a237e", transform=t, linespacing=1.05)
+    sub = "Bản đồ tổng quan các dự án" if focus is None else f"Mã dự án: {focus}"
+    if focus is not None and focus in short_names:
+        sub += f" ({short_names[focus]})"
+    tax.text(0, 0.04, sub, fontsize=font * 1.05, va="bottom", ha="left", color="#37474f", transform=t)
+    tax.text(1, 1, as_of_text_vi(snapshot.as_of), fontsize=font * 1.45, fontweight="bold", va="top", ha="right",
+             transform=t)
+    tax.text(1, 0.04, f"{meta['version']}   ·   Trang {page_no}/{n_pages}", fontsize=font * 0.8, va="bottom",
+             ha="right", color="#37474f", transform=t)
+    tax.plot([0, 1], [-0.06, -0.06], color="#1a237e", linewidth=1.2, transform=t, clip_on=False)
+
+    landscape = options.orientation == "landscape"
+    # Legend, then the progress box under it (landscape) or beside it (portrait), measured, not guessed.
+    pax = fig.add_axes(lay.panel)
+    pax.axis("off")
+    legend = pax.legend(handles=_legend_handles(drawn), loc="upper left", bbox_to_anchor=(0, 1), frameon=True,
+                        title="CHÚ GIẢI", title_fontproperties={"weight": "bold", "size": font},
+                        fontsize=font * 0.78, ncol=1 if landscape else (2 if options.paper == "A4" else 3),
+                        borderaxespad=0, handlelength=2.4, labelspacing=0.55,
+                        alignment="left", edgecolor="#9e9e9e", fancybox=False)
+    legend.get_frame().set_linewidth(0.6)
+    renderer = fig.canvas.get_renderer()
+    fig_h_px = fig.get_figheight() * fig.dpi
+    fig_w_px = fig.get_figwidth() * fig.dpi
+    leg_box = legend.get_window_extent(renderer)
+    room_mm = (lay.panel[0] + lay.panel[2] - leg_box.x1 / fig_w_px) * options.page_size_mm[0]
+    if not landscape and room_mm > 55:  # portrait: beside the legend when it fits
+        x_fig, y_fig = leg_box.x1 / fig_w_px + 6 / options.page_size_mm[0], lay.panel[1] + lay.panel[3]
+        width_mm = room_mm - 6
+    else:
+        x_fig, y_fig = lay.panel[0], leg_box.y0 / fig_h_px - 0.015
+        width_mm = lay.panel_mm[0]
+    floor = lay.panel[1]
+    for text, colour, bold in _summary_lines(snapshot, focus, short_names):
+        if y_fig <= floor:
+            break
+        artist = fig.text(x_fig, y_fig, _wrap(text, width_mm, font * 0.82), fontsize=font * 0.82, va="top",
+                          ha="left", color=colour or "#212121", fontweight="bold" if bold else "normal",
+                          linespacing=1.15)
+        y_fig -= artist.get_window_extent(renderer).height / fig_h_px + 0.004
+
+    # Footer: sources, caveats, CRS, personal data.
+    fax = fig.add_axes(lay.footer)
+    fax.axis("off")
+    notes = " ".join(meta["caveats"])
+    footer = (f"Lưu ý: {notes} Bản đồ không thể hiện dữ liệu cá nhân.\n"
+              f"Nguồn dữ liệu: {' '.join(ATTRIBUTIONS_VI)}\n"
+              f"{CRS_NOTE_VI} Lập bằng {APP_NAME}.")
+    fax.text(0, 1, transform=fax.transAxes, s=_wrap(footer, lay.footer_mm[0], font * 0.68), fontsize=font * 0.68, va="top", ha="left",
+             color="#37474f", linespacing=1.2)
+
+
+def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[str | None]:
+    ids = [pid for pid in snapshot.projects["project_id"]]
+    if options.project_id is not None:
+        if options.project_id not in ids:
+            raise ValueError(f"Không có dự án {options.project_id!r}; các mã dự án: {', '.join(map(str, ids))}")
+        return [options.project_id]
+    if fmt == "png" or options.pages == "overview":
+        return [None]
+    return ids if options.pages == "projects" else [None, *ids]
+
+
+def render_print_map(snapshot, store, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
+    """Render the print map of ``snapshot`` and return the file's bytes.
+
+    Parameters
+    ----------
+    snapshot : milestones.snapshot.Snapshot
+        ``parcels`` (GeoDataFrame, EPSG:9215, with ``stage``, flags, ``at_risk``), ``projects``,
+        ``milestones``, ``as_of``, ``data_version``.
+    store : store object
+        Read for the layers: ``projects()`` (clearance boundaries, ``geometry_status``),
+        ``centrelines()``, ``communes()``, ``roads()`` (GeoDataFrames, EPSG:9215).
+    options : ExportOptions, optional
+        Paper (A4/A3), orientation, project, page set, dpi (PNG). Default A3 landscape, overview +
+        one page per project.
+    fmt : {"pdf", "png"}
+        PDF: every page (multi-page). PNG: one image at ``options.dpi`` (the project page when
+        ``options.project_id`` is set, else the overview).
+
+    Returns
+    -------
+    bytes
+        PDF (page size exactly A4/A3 in points: A4 595.3 × 841.9, A3 841.9 × 1190.6) or PNG.
+        Byte-identical for the same snapshot and options (no creation date in the PDF).
+
+    Raises
+    ------
+    ValueError
+        Unknown format or project, or nothing to draw (Vietnamese message).
+    """
+    options = options or ExportOptions()
+    if fmt not in ("pdf", "png"):
+        raise ValueError(f"Định dạng bản đồ in không hợp lệ: {fmt!r}; cho phép: pdf, png")
+    layers = _load_layers(snapshot, store)
+    pages = _pages(snapshot, layers, options, fmt)
+    dv = data_version_of(snapshot)
+    meta = {"version": dv.text_vi(), "caveats": caveat_notes_vi(layers.projects, layers.parcels)}
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_RC):
+        if fmt == "pdf":
+            pdf_meta = {"Title": report_title_vi(), "Subject": f"{as_of_text_vi(snapshot.as_of)}; {dv.text_vi()}",
+                        "Creator": APP_NAME, "Author": APP_NAME, "CreationDate": None}
+            with PdfPages(buffer, metadata=pdf_meta) as pdf:
+                for i, focus in enumerate(pages, start=1):
+                    fig = plt.figure(figsize=options.page_size_in, dpi=options.dpi)
+                    try:
+                        _draw_page(fig, layers, snapshot, options, focus, i, len(pages), meta)
+                        pdf.savefig(fig)
+                    finally:
+                        plt.close(fig)
+        else:
+            fig = plt.figure(figsize=options.page_size_in, dpi=options.dpi)
+            try:
+                _draw_page(fig, layers, snapshot, options, pages[0], 1, 1, meta)
+                fig.savefig(buffer, format="png", dpi=options.dpi,
+                            metadata={"Title": report_title_vi(), "Software": APP_NAME,
+                                      "Description": f"{as_of_text_vi(snapshot.as_of)}; {dv.text_vi()}"})
+            finally:
+                plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,267 @@
+"""The district progress table (project → commune rows) and the parcel list, as plain DataFrames.
+
+This module only selects, orders and labels figures of a :class:`milestones.snapshot.Snapshot`; it
+computes nothing new except counting flagged parcels for the "main obstacles" column and the grand
+total (sum of the project rows; its percentage is total handed over ÷ total to recover). Project rows
+take their figures from ``snapshot.projects`` and commune rows from ``snapshot.communes``, so the
+report shows exactly what ``cli.py status`` and the dashboard show.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from dashboard.format import fmt_date, is_missing, status_label
+from domain.stages import FLAG_LABELS_VI, STAGE_LABELS_VI, STAGES
+
+#: Numeric columns of a progress row (units in the names).
+AREA_COLUMNS = ("area_to_recover_m2", "area_handed_over_m2")
+AMOUNT_COLUMNS = ("amount_approved_vnd", "amount_paid_vnd")
+HOUSEHOLD_COLUMNS = tuple(f"households_{s}" for s in STAGES) + ("households_total",)
+
+#: Vietnamese labels of the parcel risk-flag codes (``snapshot.parcels.risk_flags``).
+RISK_FLAG_LABELS_VI: dict[str, str] = {
+    "complaint_open": "Khiếu nại chưa giải quyết",
+    "enforced": "Cưỡng chế thu hồi đất",
+    "compulsory_inventory": FLAG_LABELS_VI["compulsory_inventory"],
+    "milestone_at_risk": "Dự án có nguy cơ trễ mốc",
+}
+
+
+def risk_flag_label(code: str) -> str:
+    """Vietnamese label of a risk-flag code; ``stuck_<stage>`` → "Quá hạn ở bước <stage label>"."""
+    code = str(code)
+    if code in RISK_FLAG_LABELS_VI:
+        return RISK_FLAG_LABELS_VI[code]
+    if code.startswith("stuck_") and code[6:] in STAGE_LABELS_VI:
+        return f"Quá hạn ở bước {STAGE_LABELS_VI[code[6:]]}"
+    return code
+
+
+def _as_list(value) -> list:
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v) for v in value]
+    return [] if is_missing(value) or value == "" else [str(value)]
+
+
+def _flag_lists(parcels: pd.DataFrame) -> pd.Series:
+    """``risk_flags`` of each parcel as a list of codes (missing → empty list)."""
+    if "risk_flags" not in parcels:
+        return pd.Series([[] for _ in range(len(parcels))], index=parcels.index, dtype=object)
+    return parcels["risk_flags"].map(_as_list)
+
+
+def obstacles_text(parcels: pd.DataFrame) -> str:
+    """The "main obstacles" of a scope, from the flags of its parcels not yet handed over.
+
+    Counts parcels (not yet at ``handed_over``) with an open complaint (``complaint_open``), enforced
+    recovery (``enforced``), compulsory inventory (``compulsory_inventory``) and each
+    ``stuck_<stage>`` risk flag (in a stage longer than the limit of ``rules.yaml``).
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Snapshot parcels of one scope: ``stage``, ``complaint_open``, ``enforced``,
+        ``compulsory_inventory`` (bool) and ``risk_flags`` (list of codes).
+
+    Returns
+    -------
+    str
+        E.g. ``"3 thửa khiếu nại chưa giải quyết; 1 thửa cưỡng chế"``, most frequent first;
+        ``""`` when there is none.
+    """
+    if parcels.empty:
+        return ""
+    open_ = parcels[parcels["stage"].astype(str) != "handed_over"] if "stage" in parcels else parcels
+    counts: dict[str, int] = {}
+    for col, label in (("complaint_open", "khiếu nại chưa giải quyết"), ("enforced", "phải cưỡng chế thu hồi"),
+                       ("compulsory_inventory", "kiểm đếm bắt buộc")):
+        if col in open_:
+            n = int(open_[col].fillna(False).astype(bool).sum())
+            if n:
+                counts[label] = n
+    stuck: dict[str, int] = {}
+    for flags in _flag_lists(open_):
+        for code in flags:
+            if str(code).startswith("stuck_"):
+                stuck[str(code)] = stuck.get(str(code), 0) + 1
+    for code in sorted(stuck, key=lambda c: STAGES.index(c[6:]) if c[6:] in STAGES else 99):
+        counts[risk_flag_label(code)[0].lower() + risk_flag_label(code)[1:]] = stuck[code]
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep the order above
+    return "; ".join(f"{n} thửa {label}" for label, n in ordered)
+
+
+def _scope_of(milestones: pd.DataFrame) -> pd.Series:
+    if "scope" in milestones:
+        return milestones["scope"].fillna("project").astype(str)
+    return pd.Series("project", index=milestones.index)
+
+
+def current_milestone(milestones: pd.DataFrame) -> pd.Series | None:
+    """The milestone a row reports on: the earliest (by due date) not yet ``met``, else the last one.
+
+    Parameters
+    ----------
+    milestones : DataFrame
+        Rows of ``snapshot.milestones`` of one scope (``due_date``, ``status``).
+    """
+    if milestones.empty:
+        return None
+    ordered = milestones.assign(_due=pd.to_datetime(milestones["due_date"], errors="coerce")).sort_values(
+        ["_due", "milestone_id"] if "milestone_id" in milestones else ["_due"], kind="stable")
+    pending = ordered[ordered["status"].astype(str) != "met"]
+    return (pending.iloc[0] if len(pending) else ordered.iloc[-1]).drop(labels=["_due"])
+
+
+def milestone_text(milestones: pd.DataFrame) -> str:
+    """One line per milestone: ``"<label> (hạn dd/mm/yyyy): <status in Vietnamese>"``, by due date."""
+    if milestones.empty:
+        return ""
+    ordered = milestones.assign(_due=pd.to_datetime(milestones["due_date"], errors="coerce")).sort_values(
+        "_due", kind="stable")
+    lines = []
+    for _, m in ordered.iterrows():
+        lines.append(f"{m['label']} (hạn {fmt_date(m['due_date'])}): {status_label(m['status'])}")
+    return "\n".join(lines)
+
+
+def progress_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
+    """The district progress table: per project a project row, then its commune rows; a total row last.
+
+    Parameters
+    ----------
+    snapshot : milestones.snapshot.Snapshot
+        Uses ``projects``, ``communes``, ``milestones`` and ``parcels`` (flags).
+    project_id : str, optional
+        Keep one project only.
+
+    Returns
+    -------
+    DataFrame
+        One row per line of the report, columns: ``level`` (``project`` | ``commune`` | ``total``),
+        ``project_id``, ``label`` (project name or commune name), ``commune`` (commune rows),
+        ``area_to_recover_m2``, ``area_handed_over_m2`` (m²), ``percent_handed_over`` (0–100),
+        ``households_<stage>`` for each stage and ``households_total`` (households), ``amount_approved_vnd``,
+        ``amount_paid_vnd`` (VND), ``milestone_status`` (Vietnamese text, one line per milestone of
+        that scope), ``milestone_status_code`` (status of the current milestone), ``forecast_date``
+        (date of the current milestone's forecast, or None), ``obstacles`` (Vietnamese text).
+
+    Raises
+    ------
+    ValueError
+        If ``project_id`` is not in the snapshot (Vietnamese message listing the ids).
+    """
+    projects = snapshot.projects.copy()
+    communes = snapshot.communes.copy()
+    parcels = snapshot.parcels
+    milestones = snapshot.milestones.copy() if snapshot.milestones is not None else pd.DataFrame()
+    if project_id is not None:
+        if project_id not in set(projects["project_id"]):
+            raise ValueError(f"Không có dự án {project_id!r}; các mã dự án: {', '.join(map(str, projects['project_id']))}")
+        projects = projects[projects["project_id"] == project_id]
+    if milestones.empty:
+        milestones = pd.DataFrame(columns=["milestone_id", "project_id", "label", "due_date", "status", "forecast_date"])
+    scope = _scope_of(milestones)
+
+    rows: list[dict] = []
+    numeric = list(AREA_COLUMNS) + ["percent_handed_over"] + list(HOUSEHOLD_COLUMNS) + list(AMOUNT_COLUMNS)
+
+    def figures(src: pd.Series) -> dict:
+        return {c: (float(src[c]) if c in src and not is_missing(src[c]) else np.nan) for c in numeric}
+
+    def milestone_fields(ms: pd.DataFrame) -> dict:
+        cur = current_milestone(ms)
+        return {
+            "milestone_status": milestone_text(ms),
+            "milestone_status_code": None if cur is None else str(cur["status"]),
+            "forecast_date": None if cur is None or is_missing(cur.get("forecast_date")) else cur["forecast_date"],
+        }
+
+    for _, p in projects.iterrows():
+        pid = p["project_id"]
+        p_parcels = parcels[parcels["project_id"] == pid]
+        ms = milestones[(milestones["project_id"] == pid) & (scope == "project")]
+        rows.append({"level": "project", "project_id": pid, "label": str(p.get("name", pid)), "commune": None,
+                     **figures(p), **milestone_fields(ms), "obstacles": obstacles_text(p_parcels)})
+        for _, c in communes[communes["project_id"] == pid].sort_values("commune").iterrows():
+            name = c["commune"]
+            in_commune = p_parcels["commune"] == name
+            former = set(p_parcels.loc[in_commune, "commune_former"].dropna()) if "commune_former" in p_parcels else set()
+            cms = milestones[(milestones["project_id"] == pid) & (scope.isin({name} | former))]
+            rows.append({"level": "commune", "project_id": pid, "label": str(name), "commune": name,
+                         **figures(c), **milestone_fields(cms), "obstacles": obstacles_text(p_parcels[in_commune])})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return pd.DataFrame(columns=["level", "project_id", "label", "commune", *numeric, "milestone_status",
+                                     "milestone_status_code", "forecast_date", "obstacles"])
+    proj_rows = table[table["level"] == "project"]
+    total = {c: proj_rows[c].sum(min_count=1) for c in numeric}
+    total["percent_handed_over"] = (100.0 * total["area_handed_over_m2"] / total["area_to_recover_m2"]
+                                    if total["area_to_recover_m2"] else np.nan)
+    total_row = {"level": "total", "project_id": None, "label": "TỔNG CỘNG", "commune": None, **total,
+                 "milestone_status": "", "milestone_status_code": None, "forecast_date": None, "obstacles": ""}
+    return pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
+
+
+#: Parcel sheet columns: (column of snapshot.parcels, Vietnamese header with unit).
+PARCEL_COLUMNS_VI: tuple[tuple[str, str], ...] = (
+    ("project_id", "Dự án"),
+    ("commune", "Xã, phường (2025)"),
+    ("commune_former", "Xã, phường, thị trấn cũ (trước 1/7/2025)"),
+    ("map_sheet", "Số tờ"),
+    ("parcel_number", "Số thửa"),
+    ("land_use", "Loại đất"),
+    ("parcel_area_m2", "Diện tích thửa (m²)"),
+    ("area_to_recover_m2", "Diện tích thu hồi (m²)"),
+    ("chainage", "Lý trình"),
+    ("stage_label", "Giai đoạn"),
+    ("stage_date", "Ngày (giai đoạn)"),
+    ("amount_approved_vnd", "Kinh phí được phê duyệt (đồng)"),
+    ("amount_paid_vnd", "Đã chi trả (đồng)"),
+    ("flags", "Cờ rủi ro / vướng mắc"),
+    ("illustrative", "Dữ liệu minh họa"),
+)
+
+
+def parcel_table(parcels: pd.DataFrame, personal_columns: Iterable[str] = ()) -> pd.DataFrame:
+    """The parcel list of the report: one row per parcel, Vietnamese headers with units.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Snapshot parcels (columns of DATA_MODEL.md plus ``stage``, ``stage_label``, ``stage_date``,
+        flags and amounts), already stripped of personal data unless it is wanted.
+    personal_columns : iterable of str
+        Personal-data columns to append (e.g. ``owner_name``), only when the user asked for them.
+
+    Returns
+    -------
+    DataFrame
+        Ordered by project, commune, sheet, parcel number. ``Lý trình`` is ``Km3+700`` text (roads),
+        ``Cờ rủi ro / vướng mắc`` the Vietnamese labels of the risk flags joined by ``"; "``,
+        ``Dữ liệu minh họa`` is ``"Có"``/``"Không"``; dates stay dates.
+    """
+    from gis.chainage import format_chainage  # the one chainage formatter of the project
+
+    df = parcels.drop(columns=[getattr(parcels, "_geometry_column_name", "geometry")], errors="ignore")
+    df = pd.DataFrame(df).sort_values(
+        [c for c in ("project_id", "commune", "map_sheet", "parcel_number") if c in df], kind="stable")
+    out = pd.DataFrame(index=df.index)
+    for col, header in PARCEL_COLUMNS_VI:
+        if col == "chainage":
+            ch = df["chainage_m"] if "chainage_m" in df else pd.Series(np.nan, index=df.index)
+            out[header] = [None if is_missing(v) else format_chainage(float(v)) for v in ch]
+        elif col == "flags":
+            out[header] = ["; ".join(risk_flag_label(f) for f in flags) for flags in _flag_lists(df)]
+        elif col == "illustrative":
+            out[header] = df[col].map(lambda v: "Có" if bool(v) else "Không") if col in df else None
+        elif col == "stage_label" and col not in df and "stage" in df:
+            out[header] = df["stage"].map(STAGE_LABELS_VI)
+        elif col in df:
+            out[header] = df[col]
+    for col in personal_columns:
+        if col in df:
+            out[{"owner_name": "Chủ sử dụng đất (DỮ LIỆU CÁ NHÂN)"}.get(col, f"{col} (DỮ LIỆU CÁ NHÂN)")] = df[col]
+    return out.reset_index(drop=True)
