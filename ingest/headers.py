@@ -163,7 +163,7 @@ def match_header(rows: list[list[object]], start: int) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     one = rows[start]
     candidates = [(1, [field_for_header(c) for c in one], one)]
-    if start + 1 < len(rows):
+    if start + 1 < len(rows) and any(c is not None and str(c).strip() for c in one):
         upper = _forward_fill(list(one))
         lower = list(rows[start + 1]) + [None] * max(0, len(one) - len(rows[start + 1]))
         upper += [None] * max(0, len(lower) - len(upper))

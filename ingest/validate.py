@@ -78,21 +78,26 @@ EVENT_COLUMNS: tuple[str, ...] = (
 _HEADER_LABELS = {**CANONICAL_HEADERS, "area_ha": "Diện tích (ha)", "amount_million_vnd": "Số tiền (triệu đồng)",
                   "amount_thousand_vnd": "Số tiền (nghìn đồng)"}
 
+_IS_TEXT = pa.Check(lambda s: s.map(lambda v: isinstance(v, str)).all(), error="text expected")
+_IS_DATE = pa.Check(lambda s: s.map(lambda v: isinstance(v, date)).all(), error="datetime.date expected")
+
+#: Shape of :attr:`ValidationReport.events` (checked on every report: a bug here fails loudly, never
+#: reaches the store). Text columns are Python ``str`` objects, ``event_date`` ``datetime.date``.
 EVENTS_SCHEMA = pa.DataFrameSchema(
     {
-        "kind": pa.Column(str, pa.Check.isin(["parcel", "chainage_range", "aggregate"])),
-        "project_id": pa.Column(str),
+        "kind": pa.Column(object, [_IS_TEXT, pa.Check.isin(["parcel", "chainage_range", "aggregate"])]),
+        "project_id": pa.Column(object, _IS_TEXT),
         "parcel_id": pa.Column(object, nullable=True),
         "commune": pa.Column(object, nullable=True),
         "chainage_from_m": pa.Column(float, nullable=True),
         "chainage_to_m": pa.Column(float, nullable=True),
-        "event": pa.Column(str, pa.Check.isin(list(EVENT_LABELS_VI))),
-        "event_date": pa.Column(object),
+        "event": pa.Column(object, [_IS_TEXT, pa.Check.isin(list(EVENT_LABELS_VI))]),
+        "event_date": pa.Column(object, _IS_DATE),
         "area_m2": pa.Column(float, pa.Check.ge(0), nullable=True),
         "households": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "amount_vnd": pa.Column(float, pa.Check.ge(0), nullable=True),
         "is_correction": pa.Column(bool),
-        "note": pa.Column(str),
+        "note": pa.Column(object, _IS_TEXT),
     },
     strict=True,
     ordered=True,

@@ -83,7 +83,7 @@ def parse_number(value: object, *, decimal: str = "vi") -> float:
         return float(value)
     text = _clean_number_text(str(value))
     conv = number_convention(text) or decimal
-    body = text.lstrip("+-")
+    body = text[1:] if text[:1] in ("+", "-") else text
     if not body or not re.fullmatch(r"[0-9.,]+", body) or not re.search(r"[0-9]", body):
         raise ValueError("cần một số, ví dụ 1.234,5 hoặc 1234,5 hoặc 1234.5")
     thousands, dec = (".", ",") if conv == "vi" else (",", ".")
@@ -93,7 +93,7 @@ def parse_number(value: object, *, decimal: str = "vi") -> float:
         int_part = body.split(dec)[0]
         groups = int_part.split(thousands)
         if not groups[0] or any(len(g) != 3 for g in groups[1:]):
-            raise ValueError("dấu phân cách hàng nghìn đặt sai chỗ; ví dụ đúng: 1.234.567,5")
+            raise ValueError("số viết sai: dấu phân cách hàng nghìn đặt sai chỗ; ví dụ đúng: 1.234.567,5")
     normal = body.replace(thousands, "").replace(dec, ".")
     result = float(normal)
     return -result if text.startswith("-") else result
