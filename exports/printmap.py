@@ -39,14 +39,12 @@ from exports.options import MM_PER_INCH, ExportOptions  # noqa: E402
 from exports.personal import strip_personal_data  # noqa: E402
 from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,  # noqa: E402
                                 data_version_of, report_title_vi)
-from exports.report_table import current_milestone  # noqa: E402
+from exports.report_table import current_milestone, milestone_scopes  # noqa: E402
 
 METRIC_CRS = "EPSG:9215"
-BOUNDARY_COLOUR = "#c62828"
-RISK_COLOUR = "#d50000"
-CENTRELINE_COLOUR = "#263238"
-COMMUNE_EDGE = "#6d6d6d"
-ROAD_COLOUR = "#8d8d8d"
+# One visual language with the dashboard map (mapview): same colours for the same things.
+from mapview.build import (BOUNDARY_COLOUR, CENTRELINE_COLOUR, COMMUNE_EDGE, COMMUNE_FILL, RISK_COLOUR,  # noqa: E402
+                           ROAD_COLOUR)
 
 #: Flag symbols: column of snapshot.parcels → (marker, face colour, label).
 FLAG_SYMBOLS: dict[str, tuple[str, str, str]] = {
@@ -88,7 +86,7 @@ def _layout(options: ExportOptions) -> _Layout:
         frame = (margin, margin + footer_h, w - 2 * margin - panel_w - gap, h - 2 * margin - footer_h - title_h - gap)
         panel = (w - margin - panel_w, frame[1], panel_w, frame[3])
     else:
-        panel_h = 88 * k
+        panel_h = 64 * k
         frame_y = margin + footer_h + panel_h + gap
         frame = (margin, frame_y, w - 2 * margin, h - frame_y - margin - title_h - gap)
         panel = (margin, margin + footer_h, w - 2 * margin, panel_h)
@@ -159,7 +157,7 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
     communes = layers.communes
     if len(communes):
         vis = communes[communes.intersects(view_geom)]
-        vis.plot(ax=ax, facecolor="#f7f5ef", edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
+        vis.plot(ax=ax, facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
                  zorder=1)
         clipped = gpd.clip(vis, view_geom)
         name_col = "full_name" if "full_name" in clipped else ("name" if "name" in clipped else None)
@@ -294,7 +292,7 @@ def _legend_handles(drawn: dict) -> list:
                           label="Tim tuyến (gần đúng) và mốc lý trình km"))
     handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.1, label="Quốc lộ, đường tỉnh"))
     handles.append(Line2D([], [], color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), label="Đường sắt"))
-    handles.append(Patch(facecolor="#f7f5ef", edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
+    handles.append(Patch(facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
                          label="Ranh giới xã, phường (2025)"))
     return handles
 
@@ -310,7 +308,7 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
     """(text, colour, bold) lines of the progress box of a page."""
     projects = snapshot.projects
     ms_all = snapshot.milestones if snapshot.milestones is not None else pd.DataFrame()
-    scope = ms_all["scope"].fillna("project").astype(str) if "scope" in ms_all else pd.Series("project", index=ms_all.index)
+    scope = milestone_scopes(ms_all)
     lines: list[tuple[str, str | None, bool]] = [("TÌNH HÌNH THỰC HIỆN", None, True)]
     rows = projects if focus is None else projects[projects["project_id"] == focus]
     for _, p in rows.iterrows():

@@ -13,32 +13,14 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from dashboard.format import fmt_date, is_missing, status_label
-from domain.stages import FLAG_LABELS_VI, STAGE_LABELS_VI, STAGES
+from dashboard.format import fmt_date, is_missing, risk_flag_label, status_label
+from domain.stages import STAGE_LABELS_VI, STAGES
+from milestones.progress import is_project_scope
 
 #: Numeric columns of a progress row (units in the names).
 AREA_COLUMNS = ("area_to_recover_m2", "area_handed_over_m2")
 AMOUNT_COLUMNS = ("amount_approved_vnd", "amount_paid_vnd")
 HOUSEHOLD_COLUMNS = tuple(f"households_{s}" for s in STAGES) + ("households_total",)
-
-#: Vietnamese labels of the parcel risk-flag codes (``snapshot.parcels.risk_flags``).
-RISK_FLAG_LABELS_VI: dict[str, str] = {
-    "complaint_open": "Khiếu nại chưa giải quyết",
-    "enforced": "Cưỡng chế thu hồi đất",
-    "compulsory_inventory": FLAG_LABELS_VI["compulsory_inventory"],
-    "milestone_at_risk": "Dự án có nguy cơ trễ mốc",
-}
-
-
-def risk_flag_label(code: str) -> str:
-    """Vietnamese label of a risk-flag code; ``stuck_<stage>`` → "Quá hạn ở bước <stage label>"."""
-    code = str(code)
-    if code in RISK_FLAG_LABELS_VI:
-        return RISK_FLAG_LABELS_VI[code]
-    if code.startswith("stuck_") and code[6:] in STAGE_LABELS_VI:
-        return f"Quá hạn ở bước {STAGE_LABELS_VI[code[6:]]}"
-    return code
-
 
 def _as_list(value) -> list:
     if isinstance(value, (list, tuple, np.ndarray)):
@@ -93,10 +75,11 @@ def obstacles_text(parcels: pd.DataFrame) -> str:
     return "; ".join(f"{n} thửa {label}" for label, n in ordered)
 
 
-def _scope_of(milestones: pd.DataFrame) -> pd.Series:
+def milestone_scopes(milestones: pd.DataFrame) -> pd.Series:
+    """Scope of each milestone: ``"project"`` for the whole project, else the commune name as written."""
     if "scope" in milestones:
-        return milestones["scope"].fillna("project").astype(str)
-    return pd.Series("project", index=milestones.index)
+        return milestones["scope"].map(lambda v: "project" if is_project_scope(v) else str(v).strip())
+    return pd.Series("project", index=milestones.index, dtype=object)
 
 
 def current_milestone(milestones: pd.DataFrame) -> pd.Series | None:
@@ -163,7 +146,7 @@ def progress_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
         projects = projects[projects["project_id"] == project_id]
     if milestones.empty:
         milestones = pd.DataFrame(columns=["milestone_id", "project_id", "label", "due_date", "status", "forecast_date"])
-    scope = _scope_of(milestones)
+    scope = milestone_scopes(milestones)
 
     rows: list[dict] = []
     numeric = list(AREA_COLUMNS) + ["percent_handed_over"] + list(HOUSEHOLD_COLUMNS) + list(AMOUNT_COLUMNS)

@@ -1,0 +1,108 @@
+"""``python cli.py export``: meeting exports from the command line (scripted meeting packs).
+
+    python cli.py export --as-of 2024-06-30 --format pdf --paper A3 --orientation landscape --out pack/
+    python cli.py export --as-of 2024-06-30 --format xlsx --project QL4B --out ql4b.xlsx
+
+Same code path as the dashboard: ``store.open_store()`` → ``compute_snapshot(store, as_of)`` →
+``exports.export``. Exit code 0 (file written), 1 (store or data problem, nothing written), 2 (usage).
+The file is written to a temporary name in the target folder and renamed when complete, so an
+interrupted export never leaves a half-written file under the final name.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+NAME = "export"
+HELP = "Xuất bản đồ HTML, bản đồ in PDF/PNG hoặc báo cáo Excel tại một ngày số liệu"
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="ngày số liệu (vd. 2024-06-30)")
+    parser.add_argument("--format", required=True, choices=["html", "pdf", "png", "xlsx"], dest="fmt",
+                        help="html: bản đồ tương tác ngoại tuyến; pdf/png: bản đồ in; xlsx: báo cáo Excel")
+    parser.add_argument("--project", default=None, metavar="ID", help="chỉ một dự án (vd. QL4B, CT_HNCL)")
+    parser.add_argument("--paper", default="A3", type=str.upper, choices=["A3", "A4"], help="khổ giấy (mặc định A3)")
+    parser.add_argument("--orientation", default="landscape", choices=["landscape", "portrait"],
+                        help="hướng giấy: landscape (ngang, mặc định) hoặc portrait (dọc)")
+    parser.add_argument("--pages", default="overview+projects", choices=["overview+projects", "overview", "projects"],
+                        help="bản đồ PDF: trang tổng quan + mỗi dự án một trang (mặc định), chỉ tổng quan, "
+                             "hoặc chỉ các trang dự án")
+    parser.add_argument("--dpi", default=300, type=int, help="độ phân giải PNG (mặc định 300)")
+    parser.add_argument("--include-personal-data", action="store_true",
+                        help="kèm họ tên chủ sử dụng đất (chỉ báo cáo Excel; tệp sẽ ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
+    parser.add_argument("--out", default=None, metavar="PATH",
+                        help="tệp hoặc thư mục đích (mặc định: tên tự đặt trong thư mục hiện tại)")
+    parser.add_argument("--database-url", default=None, help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args) -> int:
+    from exports import ExportOptions, export
+
+    as_of = _parse_date(args.as_of)
+    if as_of is None:
+        print(f"Lỗi: --as-of {args.as_of!r} không phải ngày hợp lệ; cần dạng YYYY-MM-DD (vd. 2024-06-30)",
+              file=sys.stderr)
+        return 2
+    try:
+        options = ExportOptions(project_id=args.project, paper=args.paper, orientation=args.orientation,
+                                include_personal_data=args.include_personal_data, pages=args.pages, dpi=args.dpi)
+    except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    if args.include_personal_data and args.fmt != "xlsx":
+        print("Lưu ý: bản đồ (html/pdf/png) không bao giờ thể hiện dữ liệu cá nhân; "
+              "--include-personal-data chỉ có tác dụng với xlsx.", file=sys.stderr)
+    try:
+        from milestones.snapshot import compute_snapshot
+        from store import open_store
+
+        store = open_store(args.database_url)
+        snapshot = compute_snapshot(store, as_of)
+        result = export(args.fmt, snapshot, store, options)
+    except (ValueError, FileNotFoundError) as exc:
+        log.debug("export refused", exc_info=True)
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # store unreachable, corrupt file …: a sentence here, the traceback in the debug log
+        log.debug("export failed", exc_info=True)
+        print(f"Lỗi: không xuất được tệp ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else Path(result.file_name)
+    if args.out and (out.is_dir() or str(args.out).endswith(("/", os.sep))):
+        out = out / result.file_name
+    try:
+        _write_atomically(out, result.data)
+    except OSError as exc:
+        print(f"Lỗi: không ghi được tệp {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Đã xuất {out} ({len(result.data) / 1024:,.0f} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
+          f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}".replace(",", "."))
+    return 0
