@@ -79,3 +79,52 @@ def make_ledger() -> pd.DataFrame:
     ], columns=EVENT_LEDGER_COLUMNS)
 
 
+
+
+# ------------------------------------------------------------------ a sources folder for a real store
+X0, Y0 = 452_000.0, 2_414_000.0  # EPSG:9215, near Kỳ Lừa (Lạng Sơn)
+
+
+def write_sources(folder: Path) -> Path:
+    """Write a ``data/sources``-shaped folder from the tables above (for ``open_store(sources_dir=…)``).
+
+    Parcels are squares of ``parcel_area_m2`` laid along a line; projects are boxes around them;
+    the seed events are :func:`make_ledger`'s rows.
+    """
+    import geopandas as gpd
+    from shapely.geometry import LineString, MultiPolygon, box
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    parcels = make_parcels()
+    geoms = []
+    for i, area in enumerate(parcels["parcel_area_m2"]):
+        side = float(np.sqrt(area))
+        x = X0 + 120.0 * i
+        geoms.append(box(x, Y0, x + side, Y0 + side))
+    gpd.GeoDataFrame(parcels, geometry=geoms, crs=9215).to_file(folder / "parcels.gpkg", layer="parcels", driver="GPKG")
+    projects = make_projects()
+    projects["geometry_status"] = "approximate"
+    projects["geometry_note"] = "hình chữ nhật dựng tay cho kiểm thử"
+    boxes = [MultiPolygon([box(X0 - 50, Y0 - 50, X0 + 120 * 12, Y0 + 200)]) for _ in range(len(projects))]
+    gpd.GeoDataFrame(projects, geometry=boxes, crs=9215).to_file(folder / "projects.gpkg", layer="projects", driver="GPKG")
+    gpd.GeoDataFrame({"project_id": ["QL4B", "CT_HNCL"], "chainage_start_m": [3700.0, 0.0],
+                      "geometry_status": ["approximate"] * 2, "geometry_note": ["thẳng"] * 2},
+                     geometry=[LineString([(X0, Y0), (X0 + 14300, Y0)]), LineString([(X0, Y0 + 500), (X0 + 43430, Y0 + 500)])],
+                     crs=9215).to_file(folder / "projects.gpkg", layer="centrelines", driver="GPKG")
+    gpd.GeoDataFrame({"name": ["Kỳ Lừa", "Gia Cát", "Đồng Đăng"], "full_name": ["Phường Kỳ Lừa", "Xã Gia Cát", "Xã Đồng Đăng"],
+                      "code": ["05980", "06136", "06001"],
+                      "former_units": ["Xã Hợp Thành, Thị trấn Cao Lộc", "Xã Gia Cát", "Xã Thụy Hùng"]},
+                     geometry=[MultiPolygon([box(106.74 + 0.05 * i, 21.83, 106.78 + 0.05 * i, 21.87)]) for i in range(3)],
+                     crs=4326).to_file(folder / "communes.geojson", driver="GeoJSON")
+    gpd.GeoDataFrame({"name": ["QL4B"], "kind": ["road"]}, geometry=[LineString([(106.75, 21.84), (106.80, 21.82)])],
+                     crs=4326).to_file(folder / "roads.geojson", driver="GeoJSON")
+    ledger = make_ledger().drop(columns=["event_id", "upload_id"])
+    ledger["event_date"] = [d.isoformat() for d in ledger["event_date"]]
+    ledger.to_csv(folder / "events.csv", index=False, encoding="utf-8-sig")
+    (folder / "milestones.csv").write_text(
+        "milestone_id,project_id,due_date,metric,target_percent,scope,label\n"
+        "QL4B_100,QL4B,31/03/2024,percent_area_handed_over,100,project,QL4B: bàn giao 100% trước 31/3/2024\n",
+        encoding="utf-8-sig")
+    (folder / "rules.yaml").write_text("stage_limits_days:\n  notice: 90\nforecast_window_days: 60\n", encoding="utf-8")
+    return folder
