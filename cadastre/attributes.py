@@ -1,0 +1,219 @@
+"""Cadastral attribute names → the store's parcel fields, and the values' clean-up.
+
+Cadastral layers name their fields in many ways (Famis/gCadas ``SHBANDO``/``SHTHUA``/``KHLOAIDAT``,
+ViLIS ``SoTo``/``SoThua``, national LIS ``soTo``/``soThua``/``mucDichSuDung`` …). :func:`suggest_mapping`
+maps them automatically; the user corrects the mapping (UI or a YAML file) and
+:func:`save_mapping` keeps the correction for the next import (file ``data/attribute_mapping.yaml``
+by default, or ``$GPMB_ATTRIBUTE_MAPPING``).
+
+Values: padded text numbers (``"007"``), floats for integer keys (``7.0``), Vietnamese decimal
+commas (``"1.234,5"``), compound land-use codes (``"ODT+BHK"``, ``"ODT, CLN"``) and blank codes.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from pathlib import Path
+
+import yaml
+
+from domain.stages import fold_vi
+
+#: Canonical fields the importer fills, with the Vietnamese label shown in the mapping editor.
+CANONICAL_FIELDS: dict[str, str] = {
+    "map_sheet": "Số tờ bản đồ",
+    "parcel_number": "Số thửa",
+    "land_use": "Loại đất (mã)",
+    "declared_area_m2": "Diện tích ghi trên hồ sơ (m²)",
+    "owner_name": "Chủ sử dụng",
+    "commune_former": "Xã (đơn vị cũ)",
+    "household_id": "Mã hộ",
+    "address": "Địa chỉ",
+}
+
+#: Built-in aliases (compared after :func:`normalise_name`).
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "map_sheet": ("shbando", "soto", "sotobando", "tobando", "toban", "shto", "sh_to", "mapsheet", "sheet", "sotbd", "to"),
+    "parcel_number": ("shthua", "sothua", "thua", "sohieuthua", "parcel", "parcelno", "parcelnumber", "stt_thua"),
+    "land_use": ("khloaidat", "loaidat", "mucdichsudung", "mdsd", "mucdich", "kyhieuloaidat", "landuse", "kh_ld", "khld"),
+    "declared_area_m2": ("dientich", "dt", "dtpl", "dientichphaply", "area", "dtich", "dientichm2"),
+    "owner_name": ("tenchu", "chusudung", "csd", "tenchusudung", "chusd", "hoten", "owner", "tenchuso"),
+    "commune_former": ("xaid", "maxa", "tenxa", "xa", "maxa_cu", "xaphuong", "commune"),
+    "household_id": ("maho", "mahogd", "household", "householdid"),
+    "address": ("diachi", "diachithua", "address"),
+}
+
+#: Land-use codes of the cadastre (Circular 08/2024/TT-BTNMT and earlier lists); unknown codes are reported.
+LAND_USE_CODES = frozenset(
+    "LUC LUK LUN BHK NHK HNK CLN RSX RPH RDD NTS LMU NKH ONT ODT TSC DTS DVH DYT DGD DTT DKH DXH DNG DSK "
+    "DGT DTL DNL DBV DSH DKV DCH DRA DCK CQP CAN SKK SKN SKC SKX TMD NTD NTX MNC SON DCS BCS NCS TIN TON "
+    "CSK DHT DDT DDL DSN DCD TSN DNT DKT DTD CDG PNK".split()
+)
+
+#: Default file of the user-corrected mapping (not committed; made on first save).
+DEFAULT_MAPPING_PATH = Path(__file__).resolve().parent.parent / "data" / "attribute_mapping.yaml"
+
+
+def normalise_name(name: str) -> str:
+    """``"So_To"``, ``"SoTo"``, ``"số tờ"`` → ``"soto"`` (fold diacritics, drop case, spaces, ``_``, ``-``, ``.``)."""
+    return re.sub(r"[\s_\-.]+", "", fold_vi(str(name)))
+
+
+def mapping_path() -> Path:
+    """Where the saved mapping lives: ``$GPMB_ATTRIBUTE_MAPPING`` or :data:`DEFAULT_MAPPING_PATH`."""
+    return Path(os.environ.get("GPMB_ATTRIBUTE_MAPPING") or DEFAULT_MAPPING_PATH)
+
+
+def load_saved_mapping(path: Path | None = None) -> dict[str, str]:
+    """The user's saved corrections: normalised source name → canonical field (``""`` = ignore).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a YAML mapping of names to known fields.
+    """
+    path = path or mapping_path()
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"Tệp ánh xạ thuộc tính {path.name} phải là bảng 'tên cột: trường'.")
+    out = {}
+    for source, target in data.items():
+        target = "" if target in (None, "") else str(target)
+        if target and target not in CANONICAL_FIELDS:
+            raise ValueError(f"Tệp ánh xạ {path.name}: cột {source!r} trỏ tới trường không có {target!r}; "
+                             f"trường hợp lệ: {', '.join(CANONICAL_FIELDS)}.")
+        out[normalise_name(source)] = target
+    return out
+
+
+def save_mapping(mapping: dict[str, str], path: Path | None = None) -> Path:
+    """Add the user's choices (source column → canonical field or ``""`` to ignore) to the saved mapping.
+
+    Returns
+    -------
+    Path
+        The file written (YAML, UTF-8).
+
+    Raises
+    ------
+    ValueError
+        If a target is not a canonical field.
+    """
+    path = path or mapping_path()
+    current = load_saved_mapping(path)
+    for source, target in mapping.items():
+        if target and target not in CANONICAL_FIELDS:
+            raise ValueError(f"Trường {target!r} không có; trường hợp lệ: {', '.join(CANONICAL_FIELDS)}.")
+        current[normalise_name(source)] = target or ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(yaml.safe_dump(dict(sorted(current.items())), allow_unicode=True, sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def suggest_mapping(columns, saved: dict[str, str] | None = None) -> dict[str, str]:
+    """Map source columns to canonical fields.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Source column names.
+    saved : dict, optional
+        Saved corrections (see :func:`load_saved_mapping`); they win over the built-in aliases.
+
+    Returns
+    -------
+    dict
+        source column → canonical field, for the columns that map to one (each field used once:
+        the first matching column wins).
+    """
+    saved = saved if saved is not None else load_saved_mapping()
+    alias_to_field = {normalise_name(a): f for f, aliases in DEFAULT_ALIASES.items() for a in aliases}
+    alias_to_field.update({f: f for f in CANONICAL_FIELDS})
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for col in columns:
+        if col == "geometry":
+            continue
+        key = normalise_name(col)
+        target = saved[key] if key in saved else alias_to_field.get(key, "")
+        if target and target not in used:
+            mapping[col] = target
+            used.add(target)
+    return mapping
+
+
+def parse_int_key(value) -> int | None:
+    """Parse a sheet or parcel number: ``7``, ``7.0``, ``"007"``, ``" 7 "``, ``"7.0"`` → 7; blank → None.
+
+    Raises
+    ------
+    ValueError
+        If the value is not a whole non-negative number (``"12a"``, ``7.5``).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        if value.is_integer() and value >= 0:
+            return int(value)
+        raise ValueError(f"{value!r} không phải số nguyên")
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "none", "null"):
+        return None
+    m = re.fullmatch(r"0*(\d+)(?:[.,]0+)?", text)
+    if not m:
+        raise ValueError(f"{text!r} không phải số nguyên")
+    return int(m.group(1))
+
+
+def parse_area(value) -> float | None:
+    """Parse an area in m²: ``1234.5``, ``"1.234,5"``, ``"1234,5"``, ``"1 234,5"``; blank → None.
+
+    Raises
+    ------
+    ValueError
+        If the value is not a number.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", text):
+        text = text.replace(".", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} không phải số (m²)") from None
+
+
+def parse_land_use(value) -> tuple[str, list[str]]:
+    """Normalise a land-use code: ``" odt+bhk "`` → ``("ODT+BHK", [])``; blank → ``("", [])``.
+
+    Compound codes are kept joined by ``+`` in their written order (``"ODT, CLN"`` → ``"ODT+CLN"``).
+
+    Returns
+    -------
+    (str, list of str)
+        The normalised code and the components that are not known cadastral codes (for the report).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "", []
+    text = str(value).strip().upper()
+    if not text or text in ("NAN", "NONE", "NULL"):
+        return "", []
+    parts = [p for p in re.split(r"[+,;/&\s]+", text) if p]
+    unknown = [p for p in parts if p not in LAND_USE_CODES]
+    return "+".join(parts), unknown
