@@ -137,11 +137,27 @@ def filters() -> Filters:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _store_project_names(url: str | None, version: tuple) -> dict[str, str]:
+    projects = _cached_store(url).projects()
+    col = "short_name" if "short_name" in projects.columns else "name"
+    return {str(p): str(n) for p, n in zip(projects["project_id"], projects[col]) if isinstance(n, str) and n}
+
+
 def project_names(snap: Any) -> dict[str, str]:
-    """``project_id`` → short name (or name) from the snapshot's projects table, in table order."""
+    """``project_id`` → short name (``short_name`` of the store's projects layer, else ``name``), in the
+    order of the snapshot's projects table."""
+    try:
+        short = _store_project_names(database_url(), data_version_key(_cached_store(database_url())))
+    except Exception:  # noqa: BLE001 - names are cosmetic: fall back to the snapshot
+        log.exception("Cannot read project names from the store")
+        short = {}
     projects = snap.projects
-    name_col = "short_name" if "short_name" in projects.columns else "name"
-    return {str(r["project_id"]): str(r.get(name_col) or r["project_id"]) for _, r in projects.iterrows()}
+    out = {}
+    for _, r in projects.iterrows():
+        pid = str(r["project_id"])
+        out[pid] = short.get(pid) or str(r.get("short_name") or r.get("name") or pid)
+    return out
 
 
 def commune_options(snap: Any, project_ids: tuple[str, ...] = ()) -> list[str]:

@@ -1,0 +1,79 @@
+"""Filters and display tables on the synthetic snapshot (counts follow from synthetic.py's construction)."""
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.filters import Filters, apply_filters, as_filters
+from dashboard.tables import PARCEL_COLUMNS_VI, milestone_table, parcel_csv, parcel_table, project_card
+from tests.dashboard import synthetic
+
+
+@pytest.fixture
+def snap(fake_store):
+    return synthetic.compute_snapshot(fake_store, date(2024, 6, 30))
+
+
+def test_filters_are_hashable_and_normalised():
+    a = Filters(project_ids=("QL4B", "CT_HNCL"), stages=["paid"])
+    b = as_filters({"project_ids": ["CT_HNCL", "QL4B"], "stages": ("paid",)})
+    assert a == b and hash(a) == hash(b)
+    assert Filters().is_empty and not a.is_empty
+    with pytest.raises(ValueError, match="Giai đoạn không hợp lệ"):
+        Filters(stages=("cleared",))
+    with pytest.raises(TypeError):
+        as_filters({"project": "RD"})
+
+
+def test_commune_filter_matches_new_and_former_names(snap):
+    # RD parcels at chainage < 3 000 m (i = 0..5) and all 6 AR parcels are in Phường Kỳ Lừa / former Xã Hợp Thành.
+    assert len(apply_filters(snap.parcels, Filters(communes=("Phường Kỳ Lừa",)))) == 12
+    assert len(apply_filters(snap.parcels, Filters(communes=("Xã Hợp Thành",)))) == 12
+    assert len(apply_filters(snap.parcels, Filters(communes=("Xã Thụy Hùng",)))) == 6
+
+
+def test_stage_project_and_risk_filters(snap):
+    # At 30/06/2024 (day 181): stage rank of parcel i = min(6, 1 + (181 - 10 i) // 20) -> RD i<=8 handed over.
+    handed = apply_filters(snap.parcels, Filters(project_ids=("RD",), stages=("handed_over",)))
+    assert sorted(handed["parcel_number"]) == list(range(100, 109))
+    risky = apply_filters(snap.parcels, Filters(at_risk_only=True))
+    assert sorted(risky["parcel_number"]) == [103, 203]
+
+
+def test_parcel_table_headers_values_and_no_personal_data(snap):
+    table = parcel_table(snap.parcels, {"RD": "Đường RD", "AR": "CCN AR"})
+    assert list(table.columns) == list(PARCEL_COLUMNS_VI.values())
+    assert "owner_name" not in table.columns and not table.isin(["Hộ 000"]).any().any()
+    first = table.iloc[0]  # sorted: AR before RD, then former commune, sheet, number
+    assert first["Dự án"] == "CCN AR" and first["Thửa đất số"] == "200"
+    assert first["Diện tích thu hồi (m²)"] == "10.000,0"
+    rd = table[table["Dự án"] == "Đường RD"].iloc[0]
+    assert rd["Lý trình"] == "Km0+250"
+    assert rd["Giai đoạn"] == "Bàn giao mặt bằng"
+    assert rd["Ngày của giai đoạn"] == "10/04/2024"  # 01/01/2024 + 5 x 20 days
+
+
+def test_parcel_csv_is_utf8_bom_and_numeric(snap):
+    data = parcel_csv(snap.parcels)
+    assert data.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert "Xã/phường (từ 01/07/2025)" in frame.columns
+    assert len(frame) == 18
+    assert frame["Diện tích thu hồi (m²)"].sum() == pytest.approx(12 * 1050 + 6 * 10_000)
+
+
+def test_milestone_table_statuses_in_vietnamese(snap):
+    table = milestone_table(snap.milestones, {"RD": "Đường RD"})
+    assert set(table["Trạng thái"]) <= {"Đạt", "Không đạt", "Đúng tiến độ", "Có nguy cơ chậm", "Chậm tiến độ"}
+    assert table.loc[table["Dự án"] == "Đường RD", "Trạng thái"].item() == "Đạt"   # 75 % >= 70 % at the due date
+    assert table["Hạn"].tolist() == ["30/06/2024", "30/06/2024"]
+
+
+def test_project_card_formats_hectares(snap):
+    rd = snap.projects.set_index("project_id").loc["RD"]
+    card = project_card(rd)
+    assert card["to_recover"] == "1,26 ha"          # 12 x 1 050 m²
+    assert card["handed_over"] == "0,94 ha"         # 9 x 1 050 m²
+    assert card["percent"] == "75,0%"
+    assert card["progress"] == pytest.approx(0.75)

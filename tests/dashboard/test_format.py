@@ -1,0 +1,61 @@
+"""Vietnamese display formatting: separators, units, dates, missing values."""
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard.format import (MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, fmt_vnd, risk_flag_label,
+                              risk_flags_text, status_label)
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    (1234567.891, 2, "1.234.567,89"),
+    (1234.5, 1, "1.234,5"),
+    (999, 0, "999"),
+    (1000, 0, "1.000"),
+    (-2500.25, 1, "-2.500,2"),      # half to even on the binary value 2500.25
+    (-0.01, 1, "0,0"),              # no negative zero
+    (np.float64(12.0), 0, "12"),
+    (np.int64(5_000_000), 0, "5.000.000"),
+])
+def test_fmt_number_vietnamese_separators(value, decimals, expected):
+    assert fmt_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, pd.NaT, np.nan])
+def test_missing_values_show_a_dash(missing):
+    assert fmt_number(missing) == MISSING
+    assert fmt_ha(missing) == MISSING
+    assert fmt_date(missing) == MISSING
+
+
+def test_units():
+    assert fmt_m2(12345.6) == "12.346 m²"
+    assert fmt_ha(123_456) == "12,35 ha"          # 123 456 m² = 12,3456 ha
+    assert fmt_ha(450_000, 0) == "45 ha"
+    assert fmt_pct(70) == "70,0%"
+    assert fmt_vnd(1_234_567_000) == "1.234.567.000 đ"
+
+
+def test_dates_dd_mm_yyyy():
+    assert fmt_date(date(2024, 6, 30)) == "30/06/2024"
+    assert fmt_date(datetime(2024, 3, 1, 15, 0)) == "01/03/2024"
+    assert fmt_date(pd.Timestamp("2024-12-31")) == "31/12/2024"
+    assert fmt_date("2024-06-30") == "30/06/2024"
+    assert fmt_date("30/6/2024") == "30/06/2024"
+    with pytest.raises(ValueError, match="dd/mm/yyyy"):
+        fmt_date("June 30")
+
+
+def test_negative_decimals_rejected():
+    with pytest.raises(ValueError):
+        fmt_number(1, -1)
+
+
+def test_status_and_flag_labels():
+    assert [status_label(s) for s in ("met", "missed", "on_track", "at_risk", "behind")] == [
+        "Đạt", "Không đạt", "Đúng tiến độ", "Có nguy cơ chậm", "Chậm tiến độ"]
+    assert "Kiểm đếm" in risk_flag_label("stuck_inventory")
+    assert risk_flags_text(["complaint_open", "enforced"]) == "Khiếu nại chưa giải quyết; Cưỡng chế thu hồi đất"
+    assert risk_flags_text([]) == ""

@@ -1,0 +1,133 @@
+"""The offline map: layers, styles, tooltips, filters, and no CDN in the HTML."""
+import re
+from datetime import date
+
+import folium
+import pytest
+
+from dashboard.filters import Filters
+from mapview import build_map, remote_references, standalone_html
+from mapview.offline import LEAFLET_DIR
+from tests.dashboard import synthetic
+
+
+@pytest.fixture
+def snap(fake_store):
+    return synthetic.compute_snapshot(fake_store, date(2024, 6, 30))
+
+
+def unescape(html: str) -> str:
+    """The HTML with JSON ``\\uXXXX`` escapes decoded (folium writes non-ASCII strings that way)."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda mt: chr(int(mt.group(1), 16)), html)
+
+
+def layer(m: folium.Map, name: str) -> folium.GeoJson:
+    for child in m._children.values():
+        if isinstance(child, folium.GeoJson) and child.layer_name == name:
+            return child
+    raise AssertionError(f"no layer {name!r}")
+
+
+def test_html_is_self_contained(snap, fake_store):
+    html = standalone_html(build_map(snap, fake_store))
+    assert remote_references(html) == []
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", html)      # nothing linked at all
+    assert (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")[:2000] in html
+    assert "data:image/png;base64," in html                            # CSS images inlined
+    # folium's class defaults are untouched: another plain folium map still links its CDNs.
+    assert "cdn.jsdelivr.net" in folium.Map(tiles=None).get_root().render()
+
+
+def test_remote_references_detects_cdn_links():
+    plain = folium.Map(tiles=None).get_root().render()
+    found = remote_references(plain)
+    assert any("cdn.jsdelivr.net" in f for f in found)
+
+
+def test_unvendored_plugin_is_refused(snap, fake_store):
+    from folium.plugins import MarkerCluster
+
+    m = build_map(snap, fake_store)
+    MarkerCluster().add_to(m)
+    with pytest.raises(ValueError, match="not vendored"):
+        standalone_html(m)
+
+
+def test_tile_basemap_is_off_by_default(snap, fake_store):
+    m = build_map(snap, fake_store)
+    tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert len(tiles) == 1 and tiles[0].show is False
+    assert not [c for c in build_map(snap, fake_store, tile_basemap=False)._children.values()
+                if isinstance(c, folium.TileLayer)]
+
+
+def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
+    m = build_map(snap, fake_store)
+    feats = layer(m, "Thửa đất theo giai đoạn").data["features"]
+    assert len(feats) == 18
+    # By construction: RD parcels 0..8 handed over (rank 6), 9-10 paid (5), 11 approved (4).
+    rd = sorted((f for f in feats if "Đường RD" in f["properties"]["t"]),
+                key=lambda f: f["geometry"]["coordinates"][0][0][0])
+    assert [f["properties"]["s"] for f in rd] == [6] * 9 + [5, 5, 4]
+    assert sum(f["properties"]["r"] for f in feats) == 2
+    # E 440 000 m on the 107°15' TM-3 zone is ~60 km west of the central meridian: lon ≈ 106.67, lat ≈ 21.88.
+    lon, lat = rd[0]["geometry"]["coordinates"][0][0]
+    assert lon == pytest.approx(106.67, abs=0.01) and lat == pytest.approx(21.88, abs=0.02)
+    for f in feats:
+        for x, y in f["geometry"]["coordinates"][0]:
+            assert round(x, 6) == x and round(y, 6) == y
+
+
+def test_tooltip_content_in_vietnamese(snap, fake_store):
+    feats = layer(build_map(snap, fake_store), "Thửa đất theo giai đoạn").data["features"]
+    tip = next(f["properties"]["t"] for f in feats if "thửa 103" in f["properties"]["t"])
+    assert "Tờ 1, thửa 103" in tip
+    assert "Xã Hợp Thành (nay Phường Kỳ Lừa)" in tip
+    assert "CLN – Đất trồng cây lâu năm" in tip                  # land use cycles LUC, BHK, ONT, CLN
+    assert "1.050 m²" in tip and "Km1+750" in tip
+    assert "Bàn giao mặt bằng" in tip and "(từ 10/05/2024)" in tip     # 01/01 + 30 + 5 x 20 days
+    assert "Khiếu nại chưa giải quyết" in tip
+    assert "vị trí gần đúng" in tip.lower() and "minh họa" in tip
+
+
+def test_approximate_geometries_are_marked(snap, fake_store):
+    m = build_map(snap, fake_store)
+    boundaries = layer(m, "Chỉ giới GPMB").data["features"]
+    assert sorted(f["properties"]["a"] for f in boundaries) == [0, 1]
+    assert any("Gần đúng" in f["properties"]["t"] for f in boundaries)
+    html = unescape(standalone_html(m))
+    assert "dashArray: (p.a ?" in html
+    assert "Nét đứt: vị trí gần đúng" in html
+
+
+def test_kilometre_markers_and_labels(snap, fake_store):
+    m = build_map(snap, fake_store)
+    group = next(c for c in m._children.values() if isinstance(c, folium.FeatureGroup)
+                 and c.layer_name == "Tim tuyến, mốc lý trình")
+    layers = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+    points = [f for g in layers[1:] for f in g.data["features"]]
+    assert len(points) == 7                                        # Km0 … Km6 on a 6 000 m centreline
+    labels = sorted(f["properties"]["t"] for f in layers[-1].data["features"])
+    assert labels == ["Km0", "Km5"]                                # permanent labels every 5 km
+
+
+def test_filters_limit_parcels_and_project_layers(snap, fake_store):
+    m = build_map(snap, fake_store, Filters(project_ids=("AR",)))
+    assert len(layer(m, "Thửa đất theo giai đoạn").data["features"]) == 6
+    assert len(layer(m, "Chỉ giới GPMB").data["features"]) == 1
+    m = build_map(snap, fake_store, {"stages": ["paid"]})
+    assert len(layer(m, "Thửa đất theo giai đoạn").data["features"]) == 2
+
+
+def test_legend_title_and_commune_labels(snap, fake_store):
+    html = unescape(standalone_html(build_map(snap, fake_store)))
+    assert "Tiến độ GPMB tại ngày 30/06/2024" in html
+    assert "18 thửa đang hiển thị" in html
+    assert "Bàn giao mặt bằng (15)" in html                         # 9 RD + 6 AR handed over
+    assert "Phường Kỳ Lừa" in html and "Ranh giới xã, phường (2025)" in html
+
+
+def test_empty_view_still_renders(snap, fake_store):
+    m = build_map(snap, fake_store, Filters(stages=("notice",)))
+    html = unescape(standalone_html(m))
+    assert "<br>0 thửa đang hiển thị" in html

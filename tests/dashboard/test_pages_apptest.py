@@ -1,0 +1,116 @@
+"""Streamlit AppTest of app.py and of each page on the synthetic store (expected figures follow from
+synthetic.py's construction rule, not from the page's output)."""
+from datetime import date
+
+import pytest
+
+from dashboard import state
+
+STATUS_LABELS = {"Đạt", "Không đạt", "Đúng tiến độ", "Có nguy cơ chậm", "Chậm tiến độ"}
+
+
+def metrics(at) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in at.metric:
+        out.setdefault(m.label, []).append(m.value)
+    return out
+
+
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_app_overview_renders_at_default_date(fake_backend, main_app):
+    at = main_app().run()
+    assert not at.exception and not at.error
+    assert "30/06/2024" in captions(at)
+    assert at.date_input(key=state.AS_OF_KEY).value == date(2024, 6, 30)
+    # Cards: RD 12 x 1 050 m² = 1,26 ha; handed over at 30/06: 9 parcels = 0,94 ha. AR: 6 x 1 ha.
+    assert metrics(at)["Diện tích cần thu hồi"] == ["1,26 ha", "6,00 ha"]
+    assert metrics(at)["Đã bàn giao"] == ["0,94 ha", "6,00 ha"]
+    # The milestone table shows a Vietnamese status.
+    table = at.dataframe[0].value
+    assert set(table["Trạng thái"]) <= STATUS_LABELS and len(table) == 2
+    assert "Dự báo ngày đạt" in table.columns
+    # Footer: illustrative parcels, approximate alignment, attributions.
+    footer = captions(at)
+    assert "minh họa" in footer and "gần đúng" in footer and "Thang Le Quoc" in footer
+
+
+def test_changing_the_date_changes_the_figures(fake_backend, main_app):
+    at = main_app().run()
+    at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
+    assert not at.exception
+    assert "31/03/2024" in captions(at)
+    # First handover is parcel 0's on 10/04/2024 (notice 01/01 + 5 x 20 days): nothing handed over yet.
+    assert metrics(at)["Đã bàn giao"] == ["0,00 ha", "0,00 ha"]
+    table = at.dataframe[0].value
+    assert set(table["Trạng thái"]) <= STATUS_LABELS - {"Đạt", "Không đạt"}   # before the due date
+
+
+def test_project_filter_limits_cards(fake_backend, main_app):
+    at = main_app().run()
+    at.multiselect(key=state.PROJECTS_KEY).set_value(["AR"]).run()
+    assert metrics(at)["Diện tích cần thu hồi"] == ["6,00 ha"]
+    assert at.dataframe[0].value["Dự án"].tolist() == ["CCN AR"]
+
+
+def test_map_page_draws_offline_map(fake_backend, page_app):
+    at = page_app("20_map").run()
+    assert not at.exception and not at.error
+    assert "30/06/2024" in captions(at) and "18 thửa" in captions(at)
+    iframe = next(e for e in at.main if getattr(e, "type", "") == "iframe")
+    html = iframe.proto.srcdoc
+    assert "L.map(" in html and "cdn.jsdelivr.net" not in html
+    at.multiselect(key=state.STAGES_KEY).set_value(["paid"]).run()
+    assert "2 thửa đang hiển thị" in captions(at)      # RD parcels 9 and 10 are at "paid" on 30/06
+
+
+def test_map_html_is_cached_per_date_and_filter(fake_backend, page_app):
+    calls = []
+    import mapview
+
+    original = mapview.build_map
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(mapview, "build_map", counting)
+    try:
+        at = page_app("20_map").run()
+        at.run()                                         # same date and filters: served from the cache
+        assert len(calls) == 1
+        at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 5, 1)).run()
+        assert len(calls) == 2
+        at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 6, 30)).run()
+        assert len(calls) == 2                           # back to a date already built
+    finally:
+        mp.undo()
+
+
+def test_parcels_page_table_and_csv(fake_backend, page_app):
+    at = page_app("30_parcels").run()
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert len(table) == 18 and "Thửa đất số" in table.columns
+    assert "30/06/2024" in captions(at) and "72.600 m²" in captions(at)   # 12 x 1 050 + 6 x 10 000
+    at.multiselect(key=state.COMMUNES_KEY).set_value(["Xã Thụy Hùng"]).run()
+    assert len(at.dataframe[0].value) == 6
+    assert at.get("download_button")
+
+
+def test_store_failure_shows_vietnamese_message(monkeypatch, main_app):
+    import streamlit as st
+
+    def broken(url):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(state, "_open_store", broken)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = main_app().run()
+    assert not at.exception
+    assert any("Không mở được kho dữ liệu" in e.value for e in at.error)
+    st.cache_resource.clear()
