@@ -1,0 +1,263 @@
+"""Clearance boundaries (chỉ giới GPMB), alignments (tim tuyến) and new projects from the designer's files.
+
+* :func:`read_boundary` → one MultiPolygon in EPSG:9215 (polygons unioned; closed lines, as CAD
+  files draw them, are polygonised).
+* :func:`read_alignment` → one LineString in EPSG:9215 (pieces merged end to end).
+* :func:`update_boundary`, :func:`update_alignment`, :func:`add_project` write through
+  ``store.replace_layer`` (one transaction per layer; the previous version stays restorable).
+  A new boundary changes every parcel's area to recover, so :func:`update_boundary` recomputes
+  ``area_to_recover_m2`` of the project's parcels and writes the parcels layer as well.
+
+CRS are decided exactly as for parcels (:func:`cadastre.importer.decide_layer_crs`).
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, MultiPolygon
+from shapely.ops import linemerge
+
+from cadastre.crs_check import CrsUndecided
+from cadastre.geometry import clip_to_boundary
+from cadastre.importer import STORE_EPSG, ImportError_, decide_layer_crs, read_layers
+from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
+
+PROJECT_KINDS = ("road", "area", "sites")
+
+
+def _layers_in_store_crs(paths, *, user_epsg, default_epsg, report):
+    out = []
+    for raw in read_layers(paths):
+        try:
+            decision = decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
+        except CrsUndecided as exc:
+            raise ImportError_(str(exc)) from exc
+        report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
+        report["warnings"].extend(decision.warnings)
+        gdf = gpd.GeoDataFrame(geometry=raw.gdf.geometry.values, crs=decision.epsg)
+        out.append((raw, gdf.to_crs(STORE_EPSG) if decision.epsg != STORE_EPSG else gdf))
+    return out
+
+
+def read_boundary(paths, *, user_epsg: int | None = None, default_epsg: int = LANG_SON_EPSG):
+    """Read a clearance boundary file into one MultiPolygon (EPSG:9215).
+
+    Parameters
+    ----------
+    paths : list of path
+        Files in any supported format; polygons, or closed lines (CAD) that are polygonised.
+    user_epsg, default_epsg : int
+        As for parcels (``--crs``; the project's province zone).
+
+    Returns
+    -------
+    (MultiPolygon, dict)
+        The boundary (invalid rings repaired with ``make_valid``) and a report: ``crs``, ``warnings``,
+        ``parts``, ``area_m2``, ``repaired``.
+
+    Raises
+    ------
+    ImportError_
+        No polygon could be made, or the CRS needs the user.
+    """
+    report = {"crs": [], "warnings": [], "repaired": False}
+    polys = []
+    for raw, gdf in _layers_in_store_crs(paths, user_epsg=user_epsg, default_epsg=default_epsg, report=report):
+        geoms = shapely.force_2d(gdf.geometry.values)
+        kinds = shapely.get_type_id(geoms)
+        polys += [g for g, k in zip(geoms, kinds) if k in (3, 6)]
+        lines = [g for g, k in zip(geoms, kinds) if k in (1, 2, 5)]
+        if lines:
+            built = shapely.get_parts(shapely.polygonize([shapely.union_all(lines)]))
+            polys += list(built)
+            if not len(built):
+                report["warnings"].append(f"{raw.file}: có {len(lines)} đường nhưng không khép thành vùng nào.")
+    if not polys:
+        raise ImportError_("Tệp chỉ giới không có vùng (polygon) nào, cũng không có đường khép kín.")
+    if not all(p.is_valid for p in polys):
+        report["repaired"] = True
+        polys = [shapely.make_valid(p) for p in polys]
+    merged = shapely.union_all(polys)
+    parts = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon" and p.area > 0]
+    boundary = MultiPolygon(parts)
+    report.update(parts=len(parts), area_m2=round(boundary.area, 2))
+    return boundary, report
+
+
+def read_alignment(paths, *, user_epsg: int | None = None, default_epsg: int = LANG_SON_EPSG, reverse: bool = False):
+    """Read a route centreline (tim tuyến) into one LineString (EPSG:9215) in increasing chainage.
+
+    Parameters
+    ----------
+    reverse : bool
+        Reverse the drawn direction (when the designer drew the line from the end of the route).
+
+    Returns
+    -------
+    (LineString, dict)
+        The centreline and a report (``crs``, ``warnings``, ``pieces``, ``length_m``).
+
+    Raises
+    ------
+    ImportError_
+        No line, or pieces that do not join into one line (gaps): the message gives how many remain.
+    """
+    report = {"crs": [], "warnings": []}
+    lines = []
+    for _raw, gdf in _layers_in_store_crs(paths, user_epsg=user_epsg, default_epsg=default_epsg, report=report):
+        for g in shapely.force_2d(gdf.geometry.values):
+            if g is None or g.is_empty:
+                continue
+            if g.geom_type in ("LineString", "MultiLineString"):
+                lines += list(shapely.get_parts(g))
+    if not lines:
+        raise ImportError_("Tệp tim tuyến không có đường (line) nào.")
+    merged = linemerge(lines) if len(lines) > 1 else lines[0]
+    if merged.geom_type != "LineString":
+        parts = list(shapely.get_parts(merged))
+        raise ImportError_(f"Tim tuyến gồm {len(parts)} đoạn không nối liền nhau (có chỗ hở); cần một đường liên tục.")
+    if reverse:
+        merged = LineString(list(merged.coords)[::-1])
+    report.update(pieces=len(lines), length_m=round(merged.length, 2))
+    return merged, report
+
+
+def _project_epsg(province: str | None) -> int:
+    if province:
+        try:
+            return tm3_epsg_for_province(province)
+        except ValueError:
+            pass
+    return LANG_SON_EPSG
+
+
+def recompute_area_to_recover(parcels: gpd.GeoDataFrame, project_id: str, boundary, sliver_m2: float) -> gpd.GeoDataFrame:
+    """The parcels layer with ``area_to_recover_m2`` of ``project_id``'s parcels recomputed for ``boundary``.
+
+    Parcels that fall outside the new boundary (or become slivers) keep their row with 0 m², so
+    their history in the ledger stays attached; the report counts them.
+    """
+    out = parcels.copy()
+    mask = (out["project_id"] == project_id).to_numpy()
+    if mask.any():
+        sub = out[mask]
+        area, is_sliver, _ = clip_to_boundary(sub, boundary, sliver_m2=sliver_m2)
+        area = area.where(~is_sliver, 0.0)
+        out.loc[mask, "area_to_recover_m2"] = area.round(2).to_numpy()
+    return out
+
+
+def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict, *, sliver_m2: float = 1.0) -> dict:
+    """Make ``boundary`` the project's clearance boundary and recompute its parcels' area to recover.
+
+    Returns
+    -------
+    dict
+        ``projects_version``, ``parcels_version`` (or None if the project has no parcels),
+        ``parcels_zeroed`` (parcels now outside the boundary).
+
+    Raises
+    ------
+    ImportError_
+        Unknown project.
+    """
+    projects = store.projects()
+    mask = projects["project_id"] == project_id
+    if not mask.any():
+        raise ImportError_(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
+    projects = projects.copy()
+    geoms = list(projects.geometry.values)
+    geoms[int(np.flatnonzero(mask.to_numpy())[0])] = boundary
+    projects = projects.set_geometry(gpd.GeoSeries(geoms, index=projects.index, crs=projects.crs))
+    if "geometry_status" in projects:
+        projects.loc[mask, "geometry_status"] = "surveyed"
+    if "geometry_note" in projects:
+        files = ", ".join(sorted({c["file"] for c in report.get("crs", [])}))
+        projects.loc[mask, "geometry_note"] = f"Chỉ giới nhập từ {files}"
+    result = {"projects_version": store.replace_layer("projects", projects, report=report)}
+    parcels = store.parcels()
+    if (parcels["project_id"] == project_id).any():
+        new = recompute_area_to_recover(parcels, project_id, boundary, sliver_m2)
+        zeroed = int(((new["project_id"] == project_id) & (new["area_to_recover_m2"] <= 0)).sum())
+        result["parcels_zeroed"] = zeroed
+        result["parcels_version"] = store.replace_layer(
+            "parcels", new, report={"reason": f"Tính lại diện tích thu hồi theo chỉ giới mới của {project_id}",
+                                    "parcels_zeroed": zeroed})
+    else:
+        result["parcels_version"] = None
+        result["parcels_zeroed"] = 0
+    return result
+
+
+def update_alignment(store, project_id: str, line: LineString, report: dict, *, chainage_start_m: float | None = None) -> int:
+    """Make ``line`` the project's centreline (replacing any earlier one). Returns the layer version.
+
+    Raises
+    ------
+    ImportError_
+        Unknown project.
+    """
+    projects = store.projects()
+    if not (projects["project_id"] == project_id).any():
+        raise ImportError_(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
+    lines = store.centrelines()
+    previous = lines[lines["project_id"] == project_id]
+    start = chainage_start_m if chainage_start_m is not None else (
+        float(previous.iloc[0]["chainage_start_m"]) if len(previous) else 0.0)
+    row = {"project_id": project_id, "chainage_start_m": start, "geometry_status": "surveyed",
+           "geometry_note": "Tim tuyến nhập từ " + ", ".join(sorted({c["file"] for c in report.get("crs", [])}))}
+    kept = lines[lines["project_id"] != project_id]
+    new = pd.concat([kept, gpd.GeoDataFrame([row], geometry=[line], crs=STORE_EPSG)], ignore_index=True)
+    return store.replace_layer("centrelines", gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG), report=report)
+
+
+def add_project(store, *, project_id: str, name: str, kind: str, province: str, boundary: MultiPolygon,
+                report: dict, alignment: LineString | None = None, chainage_start_m: float = 0.0,
+                short_name: str | None = None, start_date=None) -> dict:
+    """Create a project from its clearance boundary (and, for a road, its centreline).
+
+    Returns
+    -------
+    dict
+        ``projects_version`` and ``centrelines_version`` (None without an alignment).
+
+    Raises
+    ------
+    ImportError_
+        The id exists already, the kind is unknown, the id has characters that break a parcel id.
+    """
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{2,40}", project_id):
+        raise ImportError_(f"Mã dự án {project_id!r} không hợp lệ: chỉ chữ không dấu, số, '_' hoặc '-' (2–40 ký tự).")
+    if kind not in PROJECT_KINDS:
+        raise ImportError_(f"Loại dự án {kind!r} không hợp lệ; dùng: {', '.join(PROJECT_KINDS)}.")
+    projects = store.projects()
+    if (projects["project_id"] == project_id).any():
+        raise ImportError_(f"Dự án {project_id!r} đã có; dùng import-boundary để thay chỉ giới.")
+    section_to = float(chainage_start_m + alignment.length) if alignment is not None else float("nan")
+    row = {"project_id": project_id, "name": name, "short_name": short_name or name, "kind": kind,
+           "province": province, "start_date": start_date,
+           "section_from_m": float(chainage_start_m) if alignment is not None else float("nan"),
+           "section_to_m": section_to, "geometry_status": "surveyed",
+           "geometry_note": "Tạo từ tệp " + ", ".join(sorted({c["file"] for c in report.get("crs", [])}))}
+    new = pd.concat([projects, gpd.GeoDataFrame([row], geometry=[boundary], crs=STORE_EPSG)], ignore_index=True)
+    result = {"projects_version": store.replace_layer("projects", gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG),
+                                                      report=report)}
+    result["centrelines_version"] = (update_alignment(store, project_id, alignment, report, chainage_start_m=chainage_start_m)
+                                     if alignment is not None else None)
+    return result
+
+
+def project_default_epsg(store, project_id: str | None, province: str | None = None) -> int:
+    """TM-3 zone (EPSG) of the project's province, or of ``province``; EPSG:9215 if unknown."""
+    if province:
+        return _project_epsg(province)
+    if project_id:
+        projects = store.projects()
+        hit = projects[projects["project_id"] == project_id]
+        if len(hit) and "province" in hit:
+            return _project_epsg(hit.iloc[0]["province"])
+    return LANG_SON_EPSG
