@@ -91,3 +91,83 @@ def r_parcels() -> pd.DataFrame:
 def new_ledger():
     """Factory of fresh ledgers (when a test needs more than one)."""
     return Ledger
+
+
+# ------------------------------------------------------------------------------------------------
+# A tiny data/sources/ folder for tests through the real store (GeoPackage file in tmp_path).
+# ------------------------------------------------------------------------------------------------
+X0, Y0 = 449_000.0, 2_417_000.0   # EPSG:9215, near Lạng Sơn city
+
+#: Hand-checked figures of the store fixture at 30/06/2024:
+#: ROAD: 4 parcels 1 000 + 1 000 + 2 000 + 1 000 = 5 000 m²; handed over R1 (own event) and R1–R2 by a
+#: chainage range Km0+000–Km0+250 → 2 000 m² = 40 %; milestone 100 % by 31/03/2024 missed.
+#: AREA: 2 parcels of 1 000 m²; an aggregate report 1 500 m² on 01/06/2024 → 75 %.
+STORE_AS_OF = "2024-06-30"
+
+
+def write_store_sources(folder):
+    import geopandas as gpd
+    from shapely.geometry import LineString, MultiPolygon, box
+
+    folder.mkdir(parents=True, exist_ok=True)
+    projects = gpd.GeoDataFrame({
+        "project_id": ["ROAD", "AREA"], "name": ["Đường thử nghiệm", "Khu thử nghiệm"],
+        "short_name": ["Đường", "Khu"], "kind": ["road", "area"], "province": "Lạng Sơn",
+        "start_date": pd.to_datetime(["2024-01-01", "2024-01-01"]).date,
+        "section_from_m": [0.0, float("nan")], "section_to_m": [1000.0, float("nan")],
+        "geometry_status": "approximate", "geometry_note": "thử nghiệm"},
+        geometry=[MultiPolygon([box(X0, Y0 - 50, X0 + 1000, Y0 + 50)]),
+                  MultiPolygon([box(X0 + 2000, Y0, X0 + 2100, Y0 + 20)])], crs=9215)
+    centrelines = gpd.GeoDataFrame({"project_id": ["ROAD"], "chainage_start_m": [0.0],
+                                    "geometry_status": ["approximate"], "geometry_note": ["thẳng"]},
+                                   geometry=[LineString([(X0, Y0), (X0 + 1000, Y0)])], crs=9215)
+    rows, geoms = [], []
+    spec = [("ROAD", "R1", 1000.0, 100.0, "LUC"), ("ROAD", "R2", 1000.0, 200.0, "ONT"),
+            ("ROAD", "R3", 2000.0, 600.0, "BHK"), ("ROAD", "R4", 1000.0, 900.0, "CLN"),
+            ("AREA", "A1", 1000.0, float("nan"), "LUC"), ("AREA", "A2", 1000.0, float("nan"), "LUC")]
+    for i, (project, name, area, chainage, land_use) in enumerate(spec):
+        pid = f"{project}/Xã Thử/1/{i + 1}"
+        rows.append(dict(parcel_id=pid, project_id=project, commune_code="05980", commune="Phường Kỳ Lừa",
+                         commune_former="Xã Thử", map_sheet=1, parcel_number=i + 1, land_use=land_use,
+                         owner_name=f"Hộ {name}", household_id=f"H{name}", parcel_area_m2=area,
+                         area_to_recover_m2=area, chainage_m=chainage, illustrative=True))
+        geoms.append(box(X0 + 100 * i, Y0, X0 + 100 * i + area / 50, Y0 + 50))
+    parcels = gpd.GeoDataFrame(rows, geometry=geoms, crs=9215)
+    communes = gpd.GeoDataFrame({"name": ["Kỳ Lừa"], "full_name": ["Phường Kỳ Lừa"], "code": ["05980"],
+                                 "former_units": ["Xã Thử"]},
+                                geometry=[MultiPolygon([box(106.74, 21.83, 106.80, 21.88)])], crs=4326)
+    roads = gpd.GeoDataFrame({"name": ["QL4B"], "kind": ["road"]},
+                             geometry=[LineString([(106.75, 21.84), (106.80, 21.82)])], crs=4326)
+    projects.to_file(folder / "projects.gpkg", layer="projects", driver="GPKG")
+    centrelines.to_file(folder / "projects.gpkg", layer="centrelines", driver="GPKG")
+    parcels.to_file(folder / "parcels.gpkg", layer="parcels", driver="GPKG")
+    communes.to_file(folder / "communes.geojson", driver="GeoJSON")
+    roads.to_file(folder / "roads.geojson", driver="GeoJSON")
+    r1 = "ROAD/Xã Thử/1/1"
+    events = pd.DataFrame([
+        dict(kind="parcel", project_id="ROAD", parcel_id=r1, event="notice", event_date="2024-01-10"),
+        dict(kind="parcel", project_id="ROAD", parcel_id=r1, event="handed_over", event_date="2024-02-01"),
+        dict(kind="chainage_range", project_id="ROAD", chainage_from_m=0.0, chainage_to_m=250.0,
+             event="handed_over", event_date="2024-05-01"),
+        dict(kind="parcel", project_id="ROAD", parcel_id="ROAD/Xã Thử/1/3", event="complaint", event_date="2024-03-01"),
+        dict(kind="aggregate", project_id="AREA", event="handed_over", event_date="2024-06-01", area_m2=1500.0),
+        dict(kind="parcel", project_id="AREA", parcel_id="AREA/Xã Thử/1/5", event="handed_over", event_date="2024-07-15"),
+    ])
+    events.to_csv(folder / "events.csv", index=False, encoding="utf-8-sig")
+    (folder / "milestones.csv").write_text(
+        "milestone_id,project_id,due_date,metric,target_percent,scope,label\n"
+        "ROAD_100,ROAD,31/03/2024,percent_area_handed_over,100,project,Đường: 100% trước 31/3/2024\n"
+        "AREA_100,AREA,31/12/2024,percent_area_handed_over,100,project,Khu: 100% trước 31/12/2024\n",
+        encoding="utf-8-sig")
+    (folder / "rules.yaml").write_text("forecast_window_days: 60\nstage_limits_days:\n  approved: 30\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch):
+    """A GeoPackage store in tmp_path filled from the fixture sources; DATABASE_URL points at it."""
+    sources = write_store_sources(tmp_path / "sources")
+    url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
+    monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url

@@ -1,0 +1,122 @@
+"""``python cli.py status [--as-of YYYY-MM-DD] [--json]``: clearance progress and milestone status.
+
+Per project: id, name, area to recover, area handed over (m²), % handed over, and each milestone
+with due date, target, status and forecast date, all from ``milestones.snapshot.compute_snapshot``
+on ``store.open_store()``: the same code path, hence the same figures, as the dashboard.
+``--json`` prints ``{"as_of", "projects": [{project_id, name, area_to_recover_m2,
+area_handed_over_m2, percent_handed_over, milestones: [{milestone_id, label, metric, scope,
+due_date, target_percent, status, forecast_date}]}], "problems"}`` (dates ISO, null when none).
+Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (e.g. a bad date).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+NAME = "status"
+HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một ngày"
+
+log = logging.getLogger(__name__)
+
+MILESTONE_KEYS = ("milestone_id", "label", "metric", "scope", "due_date", "target_percent", "status",
+                  "forecast_date")
+PROJECT_KEYS = ("project_id", "name", "area_to_recover_m2", "area_handed_over_m2", "percent_handed_over")
+
+
+def as_of_date(text: str) -> date:
+    """argparse type for ``--as-of``: ``YYYY-MM-DD`` (or ``dd/mm/yyyy``); a usage error otherwise."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD, ví dụ 2024-06-30)")
+
+
+def add_common(parser) -> None:
+    parser.add_argument("--as-of", dest="as_of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
+                        help="tính tại ngày này (mặc định: hôm nay)")
+    parser.add_argument("--database-url", default=None,
+                        help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+
+
+def json_value(value):
+    """A scalar as JSON: dates ISO ``YYYY-MM-DD``, NaN/NaT/None → null, numpy → Python."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def add_arguments(parser) -> None:
+    add_common(parser)
+    parser.add_argument("--json", action="store_true", help="in dạng JSON (ngày ISO, số không định dạng)")
+
+
+def status_records(snapshot) -> list[dict]:
+    """Projects of a :class:`milestones.snapshot.Snapshot` with their milestones, JSON-ready."""
+    out = []
+    for project in snapshot.projects.to_dict("records"):
+        ms = snapshot.milestones[snapshot.milestones["project_id"] == project["project_id"]]
+        out.append({**{k: json_value(project.get(k)) for k in PROJECT_KEYS},
+                    "milestones": [{k: json_value(m.get(k)) for k in MILESTONE_KEYS} for m in ms.to_dict("records")]})
+    return out
+
+
+def format_text(snapshot) -> str:
+    """Plain-text report in Vietnamese (numbers 1.234,5; dates dd/mm/yyyy)."""
+    from dashboard.format import MISSING, fmt_date, fmt_m2, fmt_pct, status_label
+
+    lines = [f"Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}", ""]
+    for p in status_records(snapshot):
+        lines.append(f"{p['project_id']} – {p['name'] or ''}")
+        lines.append(f"  Diện tích thu hồi: {fmt_m2(p['area_to_recover_m2'])}; đã bàn giao: "
+                     f"{fmt_m2(p['area_handed_over_m2'])} ({fmt_pct(p['percent_handed_over'])})")
+        if not p["milestones"]:
+            lines.append("  (chưa có mốc tiến độ)")
+        for m in p["milestones"]:
+            scope = "" if m["scope"] in (None, "project") else f" [{m['scope']}]"
+            what = "hộ đã chi trả" if m["metric"] == "percent_households_paid" else "diện tích"
+            lines.append(f"  - Mốc {fmt_date(m['due_date'])}: {fmt_pct(m['target_percent'], 0)} {what}{scope} → "
+                         f"{status_label(m['status'])}; dự báo đạt: "
+                         f"{fmt_date(m['forecast_date']) if m['forecast_date'] else MISSING}")
+        lines.append("")
+    for problem in snapshot.problems:
+        lines.append(f"Lưu ý: {problem}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run(args) -> int:
+    from milestones.snapshot import compute_snapshot
+    from store import open_store
+
+    as_of = args.as_of or date.today()
+    try:
+        store = open_store(args.database_url)
+        snapshot = compute_snapshot(store, as_of)
+    except Exception as exc:  # a clear message, never a traceback; detail in the log
+        log.exception("status failed")
+        print(f"Lỗi: không tính được tiến độ ({exc}).", file=sys.stderr)
+        return 1
+    if args.json:
+        doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(format_text(snapshot))
+    return 0
