@@ -3,7 +3,7 @@
 Usage::
 
     python data/build_demo_data.py                      # rebuild data/sources/ from the repo's own inputs
-    python data/build_demo_data.py --out /tmp/demo      # write elsewhere (inputs still read from data/sources/)
+    python data/build_demo_data.py --out build/demo     # write elsewhere (inputs still read from data/sources/)
     python data/build_demo_data.py --shared-dir ../shared/data   # refresh communes/roads copies first
 
 Inputs (committed in ``data/sources/``): ``communes.geojson`` (2025 communes, MIT), ``roads.geojson``
