@@ -26,6 +26,19 @@ STANDARD_SCALES: tuple[int, ...] = (500, 1_000, 2_000, 5_000, 10_000, 25_000, 50
 HALO = [path_effects.withStroke(linewidth=2.2, foreground="white")]
 
 
+def halo_text(ax: Axes, x: float, y: float, text: str, *, annotate: bool = False, zorder: float = 11, **kwargs):
+    """Label with a white halo whose text stays real text in a PDF (searchable, copyable).
+
+    A path effect turns text into outlines, so the halo is drawn as a separate white copy underneath
+    and the label itself is plain text on top. With ``annotate=True`` the label is placed with
+    :meth:`Axes.annotate` (``xytext``/``textcoords`` in ``kwargs``), else with :meth:`Axes.text`.
+    """
+    draw = (lambda **kw: ax.annotate(text, (x, y), **kw)) if annotate else (lambda **kw: ax.text(x, y, text, **kw))
+    under = {k: v for k, v in kwargs.items() if k != "color"}
+    draw(color="white", path_effects=HALO, zorder=zorder - 0.01, **under)
+    return draw(zorder=zorder, **kwargs)
+
+
 def choose_scale(width_m: float, height_m: float, frame_w_mm: float, frame_h_mm: float) -> int:
     """The largest standard scale (smallest denominator) at which a ``width_m`` × ``height_m`` extent fits.
 

@@ -33,7 +33,7 @@ from shapely.geometry import box  # noqa: E402
 
 from dashboard.format import MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing, status_label  # noqa: E402
 from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES  # noqa: E402
-from exports.cartography import (HALO, choose_scale, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
+from exports.cartography import (choose_scale, halo_text, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
                                  meridian_convergence_deg)
 from exports.options import MM_PER_INCH, ExportOptions  # noqa: E402
 from exports.personal import strip_personal_data  # noqa: E402
@@ -166,8 +166,8 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
                 if c.geometry.is_empty or c.geometry.area < 0.015 * view_geom.area:
                     continue
                 p = c.geometry.representative_point()
-                ax.text(p.x, p.y, str(c[name_col]).upper(), ha="center", va="center", fontsize=font * 0.8,
-                        color="#5d5d5d", style="italic", zorder=3, path_effects=HALO)
+                halo_text(ax, p.x, p.y, str(c[name_col]).upper(), ha="center", va="center", fontsize=font * 0.8,
+                          color="#5d5d5d", style="italic", zorder=3)
 
     roads = layers.roads
     if len(roads):
@@ -240,9 +240,9 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
                 if part.is_empty:
                     continue
                 pt = max(getattr(part, "geoms", [part]), key=lambda g: g.area).representative_point()
-                ax.annotate(str(p.get("short_name") or p["project_id"]), (pt.x, pt.y), xytext=(6, 6),
-                            textcoords="offset points", fontsize=font * 0.85, fontweight="bold", color=BOUNDARY_COLOUR,
-                            zorder=12, path_effects=HALO)
+                halo_text(ax, pt.x, pt.y, str(p.get("short_name") or p["project_id"]), annotate=True, xytext=(6, 6),
+                          textcoords="offset points", fontsize=font * 0.85, fontweight="bold", color=BOUNDARY_COLOUR,
+                          zorder=12)
 
     centrelines = layers.centrelines
     if len(centrelines):
@@ -263,8 +263,8 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
                 ax.scatter(marks.geometry.x, marks.geometry.y, s=(font * 0.55) ** 2, c="white", edgecolors="black",
                            linewidths=0.6, zorder=11)
                 for _, m in marks.iterrows():
-                    ax.annotate(m["label"], (m.geometry.x, m.geometry.y), xytext=(3, 3), textcoords="offset points",
-                                fontsize=font * 0.7, zorder=11, path_effects=HALO)
+                    halo_text(ax, m.geometry.x, m.geometry.y, m["label"], annotate=True, xytext=(3, 3),
+                              textcoords="offset points", fontsize=font * 0.7, zorder=11)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
