@@ -39,6 +39,9 @@ LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "roads": (),
 }
 
+#: Date columns of the layers (stored as DATE; text such as "2021-03-01" is converted).
+LAYER_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"projects": ("start_date",)}
+
 LAYER_TITLES_VI = {
     "projects": "Chỉ giới GPMB các dự án",
     "centrelines": "Tim tuyến (lý trình)",
@@ -49,6 +52,9 @@ LAYER_TITLES_VI = {
 
 EVENT_KINDS = ("parcel", "chainage_range", "aggregate")
 UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
+
+#: Environment variable naming another sources folder (tests, other districts).
+SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 #: Test hook: seconds to sleep inside the commit transaction, after the rows are written.
 SLEEP_IN_COMMIT_ENV = "GPMB_STORE_SLEEP_IN_COMMIT"
@@ -306,7 +312,23 @@ class Store:
         lv = schema.layer_versions
         return conn.execute(select(func.max(lv.c.version)).where(lv.c.layer_name == name)).scalar() or 0
 
+    @staticmethod
+    def _normalise_dates(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        columns = [c for c in LAYER_DATE_COLUMNS.get(name, ()) if c in gdf.columns]
+        if not columns:
+            return gdf
+        gdf = gdf.copy()
+        for col in columns:
+            parsed = pd.to_datetime(gdf[col], errors="coerce", format="mixed", dayfirst=False)
+            bad = gdf[col].notna() & parsed.isna()
+            if bad.any():
+                i = int(bad.to_numpy().nonzero()[0][0])
+                raise StoreError(f"Lớp {name!r}, dòng {i + 1}, cột '{col}': cần ngày, nhận {gdf[col].iloc[i]!r}.")
+            gdf[col] = [None if pd.isna(v) else v.date() for v in parsed]
+        return gdf
+
     def _replace_layer_in(self, conn, name, gdf, report_text, source) -> int:
+        gdf = self._normalise_dates(name, gdf)
         current = self._current_version(conn, name)
         if table_exists(conn, name):
             unregister_gpkg_layer(conn, name)
@@ -618,7 +640,7 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
         PostGIS: ``postgresql+psycopg://user@host:5432/db`` (the database must exist; the ``postgis``
         extension is created if missing, which needs the right to create it).
     sources_dir : path, optional
-        Folder of the bundled sources (default ``data/sources/`` of the repository).
+        Folder of the bundled sources: None → ``$GPMB_SOURCES_DIR`` → ``data/sources/`` of the repository.
 
     Returns
     -------
@@ -642,7 +664,7 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
         The database cannot be reached.
     """
     url = resolve_url(url)
-    sources_dir = Path(sources_dir) if sources_dir is not None else sources.DEFAULT_SOURCES_DIR
+    sources_dir = Path(sources_dir or os.environ.get(SOURCES_DIR_ENV) or sources.DEFAULT_SOURCES_DIR)
     engine = make_engine(url)
     store = Store(url, engine)
     hashes = _config_hashes(sources_dir)
