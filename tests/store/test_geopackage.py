@@ -1,0 +1,76 @@
+"""The default store is a real GeoPackage: GDAL (what QGIS uses) lists and reads its layers in EPSG:9215."""
+from __future__ import annotations
+
+import sqlite3
+import warnings
+
+import geopandas as gpd
+import pyogrio
+import pytest
+import shapely
+
+from sources_fixture import make_parcels
+from store import open_store
+
+LAYERS = {"projects": "MultiPolygon", "centrelines": "LineString", "parcels": "Polygon",
+          "communes": "MultiPolygon", "roads": "Unknown"}
+
+
+@pytest.fixture
+def gpkg_path(tmp_path, sources_dir):
+    path = tmp_path / "gpmb.gpkg"
+    open_store(str(path), sources_dir=sources_dir).close()  # a bare .gpkg path is accepted
+    return path
+
+
+def test_gdal_lists_layers_and_ledger(gpkg_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # GDAL warnings (bad application_id, field types) would fail here
+        listed = dict(pyogrio.list_layers(gpkg_path))
+    for name, geometry_type in LAYERS.items():
+        assert listed[name] == geometry_type
+    assert {"uploads", "events", "milestones"} <= set(listed)
+    assert "alembic_version" not in listed and "store_meta" not in listed
+
+
+def test_gdal_reads_layers_in_9215_like_the_store(gpkg_path, sources_dir):
+    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    for name in LAYERS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            read = gpd.read_file(gpkg_path, layer=name)
+        assert read.crs.to_epsg() == 9215, name
+        ours = store.layer(name)
+        assert len(read) == len(ours)
+        assert shapely.equals_exact(read.geometry.values, ours.geometry.values, 0).all()
+    parcels = gpd.read_file(gpkg_path, layer="parcels")
+    expected = make_parcels()
+    assert parcels.parcel_id.tolist() == expected.parcel_id.tolist()
+    assert parcels.map_sheet.tolist() == expected.map_sheet.tolist()
+    assert parcels.area_to_recover_m2.tolist() == expected.area_to_recover_m2.tolist()
+    assert parcels.geometry.area.round(6).tolist() == [500.0] * 6
+    events = pyogrio.read_dataframe(gpkg_path, layer="events")
+    assert len(events) == len(store.events())
+
+
+def test_geopackage_header_and_metadata(gpkg_path):
+    with sqlite3.connect(gpkg_path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        rows = dict(conn.execute("SELECT table_name, srs_id FROM gpkg_contents WHERE data_type = 'features'"))
+        assert rows == {name: 9215 for name in LAYERS}
+        srs = conn.execute("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys"
+                           " WHERE srs_id = 9215").fetchone()
+        assert srs == ("EPSG", 9215)
+    with open(gpkg_path, "rb") as fh:  # GDAL reads the header bytes directly
+        header = fh.read(100)
+    assert header[68:72] == b"GPKG"
+
+
+def test_replaced_layer_is_what_gdal_reads(gpkg_path, sources_dir):
+    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    store.replace_layer("parcels", make_parcels().iloc[:2], report={"tep": "moi.gpkg"})
+    store.close()
+    read = gpd.read_file(gpkg_path, layer="parcels")
+    assert read.parcel_id.tolist() == make_parcels().parcel_id.tolist()[:2]
+    assert "parcels__v1" not in dict(pyogrio.list_layers(gpkg_path))  # old versions are not shown as layers
