@@ -159,7 +159,9 @@ def voronoi_fabric(blocks, fabric, rng: np.random.Generator, min_area_m2: float 
             if rng.random() < p:
                 land_use = code
                 break
-        out.append((shapely.set_precision(poly, 0.001), land_use))
+        # Snap to a 1 mm grid (valid result), then drop the grid from the geometry (WKB round trip) so that
+        # later overlays run in full precision, exactly as for a layer read back from the file.
+        out.append((shapely.from_wkb(shapely.to_wkb(shapely.set_precision(poly, 0.001))), land_use))
     return out
 
 
