@@ -14,6 +14,7 @@ Rules (shared/crs/VN2000.md):
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 
 from pyproj import CRS, Transformer
@@ -185,8 +186,13 @@ def decide_declared_crs(crs_text: str) -> CrsDecision:
     return CrsDecision(code, CRS.from_epsg(code).name, "file", f"Hệ tọa độ ghi trong tệp: {name} (EPSG:{code}).", warnings)
 
 
+@lru_cache(maxsize=64)
+def _to_wgs84(code: int) -> Transformer:
+    return Transformer.from_crs(code, 4326, always_xy=True)
+
+
 def _lonlat(code: int, x: float, y: float) -> tuple[float, float]:
-    return Transformer.from_crs(code, 4326, always_xy=True).transform(x, y)
+    return _to_wgs84(code).transform(x, y)
 
 
 def classify_coordinates(bounds) -> dict:

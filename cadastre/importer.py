@@ -413,7 +413,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
         report["warnings"].append(f"Số tờ lấy từ tên tệp/lớp cho {sheet_fallback} thửa (tệp không có cột số tờ).")
 
     # commune (former unit): column, else option
-    communes_former, codes_former, unknown_communes = [], [], set()
+    communes_former, codes_former, unknown_communes, resolved = [], [], set(), {}
     for _, row in parcels.iterrows():
         value = row["commune_former"]
         if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
@@ -422,7 +422,9 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
             communes_former.append(None)
             codes_former.append(None)
             continue
-        name, code = resolve_former_commune(value, units)
+        if value not in resolved:
+            resolved[value] = resolve_former_commune(value, units)
+        name, code = resolved[value]
         if code is None:
             unknown_communes.add(name)
         communes_former.append(name)

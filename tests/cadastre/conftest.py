@@ -87,15 +87,29 @@ def write_sources(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A real GeoPackage store on a temporary file, seeded from the tiny sources above."""
+@pytest.fixture(scope="session")
+def seeded_store_file(tmp_path_factory):
+    """A store file seeded once per session (seeding takes seconds); each test works on a copy."""
     from store import open_store
 
-    sources = write_sources(tmp_path / "sources")
+    folder = tmp_path_factory.mktemp("cadastre_store")
+    sources = write_sources(folder / "sources")
+    path = folder / "seed.gpkg"
+    open_store(f"sqlite:///{path}", sources_dir=sources).close()
+    return path, sources
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, seeded_store_file):
+    """A real GeoPackage store (``store.open_store``) on a per-test copy of the seeded file."""
+    from store import open_store
+
+    template, sources = seeded_store_file
+    path = tmp_path / "store.gpkg"
+    shutil.copy(template, path)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
-    monkeypatch.setenv("GPMB_ATTRIBUTE_MAPPING", str(tmp_path / "attribute_mapping.yaml"))
-    the_store = open_store(f"sqlite:///{tmp_path / 'store.gpkg'}", sources_dir=sources)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    the_store = open_store(f"sqlite:///{path}", sources_dir=sources)
     yield the_store
     the_store.close()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -143,7 +144,9 @@ def write_dgn(path: Path, lines, labels) -> Path:
     """DGN V7: GDAL writes ``lines``; text elements for ``labels`` [(text_bytes, x, y)] are appended."""
     gdf = gpd.GeoDataFrame(geometry=list(lines))
     path.unlink(missing_ok=True)
-    pyogrio.write_dataframe(gdf, path, driver="DGN")
+    with warnings.catch_warnings():  # a DGN V7 has no CRS: GDAL's warning about it is expected here
+        warnings.simplefilter("ignore", UserWarning)
+        pyogrio.write_dataframe(gdf, path, driver="DGN")
     data = bytearray(path.read_bytes())
 
     def s32(p) -> int:
