@@ -113,8 +113,12 @@ def prepare_events(events: pd.DataFrame, as_of: date | None = None) -> pd.DataFr
         ``event_date`` as ``datetime64`` (midnight), ``event_id`` int64, ``is_correction`` bool,
         ``area_m2``/``amount_vnd``/``chainage_from_m``/``chainage_to_m`` float, ``kind`` defaulting
         to ``parcel``; sorted by (``event_date``, ``event_id``). Rows without a valid date are dropped
-        with a logged warning.
+        with a logged warning. The result is marked (``attrs["gpmb_prepared"]``) so that passing it
+        again only filters by date.
     """
+    if events.attrs.get("gpmb_prepared"):
+        ev = events if as_of is None else events[events["event_date"] <= to_timestamp(as_of)]
+        return ev.reset_index(drop=True)
     ev = events.copy()
     for col, default in (("kind", "parcel"), ("parcel_id", None), ("commune", None), ("project_id", None),
                          ("chainage_from_m", np.nan), ("chainage_to_m", np.nan), ("area_m2", np.nan),
@@ -139,7 +143,9 @@ def prepare_events(events: pd.DataFrame, as_of: date | None = None) -> pd.DataFr
     ev["event"] = ev["event"].astype(str)
     if as_of is not None:
         ev = ev[ev["event_date"] <= to_timestamp(as_of)]
-    return ev.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    ev = ev.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    ev.attrs["gpmb_prepared"] = True
+    return ev
 
 
 def _parcel_frame(parcels: pd.DataFrame) -> pd.DataFrame:
@@ -386,64 +392,117 @@ def aggregate_reports(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date |
             log.warning("aggregate report for unknown commune %r of project %r ignored", name, pid)
             level.append(None); commune.append(None); former.append(None)
     ag["level"], ag["commune"], ag["commune_former"] = level, commune, former
-    ag = ag[ag["level"].notna()]
+    ag = ag[ag["level"].notna()].sort_values(["event_date", "event_id"], kind="stable")
     return ag[cols].reset_index(drop=True)
 
 
-def _latest_at(reports: pd.DataFrame, keys: list[str], dates: np.ndarray) -> pd.DataFrame:
-    """Latest report value per ``keys`` at each date (0 when none yet): columns keys + date + value."""
+def _latest_values(reports: pd.DataFrame, dates: np.ndarray) -> np.ndarray:
+    """Value of the latest report dated on or before each date (0 before the first report).
+
+    ``reports`` must be sorted by (``event_date``, ``event_id``), as :func:`aggregate_reports` returns.
+    """
     if reports.empty:
-        return pd.DataFrame(columns=keys + ["date", "value"])
-    groups = reports[keys].drop_duplicates()
-    grid = groups.merge(pd.DataFrame({"date": pd.to_datetime(dates).astype("datetime64[ns]")}), how="cross")
-    rep = reports.sort_values(["event_date", "event_id"])[keys + ["event_date", "area_m2"]]
-    rep = rep.astype({"event_date": "datetime64[ns]"})
-    merged = pd.merge_asof(grid.sort_values("date"), rep, left_on="date", right_on="event_date",
-                           by=keys, direction="backward")
-    merged["value"] = merged["area_m2"].fillna(0.0)
-    return merged[keys + ["date", "value"]]
+        return np.zeros(len(dates))
+    rdates = reports["event_date"].to_numpy(dtype="datetime64[ns]")
+    pos = np.searchsorted(rdates, np.asarray(dates, dtype="datetime64[ns]"), side="right") - 1
+    return np.where(pos >= 0, reports["area_m2"].to_numpy(dtype=float)[np.maximum(pos, 0)], 0.0)
 
 
-def combine_area(parcel_area: pd.DataFrame, reports: pd.DataFrame, dates) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Combine parcel-derived handed-over area with aggregate reports (rule in the module doc).
+def combine_project(communes, parcel_area: np.ndarray, to_recover: np.ndarray, reports: pd.DataFrame,
+                    dates) -> dict[str, np.ndarray]:
+    """Combine one project's parcel-derived handed-over area with its aggregate reports.
+
+    The rule is in the module docstring: per commune max(parcels, report naming it, Σ reports of its
+    former communes), capped at its area to recover; project = max(Σ communes, project report),
+    capped at the project's area to recover.
+
+    Parameters
+    ----------
+    communes : sequence of str
+        The project's 2025 communes (C of them; a missing name never matches a report).
+    parcel_area : ndarray, shape (C, D)
+        m² handed over by the parcel rules, per commune and date.
+    to_recover : ndarray, shape (C,)
+        m² to recover per commune.
+    reports : DataFrame
+        :func:`aggregate_reports` rows of this project.
+    dates : array of datetime64, shape (D,)
+
+    Returns
+    -------
+    dict
+        ``commune_reported_m2``, ``commune_handed_over_m2`` (C, D); ``project_parcels_m2``,
+        ``project_reported_m2``, ``project_handed_over_m2`` (D,); ``project_to_recover_m2`` (scalar).
+    """
+    dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
+    parcel_area = np.asarray(parcel_area, dtype=float).reshape(len(communes), len(dates))
+    to_recover = np.asarray(to_recover, dtype=float)
+    reported = np.zeros_like(parcel_area)
+    if len(reports):
+        level = reports["level"].to_numpy(dtype=object)
+        commune = reports["commune"].to_numpy(dtype=object)
+        for i, name in enumerate(communes):
+            mine = commune == name
+            if not mine.any():
+                continue
+            new = _latest_values(reports[mine & (level == "commune")], dates)
+            former_reports = reports[mine & (level == "former")]
+            former = np.zeros(len(dates))
+            for _, group in former_reports.groupby("commune_former", sort=False):
+                former += _latest_values(group, dates)
+            reported[i] = np.fmax(new, former)
+        project_reported = _latest_values(reports[level == "project"], dates)
+    else:
+        project_reported = np.zeros(len(dates))
+    handed = np.minimum(np.fmax(parcel_area, reported), to_recover[:, None])
+    total = float(to_recover.sum())
+    return {
+        "commune_reported_m2": reported,
+        "commune_handed_over_m2": handed,
+        "project_parcels_m2": parcel_area.sum(axis=0),
+        "project_reported_m2": project_reported,
+        "project_handed_over_m2": np.minimum(np.fmax(handed.sum(axis=0), project_reported), total),
+        "project_to_recover_m2": total,
+    }
+
+
+def combine_area(parcel_area: pd.DataFrame, reports: pd.DataFrame, as_of) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Combine parcel-derived handed-over area with aggregate reports at ``as_of`` (module rule).
 
     Parameters
     ----------
     parcel_area : DataFrame
-        One row per (``project_id``, ``commune``, ``date``): ``area_parcels_m2`` (handed over by the
-        parcel rules at that date) and ``area_to_recover_m2``. Every project × commune × date of
-        interest must be present (0 when nothing is handed over).
+        One row per (``project_id``, ``commune``): ``area_parcels_m2`` (handed over by the parcel
+        rules) and ``area_to_recover_m2`` (m²).
     reports : DataFrame
         :func:`aggregate_reports`.
-    dates : sequence of Timestamps
+    as_of : date
 
     Returns
     -------
     (communes, projects) : tuple of DataFrame
-        ``communes``: ``project_id``, ``commune``, ``date``, ``area_parcels_m2``,
-        ``area_reported_m2``, ``area_handed_over_m2`` (capped at ``area_to_recover_m2``);
-        ``projects``: the same per ``project_id``, ``date``.
+        ``communes``: ``project_id``, ``commune``, ``area_parcels_m2``, ``area_reported_m2``,
+        ``area_handed_over_m2`` (capped at ``area_to_recover_m2``); ``projects``: ``project_id``,
+        ``area_parcels_m2``, ``area_reported_m2``, ``area_handed_over_m2``, ``area_to_recover_m2``.
     """
-    dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
-    c = parcel_area.copy()
-    c["date"] = c["date"].astype("datetime64[ns]")
-    new = _latest_at(reports[reports["level"] == "commune"], ["project_id", "commune"], dates)
-    former = _latest_at(reports[reports["level"] == "former"], ["project_id", "commune", "commune_former"], dates)
-    former = former.groupby(["project_id", "commune", "date"], as_index=False)["value"].sum()
-    c = c.merge(new.rename(columns={"value": "rep_new"}), on=["project_id", "commune", "date"], how="left")
-    c = c.merge(former.rename(columns={"value": "rep_former"}), on=["project_id", "commune", "date"], how="left")
-    c["area_reported_m2"] = np.fmax(c["rep_new"].fillna(0.0), c["rep_former"].fillna(0.0))
-    c["area_handed_over_m2"] = np.minimum(np.fmax(c["area_parcels_m2"], c["area_reported_m2"]), c["area_to_recover_m2"])
-    c = c.drop(columns=["rep_new", "rep_former"])
-
-    p = c.groupby(["project_id", "date"], as_index=False).agg(
-        area_parcels_m2=("area_parcels_m2", "sum"), area_communes_m2=("area_handed_over_m2", "sum"),
-        area_to_recover_m2=("area_to_recover_m2", "sum"))
-    proj = _latest_at(reports[reports["level"] == "project"], ["project_id"], dates)
-    p = p.merge(proj.rename(columns={"value": "area_reported_m2"}), on=["project_id", "date"], how="left")
-    p["area_reported_m2"] = p["area_reported_m2"].fillna(0.0)
-    p["area_handed_over_m2"] = np.minimum(np.fmax(p["area_communes_m2"], p["area_reported_m2"]), p["area_to_recover_m2"])
-    return c, p.drop(columns=["area_communes_m2"])
+    dates = np.array([to_timestamp(as_of).to_datetime64()], dtype="datetime64[ns]")
+    c_rows, p_rows = [], []
+    for project_id, group in parcel_area.groupby("project_id", sort=False):
+        names = list(group["commune"])
+        out = combine_project(names, group["area_parcels_m2"].to_numpy()[:, None],
+                              group["area_to_recover_m2"].to_numpy(),
+                              reports[reports["project_id"] == project_id], dates)
+        c_rows.append(group[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]].assign(
+            area_reported_m2=out["commune_reported_m2"][:, 0], area_handed_over_m2=out["commune_handed_over_m2"][:, 0]))
+        p_rows.append(dict(project_id=project_id, area_parcels_m2=out["project_parcels_m2"][0],
+                           area_reported_m2=out["project_reported_m2"][0],
+                           area_handed_over_m2=out["project_handed_over_m2"][0],
+                           area_to_recover_m2=out["project_to_recover_m2"]))
+    c_cols = ["project_id", "commune", "area_parcels_m2", "area_to_recover_m2", "area_reported_m2", "area_handed_over_m2"]
+    communes = pd.concat(c_rows, ignore_index=True) if c_rows else pd.DataFrame(columns=c_cols)
+    projects = pd.DataFrame(p_rows, columns=["project_id", "area_parcels_m2", "area_reported_m2",
+                                             "area_handed_over_m2", "area_to_recover_m2"])
+    return communes, projects
 
 
 def _percent(num, den) -> np.ndarray:
@@ -457,24 +516,36 @@ def _percent(num, den) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 def _counts(state: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Area, counts by stage, households by stage and amounts per ``keys`` (parcel figures only)."""
-    s = state.copy()
-    s["_hh"] = _parcel_frame(state)["household_key"].to_numpy()
-    g = s.groupby(keys, dropna=False, sort=True)
-    out = g.agg(area_to_recover_m2=("area_to_recover_m2", "sum"),
-                area_parcels_m2=("area_handed_over_m2", "sum"),
-                parcels_total=("parcel_id", "size"),
-                amount_approved_vnd=("amount_approved_vnd", "sum"),
-                amount_paid_vnd=("amount_paid_vnd", "sum"))
-    by_stage = pd.crosstab([s[k] for k in keys], s["stage_rank"]).reindex(columns=range(len(STAGES)), fill_value=0)
-    by_stage.columns = [f"parcels_{st}" for st in STAGES]
-    hh = s.groupby(keys + ["_hh"], dropna=False)["stage_rank"].min().reset_index()
-    hh_stage = pd.crosstab([hh[k] for k in keys], hh["stage_rank"]).reindex(columns=range(len(STAGES)), fill_value=0)
-    hh_stage.columns = [f"households_{st}" for st in STAGES]
-    out = out.join(by_stage).join(hh_stage)
-    hcols = [f"households_{st}" for st in STAGES]
-    out[hcols] = out[hcols].fillna(0).astype("int64")
-    out["households_total"] = out[hcols].sum(axis=1)
-    out["households_paid_or_later"] = out[[f"households_{st}" for st in STAGES[PAID_RANK:]]].sum(axis=1)
+    n_stages = len(STAGES)
+    groups = state.groupby(keys, dropna=False, sort=True)
+    codes = groups.ngroup().to_numpy()
+    index = groups.size().index
+    g = len(index)
+    rank = state["stage_rank"].to_numpy(dtype="int64")
+
+    def total(col):
+        return np.bincount(codes, weights=pd.to_numeric(state[col], errors="coerce").fillna(0).to_numpy(float),
+                           minlength=g)
+
+    out = pd.DataFrame({
+        "area_to_recover_m2": total("area_to_recover_m2"),
+        "area_parcels_m2": total("area_handed_over_m2"),
+        "parcels_total": np.bincount(codes, minlength=g),
+        "amount_approved_vnd": total("amount_approved_vnd"),
+        "amount_paid_vnd": total("amount_paid_vnd"),
+    }, index=index)
+    by_stage = np.bincount(codes * n_stages + rank, minlength=g * n_stages).reshape(g, n_stages)
+    hh_codes, hh_uniques = pd.factorize(_parcel_frame(state)["household_key"])
+    combined = codes.astype("int64") * max(len(hh_uniques), 1) + hh_codes
+    least = pd.Series(rank).groupby(combined).min()
+    hh_group = (least.index.to_numpy() // max(len(hh_uniques), 1)).astype("int64")
+    hh_stage = np.bincount(hh_group * n_stages + least.to_numpy(), minlength=g * n_stages).reshape(g, n_stages)
+    for i, st in enumerate(STAGES):
+        out[f"parcels_{st}"] = by_stage[:, i]
+    for i, st in enumerate(STAGES):
+        out[f"households_{st}"] = hh_stage[:, i]
+    out["households_total"] = hh_stage.sum(axis=1)
+    out["households_paid_or_later"] = hh_stage[:, PAID_RANK:].sum(axis=1)
     out["percent_households_paid"] = _percent(out["households_paid_or_later"], out["households_total"])
     return out.reset_index()
 
@@ -488,8 +559,8 @@ _TABLE_ORDER = ["area_to_recover_m2", "area_handed_over_m2", "percent_handed_ove
 
 def _commune_and_project(state: pd.DataFrame, reports: pd.DataFrame, as_of: pd.Timestamp):
     counts = _counts(state, ["project_id", "commune"])
-    area = counts[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]].assign(date=as_of)
-    c_area, p_area = combine_area(area, reports, [as_of])
+    area = counts[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]]
+    c_area, p_area = combine_area(area, reports, as_of)
     return counts, c_area, p_area
 
 
@@ -653,8 +724,9 @@ def resolve_scope(parcels: pd.DataFrame, project_id: str, scope) -> tuple[str, s
         if col not in parcels.columns:
             continue
         values = pd.Series(parcels[col]).to_numpy(dtype=object)
-        folded = np.array([fold_vi(v) if isinstance(v, str) else "" for v in values], dtype=object)
-        mask = in_project & (folded == key)
+        codes, uniques = pd.factorize(values)
+        hits = [i for i, v in enumerate(uniques) if isinstance(v, str) and fold_vi(v) == key]
+        mask = in_project & np.isin(codes, hits)
         if mask.any():
             return level, str(values[np.flatnonzero(mask)[0]]), mask
     raise ValueError(f"Phạm vi {scope!r} không phải là xã/phường có thửa đất của dự án {project_id}")
@@ -728,33 +800,29 @@ class History:
         in_project = (self.parcels["project_id"] == project_id).to_numpy()
         if not in_project.any():
             return np.full(len(dates), np.nan)
-        changes = self.changes[in_project[self.changes["pidx"].to_numpy(dtype="int64")]]
+        pidx = self.changes["pidx"].to_numpy(dtype="int64")
+        changes = self.changes[in_project[pidx]]
         reports = self.reports[self.reports["project_id"] == project_id]
         if level == "former":
             mask = self.scope_mask(project_id, scope)
             parcel_area = self._cumulative(changes[mask[changes["pidx"].to_numpy(dtype="int64")]], area, dates)
             rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
-            reported = _latest_at(rep, ["project_id"], dates.to_numpy())["value"].to_numpy() if len(rep) else 0.0
             total = area[mask].sum()
-            return _percent(np.minimum(np.fmax(parcel_area, reported), total), np.full(len(dates), total))
+            handed = np.minimum(np.fmax(parcel_area, _latest_values(rep, dates)), total)
+            return _percent(handed, np.full(len(dates), total))
         # Parcel area per commune at each date, then the same combination as the progress tables.
         commune = self.parcels["commune"].to_numpy(dtype=object)
         codes, names = pd.factorize(pd.Series(commune[in_project]), use_na_sentinel=False)
         commune_code = np.full(len(self.parcels), -1)
         commune_code[in_project] = codes
-        rows = []
-        for code, commune_name in enumerate(names):
-            members = commune_code == code
-            cch = changes[members[changes["pidx"].to_numpy(dtype="int64")]]
-            rows.append(pd.DataFrame({"project_id": project_id, "commune": commune_name, "date": dates,
-                                      "area_parcels_m2": self._cumulative(cch, area, dates),
-                                      "area_to_recover_m2": area[members].sum()}))
-        c_area, p_area = combine_area(pd.concat(rows, ignore_index=True), reports, dates)
+        ch_code = commune_code[changes["pidx"].to_numpy(dtype="int64")]
+        parcel_area = np.vstack([self._cumulative(changes[ch_code == i], area, dates) for i in range(len(names))])
+        to_recover = np.bincount(codes, weights=area[in_project], minlength=len(names))
+        out = combine_project(list(names), parcel_area, to_recover, reports, dates)
         if level == "commune":
-            c = c_area[c_area["commune"] == name].set_index("date").reindex(dates)
-            return _percent(c["area_handed_over_m2"], c["area_to_recover_m2"])
-        p = p_area.set_index("date").reindex(dates)
-        return _percent(p["area_handed_over_m2"], p["area_to_recover_m2"])
+            i = list(names).index(name)
+            return _percent(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
+        return _percent(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
 
     @staticmethod
     def _cumulative(changes: pd.DataFrame, area: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:

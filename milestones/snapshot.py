@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from milestones.curve import s_curve
-from milestones.progress import History, commune_progress, parcel_stages, project_progress, segment_progress, to_timestamp
+from milestones.progress import (History, commune_progress, parcel_stages, prepare_events, project_progress,
+                                 segment_progress, to_timestamp)
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status
@@ -89,6 +90,7 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     """
     ts = to_timestamp(as_of)
     resolved = resolve_rules(rules)
+    events = prepare_events(events, ts)        # normalised once, reused by every step
     state = parcel_stages(parcels, events, ts)
     history = History.build(parcels, events, ts)
     ms = milestone_status(milestones, history, ts, resolved)
