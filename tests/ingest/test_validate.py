@@ -195,3 +195,19 @@ def test_commune_key():
     assert commune_key("Xã Hợp Thành") == commune_key("hop thanh") == commune_key("HỢP THÀNH") == "hopthanh"
     assert commune_key("Thị trấn Cao Lộc") == commune_key("TT Cao Lộc") == "caoloc"
     assert commune_key("Phường Kỳ Lừa") == "kylua"
+
+
+def test_preview_frame_marks_invalid_rows_and_keeps_text_inert():
+    from ingest.preview import INVALID_LABEL, PROBLEMS_COLUMN, STATUS_COLUMN, VALID_LABEL, preview_frame
+
+    table = read_table(CORPUS / "bad_rows_every_error.csv")
+    report = validate(table, make_parcels(), make_projects(), make_ledger(), TODAY)
+    frame = preview_frame(table, report)
+    assert list(frame.columns[:3]) == ["Dòng", STATUS_COLUMN, PROBLEMS_COLUMN]
+    assert list(frame["Dòng"]) == list(range(2, 21))
+    status = dict(zip(frame["Dòng"], frame[STATUS_COLUMN]))
+    assert status[12] == VALID_LABEL and status[13] == INVALID_LABEL
+    assert "trùng với dòng 12" in frame.set_index("Dòng").loc[13, PROBLEMS_COLUMN]
+    only = preview_frame(table, report, only_invalid=True)
+    assert list(only["Dòng"]) == sorted(EXPECTED_BAD)
+    assert all(isinstance(v, str) for v in frame.drop(columns="Dòng").to_numpy().ravel())

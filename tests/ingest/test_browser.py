@@ -1,0 +1,125 @@
+"""End to end in Chromium: upload a file on the upload page, see the preview with its errors, commit
+the valid rows, see the overview figures change (``streamlit run app.py`` on a store in tmp_path)."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.ingest.fixture_data import write_sources
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+# Two QL4B parcels handed over (350 + 820,5 m² to recover) and one bad row (unknown parcel).
+UPLOAD_CSV = (
+    "Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Diện tích (m²);Ghi chú\r\n"
+    "QL4B;Hợp Thành;12;5;Bàn giao mặt bằng;10/06/2024;350;<script>alert(1)</script>\r\n"
+    "QL4B;Hợp Thành;12;6;Bàn giao mặt bằng;12/06/2024;820,5;\r\n"
+    "QL4B;Hợp Thành;12;99;Bàn giao mặt bằng;12/06/2024;100;thửa không có\r\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed")
+    sources = write_sources(tmp_path / "sources")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.gpkg'}", "GPMB_SOURCES_DIR": str(sources)}
+    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
+                   check=True, timeout=120)
+    port = _free_port()
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _handed_over_text(page) -> str:
+    """The QL4B card's "Đã bàn giao" metric on the overview page (the innermost block holding both)."""
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Đã bàn giao")
+    card = page.locator("[data-testid='stVerticalBlock']").filter(
+        has_text="Cải tạo, nâng cấp quốc lộ 4B").filter(has=metric).last
+    value = card.locator("[data-testid='stMetric']").filter(has_text="Đã bàn giao").locator(
+        "[data-testid='stMetricValue']")
+    value.wait_for(timeout=60_000)
+    return value.inner_text()
+
+
+def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    upload = tmp_path / "so_lieu_ky_lua.csv"
+    upload.write_bytes(UPLOAD_CSV.encode("utf-8-sig"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if re.match(r"https?://(127\.0\.0\.1|localhost)[:/]", route.request.url)
+                   else route.abort())
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        try:
+            page.goto(app_url + "/")
+            before = _handed_over_text(page)
+
+            page.goto(app_url + "/upload")
+            expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
+            page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
+            page.get_by_label("Người tải lên").press("Enter")
+            page.locator("input[type='file']").set_input_files(str(upload))
+
+            # preview: counts and the row-level errors
+            metrics = page.locator("[data-testid='stMetric']")
+            expect(metrics.filter(has_text="Dòng có lỗi").locator("[data-testid='stMetricValue']")).to_have_text("1", timeout=60_000)
+            expect(metrics.filter(has_text="Dòng hợp lệ").locator("[data-testid='stMetricValue']")).to_have_text("2")
+            expect(page.get_by_text("1 dòng có lỗi sẽ bị bỏ qua")).to_be_visible()
+            expect(page.get_by_role("heading", name="Danh sách lỗi")).to_be_visible()
+
+            page.get_by_role("button", name="Ghi các dòng hợp lệ").click()
+            expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=60_000)
+            expect(page.locator("[data-testid='stMetric']")).to_have_count(0)  # the uploader was reset
+
+            page.goto(app_url + "/")
+            expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=60_000)
+            after = _handed_over_text(page)
+            # 350 + 820,5 m² of QL4B handed over = 0,117 ha, shown with 2 decimals
+            assert (before, after) == ("0,00 ha", "0,12 ha")
+            assert dialogs == []  # the <script> in a note never ran
+        finally:
+            browser.close()
