@@ -352,6 +352,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
             mapping = {c: t for c, t in mapping.items() if c not in user and t not in user.values()}
             mapping.update({c: t for c, t in user.items() if t})
         report["mapping"][f"{raw.file}:{raw.layer}"] = mapping
+        report.setdefault("source_columns", {})[f"{raw.file}:{raw.layer}"] = [c for c in gdf.columns if c != "geometry"]
         canon = pd.DataFrame(index=gdf.index)
         for source, target in mapping.items():
             canon[target] = gdf[source].values

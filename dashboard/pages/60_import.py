@@ -1,0 +1,313 @@
+"""Nhập bản đồ địa chính: parcels, clearance boundary or alignment from the files offices send.
+
+Flow: upload (or give paths on this computer) → "Kiểm tra" runs :func:`cadastre.importer.prepare_parcels`
+(or ``read_boundary``/``read_alignment``) → the page shows the report (CRS and why, counts, encodings
+before/after, rejected rows, duplicates) and an offline map preview → "Ghi vào kho dữ liệu" commits
+through ``store.replace_layer`` in one transaction; earlier versions of the layer can be restored below.
+The attribute mapping can be corrected in a table and saved for the next import.
+
+The page computes nothing itself; it calls the same functions as ``python cli.py import-parcels``.
+Errors: a Vietnamese message on screen, the detail in the log.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+
+TITLE = "Nhập bản đồ địa chính"
+ICON = "📥"
+ORDER = 60
+
+log = logging.getLogger(__name__)
+
+KIND_KEY = "imp_kind"
+PROJECT_KEY = "imp_project"
+PATHS_KEY = "imp_paths"
+CRS_KEY = "imp_crs"
+COMMUNE_KEY = "imp_commune"
+SHEET_KEY = "imp_sheet"
+SLIVER_KEY = "imp_sliver"
+SCOPE_KEY = "imp_scope"
+CHECK_KEY = "imp_check"
+COMMIT_KEY = "imp_commit"
+RESULT_KEY = "imp_result"
+MAPPING_KEY = "imp_mapping"
+SAVE_MAPPING_KEY = "imp_save_mapping"
+KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
+CRS_FROM_FILE = "Theo tệp (.prj); nếu tệp không có: múi TM-3 của tỉnh dự án"
+SIDE_FILES = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd")
+PREVIEW_HEIGHT_PX = 520
+
+
+def _save_uploads(files) -> list[Path]:
+    """Write uploads into one temporary folder (a shapefile's parts must sit together); return main files."""
+    folder = Path(tempfile.mkdtemp(prefix="gpmb_upload_"))
+    for f in files:
+        (folder / Path(f.name).name).write_bytes(f.getvalue())
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() not in SIDE_FILES)
+
+
+def _preview_html(layers: list[tuple[str, object, str]]) -> str:
+    """Offline Leaflet preview of (name, GeoDataFrame EPSG:9215, colour) layers, no tiles, no CDN."""
+    import folium
+
+    from mapview.offline import standalone_html
+
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    bounds = None
+    for name, gdf, colour in layers:
+        if gdf is None or gdf.empty:
+            continue
+        shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+        if shown.empty:
+            continue
+        wgs = shown.to_crs(4326)
+        keep = [c for c in wgs.columns if c in ("parcel_id", "parcel_number", "land_use", "area_to_recover_m2", "row", "reason")]
+        wgs = wgs[keep + ["geometry"]].copy()
+        for c in keep:
+            wgs[c] = wgs[c].astype(str)
+        folium.GeoJson(
+            wgs.__geo_interface__, name=name,
+            style_function=lambda _f, colour=colour: {"color": colour, "weight": 1.5, "fillOpacity": 0.25},
+            tooltip=folium.GeoJsonTooltip(fields=keep) if keep else None,
+        ).add_to(m)
+        minx, miny, maxx, maxy = wgs.total_bounds
+        bounds = [[miny, minx], [maxy, maxx]] if bounds is None else [
+            [min(bounds[0][0], miny), min(bounds[0][1], minx)], [max(bounds[1][0], maxy), max(bounds[1][1], maxx)]]
+    if bounds:
+        m.fit_bounds(bounds)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return standalone_html(m)
+
+
+def _show_html(html_text: str) -> None:
+    if hasattr(st, "iframe"):
+        st.iframe(html_text, height=PREVIEW_HEIGHT_PX)
+    else:  # pragma: no cover - older Streamlit
+        import streamlit.components.v1 as components
+
+        components.html(html_text, height=PREVIEW_HEIGHT_PX)
+
+
+def _report_tables(report: dict) -> None:
+    from cadastre.report import COUNT_LABELS_VI
+
+    counts = report.get("counts", {})
+    if counts:
+        cols = st.columns(4)
+        for i, key in enumerate(("read", "imported", "rejected", "repaired")):
+            cols[i].metric(COUNT_LABELS_VI[key], f"{counts.get(key, 0):,}".replace(",", "."))
+        cols = st.columns(4)
+        for i, key in enumerate(("duplicates", "slivers", "outside_boundary")):
+            cols[i].metric(COUNT_LABELS_VI[key], f"{counts.get(key, 0):,}".replace(",", "."))
+        area = f"{counts.get('area_to_recover_m2', 0.0):,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        cols[3].metric("Diện tích thu hồi (m²)", area)
+    st.subheader("Hệ tọa độ")
+    st.dataframe(pd.DataFrame([{"Tệp": c["file"], "Lớp": c["layer"], "EPSG": c["epsg"], "Tên": c["name"],
+                                "Căn cứ": c["reason"]} for c in report.get("crs", [])]), hide_index=True, width="stretch")
+    for warning in report.get("warnings", []):
+        st.warning(warning)
+    if report.get("encodings"):
+        st.subheader("Chuyển bảng mã tiếng Việt (trước → sau)")
+        st.dataframe(pd.DataFrame([{"Tệp": e["file"], "Cột": e["column"], "Bảng mã": e["encoding_label"],
+                                    "Trước": s["before"], "Sau": s["after"]}
+                                   for e in report["encodings"] for s in e["samples"]]), hide_index=True, width="stretch")
+    if report.get("rejected"):
+        st.subheader("Dòng bị loại")
+        st.dataframe(pd.DataFrame(report["rejected"]).rename(columns={"row": "Dòng", "reason": "Lý do"}),
+                     hide_index=True, width="stretch")
+    if report.get("duplicates"):
+        st.subheader("Trùng khóa xã – tờ – thửa (không gộp)")
+        st.dataframe(pd.DataFrame([{"Xã": d["key"]["commune_former"], "Tờ": d["key"]["map_sheet"],
+                                    "Thửa": d["key"]["parcel_number"], "Các dòng": ", ".join(d["rows"]),
+                                    "Vị trí (X; Y)": " | ".join(f"{loc['x_northing']}; {loc['y_easting']}"
+                                                                 for loc in d["locations"])}
+                                   for d in report["duplicates"]]), hide_index=True, width="stretch")
+    if report.get("repairs"):
+        with st.expander(f"Hình đã sửa bằng make_valid ({len(report['repairs'])})"):
+            st.dataframe(pd.DataFrame(report["repairs"]), hide_index=True, width="stretch")
+
+
+def _mapping_editor(report: dict) -> dict:
+    """Editable table source column → canonical field; returns the user's corrections."""
+    from cadastre.attributes import CANONICAL_FIELDS
+
+    rows = []
+    for layer, columns in report.get("source_columns", {}).items():
+        mapping = report.get("mapping", {}).get(layer, {})
+        for source in columns:
+            rows.append({"Lớp": layer, "Cột trong tệp": source, "Trường": mapping.get(source, "")})
+    if not rows:
+        return {}
+    st.subheader("Ánh xạ thuộc tính (sửa được, rồi bấm Kiểm tra lại)")
+    options = [""] + list(CANONICAL_FIELDS)
+    edited = st.data_editor(
+        pd.DataFrame(rows), hide_index=True, key=MAPPING_KEY, disabled=["Lớp", "Cột trong tệp"],
+        column_config={"Trường": st.column_config.SelectboxColumn(
+            "Trường", options=options, help="; ".join(f"{k} = {v}" for k, v in CANONICAL_FIELDS.items()))},
+    )
+    corrections = {}
+    for before, (_, after) in zip(rows, edited.iterrows()):
+        if (after["Trường"] or "") != before["Trường"]:
+            corrections[before["Cột trong tệp"]] = after["Trường"] or ""
+    return corrections
+
+
+def _versions(the_store, layer: str) -> None:
+    with st.expander("Các phiên bản đã ghi (khôi phục được)"):
+        try:
+            versions = the_store.layer_versions(layer)
+        except Exception:  # noqa: BLE001 - shown as a message, detail in the log
+            log.exception("layer_versions failed")
+            st.info("Chưa đọc được danh sách phiên bản.")
+            return
+        if versions.empty:
+            st.info("Chưa có phiên bản nào.")
+            return
+        st.dataframe(versions.drop(columns=[c for c in ("report",) if c in versions.columns]), hide_index=True,
+                     width="stretch")
+        choice = st.selectbox("Phiên bản cần khôi phục", versions["version"].tolist()[::-1], key=f"imp_restore_{layer}")
+        if st.button("Khôi phục phiên bản này", key=f"imp_restore_btn_{layer}"):
+            try:
+                new_version = the_store.restore_layer(layer, int(choice))
+            except Exception as exc:  # noqa: BLE001
+                log.exception("restore_layer failed")
+                st.error(f"Không khôi phục được: {exc}")
+            else:
+                st.cache_data.clear()
+                st.success(f"Đã khôi phục phiên bản {choice} (thành phiên bản {new_version}).")
+
+
+def render() -> None:
+    """Draw the import page."""
+    from cadastre.attributes import save_mapping
+    from cadastre.coords import crs_choices
+    from cadastre.importer import ImportError_, ImportOptions, commit_parcels, prepare_parcels
+    from cadastre.project_layers import project_default_epsg, read_alignment, read_boundary, update_alignment, update_boundary
+    from cadastre.readers import SUPPORTED_SUFFIXES
+
+    st.title("Nhập bản đồ địa chính, chỉ giới, tim tuyến")
+    the_store = state.store()
+    projects = the_store.projects()
+    kind = st.radio("Loại dữ liệu", list(KINDS), format_func=KINDS.get, horizontal=True, key=KIND_KEY)
+    names = dict(zip(projects["project_id"], projects["name"]))
+    project_id = st.selectbox("Dự án", list(names), format_func=lambda p: f"{p} – {names[p]}", key=PROJECT_KEY)
+    uploads = st.file_uploader(
+        "Tệp (chọn cùng lúc các phần của shapefile .shp .shx .dbf .prj .cpg, hoặc một .zip)",
+        type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + [s.lstrip(".") for s in SIDE_FILES], accept_multiple_files=True,
+        key="imp_upload")
+    typed = st.text_input("…hoặc đường dẫn tệp trên máy này (nhiều tệp cách nhau bằng dấu ;)", key=PATHS_KEY)
+    choices = [(CRS_FROM_FILE, None)] + crs_choices()
+    crs_label = st.selectbox("Hệ tọa độ (chỉ cần khi tệp không có .prj hoặc .prj sai)", [c[0] for c in choices],
+                             key=CRS_KEY)
+    user_epsg = dict(choices)[crs_label]
+    commune = sheet = None
+    sliver = 1.0
+    scope = "communes"
+    if kind == "parcels":
+        c1, c2, c3 = st.columns(3)
+        commune = c1.text_input("Xã (đơn vị cũ) nếu tệp không có cột xã", key=COMMUNE_KEY,
+                                placeholder="Xã Hợp Thành") or None
+        sheet_value = c2.number_input("Số tờ nếu tệp không có cột số tờ (0 = không)", min_value=0, step=1, key=SHEET_KEY)
+        sheet = int(sheet_value) or None
+        sliver = float(c3.number_input("Ngưỡng mảnh vụn (m²)", min_value=0.0, value=1.0, step=0.5, key=SLIVER_KEY))
+        scope = st.radio("Thay thế", ["communes", "project"], horizontal=True, key=SCOPE_KEY,
+                         format_func={"communes": "chỉ các xã có trong tệp", "project": "toàn bộ thửa của dự án"}.get)
+
+    paths = [Path(p.strip()) for p in typed.split(";") if p.strip()]
+    display = [p.name for p in paths]
+    if uploads:
+        saved = _save_uploads(uploads)
+        paths, display = paths + saved, display + [p.name for p in saved]
+
+    corrections = {}
+    previous = st.session_state.get(RESULT_KEY)
+    if previous and previous.get("kind") == "parcels" and kind == "parcels":
+        corrections = _mapping_editor(previous["report"])
+        st.checkbox("Lưu ánh xạ đã sửa cho lần nhập sau", key=SAVE_MAPPING_KEY)
+
+    if st.button("Kiểm tra", type="primary", key=CHECK_KEY, disabled=not paths):
+        try:
+            if kind == "parcels":
+                options = ImportOptions(project_id=project_id, crs=user_epsg, commune_former=commune, map_sheet=sheet,
+                                        sliver_m2=sliver, mapping=corrections)
+                prepared = prepare_parcels(paths, the_store, options, display_names=display)
+                if corrections and st.session_state.get(SAVE_MAPPING_KEY):
+                    save_mapping(corrections)
+                result = {"kind": kind, "report": prepared.report, "prepared": prepared}
+            else:
+                default_epsg = project_default_epsg(the_store, project_id)
+                if kind == "boundary":
+                    geom, report = read_boundary(paths, user_epsg=user_epsg, default_epsg=default_epsg)
+                else:
+                    geom, report = read_alignment(paths, user_epsg=user_epsg, default_epsg=default_epsg)
+                result = {"kind": kind, "report": report, "geometry": geom}
+            result["project_id"] = project_id
+            st.session_state[RESULT_KEY] = result
+        except (ImportError_, ValueError) as exc:
+            log.info("import check refused: %s", exc)
+            st.session_state.pop(RESULT_KEY, None)
+            st.error(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            log.exception("import check failed")
+            st.session_state.pop(RESULT_KEY, None)
+            st.error(f"Không đọc được tệp ({type(exc).__name__}). Chi tiết đã ghi vào nhật ký máy chủ.")
+
+    result = st.session_state.get(RESULT_KEY)
+    if result and result["kind"] == kind and result["project_id"] == project_id:
+        import geopandas as gpd
+
+        report = result["report"]
+        boundary = projects[projects["project_id"] == project_id]
+        if kind == "parcels":
+            _report_tables(report)
+            prepared = result["prepared"]
+            layers = [("Chỉ giới GPMB hiện có", boundary, "#d32f2f"), ("Thửa sẽ nhập", prepared.parcels, "#1565c0"),
+                      ("Thửa bị loại", prepared.rejected, "#ff8f00")]
+        else:
+            for c in report.get("crs", []):
+                st.write(f"Hệ tọa độ {html.escape(c['file'])}: EPSG:{c['epsg']} – {html.escape(c['reason'])}")
+            for warning in report.get("warnings", []):
+                st.warning(warning)
+            new = gpd.GeoDataFrame({"row": ["mới"]}, geometry=[result["geometry"]], crs=9215)
+            if kind == "boundary":
+                st.metric("Diện tích chỉ giới mới (m²)", f"{report['area_m2']:,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", "."))
+            else:
+                st.metric("Chiều dài tim tuyến (m)", f"{report['length_m']:,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", "."))
+            layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
+        st.subheader("Xem trước trên bản đồ")
+        try:
+            _show_html(_preview_html(layers))
+        except Exception:  # noqa: BLE001
+            log.exception("preview map failed")
+            st.info("Không vẽ được bản đồ xem trước.")
+        can_commit = kind != "parcels" or not result["prepared"].parcels.empty
+        if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
+            try:
+                if kind == "parcels":
+                    version = commit_parcels(the_store, result["prepared"], scope=scope)
+                    message = f"Đã ghi {len(result['prepared'].parcels)} thửa (phiên bản {version})."
+                elif kind == "boundary":
+                    out = update_boundary(the_store, project_id, result["geometry"], report)
+                    message = (f"Đã ghi chỉ giới (phiên bản {out['projects_version']}); "
+                               f"{out['parcels_zeroed']} thửa nay nằm ngoài chỉ giới.")
+                else:
+                    version = update_alignment(the_store, project_id, result["geometry"], report)
+                    message = f"Đã ghi tim tuyến (phiên bản {version})."
+            except (ImportError_, ValueError) as exc:
+                st.error(str(exc))
+            except Exception as exc:  # noqa: BLE001
+                log.exception("import commit failed")
+                st.error(f"Không ghi được; kho dữ liệu không thay đổi ({type(exc).__name__}).")
+            else:
+                st.session_state.pop(RESULT_KEY, None)
+                st.cache_data.clear()
+                st.success(message)
+    _versions(the_store, {"parcels": "parcels", "boundary": "projects", "alignment": "centrelines"}[kind])

@@ -1,0 +1,83 @@
+"""Streamlit AppTest of the import and converter pages on a real store (no browser)."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from pyproj import Transformer
+from streamlit.testing.v1 import AppTest
+
+SCRIPT = "import importlib\nimportlib.import_module('dashboard.pages.{module}').render()\n"
+
+
+def page(module: str) -> AppTest:
+    return AppTest.from_string(SCRIPT.format(module=module), default_timeout=60)
+
+
+@pytest.fixture
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_converter_single_point_in_surveyor_order(fresh_caches):
+    at = page("65_converter").run()
+    assert not at.exception
+    at.text_input(key="conv_a").input("2412000")
+    at.text_input(key="conv_b").input("450000").run()
+    assert not at.exception and not at.error
+    lon, lat = Transformer.from_crs(9215, 4326, always_xy=True).transform(450000, 2412000)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Vĩ độ (B)"] == "21°48′12,946″"
+    assert values["Kinh độ (L)"] == "106°46′05,884″"
+    assert abs(lat - (21 + 48 / 60 + 12.946 / 3600)) < 0.0005 / 3600
+
+
+def test_converter_swapped_input_is_explained(fresh_caches):
+    at = page("65_converter").run()
+    at.text_input(key="conv_a").input("450000")
+    at.text_input(key="conv_b").input("2412000").run()
+    assert at.error and "đảo" in at.error[0].value
+
+
+def test_converter_batch_list(fresh_caches):
+    at = page("65_converter").run()
+    at.text_area(key="conv_batch").input("M1\t2412000\t450000\nM2;2420000;452000\nsai\n").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Tên điểm"].tolist() == ["M1", "M2", ""]
+    assert table["Lỗi"].tolist()[2].startswith("Dòng 3")
+    assert at.warning
+
+
+def test_import_page_check_then_commit(store, fixture_files, fresh_caches):
+    at = page("60_import").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="imp_project").set_value("TEST_QL4B")
+    at.text_input(key="imp_paths").input(fixture_files["famis_tcvn3_noprj"]).run()
+    at.button(key="imp_check").click().run()
+    assert not at.exception, at.exception
+    values = {m.label: m.value for m in at.metric}
+    assert values["Số thửa nhập"] == "11"
+    assert values["Số thửa trùng khóa (bị loại, không gộp)"] == "2"
+    assert values["Diện tích thu hồi (m²)"] == "4.000,0"
+    # encodings table shows before/after samples
+    texts = [df.value for df in at.dataframe]
+    assert any("Nguyễn Văn An" in df.to_string() and "NguyÔn V¨n An" in df.to_string() for df in texts)
+    assert any(".prj" in w.value for w in at.warning)
+    at.button(key="imp_commit").click().run()
+    assert not at.exception
+    assert at.success and "11 thửa" in at.success[0].value
+    assert (store.parcels()["project_id"] == "TEST_QL4B").sum() == 11
+
+
+def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, fresh_caches):
+    at = page("60_import").run()
+    at.selectbox(key="imp_project").set_value("TEST_QL4B")
+    at.text_input(key="imp_paths").input(fixture_files["utm48_noprj"])
+    at.text_input(key="imp_commune").input("Xã Hợp Thành").run()
+    at.button(key="imp_check").click().run()
+    assert not at.exception
+    assert at.error and "EPSG:3405" in at.error[0].value
