@@ -25,6 +25,7 @@ if str(REPO) not in sys.path:
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pyogrio  # noqa: E402
 
 from data.demo import build, history, tables  # noqa: E402
 from gis.layers import write_gpkg  # noqa: E402
@@ -32,6 +33,9 @@ from gis.layers import write_gpkg  # noqa: E402
 SOURCES_DIR = REPO / "data" / "sources"
 #: Fixed seed of the demo data (change it and every parcel and event changes).
 SEED = 20240630
+#: Timestamp GDAL writes into the GeoPackage metadata (gpkg_contents.last_change): fixed, so that two
+#: builds give byte-identical .gpkg files.
+GPKG_TIMESTAMP = "2025-06-30T00:00:00.000Z"
 #: Files copied from shared/data by ``--shared-dir`` (source name → bundled name).
 SHARED_FILES = {
     "cao_loc_lang_son_chi_lang_communes_2025_vpdb.geojson": "communes.geojson",
@@ -75,9 +79,13 @@ def build_all(out_dir: Path, sources_dir: Path = SOURCES_DIR, seed: int = SEED) 
 
     for name in ("projects.gpkg", "parcels.gpkg"):
         (out_dir / name).unlink(missing_ok=True)
-    write_gpkg(projects, out_dir / "projects.gpkg", "projects")
-    write_gpkg(centrelines, out_dir / "projects.gpkg", "centrelines")
-    write_gpkg(parcels, out_dir / "parcels.gpkg", "parcels")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_TIMESTAMP})
+    try:
+        write_gpkg(projects, out_dir / "projects.gpkg", "projects")
+        write_gpkg(centrelines, out_dir / "projects.gpkg", "centrelines")
+        write_gpkg(parcels, out_dir / "parcels.gpkg", "parcels")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
     write_events_csv(events, out_dir / "events.csv")
     tables.milestones_table().to_csv(out_dir / "milestones.csv", index=False, encoding="utf-8-sig",
                                      lineterminator="\n")

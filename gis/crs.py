@@ -94,12 +94,16 @@ def tm3_epsg_for_province(province: str) -> int:
     """
     from domain.stages import fold_vi
 
-    key = fold_vi(province)
-    for prefix in ("tinh ", "thanh pho ", "tp "):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
+    def key(name: str) -> str:
+        folded = fold_vi(name).replace("–", "-").replace(" - ", "-")
+        for prefix in ("tinh ", "thanh pho ", "tp "):
+            if folded.startswith(prefix):
+                folded = folded[len(prefix):]
+        return folded
+
+    wanted = key(province)
     for name, code in PROVINCE_TM3_EPSG.items():
-        if fold_vi(name).replace("tp ", "") == key.replace("-", "–") or fold_vi(name) == key:
+        if key(name) == wanted:
             return code
     raise ValueError(f"Không biết múi chiếu VN-2000 TM-3 của tỉnh {province!r}; cần tên một tỉnh (trước 2025), "
                      "ví dụ 'Lạng Sơn'.")

@@ -7,7 +7,7 @@ import pytest
 
 from data.build_demo_data import build_all
 
-TEXT_FILES = ("events.csv", "milestones.csv", "rules.yaml")
+TEXT_FILES = ("events.csv", "milestones.csv", "rules.yaml", "projects.gpkg", "parcels.gpkg")  # byte-compared
 LAYERS = (("projects.gpkg", "projects"), ("projects.gpkg", "centrelines"), ("parcels.gpkg", "parcels"))
 
 

@@ -107,7 +107,8 @@ def test_every_province_code_is_a_tm3_zone():
 
 
 @pytest.mark.parametrize("text, code", [("Lạng Sơn", 9215), ("tinh lang son", 9215), ("Tỉnh Bắc Giang", 9214),
-                                        ("Cao Bằng", 9210), ("Hải Dương", 9209), ("Thành phố Hà Nội", 5897)])
+                                        ("Cao Bằng", 9210), ("Hải Dương", 9209), ("Thành phố Hà Nội", 5897),
+                                        ("TP Hồ Chí Minh", 9210), ("Ba Ria - Vung Tau", 5899)])
 def test_tm3_epsg_for_province(text, code):
     assert tm3_epsg_for_province(text) == code
 
