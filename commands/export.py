@@ -103,6 +103,7 @@ def run(args) -> int:
     except OSError as exc:
         print(f"Lỗi: không ghi được tệp {out}: {exc}", file=sys.stderr)
         return 1
-    print(f"Đã xuất {out} ({len(result.data) / 1024:,.0f} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
-          f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}".replace(",", "."))
+    size_kb = f"{len(result.data) / 1024:,.0f}".replace(",", ".")
+    print(f"Đã xuất {out} ({size_kb} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
+          f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}")
     return 0

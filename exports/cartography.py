@@ -10,7 +10,10 @@ import math
 from functools import lru_cache
 
 import matplotlib.patheffects as path_effects
+import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.path import Path as MplPath
 from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -185,3 +188,53 @@ def coordinate_ticks(ax: Axes, fontsize: float = 5.5) -> None:
     ax.tick_params(axis="y", labelrotation=90)
     for label in ax.get_yticklabels():
         label.set_verticalalignment("center")
+
+
+def _ring_path_parts(geom):
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in (poly.exterior, *poly.interiors):
+            coords = np.asarray(ring.coords)[:, :2]
+            codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+            codes[0], codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            yield coords, codes
+
+
+def add_polygons(ax: Axes, geoms, **kwargs) -> PathCollection | None:
+    """Add (Multi)Polygons as one :class:`PathCollection` (holes kept) in data coordinates.
+
+    A few times faster than ``GeoDataFrame.plot`` for thousands of parcels: no figure redraw per
+    call. ``kwargs`` go to ``PathCollection`` (``facecolors``, ``edgecolors`` — one per geometry or
+    one for all —, ``linewidths``, ``linestyles``, ``zorder``). Empty/None geometries draw nothing.
+    """
+    paths = []
+    for geom in geoms:
+        parts = list(_ring_path_parts(geom)) if geom is not None and not geom.is_empty else []
+        if parts:
+            paths.append(MplPath(np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])))
+        else:
+            paths.append(MplPath(np.zeros((1, 2)), [MplPath.MOVETO]))
+    if not paths:
+        return None
+    collection = PathCollection(paths, **kwargs)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def add_lines(ax: Axes, geoms, **kwargs) -> LineCollection | None:
+    """Add (Multi)LineStrings (or polygon boundaries) as one :class:`LineCollection`."""
+    segments = []
+    for geom in geoms:
+        if geom is None or geom.is_empty:
+            continue
+        for part in getattr(geom, "geoms", [geom]):
+            if part.geom_type == "LineString" and not part.is_empty:
+                segments.append(np.asarray(part.coords)[:, :2])
+            elif part.geom_type == "LinearRing":
+                segments.append(np.asarray(part.coords)[:, :2])
+    if not segments:
+        return None
+    collection = LineCollection(segments, **kwargs)
+    ax.add_collection(collection, autolim=False)
+    return collection

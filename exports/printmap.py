@@ -31,9 +31,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from dashboard.format import MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing, status_label  # noqa: E402
+from dashboard.format import METRIC_LABELS_VI, MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing, status_label  # noqa: E402
 from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES  # noqa: E402
-from exports.cartography import (choose_scale, halo_text, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
+from exports.cartography import (add_lines, add_polygons, choose_scale, halo_text, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
                                  meridian_convergence_deg)
 from exports.options import MM_PER_INCH, ExportOptions  # noqa: E402
 from exports.personal import strip_personal_data  # noqa: E402
@@ -157,8 +157,9 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
     communes = layers.communes
     if len(communes):
         vis = communes[communes.intersects(view_geom)]
-        vis.plot(ax=ax, facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
-                 zorder=1)
+        add_polygons(ax, vis.geometry, facecolors=COMMUNE_FILL, edgecolors="none", zorder=1)
+        add_lines(ax, vis.geometry.boundary, colors=COMMUNE_EDGE, linewidths=0.7, linestyles=[(0, (6, 2, 1, 2))],
+                  zorder=1.5)
         clipped = gpd.clip(vis, view_geom)
         name_col = "full_name" if "full_name" in clipped else ("name" if "name" in clipped else None)
         if name_col:
@@ -175,10 +176,10 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
         if len(vis):
             is_rail = vis["kind"].astype(str).eq("railway") if "kind" in vis else pd.Series(False, index=vis.index)
             if (~is_rail).any():
-                vis[~is_rail].plot(ax=ax, color=ROAD_COLOUR, linewidth=1.1, zorder=2)
+                add_lines(ax, vis[~is_rail].geometry, colors=ROAD_COLOUR, linewidths=1.1, zorder=2)
                 drawn["roads"] = True
             if is_rail.any():
-                vis[is_rail].plot(ax=ax, color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), zorder=2)
+                add_lines(ax, vis[is_rail].geometry, colors="#424242", linewidths=0.9, linestyles=[(0, (4, 3))], zorder=2)
                 drawn["railway"] = True
             if "ref" in vis:
                 for ref, part in vis[~is_rail].groupby("ref"):
@@ -197,13 +198,18 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
         stage = vis["stage"].astype(str)
         colours = stage.map(STAGE_COLOURS).fillna("#ffffff")
         fine = scale <= 10_000
-        vis.plot(ax=ax, color=colours.tolist(), edgecolor="#ffffff" if fine else "face",
-                 linewidth=0.15 if fine else 0.05, zorder=5)
+        # At small scales (≥ 1:50 000) a 100 m corridor is under half a millimetre: parcels get an
+        # outline in their own colour so the stages stay visible, and boundaries go underneath.
+        coarse = scale >= 50_000
+        add_polygons(ax, vis.geometry, facecolors=colours.tolist(),
+                     edgecolors="#ffffff" if fine else colours.tolist(),
+                     linewidths=0.15 if fine else (1.2 if coarse else 0.05), zorder=5)
         in_focus = vis if focus is None else vis[vis["project_id"] == focus]
         drawn["stage_counts"] = in_focus["stage"].astype(str).value_counts().to_dict()
         at_risk = vis[_flag_series(vis, "at_risk")]
-        if len(at_risk):
-            at_risk.plot(ax=ax, facecolor="none", edgecolor=RISK_COLOUR, linewidth=0.9 if fine else 0.5, zorder=6)
+        if len(at_risk) and not coarse:  # at small scales the flag symbols carry the risk
+            add_polygons(ax, at_risk.geometry, facecolors="none", edgecolors=RISK_COLOUR,
+                         linewidths=0.9 if fine else 0.5, zorder=6)
             drawn["at_risk"] = True
         # Small sites (police stations …) would vanish at this scale: show them as stage-coloured symbols.
         kinds = dict(zip(layers.projects.get("project_id", []), layers.projects.get("kind", [])))
@@ -225,24 +231,26 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
                 drawn["flags"].add(col)
 
     projects = layers.projects
+    coarse = scale >= 50_000
     if len(projects):
         vis = projects[projects.intersects(view_geom)]
         for _, p in vis.iterrows():
             approximate = str(p.get("geometry_status", "")) == "approximate"
             drawn["approximate" if approximate else "surveyed"] = True
-            width = 1.6 if focus is None or p["project_id"] == focus else 0.8
-            gpd.GeoSeries([p.geometry], crs=projects.crs).boundary.plot(
-                ax=ax, color=BOUNDARY_COLOUR, linewidth=width, linestyle=(0, (5, 2.5)) if approximate else "-",
-                zorder=7)
-        if focus is None:  # overview: name every project
-            for _, p in vis.iterrows():
+            width = (1.6 if focus is None or p["project_id"] == focus else 0.8) * (0.5 if coarse else 1.0)
+            add_polygons(ax, [p.geometry], facecolors="none", edgecolors=BOUNDARY_COLOUR, linewidths=width,
+                         linestyles=[(0, (5, 2.5)) if approximate else "-"], zorder=4.5 if coarse else 7)
+        if focus is None:  # overview: name every project; neighbours' labels go to different sides
+            offsets = [((8, 8), "left"), ((-8, -14), "right"), ((8, -14), "left"), ((-8, 8), "right")]
+            for k, (_, p) in enumerate(vis.iterrows()):
                 part = p.geometry.intersection(view_geom)
                 if part.is_empty:
                     continue
                 pt = max(getattr(part, "geoms", [part]), key=lambda g: g.area).representative_point()
-                halo_text(ax, pt.x, pt.y, str(p.get("short_name") or p["project_id"]), annotate=True, xytext=(6, 6),
-                          textcoords="offset points", fontsize=font * 0.85, fontweight="bold", color=BOUNDARY_COLOUR,
-                          zorder=12)
+                xytext, ha = offsets[k % len(offsets)]
+                halo_text(ax, pt.x, pt.y, str(p.get("short_name") or p["project_id"]), annotate=True, xytext=xytext,
+                          ha=ha, textcoords="offset points", fontsize=font * 0.85, fontweight="bold",
+                          color=BOUNDARY_COLOUR, zorder=12)
 
     centrelines = layers.centrelines
     if len(centrelines):
@@ -252,9 +260,8 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
         every = next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)
         for _, c in vis.iterrows():
             approximate = str(c.get("geometry_status", "")) == "approximate"
-            gpd.GeoSeries([c.geometry], crs=centrelines.crs).plot(
-                ax=ax, color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)) if approximate else "-",
-                zorder=8)
+            add_lines(ax, [c.geometry], colors=CENTRELINE_COLOUR, linewidths=0.8,
+                      linestyles=[(0, (8, 2, 2, 2)) if approximate else "-"], zorder=8)
             drawn["centreline"] = True
             start = float(c.get("chainage_start_m", 0.0) or 0.0)
             marks = kilometre_markers(c.geometry, start, every_m=every)
@@ -272,26 +279,35 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
 
 
 def _legend_handles(drawn: dict) -> list:
+    """Legend entries: every stage (with its parcel count on this page), then only what the page shows."""
     handles = []
     counts = drawn["stage_counts"]
     for s in STAGES:
-        n = counts.get(s, 0)
         handles.append(Patch(facecolor=STAGE_COLOURS[s], edgecolor="#9e9e9e", linewidth=0.4,
-                             label=f"{STAGE_LABELS_VI[s]} ({fmt_number(n)} thửa)"))
-    handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, linewidth=1.2, label="Thửa có cờ rủi ro (viền đỏ)"))
+                             label=f"{STAGE_LABELS_VI[s]} ({fmt_number(counts.get(s, 0))} thửa)"))
+    if drawn["at_risk"]:
+        handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, linewidth=1.2,
+                             label="Thửa có cờ rủi ro tiến độ (viền đỏ)"))
     for col, (marker, colour, label) in FLAG_SYMBOLS.items():
-        handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour, markeredgecolor="white",
-                              markersize=7, label=label))
-    handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="#eeeeee", markeredgecolor=BOUNDARY_COLOUR,
-                          markersize=7, label="Điểm công trình nhỏ (màu theo giai đoạn)"))
-    handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, label="Chỉ giới GPMB (đo đạc)"))
-    handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
-                          label="Chỉ giới GPMB gần đúng"))
-    handles.append(Line2D([], [], color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)), marker="o",
-                          markerfacecolor="white", markeredgecolor="black", markersize=4,
-                          label="Tim tuyến (gần đúng) và mốc lý trình km"))
-    handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.1, label="Quốc lộ, đường tỉnh"))
-    handles.append(Line2D([], [], color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), label="Đường sắt"))
+        if col in drawn["flags"]:
+            handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour,
+                                  markeredgecolor="white", markersize=7, label=label))
+    if drawn["sites"]:
+        handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="#eeeeee",
+                              markeredgecolor=BOUNDARY_COLOUR, markersize=7, label="Điểm công trình nhỏ (màu theo giai đoạn)"))
+    if drawn["surveyed"]:
+        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, label="Chỉ giới GPMB"))
+    if drawn["approximate"]:
+        handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
+                              label="Chỉ giới GPMB gần đúng (nét đứt)"))
+    if drawn["centreline"]:
+        handles.append(Line2D([], [], color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)), marker="o",
+                              markerfacecolor="white", markeredgecolor="black", markersize=4,
+                              label="Tim tuyến và mốc lý trình km"))
+    if drawn["roads"]:
+        handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.1, label="Quốc lộ, đường tỉnh"))
+    if drawn["railway"]:
+        handles.append(Line2D([], [], color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), label="Đường sắt"))
     handles.append(Patch(facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
                          label="Ranh giới xã, phường (2025)"))
     return handles
@@ -330,7 +346,8 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
             cur = current_milestone(ms)
             if cur is not None:
                 colour = _status_text_colour(cur["status"])
-                lines.append((f"   Mốc {fmt_date(cur['due_date'])}: {status_label(cur['status'])}", colour, False))
+                what = f"{fmt_number(cur.get('target_percent'))}{METRIC_LABELS_VI.get(str(cur.get('metric')), '')}"
+                lines.append((f"   Mốc {fmt_date(cur['due_date'])} ({what}): {status_label(cur['status'])}", colour, False))
         else:
             ordered = ms.assign(_d=pd.to_datetime(ms["due_date"], errors="coerce")).sort_values("_d") if len(ms) else ms
             for _, m in ordered.iterrows():
