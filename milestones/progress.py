@@ -48,7 +48,7 @@ over so far, scope = project or project × commune)
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -155,9 +155,20 @@ def _parcel_frame(parcels: pd.DataFrame) -> pd.DataFrame:
     p = pd.DataFrame({c: (parcels[c].to_numpy() if c in parcels.columns else None) for c in cols})
     p["area_to_recover_m2"] = pd.to_numeric(p["area_to_recover_m2"], errors="coerce").fillna(0.0).astype(float)
     p["chainage_m"] = pd.to_numeric(p["chainage_m"], errors="coerce").astype(float)
-    hh = p["household_id"].astype("object")
-    p["household_key"] = hh.where(hh.notna() & (hh.astype(str).str.strip() != ""), "parcel:" + p["parcel_id"].astype(str))
+    p["household_code"] = household_codes(p)
     return p
+
+
+def household_codes(parcels: pd.DataFrame) -> np.ndarray:
+    """Integer household code per parcel: equal ``household_id`` → equal code; a parcel without
+    ``household_id`` is a household of its own."""
+    hh = pd.Series(parcels["household_id"]) if "household_id" in parcels.columns else pd.Series([None] * len(parcels))
+    hh = hh.where(hh.astype("string").str.strip().fillna("") != "", None)
+    codes, uniques = pd.factorize(hh.to_numpy(dtype=object))
+    codes = codes.astype("int64")
+    missing = codes < 0
+    codes[missing] = len(uniques) + np.arange(int(missing.sum()))
+    return codes
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,40 +193,51 @@ def expand_chainage_events(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.Da
         ``from > to`` is read as the same range.
     """
     ranges = events[events["kind"] == "chainage_range"]
+    row, pidx, share = _expand_ranges(parcels, ranges)
+    out = ranges.iloc[row].reset_index(drop=True)
+    out["parcel_id"] = pd.Series(parcels["parcel_id"]).to_numpy(dtype=object)[pidx]
+    out["amount_vnd"] = out["amount_vnd"].to_numpy(dtype=float) * share
+    out["area_m2"] = np.nan
+    return out
+
+
+def _expand_ranges(parcels: pd.DataFrame, ranges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row in ``ranges``, row position in ``parcels``, amount share) of every range × parcel match."""
+    empty = (np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64"), np.zeros(0))
     if ranges.empty:
-        return events.iloc[0:0].copy()
-    p = _parcel_frame(parcels)
-    p = p[p["chainage_m"].notna()]
-    pieces = []
-    for project_id, rows in ranges.groupby("project_id", sort=False):
-        pp = p[p["project_id"] == project_id].sort_values("chainage_m", kind="stable")
-        if pp.empty:
+        return empty
+    chainage = pd.to_numeric(pd.Series(parcels["chainage_m"]), errors="coerce").to_numpy(dtype=float)
+    area = pd.to_numeric(pd.Series(parcels["area_to_recover_m2"]), errors="coerce").fillna(0).to_numpy(dtype=float)
+    project = pd.Series(parcels["project_id"]).to_numpy(dtype=object)
+    r_project = ranges["project_id"].to_numpy(dtype=object)
+    r_from = ranges["chainage_from_m"].to_numpy(dtype=float)
+    r_to = ranges["chainage_to_m"].to_numpy(dtype=float)
+    rows, positions, shares = [], [], []
+    for project_id in pd.unique(r_project):
+        members = np.flatnonzero((project == project_id) & ~np.isnan(chainage))
+        if len(members) == 0:
             continue
-        ch = pp["chainage_m"].to_numpy()
-        lo_m = np.fmin(rows["chainage_from_m"].to_numpy(), rows["chainage_to_m"].to_numpy())
-        hi_m = np.fmax(rows["chainage_from_m"].to_numpy(), rows["chainage_to_m"].to_numpy())
+        members = members[np.argsort(chainage[members], kind="stable")]
+        ch = chainage[members]
+        mine = np.flatnonzero(r_project == project_id)
+        lo_m, hi_m = np.fmin(r_from[mine], r_to[mine]), np.fmax(r_from[mine], r_to[mine])
         lo = np.searchsorted(ch, lo_m, side="left")
         hi = np.searchsorted(ch, hi_m, side="right")
         n = np.where(np.isnan(lo_m) | np.isnan(hi_m), 0, np.maximum(hi - lo, 0))
         if n.sum() == 0:
             continue
         # Parcel positions lo..hi-1 for each event, without a Python loop per event.
-        starts = np.repeat(lo, n)
         offsets = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-        pos = starts + offsets
-        out = rows.iloc[np.repeat(np.arange(len(rows)), n)].reset_index(drop=True)
-        out["parcel_id"] = pp["parcel_id"].to_numpy()[pos]
-        area = pp["area_to_recover_m2"].to_numpy()[pos]
-        group = np.repeat(np.arange(len(rows)), n)
-        total = np.bincount(group, weights=area, minlength=len(rows))[group]
-        count = n[group]
-        share = np.where(total > 0, area / np.where(total > 0, total, 1.0), 1.0 / count)
-        out["amount_vnd"] = out["amount_vnd"].to_numpy() * share
-        out["area_m2"] = np.nan
-        pieces.append(out)
-    if not pieces:
-        return events.iloc[0:0].copy()
-    return pd.concat(pieces, ignore_index=True)
+        pos = members[np.repeat(lo, n) + offsets]
+        group = np.repeat(np.arange(len(mine)), n)
+        a = area[pos]
+        total = np.bincount(group, weights=a, minlength=len(mine))[group]
+        shares.append(np.where(total > 0, a / np.where(total > 0, total, 1.0), 1.0 / n[group]))
+        rows.append(mine[group])
+        positions.append(pos)
+    if not rows:
+        return empty
+    return np.concatenate(rows), np.concatenate(positions), np.concatenate(shares)
 
 
 def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
@@ -224,19 +246,36 @@ def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | Non
     Returns
     -------
     DataFrame
-        Prepared event columns plus ``pidx`` (row position of the parcel in ``parcels``) and
-        ``rank`` (stage rank, -1 for flags), sorted by (parcel, ``event_date``, ``event_id``).
+        ``pidx`` (row position of the parcel in ``parcels``), ``event_date``, ``event_id``,
+        ``event`` (categorical), ``rank`` (stage rank, -1 for flags), ``is_correction``,
+        ``amount_vnd``; sorted by (parcel, ``event_date``, ``event_id``).
         Events naming an unknown parcel are dropped (the upload validator rejects them).
     """
     ev = prepare_events(events, as_of)
     own = ev[ev["kind"] == "parcel"]
-    ranged = expand_chainage_events(parcels, ev)
-    pe = pd.concat([own, ranged], ignore_index=True) if len(ranged) else own.reset_index(drop=True)
-    index = pd.Index(pd.Series(parcels["parcel_id"]).astype(str).to_numpy())
-    pe = pe.assign(pidx=index.get_indexer(pe["parcel_id"].astype(str)))
-    pe = pe[pe["pidx"] >= 0]
-    pe = pe.assign(rank=pe["event"].map(_STAGE_RANK).fillna(-1).astype("int64"))
-    return pe.sort_values(["pidx", "event_date", "event_id"], kind="stable").reset_index(drop=True)
+    ranges = ev[ev["kind"] == "chainage_range"]
+    row, r_pidx, share = _expand_ranges(parcels, ranges)
+    index = pd.Index(pd.Series(parcels["parcel_id"]).astype(str).to_numpy(dtype=object))
+    pidx = np.concatenate([index.get_indexer(own["parcel_id"].to_numpy(dtype=object)), r_pidx])
+
+    def cat(col, dtype):
+        return np.concatenate([own[col].to_numpy(dtype=dtype), ranges[col].to_numpy(dtype=dtype)[row]])
+
+    event = cat("event", object)
+    rank = pd.Series(event).map(_STAGE_RANK).fillna(-1).to_numpy(dtype="int64")
+    dates = cat("event_date", "datetime64[ns]")
+    ids = cat("event_id", "int64")
+    amount = np.concatenate([own["amount_vnd"].to_numpy(dtype=float),
+                             ranges["amount_vnd"].to_numpy(dtype=float)[row] * share])
+    correction = cat("is_correction", bool)
+    ok = pidx >= 0
+    order = np.lexsort((ids[ok], dates[ok], pidx[ok]))      # by parcel, date, event_id
+    sel = np.flatnonzero(ok)[order]
+    return pd.DataFrame({
+        "pidx": pidx[sel], "event_date": dates[sel], "event_id": ids[sel],
+        "event": pd.Categorical(event[sel]), "rank": rank[sel],
+        "is_correction": correction[sel], "amount_vnd": amount[sel],
+    })
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,7 +296,8 @@ def _voided(stage_ev: pd.DataFrame) -> np.ndarray:
     return stage_ev["rank"].to_numpy() > later
 
 
-def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
+                  events_by_parcel: pd.DataFrame | None = None) -> pd.DataFrame:
     """Stage, stage date, flags and amounts of every parcel at ``as_of`` (rules in the module doc).
 
     Parameters
@@ -270,6 +310,8 @@ def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> p
         The ledger (DATA_MODEL.md "events"; reverted uploads already excluded).
     as_of : date
         Events dated after it are ignored.
+    events_by_parcel : DataFrame, optional
+        :func:`parcel_events` of the same inputs, when the caller already has it.
 
     Returns
     -------
@@ -289,7 +331,7 @@ def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> p
     """
     out = parcels.copy()
     n = len(out)
-    pe = parcel_events(parcels, events, as_of)
+    pe = parcel_events(parcels, events, as_of) if events_by_parcel is None else events_by_parcel
     rank = np.zeros(n, dtype="int64")
     stage_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     approved = np.zeros(n)
@@ -403,9 +445,15 @@ def _latest_values(reports: pd.DataFrame, dates: np.ndarray) -> np.ndarray:
     """
     if reports.empty:
         return np.zeros(len(dates))
-    rdates = reports["event_date"].to_numpy(dtype="datetime64[ns]")
-    pos = np.searchsorted(rdates, np.asarray(dates, dtype="datetime64[ns]"), side="right") - 1
-    return np.where(pos >= 0, reports["area_m2"].to_numpy(dtype=float)[np.maximum(pos, 0)], 0.0)
+    return _latest_np(reports["event_date"].to_numpy(dtype="datetime64[ns]"),
+                      reports["area_m2"].to_numpy(dtype=float), np.asarray(dates, dtype="datetime64[ns]"))
+
+
+def _latest_np(rdates: np.ndarray, rvalues: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    if len(rdates) == 0:
+        return np.zeros(len(dates))
+    pos = np.searchsorted(rdates, dates, side="right") - 1
+    return np.where(pos >= 0, rvalues[np.maximum(pos, 0)], 0.0)
 
 
 def combine_project(communes, parcel_area: np.ndarray, to_recover: np.ndarray, reports: pd.DataFrame,
@@ -438,22 +486,26 @@ def combine_project(communes, parcel_area: np.ndarray, to_recover: np.ndarray, r
     parcel_area = np.asarray(parcel_area, dtype=float).reshape(len(communes), len(dates))
     to_recover = np.asarray(to_recover, dtype=float)
     reported = np.zeros_like(parcel_area)
+    project_reported = np.zeros(len(dates))
     if len(reports):
         level = reports["level"].to_numpy(dtype=object)
         commune = reports["commune"].to_numpy(dtype=object)
+        former = reports["commune_former"].to_numpy(dtype=object)
+        rdates = reports["event_date"].to_numpy(dtype="datetime64[ns]")
+        rarea = reports["area_m2"].to_numpy(dtype=float)
         for i, name in enumerate(communes):
             mine = commune == name
             if not mine.any():
                 continue
-            new = _latest_values(reports[mine & (level == "commune")], dates)
-            former_reports = reports[mine & (level == "former")]
-            former = np.zeros(len(dates))
-            for _, group in former_reports.groupby("commune_former", sort=False):
-                former += _latest_values(group, dates)
-            reported[i] = np.fmax(new, former)
-        project_reported = _latest_values(reports[level == "project"], dates)
-    else:
-        project_reported = np.zeros(len(dates))
+            new = mine & (level == "commune")
+            from_former = np.zeros(len(dates))
+            former_rows = mine & (level == "former")
+            for unit in pd.unique(former[former_rows]):
+                sel = former_rows & (former == unit)
+                from_former += _latest_np(rdates[sel], rarea[sel], dates)
+            reported[i] = np.fmax(_latest_np(rdates[new], rarea[new], dates), from_former)
+        proj = level == "project"
+        project_reported = _latest_np(rdates[proj], rarea[proj], dates)
     handed = np.minimum(np.fmax(parcel_area, reported), to_recover[:, None])
     total = float(to_recover.sum())
     return {
@@ -535,7 +587,8 @@ def _counts(state: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         "amount_paid_vnd": total("amount_paid_vnd"),
     }, index=index)
     by_stage = np.bincount(codes * n_stages + rank, minlength=g * n_stages).reshape(g, n_stages)
-    hh_codes, hh_uniques = pd.factorize(_parcel_frame(state)["household_key"])
+    hh_codes = household_codes(state)
+    hh_uniques = np.arange(hh_codes.max() + 1 if len(hh_codes) else 0)
     combined = codes.astype("int64") * max(len(hh_uniques), 1) + hh_codes
     least = pd.Series(rank).groupby(combined).min()
     hh_group = (least.index.to_numpy() // max(len(hh_uniques), 1)).astype("int64")
@@ -565,7 +618,7 @@ def _commune_and_project(state: pd.DataFrame, reports: pd.DataFrame, as_of: pd.T
 
 
 def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
-                     projects: pd.DataFrame | None = None) -> pd.DataFrame:
+                     projects: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """Progress per project at ``as_of``.
 
     Parameters
@@ -578,6 +631,8 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     projects : DataFrame, optional
         ``project_id``, ``name``: every project listed appears (zeros when it has no parcel), in
         this order.
+    reports : DataFrame, optional
+        :func:`aggregate_reports` at ``as_of`` when already computed.
 
     Returns
     -------
@@ -591,7 +646,7 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
         ``paid`` or ``handed_over``), ``percent_households_paid``, ``amount_approved_vnd``, ``amount_paid_vnd`` (VND).
     """
     ts = to_timestamp(as_of)
-    reports = aggregate_reports(state, events, ts)
+    reports = aggregate_reports(state, events, ts) if reports is None else reports
     counts = _counts(state, ["project_id"])
     _, _, p_area = _commune_and_project(state, reports, ts)
     out = counts.drop(columns=["area_parcels_m2"]).merge(
@@ -621,7 +676,8 @@ def _finish(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out[keys + _TABLE_ORDER].reset_index(drop=True)
 
 
-def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
+                     reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """Progress per project × commune (2025 unit) at ``as_of``.
 
     Parameters and rules as :func:`project_progress`; the aggregate figure of a commune is
@@ -634,7 +690,7 @@ def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date) -> 
         ``area_reported_m2`` is the commune's aggregate figure.
     """
     ts = to_timestamp(as_of)
-    reports = aggregate_reports(state, events, ts)
+    reports = aggregate_reports(state, events, ts) if reports is None else reports
     counts, c_area, _ = _commune_and_project(state, reports, ts)
     out = counts.drop(columns=["area_parcels_m2"]).merge(
         c_area[["project_id", "commune", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
@@ -758,38 +814,51 @@ class History:
     changes: pd.DataFrame
     reports: pd.DataFrame
     as_of: pd.Timestamp
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def build(cls, parcels: pd.DataFrame, events: pd.DataFrame, as_of: date) -> "History":
-        """Prepare the per-day state changes of every parcel from the ledger up to ``as_of``."""
+    def build(cls, parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
+              events_by_parcel: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> "History":
+        """Prepare the per-day state changes of every parcel from the ledger up to ``as_of``.
+
+        ``events_by_parcel`` (:func:`parcel_events`) and ``reports`` (:func:`aggregate_reports`)
+        may be passed when the caller already computed them for the same inputs.
+        """
         ts = to_timestamp(as_of)
-        pe = parcel_events(parcels, events, ts)
+        pe = parcel_events(parcels, events, ts) if events_by_parcel is None else events_by_parcel
         st = pe[pe["rank"] >= 1]
         changes = pd.DataFrame(columns=["pidx", "date", "d_handed", "d_paid"])
         if len(st):
             running = _running_stage(st)
-            day = pd.DataFrame({"pidx": st["pidx"].to_numpy(), "date": st["event_date"].to_numpy(),
-                                "running": running})
-            day = day.groupby(["pidx", "date"], sort=True, as_index=False)["running"].last()
-            pidx = day["pidx"].to_numpy()
+            pidx = st["pidx"].to_numpy()
+            dates = st["event_date"].to_numpy(dtype="datetime64[ns]")
+            end_of_day = np.r_[(pidx[1:] != pidx[:-1]) | (dates[1:] != dates[:-1]), True]
+            pidx, dates, running = pidx[end_of_day], dates[end_of_day], running[end_of_day]
             new_parcel = np.r_[True, pidx[1:] != pidx[:-1]]
-            handed = (day["running"].to_numpy() == HANDED_OVER_RANK).astype("int64")
-            paid = (day["running"].to_numpy() >= PAID_RANK).astype("int64")
-            prev_h = np.where(new_parcel, 0, np.r_[0, handed[:-1]])
-            prev_p = np.where(new_parcel, 0, np.r_[0, paid[:-1]])
-            day["d_handed"] = handed - prev_h
-            day["d_paid"] = paid - prev_p
-            changes = day[(day["d_handed"] != 0) | (day["d_paid"] != 0)][["pidx", "date", "d_handed", "d_paid"]]
-            changes = changes.reset_index(drop=True)
-        return cls(_parcel_frame(parcels), changes, aggregate_reports(parcels, events, ts), ts)
+            handed = (running == HANDED_OVER_RANK).astype("int64")
+            paid = (running >= PAID_RANK).astype("int64")
+            d_handed = handed - np.where(new_parcel, 0, np.r_[0, handed[:-1]])
+            d_paid = paid - np.where(new_parcel, 0, np.r_[0, paid[:-1]])
+            keep = (d_handed != 0) | (d_paid != 0)
+            changes = pd.DataFrame({"pidx": pidx[keep], "date": dates[keep], "d_handed": d_handed[keep],
+                                    "d_paid": d_paid[keep]})
+        if reports is None:
+            reports = aggregate_reports(parcels, events, ts)
+        return cls(_parcel_frame(parcels), changes, reports, ts)
 
     def scope_mask(self, project_id: str, scope: str | None = None) -> np.ndarray:
         """Boolean mask of the parcels of ``project_id`` in ``scope`` (see :func:`resolve_scope`)."""
-        return resolve_scope(self.parcels, project_id, scope)[2]
+        return self._scope(project_id, scope)[2]
+
+    def _scope(self, project_id: str, scope):
+        key = ("scope", project_id, None if is_project_scope(scope) else fold_vi(scope))
+        if key not in self._cache:
+            self._cache[key] = resolve_scope(self.parcels, project_id, scope)
+        return self._cache[key]
 
     def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
         """(``project`` | ``commune`` | ``former``, canonical commune name) of a milestone scope."""
-        level, name, _ = resolve_scope(self.parcels, project_id, scope)
+        level, name, _ = self._scope(project_id, scope)
         return level, name
 
     def area_percent(self, project_id: str, scope: str | None, dates) -> np.ndarray:
@@ -797,32 +866,50 @@ class History:
         dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
         level, name = self.scope_level(project_id, scope)
         area = self.parcels["area_to_recover_m2"].to_numpy()
-        in_project = (self.parcels["project_id"] == project_id).to_numpy()
-        if not in_project.any():
-            return np.full(len(dates), np.nan)
-        pidx = self.changes["pidx"].to_numpy(dtype="int64")
-        changes = self.changes[in_project[pidx]]
         reports = self.reports[self.reports["project_id"] == project_id]
         if level == "former":
             mask = self.scope_mask(project_id, scope)
-            parcel_area = self._cumulative(changes[mask[changes["pidx"].to_numpy(dtype="int64")]], area, dates)
+            changes = self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]]
+            parcel_area = self._cumulative(changes, area, dates)
             rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
             total = area[mask].sum()
             handed = np.minimum(np.fmax(parcel_area, _latest_values(rep, dates)), total)
             return _percent(handed, np.full(len(dates), total))
         # Parcel area per commune at each date, then the same combination as the progress tables.
-        commune = self.parcels["commune"].to_numpy(dtype=object)
-        codes, names = pd.factorize(pd.Series(commune[in_project]), use_na_sentinel=False)
-        commune_code = np.full(len(self.parcels), -1)
-        commune_code[in_project] = codes
-        ch_code = commune_code[changes["pidx"].to_numpy(dtype="int64")]
-        parcel_area = np.vstack([self._cumulative(changes[ch_code == i], area, dates) for i in range(len(names))])
-        to_recover = np.bincount(codes, weights=area[in_project], minlength=len(names))
-        out = combine_project(list(names), parcel_area, to_recover, reports, dates)
+        names, to_recover, steps = self._project_steps(project_id)
+        if not names:
+            return np.full(len(dates), np.nan)
+        parcel_area = np.vstack([_latest_np(d, cum, dates.to_numpy()) for d, cum in steps])
+        out = combine_project(names, parcel_area, to_recover, reports, dates)
         if level == "commune":
-            i = list(names).index(name)
+            i = names.index(name)
             return _percent(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
         return _percent(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
+
+    def _project_steps(self, project_id: str):
+        """Per commune of the project: (change dates, cumulative m² handed over); cached."""
+        if project_id in self._cache:
+            return self._cache[project_id]
+        area = self.parcels["area_to_recover_m2"].to_numpy()
+        in_project = (self.parcels["project_id"] == project_id).to_numpy()
+        codes, names = pd.factorize(pd.Series(self.parcels["commune"].to_numpy(dtype=object)[in_project]),
+                                    use_na_sentinel=False)
+        commune_code = np.full(len(self.parcels), -1)
+        commune_code[in_project] = codes
+        pidx = self.changes["pidx"].to_numpy(dtype="int64")
+        d_handed = self.changes["d_handed"].to_numpy(dtype="int64")
+        sel = in_project[pidx] & (d_handed != 0)
+        ch_dates = self.changes["date"].to_numpy(dtype="datetime64[ns]")[sel]
+        ch_area = d_handed[sel] * area[pidx[sel]]
+        ch_code = commune_code[pidx[sel]]
+        steps = []
+        for i in range(len(names)):
+            m = ch_code == i
+            order = np.argsort(ch_dates[m], kind="stable")
+            steps.append((ch_dates[m][order], np.cumsum(ch_area[m][order])))
+        result = (list(names), np.bincount(codes, weights=area[in_project], minlength=len(names)), steps)
+        self._cache[project_id] = result
+        return result
 
     @staticmethod
     def _cumulative(changes: pd.DataFrame, area: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
@@ -840,7 +927,7 @@ class History:
         sub = self.parcels[mask]
         if sub.empty:
             return np.full(len(dates), np.nan)
-        hh_codes, hh_index = pd.factorize(sub["household_key"])
+        hh_codes, hh_index = pd.factorize(sub["household_code"])
         n_hh = len(hh_index)
         parcels_per_hh = np.bincount(hh_codes, minlength=n_hh)
         code_of = pd.Series(hh_codes, index=np.flatnonzero(mask))

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from milestones.curve import s_curve
-from milestones.progress import (History, commune_progress, parcel_stages, prepare_events, project_progress,
-                                 segment_progress, to_timestamp)
+from milestones.progress import (History, aggregate_reports, commune_progress, parcel_events, parcel_stages,
+                                 prepare_events, project_progress, segment_progress, to_timestamp)
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status
@@ -91,14 +91,16 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     ts = to_timestamp(as_of)
     resolved = resolve_rules(rules)
     events = prepare_events(events, ts)        # normalised once, reused by every step
-    state = parcel_stages(parcels, events, ts)
-    history = History.build(parcels, events, ts)
+    by_parcel = parcel_events(parcels, events, ts)
+    reports = aggregate_reports(parcels, events, ts)
+    state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
+    history = History.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
     ms = milestone_status(milestones, history, ts, resolved)
     risk = parcel_risk_flags(state, ms, ts, resolved)
     for col in ("days_in_stage", "risk_flags", "risk_labels", "at_risk"):
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
-    table = project_progress(state, events, ts, proj)
+    table = project_progress(state, events, ts, proj, reports=reports)
     extra = [c for c in ("short_name", "kind") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
@@ -107,7 +109,7 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
         as_of=ts.date(),
         parcels=state,
         projects=table,
-        communes=commune_progress(state, events, ts),
+        communes=commune_progress(state, events, ts, reports=reports),
         segments=segment_progress(state, segment_m),
         milestones=ms,
         s_curve=curve,
