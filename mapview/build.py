@@ -26,7 +26,7 @@ from typing import Any, Mapping
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -57,7 +57,7 @@ _CSS = """
 .gpmb-commune-label:before, .gpmb-km-label:before { display: none; }
 .gpmb-km-label { background: rgba(255,255,255,.85); border: 1px solid #6a1b9a; border-radius: 3px;
   padding: 0 3px; color: #4a148c; font-size: 11px; font-weight: 700; box-shadow: none; }
-.gpmb-tip { font-size: 12px; line-height: 1.35; }
+.gpmb-tip { font-size: 12px; line-height: 1.35; white-space: normal; width: max-content; max-width: 380px; }
 .gpmb-tip .risk { color: #b71c1c; font-weight: 600; }
 .gpmb-tip .note { color: #616161; font-style: italic; }
 .gpmb-legend, .gpmb-title { background: rgba(255,255,255,.93); padding: 6px 9px; border-radius: 5px;
@@ -75,6 +75,47 @@ _CSS = """
 .leaflet-control-layers-expanded { padding: 4px 8px 4px 4px; }
 </style>
 """
+
+
+class _Raw(Element):
+    """Already-rendered text, inserted as is (branca would compile it as a Jinja template again)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _DataLayer(folium.GeoJson):
+    """``folium.GeoJson`` whose rendered script is inserted verbatim.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(output)``, which compiles the
+    whole output – GeoJSON included – as a Jinja template: slow (≈0.2 s per MB) and fragile (a ``{{`` in
+    a commune or owner name would be read as template syntax). Only for layers without
+    ``style_function``/``highlight_function`` (styles here come from ``on_each_feature``).
+    """
+
+    def render(self, **kwargs) -> None:
+        from folium.utilities import get_obj_in_upper_tree
+
+        if self.style or self.highlight:
+            raise ValueError("_DataLayer does not support style_function/highlight_function")
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("A map layer can only be rendered inside a folium Figure")
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_Raw(str(script(self, kwargs))), name=self.get_name())
+        if self.show:  # what folium.map.Layer.render does
+            from folium.map import ElementAddToElement
+
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        for element in self._children.values():
+            element.render(**kwargs)
 
 
 class _Control(MacroElement):
@@ -125,7 +166,10 @@ def _each_feature_js(style: str | None, tooltip: str | None = "sticky", label_cl
     if style:
         parts.append(f"var st = {style};")
         parts.append("if (layer.setStyle) { layer.setStyle(st); }")
-    if tooltip == "sticky":
+    if tooltip == "parcel":
+        parts.append("layer.bindTooltip(function() { return window.GPMB.tip(p); }, "
+                     "{sticky: true, className: 'gpmb-tip'});")
+    elif tooltip == "sticky":
         parts.append("if (p.t) { layer.bindTooltip(p.t, {sticky: true, className: 'gpmb-tip'}); }")
     elif tooltip == "permanent":
         parts.append("if (p.t) { layer.bindTooltip(p.t, {permanent: true, direction: 'center', "
@@ -144,6 +188,23 @@ def _each_feature_js(style: str | None, tooltip: str | None = "sticky", label_cl
     return JsCode("\n".join(parts))
 
 
+def _road_name(name: Any, ref: Any) -> str:
+    """Road tooltip: the name, else the reference (QL4B), else "Đường chưa rõ tên" (source "Không biết")."""
+    for v in (name, ref):
+        if isinstance(v, str) and v.strip() and v.strip().lower() != "không biết":
+            return v.strip()
+    return "Đường chưa rõ tên"
+
+
+def route_prefix(short_name: Any, project_id: str) -> str:
+    """Short route name for kilometre labels: the first word if it is a road number (``QL4B``), else the
+    first two words (``Cao tốc``); the project id when there is no short name."""
+    if not isinstance(short_name, str) or not short_name.strip():
+        return str(project_id)
+    words = short_name.split()
+    return words[0] if any(ch.isdigit() for ch in words[0]) else " ".join(words[:2])
+
+
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -157,45 +218,149 @@ def _project_table(store: Any, snapshot: Any) -> gpd.GeoDataFrame:
     return projects
 
 
-def _parcel_tooltips(parcels: pd.DataFrame, projects: pd.DataFrame) -> list[str]:
-    """One HTML tooltip per parcel (commune + former commune, sheet/parcel, land use, area, stage, flags)."""
+#: JavaScript building a parcel tooltip from its compact properties and the lookup tables in
+#: ``window.GPMB`` (so each Vietnamese label is written once in the HTML, not once per parcel).
+_TIP_JS = """function(p) {
+  var L = window.GPMB, c = L.communes[p.c] || ["", ""];
+  var where = (c[1] && c[1] !== c[0]) ? c[1] + " (nay " + c[0] + ")" : c[0];
+  var h = "<b>Tờ " + p.m + ", thửa " + p.n + "</b> – " + where;
+  h += "<br>Dự án: " + L.projects[p.p];
+  h += "<br>Loại đất: " + p.u + (L.land_use[p.u] ? " – " + L.land_use[p.u] : "");
+  h += "<br>Diện tích thu hồi: " + p.a + " m²" + (p.A ? " / thửa " + p.A + " m²" : "");
+  if (p.k) { h += "<br>Lý trình: " + p.k; }
+  h += "<br>Giai đoạn: <b>" + L.stages[p.s] + "</b>" + (p.d ? " (từ " + p.d + ")" : "");
+  if (p.f && p.f.length) {
+    h += "<br><span class='risk'>⚠ " + p.f.map(function(i) { return L.flags[i]; }).join("; ") + "</span>";
+  }
+  var notes = [];
+  if (p.x & 1) { notes.push("thửa minh họa"); }
+  if (p.x & 2) { notes.push("vị trí gần đúng theo hướng tuyến dự kiến"); }
+  if (notes.length) {
+    var t = notes.join("; ");
+    h += "<br><span class='note'>" + t.charAt(0).toUpperCase() + t.slice(1) + "</span>";
+  }
+  return h;
+}"""
+
+
+class _Lookup(MacroElement):
+    """``window.GPMB``: lookup tables (stage, project, commune, land-use and flag labels) and the tooltip
+    builder, defined before the layers that use them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.GPMB = {{ this.tables|tojson }};
+        window.GPMB.tip = {{ this.tip_js }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tables: dict) -> None:
+        super().__init__()
+        self._name = "GpmbLookup"
+        self.tables = tables
+        self.tip_js = _TIP_JS
+
+
+def _vi_int(values: pd.Series) -> list[str | None]:
+    """Areas in m² as ``1.234`` (rounded to the metre), None when missing."""
+    out = []
+    for v in values:
+        out.append(None if v is None or pd.isna(v) else f"{int(round(float(v))):,}".replace(",", "."))
+    return out
+
+
+def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Compact per-parcel properties for the map and the lookup tables they index.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Snapshot parcels (see :func:`build_map`).
+    projects : DataFrame
+        ``project_id``, ``short_name``, ``geometry_status``.
+
+    Returns
+    -------
+    props : DataFrame, same index as ``parcels``
+        ``s`` stage rank (index in ``STAGES``), ``r`` 1 if at risk, ``p`` project index, ``c`` commune
+        index (pair 2025 commune, former commune), ``m`` map sheet, ``n`` parcel number, ``u`` land-use
+        code, ``a`` / ``A`` area to recover / parcel area in m² as text ``1.234``, ``k`` chainage
+        ``Km3+700`` or None, ``d`` stage date ``dd/mm/yyyy`` or None, ``f`` list of flag indices,
+        ``x`` bit mask (1 illustrative, 2 approximate project geometry). All text is HTML-escaped.
+    tables : dict
+        ``stages``, ``projects``, ``communes`` ([2025 name, former name]), ``land_use`` (code → name),
+        ``flags`` (labels) — what the indices refer to.
+    """
+    from dashboard.format import LAND_USE_LABELS_VI, risk_flag_label
+
+    n = len(parcels)
+    idx = parcels.index
+    props = pd.DataFrame(index=idx)
+    stage = parcels["stage"] if "stage" in parcels else pd.Series("not_started", index=idx)
+    props["s"] = [STAGES.index(s) if s in STAGES else 0 for s in stage]
+    at_risk = parcels["at_risk"] if "at_risk" in parcels else pd.Series(False, index=idx)
+    props["r"] = at_risk.fillna(False).astype(bool).astype(int)
+
+    project_ids = list(projects["project_id"])
     short = dict(zip(projects["project_id"], projects["short_name"]))
+    extra = [p for p in pd.unique(parcels["project_id"]) if p not in short]
+    project_ids += extra
+    props["p"] = [project_ids.index(p) for p in parcels["project_id"]] if n else []
+
+    new = parcels["commune"].fillna("").astype(str)
+    old = (parcels["commune_former"] if "commune_former" in parcels else pd.Series("", index=idx)).fillna("").astype(str)
+    codes, uniques = pd.factorize(new + "\x1f" + old)
+    props["c"] = codes
+    communes = [[html.escape(a) for a in u.split("\x1f")] for u in uniques]
+
+    props["m"] = [None if pd.isna(v) else int(v) for v in parcels["map_sheet"]]
+    props["n"] = [None if pd.isna(v) else int(v) for v in parcels["parcel_number"]]
+    props["u"] = [html.escape(str(v)) if isinstance(v, str) else "" for v in parcels["land_use"]]
+    props["a"] = _vi_int(parcels["area_to_recover_m2"])
+    props["A"] = _vi_int(parcels["parcel_area_m2"]) if "parcel_area_m2" in parcels else None
+    chainage = parcels["chainage_m"] if "chainage_m" in parcels else pd.Series(float("nan"), index=idx)
+    props["k"] = [None if pd.isna(v) else format_chainage(float(v)) for v in chainage]
+    dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels \
+        else pd.Series(pd.NaT, index=idx)
+    props["d"] = [None if pd.isna(d) else d.strftime("%d/%m/%Y") for d in dates]
+
+    flag_codes: list[str] = []
+    flag_labels: list[str] = []
+    given = parcels["risk_labels"] if "risk_labels" in parcels else None
+    flags_col = parcels["risk_flags"] if "risk_flags" in parcels else pd.Series([[]] * n, index=idx)
+    f_idx = []
+    for pos, codes_i in enumerate(flags_col):
+        if codes_i is None or isinstance(codes_i, float) or len(codes_i) == 0:
+            f_idx.append([])
+            continue
+        labels_i = given.iloc[pos] if given is not None else None
+        row = []
+        for j, code in enumerate(codes_i):
+            if code not in flag_codes:
+                flag_codes.append(code)
+                label = (labels_i[j] if labels_i is not None and not isinstance(labels_i, float)
+                         and len(labels_i) == len(codes_i) else risk_flag_label(code))
+                flag_labels.append(html.escape(str(label)))
+            row.append(flag_codes.index(code))
+        f_idx.append(row)
+    props["f"] = f_idx
+
     approx = set(projects.loc[projects["geometry_status"] == "approximate", "project_id"])
-    tips = []
-    cols = parcels.columns
-    for row in parcels.itertuples(index=False):
-        r = row._asdict() if hasattr(row, "_asdict") else dict(zip(cols, row))
-        commune, former = r.get("commune"), r.get("commune_former")
-        where = _e(commune)
-        if former and not pd.isna(former) and former != commune:
-            where = f"{_e(former)} (nay {_e(commune)})"
-        lines = [
-            f"<b>Tờ {_e(r.get('map_sheet'))}, thửa {_e(r.get('parcel_number'))}</b> – {where}",
-            f"Dự án: {_e(short.get(r.get('project_id'), r.get('project_id')))}",
-            f"Loại đất: {_e(land_use_label(r.get('land_use')))}",
-            f"Diện tích thu hồi: {fmt_m2(r.get('area_to_recover_m2'))}"
-            + (f" / thửa {fmt_m2(r.get('parcel_area_m2'))}" if not pd.isna(r.get("parcel_area_m2", float("nan"))) else ""),
-        ]
-        chainage = r.get("chainage_m")
-        if chainage is not None and not pd.isna(chainage):
-            lines.append(f"Lý trình: {_e(format_chainage(float(chainage)))}")
-        stage = r.get("stage") or "not_started"
-        stage_line = f"Giai đoạn: <b>{_e(STAGE_LABELS_VI.get(stage, stage))}</b>"
-        if not pd.isna(r.get("stage_date")) and r.get("stage_date") is not None:
-            stage_line += f" (từ {fmt_date(r.get('stage_date'))})"
-        lines.append(stage_line)
-        flags = risk_flags_text(r.get("risk_flags"))
-        if flags:
-            lines.append(f"<span class='risk'>⚠ {_e(flags)}</span>")
-        notes = []
-        if r.get("illustrative"):
-            notes.append("thửa minh họa")
-        if r.get("project_id") in approx:
-            notes.append("vị trí gần đúng theo hướng tuyến dự kiến")
-        if notes:
-            lines.append(f"<span class='note'>{_e('; '.join(notes)).capitalize()}</span>")
-        tips.append("<br>".join(lines))
-    return tips
+    illustrative = parcels["illustrative"].fillna(False).astype(bool) if "illustrative" in parcels \
+        else pd.Series(False, index=idx)
+    props["x"] = illustrative.astype(int) + 2 * parcels["project_id"].isin(approx).astype(int)
+
+    tables = {
+        "stages": [html.escape(STAGE_LABELS_VI[s]) for s in STAGES],
+        "colours": [STAGE_COLOURS[s] for s in STAGES],
+        "projects": [html.escape(str(short.get(p, p))) for p in project_ids],
+        "communes": communes,
+        "land_use": {k: html.escape(v) for k, v in LAND_USE_LABELS_VI.items()},
+        "flags": flag_labels,
+    }
+    return props, tables
 
 
 def _legend_html(counts: Mapping[str, int], n_risk: int, has_approximate: bool) -> str:
@@ -280,7 +445,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         communes = communes.copy()
         name_col = "full_name" if "full_name" in communes else "name"
         communes["t"] = [_e(n) for n in communes[name_col]]
-        folium.GeoJson(
+        _DataLayer(
             feature_collection(communes, ["t"], SIMPLIFY_M["communes"]),
             name="Ranh giới xã, phường (2025)",
             interactive=False,
@@ -295,9 +460,9 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         roads = roads.copy()
         names = roads["name"] if "name" in roads else pd.Series("", index=roads.index)
         refs = roads["ref"] if "ref" in roads else pd.Series("", index=roads.index)
-        roads["t"] = [_e(n if isinstance(n, str) and n else r) for n, r in zip(names, refs)]
+        roads["t"] = [_e(_road_name(n, r)) for n, r in zip(names, refs)]
         roads["k"] = [1 if k == "railway" else 0 for k in (roads["kind"] if "kind" in roads else [""] * len(roads))]
-        folium.GeoJson(
+        _DataLayer(
             feature_collection(roads, ["t", "k"], SIMPLIFY_M["roads"]),
             name="Đường giao thông, đường sắt",
             on_each_feature=_each_feature_js(
@@ -313,7 +478,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
             + (f"<br><span class='note'>Gần đúng: {_e(row.get('geometry_note'))}</span>" if row["a"] else "")
             for _, row in b.iterrows()
         ]
-        folium.GeoJson(
+        _DataLayer(
             feature_collection(b, ["t", "a"], SIMPLIFY_M["boundaries"]),
             name="Chỉ giới GPMB",
             on_each_feature=_each_feature_js(
@@ -333,7 +498,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         c["a"] = (status == "approximate").astype(int)
         c["t"] = [f"Tim tuyến {_e(short.get(pid, pid))}" + (" (gần đúng)" if a else "")
                   for pid, a in zip(c["project_id"], c["a"])]
-        folium.GeoJson(
+        _DataLayer(
             feature_collection(c, ["t", "a"], SIMPLIFY_M["centrelines"]),
             on_each_feature=_each_feature_js(
                 f"{{color: '{CENTRELINE_COLOUR}', weight: 2, dashArray: (p.a ? '10 8' : null)}}"),
@@ -342,18 +507,18 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         for _, row in c.iterrows():
             start = float(row.get("chainage_start_m") or 0.0)
             km = kilometre_markers(row.geometry, start, every_m=1000.0, crs=c.crs)
-            km["t"] = [f"{_e(short.get(row['project_id'], row['project_id']))} {_e(lbl)}" for lbl in km["label"]]
+            prefix = route_prefix(short.get(row["project_id"]), row["project_id"])
+            km["t"] = [f"{_e(prefix)} {_e(lbl)}" for lbl in km["label"]]
             km["l"] = [int(abs(ch % km_label_every_m) < 1e-6) for ch in km["chainage_m"]]
             markers.append(km)
         if markers:
             km_all = gpd.GeoDataFrame(pd.concat(markers, ignore_index=True), crs=c.crs)
-            labelled = km_all[km_all["l"] == 1].copy()
-            labelled["t"] = labelled["label"].map(_e)
+            labelled = km_all[km_all["l"] == 1]
             plain = km_all[km_all["l"] == 0]
             for part, mode in ((plain, "hover_label"), (labelled, "permanent_right")):
                 if part.empty:
                     continue
-                folium.GeoJson(
+                _DataLayer(
                     feature_collection(part, ["t"]),
                     marker=folium.CircleMarker(radius=3, color=CENTRELINE_COLOUR, weight=1.5, fill=True,
                                                fill_color="#ffffff", fill_opacity=1.0),
@@ -361,43 +526,43 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
                 ).add_to(group)
         group.add_to(m)
 
-    # 6. Parcels by stage, red outline when at risk.
-    p = parcels.copy()
-    if "at_risk" not in p:
-        p["at_risk"] = False
-    p["s"] = [STAGES.index(s) if s in STAGES else 0 for s in p.get("stage", pd.Series("not_started", index=p.index))]
-    p["r"] = p["at_risk"].fillna(False).astype(bool).astype(int)
-    p["t"] = _parcel_tooltips(p, projects if not projects.empty else _project_table(store, snapshot))
-    colours = json.dumps([STAGE_COLOURS[s] for s in STAGES])
-    folium.GeoJson(
-        feature_collection(p, ["s", "r", "t"], SIMPLIFY_M["parcels"]),
+    # 6. Parcels by stage, red outline when at risk; tooltips built in the browser from compact properties.
+    p = parcels
+    props, tables = parcel_properties(p, projects if not projects.empty else _project_table(store, snapshot))
+    m.add_child(_Lookup(tables))
+    cols = list(props.columns)
+    layer_gdf = gpd.GeoDataFrame(props, geometry=p.geometry, crs=p.crs)
+    # 7. Risk dots at each at-risk parcel, drawn *under* the parcels: at low zoom the dot sticks out of
+    #    the tiny polygon; zoomed in, the polygon (red outline) covers it.
+    risky = layer_gdf[layer_gdf["r"] == 1]
+    if not risky.empty:
+        dots = gpd.GeoDataFrame(risky[cols], geometry=risky.geometry.representative_point(), crs=p.crs)
+        _DataLayer(
+            feature_collection(dots, cols),
+            name="Thửa có rủi ro tiến độ",
+            marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.8, fill=True, fill_color=RISK_COLOUR,
+                                       fill_opacity=0.95),
+            on_each_feature=_each_feature_js(None, tooltip="parcel"),
+        ).add_to(m)
+
+    _DataLayer(
+        feature_collection(layer_gdf, cols, SIMPLIFY_M["parcels"]),
         name="Thửa đất theo giai đoạn",
         on_each_feature=_each_feature_js(
-            f"{{fillColor: {colours}[p.s], fillOpacity: 0.8, color: (p.r ? '{RISK_COLOUR}' : '#37474f'), "
-            "weight: (p.r ? 2.5 : 0.7), opacity: 1}", hover=True),
+            f"{{fillColor: window.GPMB.colours[p.s], fillOpacity: 0.8, color: (p.r ? '{RISK_COLOUR}' : '#37474f'), "
+            "weight: (p.r ? 2.5 : 0.7), opacity: 1}", tooltip="parcel", hover=True),
     ).add_to(m)
-
-    # 7. Risk dots at each at-risk parcel (visible at any zoom).
-    risky = p[p["r"] == 1]
-    if not risky.empty:
-        dots = gpd.GeoDataFrame(risky[["t"]], geometry=risky.geometry.representative_point(), crs=p.crs)
-        folium.GeoJson(
-            feature_collection(dots, ["t"]),
-            name="Thửa có rủi ro tiến độ",
-            marker=folium.CircleMarker(radius=4, color="#ffffff", weight=1, fill=True, fill_color=RISK_COLOUR,
-                                       fill_opacity=0.95),
-            on_each_feature=_each_feature_js(None),
-        ).add_to(m)
 
     # Title, legend, layer control, view.
     counts = p["stage"].value_counts().to_dict() if "stage" in p else {}
+    n_risk = int(props["r"].sum())
     has_approx = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
     illustrative = bool(p["illustrative"].fillna(False).any()) if "illustrative" in p else False
     title = (f"<b>Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}</b><br>{fmt_number(len(p))} thửa đang hiển thị"
              + (" · <i>thửa đất minh họa</i>" if illustrative else ""))
     m.add_child(_Control(title, "topright", "gpmb-title"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.add_child(_Control(_legend_html(counts, int(p["r"].sum()), has_approx), "bottomright", "gpmb-legend"))
+    m.add_child(_Control(_legend_html(counts, n_risk, has_approx), "bottomright", "gpmb-legend"))
     bounds = bounds_latlon(p) or bounds_latlon(projects) or (bounds_latlon(communes) if not communes.empty else None)
     if bounds:
         m.fit_bounds(bounds, padding=(20, 20))

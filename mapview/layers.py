@@ -79,13 +79,14 @@ def feature_collection(gdf: gpd.GeoDataFrame, properties: Iterable[str] = (), si
     keep = ~(gdf.geometry.isna() | gdf.geometry.is_empty)
     gdf = gdf[keep]
     geoms = to_leaflet_geometries(gdf.geometry, simplify_m)
-    geojson = shapely.to_geojson(geoms)
-    records = gdf[props].astype(object).where(pd.notna(gdf[props]), None).to_dict("records") if props else [{}] * len(gdf)
-    features = [
-        {"type": "Feature", "properties": rec, "geometry": json.loads(g)}
-        for rec, g in zip(records, geojson)
-        if g is not None
-    ]
+    # Two C-speed parses instead of one json.loads per feature.
+    geometries = json.loads("[" + ",".join(shapely.to_geojson(geoms)) + "]")
+    if props:
+        records = json.loads(pd.DataFrame(gdf[props]).to_json(orient="records", force_ascii=False,
+                                                            double_precision=10))
+    else:
+        records = [{} for _ in range(len(gdf))]
+    features = [{"type": "Feature", "properties": rec, "geometry": g} for rec, g in zip(records, geometries)]
     return {"type": "FeatureCollection", "features": features}
 
 

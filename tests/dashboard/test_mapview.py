@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import folium
+import pandas as pd
 import pytest
 
 from dashboard.filters import Filters
@@ -66,7 +67,7 @@ def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
     feats = layer(m, "Thửa đất theo giai đoạn").data["features"]
     assert len(feats) == 18
     # By construction: RD parcels 0..8 handed over (rank 6), 9-10 paid (5), 11 approved (4).
-    rd = sorted((f for f in feats if "Đường RD" in f["properties"]["t"]),
+    rd = sorted((f for f in feats if f["properties"]["k"]),          # only RD parcels have a chainage
                 key=lambda f: f["geometry"]["coordinates"][0][0][0])
     assert [f["properties"]["s"] for f in rd] == [6] * 9 + [5, 5, 4]
     assert sum(f["properties"]["r"] for f in feats) == 2
@@ -78,16 +79,21 @@ def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
             assert round(x, 6) == x and round(y, 6) == y
 
 
-def test_tooltip_content_in_vietnamese(snap, fake_store):
-    feats = layer(build_map(snap, fake_store), "Thửa đất theo giai đoạn").data["features"]
-    tip = next(f["properties"]["t"] for f in feats if "thửa 103" in f["properties"]["t"])
-    assert "Tờ 1, thửa 103" in tip
-    assert "Xã Hợp Thành (nay Phường Kỳ Lừa)" in tip
-    assert "CLN – Đất trồng cây lâu năm" in tip                  # land use cycles LUC, BHK, ONT, CLN
-    assert "1.050 m²" in tip and "Km1+750" in tip
-    assert "Bàn giao mặt bằng" in tip and "(từ 10/05/2024)" in tip     # 01/01 + 30 + 5 x 20 days
-    assert "Khiếu nại chưa giải quyết" in tip
-    assert "vị trí gần đúng" in tip.lower() and "minh họa" in tip
+def test_parcel_tooltip_properties(snap, fake_store):
+    from mapview.build import parcel_properties
+
+    props, tables = parcel_properties(snap.parcels, fake_store.projects())
+    row = props[snap.parcels["parcel_number"] == 103].iloc[0]
+    assert tables["communes"][row["c"]] == ["Phường Kỳ Lừa", "Xã Hợp Thành"]
+    assert tables["projects"][row["p"]] == "Đường RD"
+    assert (row["m"], row["n"], row["u"]) == (1, 103, "CLN")          # land use cycles LUC, BHK, ONT, CLN
+    assert row["a"] == "1.050" and row["k"] == "Km1+750"
+    assert tables["stages"][row["s"]] == "Bàn giao mặt bằng"
+    assert row["d"] == "10/05/2024"                                    # 01/01 + 30 + 5 x 20 days
+    assert [tables["flags"][i] for i in row["f"]] == ["Khiếu nại chưa giải quyết"]
+    assert row["x"] == 3                                               # illustrative + approximate project
+    ar = props[snap.parcels["parcel_number"] == 200].iloc[0]
+    assert pd.isna(ar["k"]) and ar["x"] == 1 and ar["f"] == []
 
 
 def test_approximate_geometries_are_marked(snap, fake_store):
@@ -108,7 +114,18 @@ def test_kilometre_markers_and_labels(snap, fake_store):
     points = [f for g in layers[1:] for f in g.data["features"]]
     assert len(points) == 7                                        # Km0 … Km6 on a 6 000 m centreline
     labels = sorted(f["properties"]["t"] for f in layers[-1].data["features"])
-    assert labels == ["Km0", "Km5"]                                # permanent labels every 5 km
+    assert labels == ["Đường RD Km0", "Đường RD Km5"]              # permanent labels every 5 km
+
+
+@pytest.mark.parametrize("short_name, expected", [
+    ("QL4B Km3+700 – Km18", "QL4B"),
+    ("Cao tốc Hữu Nghị – Chi Lăng", "Cao tốc"),
+    (None, "CT_HNCL"),
+])
+def test_route_prefix_of_kilometre_labels(short_name, expected):
+    from mapview.build import route_prefix
+
+    assert route_prefix(short_name, "CT_HNCL") == expected
 
 
 def test_filters_limit_parcels_and_project_layers(snap, fake_store):

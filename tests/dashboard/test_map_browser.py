@@ -1,0 +1,63 @@
+"""The standalone map HTML in headless Chromium with every network request blocked."""
+from datetime import date
+
+import pytest
+
+from mapview import build_map, standalone_html
+from tests.dashboard import synthetic
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
+    playwright = pytest.importorskip("playwright.sync_api")
+    snap = synthetic.compute_snapshot(fake_store, date(2024, 6, 30))
+    path = tmp_path / "map.html"
+    path.write_text(standalone_html(build_map(snap, fake_store)), encoding="utf-8")
+    requested, errors = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+
+            def route(r):
+                if r.request.url.startswith(("file:", "data:")):
+                    r.continue_()
+                else:
+                    requested.append(r.request.url)
+                    r.abort()
+
+            page.route("**/*", route)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(path.as_uri())
+            page.wait_for_selector("path.leaflet-interactive")
+            assert errors == [] and requested == []
+            n_parcels = page.evaluate(
+                "(() => { let n = 0; for (const k in window) { const m = window[k];"
+                " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
+                " if (l.feature && l.feature.properties && l.feature.properties.A !== undefined"
+                " && l.getBounds) n++; }); } } return n; })()")
+            assert n_parcels == 18
+            assert page.locator("path.leaflet-interactive").count() >= 18
+            # Zoom on parcel 103 and hover it: the tooltip is built in the browser from the lookup tables.
+            page.evaluate(
+                "(() => { for (const k in window) { const m = window[k];"
+                " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
+                " if (l.feature && l.feature.properties.n === 103 && l.getBounds) {"
+                "   m.setView(l.getBounds().getCenter(), 19, {animate: false}); } }); } } })()")
+            page.wait_for_timeout(300)
+            page.mouse.move(600, 400)
+            tip = page.locator(".leaflet-tooltip.gpmb-tip")
+            tip.wait_for(timeout=5000)
+            text = tip.inner_text()
+            for expected in ("Tờ 1, thửa 103", "Xã Hợp Thành (nay Phường Kỳ Lừa)", "CLN – Đất trồng cây lâu năm",
+                             "1.050 m²", "Km1+750", "Bàn giao mặt bằng (từ 10/05/2024)", "Khiếu nại chưa giải quyết",
+                             "Thửa minh họa; vị trí gần đúng"):
+                assert expected in text
+            assert page.locator(".gpmb-legend").inner_text().count("(") >= 7
+            assert requested == []
+        finally:
+            browser.close()
