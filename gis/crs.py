@@ -215,8 +215,9 @@ def wgs84_operation(lon: float = 106.76, lat: float = 21.85) -> tuple[str, str]:
     Returns
     -------
     tuple of (str, str)
-        ``(code, name)`` of the datum-shift step of the operation PROJ picks for that point of the datum-shift step, expected ``("EPSG:6960", "VN-2000 to WGS 84 (2)")``:
-        the 7 parameters of Decision 05/2007/QĐ-BTNMT as a coordinate-frame Helmert.
+        ``(code, name)`` of the datum-shift step of the operation PROJ picks for that point, expected
+        ``("EPSG:6960", "VN-2000 to WGS 84 (2)")``: the 7 parameters of Decision 05/2007/QĐ-BTNMT as a
+        coordinate-frame Helmert.
 
     Raises
     ------

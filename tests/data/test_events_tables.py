@@ -1,8 +1,6 @@
 """events.csv, milestones.csv and rules.yaml: contract, stage order, legal gaps, the plan's story."""
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import pytest

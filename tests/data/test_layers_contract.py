@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -68,8 +69,7 @@ def test_centrelines_contract(centrelines, communes):
     assert lines["QL4B"].length == pytest.approx(18_000.0, abs=0.5)
     # Orientation: expressway starts near the Hữu Nghị border gate, QL4B at the Lạng Sơn city end.
     start = shapely.points(lines["CT_HNCL"].coords[0])
-    gate = pd.Series([shapely.Point(106.7139, 21.9720)]).pipe(
-        lambda s: __import__("geopandas").GeoSeries(s, crs=4326).to_crs(9215).iloc[0])
+    gate = gpd.GeoSeries([shapely.Point(106.7139, 21.9720)], crs=4326).to_crs(9215).iloc[0]
     assert start.distance(gate) < 50.0
     city = communes.to_crs(9215).set_index("name").geometry
     ql4b_start = shapely.points(lines["QL4B"].coords[0])
