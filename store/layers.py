@@ -223,7 +223,7 @@ def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
         query = query.where(where(table))
     result = conn.execute(query)
     names = [c.name for c in table.columns]
-    data = result.all()
+    data = [tuple(r) for r in result.all()]  # plain tuples: pandas probes SQLAlchemy Row objects slowly
     frame = pd.DataFrame.from_records(data, columns=names) if data else pd.DataFrame(
         {n: pd.Series(dtype=object) for n in names})
     for col in table.columns:

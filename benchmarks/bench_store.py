@@ -1,0 +1,107 @@
+"""Store benchmark: commit 10 000 and 100 000 field-count events on both backends; print the times.
+
+Usage: ``python benchmarks/bench_store.py [--sizes 10000 100000] [--no-postgis]``
+
+Each backend gets a fresh store seeded from ``data/sources/`` (SQLite: a GeoPackage in a temporary
+folder; PostGIS: a database created on ``$GPMB_TEST_PG_ADMIN_URL``'s server and dropped afterwards).
+Printed per backend: seeding time, then per size the commit time (one transaction), the time to
+read the whole ledger back (``store.events()``), and the time to revert the upload.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import secrets
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import pandas as pd  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from store import open_store  # noqa: E402
+
+ADMIN_URL = os.environ.get("GPMB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def make_events(parcel_ids: list[str], project_ids: list[str], n: int, tag: str) -> pd.DataFrame:
+    """``n`` parcel events spread over the bundled parcels and 2024 dates."""
+    start = date(2024, 1, 1)
+    codes = ["notice", "inventory", "plan_posted", "approved", "paid", "handed_over"]
+    return pd.DataFrame({
+        "kind": "parcel",
+        "project_id": [project_ids[i % len(project_ids)] for i in range(n)],
+        "parcel_id": [parcel_ids[i % len(parcel_ids)] for i in range(n)],
+        "event": [codes[i % len(codes)] for i in range(n)],
+        "event_date": [start + timedelta(days=i % 365) for i in range(n)],
+        "area_m2": [float(i % 900) if i % 6 == 5 else None for i in range(n)],
+        "households": 1,
+        "amount_vnd": [1.0e6 * (i % 50) if i % 6 in (3, 4) else None for i in range(n)],
+        "is_correction": False,
+        "note": [f"{tag} dòng {i}" for i in range(n)],
+    })
+
+
+def timed(fn):
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def run_backend(label: str, url: str, sizes: list[int]) -> None:
+    store, seconds = timed(lambda: open_store(url))
+    print(f"\n[{label}] seed from data/sources: {seconds:.2f} s "
+          f"({len(store.parcels())} parcels, {len(store.events())} seed events)")
+    _, seconds = timed(lambda: open_store(url))
+    print(f"[{label}] reopen (already seeded): {seconds * 1000:.1f} ms")
+    parcels = store.parcels()
+    ids, projects = parcels.parcel_id.tolist(), parcels.project_id.tolist()
+    for n in sizes:
+        frame = make_events(ids, projects, n, f"bench-{n}")
+        sha = hashlib.sha256(f"{label}-{n}-{secrets.token_hex(4)}".encode()).hexdigest()
+        result, commit_s = timed(lambda: store.commit_upload(frame, file_name=f"bench_{n}.csv", file_sha256=sha,
+                                                              uploaded_by="benchmark", rows_read=n, source="cli"))
+        events, read_s = timed(store.events)
+        _, revert_s = timed(lambda: store.revert_upload(result.upload_id, by="benchmark"))
+        print(f"[{label}] {n:>7,} rows: commit {commit_s:6.2f} s ({n / commit_s:,.0f} rows/s), "
+              f"read ledger ({len(events):,} rows) {read_s:5.2f} s, revert {revert_s * 1000:6.1f} ms")
+    store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--no-postgis", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.gpkg'}", args.sizes)
+    if args.no_postgis:
+        return 0
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"bench_store_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        print(f"\n[postgis] skipped: server not reachable ({type(exc).__name__})")
+        return 0
+    try:
+        run_backend("postgis", make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False),
+                    args.sizes)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
