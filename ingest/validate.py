@@ -31,6 +31,7 @@ formulas without a saved value. Text cells (``Ghi chú``) are kept verbatim as i
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections import defaultdict
@@ -78,8 +79,10 @@ EVENT_COLUMNS: tuple[str, ...] = (
 _HEADER_LABELS = {**CANONICAL_HEADERS, "area_ha": "Diện tích (ha)", "amount_million_vnd": "Số tiền (triệu đồng)",
                   "amount_thousand_vnd": "Số tiền (nghìn đồng)"}
 
-_IS_TEXT = pa.Check(lambda s: s.map(lambda v: isinstance(v, str)).all(), error="text expected")
-_IS_DATE = pa.Check(lambda s: s.map(lambda v: isinstance(v, date)).all(), error="datetime.date expected")
+_IS_TEXT = pa.Check(lambda s: len(s) == 0 or pd.api.types.infer_dtype(s, skipna=False) == "string",
+                    error="text expected")
+_IS_DATE = pa.Check(lambda s: len(s) == 0 or pd.api.types.infer_dtype(s, skipna=False) == "date",
+                    error="datetime.date expected")
 
 #: Shape of :attr:`ValidationReport.events` (checked on every report: a bug here fails loudly, never
 #: reaches the store). Text columns are Python ``str`` objects, ``event_date`` ``datetime.date``.
@@ -185,9 +188,9 @@ class ValidationReport:
 _COMMUNE_PREFIXES = ("thi tran ", "phuong ", "xa ", "tt. ", "tt ", "p. ", "x. ")
 
 
-def commune_key(name: object) -> str:
-    """Folded commune name without its unit word: ``"Xã Hợp Thành"``, ``"hop thanh"`` → ``"hopthanh"``."""
-    folded = fold_vi(str(name)).replace("_", " ")
+@functools.lru_cache(maxsize=4096)
+def _commune_key_text(name: str) -> str:
+    folded = fold_vi(name).replace("_", " ")
     for prefix in _COMMUNE_PREFIXES:
         if folded.startswith(prefix):
             folded = folded[len(prefix):]
@@ -195,8 +198,18 @@ def commune_key(name: object) -> str:
     return re.sub(r"[^0-9a-z]", "", folded)
 
 
+def commune_key(name: object) -> str:
+    """Folded commune name without its unit word: ``"Xã Hợp Thành"``, ``"hop thanh"`` → ``"hopthanh"``."""
+    return _commune_key_text(str(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_key_text(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", fold_vi(text))
+
+
 def _project_key(text: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold_vi(str(text)))
+    return _project_key_text(str(text))
 
 
 @dataclass
@@ -218,13 +231,15 @@ def _build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> _Lookups:
             if text is not None and not (isinstance(text, float) and math.isnan(text)) and str(text).strip():
                 project_keys[_project_key(text)] = pid
     cols = ["parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "area_to_recover_m2"]
-    frame = parcels[[c for c in cols if c in parcels.columns]]
+    frame = pd.DataFrame(parcels[[c for c in cols if c in parcels.columns]])
     former_names: dict[str, str] = {}
     current_names: dict[str, str] = {}
     formers_of_current: dict[str, set[str]] = defaultdict(set)
     index: dict[tuple[str, int, int], list[dict]] = defaultdict(list)
     keys_by_former: dict[str, list[str]] = defaultdict(list)
-    for rec in frame.to_dict("records"):
+    names = list(frame.columns)
+    for values in zip(*(frame[c].tolist() for c in names)):
+        rec = dict(zip(names, values))
         former = rec.get("commune_former") or rec.get("commune")
         fk = commune_key(former)
         former_names.setdefault(fk, str(former))
@@ -386,6 +401,7 @@ def validate(
         if table.formulas_read_as_values:
             notes.append(f"{table.formulas_read_as_values} ô có công thức: đã đọc giá trị Excel đã tính và lưu trong tệp.")
     lk = _build_lookups(parcels, projects)
+    project_starts = {pid: _as_date(p.get("start_date")) for pid, p in lk.projects.items()}
     hist = _history_from_ledger(existing_events)
     decimal = _decimal_convention(raw)
     stage_rank = {s: i for i, s in enumerate(STAGES)}
@@ -403,7 +419,10 @@ def validate(
         header_problem = f"Tệp thiếu cột bắt buộc: {names}"
         notes.append(header_problem)
 
-    for seq, (row, rec) in enumerate(zip(raw.index, raw.to_dict("records"))):
+    raw_names = list(raw.columns)
+    raw_columns = [raw[c].tolist() for c in raw_names]
+    for seq, (row, values) in enumerate(zip(raw.index.tolist(), zip(*raw_columns) if raw_names else [()] * len(raw))):
+        rec = {k: (None if is_blank(v) else v) for k, v in zip(raw_names, values)}
         row = int(row)
         row_problems: list[RowProblem] = []
 
@@ -411,9 +430,7 @@ def validate(
             label = _HEADER_LABELS.get(fld, fld)
             row_problems.append(RowProblem(row, label, message, _raw_text(value if value is not None else rec.get(fld))))
 
-        def cell(fld: str) -> Any:
-            v = rec.get(fld)
-            return None if is_blank(v) else v
+        cell = rec.get  # blanks are None already
 
         for fld in formula_rows.get(row, ()):
             bad(fld, "ô có công thức nhưng tệp không lưu giá trị đã tính; hãy mở bằng Excel rồi lưu lại, "
@@ -600,7 +617,7 @@ def validate(
             if event_date > today:
                 bad("event_date", f"ngày ở tương lai (sau hôm nay {_fmt_date(today)})")
             if project_id:
-                start = _as_date(lk.projects[project_id].get("start_date"))
+                start = project_starts.get(project_id)
                 if start is not None and event_date < start:
                     bad("event_date", f"trước ngày bắt đầu GPMB của dự án {project_id} ({_fmt_date(start)})")
 

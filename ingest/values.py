@@ -6,6 +6,7 @@ message (Vietnamese) says what was expected. The caller adds the row and the col
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from datetime import date, datetime, timedelta
@@ -37,6 +38,7 @@ def _clean_number_text(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=8192)
 def number_convention(text: str) -> str | None:
     """Return the decimal convention ``text`` proves (``"vi"``/``"en"``), or None when it is ambiguous.
 
@@ -81,7 +83,10 @@ def parse_number(value: object, *, decimal: str = "vi") -> float:
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError("cần một số hữu hạn")
         return float(value)
-    text = _clean_number_text(str(value))
+    text = str(value)
+    if text.isdigit():  # fast path: plain whole number
+        return float(text)
+    text = _clean_number_text(text)
     conv = number_convention(text) or decimal
     body = text[1:] if text[:1] in ("+", "-") else text
     if not body or not re.fullmatch(r"[0-9.,]+", body) or not re.search(r"[0-9]", body):
@@ -107,6 +112,8 @@ def parse_int(value: object, *, decimal: str = "vi") -> int:
     ValueError
         Not a whole number.
     """
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
     try:
         number = parse_number(value, decimal=decimal)
     except ValueError:
@@ -162,6 +169,11 @@ def parse_date(value: object) -> date:
     raise ValueError(expected)
 
 
+@functools.lru_cache(maxsize=1024)
+def _parse_event_code_cached(text: str) -> str:
+    return parse_event_code(text)
+
+
 def parse_stage(value: object) -> str:
     """Return the event code for a stage/flag cell (code or Vietnamese label, any case, with or
     without diacritics), via :func:`domain.stages.parse_event_code`.
@@ -171,7 +183,7 @@ def parse_stage(value: object) -> str:
     ValueError
         Not an event code; ``not_started`` is a state, not an event, and is refused too.
     """
-    code = parse_event_code(str(value))
+    code = _parse_event_code_cached(str(value))
     if code == "not_started":
         raise ValueError("'Chưa triển khai' là trạng thái ban đầu, không phải một sự kiện để ghi nhận")
     return code
