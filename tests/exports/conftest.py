@@ -215,3 +215,58 @@ def snap(synthetic):
 @pytest.fixture(scope="session")
 def fake_store(synthetic):
     return synthetic[1]
+
+
+# ---------------------------------------------------------------- the real store on the bundled data
+REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def real_db_url(tmp_path_factory):
+    """A fresh SQLite/GeoPackage store seeded from data/sources (the bundled demo data)."""
+    if not (REPO / "data" / "sources" / "parcels.gpkg").exists():
+        pytest.skip("bundled data/sources not built")
+    return f"sqlite:///{tmp_path_factory.mktemp('exports_store') / 'gpmb.gpkg'}"
+
+
+@pytest.fixture(scope="session")
+def real(real_db_url):
+    """(snapshot at 30/06/2024, store) on the bundled data, through the same calls as the CLI."""
+    from milestones.snapshot import compute_snapshot
+    from store import open_store
+
+    store = open_store(real_db_url)
+    return compute_snapshot(store, date(2024, 6, 30)), store
+
+
+@pytest.fixture
+def browser_page():
+    """A headless Chromium page that refuses every request that is not a file:// URL.
+
+    Yields (page, blocked) where ``blocked`` lists the refused URLs.
+    """
+    import shutil
+
+    if not shutil.which("chromium") and not __import__("os").path.exists("/usr/bin/chromium"):
+        pytest.skip("needs /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+
+        def gate(route):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", gate)
+        try:
+            yield page, blocked
+        finally:
+            browser.close()

@@ -1,0 +1,73 @@
+"""HTML export: self-contained, carries title/as-of/version, same map as the dashboard, opens offline."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI
+from exports.html import REMOTE_LINK, export_html
+from exports.options import ExportOptions
+
+_STAGE_PATHS_JS = """(colours) => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
+    .filter(e => colours.includes((e.getAttribute('fill') || '').toLowerCase())).length"""
+
+
+def test_self_contained_no_network_address(snap, fake_store):
+    page = export_html(snap, fake_store)
+    assert REMOTE_LINK.findall(page) == []
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.I)
+    assert "{z}" not in page  # no tile URL template: the online basemap is not offered in the export
+    assert "<script>" in page and "L.map" in page  # Leaflet inlined
+
+
+def test_title_as_of_and_data_version(snap, fake_store):
+    page = export_html(snap, fake_store)
+    assert "<title>TIẾN ĐỘ GIẢI PHÓNG MẶT BẰNG" in page
+    assert "Số liệu đến ngày 30/06/2024" in page
+    assert "lần cập nhật số 7" in page
+    assert "MINH HỌA" in page and "GẦN ĐÚNG" in page
+
+
+def test_personal_data_never_in_the_map(snap, fake_store):
+    for opts in (ExportOptions(), ExportOptions(include_personal_data=True)):
+        page = export_html(snap, fake_store, opts)
+        assert not any(name in page for name in snap.parcels.owner_name)
+        assert "Không kèm dữ liệu cá nhân" in page
+
+
+def test_unknown_project_refused(snap, fake_store):
+    with pytest.raises(ValueError, match="Không có dự án 'NOPE'"):
+        export_html(snap, fake_store, ExportOptions(project_id="NOPE"))
+
+
+def _open(page, tmp_path, html: str):
+    path = tmp_path / "ban_do.html"
+    path.write_text(html, encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.wait_for_timeout(300)
+
+
+@pytest.mark.browser
+def test_browser_draws_every_parcel_and_the_legend_offline(snap, fake_store, browser_page, tmp_path):
+    page, blocked = browser_page
+    _open(page, tmp_path, export_html(snap, fake_store))
+    n = page.evaluate(_STAGE_PATHS_JS, [c.lower() for c in STAGE_COLOURS.values()])
+    assert n == len(snap.parcels)
+    legend = page.inner_text("body")
+    assert "Chú giải" in legend
+    for label in STAGE_LABELS_VI.values():
+        assert label in legend
+    assert "Số liệu đến ngày 30/06/2024" in legend
+    assert blocked == []
+
+
+@pytest.mark.browser
+def test_browser_one_project_only(snap, fake_store, browser_page, tmp_path):
+    page, blocked = browser_page
+    _open(page, tmp_path, export_html(snap, fake_store, ExportOptions(project_id="CCN_HT1")))
+    n = page.evaluate(_STAGE_PATHS_JS, [c.lower() for c in STAGE_COLOURS.values()])
+    assert n == int((snap.parcels.project_id == "CCN_HT1").sum())
+    assert "Cụm công nghiệp Hợp Thành 1" in page.title()
+    assert blocked == []

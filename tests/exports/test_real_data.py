@@ -1,0 +1,130 @@
+"""End to end on the bundled data: CLI export vs CLI status, exit codes, the real HTML in Chromium."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from pathlib import Path
+from dashboard.format import status_label
+from domain.stages import STAGE_COLOURS
+from exports import ExportOptions, export
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def status_json(real, real_db_url):
+    done = _cli(real_db_url, "status", "--as-of", "2024-06-30", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def cli_xlsx(real, real_db_url, tmp_path_factory):
+    out = tmp_path_factory.mktemp("xlsx") / "bao_cao.xlsx"
+    done = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "xlsx", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Đã xuất" in done.stdout
+    return openpyxl.load_workbook(out)
+
+
+def test_xlsx_holds_exactly_the_status_figures(status_json, cli_xlsx):
+    ws = cli_xlsx["Tiến độ"]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=7, values_only=True) if r[0] and "." not in str(r[0])}
+    assert len(status_json["projects"]) == len(rows)
+    for p in status_json["projects"]:
+        r = rows[p["name"]]
+        # XlsxWriter writes doubles with 16 significant digits: equal to the last representable digit.
+        assert r[3] == pytest.approx(p["area_to_recover_m2"], rel=1e-15)
+        assert r[5] == pytest.approx(p["area_handed_over_m2"], rel=1e-15)
+        assert r[6] == pytest.approx(p["percent_handed_over"], rel=1e-15)
+        assert r[2] == pytest.approx(p["area_to_recover_m2"] / 10_000, rel=1e-15)
+    ms = {(r[0], r[1]): r for r in cli_xlsx["Mốc tiến độ"].iter_rows(min_row=5, values_only=True) if r[1]}
+    n = 0
+    for p in status_json["projects"]:
+        for m in p["milestones"]:
+            r = ms[(p["name"], m["label"])]
+            assert r[4].date().isoformat() == m["due_date"]
+            assert r[5] == pytest.approx(m["target_percent"])
+            assert r[7] == status_label(m["status"])
+            assert (r[8].date().isoformat() if r[8] else None) == m["forecast_date"]
+            n += 1
+    assert n == len(ms) > 0
+
+
+def test_xlsx_parcel_sheet_covers_every_parcel_without_names(real, cli_xlsx):
+    snap, _ = real
+    ws = cli_xlsx["Thửa đất"]
+    assert ws.max_row - 5 == len(snap.parcels)
+    text = " ".join(str(c.value) for row in ws.iter_rows(min_row=1, max_row=60) for c in row if c.value)
+    some_owners = [o for o in snap.parcels["owner_name"].dropna().head(50)]
+    assert some_owners and not any(o in text for o in some_owners)
+
+
+def test_cli_exit_codes_and_no_partial_file(real, real_db_url, tmp_path):
+    bad = _cli(real_db_url, "export", "--as-of", "30-06-2024x", "--format", "pdf", "--out", str(tmp_path / "a.pdf"))
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+    unknown = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "xlsx", "--project", "NOPE",
+                   "--out", str(tmp_path / "b.xlsx"))
+    assert unknown.returncode == 1 and "Không có dự án 'NOPE'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    assert list(tmp_path.iterdir()) == []
+    usage = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "docx")
+    assert usage.returncode == 2
+
+
+@pytest.mark.slow
+def test_cli_pdf_for_one_project_on_a4(real, real_db_url, tmp_path):
+    done = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "pdf", "--project", "QL4B",
+                "--paper", "A4", "--orientation", "portrait", "--out", str(tmp_path) + os.sep)
+    assert done.returncode == 0, done.stderr
+    (pdf,) = tmp_path.glob("*.pdf")
+    assert pdf.name == "gpmb_ban-do-in_2024-06-30_QL4B_A4-doc_u1.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((595.28, 841.89), abs=0.5)
+    text = reader.pages[0].extract_text()
+    assert "Quốc lộ 4B" in text and "Số liệu đến ngày 30/06/2024" in text and "Bàn giao mặt bằng" in text
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_real_html_draws_every_parcel_offline(real, browser_page, tmp_path):
+    snap, store = real
+    html = export("html", snap, store, ExportOptions()).data
+    path = tmp_path / "ban_do.html"
+    path.write_bytes(html)
+    page, blocked = browser_page
+    page.goto(path.as_uri())
+    page.wait_for_selector(".leaflet-overlay-pane path", timeout=60_000)
+    page.wait_for_timeout(500)
+    n = page.evaluate("""(colours) => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
+        .filter(e => colours.includes((e.getAttribute('fill') || '').toLowerCase())).length""",
+                      [c.lower() for c in STAGE_COLOURS.values()])
+    assert n == len(snap.parcels)
+    assert "Chú giải" in page.inner_text("body")
+    assert blocked == []
+    page.screenshot(path=str(tmp_path / "html_export.png"))
+
+
+def test_exports_are_reproducible_on_the_real_store(real):
+    snap, store = real
+    a = export("xlsx", snap, store, ExportOptions(project_id="CCN_HT2"))
+    b = export("xlsx", snap, store, ExportOptions(project_id="CCN_HT2"))
+    assert a.data == b.data
+    assert a.file_name == "gpmb_bao-cao_2024-06-30_CCN_HT2_u1.xlsx"
