@@ -269,15 +269,15 @@ def detect_column_encoding(column: str, values) -> ColumnEncoding:
         ``encoding == "unicode"`` when no candidate beats the text as read by a clear margin,
         or when the column already holds Vietnamese letters outside Latin-1 (real Unicode).
     """
-    texts = [v for v in values if isinstance(v, str) and v and not v.isascii()]
+    texts = list(dict.fromkeys(v for v in values if isinstance(v, str) and v and not v.isascii()))  # unique, in order
     result = ColumnEncoding(column=column, encoding="unicode")
     if not texts:
         return result
     if any(ord(c) > 0xFF and c not in "\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178" for t in texts for c in t):
         # Real Unicode Vietnamese (ễ, ư …) is present: the column is already Unicode.
-        result.scores = {"unicode": vietnamese_score(texts[:500])}
+        result.scores = {"unicode": vietnamese_score(texts[:300])}
         return result
-    sample = texts[:500]
+    sample = texts[:300]
     scores = {"unicode": vietnamese_score(sample)}
     for name, decode in DECODERS.items():
         scores[name] = vietnamese_score([decode(t) for t in sample])
@@ -323,5 +323,14 @@ def convert_text_columns(df, columns=None):
         if decision.scores:
             decisions.append(decision)
         decode = DECODERS.get(decision.encoding, _nfc)
-        out[col] = [decode(v) if isinstance(v, str) else v for v in values]
+        cache: dict[str, str] = {}
+        converted = []
+        for v in values:
+            if isinstance(v, str):
+                if v not in cache:
+                    cache[v] = decode(v)
+                converted.append(cache[v])
+            else:
+                converted.append(v)
+        out[col] = converted
     return out, decisions

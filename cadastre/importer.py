@@ -383,22 +383,30 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
 
     # --- values -------------------------------------------------------------------------------
     parsed_number, parsed_sheet, bad, sheet_fallback = [], [], {}, 0
-    for idx, row in parcels.iterrows():
-        try:
-            number = parse_int_key(row["parcel_number"])
-        except ValueError as exc:
-            bad[idx] = f"Cột số thửa: {exc}; cần số nguyên."
-            number = None
-        if number is None and idx not in bad:
-            bad[idx] = ("Không có nhãn số thửa bên trong vùng dựng từ ranh thửa." if "vùng dựng" in row["_row"]
+    int_cache: dict = {}
+
+    def int_key(value):
+        key = (type(value).__name__, str(value))
+        if key not in int_cache:
+            try:
+                int_cache[key] = (parse_int_key(value), None)
+            except ValueError as exc:
+                int_cache[key] = (None, str(exc))
+        return int_cache[key]
+
+    for idx, raw_number, raw_sheet, row_label, name_sheet in zip(
+            parcels.index, parcels["parcel_number"], parcels["map_sheet"], parcels["_row"], parcels["_sheet_from_name"]):
+        number, error = int_key(raw_number)
+        if error:
+            bad[idx] = f"Cột số thửa: {error}; cần số nguyên."
+        elif number is None:
+            bad[idx] = ("Không có nhãn số thửa bên trong vùng dựng từ ranh thửa." if "vùng dựng" in row_label
                         else "Cột số thửa trống; cần số thửa.")
-        try:
-            sheet = parse_int_key(row["map_sheet"])
-        except ValueError as exc:
-            bad.setdefault(idx, f"Cột số tờ: {exc}; cần số nguyên.")
-            sheet = None
+        sheet, error = int_key(raw_sheet)
+        if error:
+            bad.setdefault(idx, f"Cột số tờ: {error}; cần số nguyên.")
         if sheet is None and idx not in bad:
-            sheet = options.map_sheet if options.map_sheet is not None else row["_sheet_from_name"]
+            sheet = options.map_sheet if options.map_sheet is not None else name_sheet
             if sheet is None or (isinstance(sheet, float) and np.isnan(sheet)):
                 bad[idx] = "Không có số tờ bản đồ (tệp không có cột số tờ; hãy nhập số tờ)."
                 sheet = None
@@ -415,8 +423,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
 
     # commune (former unit): column, else option
     communes_former, codes_former, unknown_communes, resolved = [], [], set(), {}
-    for _, row in parcels.iterrows():
-        value = row["commune_former"]
+    for value in parcels["commune_former"]:
         if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
             value = options.commune_former
         if value is None or str(value).strip() == "":
