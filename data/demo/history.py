@@ -189,7 +189,7 @@ def build_events(parcels: pd.DataFrame, start_dates: dict[str, dt.date], rng: np
 
         wave_no = decision_numbers.setdefault(("TB", pid, former, stage_dates["notice"]), int(rng.integers(20, 900)))
         add(stage_dates["notice"], "notice", note=f"Thông báo thu hồi đất số {wave_no}/TB-UBND")
-        compulsory = problem and rng.random() < 0.4
+        compulsory = problem and rng.random() < 0.15
         if compulsory:
             add(stage_dates["inventory"], "compulsory_inventory", note="Hộ không phối hợp; kiểm đếm bắt buộc theo quyết định")
         add(stage_dates["inventory"], "inventory", note="Biên bản điều tra, kiểm đếm")
