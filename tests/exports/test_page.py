@@ -1,0 +1,55 @@
+"""The "Xuất báo cáo" dashboard page (Streamlit AppTest on the bundled data)."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+SCRIPT = (
+    "import importlib\n"
+    "from dashboard import state\n"
+    "state.render_sidebar()\n"
+    "importlib.import_module('dashboard.pages.50_exports').render()\n"
+)
+
+
+@pytest.fixture
+def app(real, real_db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", real_db_url)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield AppTest.from_string(SCRIPT, default_timeout=300)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _download_buttons(at):
+    return [e for e in at.get("download_button")]
+
+
+def test_page_renders_and_makes_the_excel_report(app, real):
+    snap, _ = real
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Xuất báo cáo"
+    assert "30/06/2024" in app.caption[0].value and "lần cập nhật số" in app.caption[0].value
+    assert _download_buttons(app) == []  # nothing is made before it is asked for
+    app.button(key="make_xlsx").click().run()
+    assert not app.exception
+    assert not app.error
+    buttons = _download_buttons(app)
+    assert len(buttons) == 1
+    assert "gpmb_bao-cao_2024-06-30" in buttons[0].proto.label
+
+
+def test_personal_data_warning_and_file_follows_the_as_of_date(app):
+    app.run()
+    app.checkbox(key="export_personal").check().run()
+    assert not app.exception
+    assert any("CÓ DỮ LIỆU CÁ NHÂN" in w.value for w in app.warning)
+    app.button(key="make_xlsx").click().run()
+    assert "_ca-nhan.xlsx" in _download_buttons(app)[0].proto.label
+    # Changing the as-of date hides the file made for the previous date.
+    app.date_input(key="as_of").set_value(__import__("datetime").date(2024, 3, 31)).run()
+    assert not app.exception
+    assert _download_buttons(app) == []
