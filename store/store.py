@@ -470,29 +470,33 @@ class Store:
         StoreError
             If ``upload_id`` does not exist, is itself a revert, or is already reverted.
         """
-        up, rv = schema.uploads, schema.reverts
         try:
             upload_id = int(upload_id)
         except (TypeError, ValueError):
             raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
         with write_transaction(self.engine) as conn:
-            target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
-            if target is None:
-                raise StoreError(f"Không có lần tải lên số {upload_id}.")
-            if target.source == "revert":
-                raise StoreError(f"Lần tải lên số {upload_id} là một thao tác hoàn tác, không hoàn tác được.")
-            done = conn.execute(select(rv.c.reverted_by_upload_id, rv.c.reverted_at)
-                                .where(rv.c.upload_id == upload_id)).first()
-            if done is not None:
-                raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
-                                 f"(thao tác số {done.reverted_by_upload_id}).")
-            now = _utcnow()
-            revert_id = conn.execute(up.insert().values(
-                uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
-                file_sha256=None, rows_read=0, rows_committed=0, source="revert",
-            ).returning(up.c.upload_id)).scalar_one()
-            conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
-                                            reverted_by=by, reason=reason or ""))
+            self._revert_in(conn, upload_id, by=by, reason=reason)
+
+    @staticmethod
+    def _revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
+        up, rv = schema.uploads, schema.reverts
+        target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
+        if target is None:
+            raise StoreError(f"Không có lần tải lên số {upload_id}.")
+        if target.source == "revert":
+            raise StoreError(f"Lần tải lên số {upload_id} là một thao tác hoàn tác, không hoàn tác được.")
+        done = conn.execute(select(rv.c.reverted_by_upload_id, rv.c.reverted_at)
+                            .where(rv.c.upload_id == upload_id)).first()
+        if done is not None:
+            raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
+                             f"(thao tác số {done.reverted_by_upload_id}).")
+        now = _utcnow()
+        revert_id = conn.execute(up.insert().values(
+            uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
+            file_sha256=None, rows_read=0, rows_committed=0, source="revert",
+        ).returning(up.c.upload_id)).scalar_one()
+        conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
+                                        reverted_by=by, reason=reason or ""))
 
     _EVENT_ORDER = ("event_id", "upload_id", "kind", "project_id", "parcel_id", "commune", "chainage_from_m",
                     "chainage_to_m", "event", "event_date", "area_m2", "households", "amount_vnd",
@@ -586,6 +590,14 @@ _SEED_LAYERS = {
     "roads": sources.load_roads,
 }
 _CONFIG_FILES = ("milestones.csv", "rules.yaml")
+#: Source file → the layers read from it (``events.csv`` → the seed upload).
+_SEED_FILES = {
+    "projects.gpkg": ("projects", "centrelines"),
+    "parcels.gpkg": ("parcels",),
+    "communes.geojson": ("communes",),
+    "roads.geojson": ("roads",),
+    "events.csv": (),
+}
 
 
 def _meta(conn) -> dict:
@@ -600,8 +612,9 @@ def _set_meta(conn, key: str, value: str) -> None:
         conn.execute(sm.update().where(sm.c.key == key).values(value=value))
 
 
-def _config_hashes(sources_dir: Path) -> dict:
-    return {name: sources.file_sha256(sources_dir / name) for name in _CONFIG_FILES
+def _source_hashes(sources_dir: Path) -> dict:
+    """SHA-256 of every source file present (config and seed files)."""
+    return {name: sources.file_sha256(sources_dir / name) for name in (*_CONFIG_FILES, *_SEED_FILES)
             if (sources_dir / name).is_file()}
 
 
@@ -613,41 +626,81 @@ def _write_milestones(conn, sources_dir: Path) -> None:
                       description="Mốc tiến độ (data/sources/milestones.csv)")
 
 
-def _seed(store: Store, conn, sources_dir: Path) -> None:
+def _seed_layer(store: Store, conn, sources_dir: Path, name: str) -> None:
+    gdf = _SEED_LAYERS[name](sources_dir)
+    report = json.dumps({"nguon": f"data/sources ({name})", "so_doi_tuong": len(gdf)}, ensure_ascii=False)
+    store._replace_layer_in(conn, name, gdf, report, "seed")
+
+
+def _seed_events(store: Store, conn, sources_dir: Path) -> None:
+    columns = prepare_events(sources.load_seed_events(sources_dir))
+    store._commit_in(conn, columns, file_name="events.csv",
+                     file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
+                     uploaded_by="Khởi tạo từ data/sources", rows_read=len(columns["kind"]), source="seed")
+
+
+def _seed(store: Store, conn, sources_dir: Path, hashes: dict) -> None:
     """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
     meta = _meta(conn)
-    for name, loader in _SEED_LAYERS.items():
+    for name in _SEED_LAYERS:
         if not table_exists(conn, name):
-            gdf = loader(sources_dir)
-            report = json.dumps({"nguon": f"data/sources ({name})", "so_doi_tuong": len(gdf)}, ensure_ascii=False)
-            store._replace_layer_in(conn, name, gdf, report, "seed")
+            _seed_layer(store, conn, sources_dir, name)
     if not table_exists(conn, "milestones"):
         _write_milestones(conn, sources_dir)
     if "rules_yaml" not in meta:
         _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
-        columns = prepare_events(sources.load_seed_events(sources_dir))
-        store._commit_in(conn, columns, file_name="events.csv",
-                         file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
-                         uploaded_by="Khởi tạo từ data/sources", rows_read=len(columns["kind"]), source="seed")
-    for name, digest in _config_hashes(sources_dir).items():
+        _seed_events(store, conn, sources_dir)
+    for name, digest in hashes.items():
         _set_meta(conn, f"sha256:{name}", digest)
     _set_meta(conn, "seeded_at", _utcnow().isoformat())
 
 
-def _sync_config(conn, sources_dir: Path, hashes: dict) -> None:
-    """Reload milestones.csv / rules.yaml when the clerk edited them since the store last read them."""
+def _holds_only_seed(conn) -> bool:
+    """True when no user upload counts and no layer was imported: the store holds bundled data only."""
+    up, rv, lv = schema.uploads, schema.reverts, schema.layer_versions
+    user_upload = conn.execute(select(up.c.upload_id).where(up.c.source.in_(("upload", "cli")),
+                                                            up.c.upload_id.not_in(select(rv.c.upload_id)))).first()
+    imported = conn.execute(select(lv.c.version).where(lv.c.source.not_in(("seed", "migration")))).first()
+    return user_upload is None and imported is None
+
+
+def _sync_sources(store: Store, conn, sources_dir: Path, hashes: dict) -> None:
+    """Bring the store in line with source files changed since it last read them.
+
+    - ``milestones.csv`` / ``rules.yaml`` (edited by a clerk): always reloaded.
+    - Seed files (layers, ``events.csv``; e.g. a new release's demo data): reloaded only while the
+      store holds nothing but bundled data. Layers get a new version; the old seed upload is
+      reverted and the new ``events.csv`` committed (the ledger stays append-only). Once users
+      have uploaded counts or imported layers, the change is logged and the store is left as it is.
+    """
     meta = _meta(conn)
-    for name, digest in hashes.items():
-        if meta.get(f"sha256:{name}") == digest:
-            continue
+    changed = [name for name, digest in hashes.items() if meta.get(f"sha256:{name}") != digest]
+    seed_only = None
+    for name in changed:
         if name == "milestones.csv":
             _write_milestones(conn, sources_dir)
-        else:
+        elif name == "rules.yaml":
             _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
-        _set_meta(conn, f"sha256:{name}", digest)
-        log.info("Đã nạp lại %s vào kho dữ liệu", name)
+        else:
+            if seed_only is None:
+                seed_only = _holds_only_seed(conn)
+            if not seed_only:
+                log.warning("data/sources/%s đã thay đổi nhưng kho đã có dữ liệu người dùng: giữ nguyên kho.", name)
+            elif name == "events.csv":
+                up, rv = schema.uploads, schema.reverts
+                old = conn.execute(select(up.c.upload_id).where(up.c.source == "seed",
+                                                                up.c.upload_id.not_in(select(rv.c.upload_id)))).all()
+                for (upload_id,) in old:
+                    store._revert_in(conn, upload_id, by="Khởi tạo lại từ data/sources",
+                                     reason="data/sources/events.csv đã thay đổi")
+                _seed_events(store, conn, sources_dir)
+            else:
+                for layer in _SEED_FILES[name]:
+                    _seed_layer(store, conn, sources_dir, layer)
+        _set_meta(conn, f"sha256:{name}", hashes[name])
+        log.info("Đã đối chiếu %s với kho dữ liệu", name)
 
 
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
@@ -670,9 +723,9 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     -----
     A store at an older schema revision is migrated (Alembic, ``store/migrations``). An empty store
     is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones, rules and
-    ``events.csv`` as one upload with ``source='seed'``. When ``milestones.csv`` or ``rules.yaml``
-    changed since they were last read, they are reloaded. On later runs, opening costs a few small
-    queries.
+    ``events.csv`` as one upload with ``source='seed'``. Source files changed since the store read
+    them are reconciled (see :func:`_sync_sources`). On later runs, opening costs hashing the source
+    files (a few MB) and a few small queries.
 
     Raises
     ------
@@ -687,7 +740,7 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     sources_dir = Path(sources_dir or os.environ.get(SOURCES_DIR_ENV) or sources.DEFAULT_SOURCES_DIR)
     engine = make_engine(url)
     store = Store(url, engine)
-    hashes = _config_hashes(sources_dir)
+    hashes = _source_hashes(sources_dir)
     with read_connection(engine) as conn:
         ready = schema.current_revision(conn) == schema.HEAD_REVISION
         meta = _meta(conn) if ready else {}
@@ -696,9 +749,9 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     with write_transaction(engine) as conn:
         schema.ensure_schema(conn)
         if "seeded_at" not in _meta(conn):
-            _seed(store, conn, sources_dir)
+            _seed(store, conn, sources_dir, hashes)
         else:
-            _sync_config(conn, sources_dir, hashes)
+            _sync_sources(store, conn, sources_dir, hashes)
     checkpoint(engine)
     return store
 

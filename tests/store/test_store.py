@@ -88,6 +88,39 @@ def test_edited_milestones_file_is_reloaded(store_url, tmp_path):
     assert len(reopened.events()) == SEED_EVENT_COUNT  # nothing else reseeded
 
 
+def test_changed_seed_files_refresh_a_store_holding_only_bundled_data(store_url, tmp_path):
+    from sources_fixture import write_sources
+
+    src = write_sources(tmp_path / "src")
+    open_store(store_url, sources_dir=src).close()
+    make_parcels().iloc[:4].to_file(src / "parcels.gpkg", layer="parcels", driver="GPKG")
+    make_events().iloc[:7].to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
+    store = open_store(store_url, sources_dir=src)
+    assert store.parcels().parcel_id.tolist() == PARCEL_IDS[:4]
+    assert store.layer_versions("parcels").source.tolist() == ["seed", "seed"]
+    assert store.layer_versions("projects").version.tolist() == [1]  # unchanged file, untouched layer
+    assert len(store.events()) == 7
+    assert len(store.events(include_reverted=True)) == SEED_EVENT_COUNT + 7  # old seed reverted, kept
+    assert store.uploads().source.tolist() == ["seed", "revert", "seed"]
+    before = store.data_version()
+    assert open_store(store_url, sources_dir=src).data_version() == before  # nothing more to do
+
+
+def test_changed_seed_files_leave_user_data_alone(store_url, tmp_path):
+    from sources_fixture import write_sources
+
+    src = write_sources(tmp_path / "src")
+    store = open_store(store_url, sources_dir=src)
+    store.commit_upload(new_events(), file_name="xa.csv", file_sha256=sha("xa"), uploaded_by="x", rows_read=3)
+    make_parcels().iloc[:4].to_file(src / "parcels.gpkg", layer="parcels", driver="GPKG")
+    make_events().iloc[:7].to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
+    reopened = open_store(store_url, sources_dir=src)
+    assert len(reopened.parcels()) == 6
+    assert reopened.layer_versions("parcels").version.tolist() == [1]
+    assert len(reopened.events()) == SEED_EVENT_COUNT + 3
+    assert reopened.uploads().source.tolist() == ["seed", "upload"]
+
+
 # ---------------------------------------------------------------------------------------------- ledger
 def test_seed_events_are_one_upload(store):
     uploads = store.uploads()
@@ -282,7 +315,7 @@ def test_head_revision_matches_migration_scripts():
 
 
 def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
-    """A store written by a release at revision 0001 (no layer versions) opens and keeps its data."""
+    """A store in use, written by a release at revision 0001 (no layer versions), opens and keeps its data."""
     engine = make_engine(store_url)
     with write_transaction(engine) as conn:
         schema.upgrade(conn, "0001")
@@ -294,7 +327,7 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
         conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('seeded_at', '2025-01-01'), "
                           "('rules_yaml', 'forecast_window_days: 45')"))
         conn.execute(text("INSERT INTO uploads (uploaded_at, uploaded_by, file_name, file_sha256, rows_read,"
-                          " rows_committed, source) VALUES (:t, 'cũ', 'cu.csv', :s, 1, 1, 'seed')"),
+                          " rows_committed, source) VALUES (:t, 'cũ', 'cu.csv', :s, 1, 1, 'cli')"),
                      dict(t=datetime(2025, 1, 1, tzinfo=timezone.utc), s=sha("old")))
         conn.execute(text("INSERT INTO events (upload_id, kind, project_id, parcel_id, event, event_date,"
                           " is_correction) VALUES (1, 'parcel', 'QL4B', :p, 'notice', :d, :f)"),
