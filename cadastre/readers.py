@@ -84,18 +84,44 @@ def _read(path: str, label: str, **kwargs) -> gpd.GeoDataFrame:
         raise ReadError(f"Không đọc được tệp {label}: {exc}") from exc
 
 
+def _decode_cp1258(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Decode text columns and column names read as Latin-1 from Windows-1258 bytes, NFC-normalised."""
+    import unicodedata
+
+    def fix(value):
+        if isinstance(value, str):
+            return unicodedata.normalize("NFC", value.encode("latin-1").decode("cp1258", errors="replace"))
+        return value
+
+    out = gdf.copy()
+    for col in out.columns:
+        if col != "geometry" and (out[col].dtype == object or str(out[col].dtype).startswith("str")):
+            out[col] = [fix(v) for v in out[col]]
+    return out.rename(columns={c: fix(c) for c in out.columns if c != "geometry"})
+
+
 def _read_shapefile(path: Path, label: str) -> list[RawLayer]:
     prj = path.with_suffix(".prj") if path.with_suffix(".prj").exists() else path.with_suffix(".PRJ")
     cpg = path.with_suffix(".cpg") if path.with_suffix(".cpg").exists() else path.with_suffix(".CPG")
     has_cpg = cpg.exists()
     notes = []
     kwargs = {}
-    if not has_cpg:
+    cpg_text = cpg.read_text(encoding="ascii", errors="replace").strip().upper() if has_cpg else ""
+    cp1258 = cpg_text.replace("CP", "").replace("WINDOWS-", "").replace("ANSI ", "") == "1258"
+    if cp1258:
+        # GDAL recodes CP1258 through iconv, whose decoder holds back the last character of every
+        # string (a tone mark might follow): "Nguyễn Văn An" comes back as "Nguyễn Văn A". Read the
+        # bytes and decode them here instead.
+        kwargs["encoding"] = "latin1"
+        notes.append("Tệp .cpg khai báo Windows-1258: văn bản được giải mã cp1258 rồi chuẩn hóa NFC.")
+    elif not has_cpg:
         # No .cpg: GDAL would trust the DBF language byte; read bytes as Latin-1 so legacy TCVN3/VNI
         # bytes survive unchanged and are decoded by cadastre.encoding.
         kwargs["encoding"] = "latin1"
         notes.append("Không có tệp .cpg: văn bản được đọc từng byte rồi tự nhận dạng bảng mã theo từng cột.")
     gdf = _read(str(path), label, **kwargs)
+    if cp1258:
+        gdf = _decode_cp1258(gdf)
     crs_text = prj.read_text(encoding="latin-1").strip() if prj.exists() else None
     return [RawLayer(label, path.stem, "shapefile", _strip_crs(gdf), crs_text or None,
                      ".prj" if crs_text else "không có .prj", has_cpg=has_cpg, notes=notes)]

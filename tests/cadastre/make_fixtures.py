@@ -99,6 +99,19 @@ def _write_shp(gdf: gpd.GeoDataFrame, path: Path, *, prj: str | None | bool = Tr
     return path
 
 
+def to_cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: letters with circumflex/breve/horn are precomposed, tones are combining marks."""
+    import unicodedata
+
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in text:
+        nfd = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in nfd if c not in tones))
+        out.append(base + "".join(c for c in nfd if c in tones))
+    return "".join(out).encode("cp1258")
+
+
 def _shp_parts(path: Path) -> list[Path]:
     return [p for p in path.parent.glob(path.stem + ".*")]
 
@@ -221,6 +234,13 @@ def build_all(out: Path) -> dict:
     utm = famis_attributes(t, lambda s: s).to_crs(3405)
     files["utm48_prj"] = _write_shp(utm, d / "utm_prj.shp", prj=True)
     files["utm48_noprj"] = _write_shp(utm, d / "utm_noprj.shp", prj=None)
+
+    # 4b. Windows-1258 (Vietnamese ANSI code page, tones as combining marks) declared by .cpg "1258".
+    d = out / "cp1258"
+    d.mkdir(exist_ok=True)
+    # the bytes on disk are cp1258 (written through Latin-1 so GDAL copies them unchanged)
+    files["cp1258_cpg"] = _write_shp(famis_attributes(t, lambda s: to_cp1258(s).decode("latin-1")),
+                                     d / "to12_cp1258.shp", prj=True, cpg="1258", encoding="latin1")
 
     # 5. GeoPackage, ViLIS names, Unicode, EPSG:9215.
     gp = gpd.GeoDataFrame({"SoTo": t["map_sheet"], "SoThua": t["parcel_number"].astype(str), "LoaiDat": t["land_use"],

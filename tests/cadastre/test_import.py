@@ -18,6 +18,7 @@ CLEAN_FORMATS = [
     ("vni_prj_mismatch_zip", 9215, "file_parameters", {"ChuSuDung": "vni"}),
     ("tcvn3_utf8_zone9210", 9210, "file", {"TENCHU": "tcvn3", "XAID": "tcvn3"}),
     ("utm48_prj", 3405, "file", {}),
+    ("cp1258_cpg", 9215, "file", {}),
     ("gpkg", 9215, "file", {}),
     ("geojson", 4326, "file", {}),
     ("qgis2web", 4326, "file", {}),
