@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.format import (
-    METRIC_LABELS_VI,
+    MISSING,
     MILESTONE_STATUS_COLOURS,
     fmt_date,
     fmt_ha,
@@ -20,7 +20,7 @@ from dashboard.format import (
     risk_flags_text,
     status_label,
 )
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI, STAGES
 from gis.chainage import format_chainage
 
 #: Parcel table: snapshot column → Vietnamese header (screen and CSV). ``owner_name`` (personal data,
@@ -49,6 +49,14 @@ def _project_names(projects: pd.DataFrame) -> dict[str, str]:
     return {str(k): str(v) for k, v in zip(projects["project_id"], projects[col])}
 
 
+def _sorted(parcels: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Parcels in the order of ``names`` (the projects table), then former commune, sheet, parcel number."""
+    order = {pid: i for i, pid in enumerate(names)}
+    key = parcels["project_id"].map(lambda pid: order.get(pid, len(order)))
+    cols = [c for c in ("commune_former", "map_sheet", "parcel_number") if c in parcels.columns]
+    return parcels.assign(_order=key).sort_values(["_order", "project_id", *cols], kind="stable").drop(columns="_order")
+
+
 def _chainage(value: Any) -> str:
     return "" if is_missing(value) else format_chainage(float(value))
 
@@ -69,12 +77,11 @@ def parcel_table(parcels: pd.DataFrame, project_names: dict[str, str] | None = N
     -------
     DataFrame
         Columns in the order of :data:`PARCEL_COLUMNS_VI` (headers are its values); all values are
-        strings (areas ``1.234,5``, dates ``dd/mm/yyyy``, chainage ``Km3+700``), sorted by project,
-        former commune, sheet and parcel number.
+        strings (areas ``1.234,5``, dates ``dd/mm/yyyy``, chainage ``Km3+700``), sorted by project (in
+        the order of ``project_names``, then by id), former commune, sheet and parcel number.
     """
     names = project_names or {}
-    p = parcels.sort_values([c for c in ("project_id", "commune_former", "map_sheet", "parcel_number")
-                             if c in parcels.columns])
+    p = _sorted(parcels, names)
     out = pd.DataFrame(index=p.index)
     out["project"] = [names.get(str(x), str(x)) for x in p["project_id"]]
     out["commune"] = p["commune"].astype(str)
@@ -100,10 +107,24 @@ def parcel_csv(parcels: pd.DataFrame, project_names: dict[str, str] | None = Non
     """
     table = parcel_table(parcels, project_names)
     header = PARCEL_COLUMNS_VI["area_to_recover_m2"]
-    p = parcels.sort_values([c for c in ("project_id", "commune_former", "map_sheet", "parcel_number")
-                             if c in parcels.columns])
+    p = _sorted(parcels, project_names or {})
     table[header] = [None if is_missing(v) else round(float(v), 1) for v in p["area_to_recover_m2"]]
     return table.to_csv(index=False).encode("utf-8-sig")
+
+
+#: Short metric names for the milestone table.
+METRIC_SHORT_VI: dict[str, str] = {
+    "percent_area_handed_over": "Diện tích bàn giao",
+    "percent_households_paid": "Số hộ đã chi trả",
+}
+
+
+def _forecast_text(status: Any, forecast: Any) -> str:
+    if status == "met":
+        return "Đã đạt"
+    if is_missing(forecast):
+        return "Chưa dự báo được (chưa có tiến triển gần đây)"
+    return fmt_date(forecast)
 
 
 def milestone_table(milestones: pd.DataFrame, project_names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -119,9 +140,9 @@ def milestone_table(milestones: pd.DataFrame, project_names: dict[str, str] | No
     Returns
     -------
     DataFrame
-        Columns ``Dự án``, ``Mốc``, ``Hạn``, ``Chỉ tiêu``, ``Thực hiện``, ``Trạng thái``,
-        ``Dự báo ngày đạt``, ``Tốc độ cần (%/ngày)``, ``Tốc độ 60 ngày gần đây (%/ngày)``, plus the raw
-        ``status`` code (hide it on screen), sorted by due date.
+        Columns ``Dự án``, ``Mốc``, ``Đo theo``, ``Hạn``, ``Chỉ tiêu``, ``Thực hiện``, ``Trạng thái``,
+        ``Dự báo ngày đạt`` (``Đã đạt`` for met milestones), ``Tốc độ cần (%/ngày)`` (``—`` when met),
+        ``Tốc độ gần đây (%/ngày)``, plus the raw ``status`` code (hide it on screen), sorted by due date.
     """
     names = project_names or {}
     m = milestones.copy()
@@ -130,13 +151,14 @@ def milestone_table(milestones: pd.DataFrame, project_names: dict[str, str] | No
     out = pd.DataFrame({
         "Dự án": [names.get(str(x), str(x)) for x in m["project_id"]],
         "Mốc": m["label"].astype(str),
-        "Chỉ tiêu đo": [METRIC_LABELS_VI.get(x, str(x)) for x in m.get("metric", pd.Series("", index=m.index))],
+        "Đo theo": [METRIC_SHORT_VI.get(x, str(x)) for x in m.get("metric", pd.Series("", index=m.index))],
         "Hạn": [fmt_date(d) for d in m["due_date"]],
         "Chỉ tiêu": [fmt_pct(v, 0) for v in m["target_percent"]],
         "Thực hiện": [fmt_pct(v) for v in m["actual_percent"]],
         "Trạng thái": [status_label(s) for s in m["status"]],
-        "Dự báo ngày đạt": [fmt_date(d) if not is_missing(d) else "Chưa dự báo được" for d in m["forecast_date"]],
-        "Tốc độ cần (%/ngày)": [fmt_number(v, 2) for v in m["required_rate_pct_per_day"]],
+        "Dự báo ngày đạt": [_forecast_text(s, d) for s, d in zip(m["status"], m["forecast_date"])],
+        "Tốc độ cần (%/ngày)": [MISSING if s == "met" else fmt_number(v, 2)
+                                for s, v in zip(m["status"], m["required_rate_pct_per_day"])],
         "Tốc độ gần đây (%/ngày)": [fmt_number(v, 2) for v in m["recent_rate_pct_per_day"]],
         "status": m["status"].astype(str).tolist(),
     })
@@ -171,7 +193,7 @@ def project_card(row: pd.Series) -> dict[str, Any]:
     for stage in STAGES:
         n = row.get(f"households_{stage}")
         if not is_missing(n) and int(n) > 0:
-            households.append((STAGE_LABELS_VI[stage], fmt_number(n)))
+            households.append((STAGE_LABELS_VI[stage], fmt_number(n), STAGE_COLOURS[stage]))
     return {
         "to_recover": fmt_ha(row.get("area_to_recover_m2")),
         "handed_over": fmt_ha(row.get("area_handed_over_m2")),

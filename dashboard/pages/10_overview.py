@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.format import fmt_date
+from dashboard.format import fmt_date, fmt_pct, status_label
 from dashboard.tables import commune_table, milestone_table, project_card, status_css
 
 TITLE = "Tổng quan"
@@ -19,8 +19,41 @@ ORDER = 10
 
 CARDS_PER_ROW = 3
 
+_CARD_CSS = """
+<style>
+.gpmb-figs { display: flex; gap: 14px; flex-wrap: wrap; margin: 4px 0 6px 0; }
+.gpmb-figs .lbl { font-size: 0.8rem; color: #616161; }
+.gpmb-figs .val { font-size: 1.35rem; font-weight: 600; white-space: nowrap; }
+.gpmb-hh { width: 100%; font-size: 0.82rem; border-collapse: collapse; margin-top: 2px; }
+.gpmb-hh td { padding: 1px 4px; border: 0; }
+.gpmb-hh td.n { text-align: right; font-weight: 600; }
+.gpmb-sw { display: inline-block; width: 10px; height: 10px; margin-right: 5px; border: 1px solid #607d8b; }
+</style>
+"""
+
+
+def _card_html(card: dict) -> str:
+    figs = (
+        "<div class='gpmb-figs'>"
+        f"<div><div class='lbl'>Cần thu hồi</div><div class='val'>{card['to_recover']}</div></div>"
+        f"<div><div class='lbl'>Đã bàn giao</div><div class='val'>{card['handed_over']}</div></div>"
+        f"<div><div class='lbl'>Tỷ lệ</div><div class='val'>{card['percent']}</div></div>"
+        "</div>"
+    )
+    return figs
+
+
+def _households_html(card: dict) -> str:
+    rows = "".join(
+        f"<tr><td><span class='gpmb-sw' style='background:{colour}'></span>{label}</td><td class='n'>{n}</td></tr>"
+        for label, n, colour in card["households"]
+    )
+    return (f"<div style='font-size:0.82rem;color:#616161'>Số hộ theo giai đoạn (tổng {card['households_total']})"
+            f"</div><table class='gpmb-hh'>{rows}</table>")
+
 
 def _cards(projects: pd.DataFrame, names: dict[str, str]) -> None:
+    st.markdown(_CARD_CSS, unsafe_allow_html=True)
     rows = list(projects.iterrows())
     for start in range(0, len(rows), CARDS_PER_ROW):
         cols = st.columns(CARDS_PER_ROW)
@@ -29,14 +62,10 @@ def _cards(projects: pd.DataFrame, names: dict[str, str]) -> None:
             with col.container(border=True):
                 st.markdown(f"**{names.get(row['project_id'], row['project_id'])}**")
                 st.caption(str(row.get("name", "")))
-                a, b = st.columns(2)
-                a.metric("Diện tích cần thu hồi", card["to_recover"])
-                b.metric("Đã bàn giao", card["handed_over"])
-                st.progress(card["progress"], text=f"Đã bàn giao {card['percent']} diện tích · còn {card['remaining']}")
+                st.markdown(_card_html(card), unsafe_allow_html=True)
+                st.progress(card["progress"], text=f"Còn {card['remaining']} chưa bàn giao")
                 if card["households"]:
-                    lines = " · ".join(f"{label}: **{n}**" for label, n in card["households"])
-                    st.markdown(f"<small>Số hộ ({card['households_total']}) theo giai đoạn — {lines}</small>",
-                                unsafe_allow_html=True)
+                    st.markdown(_households_html(card), unsafe_allow_html=True)
 
 
 def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
@@ -46,7 +75,7 @@ def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
     table = milestone_table(milestones, names)
     codes = table.pop("status")
     styled = table.style.apply(lambda _: [status_css(c) for c in codes], subset=["Trạng thái"])
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.table(styled.hide(axis="index"))
     st.caption(
         "Đạt / Không đạt: đã qua hạn (hoặc đã đạt chỉ tiêu). Đúng tiến độ: dự báo đạt trước hạn theo tốc độ "
         "gần đây. Có nguy cơ chậm: dự báo trễ hạn nhưng tốc độ cần không quá cao. Chậm tiến độ: tốc độ cần vượt "
@@ -54,28 +83,58 @@ def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
     )
 
 
-def _s_curve(curve: pd.DataFrame, names: dict[str, str], as_of_label: str, as_of_value) -> None:
-    if curve.empty:
-        st.info("Chưa có dữ liệu đường cong tiến độ.")
-        return
-    data = curve.melt(id_vars=["project_id", "date"], value_vars=["planned_percent", "actual_percent"],
-                      var_name="series", value_name="percent")
-    data["Dự án"] = [names.get(p, p) for p in data["project_id"]]
+def _s_curve_chart(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> alt.LayerChart:
+    """Planned (dashed grey) vs actual (green) % of area handed over for one project, the as-of date (red
+    rule) and the project's area milestones (diamonds at due date × target)."""
+    data = curve.melt(id_vars=["date"], value_vars=["planned_percent", "actual_percent"],
+                      var_name="series", value_name="percent").dropna(subset=["percent"])
     data["Đường"] = data["series"].map({"planned_percent": "Kế hoạch", "actual_percent": "Thực hiện"})
     data["Ngày"] = pd.to_datetime(data["date"])
     data["Ngày (dd/mm/yyyy)"] = [fmt_date(d) for d in data["Ngày"]]
-    data = data.dropna(subset=["percent"])
-    lines = alt.Chart(data).mark_line().encode(
-        x=alt.X("Ngày:T", axis=alt.Axis(format="%d/%m/%Y", title=None, labelAngle=-30)),
+    data["%"] = [fmt_pct(v) for v in data["percent"]]
+    x = alt.X("Ngày:T", axis=alt.Axis(format="%d/%m/%Y", title=None, labelAngle=-30, tickCount=8))
+    lines = alt.Chart(data).mark_line(strokeWidth=2.5).encode(
+        x=x,
         y=alt.Y("percent:Q", title="% diện tích đã bàn giao", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("Dự án:N", legend=alt.Legend(orient="bottom", title=None)),
-        strokeDash=alt.StrokeDash("Đường:N", sort=["Thực hiện", "Kế hoạch"],
-                                  legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=["Dự án:N", "Đường:N", "Ngày (dd/mm/yyyy):N", alt.Tooltip("percent:Q", title="%", format=".1f")],
+        color=alt.Color("Đường:N", scale=alt.Scale(domain=["Kế hoạch", "Thực hiện"], range=["#9e9e9e", "#2e7d32"]),
+                        legend=alt.Legend(orient="top", title=None)),
+        strokeDash=alt.StrokeDash("Đường:N", scale=alt.Scale(domain=["Kế hoạch", "Thực hiện"],
+                                                              range=[[6, 4], [1, 0]]), legend=None),
+        tooltip=["Đường:N", "Ngày (dd/mm/yyyy):N", "%:N"],
     )
-    rule = alt.Chart(pd.DataFrame({"Ngày": [pd.Timestamp(as_of_value)], "t": [f"Ngày số liệu {as_of_label}"]})) \
-        .mark_rule(color="#b71c1c", strokeDash=[2, 2]).encode(x="Ngày:T", tooltip=["t:N"])
-    st.altair_chart((lines + rule).properties(height=360), width="stretch")
+    rule = alt.Chart(pd.DataFrame({"Ngày": [pd.Timestamp(as_of_value)],
+                                   "t": [f"Ngày số liệu {fmt_date(as_of_value)}"]})) \
+        .mark_rule(color="#b71c1c", strokeDash=[2, 2]).encode(x="Ngày:T", tooltip=alt.Tooltip("t:N", title=" "))
+    layers = [lines, rule]
+    if not targets.empty:
+        t = pd.DataFrame({
+            "Ngày": pd.to_datetime(targets["due_date"], dayfirst=True, errors="coerce"),
+            "percent": targets["target_percent"].astype(float),
+            "Mốc": targets["label"].astype(str),
+            "Hạn": [fmt_date(d) for d in targets["due_date"]],
+            "Trạng thái": [status_label(v) for v in targets["status"]],
+        }).dropna(subset=["Ngày"])
+        layers.append(alt.Chart(t).mark_point(shape="diamond", size=120, filled=True, color="#1a237e").encode(
+            x="Ngày:T", y="percent:Q", tooltip=["Mốc:N", "Hạn:N", "Trạng thái:N"]))
+    return alt.layer(*layers).properties(height=320)
+
+
+def _s_curves(curve: pd.DataFrame, milestones: pd.DataFrame, names: dict[str, str], as_of_value) -> None:
+    if curve.empty:
+        st.info("Chưa có dữ liệu đường cong tiến độ.")
+        return
+    project_ids = [p for p in names if p in set(curve["project_id"])]
+    tabs = st.tabs([names[p] for p in project_ids])
+    for tab, pid in zip(tabs, project_ids):
+        targets = milestones[(milestones["project_id"] == pid)
+                             & (milestones["metric"] == "percent_area_handed_over")]
+        if "scope" in targets:
+            targets = targets[targets["scope"].fillna("project") == "project"]
+        with tab:
+            st.altair_chart(_s_curve_chart(curve[curve["project_id"] == pid], targets, as_of_value),
+                            width="stretch")
+    st.caption("Đường nét đứt: kế hoạch (nội suy tuyến tính từ ngày bắt đầu GPMB qua các mốc); đường liền: thực "
+               "hiện theo sổ theo dõi; hình thoi: mốc tiến độ; vạch đỏ: ngày số liệu.")
 
 
 def render() -> None:
@@ -102,7 +161,7 @@ def render() -> None:
     _milestones(milestones, names)
 
     st.subheader("Kế hoạch và thực hiện (đường cong S)")
-    _s_curve(curve, names, fmt_date(day), day)
+    _s_curves(curve, milestones, names, day)
 
     communes = snap.communes
     if communes is not None and not communes.empty:

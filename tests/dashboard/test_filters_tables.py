@@ -45,10 +45,12 @@ def test_parcel_table_headers_values_and_no_personal_data(snap):
     table = parcel_table(snap.parcels, {"RD": "Đường RD", "AR": "CCN AR"})
     assert list(table.columns) == list(PARCEL_COLUMNS_VI.values())
     assert "owner_name" not in table.columns and not table.isin(["Hộ 000"]).any().any()
-    first = table.iloc[0]  # sorted: AR before RD, then former commune, sheet, number
-    assert first["Dự án"] == "CCN AR" and first["Thửa đất số"] == "200"
-    assert first["Diện tích thu hồi (m²)"] == "10.000,0"
-    rd = table[table["Dự án"] == "Đường RD"].iloc[0]
+    first = table.iloc[0]  # sorted in the order of the names given (RD, AR), then former commune, sheet, number
+    assert first["Dự án"] == "Đường RD" and first["Thửa đất số"] == "100"
+    assert table["Dự án"].tolist() == ["Đường RD"] * 12 + ["CCN AR"] * 6
+    assert parcel_table(snap.parcels).iloc[0]["Dự án"] == "AR"       # no names: by id
+    assert table.iloc[-1]["Diện tích thu hồi (m²)"] == "10.000,0"
+    rd = first
     assert rd["Lý trình"] == "Km0+250"
     assert rd["Giai đoạn"] == "Bàn giao mặt bằng"
     assert rd["Ngày của giai đoạn"] == "10/04/2024"  # 01/01/2024 + 5 x 20 days
