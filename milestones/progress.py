@@ -282,18 +282,31 @@ def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | Non
 # Stage of every parcel
 # --------------------------------------------------------------------------------------------
 def _running_stage(stage_ev: pd.DataFrame) -> np.ndarray:
-    """Stage rank after each stage event: cummax within runs that start at a correction."""
-    seg = stage_ev["is_correction"].astype("int64").groupby(stage_ev["pidx"]).cumsum()
-    return stage_ev["rank"].groupby([stage_ev["pidx"], seg]).cummax().to_numpy()
+    """Stage rank after each stage event: cummax within runs that start at a correction.
+
+    ``stage_ev`` is sorted by (parcel, date, event_id). A run starts at each new parcel and at each
+    correction; adding ``run × 10`` (ranks are 0–6) makes one ``maximum.accumulate`` restart at
+    every run.
+    """
+    pidx = stage_ev["pidx"].to_numpy()
+    starts = np.r_[True, pidx[1:] != pidx[:-1]] | stage_ev["is_correction"].to_numpy(dtype=bool)
+    offset = np.cumsum(starts) * 10
+    return np.maximum.accumulate(stage_ev["rank"].to_numpy(dtype="int64") + offset) - offset
 
 
 def _voided(stage_ev: pd.DataFrame) -> np.ndarray:
     """True for stage events above a later correction of the same parcel (they were wrong)."""
-    corr_rank = np.where(stage_ev["is_correction"].to_numpy(), stage_ev["rank"].to_numpy(), np.inf)
-    rev = pd.DataFrame({"pidx": stage_ev["pidx"].to_numpy()[::-1], "c": corr_rank[::-1]})
-    including_self = rev.groupby("pidx")["c"].cummin()
-    later = including_self.groupby(rev["pidx"]).shift(1).fillna(np.inf).to_numpy()[::-1]
-    return stage_ev["rank"].to_numpy() > later
+    pidx = stage_ev["pidx"].to_numpy()
+    rank = stage_ev["rank"].to_numpy(dtype="int64")
+    corr = np.where(stage_ev["is_correction"].to_numpy(dtype=bool), rank, 100)
+    # Suffix minimum of correction ranks within each parcel: walk backwards; each parcel met gets a
+    # lower offset so that one minimum.accumulate restarts at every parcel.
+    rev_pidx, rev_corr = pidx[::-1], corr[::-1]
+    group = np.cumsum(np.r_[True, rev_pidx[1:] != rev_pidx[:-1]]) * 1000
+    suffix = (np.minimum.accumulate(rev_corr - group) + group)[::-1]
+    later = np.r_[suffix[1:], 100]
+    later = np.where(np.r_[pidx[1:] == pidx[:-1], False], later, 100)   # corrections after this event only
+    return rank > later
 
 
 def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
@@ -343,8 +356,8 @@ def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
         pidx = st["pidx"].to_numpy()
         last = np.r_[pidx[1:] != pidx[:-1], True]          # last event of each parcel
         first_of_run = np.r_[True, (pidx[1:] != pidx[:-1]) | (running[1:] != running[:-1])]
-        run_start = pd.Series(np.where(first_of_run, st["event_date"].to_numpy(), np.datetime64("NaT")))
-        run_start = run_start.ffill().to_numpy()
+        start_pos = np.maximum.accumulate(np.where(first_of_run, np.arange(len(st)), 0))
+        run_start = st["event_date"].to_numpy(dtype="datetime64[ns]")[start_pos]
         rank[pidx[last]] = running[last]
         stage_date[pidx[last]] = run_start[last]
         valid = st[~_voided(st)]
