@@ -33,11 +33,15 @@ WRITE_LOCK_KEY = 0x47504D42
 def resolve_url(url: str | None = None) -> str:
     """Store URL: ``url`` → ``$DATABASE_URL`` → ``sqlite:///<repo>/data/gpmb.gpkg``.
 
-    A bare file path (``.gpkg``/``.sqlite``) is accepted and turned into a ``sqlite:///`` URL.
+    A bare file path (``.gpkg``/``.sqlite``) is accepted and turned into a ``sqlite:///`` URL;
+    ``postgres://`` / ``postgresql://`` URLs use the installed psycopg 3 driver.
     """
-    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_STORE_PATH}"
+    url = str(url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_STORE_PATH}")
     if "://" not in url:
-        url = f"sqlite:///{Path(url).resolve()}"
+        return f"sqlite:///{Path(url).resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
     return url
 
 

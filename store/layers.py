@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import warnings
 
+import geoalchemy2  # noqa: F401 - teaches SQLAlchemy the PostGIS types, for reflection
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy import (BigInteger, Boolean, Column, Date, Float, Integer, MetaData, Table, Text,
                         inspect, select, text)
-from sqlalchemy.exc import SAWarning
 from sqlalchemy.types import NullType
 
 from store.geometry import (STORE_SRID, GeometryColumn, geometry_type_name, register_gpkg_attributes,
@@ -193,10 +192,7 @@ def table_exists(conn, table_name: str) -> bool:
 def reflect_layer_table(conn, table_name: str) -> Table:
     """Rebuild the ``Table`` of an existing layer table, with :class:`GeometryColumn` for ``geometry``."""
     columns = []
-    with warnings.catch_warnings():  # PostGIS "geometry" is unknown to plain SQLAlchemy; replaced below
-        warnings.filterwarnings("ignore", message="Did not recognize type 'geometry'", category=SAWarning)
-        infos = inspect(conn).get_columns(table_name)
-    for info in infos:
+    for info in inspect(conn).get_columns(table_name):
         name, type_ = info["name"], info["type"]
         if name == GEOMETRY_COLUMN:
             type_ = GeometryColumn("GEOMETRY", STORE_SRID)

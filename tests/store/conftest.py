@@ -3,7 +3,7 @@
 ``store_url`` is parametrised over SQLite (a GeoPackage file in ``tmp_path``) and PostGIS (a database
 created for the test, ``CREATE EXTENSION postgis``, dropped afterwards). The PostGIS server comes from
 ``$GPMB_TEST_PG_ADMIN_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``); when it
-cannot be reached the PostGIS cases are skipped.
+cannot be reached the PostGIS cases are skipped (they fail instead when ``$GPMB_REQUIRE_POSTGIS`` is set).
 """
 from __future__ import annotations
 
@@ -36,9 +36,12 @@ def postgis_database(template: str | None = None):
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    except Exception as exc:  # noqa: BLE001 - no server: skip, do not fail
+    except Exception as exc:  # noqa: BLE001 - no server: skip, unless CI says PostGIS must be there
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {type(exc).__name__}")
+        message = f"PostgreSQL not reachable at {ADMIN_URL}: {type(exc).__name__}: {exc}"
+        if os.environ.get("GPMB_REQUIRE_POSTGIS"):
+            pytest.fail(message)
+        pytest.skip(message)
     try:
         if template is None:
             engine = create_engine(_url_of(name), isolation_level="AUTOCOMMIT")

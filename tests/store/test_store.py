@@ -286,6 +286,30 @@ def test_open_store_uses_database_url_and_is_cheap_when_ready(store_url, sources
     assert len(second.uploads()) == 1  # reopening did not seed again
 
 
+def test_url_forms():
+    from store.engine import resolve_url
+
+    assert resolve_url("postgresql://u@h:5432/db") == "postgresql+psycopg://u@h:5432/db"
+    assert resolve_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert resolve_url("data/x.gpkg").startswith("sqlite:///") and resolve_url("data/x.gpkg").endswith("/data/x.gpkg")
+    with pytest.raises(ValueError, match="SQLite/GeoPackage hoặc PostgreSQL"):
+        open_store("mysql://u@h/db")
+
+
+def test_store_is_usable_from_threads(store):
+    """Streamlit serves sessions from several threads: one Store object must work from all of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(i):
+        store.commit_upload(new_events(1), file_name=f"t{i}.csv", file_sha256=sha(f"thread-{i}"), uploaded_by="x",
+                            rows_read=1)
+        return len(store.parcels())
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(work, range(8))) == [6] * 8
+    assert len(store.events()) == SEED_EVENT_COUNT + 8
+
+
 def test_failed_seed_leaves_nothing(store_url, tmp_path):
     from sources_fixture import write_sources
 
