@@ -55,7 +55,8 @@ def format_table(frame: pd.DataFrame) -> str:
     """Plain-text list of uploads, one line each, Vietnamese headings."""
     if frame.empty:
         return "Chưa có lần tải lên nào."
-    lines = ["Số  | Thời điểm (giờ VN) | Người tải        | Tệp                            | Đọc/Ghi     | Nguồn          | Trạng thái"]
+    lines = [f"{'Số':<4} | {'Thời điểm (giờ VN)':<18} | {'Người tải':<24} | {'Tệp':<32} | {'Đọc/Ghi':<15} | "
+             f"{'Nguồn':<14} | Trạng thái"]
     for row in frame.itertuples(index=False):
         if row.source == "revert":
             status = f"hoàn tác lần số {row.reverts_upload_id}" if not pd.isna(row.reverts_upload_id) else ""
@@ -64,8 +65,8 @@ def format_table(frame: pd.DataFrame) -> str:
         else:
             status = "đang tính"
         counts = f"{row.rows_read:,}/{row.rows_committed:,}".replace(",", ".")
-        lines.append(f"{row.upload_id:<3} | {_when(row.uploaded_at):<18} | {str(row.uploaded_by or '')[:16]:<16} | "
-                     f"{str(row.file_name or '')[:30]:<30} | {counts:<11} | "
+        lines.append(f"{row.upload_id:<4} | {_when(row.uploaded_at):<18} | {str(row.uploaded_by or '')[:24]:<24} | "
+                     f"{str(row.file_name or '')[:32]:<32} | {counts:<15} | "
                      f"{SOURCE_LABELS_VI.get(row.source, row.source):<14} | {status}")
     return "\n".join(lines)
 
