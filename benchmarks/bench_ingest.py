@@ -85,6 +85,31 @@ def make_file(n_rows: int) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
+def make_xlsx(csv_bytes: bytes) -> bytes:
+    """The same rows as an XLSX sheet (xlsxwriter, constant memory)."""
+    import xlsxwriter
+
+    rows = list(csv.reader(io.StringIO(csv_bytes.decode("utf-8-sig")), delimiter=";"))
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("Số liệu")
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row)
+    wb.close()
+    return buf.getvalue()
+
+
+def bench_xlsx_read(sizes: list[int]) -> None:
+    from ingest.read import read_table
+
+    for n in sizes:
+        data = make_xlsx(make_file(n))
+        t = time.perf_counter()
+        table = read_table(data)
+        assert len(table.data) == n
+        print(f"XLSX read: {n:>7,} rows ({len(data) / 1e6:.1f} MB): {time.perf_counter() - t:5.1f} s", flush=True)
+
+
 def run(url: str, sources: Path, sizes: list[int], label: str) -> None:
     from ingest.importer import commit_report, sha256_bytes
     from ingest.read import read_table
@@ -122,6 +147,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         sources = write_sources(Path(tmp) / "sources")
+        bench_xlsx_read(args.sizes)
         run(f"sqlite:///{Path(tmp) / 'bench.gpkg'}", sources, args.sizes, "SQLite/GPKG")
         if args.no_postgis:
             return 0

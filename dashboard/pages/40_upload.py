@@ -59,7 +59,8 @@ def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
     if key not in cache:
         cache.clear()  # keep one file in the session
         try:
-            table, report = validate_file(data, file_name, the_store)
+            with st.spinner("Đang đọc và kiểm tra tệp…"):
+                table, report = validate_file(data, file_name, the_store)
             cache[key] = (table, report, None)
         except IngestError as exc:
             cache[key] = (None, None, exc.message_vi)
@@ -106,7 +107,8 @@ def _preview(table, report) -> None:
 def _commit(data: bytes, file_name: str, by: str, the_store) -> None:
     from ingest.importer import import_counts
 
-    result = import_counts(data, the_store, skip_invalid=True, by=by, file_name=file_name, source="upload")
+    with st.spinner("Đang ghi số liệu…"):  # validated again against the ledger as it is now
+        result = import_counts(data, the_store, skip_invalid=True, by=by, file_name=file_name, source="upload")
     kind = "success" if result.status in ("committed", "nothing_new") else "error"
     st.session_state[_RESULT_KEY] = (kind, result.message_vi)
     log.info("upload %s by %s: %s (%s)", file_name, by, result.status, result.upload_id)
