@@ -107,8 +107,13 @@ def build_geometry(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> dict:
     # Cao Lộc units beyond Km3+700 (the city part Km0 – Km3+700 is outside the managed section).
     section = shapely.ops.substring(ql4b, *geo.QL4B_SECTION)
     cao_loc_length = section.intersection(cao_loc_area).length
-    half_width = round(geo.QL4B_CAO_LOC_TARGET_M2 / (2 * cao_loc_length) * 2) / 2
-    ql4b_boundary = geo.corridor(ql4b, *geo.QL4B_SECTION, half_width)
+    half_width = round((geo.QL4B_CAO_LOC_TARGET_M2 - geo.QL4B_RESETTLEMENT_M2) / (2 * cao_loc_length) * 2) / 2
+    resettlement = geo.cluster_polygon(ql4b, *geo.QL4B_RESETTLEMENT_CHAINAGE, half_width - 1.0,
+                                       geo.QL4B_RESETTLEMENT_M2 + 0.0, side="right")
+    corridor_only = geo.corridor(ql4b, *geo.QL4B_SECTION, half_width)
+    # The cluster's band starts 1 m inside the corridor so that the union has no gap; the overlap (1 m ×
+    # 300 m) makes the resettlement part ~300 m² smaller than 2.4 ha in the union: accepted.
+    ql4b_boundary = corridor_only.union(resettlement)
 
     ccn = {pid: geo.cluster_polygon(ql4b, a, b, half_width + 0.5, geo.CCN_AREAS_M2[pid])
            for pid, (a, b) in geo.CCN_CHAINAGE.items()}
@@ -124,8 +129,8 @@ def build_geometry(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> dict:
         fabrics[pid] = (ccn[pid].buffer(FABRIC_MARGIN_M, join_style="mitre").difference(ql4b_boundary)
                         .difference(ccn[other]).difference(claimed))
         claimed = claimed.union(fabrics[pid])
-    fabrics["QL4B"] = geo.corridor(ql4b, *geo.QL4B_SECTION, half_width + FABRIC_MARGIN_M).intersection(
-        corridor_area).difference(claimed)
+    fabrics["QL4B"] = geo.corridor(ql4b, *geo.QL4B_SECTION, half_width + FABRIC_MARGIN_M).union(
+        resettlement.buffer(FABRIC_MARGIN_M, join_style="mitre")).intersection(corridor_area).difference(claimed)
     claimed = claimed.union(fabrics["QL4B"])
     fabrics["CT_HNCL"] = geo.corridor(expressway, 0.0, expressway.length,
                                       geo.EXPRESSWAY_HALF_WIDTH_M + FABRIC_MARGIN_M).intersection(
@@ -142,8 +147,9 @@ def build_geometry(communes: gpd.GeoDataFrame, roads: gpd.GeoDataFrame) -> dict:
     notes = {
         "QL4B": ("Gần đúng: tim tuyến nối 3 đoạn QL4B của lớp giao thông CTU-SematX/LegoCity (CC BY-SA 4.0), "
                  "làm trơn Chaikin 3 lần; gốc Km0 đặt ở đầu tuyến phía TP Lạng Sơn (gần đúng, chưa khớp cọc "
-                 f"lý trình thật). Chỉ giới GPMB = vùng đệm ±{half_width:g} m quanh tim đoạn Km3+700 – Km18, bề rộng "
-                 "chọn để phần thuộc huyện Cao Lộc cũ ≈ 45 ha."),
+                 f"lý trình thật). Chỉ giới GPMB = vùng đệm ±{half_width:g} m quanh tim đoạn Km3+700 – Km18 cộng khu "
+                 "tái định cư Gia Cát 2,4 ha (phía tây nam tuyến, Km8+000 – Km8+300, vị trí giả định); bề rộng chọn "
+                 "để phần thuộc huyện Cao Lộc cũ ≈ 45 ha."),
         "CT_HNCL": ("Gần đúng: chưa có hướng tuyến công bố; tim tuyến làm trơn qua các điểm đặt tay từ cửa khẩu "
                     "Hữu Nghị (106,7139 E; 21,9720 N), cách hành lang QL4A/QL1A khoảng 1,5–2,5 km về phía đông, "
                     "giao QL4B tại Kỳ Lừa, rồi về Mai Sao (Chi Lăng); cắt đúng 43,43 km tuyến chính. Chỉ giới GPMB "
@@ -195,8 +201,11 @@ def _raw_parcels(geom: dict, rng: np.random.Generator) -> gpd.GeoDataFrame:
     records = []
     ql4b = geom["lines"]["QL4B"]
     half = geom["ql4b_half_width_m"]
+    a, b = geo.QL4B_RESETTLEMENT_CHAINAGE
     plans = [
-        ("QL4B", route_blocks("QL4B", ql4b, *geo.QL4B_SECTION, half + FABRIC_MARGIN_M, rng, frontage=True)),
+        ("QL4B", route_blocks("QL4B", ql4b, *geo.QL4B_SECTION, half + FABRIC_MARGIN_M, rng, frontage=True)
+         + route_blocks("QL4B_TDC", ql4b, a - 30.0, b + 30.0, 400.0, rng, frontage=False,
+                        offset_m=half + FABRIC_MARGIN_M, sides=("right",))),
         ("CT_HNCL", route_blocks("CT_HNCL", geom["lines"]["CT_HNCL"], 0.0, geom["lines"]["CT_HNCL"].length,
                                  geo.EXPRESSWAY_HALF_WIDTH_M + FABRIC_MARGIN_M, rng, frontage=False)),
     ]

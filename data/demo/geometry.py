@@ -50,6 +50,10 @@ EXPRESSWAY_MAIN_LINE_M = 43_430.0
 EXPRESSWAY_HALF_WIDTH_M = 50.0
 #: Target of QL4B's Cao Lộc part (DOMAIN.md: "about 45 ha").
 QL4B_CAO_LOC_TARGET_M2 = 450_000.0
+#: Resettlement area of the QL4B project in Gia Cát (DOMAIN.md: "> 2.3 ha, > 120 plots of ~100 m²"):
+#: 2.4 ha on the south-west side of QL4B, chainage Km8+000 – Km8+300 (position assumed).
+QL4B_RESETTLEMENT_M2 = 24_000.0
+QL4B_RESETTLEMENT_CHAINAGE = (8000.0, 8300.0)
 #: CCN Hợp Thành 1 + 2: 81.558 ha together; the split 50 / 31.558 ha is an assumption.
 CCN_AREAS_M2 = {"CCN_HT1": 500_000.0, "CCN_HT2": 315_580.0}
 #: Chainage ranges along QL4B of the two clusters (north-east side of the road), an assumption.
@@ -151,18 +155,19 @@ def side_strip(centreline: LineString, from_m: float, to_m: float, offset_m: flo
     return outer.difference(inner)
 
 
-def cluster_polygon(centreline: LineString, from_m: float, to_m: float, offset_m: float, area_m2: float) -> Polygon:
-    """Cluster area beside QL4B with exactly ``area_m2`` (±0.01 m²): depth found by bisection.
+def cluster_polygon(centreline: LineString, from_m: float, to_m: float, offset_m: float, area_m2: float,
+                    side: str = "left") -> Polygon:
+    """Area beside QL4B with exactly ``area_m2`` (±0.01 m²): depth found by bisection.
 
-    The polygon runs along the road's north-east side (left of the direction of increasing chainage),
-    starting ``offset_m`` from the centreline (the edge of the QL4B clearance boundary), so the road
-    borders it on the south-west/south-east as in the cluster's description.
+    The polygon runs along one side of the road (default left of the direction of increasing chainage,
+    i.e. north-east of QL4B), starting ``offset_m`` from the centreline (the edge of the QL4B clearance
+    boundary), so the road borders it as in the clusters' description.
     """
     low, high = 1.0, 5000.0
     poly = None
     for _ in range(80):
         mid = 0.5 * (low + high)
-        poly = side_strip(centreline, from_m, to_m, offset_m, mid)
+        poly = side_strip(centreline, from_m, to_m, offset_m, mid, side)
         if abs(poly.area - area_m2) < 0.005:
             break
         if poly.area < area_m2:

@@ -42,6 +42,7 @@ PROJECT_ZONES = {
     "CT_HNCL": (("village", 0.1), ("rice", 0.3), ("upland", 0.25), ("forest", 0.35)),
     "CCN_HT1": (("village", 0.1), ("rice", 0.4), ("upland", 0.35), ("forest", 0.15)),
     "CCN_HT2": (("village", 0.05), ("rice", 0.35), ("upland", 0.4), ("forest", 0.2)),
+    "QL4B_TDC": (("village", 0.1), ("rice", 0.5), ("upland", 0.4)),  # land of the Gia Cát resettlement area
 }
 
 #: Share of cells turned into special land in each zone: (code, probability).
