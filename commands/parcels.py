@@ -1,8 +1,8 @@
 """``python cli.py parcels [--project ID] [--as-of YYYY-MM-DD] [--json|--csv]``: the parcel table.
 
 Columns: project, commune, former commune, map sheet, parcel number, land use, area to recover (m²),
-stage (code and Vietnamese label) and its date, flags (risk-flag codes, ``;``-separated in text and
-CSV). From ``milestones.snapshot.compute_snapshot`` on ``store.open_store()`` (same figures as the
+stage (code and Vietnamese label) and its date, flags (risk-flag codes, ``;``-separated in CSV;
+Vietnamese labels in the text table). From ``milestones.snapshot.compute_snapshot`` on ``store.open_store()`` (same figures as the
 dashboard). No personal data (owner names) is printed. Text output uses Vietnamese number and date
 formats; ``--csv`` is UTF-8 with BOM (opens in Excel) with plain numbers and ISO dates; ``--json`` a
 list of objects. Exit code 0; 1 when the store cannot be opened or the project is unknown; 2 on a
@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from commands.status import add_common, json_value
+from commands.status import add_common, emit, json_value
 
 NAME = "parcels"
 HELP = "Bảng thửa đất: giai đoạn GPMB, ngày và cờ rủi ro tại một ngày"
@@ -63,6 +63,17 @@ def parcel_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
     return p[list(COLUMNS)].reset_index(drop=True)
 
 
+def plain_table(frame: pd.DataFrame, right: set[str] = frozenset()) -> str:
+    """Columns separated by two spaces; text left-aligned, the ``right`` columns right-aligned."""
+    cells = {c: [str(c)] + ["" if v is None else str(v) for v in frame[c]] for c in frame.columns}
+    widths = {c: max(len(v) for v in vals) for c, vals in cells.items()}
+    lines = []
+    for i in range(len(frame) + 1):
+        parts = [cells[c][i].rjust(widths[c]) if c in right else cells[c][i].ljust(widths[c]) for c in frame.columns]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
@@ -80,15 +91,16 @@ def run(args) -> int:
         return 1
     if args.json:
         rows = [{k: json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
-        print(json.dumps({"as_of": as_of.isoformat(), "parcels": rows}, ensure_ascii=False, indent=1))
+        emit(json.dumps({"as_of": as_of.isoformat(), "parcels": rows}, ensure_ascii=False, indent=1) + "\n")
         return 0
     if args.csv:
         out = table.copy()
         out["stage_date"] = [json_value(v) for v in out["stage_date"]]
         out["risk_flags"] = [";".join(v) if isinstance(v, list) else "" for v in out["risk_flags"]]
-        sys.stdout.write("\ufeff" + out.to_csv(index=False, lineterminator="\n"))
+        emit("\ufeff" + out.to_csv(index=False, lineterminator="\n"))
         return 0
     from dashboard.format import fmt_date, fmt_number
+    from milestones.risk import RISK_LABELS_VI
 
     text = pd.DataFrame({
         HEADERS_VI["project_id"]: table["project_id"],
@@ -99,8 +111,10 @@ def run(args) -> int:
         HEADERS_VI["area_to_recover_m2"]: [fmt_number(v, 1) for v in table["area_to_recover_m2"]],
         HEADERS_VI["stage_label"]: table["stage_label"],
         HEADERS_VI["stage_date"]: [fmt_date(v) for v in table["stage_date"]],
-        HEADERS_VI["risk_flags"]: [", ".join(v) if isinstance(v, list) else "" for v in table["risk_flags"]],
+        HEADERS_VI["risk_flags"]: [", ".join(RISK_LABELS_VI.get(c, c) for c in v) if isinstance(v, list) else ""
+                                   for v in table["risk_flags"]],
     })
-    print(f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(text)} thửa")
-    print(text.to_string(index=False) if len(text) else "(không có thửa nào)")
+    emit(f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(text)} thửa\n"
+         + (plain_table(text, right={HEADERS_VI["map_sheet"], HEADERS_VI["parcel_number"],
+                                     HEADERS_VI["area_to_recover_m2"]}) if len(text) else "(không có thửa nào)") + "\n")
     return 0

@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import sys
 from datetime import date, datetime
 
@@ -62,6 +63,16 @@ def json_value(value):
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def emit(text: str) -> None:
+    """Write ``text`` to stdout; a closed pipe (``… | head``) ends the output quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def add_arguments(parser) -> None:
@@ -116,7 +127,7 @@ def run(args) -> int:
         return 1
     if args.json:
         doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write(format_text(snapshot))
+        emit(format_text(snapshot))
     return 0

@@ -104,6 +104,11 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     extra = [c for c in ("short_name", "kind") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
+    problems = list(ms.attrs.get("problems", []))
+    if len(ms) and "project_id" in proj.columns:      # milestones in the projects' order, then by due date
+        order = {pid: i for i, pid in enumerate(proj["project_id"])}
+        ms = ms.assign(_o=ms["project_id"].map(order).fillna(len(order))).sort_values(
+            ["_o", "due_date", "milestone_id"], kind="stable").drop(columns="_o").reset_index(drop=True)
     curve = s_curve(proj, ms, history, ts)
     return Snapshot(
         as_of=ts.date(),
@@ -114,7 +119,7 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
         milestones=ms,
         s_curve=curve,
         data_version=dict(data_version or {}),
-        problems=list(ms.attrs.get("problems", [])),
+        problems=problems,
         rules=resolved,
     )
 
