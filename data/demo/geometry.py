@@ -138,14 +138,28 @@ def expressway_centreline() -> LineString:
 
 
 def corridor(centreline: LineString, from_m: float, to_m: float, half_width_m: float) -> Polygon:
-    """Flat-capped buffer of the centreline between two chainages (chainage origin at the first vertex)."""
+    """Clearance corridor: flat-capped buffer of the centreline between two chainages.
+
+    Parameters
+    ----------
+    centreline : LineString
+        EPSG:9215, chainage 0 at the first vertex.
+    from_m, to_m : float
+        Chainages (m) of the section.
+    half_width_m : float
+        Distance (m) from the centreline to each edge; the area is ≈ (to_m - from_m) × 2 × half_width_m.
+    """
     section = substring(centreline, from_m, to_m)
     return section.buffer(half_width_m, cap_style="flat", join_style="round", quad_segs=8)
 
 
 def side_strip(centreline: LineString, from_m: float, to_m: float, offset_m: float, depth_m: float,
                side: str = "left") -> Polygon:
-    """Band on one side of the centreline between two chainages, from ``offset_m`` to ``offset_m + depth_m``."""
+    """Band on one side of the centreline between two chainages, from ``offset_m`` to ``offset_m + depth_m``.
+
+    ``side`` is ``"left"`` or ``"right"`` of the direction of increasing chainage; distances in metres
+    (EPSG:9215). Built from single-sided buffers, so sharp bends give a valid polygon.
+    """
     section = substring(centreline, from_m, to_m)
     sign = 1.0 if side == "left" else -1.0
     outer = section.buffer(sign * (offset_m + depth_m), single_sided=True, join_style="round")
