@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import html
 import json
+import uuid
+import weakref
+from collections import OrderedDict
 from typing import Any, Mapping
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
 from folium.utilities import JsCode
@@ -34,7 +38,13 @@ from dashboard.filters import Filters, apply_filters, as_filters
 from dashboard.format import fmt_date, fmt_m2, fmt_number, land_use_label, risk_flags_text
 from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI, STAGES
 from gis.chainage import format_chainage, kilometre_markers
-from mapview.layers import bounds_latlon, feature_collection
+from mapview.layers import (
+    assemble_feature_collection,
+    bounds_latlon,
+    feature_collection_json,
+    geometry_json,
+    properties_json,
+)
 
 #: Simplification tolerances in metres (EPSG:9215) per layer.
 SIMPLIFY_M = {"communes": 15.0, "roads": 10.0, "boundaries": 1.0, "centrelines": 1.0, "parcels": 0.2}
@@ -89,15 +99,30 @@ class _Raw(Element):
 
 
 class _DataLayer(folium.GeoJson):
-    """``folium.GeoJson`` whose rendered script is inserted verbatim.
+    """``folium.GeoJson`` fed with GeoJSON **text**, whose rendered script is inserted verbatim.
 
-    branca's ``MacroElement.render`` wraps each macro's output in ``Element(output)``, which compiles the
-    whole output – GeoJSON included – as a Jinja template: slow (≈0.2 s per MB) and fragile (a ``{{`` in
-    a commune or owner name would be read as template syntax). Only for layers without
-    ``style_function``/``highlight_function`` (styles here come from ``on_each_feature``).
+    * The text (built in C by :func:`mapview.layers.feature_collection_json`) is spliced into folium's
+      script in place of a placeholder, skipping a ``json.loads``/``json.dumps`` round trip of megabytes.
+    * branca's ``MacroElement.render`` would wrap the script in ``Element(output)``, compiling the whole
+      output – GeoJSON included – as a Jinja template: slow (≈0.2 s per MB) and fragile (a ``{{`` in a
+      name would be read as template syntax).
+
+    Only for layers without ``style_function``/``highlight_function`` (styles come from
+    ``on_each_feature``).
     """
 
+    def __init__(self, data_json: str, **kwargs: Any) -> None:
+        self._token = f"gpmb-{uuid.uuid4().hex}"
+        super().__init__({"gpmb": self._token}, **kwargs)
+        # "<" only occurs inside JSON strings: escaping it keeps "</script>" out of the page.
+        self._data_json = data_json.replace("<", "\\u003c")
+
+    def geojson(self) -> dict:
+        """The layer's data as a dict (for tests and inspection)."""
+        return json.loads(self._data_json)
+
     def render(self, **kwargs) -> None:
+        from folium.map import ElementAddToElement
         from folium.utilities import get_obj_in_upper_tree
 
         if self.style or self.highlight:
@@ -106,11 +131,12 @@ class _DataLayer(folium.GeoJson):
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("A map layer can only be rendered inside a folium Figure")
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(_Raw(str(script(self, kwargs))), name=self.get_name())
+        script = str(self._template.module.__dict__["script"](self, kwargs))
+        placeholder = json.dumps({"gpmb": self._token})
+        if script.count(placeholder) != 1:
+            raise RuntimeError("folium's GeoJson template changed: data placeholder not found once")
+        figure.script.add_child(_Raw(script.replace(placeholder, self._data_json)), name=self.get_name())
         if self.show:  # what folium.map.Layer.render does
-            from folium.map import ElementAddToElement
-
             self.add_child(ElementAddToElement(element_name=self.get_name(),
                                                element_parent_name=self._parent.get_name()),
                            name=self.get_name() + "_add")
@@ -265,10 +291,10 @@ class _Lookup(MacroElement):
 
 def _vi_int(values: pd.Series) -> list[str | None]:
     """Areas in m² as ``1.234`` (rounded to the metre), None when missing."""
-    out = []
-    for v in values:
-        out.append(None if v is None or pd.isna(v) else f"{int(round(float(v))):,}".replace(",", "."))
-    return out
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    missing = np.isnan(numbers)
+    rounded = np.rint(np.where(missing, 0.0, numbers)).astype(np.int64).tolist()
+    return [None if miss else f"{v:,}".replace(",", ".") for v, miss in zip(rounded, missing)]
 
 
 def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -388,6 +414,129 @@ def _legend_html(counts: Mapping[str, int], n_risk: int, has_approximate: bool) 
     return "".join(rows)
 
 
+# --------------------------------------------------------------------------- static layers, cached
+#: Layers that do not depend on the as-of date (communes, roads, boundaries, centrelines, parcel
+#: geometries) are converted once per store object and data version; the dashboard then only redoes
+#: the parcel properties when the date or the filters change.
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 24
+
+
+def _version_key(store: Any) -> str | None:
+    try:
+        version = store.data_version()
+    except Exception:  # noqa: BLE001 - no version, no caching
+        return None
+    return repr(sorted(dict(version).items(), key=lambda kv: str(kv[0]))) if version else None
+
+
+def _memo(store: Any, version: str | None, key: tuple, compute):
+    if version is None:
+        return compute()
+    try:
+        ref = weakref.ref(store)
+    except TypeError:
+        return compute()
+    cache_key = (id(store), version, key)
+    hit = _CACHE.get(cache_key)
+    if hit is not None and hit[0]() is store:
+        _CACHE.move_to_end(cache_key)
+        return hit[1]
+    value = compute()
+    _CACHE[cache_key] = (ref, value)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return value
+
+
+def _communes_layer(store: Any) -> tuple[str | None, list | None]:
+    communes = store.communes()
+    if communes.empty:
+        return None, None
+    communes = communes.copy()
+    name_col = "full_name" if "full_name" in communes else "name"
+    communes["t"] = [_e(n) for n in communes[name_col]]
+    return feature_collection_json(communes, ["t"], SIMPLIFY_M["communes"]), bounds_latlon(communes)
+
+
+def _roads_layer(store: Any) -> str | None:
+    roads = store.roads()
+    if roads.empty:
+        return None
+    roads = roads.copy()
+    names = roads["name"] if "name" in roads else pd.Series("", index=roads.index)
+    refs = roads["ref"] if "ref" in roads else pd.Series("", index=roads.index)
+    roads["t"] = [_e(_road_name(n, r)) for n, r in zip(names, refs)]
+    kinds = roads["kind"] if "kind" in roads else pd.Series("", index=roads.index)
+    roads["k"] = [1 if k == "railway" else 0 for k in kinds]
+    return feature_collection_json(roads, ["t", "k"], SIMPLIFY_M["roads"])
+
+
+def _boundaries_layer(projects: gpd.GeoDataFrame) -> str:
+    b = projects.copy()
+    b["a"] = (b["geometry_status"] == "approximate").astype(int)
+    b["t"] = [
+        f"<b>Chỉ giới GPMB – {_e(row.get('short_name'))}</b><br>{_e(row.get('name'))}"
+        + (f"<br><span class='note'>Gần đúng: {_e(row.get('geometry_note'))}</span>" if row["a"] else "")
+        for _, row in b.iterrows()
+    ]
+    return feature_collection_json(b, ["t", "a"], SIMPLIFY_M["boundaries"])
+
+
+def _centreline_layers(store: Any, projects: pd.DataFrame, project_ids: tuple[str, ...],
+                       km_label_every_m: float) -> tuple[str | None, str | None, str | None]:
+    """(centrelines, unlabelled km markers, labelled km markers) as GeoJSON texts."""
+    centrelines = store.centrelines()
+    if project_ids and not centrelines.empty:
+        centrelines = centrelines[centrelines["project_id"].isin(project_ids)]
+    if centrelines.empty:
+        return None, None, None
+    c = centrelines.copy()
+    short = dict(zip(projects["project_id"], projects["short_name"]))
+    status = c["geometry_status"] if "geometry_status" in c else pd.Series("surveyed", index=c.index)
+    c["a"] = (status == "approximate").astype(int)
+    c["t"] = [f"Tim tuyến {_e(short.get(pid, pid))}" + (" (gần đúng)" if a else "")
+              for pid, a in zip(c["project_id"], c["a"])]
+    markers = []
+    for _, row in c.iterrows():
+        start = row.get("chainage_start_m")
+        start = 0.0 if start is None or pd.isna(start) else float(start)
+        km = kilometre_markers(row.geometry, start, every_m=1000.0, crs=c.crs)
+        prefix = route_prefix(short.get(row["project_id"]), row["project_id"])
+        km["t"] = [f"{_e(prefix)} {_e(lbl)}" for lbl in km["label"]]
+        km["l"] = [int(abs(ch % km_label_every_m) < 1e-6) for ch in km["chainage_m"]]
+        markers.append(km)
+    km_all = gpd.GeoDataFrame(pd.concat(markers, ignore_index=True), crs=c.crs)
+    plain = km_all[km_all["l"] == 0]
+    labelled = km_all[km_all["l"] == 1]
+    return (feature_collection_json(c, ["t", "a"], SIMPLIFY_M["centrelines"]),
+            feature_collection_json(plain, ["t"]) if not plain.empty else None,
+            feature_collection_json(labelled, ["t"]) if not labelled.empty else None)
+
+
+def _geometry_texts(parcels: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"polygon": geometry_json(parcels.geometry, SIMPLIFY_M["parcels"]),
+         "point": geometry_json(parcels.geometry.representative_point())},
+        index=parcels["parcel_id"].to_numpy(),
+    )
+
+
+def _parcel_geometries(store: Any, version: str | None, all_parcels: gpd.GeoDataFrame,
+                       shown: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    """GeoJSON geometry texts (``polygon``, representative ``point``) of the ``shown`` parcels, in their
+    order; the conversion of all snapshot parcels is cached per store and data version."""
+    if shown.empty:
+        return {"polygon": np.array([], dtype=object), "point": np.array([], dtype=object)}
+    table = _memo(store, version, ("parcel_geometries", len(all_parcels)), lambda: _geometry_texts(all_parcels))
+    ids = shown["parcel_id"].to_numpy()
+    if table.index.has_duplicates or not pd.Index(ids).isin(table.index).all():
+        table = _geometry_texts(shown)  # parcel ids not unique or not in the cache: convert directly
+        return {"polygon": table["polygon"].to_numpy(), "point": table["point"].to_numpy()}
+    rows = table.loc[ids]
+    return {"polygon": rows["polygon"].to_numpy(), "point": rows["point"].to_numpy()}
+
+
 def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
@@ -426,9 +575,9 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         If the snapshot's parcels lack a column a filter needs.
     """
     f = as_filters(filters)
-    projects = _project_table(store, snapshot)
-    if f.project_ids:
-        projects = projects[projects["project_id"].isin(f.project_ids)]
+    version = _version_key(store)
+    all_projects = _memo(store, version, ("projects",), lambda: _project_table(store, snapshot))
+    projects = all_projects[all_projects["project_id"].isin(f.project_ids)] if f.project_ids else all_projects
     parcels = apply_filters(snapshot.parcels, f)
 
     m = folium.Map(location=DEFAULT_CENTRE, zoom_start=11, tiles=None, control_scale=False,
@@ -440,13 +589,10 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
                          control=True).add_to(m)
 
     # 2. Communes (vector base layer) with permanent name labels.
-    communes = store.communes()
-    if not communes.empty:
-        communes = communes.copy()
-        name_col = "full_name" if "full_name" in communes else "name"
-        communes["t"] = [_e(n) for n in communes[name_col]]
+    communes_json, communes_bounds = _memo(store, version, ("communes",), lambda: _communes_layer(store))
+    if communes_json:
         _DataLayer(
-            feature_collection(communes, ["t"], SIMPLIFY_M["communes"]),
+            communes_json,
             name="Ranh giới xã, phường (2025)",
             interactive=False,
             on_each_feature=_each_feature_js(
@@ -455,15 +601,10 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         ).add_to(m)
 
     # 3. Roads and railway.
-    roads = store.roads()
-    if not roads.empty:
-        roads = roads.copy()
-        names = roads["name"] if "name" in roads else pd.Series("", index=roads.index)
-        refs = roads["ref"] if "ref" in roads else pd.Series("", index=roads.index)
-        roads["t"] = [_e(_road_name(n, r)) for n, r in zip(names, refs)]
-        roads["k"] = [1 if k == "railway" else 0 for k in (roads["kind"] if "kind" in roads else [""] * len(roads))]
+    roads_json = _memo(store, version, ("roads",), lambda: _roads_layer(store))
+    if roads_json:
         _DataLayer(
-            feature_collection(roads, ["t", "k"], SIMPLIFY_M["roads"]),
+            roads_json,
             name="Đường giao thông, đường sắt",
             on_each_feature=_each_feature_js(
                 f"(p.k ? {{color: '#212121', weight: 2, dashArray: '6 4'}} : {{color: '{ROAD_COLOUR}', weight: 3}})"),
@@ -471,15 +612,8 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
 
     # 4. Clearance boundaries (chỉ giới GPMB).
     if not projects.empty:
-        b = projects.copy()
-        b["a"] = (b["geometry_status"] == "approximate").astype(int)
-        b["t"] = [
-            f"<b>Chỉ giới GPMB – {_e(row.get('short_name'))}</b><br>{_e(row.get('name'))}"
-            + (f"<br><span class='note'>Gần đúng: {_e(row.get('geometry_note'))}</span>" if row["a"] else "")
-            for _, row in b.iterrows()
-        ]
         _DataLayer(
-            feature_collection(b, ["t", "a"], SIMPLIFY_M["boundaries"]),
+            _memo(store, version, ("boundaries", f.project_ids), lambda: _boundaries_layer(projects)),
             name="Chỉ giới GPMB",
             on_each_feature=_each_feature_js(
                 f"{{color: '{BOUNDARY_COLOUR}', weight: 2.5, fillOpacity: 0.04, fillColor: '{BOUNDARY_COLOUR}', "
@@ -487,39 +621,20 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         ).add_to(m)
 
     # 5. Centrelines and kilometre markers.
-    centrelines = store.centrelines()
-    if f.project_ids and not centrelines.empty:
-        centrelines = centrelines[centrelines["project_id"].isin(f.project_ids)]
-    if not centrelines.empty:
+    lines_json, plain_json, labelled_json = _memo(
+        store, version, ("centrelines", f.project_ids, km_label_every_m),
+        lambda: _centreline_layers(store, all_projects, f.project_ids, km_label_every_m))
+    if lines_json:
         group = folium.FeatureGroup(name="Tim tuyến, mốc lý trình")
-        c = centrelines.copy()
-        short = dict(zip(projects["project_id"], projects["short_name"]))
-        status = c["geometry_status"] if "geometry_status" in c else pd.Series("surveyed", index=c.index)
-        c["a"] = (status == "approximate").astype(int)
-        c["t"] = [f"Tim tuyến {_e(short.get(pid, pid))}" + (" (gần đúng)" if a else "")
-                  for pid, a in zip(c["project_id"], c["a"])]
         _DataLayer(
-            feature_collection(c, ["t", "a"], SIMPLIFY_M["centrelines"]),
+            lines_json,
             on_each_feature=_each_feature_js(
                 f"{{color: '{CENTRELINE_COLOUR}', weight: 2, dashArray: (p.a ? '10 8' : null)}}"),
         ).add_to(group)
-        markers = []
-        for _, row in c.iterrows():
-            start = float(row.get("chainage_start_m") or 0.0)
-            km = kilometre_markers(row.geometry, start, every_m=1000.0, crs=c.crs)
-            prefix = route_prefix(short.get(row["project_id"]), row["project_id"])
-            km["t"] = [f"{_e(prefix)} {_e(lbl)}" for lbl in km["label"]]
-            km["l"] = [int(abs(ch % km_label_every_m) < 1e-6) for ch in km["chainage_m"]]
-            markers.append(km)
-        if markers:
-            km_all = gpd.GeoDataFrame(pd.concat(markers, ignore_index=True), crs=c.crs)
-            labelled = km_all[km_all["l"] == 1]
-            plain = km_all[km_all["l"] == 0]
-            for part, mode in ((plain, "hover_label"), (labelled, "permanent_right")):
-                if part.empty:
-                    continue
+        for part, mode in ((plain_json, "hover_label"), (labelled_json, "permanent_right")):
+            if part:
                 _DataLayer(
-                    feature_collection(part, ["t"]),
+                    part,
                     marker=folium.CircleMarker(radius=3, color=CENTRELINE_COLOUR, weight=1.5, fill=True,
                                                fill_color="#ffffff", fill_opacity=1.0),
                     on_each_feature=_each_feature_js(None, tooltip=mode, label_class="gpmb-km-label"),
@@ -528,17 +643,17 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
 
     # 6. Parcels by stage, red outline when at risk; tooltips built in the browser from compact properties.
     p = parcels
-    props, tables = parcel_properties(p, projects if not projects.empty else _project_table(store, snapshot))
+    props, tables = parcel_properties(p, all_projects)
     m.add_child(_Lookup(tables))
     cols = list(props.columns)
-    layer_gdf = gpd.GeoDataFrame(props, geometry=p.geometry, crs=p.crs)
+    geoms = _parcel_geometries(store, version, snapshot.parcels, p)
+    prop_texts = properties_json(props, cols)
     # 7. Risk dots at each at-risk parcel, drawn *under* the parcels: at low zoom the dot sticks out of
     #    the tiny polygon; zoomed in, the polygon (red outline) covers it.
-    risky = layer_gdf[layer_gdf["r"] == 1]
-    if not risky.empty:
-        dots = gpd.GeoDataFrame(risky[cols], geometry=risky.geometry.representative_point(), crs=p.crs)
+    risky = (props["r"] == 1).to_numpy()
+    if risky.any():
         _DataLayer(
-            feature_collection(dots, cols),
+            assemble_feature_collection((t for t, r in zip(prop_texts, risky) if r), geoms["point"][risky]),
             name="Thửa có rủi ro tiến độ",
             marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.8, fill=True, fill_color=RISK_COLOUR,
                                        fill_opacity=0.95),
@@ -546,7 +661,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         ).add_to(m)
 
     _DataLayer(
-        feature_collection(layer_gdf, cols, SIMPLIFY_M["parcels"]),
+        assemble_feature_collection(prop_texts, geoms["polygon"]),
         name="Thửa đất theo giai đoạn",
         on_each_feature=_each_feature_js(
             f"{{fillColor: window.GPMB.colours[p.s], fillOpacity: 0.8, color: (p.r ? '{RISK_COLOUR}' : '#37474f'), "
@@ -563,7 +678,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
     m.add_child(_Control(title, "topright", "gpmb-title"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     m.add_child(_Control(_legend_html(counts, n_risk, has_approx), "bottomright", "gpmb-legend"))
-    bounds = bounds_latlon(p) or bounds_latlon(projects) or (bounds_latlon(communes) if not communes.empty else None)
+    bounds = bounds_latlon(p) or bounds_latlon(projects) or communes_bounds
     if bounds:
         m.fit_bounds(bounds, padding=(20, 20))
     return m

@@ -64,7 +64,7 @@ def test_tile_basemap_is_off_by_default(snap, fake_store):
 
 def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
     m = build_map(snap, fake_store)
-    feats = layer(m, "Thửa đất theo giai đoạn").data["features"]
+    feats = layer(m, "Thửa đất theo giai đoạn").geojson()["features"]
     assert len(feats) == 18
     # By construction: RD parcels 0..8 handed over (rank 6), 9-10 paid (5), 11 approved (4).
     rd = sorted((f for f in feats if f["properties"]["k"]),          # only RD parcels have a chainage
@@ -98,7 +98,7 @@ def test_parcel_tooltip_properties(snap, fake_store):
 
 def test_approximate_geometries_are_marked(snap, fake_store):
     m = build_map(snap, fake_store)
-    boundaries = layer(m, "Chỉ giới GPMB").data["features"]
+    boundaries = layer(m, "Chỉ giới GPMB").geojson()["features"]
     assert sorted(f["properties"]["a"] for f in boundaries) == [0, 1]
     assert any("Gần đúng" in f["properties"]["t"] for f in boundaries)
     html = unescape(standalone_html(m))
@@ -111,9 +111,9 @@ def test_kilometre_markers_and_labels(snap, fake_store):
     group = next(c for c in m._children.values() if isinstance(c, folium.FeatureGroup)
                  and c.layer_name == "Tim tuyến, mốc lý trình")
     layers = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
-    points = [f for g in layers[1:] for f in g.data["features"]]
+    points = [f for g in layers[1:] for f in g.geojson()["features"]]
     assert len(points) == 7                                        # Km0 … Km6 on a 6 000 m centreline
-    labels = sorted(f["properties"]["t"] for f in layers[-1].data["features"])
+    labels = sorted(f["properties"]["t"] for f in layers[-1].geojson()["features"])
     assert labels == ["Đường RD Km0", "Đường RD Km5"]              # permanent labels every 5 km
 
 
@@ -130,10 +130,10 @@ def test_route_prefix_of_kilometre_labels(short_name, expected):
 
 def test_filters_limit_parcels_and_project_layers(snap, fake_store):
     m = build_map(snap, fake_store, Filters(project_ids=("AR",)))
-    assert len(layer(m, "Thửa đất theo giai đoạn").data["features"]) == 6
-    assert len(layer(m, "Chỉ giới GPMB").data["features"]) == 1
+    assert len(layer(m, "Thửa đất theo giai đoạn").geojson()["features"]) == 6
+    assert len(layer(m, "Chỉ giới GPMB").geojson()["features"]) == 1
     m = build_map(snap, fake_store, {"stages": ["paid"]})
-    assert len(layer(m, "Thửa đất theo giai đoạn").data["features"]) == 2
+    assert len(layer(m, "Thửa đất theo giai đoạn").geojson()["features"]) == 2
 
 
 def test_legend_title_and_commune_labels(snap, fake_store):
@@ -148,3 +148,24 @@ def test_empty_view_still_renders(snap, fake_store):
     m = build_map(snap, fake_store, Filters(stages=("notice",)))
     html = unescape(standalone_html(m))
     assert "<br>0 thửa đang hiển thị" in html
+
+
+def test_names_with_template_or_script_syntax_are_inert(snap, fake_store):
+    fake_store._communes.loc[0, "full_name"] = "Xã {{ x }} {% if %} </script><b>"
+    html = standalone_html(build_map(snap, fake_store))
+    assert html.count("</script>") == html.count("<script")           # no tag closed early by data
+    assert "{{ x }}" in unescape(html) or "{{ x }}" in html            # kept as text, not evaluated
+    communes = layer(build_map(snap, fake_store), "Ranh giới xã, phường (2025)").geojson()["features"]
+    assert communes[0]["properties"]["t"] == "Xã {{ x }} {% if %} &lt;/script&gt;&lt;b&gt;"
+
+
+def test_static_layers_are_converted_once_per_data_version(snap, fake_store, monkeypatch):
+    calls = []
+    original = fake_store.communes
+    monkeypatch.setattr(fake_store, "communes", lambda: calls.append(1) or original())
+    build_map(snap, fake_store)
+    build_map(snap, fake_store, Filters(stages=("paid",)))
+    assert len(calls) == 1
+    fake_store.version = 2                                             # e.g. a new upload
+    build_map(snap, fake_store)
+    assert len(calls) == 2
