@@ -220,6 +220,14 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
             ax.scatter(pts.x, pts.y, s=(font * 1.6) ** 2, c=sites["stage"].astype(str).map(STAGE_COLOURS).tolist(),
                        marker="s", edgecolors=BOUNDARY_COLOUR, linewidths=1.0, zorder=9)
             drawn["sites"] = True
+            name_col = "commune_former" if "commune_former" in sites else "commune"
+            if focus is not None and kinds.get(focus) == "sites" and name_col in sites:
+                # A page of small sites (one police station per former commune): name each by its commune.
+                for commune, group in sites[sites["project_id"] == focus].groupby(name_col, sort=True):
+                    pt = group.geometry.iloc[0].representative_point()
+                    halo_text(ax, pt.x, pt.y, str(commune), annotate=True, xytext=(font * 1.1, -font * 0.4),
+                              textcoords="offset points", fontsize=font * 0.8, fontweight="bold",
+                              color=BOUNDARY_COLOUR, zorder=12)
         for col, (marker, colour, _label) in FLAG_SYMBOLS.items():
             flagged = vis[_flag_series(vis, col)]
             if col != "complaint_open" and "stage" in flagged:

@@ -224,20 +224,32 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-r
 
 
 @pytest.fixture(scope="session")
-def real_db_url(tmp_path_factory):
-    """A fresh SQLite/GeoPackage store seeded from data/sources (the bundled demo data)."""
-    if not (REPO / "data" / "sources" / "parcels.gpkg").exists():
+def real_sources(tmp_path_factory):
+    """A frozen copy of data/sources: the store reconciles changed sources on open, so the tests and
+    their CLI subprocesses must all read the same files (``GPMB_SOURCES_DIR``)."""
+    import shutil
+
+    src = REPO / "data" / "sources"
+    if not (src / "parcels.gpkg").exists():
         pytest.skip("bundled data/sources not built")
+    dst = tmp_path_factory.mktemp("exports_sources") / "sources"
+    shutil.copytree(src, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def real_db_url(tmp_path_factory, real_sources):
+    """A fresh SQLite/GeoPackage store URL; seeded from :func:`real_sources` on first open."""
     return f"sqlite:///{tmp_path_factory.mktemp('exports_store') / 'gpmb.gpkg'}"
 
 
 @pytest.fixture(scope="session")
-def real(real_db_url):
+def real(real_db_url, real_sources):
     """(snapshot at 30/06/2024, store) on the bundled data, through the same calls as the CLI."""
     from milestones.snapshot import compute_snapshot
     from store import open_store
 
-    store = open_store(real_db_url)
+    store = open_store(real_db_url, sources_dir=real_sources)
     return compute_snapshot(store, date(2024, 6, 30)), store
 
 

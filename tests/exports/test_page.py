@@ -14,8 +14,9 @@ SCRIPT = (
 
 
 @pytest.fixture
-def app(real, real_db_url, monkeypatch):
+def app(real, real_db_url, real_sources, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", real_db_url)
+    monkeypatch.setenv("GPMB_SOURCES_DIR", str(real_sources))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield AppTest.from_string(SCRIPT, default_timeout=300)

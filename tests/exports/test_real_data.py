@@ -16,27 +16,36 @@ from pathlib import Path
 from dashboard.format import status_label
 from domain.stages import STAGE_COLOURS
 from exports import ExportOptions, export
+from exports.provenance import data_version_of
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url}
+@pytest.fixture(scope="module")
+def cli(real_db_url, real_sources):
+    """Run ``python cli.py ARGS`` on the test store and the frozen sources."""
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return _cli(real_db_url, real_sources, *args)
+    return run
+
+
+def _cli(db_url: str, sources, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url, "GPMB_SOURCES_DIR": str(sources)}
     return subprocess.run([sys.executable, "cli.py", *args], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=600)
 
 
 @pytest.fixture(scope="module")
-def status_json(real, real_db_url):
-    done = _cli(real_db_url, "status", "--as-of", "2024-06-30", "--json")
+def status_json(real, cli):
+    done = cli("status", "--as-of", "2024-06-30", "--json")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="module")
-def cli_xlsx(real, real_db_url, tmp_path_factory):
+def cli_xlsx(real, cli, tmp_path_factory):
     out = tmp_path_factory.mktemp("xlsx") / "bao_cao.xlsx"
-    done = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "xlsx", "--out", str(out))
+    done = cli("export", "--as-of", "2024-06-30", "--format", "xlsx", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "Đã xuất" in done.stdout
     return openpyxl.load_workbook(out)
@@ -75,25 +84,26 @@ def test_xlsx_parcel_sheet_covers_every_parcel_without_names(real, cli_xlsx):
     assert some_owners and not any(o in text for o in some_owners)
 
 
-def test_cli_exit_codes_and_no_partial_file(real, real_db_url, tmp_path):
-    bad = _cli(real_db_url, "export", "--as-of", "30-06-2024x", "--format", "pdf", "--out", str(tmp_path / "a.pdf"))
+def test_cli_exit_codes_and_no_partial_file(real, cli, tmp_path):
+    bad = cli("export", "--as-of", "30-06-2024x", "--format", "pdf", "--out", str(tmp_path / "a.pdf"))
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
-    unknown = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "xlsx", "--project", "NOPE",
+    unknown = cli("export", "--as-of", "2024-06-30", "--format", "xlsx", "--project", "NOPE",
                    "--out", str(tmp_path / "b.xlsx"))
     assert unknown.returncode == 1 and "Không có dự án 'NOPE'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
     assert list(tmp_path.iterdir()) == []
-    usage = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "docx")
+    usage = cli("export", "--as-of", "2024-06-30", "--format", "docx")
     assert usage.returncode == 2
 
 
 @pytest.mark.slow
-def test_cli_pdf_for_one_project_on_a4(real, real_db_url, tmp_path):
-    done = _cli(real_db_url, "export", "--as-of", "2024-06-30", "--format", "pdf", "--project", "QL4B",
+def test_cli_pdf_for_one_project_on_a4(real, cli, tmp_path):
+    snap, _ = real
+    done = cli("export", "--as-of", "2024-06-30", "--format", "pdf", "--project", "QL4B",
                 "--paper", "A4", "--orientation", "portrait", "--out", str(tmp_path) + os.sep)
     assert done.returncode == 0, done.stderr
     (pdf,) = tmp_path.glob("*.pdf")
-    assert pdf.name == "gpmb_ban-do-in_2024-06-30_QL4B_A4-doc_u1.pdf"
+    assert pdf.name == f"gpmb_ban-do-in_2024-06-30_QL4B_A4-doc_{data_version_of(snap).slug()}.pdf"
     reader = PdfReader(pdf)
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
@@ -127,4 +137,4 @@ def test_exports_are_reproducible_on_the_real_store(real):
     a = export("xlsx", snap, store, ExportOptions(project_id="CCN_HT2"))
     b = export("xlsx", snap, store, ExportOptions(project_id="CCN_HT2"))
     assert a.data == b.data
-    assert a.file_name == "gpmb_bao-cao_2024-06-30_CCN_HT2_u1.xlsx"
+    assert a.file_name == f"gpmb_bao-cao_2024-06-30_CCN_HT2_{data_version_of(snap).slug()}.xlsx"
