@@ -38,6 +38,8 @@ SCOPE_KEY = "imp_scope"
 CHECK_KEY = "imp_check"
 COMMIT_KEY = "imp_commit"
 RESULT_KEY = "imp_result"
+CORRECTIONS_KEY = "imp_corrections"
+RECHECK_KEY = "imp_recheck_pending"
 MAPPING_KEY = "imp_mapping"
 SAVE_MAPPING_KEY = "imp_save_mapping"
 KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
@@ -139,24 +141,26 @@ def _mapping_editor(report: dict) -> dict:
     """Editable table source column → canonical field; returns the user's corrections."""
     from cadastre.attributes import CANONICAL_FIELDS
 
+    label_of = {code: f"{vi} ({code})" for code, vi in CANONICAL_FIELDS.items()}
+    code_of = {label: code for code, label in label_of.items()}
     rows = []
     for layer, columns in report.get("source_columns", {}).items():
         mapping = report.get("mapping", {}).get(layer, {})
         for source in columns:
-            rows.append({"Lớp": layer, "Cột trong tệp": source, "Trường": mapping.get(source, "")})
+            rows.append({"Lớp": layer, "Cột trong tệp": source, "Trường": label_of.get(mapping.get(source, ""), "")})
     if not rows:
         return {}
-    st.subheader("Ánh xạ thuộc tính (sửa được, rồi bấm Kiểm tra lại)")
-    options = [""] + list(CANONICAL_FIELDS)
+    st.subheader("Ánh xạ thuộc tính (sửa cột “Trường” nếu sai)")
+    version = abs(hash(repr(rows))) % 10**8  # a new table (new check) gets a fresh editor state
     edited = st.data_editor(
-        pd.DataFrame(rows), hide_index=True, key=MAPPING_KEY, disabled=["Lớp", "Cột trong tệp"],
+        pd.DataFrame(rows), hide_index=True, key=f"{MAPPING_KEY}_{version}", disabled=["Lớp", "Cột trong tệp"],
         column_config={"Trường": st.column_config.SelectboxColumn(
-            "Trường", options=options, help="; ".join(f"{k} = {v}" for k, v in CANONICAL_FIELDS.items()))},
+            "Trường", options=[""] + list(label_of.values()), help="Để trống = bỏ qua cột này")},
     )
     corrections = {}
     for before, (_, after) in zip(rows, edited.iterrows()):
         if (after["Trường"] or "") != before["Trường"]:
-            corrections[before["Cột trong tệp"]] = after["Trường"] or ""
+            corrections[before["Cột trong tệp"]] = code_of.get(after["Trường"] or "", "")
     return corrections
 
 
@@ -227,13 +231,14 @@ def render() -> None:
         saved = _save_uploads(uploads)
         paths, display = paths + saved, display + [p.name for p in saved]
 
-    corrections = {}
-    previous = st.session_state.get(RESULT_KEY)
-    if previous and previous.get("kind") == "parcels" and kind == "parcels":
-        corrections = _mapping_editor(previous["report"])
-        st.checkbox("Lưu ánh xạ đã sửa cho lần nhập sau", key=SAVE_MAPPING_KEY)
-
-    if st.button("Kiểm tra", type="primary", key=CHECK_KEY, disabled=not paths):
+    # corrections made in the mapping table of the previous check (rendered below the report)
+    corrections = st.session_state.get(CORRECTIONS_KEY, {}) if kind == "parcels" else {}
+    recheck = st.session_state.pop(RECHECK_KEY, False)
+    clicked = st.button("Kiểm tra", type="primary", key=CHECK_KEY, disabled=not paths)
+    if clicked:  # a fresh check starts from the automatic mapping
+        corrections = {}
+        st.session_state[CORRECTIONS_KEY] = {}
+    if clicked or (recheck and paths):
         try:
             if kind == "parcels":
                 options = ImportOptions(project_id=project_id, crs=user_epsg, commune_former=commune, map_sheet=sheet,
@@ -268,6 +273,13 @@ def render() -> None:
         boundary = projects[projects["project_id"] == project_id]
         if kind == "parcels":
             _report_tables(report)
+            edited = _mapping_editor(report)
+            st.session_state[CORRECTIONS_KEY] = {**st.session_state.get(CORRECTIONS_KEY, {}), **edited}
+            left, right = st.columns([1, 2])
+            right.checkbox("Lưu ánh xạ đã sửa cho lần nhập sau", key=SAVE_MAPPING_KEY)
+            if left.button("Áp dụng ánh xạ và kiểm tra lại", key="imp_recheck", disabled=not edited):
+                st.session_state[RECHECK_KEY] = True
+                st.rerun()
             prepared = result["prepared"]
             layers = [("Chỉ giới GPMB hiện có", boundary, "#d32f2f"), ("Thửa sẽ nhập", prepared.parcels, "#1565c0"),
                       ("Thửa bị loại", prepared.rejected, "#ff8f00")]

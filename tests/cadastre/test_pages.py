@@ -81,3 +81,23 @@ def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, 
     at.button(key="imp_check").click().run()
     assert not at.exception
     assert at.error and "EPSG:3405" in at.error[0].value
+
+
+def test_import_page_mapping_correction_then_recheck(store, fixture_files, fresh_caches):
+    at = page("60_import").run()
+    at.selectbox(key="imp_project").set_value("TEST_QL4B")
+    # The GeoPackage has TenXa = "Xã Hợp Thành"; the clerk corrects: ignore TenXa, the parcels are in Xã Gia Cát.
+    at.text_input(key="imp_paths").input(fixture_files["gpkg"]).run()
+    at.text_input(key="imp_commune").input("Xã Gia Cát").run()
+    at.button(key="imp_check").click().run()
+    assert not at.exception
+    first = at.session_state["imp_result"]["prepared"].parcels
+    assert set(first["commune_former"]) == {"Xã Hợp Thành"}
+    # what the mapping table's edit produces (the table itself is checked in the browser test)
+    at.session_state["imp_corrections"] = {"TenXa": ""}
+    at.session_state["imp_recheck_pending"] = True
+    at.run()
+    assert not at.exception
+    second = at.session_state["imp_result"]["prepared"].parcels
+    assert set(second["commune_former"]) == {"Xã Gia Cát"}
+    assert set(second["parcel_id"].str.split("/").str[1]) == {"06235"}  # Gia Cát's former code
