@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import Point
 
 from cadastre.encoding import convert_text_columns
 
@@ -170,8 +169,3 @@ def polygons_from_cad(raw: gpd.GeoDataFrame, *, min_area_m2: float = 0.01) -> tu
     out = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["so_thua", "loai_dat", "dien_tich", "chu_su_dung", "label_text"]),
                            geometry=polygons, crs=raw.crs)
     return out, report
-
-
-def cad_point(x: float, y: float) -> Point:  # pragma: no cover - convenience for callers/tests
-    """A shapely point (x = easting, y = northing)."""
-    return Point(x, y)

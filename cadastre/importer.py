@@ -31,7 +31,6 @@ import pandas as pd
 from cadastre.attributes import (
     CANONICAL_FIELDS,
     load_saved_mapping,
-    normalise_name,
     parse_area,
     parse_int_key,
     parse_land_use,
@@ -64,7 +63,7 @@ PARCEL_COLUMNS = (
 )
 
 
-class ImportError_(ValueError):
+class CadastreImportError(ValueError):
     """The import cannot go on (Vietnamese message); nothing was written."""
 
 
@@ -211,7 +210,7 @@ def _project_row(store, project_id: str):
     hit = projects[projects["project_id"] == project_id]
     if hit.empty:
         known = ", ".join(projects["project_id"].astype(str))
-        raise ImportError_(f"Không có dự án {project_id!r}. Các dự án: {known}.")
+        raise CadastreImportError(f"Không có dự án {project_id!r}. Các dự án: {known}.")
     return hit.iloc[0], projects.crs
 
 
@@ -235,7 +234,7 @@ def read_layers(paths, *, display_names=None) -> list[RawLayer]:
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         If a file cannot be read.
     """
     layers: list[RawLayer] = []
@@ -244,9 +243,9 @@ def read_layers(paths, *, display_names=None) -> list[RawLayer]:
         try:
             layers.extend(read_source(path, display_name=name))
         except ReadError as exc:
-            raise ImportError_(str(exc)) from exc
+            raise CadastreImportError(str(exc)) from exc
     if not layers:
-        raise ImportError_("Không có lớp dữ liệu nào có đối tượng trong các tệp đã chọn.")
+        raise CadastreImportError("Không có lớp dữ liệu nào có đối tượng trong các tệp đã chọn.")
     return layers
 
 
@@ -272,7 +271,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         Unknown project, unreadable file, CRS that needs the user's choice, no parcels left
         (Vietnamese messages naming file, row and column).
     """
@@ -309,7 +308,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
             try:
                 gdf, cad_report = polygons_from_cad(gdf)
             except ValueError as exc:
-                raise ImportError_(f"{raw.file}: {exc}") from exc
+                raise CadastreImportError(f"{raw.file}: {exc}") from exc
             cad_report["file"] = raw.file
             report["cad"].append(cad_report)
             for enc in cad_report.get("text_encoding", []):
@@ -328,7 +327,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
         try:
             decision = decide_layer_crs(raw_for_crs, user_epsg=options.crs, default_epsg=default_epsg)
         except CrsUndecided as exc:
-            raise ImportError_(str(exc)) from exc
+            raise CadastreImportError(str(exc)) from exc
         report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
         report["warnings"].extend(decision.warnings)
         file_entry["epsg"] = decision.epsg
@@ -580,13 +579,13 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         If there is nothing to import or ``scope`` is unknown.
     """
     if prepared.parcels.empty:
-        raise ImportError_("Không có thửa nào để ghi; không thay đổi dữ liệu.")
+        raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
     if scope not in ("communes", "project"):
-        raise ImportError_(f"Phạm vi thay thế không hợp lệ: {scope!r} (communes | project).")
+        raise CadastreImportError(f"Phạm vi thay thế không hợp lệ: {scope!r} (communes | project).")
     project_id = prepared.report["project_id"]
     current = store.parcels()
     drop = current["project_id"] == project_id

@@ -21,7 +21,7 @@ from shapely.ops import linemerge
 
 from cadastre.crs_check import CrsUndecided
 from cadastre.geometry import clip_to_boundary
-from cadastre.importer import STORE_EPSG, ImportError_, decide_layer_crs, read_layers
+from cadastre.importer import STORE_EPSG, CadastreImportError, decide_layer_crs, read_layers
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
 
 PROJECT_KINDS = ("road", "area", "sites")
@@ -33,7 +33,7 @@ def _layers_in_store_crs(paths, *, user_epsg, default_epsg, report):
         try:
             decision = decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
         except CrsUndecided as exc:
-            raise ImportError_(str(exc)) from exc
+            raise CadastreImportError(str(exc)) from exc
         report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
         report["warnings"].extend(decision.warnings)
         gdf = gpd.GeoDataFrame(geometry=raw.gdf.geometry.values, crs=decision.epsg)
@@ -59,7 +59,7 @@ def read_boundary(paths, *, user_epsg: int | None = None, default_epsg: int = LA
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         No polygon could be made, or the CRS needs the user.
     """
     report = {"crs": [], "warnings": [], "repaired": False}
@@ -75,7 +75,7 @@ def read_boundary(paths, *, user_epsg: int | None = None, default_epsg: int = LA
             if not len(built):
                 report["warnings"].append(f"{raw.file}: có {len(lines)} đường nhưng không khép thành vùng nào.")
     if not polys:
-        raise ImportError_("Tệp chỉ giới không có vùng (polygon) nào, cũng không có đường khép kín.")
+        raise CadastreImportError("Tệp chỉ giới không có vùng (polygon) nào, cũng không có đường khép kín.")
     if not all(p.is_valid for p in polys):
         report["repaired"] = True
         polys = [shapely.make_valid(p) for p in polys]
@@ -101,7 +101,7 @@ def read_alignment(paths, *, user_epsg: int | None = None, default_epsg: int = L
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         No line, or pieces that do not join into one line (gaps): the message gives how many remain.
     """
     report = {"crs": [], "warnings": []}
@@ -113,11 +113,11 @@ def read_alignment(paths, *, user_epsg: int | None = None, default_epsg: int = L
             if g.geom_type in ("LineString", "MultiLineString"):
                 lines += list(shapely.get_parts(g))
     if not lines:
-        raise ImportError_("Tệp tim tuyến không có đường (line) nào.")
+        raise CadastreImportError("Tệp tim tuyến không có đường (line) nào.")
     merged = linemerge(lines) if len(lines) > 1 else lines[0]
     if merged.geom_type != "LineString":
         parts = list(shapely.get_parts(merged))
-        raise ImportError_(f"Tim tuyến gồm {len(parts)} đoạn không nối liền nhau (có chỗ hở); cần một đường liên tục.")
+        raise CadastreImportError(f"Tim tuyến gồm {len(parts)} đoạn không nối liền nhau (có chỗ hở); cần một đường liên tục.")
     if reverse:
         merged = LineString(list(merged.coords)[::-1])
     report.update(pieces=len(lines), length_m=round(merged.length, 2))
@@ -160,13 +160,13 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         Unknown project.
     """
     projects = store.projects()
     mask = projects["project_id"] == project_id
     if not mask.any():
-        raise ImportError_(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
+        raise CadastreImportError(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
     projects = projects.copy()
     geoms = list(projects.geometry.values)
     geoms[int(np.flatnonzero(mask.to_numpy())[0])] = boundary
@@ -196,12 +196,12 @@ def update_alignment(store, project_id: str, line: LineString, report: dict, *, 
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         Unknown project.
     """
     projects = store.projects()
     if not (projects["project_id"] == project_id).any():
-        raise ImportError_(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
+        raise CadastreImportError(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
     lines = store.centrelines()
     previous = lines[lines["project_id"] == project_id]
     start = chainage_start_m if chainage_start_m is not None else (
@@ -225,18 +225,18 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
 
     Raises
     ------
-    ImportError_
+    CadastreImportError
         The id exists already, the kind is unknown, the id has characters that break a parcel id.
     """
     import re
 
     if not re.fullmatch(r"[A-Za-z0-9_\-]{2,40}", project_id):
-        raise ImportError_(f"Mã dự án {project_id!r} không hợp lệ: chỉ chữ không dấu, số, '_' hoặc '-' (2–40 ký tự).")
+        raise CadastreImportError(f"Mã dự án {project_id!r} không hợp lệ: chỉ chữ không dấu, số, '_' hoặc '-' (2–40 ký tự).")
     if kind not in PROJECT_KINDS:
-        raise ImportError_(f"Loại dự án {kind!r} không hợp lệ; dùng: {', '.join(PROJECT_KINDS)}.")
+        raise CadastreImportError(f"Loại dự án {kind!r} không hợp lệ; dùng: {', '.join(PROJECT_KINDS)}.")
     projects = store.projects()
     if (projects["project_id"] == project_id).any():
-        raise ImportError_(f"Dự án {project_id!r} đã có; dùng import-boundary để thay chỉ giới.")
+        raise CadastreImportError(f"Dự án {project_id!r} đã có; dùng import-boundary để thay chỉ giới.")
     section_to = float(chainage_start_m + alignment.length) if alignment is not None else float("nan")
     row = {"project_id": project_id, "name": name, "short_name": short_name or name, "kind": kind,
            "province": province, "start_date": start_date,

@@ -32,7 +32,7 @@ def run(args) -> int:
     from datetime import datetime
 
     from cadastre.coords import resolve_crs
-    from cadastre.importer import ImportError_
+    from cadastre.importer import CadastreImportError
     from cadastre.project_layers import add_project, project_default_epsg, read_alignment, read_boundary
     from gis.chainage import parse_chainage
 
@@ -65,7 +65,7 @@ def run(args) -> int:
             report.update(add_project(store, project_id=args.project_id, name=args.name, kind=args.kind,
                                       province=args.province, boundary=boundary, report=report, alignment=line,
                                       chainage_start_m=start, short_name=args.short_name, start_date=start_date))
-    except ImportError_ as exc:
+    except CadastreImportError as exc:
         print(json.dumps({"error": str(exc)}, ensure_ascii=False) if args.json else f"Không tạo được dự án: {exc}",
               file=sys.stdout if args.json else sys.stderr)
         return 1

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from cadastre.coords import resolve_crs
-    from cadastre.importer import ImportError_
+    from cadastre.importer import CadastreImportError
     from cadastre.project_layers import project_default_epsg, read_boundary, update_boundary
 
     try:
@@ -47,7 +47,7 @@ def run(args) -> int:
         report["dry_run"] = bool(args.dry_run)
         if not args.dry_run:
             report.update(update_boundary(store, args.project, boundary, report, sliver_m2=args.sliver_m2))
-    except ImportError_ as exc:
+    except CadastreImportError as exc:
         print(json.dumps({"error": str(exc)}, ensure_ascii=False) if args.json else f"Không nhập được: {exc}",
               file=sys.stdout if args.json else sys.stderr)
         return 1

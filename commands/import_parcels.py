@@ -46,7 +46,7 @@ def _parse_mapping(items) -> dict:
 def run(args) -> int:
     from cadastre.attributes import save_mapping
     from cadastre.coords import resolve_crs
-    from cadastre.importer import ImportError_, ImportOptions, commit_parcels, prepare_parcels
+    from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
     from cadastre.report import format_import_report
 
     try:
@@ -77,7 +77,7 @@ def run(args) -> int:
         elif not args.dry_run:
             report["layer_version"] = commit_parcels(store, prepared,
                                                      scope="project" if args.replace_project else "communes")
-    except ImportError_ as exc:
+    except CadastreImportError as exc:
         if args.json:
             print(json.dumps({"error": str(exc)}, ensure_ascii=False, indent=1))
         else:

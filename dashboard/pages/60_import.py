@@ -193,7 +193,7 @@ def render() -> None:
     """Draw the import page."""
     from cadastre.attributes import save_mapping
     from cadastre.coords import crs_choices
-    from cadastre.importer import ImportError_, ImportOptions, commit_parcels, prepare_parcels
+    from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
     from cadastre.project_layers import project_default_epsg, read_alignment, read_boundary, update_alignment, update_boundary
     from cadastre.readers import SUPPORTED_SUFFIXES
 
@@ -256,7 +256,7 @@ def render() -> None:
                 result = {"kind": kind, "report": report, "geometry": geom}
             result["project_id"] = project_id
             st.session_state[RESULT_KEY] = result
-        except (ImportError_, ValueError) as exc:
+        except (CadastreImportError, ValueError) as exc:
             log.info("import check refused: %s", exc)
             st.session_state.pop(RESULT_KEY, None)
             st.error(str(exc))
@@ -313,7 +313,7 @@ def render() -> None:
                 else:
                     version = update_alignment(the_store, project_id, result["geometry"], report)
                     message = f"Đã ghi tim tuyến (phiên bản {version})."
-            except (ImportError_, ValueError) as exc:
+            except (CadastreImportError, ValueError) as exc:
                 st.error(str(exc))
             except Exception as exc:  # noqa: BLE001
                 log.exception("import commit failed")

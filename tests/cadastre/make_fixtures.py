@@ -22,7 +22,6 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 import shapely
-from pyproj import CRS
 from shapely.geometry import LineString, Polygon, box
 
 ROOT = Path(__file__).resolve().parents[2]

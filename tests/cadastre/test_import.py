@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 import shapely
 
-from cadastre.importer import ImportError_, ImportOptions, commit_parcels, prepare_parcels
+from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
 
 CLEAN_FORMATS = [
     # name, expected CRS source, expected encodings {column: encoding}
@@ -102,7 +101,7 @@ def test_famis_shapefile_tcvn3_no_prj_no_cpg(store, fixture_files, make_fixtures
 
 
 def test_utm_without_prj_needs_the_user_then_works(store, fixture_files, make_fixtures):
-    with pytest.raises(ImportError_, match="EPSG:3405"):
+    with pytest.raises(CadastreImportError, match="EPSG:3405"):
         _prepare(store, fixture_files["utm48_noprj"])
     prepared = _prepare(store, fixture_files["utm48_noprj"], crs=3405)
     assert prepared.report["crs"][0]["source"] == "user"
@@ -111,7 +110,7 @@ def test_utm_without_prj_needs_the_user_then_works(store, fixture_files, make_fi
 
 def test_user_zone_that_contradicts_the_coordinates_is_refused(store, fixture_files):
     # UTM 48N eastings (~730 km) read in a TM-3 zone would lie > 1.5° from its central meridian.
-    with pytest.raises(ImportError_, match="TM-3"):
+    with pytest.raises(CadastreImportError, match="TM-3"):
         _prepare(store, fixture_files["utm48_noprj"], crs=9215)
 
 
@@ -154,7 +153,7 @@ def test_sliver_threshold_is_configurable(store, fixture_files):
 
 
 def test_unknown_project_is_refused(store, fixture_files):
-    with pytest.raises(ImportError_, match="Không có dự án"):
+    with pytest.raises(CadastreImportError, match="Không có dự án"):
         prepare_parcels([fixture_files["gpkg"]], store, ImportOptions(project_id="NOPE"))
 
 
@@ -185,7 +184,7 @@ def test_commit_replaces_only_the_project_communes_and_can_be_restored(store, fi
 def test_nothing_is_written_when_nothing_is_left(store, fixture_files):
     prepared = prepare_parcels([fixture_files["esrijson"]], store, ImportOptions(project_id="TEST_QL4B"))
     versions_before = len(store.layer_versions("parcels"))
-    with pytest.raises(ImportError_):
+    with pytest.raises(CadastreImportError):
         commit_parcels(store, prepared)
     assert len(store.layer_versions("parcels")) == versions_before
 
