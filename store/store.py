@@ -325,7 +325,9 @@ class Store:
             gdf = gdf.rename_geometry("geometry")
         report_text = json.dumps(report or {}, ensure_ascii=False, default=str)
         with write_transaction(self.engine) as conn:
-            return self._replace_layer_in(conn, name, gdf, report_text, source)
+            version = self._replace_layer_in(conn, name, gdf, report_text, source)
+        checkpoint(self.engine)
+        return version
 
     @staticmethod
     def _current_version(conn, name: str) -> int:
@@ -399,7 +401,9 @@ class Store:
                 raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
             gdf = read_layer_table(conn, archive)
             report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
-            return self._replace_layer_in(conn, name, gdf, report, "restore")
+            new_version = self._replace_layer_in(conn, name, gdf, report, "restore")
+        checkpoint(self.engine)
+        return new_version
 
     # ------------------------------------------------------------------ ledger
     def commit_upload(self, events_df: pd.DataFrame, *, file_name: str, file_sha256: str, uploaded_by: str,
@@ -437,8 +441,11 @@ class Store:
             raise StoreError("Mã băm SHA-256 của tệp không hợp lệ (cần 64 ký tự hex).")
         columns = prepare_events(events_df)
         with write_transaction(self.engine) as conn:
-            return self._commit_in(conn, columns, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
-                                   rows_read=int(rows_read), source=source)
+            result = self._commit_in(conn, columns, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
+                                     rows_read=int(rows_read), source=source)
+        if result.created:
+            checkpoint(self.engine)
+        return result
 
     def _commit_in(self, conn, columns, *, file_name, file_sha256, uploaded_by, rows_read, source) -> UploadResult:
         up, rv = schema.uploads, schema.reverts
@@ -476,6 +483,7 @@ class Store:
             raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
         with write_transaction(self.engine) as conn:
             self._revert_in(conn, upload_id, by=by, reason=reason)
+        checkpoint(self.engine)
 
     @staticmethod
     def _revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
@@ -757,12 +765,13 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
 
 
 def checkpoint(engine) -> None:
-    """SQLite: copy the WAL into the GeoPackage file so tools reading the file header (GDAL, QGIS)
-    see the current ``application_id`` and tables. No-op on PostGIS; never fails the caller."""
+    """SQLite: copy the WAL into the GeoPackage file, so the ``.gpkg`` file alone (copied, opened in
+    QGIS, read by GDAL from its header) holds every committed write. PASSIVE: never waits for readers
+    (what they still use is copied by a later checkpoint). No-op on PostGIS; never fails the caller."""
     if engine.dialect.name != "sqlite":
         return
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
     except Exception:  # a busy reader only delays the checkpoint
         log.debug("WAL checkpoint skipped", exc_info=True)

@@ -74,3 +74,22 @@ def test_replaced_layer_is_what_gdal_reads(gpkg_path, sources_dir):
     read = gpd.read_file(gpkg_path, layer="parcels")
     assert read.parcel_id.tolist() == make_parcels().parcel_id.tolist()[:2]
     assert "parcels__v1" not in dict(pyogrio.list_layers(gpkg_path))  # old versions are not shown as layers
+
+
+def test_copied_gpkg_file_alone_holds_the_latest_upload(gpkg_path, sources_dir, tmp_path):
+    """A clerk copies data/gpmb.gpkg (not the -wal file) while the dashboard is running."""
+    import hashlib
+    import shutil
+
+    import pandas as pd
+
+    store = open_store(str(gpkg_path), sources_dir=sources_dir)  # stays open, like the dashboard's
+    frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]],
+                          "event": ["paid"], "event_date": ["2024-06-01"]})
+    result = store.commit_upload(frame, file_name="moi.csv", file_sha256=hashlib.sha256(b"moi").hexdigest(),
+                                 uploaded_by="x", rows_read=1)
+    copy = tmp_path / "copy.gpkg"
+    shutil.copyfile(gpkg_path, copy)
+    with sqlite3.connect(copy) as conn:
+        ids = [row[0] for row in conn.execute("SELECT upload_id FROM uploads")]
+    assert result.upload_id in ids
