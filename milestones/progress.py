@@ -112,7 +112,8 @@ def prepare_events(events: pd.DataFrame, as_of: date | None = None) -> pd.DataFr
     DataFrame
         ``event_date`` as ``datetime64`` (midnight), ``event_id`` int64, ``is_correction`` bool,
         ``area_m2``/``amount_vnd``/``chainage_from_m``/``chainage_to_m`` float, ``kind`` defaulting
-        to ``parcel``; sorted by (``event_date``, ``event_id``). Rows without a valid date are dropped
+        to ``parcel``; row order kept (consumers order by (``event_date``, ``event_id``) themselves,
+        which is cheaper than sorting every column here). Rows without a valid date are dropped
         with a logged warning. The result is marked (``attrs["gpmb_prepared"]``) so that passing it
         again only filters by date.
     """
@@ -143,7 +144,7 @@ def prepare_events(events: pd.DataFrame, as_of: date | None = None) -> pd.DataFr
     ev["event"] = ev["event"].astype(str)
     if as_of is not None:
         ev = ev[ev["event_date"] <= to_timestamp(as_of)]
-    ev = ev.sort_values(["event_date", "event_id"], kind="stable").reset_index(drop=True)
+    ev = ev.reset_index(drop=True)
     ev.attrs["gpmb_prepared"] = True
     return ev
 
@@ -152,7 +153,8 @@ def _parcel_frame(parcels: pd.DataFrame) -> pd.DataFrame:
     """Plain DataFrame of the parcel columns the computations need (no geometry)."""
     cols = ["parcel_id", "project_id", "commune", "commune_former", "household_id", "land_use",
             "area_to_recover_m2", "chainage_m"]
-    p = pd.DataFrame({c: (parcels[c].to_numpy() if c in parcels.columns else None) for c in cols})
+    p = pd.DataFrame({c: (pd.Series(parcels[c]).reset_index(drop=True) if c in parcels.columns
+                          else pd.Series([None] * len(parcels), dtype=object)) for c in cols})
     p["area_to_recover_m2"] = pd.to_numeric(p["area_to_recover_m2"], errors="coerce").fillna(0.0).astype(float)
     p["chainage_m"] = pd.to_numeric(p["chainage_m"], errors="coerce").astype(float)
     p["household_code"] = household_codes(p)
@@ -162,9 +164,10 @@ def _parcel_frame(parcels: pd.DataFrame) -> pd.DataFrame:
 def household_codes(parcels: pd.DataFrame) -> np.ndarray:
     """Integer household code per parcel: equal ``household_id`` → equal code; a parcel without
     ``household_id`` is a household of its own."""
-    hh = pd.Series(parcels["household_id"]) if "household_id" in parcels.columns else pd.Series([None] * len(parcels))
-    hh = hh.where(hh.astype("string").str.strip().fillna("") != "", None)
-    codes, uniques = pd.factorize(hh.to_numpy(dtype=object))
+    if "household_id" not in parcels.columns:
+        return np.arange(len(parcels), dtype="int64")
+    hh = pd.Series(parcels["household_id"]).reset_index(drop=True).astype("string").str.strip()
+    codes, uniques = pd.factorize(hh.where(hh != ""))
     codes = codes.astype("int64")
     missing = codes < 0
     codes[missing] = len(uniques) + np.arange(int(missing.sum()))
@@ -195,7 +198,7 @@ def expand_chainage_events(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.Da
     ranges = events[events["kind"] == "chainage_range"]
     row, pidx, share = _expand_ranges(parcels, ranges)
     out = ranges.iloc[row].reset_index(drop=True)
-    out["parcel_id"] = pd.Series(parcels["parcel_id"]).to_numpy(dtype=object)[pidx]
+    out["parcel_id"] = pd.Series(parcels["parcel_id"]).to_numpy()[pidx]
     out["amount_vnd"] = out["amount_vnd"].to_numpy(dtype=float) * share
     out["area_m2"] = np.nan
     return out
@@ -208,8 +211,8 @@ def _expand_ranges(parcels: pd.DataFrame, ranges: pd.DataFrame) -> tuple[np.ndar
         return empty
     chainage = pd.to_numeric(pd.Series(parcels["chainage_m"]), errors="coerce").to_numpy(dtype=float)
     area = pd.to_numeric(pd.Series(parcels["area_to_recover_m2"]), errors="coerce").fillna(0).to_numpy(dtype=float)
-    project = pd.Series(parcels["project_id"]).to_numpy(dtype=object)
-    r_project = ranges["project_id"].to_numpy(dtype=object)
+    project = pd.Series(parcels["project_id"]).reset_index(drop=True)
+    r_project = ranges["project_id"].reset_index(drop=True)
     r_from = ranges["chainage_from_m"].to_numpy(dtype=float)
     r_to = ranges["chainage_to_m"].to_numpy(dtype=float)
     rows, positions, shares = [], [], []
@@ -255,14 +258,14 @@ def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | Non
     own = ev[ev["kind"] == "parcel"]
     ranges = ev[ev["kind"] == "chainage_range"]
     row, r_pidx, share = _expand_ranges(parcels, ranges)
-    index = pd.Index(pd.Series(parcels["parcel_id"]).astype(str).to_numpy(dtype=object))
-    pidx = np.concatenate([index.get_indexer(own["parcel_id"].to_numpy(dtype=object)), r_pidx])
+    index = pd.Index(pd.Series(parcels["parcel_id"]).astype("str"))
+    pidx = np.concatenate([index.get_indexer(own["parcel_id"].astype("str")), r_pidx])
 
     def cat(col, dtype):
         return np.concatenate([own[col].to_numpy(dtype=dtype), ranges[col].to_numpy(dtype=dtype)[row]])
 
-    event = cat("event", object)
-    rank = pd.Series(event).map(_STAGE_RANK).fillna(-1).to_numpy(dtype="int64")
+    event = pd.Categorical(pd.concat([own["event"], ranges["event"].iloc[row]], ignore_index=True).astype("str"))
+    rank = np.array([_STAGE_RANK.get(c, -1) for c in event.categories], dtype="int64")[event.codes]
     dates = cat("event_date", "datetime64[ns]")
     ids = cat("event_id", "int64")
     amount = np.concatenate([own["amount_vnd"].to_numpy(dtype=float),
@@ -273,7 +276,7 @@ def parcel_events(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date | Non
     sel = np.flatnonzero(ok)[order]
     return pd.DataFrame({
         "pidx": pidx[sel], "event_date": dates[sel], "event_id": ids[sel],
-        "event": pd.Categorical(event[sel]), "rank": rank[sel],
+        "event": pd.Categorical.from_codes(event.codes[sel], categories=event.categories), "rank": rank[sel],
         "is_correction": correction[sel], "amount_vnd": amount[sel],
     })
 
@@ -785,19 +788,18 @@ def resolve_scope(parcels: pd.DataFrame, project_id: str, scope) -> tuple[str, s
     ValueError
         If the commune has no parcel in the project (Vietnamese message).
     """
-    in_project = (pd.Series(parcels["project_id"]).to_numpy() == project_id)
+    in_project = (pd.Series(parcels["project_id"]) == project_id).to_numpy(dtype=bool)
     if is_project_scope(scope):
         return "project", None, in_project
     key = fold_vi(scope)
     for level, col in (("commune", "commune"), ("former", "commune_former")):
         if col not in parcels.columns:
             continue
-        values = pd.Series(parcels[col]).to_numpy(dtype=object)
-        codes, uniques = pd.factorize(values)
+        codes, uniques = pd.factorize(pd.Series(parcels[col]))
         hits = [i for i, v in enumerate(uniques) if isinstance(v, str) and fold_vi(v) == key]
         mask = in_project & np.isin(codes, hits)
         if mask.any():
-            return level, str(values[np.flatnonzero(mask)[0]]), mask
+            return level, str(uniques[codes[np.flatnonzero(mask)[0]]]), mask
     raise ValueError(f"Phạm vi {scope!r} không phải là xã/phường có thửa đất của dự án {project_id}")
 
 
@@ -905,8 +907,7 @@ class History:
             return self._cache[project_id]
         area = self.parcels["area_to_recover_m2"].to_numpy()
         in_project = (self.parcels["project_id"] == project_id).to_numpy()
-        codes, names = pd.factorize(pd.Series(self.parcels["commune"].to_numpy(dtype=object)[in_project]),
-                                    use_na_sentinel=False)
+        codes, names = pd.factorize(self.parcels["commune"][in_project], use_na_sentinel=False)
         commune_code = np.full(len(self.parcels), -1)
         commune_code[in_project] = codes
         pidx = self.changes["pidx"].to_numpy(dtype="int64")

@@ -29,7 +29,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGE_LABELS_VI
 from milestones.progress import HANDED_OVER_RANK, PAID_RANK, resolve_scope, to_timestamp
 from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
 
@@ -120,12 +120,16 @@ def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date
     flags["enforced"] = state["enforced"].to_numpy(dtype=bool)
 
     matrix = np.column_stack([flags[c] for c in RISK_CODES]) if n else np.zeros((0, len(RISK_CODES)), bool)
-    codes = np.asarray(RISK_CODES, dtype=object)
-    lists = [list(codes[row]) for row in matrix]
+    # Few distinct flag combinations: build each list once, then copy it per parcel.
+    bits = matrix.astype("int64") @ (1 << np.arange(len(RISK_CODES), dtype="int64"))
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    codes_of = [[c for i, c in enumerate(RISK_CODES) if p >> i & 1] for p in patterns]
+    labels_of = [[RISK_LABELS_VI[c] for c in codes] for codes in codes_of]
+    inverse = inverse.ravel()
     return pd.DataFrame({
         "parcel_id": state["parcel_id"].to_numpy(),
         "days_in_stage": days,
-        "risk_flags": lists,
-        "risk_labels": [[RISK_LABELS_VI[c] for c in row] for row in lists],
+        "risk_flags": [list(codes_of[i]) for i in inverse],
+        "risk_labels": [list(labels_of[i]) for i in inverse],
         "at_risk": matrix.any(axis=1),
     })
