@@ -1,9 +1,27 @@
-"""The store: GeoPackage/SQLite (default) or PostGIS behind one interface (see DATA_MODEL.md "store").
+"""The store: GeoPackage/SQLite (default) or PostGIS behind one interface (DATA_MODEL.md "store").
 
 >>> from store import open_store
 >>> store = open_store()            # $DATABASE_URL or data/gpmb.gpkg, filled from data/sources/ if empty
 >>> store.parcels("QL4B").crs.to_epsg()
 9215
+
+Backends (one implementation over SQLAlchemy Core, :mod:`store.store`):
+
+- default ``sqlite:///<repo>/data/gpmb.gpkg``: a GeoPackage 1.3 file that QGIS opens directly; the
+  layers projects, centrelines, parcels, communes, roads are feature layers in EPSG:9215, the ledger
+  (uploads, events, reverts) and milestones are attribute tables. WAL journal, busy timeout, and
+  ``BEGIN IMMEDIATE`` for writes, so concurrent processes wait for each other (:mod:`store.engine`).
+- ``DATABASE_URL=postgresql+psycopg://user@host:5432/db``: PostGIS ``geometry(…, 9215)`` columns;
+  writes serialised by a transaction-level advisory lock.
+
+Every write (upload, revert, layer replacement, first fill) is one transaction. The ledger is
+append-only: a revert is a recorded row, nothing is deleted.
+
+Schema changes: add a migration file in ``store/migrations/versions/`` (``revision`` = next number,
+``down_revision`` = the previous head) and set :data:`store.schema.HEAD_REVISION` to it (a test checks
+they agree). ``open_store`` upgrades older stores automatically inside its write transaction.
+Layer tables are written from their data, not by migrations; a migration that changes them must
+handle the archived versions ``<layer>__v<N>`` too.
 """
 from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult, open_store
 
