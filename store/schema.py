@@ -104,8 +104,22 @@ def upgrade(conn, revision: str = "head") -> None:
 
 
 def ensure_schema(conn) -> bool:
-    """Bring the store to :data:`HEAD_REVISION`; returns True when migrations ran."""
-    if current_revision(conn) == HEAD_REVISION:
+    """Bring the store to :data:`HEAD_REVISION`; returns True when migrations ran.
+
+    Raises
+    ------
+    ValueError
+        The store was written by a newer release (a revision these migrations do not know).
+    """
+    revision = current_revision(conn)
+    if revision == HEAD_REVISION:
         return False
+    if revision is not None:
+        from alembic.script import ScriptDirectory
+
+        known = {script.revision for script in ScriptDirectory.from_config(alembic_config(conn)).walk_revisions()}
+        if revision not in known:
+            raise ValueError(f"Kho dữ liệu do một phiên bản GPMB Tracker mới hơn tạo ra (lược đồ {revision}, "
+                             f"phiên bản này chỉ biết đến {HEAD_REVISION}); hãy cập nhật phần mềm.")
     upgrade(conn, "head")
     return True

@@ -338,6 +338,13 @@ def test_head_revision_matches_migration_scripts():
     assert ScriptDirectory.from_config(alembic_config(None)).get_current_head() == HEAD_REVISION
 
 
+def test_store_from_a_newer_release_is_refused_clearly(store, store_url, sources_dir):
+    with write_transaction(store.engine) as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(ValueError, match="phiên bản GPMB Tracker mới hơn"):
+        open_store(store_url, sources_dir=sources_dir)
+
+
 def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
     """A store in use, written by a release at revision 0001 (no layer versions), opens and keeps its data."""
     engine = make_engine(store_url)
