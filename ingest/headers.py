@@ -57,7 +57,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "event": ("giaidoan", "giaidoanthuchien", "buoc", "buocthuchien", "trangthai", "tinhtrang",
               "tiendo", "event", "stage", "noidung"),
     "event_date": ("ngay", "ngaythuchien", "ngaybaocao", "ngaythang", "ngaythangnam", "thoigian",
-                   "thoidiem", "date", "eventdate", "ngaydd/mm/yyyy"),
+                   "thoidiem", "date", "eventdate", "ngayddmmyyyy"),
     "area_m2": ("dientich", "dientichm2", "dientichthuhoi", "dientichthuhoim2", "dientichbangiao",
                 "dientichbangiaom2", "dtm2", "dt", "area", "aream2"),
     "area_ha": ("dientichha", "dientichthuhoiha", "dientichbangiaoha", "dtha", "areaha"),

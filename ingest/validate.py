@@ -11,10 +11,12 @@ Row kinds (decided per row by which key columns are filled):
 * ``parcel``: ``Số tờ`` or ``Số thửa`` filled → needs ``Xã`` + ``Số tờ`` + ``Số thửa`` (``Dự án``
   optional when the parcel belongs to one project). The cadastral sheets are numbered per former
   (pre-1/7/2025) commune, so the key is former commune + sheet + parcel. ``Xã`` may name the former
-  commune (``commune_former``) or the 2025 unit (``commune``), with or without ``Xã``/``Phường``/
-  ``Thị trấn`` and diacritics. A name that is a former commune holding that sheet/parcel is used
-  as is; otherwise every former commune merged into the named 2025 unit is searched, and more than
-  one match is an ambiguity listing the candidates.
+  commune (``commune_former``) or the 2025 unit (``commune``), any case, with or without diacritics.
+  The unit word counts when given: ``Thị trấn Cao Lộc`` (a former town) is not ``Xã Cao Lộc`` (a
+  2025 commune). A name that is exactly a former commune searches its own sheets first, then the
+  other former communes merged into a 2025 unit of the same name; a 2025 unit searches all its
+  former communes; a bare name shared by several units (``Cao Lộc``) searches them all. More than
+  one parcel found is an ambiguity listing the candidates (nothing is guessed).
 * ``chainage_range``: ``Từ lý trình``/``Đến lý trình`` filled (``Km5+200``) → needs ``Dự án``; the
   range must lie inside the project's managed section (``section_from_m``..``section_to_m``).
 * ``aggregate``: neither → needs ``Dự án`` (``Xã`` optional: the scope) and ``Diện tích`` or
@@ -185,22 +187,35 @@ class ValidationReport:
 
 
 # ------------------------------------------------------------------------------------- lookups
-_COMMUNE_PREFIXES = ("thi tran ", "phuong ", "xa ", "tt. ", "tt ", "p. ", "x. ")
+#: Unit words written before a commune name (folded) → normalised unit.
+_COMMUNE_PREFIXES = (("thi tran ", "thitran"), ("phuong ", "phuong"), ("xa ", "xa"), ("tt. ", "thitran"),
+                     ("tt ", "thitran"), ("p. ", "phuong"), ("x. ", "xa"))
 
 
 @functools.lru_cache(maxsize=4096)
-def _commune_key_text(name: str) -> str:
+def split_commune(name: str) -> tuple[str, str]:
+    """``"Thị trấn Cao Lộc"`` → ``("thitran", "caoloc")``; ``"hop thanh"`` → ``("", "hopthanh")``.
+
+    The unit word (``Xã``, ``Phường``, ``Thị trấn``/``TT``) is kept apart: ``Xã Cao Lộc`` (a 2025
+    commune) and ``Thị trấn Cao Lộc`` (a former town, now in phường Kỳ Lừa) are different units.
+    """
     folded = fold_vi(name).replace("_", " ")
-    for prefix in _COMMUNE_PREFIXES:
+    unit = ""
+    for prefix, normal in _COMMUNE_PREFIXES:
         if folded.startswith(prefix):
-            folded = folded[len(prefix):]
+            folded, unit = folded[len(prefix):], normal
             break
-    return re.sub(r"[^0-9a-z]", "", folded)
+    return unit, re.sub(r"[^0-9a-z]", "", folded)
 
 
 def commune_key(name: object) -> str:
     """Folded commune name without its unit word: ``"Xã Hợp Thành"``, ``"hop thanh"`` → ``"hopthanh"``."""
-    return _commune_key_text(str(name))
+    return split_commune(str(name))[1]
+
+
+def _full_key(name: object) -> str:
+    unit, bare = split_commune(str(name))
+    return f"{unit}|{bare}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -213,14 +228,71 @@ def _project_key(text: object) -> str:
 
 
 @dataclass
+class _Communes:
+    """Former (pre-1/7/2025) communes and 2025 units found in the parcels table.
+
+    Former communes are keyed by their full key (``"xa|hopthanh"``): the cadastral sheets are
+    numbered per former commune.
+    """
+
+    former_names: dict[str, str] = field(default_factory=dict)  # former full key → display name
+    formers_by_bare: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    current_names: dict[str, str] = field(default_factory=dict)  # 2025 full key → display name
+    currents_by_bare: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    formers_of_current: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, former: str, current: str | None) -> str:
+        fk = _full_key(former)
+        if fk not in self.former_names:
+            self.former_names[fk] = former
+            self.formers_by_bare[fk.split("|")[1]].append(fk)
+        if current:
+            ck = _full_key(current)
+            if ck not in self.current_names:
+                self.current_names[ck] = current
+                self.currents_by_bare[ck.split("|")[1]].append(ck)
+            self.formers_of_current[ck].add(fk)
+        return fk
+
+    def resolve(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """Former communes a typed name can mean: ``(first, then, names)``.
+
+        ``first``: former communes to search first (the name is exactly a former commune, unit word
+        included); ``then``: the other candidates (formers merged into a 2025 unit of that name, or
+        every unit sharing the bare name when the unit word is missing or matches nothing);
+        ``names``: the distinct display names matched. All empty when the name is unknown.
+        """
+        unit, bare = split_commune(text)
+        full = f"{unit}|{bare}"
+        if unit and (full in self.former_names or full in self.current_names):
+            first = [full] if full in self.former_names else []
+            then = sorted(self.formers_of_current.get(full, set()) - set(first))
+            names = [self.former_names[k] for k in first] + (
+                [self.current_names[full]] if full in self.current_names else [])
+            return first, then, list(dict.fromkeys(names))
+        formers = list(self.formers_by_bare.get(bare, []))
+        currents = self.currents_by_bare.get(bare, [])
+        merged = sorted({f for c in currents for f in self.formers_of_current[c]} - set(formers))
+        names = list(dict.fromkeys([self.former_names[k] for k in formers] + [self.current_names[c] for c in currents]))
+        if len(names) > 1:  # "Cao Lộc": a former town and a 2025 commune; search them all together
+            return [], formers + merged, names
+        return formers, merged, names
+
+    def suggestions(self, text: str) -> list[str]:
+        """Up to three known names close to ``text`` (difflib on the folded names)."""
+        bare = commune_key(text)
+        names = {**{k.split("|")[1]: v for k, v in self.current_names.items()},
+                 **{k.split("|")[1]: v for k, v in self.former_names.items()}}
+        return [names[k] for k in difflib.get_close_matches(bare, list(names), n=3, cutoff=0.6)]
+
+
+@dataclass
 class _Lookups:
     projects: dict[str, dict]  # project_id → row
     project_keys: dict[str, str]  # folded id / name / short name → project_id
-    former_names: dict[str, str]  # commune key → display name of a former commune
-    current_names: dict[str, str]  # commune key → display name of a 2025 unit
-    formers_of_current: dict[str, set[str]]  # 2025 unit key → former commune keys
-    parcels: dict[tuple[str, int, int], list[dict]]  # (former key, sheet, number) → parcels
-    keys_by_former: dict[str, list[str]]  # former key → ["tờ 12 thửa 345", …] for suggestions
+    communes: _Communes
+    parcels: dict[tuple[str, int, int], list[dict]]  # (former full key, sheet, number) → parcels
+    keys_by_former: dict[str, list[str]]  # former full key → ["12/345", …] for suggestions
 
 
 def _build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> _Lookups:
@@ -232,29 +304,24 @@ def _build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> _Lookups:
                 project_keys[_project_key(text)] = pid
     cols = ["parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "area_to_recover_m2"]
     frame = pd.DataFrame(parcels[[c for c in cols if c in parcels.columns]])
-    former_names: dict[str, str] = {}
-    current_names: dict[str, str] = {}
-    formers_of_current: dict[str, set[str]] = defaultdict(set)
+    communes = _Communes()
     index: dict[tuple[str, int, int], list[dict]] = defaultdict(list)
     keys_by_former: dict[str, list[str]] = defaultdict(list)
     names = list(frame.columns)
     for values in zip(*(frame[c].tolist() for c in names)):
         rec = dict(zip(names, values))
-        former = rec.get("commune_former") or rec.get("commune")
-        fk = commune_key(former)
-        former_names.setdefault(fk, str(former))
-        if rec.get("commune"):
-            ck = commune_key(rec["commune"])
-            current_names.setdefault(ck, str(rec["commune"]))
-            formers_of_current[ck].add(fk)
+        current = rec.get("commune") if isinstance(rec.get("commune"), str) and rec.get("commune") else None
+        former = rec.get("commune_former") if isinstance(rec.get("commune_former"), str) and rec.get("commune_former") else current
+        if former is None:
+            continue
+        fk = communes.add(former, current)
         try:
             sheet, number = int(rec["map_sheet"]), int(rec["parcel_number"])
         except (TypeError, ValueError):
             continue
         index[(fk, sheet, number)].append(rec)
         keys_by_former[fk].append(f"{sheet}/{number}")
-    return _Lookups(proj_rows, project_keys, former_names, current_names, dict(formers_of_current),
-                    dict(index), dict(keys_by_former))
+    return _Lookups(proj_rows, project_keys, communes, dict(index), dict(keys_by_former))
 
 
 # --------------------------------------------------------------------------------- the ledger state
@@ -284,7 +351,7 @@ def _range_key(project_id: str, a: float, b: float) -> tuple:
 
 
 def _agg_key(project_id: str, commune: str | None, event: str) -> tuple:
-    return ("aggregate", project_id, commune_key(commune) if commune else "", event)
+    return ("aggregate", project_id, _full_key(commune) if commune else "", event)
 
 
 def _as_date(value: Any) -> date | None:
@@ -516,26 +583,25 @@ def validate(
                 bad("parcel_number", "dòng theo thửa cần Số thửa")
             if cell("commune") is None:
                 bad("commune", "dòng theo thửa cần Xã (tên xã cũ trước 1/7/2025 hoặc tên mới)")
-            formers: list[str] = []
+            first: list[str] = []
+            then: list[str] = []
             if cell("commune") is not None:
-                ck = commune_key(cell("commune"))
-                if ck in lk.former_names:
-                    formers.append(ck)
-                formers += sorted(lk.formers_of_current.get(ck, set()) - {ck})
-                if not formers:
-                    near = difflib.get_close_matches(ck, list(lk.former_names) + list(lk.current_names), n=3, cutoff=0.6)
-                    names = [lk.former_names.get(k) or lk.current_names[k] for k in near]
-                    hint = f"; gần giống: {', '.join(names)}" if names else ""
+                first, then, _names = lk.communes.resolve(str(cell("commune")))
+                if not first and not then:
+                    near = lk.communes.suggestions(str(cell("commune")))
+                    hint = f"; gần giống: {', '.join(near)}" if near else ""
                     bad("commune", f"không có xã/phường này trong danh sách thửa đất{hint}")
+            formers = first + then
             if formers and sheet is not None and pnum is not None:
                 found: list[dict] = []
-                for fk in formers:
-                    matches = lk.parcels.get((fk, sheet, pnum), [])
-                    if project_id:
-                        matches = [m for m in matches if m["project_id"] == project_id]
-                    found.extend(matches)
-                    if found and fk == commune_key(cell("commune")):
-                        break  # the name is the former commune itself: its sheets are the right ones
+                for group in (first, then):  # an exact former commune: its own sheets first
+                    for fk in group:
+                        matches = lk.parcels.get((fk, sheet, pnum), [])
+                        if project_id:
+                            matches = [m for m in matches if m["project_id"] == project_id]
+                        found.extend(matches)
+                    if found:
+                        break
                 if len(found) == 1:
                     parcel_id = found[0]["parcel_id"]
                     project_id = project_id or found[0]["project_id"]
@@ -559,7 +625,7 @@ def validate(
                         if near:
                             hint = "; gần nhất: " + ", ".join(
                                 f"tờ {k.split('/')[0]} thửa {k.split('/')[1]}" for k in near)
-                    where = ", ".join(lk.former_names.get(fk, fk) for fk in formers)
+                    where = ", ".join(lk.communes.former_names.get(fk, fk) for fk in formers)
                     proj = f" thuộc dự án {project_id}" if project_id else ""
                     bad("parcel_number", f"không có thửa tờ {sheet} thửa {pnum} ở {where}{proj}{hint}",
                         f"tờ {sheet} thửa {pnum}")
@@ -602,12 +668,14 @@ def validate(
                 bad("area_m2", "dòng tổng hợp cần Diện tích (lũy kế đến ngày báo cáo) hoặc Số hộ")
             commune_out = None
             if cell("commune") is not None:
-                ck = commune_key(cell("commune"))
-                commune_out = lk.former_names.get(ck) or lk.current_names.get(ck)
-                if commune_out is None:
-                    near = difflib.get_close_matches(ck, list(lk.former_names) + list(lk.current_names), n=3, cutoff=0.6)
-                    names = [lk.former_names.get(k) or lk.current_names[k] for k in near]
-                    hint = f"; gần giống: {', '.join(names)}" if names else ""
+                first, then, names = lk.communes.resolve(str(cell("commune")))
+                if len(names) == 1:
+                    commune_out = names[0]
+                elif len(names) > 1:
+                    bad("commune", f"tên xã trùng nhau: {', '.join(names)}; hãy ghi rõ 'Xã', 'Phường' hoặc 'Thị trấn'")
+                else:
+                    near = lk.communes.suggestions(str(cell("commune")))
+                    hint = f"; gần giống: {', '.join(near)}" if near else ""
                     bad("commune", f"không có xã/phường này trong danh sách thửa đất{hint}")
             if project_id and event:
                 key = _agg_key(project_id, commune_out, event)

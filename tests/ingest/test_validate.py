@@ -211,3 +211,28 @@ def test_preview_frame_marks_invalid_rows_and_keeps_text_inert():
     only = preview_frame(table, report, only_invalid=True)
     assert list(only["Dòng"]) == sorted(EXPECTED_BAD)
     assert all(isinstance(v, str) for v in frame.drop(columns="Dòng").to_numpy().ravel())
+
+
+def test_same_bare_name_for_a_former_town_and_a_2025_commune():
+    # Real Cao Lộc case: "Thị trấn Cao Lộc" (former, now in phường Kỳ Lừa) and "Xã Cao Lộc" (2025 unit
+    # merging former xã Lộc Yên …): the unit word decides; without it both are searched together.
+    parcels = make_parcels()
+    parcels.loc[len(parcels)] = {**parcels.iloc[0].to_dict(), "parcel_id": "QL4B/06190/12/5", "commune": "Xã Cao Lộc",
+                                 "commune_former": "Xã Lộc Yên", "map_sheet": 12, "parcel_number": 5}
+
+    def parcel_of(commune):
+        table = _table([{"commune": commune, "map_sheet": 12, "parcel_number": 5, "event": "Kiểm đếm",
+                         "event_date": "01/03/2024"}])
+        return validate(table, parcels, make_projects(), None, TODAY)
+
+    assert list(parcel_of("Thị trấn Cao Lộc").events["parcel_id"]) == ["QL4B/06106/12/5"]
+    assert list(parcel_of("TT Cao Lộc").events["parcel_id"]) == ["QL4B/06106/12/5"]
+    assert list(parcel_of("Xã Cao Lộc").events["parcel_id"]) == ["QL4B/06190/12/5"]
+    assert list(parcel_of("Lộc Yên").events["parcel_id"]) == ["QL4B/06190/12/5"]
+    ambiguous = parcel_of("cao loc")
+    assert ambiguous.rows_valid == 0
+    assert "QL4B/06106/12/5" in ambiguous.problems[0].message_vi and "QL4B/06190/12/5" in ambiguous.problems[0].message_vi
+
+    aggregate = validate(_table([{"project": "QL4B", "commune": "Cao Lộc", "event": "Bàn giao mặt bằng",
+                                  "event_date": "01/03/2024", "area_m2": "100"}]), parcels, make_projects(), None, TODAY)
+    assert aggregate.problems[0].column == "Xã" and "trùng nhau" in aggregate.problems[0].message_vi
