@@ -83,6 +83,13 @@ def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _s_curve_spec(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> dict:
+    """Vega-Lite spec of :func:`_s_curve_chart`, cached: Altair's schema validation costs ~0.2 s per
+    chart, which would otherwise be paid on every rerun."""
+    return _s_curve_chart(curve, targets, as_of_value).to_dict()
+
+
 def _s_curve_chart(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> alt.LayerChart:
     """Planned (dashed grey) vs actual (green) % of area handed over for one project, the as-of date (red
     rule) and the project's area milestones (diamonds at due date × target)."""
@@ -131,8 +138,10 @@ def _s_curves(curve: pd.DataFrame, milestones: pd.DataFrame, names: dict[str, st
         if "scope" in targets:
             targets = targets[targets["scope"].fillna("project") == "project"]
         with tab:
-            st.altair_chart(_s_curve_chart(curve[curve["project_id"] == pid], targets, as_of_value),
-                            width="stretch")
+            columns = [c for c in ("due_date", "target_percent", "label", "status") if c in targets]
+            spec = _s_curve_spec(curve[curve["project_id"] == pid][["date", "planned_percent", "actual_percent"]],
+                                 targets[columns], as_of_value)
+            st.vega_lite_chart(spec=spec, width="stretch")
     st.caption("Đường nét đứt: kế hoạch (nội suy tuyến tính từ ngày bắt đầu GPMB qua các mốc); đường liền: thực "
                "hiện theo sổ theo dõi; hình thoi: mốc tiến độ; vạch đỏ: ngày số liệu.")
 

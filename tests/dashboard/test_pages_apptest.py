@@ -1,5 +1,6 @@
 """Streamlit AppTest of app.py and of each page on the synthetic store (expected figures follow from
 synthetic.py's construction rule, not from the page's output)."""
+import json
 from datetime import date
 
 import pytest
@@ -35,6 +36,11 @@ def test_app_overview_renders_at_default_date(fake_backend, main_app):
     table = at.table[0].value
     assert set(table["Trạng thái"]) <= STATUS_LABELS and len(table) == 2
     assert "Dự báo ngày đạt" in table.columns
+    # One planned-vs-actual S-curve per project (tabs), Vietnamese axis title, dd/mm/yyyy dates.
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2
+    spec = json.dumps(json.loads(charts[0].proto.spec), ensure_ascii=False)
+    assert "% diện tích đã bàn giao" in spec and "%d/%m/%Y" in spec and "Kế hoạch" in spec
     # Footer: illustrative parcels, approximate alignment, attributions.
     footer = captions(at)
     assert "minh họa" in footer and "gần đúng" in footer and "Thang Le Quoc" in footer
