@@ -324,6 +324,16 @@ def _build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> _Lookups:
     return _Lookups(proj_rows, project_keys, communes, dict(index), dict(keys_by_former))
 
 
+def _nearest_keys(lk: _Lookups, formers: list[str], sheet: int, number: int, n: int = 3) -> list[str]:
+    """Nearest existing keys ``"sheet/number"``: same sheet, closest parcel numbers; else difflib."""
+    keys = list(dict.fromkeys(k for fk in formers for k in lk.keys_by_former.get(fk, [])))
+    same_sheet = sorted({int(k.split("/")[1]) for k in keys if k.split("/")[0] == str(sheet)},
+                        key=lambda x: (abs(x - number), x))
+    if same_sheet:
+        return [f"{sheet}/{x}" for x in same_sheet[:n]]
+    return difflib.get_close_matches(f"{sheet}/{number}", keys, n=n, cutoff=0.5)
+
+
 # --------------------------------------------------------------------------------- the ledger state
 @dataclass
 class _History:
@@ -620,8 +630,7 @@ def validate(
                     hint = ""
                     if suggested < MAX_SUGGESTED_ROWS:
                         suggested += 1
-                        universe = [k for fk in formers for k in lk.keys_by_former.get(fk, [])]
-                        near = difflib.get_close_matches(f"{sheet}/{pnum}", universe, n=3, cutoff=0.5)
+                        near = _nearest_keys(lk, formers, sheet, pnum)
                         if near:
                             hint = "; gần nhất: " + ", ".join(
                                 f"tờ {k.split('/')[0]} thửa {k.split('/')[1]}" for k in near)
