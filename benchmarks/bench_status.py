@@ -167,7 +167,7 @@ def bench_large(n_parcels: int, n_events: int) -> None:
     parcels, events = data["parcels"], data["events"]
     with Timer() as t:
         prepared = prepare_events(events, AS_OF)
-    print(f"  prepare_events (dtypes, filter, sort): {t}")
+    print(f"  prepare_events (dtypes, filter): {t}")
     with Timer() as t:
         state = parcel_stages(parcels, prepared, AS_OF)
     print(f"  parcel_stages: {t} (handed over: {int((state['stage'] == 'handed_over').sum())} parcels)")

@@ -39,6 +39,9 @@ def test_snapshot_from_store_hand_checked(snapshot):
     assert m.loc["ROAD_100", "status"] == "missed" and m.loc["ROAD_100", "due_date"] == date(2024, 3, 31)
     assert m.loc["ROAD_100", "actual_at_due_percent"] == pytest.approx(20.0)
     assert m.loc["AREA_100", "actual_percent"] == pytest.approx(75.0)
+    # The milestone figure (history) and the project table agree at the as-of date.
+    for pid, mid in (("ROAD", "ROAD_100"), ("AREA", "AREA_100")):
+        assert m.loc[mid, "actual_percent"] == pytest.approx(p.loc[pid, "percent_handed_over"])
     # AREA went 0 → 75 % in the 60-day window: 1.25 %/day, 25 points left → 20 days → 20/07/2024.
     assert m.loc["AREA_100", "recent_rate_pct_per_day"] == pytest.approx(75 / 60)
     assert m.loc["AREA_100", "forecast_date"] == date(2024, 7, 20)
