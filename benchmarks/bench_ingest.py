@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from shapely.geometry import LineString, MultiPolygon, box  # noqa: E402
 

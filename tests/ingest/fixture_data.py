@@ -6,7 +6,6 @@ xã Gia Cát stays xã Gia Cát (illustrative values chosen by hand for the test
 """
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -205,6 +205,23 @@ BAD_ROWS = [
 ]
 
 
+def _normalise_xlsx(data: bytes) -> bytes:
+    """Same workbook with fixed zip timestamps and document dates, so rebuilding gives identical bytes."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6]), body,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def build() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     vi = [H] + GOOD_ROWS_VI
@@ -253,7 +270,7 @@ def build() -> dict[str, bytes]:
     files["bad_no_header.csv"] = "Tên;Tuổi;Quê quán\nNguyễn Văn A;45;Cao Lộc\n".encode("utf-8")
     files["bad_header_only.csv"] = _csv_text([H], ";").encode("utf-8-sig")
     files["bad_html_page.csv"] = b"<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>"
-    return files
+    return {name: _normalise_xlsx(data) if data[:2] == b"PK" else data for name, data in files.items()}
 
 
 def main() -> None:

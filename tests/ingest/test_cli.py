@@ -112,7 +112,7 @@ def test_template_xlsx_and_csv(tmp_path, monkeypatch, capsys):
 def test_template_filled_with_the_examples_imports_cleanly(tmp_path):
     """The instructions' example rows, typed into the template, pass validation (fixture parcels)."""
     from ingest.read import read_table
-    from ingest.template import EXAMPLES, TEMPLATE_HEADERS, template_xlsx_bytes
+    from ingest.template import EXAMPLES, template_xlsx_bytes
     from ingest.validate import validate
     from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects
 

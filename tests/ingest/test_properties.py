@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest
