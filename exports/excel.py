@@ -205,7 +205,8 @@ def _write_progress_sheet(w: _Writer, snapshot, options: ExportOptions, meta: di
     ws.freeze_panes(h1 + 1, 2)
     row += 1
     w.text(ws, row, 1, "Tỷ lệ bàn giao = diện tích đã bàn giao ÷ diện tích cần thu hồi. Dòng tổng cộng "
-           "= tổng các dòng dự án. 1 ha = 10.000 m².", italic=True, font_size=9)
+           "= tổng các dòng dự án. 1 ha = 10.000 m². Cách tính số hộ và báo cáo tổng hợp: xem trang Ghi chú.",
+           italic=True, font_size=9)
     _page_setup(ws, options, header_rows=(h0, h1), last_row=last_row, last_col=ncol - 1, footer=meta["footer"])
 
 
@@ -305,7 +306,10 @@ def _write_notes_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict)
         ("CÁCH TÍNH", dict(bold=True)),
         ("Tỷ lệ bàn giao (%) = diện tích đã bàn giao mặt bằng ÷ diện tích cần thu hồi (phần thửa đất nằm trong "
          "chỉ giới GPMB), tính trong hệ VN-2000.", {}),
-        ("Số hộ theo giai đoạn: mỗi hộ được tính một lần trong dự án, theo thửa chậm nhất của hộ.", {}),
+        ("Số hộ theo giai đoạn: mỗi hộ được tính một lần trong mỗi phạm vi (dự án, xã), theo thửa chậm nhất "
+         "của hộ trong phạm vi đó; vì vậy số hộ của các xã có thể cộng lại lớn hơn số hộ của dự án.", {}),
+        ("Diện tích đã bàn giao của một phạm vi = số lớn hơn giữa tổng các thửa đã bàn giao và báo cáo tổng hợp "
+         "gần nhất của phạm vi đó (không cộng dồn hai nguồn); dòng dự án có thể khác tổng các dòng xã.", {}),
         ("Vướng mắc chính: số thửa chưa bàn giao có khiếu nại chưa giải quyết, phải cưỡng chế, kiểm đếm bắt "
          "buộc hoặc quá thời hạn của một bước (theo rules.yaml).", {}),
         ("Tình trạng mốc: Đạt, Không đạt, Đúng tiến độ, Có nguy cơ chậm, Chậm tiến độ (dự báo theo tốc độ "
