@@ -14,11 +14,14 @@ Use :func:`write_transaction` for anything that writes and :func:`read_connectio
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+
+log = logging.getLogger(__name__)
 
 #: Default store file, relative to the repository.
 DEFAULT_STORE_PATH = Path(__file__).resolve().parent.parent / "data" / "gpmb.gpkg"
@@ -104,3 +107,16 @@ def read_connection(engine: Engine):
     with engine.connect() as conn:
         with conn.begin():
             yield conn
+
+
+def checkpoint(engine) -> None:
+    """SQLite: copy the WAL into the GeoPackage file, so the ``.gpkg`` file alone (copied, opened in
+    QGIS, read by GDAL from its header) holds every committed write. PASSIVE: never waits for readers
+    (what they still use is copied by a later checkpoint). No-op on PostGIS; never fails the caller."""
+    if engine.dialect.name != "sqlite":
+        return
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    except Exception:  # a busy reader only delays the checkpoint
+        log.debug("WAL checkpoint skipped", exc_info=True)

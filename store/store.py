@@ -2,35 +2,31 @@
 
 One implementation over SQLAlchemy Core serves both backends (GeoPackage/SQLite file and
 PostgreSQL/PostGIS); every write is one transaction (see :mod:`store.engine`). The store returns
-data and never formats it for display.
+data and never formats it for display. Ledger rows are checked in :mod:`store.ledger`; filling from
+``data/sources/`` is :mod:`store.seed`.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 import os
-import sys
-import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import yaml
 from sqlalchemy import func, select, text
 
-from domain.stages import EVENT_CODES
-from store import schema, sources
-from store.engine import make_engine, read_connection, resolve_url, write_transaction
+from store import schema, seed, sources
+from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
+from store.errors import StoreError, UploadResult
 from store.geometry import STORE_SRID, unregister_gpkg_layer
 from store.layers import read_layer_table, table_exists, write_layer_table
+from store.ledger import insert_events, pause_for_tests, prepare_events
 
 log = logging.getLogger(__name__)
 
-#: Versioned layers and the contract columns each must carry (DATA_MODEL.md).
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
     "projects": ("project_id", "name", "short_name", "kind"),
     "centrelines": ("project_id", "chainage_start_m"),
@@ -50,165 +46,15 @@ LAYER_TITLES_VI = {
     "roads": "Đường giao thông, đường sắt",
 }
 
-EVENT_KINDS = ("parcel", "chainage_range", "aggregate")
+#: ``uploads.source`` values (``revert``: the row recording a revert).
 UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
 
 #: Environment variable naming another sources folder (tests, other districts).
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
-#: Test hook: seconds to sleep inside the commit transaction, after the rows are written.
-SLEEP_IN_COMMIT_ENV = "GPMB_STORE_SLEEP_IN_COMMIT"
-
-
-class StoreError(ValueError):
-    """A request the store refuses; the message is Vietnamese and meant for the user."""
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """Outcome of :meth:`Store.commit_upload`.
-
-    Attributes
-    ----------
-    upload_id : int
-        The new upload, or the earlier upload with the same file content when ``created`` is False.
-    created : bool
-        False when a non-reverted upload with the same ``file_sha256`` already exists (nothing added).
-    rows_committed : int
-        Events written by this upload (for ``created=False``: those of the earlier upload).
-    """
-
-    upload_id: int
-    created: bool
-    rows_committed: int
-
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _is_missing(value) -> bool:
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
-def _truthy(value) -> bool:
-    if _is_missing(value):
-        return False
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes", "x", "có", "co"}
-    return bool(value)
-
-
-def prepare_events(frame: pd.DataFrame) -> dict[str, list]:
-    """Check ledger rows and turn them into columns ready for insertion.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Columns of the events table (DATA_MODEL.md) except ``event_id``/``upload_id``; ``kind``,
-        ``event`` and ``event_date`` are required, the others optional. ``event_date`` may be a
-        ``date``, a timestamp or an ISO string.
-
-    Returns
-    -------
-    dict of str to list
-        One list per column of :data:`store.sources.EVENT_COLUMNS`, ``None`` for missing values,
-        ``event_date`` as ``datetime.date``, ``is_correction`` as bool.
-
-    Raises
-    ------
-    StoreError
-        Naming the first rows (1-based position in ``frame``) and columns that are wrong: unknown
-        kind or event code, missing date, parcel row without ``parcel_id``, chainage row without
-        ``chainage_from_m``/``chainage_to_m``, non-numeric or negative numbers.
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise StoreError("Dữ liệu sự kiện phải là một bảng (DataFrame).")
-    missing = [c for c in ("kind", "event", "event_date") if c not in frame.columns]
-    if missing:
-        raise StoreError(f"Bảng sự kiện thiếu cột bắt buộc: {', '.join(missing)}.")
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
-    problems: list[str] = []
-
-    def column(name) -> pd.Series:
-        if name in frame.columns:
-            return frame[name].astype(object)
-        return pd.Series([None] * n, dtype=object)
-
-    def report(mask, message) -> None:
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5]:
-            problems.append(message(int(i)))
-
-    raw_dates = column("event_date")
-    dates = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
-    numbers = {}
-    for name in ("chainage_from_m", "chainage_to_m", "area_m2", "households", "amount_vnd"):
-        raw = column(name)
-        num = pd.to_numeric(raw, errors="coerce").astype("float64")
-        report(raw.notna() & num.isna(), lambda i, name=name, raw=raw: (
-            f"Dòng {i + 1}, cột '{name}': cần một số, nhận {raw.iloc[i]!r}."))
-        if name not in ("chainage_from_m", "chainage_to_m"):
-            report(num < 0, lambda i, name=name, num=num: f"Dòng {i + 1}, cột '{name}': không được âm ({num.iloc[i]}).")
-        numbers[name] = num
-    kinds, codes, parcel_ids = column("kind"), column("event"), column("parcel_id")
-    report(~kinds.isin(EVENT_KINDS), lambda i: (
-        f"Dòng {i + 1}, cột 'kind': cần một trong {', '.join(EVENT_KINDS)}, nhận {kinds.iloc[i]!r}."))
-    report(~codes.isin(EVENT_CODES), lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
-    report(dates.isna(), lambda i: f"Dòng {i + 1}, cột 'event_date': cần ngày, nhận {raw_dates.iloc[i]!r}.")
-    report((kinds == "parcel") & parcel_ids.isna(), lambda i: (
-        f"Dòng {i + 1}, cột 'parcel_id': sự kiện theo thửa cần mã thửa."))
-    report((kinds == "chainage_range") & (numbers["chainage_from_m"].isna() | numbers["chainage_to_m"].isna()),
-           lambda i: f"Dòng {i + 1}, cột 'chainage_from_m'/'chainage_to_m': cần lý trình đầu và cuối.")
-    if problems:
-        raise StoreError("Không ghi được dữ liệu vào kho: " + " ".join(problems[:20])
-                         + (" …" if len(problems) > 20 else ""))
-
-    def texts(series):
-        missing_ = series.isna().to_numpy()
-        return [None if m else (v if type(v) is str else str(v)) for v, m in zip(series.tolist(), missing_)]
-
-    def floats(series):
-        return [None if v != v else v for v in series.tolist()]
-
-    corrections = column("is_correction")
-    columns = dict(
-        kind=kinds.tolist(), project_id=texts(column("project_id")), parcel_id=texts(parcel_ids),
-        commune=texts(column("commune")), chainage_from_m=floats(numbers["chainage_from_m"]),
-        chainage_to_m=floats(numbers["chainage_to_m"]), event=codes.tolist(),
-        event_date=list(dates.dt.date), area_m2=floats(numbers["area_m2"]),
-        households=[None if v != v else int(v) for v in numbers["households"].tolist()],
-        amount_vnd=floats(numbers["amount_vnd"]),
-        is_correction=[_truthy(v) for v in corrections],
-        note=texts(column("note")),
-    )
-    return columns
-
-
-def _insert_events(conn, upload_id: int, columns: dict[str, list]) -> None:
-    """Append the rows to ``events`` inside the caller's transaction, by the driver's fastest path:
-    ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` on SQLite (dates as ISO text, as SQLAlchemy
-    stores them there)."""
-    names = ["upload_id", *sources.EVENT_COLUMNS]
-    n = len(columns["kind"])
-    values = [[upload_id] * n] + [columns[c] for c in sources.EVENT_COLUMNS]
-    if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cursor:
-            with cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy:
-                for row in zip(*values):
-                    copy.write_row(row)
-        return
-    date_at = names.index("event_date")
-    values[date_at] = [d.isoformat() for d in values[date_at]]
-    sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-    conn.exec_driver_sql(sql, list(zip(*values)))
-
-
-def _pause_for_tests() -> None:
-    delay = os.environ.get(SLEEP_IN_COMMIT_ENV)
-    if delay:
-        print("gpmb-store: in-transaction", file=sys.stderr, flush=True)
-        time.sleep(float(delay))
 
 
 class Store:
@@ -462,8 +308,8 @@ class Store:
             rows_read=rows_read, rows_committed=n, source=source,
         ).returning(up.c.upload_id)).scalar_one()
         if n:
-            _insert_events(conn, int(upload_id), columns)
-        _pause_for_tests()
+            insert_events(conn, int(upload_id), columns)
+        pause_for_tests()
         return UploadResult(int(upload_id), True, n)
 
     def revert_upload(self, upload_id: int, *, by: str, reason: str = "") -> None:
@@ -589,128 +435,6 @@ class Store:
         )
 
 
-# ---------------------------------------------------------------------- opening and seeding
-_SEED_LAYERS = {
-    "projects": sources.load_projects,
-    "centrelines": sources.load_centrelines,
-    "parcels": sources.load_parcels,
-    "communes": sources.load_communes,
-    "roads": sources.load_roads,
-}
-_CONFIG_FILES = ("milestones.csv", "rules.yaml")
-#: Source file → the layers read from it (``events.csv`` → the seed upload).
-_SEED_FILES = {
-    "projects.gpkg": ("projects", "centrelines"),
-    "parcels.gpkg": ("parcels",),
-    "communes.geojson": ("communes",),
-    "roads.geojson": ("roads",),
-    "events.csv": (),
-}
-
-
-def _meta(conn) -> dict:
-    return dict(conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all())
-
-
-def _set_meta(conn, key: str, value: str) -> None:
-    sm = schema.store_meta
-    if conn.execute(select(sm.c.key).where(sm.c.key == key)).first() is None:
-        conn.execute(sm.insert().values(key=key, value=value))
-    else:
-        conn.execute(sm.update().where(sm.c.key == key).values(value=value))
-
-
-def _source_hashes(sources_dir: Path) -> dict:
-    """SHA-256 of every source file present (config and seed files)."""
-    return {name: sources.file_sha256(sources_dir / name) for name in (*_CONFIG_FILES, *_SEED_FILES)
-            if (sources_dir / name).is_file()}
-
-
-def _write_milestones(conn, sources_dir: Path) -> None:
-    if table_exists(conn, "milestones"):
-        unregister_gpkg_layer(conn, "milestones")
-        conn.execute(text('DROP TABLE "milestones"'))
-    write_layer_table(conn, "milestones", sources.load_milestones(sources_dir), identifier="milestones",
-                      description="Mốc tiến độ (data/sources/milestones.csv)")
-
-
-def _seed_layer(store: Store, conn, sources_dir: Path, name: str) -> None:
-    gdf = _SEED_LAYERS[name](sources_dir)
-    report = json.dumps({"nguon": f"data/sources ({name})", "so_doi_tuong": len(gdf)}, ensure_ascii=False)
-    store._replace_layer_in(conn, name, gdf, report, "seed")
-
-
-def _seed_events(store: Store, conn, sources_dir: Path) -> None:
-    columns = prepare_events(sources.load_seed_events(sources_dir))
-    store._commit_in(conn, columns, file_name="events.csv",
-                     file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
-                     uploaded_by="Khởi tạo từ data/sources", rows_read=len(columns["kind"]), source="seed")
-
-
-def _seed(store: Store, conn, sources_dir: Path, hashes: dict) -> None:
-    """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
-    meta = _meta(conn)
-    for name in _SEED_LAYERS:
-        if not table_exists(conn, name):
-            _seed_layer(store, conn, sources_dir, name)
-    if not table_exists(conn, "milestones"):
-        _write_milestones(conn, sources_dir)
-    if "rules_yaml" not in meta:
-        _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
-    has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
-    if has_seed is None:
-        _seed_events(store, conn, sources_dir)
-    for name, digest in hashes.items():
-        _set_meta(conn, f"sha256:{name}", digest)
-    _set_meta(conn, "seeded_at", _utcnow().isoformat())
-
-
-def _holds_only_seed(conn) -> bool:
-    """True when no user upload counts and no layer was imported: the store holds bundled data only."""
-    up, rv, lv = schema.uploads, schema.reverts, schema.layer_versions
-    user_upload = conn.execute(select(up.c.upload_id).where(up.c.source.in_(("upload", "cli")),
-                                                            up.c.upload_id.not_in(select(rv.c.upload_id)))).first()
-    imported = conn.execute(select(lv.c.version).where(lv.c.source.not_in(("seed", "migration")))).first()
-    return user_upload is None and imported is None
-
-
-def _sync_sources(store: Store, conn, sources_dir: Path, hashes: dict) -> None:
-    """Bring the store in line with source files changed since it last read them.
-
-    - ``milestones.csv`` / ``rules.yaml`` (edited by a clerk): always reloaded.
-    - Seed files (layers, ``events.csv``; e.g. a new release's demo data): reloaded only while the
-      store holds nothing but bundled data. Layers get a new version; the old seed upload is
-      reverted and the new ``events.csv`` committed (the ledger stays append-only). Once users
-      have uploaded counts or imported layers, the change is logged and the store is left as it is.
-    """
-    meta = _meta(conn)
-    changed = [name for name, digest in hashes.items() if meta.get(f"sha256:{name}") != digest]
-    seed_only = None
-    for name in changed:
-        if name == "milestones.csv":
-            _write_milestones(conn, sources_dir)
-        elif name == "rules.yaml":
-            _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
-        else:
-            if seed_only is None:
-                seed_only = _holds_only_seed(conn)
-            if not seed_only:
-                log.warning("data/sources/%s đã thay đổi nhưng kho đã có dữ liệu người dùng: giữ nguyên kho.", name)
-            elif name == "events.csv":
-                up, rv = schema.uploads, schema.reverts
-                old = conn.execute(select(up.c.upload_id).where(up.c.source == "seed",
-                                                                up.c.upload_id.not_in(select(rv.c.upload_id)))).all()
-                for (upload_id,) in old:
-                    store._revert_in(conn, upload_id, by="Khởi tạo lại từ data/sources",
-                                     reason="data/sources/events.csv đã thay đổi")
-                _seed_events(store, conn, sources_dir)
-            else:
-                for layer in _SEED_FILES[name]:
-                    _seed_layer(store, conn, sources_dir, layer)
-        _set_meta(conn, f"sha256:{name}", hashes[name])
-        log.info("Đã đối chiếu %s với kho dữ liệu", name)
-
-
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
     """Open (and if needed create, migrate and fill) the store.
 
@@ -732,7 +456,7 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     A store at an older schema revision is migrated (Alembic, ``store/migrations``). An empty store
     is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones, rules and
     ``events.csv`` as one upload with ``source='seed'``. Source files changed since the store read
-    them are reconciled (see :func:`_sync_sources`). On later runs, opening costs hashing the source
+    them are reconciled (see :func:`store.seed.sync_sources`). On later runs, opening costs hashing the source
     files (a few MB) and a few small queries.
 
     Raises
@@ -748,30 +472,17 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     sources_dir = Path(sources_dir or os.environ.get(SOURCES_DIR_ENV) or sources.DEFAULT_SOURCES_DIR)
     engine = make_engine(url)
     store = Store(url, engine)
-    hashes = _source_hashes(sources_dir)
+    hashes = seed.source_hashes(sources_dir)
     with read_connection(engine) as conn:
         ready = schema.current_revision(conn) == schema.HEAD_REVISION
-        meta = _meta(conn) if ready else {}
+        meta = seed.read_meta(conn) if ready else {}
     if ready and "seeded_at" in meta and all(meta.get(f"sha256:{n}") == d for n, d in hashes.items()):
         return store
     with write_transaction(engine) as conn:
         schema.ensure_schema(conn)
-        if "seeded_at" not in _meta(conn):
-            _seed(store, conn, sources_dir, hashes)
+        if "seeded_at" not in seed.read_meta(conn):
+            seed.seed(store, conn, sources_dir, hashes)
         else:
-            _sync_sources(store, conn, sources_dir, hashes)
+            seed.sync_sources(store, conn, sources_dir, hashes)
     checkpoint(engine)
     return store
-
-
-def checkpoint(engine) -> None:
-    """SQLite: copy the WAL into the GeoPackage file, so the ``.gpkg`` file alone (copied, opened in
-    QGIS, read by GDAL from its header) holds every committed write. PASSIVE: never waits for readers
-    (what they still use is copied by a later checkpoint). No-op on PostGIS; never fails the caller."""
-    if engine.dialect.name != "sqlite":
-        return
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-    except Exception:  # a busy reader only delays the checkpoint
-        log.debug("WAL checkpoint skipped", exc_info=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, box
 
 X0, Y0 = 449_000.0, 2_417_000.0  # EPSG:9215, near Lạng Sơn city
 
