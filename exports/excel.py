@@ -77,6 +77,21 @@ def _to_datetime(value: Any) -> datetime | None:
     return ts.to_pydatetime().replace(tzinfo=None)
 
 
+def _row_height_pt(cells: list[tuple[Any, float]], line_pt: float = 15.0) -> float:
+    """Row height that shows every line of the wrapped ``(text, column width in characters)`` cells.
+
+    Excel does not grow rows for wrapped text written by a program, so the height is set from an
+    estimate: each text line takes ceil(characters ÷ column width) printed lines.
+    """
+    lines = 1
+    for text, width in cells:
+        if is_missing(text) or not str(text):
+            continue
+        n = sum(max(1, -(-len(part) // max(int(width * 1.05), 1))) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return lines * line_pt
+
+
 class _Writer:
     """Cell writing with cached formats: numbers as numbers, dates as dates, text never as formulas."""
 
@@ -200,6 +215,8 @@ def _write_progress_sheet(w: _Writer, snapshot, options: ExportOptions, meta: di
             if kind in ("text", "wrap"):
                 props.setdefault("valign", "top" if kind == "wrap" else "vcenter")
             w.value(ws, row, c, values.get(key), kind, **props)
+        wrapped = [(values.get(key), width) for key, _, kind, width in _PROGRESS_COLUMNS if kind == "wrap"]
+        ws.set_row(row, _row_height_pt(wrapped))
         row += 1
     last_row = row - 1
     ws.freeze_panes(h1 + 1, 2)
@@ -249,6 +266,7 @@ def _write_milestones_sheet(w: _Writer, snapshot, options: ExportOptions, meta: 
                 bg, fg = MILESTONE_STATUS_COLOURS[status]
                 props.update(bg_color=bg, font_color=fg, bold=True)
             w.value(ws, row, c, values.get(key), kind, **props)
+        ws.set_row(row, _row_height_pt([(values.get(k), wd) for k, _, kd, wd in cols if kd == "wrap"]))
         row += 1
     ws.freeze_panes(4, 0)
     _page_setup(ws, options, header_rows=(3, 3), last_row=row - 1, last_col=len(cols) - 1, footer=meta["footer"])
