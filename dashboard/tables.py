@@ -206,6 +206,34 @@ def project_card(row: pd.Series) -> dict[str, Any]:
     }
 
 
+def milestone_badges(milestones: pd.DataFrame, project_id: str, as_of: Any) -> list[tuple[str, str]]:
+    """The project's latest milestone due on or before ``as_of`` and its next one after it, for a card.
+
+    Returns
+    -------
+    list of (text, status code)
+        e.g. ``("Hạn 30/06/2024 · 70% diện tích: Đạt", "met")``; project-wide milestones only (scope
+        ``project``), at most two, in due-date order.
+    """
+    if milestones.empty:
+        return []
+    m = milestones[milestones["project_id"] == project_id].copy()
+    if "scope" in m:
+        m = m[m["scope"].fillna("project") == "project"]
+    if m.empty:
+        return []
+    m["_due"] = pd.to_datetime(m["due_date"], dayfirst=True, errors="coerce")
+    m = m.dropna(subset=["_due"]).sort_values("_due")
+    day = pd.Timestamp(as_of)
+    chosen = pd.concat([m[m["_due"] <= day].tail(1), m[m["_due"] > day].head(1)])
+    out = []
+    for _, r in chosen.iterrows():
+        what = "diện tích" if r.get("metric") == "percent_area_handed_over" else "số hộ đã chi trả"
+        out.append((f"Hạn {fmt_date(r['due_date'])} · {fmt_pct(r['target_percent'], 0)} {what}: "
+                    f"{status_label(r['status'])}", str(r["status"])))
+    return out
+
+
 def commune_table(communes: pd.DataFrame, project_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Progress per project × commune with Vietnamese headers (``Snapshot.communes``)."""
     names = project_names or {}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.format import fmt_date, fmt_pct, status_label
-from dashboard.tables import commune_table, milestone_table, project_card, status_css
+from dashboard.tables import commune_table, milestone_badges, milestone_table, project_card, status_css
 
 TITLE = "Tổng quan"
 ICON = "📊"
@@ -52,7 +52,14 @@ def _households_html(card: dict) -> str:
             f"</div><table class='gpmb-hh'>{rows}</table>")
 
 
-def _cards(projects: pd.DataFrame, names: dict[str, str]) -> None:
+def _badges_html(badges: list[tuple[str, str]]) -> str:
+    return "".join(
+        f"<div style='{status_css(code)};display:inline-block;border-radius:4px;padding:1px 7px;margin:2px 0;"
+        f"font-size:0.82rem'>{text}</div><br>" for text, code in badges
+    )
+
+
+def _cards(projects: pd.DataFrame, names: dict[str, str], milestones: pd.DataFrame, day) -> None:
     st.markdown(_CARD_CSS, unsafe_allow_html=True)
     rows = list(projects.iterrows())
     for start in range(0, len(rows), CARDS_PER_ROW):
@@ -63,6 +70,9 @@ def _cards(projects: pd.DataFrame, names: dict[str, str]) -> None:
                 st.markdown(f"**{names.get(row['project_id'], row['project_id'])}**")
                 st.caption(str(row.get("name", "")))
                 st.markdown(_card_html(card), unsafe_allow_html=True)
+                badges = milestone_badges(milestones, row["project_id"], day)
+                if badges:
+                    st.markdown(_badges_html(badges), unsafe_allow_html=True)
                 st.progress(card["progress"], text=f"Còn {card['remaining']} chưa bàn giao")
                 if card["households"]:
                     st.markdown(_households_html(card), unsafe_allow_html=True)
@@ -164,7 +174,7 @@ def render() -> None:
         curve = curve[curve["project_id"].isin(chosen)]
 
     st.subheader("Tiến độ theo dự án")
-    _cards(projects, names)
+    _cards(projects, names, milestones, day)
 
     st.subheader("Các mốc tiến độ")
     _milestones(milestones, names)

@@ -79,3 +79,13 @@ def test_project_card_formats_hectares(snap):
     assert card["handed_over"] == "0,94 ha"         # 9 x 1 050 m²
     assert card["percent"] == "75,0%"
     assert card["progress"] == pytest.approx(0.75)
+
+
+def test_milestone_badges_latest_and_next(snap):
+    from dashboard.tables import milestone_badges
+
+    assert milestone_badges(snap.milestones, "RD", date(2024, 6, 30)) == [
+        ("Hạn 30/06/2024 · 70% diện tích: Đạt", "met")]                  # due on the as-of date counts as past
+    early = synthetic.compute_snapshot(synthetic.FakeStore(), date(2024, 3, 31))
+    assert [code for _, code in milestone_badges(early.milestones, "RD", date(2024, 3, 31))] == ["behind"]
+    assert milestone_badges(snap.milestones, "NOPE", date(2024, 6, 30)) == []
