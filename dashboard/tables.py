@@ -213,7 +213,8 @@ def milestone_badges(milestones: pd.DataFrame, project_id: str, as_of: Any) -> l
     -------
     list of (text, status code)
         e.g. ``("Hạn 30/06/2024 · 70% diện tích: Đạt", "met")``; project-wide milestones only (scope
-        ``project``), at most two, in due-date order.
+        ``project``): those of the latest due date on or before ``as_of`` and of the next due date, in
+        due-date order, area milestones before household ones.
     """
     if milestones.empty:
         return []
@@ -225,7 +226,10 @@ def milestone_badges(milestones: pd.DataFrame, project_id: str, as_of: Any) -> l
     m["_due"] = pd.to_datetime(m["due_date"], dayfirst=True, errors="coerce")
     m = m.dropna(subset=["_due"]).sort_values("_due")
     day = pd.Timestamp(as_of)
-    chosen = pd.concat([m[m["_due"] <= day].tail(1), m[m["_due"] > day].head(1)])
+    past, future = m[m["_due"] <= day], m[m["_due"] > day]
+    chosen = pd.concat([past[past["_due"] == past["_due"].max()], future[future["_due"] == future["_due"].min()]])
+    chosen = chosen.assign(_area=(chosen["metric"] != "percent_area_handed_over").astype(int)) \
+        .sort_values(["_due", "_area"], kind="stable")
     out = []
     for _, r in chosen.iterrows():
         what = "diện tích" if r.get("metric") == "percent_area_handed_over" else "số hộ đã chi trả"
