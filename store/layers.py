@@ -16,7 +16,7 @@ import geoalchemy2  # noqa: F401 - teaches SQLAlchemy the PostGIS types, for ref
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import (BigInteger, Boolean, Column, Date, Float, Integer, MetaData, Table, Text,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, Double, Integer, MetaData, Table, Text,
                         inspect, select, text)
 from sqlalchemy.types import NullType
 
@@ -75,7 +75,7 @@ def sql_type_for(kind: str):
     return {
         "bool": Boolean(),
         "int": BigInteger().with_variant(Integer(), "sqlite"),  # GeoPackage knows INTEGER (64-bit)
-        "float": Float(precision=53),
+        "float": Double(),  # GeoPackage DOUBLE = 8-byte (FLOAT would be read as 4-byte)
         "date": Date(),
         "datetime": UtcDateTime,
         "text": Text(),

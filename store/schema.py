@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Integer, MetaData, Table, Text, inspect,
+from sqlalchemy import (Boolean, Column, Date, Double, ForeignKey, Integer, MetaData, Table, Text, inspect,
                         text)
 
 from store.types import UtcDateTime
@@ -47,13 +47,13 @@ events = Table(
     Column("project_id", Text),
     Column("parcel_id", Text),
     Column("commune", Text),
-    Column("chainage_from_m", Float(precision=53)),
-    Column("chainage_to_m", Float(precision=53)),
+    Column("chainage_from_m", Double()),
+    Column("chainage_to_m", Double()),
     Column("event", Text, nullable=False),
     Column("event_date", Date, nullable=False),
-    Column("area_m2", Float(precision=53)),
+    Column("area_m2", Double()),
     Column("households", Integer),
-    Column("amount_vnd", Float(precision=53)),
+    Column("amount_vnd", Double()),
     Column("is_correction", Boolean, nullable=False),
     Column("note", Text),
 )

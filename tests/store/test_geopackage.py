@@ -93,3 +93,25 @@ def test_copied_gpkg_file_alone_holds_the_latest_upload(gpkg_path, sources_dir, 
     with sqlite3.connect(copy) as conn:
         ids = [row[0] for row in conn.execute("SELECT upload_id FROM uploads")]
     assert result.upload_id in ids
+
+
+def test_gdal_sees_full_precision_numbers_and_dates(gpkg_path, sources_dir):
+    """Areas (m²) and amounts (VND) must reach QGIS as 8-byte floats: 123 456 789,5 đồng stays exact."""
+    import hashlib
+
+    import pandas as pd
+
+    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]], "event": ["paid"],
+                          "event_date": ["2024-06-01"], "amount_vnd": [123_456_789.5], "area_m2": [412.37]})
+    store.commit_upload(frame, file_name="so_tien.csv", file_sha256=hashlib.sha256(b"tien").hexdigest(),
+                        uploaded_by="x", rows_read=1)
+    store.close()
+    info = pyogrio.read_info(gpkg_path, layer="events")
+    dtypes = dict(zip(info["fields"], info["dtypes"]))
+    assert dtypes["amount_vnd"] == dtypes["area_m2"] == "float64"
+    assert dtypes["event_date"].startswith("datetime64")
+    events = pyogrio.read_dataframe(gpkg_path, layer="events")
+    assert events.amount_vnd.iloc[-1] == 123_456_789.5 and events.area_m2.iloc[-1] == 412.37
+    parcels = dict(zip(*[pyogrio.read_info(gpkg_path, layer="parcels")[k] for k in ("fields", "dtypes")]))
+    assert parcels["area_to_recover_m2"] == "float64" and parcels["map_sheet"] == "int64"
