@@ -90,7 +90,8 @@ def prepare_events(frame: pd.DataFrame) -> dict[str, list]:
     kinds, codes, parcel_ids = column("kind"), column("event"), column("parcel_id")
     report(~kinds.isin(EVENT_KINDS), lambda i: (
         f"Dòng {i + 1}, cột 'kind': cần một trong {', '.join(EVENT_KINDS)}, nhận {kinds.iloc[i]!r}."))
-    report(~codes.isin(EVENT_CODES), lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
+    report(~codes.isin(EVENT_CODES),
+           lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
     report(dates.isna(), lambda i: f"Dòng {i + 1}, cột 'event_date': cần ngày, nhận {raw_dates.iloc[i]!r}.")
     report((kinds == "parcel") & parcel_ids.isna(), lambda i: (
         f"Dòng {i + 1}, cột 'parcel_id': sự kiện theo thửa cần mã thửa."))

@@ -70,7 +70,8 @@ def _geopackage_base() -> None:
         dict(srs_name="Undefined geographic SRS", srs_id=0, organization="NONE", organization_coordsys_id=0,
              definition="undefined", description="undefined geographic coordinate reference system"),
         dict(srs_name="WGS 84 geodetic", srs_id=4326, organization="EPSG", organization_coordsys_id=4326,
-             definition=WKT_4326, description="longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
+             definition=WKT_4326,
+             description="longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
         dict(srs_name="VN-2000 / TM-3 107-15", srs_id=9215, organization="EPSG", organization_coordsys_id=9215,
              definition=WKT_9215, description="VN-2000, kinh tuyến trục 107°15′, múi 3° (Lạng Sơn)"),
     ])
