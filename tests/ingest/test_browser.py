@@ -103,19 +103,23 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
 
             page.goto(app_url + "/upload")
             expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
-            page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
-            page.get_by_label("Người tải lên").press("Enter")
             page.locator("input[type='file']").set_input_files(str(upload))
 
             # preview: counts and the row-level errors
             metrics = page.locator("[data-testid='stMetric']")
-            expect(metrics.filter(has_text="Dòng có lỗi").locator("[data-testid='stMetricValue']")).to_have_text("1", timeout=60_000)
+            expect(metrics.filter(has_text="Dòng có lỗi").locator("[data-testid='stMetricValue']")).to_have_text(
+                "1", timeout=90_000)
             expect(metrics.filter(has_text="Dòng hợp lệ").locator("[data-testid='stMetricValue']")).to_have_text("2")
             expect(page.get_by_text("1 dòng có lỗi sẽ bị bỏ qua")).to_be_visible()
             expect(page.get_by_role("heading", name="Danh sách lỗi")).to_be_visible()
+            commit = page.get_by_role("button", name="Ghi các dòng hợp lệ")
+            expect(commit).to_be_disabled()  # no uploader name yet
 
-            page.get_by_role("button", name="Ghi các dòng hợp lệ").click()
-            expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=60_000)
+            page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
+            page.get_by_label("Người tải lên").press("Enter")
+            expect(commit).to_be_enabled(timeout=90_000)
+            commit.click()
+            expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=90_000)
             expect(page.locator("[data-testid='stMetric']")).to_have_count(0)  # the uploader was reset
 
             page.goto(app_url + "/")
