@@ -22,7 +22,7 @@ never evaluates it, not even after the cell is edited (OWASP "CSV/formula inject
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np

@@ -21,30 +21,29 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from shapely.geometry import box
 
-matplotlib.use("Agg")  # headless: no display needed (CLI, Streamlit worker, CI)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from shapely.geometry import box  # noqa: E402
-
-from dashboard.format import METRIC_LABELS_VI, MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing, status_label  # noqa: E402
-from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES  # noqa: E402
-from exports.cartography import (add_lines, add_polygons, choose_scale, halo_text, coordinate_ticks, draw_north_arrow, draw_scale_bar,  # noqa: E402
-                                 meridian_convergence_deg)
-from exports.options import MM_PER_INCH, ExportOptions  # noqa: E402
-from exports.personal import strip_personal_data  # noqa: E402
-from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,  # noqa: E402
+from dashboard.format import (METRIC_LABELS_VI, MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct,
+                              is_missing, status_label)
+from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES
+from exports.cartography import (add_lines, add_polygons, choose_scale, coordinate_ticks, draw_north_arrow,
+                                 draw_scale_bar, halo_text, meridian_convergence_deg)
+from exports.options import ExportOptions
+from exports.personal import strip_personal_data
+from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,
                                 data_version_of, report_title_vi)
-from exports.report_table import current_milestone, milestone_scopes  # noqa: E402
+from exports.report_table import current_milestone, milestone_scopes
+# One visual language with the dashboard map (mapview): same colours for the same things.
+from mapview.build import BOUNDARY_COLOUR, CENTRELINE_COLOUR, COMMUNE_EDGE, COMMUNE_FILL, RISK_COLOUR, ROAD_COLOUR
 
 METRIC_CRS = "EPSG:9215"
-# One visual language with the dashboard map (mapview): same colours for the same things.
-from mapview.build import (BOUNDARY_COLOUR, CENTRELINE_COLOUR, COMMUNE_EDGE, COMMUNE_FILL, RISK_COLOUR,  # noqa: E402
-                           ROAD_COLOUR)
 
 #: Flag symbols: column of snapshot.parcels → (marker, face colour, label).
 FLAG_SYMBOLS: dict[str, tuple[str, str, str]] = {
@@ -450,6 +449,15 @@ def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: st
              color="#37474f", linespacing=1.2)
 
 
+def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no: int, n_pages: int, meta: dict) -> Figure:
+    """One drawn page. A bare :class:`Figure` on an Agg canvas, not pyplot: no global figure registry,
+    so two exports running in two Streamlit sessions (threads) cannot touch each other's figures."""
+    fig = Figure(figsize=options.page_size_in, dpi=options.dpi)
+    FigureCanvasAgg(fig)
+    _draw_page(fig, layers, snapshot, options, focus, page_no, n_pages, meta)
+    return fig
+
+
 def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[str | None]:
     ids = [pid for pid in snapshot.projects["project_id"]]
     if options.project_id is not None:
@@ -504,19 +512,10 @@ def render_print_map(snapshot, store, options: ExportOptions | None = None, fmt:
                         "Creator": APP_NAME, "Author": APP_NAME, "CreationDate": None}
             with PdfPages(buffer, metadata=pdf_meta) as pdf:
                 for i, focus in enumerate(pages, start=1):
-                    fig = plt.figure(figsize=options.page_size_in, dpi=options.dpi)
-                    try:
-                        _draw_page(fig, layers, snapshot, options, focus, i, len(pages), meta)
-                        pdf.savefig(fig)
-                    finally:
-                        plt.close(fig)
+                    pdf.savefig(_new_page(layers, snapshot, options, focus, i, len(pages), meta))
         else:
-            fig = plt.figure(figsize=options.page_size_in, dpi=options.dpi)
-            try:
-                _draw_page(fig, layers, snapshot, options, pages[0], 1, 1, meta)
-                fig.savefig(buffer, format="png", dpi=options.dpi,
-                            metadata={"Title": report_title_vi(), "Software": APP_NAME,
-                                      "Description": f"{as_of_text_vi(snapshot.as_of)}; {dv.text_vi()}"})
-            finally:
-                plt.close(fig)
+            fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta)
+            fig.savefig(buffer, format="png", dpi=options.dpi,
+                        metadata={"Title": report_title_vi(), "Software": APP_NAME,
+                                  "Description": f"{as_of_text_vi(snapshot.as_of)}; {dv.text_vi()}"})
     return buffer.getvalue()

@@ -1,12 +1,10 @@
 """End to end on the bundled data: CLI export vs CLI status, exit codes, the real HTML in Chromium."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
-from datetime import date
 
 import openpyxl
 import pytest
