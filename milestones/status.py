@@ -138,8 +138,8 @@ def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None =
         As read from ``milestones.csv`` (DATA_MODEL.md): ``milestone_id``, ``project_id``,
         ``due_date`` (dd/mm/yyyy text or date), ``metric``, ``target_percent``, ``scope``, ``label``.
     parcels : DataFrame, optional
-        When given, a commune ``scope`` must name a commune (2025 or former) with parcels of the
-        project.
+        When given, ``project_id`` must have parcels and a commune ``scope`` must name a commune
+        (2025 or former) with parcels of the project.
 
     Returns
     -------
@@ -159,6 +159,7 @@ def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None =
     if missing:
         raise ValueError("Tệp mốc tiến độ thiếu cột: " + ", ".join(missing))
     rows, problems = [], []
+    known_projects = set() if parcels is None else {str(p) for p in pd.unique(parcels["project_id"]) if isinstance(p, str)}
     for line, rec in enumerate(milestones.to_dict("records"), start=2):
         where = f"Mốc tiến độ dòng {line} (mã {rec.get('milestone_id')!s})"
         ok = True
@@ -178,6 +179,10 @@ def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None =
             ok = False
         scope = rec.get("scope")
         scope = "project" if is_project_scope(scope) else str(scope).strip()
+        if ok and parcels is not None and rec.get("project_id") not in known_projects:
+            problems.append(f"{where}, cột project_id: dự án {rec.get('project_id')!r} không có thửa đất nào "
+                            f"(các dự án có thửa: {', '.join(sorted(known_projects))})")
+            ok = False
         if ok and parcels is not None and scope != "project":
             try:
                 resolve_scope(parcels, rec["project_id"], scope)

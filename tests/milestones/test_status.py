@@ -101,6 +101,9 @@ def test_commune_scoped_milestone(r_history):
     assert "M3" not in t.index
     problems = milestone_status(milestones(("31/12/2024", 60, AREA, "Xã Không Có")), r_history, AS_OF).attrs["problems"]
     assert len(problems) == 1 and "scope" in problems[0] and "dòng 2" in problems[0]
+    unknown = milestones(("31/12/2024", 60, AREA, "project")).assign(project_id="KHONG_CO")
+    result = milestone_status(unknown, r_history, AS_OF)
+    assert result.empty and "project_id" in result.attrs["problems"][0] and "KHONG_CO" in result.attrs["problems"][0]
 
 
 def test_households_paid_metric(new_ledger):
