@@ -189,14 +189,17 @@ def _uploads_section(the_store) -> None:
         chosen = st.selectbox("Lần tải lên", options=list(labels)[::-1], format_func=labels.get, key="revert_choice")
         reason = st.text_input("Lý do", key="revert_reason")
         by = st.session_state.get("upload_by", "").strip()
-        if st.button("Hoàn tác lần tải này", key="revert_button", disabled=not by,
-                     help="Nhập tên người tải lên ở trên trước khi hoàn tác." if not by else None):
+        sure = st.checkbox("Tôi xác nhận hoàn tác lần tải lên đã chọn", key="revert_confirm")
+        if st.button("Hoàn tác lần tải này", key="revert_button", disabled=not (by and sure),
+                     help="Nhập tên người tải lên ở trên và đánh dấu xác nhận trước khi hoàn tác."
+                     if not (by and sure) else None):
             try:
                 the_store.revert_upload(int(chosen), by=by, reason=reason)
                 st.session_state[_RESULT_KEY] = ("success", f"Đã hoàn tác lần tải lên số {chosen}.")
             except StoreError as exc:
                 st.session_state[_RESULT_KEY] = ("error", str(exc))
             st.session_state.pop(_CACHE_KEY, None)
+            st.session_state.pop("revert_confirm", None)
             st.rerun()
 
 
