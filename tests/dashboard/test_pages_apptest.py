@@ -73,6 +73,11 @@ def test_map_page_draws_offline_map(fake_backend, page_app):
     assert "L.map(" in html and "cdn.jsdelivr.net" not in html
     at.multiselect(key=state.STAGES_KEY).set_value(["paid"]).run()
     assert "2 thửa đang hiển thị" in captions(at)      # RD parcels 9 and 10 are at "paid" on 30/06
+    at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
+    # At 31/03 (day 90): rank = 1 + (90 - 10 i) // 20 = 5 (paid) for i = 0, 1 in each project.
+    assert "31/03/2024" in captions(at) and "4 thửa đang hiển thị" in captions(at)
+    html = next(e for e in at.main if getattr(e, "type", "") == "iframe").proto.srcdoc
+    assert "31/03/2024" in html
 
 
 def test_map_html_is_cached_per_date_and_filter(fake_backend, page_app):
@@ -107,6 +112,11 @@ def test_parcels_page_table_and_csv(fake_backend, page_app):
     assert "30/06/2024" in captions(at) and "72.600 m²" in captions(at)   # 12 x 1 050 + 6 x 10 000
     at.multiselect(key=state.COMMUNES_KEY).set_value(["Xã Thụy Hùng"]).run()
     assert len(at.dataframe[0].value) == 6
+    # RD parcels i = 6..11 (former Xã Thụy Hùng) at 31/03/2024 (day 90; notice on day 10 i):
+    # rank = 1 + (90 - 10 i) // 20 -> 2, 2, 1, 1, then not started for i = 10, 11.
+    at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
+    stages = at.dataframe[0].value["Giai đoạn"].tolist()
+    assert stages == ["Kiểm đếm"] * 2 + ["Thông báo thu hồi đất"] * 2 + ["Chưa triển khai"] * 2
     assert at.get("download_button")
 
 
