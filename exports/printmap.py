@@ -449,10 +449,12 @@ def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: st
              color="#37474f", linespacing=1.2)
 
 
-def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no: int, n_pages: int, meta: dict) -> Figure:
+def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no: int, n_pages: int, meta: dict,
+              dpi: float = 100) -> Figure:
     """One drawn page. A bare :class:`Figure` on an Agg canvas, not pyplot: no global figure registry,
-    so two exports running in two Streamlit sessions (threads) cannot touch each other's figures."""
-    fig = Figure(figsize=options.page_size_in, dpi=options.dpi)
+    so two exports running in two Streamlit sessions (threads) cannot touch each other's figures.
+    ``dpi`` only sizes the canvas used to measure text (the PDF is vector; the PNG passes its dpi)."""
+    fig = Figure(figsize=options.page_size_in, dpi=dpi)
     FigureCanvasAgg(fig)
     _draw_page(fig, layers, snapshot, options, focus, page_no, n_pages, meta)
     return fig
@@ -514,7 +516,7 @@ def render_print_map(snapshot, store, options: ExportOptions | None = None, fmt:
                 for i, focus in enumerate(pages, start=1):
                     pdf.savefig(_new_page(layers, snapshot, options, focus, i, len(pages), meta))
         else:
-            fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta)
+            fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta, dpi=options.dpi)
             fig.savefig(buffer, format="png", dpi=options.dpi,
                         metadata={"Title": report_title_vi(), "Software": APP_NAME,
                                   "Description": f"{as_of_text_vi(snapshot.as_of)}; {dv.text_vi()}"})
