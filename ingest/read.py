@@ -186,7 +186,7 @@ def _read_csv(data: bytes) -> RawTable:
             continue
         sample = text[:65536]
         for sep in (";", ",", "\t", "|"):
-            rows = list(csv.reader(io.StringIO(sample), delimiter=sep))[:HEADER_SEARCH_ROWS + 2]
+            rows = _csv_records(sample, sep, HEADER_SEARCH_ROWS + 2, strict=False)
             found = find_header(rows, HEADER_SEARCH_ROWS)
             if found and (best is None or len(found[1].fields) > best[0]):
                 best = (len(found[1].fields), encoding, sep, rows, found[0], found[1])
@@ -199,14 +199,29 @@ def _read_csv(data: bytes) -> RawTable:
     text = unicodedata.normalize("NFC", dict(decodings)[encoding])
     if text.count("\n") > MAX_ROWS + HEADER_SEARCH_ROWS + 10:
         raise IngestError(_too_many_rows())
-    rows_iter = csv.reader(io.StringIO(text), delimiter=sep)
-    records = []
-    for record in rows_iter:
-        records.append(record)
+    records = _csv_records(text, sep, None, strict=True)
     table = _build_table(records, header_index, match)
     log.info("CSV read: encoding=%s separator=%r rows=%d", encoding, sep, len(table.data))
     table.file_kind, table.encoding, table.separator = "csv", encoding, sep
     return table
+
+
+def _csv_records(text: str, sep: str, limit: int | None, *, strict: bool) -> list[list[str]]:
+    """Parse CSV text (any line ends). ``strict``: a malformed file raises :class:`IngestError`;
+    otherwise the records read before the problem are returned (header sniffing on a sample)."""
+    records: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        for record in reader:
+            records.append(record)
+            if limit is not None and len(records) >= limit:
+                break
+    except csv.Error as exc:
+        if strict:
+            log.warning("csv error at record %d: %s", reader.line_num, exc)
+            raise IngestError(f"Tệp CSV hỏng gần dòng {reader.line_num}: dấu ngoặc kép (\") không đóng hoặc ô quá dài. "
+                              "Hãy mở bằng Excel và lưu lại.") from None
+    return records
 
 
 def _control_ratio(text: str) -> float:

@@ -154,3 +154,23 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
         pd.testing.assert_frame_equal(store.events(include_reverted=True), after)
     finally:
         store.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=3000),
+    st.text(alphabet=st.sampled_from(list("Số thửaXã;,\t\n\r\"=<>ĐđạKm+0123456789 ")), max_size=600).map(str.encode),
+    st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b),
+    st.binary(max_size=200).map(lambda b: "Xã;Số tờ;Số thửa;Giai đoạn;Ngày\n".encode("utf-16") + b),
+))
+def test_any_bytes_give_a_table_or_a_vietnamese_refusal(data):
+    from ingest.read import IngestError
+
+    try:
+        table = read_table(data)
+    except IngestError as exc:
+        assert exc.message_vi and exc.message_vi[0].isupper()
+        return
+    report = validate(table, PARCELS, make_projects(), make_ledger(), TODAY)  # never raises either
+    assert report.rows_read == len(table.data)
+    assert report.rows_valid + report.rows_invalid == report.rows_read

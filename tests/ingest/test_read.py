@@ -167,3 +167,25 @@ def test_truncated_xlsx(tmp_path):
 def test_header_only_file_reads_no_rows():
     table = read_table(CORPUS / "bad_header_only.csv")
     assert len(table.data) == 0
+
+
+def test_line_ends_quotes_and_row_numbers():
+    # CR-only line ends (old Mac Excel), a quoted note spanning two lines: Excel still counts records.
+    text = ('Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Ghi chú\r'
+            'Gia Cát;3;16;Kiểm đếm;01/03/2024;"hai\rdòng; có dấu ;"\r'
+            'Gia Cát;4;101;Kiểm đếm;02/03/2024;\r')
+    table = read_table(text.encode("utf-8"))
+    assert list(table.data.index) == [2, 3]
+    assert table.data.loc[2, "note"] == "hai\rdòng; có dấu ;"
+
+
+def test_unclosed_quote_and_oversized_cell():
+    # An unclosed quote swallows the rest of the file into one cell, as Excel does: that row is invalid.
+    text = 'Xã;Số tờ;Số thửa;Giai đoạn;Ngày\nGia Cát;3;16;Kiểm đếm;01/03/2024\n"Gia Cát;4;101;Kiểm đếm;02/03/2024\n'
+    table = read_table(text.encode("utf-8"))
+    report = validate(table, make_parcels(), make_projects(), make_ledger(), TODAY)
+    assert report.invalid_rows == [3] and list(report.events.index) == [2]
+    # A cell longer than the csv module's limit (131 072 characters) refuses the file, naming the row.
+    huge = 'Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Ghi chú\nGia Cát;3;16;Kiểm đếm;01/03/2024;"' + "x" * 200_000 + '"\n'
+    with pytest.raises(IngestError, match="Tệp CSV hỏng gần dòng 2"):
+        read_table(huge.encode("utf-8"))
