@@ -16,6 +16,7 @@ import io
 import logging
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,7 +291,9 @@ def _read_xlsx(data: bytes) -> RawTable:
                 raise IngestError("Tệp nén ZIP này không phải bảng tính XLSX. Hãy gửi tệp .csv hoặc .xlsx.")
             has_formulas = any(
                 _has_formula(zf, i.filename) for i in infos if i.filename.startswith("xl/worksheets/"))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
+        if isinstance(exc, IngestError):
+            raise
         raise IngestError("Tệp XLSX bị hỏng (không giải nén được). Hãy mở bằng Excel và lưu lại.") from None
     try:
         wb_values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -298,8 +301,12 @@ def _read_xlsx(data: bytes) -> RawTable:
         log.warning("openpyxl could not open workbook: %r", exc)
         raise IngestError("Không mở được tệp XLSX (tệp hỏng hoặc không phải bảng tính Excel). "
                           "Hãy mở bằng Excel và lưu lại.") from None
-    wb_formulas = (openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-                   if has_formulas else None)
+    try:
+        wb_formulas = (openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+                       if has_formulas else None)
+    except Exception:  # noqa: BLE001
+        wb_values.close()
+        raise IngestError("Không mở được tệp XLSX (tệp hỏng). Hãy mở bằng Excel và lưu lại.") from None
     try:
         best: tuple[int, str, int, HeaderMatch] | None = None
         for ws in wb_values.worksheets:
@@ -320,6 +327,11 @@ def _read_xlsx(data: bytes) -> RawTable:
         table = _build_table(records, header_index, match)
         if wb_formulas is not None:
             _mark_formulas(table, wb_formulas[title], records, match)
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet is parsed lazily, while iterating
+        log.warning("openpyxl failed while reading rows: %r", exc)
+        raise IngestError("Không đọc được nội dung tệp XLSX (tệp hỏng). Hãy mở bằng Excel và lưu lại.") from None
     finally:
         wb_values.close()
         if wb_formulas is not None:

@@ -21,7 +21,7 @@ from domain.stages import EVENT_CODES, EVENT_LABELS_VI
 from ingest.importer import import_counts
 from ingest.read import read_table
 from ingest.validate import validate
-from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects
+from tests.ingest.fixture_data import CORPUS, TODAY, make_ledger, make_parcels, make_projects
 
 PARCELS = make_parcels()
 PROJECT_START = {r.project_id: r.start_date for r in make_projects().itertuples()}
@@ -164,6 +164,24 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
     st.binary(max_size=200).map(lambda b: "Xã;Số tờ;Số thửa;Giai đoạn;Ngày\n".encode("utf-16") + b),
 ))
 def test_any_bytes_give_a_table_or_a_vietnamese_refusal(data):
+    _table_or_refusal(data)
+
+
+_XLSX = (CORPUS / "good_title_two_row_header.xlsx").read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(_XLSX) - 1), st.integers(0, 255)), min_size=1, max_size=8),
+       st.integers(len(_XLSX) // 3, len(_XLSX)))
+def test_corrupted_xlsx_gives_a_table_or_a_vietnamese_refusal(flips, keep):
+    data = bytearray(_XLSX[:keep])
+    for pos, byte in flips:
+        if pos < len(data):
+            data[pos] = byte
+    _table_or_refusal(bytes(data))
+
+
+def _table_or_refusal(data: bytes) -> None:
     from ingest.read import IngestError
 
     try:
