@@ -35,7 +35,7 @@ def _flag_lists(parcels: pd.DataFrame) -> pd.Series:
     return parcels["risk_flags"].map(_as_list)
 
 
-def obstacles_text(parcels: pd.DataFrame) -> str:
+def obstacles_text(parcels: pd.DataFrame, max_items: int = 4) -> str:
     """The "main obstacles" of a scope, from the flags of its parcels not yet handed over.
 
     Counts parcels (not yet at ``handed_over``) with an open complaint (``complaint_open``), enforced
@@ -47,12 +47,14 @@ def obstacles_text(parcels: pd.DataFrame) -> str:
     parcels : DataFrame
         Snapshot parcels of one scope: ``stage``, ``complaint_open``, ``enforced``,
         ``compulsory_inventory`` (bool) and ``risk_flags`` (list of codes).
+    max_items : int, default 4
+        Kinds of obstacle listed (the most frequent); the rest is summarised as "và N loại … khác".
 
     Returns
     -------
     str
-        E.g. ``"3 thửa khiếu nại chưa giải quyết; 1 thửa cưỡng chế"``, most frequent first;
-        ``""`` when there is none.
+        E.g. ``"3 thửa khiếu nại chưa giải quyết; 1 thửa phải cưỡng chế thu hồi"``, most frequent
+        first; ``""`` when there is none.
     """
     if parcels.empty:
         return ""
@@ -72,7 +74,10 @@ def obstacles_text(parcels: pd.DataFrame) -> str:
     for code in sorted(stuck, key=lambda c: STAGES.index(c[6:]) if c[6:] in STAGES else 99):
         counts[risk_flag_label(code)[0].lower() + risk_flag_label(code)[1:]] = stuck[code]
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep the order above
-    return "; ".join(f"{n} thửa {label}" for label, n in ordered)
+    text = "; ".join(f"{n} thửa {label}" for label, n in ordered[:max_items])
+    if len(ordered) > max_items:
+        text += f"; và {len(ordered) - max_items} loại vướng mắc khác"
+    return text
 
 
 def milestone_scopes(milestones: pd.DataFrame) -> pd.Series:
