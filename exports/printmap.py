@@ -150,7 +150,8 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
     xmin, ymin, xmax, ymax = view
     view_geom = box(*view)
     drawn: dict = {"stage_counts": {}, "flags": set(), "approximate": False, "surveyed": False,
-                   "centreline": False, "roads": False, "railway": False, "at_risk": False, "sites": False}
+                   "centreline": False, "roads": False, "railway": False, "at_risk": False, "sites": False,
+                   "illustrative": False}
     ax.set_facecolor("#ffffff")
 
     communes = layers.communes
@@ -204,6 +205,7 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
                      edgecolors="#ffffff" if fine else colours.tolist(),
                      linewidths=0.15 if fine else (1.2 if coarse else 0.05), zorder=5)
         in_focus = vis if focus is None else vis[vis["project_id"] == focus]
+        drawn["illustrative"] = bool(_flag_series(vis, "illustrative").any())
         drawn["stage_counts"] = in_focus["stage"].astype(str).value_counts().to_dict()
         at_risk = vis[_flag_series(vis, "at_risk")]
         if len(at_risk) and not coarse:  # at small scales the flag symbols carry the risk
@@ -390,6 +392,10 @@ def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: st
     draw_scale_bar(ax, scale, fontsize=font * 0.8)
     cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
     draw_north_arrow(ax, meridian_convergence_deg(cx, cy), fontsize=font)
+    if drawn["illustrative"]:  # on the map itself, not only in the footer
+        ax.text(0.995, 0.008, "THỬA ĐẤT MINH HỌA – không phải hồ sơ địa chính", transform=ax.transAxes, ha="right",
+                va="bottom", fontsize=font * 0.8, color="#b71c1c", fontweight="bold", zorder=40,
+                bbox=dict(boxstyle="square,pad=0.25", facecolor="white", edgecolor="none", alpha=0.85))
 
     # Title block (all text in axes fractions: the axes has no data).
     tax = fig.add_axes(lay.title)
