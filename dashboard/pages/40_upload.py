@@ -159,7 +159,8 @@ def _uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         "Lần tải": uploads["upload_id"].astype(int),
-        "Thời gian (UTC)": [t.strftime("%d/%m/%Y %H:%M") if not pd.isna(t) else "" for t in uploads["uploaded_at"]],
+        "Thời điểm (giờ VN)": [t.tz_convert("Asia/Ho_Chi_Minh").strftime("%d/%m/%Y %H:%M") if not pd.isna(t) else ""
+                               for t in pd.to_datetime(uploads["uploaded_at"], utc=True)],
         "Người tải lên": uploads["uploaded_by"].fillna("").astype(str),
         "Tệp": uploads["file_name"].fillna("").astype(str),
         "Dòng đọc": uploads["rows_read"].astype(int),
