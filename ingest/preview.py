@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ingest.read import RawTable
-from ingest.validate import _HEADER_LABELS, ValidationReport, _raw_text
+from ingest.report import HEADER_LABELS_VI, ValidationReport, cell_text
 
 #: Name of the status and message columns of the preview.
 STATUS_COLUMN = "Trạng thái"
@@ -40,7 +40,7 @@ def preview_frame(table: RawTable, report: ValidationReport, *, only_invalid: bo
     frame[STATUS_COLUMN] = [INVALID_LABEL if int(r) in messages else VALID_LABEL for r in raw.index]
     frame[PROBLEMS_COLUMN] = [messages.get(int(r), "") for r in raw.index]
     for col in raw.columns:
-        frame[_HEADER_LABELS.get(col, col)] = [_raw_text(v) for v in raw[col]]
+        frame[HEADER_LABELS_VI.get(col, col)] = [cell_text(v) for v in raw[col]]
     if only_invalid:
         frame = frame[frame[STATUS_COLUMN] == INVALID_LABEL]
     if limit is not None:

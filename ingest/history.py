@@ -1,0 +1,88 @@
+"""Dated stage history per key (parcel, chainage range, aggregate scope) from the ledger and the file.
+
+The stage rule is DATA_MODEL.md's: events of a key with ``event_date <= D`` in (date, order) order;
+a stage event raises the stage to max(current, event); a correction sets it exactly.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from domain.stages import STAGES
+from ingest.lookups import full_commune_key
+
+@dataclass
+class History:
+    """Dated events per key, from the ledger and the valid rows seen so far."""
+
+    stages: dict[Any, list[tuple[date, int, int, bool]]] = field(default_factory=lambda: defaultdict(list))
+    areas: dict[Any, list[tuple[date, int, float, bool]]] = field(default_factory=lambda: defaultdict(list))
+
+    def stage_at(self, key: Any, day: date) -> tuple[int, date | None]:
+        """Stage rank at ``day`` (DATA_MODEL.md rule: max, corrections set exactly) and its date."""
+        rank, when = 0, None
+        for d, _seq, r, corr in sorted(e for e in self.stages.get(key, ()) if e[0] <= day):
+            if corr or r > rank:
+                rank, when = r, d
+        return rank, when
+
+    def area_at(self, key: Any, day: date) -> tuple[float, date] | None:
+        """Latest cumulative aggregate area reported on or before ``day``."""
+        earlier = sorted(e for e in self.areas.get(key, ()) if e[0] <= day)
+        return (earlier[-1][2], earlier[-1][0]) if earlier else None
+
+
+def range_key(project_id: str, a: float, b: float) -> tuple:
+    return ("range", project_id, round(float(a), 1), round(float(b), 1))
+
+
+def aggregate_key(project_id: str, commune: str | None, event: str) -> tuple:
+    return ("aggregate", project_id, full_commune_key(commune) if commune else "", event)
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value if type(value) is date else value.date() if hasattr(value, "date") else value
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return None
+
+
+def history_from_ledger(events: pd.DataFrame | None) -> History:
+    hist = History()
+    if events is None or len(events) == 0:
+        return hist
+    stage_rank = {s: i for i, s in enumerate(STAGES)}
+    seq = -len(events) - 1  # ledger events come before every row of the file
+    for rec in events.to_dict("records"):
+        seq += 1
+        day = as_date(rec.get("event_date"))
+        code = rec.get("event")
+        if day is None or code is None:
+            continue
+        corr = bool(rec.get("is_correction")) if not pd.isna(rec.get("is_correction", False)) else False
+        kind = rec.get("kind")
+        if kind == "parcel" and code in stage_rank:
+            hist.stages[rec.get("parcel_id")].append((day, seq, stage_rank[code], corr))
+        elif kind == "chainage_range" and code in stage_rank:
+            try:
+                key = range_key(rec["project_id"], rec["chainage_from_m"], rec["chainage_to_m"])
+            except (TypeError, ValueError):
+                continue
+            hist.stages[key].append((day, seq, stage_rank[code], corr))
+        elif kind == "aggregate":
+            area = rec.get("area_m2")
+            if area is not None and not pd.isna(area):
+                commune = rec.get("commune") if isinstance(rec.get("commune"), str) else None
+                hist.areas[aggregate_key(rec["project_id"], commune, code)].append((day, seq, float(area), corr))
+    return hist
