@@ -16,6 +16,7 @@ import pandas as pd
 from domain.stages import STAGES
 from ingest.lookups import full_commune_key
 
+
 @dataclass
 class History:
     """Dated events per key, from the ledger and the valid rows seen so far."""
@@ -38,14 +39,17 @@ class History:
 
 
 def range_key(project_id: str, a: float, b: float) -> tuple:
+    """Key of a chainage range (metres rounded to 0,1 m) in :class:`History`."""
     return ("range", project_id, round(float(a), 1), round(float(b), 1))
 
 
 def aggregate_key(project_id: str, commune: str | None, event: str) -> tuple:
+    """Key of an aggregate report's scope (project, commune or whole project, event) in :class:`History`."""
     return ("aggregate", project_id, full_commune_key(commune) if commune else "", event)
 
 
 def as_date(value: Any) -> date | None:
+    """A date from a ``date``/``datetime``/``Timestamp``/ISO text; None when missing or unreadable."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
@@ -59,6 +63,7 @@ def as_date(value: Any) -> date | None:
 
 
 def history_from_ledger(events: pd.DataFrame | None) -> History:
+    """History of the ledger (``store.events()`` columns); its events order before any row of the file."""
     hist = History()
     if events is None or len(events) == 0:
         return hist

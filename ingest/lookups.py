@@ -129,6 +129,11 @@ class Lookups:
 
 
 def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
+    """Index the parcels (DATA_MODEL.md columns; geometry unused) and the projects for validation.
+
+    Parcels without ``commune_former`` are indexed under their 2025 ``commune``; rows whose sheet or
+    parcel number is not an integer are skipped.
+    """
     proj_rows = {str(r["project_id"]): r for r in projects.drop(columns="geometry", errors="ignore").to_dict("records")}
     project_keys: dict[str, str] = {}
     for pid, r in proj_rows.items():
