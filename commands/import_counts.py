@@ -17,6 +17,9 @@ HELP = "Kiểm tra và ghi tệp số liệu kiểm đếm (CSV/XLSX) vào sổ 
 
 log = logging.getLogger(__name__)
 
+#: Problems printed in the text report (``--json`` gives them all).
+MAX_PRINTED_PROBLEMS = 500
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("file", metavar="FILE", help="tệp .csv hoặc .xlsx")
@@ -45,7 +48,10 @@ def format_report(result) -> str:
                      + (f"–{t.header_row + 1}" if t.header_rows == 2 else ""))
     if result.report is not None:
         lines += [f"Lưu ý: {n}" for n in result.report.notes]
-        lines += [str(p) for p in result.report.problems]
+        problems = result.report.problems
+        lines += [str(p) for p in problems[:MAX_PRINTED_PROBLEMS]]
+        if len(problems) > MAX_PRINTED_PROBLEMS:
+            lines.append(f"… và {len(problems) - MAX_PRINTED_PROBLEMS:,} lỗi khác (dùng --json để xem đủ).".replace(",", "."))
     return "\n".join(lines)
 
 
