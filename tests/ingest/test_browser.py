@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingest.fixture_data import write_sources
+from tests.ingest.fixture_data import CORPUS, write_sources
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,6 +103,16 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
 
             page.goto(app_url + "/upload")
             expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
+            # a PNG renamed .csv: a Vietnamese message, nothing written, no traceback
+            page.locator("input[type='file']").set_input_files(str(CORPUS / "bad_png_renamed.csv"))
+            expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_be_visible(timeout=90_000)
+            expect(page.get_by_text(re.compile("Không có gì được ghi"))).to_be_visible()
+            assert page.locator("[data-testid='stException']").count() == 0
+            page.get_by_role("button", name="Hủy").click()
+            expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_have_count(0, timeout=90_000)
+            expect(page.get_by_text("bad_png_renamed.csv")).to_have_count(0, timeout=90_000)  # a fresh uploader
+            expect(page.locator("input[type='file']")).to_have_count(1, timeout=90_000)
+
             page.locator("input[type='file']").set_input_files(str(upload))
 
             # preview: counts and the row-level errors
@@ -127,5 +137,6 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
             # 350 + 820,5 m² of QL4B handed over = 0,117 ha, shown with 2 decimals
             assert (before, after) == ("0,00 ha", "0,12 ha")
             assert dialogs == []  # the <script> in a note never ran
+            assert page.locator("[data-testid='stException']").count() == 0
         finally:
             browser.close()
