@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import Element, Figure, MacroElement
+from folium.map import FitBounds
 from folium.utilities import JsCode
 from jinja2 import Template
 
@@ -680,5 +681,9 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
     m.add_child(_Control(_legend_html(counts, n_risk, has_approx), "bottomright", "gpmb-legend"))
     bounds = bounds_latlon(p) or bounds_latlon(projects) or communes_bounds
     if bounds:
-        m.fit_bounds(bounds, padding=(20, 20))
+        # No zoom animation on load: Leaflet animates a fitBounds of up to 4 zoom levels, and while it runs
+        # (longer on a busy machine) it silently ignores any other setView, e.g. a user's first zoom.
+        fit = FitBounds(bounds, padding=(20, 20))
+        fit.options["animate"] = False
+        m.add_child(fit)
     return m

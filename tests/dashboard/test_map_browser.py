@@ -42,16 +42,28 @@ def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
                 " && l.getBounds) n++; }); } } return n; })()")
             assert n_parcels == 18
             assert page.locator("path.leaflet-interactive").count() >= 18
-            # Zoom on parcel 103 and hover it: the tooltip is built in the browser from the lookup tables.
-            page.evaluate(
+            # Zoom on parcel 103 and hover its centre: the tooltip is built in the browser from the lookup
+            # tables. The point is computed from the map (not a fixed pixel) and checked to be parcel 103's
+            # own path, and the view must really be at zoom 19 (Leaflet ignores setView while a zoom
+            # animation runs, which happened on a loaded machine before the map stopped animating its load).
+            page.wait_for_function(
                 "(() => { for (const k in window) { const m = window[k];"
-                " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
-                " if (l.feature && l.feature.properties.n === 103 && l.getBounds) {"
-                "   m.setView(l.getBounds().getCenter(), 19, {animate: false}); } }); } } })()")
-            page.wait_for_timeout(300)
-            page.mouse.move(600, 400)
+                " if (k.startsWith('map_') && m && m.eachLayer) { return !m._animatingZoom; } } return false; })()",
+                timeout=15_000)
+            spot = page.evaluate(
+                "(() => { for (const k in window) { const m = window[k];"
+                " if (k.startsWith('map_') && m && m.eachLayer) { let target = null; m.eachLayer(l => {"
+                " if (l.feature && l.feature.properties.n === 103 && l.getBounds) { target = l; } });"
+                " const centre = target.getBounds().getCenter(); m.setView(centre, 19, {animate: false});"
+                " const pt = m.latLngToContainerPoint(centre); const box = m.getContainer().getBoundingClientRect();"
+                " const x = box.left + pt.x, y = box.top + pt.y;"
+                " return {zoom: m.getZoom(), x: x, y: y, hit: document.elementFromPoint(x, y) === target._path};"
+                " } } return null; })()")
+            assert spot is not None and spot["zoom"] == 19 and spot["hit"], spot
+            page.mouse.move(spot["x"] - 10, spot["y"] - 10)
+            page.mouse.move(spot["x"], spot["y"], steps=3)
             tip = page.locator(".leaflet-tooltip.gpmb-tip")
-            tip.wait_for(timeout=5000)
+            tip.wait_for(timeout=15_000)
             text = tip.inner_text()
             for expected in ("Tờ 1, thửa 103", "Xã Hợp Thành (nay Phường Kỳ Lừa)", "CLN – Đất trồng cây lâu năm",
                              "1.050 m²", "Km1+750", "Bàn giao mặt bằng (từ 10/05/2024)", "Khiếu nại chưa giải quyết",
