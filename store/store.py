@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from sqlalchemy import func, select, text
 from store import schema, seed, sources
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
-from store.geometry import STORE_SRID, unregister_gpkg_layer
-from store.layers import read_layer_table, table_exists, write_layer_table
+from store.geometry import STORE_SRID, geometry_type_name, unregister_gpkg_layer
+from store.layers import build_table, read_layer_table, table_exists, write_layer_table
 from store.ledger import insert_events, pause_for_tests, prepare_events
 
 log = logging.getLogger(__name__)
@@ -128,12 +129,13 @@ class Store:
         if name not in LAYER_COLUMNS:
             raise StoreError(f"Lớp không hợp lệ: {name!r}. Các lớp: {', '.join(LAYER_COLUMNS)}.")
 
-    def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, report: dict, source: str = "import") -> int:
+    def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, report: dict, source: str = "import",
+                      expected_version: int | None = None) -> int:
         """Make ``gdf`` the current version of layer ``name``, keeping the previous version restorable.
 
         One transaction: the current table is kept as ``<name>__v<N>``, the new data becomes the table
         ``<name>`` (a GeoPackage layer on SQLite), and a ``layer_versions`` row records the version,
-        time, feature count and ``report``.
+        time, feature count and ``report``. Same as ``replace_layers({name: gdf}, …)``.
 
         Parameters
         ----------
@@ -146,6 +148,9 @@ class Store:
             Import report kept with the version (JSON-serialisable; other values stored as text).
         source : str
             What made the version (``import``, ``restore`` …).
+        expected_version : int, optional
+            Refuse (nothing written) unless the layer's current version is this one (see
+            :meth:`replace_layers`).
 
         Returns
         -------
@@ -155,8 +160,83 @@ class Store:
         Raises
         ------
         StoreError
-            Unknown layer, not a GeoDataFrame, no CRS, or missing contract columns.
+            Unknown layer, not a GeoDataFrame, no CRS, missing contract columns, unusable column
+            names or dates, or a version conflict.
         """
+        expected = None if expected_version is None else {name: expected_version}
+        return self.replace_layers({name: gdf}, report=report, source=source, expected_versions=expected)[name]
+
+    def replace_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, report: dict,
+                       reports: Mapping[str, dict] | None = None, source: str = "import",
+                       expected_versions: Mapping[str, int] | None = None) -> dict[str, int]:
+        """Replace several layers in ONE transaction: all of them become new versions, or none does.
+
+        Used where one user action changes more than one layer (a new clearance boundary changes
+        ``projects`` and the parcels' ``area_to_recover_m2``; a new project adds to ``projects`` and
+        ``centrelines``), so that a failure half-way (bad data, database error, killed process)
+        leaves every layer exactly as it was (issue 5: "nothing partial is committed").
+
+        Every layer is checked before anything is written (name, GeoDataFrame, CRS, contract
+        columns, column names, date columns); then, in one write transaction, each current table is
+        archived as ``<name>__v<N>``, the new one written and a ``layer_versions`` row added.
+
+        Parameters
+        ----------
+        layers : mapping of str to GeoDataFrame
+            Layer name (``projects``, ``centrelines``, ``parcels``, ``communes``, ``roads``) → the new
+            layer with a CRS (reprojected to EPSG:9215 if needed) and at least the contract columns of
+            :data:`LAYER_COLUMNS`. Written in the mapping's order.
+        report : dict
+            Report kept with every new version (JSON-serialisable; other values stored as text).
+        reports : mapping of str to dict, optional
+            Per-layer report replacing ``report`` for the layers it names.
+        source : str
+            What made the versions (``import``, ``restore`` …).
+        expected_versions : mapping of str to int, optional
+            Optimistic concurrency check: for each layer named, the current version the caller read
+            its data from (``data_version()["layers"]``, 0 for a layer never written). If another
+            writer changed the layer since, nothing is written and :class:`StoreError` is raised, so
+            a read-modify-write never silently drops someone else's change. Checked inside the
+            write transaction (which is serialised across processes).
+
+        Returns
+        -------
+        dict of str to int
+            Layer name → its new version number.
+
+        Raises
+        ------
+        StoreError
+            Empty ``layers``; unknown layer, not a GeoDataFrame, no CRS, missing contract columns,
+            unusable column name or date (nothing written); a version conflict (nothing written).
+        sqlalchemy.exc.SQLAlchemyError
+            A database failure while writing; the transaction is rolled back, every layer unchanged.
+        """
+        if not layers:
+            raise StoreError("Không có lớp nào để ghi.")
+        prepared = {name: self._prepare_layer(name, gdf) for name, gdf in layers.items()}
+        reports = dict(reports or {})
+        unknown = [n for n in [*reports, *(expected_versions or {})] if n not in prepared]
+        if unknown:
+            raise StoreError(f"Báo cáo/phiên bản cho lớp không được ghi: {', '.join(map(str, unknown))}.")
+        texts = {name: json.dumps(reports.get(name, report) or {}, ensure_ascii=False, default=str)
+                 for name in prepared}
+        versions: dict[str, int] = {}
+        with write_transaction(self.engine) as conn:
+            for name, expected in (expected_versions or {}).items():
+                current = self._current_version(conn, name)
+                if current != int(expected):
+                    raise StoreError(
+                        f"Lớp {name!r} vừa được người khác thay (phiên bản {current}, bạn đọc phiên bản "
+                        f"{int(expected)}); chưa ghi gì, hãy làm lại thao tác.")
+            for name, gdf in prepared.items():
+                versions[name] = self._replace_layer_in(conn, name, gdf, texts[name], source)
+                pause_for_tests()  # tests kill the process here, between layers
+        checkpoint(self.engine)
+        return versions
+
+    def _prepare_layer(self, name: str, gdf) -> gpd.GeoDataFrame:
+        """Check one layer before any write and return it in EPSG:9215 with ``geometry`` and dates."""
         self._check_layer_name(name)
         if not isinstance(gdf, gpd.GeoDataFrame):
             raise StoreError(f"Lớp {name!r} phải là GeoDataFrame.")
@@ -169,11 +249,12 @@ class Store:
             gdf = gdf.to_crs(STORE_SRID)
         if gdf.geometry.name != "geometry":
             gdf = gdf.rename_geometry("geometry")
-        report_text = json.dumps(report or {}, ensure_ascii=False, default=str)
-        with write_transaction(self.engine) as conn:
-            version = self._replace_layer_in(conn, name, gdf, report_text, source)
-        checkpoint(self.engine)
-        return version
+        gdf = self._normalise_dates(name, gdf)
+        try:
+            build_table(name, gdf, geometry_type_name(gdf.geometry.values))
+        except ValueError as exc:
+            raise StoreError(f"Lớp {name!r}: {exc}") from None
+        return gdf
 
     @staticmethod
     def _current_version(conn, name: str) -> int:
