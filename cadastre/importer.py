@@ -8,7 +8,7 @@ Two steps, so that the user sees the report and a map before anything is written
    (:mod:`cadastre.attributes`), builds polygons from CAD (:mod:`cadastre.cad`), repairs geometry,
    rejects duplicate keys, clips to the clearance boundary and computes ``area_to_recover_m2`` in
    EPSG:9215. Nothing is written.
-2. :func:`commit_parcels` writes the new ``parcels`` layer through ``store.replace_layer`` in one
+2. :func:`commit_parcels` writes the new ``parcels`` layer through ``store.replace_layers`` in one
    transaction, with the report; the previous version stays restorable (``store.restore_layer``).
 
 The report (a JSON-serialisable dict) gives the CRS detected and why, counts (read, imported,
@@ -566,7 +566,9 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     Parameters
     ----------
     store : Store
-        ``parcels()`` and ``replace_layer(name, gdf, report=…)``.
+        ``data_version()``, ``parcels()`` and ``replace_layers(…)``. The parcels version read before
+        the layer is passed as ``expected_versions``: if someone else replaced the parcels meanwhile,
+        nothing is written and :class:`CadastreImportError` says so.
     prepared : PreparedImport
     scope : {"communes", "project"}
         Which existing parcels the import replaces: those of the project in the former communes present
@@ -580,13 +582,15 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     Raises
     ------
     CadastreImportError
-        If there is nothing to import or ``scope`` is unknown.
+        If there is nothing to import, ``scope`` is unknown, the store refuses the layer or the
+        parcels changed since they were read (nothing written).
     """
     if prepared.parcels.empty:
         raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
     if scope not in ("communes", "project"):
         raise CadastreImportError(f"Phạm vi thay thế không hợp lệ: {scope!r} (communes | project).")
     project_id = prepared.report["project_id"]
+    seen_version = int(store.data_version().get("layers", {}).get("parcels", 0))  # before reading the layer
     current = store.parcels()
     drop = current["project_id"] == project_id
     if scope == "communes" and "commune_former" in current:
@@ -599,4 +603,10 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=STORE_EPSG)
     report = dict(prepared.report)
     report["replaced"] = {"scope": scope, "removed": int(drop.sum()), "kept": int(len(kept)), "added": int(len(new))}
-    return store.replace_layer("parcels", combined, report=report)
+    from store import StoreError
+
+    try:
+        return store.replace_layers({"parcels": combined}, report=report,
+                                    expected_versions={"parcels": seen_version})["parcels"]
+    except StoreError as exc:  # refused columns/dates, or another user replaced the parcels meanwhile
+        raise CadastreImportError(str(exc)) from exc

@@ -4,9 +4,14 @@
   files draw them, are polygonised).
 * :func:`read_alignment` → one LineString in EPSG:9215 (pieces merged end to end).
 * :func:`update_boundary`, :func:`update_alignment`, :func:`add_project` write through
-  ``store.replace_layer`` (one transaction per layer; the previous version stays restorable).
-  A new boundary changes every parcel's area to recover, so :func:`update_boundary` recomputes
-  ``area_to_recover_m2`` of the project's parcels and writes the parcels layer as well.
+  ``store.replace_layers``: every layer one action changes is written in ONE transaction (all or
+  nothing, issue 5), and the previous versions stay restorable. A new boundary changes every
+  parcel's area to recover, so :func:`update_boundary` recomputes ``area_to_recover_m2`` of the
+  project's parcels and writes ``projects`` and ``parcels`` together; :func:`add_project` writes
+  ``projects`` and ``centrelines`` together.
+* Each action reads the layers it changes and writes them back; the versions it read are passed
+  as ``expected_versions``, so a concurrent change by someone else is refused (nothing written,
+  :class:`CadastreImportError`) instead of silently overwritten.
 
 CRS are decided exactly as for parcels (:func:`cadastre.importer.decide_layer_crs`).
 """
@@ -149,8 +154,43 @@ def recompute_area_to_recover(parcels: gpd.GeoDataFrame, project_id: str, bounda
     return out
 
 
+def _read_versions(store) -> dict:
+    """Current layer versions, read BEFORE the layers themselves (see the module notes)."""
+    return dict(store.data_version().get("layers", {}))
+
+
+def _write(store, layers: dict, versions: dict, *, report: dict, reports: dict | None = None) -> dict:
+    """``store.replace_layers`` with the versions read; store refusals become :class:`CadastreImportError`."""
+    from store import StoreError
+
+    try:
+        return store.replace_layers(layers, report=report, reports=reports,
+                                    expected_versions={name: versions.get(name, 0) for name in layers})
+    except StoreError as exc:
+        raise CadastreImportError(str(exc)) from exc
+
+
+def _files_of(report: dict) -> str:
+    return ", ".join(sorted({c["file"] for c in report.get("crs", [])}))
+
+
 def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict, *, sliver_m2: float = 1.0) -> dict:
     """Make ``boundary`` the project's clearance boundary and recompute its parcels' area to recover.
+
+    ``projects`` and (when the project has parcels) ``parcels`` are written in one transaction: a
+    failure leaves both as they were.
+
+    Parameters
+    ----------
+    store : Store
+    project_id : str
+        An existing project.
+    boundary : MultiPolygon
+        The clearance boundary in EPSG:9215 (from :func:`read_boundary`).
+    report : dict
+        The import report, kept with the ``projects`` version.
+    sliver_m2 : float
+        Parcel parts inside the boundary smaller than this (m²) count as 0 m² to recover.
 
     Returns
     -------
@@ -161,8 +201,10 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
     Raises
     ------
     CadastreImportError
-        Unknown project.
+        Unknown project; the store refused the layers or another user changed them meanwhile
+        (nothing written).
     """
+    versions = _read_versions(store)
     projects = store.projects()
     mask = projects["project_id"] == project_id
     if not mask.any():
@@ -174,49 +216,75 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
     if "geometry_status" in projects:
         projects.loc[mask, "geometry_status"] = "surveyed"
     if "geometry_note" in projects:
-        files = ", ".join(sorted({c["file"] for c in report.get("crs", [])}))
-        projects.loc[mask, "geometry_note"] = f"Chỉ giới nhập từ {files}"
-    result = {"projects_version": store.replace_layer("projects", projects, report=report)}
+        projects.loc[mask, "geometry_note"] = f"Chỉ giới nhập từ {_files_of(report)}"
+    layers, reports, zeroed = {"projects": projects}, {}, 0
     parcels = store.parcels()
     if (parcels["project_id"] == project_id).any():
         new = recompute_area_to_recover(parcels, project_id, boundary, sliver_m2)
         zeroed = int(((new["project_id"] == project_id) & (new["area_to_recover_m2"] <= 0)).sum())
-        result["parcels_zeroed"] = zeroed
-        result["parcels_version"] = store.replace_layer(
-            "parcels", new, report={"reason": f"Tính lại diện tích thu hồi theo chỉ giới mới của {project_id}",
-                                    "parcels_zeroed": zeroed})
-    else:
-        result["parcels_version"] = None
-        result["parcels_zeroed"] = 0
-    return result
+        layers["parcels"] = new
+        reports["parcels"] = {"reason": f"Tính lại diện tích thu hồi theo chỉ giới mới của {project_id}",
+                              "parcels_zeroed": zeroed}
+    written = _write(store, layers, versions, report=report, reports=reports)
+    return {"projects_version": written["projects"], "parcels_version": written.get("parcels"),
+            "parcels_zeroed": zeroed}
+
+
+def _centrelines_with(lines: gpd.GeoDataFrame, project_id: str, line: LineString, report: dict,
+                      chainage_start_m: float | None) -> gpd.GeoDataFrame:
+    """The centrelines layer with ``project_id``'s line replaced by (or extended with) ``line``."""
+    previous = lines[lines["project_id"] == project_id]
+    start = chainage_start_m if chainage_start_m is not None else (
+        float(previous.iloc[0]["chainage_start_m"]) if len(previous) else 0.0)
+    row = {"project_id": project_id, "chainage_start_m": start, "geometry_status": "surveyed",
+           "geometry_note": "Tim tuyến nhập từ " + _files_of(report)}
+    kept = lines[lines["project_id"] != project_id]
+    if kept.crs is not None and kept.crs.to_epsg() != STORE_EPSG:
+        kept = kept.to_crs(STORE_EPSG)
+    new = pd.concat([kept, gpd.GeoDataFrame([row], geometry=[line], crs=STORE_EPSG)], ignore_index=True)
+    return gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG)
 
 
 def update_alignment(store, project_id: str, line: LineString, report: dict, *, chainage_start_m: float | None = None) -> int:
     """Make ``line`` the project's centreline (replacing any earlier one). Returns the layer version.
 
+    Parameters
+    ----------
+    line : LineString
+        EPSG:9215, drawn in increasing chainage (from :func:`read_alignment`).
+    chainage_start_m : float, optional
+        Chainage (m) of the first vertex; None keeps the previous line's, or 0.0.
+
     Raises
     ------
     CadastreImportError
-        Unknown project.
+        Unknown project; the store refused the layer or another user changed it meanwhile.
     """
+    versions = _read_versions(store)
     projects = store.projects()
     if not (projects["project_id"] == project_id).any():
         raise CadastreImportError(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
-    lines = store.centrelines()
-    previous = lines[lines["project_id"] == project_id]
-    start = chainage_start_m if chainage_start_m is not None else (
-        float(previous.iloc[0]["chainage_start_m"]) if len(previous) else 0.0)
-    row = {"project_id": project_id, "chainage_start_m": start, "geometry_status": "surveyed",
-           "geometry_note": "Tim tuyến nhập từ " + ", ".join(sorted({c["file"] for c in report.get("crs", [])}))}
-    kept = lines[lines["project_id"] != project_id]
-    new = pd.concat([kept, gpd.GeoDataFrame([row], geometry=[line], crs=STORE_EPSG)], ignore_index=True)
-    return store.replace_layer("centrelines", gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG), report=report)
+    new = _centrelines_with(store.centrelines(), project_id, line, report, chainage_start_m)
+    return _write(store, {"centrelines": new}, versions, report=report)["centrelines"]
 
 
 def add_project(store, *, project_id: str, name: str, kind: str, province: str, boundary: MultiPolygon,
                 report: dict, alignment: LineString | None = None, chainage_start_m: float = 0.0,
                 short_name: str | None = None, start_date=None) -> dict:
     """Create a project from its clearance boundary (and, for a road, its centreline).
+
+    ``projects`` and (with an alignment) ``centrelines`` are written in one transaction: a failure
+    leaves neither a project without its centreline nor a centreline without its project.
+
+    Parameters
+    ----------
+    boundary : MultiPolygon
+        Clearance boundary, EPSG:9215.
+    alignment : LineString, optional
+        Centreline, EPSG:9215, in increasing chainage; ``section_from_m``/``section_to_m`` become
+        ``chainage_start_m`` and ``chainage_start_m`` + its length (m).
+    start_date : datetime.date, optional
+        Planned start of clearance.
 
     Returns
     -------
@@ -226,7 +294,8 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
     Raises
     ------
     CadastreImportError
-        The id exists already, the kind is unknown, the id has characters that break a parcel id.
+        The id exists already, the kind is unknown, the id has characters that break a parcel id,
+        or the store refused the layers (nothing written).
     """
     import re
 
@@ -234,6 +303,7 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
         raise CadastreImportError(f"Mã dự án {project_id!r} không hợp lệ: chỉ chữ không dấu, số, '_' hoặc '-' (2–40 ký tự).")
     if kind not in PROJECT_KINDS:
         raise CadastreImportError(f"Loại dự án {kind!r} không hợp lệ; dùng: {', '.join(PROJECT_KINDS)}.")
+    versions = _read_versions(store)
     projects = store.projects()
     if (projects["project_id"] == project_id).any():
         raise CadastreImportError(f"Dự án {project_id!r} đã có; dùng import-boundary để thay chỉ giới.")
@@ -242,13 +312,15 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
            "province": province, "start_date": start_date,
            "section_from_m": float(chainage_start_m) if alignment is not None else float("nan"),
            "section_to_m": section_to, "geometry_status": "surveyed",
-           "geometry_note": "Tạo từ tệp " + ", ".join(sorted({c["file"] for c in report.get("crs", [])}))}
+           "geometry_note": "Tạo từ tệp " + _files_of(report)}
+    if projects.crs is not None and projects.crs.to_epsg() != STORE_EPSG:
+        projects = projects.to_crs(STORE_EPSG)
     new = pd.concat([projects, gpd.GeoDataFrame([row], geometry=[boundary], crs=STORE_EPSG)], ignore_index=True)
-    result = {"projects_version": store.replace_layer("projects", gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG),
-                                                      report=report)}
-    result["centrelines_version"] = (update_alignment(store, project_id, alignment, report, chainage_start_m=chainage_start_m)
-                                     if alignment is not None else None)
-    return result
+    layers = {"projects": gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG)}
+    if alignment is not None:
+        layers["centrelines"] = _centrelines_with(store.centrelines(), project_id, alignment, report, chainage_start_m)
+    written = _write(store, layers, versions, report=report)
+    return {"projects_version": written["projects"], "centrelines_version": written.get("centrelines")}
 
 
 def project_default_epsg(store, project_id: str | None, province: str | None = None) -> int:
