@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
+from tests.support.postgis import postgis_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
@@ -120,45 +122,20 @@ def _mapping_file(tmp_path, monkeypatch):
     monkeypatch.setenv("GPMB_ATTRIBUTE_MAPPING", str(tmp_path / "attribute_mapping.yaml"))
 
 
-ADMIN_URL = __import__("os").environ.get("GPMB_TEST_PG_ADMIN_URL",
-                                         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
 @pytest.fixture
 def postgis_store(tmp_path, monkeypatch):
     """The real store on a PostGIS database created for this test (``cadastre_<random>``), dropped afterwards.
 
-    Skipped when the server given by ``$GPMB_TEST_PG_ADMIN_URL`` cannot be reached.
+    Skipped when the server given by ``$GPMB_TEST_PG_ADMIN_URL`` cannot be reached (failed under
+    ``$GPMB_REQUIRE_POSTGIS``); see :mod:`tests.support.postgis`.
     """
-    import secrets
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     from store import open_store
 
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"cadastre_{secrets.token_hex(5)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - no server: skip
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {type(exc).__name__}")
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    the_store = None
-    try:
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        engine.dispose()
+    with postgis_database("cadastre") as url:
         sources = write_sources(tmp_path / "pg_sources")
         monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
         the_store = open_store(url, sources_dir=sources)
-        yield the_store
-    finally:
-        if the_store is not None:
+        try:
+            yield the_store
+        finally:
             the_store.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

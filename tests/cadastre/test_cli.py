@@ -118,3 +118,36 @@ def test_transform_json_and_batch_file(tmp_path, capsys):
     assert doc["to"]["epsg"] == 9214
     assert [p["name"] for p in doc["points"]] == ["M1", "M2", None]
     assert doc["points"][2]["error"].startswith("Dòng 3")
+
+
+def test_import_alignment_text_report_in_vietnamese(store, fixture_files, capsys):
+    # the fixture centreline is one straight 300 m line (see the test above); chainage from Km5+000
+    code, out, _ = run_cli(capsys, "import-alignment", fixture_files["alignment_shp"], "--project", "TEST_QL4B",
+                           "--chainage-start", "Km5+000", "--dry-run")
+    assert code == 0
+    assert "đường dài 300,0 m; lý trình Km5+000 → Km5+300" in out
+    assert "Chạy thử (--dry-run): chưa ghi gì." in out
+    assert store.centrelines().set_index("project_id").loc["TEST_QL4B", "chainage_start_m"] == 3700.0  # unchanged
+
+
+@pytest.mark.parametrize("argv", [
+    ["import-boundary", "{missing}", "--project", "TEST_QL4B"],
+    ["import-alignment", "{missing}", "--project", "TEST_QL4B"],
+    ["import-parcels", "{missing}", "--project", "TEST_QL4B"],
+])
+def test_geo_imports_refuse_a_missing_file_alike(store, capsys, tmp_path, argv):
+    missing = str(tmp_path / "khong_co.gpkg")
+    argv = [a.replace("{missing}", missing) for a in argv]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.startswith("Không nhập được: ") and "Traceback" not in err
+    code, out, err = run_cli(capsys, *argv, "--json")
+    assert code == 1 and err == ""
+    assert json.loads(out)["error"]
+
+
+def test_geo_imports_report_an_unreachable_store(capsys, fixture_files):
+    code, out, err = run_cli(capsys, "import-boundary", fixture_files["boundary_geojson"], "--project", "X",
+                             "--database-url", "postgresql+psycopg://postgres@127.0.0.1:1/khong_co")
+    assert code == 1 and out == ""
+    assert "Không mở được kho dữ liệu" in err

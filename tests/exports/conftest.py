@@ -219,8 +219,6 @@ def fake_store(synthetic):
 
 # ---------------------------------------------------------------- the real store on the bundled data
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -255,30 +253,12 @@ def real(real_db_url, real_sources):
 
 @pytest.fixture
 def browser_page():
-    """A headless Chromium page that refuses every request that is not a file:// URL.
+    """A headless Chromium page that refuses every request that is not a file:// URL (or data:/about:).
 
-    Yields (page, blocked) where ``blocked`` lists the refused URLs.
+    Yields (page, blocked) where ``blocked`` lists the refused URLs; skipped without Chromium
+    (see :mod:`tests.support.browser`).
     """
-    import shutil
+    from tests.support.browser import offline_page
 
-    if not shutil.which("chromium") and not __import__("os").path.exists("/usr/bin/chromium"):
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    blocked: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-
-        def gate(route):
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                blocked.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", gate)
-        try:
-            yield page, blocked
-        finally:
-            browser.close()
+    with offline_page(allow_localhost=False, viewport={"width": 1400, "height": 900}) as (page, blocked):
+        yield page, blocked

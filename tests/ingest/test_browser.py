@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.ingest.fixture_data import CORPUS, write_sources
+from tests.support.browser import chromium_path, offline_page
+from tests.support.streamlit_server import REPO, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 # Two QL4B parcels handed over (350 + 820,5 m² to recover) and one bad row (unknown parcel).
 UPLOAD_CSV = (
@@ -31,45 +25,17 @@ UPLOAD_CSV = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def app_url(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
+    chromium_path()  # skips when chromium is not installed
     sources = write_sources(tmp_path / "sources")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.gpkg'}", "GPMB_SOURCES_DIR": str(sources)}
+    database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
     subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
                    check=True, timeout=120)
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    with streamlit_app(tmp_path, database_url=database_url, sources_dir=sources,
+                       extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _handed_over_text(page) -> str:
@@ -86,57 +52,50 @@ def _handed_over_text(page) -> str:
 
 
 def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     upload = tmp_path / "so_lieu_ky_lua.csv"
     upload.write_bytes(UPLOAD_CSV.encode("utf-8-sig"))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page()
-        page.route("**/*", lambda route: route.continue_() if re.match(r"https?://(127\.0\.0\.1|localhost)[:/]", route.request.url)
-                   else route.abort())
+    with offline_page() as (page, _blocked):
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        try:
-            page.goto(app_url + "/")
-            before = _handed_over_text(page)
+        page.goto(app_url + "/")
+        before = _handed_over_text(page)
 
-            page.goto(app_url + "/upload")
-            expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
-            # a PNG renamed .csv: a Vietnamese message, nothing written, no traceback
-            page.locator("input[type='file']").set_input_files(str(CORPUS / "bad_png_renamed.csv"))
-            expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_be_visible(timeout=90_000)
-            expect(page.get_by_text(re.compile("Không có gì được ghi"))).to_be_visible()
-            assert page.locator("[data-testid='stException']").count() == 0
-            page.get_by_role("button", name="Hủy").click()
-            expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_have_count(0, timeout=90_000)
-            expect(page.get_by_text("bad_png_renamed.csv")).to_have_count(0, timeout=90_000)  # a fresh uploader
-            expect(page.locator("input[type='file']")).to_have_count(1, timeout=90_000)
+        page.goto(app_url + "/upload")
+        expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
+        # a PNG renamed .csv: a Vietnamese message, nothing written, no traceback
+        page.locator("input[type='file']").set_input_files(str(CORPUS / "bad_png_renamed.csv"))
+        expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_be_visible(timeout=90_000)
+        expect(page.get_by_text(re.compile("Không có gì được ghi"))).to_be_visible()
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.get_by_role("button", name="Hủy").click()
+        expect(page.get_by_text(re.compile("Tệp này là ảnh PNG"))).to_have_count(0, timeout=90_000)
+        expect(page.get_by_text("bad_png_renamed.csv")).to_have_count(0, timeout=90_000)  # a fresh uploader
+        expect(page.locator("input[type='file']")).to_have_count(1, timeout=90_000)
 
-            page.locator("input[type='file']").set_input_files(str(upload))
+        page.locator("input[type='file']").set_input_files(str(upload))
 
-            # preview: counts and the row-level errors
-            metrics = page.locator("[data-testid='stMetric']")
-            expect(metrics.filter(has_text="Dòng có lỗi").locator("[data-testid='stMetricValue']")).to_have_text(
-                "1", timeout=90_000)
-            expect(metrics.filter(has_text="Dòng hợp lệ").locator("[data-testid='stMetricValue']")).to_have_text("2")
-            expect(page.get_by_text("1 dòng có lỗi sẽ bị bỏ qua")).to_be_visible()
-            expect(page.get_by_role("heading", name="Danh sách lỗi")).to_be_visible()
-            commit = page.get_by_role("button", name="Ghi các dòng hợp lệ")
-            expect(commit).to_be_disabled()  # no uploader name yet
+        # preview: counts and the row-level errors
+        metrics = page.locator("[data-testid='stMetric']")
+        expect(metrics.filter(has_text="Dòng có lỗi").locator("[data-testid='stMetricValue']")).to_have_text(
+            "1", timeout=90_000)
+        expect(metrics.filter(has_text="Dòng hợp lệ").locator("[data-testid='stMetricValue']")).to_have_text("2")
+        expect(page.get_by_text("1 dòng có lỗi sẽ bị bỏ qua")).to_be_visible()
+        expect(page.get_by_role("heading", name="Danh sách lỗi")).to_be_visible()
+        commit = page.get_by_role("button", name="Ghi các dòng hợp lệ")
+        expect(commit).to_be_disabled()  # no uploader name yet
 
-            page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
-            page.get_by_label("Người tải lên").press("Enter")
-            expect(commit).to_be_enabled(timeout=90_000)
-            commit.click()
-            expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=90_000)
-            expect(page.locator("[data-testid='stMetric']")).to_have_count(0)  # the uploader was reset
+        page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
+        page.get_by_label("Người tải lên").press("Enter")
+        expect(commit).to_be_enabled(timeout=90_000)
+        commit.click()
+        expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=90_000)
+        expect(page.locator("[data-testid='stMetric']")).to_have_count(0)  # the uploader was reset
 
-            page.goto(app_url + "/")
-            after = _handed_over_text(page)
-            # 350 + 820,5 m² of QL4B handed over = 0,117 ha, shown with 2 decimals
-            assert (before, after) == ("0,00 ha", "0,12 ha")
-            assert dialogs == []  # the <script> in a note never ran
-            assert page.locator("[data-testid='stException']").count() == 0
-        finally:
-            browser.close()
+        page.goto(app_url + "/")
+        after = _handed_over_text(page)
+        # 350 + 820,5 m² of QL4B handed over = 0,117 ha, shown with 2 decimals
+        assert (before, after) == ("0,00 ha", "0,12 ha")
+        assert dialogs == []  # the <script> in a note never ran
+        assert page.locator("[data-testid='stException']").count() == 0

@@ -2,44 +2,21 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import cli
+from tests.support.postgis import postgis_database
 
-ADMIN_URL = os.environ.get("GPMB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 AS_OF = date(2024, 6, 30)
 
 
 @pytest.fixture
 def postgis_url():
     """A database of our own (``milestones_<random>``) with PostGIS, dropped afterwards."""
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"milestones_{secrets.token_hex(5)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - no server here
-        admin.dispose()
-        if os.environ.get("GPMB_REQUIRE_POSTGIS"):
-            pytest.fail(f"PostgreSQL not reachable at {ADMIN_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {ADMIN_URL}: {exc}")
-    url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-        engine.dispose()
+    with postgis_database("milestones") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.mark.postgis
