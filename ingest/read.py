@@ -3,7 +3,9 @@
 What is accepted (issue 3): CSV in UTF-8, UTF-8 with BOM, UTF-16 (Excel "Unicode text", tab
 separated) or Windows-1258 (detected with charset-normalizer; its combining tone marks are
 normalised to NFC); separator ``,``, ``;`` or tab; XLSX with a title block above a one- or two-row
-header. The file type is decided by the content, not the name (an XLSX renamed ``.csv`` is read as
+header. Text typed with the legacy Vietnamese font encodings TCVN3 (ABC) or VNI, saved as such or
+stored as UTF-8 ("NguyÔn V¨n"), is detected per column (:mod:`cadastre.encoding`) and converted to
+Unicode NFC; the table's ``notes`` say which columns were converted. The file type is decided by the content, not the name (an XLSX renamed ``.csv`` is read as
 XLSX; a PNG renamed ``.csv`` is refused).
 
 Everything refused raises :class:`IngestError` with a Vietnamese message; nothing is written by
@@ -22,6 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cadastre.encoding import DECODERS as LEGACY_DECODERS
+from cadastre.encoding import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
 from ingest.values import is_blank
 
@@ -71,6 +75,13 @@ class RawTable:
         ``datetime`` from XLSX), never evaluated.
     formula_rows
         ``{row: [field, …]}``: XLSX cells holding a formula with no computed value saved.
+    text_conversions
+        Columns whose text was in a legacy Vietnamese font encoding and was converted to Unicode NFC:
+        dicts ``field``, ``column`` (Vietnamese header), ``encoding`` (``tcvn3`` | ``vni`` |
+        ``utf8_as_latin1``), ``encoding_vi``, ``values_converted`` (cells changed), ``samples``
+        (up to 3 ``(before, after)`` pairs).
+    notes
+        File-level remarks in Vietnamese for the validation report (one per converted column).
     """
 
     data: pd.DataFrame
@@ -83,6 +94,8 @@ class RawTable:
     ignored_columns: list[str] = field(default_factory=list)
     formula_rows: dict[int, list[str]] = field(default_factory=dict)
     formulas_read_as_values: int = 0
+    text_conversions: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def fields(self) -> list[str]:
@@ -174,21 +187,27 @@ def _decodings(data: bytes) -> list[tuple[str, str]]:
     return candidates
 
 
+_SEPARATORS = (";", ",", "\t", "|")
+_UNICODE_CODECS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be")
+
+
 def _read_csv(data: bytes) -> RawTable:
     try:
         decodings = _decodings(data)
     except UnicodeDecodeError:
         raise IngestError("Tệp không phải văn bản (có byte nhị phân): không đọc được như CSV. "
                           "Hãy gửi tệp .csv hoặc .xlsx.") from None
+    if decodings[0][0] not in _UNICODE_CODECS:
+        return _read_csv_8bit(data, decodings)
     best: tuple[int, str, str, list[list[str]], int, HeaderMatch] | None = None
     for encoding, text in decodings:
         text = unicodedata.normalize("NFC", text)
         if _control_ratio(text[:20000]) > 0.01:
             continue
         sample = text[:65536]
-        for sep in (";", ",", "\t", "|"):
+        for sep in _SEPARATORS:
             rows = _csv_records(sample, sep, HEADER_SEARCH_ROWS + 2, strict=False)
-            found = find_header(rows, HEADER_SEARCH_ROWS)
+            found = _find_header_any(rows)
             if found and (best is None or len(found[1].fields) > best[0]):
                 best = (len(found[1].fields), encoding, sep, rows, found[0], found[1])
     if best is None:
@@ -202,9 +221,123 @@ def _read_csv(data: bytes) -> RawTable:
         raise IngestError(_too_many_rows())
     records = _csv_records(text, sep, None, strict=True)
     table = _build_table(records, header_index, match)
+    _convert_legacy_columns(table)
     log.info("CSV read: encoding=%s separator=%r rows=%d", encoding, sep, len(table.data))
     table.file_kind, table.encoding, table.separator = "csv", encoding, sep
     return table
+
+
+def _read_csv_8bit(data: bytes, decodings: list[tuple[str, str]]) -> RawTable:
+    """A CSV in a one-byte code page (not UTF-8/16): Windows-1258, or the TCVN3/VNI font encodings.
+
+    The file is split into cells on its Latin-1 reading (one character per byte, so the cells hold
+    the file's exact bytes); the header is looked for in every candidate reading of those cells
+    (the code pages of :func:`_decodings`, TCVN3, VNI); then each column is decoded on its own:
+    TCVN3/VNI when :mod:`cadastre.encoding` says so and that reading is more plausibly Vietnamese
+    than the code page's, else the code page (NFC).
+    """
+    latin = data.decode("latin-1")
+    natives = [enc for enc, text in decodings
+               if _control_ratio(unicodedata.normalize("NFC", text)[:20000]) <= 0.01]
+    if not natives:
+        raise IngestError("Tệp không phải văn bản (nhiều ký tự điều khiển): không đọc được như CSV. "
+                          "Hãy gửi tệp .csv hoặc .xlsx.")
+    readers = [(enc, _native_decoder(enc)) for enc in natives] + [
+        (name, LEGACY_DECODERS[name]) for name in ("tcvn3", "vni")]
+    sample = latin[:65536]
+    best: tuple[int, str, str, int, HeaderMatch] | None = None
+    for reading, decode in readers:
+        for sep in _SEPARATORS:
+            rows = _csv_records(sample, sep, HEADER_SEARCH_ROWS + 2, strict=False)
+            found = find_header(_map_cells(rows, decode), HEADER_SEARCH_ROWS)
+            if found and (best is None or len(found[1].fields) > best[0]):
+                best = (len(found[1].fields), reading, sep, found[0], found[1])
+    if best is None:
+        raise IngestError(_no_header_message())
+    _, reading, sep, header_index, match = best
+    encoding = reading if reading in natives else natives[0]
+    if latin.count("\n") > MAX_ROWS + HEADER_SEARCH_ROWS + 10:
+        raise IngestError(_too_many_rows())
+    records = _csv_records(latin, sep, None, strict=True)
+    table = _build_table(records, header_index, match)
+    _convert_legacy_columns(table, native=_native_decoder(encoding))
+    log.info("CSV read: encoding=%s separator=%r rows=%d", encoding, sep, len(table.data))
+    table.file_kind, table.encoding, table.separator = "csv", encoding, sep
+    return table
+
+
+def _native_decoder(encoding: str):
+    """Latin-1 cell (the file's bytes) → text in ``encoding``, NFC."""
+    def decode(cell: str) -> str:
+        return unicodedata.normalize("NFC", cell.encode("latin-1").decode(encoding, errors="replace"))
+    return decode
+
+
+def _map_cells(rows: list[list[object]], decode) -> list[list[object]]:
+    return [[decode(c) if isinstance(c, str) and not c.isascii() else c for c in row] for row in rows]
+
+
+def _find_header_any(rows: list[list[object]]) -> tuple[int, HeaderMatch] | None:
+    """:func:`find_header` on the cells as read, or (when that recognises more fields) read as
+    TCVN3/VNI: headers typed with a legacy font and saved as UTF-8 or in an XLSX."""
+    best = find_header(rows, HEADER_SEARCH_ROWS)
+    if not any(isinstance(c, str) and not c.isascii() for row in rows[:HEADER_SEARCH_ROWS + 2] for c in row):
+        return best
+    for name in ("tcvn3", "vni"):
+        found = find_header(_map_cells(rows, LEGACY_DECODERS[name]), HEADER_SEARCH_ROWS)
+        if found and (best is None or len(found[1].fields) > len(best[1].fields)):
+            best = found
+    return best
+
+
+def _convert_legacy_columns(table: RawTable, native=None) -> None:
+    """Decode each text column of ``table.data`` in place, converting legacy font encodings.
+
+    Parameters
+    ----------
+    table
+        Its text cells are the file's text (``native`` None: UTF-8/16 CSV or XLSX, where TCVN3/VNI
+        text may have been stored as UTF-8) or Latin-1 readings of a one-byte CSV's bytes.
+    native
+        Decoder of a one-byte CSV's code page (Latin-1 cell → NFC text), used for the columns not in
+        a legacy encoding and as the baseline a legacy reading must beat.
+
+    Notes
+    -----
+    Detection is :func:`cadastre.encoding.detect_column_encoding` (valid Vietnamese syllables per
+    reading). A converted column is listed in ``table.text_conversions`` and explained in
+    ``table.notes`` (Vietnamese, with up to 3 before/after samples).
+    """
+    for col in table.data.columns:
+        values = table.data[col].tolist()
+        texts = list(dict.fromkeys(v for v in values if isinstance(v, str) and not v.isascii()))
+        if not texts:
+            continue
+        decision = detect_column_encoding(str(col), texts)
+        chosen = None
+        if decision.encoding != "unicode":
+            baseline = decision.scores.get("unicode", 0)
+            if native is not None:
+                baseline = vietnamese_score([native(t) for t in texts[:300]])
+            if decision.scores[decision.encoding] > baseline:
+                chosen = decision.encoding
+        decode = LEGACY_DECODERS[chosen] if chosen else (native or _nfc)
+        cache = {t: decode(t) for t in texts}
+        table.data[col] = [cache.get(v, v) if isinstance(v, str) else v for v in values]
+        if chosen:
+            header = CANONICAL_HEADERS.get(col, col)
+            samples = [(native(t) if native else t, cache[t]) for t in texts if cache[t] != t][:3]
+            table.text_conversions.append({"field": col, "column": header, "encoding": chosen,
+                                           "encoding_vi": ENCODING_LABELS_VI[chosen],
+                                           "values_converted": sum(1 for v in values if v in cache and cache[v] != v),
+                                           "samples": samples})
+            shown = "; ".join(f"«{b}» → «{a}»" for b, a in samples)
+            table.notes.append(f"Cột '{header}': chữ mã {ENCODING_LABELS_VI[chosen]} đã được chuyển sang Unicode"
+                               f" (ví dụ: {shown}).")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _csv_records(text: str, sep: str, limit: int | None, *, strict: bool) -> list[list[str]]:
@@ -311,7 +444,7 @@ def _read_xlsx(data: bytes) -> RawTable:
         best: tuple[int, str, int, HeaderMatch] | None = None
         for ws in wb_values.worksheets:
             head = [list(r) for r in ws.iter_rows(max_row=HEADER_SEARCH_ROWS + 2, values_only=True)]
-            found = find_header(head, HEADER_SEARCH_ROWS)
+            found = _find_header_any(head)
             if found and (best is None or len(found[1].fields) > best[0]):
                 best = (len(found[1].fields), ws.title, found[0], found[1])
         if best is None:
@@ -327,6 +460,7 @@ def _read_xlsx(data: bytes) -> RawTable:
         table = _build_table(records, header_index, match)
         if wb_formulas is not None:
             _mark_formulas(table, wb_formulas[title], records, match)
+        _convert_legacy_columns(table)
     except IngestError:
         raise
     except Exception as exc:  # noqa: BLE001 - a broken sheet is parsed lazily, while iterating
