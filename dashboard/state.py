@@ -5,10 +5,12 @@ Caching belongs to this view layer (STYLE.md): the computations below it are pla
 
 * :func:`as_of` – the date picked in the sidebar (default 30/06/2024, the expressway's 70 % milestone).
 * :func:`store` – one store per process and database URL (``st.cache_resource``).
-* :func:`snapshot` – ``milestones.snapshot.compute_snapshot(store, as_of)`` cached per
+* :func:`snapshot` – the figures of ``milestones.snapshot.compute_snapshot(store, as_of)`` cached per
   (as_of, database URL, store ``data_version``): a new upload or revert changes the version and so
-  recomputes; moving the date back to an earlier value is served from the cache. The cache holds the
-  object itself (``st.cache_resource``, no copy per rerun, ~0.1 s saved each time): treat it as
+  recomputes; moving the date back to an earlier value is served from the cache. A new as-of date
+  only slices the store's prepared data (``milestones.prepared``: tables, sorted events and per-day
+  state changes, built once per data version) and runs the as-of steps. The caches hold the objects
+  themselves (``st.cache_resource``, no copy per rerun, ~0.1 s saved each time): treat them as
   read-only.
 * :func:`filters` – the sidebar filters as a hashable :class:`dashboard.filters.Filters`.
 * :func:`map_html` – the offline Leaflet map HTML, built once per (as_of, filters, data_version).
@@ -58,9 +60,23 @@ def _open_store(url: str | None) -> Any:
 
 
 def _compute_snapshot(the_store: Any, as_of_date: date) -> Any:
-    from milestones.snapshot import compute_snapshot
+    """``compute_snapshot(the_store, as_of_date)``, sliced from the store's prepared data (same figures).
 
-    return compute_snapshot(the_store, as_of_date)
+    The as-of-independent part (tables read from the store, sorted parcel events, per-day state
+    changes) is prepared once per store and data version (:func:`_cached_prepared`); a new as-of date
+    only runs :func:`milestones.prepared.snapshot_at`.
+    """
+    from milestones.prepared import snapshot_at
+
+    return snapshot_at(_cached_prepared(the_store, id(the_store), data_version_key(the_store)), as_of_date)
+
+
+@st.cache_resource(show_spinner="Đang đọc sổ theo dõi…", max_entries=4)
+def _cached_prepared(_the_store: Any, store_id: int, version: tuple) -> Any:
+    """:func:`milestones.prepared.prepare` of the store, one per (store object, data_version); read-only."""
+    from milestones.prepared import prepare
+
+    return prepare(_the_store)
 
 
 @st.cache_resource(show_spinner="Đang mở kho dữ liệu…")

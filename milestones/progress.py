@@ -626,7 +626,16 @@ _TABLE_ORDER = ["area_to_recover_m2", "area_handed_over_m2", "percent_handed_ove
                                                        "amount_paid_vnd"]
 
 
-def _commune_and_project(state: pd.DataFrame, reports: pd.DataFrame, as_of: pd.Timestamp):
+def commune_and_project_areas(state: pd.DataFrame, reports: pd.DataFrame, as_of: date
+                              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per project × commune counts and the combined areas of communes and projects at ``as_of``.
+
+    Returns
+    -------
+    (counts, communes, projects)
+        ``counts``: parcel figures per (``project_id``, ``commune``); ``communes`` and ``projects``:
+        :func:`combine_area` of the parcel areas with the aggregate ``reports``.
+    """
     counts = _counts(state, ["project_id", "commune"])
     area = counts[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]]
     c_area, p_area = combine_area(area, reports, as_of)
@@ -634,7 +643,8 @@ def _commune_and_project(state: pd.DataFrame, reports: pd.DataFrame, as_of: pd.T
 
 
 def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
-                     projects: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> pd.DataFrame:
+                     projects: pd.DataFrame | None = None, reports: pd.DataFrame | None = None,
+                     areas: tuple | None = None) -> pd.DataFrame:
     """Progress per project at ``as_of``.
 
     Parameters
@@ -649,6 +659,9 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
         this order.
     reports : DataFrame, optional
         :func:`aggregate_reports` at ``as_of`` when already computed.
+    areas : tuple, optional
+        :func:`commune_and_project_areas` of the same ``state`` and ``reports`` when already computed
+        (the snapshot computes it once for this table and :func:`commune_progress`).
 
     Returns
     -------
@@ -664,7 +677,7 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     ts = to_timestamp(as_of)
     reports = aggregate_reports(state, events, ts) if reports is None else reports
     counts = _counts(state, ["project_id"])
-    _, _, p_area = _commune_and_project(state, reports, ts)
+    _, _, p_area = commune_and_project_areas(state, reports, ts) if areas is None else areas
     out = counts.drop(columns=["area_parcels_m2"]).merge(
         p_area[["project_id", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
         on="project_id", how="left")
@@ -693,11 +706,11 @@ def _finish(out: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
-                     reports: pd.DataFrame | None = None) -> pd.DataFrame:
+                     reports: pd.DataFrame | None = None, areas: tuple | None = None) -> pd.DataFrame:
     """Progress per project × commune (2025 unit) at ``as_of``.
 
-    Parameters and rules as :func:`project_progress`; the aggregate figure of a commune is
-    max(latest report naming it, Σ latest reports of its former communes).
+    Parameters and rules as :func:`project_progress` (``areas`` included); the aggregate figure of a
+    commune is max(latest report naming it, Σ latest reports of its former communes).
 
     Returns
     -------
@@ -707,7 +720,7 @@ def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     """
     ts = to_timestamp(as_of)
     reports = aggregate_reports(state, events, ts) if reports is None else reports
-    counts, c_area, _ = _commune_and_project(state, reports, ts)
+    counts, c_area, _ = commune_and_project_areas(state, reports, ts) if areas is None else areas
     out = counts.drop(columns=["area_parcels_m2"]).merge(
         c_area[["project_id", "commune", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
         on=["project_id", "commune"], how="left")

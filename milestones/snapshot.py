@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 
 from milestones.curve import s_curve
-from milestones.progress import (History, aggregate_reports, commune_progress, parcel_events, parcel_stages,
-                                 prepare_events, project_progress, segment_progress, to_timestamp)
+from milestones.progress import (History, aggregate_reports, commune_and_project_areas, commune_progress,
+                                 parcel_events, parcel_stages, prepare_events, project_progress,
+                                 segment_progress, to_timestamp)
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status
@@ -93,14 +94,50 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     events = prepare_events(events, ts)        # normalised once, reused by every step
     by_parcel = parcel_events(parcels, events, ts)
     reports = aggregate_reports(parcels, events, ts)
-    state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     history = History.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
+    return assemble_snapshot(projects=projects, parcels=parcels, events=events, by_parcel=by_parcel,
+                             reports=reports, history=history, milestones=milestones, rules=resolved,
+                             as_of=ts, data_version=data_version, segment_m=segment_m)
+
+
+def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
+                      by_parcel: pd.DataFrame, reports: pd.DataFrame, history: History,
+                      milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
+                      data_version: dict | None = None, segment_m: float = 500.0) -> Snapshot:
+    """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
+
+    Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
+    :func:`milestones.prepared.snapshot_at` (inputs sliced at ``as_of`` from a
+    :class:`milestones.prepared.PreparedData` computed once per data version), so both give the same
+    figures.
+
+    Parameters
+    ----------
+    projects, parcels, milestones : DataFrame
+        Tables of DATA_MODEL.md.
+    events : DataFrame
+        :func:`milestones.progress.prepare_events` up to ``as_of``.
+    by_parcel : DataFrame
+        :func:`milestones.progress.parcel_events` up to ``as_of``.
+    reports : DataFrame
+        :func:`milestones.progress.aggregate_reports` up to ``as_of``.
+    history : History
+        Up to ``as_of``.
+    rules : dict
+        Resolved rules (:func:`milestones.rules.resolve_rules`).
+    as_of : Timestamp
+        Midnight.
+    """
+    ts = as_of
+    resolved = rules
+    state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
     risk = parcel_risk_flags(state, ms, ts, resolved)
     for col in ("days_in_stage", "risk_flags", "risk_labels", "at_risk"):
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
-    table = project_progress(state, events, ts, proj, reports=reports)
+    areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables
+    table = project_progress(state, events, ts, proj, reports=reports, areas=areas)
     extra = [c for c in ("short_name", "kind") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
@@ -114,7 +151,7 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
         as_of=ts.date(),
         parcels=state,
         projects=table,
-        communes=commune_progress(state, events, ts, reports=reports),
+        communes=commune_progress(state, events, ts, reports=reports, areas=areas),
         segments=segment_progress(state, segment_m),
         milestones=ms,
         s_curve=curve,

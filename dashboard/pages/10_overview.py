@@ -5,6 +5,8 @@ selects and formats them.
 """
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -93,22 +95,32 @@ def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _s_curve_spec(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> dict:
-    """Vega-Lite spec of :func:`_s_curve_chart`, cached: Altair's schema validation costs ~0.2 s per
-    chart, which would otherwise be paid on every rerun."""
-    return _s_curve_chart(curve, targets, as_of_value).to_dict()
-
-
-def _s_curve_chart(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> alt.LayerChart:
-    """Planned (dashed grey) vs actual (green) % of area handed over for one project, the as-of date (red
-    rule) and the project's area milestones (diamonds at due date × target)."""
+def _s_curve_frames(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """The data of the S-curve chart's three layers: lines (planned, actual), as-of rule, milestones."""
     data = curve.melt(id_vars=["date"], value_vars=["planned_percent", "actual_percent"],
                       var_name="series", value_name="percent").dropna(subset=["percent"])
     data["Đường"] = data["series"].map({"planned_percent": "Kế hoạch", "actual_percent": "Thực hiện"})
     data["Ngày"] = pd.to_datetime(data["date"])
     data["Ngày (dd/mm/yyyy)"] = [fmt_date(d) for d in data["Ngày"]]
     data["%"] = [fmt_pct(v) for v in data["percent"]]
+    rule = pd.DataFrame({"Ngày": [pd.Timestamp(as_of_value)], "t": [f"Ngày số liệu {fmt_date(as_of_value)}"]})
+    if targets.empty:
+        return data, rule, None
+    t = pd.DataFrame({
+        "Ngày": pd.to_datetime(targets["due_date"], dayfirst=True, errors="coerce"),
+        "percent": targets["target_percent"].astype(float),
+        "Mốc": targets["label"].astype(str),
+        "Hạn": [fmt_date(d) for d in targets["due_date"]],
+        "Trạng thái": [status_label(v) for v in targets["status"]],
+    }).dropna(subset=["Ngày"])
+    return data, rule, t
+
+
+def _s_curve_chart(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> alt.LayerChart:
+    """Planned (dashed grey) vs actual (green) % of area handed over for one project, the as-of date (red
+    rule) and the project's area milestones (diamonds at due date × target)."""
+    data, rule_data, t = _s_curve_frames(curve, targets, as_of_value)
     x = alt.X("Ngày:T", axis=alt.Axis(format="%d/%m/%Y", title=None, labelAngle=-30, tickCount=8))
     lines = alt.Chart(data).mark_line(strokeWidth=2.5).encode(
         x=x,
@@ -119,21 +131,49 @@ def _s_curve_chart(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> a
                                                               range=[[6, 4], [1, 0]]), legend=None),
         tooltip=["Đường:N", "Ngày (dd/mm/yyyy):N", "%:N"],
     )
-    rule = alt.Chart(pd.DataFrame({"Ngày": [pd.Timestamp(as_of_value)],
-                                   "t": [f"Ngày số liệu {fmt_date(as_of_value)}"]})) \
-        .mark_rule(color="#b71c1c", strokeDash=[2, 2]).encode(x="Ngày:T", tooltip=alt.Tooltip("t:N", title=" "))
+    rule = alt.Chart(rule_data).mark_rule(color="#b71c1c", strokeDash=[2, 2]).encode(
+        x="Ngày:T", tooltip=alt.Tooltip("t:N", title=" "))
     layers = [lines, rule]
-    if not targets.empty:
-        t = pd.DataFrame({
-            "Ngày": pd.to_datetime(targets["due_date"], dayfirst=True, errors="coerce"),
-            "percent": targets["target_percent"].astype(float),
-            "Mốc": targets["label"].astype(str),
-            "Hạn": [fmt_date(d) for d in targets["due_date"]],
-            "Trạng thái": [status_label(v) for v in targets["status"]],
-        }).dropna(subset=["Ngày"])
+    if t is not None:
         layers.append(alt.Chart(t).mark_point(shape="diamond", size=120, filled=True, color="#1a237e").encode(
             x="Ngày:T", y="percent:Q", tooltip=["Mốc:N", "Hạn:N", "Trạng thái:N"]))
     return alt.layer(*layers).properties(height=320)
+
+
+_SAMPLE_CURVE = pd.DataFrame({"date": [pd.Timestamp("2024-01-01")], "planned_percent": [0.0], "actual_percent": [0.0]})
+_SAMPLE_TARGETS = pd.DataFrame({"due_date": [pd.Timestamp("2024-06-30").date()], "target_percent": [1.0],
+                                "label": ["-"], "status": ["met"]})
+
+
+@functools.lru_cache(maxsize=2)
+def _s_curve_template(with_targets: bool) -> dict:
+    """The S-curve's Vega-Lite spec without data: :func:`_s_curve_chart` built once on sample data and
+    validated by Altair, each layer reading the named dataset ``gpmb_<layer index>``."""
+    spec = _s_curve_chart(_SAMPLE_CURVE, _SAMPLE_TARGETS if with_targets else _SAMPLE_TARGETS.iloc[:0],
+                          pd.Timestamp("2024-01-01").date()).to_dict()
+    spec.pop("datasets", None)
+    for i, layer in enumerate(spec["layer"]):
+        layer["data"] = {"name": f"gpmb_{i}"}
+    return spec
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as Altair writes them into a spec: timestamps as ISO text, missing values as None."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    return out.astype(object).where(out.notna(), None).to_dict("records")
+
+
+def _s_curve_spec(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> dict:
+    """Vega-Lite spec of :func:`_s_curve_chart` (same layers, same data) without rebuilding the chart:
+    Altair's construction and schema validation cost ~0.1 s per chart and per as-of date, so the
+    validated template (:func:`_s_curve_template`) is filled with this date's data instead."""
+    frames = [f for f in _s_curve_frames(curve, targets, as_of_value) if f is not None]
+    spec = dict(_s_curve_template(len(frames) == 3))
+    spec["datasets"] = {f"gpmb_{i}": _records(f) for i, f in enumerate(frames)}
+    return spec
 
 
 def _s_curves(curve: pd.DataFrame, milestones: pd.DataFrame, names: dict[str, str], as_of_value) -> None:

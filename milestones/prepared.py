@@ -1,0 +1,166 @@
+"""The as-of-independent part of the computations, prepared once per data version, then sliced.
+
+A dashboard user moves the as-of date far more often than the data changes. Everything that does not
+depend on the as-of date is computed once by :func:`prepare` (or :func:`prepare_frames`):
+
+* the store's tables (projects, parcels, ledger, milestones, rules), read once;
+* the ledger normalised (:func:`milestones.progress.prepare_events`, all dates);
+* the events of every parcel, chainage ranges expanded and sorted by (parcel, ``event_date``,
+  ``event_id``) (:func:`milestones.progress.parcel_events`, all dates);
+* the aggregate reports with their scope resolved (:func:`milestones.progress.aggregate_reports`);
+* the per-day state changes of every parcel (``History.changes`` of
+  :class:`milestones.progress.History`, all dates) and the parcel frame it indexes.
+
+:func:`snapshot_at` then keeps the rows dated on or before the as-of date and runs the as-of
+dependent steps (:func:`milestones.snapshot.assemble_snapshot`: stages, milestone status, risk,
+tables, S-curve). The slices equal what :func:`milestones.snapshot.compute_snapshot_from_frames`
+computes at that date, because each of these tables is built row by row in date order from earlier
+rows only: the stage after an event depends on the events before it (running maximum restarted at
+corrections), a chainage range's amount share depends on the parcels, not on the date, and a report's
+scope depends on the parcels. ``tests/milestones/test_prepared.py`` checks the equality at many dates.
+
+The objects are plain data: no Streamlit, no cache of their own. The views cache a
+:class:`PreparedData` per store data version (``dashboard/state.py``) and treat it as read-only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from milestones.progress import (History, _parcel_frame, aggregate_reports, parcel_events, prepare_events,
+                                 to_timestamp)
+from milestones.rules import resolve_rules
+from milestones.snapshot import Snapshot, assemble_snapshot
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    """The store's tables and everything computed from them that does not depend on the as-of date.
+
+    Attributes
+    ----------
+    projects : GeoDataFrame
+        ``store.projects()`` (EPSG:9215).
+    parcels : GeoDataFrame
+        ``store.parcels()`` (EPSG:9215); row position = ``pidx`` below.
+    milestones : DataFrame
+        ``store.milestones()`` as read (parsed at each as-of date by ``milestone_status``).
+    rules : dict
+        Resolved rules (``rules.yaml`` over the defaults of :mod:`milestones.rules`).
+    events : DataFrame
+        :func:`milestones.progress.prepare_events` of the whole ledger (reverted uploads excluded).
+    by_parcel : DataFrame
+        :func:`milestones.progress.parcel_events` over all dates (``pidx``, ``event_date``, ``event_id``,
+        ``event``, ``rank``, ``is_correction``, ``amount_vnd``), sorted by (parcel, date, event_id).
+    reports : DataFrame
+        :func:`milestones.progress.aggregate_reports` over all dates, sorted by (date, event_id).
+    parcel_frame : DataFrame
+        The parcel columns of :class:`History` (``History.parcels``).
+    changes : DataFrame
+        ``History.changes`` over all dates (``pidx``, ``date``, ``d_handed``, ``d_paid``).
+    data_version : dict
+        ``store.data_version()`` when the tables were read.
+    """
+
+    projects: pd.DataFrame
+    parcels: pd.DataFrame
+    milestones: pd.DataFrame
+    rules: dict
+    events: pd.DataFrame
+    by_parcel: pd.DataFrame
+    reports: pd.DataFrame
+    parcel_frame: pd.DataFrame
+    changes: pd.DataFrame
+    data_version: dict = field(default_factory=dict)
+
+
+def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
+                   milestones: pd.DataFrame, rules: dict | None,
+                   data_version: dict | None = None) -> PreparedData:
+    """Prepare the as-of-independent part from the tables (what :func:`prepare` reads from a store).
+
+    Parameters
+    ----------
+    projects, parcels, events, milestones : DataFrame
+        Tables of DATA_MODEL.md (parcels may be a GeoDataFrame; its CRS is kept).
+    rules : dict or None
+        ``rules.yaml`` content.
+    data_version : dict, optional
+
+    Returns
+    -------
+    PreparedData
+
+    Raises
+    ------
+    ValueError
+        If a rule value is invalid (Vietnamese message).
+    """
+    resolved = resolve_rules(rules)
+    ev = prepare_events(events)
+    by_parcel = parcel_events(parcels, ev)
+    reports = aggregate_reports(parcels, ev)
+    last = ev["event_date"].max() if len(ev) else pd.NaT
+    horizon = to_timestamp(last) if not pd.isna(last) else pd.Timestamp("2000-01-01")
+    history = History.build(parcels, ev, horizon, events_by_parcel=by_parcel, reports=reports)
+    return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
+                        by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
+                        changes=history.changes, data_version=dict(data_version or {}))
+
+
+def prepare(store: Any) -> PreparedData:
+    """Read the store once and prepare the as-of-independent part (see the module docstring).
+
+    Parameters
+    ----------
+    store : Store
+        ``store.open_store()``: ``projects()``, ``parcels()``, ``events()`` (reverted uploads
+        excluded), ``milestones()``, ``rules()``, ``data_version()``.
+
+    Returns
+    -------
+    PreparedData
+        Valid while ``store.data_version()`` is unchanged.
+    """
+    version = store.data_version()
+    return prepare_frames(projects=store.projects(), parcels=store.parcels(), events=store.events(),
+                          milestones=store.milestones(), rules=store.rules(), data_version=version)
+
+
+def _upto(frame: pd.DataFrame, column: str, ts: pd.Timestamp) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame[column] <= ts].reset_index(drop=True)
+
+
+def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0) -> Snapshot:
+    """The :class:`milestones.snapshot.Snapshot` at ``as_of`` from prepared data.
+
+    Gives the same figures as ``compute_snapshot(store, as_of)`` on the store ``prepared`` was read
+    from (module docstring), in a fraction of the time. ``prepared`` is not modified.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+    as_of : date
+        Events dated after it are ignored.
+    segment_m : float
+        Chainage segment length in metres for ``Snapshot.segments``.
+
+    Raises
+    ------
+    ValueError
+        If ``as_of`` is not a date (Vietnamese message).
+    """
+    ts = to_timestamp(as_of)
+    events = prepare_events(prepared.events, ts)
+    by_parcel = _upto(prepared.by_parcel, "event_date", ts)
+    reports = _upto(prepared.reports, "event_date", ts)
+    history = History(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
+    return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
+                             by_parcel=by_parcel, reports=reports, history=history,
+                             milestones=prepared.milestones, rules=prepared.rules, as_of=ts,
+                             data_version=prepared.data_version, segment_m=segment_m)
