@@ -19,6 +19,7 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
 from tests.support.postgis import postgis_database
+from tests.support.stores import copy_store_file, seed_store_file
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -92,13 +93,7 @@ def write_sources(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def seeded_store_file(tmp_path_factory):
     """A store file seeded once per session (seeding takes seconds); each test works on a copy."""
-    from store import open_store
-
-    folder = tmp_path_factory.mktemp("cadastre_store")
-    sources = write_sources(folder / "sources")
-    path = folder / "seed.gpkg"
-    open_store(f"sqlite:///{path}", sources_dir=sources).close()
-    return path, sources
+    return seed_store_file(tmp_path_factory.mktemp("cadastre_store"), write_sources)
 
 
 @pytest.fixture
@@ -107,11 +102,10 @@ def store(tmp_path, monkeypatch, seeded_store_file):
     from store import open_store
 
     template, sources = seeded_store_file
-    path = tmp_path / "store.gpkg"
-    shutil.copy(template, path)
+    url = copy_store_file(template, tmp_path)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    the_store = open_store(f"sqlite:///{path}", sources_dir=sources)
+    monkeypatch.setenv("DATABASE_URL", url)
+    the_store = open_store(url, sources_dir=sources)
     yield the_store
     the_store.close()
 

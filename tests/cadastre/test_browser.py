@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 
 from tests.support.browser import chromium_path, offline_page
+from tests.support.stores import copy_store_file
 from tests.support.streamlit_server import streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -18,9 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def app(tmp_path, seeded_store_file):
     chromium_path()  # skips when chromium is not installed
     template, sources = seeded_store_file
-    db = tmp_path / "e2e.gpkg"
-    shutil.copy(template, db)
-    url_db = f"sqlite:///{db}"
+    url_db = copy_store_file(template, tmp_path, "e2e.gpkg")
     with streamlit_app(tmp_path, database_url=url_db, sources_dir=sources,
                        extra_env={"GPMB_ATTRIBUTE_MAPPING": str(tmp_path / "mapping.yaml")}) as url:
         yield url, url_db, sources

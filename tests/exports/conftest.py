@@ -5,7 +5,6 @@ area_to_recover_m2, so the tests can recompute expectations independently of the
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import geopandas as gpd
@@ -15,21 +14,10 @@ import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
 from domain.stages import STAGES
+from milestones.snapshot import Snapshot
 
 CRS = "EPSG:9215"
 E0, N0 = 449_000.0, 2_418_000.0  # near Lạng Sơn city in VN-2000 / TM-3 107°15′
-
-
-@dataclass
-class FakeSnapshot:
-    as_of: date
-    parcels: gpd.GeoDataFrame
-    projects: pd.DataFrame
-    communes: pd.DataFrame
-    segments: pd.DataFrame
-    milestones: pd.DataFrame
-    s_curve: pd.DataFrame
-    data_version: dict = field(default_factory=dict)
 
 
 class FakeStore:
@@ -194,7 +182,7 @@ def _synthetic():
         "recent_rate_pct_per_day": [0.2, 0.0, 0.15, 0.2],
     })
     dv = {"last_upload_id": 7, "last_change_at": datetime(2024, 6, 29, 8, 15)}
-    snap = FakeSnapshot(as_of=date(2024, 6, 30), parcels=parcels, projects=proj, communes=comm,
+    snap = Snapshot(as_of=date(2024, 6, 30), parcels=parcels, projects=proj, communes=comm,
                         segments=pd.DataFrame(), milestones=milestones, s_curve=pd.DataFrame(), data_version=dv)
     store = FakeStore(projects, centrelines, communes, roads,
                       parcels[[c for c in parcels.columns if c not in ("stage",)]], dv)
@@ -203,7 +191,8 @@ def _synthetic():
 
 @pytest.fixture(scope="session")
 def synthetic():
-    """(snapshot, store) of the synthetic case."""
+    """(snapshot, store) of the synthetic case: a real :class:`milestones.snapshot.Snapshot` holding the
+    made-up figures, and a :class:`FakeStore`."""
     return _synthetic()
 
 

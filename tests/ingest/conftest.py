@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects, write_sources
-from tests.support.postgis import postgis_database
+from tests.support.stores import BACKENDS, backend_url
 
 
 @pytest.fixture(scope="session")
@@ -22,13 +22,10 @@ def sources_dir(tmp_path_factory) -> Path:
     return write_sources(tmp_path_factory.mktemp("ingest_sources"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.gpkg'}"
-    else:
-        with postgis_database("ingest") as url:
-            yield url
+    with backend_url(request.param, tmp_path, "ingest") as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import timedelta
 
 import pandas as pd
@@ -22,6 +21,7 @@ from ingest.importer import import_counts
 from ingest.read import read_table
 from ingest.validate import validate
 from tests.ingest.fixture_data import CORPUS, TODAY, make_ledger, make_parcels, make_projects
+from tests.support.stores import copy_store_file
 
 PARCELS = make_parcels()
 PROJECT_START = {r.project_id: r.start_date for r in make_projects().itertuples()}
@@ -93,14 +93,10 @@ def _file_bytes(generated, encoding, sep) -> bytes:
 @pytest.fixture(scope="module")
 def seeded_store_file(tmp_path_factory):
     """One seeded GeoPackage store; each example works on a fresh copy of it."""
-    from store import open_store
     from tests.ingest.fixture_data import write_sources
+    from tests.support.stores import seed_store_file
 
-    folder = tmp_path_factory.mktemp("prop")
-    sources = write_sources(folder / "sources")
-    path = folder / "seeded.gpkg"
-    open_store(f"sqlite:///{path}", sources_dir=sources).close()
-    return path, sources
+    return seed_store_file(tmp_path_factory.mktemp("prop"), write_sources, name="seeded.gpkg")
 
 
 @settings(max_examples=60, deadline=None)
@@ -121,9 +117,7 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
     from store import open_store
 
     seeded, sources = seeded_store_file
-    path = tmp_path_factory.mktemp("ex") / "store.gpkg"
-    shutil.copy(seeded, path)
-    store = open_store(f"sqlite:///{path}", sources_dir=sources)
+    store = open_store(copy_store_file(seeded, tmp_path_factory.mktemp("ex")), sources_dir=sources)
     try:
         generated, encoding, sep = case
         data = _file_bytes(generated, encoding, sep)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.support.postgis import postgis_database
+from tests.support.stores import BACKENDS, backend_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sources_fixture import write_sources  # noqa: E402
@@ -32,13 +33,11 @@ def sources_dir(tmp_path_factory) -> Path:
     return write_sources(tmp_path_factory.mktemp("sources"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+@pytest.fixture(params=BACKENDS)
 def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.gpkg'}"
-    else:
-        with postgis_database("store", request.getfixturevalue("postgis_template")) as url:
-            yield url
+    template = request.getfixturevalue("postgis_template") if request.param == "postgis" else None
+    with backend_url(request.param, tmp_path, "store", template) as url:
+        yield url
 
 
 @pytest.fixture
