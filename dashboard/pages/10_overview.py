@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -157,22 +158,44 @@ def _s_curve_template(with_targets: bool) -> dict:
     return spec
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as Altair writes them into a spec: timestamps as ISO text, missing values as None."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    return out.astype(object).where(out.notna(), None).to_dict("records")
+def _iso(values) -> list[str]:
+    """Timestamps as Altair writes them into a spec (``2024-06-30T00:00:00``)."""
+    return list(np.datetime_as_string(np.asarray(values, dtype="datetime64[s]"), unit="s"))
+
+
+def _s_curve_rows(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> list[list[dict]]:
+    """The rows of :func:`_s_curve_frames` as Altair serialises them (ISO timestamps), built with plain
+    lists: the same data in ~1 ms instead of ~50 ms of pandas reshaping per chart."""
+    dates = curve["date"].to_numpy(dtype="datetime64[ns]")
+    iso = _iso(dates)
+    dmy = list(pd.DatetimeIndex(dates).strftime("%d/%m/%Y"))
+    lines = []
+    for column, label in (("planned_percent", "Kế hoạch"), ("actual_percent", "Thực hiện")):
+        for when, day, value in zip(iso, dmy, curve[column].to_numpy(dtype=float).tolist()):
+            if value == value:      # not NaN
+                lines.append({"date": when, "series": column, "percent": value, "Đường": label, "Ngày": when,
+                              "Ngày (dd/mm/yyyy)": day, "%": fmt_pct(value)})
+    rule = [{"Ngày": _iso([pd.Timestamp(as_of_value)])[0], "t": f"Ngày số liệu {fmt_date(as_of_value)}"}]
+    if targets.empty:
+        return [lines, rule]
+    due = pd.to_datetime(targets["due_date"], dayfirst=True, errors="coerce")
+    rows = []
+    for when, raw, target, label, status in zip(due, targets["due_date"], targets["target_percent"].astype(float),
+                                                targets["label"].astype(str), targets["status"]):
+        if not pd.isna(when):
+            rows.append({"Ngày": _iso([when])[0], "percent": float(target), "Mốc": label, "Hạn": fmt_date(raw),
+                         "Trạng thái": status_label(status)})
+    return [lines, rule, rows]
 
 
 def _s_curve_spec(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> dict:
     """Vega-Lite spec of :func:`_s_curve_chart` (same layers, same data) without rebuilding the chart:
     Altair's construction and schema validation cost ~0.1 s per chart and per as-of date, so the
-    validated template (:func:`_s_curve_template`) is filled with this date's data instead."""
-    frames = [f for f in _s_curve_frames(curve, targets, as_of_value) if f is not None]
-    spec = dict(_s_curve_template(len(frames) == 3))
-    spec["datasets"] = {f"gpmb_{i}": _records(f) for i, f in enumerate(frames)}
+    validated template (:func:`_s_curve_template`) is filled with this date's rows instead
+    (``tests/dashboard/test_s_curve_spec.py`` checks it equals Altair's spec)."""
+    rows = _s_curve_rows(curve, targets, as_of_value)
+    spec = dict(_s_curve_template(len(rows) == 3))
+    spec["datasets"] = {f"gpmb_{i}": r for i, r in enumerate(rows)}
     return spec
 
 
