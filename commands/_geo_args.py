@@ -26,6 +26,19 @@ FORMATS = "shp/zip/gpkg/geojson/kml/kmz/dgn/dxf"
 CRS_HELP = "hệ tọa độ cho tệp không có .prj: mã EPSG (9215) hoặc tên tỉnh (Lạng Sơn)"
 
 
+def add_layer_arguments(parser: argparse.ArgumentParser, what: str, *, sliver: bool = False) -> None:
+    """The arguments of a command that replaces one layer of one project.
+
+    ``FILE [FILE …]`` (``what`` names the layer), ``--project ID`` (required), ``--crs`` and, when
+    ``sliver``, ``--sliver-m2``.
+    """
+    add_files_argument(parser, what)
+    add_project_argument(parser)
+    add_crs_argument(parser)
+    if sliver:
+        add_sliver_argument(parser)
+
+
 def add_files_argument(parser: argparse.ArgumentParser, what: str) -> None:
     """The positional ``FILE [FILE …]`` (one or more files of one layer); ``what`` names the layer."""
     parser.add_argument("files", nargs="+", metavar="FILE", help=f"{what} ({FORMATS})")

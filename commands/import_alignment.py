@@ -3,19 +3,17 @@ from __future__ import annotations
 
 import argparse
 
-from commands._geo_args import (add_crs_argument, add_files_argument, add_output_arguments, add_project_argument,
-                                parse_epsg, print_crs_and_warnings, run_on_store, usage_error)
+from commands._geo_args import (add_layer_arguments, add_output_arguments, parse_epsg, print_crs_and_warnings,
+                                run_on_store, usage_error)
 
 NAME = "import-alignment"
 HELP = "Nhập tim tuyến (đường) của một dự án đường để tính lý trình"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_files_argument(parser, "tệp tim tuyến")
-    add_project_argument(parser)
+    add_layer_arguments(parser, "tệp tim tuyến")
     parser.add_argument("--chainage-start", help="lý trình điểm đầu tuyến, ví dụ Km3+700 (mặc định: giữ như cũ, hoặc Km0+000)")
     parser.add_argument("--reverse", action="store_true", help="đảo chiều đường vẽ (khi vẽ từ cuối tuyến)")
-    add_crs_argument(parser)
     add_output_arguments(parser)
 
 

@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import argparse
 
-from commands._geo_args import (add_crs_argument, add_files_argument, add_output_arguments, add_project_argument,
-                                add_sliver_argument, parse_epsg, print_crs_and_warnings, run_on_store, usage_error)
+from commands._geo_args import (add_layer_arguments, add_output_arguments, parse_epsg, print_crs_and_warnings,
+                                run_on_store, usage_error)
 
 NAME = "import-boundary"
 HELP = "Nhập chỉ giới GPMB (vùng) của một dự án; tính lại diện tích thu hồi của các thửa"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_files_argument(parser, "tệp chỉ giới GPMB")
-    add_project_argument(parser)
-    add_crs_argument(parser)
-    add_sliver_argument(parser)
+    add_layer_arguments(parser, "tệp chỉ giới GPMB", sliver=True)
     add_output_arguments(parser)
 
 

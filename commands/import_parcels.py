@@ -3,20 +3,16 @@ from __future__ import annotations
 
 import argparse
 
-from commands._geo_args import (add_crs_argument, add_files_argument, add_output_arguments, add_project_argument,
-                                add_sliver_argument, parse_epsg, run_on_store, usage_error)
+from commands._geo_args import add_layer_arguments, add_output_arguments, parse_epsg, run_on_store, usage_error
 
 NAME = "import-parcels"
 HELP = "Nhập lớp thửa đất địa chính (shp/zip/gpkg/geojson/kml/kmz/dgn/dxf) vào một dự án"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_files_argument(parser, "một hoặc nhiều tệp thửa đất (nhiều tờ bản đồ của một tuyến)")
-    add_project_argument(parser)
-    add_crs_argument(parser)
+    add_layer_arguments(parser, "một hoặc nhiều tệp thửa đất (nhiều tờ bản đồ của một tuyến)", sliver=True)
     parser.add_argument("--commune", help="xã (đơn vị trước 1/7/2025) khi tệp không có cột xã, ví dụ 'Xã Hợp Thành'")
     parser.add_argument("--map-sheet", type=int, help="số tờ bản đồ khi tệp không có cột số tờ")
-    add_sliver_argument(parser)
     parser.add_argument("--map", action="append", default=[], metavar="COT=TRUONG",
                         help="sửa ánh xạ thuộc tính, ví dụ --map SHBD=map_sheet (lặp lại được; TRUONG rỗng = bỏ cột)")
     parser.add_argument("--save-mapping", action="store_true", help="lưu các --map để dùng lần sau")
