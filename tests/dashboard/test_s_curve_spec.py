@@ -13,11 +13,13 @@ overview = importlib.import_module("dashboard.pages.10_overview")
 
 
 def _inline(spec: dict) -> dict:
-    """The spec with each layer's named dataset replaced by its rows (dataset names are hashes in Altair)."""
+    """The spec with each layer's data as its list of rows, whether named (Altair: ``datasets`` keyed by
+    a hash) or inline (``{"values": rows}``)."""
     spec = copy.deepcopy(spec)
-    datasets = spec.pop("datasets")
+    datasets = spec.pop("datasets", {})
     for layer in spec["layer"]:
-        layer["data"] = datasets[layer["data"]["name"]]
+        data = layer["data"]
+        layer["data"] = datasets[data["name"]] if "name" in data else data["values"]
     return spec
 
 
@@ -40,9 +42,9 @@ def test_template_spec_equals_altair_spec(curve, with_targets):
     reference = overview._s_curve_chart(curve, targets, as_of).to_dict()   # validated by Altair
     assert _inline(fast) == _inline(reference)
     alt.LayerChart.from_dict(fast)          # the filled spec itself passes the Vega-Lite schema
-    rows = fast["datasets"]
-    assert rows["gpmb_1"] == [{"Ngày": "2024-05-20T00:00:00", "t": "Ngày số liệu 20/05/2024"}]
-    actual = [r for r in rows["gpmb_0"] if r["Đường"] == "Thực hiện"]
+    rows = [layer["data"]["values"] for layer in fast["layer"]]
+    assert rows[1] == [{"Ngày": "2024-05-20T00:00:00", "t": "Ngày số liệu 20/05/2024"}]
+    actual = [r for r in rows[0] if r["Đường"] == "Thực hiện"]
     assert len(actual) == int(curve["actual_percent"].notna().sum())
     assert len(fast["layer"]) == (3 if with_targets else 2)
 
@@ -51,5 +53,6 @@ def test_template_is_not_modified_by_filling(curve):
     empty = pd.DataFrame(columns=["due_date", "target_percent", "label", "status"])
     first = overview._s_curve_spec(curve, empty, date(2024, 1, 1))
     overview._s_curve_spec(curve.iloc[:3], empty, date(2024, 2, 1))
-    assert "datasets" not in overview._s_curve_template(False)
-    assert first["datasets"]["gpmb_1"][0]["t"] == "Ngày số liệu 01/01/2024"
+    template = overview._s_curve_template(False)
+    assert "datasets" not in template and all("data" not in layer for layer in template["layer"])
+    assert first["layer"][1]["data"]["values"][0]["t"] == "Ngày số liệu 01/01/2024"
