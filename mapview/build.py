@@ -251,6 +251,7 @@ _TIP_JS = """function(p) {
   var L = window.GPMB, c = L.communes[p.c] || ["", ""];
   var where = (c[1] && c[1] !== c[0]) ? c[1] + " (nay " + c[0] + ")" : c[0];
   var h = "<b>Tờ " + p.m + ", thửa " + p.n + "</b> – " + where;
+  if (p.o) { h += "<br>Người sử dụng đất: " + p.o; }
   h += "<br>Dự án: " + L.projects[p.p];
   h += "<br>Loại đất: " + p.u + (L.land_use[p.u] ? " – " + L.land_use[p.u] : "");
   h += "<br>Diện tích thu hồi: " + p.a + " m²" + (p.A ? " / thửa " + p.A + " m²" : "");
@@ -298,7 +299,8 @@ def _vi_int(values: pd.Series) -> list[str | None]:
     return [None if miss else f"{v:,}".replace(",", ".") for v, miss in zip(rounded, missing)]
 
 
-def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
+                      include_personal_data: bool = False) -> tuple[pd.DataFrame, dict]:
     """Compact per-parcel properties for the map and the lookup tables they index.
 
     Parameters
@@ -307,6 +309,9 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tupl
         Snapshot parcels (see :func:`build_map`).
     projects : DataFrame
         ``project_id``, ``short_name``, ``geometry_status``.
+    include_personal_data : bool, default False
+        Add ``o``, the ``owner_name`` (personal data, HTML-escaped; None when missing). Without it
+        no owner name is written into the map at all.
 
     Returns
     -------
@@ -315,7 +320,8 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tupl
         index (pair 2025 commune, former commune), ``m`` map sheet, ``n`` parcel number, ``u`` land-use
         code, ``a`` / ``A`` area to recover / parcel area in m² as text ``1.234``, ``k`` chainage
         ``Km3+700`` or None, ``d`` stage date ``dd/mm/yyyy`` or None, ``f`` list of flag indices,
-        ``x`` bit mask (1 illustrative, 2 approximate project geometry). All text is HTML-escaped.
+        ``x`` bit mask (1 illustrative, 2 approximate project geometry); ``o`` owner name only with
+        ``include_personal_data``. All text is HTML-escaped.
     tables : dict
         ``stages``, ``projects``, ``communes`` ([2025 name, former name]), ``land_use`` (code → name),
         ``flags`` (labels) — what the indices refer to.
@@ -378,6 +384,9 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame) -> tupl
     illustrative = parcels["illustrative"].fillna(False).astype(bool) if "illustrative" in parcels \
         else pd.Series(False, index=idx)
     props["x"] = illustrative.astype(int) + 2 * parcels["project_id"].isin(approx).astype(int)
+    if include_personal_data:
+        owners = parcels["owner_name"] if "owner_name" in parcels else pd.Series(None, index=idx, dtype=object)
+        props["o"] = [html.escape(v.strip()) if isinstance(v, str) and v.strip() else None for v in owners]
 
     tables = {
         "stages": [html.escape(STAGE_LABELS_VI[s]) for s in STAGES],
@@ -539,7 +548,8 @@ def _parcel_geometries(store: Any, version: str | None, all_parcels: gpd.GeoData
 
 
 def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | None = None, *,
-              tile_basemap: bool = True, km_label_every_m: float = 5000.0) -> folium.Map:
+              tile_basemap: bool = True, km_label_every_m: float = 5000.0,
+              include_personal_data: bool = False) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -561,6 +571,10 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
     km_label_every_m : float, default 5000
         Kilometre markers are drawn every 1 000 m; those at multiples of this value get a permanent label
         (the others show it on hover).
+    include_personal_data : bool, default False
+        Show each parcel's ``owner_name`` (personal data) in its tooltip ("Người sử dụng đất"). The
+        dashboard never sets it; an export sets it only when the user asked for personal data. When
+        False no owner name is written into the page at all.
 
     Returns
     -------
@@ -644,7 +658,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
 
     # 6. Parcels by stage, red outline when at risk; tooltips built in the browser from compact properties.
     p = parcels
-    props, tables = parcel_properties(p, all_projects)
+    props, tables = parcel_properties(p, all_projects, include_personal_data=include_personal_data)
     m.add_child(_Lookup(tables))
     cols = list(props.columns)
     geoms = _parcel_geometries(store, version, snapshot.parcels, p)

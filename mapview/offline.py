@@ -7,7 +7,9 @@ inlines the one library the GPMB map needs, Leaflet (its CSS images become ``dat
 page works from a ``file://`` path, inside a Streamlit iframe, or sent by e-mail.
 
 The vendored files come unmodified from the npm package ``leaflet@1.9.4`` (``dist/leaflet.js``,
-``dist/leaflet.css``, ``dist/images/*.png``), with its ``LICENSE``.
+``dist/leaflet.css``, ``dist/images/*.png``), with its ``LICENSE``. One change is made when inlining:
+the ``href="https://leafletjs.com"`` of the attribution prefix is dropped (the map still shows
+"Leaflet" with its title, and the licence comment stays), so the page holds no link to the network.
 """
 from __future__ import annotations
 
@@ -42,6 +44,12 @@ CDN_HOSTS = (
 _PLACEHOLDER = "<!-- gpmb: vendored leaflet -->"
 _REMOTE_ATTR = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
                           re.IGNORECASE)
+#: ``<a href="http…">`` links, in the markup or inside JavaScript strings (``\u003ca href=\"https://``).
+_REMOTE_LINK = re.compile(r"""(?:<|\\u003c)a\b[^>]*?\bhref\s*=\s*\\?["']?\s*(?:https?:)?//[^"'\\\s>]*""",
+                          re.IGNORECASE)
+#: Leaflet's default attribution prefix link (``L.Control.Attribution``), unlinked when inlining.
+LEAFLET_PREFIX_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
+LEAFLET_PREFIX_PLAIN = '<a title="A JavaScript library for interactive maps">'
 
 
 @lru_cache(maxsize=1)
@@ -59,11 +67,29 @@ def leaflet_css() -> str:
 
 @lru_cache(maxsize=1)
 def leaflet_js() -> str:
-    """The vendored ``leaflet.js`` (minified, 1.9.4)."""
+    """The vendored ``leaflet.js`` (minified, 1.9.4) with its attribution prefix unlinked.
+
+    Raises
+    ------
+    RuntimeError
+        If the file cannot be inlined (contains ``</script``) or no longer holds the prefix link
+        exactly once (another Leaflet version: check :data:`LEAFLET_PREFIX_LINK`).
+    """
     js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
     if "</script" in js.lower():  # would close the inline <script> early
         raise RuntimeError("leaflet.js contains '</script'; cannot be inlined")
-    return js
+    if js.count(LEAFLET_PREFIX_LINK) != 1:
+        raise RuntimeError("leaflet.js: attribution prefix link not found once; update LEAFLET_PREFIX_LINK")
+    return js.replace(LEAFLET_PREFIX_LINK, LEAFLET_PREFIX_PLAIN)
+
+
+def _walk(root: Element):
+    """Every element under ``root`` (``root`` included)."""
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        stack.extend(element._children.values())
+        yield element
 
 
 def _strip_cdn_links(root: Figure) -> None:
@@ -91,14 +117,29 @@ def _strip_cdn_links(root: Figure) -> None:
                 setattr(element, attr, [])
 
 
-def remote_references(html: str) -> list[str]:
-    """Tags in ``html`` that would fetch something from the network when the page loads, plus any
-    mention of a public CDN host (see :data:`CDN_HOSTS`). Empty list = the page is self-contained.
+def remote_references(html: str, *, links: bool = True) -> list[str]:
+    """What in ``html`` points at the network. Empty list = the page is self-contained.
 
-    Tile URLs inside JavaScript (the optional basemap, off by default) are not tags and are not listed.
+    Parameters
+    ----------
+    html : str
+        A rendered page.
+    links : bool, default True
+        Also list ``<a href="http…">`` links, in the markup or inside JavaScript strings (a link
+        fetches nothing on load, but a file meant for an offline network should not offer one).
+
+    Returns
+    -------
+    list of str
+        Tags that would fetch something when the page loads (``<script src=…>``, ``<link href=…>``,
+        ``<img>``, ``<iframe>``), any mention of a public CDN host (:data:`CDN_HOSTS`) and, with
+        ``links``, each ``<a href="http…">``. Tile URL templates inside JavaScript (the optional
+        basemap, off by default) are not tags and are not listed.
     """
     found = [m.group(0) for m in _REMOTE_ATTR.finditer(html)]
     found += [host for host in CDN_HOSTS if host in html]
+    if links:
+        found += [m.group(0) for m in _REMOTE_LINK.finditer(html)]
     return found
 
 
@@ -120,7 +161,9 @@ def standalone_html(m: folium.Map) -> str:
     ValueError
         If an element needs a JavaScript/CSS library that is not vendored (e.g. a folium plugin).
     RuntimeError
-        If, after rendering, the HTML still references a remote script/stylesheet or a CDN host.
+        If, after rendering, the HTML still references a remote script/stylesheet or a CDN host, or
+        holds an ``<a href="http…">`` link while the map has no tile layer (an online basemap's
+        attribution must link to its source, so links are allowed only then).
     """
     if not isinstance(m, folium.Map):
         raise TypeError(f"standalone_html expects a folium.Map, not {type(m).__name__}")
@@ -133,7 +176,8 @@ def standalone_html(m: folium.Map) -> str:
                 f"<script>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade) */\n"
                 f"{leaflet_js()}</script>")
     html = html.replace(_PLACEHOLDER, vendored, 1)
-    remaining = remote_references(html)
+    has_tiles = any(isinstance(e, folium.TileLayer) for e in _walk(root))
+    remaining = remote_references(html, links=not has_tiles)
     if remaining:
         raise RuntimeError(f"Offline map HTML still references the network: {remaining[:5]}")
     return html

@@ -69,7 +69,12 @@ def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
                              "1.050 m²", "Km1+750", "Bàn giao mặt bằng (từ 10/05/2024)", "Khiếu nại chưa giải quyết",
                              "Thửa minh họa; vị trí gần đúng"):
                 assert expected in text
+            assert "Người sử dụng đất" not in text and "Hộ 003" not in text     # no personal data by default
             assert page.locator(".gpmb-legend").inner_text().count("(") >= 7
+            # Leaflet is credited on the map, without a link to the network (the basemap is off).
+            attribution = page.locator(".leaflet-control-attribution")
+            assert "Leaflet" in attribution.inner_text()
+            assert attribution.locator("a[href^='http']").count() == 0
             assert requested == []
         finally:
             browser.close()

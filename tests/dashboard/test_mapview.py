@@ -31,7 +31,9 @@ def layer(m: folium.Map, name: str) -> folium.GeoJson:
 
 def test_html_is_self_contained(snap, fake_store):
     html = standalone_html(build_map(snap, fake_store))
-    assert remote_references(html) == []
+    # The optional basemap (off by default) carries OpenStreetMap's attribution link, nothing else does.
+    assert remote_references(html, links=False) == []
+    assert [link for link in remote_references(html) if "openstreetmap.org" not in link] == []
     assert not re.search(r"<(script|link)[^>]+(src|href)=", html)      # nothing linked at all
     assert (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")[:2000] in html
     assert "data:image/png;base64," in html                            # CSS images inlined
@@ -169,3 +171,51 @@ def test_static_layers_are_converted_once_per_data_version(snap, fake_store, mon
     fake_store.version = 2                                             # e.g. a new upload
     build_map(snap, fake_store)
     assert len(calls) == 2
+
+
+# Exports' check (exports/html.py REMOTE_LINK): any src/href to the network, also inside JS strings.
+ANY_REMOTE_ADDRESS = re.compile(r"""(?:src|href)\s*=\s*\\?["']?\s*(?:https?:)?//""", re.IGNORECASE)
+
+
+def test_without_basemap_the_page_has_no_network_address_at_all(snap, fake_store):
+    html = standalone_html(build_map(snap, fake_store, tile_basemap=False))
+    assert remote_references(html) == []
+    assert ANY_REMOTE_ADDRESS.findall(html) == []
+    assert "{z}" not in html
+    # Leaflet's attribution prefix is kept, without its link; its licence comment stays in the source.
+    assert '<a title="A JavaScript library for interactive maps">' in html
+    assert "Leaflet 1.9.4, a JS library for interactive maps" in html
+    assert (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8").count('href="https://leafletjs.com"') == 1
+
+
+def test_remote_references_lists_links_in_markup_and_in_scripts():
+    page = ('<p><a class="x" href="https://example.org/a">a</a></p>'
+            '<script>var t = "\\u003ca href=\\"http://example.net/b\\"\\u003eb\\u003c/a\\u003e";</script>'
+            '<a href="#local">c</a><a href="data:text/plain,x">d</a>')
+    found = remote_references(page)
+    assert len(found) == 2
+    assert "example.org/a" in found[0] and "example.net/b" in found[1]
+    assert remote_references(page, links=False) == []
+
+
+def test_a_link_is_refused_in_a_map_without_basemap(snap, fake_store):
+    m = build_map(snap, fake_store, tile_basemap=False)
+    m.get_root().html.add_child(folium.Element('<a href="https://example.org">nguồn</a>'))
+    with pytest.raises(RuntimeError, match="references the network"):
+        standalone_html(m)
+
+
+def test_personal_data_only_when_asked(snap, fake_store):
+    owners = [str(o) for o in fake_store.parcels()["owner_name"]]
+    plain = unescape(standalone_html(build_map(snap, fake_store)))
+    assert not any(o in plain for o in owners)
+    with_owner = build_map(snap, fake_store, include_personal_data=True)
+    props = {f["properties"]["n"]: f["properties"] for f in layer(with_owner, "Thửa đất theo giai đoạn").geojson()["features"]}
+    assert props[103]["o"] == "Hộ 003" and props[200]["o"] == "Hộ 012"
+    html = unescape(standalone_html(with_owner))
+    assert all(o in html for o in owners)
+    assert "Người sử dụng đất" in html
+    # Owner names are escaped like every other text.
+    snap.parcels.loc[snap.parcels.index[0], "owner_name"] = "<b>Bà A</b>"
+    props = layer(build_map(snap, fake_store, include_personal_data=True), "Thửa đất theo giai đoạn").geojson()
+    assert any(f["properties"]["o"] == "&lt;b&gt;Bà A&lt;/b&gt;" for f in props["features"])
