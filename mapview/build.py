@@ -332,7 +332,8 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
     idx = parcels.index
     props = pd.DataFrame(index=idx)
     stage = parcels["stage"] if "stage" in parcels else pd.Series("not_started", index=idx)
-    props["s"] = [STAGES.index(s) if s in STAGES else 0 for s in stage]
+    rank_of = {st: i for i, st in enumerate(STAGES)}
+    props["s"] = [rank_of.get(s, 0) for s in stage.tolist()]
     at_risk = parcels["at_risk"] if "at_risk" in parcels else pd.Series(False, index=idx)
     props["r"] = at_risk.fillna(False).astype(bool).astype(int)
 
@@ -340,7 +341,8 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
     short = dict(zip(projects["project_id"], projects["short_name"]))
     extra = [p for p in pd.unique(parcels["project_id"]) if p not in short]
     project_ids += extra
-    props["p"] = [project_ids.index(p) for p in parcels["project_id"]] if n else []
+    position = {p: i for i, p in reversed(list(enumerate(project_ids)))}    # first position, as list.index
+    props["p"] = [position[p] for p in parcels["project_id"].tolist()] if n else []
 
     new = parcels["commune"].fillna("").astype(str)
     old = (parcels["commune_former"] if "commune_former" in parcels else pd.Series("", index=idx)).fillna("").astype(str)
@@ -348,27 +350,28 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
     props["c"] = codes
     communes = [[html.escape(a) for a in u.split("\x1f")] for u in uniques]
 
-    props["m"] = [None if pd.isna(v) else int(v) for v in parcels["map_sheet"]]
-    props["n"] = [None if pd.isna(v) else int(v) for v in parcels["parcel_number"]]
-    props["u"] = [html.escape(str(v)) if isinstance(v, str) else "" for v in parcels["land_use"]]
+    # Python lists first: iterating a pandas (Arrow) column element by element is slow.
+    props["m"] = [None if pd.isna(v) else int(v) for v in parcels["map_sheet"].tolist()]
+    props["n"] = [None if pd.isna(v) else int(v) for v in parcels["parcel_number"].tolist()]
+    props["u"] = [html.escape(str(v)) if isinstance(v, str) else "" for v in parcels["land_use"].tolist()]
     props["a"] = _vi_int(parcels["area_to_recover_m2"])
     props["A"] = _vi_int(parcels["parcel_area_m2"]) if "parcel_area_m2" in parcels else None
     chainage = parcels["chainage_m"] if "chainage_m" in parcels else pd.Series(float("nan"), index=idx)
-    props["k"] = [None if pd.isna(v) else format_chainage(float(v)) for v in chainage]
+    props["k"] = [None if pd.isna(v) else format_chainage(float(v)) for v in chainage.tolist()]
     dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels \
         else pd.Series(pd.NaT, index=idx)
-    props["d"] = [None if pd.isna(d) else d.strftime("%d/%m/%Y") for d in dates]
+    props["d"] = [None if pd.isna(d) else t for d, t in zip(dates.tolist(), dates.dt.strftime("%d/%m/%Y").tolist())]
 
     flag_codes: list[str] = []
     flag_labels: list[str] = []
-    given = parcels["risk_labels"] if "risk_labels" in parcels else None
-    flags_col = parcels["risk_flags"] if "risk_flags" in parcels else pd.Series([[]] * n, index=idx)
+    given = parcels["risk_labels"].tolist() if "risk_labels" in parcels else None
+    flags_col = parcels["risk_flags"].tolist() if "risk_flags" in parcels else [[]] * n
     f_idx = []
     for pos, codes_i in enumerate(flags_col):
         if codes_i is None or isinstance(codes_i, float) or len(codes_i) == 0:
             f_idx.append([])
             continue
-        labels_i = given.iloc[pos] if given is not None else None
+        labels_i = given[pos] if given is not None else None
         row = []
         for j, code in enumerate(codes_i):
             if code not in flag_codes:
