@@ -2,10 +2,12 @@
 
 1. Bundled data: seeding a fresh store from ``data/sources/`` (first run), then in a *new Python
    process* the cold path of every view: imports + ``open_store`` on the existing file +
-   ``compute_snapshot``; then ``compute_snapshot`` again in the same process (warm).
+   ``compute_snapshot``; then ``compute_snapshot`` again in the same process (warm); then the
+   prepared path of the dashboard: ``milestones.prepared.prepare`` once per data version and
+   ``snapshot_at`` at new as-of dates.
 2. A generated large case: 100 000 parcels and 1 000 000 field-count events (5 projects,
    20 communes each, stage sequences with complaints, corrections, chainage-range and aggregate
-   reports), computed from frames (no store), step by step.
+   reports), computed from frames (no store), step by step, then ``prepare_frames`` + ``snapshot_at``.
 
 Usage: ``python benchmarks/bench_status.py [--parcels 100000] [--events 1000000] [--skip-bundled]``
 """
@@ -72,6 +74,17 @@ def bench_bundled() -> None:
                 compute_snapshot(store, AS_OF)
             runs.append(str(t))
         print(f"  warm compute_snapshot (store read + compute), 3 runs: {'; '.join(runs)}")
+        from milestones.prepared import prepare, snapshot_at
+
+        with Timer() as t:
+            prepared = prepare(store)
+        print(f"  prepare (store read + as-of-independent part, once per data version): {t}")
+        runs = []
+        for day in (date(2024, 3, 31), date(2024, 9, 30), date(2024, 12, 31)):
+            with Timer() as t:
+                snapshot_at(prepared, day)
+            runs.append(f"{day:%d/%m/%Y} {t}")
+        print(f"  snapshot_at at new as-of dates: {'; '.join(runs)}")
         store.close()
 
 
@@ -180,6 +193,14 @@ def bench_large(n_parcels: int, n_events: int) -> None:
     with Timer() as t:
         snap = compute_snapshot_from_frames(**data, rules=None, as_of=AS_OF)
     print(f"  compute_snapshot_from_frames (everything: stages, history, status, risk, tables, S-curve): {t}")
+    from milestones.prepared import prepare_frames, snapshot_at
+
+    with Timer() as t:
+        prepared = prepare_frames(**data, rules=None)
+    print(f"  prepare_frames (once per data version): {t}")
+    with Timer() as t:
+        snapshot_at(prepared, date(2024, 9, 30))
+    print(f"  snapshot_at a new as-of date (sliced): {t}")
     print(f"  peak resident memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(f"  snapshot sizes: parcels {len(snap.parcels)}, communes {len(snap.communes)}, "
           f"segments {len(snap.segments)}, s_curve {len(snap.s_curve)}")
