@@ -309,8 +309,8 @@ def _convert_legacy_columns(table: RawTable, native=None) -> None:
     ``table.notes`` (Vietnamese, with up to 3 before/after samples).
     """
     for col in table.data.columns:
-        values = table.data[col].tolist()
-        texts = list(dict.fromkeys(v for v in values if isinstance(v, str) and not v.isascii()))
+        column = table.data[col]
+        texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str) and not v.isascii()]
         if not texts:
             continue
         decision = detect_column_encoding(str(col), texts)
@@ -322,14 +322,16 @@ def _convert_legacy_columns(table: RawTable, native=None) -> None:
             if decision.scores[decision.encoding] > baseline:
                 chosen = decision.encoding
         decode = LEGACY_DECODERS[chosen] if chosen else (native or _nfc)
-        cache = {t: decode(t) for t in texts}
-        table.data[col] = [cache.get(v, v) if isinstance(v, str) else v for v in values]
+        changed = {t: after for t in texts if (after := decode(t)) != t}
+        if not changed:
+            continue
+        table.data[col] = [changed.get(v, v) if isinstance(v, str) else v for v in column.tolist()]
         if chosen:
             header = CANONICAL_HEADERS.get(col, col)
-            samples = [(native(t) if native else t, cache[t]) for t in texts if cache[t] != t][:3]
+            samples = [(native(t) if native else t, changed[t]) for t in texts if t in changed][:3]
             table.text_conversions.append({"field": col, "column": header, "encoding": chosen,
                                            "encoding_vi": ENCODING_LABELS_VI[chosen],
-                                           "values_converted": sum(1 for v in values if v in cache and cache[v] != v),
+                                           "values_converted": int(column.isin(list(changed)).sum()),
                                            "samples": samples})
             shown = "; ".join(f"«{b}» → «{a}»" for b, a in samples)
             table.notes.append(f"Cột '{header}': chữ mã {ENCODING_LABELS_VI[chosen]} đã được chuyển sang Unicode"

@@ -14,7 +14,9 @@ Backends (one implementation over SQLAlchemy Core, :mod:`store.store`):
 - ``DATABASE_URL=postgresql+psycopg://user@host:5432/db``: PostGIS ``geometry(…, 9215)`` columns;
   writes serialised by a transaction-level advisory lock.
 
-Every write (upload, revert, layer replacement, first fill) is one transaction. The ledger is
+Every write (upload, revert, layer replacement, first fill) is one transaction; several layers that
+one action changes are replaced together with ``store.replace_layers({name: gdf, …}, report=…)``
+(all or none). The ledger is
 append-only: a revert is a recorded row, nothing is deleted.
 
 Schema changes: add a migration file in ``store/migrations/versions/`` (``revision`` = next number,
