@@ -3,6 +3,8 @@
 ``compute_snapshot(store, as_of)`` reads the store once (projects, parcels, ledger, milestones,
 rules) and returns a :class:`Snapshot`; the dashboard, the CLI and the exports all use it, so their
 figures cannot disagree. Caching belongs to the views (key: ``as_of`` + ``store.data_version()``).
+:func:`milestones.prepared.snapshot_at` gives the same ``Snapshot`` from data prepared once per data
+version (the dashboard's path); both end in :func:`assemble_snapshot`.
 """
 from __future__ import annotations
 
