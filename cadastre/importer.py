@@ -603,6 +603,8 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=STORE_EPSG)
     report = dict(prepared.report)
     report["replaced"] = {"scope": scope, "removed": int(drop.sum()), "kept": int(len(kept)), "added": int(len(new))}
+    from sqlalchemy.exc import SQLAlchemyError
+
     from store import StoreError
 
     try:
@@ -610,3 +612,7 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
                                     expected_versions={"parcels": seen_version})["parcels"]
     except StoreError as exc:  # refused columns/dates, or another user replaced the parcels meanwhile
         raise CadastreImportError(str(exc)) from exc
+    except SQLAlchemyError as exc:  # rolled back: nothing written
+        log.info("replace_layers failed", exc_info=True)
+        raise CadastreImportError(f"Không ghi được vào kho dữ liệu (lỗi cơ sở dữ liệu: {type(exc.orig or exc).__name__}); "
+                                  "kho dữ liệu không thay đổi (lớp thửa đất giữ phiên bản cũ).") from exc

@@ -17,6 +17,8 @@ CRS are decided exactly as for parcels (:func:`cadastre.importer.decide_layer_cr
 """
 from __future__ import annotations
 
+import logging
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -30,6 +32,8 @@ from cadastre.importer import STORE_EPSG, CadastreImportError, decide_layer_crs,
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
 
 PROJECT_KINDS = ("road", "area", "sites")
+
+log = logging.getLogger(__name__)
 
 
 def _layers_in_store_crs(paths, *, user_epsg, default_epsg, report):
@@ -160,7 +164,13 @@ def _read_versions(store) -> dict:
 
 
 def _write(store, layers: dict, versions: dict, *, report: dict, reports: dict | None = None) -> dict:
-    """``store.replace_layers`` with the versions read; store refusals become :class:`CadastreImportError`."""
+    """``store.replace_layers`` with the versions read, in one transaction.
+
+    Store refusals and database failures become :class:`CadastreImportError` (Vietnamese; the
+    transaction was rolled back, so nothing was written).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from store import StoreError
 
     try:
@@ -168,6 +178,11 @@ def _write(store, layers: dict, versions: dict, *, report: dict, reports: dict |
                                     expected_versions={name: versions.get(name, 0) for name in layers})
     except StoreError as exc:
         raise CadastreImportError(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        log.info("replace_layers failed", exc_info=True)  # detail for configured logs; the user gets the message
+        raise CadastreImportError(
+            f"Không ghi được vào kho dữ liệu (lỗi cơ sở dữ liệu: {type(exc.orig or exc).__name__}); "
+            f"kho dữ liệu không thay đổi (các lớp {', '.join(layers)} giữ phiên bản cũ).") from exc
 
 
 def _files_of(report: dict) -> str:

@@ -79,7 +79,7 @@ def test_failure_writing_parcels_leaves_boundary_unchanged(any_store, fail_on_la
     before = versions(any_store)
     old_boundary = other_boundary(any_store)
     written = fail_on_layer("parcels")
-    with pytest.raises(OperationalError):
+    with pytest.raises(CadastreImportError, match=r"lỗi cơ sở dữ liệu: Exception\); kho dữ liệu không thay đổi"):
         update_boundary(any_store, "OTHER", HALF_BOUNDARY, {"crs": []})
     assert written == ["projects"]  # the boundary had been written inside the transaction
     assert versions(any_store) == before
@@ -91,7 +91,7 @@ def test_failure_writing_parcels_leaves_boundary_unchanged(any_store, fail_on_la
 def test_failure_writing_centreline_leaves_no_project(any_store, fail_on_layer):
     before = versions(any_store)
     fail_on_layer("centrelines")
-    with pytest.raises(OperationalError):
+    with pytest.raises(CadastreImportError, match="kho dữ liệu không thay đổi"):
         add_project(any_store, project_id="QL4B_2026", name="Nâng cấp QL4B giai đoạn 2", kind="road",
                     province="Lạng Sơn", boundary=HALF_BOUNDARY, report={"crs": []},
                     alignment=LineString([(E0 + 5002, N0), (E0 + 5002, N0 + 100)]), chainage_start_m=3700.0)
@@ -149,3 +149,46 @@ def test_alignment_update_still_one_layer(store):
     assert line["chainage_start_m"] == 3700.0  # kept from the previous line
     assert line["geometry"].length == pytest.approx(400.0)
     assert versions(store)["projects"] == before["projects"]
+
+
+def test_cli_import_boundary_database_failure_is_a_vietnamese_refusal(store, fail_on_layer, tmp_path, capsys):
+    import geopandas as gpd
+
+    import cli
+
+    path = tmp_path / "chi_gioi_moi.gpkg"
+    gpd.GeoDataFrame(geometry=[HALF_BOUNDARY], crs=9215).to_file(path)
+    before = versions(store)
+    fail_on_layer("parcels")
+    code = cli.main(["import-boundary", str(path), "--project", "OTHER"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "kho dữ liệu không thay đổi" in err and "Traceback" not in err
+    assert versions(store) == before
+    assert other_boundary(store).area == pytest.approx(10_000.0)
+
+
+def test_parcel_import_refused_when_parcels_changed_meanwhile(store, fixture_files):
+    from cadastre.importer import ImportOptions, commit_parcels, prepare_parcels
+
+    prepared = prepare_parcels([fixture_files["gpkg"]], store,
+                               ImportOptions(project_id="TEST_QL4B", commune_former="Xã Hợp Thành"))
+    assert len(prepared.parcels) > 0
+    other_user = open_store(store.url)
+    real_parcels = store.parcels
+
+    def parcels_after_someone_else_wrote(*args, **kwargs):
+        current = other_user.parcels()
+        current["owner_name"] = "sửa bởi người khác"
+        other_user.replace_layer("parcels", current, report={})
+        return real_parcels(*args, **kwargs)
+
+    store.parcels = parcels_after_someone_else_wrote
+    try:
+        with pytest.raises(CadastreImportError, match="vừa được người khác thay"):
+            commit_parcels(store, prepared)
+    finally:
+        del store.parcels
+        other_user.close()
+    assert store.parcels()["owner_name"].tolist() == ["sửa bởi người khác"]  # only OTHER's parcel, theirs kept
+    assert commit_parcels(store, prepared) == store.layer_versions("parcels").version.max()
