@@ -49,6 +49,10 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
         text = table.inner_text()
         assert any(label in text for label in STATUS_LABELS)
         assert "30/06/2024" in page.locator("section.stMain, .stMain, main").first.inner_text()
+        # The S-curve (a Vega-Lite spec filled with this date's values) draws in the browser.
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed(timeout=60_000)
+        chart.locator("canvas, svg").first.wait_for(timeout=60_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(tmp_path / "overview_30-06-2024.png"), full_page=True)
 
