@@ -5,6 +5,7 @@ selects and formats them.
 """
 from __future__ import annotations
 
+import copy
 import functools
 
 import altair as alt
@@ -194,7 +195,7 @@ def _s_curve_spec(curve: pd.DataFrame, targets: pd.DataFrame, as_of_value) -> di
     validated template (:func:`_s_curve_template`) is filled with this date's rows instead
     (``tests/dashboard/test_s_curve_spec.py`` checks it equals Altair's spec)."""
     rows = _s_curve_rows(curve, targets, as_of_value)
-    spec = dict(_s_curve_template(len(rows) == 3))
+    spec = copy.deepcopy(_s_curve_template(len(rows) == 3))    # Streamlit may edit the spec it is given
     # Inline values in each layer: Streamlit sends them as JSON, whereas named datasets are converted
     # to Arrow tables first (~25 ms per chart).
     spec["layer"] = [{**layer, "data": {"values": values}} for layer, values in zip(spec["layer"], rows)]
