@@ -86,7 +86,7 @@ class RawTable:
 
     data: pd.DataFrame
     file_kind: str  # "csv" | "xlsx"
-    encoding: str | None = None
+    encoding: str | None = None  # CSV: Python codec name, or "tcvn3"/"vni" for a one-byte legacy-font file
     separator: str | None = None
     sheet: str | None = None
     header_row: int = 1  # 1-based row number of the (first) header row
@@ -255,12 +255,20 @@ def _read_csv_8bit(data: bytes, decodings: list[tuple[str, str]]) -> RawTable:
     if best is None:
         raise IngestError(_no_header_message())
     _, reading, sep, header_index, match = best
-    encoding = reading if reading in natives else natives[0]
+    if reading in natives:
+        codec = reading
+    else:  # headers typed in TCVN3/VNI: other text most likely in the Vietnamese code page
+        codec = "cp1258" if "cp1258" in natives else natives[0]
     if latin.count("\n") > MAX_ROWS + HEADER_SEARCH_ROWS + 10:
         raise IngestError(_too_many_rows())
     records = _csv_records(latin, sep, None, strict=True)
     table = _build_table(records, header_index, match)
-    _convert_legacy_columns(table, native=_native_decoder(encoding))
+    text_columns = _convert_legacy_columns(table, native=_native_decoder(codec))
+    legacy = {c["encoding"] for c in table.text_conversions}
+    # The file's encoding as the report shows it: the font encoding when the headers, or every column
+    # with non-ASCII text, are in it; else the code page.
+    all_legacy = len(legacy) == 1 and len(table.text_conversions) == text_columns
+    encoding = reading if reading not in natives else (legacy.pop() if all_legacy else codec)
     log.info("CSV read: encoding=%s separator=%r rows=%d", encoding, sep, len(table.data))
     table.file_kind, table.encoding, table.separator = "csv", encoding, sep
     return table
@@ -290,7 +298,7 @@ def _find_header_any(rows: list[list[object]]) -> tuple[int, HeaderMatch] | None
     return best
 
 
-def _convert_legacy_columns(table: RawTable, native=None) -> None:
+def _convert_legacy_columns(table: RawTable, native=None) -> int:
     """Decode each text column of ``table.data`` in place, converting legacy font encodings.
 
     Parameters
@@ -307,12 +315,19 @@ def _convert_legacy_columns(table: RawTable, native=None) -> None:
     Detection is :func:`cadastre.encoding.detect_column_encoding` (valid Vietnamese syllables per
     reading). A converted column is listed in ``table.text_conversions`` and explained in
     ``table.notes`` (Vietnamese, with up to 3 before/after samples).
+
+    Returns
+    -------
+    int
+        Number of columns holding non-ASCII text (converted or not).
     """
+    text_columns = 0
     for col in table.data.columns:
         column = table.data[col]
         texts = [v for v in pd.unique(column.to_numpy(dtype=object)) if isinstance(v, str) and not v.isascii()]
         if not texts:
             continue
+        text_columns += 1
         decision = detect_column_encoding(str(col), texts)
         chosen = None
         if decision.encoding != "unicode":
@@ -336,6 +351,7 @@ def _convert_legacy_columns(table: RawTable, native=None) -> None:
             shown = "; ".join(f"«{b}» → «{a}»" for b, a in samples)
             table.notes.append(f"Cột '{header}': chữ mã {ENCODING_LABELS_VI[chosen]} đã được chuyển sang Unicode"
                                f" (ví dụ: {shown}).")
+    return text_columns
 
 
 def _nfc(text: str) -> str:

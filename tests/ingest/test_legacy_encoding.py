@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from cadastre.encoding import unicode_to_tcvn3, unicode_to_vni
+from domain.stages import fold_vi
 from ingest.read import read_table
 from ingest.validate import validate
 from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects
@@ -79,12 +80,15 @@ def assert_converted(table, encoding, reference):
 
 
 @pytest.mark.parametrize("encoding", sorted(ENCODERS))
-def test_one_byte_legacy_csv_headers_and_text(encoding, reference):
-    data = csv_text(legacy([HEADERS] + GOOD_ROWS_VI, encoding)).encode("latin-1")
+@pytest.mark.parametrize("ascii_headers", [False, True])
+def test_one_byte_legacy_csv(encoding, ascii_headers, reference):
+    headers = [fold_vi(h) for h in HEADERS] if ascii_headers else legacy([HEADERS], encoding)[0]
+    data = csv_text([headers] + legacy(GOOD_ROWS_VI, encoding)).encode("latin-1")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # really a one-byte file
     table = read_table(data, "so_lieu_abc.csv")
     assert table.separator == ";" and list(table.data.index) == [2, 3, 4, 5]
+    assert table.encoding == encoding  # every text column is in the font encoding
     assert_converted(table, encoding, reference)
 
 
