@@ -451,7 +451,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     land_use = pd.Series(land_use, index=parcels.index, dtype=object)
     report["land_use"] = {"compound": int(land_use.str.contains(r"\+").sum()), "blank": int((land_use == "").sum()),
                           "unknown_codes": sorted(unknown_codes)}
-    declared, bad_area = [], {}
+    declared = []
     for idx, value in parcels["declared_area_m2"].items():
         try:
             declared.append(parse_area(value))
