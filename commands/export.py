@@ -77,9 +77,9 @@ def run(args) -> int:
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
-    if args.include_personal_data and args.fmt != "xlsx":
-        print("Lưu ý: bản đồ (html/pdf/png) không bao giờ thể hiện dữ liệu cá nhân; "
-              "--include-personal-data chỉ có tác dụng với xlsx.", file=sys.stderr)
+    if args.include_personal_data and args.fmt in ("pdf", "png"):
+        print("Lưu ý: bản đồ in (pdf/png) không thể hiện họ tên; --include-personal-data có tác dụng "
+              "với xlsx (bảng thửa) và html (chú thích khi di chuột lên thửa).", file=sys.stderr)
     try:
         from milestones.snapshot import compute_snapshot
         from store import open_store

@@ -4,7 +4,7 @@ The map itself is :func:`mapview.build_map` + :func:`mapview.standalone_html` (t
 colours, legend, risk flags and tooltips as the dashboard; Leaflet inlined, nothing fetched). This
 module only adds the document title, a header with the as-of date and data version, the caveats and
 the personal-data statement, and switches the optional online tile basemap off so the file names no
-network address at all.
+network address at all. Land users' names appear in the tooltips only with ``include_personal_data``.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 
 from dashboard.filters import Filters
 from exports.options import ExportOptions
-from exports.personal import NO_PERSONAL_DATA_NOTE_VI, strip_personal_data
+from exports.personal import NO_PERSONAL_DATA_NOTE_VI, PERSONAL_DATA_NOTICE_VI, strip_personal_data
 from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, as_of_text_vi, caveat_notes_vi, data_version_of,
                                 report_title_vi)
 
@@ -35,17 +35,6 @@ _HEADER_CSS = """
 REMOTE_LINK = re.compile(r"""(?:src|href)\s*=\s*\\?["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
-def _strip_network_addresses(page: str) -> str:
-    """Remove what could point a browser at the network from the rendered page.
-
-    * any tile-layer URL template (there is none when ``tile_basemap=False``);
-    * the link of Leaflet's attribution prefix (``<a href="https://leafletjs.com">``): the text
-      "Leaflet" stays on the map and the licence notice stays in the inlined source.
-    """
-    page = re.sub(r"https?://[^\"'\s]*\{z\}[^\"'\s]*", "", page)
-    return page.replace('href="https://leafletjs.com" ', "").replace('href="https://leafletjs.com"', "")
-
-
 def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
     """The interactive offline map of ``snapshot`` as one HTML document.
 
@@ -57,8 +46,9 @@ def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
         Context layers for :func:`mapview.build_map` (projects, centrelines, communes, roads).
     options : ExportOptions, optional
         ``project_id`` limits the map to one project (the dashboard's project filter).
-        ``include_personal_data`` has no effect here: the dashboard map shows no personal data,
-        and neither does this file (it says so in its footer).
+        ``include_personal_data`` adds the land user's name to the parcel tooltips (internal use);
+        the header and footer then say the file holds personal data. By default the file holds
+        none and its footer says so.
 
     Returns
     -------
@@ -85,14 +75,15 @@ def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
             raise ValueError(f"Không có dự án {options.project_id!r}; các mã dự án: "
                              f"{', '.join(map(str, projects['project_id']))}")
         name = str(match.iloc[0].get("name", options.project_id))
-    public = snapshot
-    if hasattr(snapshot, "__dataclass_fields__"):
+    shown = snapshot
+    if not options.include_personal_data and hasattr(snapshot, "__dataclass_fields__"):
         import dataclasses
 
-        public = dataclasses.replace(snapshot, parcels=strip_personal_data(snapshot.parcels))
+        shown = dataclasses.replace(snapshot, parcels=strip_personal_data(snapshot.parcels))
     filters = Filters(project_ids=(options.project_id,)) if options.project_id else Filters()
-    fmap = build_map(public, store, filters, tile_basemap=False)
-    page = _strip_network_addresses(standalone_html(fmap))
+    fmap = build_map(shown, store, filters, tile_basemap=False,
+                     include_personal_data=options.include_personal_data)
+    page = standalone_html(fmap)  # raises if anything would still point at the network
 
     dv = data_version_of(snapshot)
     title = report_title_vi(name)
@@ -107,9 +98,11 @@ def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
         f'<div id="gpmb-export-header"><h1>{e(title)}</h1>'
         f'<div class="meta"><b>{e(as_of_text_vi(snapshot.as_of))}</b> · {e(dv.text_vi())}</div>'
         + (f'<div class="notes">{e(" ".join(notes))}</div>' if notes else "")
+        + (f'<div class="notes"><b>{e(PERSONAL_DATA_NOTICE_VI)}</b></div>' if options.include_personal_data else "")
         + "</div>"
     )
-    footer = (f'<div id="gpmb-export-footer">{e(NO_PERSONAL_DATA_NOTE_VI)} Nguồn: {e(" ".join(ATTRIBUTIONS_VI))} '
+    personal_note = PERSONAL_DATA_NOTICE_VI if options.include_personal_data else NO_PERSONAL_DATA_NOTE_VI
+    footer = (f'<div id="gpmb-export-footer">{e(personal_note)} Nguồn: {e(" ".join(ATTRIBUTIONS_VI))} '
               f'Lập bằng {e(APP_NAME)}; mở được không cần Internet.</div>')
     head_extra = f"<title>{e(title)} – {e(as_of_text_vi(snapshot.as_of))}</title>{_HEADER_CSS}"
     page = page.replace("<head>", "<head>" + head_extra, 1) if "<head>" in page else head_extra + page

@@ -332,6 +332,7 @@ def validate(
             notes.append("Bỏ qua các cột không thuộc mẫu: " + ", ".join(table.ignored_columns))
         if table.formulas_read_as_values:
             notes.append(f"{table.formulas_read_as_values} ô có công thức: đã đọc giá trị Excel đã tính và lưu trong tệp.")
+        notes.extend(table.notes)  # e.g. columns converted from TCVN3/VNI to Unicode
     lk = build_lookups(parcels, projects)
     project_starts = {pid: as_date(p.get("start_date")) for pid, p in lk.projects.items()}
     hist = history_from_ledger(existing_events)

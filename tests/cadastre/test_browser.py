@@ -2,7 +2,6 @@
 preview, commit, and find the parcels in the store (``streamlit run app.py`` on a store in tmp_path)."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -48,7 +47,6 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
         page.get_by_role("button", name="Ghi vào kho dữ liệu").click()
         expect(page.get_by_text(re.compile(r"Đã ghi 12 thửa"))).to_be_visible(timeout=60_000)
     assert not requests_elsewhere
-    os.environ.setdefault("GPMB_SOURCES_DIR", str(sources))
     from store import open_store
 
     store = open_store(url_db, sources_dir=sources)

@@ -29,11 +29,21 @@ def test_title_as_of_and_data_version(snap, fake_store):
     assert "MINH HỌA" in page and "GẦN ĐÚNG" in page
 
 
-def test_personal_data_never_in_the_map(snap, fake_store):
-    for opts in (ExportOptions(), ExportOptions(include_personal_data=True)):
-        page = export_html(snap, fake_store, opts)
-        assert not any(name in page for name in snap.parcels.owner_name)
-        assert "Không kèm dữ liệu cá nhân" in page
+def test_personal_data_left_out_by_default(snap, fake_store):
+    page = export_html(snap, fake_store)
+    assert not any(name in page for name in snap.parcels.owner_name)
+    assert "Không kèm dữ liệu cá nhân" in page
+    assert "CÓ DỮ LIỆU CÁ NHÂN" not in page
+
+
+def test_personal_data_with_the_option_and_the_file_says_so(snap, fake_store):
+    page = export_html(snap, fake_store, ExportOptions(include_personal_data=True))
+    plain_names = [n for n in snap.parcels.owner_name if n.startswith("Nguyễn")]
+    assert len(plain_names) == len(snap.parcels) - 1  # parcel 0 holds a formula-injection string
+    assert all(name in page for name in plain_names)
+    assert "=HYPERLINK(" in page and 'HYPERLINK("' not in page  # shown as escaped text, never markup
+    assert "CÓ DỮ LIỆU CÁ NHÂN" in page
+    assert "Không kèm dữ liệu cá nhân" not in page
 
 
 def test_unknown_project_refused(snap, fake_store):

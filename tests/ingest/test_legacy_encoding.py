@@ -77,6 +77,7 @@ def assert_converted(table, encoding, reference):
     report = validate(table, make_parcels(), make_projects(), make_ledger(), TODAY)
     assert report.problems == []
     assert facts(report) == reference
+    assert set(table.notes) <= set(report.notes)  # the user is told which columns were converted
 
 
 @pytest.mark.parametrize("encoding", sorted(ENCODERS))
