@@ -10,11 +10,8 @@ created and dropped here (server ``$GPMB_TEST_PG_ADMIN_URL``). Prints one line p
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import io
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -27,7 +24,8 @@ import geopandas as gpd  # noqa: E402
 import pandas as pd  # noqa: E402
 from shapely.geometry import LineString, MultiPolygon, box  # noqa: E402
 
-ADMIN_URL = os.environ.get("GPMB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from benchmarks._postgis import bench_database, parse_backend_args  # noqa: E402
+
 COMMUNES = ["Xã Hợp Thành", "Xã Gia Cát", "Xã Tân Liên", "Xã Phú Xá", "Thị trấn Cao Lộc"]
 N_PARCELS = 20_000
 STAGES = ["Thông báo thu hồi đất", "Kiểm đếm", "Niêm yết phương án", "Phê duyệt phương án / QĐ thu hồi", "Chi trả"]
@@ -140,38 +138,16 @@ def run(url: str, sources: Path, sizes: list[int], label: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--no-postgis", action="store_true")
-    args = parser.parse_args()
+    args = parse_backend_args(__doc__.splitlines()[0])
     with tempfile.TemporaryDirectory() as tmp:
         sources = write_sources(Path(tmp) / "sources")
         bench_xlsx_read(args.sizes)
         run(f"sqlite:///{Path(tmp) / 'bench.gpkg'}", sources, args.sizes, "SQLite/GPKG")
         if args.no_postgis:
             return 0
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-        name = f"bench_ingest_{secrets.token_hex(4)}"
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001
-            print(f"PostGIS: skipped ({type(exc).__name__}: server not reachable at {ADMIN_URL})")
-            return 0
-        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        try:
-            eng = create_engine(url, isolation_level="AUTOCOMMIT")
-            with eng.connect() as conn:
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            eng.dispose()
-            run(url, sources, args.sizes, "PostGIS")
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with bench_database("bench_ingest", "PostGIS") as url:
+            if url is not None:
+                run(url, sources, args.sizes, "PostGIS")
     return 0
 
 

@@ -9,9 +9,7 @@ read the whole ledger back (``store.events()``), and the time to revert the uplo
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
-import os
 import secrets
 import sys
 import tempfile
@@ -23,12 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import pandas as pd  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from benchmarks._postgis import bench_database, parse_backend_args  # noqa: E402
 from store import open_store  # noqa: E402
-
-ADMIN_URL = os.environ.get("GPMB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def make_events(parcel_ids: list[str], project_ids: list[str], n: int, tag: str) -> pd.DataFrame:
@@ -76,30 +71,15 @@ def run_backend(label: str, url: str, sizes: list[int]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--no-postgis", action="store_true")
-    args = parser.parse_args()
+    args = parse_backend_args(__doc__.splitlines()[0])
 
     with tempfile.TemporaryDirectory() as tmp:
         run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.gpkg'}", args.sizes)
     if args.no_postgis:
         return 0
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"bench_store_{secrets.token_hex(4)}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        print(f"\n[postgis] skipped: server not reachable ({type(exc).__name__})")
-        return 0
-    try:
-        run_backend("postgis", make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False),
-                    args.sizes)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with bench_database("bench_store", "[postgis]") as url:
+        if url is not None:
+            run_backend("postgis", url, args.sizes)
     return 0
 
 

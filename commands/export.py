@@ -17,6 +17,8 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
+from commands._common import add_database_url_argument
+
 NAME = "export"
 HELP = "Xuất bản đồ HTML, bản đồ in PDF/PNG hoặc báo cáo Excel tại một ngày số liệu"
 
@@ -39,7 +41,7 @@ def add_arguments(parser) -> None:
                         help="kèm họ tên chủ sử dụng đất (chỉ báo cáo Excel; tệp sẽ ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
     parser.add_argument("--out", default=None, metavar="PATH",
                         help="tệp hoặc thư mục đích (mặc định: tên tự đặt trong thư mục hiện tại)")
-    parser.add_argument("--database-url", default=None, help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+    add_database_url_argument(parser)
 
 
 def _parse_date(text: str) -> date | None:

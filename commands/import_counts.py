@@ -6,11 +6,12 @@ rejected or refused, 2 on usage errors (missing file, bad options).
 """
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import sys
 from pathlib import Path
+
+from commands._common import add_database_url_argument, default_user, open_cli_store
 
 NAME = "import-counts"
 HELP = "Kiểm tra và ghi tệp số liệu kiểm đếm (CSV/XLSX) vào sổ số liệu"
@@ -28,14 +29,7 @@ def add_arguments(parser) -> None:
                         help="ghi các dòng hợp lệ dù có dòng lỗi (mặc định: có dòng lỗi thì từ chối cả tệp)")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     parser.add_argument("--by", default=None, help="người tải lên (mặc định: tên người dùng máy)")
-    parser.add_argument("--database-url", default=None, help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli"
+    add_database_url_argument(parser)
 
 
 def format_report(result) -> str:
@@ -61,16 +55,12 @@ def run(args) -> int:
         print(f"Không tìm thấy tệp: {args.file}", file=sys.stderr)
         return 2
     from ingest.importer import import_counts
-    from store import open_store
 
-    try:
-        store = open_store(args.database_url)
-    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
-        log.exception("open_store failed")
-        print(f"Không mở được kho dữ liệu ({type(exc).__name__}: {exc}).", file=sys.stderr)
+    store = open_cli_store(args.database_url, log)
+    if store is None:
         return 1
     result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                           by=args.by or _default_user(), source="cli")
+                           by=args.by or default_user(), source="cli")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

@@ -6,9 +6,10 @@ store that cannot be opened, 2 on usage errors (e.g. UPLOAD_ID not a number).
 """
 from __future__ import annotations
 
-import getpass
 import logging
 import sys
+
+from commands._common import add_database_url_argument, default_user, open_cli_store
 
 NAME = "revert"
 HELP = "Hoàn tác một lần tải lên số liệu kiểm đếm (ghi lại, không xóa)"
@@ -20,28 +21,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("upload_id", metavar="UPLOAD_ID", type=int, help="số của lần tải lên (xem: cli.py uploads)")
     parser.add_argument("--by", default=None, help="người hoàn tác (mặc định: tên người dùng máy)")
     parser.add_argument("--reason", default="", help="lý do hoàn tác")
-    parser.add_argument("--database-url", default=None,
-                        help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in some containers
-        return "cli"
+    add_database_url_argument(parser)
 
 
 def run(args) -> int:
-    from store import StoreError, open_store
+    from store import StoreError
 
-    try:
-        store = open_store(args.database_url)
-    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
-        log.exception("open_store failed")
-        print(f"Không mở được kho dữ liệu ({type(exc).__name__}: {exc}).", file=sys.stderr)
+    store = open_cli_store(args.database_url, log)
+    if store is None:
         return 1
     try:
-        store.revert_upload(args.upload_id, by=args.by or _default_user(), reason=args.reason)
+        store.revert_upload(args.upload_id, by=args.by or default_user(), reason=args.reason)
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -21,6 +21,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from commands._common import add_database_url_argument
+
 NAME = "status"
 HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một ngày"
 
@@ -44,8 +46,7 @@ def as_of_date(text: str) -> date:
 def add_common(parser) -> None:
     parser.add_argument("--as-of", dest="as_of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
                         help="tính tại ngày này (mặc định: hôm nay)")
-    parser.add_argument("--database-url", default=None,
-                        help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+    add_database_url_argument(parser)
 
 
 def json_value(value):

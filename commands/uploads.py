@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from datetime import timedelta, timezone
 
 import pandas as pd
+
+from commands._common import add_database_url_argument, report_store_failure
 
 NAME = "uploads"
 HELP = "Liệt kê các lần tải lên số liệu kiểm đếm"
@@ -24,8 +25,7 @@ SOURCE_LABELS_VI = {"seed": "khởi tạo", "upload": "tải lên (web)", "cli":
 
 def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true", help="in dạng JSON (thời gian UTC, ISO 8601)")
-    parser.add_argument("--database-url", default=None,
-                        help="kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)")
+    add_database_url_argument(parser)
 
 
 def _when(ts) -> str:
@@ -78,9 +78,7 @@ def run(args) -> int:
         store = open_store(args.database_url)
         frame = store.uploads()
     except Exception as exc:  # noqa: BLE001 - a message, not a traceback
-        log.exception("uploads failed")
-        print(f"Không mở được kho dữ liệu ({type(exc).__name__}: {exc}).", file=sys.stderr)
-        return 1
+        return report_store_failure(exc, log, "uploads failed")
     if args.json:
         print(json.dumps(to_records(frame), ensure_ascii=False, indent=2))
     else:

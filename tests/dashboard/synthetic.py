@@ -15,15 +15,14 @@ exactly that rule to the events, independently of the real ``milestones`` packag
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from shapely.geometry import LineString, MultiPolygon, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, box
 
 from domain.stages import STAGE_LABELS_VI, STAGES
+from milestones.snapshot import Snapshot
 
 CRS = "EPSG:9215"
 E0, N0 = 440_000.0, 2_420_000.0
@@ -142,28 +141,15 @@ class FakeStore:
         return {"last_upload_id": self.version, "last_change_at": f"2024-07-0{self.version}T00:00:00"}
 
 
-@dataclass
-class FakeSnapshot:
-    """Same fields as ``milestones.snapshot.Snapshot`` (DATA_MODEL.md)."""
-
-    as_of: date
-    parcels: gpd.GeoDataFrame
-    projects: pd.DataFrame
-    communes: pd.DataFrame
-    segments: pd.DataFrame
-    milestones: pd.DataFrame
-    s_curve: pd.DataFrame
-    data_version: dict = field(default_factory=dict)
-
-
 def _stage_date(i: int, rank: int) -> date | None:
     if rank == 0:
         return None
     return NOTICE_START + timedelta(days=10 * i + STEP_DAYS * (rank - 1))
 
 
-def compute_snapshot(store: FakeStore, as_of: date) -> FakeSnapshot:
-    """Snapshot of the fake store by the construction rule in the module docstring."""
+def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
+    """The real :class:`milestones.snapshot.Snapshot`, filled by the construction rule in the module
+    docstring (not by ``milestones.snapshot.compute_snapshot``)."""
     parcels = store._parcels.copy()
     ranks = [stage_index_at(int(i), as_of) for i in parcels["_i"]]
     parcels["stage"] = [STAGES[r] for r in ranks]
@@ -215,6 +201,6 @@ def compute_snapshot(store: FakeStore, as_of: date) -> FakeSnapshot:
                           "actual_percent": 100.0 * done / float(p["area_to_recover_m2"].sum())})
             d += timedelta(days=15)
     communes = (parcels.groupby(["project_id", "commune"], as_index=False)["area_to_recover_m2"].sum())
-    return FakeSnapshot(as_of=as_of, parcels=parcels, projects=projects, communes=communes,
-                        segments=pd.DataFrame(), milestones=pd.DataFrame(ms), s_curve=pd.DataFrame(curve),
-                        data_version=store.data_version())
+    return Snapshot(as_of=as_of, parcels=parcels, projects=projects, communes=communes,
+                    segments=pd.DataFrame(), milestones=pd.DataFrame(ms), s_curve=pd.DataFrame(curve),
+                    data_version=store.data_version())

@@ -5,76 +5,60 @@ import pytest
 
 from mapview import build_map, standalone_html
 from tests.dashboard import synthetic
+from tests.support.browser import offline_page
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 
 def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
-    playwright = pytest.importorskip("playwright.sync_api")
     snap = synthetic.compute_snapshot(fake_store, date(2024, 6, 30))
     path = tmp_path / "map.html"
     path.write_text(standalone_html(build_map(snap, fake_store)), encoding="utf-8")
-    requested, errors = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-
-            def route(r):
-                if r.request.url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    requested.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_selector("path.leaflet-interactive")
-            assert errors == [] and requested == []
-            n_parcels = page.evaluate(
-                "(() => { let n = 0; for (const k in window) { const m = window[k];"
-                " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
-                " if (l.feature && l.feature.properties && l.feature.properties.A !== undefined"
-                " && l.getBounds) n++; }); } } return n; })()")
-            assert n_parcels == 18
-            assert page.locator("path.leaflet-interactive").count() >= 18
-            # Zoom on parcel 103 and hover its centre: the tooltip is built in the browser from the lookup
-            # tables. The point is computed from the map (not a fixed pixel) and checked to be parcel 103's
-            # own path, and the view must really be at zoom 19 (Leaflet ignores setView while a zoom
-            # animation runs, which happened on a loaded machine before the map stopped animating its load).
-            page.wait_for_function(
-                "(() => { for (const k in window) { const m = window[k];"
-                " if (k.startsWith('map_') && m && m.eachLayer) { return !m._animatingZoom; } } return false; })()",
-                timeout=15_000)
-            spot = page.evaluate(
-                "(() => { for (const k in window) { const m = window[k];"
-                " if (k.startsWith('map_') && m && m.eachLayer) { let target = null; m.eachLayer(l => {"
-                " if (l.feature && l.feature.properties.n === 103 && l.getBounds) { target = l; } });"
-                " const centre = target.getBounds().getCenter(); m.setView(centre, 19, {animate: false});"
-                " const pt = m.latLngToContainerPoint(centre); const box = m.getContainer().getBoundingClientRect();"
-                " const x = box.left + pt.x, y = box.top + pt.y;"
-                " return {zoom: m.getZoom(), x: x, y: y, hit: document.elementFromPoint(x, y) === target._path};"
-                " } } return null; })()")
-            assert spot is not None and spot["zoom"] == 19 and spot["hit"], spot
-            page.mouse.move(spot["x"] - 10, spot["y"] - 10)
-            page.mouse.move(spot["x"], spot["y"], steps=3)
-            tip = page.locator(".leaflet-tooltip.gpmb-tip")
-            tip.wait_for(timeout=15_000)
-            text = tip.inner_text()
-            for expected in ("Tờ 1, thửa 103", "Xã Hợp Thành (nay Phường Kỳ Lừa)", "CLN – Đất trồng cây lâu năm",
-                             "1.050 m²", "Km1+750", "Bàn giao mặt bằng (từ 10/05/2024)", "Khiếu nại chưa giải quyết",
-                             "Thửa minh họa; vị trí gần đúng"):
-                assert expected in text
-            assert "Người sử dụng đất" not in text and "Hộ 003" not in text     # no personal data by default
-            assert page.locator(".gpmb-legend").inner_text().count("(") >= 7
-            # Leaflet is credited on the map, without a link to the network (the basemap is off).
-            attribution = page.locator(".leaflet-control-attribution")
-            assert "Leaflet" in attribution.inner_text()
-            assert attribution.locator("a[href^='http']").count() == 0
-            assert requested == []
-        finally:
-            browser.close()
+    errors = []
+    # file:// and data: only: the exported map must not even need localhost.
+    with offline_page(allow_localhost=False, viewport={"width": 1200, "height": 800}) as (page, requested):
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive")
+        assert errors == [] and requested == []
+        n_parcels = page.evaluate(
+            "(() => { let n = 0; for (const k in window) { const m = window[k];"
+            " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
+            " if (l.feature && l.feature.properties && l.feature.properties.A !== undefined"
+            " && l.getBounds) n++; }); } } return n; })()")
+        assert n_parcels == 18
+        assert page.locator("path.leaflet-interactive").count() >= 18
+        # Zoom on parcel 103 and hover its centre: the tooltip is built in the browser from the lookup
+        # tables. The point is computed from the map (not a fixed pixel) and checked to be parcel 103's
+        # own path, and the view must really be at zoom 19 (Leaflet ignores setView while a zoom
+        # animation runs, which happened on a loaded machine before the map stopped animating its load).
+        page.wait_for_function(
+            "(() => { for (const k in window) { const m = window[k];"
+            " if (k.startsWith('map_') && m && m.eachLayer) { return !m._animatingZoom; } } return false; })()",
+            timeout=15_000)
+        spot = page.evaluate(
+            "(() => { for (const k in window) { const m = window[k];"
+            " if (k.startsWith('map_') && m && m.eachLayer) { let target = null; m.eachLayer(l => {"
+            " if (l.feature && l.feature.properties.n === 103 && l.getBounds) { target = l; } });"
+            " const centre = target.getBounds().getCenter(); m.setView(centre, 19, {animate: false});"
+            " const pt = m.latLngToContainerPoint(centre); const box = m.getContainer().getBoundingClientRect();"
+            " const x = box.left + pt.x, y = box.top + pt.y;"
+            " return {zoom: m.getZoom(), x: x, y: y, hit: document.elementFromPoint(x, y) === target._path};"
+            " } } return null; })()")
+        assert spot is not None and spot["zoom"] == 19 and spot["hit"], spot
+        page.mouse.move(spot["x"] - 10, spot["y"] - 10)
+        page.mouse.move(spot["x"], spot["y"], steps=3)
+        tip = page.locator(".leaflet-tooltip.gpmb-tip")
+        tip.wait_for(timeout=15_000)
+        text = tip.inner_text()
+        for expected in ("Tờ 1, thửa 103", "Xã Hợp Thành (nay Phường Kỳ Lừa)", "CLN – Đất trồng cây lâu năm",
+                         "1.050 m²", "Km1+750", "Bàn giao mặt bằng (từ 10/05/2024)", "Khiếu nại chưa giải quyết",
+                         "Thửa minh họa; vị trí gần đúng"):
+            assert expected in text
+        assert "Người sử dụng đất" not in text and "Hộ 003" not in text     # no personal data by default
+        assert page.locator(".gpmb-legend").inner_text().count("(") >= 7
+        # Leaflet is credited on the map, without a link to the network (the basemap is off).
+        attribution = page.locator(".leaflet-control-attribution")
+        assert "Leaflet" in attribution.inner_text()
+        assert attribution.locator("a[href^='http']").count() == 0
+        assert requested == []

@@ -8,15 +8,16 @@ missing server means something is broken).
 Each database is named ``<prefix>_<10 hex digits>`` so that parallel test areas never collide, and is
 dropped ``WITH (FORCE)`` (PostgreSQL ≥ 13) so that connections left open by a killed worker process do
 not keep it alive.
+
+:func:`temporary_database` is the same without pytest (the benchmarks use it through
+``benchmarks/_postgis.py``): pytest is imported only when a test is skipped or failed.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
-from collections.abc import Iterator
-
-import pytest
+from collections.abc import Callable, Iterator
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -41,6 +42,8 @@ def unreachable(message: str) -> None:
     pytest.skip.Exception, pytest.fail.Exception
         Always (this function never returns).
     """
+    import pytest
+
     if os.environ.get("GPMB_REQUIRE_POSTGIS"):
         pytest.fail(message)
     pytest.skip(message)
@@ -69,6 +72,31 @@ def postgis_database(prefix: str, template: str | None = None) -> Iterator[str]:
     pytest.skip.Exception, pytest.fail.Exception
         When the server cannot be reached (see :func:`unreachable`).
     """
+    with temporary_database(prefix, template=template, on_unreachable=unreachable) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def temporary_database(prefix: str, *, template: str | None = None,
+                       on_unreachable: Callable[[str], None]) -> Iterator[str | None]:
+    """Create a PostGIS database ``<prefix>_<hex>``, yield its URL, drop it afterwards (no pytest).
+
+    Parameters
+    ----------
+    prefix
+        First part of the database name.
+    template
+        As in :func:`postgis_database`.
+    on_unreachable
+        Called with a message (server URL, exception type and text) when ``CREATE DATABASE`` fails.
+        When it returns instead of raising, the context yields ``None`` (nothing to drop).
+
+    Yields
+    ------
+    str or None
+        SQLAlchemy URL of the new database (password kept, for other processes), or ``None`` after
+        ``on_unreachable`` returned.
+    """
     from sqlalchemy import create_engine, text
 
     admin = create_engine(admin_url(), isolation_level="AUTOCOMMIT")
@@ -76,9 +104,11 @@ def postgis_database(prefix: str, template: str | None = None) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    except Exception as exc:  # noqa: BLE001 - no server: skip (or fail under GPMB_REQUIRE_POSTGIS)
+    except Exception as exc:  # noqa: BLE001 - no server: the caller decides (skip, fail, or go on)
         admin.dispose()
-        unreachable(f"PostgreSQL not reachable at {admin_url()}: {type(exc).__name__}: {exc}")
+        on_unreachable(f"PostgreSQL not reachable at {admin_url()}: {type(exc).__name__}: {exc}")
+        yield None
+        return
     url = database_url(name)
     try:
         if template is None:
