@@ -13,7 +13,7 @@ from tests.support.browser import is_allowed
 @pytest.mark.parametrize("url, local_ok, expected", [
     ("http://127.0.0.1:8123/_stcore/health", True, True),
     ("http://localhost/x.js", True, True),
-    ("file:///tmp/map.html", True, True),
+    ("file:///home/officer/ban_do.html", True, True),
     ("data:image/png;base64,AAAA", False, True),
     ("http://127.0.0.1:8123/", False, False),
     ("https://unpkg.com/leaflet@1.9.4/dist/leaflet.js", True, False),
