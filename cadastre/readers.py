@@ -206,6 +206,16 @@ def _read_cad(path: Path, label: str, fmt: str) -> list[RawLayer]:
                      "khai báo trong tệp" if crs_text else "tệp CAD không khai báo hệ tọa độ", is_cad=True)]
 
 
+def _extract_zip(path: Path, target: Path, message_vi: str) -> Path:
+    """Extract the zip (or KMZ) ``path`` into ``target``; a broken archive raises ReadError(message_vi)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            zf.extractall(target)  # extractall drops absolute paths and '..' members
+    except zipfile.BadZipFile as exc:
+        raise ReadError(message_vi) from exc
+    return target
+
+
 def _read_path(path: Path, label: str, workdir: Path) -> list[RawLayer]:
     suffix = path.suffix.lower()
     if suffix == ".shp":
@@ -219,12 +229,7 @@ def _read_path(path: Path, label: str, workdir: Path) -> list[RawLayer]:
     if suffix == ".kmz":
         # A KMZ is a zip whose main .kml holds the placemarks; GDAL's LIBKML loses SchemaData
         # attributes when reading through the zip, so the .kml is read after extraction.
-        target = workdir / f"kmz_{path.stem}"
-        try:
-            with zipfile.ZipFile(path) as zf:
-                zf.extractall(target)
-        except zipfile.BadZipFile as exc:
-            raise ReadError(f"Tệp {label} không phải KMZ hợp lệ (zip).") from exc
+        target = _extract_zip(path, workdir / f"kmz_{path.stem}", f"Tệp {label} không phải KMZ hợp lệ (zip).")
         kmls = sorted(target.rglob("*.kml"), key=lambda p: (p.name != "doc.kml", str(p)))
         if not kmls:
             raise ReadError(f"Tệp {label} không chứa tệp .kml nào.")
@@ -234,12 +239,7 @@ def _read_path(path: Path, label: str, workdir: Path) -> list[RawLayer]:
     if suffix == ".dxf":
         return _read_cad(path, label, "dxf")
     if suffix == ".zip":
-        target = workdir / f"zip_{path.stem}"
-        try:
-            with zipfile.ZipFile(path) as zf:
-                zf.extractall(target)
-        except zipfile.BadZipFile as exc:
-            raise ReadError(f"Tệp {label} không phải tệp zip hợp lệ.") from exc
+        target = _extract_zip(path, workdir / f"zip_{path.stem}", f"Tệp {label} không phải tệp zip hợp lệ.")
         layers: list[RawLayer] = []
         for member in sorted(target.rglob("*")):
             if member.is_file() and member.suffix.lower() in SUPPORTED_SUFFIXES and member.suffix.lower() != ".zip":

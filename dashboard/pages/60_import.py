@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from mapview.preview import preview_map_html
 
 TITLE = "Nhập bản đồ địa chính"
 ICON = "📥"
@@ -54,39 +55,6 @@ def _save_uploads(files) -> list[Path]:
     for f in files:
         (folder / Path(f.name).name).write_bytes(f.getvalue())
     return sorted(p for p in folder.iterdir() if p.suffix.lower() not in SIDE_FILES)
-
-
-def _preview_html(layers: list[tuple[str, object, str]]) -> str:
-    """Offline Leaflet preview of (name, GeoDataFrame EPSG:9215, colour) layers, no tiles, no CDN."""
-    import folium
-
-    from mapview.offline import standalone_html
-
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    bounds = None
-    for name, gdf, colour in layers:
-        if gdf is None or gdf.empty:
-            continue
-        shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-        if shown.empty:
-            continue
-        wgs = shown.to_crs(4326)
-        keep = [c for c in wgs.columns if c in ("parcel_id", "parcel_number", "land_use", "area_to_recover_m2", "row", "reason")]
-        wgs = wgs[keep + ["geometry"]].copy()
-        for c in keep:
-            wgs[c] = wgs[c].astype(str)
-        folium.GeoJson(
-            wgs.__geo_interface__, name=name,
-            style_function=lambda _f, colour=colour: {"color": colour, "weight": 1.5, "fillOpacity": 0.25},
-            tooltip=folium.GeoJsonTooltip(fields=keep) if keep else None,
-        ).add_to(m)
-        minx, miny, maxx, maxy = wgs.total_bounds
-        bounds = [[miny, minx], [maxy, maxx]] if bounds is None else [
-            [min(bounds[0][0], miny), min(bounds[0][1], minx)], [max(bounds[1][0], maxy), max(bounds[1][1], maxx)]]
-    if bounds:
-        m.fit_bounds(bounds)
-    folium.LayerControl(collapsed=False).add_to(m)
-    return standalone_html(m)
 
 
 def _show_html(html_text: str) -> None:
@@ -296,7 +264,7 @@ def render() -> None:
             layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
         st.subheader("Xem trước trên bản đồ")
         try:
-            _show_html(_preview_html(layers))
+            _show_html(preview_map_html(layers))
         except Exception:  # noqa: BLE001
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
