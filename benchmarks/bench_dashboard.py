@@ -48,8 +48,8 @@ def main() -> int:
     from streamlit.testing.v1 import AppTest
 
     from dashboard import state
-    from milestones.snapshot import compute_snapshot
     from mapview import build_map, standalone_html
+    from milestones.snapshot import compute_snapshot
     from store import open_store
 
     t, store = timed(lambda: open_store(os.environ["DATABASE_URL"]))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from exports import ExportOptions, export  # noqa: E402
+from exports import ExportOptions, export
 
 CASES = [
     ("xlsx", "Excel, all projects", ExportOptions()),

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import pyogrio  # noqa: E402
 import shapely  # noqa: E402
 
-from cadastre.encoding import unicode_to_tcvn3  # noqa: E402
+from parsing.legacy import unicode_to_tcvn3  # noqa: E402
 
 OWNERS = ["Nguyễn Văn An", "Trần Thị Bình", "Hoàng Văn Đức", "Lương Thị Hợp", "Vi Văn Thắng", "Nông Thị Ưng"]
 
@@ -48,12 +48,11 @@ def build_shapefile(folder: Path, n: int) -> Path:
 
 def main(n: int = 50_000) -> None:
     sys.path.insert(0, str(ROOT / "tests" / "cadastre"))
+    import make_fixtures as mf
     from conftest import write_sources  # the cadastre tests' tiny sources folder
 
-    import make_fixtures as mf
-    from store import open_store
-
     from cadastre.importer import ImportOptions, commit_parcels, prepare_parcels
+    from store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

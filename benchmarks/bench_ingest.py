@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import geopandas as gpd  # noqa: E402
-import pandas as pd  # noqa: E402
-from shapely.geometry import LineString, MultiPolygon, box  # noqa: E402
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, MultiPolygon, box
 
-from benchmarks._postgis import bench_database, parse_backend_args  # noqa: E402
+from benchmarks._postgis import bench_database, parse_backend_args
 
 COMMUNES = ["Xã Hợp Thành", "Xã Gia Cát", "Xã Tân Liên", "Xã Phú Xá", "Thị trấn Cao Lộc"]
 N_PARCELS = 20_000

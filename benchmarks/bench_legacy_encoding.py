@@ -1,7 +1,7 @@
 """Read time of a 100 000-row field-count CSV in each encoding communes send (no timing asserted anywhere).
 
 Rows are the four good rows of tests/ingest/make_corpus.py repeated; the legacy files (TCVN3, VNI,
-one byte per letter) are written with the encoders of cadastre/encoding.py. Prints, per encoding,
+one byte per letter) are written with the encoders of parsing/legacy.py. Prints, per encoding,
 the file size, the read time of ``ingest.read.read_table`` and the columns converted.
 
     python benchmarks/bench_legacy_encoding.py [ROWS]
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cadastre.encoding import unicode_to_tcvn3, unicode_to_vni  # noqa: E402
 from ingest.read import read_table  # noqa: E402
+from parsing.legacy import unicode_to_tcvn3, unicode_to_vni  # noqa: E402
 from tests.ingest.make_corpus import GOOD_ROWS_VI, H, cp1258_bytes  # noqa: E402
 
 

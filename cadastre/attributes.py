@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from domain.stages import fold_vi
+from parsing.text import fold_vi
 
 #: Canonical fields the importer fills, with the Vietnamese label shown in the mapping editor.
 CANONICAL_FIELDS: dict[str, str] = {
@@ -46,9 +46,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 #: Land-use codes of the cadastre (Circular 08/2024/TT-BTNMT and earlier lists); unknown codes are reported.
 LAND_USE_CODES = frozenset(
-    "LUC LUK LUN BHK NHK HNK CLN RSX RPH RDD NTS LMU NKH ONT ODT TSC DTS DVH DYT DGD DTT DKH DXH DNG DSK "
-    "DGT DTL DNL DBV DSH DKV DCH DRA DCK CQP CAN SKK SKN SKC SKX TMD NTD NTX MNC SON DCS BCS NCS TIN TON "
-    "CSK DHT DDT DDL DSN DCD TSN DNT DKT DTD CDG PNK".split()
+    ["LUC", "LUK", "LUN", "BHK", "NHK", "HNK", "CLN", "RSX", "RPH", "RDD", "NTS", "LMU", "NKH", "ONT", "ODT", "TSC", "DTS", "DVH", "DYT", "DGD", "DTT", "DKH", "DXH", "DNG", "DSK", "DGT", "DTL", "DNL", "DBV", "DSH", "DKV", "DCH", "DRA", "DCK", "CQP", "CAN", "SKK", "SKN", "SKC", "SKX", "TMD", "NTD", "NTX", "MNC", "SON", "DCS", "BCS", "NCS", "TIN", "TON", "CSK", "DHT", "DDT", "DDL", "DSN", "DCD", "TSN", "DNT", "DKT", "DTD", "CDG", "PNK"]
 )
 
 #: Default file of the user-corrected mapping (not committed; made on first save).

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from cadastre.encoding import convert_text_columns
+from parsing.legacy import convert_text_columns
 
 _LAND_USE_RE = re.compile(r"^[A-Z]{2,4}(?:[+,][A-Z]{2,4})*$")
 _INT_RE = re.compile(r"^0*\d{1,6}$")
@@ -101,7 +101,7 @@ def polygons_from_cad(raw: gpd.GeoDataFrame, *, min_area_m2: float = 0.01) -> tu
     ValueError
         If the drawing holds no line work at all.
     """
-    report: dict = {"elements": int(len(raw))}
+    report: dict = {"elements": len(raw)}
     geoms = raw.geometry.values
     types = shapely.get_type_id(geoms)
     text_col = _text_column(raw)
@@ -122,7 +122,7 @@ def polygons_from_cad(raw: gpd.GeoDataFrame, *, min_area_m2: float = 0.01) -> tu
     polys = [g for g, t in zip(geoms, types) if t in (3, 6)]
     linework += [shapely.boundary(p) for p in polys]
     report["lines"] = len(linework)
-    report["texts"] = int(len(texts))
+    report["texts"] = len(texts)
     if not linework:
         raise ValueError("Bản vẽ không có đường ranh giới thửa (line/shape) nào để dựng thửa.")
     noded = shapely.union_all(shapely.force_2d(np.asarray(linework, dtype=object)))
@@ -134,9 +134,9 @@ def polygons_from_cad(raw: gpd.GeoDataFrame, *, min_area_m2: float = 0.01) -> tu
     report.update(
         polygons_built=len(polygons),
         tiny_rings=len(tiny),
-        dangles={"count": int(len(dangle_parts)), "length_m": round(float(shapely.length(dangle_parts).sum()), 2)},
-        cut_edges=int(len(shapely.get_parts(cuts))),
-        invalid_rings=int(len(shapely.get_parts(invalid))),
+        dangles={"count": len(dangle_parts), "length_m": round(float(shapely.length(dangle_parts).sum()), 2)},
+        cut_edges=len(shapely.get_parts(cuts)),
+        invalid_rings=len(shapely.get_parts(invalid)),
     )
     poly_gdf = gpd.GeoDataFrame(geometry=polygons, crs=raw.crs)
     label_points = gpd.GeoDataFrame({"text": texts["_text"].tolist()}, geometry=list(texts.geometry.values), crs=raw.crs)

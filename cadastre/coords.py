@@ -20,8 +20,8 @@ from functools import lru_cache
 
 from pyproj import CRS, Transformer
 
-from domain.stages import fold_vi
 from gis.crs import PROVINCE_TM3_EPSG, TM3_ZONES, tm3_epsg_for_province
+from parsing.text import fold_vi
 
 #: VN-2000 UTM zones (EPSG): 48N (CM 105°) and 49N (CM 111°).
 VN2000_UTM_EPSG = {48: 3405, 49: 3406}

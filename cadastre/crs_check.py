@@ -14,8 +14,8 @@ Rules (shared/crs/VN2000.md):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from pyproj import CRS, Transformer
 

@@ -44,11 +44,16 @@ from cadastre.crs_check import (
     decide_declared_crs,
     decide_undeclared_crs,
 )
-from cadastre.encoding import ENCODING_LABELS_VI, convert_text_columns
-from cadastre.geometry import DEFAULT_SLIVER_M2, clip_to_boundary, find_duplicate_keys, repair_polygons
+from cadastre.geometry import (
+    DEFAULT_SLIVER_M2,
+    clip_to_boundary,
+    find_duplicate_keys,
+    repair_polygons,
+)
 from cadastre.readers import RawLayer, ReadError, read_source
-from domain.stages import fold_vi
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
+from parsing.legacy import ENCODING_LABELS_VI, convert_text_columns
+from parsing.text import fold_vi
 
 log = logging.getLogger(__name__)
 
@@ -302,7 +307,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     frames = []
     for raw in raw_layers:
         gdf = raw.gdf
-        file_entry = {"file": raw.file, "layer": raw.layer, "format": raw.format, "rows_read": int(len(gdf)),
+        file_entry = {"file": raw.file, "layer": raw.layer, "format": raw.format, "rows_read": len(gdf),
                       "crs_declared": raw.crs_note, "notes": list(raw.notes)}
         if raw.is_cad:
             try:
@@ -321,7 +326,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
             if cad_report["dangles"]["count"]:
                 report["warnings"].append(f"{raw.file}: {cad_report['dangles']['count']} đoạn ranh hở (tổng "
                                           f"{cad_report['dangles']['length_m']} m) không khép thành thửa.")
-            file_entry["rows_read"] = int(len(gdf))
+            file_entry["rows_read"] = len(gdf)
             file_entry["cad_elements"] = cad_report["elements"]
         raw_for_crs = RawLayer(raw.file, raw.layer, raw.format, gdf, raw.crs_text, raw.crs_note)
         try:
@@ -371,7 +376,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
         frames.append(layer)
 
     parcels = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=STORE_EPSG)
-    rows_read = int(len(parcels))
+    rows_read = len(parcels)
     rejected_rows: list[dict] = []
 
     def reject(mask, reason_fn):
@@ -510,7 +515,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     report["rejected"].extend({"row": r["row"], "reason": r["reason"]} for r in rejected_rows)
     report["counts"] = {
         "read": rows_read,
-        "imported": int(len(parcels)),
+        "imported": len(parcels),
         "repaired": len(repairs),
         "duplicates": int(sum(len(d["rows"]) for d in duplicates)),
         "rejected": len(rejected_rows),
@@ -602,7 +607,7 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     combined = pd.concat([kept, new], ignore_index=True)
     combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=STORE_EPSG)
     report = dict(prepared.report)
-    report["replaced"] = {"scope": scope, "removed": int(drop.sum()), "kept": int(len(kept)), "added": int(len(new))}
+    report["replaced"] = {"scope": scope, "removed": int(drop.sum()), "kept": len(kept), "added": len(new)}
     from sqlalchemy.exc import SQLAlchemyError
 
     from store import StoreError

@@ -122,7 +122,7 @@ def run_on_store(args: argparse.Namespace, work: Callable[[Any], tuple[dict, int
         from store import open_store
 
         store = open_store(args.database_url)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported, the store logs its detail
+    except Exception as exc:
         log.exception("open_store failed")
         print(f"Không mở được kho dữ liệu: {exc}", file=sys.stderr)
         return 1

@@ -4,7 +4,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from commands._geo_args import FORMATS, add_crs_argument, add_output_arguments, parse_epsg, run_on_store, usage_error
+from commands._geo_args import (
+    FORMATS,
+    add_crs_argument,
+    add_output_arguments,
+    parse_epsg,
+    run_on_store,
+    usage_error,
+)
 
 NAME = "add-project"
 HELP = "Tạo dự án mới từ tệp chỉ giới GPMB (và tim tuyến nếu là dự án đường)"
@@ -27,9 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args) -> int:
     from datetime import datetime
 
-    from cadastre.project_layers import add_project, project_default_epsg, read_alignment, read_boundary
-    from dashboard.format import fmt_number
+    from cadastre.project_layers import (
+        add_project,
+        project_default_epsg,
+        read_alignment,
+        read_boundary,
+    )
     from gis.chainage import parse_chainage
+    from vocab.format import fmt_number
 
     try:
         epsg = parse_epsg(args.crs)

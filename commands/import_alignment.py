@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from commands._geo_args import (add_layer_arguments, add_output_arguments, parse_epsg, print_crs_and_warnings,
-                                run_on_store, usage_error)
+from commands._geo_args import (
+    add_layer_arguments,
+    add_output_arguments,
+    parse_epsg,
+    print_crs_and_warnings,
+    run_on_store,
+    usage_error,
+)
 
 NAME = "import-alignment"
 HELP = "Nhập tim tuyến (đường) của một dự án đường để tính lý trình"
@@ -18,9 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from cadastre.project_layers import project_default_epsg, read_alignment, update_alignment
-    from dashboard.format import fmt_number
+    from cadastre.project_layers import (
+        project_default_epsg,
+        read_alignment,
+        update_alignment,
+    )
     from gis.chainage import format_chainage, parse_chainage
+    from vocab.format import fmt_number
 
     try:
         epsg = parse_epsg(args.crs)

@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from commands._geo_args import (add_layer_arguments, add_output_arguments, parse_epsg, print_crs_and_warnings,
-                                run_on_store, usage_error)
+from commands._geo_args import (
+    add_layer_arguments,
+    add_output_arguments,
+    parse_epsg,
+    print_crs_and_warnings,
+    run_on_store,
+    usage_error,
+)
 
 NAME = "import-boundary"
 HELP = "Nhập chỉ giới GPMB (vùng) của một dự án; tính lại diện tích thu hồi của các thửa"
@@ -16,8 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from cadastre.project_layers import project_default_epsg, read_boundary, update_boundary
-    from dashboard.format import fmt_number
+    from cadastre.project_layers import (
+        project_default_epsg,
+        read_boundary,
+        update_boundary,
+    )
+    from vocab.format import fmt_number
 
     try:
         epsg = parse_epsg(args.crs)

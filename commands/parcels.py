@@ -99,8 +99,8 @@ def run(args) -> int:
         out["risk_flags"] = [";".join(v) if isinstance(v, list) else "" for v in out["risk_flags"]]
         emit("\ufeff" + out.to_csv(index=False, lineterminator="\n"))
         return 0
-    from dashboard.format import fmt_date, fmt_number
     from milestones.risk import RISK_LABELS_VI
+    from vocab.format import fmt_date, fmt_number
 
     text = pd.DataFrame({
         HEADERS_VI["project_id"]: table["project_id"],

@@ -93,7 +93,8 @@ def status_records(snapshot) -> list[dict]:
 
 def format_text(snapshot) -> str:
     """Plain-text report in Vietnamese (numbers 1.234,5; dates dd/mm/yyyy)."""
-    from dashboard.format import MISSING, fmt_date, fmt_m2, fmt_pct, status_label
+    from vocab.format import MISSING, fmt_date, fmt_m2, fmt_pct
+    from vocab.labels import status_label
 
     lines = [f"Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}", ""]
     for p in status_records(snapshot):

@@ -27,9 +27,10 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.filters import Filters
-from dashboard.format import fmt_date
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGES
+from milestones.filters import Filters
+from vocab.format import fmt_date
+from vocab.labels import STAGE_LABELS_VI
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ def database_url() -> str | None:
 
 
 def _open_store(url: str | None) -> Any:
-    from store import open_store  # imported late: the dashboard starts even if the store is broken
+    from store import (
+        open_store,  # imported late: the dashboard starts even if the store is broken
+    )
 
     return open_store(url)
 
@@ -167,7 +170,7 @@ def project_names(snap: Any) -> dict[str, str]:
     order of the snapshot's projects table."""
     try:
         short = _store_project_names(database_url(), data_version_key(_cached_store(database_url())))
-    except Exception:  # noqa: BLE001 - names are cosmetic: fall back to the snapshot
+    except Exception:
         log.exception("Cannot read project names from the store")
         short = {}
     projects = snap.projects
@@ -202,7 +205,7 @@ def render_sidebar() -> None:
     )
     try:
         snap = _cached_snapshot(as_of(), database_url(), data_version_key(_cached_store(database_url())))
-    except Exception:  # noqa: BLE001 - the page itself shows the error
+    except Exception:
         log.exception("Sidebar: store or snapshot unavailable")
         sb.warning("Chưa có dữ liệu để lọc.")
         return

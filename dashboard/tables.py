@@ -9,19 +9,16 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.format import (
-    MISSING,
+from domain.stages import STAGES
+from gis.chainage import format_chainage
+from vocab.format import MISSING, fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing
+from vocab.labels import (
     MILESTONE_STATUS_COLOURS,
-    fmt_date,
-    fmt_ha,
-    fmt_number,
-    fmt_pct,
-    is_missing,
+    STAGE_COLOURS,
+    STAGE_LABELS_VI,
     risk_flags_text,
     status_label,
 )
-from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI, STAGES
-from gis.chainage import format_chainage
 
 #: Parcel table: snapshot column → Vietnamese header (screen and CSV). ``owner_name`` (personal data,
 #: Decree 13/2023/NĐ-CP) is deliberately left out.
@@ -258,5 +255,12 @@ def commune_table(communes: pd.DataFrame, project_names: dict[str, str] | None =
     return out.reset_index(drop=True)
 
 
-__all__ = ["PARCEL_COLUMNS_VI", "parcel_table", "parcel_csv", "milestone_table", "status_css", "project_card",
-           "commune_table"]
+__all__ = [
+    "PARCEL_COLUMNS_VI",
+    "commune_table",
+    "milestone_table",
+    "parcel_csv",
+    "parcel_table",
+    "project_card",
+    "status_css",
+]

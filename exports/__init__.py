@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from exports.options import FORMATS, ExportOptions
 from exports.provenance import data_version_of
 
-__all__ = ["ExportOptions", "ExportResult", "FORMATS", "export", "file_name_for"]
+__all__ = ["FORMATS", "ExportOptions", "ExportResult", "export", "file_name_for"]
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ import matplotlib.patheffects as path_effects
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
-from matplotlib.path import Path as MplPath
 from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.patches import Rectangle
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from pyproj import CRS, Proj, Transformer
 
-from dashboard.format import fmt_number
+from vocab.format import fmt_number
 
 #: Scale denominators used by Vietnamese cadastral and topographic maps (TT 25/2014, TT 26/2014).
 STANDARD_SCALES: tuple[int, ...] = (500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000,
@@ -229,9 +229,7 @@ def add_lines(ax: Axes, geoms, **kwargs) -> LineCollection | None:
         if geom is None or geom.is_empty:
             continue
         for part in getattr(geom, "geoms", [geom]):
-            if part.geom_type == "LineString" and not part.is_empty:
-                segments.append(np.asarray(part.coords)[:, :2])
-            elif part.geom_type == "LinearRing":
+            if (part.geom_type == "LineString" and not part.is_empty) or part.geom_type == "LinearRing":
                 segments.append(np.asarray(part.coords)[:, :2])
     if not segments:
         return None

@@ -29,14 +29,31 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from dashboard.format import MILESTONE_STATUS_COLOURS, METRIC_LABELS_VI, is_missing, status_label
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGES
 from exports.options import ExportOptions
-from exports.personal import (NO_PERSONAL_DATA_NOTE_VI, PERSONAL_DATA_NOTICE_VI, personal_columns,
-                              strip_personal_data)
-from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,
-                                data_version_of, report_title_vi)
+from exports.personal import (
+    NO_PERSONAL_DATA_NOTE_VI,
+    PERSONAL_DATA_NOTICE_VI,
+    personal_columns,
+    strip_personal_data,
+)
+from exports.provenance import (
+    APP_NAME,
+    ATTRIBUTIONS_VI,
+    CRS_NOTE_VI,
+    as_of_text_vi,
+    caveat_notes_vi,
+    data_version_of,
+    report_title_vi,
+)
 from exports.report_table import parcel_table, progress_table
+from vocab.format import is_missing
+from vocab.labels import (
+    METRIC_LABELS_VI,
+    MILESTONE_STATUS_COLOURS,
+    STAGE_LABELS_VI,
+    status_label,
+)
 
 #: Characters that make Excel (or LibreOffice) read a typed cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -11,11 +11,21 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-from dashboard.filters import Filters
 from exports.options import ExportOptions
-from exports.personal import NO_PERSONAL_DATA_NOTE_VI, PERSONAL_DATA_NOTICE_VI, strip_personal_data
-from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, as_of_text_vi, caveat_notes_vi, data_version_of,
-                                report_title_vi)
+from exports.personal import (
+    NO_PERSONAL_DATA_NOTE_VI,
+    PERSONAL_DATA_NOTICE_VI,
+    strip_personal_data,
+)
+from exports.provenance import (
+    APP_NAME,
+    ATTRIBUTIONS_VI,
+    as_of_text_vi,
+    caveat_notes_vi,
+    data_version_of,
+    report_title_vi,
+)
+from milestones.filters import Filters
 
 _HEADER_CSS = """
 <style>
@@ -64,7 +74,10 @@ def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
     RuntimeError
         From :func:`mapview.standalone_html` if the page would still reference the network.
     """
-    from mapview import build_map, standalone_html  # the dashboard's map, not a second one
+    from mapview import (  # the dashboard's map, not a second one
+        build_map,
+        standalone_html,
+    )
 
     options = options or ExportOptions()
     projects = snapshot.projects

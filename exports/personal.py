@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from domain.stages import fold_vi
+from parsing.text import fold_vi
 
 #: Columns of the parcels table that are always personal data (DATA_MODEL.md: ``owner_name``).
 PERSONAL_DATA_COLUMNS: tuple[str, ...] = ("owner_name",)

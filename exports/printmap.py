@@ -3,7 +3,7 @@
 One page per project, or an overview page plus one page per project (multi-page PDF), on A4 or A3,
 landscape or portrait. Each page holds: commune boundaries and names, roads, project clearance
 boundaries (chỉ giới GPMB; dashed where approximate), parcels coloured by stage
-(:data:`domain.stages.STAGE_COLOURS`), risk flags (red outline for at-risk parcels, symbols for open
+(:data:`vocab.labels.STAGE_COLOURS`), risk flags (red outline for at-risk parcels, symbols for open
 complaints, enforced recovery and compulsory inventory), centrelines with kilometre markers, a
 legend in Vietnamese, a metric scale bar at a standard scale, a north arrow, VN-2000 coordinate ticks,
 the title, as-of date, data version, sources and caveats (illustrative parcels, approximate
@@ -30,18 +30,48 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from shapely.geometry import box
 
-from dashboard.format import (METRIC_LABELS_VI, MILESTONE_STATUS_COLOURS, fmt_date, fmt_ha, fmt_number, fmt_pct,
-                              is_missing, status_label)
-from domain.stages import FLAG_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, STAGES
-from exports.cartography import (add_lines, add_polygons, choose_scale, coordinate_ticks, draw_north_arrow,
-                                 draw_scale_bar, halo_text, meridian_convergence_deg)
+from domain.stages import STAGES
+from exports.cartography import (
+    add_lines,
+    add_polygons,
+    choose_scale,
+    coordinate_ticks,
+    draw_north_arrow,
+    draw_scale_bar,
+    halo_text,
+    meridian_convergence_deg,
+)
 from exports.options import ExportOptions
 from exports.personal import strip_personal_data
-from exports.provenance import (APP_NAME, ATTRIBUTIONS_VI, CRS_NOTE_VI, as_of_text_vi, caveat_notes_vi,
-                                data_version_of, report_title_vi)
+from exports.provenance import (
+    APP_NAME,
+    ATTRIBUTIONS_VI,
+    CRS_NOTE_VI,
+    as_of_text_vi,
+    caveat_notes_vi,
+    data_version_of,
+    report_title_vi,
+)
 from exports.report_table import current_milestone, milestone_scopes
+
 # One visual language with the dashboard map (mapview): same colours for the same things.
-from mapview.build import BOUNDARY_COLOUR, CENTRELINE_COLOUR, COMMUNE_EDGE, COMMUNE_FILL, RISK_COLOUR, ROAD_COLOUR
+from mapview.build import (
+    BOUNDARY_COLOUR,
+    CENTRELINE_COLOUR,
+    COMMUNE_EDGE,
+    COMMUNE_FILL,
+    RISK_COLOUR,
+    ROAD_COLOUR,
+)
+from vocab.format import fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing
+from vocab.labels import (
+    FLAG_LABELS_VI,
+    METRIC_LABELS_VI,
+    MILESTONE_STATUS_COLOURS,
+    STAGE_COLOURS,
+    STAGE_LABELS_VI,
+    status_label,
+)
 
 METRIC_CRS = "EPSG:9215"
 
@@ -263,7 +293,9 @@ def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: fl
 
     centrelines = layers.centrelines
     if len(centrelines):
-        from gis.chainage import kilometre_markers  # the one chainage rule of the project
+        from gis.chainage import (
+            kilometre_markers,  # the one chainage rule of the project
+        )
 
         vis = centrelines[centrelines.intersects(view_geom)]
         every = next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)

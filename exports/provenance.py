@@ -6,13 +6,14 @@ same figures.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
-from dashboard.format import fmt_date, is_missing
+from vocab.format import fmt_date, is_missing
 
 APP_NAME = "GPMB Tracker"
 
@@ -47,7 +48,7 @@ class DataVersion:
     last_change_at: datetime | None
 
     @classmethod
-    def from_mapping(cls, value: Mapping[str, Any] | None) -> "DataVersion":
+    def from_mapping(cls, value: Mapping[str, Any] | None) -> DataVersion:
         """Read ``{"last_upload_id": …, "last_change_at": …}``; missing keys give ``None``."""
         value = dict(value or {})
         upload = value.get("last_upload_id")

@@ -8,14 +8,15 @@ report shows exactly what ``cli.py status`` and the dashboard show.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from dashboard.format import fmt_date, is_missing, risk_flag_label, status_label
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGES
 from milestones.progress import is_project_scope
+from vocab.format import fmt_date, is_missing
+from vocab.labels import STAGE_LABELS_VI, risk_flag_label, status_label
 
 #: Numeric columns of a progress row (units in the names).
 AREA_COLUMNS = ("area_to_recover_m2", "area_handed_over_m2")
@@ -231,7 +232,9 @@ def parcel_table(parcels: pd.DataFrame, personal_columns: Iterable[str] = ()) ->
         ``Cờ rủi ro / vướng mắc`` the Vietnamese labels of the risk flags joined by ``"; "``,
         ``Dữ liệu minh họa`` is ``"Có"``/``"Không"``; dates stay dates.
     """
-    from gis.chainage import format_chainage  # the one chainage formatter of the project
+    from gis.chainage import (
+        format_chainage,  # the one chainage formatter of the project
+    )
 
     df = parcels.drop(columns=[getattr(parcels, "_geometry_column_name", "geometry")], errors="ignore")
     df = pd.DataFrame(df).sort_values(

@@ -6,7 +6,7 @@ Decision 05/2007/QĐ-BTNMT applied as a coordinate-frame Helmert transformation.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import geopandas as gpd
 import pandas as pd
@@ -92,7 +92,7 @@ def tm3_epsg_for_province(province: str) -> int:
     ValueError
         If the name matches no province of :data:`PROVINCE_TM3_EPSG` (Vietnamese message).
     """
-    from domain.stages import fold_vi
+    from parsing.text import fold_vi
 
     def key(name: str) -> str:
         folded = fold_vi(name).replace("–", "-").replace(" - ", "-")
@@ -192,13 +192,13 @@ def length_m(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     return pd.Series(metric.geometry.length.to_numpy(), index=gdf.index, name="length_m")
 
 
-@lru_cache(maxsize=None)
+@cache
 def transformer_to_wgs84() -> Transformer:
     """The one cached ``Transformer`` EPSG:9215 → EPSG:4326 with ``always_xy=True`` (x=lon, y=lat)."""
     return Transformer.from_crs(LANG_SON_EPSG, WGS84_EPSG, always_xy=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def transformer_from_wgs84() -> Transformer:
     """The cached inverse ``Transformer`` EPSG:4326 (lon, lat) → EPSG:9215 (easting, northing)."""
     return Transformer.from_crs(WGS84_EPSG, LANG_SON_EPSG, always_xy=True)

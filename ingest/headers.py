@@ -3,7 +3,7 @@
 The canonical template headers are those of issue 3 (``Dự án``, ``Xã``, ``Số tờ``, ``Số thửa``,
 ``Từ lý trình``, ``Đến lý trình``, ``Giai đoạn``, ``Ngày``, ``Diện tích (m²)``, ``Số tiền (đồng)``,
 ``Ghi chú``) plus ``Số hộ`` and ``Đính chính``. Headers are matched after folding
-(:func:`domain.stages.fold_vi`: no diacritics, lower case) and removing everything that is not a
+(:func:`parsing.text.fold_vi`: no diacritics, lower case) and removing everything that is not a
 letter or a digit, so ``Số thửa``, ``so thua``, ``SoThua``, ``SO_THUA`` and ``Số thửa:`` are the same
 header; well-known short names from cadastral software (``SHTHUA``, ``SHBANDO``, ``MaXa``) are aliases.
 """
@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain.stages import fold_vi
+from parsing.text import fold_vi
 
 #: Field name (column of the parsed table) → canonical Vietnamese header of the template, in template order.
 CANONICAL_HEADERS: dict[str, str] = {

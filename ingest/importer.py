@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-
 from ingest.read import IngestError, RawTable, read_table
 from ingest.validate import ValidationReport, validate
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from domain.stages import fold_vi
+from parsing.text import fold_vi
 
 #: Unit words written before a commune name (folded) → normalised unit.
 _COMMUNE_PREFIXES = (("thi tran ", "thitran"), ("phuong ", "phuong"), ("xa ", "xa"), ("tt. ", "thitran"),

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from cadastre.encoding import DECODERS as LEGACY_DECODERS
-from cadastre.encoding import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
 from ingest.values import is_blank
+from parsing.legacy import DECODERS as LEGACY_DECODERS
+from parsing.legacy import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
 
 log = logging.getLogger(__name__)
 

@@ -6,15 +6,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
 
-from domain.stages import EVENT_LABELS_VI
 from ingest.headers import CANONICAL_HEADERS
 from ingest.values import is_blank
+from vocab.labels import EVENT_LABELS_VI
 
 #: Columns of the validated events (DATA_MODEL.md "events", without event_id/upload_id).
 EVENT_COLUMNS: tuple[str, ...] = (

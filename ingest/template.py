@@ -17,8 +17,9 @@ import csv
 import io
 from pathlib import Path
 
-from domain.stages import EVENT_CODES, EVENT_LABELS_VI
+from domain.stages import EVENT_CODES
 from ingest.headers import CANONICAL_HEADERS
+from vocab.labels import EVENT_LABELS_VI
 
 #: Template column order (the canonical headers).
 TEMPLATE_HEADERS: tuple[str, ...] = tuple(CANONICAL_HEADERS.values())

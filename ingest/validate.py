@@ -38,10 +38,22 @@ from typing import Any
 
 import pandas as pd
 
-from domain.stages import EVENT_LABELS_VI, STAGES
+from domain.stages import STAGES
 from ingest.headers import CANONICAL_HEADERS, UNIT_FACTORS
-from ingest.history import History, aggregate_key, as_date, history_from_ledger, range_key
-from ingest.lookups import Lookups, build_lookups, commune_key, nearest_keys, project_key
+from ingest.history import (
+    History,
+    aggregate_key,
+    as_date,
+    history_from_ledger,
+    range_key,
+)
+from ingest.lookups import (
+    Lookups,
+    build_lookups,
+    commune_key,
+    nearest_keys,
+    project_key,
+)
 from ingest.read import RawTable
 from ingest.report import (
     EVENT_COLUMNS,
@@ -64,6 +76,7 @@ from ingest.values import (
     parse_stage,
     parse_text,
 )
+from vocab.labels import EVENT_LABELS_VI
 
 try:
     from gis.chainage import format_chainage
@@ -72,8 +85,15 @@ except ImportError:  # pragma: no cover
         km, m = divmod(round(chainage_m), 1000)
         return f"Km{km}+{m:03d}"
 
-__all__ = ["validate", "ValidationReport", "RowProblem", "EVENT_COLUMNS", "EVENTS_SCHEMA", "commune_key",
-           "AREA_TOLERANCE_M2"]
+__all__ = [
+    "AREA_TOLERANCE_M2",
+    "EVENTS_SCHEMA",
+    "EVENT_COLUMNS",
+    "RowProblem",
+    "ValidationReport",
+    "commune_key",
+    "validate",
+]
 
 #: Area reported for a parcel may exceed its area to recover by this much (rounding on field sheets), m².
 AREA_TOLERANCE_M2 = 0.5
@@ -158,7 +178,7 @@ class _Row:
             return None
 
 
-def _project(r: _Row, lk: Lookups) -> str | None | bool:
+def _project(r: _Row, lk: Lookups) -> str | bool | None:
     """The row's project_id; None when blank; False when given but unknown (problem recorded)."""
     text = r.cell("project")
     if text is None:

@@ -11,7 +11,8 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from domain.stages import fold_vi, parse_event_code
+from parsing.stages import parse_event_code
+from parsing.text import fold_vi
 
 #: Decimal conventions: ``"vi"`` = ``1.234,5`` (TCVN usage), ``"en"`` = ``1,234.5``.
 DECIMAL_CONVENTIONS = ("vi", "en")
@@ -176,7 +177,7 @@ def _parse_event_code_cached(text: str) -> str:
 
 def parse_stage(value: object) -> str:
     """Return the event code for a stage/flag cell (code or Vietnamese label, any case, with or
-    without diacritics), via :func:`domain.stages.parse_event_code`.
+    without diacritics), via :func:`parsing.stages.parse_event_code`.
 
     Raises
     ------

@@ -6,4 +6,4 @@ renders it as one self-contained HTML page with Leaflet inlined from ``mapview/s
 from mapview.build import build_map
 from mapview.offline import remote_references, standalone_html
 
-__all__ = ["build_map", "standalone_html", "remote_references"]
+__all__ = ["build_map", "remote_references", "standalone_html"]

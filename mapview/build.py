@@ -10,7 +10,7 @@ Layers, bottom to top (each can be switched in the layer control):
    ``approximate``.
 5. *Tim tuyến, mốc lý trình* – road centrelines (dashed if approximate) and a dot every kilometre,
    labelled every 5 km (``gis.chainage.kilometre_markers``).
-6. *Thửa đất theo giai đoạn* – parcels filled with the stage colour (``domain.stages.STAGE_COLOURS``),
+6. *Thửa đất theo giai đoạn* – parcels filled with the stage colour (``vocab.labels.STAGE_COLOURS``),
    red outline when the parcel is at risk; hover for a tooltip.
 7. *Thửa có rủi ro tiến độ* – a red dot on every at-risk parcel, visible at any zoom.
 
@@ -24,7 +24,8 @@ import json
 import uuid
 import weakref
 from collections import OrderedDict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -35,9 +36,7 @@ from folium.map import FitBounds
 from folium.utilities import JsCode
 from jinja2 import Template
 
-from dashboard.filters import Filters, apply_filters, as_filters
-from dashboard.format import fmt_date, fmt_m2, fmt_number, land_use_label, risk_flags_text
-from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI, STAGES
+from domain.stages import STAGES
 from gis.chainage import format_chainage, kilometre_markers
 from mapview.layers import (
     assemble_feature_collection,
@@ -46,6 +45,9 @@ from mapview.layers import (
     geometry_json,
     properties_json,
 )
+from milestones.filters import Filters, apply_filters, as_filters
+from vocab.format import fmt_date, fmt_number
+from vocab.labels import STAGE_COLOURS, STAGE_LABELS_VI
 
 #: Simplification tolerances in metres (EPSG:9215) per layer.
 SIMPLIFY_M = {"communes": 15.0, "roads": 10.0, "boundaries": 1.0, "centrelines": 1.0, "parcels": 0.2}
@@ -326,7 +328,7 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
         ``stages``, ``projects``, ``communes`` ([2025 name, former name]), ``land_use`` (code → name),
         ``flags`` (labels) — what the indices refer to.
     """
-    from dashboard.format import LAND_USE_LABELS_VI, risk_flag_label
+    from vocab.labels import LAND_USE_LABELS_VI, risk_flag_label
 
     n = len(parcels)
     idx = parcels.index

@@ -8,7 +8,7 @@ Lạng Sơn's latitude), which keeps the map HTML small. The reprojection is ``g
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 import geopandas as gpd
 import numpy as np

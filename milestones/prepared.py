@@ -30,8 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from milestones.progress import (History, _parcel_frame, aggregate_reports, parcel_events, prepare_events,
-                                 to_timestamp)
+from milestones.progress import History, aggregate_reports, parcel_events, prepare_events, to_timestamp
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
 

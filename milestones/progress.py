@@ -54,7 +54,9 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from domain.stages import COMPLAINT_RESOLVED, FLAGS, STAGE_LABELS_VI, STAGES, fold_vi
+from domain.stages import COMPLAINT_RESOLVED, FLAGS, STAGES
+from parsing.text import fold_vi
+from vocab.labels import STAGE_LABELS_VI
 
 log = logging.getLogger(__name__)
 
@@ -846,7 +848,7 @@ class History:
 
     @classmethod
     def build(cls, parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
-              events_by_parcel: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> "History":
+              events_by_parcel: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> History:
         """Prepare the per-day state changes of every parcel from the ledger up to ``as_of``.
 
         ``events_by_parcel`` (:func:`parcel_events`) and ``reports`` (:func:`aggregate_reports`)

@@ -23,15 +23,16 @@ Flags (codes in data, Vietnamese labels in the UI)
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from domain.stages import STAGE_LABELS_VI
 from milestones.progress import HANDED_OVER_RANK, PAID_RANK, resolve_scope, to_timestamp
 from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
+from vocab.labels import STAGE_LABELS_VI
 
 #: Risk-flag codes in display order (``stuck_<stage>`` for each stage that can be stuck).
 STUCK_STAGES: tuple[str, ...] = ("notice", "inventory", "plan_posted", "approved", "paid")

@@ -29,7 +29,8 @@ stage_limits_days : dict
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: Land-use codes of the agricultural land group (Land Law 2024 art. 9(2)); others are non-agricultural.
 AGRICULTURAL_LAND_USE: frozenset[str] = frozenset(

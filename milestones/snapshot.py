@@ -16,9 +16,18 @@ from typing import Any
 import pandas as pd
 
 from milestones.curve import s_curve
-from milestones.progress import (History, aggregate_reports, commune_and_project_areas, commune_progress,
-                                 parcel_events, parcel_stages, prepare_events, project_progress,
-                                 segment_progress, to_timestamp)
+from milestones.progress import (
+    History,
+    aggregate_reports,
+    commune_and_project_areas,
+    commune_progress,
+    parcel_events,
+    parcel_stages,
+    prepare_events,
+    project_progress,
+    segment_progress,
+    to_timestamp,
+)
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status

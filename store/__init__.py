@@ -27,4 +27,4 @@ handle the archived versions ``<layer>__v<N>`` too.
 """
 from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult, open_store
 
-__all__ = ["open_store", "Store", "StoreError", "UploadResult", "LAYER_COLUMNS"]
+__all__ = ["LAYER_COLUMNS", "Store", "StoreError", "UploadResult", "open_store"]

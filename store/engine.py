@@ -104,9 +104,8 @@ def write_transaction(engine: Engine):
 @contextlib.contextmanager
 def read_connection(engine: Engine):
     """A connection in a read transaction (a consistent view on SQLite WAL)."""
-    with engine.connect() as conn:
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def checkpoint(engine) -> None:

@@ -17,7 +17,7 @@ The GeoPackage metadata tables (``gpkg_spatial_ref_sys``, ``gpkg_contents``,
 from __future__ import annotations
 
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import shapely
 from sqlalchemy import text
@@ -197,7 +197,7 @@ def _geometry_column_pg(type_, compiler, **kw):
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
 
 
 def register_gpkg_layer(conn, table_name: str, geometry_type: str, bounds, *, identifier: str,

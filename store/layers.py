@@ -16,12 +16,10 @@ import geoalchemy2  # noqa: F401 - teaches SQLAlchemy the PostGIS types, for ref
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from sqlalchemy import (BigInteger, Boolean, Column, Date, Double, Integer, MetaData, Table, Text,
-                        inspect, select, text)
+from sqlalchemy import BigInteger, Boolean, Column, Date, Double, Integer, MetaData, Table, Text, inspect, select, text
 from sqlalchemy.types import NullType
 
-from store.geometry import (STORE_SRID, GeometryColumn, geometry_type_name, register_gpkg_attributes,
-                            register_gpkg_layer)
+from store.geometry import STORE_SRID, GeometryColumn, geometry_type_name, register_gpkg_attributes, register_gpkg_layer
 from store.types import UtcDateTime
 
 GEOMETRY_COLUMN = "geometry"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import (Boolean, Column, Date, Double, ForeignKey, Integer, MetaData, Table, Text, inspect,
-                        text)
+from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaData, Table, Text, inspect, text
 
 from store.types import UtcDateTime
 

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,7 +55,7 @@ SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Store:
@@ -511,7 +511,7 @@ class Store:
                   for t in [last_up, *[r[2] for r in layer_rows]] if t is not None]
         return dict(
             last_upload_id=int(last_id or 0),
-            last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(timezone.utc) if stamps else None,
+            last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(UTC) if stamps else None,
             layers={r[0]: int(r[1]) for r in sorted(layer_rows)},
         )
 

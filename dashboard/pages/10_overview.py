@@ -14,8 +14,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.format import fmt_date, fmt_pct, status_label
-from dashboard.tables import commune_table, milestone_badges, milestone_table, project_card, status_css
+from dashboard.tables import (
+    commune_table,
+    milestone_badges,
+    milestone_table,
+    project_card,
+    status_css,
+)
+from vocab.format import fmt_date, fmt_pct
+from vocab.labels import status_label
 
 TITLE = "Tổng quan"
 ICON = "📊"

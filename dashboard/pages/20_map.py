@@ -10,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
-from dashboard.filters import apply_filters
-from dashboard.format import fmt_date, fmt_number
+from milestones.filters import apply_filters
+from vocab.format import fmt_date, fmt_number
 
 TITLE = "Bản đồ"
 ICON = "🗺️"

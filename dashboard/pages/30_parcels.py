@@ -8,9 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
-from dashboard.filters import apply_filters
-from dashboard.format import fmt_date, fmt_m2, fmt_number
 from dashboard.tables import parcel_csv, parcel_table
+from milestones.filters import apply_filters
+from vocab.format import fmt_date, fmt_m2, fmt_number
 
 TITLE = "Danh sách thửa đất"
 ICON = "📋"

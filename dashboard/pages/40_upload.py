@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from dashboard.format import fmt_date, fmt_number
+from vocab.format import fmt_date, fmt_number
 
 TITLE = "Tải lên số liệu kiểm đếm"
 ICON = "📤"
@@ -214,12 +214,12 @@ def render() -> None:
     the_store = state.store()
     try:
         _upload_section(the_store)
-    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+    except Exception as exc:
         log.exception("upload page failed")
         st.error(f"Không xử lý được tệp tải lên ({type(exc).__name__}); không có gì được ghi. "
                  "Chi tiết kỹ thuật đã được ghi vào nhật ký máy chủ.")
     try:
         _uploads_section(the_store)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("uploads list failed")
         st.error(f"Không đọc được danh sách tải lên ({type(exc).__name__}).")

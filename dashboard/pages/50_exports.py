@@ -14,10 +14,10 @@ from datetime import date
 import streamlit as st
 
 from dashboard import state
-from dashboard.format import fmt_date
 from exports import ExportOptions, export
 from exports.personal import PERSONAL_DATA_NOTICE_VI
 from exports.provenance import data_version_of
+from vocab.format import fmt_date
 
 TITLE = "Xuất báo cáo"
 ICON = "🖨️"
@@ -91,7 +91,7 @@ def render() -> None:
                 except ValueError as exc:  # a data problem the user can act on
                     log.info("export refused: %s", exc)
                     right.error(str(exc))
-                except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+                except Exception as exc:
                     log.exception("export %s failed", fmt)
                     right.error(f"Không tạo được tệp ({type(exc).__name__}). Chi tiết đã ghi vào nhật ký máy chủ.")
             ready = st.session_state.get(slot)

@@ -136,7 +136,7 @@ def _versions(the_store, layer: str) -> None:
     with st.expander("Các phiên bản đã ghi (khôi phục được)"):
         try:
             versions = the_store.layer_versions(layer)
-        except Exception:  # noqa: BLE001 - shown as a message, detail in the log
+        except Exception:
             log.exception("layer_versions failed")
             st.info("Chưa đọc được danh sách phiên bản.")
             return
@@ -149,7 +149,7 @@ def _versions(the_store, layer: str) -> None:
         if st.button("Khôi phục phiên bản này", key=f"imp_restore_btn_{layer}"):
             try:
                 new_version = the_store.restore_layer(layer, int(choice))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.exception("restore_layer failed")
                 st.error(f"Không khôi phục được: {exc}")
             else:
@@ -162,7 +162,13 @@ def render() -> None:
     from cadastre.attributes import save_mapping
     from cadastre.coords import crs_choices
     from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
-    from cadastre.project_layers import project_default_epsg, read_alignment, read_boundary, update_alignment, update_boundary
+    from cadastre.project_layers import (
+        project_default_epsg,
+        read_alignment,
+        read_boundary,
+        update_alignment,
+        update_boundary,
+    )
     from cadastre.readers import SUPPORTED_SUFFIXES
 
     st.title("Nhập bản đồ địa chính, chỉ giới, tim tuyến")
@@ -228,7 +234,7 @@ def render() -> None:
             log.info("import check refused: %s", exc)
             st.session_state.pop(RESULT_KEY, None)
             st.error(str(exc))
-        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+        except Exception as exc:
             log.exception("import check failed")
             st.session_state.pop(RESULT_KEY, None)
             st.error(f"Không đọc được tệp ({type(exc).__name__}). Chi tiết đã ghi vào nhật ký máy chủ.")
@@ -265,7 +271,7 @@ def render() -> None:
         st.subheader("Xem trước trên bản đồ")
         try:
             _show_html(preview_map_html(layers))
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
@@ -283,7 +289,7 @@ def render() -> None:
                     message = f"Đã ghi tim tuyến (phiên bản {version})."
             except (CadastreImportError, ValueError) as exc:
                 st.error(str(exc))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 log.exception("import commit failed")
                 st.error(f"Không ghi được; kho dữ liệu không thay đổi ({type(exc).__name__}).")
             else:

@@ -37,8 +37,16 @@ def _fmt(value: float | None, geographic: bool, dms: bool) -> str:
 
 def render() -> None:
     """Draw the converter page."""
-    from cadastre.coords import axis_labels, convert, crs_choices, operation_description, parse_coordinate_pair, convert_text_rows
     from pyproj import CRS
+
+    from cadastre.coords import (
+        axis_labels,
+        convert,
+        convert_text_rows,
+        crs_choices,
+        operation_description,
+        parse_coordinate_pair,
+    )
 
     st.title("Chuyển tọa độ VN-2000 ⇄ WGS 84")
     st.caption("Thứ tự nhập và kết quả theo cách ghi của trắc địa Việt Nam: **X (hướng Bắc) rồi Y (hướng Đông)** "

@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def discover() -> tuple[list[PageInfo], list[tuple[str, str]]]:
                     render=module.render,
                 )
             )
-        except Exception as exc:  # noqa: BLE001 - one broken page must not break the app
+        except Exception as exc:
             log.exception("Cannot load dashboard page %s", info.name)
             failures.append((info.name, f"Không tải được trang «{info.name}»: {type(exc).__name__}"))
     pages.sort(key=lambda p: (p.order, p.module_name))

@@ -17,9 +17,9 @@ from shapely.ops import unary_union
 from data.demo import geometry as geo
 from data.demo.names import owner_name
 from data.demo.parcels import route_blocks, split_rectangle, voronoi_fabric
-from domain.stages import fold_vi
 from gis.chainage import format_chainage
 from gis.crs import LANG_SON_CRS
+from parsing.text import fold_vi
 
 PROVINCE = "Lạng Sơn"
 CAO_LOC_DISTRICT = "Huyện Cao Lộc"

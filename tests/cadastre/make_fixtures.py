@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cadastre.encoding import unicode_to_tcvn3, unicode_to_vni  # noqa: E402
+from parsing.legacy import unicode_to_tcvn3, unicode_to_vni  # noqa: E402
 
 E0, N0 = 450700.0, 2421000.0
 COMMUNE = "Xã Hợp Thành"
@@ -83,7 +83,7 @@ ESRI_PRJ_UTM_NAMED_TM3 = (
 )
 
 
-def _write_shp(gdf: gpd.GeoDataFrame, path: Path, *, prj: str | None | bool = True, cpg: str | None = "UTF-8",
+def _write_shp(gdf: gpd.GeoDataFrame, path: Path, *, prj: str | bool | None = True, cpg: str | None = "UTF-8",
                encoding: str = "UTF-8") -> Path:
     """Write a shapefile; ``prj``: True = GDAL's, str = this text, None = no .prj; ``cpg`` None = no .cpg."""
     pyogrio.write_dataframe(gdf, path, driver="ESRI Shapefile", encoding=encoding)

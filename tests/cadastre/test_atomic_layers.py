@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
+from cadastre_make_fixtures import E0, N0  # loaded by conftest.py
 from shapely.geometry import LineString, MultiPolygon, box
 from sqlalchemy.exc import OperationalError
 
@@ -20,8 +21,6 @@ import store.store as store_module
 from cadastre.importer import CadastreImportError
 from cadastre.project_layers import add_project, update_alignment, update_boundary
 from store import open_store
-
-from cadastre_make_fixtures import E0, N0  # loaded by conftest.py
 
 HALF_BOUNDARY = MultiPolygon([box(E0 + 5000, N0, E0 + 5005, N0 + 100)])  # west 5 m of OTHER's boundary
 OTHER_PARCEL = "OTHER/06226/1/1"

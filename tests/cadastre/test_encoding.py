@@ -10,7 +10,7 @@ import unicodedata
 
 import pytest
 
-from cadastre.encoding import (
+from parsing.legacy import (
     convert_text_columns,
     detect_column_encoding,
     tcvn3_to_unicode,

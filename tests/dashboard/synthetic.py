@@ -21,8 +21,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, MultiPolygon, box
 
-from domain.stages import STAGE_LABELS_VI, STAGES
+from domain.stages import STAGES
 from milestones.snapshot import Snapshot
+from vocab.labels import STAGE_LABELS_VI
 
 CRS = "EPSG:9215"
 E0, N0 = 440_000.0, 2_420_000.0

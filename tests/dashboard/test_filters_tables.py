@@ -5,8 +5,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.filters import Filters, apply_filters, as_filters
-from dashboard.tables import PARCEL_COLUMNS_VI, milestone_table, parcel_csv, parcel_table, project_card
+from dashboard.tables import (
+    PARCEL_COLUMNS_VI,
+    milestone_table,
+    parcel_csv,
+    parcel_table,
+    project_card,
+)
+from milestones.filters import Filters, apply_filters, as_filters
 from tests.dashboard import synthetic
 
 

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.format import (MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, fmt_vnd, risk_flag_label,
-                              risk_flags_text, status_label)
+from vocab.format import MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, fmt_vnd
+from vocab.labels import risk_flag_label, risk_flags_text, status_label
 
 
 @pytest.mark.parametrize("value, decimals, expected", [

@@ -6,9 +6,9 @@ import folium
 import pandas as pd
 import pytest
 
-from dashboard.filters import Filters
 from mapview import build_map, remote_references, standalone_html
 from mapview.offline import LEAFLET_DIR
+from milestones.filters import Filters
 from tests.dashboard import synthetic
 
 

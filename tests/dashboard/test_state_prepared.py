@@ -27,7 +27,6 @@ def _same(a, b) -> None:
 
 @pytest.fixture
 def real_store(tmp_path, monkeypatch):
-    from store import open_store
 
     url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from domain.stages import STAGE_COLOURS, STAGE_LABELS_VI
 from exports.html import REMOTE_LINK, export_html
 from exports.options import ExportOptions
+from vocab.labels import STAGE_COLOURS, STAGE_LABELS_VI
 
 _STAGE_PATHS_JS = """(colours) => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
     .filter(e => colours.includes((e.getAttribute('fill') || '').toLowerCase())).length"""

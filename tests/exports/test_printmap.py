@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from domain.stages import STAGE_LABELS_VI
 from exports.cartography import choose_scale, nice_length_m
 from exports.options import ExportOptions
 from exports.printmap import render_print_map
+from vocab.labels import STAGE_LABELS_VI
 
 MM = 72 / 25.4  # PDF points per millimetre
 

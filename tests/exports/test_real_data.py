@@ -5,16 +5,15 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from pathlib import Path
-from dashboard.format import status_label
-from domain.stages import STAGE_COLOURS
 from exports import ExportOptions, export
 from exports.provenance import data_version_of
+from vocab.labels import STAGE_COLOURS, status_label
 
 REPO = Path(__file__).resolve().parents[2]
 

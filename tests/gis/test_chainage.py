@@ -9,8 +9,13 @@ from hypothesis import strategies as st
 from shapely import LineString, Point
 
 from gis.chainage import (
-    chainage_of_point, chainages_of_points, format_chainage, kilometre_markers, parse_chainage,
-    point_at_chainage, segment_between,
+    chainage_of_point,
+    chainages_of_points,
+    format_chainage,
+    kilometre_markers,
+    parse_chainage,
+    point_at_chainage,
+    segment_between,
 )
 
 

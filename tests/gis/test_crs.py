@@ -7,8 +7,18 @@ from pyproj import CRS
 from shapely import LineString, box
 
 from gis.crs import (
-    LANG_SON_CRS, PROVINCE_TM3_EPSG, TM3_ZONES, WGS84, area_m2, length_m, tm3_epsg_for_province, to_metric,
-    to_wgs84, transformer_from_wgs84, transformer_to_wgs84, wgs84_operation,
+    LANG_SON_CRS,
+    PROVINCE_TM3_EPSG,
+    TM3_ZONES,
+    WGS84,
+    area_m2,
+    length_m,
+    tm3_epsg_for_province,
+    to_metric,
+    to_wgs84,
+    transformer_from_wgs84,
+    transformer_to_wgs84,
+    wgs84_operation,
 )
 
 # A point near Lạng Sơn city in EPSG:9215 (easting, northing, metres).

@@ -267,7 +267,7 @@ def build() -> dict[str, bytes]:
     files["bad_png_renamed.csv"] = _png_bytes()
     files["bad_binary.csv"] = bytes((i * 37 + 11) % 256 for i in range(3000))
     files["bad_old_xls_renamed.xlsx"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    files["bad_no_header.csv"] = "Tên;Tuổi;Quê quán\nNguyễn Văn A;45;Cao Lộc\n".encode("utf-8")
+    files["bad_no_header.csv"] = "Tên;Tuổi;Quê quán\nNguyễn Văn A;45;Cao Lộc\n".encode()
     files["bad_header_only.csv"] = _csv_text([H], ";").encode("utf-8-sig")
     files["bad_html_page.csv"] = b"<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>"
     return {name: _normalise_xlsx(data) if data[:2] == b"PK" else data for name, data in files.items()}

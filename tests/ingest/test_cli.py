@@ -5,11 +5,11 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pytest
-from dataclasses import dataclass
 
 from tests.ingest.fixture_data import CORPUS
 

@@ -14,10 +14,10 @@ import unicodedata
 import openpyxl
 import pytest
 
-from cadastre.encoding import unicode_to_tcvn3, unicode_to_vni
-from domain.stages import fold_vi
 from ingest.read import read_table
 from ingest.validate import validate
+from parsing.legacy import unicode_to_tcvn3, unicode_to_vni
+from parsing.text import fold_vi
 from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects
 from tests.ingest.make_corpus import GOOD_ROWS_VI, H, cp1258_bytes
 
@@ -55,7 +55,7 @@ def reference():
 
 @pytest.mark.parametrize("encoding", sorted(ENCODERS))
 def test_encoders_round_trip_the_rows(encoding):
-    from cadastre.encoding import DECODERS
+    from parsing.legacy import DECODERS
 
     for row in [HEADERS] + GOOD_ROWS_VI:
         for cell in row:

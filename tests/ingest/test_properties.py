@@ -16,12 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.stages import EVENT_CODES, EVENT_LABELS_VI
+from domain.stages import EVENT_CODES
 from ingest.importer import import_counts
 from ingest.read import read_table
 from ingest.validate import validate
-from tests.ingest.fixture_data import CORPUS, TODAY, make_ledger, make_parcels, make_projects
+from tests.ingest.fixture_data import (
+    CORPUS,
+    TODAY,
+    make_ledger,
+    make_parcels,
+    make_projects,
+)
 from tests.support.stores import copy_store_file
+from vocab.labels import EVENT_LABELS_VI
 
 PARCELS = make_parcels()
 PROJECT_START = {r.project_id: r.start_date for r in make_projects().itertuples()}

@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
-from tests.ingest.fixture_data import CORPUS, TODAY, make_ledger, make_parcels, make_projects
 from ingest import read as read_mod
 from ingest.read import IngestError, read_table
 from ingest.validate import validate
+from tests.ingest.fixture_data import CORPUS, TODAY, make_ledger, make_parcels, make_projects
 
 # (parcel_id, event, event_date, area_m2, amount_vnd) of GOOD_ROWS_VI, in file order.
 GOOD_FACTS = [

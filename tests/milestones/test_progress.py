@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from milestones.progress import (History, commune_progress, parcel_stages, project_progress,
-                                 segment_progress)
+from milestones.progress import History, commune_progress, parcel_stages, project_progress, segment_progress
 
 
 def stage_of(parcels, events, as_of, parcel_id="QL/AN/1/1"):

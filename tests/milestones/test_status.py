@@ -7,8 +7,15 @@ import pandas as pd
 import pytest
 
 from milestones.progress import History
-from milestones.status import (classify, forecast_date, milestone_status, parse_due_date, recent_rate_pct_per_day,
-                               required_rate_pct_per_day, validate_milestones)
+from milestones.status import (
+    classify,
+    forecast_date,
+    milestone_status,
+    parse_due_date,
+    recent_rate_pct_per_day,
+    required_rate_pct_per_day,
+    validate_milestones,
+)
 
 AS_OF = date(2024, 6, 1)   # window 60 days → window start 2024-04-02
 

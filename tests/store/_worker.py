@@ -18,8 +18,8 @@ sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE))
 
 import pandas as pd  # noqa: E402
-
 from sources_fixture import PARCEL_IDS  # noqa: E402
+
 from store import open_store  # noqa: E402
 
 

@@ -18,7 +18,7 @@ from tests.support.postgis import postgis_database
 from tests.support.stores import BACKENDS, backend_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sources_fixture import write_sources  # noqa: E402
+from sources_fixture import write_sources
 
 
 @pytest.fixture(scope="session")

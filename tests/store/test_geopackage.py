@@ -8,8 +8,8 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
-
 from sources_fixture import make_parcels
+
 from store import open_store
 
 LAYERS = {"projects": "MultiPolygon", "centrelines": "LineString", "parcels": "Polygon",
@@ -58,7 +58,7 @@ def test_geopackage_header_and_metadata(gpkg_path):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         rows = dict(conn.execute("SELECT table_name, srs_id FROM gpkg_contents WHERE data_type = 'features'"))
-        assert rows == {name: 9215 for name in LAYERS}
+        assert rows == dict.fromkeys(LAYERS, 9215)
         srs = conn.execute("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys"
                            " WHERE srs_id = 9215").fetchone()
         assert srs == ("EPSG", 9215)

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from sources_fixture import PARCEL_IDS, SEED_EVENT_COUNT
+
 from store import StoreError, open_store
 
 commit_op = st.tuples(st.just("commit"), st.integers(0, 3), st.integers(0, 4), st.booleans())

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from sources_fixture import SEED_EVENT_COUNT
+
 from store import open_store
 
 WORKER = Path(__file__).resolve().parent / "_worker.py"

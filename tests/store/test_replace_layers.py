@@ -17,10 +17,10 @@ import textwrap
 
 import pytest
 import shapely
+from sources_fixture import make_centrelines, make_parcels, make_projects
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from sources_fixture import make_centrelines, make_parcels, make_projects
 from store import StoreError, open_store
 from store.engine import read_connection
 

@@ -5,16 +5,25 @@ Expected values come from the hand-made fixture (tests/store/sources_fixture.py)
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from sources_fixture import (
+    MILESTONES_CSV,
+    PARCEL_IDS,
+    SEED_EVENT_COUNT,
+    make_centrelines,
+    make_communes,
+    make_events,
+    make_parcels,
+    make_projects,
+    make_roads,
+)
 from sqlalchemy import text
 
-from sources_fixture import (MILESTONES_CSV, PARCEL_IDS, SEED_EVENT_COUNT, make_centrelines, make_communes,
-                             make_events, make_parcels, make_projects, make_roads)
 from store import StoreError, open_store, schema
 from store.engine import make_engine, write_transaction
 from store.layers import write_layer_table
@@ -359,7 +368,7 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
                           "('rules_yaml', 'forecast_window_days: 45')"))
         conn.execute(text("INSERT INTO uploads (uploaded_at, uploaded_by, file_name, file_sha256, rows_read,"
                           " rows_committed, source) VALUES (:t, 'cũ', 'cu.csv', :s, 1, 1, 'cli')"),
-                     dict(t=datetime(2025, 1, 1, tzinfo=timezone.utc), s=sha("old")))
+                     dict(t=datetime(2025, 1, 1, tzinfo=UTC), s=sha("old")))
         conn.execute(text("INSERT INTO events (upload_id, kind, project_id, parcel_id, event, event_date,"
                           " is_correction) VALUES (1, 'parcel', 'QL4B', :p, 'notice', :d, :f)"),
                      dict(p=PARCEL_IDS[0], d=date(2024, 12, 1), f=False))

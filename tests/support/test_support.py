@@ -56,13 +56,11 @@ def test_unreachable_server_skips_or_fails(monkeypatch):
 
     monkeypatch.setenv("GPMB_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:1/postgres")
     monkeypatch.delenv("GPMB_REQUIRE_POSTGIS", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="not reachable"):
-        with postgis_database("support"):
-            pass
+    with pytest.raises(pytest.skip.Exception, match="not reachable"), postgis_database("support"):
+        pass
     monkeypatch.setenv("GPMB_REQUIRE_POSTGIS", "1")
-    with pytest.raises(pytest.fail.Exception, match="not reachable"):
-        with postgis_database("support"):
-            pass
+    with pytest.raises(pytest.fail.Exception, match="not reachable"), postgis_database("support"):
+        pass
 
 
 @pytest.mark.browser

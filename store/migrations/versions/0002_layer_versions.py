@@ -9,7 +9,7 @@ Revises: 0001
 Create Date: 2026-11-21
 """
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -43,7 +43,7 @@ def upgrade() -> None:
         "layer_versions", sa.column("layer_name"), sa.column("version"), sa.column("created_at"),
         sa.column("source"), sa.column("feature_count"), sa.column("report"),
     )
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for name in _LAYERS:
         if inspector.has_table(name):
             count = bind.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()

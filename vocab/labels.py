@@ -1,19 +1,51 @@
-"""Vietnamese display formatting shared by the dashboard, the map and the exports (no Streamlit here).
+"""The one table of Vietnamese labels (and display colours) for every code in ``domain/``.
 
-Conventions (TCVN usage, as in district reports): thousands separated by ``.``, decimals by ``,``
-(``1.234,5``); dates ``dd/mm/yyyy``; areas in m² or ha (1 ha = 10 000 m²); money in đồng (``đ``).
-Missing values (``None``, ``NaN``, ``NaT``) are shown as :data:`MISSING`.
+Computations return codes (``handed_over``, ``at_risk``, ``stuck_inventory`` …); views and exports turn
+them into words through this module only, so the dashboard, the CLI and the exports cannot disagree.
 """
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
+from domain.stages import COMPLAINT_RESOLVED, STAGES
+from vocab.format import MISSING, is_missing
 
-#: Text shown for a missing value.
-MISSING = "—"
+STAGE_LABELS_VI: dict[str, str] = {
+    "not_started": "Chưa triển khai",
+    "notice": "Thông báo thu hồi đất",
+    "inventory": "Kiểm đếm",
+    "plan_posted": "Niêm yết phương án",
+    "approved": "Phê duyệt phương án / QĐ thu hồi",
+    "paid": "Chi trả",
+    "handed_over": "Bàn giao mặt bằng",
+}
+
+
+FLAG_LABELS_VI: dict[str, str] = {
+    "complaint": "Khiếu nại",
+    "enforced": "Cưỡng chế",
+    "compulsory_inventory": "Kiểm đếm bắt buộc",
+}
+
+
+EVENT_LABELS_VI: dict[str, str] = {
+    **{s: STAGE_LABELS_VI[s] for s in STAGES[1:]},
+    **FLAG_LABELS_VI,
+    COMPLAINT_RESOLVED: "Đã giải quyết khiếu nại",
+}
+
+
+#: Map colours by stage (cold → warm → green as the parcel nears handover), shared by map and exports.
+STAGE_COLOURS: dict[str, str] = {
+    "not_started": "#9e9e9e",
+    "notice": "#ffd54f",
+    "inventory": "#ffb74d",
+    "plan_posted": "#ff8a65",
+    "approved": "#ba68c8",
+    "paid": "#4fc3f7",
+    "handed_over": "#43a047",
+}
+
 
 #: Milestone status codes (computed by ``milestones.status``) → Vietnamese label.
 MILESTONE_STATUS_LABELS_VI: dict[str, str] = {
@@ -24,6 +56,7 @@ MILESTONE_STATUS_LABELS_VI: dict[str, str] = {
     "behind": "Chậm tiến độ",
 }
 
+
 #: Milestone status → (background, text) colours: green = fine, amber = watch, red = act.
 MILESTONE_STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "met": ("#c8e6c9", "#1b5e20"),
@@ -33,11 +66,13 @@ MILESTONE_STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "missed": ("#b71c1c", "#ffffff"),
 }
 
+
 #: Milestone metric codes → Vietnamese label.
 METRIC_LABELS_VI: dict[str, str] = {
     "percent_area_handed_over": "% diện tích đã bàn giao",
     "percent_households_paid": "% số hộ đã chi trả",
 }
+
 
 #: Land-use codes (Circular 08/2024/TT-BTNMT, Annex; same codes as Circular 25/2014) → Vietnamese name.
 LAND_USE_LABELS_VI: dict[str, str] = {
@@ -58,97 +93,6 @@ LAND_USE_LABELS_VI: dict[str, str] = {
     "TMD": "Đất thương mại, dịch vụ",
     "DCS": "Đất bằng chưa sử dụng",
 }
-
-
-def is_missing(value: Any) -> bool:
-    """True for ``None``, float NaN, ``pd.NA`` and ``pd.NaT``."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists, arrays: not a scalar missing value
-        return False
-
-
-def fmt_number(value: Any, decimals: int = 0) -> str:
-    """Format a number with Vietnamese separators: ``1234567.891`` → ``"1.234.567,89"`` (decimals=2).
-
-    Parameters
-    ----------
-    value : int, float, numpy number or None
-        The number; missing values give :data:`MISSING`.
-    decimals : int, default 0
-        Digits after the decimal comma (rounded half to even, as Python's ``format``).
-
-    Raises
-    ------
-    ValueError
-        If ``decimals`` is negative.
-    """
-    if decimals < 0:
-        raise ValueError(f"decimals must be >= 0, got {decimals}")
-    if is_missing(value):
-        return MISSING
-    number = float(value)
-    if math.isinf(number):
-        return "∞" if number > 0 else "-∞"
-    if round(number, decimals) == 0:
-        number = 0.0  # no "-0,0"
-    text = f"{number:,.{decimals}f}"  # 1,234,567.89
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def fmt_m2(area_m2: Any, decimals: int = 0) -> str:
-    """Area in square metres: ``12345.6`` → ``"12.346 m²"``."""
-    text = fmt_number(area_m2, decimals)
-    return text if text == MISSING else f"{text} m²"
-
-
-def fmt_ha(area_m2: Any, decimals: int = 2) -> str:
-    """Area given in **square metres**, shown in hectares: ``123456`` → ``"12,35 ha"`` (1 ha = 10 000 m²)."""
-    if is_missing(area_m2):
-        return MISSING
-    return f"{fmt_number(float(area_m2) / 10_000.0, decimals)} ha"
-
-
-def fmt_pct(percent: Any, decimals: int = 1) -> str:
-    """A percentage already in 0–100: ``70`` → ``"70,0%"``."""
-    text = fmt_number(percent, decimals)
-    return text if text == MISSING else f"{text}%"
-
-
-def fmt_vnd(amount_vnd: Any) -> str:
-    """An amount in đồng, no decimals: ``1234567000`` → ``"1.234.567.000 đ"``."""
-    text = fmt_number(amount_vnd, 0)
-    return text if text == MISSING else f"{text} đ"
-
-
-def fmt_date(value: Any) -> str:
-    """A date as ``dd/mm/yyyy``.
-
-    Accepts ``datetime.date``, ``datetime.datetime``, ``pandas.Timestamp`` and ISO strings
-    (``"2024-06-30"``); strings already in ``dd/mm/yyyy`` are returned unchanged.
-
-    Raises
-    ------
-    ValueError
-        If a string is neither ISO nor ``dd/mm/yyyy``.
-    """
-    if is_missing(value):
-        return MISSING
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return datetime.strptime(text, "%d/%m/%Y").strftime("%d/%m/%Y")
-        except ValueError:
-            pass
-        try:
-            return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
-        except ValueError:
-            raise ValueError(f"Ngày không hợp lệ: {value!r}; cần dạng dd/mm/yyyy hoặc yyyy-mm-dd") from None
-    if isinstance(value, (pd.Timestamp, datetime, date)):
-        return value.strftime("%d/%m/%Y")
-    raise ValueError(f"Ngày không hợp lệ: {value!r}; cần một ngày (date)")
 
 
 def status_label(status: Any) -> str:
@@ -179,8 +123,6 @@ RISK_FLAG_LABELS_VI: dict[str, str] = {
 
 def risk_flag_label(code: Any) -> str:
     """Vietnamese label of a risk flag: ``"stuck_inventory"`` → ``"Tồn đọng ở bước Kiểm đếm quá thời hạn"``."""
-    from domain.stages import STAGE_LABELS_VI
-
     code = str(code)
     if code in RISK_FLAG_LABELS_VI:
         return RISK_FLAG_LABELS_VI[code]
