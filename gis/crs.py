@@ -13,8 +13,11 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 
+from domain.crs import STORE_EPSG
+
 #: VN-2000 / TM-3 107-15 (central meridian 107°15′, k0 0.9999, false easting 500 000 m): Lạng Sơn cadastre.
-LANG_SON_EPSG = 9215
+#: The store's CRS (DATA_MODEL.md, "Coordinates"): VN-2000 / TM-3 107-15, the TM-3 zone of Lạng Sơn.
+LANG_SON_EPSG = STORE_EPSG
 LANG_SON_CRS = CRS.from_epsg(LANG_SON_EPSG)
 #: WGS 84 geographic (lon/lat via ``always_xy``), the CRS of GeoJSON files and Leaflet maps.
 WGS84_EPSG = 4326
@@ -190,6 +193,24 @@ def length_m(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     """
     metric = to_metric(gdf)
     return pd.Series(metric.geometry.length.to_numpy(), index=gdf.index, name="length_m")
+
+
+@cache
+def transformer(source: str | int, target: str | int) -> Transformer:
+    """The one cache of ``Transformer`` objects, ``always_xy=True`` (x = easting/lon, y = northing/lat).
+
+    Parameters
+    ----------
+    source, target : str or int
+        Anything ``pyproj.CRS.from_user_input`` accepts that is hashable: an EPSG code (``9215``),
+        ``"EPSG:9215"`` or a WKT string.
+
+    Raises
+    ------
+    pyproj.exceptions.CRSError
+        If either CRS is unknown.
+    """
+    return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
 @cache
