@@ -72,8 +72,8 @@ def _in_range(d: date, text: str) -> date:
     return d
 
 
-def _calendar_date(year: int, month: int, day: int, text: str) -> date:
-    if month > 12 and day <= 12:
+def _calendar_date(year: int, month: int, day: int, text: str, *, day_first: bool) -> date:
+    if day_first and month > 12 and day <= 12:  # 06/30/2024: written month first
         raise ValueError(f"«{text}»: không có tháng {month}; ngày viết trước tháng (dd/mm/yyyy), "
                          f"ví dụ {month:02d}/{day:02d}/{year}")
     try:
@@ -85,10 +85,10 @@ def _calendar_date(year: int, month: int, day: int, text: str) -> date:
 def _parse_text(text: str) -> date:
     body = _TIME_OF_DAY.sub("", text)
     if m := _ISO.fullmatch(body):
-        return _calendar_date(int(m[1]), int(m[2]), int(m[3]), text)
+        return _calendar_date(int(m[1]), int(m[2]), int(m[3]), text, day_first=False)
     if m := _DAY_FIRST.fullmatch(body):
         year = int(m[4]) if len(m[4]) == 4 else expand_two_digit_year(int(m[4]))
-        return _calendar_date(year, int(m[3]), int(m[1]), text)
+        return _calendar_date(year, int(m[3]), int(m[1]), text, day_first=True)
     if _SERIAL_TEXT.fullmatch(body):
         return excel_serial_to_date(float(body))
     raise ValueError(f"«{text}» không phải ngày; {_EXPECTED}")
