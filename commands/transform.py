@@ -2,6 +2,8 @@
 
 Order in and out: X (northing) then Y (easting) for grids; latitude then longitude for geographic CRS
 (decimal degrees or d°m′s″). CRS as an EPSG code, a province name, a central meridian, UTM48/UTM49 or WGS84.
+The two numbers of a point are read as one line (:mod:`parsing.numbers`): ``2.421.100 450.800`` is
+X = 2 421 100 m, Y = 450 800 m; a line that cannot decide an ambiguous value is reported, not guessed.
 """
 from __future__ import annotations
 
