@@ -180,14 +180,12 @@ def parse_area(value, *, decimal: DecimalConvention | None = None) -> float | No
     Raises
     ------
     ValueError
-        If the value is not a number, or is ambiguous and ``decimal`` is None (Vietnamese message).
+        If the value is not a number (Vietnamese message naming it); :class:`parsing.numbers.AmbiguousNumberError`
+        if it is ambiguous and ``decimal`` is None.
     """
     if _is_null(value):
         return None
-    try:
-        return parse_number(value, decimal=decimal)
-    except ValueError as exc:
-        raise ValueError(f"{exc} (m²)") from None
+    return parse_number(value, decimal=decimal)
 
 
 def parse_land_use(value) -> tuple[str, list[str]]:

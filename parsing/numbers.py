@@ -172,6 +172,8 @@ def parse_number(value: object, *, decimal: DecimalConvention | None = None) -> 
     ValueError
         Not a number (Vietnamese message naming the value and the expected forms).
     """
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # fast path: most cells of a sheet
+        return float(value)
     number = _excel_number(value)
     if number is not None:
         return number
@@ -207,7 +209,7 @@ def parse_int(value: object, *, decimal: DecimalConvention | None = None) -> int
     ValueError
         Not a whole number.
     """
-    if isinstance(value, str) and value.isdigit():  # fast path: most cells
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # fast path: most cells
         return int(value)
     try:
         number = _parse_deciding(value, decimal, float.is_integer)
