@@ -44,7 +44,7 @@ def test_grid_pair_is_read_as_one_line(a, b, x, y):
 
 
 def test_grid_pair_names_the_axis_in_trouble():
-    with pytest.raises(ValueError, match="^X: .*«2.421.100.5»"):
+    with pytest.raises(ValueError, match=r"^X: .*«2\.421\.100\.5»"):
         parse_grid_pair("2.421.100.5", "450800")
 
 
