@@ -11,14 +11,14 @@ commas (``"1.234,5"``), compound land-use codes (``"ODT+BHK"``, ``"ODT, CLN"``) 
 """
 from __future__ import annotations
 
-import math
 import os
 import re
 from pathlib import Path
 
 import yaml
 
-from parsing.text import fold_vi
+from parsing.numbers import DecimalConvention, parse_int, parse_number
+from parsing.text import fold_key, is_blank
 
 #: Canonical fields the importer fills, with the Vietnamese label shown in the mapping editor.
 CANONICAL_FIELDS: dict[str, str] = {
@@ -54,8 +54,8 @@ DEFAULT_MAPPING_PATH = Path(__file__).resolve().parent.parent / "data" / "attrib
 
 
 def normalise_name(name: str) -> str:
-    """``"So_To"``, ``"SoTo"``, ``"số tờ"`` → ``"soto"`` (fold diacritics, drop case, spaces, ``_``, ``-``, ``.``)."""
-    return re.sub(r"[\s_\-.]+", "", fold_vi(str(name)))
+    """``"So_To"``, ``"SoTo"``, ``"số tờ"`` → ``"soto"``: :func:`parsing.text.fold_key` (letters and digits only)."""
+    return fold_key(name)
 
 
 def mapping_path() -> Path:
@@ -145,56 +145,47 @@ def suggest_mapping(columns, saved: dict[str, str] | None = None) -> dict[str, s
     return mapping
 
 
+def _is_null(value) -> bool:
+    """Blank cells and the null markers GIS tools write into attribute tables."""
+    return is_blank(value) or (isinstance(value, str) and value.strip().lower() in ("nan", "none", "null"))
+
+
 def parse_int_key(value) -> int | None:
-    """Parse a sheet or parcel number: ``7``, ``7.0``, ``"007"``, ``" 7 "``, ``"7.0"`` → 7; blank → None.
+    """Parse a sheet or parcel number: ``7``, ``7.0``, ``"007"``, ``" 7 "``, ``"7.0"``, ``"1.234"`` → int;
+    blank → None. Numbers follow :func:`parsing.numbers.parse_int`.
 
     Raises
     ------
     ValueError
-        If the value is not a whole non-negative number (``"12a"``, ``7.5``).
+        If the value is not a whole non-negative number (``"12a"``, ``7.5``, ``"-3"``).
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_null(value):
         return None
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return int(value)
-    if isinstance(value, float):
-        if value.is_integer() and value >= 0:
-            return int(value)
-        raise ValueError(f"{value!r} không phải số nguyên")
-    text = str(value).strip()
-    if not text or text.lower() in ("nan", "none", "null"):
-        return None
-    m = re.fullmatch(r"0*(\d+)(?:[.,]0+)?", text)
-    if not m:
-        raise ValueError(f"{text!r} không phải số nguyên")
-    return int(m.group(1))
+    try:
+        number = parse_int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(f"«{str(value).strip()}» không phải số nguyên không âm")
+    return number
 
 
-def parse_area(value) -> float | None:
+def parse_area(value, *, decimal: DecimalConvention | None = None) -> float | None:
     """Parse an area in m²: ``1234.5``, ``"1.234,5"``, ``"1234,5"``, ``"1 234,5"``; blank → None.
 
+    Numbers follow :func:`parsing.numbers.parse_number`: a text ambiguous on its own (``"1.234"``) is
+    read by ``decimal``, the convention of its column (:func:`parsing.numbers.decide_convention`), and
+    reported when that is None.
+
     Raises
     ------
     ValueError
-        If the value is not a number.
+        If the value is not a number (Vietnamese message naming it); :class:`parsing.numbers.AmbiguousNumberError`
+        if it is ambiguous and ``decimal`` is None.
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_null(value):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", text):
-        text = text.replace(".", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{value!r} không phải số (m²)") from None
+    return parse_number(value, decimal=decimal)
 
 
 def parse_land_use(value) -> tuple[str, list[str]]:
@@ -207,11 +198,9 @@ def parse_land_use(value) -> tuple[str, list[str]]:
     (str, list of str)
         The normalised code and the components that are not known cadastral codes (for the report).
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_null(value):
         return "", []
     text = str(value).strip().upper()
-    if not text or text in ("NAN", "NONE", "NULL"):
-        return "", []
     parts = [p for p in re.split(r"[+,;/&\s]+", text) if p]
     unknown = [p for p in parts if p not in LAND_USE_CODES]
     return "+".join(parts), unknown

@@ -13,15 +13,17 @@ central meridian (``"TM3 107-15"``, ``"107°15'"``), ``"UTM48"``/``"UTM49"`` (VN
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
-from gis.crs import PROVINCE_TM3_EPSG, TM3_ZONES, tm3_epsg_for_province
+from gis.crs import PROVINCE_TM3_EPSG, TM3_ZONES, tm3_epsg_for_province, transformer
+from parsing.numbers import parse_number_column, parse_small_number
 from parsing.text import fold_vi
+from vocab.format import fmt_number
 
 #: VN-2000 UTM zones (EPSG): 48N (CM 105°) and 49N (CM 111°).
 VN2000_UTM_EPSG = {48: 3405, 49: 3406}
@@ -125,31 +127,6 @@ _DMS_RE = re.compile(
 )
 
 
-def parse_number(text: str) -> float:
-    """Parse a number written the Vietnamese way or the English way.
-
-    ``"2 412 345,678"``, ``"2.412.345,678"``, ``"2412345.678"``, ``"400,5"`` → float.
-
-    Raises
-    ------
-    ValueError
-        If the text is not a number.
-    """
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if not s:
-        raise ValueError("ô trống")
-    if "," in s and "." in s:
-        s = s.replace(".", "").replace(",", ".") if s.rfind(",") > s.rfind(".") else s.replace(",", "")
-    elif "," in s:
-        s = s.replace(",", ".") if s.count(",") == 1 else s.replace(",", "")
-    elif s.count(".") > 1:
-        s = s.replace(".", "")
-    try:
-        return float(s)
-    except ValueError:
-        raise ValueError(f"{text!r} không phải là số") from None
-
-
 def parse_angle(text: str | float) -> float:
     """Parse an angle in decimal degrees or d°m′s″ (``21°50'30.5"N``, ``21 50 30,5``, ``-106.5``).
 
@@ -162,16 +139,14 @@ def parse_angle(text: str | float) -> float:
         return float(text)
     s = str(text).strip()
     if not re.search(r"\s", s):
-        try:
-            return parse_number(s)
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):  # not a decimal number: try d°m′s″ below
+            return parse_small_number(s)
     m = _DMS_RE.match(s)
     if not m:
         raise ValueError(f"{text!r} không phải là góc (độ thập phân hoặc độ°phút′giây″)")
-    deg = float(m.group("deg").replace(",", "."))
-    minutes = float(m.group("min").replace(",", ".")) if m.group("min") else 0.0
-    seconds = float(m.group("sec").replace(",", ".")) if m.group("sec") else 0.0
+    deg = parse_small_number(m.group("deg"))
+    minutes = parse_small_number(m.group("min")) if m.group("min") else 0.0
+    seconds = parse_small_number(m.group("sec")) if m.group("sec") else 0.0
     if minutes >= 60 or seconds >= 60:
         raise ValueError(f"{text!r}: phút và giây phải nhỏ hơn 60")
     value = deg + minutes / 60 + seconds / 3600
@@ -187,19 +162,8 @@ def format_dms(value: float, decimals: int = 3) -> str:
     deg = int(total // 3600)
     minutes = int((total - deg * 3600) // 60)
     seconds = total - deg * 3600 - minutes * 60
-    sec_text = f"{seconds:0{3 + decimals if decimals else 2}.{decimals}f}".replace(".", ",")
+    sec_text = fmt_number(seconds, decimals).rjust(3 + decimals if decimals else 2, "0")
     return f"{sign}{deg}°{minutes:02d}′{sec_text}″"
-
-
-def format_number_vi(value: float, decimals: int = 3) -> str:
-    """``2412345.6789`` → ``"2.412.345,679"`` (Vietnamese separators)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-@lru_cache(maxsize=64)
-def _transformer(from_epsg: str, to_epsg: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(from_epsg), CRS.from_user_input(to_epsg), always_xy=True)
 
 
 def crs_code(crs: CRS) -> str:
@@ -242,7 +206,7 @@ def convert(a: float, b: float, from_crs: CRS, to_crs: CRS) -> ConvertedPoint:
         If the result is not finite (the point is outside the area where the CRS can be used).
     """
     x, y = (b, a)  # always_xy: easting/longitude first
-    out_x, out_y = _transformer(crs_code(from_crs), crs_code(to_crs)).transform(x, y)
+    out_x, out_y = transformer(crs_code(from_crs), crs_code(to_crs)).transform(x, y)
     if not (math.isfinite(out_x) and math.isfinite(out_y)):
         raise ValueError("Không chuyển được điểm này (nằm ngoài phạm vi dùng được của hệ tọa độ).")
     return ConvertedPoint(a=out_y, b=out_x, geographic=to_crs.is_geographic)
@@ -250,7 +214,7 @@ def convert(a: float, b: float, from_crs: CRS, to_crs: CRS) -> ConvertedPoint:
 
 def operation_description(from_crs: CRS, to_crs: CRS) -> str:
     """Name(s) of the operation PROJ picked (e.g. contains ``"VN-2000 to WGS 84 (2)"`` = EPSG:6960)."""
-    t = _transformer(crs_code(from_crs), crs_code(to_crs))
+    t = transformer(crs_code(from_crs), crs_code(to_crs))
     return t.description
 
 
@@ -283,6 +247,25 @@ def parse_point_line(line: str) -> tuple[str, str, str | None]:
     raise ValueError(f"Dòng {line!r}: cần 2 tọa độ (có thể thêm tên điểm ở đầu)")
 
 
+def parse_grid_pair(a_text: str, b_text: str) -> tuple[float, float]:
+    """Parse X and Y of one grid point as one line: a value ambiguous on its own (``450.800``) is read by
+    the convention the other proves (``2.421.100 450.800`` → 2421100, 450800; see :mod:`parsing.numbers`).
+
+    Raises
+    ------
+    ValueError
+        A value is not a number, or is ambiguous and the line does not decide it (Vietnamese message
+        naming X or Y).
+    """
+    column = parse_number_column([a_text, b_text])
+    for position, axis in enumerate(("X", "Y")):
+        if position in column.problems:
+            raise ValueError(f"{axis}: {column.problems[position]}")
+        if math.isnan(column.values[position]):
+            raise ValueError(f"{axis} trống; cần một số (mét)")
+    return float(column.values[0]), float(column.values[1])
+
+
 def parse_coordinate_pair(a_text: str, b_text: str, crs: CRS) -> tuple[float, float]:
     """Parse (A, B) in the surveyors' order for ``crs`` (numbers, or angles for geographic CRS).
 
@@ -297,7 +280,7 @@ def parse_coordinate_pair(a_text: str, b_text: str, crs: CRS) -> tuple[float, fl
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValueError(f"Vĩ độ {a_text!r} / kinh độ {b_text!r} ngoài phạm vi (vĩ độ trước, kinh độ sau).")
         return lat, lon
-    x, y = parse_number(a_text), parse_number(b_text)
+    x, y = parse_grid_pair(a_text, b_text)
     if 1_000 <= x < 900_000 and 900_000 <= y <= 2_700_000:
         raise ValueError(f"X={a_text}, Y={b_text}: có vẻ bị đảo. X là tọa độ hướng Bắc (≈ 2.400.000 ở Lạng Sơn), "
                          "Y là hướng Đông (≈ 400.000–560.000).")

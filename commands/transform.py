@@ -2,12 +2,15 @@
 
 Order in and out: X (northing) then Y (easting) for grids; latitude then longitude for geographic CRS
 (decimal degrees or d°m′s″). CRS as an EPSG code, a province name, a central meridian, UTM48/UTM49 or WGS84.
+The two numbers of a point are read as one line (:mod:`parsing.numbers`): ``2.421.100 450.800`` is
+X = 2 421 100 m, Y = 450 800 m; a line that cannot decide an ambiguous value is reported, not guessed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 NAME = "transform"
 HELP = "Chuyển tọa độ VN-2000 (TM-3 các tỉnh, UTM) ⇄ WGS 84; vào/ra theo thứ tự X(Bắc) Y(Đông) hoặc vĩ độ, kinh độ"
@@ -24,11 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fmt(value: float, geographic: bool, dms: bool) -> str:
-    from cadastre.coords import format_dms, format_number_vi
+    from cadastre.coords import format_dms
+    from vocab.format import fmt_number
 
     if geographic:
-        return format_dms(value) if dms else format_number_vi(value, 9)
-    return format_number_vi(value, 3)
+        return format_dms(value) if dms else fmt_number(value, 9)
+    return fmt_number(value, 3)
 
 
 def run(args) -> int:
@@ -40,9 +44,12 @@ def run(args) -> int:
         print(f"Lỗi tham số: {exc}", file=sys.stderr)
         return 2
     if args.file:
-        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8-sig")
-        with handle:
-            lines = handle.read().splitlines()
+        try:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"Không đọc được tệp {args.file}: {exc}", file=sys.stderr)
+            return 2
+        lines = text.splitlines()
     elif len(args.coords) == 2:
         lines = ["\t".join(args.coords)]
     else:

@@ -1,5 +1,7 @@
 """Chainage (lý trình) along a route centreline: ``Km3+700`` ⇄ 3700.0 m, and chainage ⇄ point/segment.
 
+Labels are parsed by the one parser (:func:`parsing.chainage.parse_chainage`, re-exported here).
+
 A chainage is the distance in metres measured along the centreline from the route's origin (Km0). The
 centreline is a LineString in EPSG:9215 oriented in increasing chainage; its first vertex has chainage
 ``chainage_start_m`` (usually 0.0, but a section can start at e.g. Km3+700 = 3700.0).
@@ -7,7 +9,6 @@ centreline is a LineString in EPSG:9215 oriented in increasing chainage; its fir
 from __future__ import annotations
 
 import math
-import re
 
 import geopandas as gpd
 import numpy as np
@@ -15,51 +16,7 @@ from shapely import LineString, Point
 from shapely.ops import substring
 
 from gis.crs import LANG_SON_CRS
-
-_EXPECTED = "dạng 'Km3+700' (km + mét, mét từ 0 đến dưới 1000, ví dụ Km3+700, Km 12+050,5, 3+700)"
-
-_CHAINAGE_RE = re.compile(
-    r"""^\s*(?:km\s*)?            # optional 'Km' prefix, any case, optional space
-        (?P<km>\d+)\s*\+\s*        # kilometres, '+'
-        (?P<m>\d+(?:[.,]\d+)?)     # metres, decimal point or comma
-        \s*(?:m)?\s*$              # optional trailing 'm'
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-
-def parse_chainage(text: str) -> float:
-    """Parse a Vietnamese chainage label into metres from the route origin.
-
-    Accepted forms (any case, spaces around ``Km`` and ``+`` allowed): ``Km3+700``, ``Km 3+700``,
-    ``km3+700,5`` (decimal comma), ``KM3+700.5``, ``3+700``, ``Km3+700m``.
-
-    Parameters
-    ----------
-    text : str
-        The label. The metre part must be below 1000 (``Km3+1200`` is a typing error, not Km4+200).
-
-    Returns
-    -------
-    float
-        Chainage in metres: ``km * 1000 + m`` (``"Km3+700"`` → 3700.0).
-
-    Raises
-    ------
-    ValueError
-        Empty text, a negative or malformed label, or metres ≥ 1000; the Vietnamese message quotes the
-        text and names the expected form.
-    """
-    if text is None or (isinstance(text, float) and math.isnan(text)) or not str(text).strip():
-        raise ValueError(f"Lý trình trống; cần {_EXPECTED}.")
-    match = _CHAINAGE_RE.match(str(text))
-    if match is None:
-        raise ValueError(f"Lý trình {str(text)!r} không đúng {_EXPECTED}.")
-    km = int(match["km"])
-    metres = float(match["m"].replace(",", "."))
-    if metres >= 1000:
-        raise ValueError(f"Lý trình {str(text)!r}: phần mét {match['m']} phải nhỏ hơn 1000; cần {_EXPECTED}.")
-    return km * 1000.0 + metres
+from parsing.chainage import parse_chainage as parse_chainage  # re-exported: the one label parser
 
 
 def format_chainage(chainage_m: float, decimals: int = 0) -> str:
@@ -235,7 +192,7 @@ def kilometre_markers(centreline: LineString, chainage_start_m: float = 0.0, eve
     end = chainage_start_m + centreline.length
     first = math.ceil(chainage_start_m / every_m - 1e-9) * every_m
     chainages = np.arange(first, end + 1e-9, every_m)
-    labels = [f"Km{int(round(c)) // 1000}" if abs(c % 1000) < 1e-6 or abs(c % 1000 - 1000) < 1e-6
+    labels = [f"Km{round(c) // 1000}" if abs(c % 1000) < 1e-6 or abs(c % 1000 - 1000) < 1e-6
               else format_chainage(c) for c in chainages]
     points = [centreline.interpolate(c - chainage_start_m) for c in chainages]
     return gpd.GeoDataFrame({"chainage_m": chainages.astype(float), "label": labels}, geometry=points, crs=crs)

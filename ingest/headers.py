@@ -3,17 +3,14 @@
 The canonical template headers are those of issue 3 (``Dự án``, ``Xã``, ``Số tờ``, ``Số thửa``,
 ``Từ lý trình``, ``Đến lý trình``, ``Giai đoạn``, ``Ngày``, ``Diện tích (m²)``, ``Số tiền (đồng)``,
 ``Ghi chú``) plus ``Số hộ`` and ``Đính chính``. Headers are matched after folding
-(:func:`parsing.text.fold_vi`: no diacritics, lower case) and removing everything that is not a
-letter or a digit, so ``Số thửa``, ``so thua``, ``SoThua``, ``SO_THUA`` and ``Số thửa:`` are the same
+(:func:`parsing.text.fold_key`: no diacritics, lower case, letters and digits only), so ``Số thửa``, ``so thua``, ``SoThua``, ``SO_THUA`` and ``Số thửa:`` are the same
 header; well-known short names from cadastral software (``SHTHUA``, ``SHBANDO``, ``MaXa``) are aliases.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
-from parsing.text import fold_vi
+from parsing.text import fold_key as compact  # letters and digits of the folded header
 
 #: Field name (column of the parsed table) → canonical Vietnamese header of the template, in template order.
 CANONICAL_HEADERS: dict[str, str] = {
@@ -78,14 +75,6 @@ _LOOKUP: dict[str, str] = {alias: field for field, aliases in _ALIASES.items() f
 #: Folded group headers of two-row headers (``Lý trình`` above ``Từ``/``Đến``, ``Thửa đất`` above
 #: ``Số tờ``/``Số thửa``): the lower cell is read with the group's words in front.
 _GROUP_WORDS = ("lytrinh", "thuadat", "thongtinthua", "vitri", "km")
-
-
-def compact(text: object) -> str:
-    """Fold ``text`` (no diacritics, lower case, NFKC so ``m²`` → ``m2``) and keep letters and digits only."""
-    if text is None:
-        return ""
-    folded = fold_vi(unicodedata.normalize("NFKC", str(text)))
-    return re.sub(r"[^0-9a-z]", "", folded)
 
 
 def field_for_header(text: object) -> str | None:
@@ -167,8 +156,8 @@ def match_header(rows: list[list[object]], start: int) -> HeaderMatch | None:
         upper = _forward_fill(list(one))
         lower = list(rows[start + 1]) + [None] * max(0, len(one) - len(rows[start + 1]))
         upper += [None] * max(0, len(lower) - len(upper))
-        two = [field_for_two_row_header(u, l) for u, l in zip(upper, lower)]
-        labels = [" ".join(str(x) for x in (u, l) if x not in (None, "")) for u, l in zip(upper, lower)]
+        two = [field_for_two_row_header(up, low) for up, low in zip(upper, lower)]
+        labels = [" ".join(str(x) for x in (up, low) if x not in (None, "")) for up, low in zip(upper, lower)]
         candidates.append((2, two, labels))
     for n_rows, fields, labels in candidates:
         seen: set[str] = set()

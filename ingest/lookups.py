@@ -9,13 +9,12 @@ from __future__ import annotations
 import difflib
 import functools
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from parsing.text import fold_vi
+from parsing.text import fold_key, fold_vi
 
 #: Unit words written before a commune name (folded) → normalised unit.
 _COMMUNE_PREFIXES = (("thi tran ", "thitran"), ("phuong ", "phuong"), ("xa ", "xa"), ("tt. ", "thitran"),
@@ -35,7 +34,7 @@ def split_commune(name: str) -> tuple[str, str]:
         if folded.startswith(prefix):
             folded, unit = folded[len(prefix):], normal
             break
-    return unit, re.sub(r"[^0-9a-z]", "", folded)
+    return unit, fold_key(folded)
 
 
 def commune_key(name: object) -> str:
@@ -50,11 +49,12 @@ def full_commune_key(name: object) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _project_key_text(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", fold_vi(text))
+    return fold_key(text)
 
 
 def project_key(text: object) -> str:
-    """Folded project id/name, letters and digits only: ``"Cao tốc Hữu Nghị – Chi Lăng"`` → ``"caotochuunghichilang"``."""
+    """Folded project id/name, letters and digits only (:func:`parsing.text.fold_key`):
+    ``"Cao tốc Hữu Nghị – Chi Lăng"`` → ``"caotochuunghichilang"``."""
     return _project_key_text(str(text))
 
 

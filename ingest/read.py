@@ -4,7 +4,7 @@ What is accepted (issue 3): CSV in UTF-8, UTF-8 with BOM, UTF-16 (Excel "Unicode
 separated) or Windows-1258 (detected with charset-normalizer; its combining tone marks are
 normalised to NFC); separator ``,``, ``;`` or tab; XLSX with a title block above a one- or two-row
 header. Text typed with the legacy Vietnamese font encodings TCVN3 (ABC) or VNI, saved as such or
-stored as UTF-8 ("NguyÔn V¨n"), is detected per column (:mod:`cadastre.encoding`) and converted to
+stored as UTF-8 ("NguyÔn V¨n"), is detected per column (:mod:`parsing.legacy`) and converted to
 Unicode NFC; the table's ``notes`` say which columns were converted. The file type is decided by the content, not the name (an XLSX renamed ``.csv`` is read as
 XLSX; a PNG renamed ``.csv`` is refused).
 
@@ -13,6 +13,7 @@ this module.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -25,9 +26,10 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
-from ingest.values import is_blank
 from parsing.legacy import DECODERS as LEGACY_DECODERS
 from parsing.legacy import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
+from parsing.text import is_blank
+from vocab.format import fmt_number
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +153,7 @@ def read_table(source: str | Path | bytes, file_name: str | None = None) -> RawT
 def _too_big(size: int) -> str:
     mb = size / 1024 / 1024
     limit = MAX_FILE_BYTES // 1024 // 1024
-    return (f"Tệp quá lớn ({mb:,.1f} MB; tối đa {limit} MB).".replace(",", "X").replace(".", ",").replace("X", ".")
-            + " Hãy tách thành nhiều tệp nhỏ hơn.")
+    return f"Tệp quá lớn ({fmt_number(mb, 1)} MB; tối đa {limit} MB). Hãy tách thành nhiều tệp nhỏ hơn."
 
 
 # ----------------------------------------------------------------------------------------- CSV
@@ -178,10 +179,8 @@ def _decodings(data: bytes) -> list[tuple[str, str]]:
     candidates: list[tuple[str, str]] = []
     best = from_bytes(data[:200_000]).best()
     if best is not None:
-        try:
+        with contextlib.suppress(UnicodeDecodeError, LookupError):  # a guess that does not decode is dropped
             candidates.append((best.encoding, data.decode(best.encoding)))
-        except (UnicodeDecodeError, LookupError):
-            pass
     if not any(enc == "cp1258" for enc, _ in candidates):
         candidates.append(("cp1258", data.decode("cp1258", errors="replace")))
     return candidates
@@ -233,7 +232,7 @@ def _read_csv_8bit(data: bytes, decodings: list[tuple[str, str]]) -> RawTable:
     The file is split into cells on its Latin-1 reading (one character per byte, so the cells hold
     the file's exact bytes); the header is looked for in every candidate reading of those cells
     (the code pages of :func:`_decodings`, TCVN3, VNI); then each column is decoded on its own:
-    TCVN3/VNI when :mod:`cadastre.encoding` says so and that reading is more plausibly Vietnamese
+    TCVN3/VNI when :mod:`parsing.legacy` says so and that reading is more plausibly Vietnamese
     than the code page's, else the code page (NFC).
     """
     latin = data.decode("latin-1")
@@ -312,7 +311,7 @@ def _convert_legacy_columns(table: RawTable, native=None) -> int:
 
     Notes
     -----
-    Detection is :func:`cadastre.encoding.detect_column_encoding` (valid Vietnamese syllables per
+    Detection is :func:`parsing.legacy.detect_column_encoding` (valid Vietnamese syllables per
     reading). A converted column is listed in ``table.text_conversions`` and explained in
     ``table.notes`` (Vietnamese, with up to 3 before/after samples).
 
@@ -384,8 +383,7 @@ def _control_ratio(text: str) -> float:
 
 
 def _too_many_rows() -> str:
-    return (f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,} dòng dữ liệu).".replace(",", ".")
-            + " Hãy tách thành nhiều tệp nhỏ hơn.")
+    return f"Tệp có quá nhiều dòng (tối đa {fmt_number(MAX_ROWS)} dòng dữ liệu). Hãy tách thành nhiều tệp nhỏ hơn."
 
 
 def _no_header_message() -> str:
@@ -448,7 +446,7 @@ def _read_xlsx(data: bytes) -> RawTable:
         raise IngestError("Tệp XLSX bị hỏng (không giải nén được). Hãy mở bằng Excel và lưu lại.") from None
     try:
         wb_values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
         log.warning("openpyxl could not open workbook: %r", exc)
         raise IngestError("Không mở được tệp XLSX (tệp hỏng hoặc không phải bảng tính Excel). "
                           "Hãy mở bằng Excel và lưu lại.") from None

@@ -32,6 +32,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from parsing.numbers import parse_number
+
 #: Land-use codes of the agricultural land group (Land Law 2024 art. 9(2)); others are non-agricultural.
 AGRICULTURAL_LAND_USE: frozenset[str] = frozenset(
     {"LUC", "LUK", "LUN", "BHK", "NHK", "CLN", "RSX", "RPH", "RDD", "NTS", "LMU", "NKH"}
@@ -73,9 +75,9 @@ def _number(value: Any, key: str) -> float:
                 return _number(value[inner], key)
         raise ValueError(f"rules.yaml: khóa {key!r} phải là một số ngày, nhận được {value!r}")
     try:
-        number = float(str(value).replace(",", "."))
-    except ValueError:
-        raise ValueError(f"rules.yaml: khóa {key!r} phải là một số, nhận được {value!r}") from None
+        number = parse_number(value)
+    except ValueError as exc:
+        raise ValueError(f"rules.yaml: khóa {key!r} phải là một số, nhận được {value!r} ({exc})") from None
     if number < 0:
         raise ValueError(f"rules.yaml: khóa {key!r} không được âm, nhận được {value!r}")
     return number

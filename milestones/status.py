@@ -27,9 +27,8 @@ over ÷ households); scope: the project or one commune (2025 unit or former comm
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -37,6 +36,9 @@ import pandas as pd
 
 from milestones.progress import History, is_project_scope, resolve_scope, to_timestamp
 from milestones.rules import resolve_rules
+from parsing.dates import parse_date
+from parsing.numbers import parse_small_number
+from parsing.text import is_blank
 
 STATUSES: tuple[str, ...] = ("met", "missed", "on_track", "at_risk", "behind")
 
@@ -65,13 +67,12 @@ MILESTONE_COLUMNS = ("milestone_id", "project_id", "label", "due_date", "metric"
 # --------------------------------------------------------------------------------------------
 # Parsing the clerk-edited milestones file
 # --------------------------------------------------------------------------------------------
-_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})\s*$")
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 
 
 def parse_due_date(value: Any) -> date:
-    """Parse a due date as a clerk writes it: ``30/06/2024``, ``30/6/24``, ``30.06.2024``, ISO
-    ``2024-06-30``, a ``date``/``Timestamp``, or an Excel serial day number.
+    """Parse a due date as a clerk writes it, by the one date rule (:func:`parsing.dates.parse_date`):
+    ``30/06/2024``, ``30/6/24``, ``30.06.2024``, ISO ``2024-06-30``, a ``date``/``Timestamp``, or an Excel
+    serial day number (:data:`parsing.dates.EXCEL_SERIAL_RANGE`).
 
     Day first, always (Vietnamese usage): ``01/02/2024`` is 1 February 2024.
 
@@ -80,48 +81,27 @@ def parse_due_date(value: Any) -> date:
     ValueError
         If the value is empty or not a valid calendar date (Vietnamese message).
     """
-    if value is pd.NaT:
+    if is_blank(value):
         raise ValueError("Ngày đến hạn trống")
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        raise ValueError("Ngày đến hạn trống")
-    if isinstance(value, (int, float, np.integer, np.floating)) and 20000 <= float(value) <= 80000:
-        return (pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(value))).date()
-    text = str(value).strip()
-    try:
-        m = _DMY.match(text)
-        if m:
-            d, mth, y = (int(g) for g in m.groups())
-            if y < 100:
-                y += 2000
-            return date(y, mth, d)
-        m = _ISO.match(text)
-        if m:
-            y, mth, d = (int(g) for g in m.groups())
-            return date(y, mth, d)
-    except ValueError:
-        pass
-    raise ValueError(f"{text!r} không phải ngày hợp lệ (cần dạng dd/mm/yyyy, ví dụ 30/06/2024)")
+    return parse_date(value)
 
 
 def parse_percent(value: Any) -> float:
     """Parse a target percentage (``70``, ``70,5``, ``"70%"``) into a float in [0, 100].
+
+    Numbers by :func:`parsing.numbers.parse_small_number` (a percentage is below 1000, so ``"70.500"``
+    is 70,5).
 
     Raises
     ------
     ValueError
         If not a number between 0 and 100 (Vietnamese message).
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_blank(value):
         raise ValueError("Chỉ tiêu (%) trống")
-    text = str(value).strip().rstrip("%").strip().replace(" ", "")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    text = value.strip().removesuffix("%") if isinstance(value, str) else value
     try:
-        number = float(text)
+        number = parse_small_number(text)
     except ValueError:
         raise ValueError(f"{value!r} không phải số phần trăm (cần số từ 0 đến 100)") from None
     if not 0 <= number <= 100:

@@ -26,13 +26,14 @@ BATCH_KEY = "conv_batch"
 
 
 def _fmt(value: float | None, geographic: bool, dms: bool) -> str:
-    from cadastre.coords import format_dms, format_number_vi
+    from cadastre.coords import format_dms
+    from vocab.format import fmt_number
 
     if value is None:
         return ""
     if geographic:
-        return format_dms(value) if dms else format_number_vi(value, 9)
-    return format_number_vi(value, 3)
+        return format_dms(value) if dms else fmt_number(value, 9)
+    return fmt_number(value, 3)
 
 
 def render() -> None:
@@ -54,7 +55,7 @@ def render() -> None:
                "ví dụ 21°48'12.9\"). VN-2000 → WGS 84 dùng 7 tham số của QĐ 05/2007/QĐ-BTNMT (EPSG:6960).")
     choices = crs_choices()
     labels = [label for label, _ in choices]
-    codes = {label: code for label, code in choices}
+    codes = dict(choices)
     left, right = st.columns(2)
     src_label = left.selectbox("Hệ tọa độ nguồn", labels, index=0, key=FROM_KEY)
     dst_label = right.selectbox("Hệ tọa độ đích", labels, index=1, key=TO_KEY)

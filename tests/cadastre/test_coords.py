@@ -13,9 +13,9 @@ from cadastre.coords import (
     operation_description,
     parse_angle,
     parse_coordinate_pair,
-    parse_number,
     resolve_crs,
 )
+from parsing.numbers import parse_number
 
 # VN2000.md: the correct custom string (rotations sign-flipped from the decree, position-vector +towgs84)
 GOOD_PROJ = ("+proj=tmerc +lat_0=0 +lon_0=107.25 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 "
