@@ -55,7 +55,7 @@ from exports.provenance import (
 from exports.report_table import current_milestone, milestone_scopes
 
 # One visual language with the dashboard map (mapview): same colours for the same things.
-from mapview.build import (
+from mapview.style import (
     BOUNDARY_COLOUR,
     CENTRELINE_COLOUR,
     COMMUNE_EDGE,

@@ -82,7 +82,7 @@ def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
 
 
 def test_parcel_tooltip_properties(snap, fake_store):
-    from mapview.build import parcel_properties
+    from mapview.parcels import parcel_properties
 
     props, tables = parcel_properties(snap.parcels, fake_store.projects())
     row = props[snap.parcels["parcel_number"] == 103].iloc[0]
@@ -119,13 +119,49 @@ def test_kilometre_markers_and_labels(snap, fake_store):
     assert labels == ["Đường RD Km0", "Đường RD Km5"]              # permanent labels every 5 km
 
 
+def test_words_come_from_codes_not_from_display_columns(snap, fake_store):
+    """The snapshot may or may not carry display text (``stage_label``, ``risk_labels``): the map is the
+    same either way, and every flag label is the vocabulary's label of its code."""
+    from mapview.parcels import parcel_properties
+    from vocab.labels import risk_flag_label
+
+    bare = snap.parcels.drop(columns=[c for c in ("stage_label", "risk_labels") if c in snap.parcels])
+    bare = bare.assign(risk_labels=[["mislabelled"] * len(f) for f in bare["risk_flags"]])  # ignored
+    props, tables = parcel_properties(bare, fake_store.projects())
+    codes = {code for flags in snap.parcels["risk_flags"] for code in flags}
+    assert codes and sorted(tables["flags"]) == sorted(risk_flag_label(c) for c in codes)
+    for flags, idx in zip(bare["risk_flags"], props["f"]):
+        assert [tables["flags"][i] for i in idx] == [risk_flag_label(c) for c in flags]
+    ids = re.compile(r"(_|gpmb-)[0-9a-f]{32}")
+    with_text = ids.sub("ID", standalone_html(build_map(snap, fake_store)))
+    import dataclasses
+    without = ids.sub("ID", standalone_html(build_map(dataclasses.replace(snap, parcels=bare), fake_store)))
+    assert with_text == without
+
+
+def test_areas_and_dates_use_the_vocabulary_formats(snap, fake_store):
+    from mapview.parcels import parcel_properties
+    from vocab.format import fmt_date, fmt_number
+
+    parcels = snap.parcels.head(3).copy()
+    parcels["area_to_recover_m2"] = [1234567.5, None, 0.4]
+    parcels["stage_date"] = [pd.Timestamp("2024-02-29"), pd.NaT, pd.Timestamp("2024-12-01")]
+    props, _ = parcel_properties(parcels, fake_store.projects())
+
+    def texts(column):  # a missing value is written as JSON null, whatever pandas stores it as
+        return [None if pd.isna(v) else v for v in props[column]]
+
+    assert texts("a") == [fmt_number(1234567.5), None, "0"] and texts("a")[0] == "1.234.568"
+    assert texts("d") == [fmt_date(date(2024, 2, 29)), None, "01/12/2024"]
+
+
 @pytest.mark.parametrize("short_name, expected", [
     ("QL4B Km3+700 – Km18", "QL4B"),
     ("Cao tốc Hữu Nghị – Chi Lăng", "Cao tốc"),
     (None, "CT_HNCL"),
 ])
 def test_route_prefix_of_kilometre_labels(short_name, expected):
-    from mapview.build import route_prefix
+    from mapview.context import route_prefix
 
     assert route_prefix(short_name, "CT_HNCL") == expected
 
