@@ -255,3 +255,39 @@ def test_personal_data_only_when_asked(snap, fake_store):
     snap.parcels.loc[snap.parcels.index[0], "owner_name"] = "<b>Bà A</b>"
     props = layer(build_map(snap, fake_store, include_personal_data=True), "Thửa đất theo giai đoạn").geojson()
     assert any(f["properties"]["o"] == "&lt;b&gt;Bà A&lt;/b&gt;" for f in props["features"])
+
+
+def test_legend_counts_every_stage_and_marks_approximate_only_when_present():
+    from mapview.legend import legend_html
+    from vocab.labels import STAGE_LABELS_VI
+
+    text = legend_html({"paid": 1234, "handed_over": 2}, n_risk=7, has_approximate=False)
+    for stage, label in STAGE_LABELS_VI.items():
+        count = {"paid": "1.234", "handed_over": "2"}.get(stage, "0")
+        assert f"{label} ({count})" in text
+    assert "7 thửa có rủi ro" in text and "Nét đứt" not in text
+    assert "Nét đứt" in legend_html({}, 0, has_approximate=True)
+
+
+def test_feature_script_modes():
+    from mapview.scripts import each_feature_js
+
+    permanent = str(each_feature_js(None, tooltip="permanent", label_class="x-label").js_code)
+    assert "permanent: true" in permanent and 'className: "x-label"' in permanent and "setStyle" not in permanent
+    hover = str(each_feature_js("{color: 'red'}", tooltip=None, hover=True).js_code)
+    assert "bindTooltip" not in hover and "mouseover" in hover and "var st = {color: 'red'};" in hover
+    with pytest.raises(KeyError):
+        each_feature_js(None, tooltip="popup")
+
+
+def test_a_store_without_data_version_is_never_cached():
+    from mapview.cache import StoreMemo
+
+    class NoVersion:
+        def data_version(self):
+            raise RuntimeError("no version table")
+
+    calls = []
+    memo = StoreMemo(NoVersion())
+    assert memo.version is None
+    assert [memo.get(("k",), lambda: calls.append(1) or len(calls)) for _ in range(2)] == [1, 2]
