@@ -111,7 +111,11 @@ def _layout(options: ExportOptions) -> _Layout:
     w, h = options.page_size_mm
     k = 1.0 if options.paper == "A3" else 0.8
     margin, title_h, footer_h, gap = 10 * k, 17 * k, 15 * k, 4 * k
-    frac = lambda x, y, ww, hh: (x / w, y / h, ww / w, hh / h)  # noqa: E731
+
+    def frac(x: float, y: float, ww: float, hh: float) -> tuple[float, float, float, float]:
+        """Millimetres on the page → figure fractions."""
+        return x / w, y / h, ww / w, hh / h
+
     if options.orientation == "landscape":
         panel_w = 82 * k
         frame = (margin, margin + footer_h, w - 2 * margin - panel_w - gap, h - 2 * margin - footer_h - title_h - gap)

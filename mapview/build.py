@@ -213,7 +213,7 @@ def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | 
         Gives the context layers, all GeoDataFrames in EPSG:9215: ``projects()`` (clearance
         boundaries, ``geometry_status``), ``centrelines()`` (``chainage_start_m``), ``communes()``
         (``full_name`` or ``name``) and ``roads()`` (``name``/``ref``, ``kind`` road | railway).
-    filters : dashboard.filters.Filters or mapping or None
+    filters : milestones.filters.Filters or mapping or None
         Project / commune / stage / at-risk filters on the parcels; the project filter also limits the
         boundaries and centrelines drawn. ``None`` shows everything.
     tile_basemap : bool, default True
