@@ -82,7 +82,9 @@ def _stage_dates(parcels: pd.DataFrame) -> list[str | None]:
     """``stage_date`` as ``dd/mm/yyyy``, None when the parcel has no stage date."""
     dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
         pd.Series(pd.NaT, index=parcels.index)
-    return [None if pd.isna(d) else fmt_date(d) for d in dates.tolist()]
+    codes, days = pd.factorize(dates)  # a few hundred distinct days among thousands of parcels: format each once
+    texts = [fmt_date(day) for day in days]
+    return [texts[code] if code >= 0 else None for code in codes.tolist()]
 
 
 def _flag_index(parcels: pd.DataFrame) -> tuple[list[str], list[list[int]]]:
