@@ -7,7 +7,6 @@ central meridian, ≈ 1.0002 at 50 km from it): far below what a printed map can
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import matplotlib.patheffects as path_effects
 import numpy as np
@@ -17,8 +16,10 @@ from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from pyproj import CRS, Proj, Transformer
+from pyproj import CRS, Proj
 
+from domain.crs import STORE_EPSG, WGS84_EPSG
+from gis.crs import transformer
 from vocab.format import fmt_number
 
 #: Scale denominators used by Vietnamese cadastral and topographic maps (TT 25/2014, TT 26/2014).
@@ -130,19 +131,14 @@ def draw_scale_bar(ax: Axes, scale: int | None = None, *, fraction: float = 0.22
     return length
 
 
-@lru_cache(maxsize=8)
-def _to_lonlat(crs_text: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input(crs_text), 4326, always_xy=True)
-
-
-def meridian_convergence_deg(x: float, y: float, crs="EPSG:9215") -> float:
+def meridian_convergence_deg(x: float, y: float, crs: str | int = STORE_EPSG) -> float:
     """Angle between grid north and true north at projected point (x, y), degrees (pyproj ``get_factors``).
 
     Negative west of the central meridian (107°15′) in the northern hemisphere; about −0,18° at
     Lạng Sơn city, so the grid north of the printed map is true north for any practical purpose.
     """
     crs_obj = CRS.from_user_input(crs)
-    lon, lat = _to_lonlat(crs_obj.to_string()).transform(x, y)
+    lon, lat = transformer(crs_obj.to_string(), WGS84_EPSG).transform(x, y)
     return float(Proj(crs_obj).get_factors(lon, lat).meridian_convergence)
 
 
@@ -224,13 +220,10 @@ def add_polygons(ax: Axes, geoms, **kwargs) -> PathCollection | None:
 
 def add_lines(ax: Axes, geoms, **kwargs) -> LineCollection | None:
     """Add (Multi)LineStrings (or polygon boundaries) as one :class:`LineCollection`."""
-    segments = []
-    for geom in geoms:
-        if geom is None or geom.is_empty:
-            continue
-        for part in getattr(geom, "geoms", [geom]):
-            if (part.geom_type == "LineString" and not part.is_empty) or part.geom_type == "LinearRing":
-                segments.append(np.asarray(part.coords)[:, :2])
+    parts = (part for geom in geoms if geom is not None and not geom.is_empty
+             for part in getattr(geom, "geoms", [geom]))
+    segments = [np.asarray(part.coords)[:, :2] for part in parts
+                if (part.geom_type == "LineString" and not part.is_empty) or part.geom_type == "LinearRing"]
     if not segments:
         return None
     collection = LineCollection(segments, **kwargs)

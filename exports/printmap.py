@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import matplotlib
@@ -30,6 +30,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from shapely.geometry import box
 
+from domain.crs import STORE_EPSG
+from domain.milestones import current_milestones
 from domain.stages import STAGES
 from exports.cartography import (
     add_lines,
@@ -52,10 +54,11 @@ from exports.provenance import (
     data_version_of,
     report_title_vi,
 )
-from exports.report_table import current_milestone, milestone_scopes
+from exports.report_table import milestone_scopes
+from gis.chainage import kilometre_markers  # the one chainage rule of the project
 
 # One visual language with the dashboard map (mapview): same colours for the same things.
-from mapview.build import (
+from mapview.style import (
     BOUNDARY_COLOUR,
     CENTRELINE_COLOUR,
     COMMUNE_EDGE,
@@ -65,21 +68,20 @@ from mapview.build import (
 )
 from vocab.format import fmt_date, fmt_ha, fmt_number, fmt_pct, is_missing
 from vocab.labels import (
-    FLAG_LABELS_VI,
     METRIC_LABELS_VI,
     MILESTONE_STATUS_COLOURS,
     STAGE_COLOURS,
     STAGE_LABELS_VI,
+    risk_flag_label,
     status_label,
 )
 
-METRIC_CRS = "EPSG:9215"
-
-#: Flag symbols: column of snapshot.parcels → (marker, face colour, label).
+#: Flag symbols: flag code (a boolean column of snapshot.parcels, or a code in ``risk_flags``) →
+#: (marker, face colour, legend label from the vocabulary).
 FLAG_SYMBOLS: dict[str, tuple[str, str, str]] = {
-    "complaint_open": ("^", "#ff6d00", f"{FLAG_LABELS_VI['complaint']} chưa giải quyết"),
-    "enforced": ("X", "#212121", "Cưỡng chế thu hồi đất"),
-    "compulsory_inventory": ("D", "#6a1b9a", FLAG_LABELS_VI["compulsory_inventory"]),
+    code: (marker, colour, risk_flag_label(code))
+    for code, marker, colour in (("complaint_open", "^", "#ff6d00"), ("enforced", "X", "#212121"),
+                                 ("compulsory_inventory", "D", "#6a1b9a"))
 }
 
 _RC = {
@@ -109,7 +111,11 @@ def _layout(options: ExportOptions) -> _Layout:
     w, h = options.page_size_mm
     k = 1.0 if options.paper == "A3" else 0.8
     margin, title_h, footer_h, gap = 10 * k, 17 * k, 15 * k, 4 * k
-    frac = lambda x, y, ww, hh: (x / w, y / h, ww / w, hh / h)  # noqa: E731
+
+    def frac(x: float, y: float, ww: float, hh: float) -> tuple[float, float, float, float]:
+        """Millimetres on the page → figure fractions."""
+        return x / w, y / h, ww / w, hh / h
+
     if options.orientation == "landscape":
         panel_w = 82 * k
         frame = (margin, margin + footer_h, w - 2 * margin - panel_w - gap, h - 2 * margin - footer_h - title_h - gap)
@@ -146,10 +152,10 @@ class _Layers:
 def _load_layers(snapshot, store) -> _Layers:
     def metric(gdf) -> gpd.GeoDataFrame:
         if gdf is None or len(gdf) == 0:
-            return gpd.GeoDataFrame(geometry=[], crs=METRIC_CRS)
+            return gpd.GeoDataFrame(geometry=[], crs=STORE_EPSG)
         if gdf.crs is None:
             raise ValueError("Lớp bản đồ không có hệ tọa độ (CRS); cần EPSG:9215")
-        return gdf.to_crs(METRIC_CRS) if gdf.crs != METRIC_CRS else gdf
+        return gdf.to_crs(STORE_EPSG) if gdf.crs != STORE_EPSG else gdf
 
     parcels = strip_personal_data(snapshot.parcels)
     return _Layers(projects=metric(store.projects()), centrelines=metric(store.centrelines()),
@@ -168,6 +174,7 @@ def _view_box(bounds, frame_mm, pad=0.04):
 
 
 def _flag_series(parcels: pd.DataFrame, col: str) -> pd.Series:
+    """Boolean flag per parcel: the column ``col`` if present, else whether ``col`` is among its ``risk_flags``."""
     if col in parcels:
         return parcels[col].fillna(False).astype(bool)
     if "risk_flags" in parcels:
@@ -175,179 +182,270 @@ def _flag_series(parcels: pd.DataFrame, col: str) -> pd.Series:
     return pd.Series(False, index=parcels.index)
 
 
-def _draw_map(ax, layers: _Layers, view, scale: int, focus: str | None, font: float) -> dict:
-    """Draw every layer inside ``view``; return what was drawn (for the legend)."""
-    xmin, ymin, xmax, ymax = view
-    view_geom = box(*view)
-    drawn: dict = {"stage_counts": {}, "flags": set(), "approximate": False, "surveyed": False,
-                   "centreline": False, "roads": False, "railway": False, "at_risk": False, "sites": False,
-                   "illustrative": False}
-    ax.set_facecolor("#ffffff")
+@dataclass(frozen=True)
+class _View:
+    """What one map frame shows: ``bounds`` (xmin, ymin, xmax, ymax, metres EPSG:9215), the scale
+    denominator, the focus project (None on the overview page) and the base font size (pt)."""
 
-    communes = layers.communes
-    if len(communes):
-        vis = communes[communes.intersects(view_geom)]
-        add_polygons(ax, vis.geometry, facecolors=COMMUNE_FILL, edgecolors="none", zorder=1)
-        add_lines(ax, vis.geometry.boundary, colors=COMMUNE_EDGE, linewidths=0.7, linestyles=[(0, (6, 2, 1, 2))],
-                  zorder=1.5)
-        clipped = gpd.clip(vis, view_geom)
-        name_col = "full_name" if "full_name" in clipped else ("name" if "name" in clipped else None)
-        if name_col:
-            for _, c in clipped.iterrows():
-                if c.geometry.is_empty or c.geometry.area < 0.015 * view_geom.area:
-                    continue
-                p = c.geometry.representative_point()
-                halo_text(ax, p.x, p.y, str(c[name_col]).upper(), ha="center", va="center", fontsize=font * 0.8,
-                          color="#5d5d5d", style="italic", zorder=3)
+    bounds: tuple[float, float, float, float]
+    scale: int
+    focus: str | None
+    font: float
 
-    roads = layers.roads
-    if len(roads):
-        vis = gpd.clip(roads[roads.intersects(view_geom)], view_geom)
-        if len(vis):
-            is_rail = vis["kind"].astype(str).eq("railway") if "kind" in vis else pd.Series(False, index=vis.index)
-            if (~is_rail).any():
-                add_lines(ax, vis[~is_rail].geometry, colors=ROAD_COLOUR, linewidths=1.1, zorder=2)
-                drawn["roads"] = True
-            if is_rail.any():
-                add_lines(ax, vis[is_rail].geometry, colors="#424242", linewidths=0.9, linestyles=[(0, (4, 3))], zorder=2)
-                drawn["railway"] = True
-            if "ref" in vis:
-                for ref, part in vis[~is_rail].groupby("ref"):
-                    longest = part.geometry.length.idxmax()
-                    line = part.loc[longest].geometry
-                    if line.length < 0.08 * (xmax - xmin):
-                        continue
-                    p = line.interpolate(0.5, normalized=True)
-                    ax.text(p.x, p.y, str(ref), fontsize=font * 0.7, color="#424242", ha="center", va="center",
-                            zorder=4, bbox=dict(boxstyle="round,pad=0.2", facecolor="#fffde7", edgecolor="#9e9e9e",
-                                                linewidth=0.4))
+    @property
+    def geom(self):
+        return box(*self.bounds)
 
+    @property
+    def width_m(self) -> float:
+        return self.bounds[2] - self.bounds[0]
+
+    @property
+    def fine(self) -> bool:
+        """1:10 000 or larger: parcels get white outlines, at-risk ones a thick red one."""
+        return self.scale <= 10_000
+
+    @property
+    def coarse(self) -> bool:
+        """1:50 000 or smaller: a 100 m corridor is under half a millimetre (see :func:`_draw_parcels`)."""
+        return self.scale >= 50_000
+
+
+@dataclass
+class _Drawn:
+    """What a frame shows, for its legend: parcel counts per stage code (of the focus project), the
+    flag columns drawn as symbols, and which kinds of feature appear at all."""
+
+    stage_counts: dict = field(default_factory=dict)
+    flags: set = field(default_factory=set)
+    approximate: bool = False
+    surveyed: bool = False
+    centreline: bool = False
+    roads: bool = False
+    railway: bool = False
+    at_risk: bool = False
+    sites: bool = False
+    illustrative: bool = False
+
+
+def _draw_communes(ax, communes: gpd.GeoDataFrame, view: _View) -> None:
+    """Commune fills, dash-dot boundaries and, for communes big enough in the frame, their names."""
+    if not len(communes):
+        return
+    frame = view.geom
+    vis = communes[communes.intersects(frame)]
+    add_polygons(ax, vis.geometry, facecolors=COMMUNE_FILL, edgecolors="none", zorder=1)
+    add_lines(ax, vis.geometry.boundary, colors=COMMUNE_EDGE, linewidths=0.7, linestyles=[(0, (6, 2, 1, 2))],
+              zorder=1.5)
+    clipped = gpd.clip(vis, frame)
+    name_col = "full_name" if "full_name" in clipped else ("name" if "name" in clipped else None)
+    if not name_col:
+        return
+    for _, c in clipped.iterrows():
+        if c.geometry.is_empty or c.geometry.area < 0.015 * frame.area:
+            continue
+        p = c.geometry.representative_point()
+        halo_text(ax, p.x, p.y, str(c[name_col]).upper(), ha="center", va="center", fontsize=view.font * 0.8,
+                  color="#5d5d5d", style="italic", zorder=3)
+
+
+def _label_roads(ax, roads: gpd.GeoDataFrame, view: _View) -> None:
+    """The reference (QL4B …) of each road, once, at the middle of its longest visible piece."""
+    for ref, part in roads.groupby("ref"):
+        line = part.loc[part.geometry.length.idxmax()].geometry
+        if line.length < 0.08 * view.width_m:
+            continue
+        p = line.interpolate(0.5, normalized=True)
+        ax.text(p.x, p.y, str(ref), fontsize=view.font * 0.7, color="#424242", ha="center", va="center",
+                zorder=4, bbox=dict(boxstyle="round,pad=0.2", facecolor="#fffde7", edgecolor="#9e9e9e",
+                                    linewidth=0.4))
+
+
+def _draw_roads(ax, roads: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """Roads (orange) with their references, railway (grey dashes)."""
+    if not len(roads):
+        return
+    vis = gpd.clip(roads[roads.intersects(view.geom)], view.geom)
+    if not len(vis):
+        return
+    is_rail = vis["kind"].astype(str).eq("railway") if "kind" in vis else pd.Series(False, index=vis.index)
+    if (~is_rail).any():
+        add_lines(ax, vis[~is_rail].geometry, colors=ROAD_COLOUR, linewidths=1.1, zorder=2)
+        drawn.roads = True
+    if is_rail.any():
+        add_lines(ax, vis[is_rail].geometry, colors="#424242", linewidths=0.9, linestyles=[(0, (4, 3))], zorder=2)
+        drawn.railway = True
+    if "ref" in vis:
+        _label_roads(ax, vis[~is_rail], view)
+
+
+def _stage_colours(parcels: pd.DataFrame) -> list[str]:
+    return parcels["stage"].astype(str).map(STAGE_COLOURS).fillna("#ffffff").tolist()
+
+
+def _draw_sites(ax, vis: gpd.GeoDataFrame, projects: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """Small sites (police stations …) would vanish at this scale: stage-coloured squares, named by their
+    (former) commune on the page of a project of sites."""
+    kinds = dict(zip(projects.get("project_id", []), projects.get("kind", [])))
+    bounds = vis.bounds
+    size_mm = np.maximum(bounds["maxx"] - bounds["minx"], bounds["maxy"] - bounds["miny"]) / view.scale * 1000
+    sites = vis[(vis["project_id"].map(kinds) == "sites") & (size_mm < 2.0)]
+    if not len(sites):
+        return
+    pts = sites.geometry.representative_point()
+    ax.scatter(pts.x, pts.y, s=(view.font * 1.6) ** 2, c=_stage_colours(sites), marker="s",
+               edgecolors=BOUNDARY_COLOUR, linewidths=1.0, zorder=9)
+    drawn.sites = True
+    name_col = "commune_former" if "commune_former" in sites else "commune"
+    if view.focus is None or kinds.get(view.focus) != "sites" or name_col not in sites:
+        return
+    for commune, group in sites[sites["project_id"] == view.focus].groupby(name_col, sort=True):
+        pt = group.geometry.iloc[0].representative_point()
+        halo_text(ax, pt.x, pt.y, str(commune), annotate=True, xytext=(view.font * 1.1, -view.font * 0.4),
+                  textcoords="offset points", fontsize=view.font * 0.8, fontweight="bold",
+                  color=BOUNDARY_COLOUR, zorder=12)
+
+
+def _draw_flag_symbols(ax, vis: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """A symbol per flag (:data:`FLAG_SYMBOLS`); compulsory inventory only while not handed over."""
+    for col, (marker, colour, _label) in FLAG_SYMBOLS.items():
+        flagged = vis[_flag_series(vis, col)]
+        if col == "compulsory_inventory" and "stage" in flagged:
+            flagged = flagged[flagged["stage"].astype(str) != "handed_over"]
+        if len(flagged):
+            pts = flagged.geometry.representative_point()
+            ax.scatter(pts.x, pts.y, s=(view.font * 0.75) ** 2, marker=marker, c=colour, edgecolors="white",
+                       linewidths=0.4, zorder=10)
+            drawn.flags.add(col)
+
+
+def _draw_parcels(ax, layers: _Layers, view: _View, drawn: _Drawn) -> None:
+    """Parcels filled by stage, at-risk outlines, small sites and flag symbols."""
     parcels = layers.parcels
-    vis = parcels[parcels.intersects(view_geom)] if len(parcels) else parcels
-    if len(vis):
-        stage = vis["stage"].astype(str)
-        colours = stage.map(STAGE_COLOURS).fillna("#ffffff")
-        fine = scale <= 10_000
-        # At small scales (≥ 1:50 000) a 100 m corridor is under half a millimetre: parcels get an
-        # outline in their own colour so the stages stay visible, and boundaries go underneath.
-        coarse = scale >= 50_000
-        add_polygons(ax, vis.geometry, facecolors=colours.tolist(),
-                     edgecolors="#ffffff" if fine else colours.tolist(),
-                     linewidths=0.15 if fine else (1.2 if coarse else 0.05), zorder=5)
-        in_focus = vis if focus is None else vis[vis["project_id"] == focus]
-        drawn["illustrative"] = bool(_flag_series(vis, "illustrative").any())
-        drawn["stage_counts"] = in_focus["stage"].astype(str).value_counts().to_dict()
-        at_risk = vis[_flag_series(vis, "at_risk")]
-        if len(at_risk) and not coarse:  # at small scales the flag symbols carry the risk
-            add_polygons(ax, at_risk.geometry, facecolors="none", edgecolors=RISK_COLOUR,
-                         linewidths=0.9 if fine else 0.5, zorder=6)
-            drawn["at_risk"] = True
-        # Small sites (police stations …) would vanish at this scale: show them as stage-coloured symbols.
-        kinds = dict(zip(layers.projects.get("project_id", []), layers.projects.get("kind", [])))
-        tiny_mm = np.maximum(vis.bounds["maxx"] - vis.bounds["minx"], vis.bounds["maxy"] - vis.bounds["miny"]) / scale * 1000
-        sites = vis[(vis["project_id"].map(kinds) == "sites") & (tiny_mm < 2.0)]
-        if len(sites):
-            pts = sites.geometry.representative_point()
-            ax.scatter(pts.x, pts.y, s=(font * 1.6) ** 2, c=sites["stage"].astype(str).map(STAGE_COLOURS).tolist(),
-                       marker="s", edgecolors=BOUNDARY_COLOUR, linewidths=1.0, zorder=9)
-            drawn["sites"] = True
-            name_col = "commune_former" if "commune_former" in sites else "commune"
-            if focus is not None and kinds.get(focus) == "sites" and name_col in sites:
-                # A page of small sites (one police station per former commune): name each by its commune.
-                for commune, group in sites[sites["project_id"] == focus].groupby(name_col, sort=True):
-                    pt = group.geometry.iloc[0].representative_point()
-                    halo_text(ax, pt.x, pt.y, str(commune), annotate=True, xytext=(font * 1.1, -font * 0.4),
-                              textcoords="offset points", fontsize=font * 0.8, fontweight="bold",
-                              color=BOUNDARY_COLOUR, zorder=12)
-        for col, (marker, colour, _label) in FLAG_SYMBOLS.items():
-            flagged = vis[_flag_series(vis, col)]
-            if col != "complaint_open" and "stage" in flagged:
-                flagged = flagged[flagged["stage"].astype(str) != "handed_over"] if col == "compulsory_inventory" else flagged
-            if len(flagged):
-                pts = flagged.geometry.representative_point()
-                ax.scatter(pts.x, pts.y, s=(font * 0.75) ** 2, marker=marker, c=colour, edgecolors="white",
-                           linewidths=0.4, zorder=10)
-                drawn["flags"].add(col)
+    vis = parcels[parcels.intersects(view.geom)] if len(parcels) else parcels
+    if not len(vis):
+        return
+    colours = _stage_colours(vis)
+    # At small scales a corridor is thinner than a line: parcels get an outline in their own colour so
+    # the stages stay visible, and boundaries go underneath (see _draw_boundaries).
+    add_polygons(ax, vis.geometry, facecolors=colours, edgecolors="#ffffff" if view.fine else colours,
+                 linewidths=0.15 if view.fine else (1.2 if view.coarse else 0.05), zorder=5)
+    in_focus = vis if view.focus is None else vis[vis["project_id"] == view.focus]
+    drawn.illustrative = bool(_flag_series(vis, "illustrative").any())
+    drawn.stage_counts = in_focus["stage"].astype(str).value_counts().to_dict()
+    at_risk = vis[_flag_series(vis, "at_risk")]
+    if len(at_risk) and not view.coarse:  # at small scales the flag symbols carry the risk
+        add_polygons(ax, at_risk.geometry, facecolors="none", edgecolors=RISK_COLOUR,
+                     linewidths=0.9 if view.fine else 0.5, zorder=6)
+        drawn.at_risk = True
+    _draw_sites(ax, vis, layers.projects, view, drawn)
+    _draw_flag_symbols(ax, vis, view, drawn)
 
-    projects = layers.projects
-    coarse = scale >= 50_000
-    if len(projects):
-        vis = projects[projects.intersects(view_geom)]
-        for _, p in vis.iterrows():
-            approximate = str(p.get("geometry_status", "")) == "approximate"
-            drawn["approximate" if approximate else "surveyed"] = True
-            width = (1.6 if focus is None or p["project_id"] == focus else 0.8) * (0.5 if coarse else 1.0)
-            add_polygons(ax, [p.geometry], facecolors="none", edgecolors=BOUNDARY_COLOUR, linewidths=width,
-                         linestyles=[(0, (5, 2.5)) if approximate else "-"], zorder=4.5 if coarse else 7)
-        if focus is None:  # overview: name every project; neighbours' labels go to different sides
-            offsets = [((8, 8), "left"), ((-8, -14), "right"), ((8, -14), "left"), ((-8, 8), "right")]
-            for k, (_, p) in enumerate(vis.iterrows()):
-                part = p.geometry.intersection(view_geom)
-                if part.is_empty:
-                    continue
-                pt = max(getattr(part, "geoms", [part]), key=lambda g: g.area).representative_point()
-                xytext, ha = offsets[k % len(offsets)]
-                halo_text(ax, pt.x, pt.y, str(p.get("short_name") or p["project_id"]), annotate=True, xytext=xytext,
-                          ha=ha, textcoords="offset points", fontsize=font * 0.85, fontweight="bold",
-                          color=BOUNDARY_COLOUR, zorder=12)
 
-    centrelines = layers.centrelines
-    if len(centrelines):
-        from gis.chainage import (
-            kilometre_markers,  # the one chainage rule of the project
-        )
+#: Overview labels of neighbouring projects go to different sides: (offset in points, alignment).
+_LABEL_OFFSETS = [((8, 8), "left"), ((-8, -14), "right"), ((8, -14), "left"), ((-8, 8), "right")]
 
-        vis = centrelines[centrelines.intersects(view_geom)]
-        every = next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)
-        for _, c in vis.iterrows():
-            approximate = str(c.get("geometry_status", "")) == "approximate"
-            add_lines(ax, [c.geometry], colors=CENTRELINE_COLOUR, linewidths=0.8,
-                      linestyles=[(0, (8, 2, 2, 2)) if approximate else "-"], zorder=8)
-            drawn["centreline"] = True
-            start = float(c.get("chainage_start_m", 0.0) or 0.0)
-            marks = kilometre_markers(c.geometry, start, every_m=every)
-            marks = marks[marks.within(view_geom)]
-            if len(marks):
-                ax.scatter(marks.geometry.x, marks.geometry.y, s=(font * 0.55) ** 2, c="white", edgecolors="black",
-                           linewidths=0.6, zorder=11)
-                for _, m in marks.iterrows():
-                    halo_text(ax, m.geometry.x, m.geometry.y, m["label"], annotate=True, xytext=(3, 3),
-                              textcoords="offset points", fontsize=font * 0.7, zorder=11)
+
+def _label_projects(ax, projects: gpd.GeoDataFrame, view: _View) -> None:
+    """The short name of every project, on the largest visible part of its boundary (overview page)."""
+    for k, (_, p) in enumerate(projects.iterrows()):
+        part = p.geometry.intersection(view.geom)
+        if part.is_empty:
+            continue
+        pt = max(getattr(part, "geoms", [part]), key=lambda g: g.area).representative_point()
+        xytext, ha = _LABEL_OFFSETS[k % len(_LABEL_OFFSETS)]
+        halo_text(ax, pt.x, pt.y, str(p.get("short_name") or p["project_id"]), annotate=True, xytext=xytext,
+                  ha=ha, textcoords="offset points", fontsize=view.font * 0.85, fontweight="bold",
+                  color=BOUNDARY_COLOUR, zorder=12)
+
+
+def _draw_boundaries(ax, projects: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """Clearance boundaries (dashed where approximate; the focus project's thicker), named on the overview."""
+    if not len(projects):
+        return
+    vis = projects[projects.intersects(view.geom)]
+    for _, p in vis.iterrows():
+        approximate = str(p.get("geometry_status", "")) == "approximate"
+        if approximate:
+            drawn.approximate = True
+        else:
+            drawn.surveyed = True
+        width = (1.6 if view.focus is None or p["project_id"] == view.focus else 0.8) * (0.5 if view.coarse else 1.0)
+        add_polygons(ax, [p.geometry], facecolors="none", edgecolors=BOUNDARY_COLOUR, linewidths=width,
+                     linestyles=[(0, (5, 2.5)) if approximate else "-"], zorder=4.5 if view.coarse else 7)
+    if view.focus is None:
+        _label_projects(ax, vis, view)
+
+
+def _marker_spacing_m(scale: int) -> int:
+    """Chainage markers at the smallest of 0,5 / 1 / 2 / 5 / 10 / 20 km that lies ≥ 12 mm apart on paper."""
+    return next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)
+
+
+def _draw_centrelines(ax, centrelines: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """Centrelines (dash-dot where approximate) with labelled chainage markers (:func:`kilometre_markers`)."""
+    if not len(centrelines):
+        return
+    every = _marker_spacing_m(view.scale)
+    for _, c in centrelines[centrelines.intersects(view.geom)].iterrows():
+        approximate = str(c.get("geometry_status", "")) == "approximate"
+        add_lines(ax, [c.geometry], colors=CENTRELINE_COLOUR, linewidths=0.8,
+                  linestyles=[(0, (8, 2, 2, 2)) if approximate else "-"], zorder=8)
+        drawn.centreline = True
+        marks = kilometre_markers(c.geometry, float(c.get("chainage_start_m", 0.0) or 0.0), every_m=every)
+        marks = marks[marks.within(view.geom)]
+        if not len(marks):
+            continue
+        ax.scatter(marks.geometry.x, marks.geometry.y, s=(view.font * 0.55) ** 2, c="white", edgecolors="black",
+                   linewidths=0.6, zorder=11)
+        for _, m in marks.iterrows():
+            halo_text(ax, m.geometry.x, m.geometry.y, m["label"], annotate=True, xytext=(3, 3),
+                      textcoords="offset points", fontsize=view.font * 0.7, zorder=11)
+
+
+def _draw_map(ax, layers: _Layers, view: _View) -> _Drawn:
+    """Draw every layer inside ``view``, bottom to top; return what was drawn (for the legend)."""
+    drawn = _Drawn()
+    ax.set_facecolor("#ffffff")
+    _draw_communes(ax, layers.communes, view)
+    _draw_roads(ax, layers.roads, view, drawn)
+    _draw_parcels(ax, layers, view, drawn)
+    _draw_boundaries(ax, layers.projects, view, drawn)
+    _draw_centrelines(ax, layers.centrelines, view, drawn)
+    xmin, ymin, xmax, ymax = view.bounds
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")
     return drawn
 
 
-def _legend_handles(drawn: dict) -> list:
+def _legend_handles(drawn: _Drawn) -> list:
     """Legend entries: every stage (with its parcel count on this page), then only what the page shows."""
-    handles = []
-    counts = drawn["stage_counts"]
-    for s in STAGES:
-        handles.append(Patch(facecolor=STAGE_COLOURS[s], edgecolor="#9e9e9e", linewidth=0.4,
-                             label=f"{STAGE_LABELS_VI[s]} ({fmt_number(counts.get(s, 0))} thửa)"))
-    if drawn["at_risk"]:
+    counts = drawn.stage_counts
+    handles = [Patch(facecolor=STAGE_COLOURS[s], edgecolor="#9e9e9e", linewidth=0.4,
+                     label=f"{STAGE_LABELS_VI[s]} ({fmt_number(counts.get(s, 0))} thửa)") for s in STAGES]
+    if drawn.at_risk:
         handles.append(Patch(facecolor="none", edgecolor=RISK_COLOUR, linewidth=1.2,
                              label="Thửa có cờ rủi ro tiến độ (viền đỏ)"))
     for col, (marker, colour, label) in FLAG_SYMBOLS.items():
-        if col in drawn["flags"]:
+        if col in drawn.flags:
             handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour,
                                   markeredgecolor="white", markersize=7, label=label))
-    if drawn["sites"]:
+    if drawn.sites:
         handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="#eeeeee",
                               markeredgecolor=BOUNDARY_COLOUR, markersize=7, label="Điểm công trình nhỏ (màu theo giai đoạn)"))
-    if drawn["surveyed"]:
+    if drawn.surveyed:
         handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, label="Chỉ giới GPMB"))
-    if drawn["approximate"]:
+    if drawn.approximate:
         handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
                               label="Chỉ giới GPMB gần đúng (nét đứt)"))
-    if drawn["centreline"]:
+    if drawn.centreline:
         handles.append(Line2D([], [], color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)), marker="o",
                               markerfacecolor="white", markeredgecolor="black", markersize=4,
                               label="Tim tuyến và mốc lý trình km"))
-    if drawn["roads"]:
+    if drawn.roads:
         handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.1, label="Quốc lộ, đường tỉnh"))
-    if drawn["railway"]:
+    if drawn.railway:
         handles.append(Line2D([], [], color="#424242", linewidth=0.9, linestyle=(0, (4, 3)), label="Đường sắt"))
     handles.append(Patch(facecolor=COMMUNE_FILL, edgecolor=COMMUNE_EDGE, linewidth=0.7, linestyle=(0, (6, 2, 1, 2)),
                          label="Ranh giới xã, phường (2025)"))
@@ -372,9 +470,8 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
         pid = p["project_id"]
         name = short_names.get(pid) or p.get("name", pid)
         if focus is None:
-            lines.append((f"{name}: {fmt_pct(p['percent_handed_over'])} "
-                          f"({fmt_number(p['area_handed_over_m2'] / 1e4, 1)}/{fmt_number(p['area_to_recover_m2'] / 1e4, 1)} ha)",
-                          None, True))
+            ha = f"{fmt_number(p['area_handed_over_m2'] / 1e4, 1)}/{fmt_number(p['area_to_recover_m2'] / 1e4, 1)} ha"
+            lines.append((f"{name}: {fmt_pct(p['percent_handed_over'])} ({ha})", None, True))
         else:
             lines.append((f"Diện tích cần thu hồi: {fmt_ha(p['area_to_recover_m2'])}", None, False))
             lines.append((f"Đã bàn giao: {fmt_ha(p['area_handed_over_m2'])} ({fmt_pct(p['percent_handed_over'])})",
@@ -384,8 +481,9 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
                 lines.append((f"Số hộ: {fmt_number(p['households_total'])} (đã bàn giao {fmt_number(handed)})", None, False))
         ms = ms_all[(ms_all["project_id"] == pid) & (scope == "project")] if len(ms_all) else ms_all
         if focus is None:
-            cur = current_milestone(ms)
-            if cur is not None:
+            current = current_milestones(ms, keys=("project_id",))
+            if len(current):
+                cur = current.iloc[0]
                 colour = _status_text_colour(cur["status"])
                 what = f"{fmt_number(cur.get('target_percent'))}{METRIC_LABELS_VI.get(str(cur.get('metric')), '')}"
                 lines.append((f"   Mốc {fmt_date(cur['due_date'])} ({what}): {status_label(cur['status'])}", colour, False))
@@ -398,15 +496,15 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
     return lines
 
 
-def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: str | None, page_no: int, n_pages: int,
-               meta: dict) -> None:
-    lay = _layout(options)
-    font = lay.font
-    short_names = dict(zip(layers.projects.get("project_id", []),
-                           layers.projects.get("short_name", layers.projects.get("project_id", []))))
-    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+def _extent(layers: _Layers, focus: str | None) -> gpd.GeoSeries:
+    """What a page must show: the focus project's parcels (else its boundary); on the overview every
+    project's parcels and sites (else the boundaries).
 
-    # Extent: the focus project's parcels (else its boundary); the overview: every project's parcels and sites.
+    Raises
+    ------
+    ValueError
+        If there is no geometry to show (Vietnamese message).
+    """
     if focus is None:
         geoms = layers.parcels.geometry if len(layers.parcels) else layers.projects.geometry
     else:
@@ -414,77 +512,108 @@ def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: st
         geoms = fp.geometry if len(fp) else layers.projects[layers.projects["project_id"] == focus].geometry
     if len(geoms) == 0 or geoms.is_empty.all():
         raise ValueError(f"Không có dữ liệu không gian để in bản đồ{'' if focus is None else ' dự án ' + focus}")
-    view, scale = _view_box(geoms.total_bounds, lay.frame_mm)
+    return geoms
 
+
+def _draw_frame(fig, lay: _Layout, layers: _Layers, view: _View) -> _Drawn:
+    """The map frame with its furniture: coordinate ticks, scale bar, north arrow, illustrative stamp."""
     ax = fig.add_axes(lay.frame)
-    drawn = _draw_map(ax, layers, view, scale, focus, font)
-    coordinate_ticks(ax, fontsize=font * 0.6)
+    drawn = _draw_map(ax, layers, view)
+    coordinate_ticks(ax, fontsize=view.font * 0.6)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    draw_scale_bar(ax, scale, fontsize=font * 0.8)
-    cx, cy = (view[0] + view[2]) / 2, (view[1] + view[3]) / 2
-    draw_north_arrow(ax, meridian_convergence_deg(cx, cy), fontsize=font)
-    if drawn["illustrative"]:  # on the map itself, not only in the footer
+    draw_scale_bar(ax, view.scale, fontsize=view.font * 0.8)
+    xmin, ymin, xmax, ymax = view.bounds
+    draw_north_arrow(ax, meridian_convergence_deg((xmin + xmax) / 2, (ymin + ymax) / 2), fontsize=view.font)
+    if drawn.illustrative:  # on the map itself, not only in the footer
         ax.text(0.995, 0.008, "THỬA ĐẤT MINH HỌA – không phải hồ sơ địa chính", transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=font * 0.8, color="#b71c1c", fontweight="bold", zorder=40,
+                va="bottom", fontsize=view.font * 0.8, color="#b71c1c", fontweight="bold", zorder=40,
                 bbox=dict(boxstyle="square,pad=0.25", facecolor="white", edgecolor="none", alpha=0.85))
+    return drawn
 
-    # Title block (all text in axes fractions: the axes has no data).
+
+def _draw_title_block(fig, lay: _Layout, title: str, subtitle: str, as_of, version_line: str) -> None:
+    """Title and subtitle on the left, as-of date and version/page on the right, a rule underneath
+    (all text in axes fractions: the axes has no data)."""
+    font = lay.font
     tax = fig.add_axes(lay.title)
     tax.axis("off")
     t = tax.transAxes
-    title = report_title_vi(None if focus is None else names.get(focus, focus))
     tax.text(0, 1, _wrap(title, lay.footer_mm[0] * 0.6, font * 1.7, em=0.68), fontsize=font * 1.7, fontweight="bold",
              va="top", ha="left", color="#1a237e", transform=t, linespacing=1.05)
-    sub = "Bản đồ tổng quan các dự án" if focus is None else f"Mã dự án: {focus}"
-    if focus is not None and focus in short_names:
-        sub += f" ({short_names[focus]})"
-    tax.text(0, 0.04, sub, fontsize=font * 1.05, va="bottom", ha="left", color="#37474f", transform=t)
-    tax.text(1, 1, as_of_text_vi(snapshot.as_of), fontsize=font * 1.45, fontweight="bold", va="top", ha="right",
+    tax.text(0, 0.04, subtitle, fontsize=font * 1.05, va="bottom", ha="left", color="#37474f", transform=t)
+    tax.text(1, 1, as_of_text_vi(as_of), fontsize=font * 1.45, fontweight="bold", va="top", ha="right",
              transform=t)
-    tax.text(1, 0.04, f"{meta['version']}   ·   Trang {page_no}/{n_pages}", fontsize=font * 0.8, va="bottom",
-             ha="right", color="#37474f", transform=t)
+    tax.text(1, 0.04, version_line, fontsize=font * 0.8, va="bottom", ha="right", color="#37474f", transform=t)
     tax.plot([0, 1], [-0.06, -0.06], color="#1a237e", linewidth=1.2, transform=t, clip_on=False)
 
-    landscape = options.orientation == "landscape"
-    # Legend, then the progress box under it (landscape) or beside it (portrait), measured, not guessed.
+
+def _draw_legend(fig, lay: _Layout, options: ExportOptions, drawn: _Drawn):
+    """The legend at the top of the side (landscape) or bottom (portrait) panel; returns its window extent."""
     pax = fig.add_axes(lay.panel)
     pax.axis("off")
+    ncol = 1 if options.orientation == "landscape" else (2 if options.paper == "A4" else 3)
     legend = pax.legend(handles=_legend_handles(drawn), loc="upper left", bbox_to_anchor=(0, 1), frameon=True,
-                        title="CHÚ GIẢI", title_fontproperties={"weight": "bold", "size": font},
-                        fontsize=font * 0.78, ncol=1 if landscape else (2 if options.paper == "A4" else 3),
-                        borderaxespad=0, handlelength=2.4, labelspacing=0.55,
+                        title="CHÚ GIẢI", title_fontproperties={"weight": "bold", "size": lay.font},
+                        fontsize=lay.font * 0.78, ncol=ncol, borderaxespad=0, handlelength=2.4, labelspacing=0.55,
                         alignment="left", edgecolor="#9e9e9e", fancybox=False)
     legend.get_frame().set_linewidth(0.6)
+    return legend.get_window_extent(fig.canvas.get_renderer())
+
+
+def _draw_summary(fig, lay: _Layout, options: ExportOptions, legend_box, lines) -> None:
+    """The progress box under the legend (landscape) or beside it when it fits (portrait), measured, not
+    guessed; lines that do not fit above the panel's floor are left out."""
     renderer = fig.canvas.get_renderer()
     fig_h_px = fig.get_figheight() * fig.dpi
     fig_w_px = fig.get_figwidth() * fig.dpi
-    leg_box = legend.get_window_extent(renderer)
-    room_mm = (lay.panel[0] + lay.panel[2] - leg_box.x1 / fig_w_px) * options.page_size_mm[0]
-    if not landscape and room_mm > 55:  # portrait: beside the legend when it fits
-        x_fig, y_fig = leg_box.x1 / fig_w_px + 6 / options.page_size_mm[0], lay.panel[1] + lay.panel[3]
+    page_w_mm = options.page_size_mm[0]
+    room_mm = (lay.panel[0] + lay.panel[2] - legend_box.x1 / fig_w_px) * page_w_mm
+    if options.orientation != "landscape" and room_mm > 55:
+        x_fig, y_fig = legend_box.x1 / fig_w_px + 6 / page_w_mm, lay.panel[1] + lay.panel[3]
         width_mm = room_mm - 6
     else:
-        x_fig, y_fig = lay.panel[0], leg_box.y0 / fig_h_px - 0.015
+        x_fig, y_fig = lay.panel[0], legend_box.y0 / fig_h_px - 0.015
         width_mm = lay.panel_mm[0]
-    floor = lay.panel[1]
-    for text, colour, bold in _summary_lines(snapshot, focus, short_names):
-        if y_fig <= floor:
+    font = lay.font * 0.82
+    for text, colour, bold in lines:
+        if y_fig <= lay.panel[1]:
             break
-        artist = fig.text(x_fig, y_fig, _wrap(text, width_mm, font * 0.82), fontsize=font * 0.82, va="top",
+        artist = fig.text(x_fig, y_fig, _wrap(text, width_mm, font), fontsize=font, va="top",
                           ha="left", color=colour or "#212121", fontweight="bold" if bold else "normal",
                           linespacing=1.15)
         y_fig -= artist.get_window_extent(renderer).height / fig_h_px + 0.004
 
-    # Footer: sources, caveats, CRS, personal data.
+
+def _draw_footer(fig, lay: _Layout, caveats: list[str]) -> None:
+    """Caveats, the personal-data note, sources, the CRS and the application."""
     fax = fig.add_axes(lay.footer)
     fax.axis("off")
-    notes = " ".join(meta["caveats"])
-    footer = (f"Lưu ý: {notes} Bản đồ không thể hiện dữ liệu cá nhân.\n"
+    footer = (f"Lưu ý: {' '.join(caveats)} Bản đồ không thể hiện dữ liệu cá nhân.\n"
               f"Nguồn dữ liệu: {' '.join(ATTRIBUTIONS_VI)}\n"
               f"{CRS_NOTE_VI} Lập bằng {APP_NAME}.")
-    fax.text(0, 1, transform=fax.transAxes, s=_wrap(footer, lay.footer_mm[0], font * 0.68), fontsize=font * 0.68, va="top", ha="left",
-             color="#37474f", linespacing=1.2)
+    fax.text(0, 1, transform=fax.transAxes, s=_wrap(footer, lay.footer_mm[0], lay.font * 0.68),
+             fontsize=lay.font * 0.68, va="top", ha="left", color="#37474f", linespacing=1.2)
+
+
+def _draw_page(fig, layers: _Layers, snapshot, options: ExportOptions, focus: str | None, page_no: int, n_pages: int,
+               meta: dict) -> None:
+    """One page: map frame, title block, legend and progress box, footer (``meta``: version text, caveats)."""
+    lay = _layout(options)
+    short_names = dict(zip(layers.projects.get("project_id", []),
+                           layers.projects.get("short_name", layers.projects.get("project_id", []))))
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    bounds, scale = _view_box(_extent(layers, focus).total_bounds, lay.frame_mm)
+    drawn = _draw_frame(fig, lay, layers, _View(bounds, scale, focus, lay.font))
+
+    title = report_title_vi(None if focus is None else names.get(focus, focus))
+    subtitle = "Bản đồ tổng quan các dự án" if focus is None else f"Mã dự án: {focus}"
+    if focus is not None and focus in short_names:
+        subtitle += f" ({short_names[focus]})"
+    _draw_title_block(fig, lay, title, subtitle, snapshot.as_of, f"{meta['version']}   ·   Trang {page_no}/{n_pages}")
+    legend_box = _draw_legend(fig, lay, options, drawn)
+    _draw_summary(fig, lay, options, legend_box, _summary_lines(snapshot, focus, short_names))
+    _draw_footer(fig, lay, meta["caveats"])
 
 
 def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no: int, n_pages: int, meta: dict,
@@ -499,7 +628,7 @@ def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no:
 
 
 def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[str | None]:
-    ids = [pid for pid in snapshot.projects["project_id"]]
+    ids = list(snapshot.projects["project_id"])
     if options.project_id is not None:
         if options.project_id not in ids:
             raise ValueError(f"Không có dự án {options.project_id!r}; các mã dự án: {', '.join(map(str, ids))}")

@@ -7,8 +7,10 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from gis.crs import to_wgs84
 from mapview.layers import bounds_latlon
 from mapview.offline import standalone_html
+from vocab.format import fmt_number
 
 #: Attribute columns shown in the preview tooltips, when present.
 PREVIEW_FIELDS: tuple[str, ...] = ("parcel_id", "parcel_number", "land_use", "area_to_recover_m2", "row", "reason")
@@ -21,12 +23,18 @@ def preview_map_html(layers: list[tuple[str, gpd.GeoDataFrame | None, str]]) -> 
     ----------
     layers : list of (str, GeoDataFrame or None, str)
         Layer name (Vietnamese, shown in the layer control), the layer in any CRS (EPSG:9215 from the
-        importer), and a CSS colour. Empty or missing layers and empty geometries are skipped.
+        importer), and a CSS colour. Empty or missing layers and empty geometries are skipped. Tooltips
+        show :data:`PREVIEW_FIELDS`; areas (``*_m2``) with Vietnamese separators (``1.234,5``).
 
     Returns
     -------
     str
         HTML with Leaflet inlined (:func:`mapview.offline.standalone_html`), fitted to all layers.
+
+    Raises
+    ------
+    ValueError
+        If a non-empty layer has no CRS (from :func:`gis.crs.to_wgs84`).
     """
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     boxes = []
@@ -36,11 +44,11 @@ def preview_map_html(layers: list[tuple[str, gpd.GeoDataFrame | None, str]]) -> 
         shown = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
         if shown.empty:
             continue
-        wgs = shown.to_crs(4326)
+        wgs = to_wgs84(shown)
         keep = [c for c in PREVIEW_FIELDS if c in wgs.columns]
         wgs = wgs[keep + [wgs.geometry.name]].copy()
         for c in keep:
-            wgs[c] = wgs[c].astype(str)
+            wgs[c] = [fmt_number(v, 1) for v in wgs[c]] if c.endswith("_m2") else wgs[c].astype(str)
         folium.GeoJson(
             wgs.__geo_interface__, name=name,
             style_function=lambda _f, colour=colour: {"color": colour, "weight": 1.5, "fillOpacity": 0.25},

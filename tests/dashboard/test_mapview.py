@@ -82,7 +82,7 @@ def test_parcels_layer_stage_risk_and_coordinates(snap, fake_store):
 
 
 def test_parcel_tooltip_properties(snap, fake_store):
-    from mapview.build import parcel_properties
+    from mapview.parcels import parcel_properties
 
     props, tables = parcel_properties(snap.parcels, fake_store.projects())
     row = props[snap.parcels["parcel_number"] == 103].iloc[0]
@@ -119,13 +119,49 @@ def test_kilometre_markers_and_labels(snap, fake_store):
     assert labels == ["Đường RD Km0", "Đường RD Km5"]              # permanent labels every 5 km
 
 
+def test_words_come_from_codes_not_from_display_columns(snap, fake_store):
+    """The snapshot may or may not carry display text (``stage_label``, ``risk_labels``): the map is the
+    same either way, and every flag label is the vocabulary's label of its code."""
+    from mapview.parcels import parcel_properties
+    from vocab.labels import risk_flag_label
+
+    bare = snap.parcels.drop(columns=[c for c in ("stage_label", "risk_labels") if c in snap.parcels])
+    bare = bare.assign(risk_labels=[["mislabelled"] * len(f) for f in bare["risk_flags"]])  # ignored
+    props, tables = parcel_properties(bare, fake_store.projects())
+    codes = {code for flags in snap.parcels["risk_flags"] for code in flags}
+    assert codes and sorted(tables["flags"]) == sorted(risk_flag_label(c) for c in codes)
+    for flags, idx in zip(bare["risk_flags"], props["f"]):
+        assert [tables["flags"][i] for i in idx] == [risk_flag_label(c) for c in flags]
+    ids = re.compile(r"(_|gpmb-)[0-9a-f]{32}")
+    with_text = ids.sub("ID", standalone_html(build_map(snap, fake_store)))
+    import dataclasses
+    without = ids.sub("ID", standalone_html(build_map(dataclasses.replace(snap, parcels=bare), fake_store)))
+    assert with_text == without
+
+
+def test_areas_and_dates_use_the_vocabulary_formats(snap, fake_store):
+    from mapview.parcels import parcel_properties
+    from vocab.format import fmt_date, fmt_number
+
+    parcels = snap.parcels.head(3).copy()
+    parcels["area_to_recover_m2"] = [1234567.5, None, 0.4]
+    parcels["stage_date"] = [pd.Timestamp("2024-02-29"), pd.NaT, pd.Timestamp("2024-12-01")]
+    props, _ = parcel_properties(parcels, fake_store.projects())
+
+    def texts(column):  # a missing value is written as JSON null, whatever pandas stores it as
+        return [None if pd.isna(v) else v for v in props[column]]
+
+    assert texts("a") == [fmt_number(1234567.5), None, "0"] and texts("a")[0] == "1.234.568"
+    assert texts("d") == [fmt_date(date(2024, 2, 29)), None, "01/12/2024"]
+
+
 @pytest.mark.parametrize("short_name, expected", [
     ("QL4B Km3+700 – Km18", "QL4B"),
     ("Cao tốc Hữu Nghị – Chi Lăng", "Cao tốc"),
     (None, "CT_HNCL"),
 ])
 def test_route_prefix_of_kilometre_labels(short_name, expected):
-    from mapview.build import route_prefix
+    from mapview.context import route_prefix
 
     assert route_prefix(short_name, "CT_HNCL") == expected
 
@@ -219,3 +255,39 @@ def test_personal_data_only_when_asked(snap, fake_store):
     snap.parcels.loc[snap.parcels.index[0], "owner_name"] = "<b>Bà A</b>"
     props = layer(build_map(snap, fake_store, include_personal_data=True), "Thửa đất theo giai đoạn").geojson()
     assert any(f["properties"]["o"] == "&lt;b&gt;Bà A&lt;/b&gt;" for f in props["features"])
+
+
+def test_legend_counts_every_stage_and_marks_approximate_only_when_present():
+    from mapview.legend import legend_html
+    from vocab.labels import STAGE_LABELS_VI
+
+    text = legend_html({"paid": 1234, "handed_over": 2}, n_risk=7, has_approximate=False)
+    for stage, label in STAGE_LABELS_VI.items():
+        count = {"paid": "1.234", "handed_over": "2"}.get(stage, "0")
+        assert f"{label} ({count})" in text
+    assert "7 thửa có rủi ro" in text and "Nét đứt" not in text
+    assert "Nét đứt" in legend_html({}, 0, has_approximate=True)
+
+
+def test_feature_script_modes():
+    from mapview.scripts import each_feature_js
+
+    permanent = str(each_feature_js(None, tooltip="permanent", label_class="x-label").js_code)
+    assert "permanent: true" in permanent and 'className: "x-label"' in permanent and "setStyle" not in permanent
+    hover = str(each_feature_js("{color: 'red'}", tooltip=None, hover=True).js_code)
+    assert "bindTooltip" not in hover and "mouseover" in hover and "var st = {color: 'red'};" in hover
+    with pytest.raises(KeyError):
+        each_feature_js(None, tooltip="popup")
+
+
+def test_a_store_without_data_version_is_never_cached():
+    from mapview.cache import StoreMemo
+
+    class NoVersion:
+        def data_version(self):
+            raise RuntimeError("no version table")
+
+    calls = []
+    memo = StoreMemo(NoVersion())
+    assert memo.version is None
+    assert [memo.get(("k",), lambda: calls.append(1) or len(calls)) for _ in range(2)] == [1, 2]

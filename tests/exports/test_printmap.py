@@ -4,8 +4,10 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -109,3 +111,52 @@ def test_standard_scale_and_scale_bar_lengths():
     assert nice_length_m(3700) == 2000
     assert nice_length_m(999) == 500
     assert nice_length_m(1000) == 1000
+
+
+def test_print_map_needs_only_codes_not_display_columns(snap, fake_store):
+    """Words on the print map come from the codes (``stage``, ``risk_flags``, ``status``) through the
+    vocabulary: without the snapshot's display columns the page is byte for byte the same."""
+    import dataclasses
+
+    bare = dataclasses.replace(snap, parcels=snap.parcels.drop(columns=["stage_label"]))
+    opts = ExportOptions(paper="A4", project_id="QL4B")
+    assert render_print_map(bare, fake_store, opts, "pdf") == render_print_map(snap, fake_store, opts, "pdf")
+
+
+def test_flag_symbols_are_labelled_by_the_vocabulary():
+    from exports.printmap import FLAG_SYMBOLS
+    from vocab.labels import risk_flag_label
+
+    assert {code: label for code, (_m, _c, label) in FLAG_SYMBOLS.items()} == {
+        code: risk_flag_label(code) for code in ("complaint_open", "enforced", "compulsory_inventory")}
+
+
+def test_overview_reports_the_current_milestone_of_each_project(snap):
+    """The one rule (domain.milestones.current_milestones): the earliest not met, else the last."""
+    import dataclasses
+
+    from exports.printmap import _summary_lines
+    from vocab.format import fmt_date
+
+    extra = snap.milestones[snap.milestones["milestone_id"] == "M3"].assign(
+        milestone_id="M5", due_date=date(2024, 3, 1), status="met", actual_percent=60.0, target_percent=20.0)
+    shown = dataclasses.replace(snap, milestones=pd.concat([snap.milestones, extra], ignore_index=True))
+    text = "\n".join(line for line, _colour, _bold in _summary_lines(shown, None, {}))
+    assert f"Mốc {fmt_date(date(2024, 12, 31))}" in text and f"Mốc {fmt_date(date(2024, 3, 1))}" not in text
+    everything_met = dataclasses.replace(shown, milestones=shown.milestones.assign(status="met"))
+    text = "\n".join(line for line, _colour, _bold in _summary_lines(everything_met, None, {}))
+    assert text.count(f"Mốc {fmt_date(date(2024, 12, 31))}") == 2      # CCN_HT1's last one, and CA_XA's
+    assert f"Mốc {fmt_date(date(2024, 3, 31))}" in text                # QL4B's only project milestone
+
+
+def test_meridian_convergence_uses_the_store_crs_by_default():
+    import math
+
+    from exports.cartography import meridian_convergence_deg
+    from gis.crs import transformer
+
+    x, y = 449_000.0, 2_418_000.0                                      # near Lạng Sơn city
+    lon, lat = transformer(9215, 4326).transform(x, y)
+    expected = (lon - 107.25) * math.sin(math.radians(lat))           # γ ≈ Δλ·sin φ on a TM projection
+    assert meridian_convergence_deg(x, y) == pytest.approx(expected, abs=0.005)
+    assert meridian_convergence_deg(x, y, "EPSG:9215") == meridian_convergence_deg(x, y)

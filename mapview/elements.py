@@ -1,0 +1,140 @@
+"""folium/branca elements of the map that render data as data (never as a Jinja template).
+
+* :class:`DataLayer` – a GeoJSON layer fed with GeoJSON **text**, spliced verbatim into the page.
+* :class:`HtmlControl` – a Leaflet control holding fixed HTML (title box, legend).
+* :class:`MetricScale` – a scale bar in metres and kilometres only.
+* :class:`LookupTables` – ``window.GPMB``: the label tables parcel tooltips index into.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.map import ElementAddToElement
+from folium.utilities import get_obj_in_upper_tree
+from jinja2 import Template
+
+
+class Raw(Element):
+    """Already-rendered text, inserted as is (branca would compile it as a Jinja template again)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class DataLayer(folium.GeoJson):
+    """``folium.GeoJson`` fed with GeoJSON **text**, whose rendered script is inserted verbatim.
+
+    * The text (built in C by :func:`mapview.layers.feature_collection_json`) is spliced into folium's
+      script in place of a placeholder, skipping a ``json.loads``/``json.dumps`` round trip of megabytes.
+    * branca's ``MacroElement.render`` would wrap the script in ``Element(output)``, compiling the whole
+      output – GeoJSON included – as a Jinja template: slow (≈0.2 s per MB) and fragile (a ``{{`` in a
+      name would be read as template syntax).
+
+    Only for layers without ``style_function``/``highlight_function`` (styles come from
+    ``on_each_feature``).
+
+    Raises
+    ------
+    ValueError
+        At render time, if a ``style_function`` or ``highlight_function`` was given.
+    RuntimeError
+        At render time, if folium's template no longer holds the data placeholder exactly once.
+    """
+
+    def __init__(self, data_json: str, **kwargs: Any) -> None:
+        self._token = f"gpmb-{uuid.uuid4().hex}"
+        super().__init__({"gpmb": self._token}, **kwargs)
+        # "<" only occurs inside JSON strings: escaping it keeps "</script>" out of the page.
+        self._data_json = data_json.replace("<", "\\u003c")
+
+    def geojson(self) -> dict:
+        """The layer's data as a dict (for tests and inspection)."""
+        return json.loads(self._data_json)
+
+    def render(self, **kwargs) -> None:
+        if self.style or self.highlight:
+            raise ValueError("DataLayer does not support style_function/highlight_function")
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("A map layer can only be rendered inside a folium Figure")
+        script = str(self._template.module.__dict__["script"](self, kwargs))
+        placeholder = json.dumps({"gpmb": self._token})
+        if script.count(placeholder) != 1:
+            raise RuntimeError("folium's GeoJson template changed: data placeholder not found once")
+        figure.script.add_child(Raw(script.replace(placeholder, self._data_json)), name=self.get_name())
+        if self.show:  # what folium.map.Layer.render does
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, title), passed as data so no templating applies."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "GpmbControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+class MetricScale(MacroElement):
+    """Leaflet scale bar in metres/kilometres only (folium's ``control_scale`` adds feet and miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class LookupTables(MacroElement):
+    """``window.GPMB``: lookup tables (JSON-serialisable dict) and a tooltip builder (JavaScript function
+    text), defined before the layers that use them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.GPMB = {{ this.tables|tojson }};
+        window.GPMB.tip = {{ this.tip_js }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tables: dict, tip_js: str) -> None:
+        super().__init__()
+        self._name = "GpmbLookup"
+        self.tables = tables
+        self.tip_js = tip_js

@@ -1,0 +1,205 @@
+"""Parcel features of the map: compact per-parcel properties, the label tables they index, geometries.
+
+Each parcel carries only short codes and numbers (``s`` stage rank, ``c`` commune index, ``f`` flag
+indices …); the Vietnamese words are written once, in the tables of ``window.GPMB``, from
+:mod:`vocab.labels`. Numbers and dates are formatted by :mod:`vocab.format`. Every word is derived
+from a code (``stage``, ``risk_flags``, ``land_use``), never from a display column of the snapshot.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from domain.stages import STAGES
+from gis.chainage import format_chainage
+from mapview.cache import StoreMemo
+from mapview.layers import geometry_json
+from mapview.style import SIMPLIFY_M
+from vocab.format import fmt_date, fmt_number, is_missing
+from vocab.labels import LAND_USE_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, risk_flag_label
+
+#: Bits of the ``x`` property: notes shown at the foot of a parcel tooltip.
+ILLUSTRATIVE_BIT, APPROXIMATE_BIT = 1, 2
+
+_RANK = {stage: rank for rank, stage in enumerate(STAGES)}
+
+
+def _column(parcels: pd.DataFrame, name: str, default: Any, dtype: Any = None) -> pd.Series:
+    return parcels[name] if name in parcels else pd.Series(default, index=parcels.index, dtype=dtype)
+
+
+# Python lists first: iterating a pandas (Arrow) column element by element is slow.
+def _stage_ranks(parcels: pd.DataFrame) -> list[int]:
+    """Index of each parcel's ``stage`` in ``STAGES`` (unknown or missing: 0, ``not_started``)."""
+    return [_RANK.get(s, 0) for s in _column(parcels, "stage", "not_started").tolist()]
+
+
+def _at_risk(parcels: pd.DataFrame) -> np.ndarray:
+    return _column(parcels, "at_risk", False).fillna(False).astype(bool).astype(int).to_numpy()
+
+
+def _project_index(parcels: pd.DataFrame, projects: pd.DataFrame) -> tuple[list, list[int]]:
+    """(project ids in table order — the store's, then any only the parcels have —, index per parcel)."""
+    project_ids = list(projects["project_id"])
+    known = set(project_ids)
+    project_ids += [p for p in pd.unique(parcels["project_id"]) if p not in known]
+    position = {p: i for i, p in reversed(list(enumerate(project_ids)))}  # first position, as list.index
+    return project_ids, [position[p] for p in parcels["project_id"].tolist()]
+
+
+def _commune_index(parcels: pd.DataFrame) -> tuple[list[list[str]], np.ndarray]:
+    """(distinct [2025 commune, former commune] pairs, HTML-escaped; index of each parcel's pair)."""
+    new = parcels["commune"].fillna("").astype(str)
+    old = _column(parcels, "commune_former", "").fillna("").astype(str)
+    codes, uniques = pd.factorize(new + "\x1f" + old)
+    return [[html.escape(name) for name in pair.split("\x1f")] for pair in uniques], codes
+
+
+def _integers(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+
+
+def _land_use_codes(parcels: pd.DataFrame) -> list[str]:
+    return [html.escape(str(v)) if isinstance(v, str) else "" for v in parcels["land_use"].tolist()]
+
+
+def _area_texts(values: pd.Series) -> list[str | None]:
+    """Areas in m² as ``1.234`` (rounded to the metre), None when missing."""
+    return [None if is_missing(v) else fmt_number(v) for v in pd.to_numeric(values, errors="coerce").tolist()]
+
+
+def _chainage_texts(parcels: pd.DataFrame) -> list[str | None]:
+    """``Km3+700`` for linear-project parcels, None for the others."""
+    chainage = _column(parcels, "chainage_m", float("nan"))
+    return [None if pd.isna(v) else format_chainage(float(v)) for v in chainage.tolist()]
+
+
+def _stage_dates(parcels: pd.DataFrame) -> list[str | None]:
+    """``stage_date`` as ``dd/mm/yyyy``, None when the parcel has no stage date."""
+    dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
+        pd.Series(pd.NaT, index=parcels.index)
+    codes, days = pd.factorize(dates)  # a few hundred distinct days among thousands of parcels: format each once
+    texts = [fmt_date(day) for day in days]
+    return [texts[code] if code >= 0 else None for code in codes.tolist()]
+
+
+def _flag_index(parcels: pd.DataFrame) -> tuple[list[str], list[list[int]]]:
+    """(labels of the distinct risk-flag codes in order of first appearance, HTML-escaped; per parcel
+    the indices of its flags in that list)."""
+    position: dict[str, int] = {}
+    indices = []
+    for codes in _column(parcels, "risk_flags", None, dtype=object).tolist():
+        if codes is None or isinstance(codes, float):
+            codes = []
+        indices.append([position.setdefault(code, len(position)) for code in codes])
+    return [html.escape(risk_flag_label(code)) for code in position], indices
+
+
+def _note_bits(parcels: pd.DataFrame, projects: pd.DataFrame) -> np.ndarray:
+    """``x``: 1 illustrative parcel, 2 parcel of a project with approximate geometry."""
+    approximate = set(projects.loc[projects["geometry_status"] == "approximate", "project_id"])
+    illustrative = _column(parcels, "illustrative", False).fillna(False).astype(bool)
+    return (ILLUSTRATIVE_BIT * illustrative.astype(int)
+            + APPROXIMATE_BIT * parcels["project_id"].isin(approximate).astype(int)).to_numpy()
+
+
+def _owner_names(parcels: pd.DataFrame) -> list[str | None]:
+    owners = _column(parcels, "owner_name", None, dtype=object)
+    return [html.escape(v.strip()) if isinstance(v, str) and v.strip() else None for v in owners]
+
+
+def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
+                      include_personal_data: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Compact per-parcel properties for the map and the lookup tables they index.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Snapshot parcels (see :func:`mapview.build_map`): ``project_id``, ``commune``, ``map_sheet``,
+        ``parcel_number``, ``land_use``, ``area_to_recover_m2`` (m²); optional ``commune_former``,
+        ``parcel_area_m2`` (m²), ``chainage_m`` (m), ``stage``, ``stage_date``, ``risk_flags`` (list of
+        codes), ``at_risk``, ``illustrative``, ``owner_name``.
+    projects : DataFrame
+        ``project_id``, ``short_name``, ``geometry_status``.
+    include_personal_data : bool, default False
+        Add ``o``, the ``owner_name`` (personal data, HTML-escaped; None when missing). Without it
+        no owner name is written into the map at all.
+
+    Returns
+    -------
+    props : DataFrame, same index as ``parcels``
+        ``s`` stage rank (index in ``STAGES``), ``r`` 1 if at risk, ``p`` project index, ``c`` commune
+        index (pair 2025 commune, former commune), ``m`` map sheet, ``n`` parcel number, ``u`` land-use
+        code, ``a`` / ``A`` area to recover / parcel area in m² as text ``1.234``, ``k`` chainage
+        ``Km3+700`` or None, ``d`` stage date ``dd/mm/yyyy`` or None, ``f`` list of flag indices,
+        ``x`` bit mask (1 illustrative, 2 approximate project geometry); ``o`` owner name only with
+        ``include_personal_data``. All text is HTML-escaped.
+    tables : dict
+        ``stages``, ``colours``, ``projects``, ``communes`` ([2025 name, former name]), ``land_use``
+        (code → name), ``flags`` (labels) — what the indices refer to; labels from :mod:`vocab.labels`.
+
+    Raises
+    ------
+    KeyError
+        If ``parcels`` lacks one of the required columns.
+    """
+    project_ids, project_idx = _project_index(parcels, projects)
+    communes, commune_idx = _commune_index(parcels)
+    flag_labels, flag_idx = _flag_index(parcels)
+    props = pd.DataFrame(index=parcels.index)
+    props["s"] = _stage_ranks(parcels)
+    props["r"] = _at_risk(parcels)
+    props["p"] = project_idx
+    props["c"] = commune_idx
+    props["m"] = _integers(parcels["map_sheet"])
+    props["n"] = _integers(parcels["parcel_number"])
+    props["u"] = _land_use_codes(parcels)
+    props["a"] = _area_texts(parcels["area_to_recover_m2"])
+    props["A"] = _area_texts(parcels["parcel_area_m2"]) if "parcel_area_m2" in parcels else None
+    props["k"] = _chainage_texts(parcels)
+    props["d"] = _stage_dates(parcels)
+    props["f"] = flag_idx
+    props["x"] = _note_bits(parcels, projects)
+    if include_personal_data:
+        props["o"] = _owner_names(parcels)
+    short = dict(zip(projects["project_id"], projects["short_name"]))
+    tables = {
+        "stages": [html.escape(STAGE_LABELS_VI[s]) for s in STAGES],
+        "colours": [STAGE_COLOURS[s] for s in STAGES],
+        "projects": [html.escape(str(short.get(p, p))) for p in project_ids],
+        "communes": communes,
+        "land_use": {code: html.escape(name) for code, name in LAND_USE_LABELS_VI.items()},
+        "flags": flag_labels,
+    }
+    return props, tables
+
+
+def _geometry_texts(parcels: gpd.GeoDataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"polygon": geometry_json(parcels.geometry, SIMPLIFY_M["parcels"]),
+         "point": geometry_json(parcels.geometry.representative_point())},
+        index=parcels["parcel_id"].to_numpy(),
+    )
+
+
+def parcel_geometries(memo: StoreMemo, all_parcels: gpd.GeoDataFrame,
+                      shown: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    """GeoJSON geometry texts (EPSG:4326) of the ``shown`` parcels, in their order.
+
+    Returns ``{"polygon": …, "point": …}`` (simplified polygon, representative point; None where a
+    geometry is missing). The conversion of all snapshot parcels (``all_parcels``, EPSG:9215, unique
+    ``parcel_id``) is cached in ``memo``; shown parcels it does not cover are converted directly.
+    """
+    if shown.empty:
+        return {"polygon": np.array([], dtype=object), "point": np.array([], dtype=object)}
+    table = memo.get(("parcel_geometries", len(all_parcels)), lambda: _geometry_texts(all_parcels))
+    ids = shown["parcel_id"].to_numpy()
+    if table.index.has_duplicates or not pd.Index(ids).isin(table.index).all():
+        table = _geometry_texts(shown)  # parcel ids not unique or not in the cache: convert directly
+        return {"polygon": table["polygon"].to_numpy(), "point": table["point"].to_numpy()}
+    rows = table.loc[ids]
+    return {"polygon": rows["polygon"].to_numpy(), "point": rows["point"].to_numpy()}
