@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.errors import GpmbError
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
 from ingest.values import is_blank
 from parsing.legacy import DECODERS as LEGACY_DECODERS
@@ -53,7 +54,7 @@ _MAGIC = {
 }
 
 
-class IngestError(ValueError):
+class IngestError(GpmbError, ValueError):
     """A file refused as a whole; ``message_vi`` is shown to the user (Vietnamese)."""
 
     def __init__(self, message_vi: str):
