@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.errors import GpmbError
+from vocab.format import fmt_date
 
 DATABASE_URL_HELP = "kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)"
 
@@ -47,8 +48,8 @@ def as_of_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD, ví dụ 2024-06-30, "
                                          "hoặc dd/mm/yyyy)")
     if not MIN_AS_OF <= day <= MAX_AS_OF:
-        raise argparse.ArgumentTypeError(f"ngày {day:%d/%m/%Y} ngoài khoảng cho phép "
-                                         f"{MIN_AS_OF:%d/%m/%Y} – {MAX_AS_OF:%d/%m/%Y}")
+        raise argparse.ArgumentTypeError(f"ngày {text.strip()} ngoài khoảng cho phép "
+                                         f"{fmt_date(MIN_AS_OF)} – {fmt_date(MAX_AS_OF)}")
     return day
 
 

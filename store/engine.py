@@ -115,7 +115,7 @@ def _parse_url(url: str) -> URL:
 def _create(parsed: URL, **options) -> Engine:
     try:
         return create_engine(parsed, **options)
-    except NoSuchModuleError as exc:
+    except (NoSuchModuleError, ImportError) as exc:  # unknown driver name, or a known one not installed
         raise StoreUnavailableError(f"Không mở được kho dữ liệu: không có trình điều khiển {parsed.drivername!r}; "
                                     f"dùng dạng {URL_FORMS_VI}.") from exc
 
