@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from commands._common import add_database_url_argument
 from domain.errors import UsageError
 
 FORMATS = "shp/zip/gpkg/geojson/kml/kmz/dgn/dxf"
@@ -64,7 +65,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """``--dry-run``, ``--json`` and ``--database-url``, the same for every import command."""
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
-    parser.add_argument("--database-url", help="kho dữ liệu (mặc định $DATABASE_URL hoặc data/gpmb.gpkg)")
+    add_database_url_argument(parser)
 
 
 def parse_epsg(crs: str | None) -> int | None:
