@@ -3,14 +3,26 @@
 Builds the navigation from ``dashboard/pages/*.py`` (each module defines TITLE, ICON, ORDER and
 render()), draws the shared sidebar (as-of date picker and filters, see ``dashboard.state``) and a
 footer with the data caveats and attributions. The store is ``$DATABASE_URL`` or ``data/gpmb.gpkg``.
+
+No traceback reaches the screen: the sidebar and the page run inside :func:`shown_as_message`, which
+shows a :class:`domain.errors.GpmbError`'s ``message_vi`` with ``st.error`` and anything unexpected as a
+short Vietnamese message (the traceback goes to the server log). ``.streamlit/config.toml`` sets
+``showErrorDetails = "none"`` for whatever escapes.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import streamlit as st
 
 from dashboard import pages, state
+from domain.errors import GpmbError
+
+log = logging.getLogger("app")
+
+UNEXPECTED_VI = ("Đã xảy ra lỗi ngoài dự kiến, phần này của trang chưa hiển thị được. Chi tiết kỹ thuật đã được "
+                 "ghi vào nhật ký máy chủ ({kind}).")
 
 FOOTER_MD = (
     "**Lưu ý:** các thửa đất là **dữ liệu minh họa** (không phải bản đồ địa chính thật); tuyến cao tốc "
@@ -22,6 +34,24 @@ FOOTER_MD = (
     "đường sắt: CTU-SematX/LegoCity (CC BY-SA 4.0); bản đồ nền Leaflet 1.9.4 (BSD-2-Clause). "
     "Chi tiết trong data/SOURCES.md."
 )
+
+
+@contextlib.contextmanager
+def shown_as_message():
+    """Run the block; show its error as a Vietnamese ``st.error`` instead of a traceback.
+
+    A :class:`GpmbError` shows its ``message_vi``; any other exception :data:`UNEXPECTED_VI` (logged
+    with its traceback). Streamlit's own control flow (``st.stop()``, ``st.rerun()``) derives from
+    ``BaseException`` and passes through.
+    """
+    try:
+        yield
+    except GpmbError as exc:
+        log.info("refused: %s", exc.message_vi)
+        st.error(exc.message_vi)
+    except Exception as exc:
+        log.exception("dashboard page failed")
+        st.error(UNEXPECTED_VI.format(kind=type(exc).__name__))
 
 
 def main() -> None:
@@ -37,10 +67,11 @@ def main() -> None:
     ]
     current = st.navigation(nav)
     st.sidebar.markdown("### GPMB Tracker")
-    state.render_sidebar()
     for _, message in failures:
         st.sidebar.warning(message)
-    current.run()
+    with shown_as_message():  # a sidebar that failed leaves no as-of date for the page: skip both
+        state.render_sidebar()
+        current.run()
     st.divider()
     st.caption(FOOTER_MD)
 

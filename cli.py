@@ -1,21 +1,40 @@
-"""GPMB Tracker command line: ``python cli.py SUBCOMMAND --help``.
+"""GPMB Tracker command line: ``python cli.py [--debug] SUBCOMMAND --help``.
 
 Each subcommand is a module in ``commands/`` that defines ``NAME``, ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``. The CLI and the dashboard call the same
 functions below them, so their figures cannot disagree.
+
+Errors are mapped here, in one place (DATA_MODEL.md, "CLI"): a :class:`domain.errors.GpmbError` raised
+by a command prints its ``message_vi`` on stderr and exits with its ``exit_code``; any other exception
+prints a short Vietnamese message and exits 1. No traceback reaches the user, unless ``--debug`` or
+``GPMB_DEBUG=1`` asks for it (then log records and tracebacks go to stderr too).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import pkgutil
 import sys
 
 import commands
+from domain.errors import EXIT_REJECTED, GpmbError
+
+log = logging.getLogger("cli")
+
+#: Environment variable that turns ``--debug`` on (``GPMB_DEBUG=1``).
+DEBUG_ENV = "GPMB_DEBUG"
+
+UNEXPECTED_VI = ("Lỗi ngoài dự kiến ({kind}); chưa hoàn tất lệnh. Chạy lại với --debug (hoặc GPMB_DEBUG=1) "
+                 "để xem chi tiết kỹ thuật, và gửi nó cho người quản trị.")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``cli.py`` parser: ``--debug`` and one subparser per module of ``commands/``."""
     parser = argparse.ArgumentParser(prog="cli.py", description="GPMB Tracker – theo dõi tiến độ GPMB")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"in chi tiết kỹ thuật (nhật ký, traceback) khi có lỗi; như {DEBUG_ENV}=1")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
@@ -27,7 +46,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def debug_from_environment() -> bool:
+    """True when ``GPMB_DEBUG`` is set to anything but ``""`` or ``0``."""
+    return os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def configure_logging(debug: bool) -> None:
+    """Send log records to stderr the way a user of the CLI should see them.
+
+    ``debug``: every record from DEBUG up, with tracebacks. Otherwise warnings and errors as their
+    message alone, and records that carry an exception (``log.exception``) not at all: the command that
+    logged them prints its own Vietnamese message, the traceback is for ``--debug``.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    if debug:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.addFilter(lambda record: not record.exc_info)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler], force=True)
+
+
+def run_command(args: argparse.Namespace, debug: bool) -> int:
+    """Run the parsed subcommand; map its errors to a message on stderr and an exit code.
+
+    Returns
+    -------
+    int
+        The command's own exit code; ``GpmbError.exit_code`` for a refusal; 1 for anything unexpected.
+    """
+    try:
+        return int(args._run(args))
+    except GpmbError as exc:
+        log.debug("%s refused", args.command, exc_info=True)
+        print(exc.message_vi, file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            raise
+        log.debug("%s failed", args.command, exc_info=True)
+        print(UNEXPECTED_VI.format(kind=type(exc).__name__), file=sys.stderr)
+        return EXIT_REJECTED
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``) and run the subcommand; returns the exit code (0 ok,
+    1 refused or failed, 2 usage). Logging is left as the caller set it (see :func:`configure_logging`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -36,8 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
-    return int(args._run(args))
+    return run_command(args, args.debug or debug_from_environment())
+
+
+def entry_point() -> int:
+    """``python cli.py …``: logging for a person at a terminal (:func:`configure_logging`), then :func:`main`."""
+    configure_logging("--debug" in sys.argv[1:] or debug_from_environment())
+    return main()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry_point())

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from pyproj import CRS, Transformer
 
+from domain.errors import GpmbError
 from gis.crs import LANG_SON_EPSG, TM3_ZONES
 
 #: Rough extent of Vietnam in WGS 84 degrees (mainland and islands): lon, lat.
@@ -30,7 +31,7 @@ _UTM_VN2000 = {105.0: 3405, 111.0: 3406}
 _UTM_WGS84 = {99.0: 32647, 105.0: 32648, 111.0: 32649}
 
 
-class CrsUndecided(ValueError):
+class CrsUndecided(GpmbError, ValueError):
     """The CRS cannot be decided without the user (message in Vietnamese)."""
 
 

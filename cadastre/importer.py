@@ -51,6 +51,7 @@ from cadastre.geometry import (
     repair_polygons,
 )
 from cadastre.readers import RawLayer, ReadError, read_source
+from domain.errors import GpmbError
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
 from parsing.legacy import ENCODING_LABELS_VI, convert_text_columns
 from parsing.text import fold_vi
@@ -68,7 +69,7 @@ PARCEL_COLUMNS = (
 )
 
 
-class CadastreImportError(ValueError):
+class CadastreImportError(GpmbError, ValueError):
     """The import cannot go on (Vietnamese message); nothing was written."""
 
 

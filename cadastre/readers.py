@@ -22,11 +22,13 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from domain.errors import GpmbError
+
 #: File suffixes the importer accepts (lower case).
 SUPPORTED_SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".js", ".kml", ".kmz", ".dgn", ".dxf")
 
 
-class ReadError(ValueError):
+class ReadError(GpmbError, ValueError):
     """A file could not be read (Vietnamese message naming the file)."""
 
 

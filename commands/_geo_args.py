@@ -5,7 +5,8 @@
 project's province (VN-2000 TM-3 zone), check them, and write one layer of the store unless
 ``--dry-run``. This module holds what they have in common: the arguments, the ``--crs`` parsing, opening
 and closing the store, turning a :class:`cadastre.importer.CadastreImportError` into exit code 1 with a
-Vietnamese message, and printing the report as JSON or text. Its name starts with ``_`` so ``cli.py`` does
+Vietnamese message (as JSON with ``--json``), and printing the report as JSON or text. A store that
+cannot be opened raises :class:`store.errors.StoreUnavailableError`, which ``cli.py`` reports. Its name starts with ``_`` so ``cli.py`` does
 not load it as a subcommand.
 
 Exit codes (the CLI contract): 0 written (or checked, with ``--dry-run``), 1 refused or failed,
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
-log = logging.getLogger(__name__)
+from commands._common import add_database_url_argument
+from domain.errors import UsageError
 
 FORMATS = "shp/zip/gpkg/geojson/kml/kmz/dgn/dxf"
 CRS_HELP = "hệ tọa độ cho tệp không có .prj: mã EPSG (9215) hoặc tên tỉnh (Lạng Sơn)"
@@ -64,7 +65,7 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
     """``--dry-run``, ``--json`` and ``--database-url``, the same for every import command."""
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
-    parser.add_argument("--database-url", help="kho dữ liệu (mặc định $DATABASE_URL hoặc data/gpmb.gpkg)")
+    add_database_url_argument(parser)
 
 
 def parse_epsg(crs: str | None) -> int | None:
@@ -83,10 +84,10 @@ def parse_epsg(crs: str | None) -> int | None:
     return resolve_crs(crs).to_epsg()
 
 
-def usage_error(exc: Exception) -> int:
-    """Print ``Lỗi tham số: …`` on stderr and return exit code 2."""
-    print(f"Lỗi tham số: {exc}", file=sys.stderr)
-    return 2
+def usage_error(exc: Exception) -> UsageError:
+    """The :class:`domain.errors.UsageError` ``Lỗi tham số: …`` for a bad argument (exit code 2); raise it
+    ``from exc``."""
+    return UsageError(f"Lỗi tham số: {exc}")
 
 
 def print_json(document: Any) -> None:
@@ -113,19 +114,18 @@ def run_on_store(args: argparse.Namespace, work: Callable[[Any], tuple[dict, int
     Returns
     -------
     int
-        ``status`` of ``work``; 1 when the store cannot be opened or ``work`` refuses (the message goes
-        to stderr, or ``{"error": …}`` to stdout with ``--json``; nothing was written).
+        ``status`` of ``work``; 1 when ``work`` refuses (``failure: reason`` on stderr, or
+        ``{"error": …}`` on stdout with ``--json``; nothing was written).
+
+    Raises
+    ------
+    store.errors.StoreUnavailableError
+        When the store cannot be opened (``cli.py`` prints its message, exit code 1).
     """
     from cadastre.importer import CadastreImportError
+    from store import open_store
 
-    try:
-        from store import open_store
-
-        store = open_store(args.database_url)
-    except Exception as exc:
-        log.exception("open_store failed")
-        print(f"Không mở được kho dữ liệu: {exc}", file=sys.stderr)
-        return 1
+    store = open_store(args.database_url)
     try:
         report, status = work(store)
     except CadastreImportError as exc:

@@ -49,7 +49,7 @@ def run(args) -> int:
         default_epsg = project_default_epsg(None, None, args.province)
         start_date = datetime.strptime(args.start_date, "%d/%m/%Y").date() if args.start_date else None
     except ValueError as exc:
-        return usage_error(exc)
+        raise usage_error(exc) from exc
     if args.kind == "road" and not args.alignment:
         print("Cảnh báo: dự án đường chưa có tim tuyến (--alignment): chưa tính được lý trình.", file=sys.stderr)
 

@@ -36,7 +36,7 @@ def run(args) -> int:
         epsg = parse_epsg(args.crs)
         start = parse_chainage(args.chainage_start) if args.chainage_start else None
     except ValueError as exc:
-        return usage_error(exc)
+        raise usage_error(exc) from exc
 
     def work(store) -> tuple[dict, int]:
         line, report = read_alignment(args.files, user_epsg=epsg, reverse=args.reverse,

@@ -32,7 +32,7 @@ def run(args) -> int:
     try:
         epsg = parse_epsg(args.crs)
     except ValueError as exc:
-        return usage_error(exc)
+        raise usage_error(exc) from exc
 
     def work(store) -> tuple[dict, int]:
         boundary, report = read_boundary(args.files, user_epsg=epsg,

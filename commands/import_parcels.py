@@ -51,7 +51,7 @@ def run(args) -> int:
         epsg = parse_epsg(args.crs)
         mapping = _parse_mapping(args.map)
     except ValueError as exc:
-        return usage_error(exc)
+        raise usage_error(exc) from exc
     options = ImportOptions(project_id=args.project, crs=epsg, commune_former=args.commune, map_sheet=args.map_sheet,
                             sliver_m2=args.sliver_m2, mapping=mapping)
 

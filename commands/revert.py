@@ -6,15 +6,10 @@ store that cannot be opened, 2 on usage errors (e.g. UPLOAD_ID not a number).
 """
 from __future__ import annotations
 
-import logging
-import sys
-
-from commands._common import add_database_url_argument, default_user, open_cli_store
+from commands._common import add_database_url_argument, default_user
 
 NAME = "revert"
 HELP = "Hoàn tác một lần tải lên số liệu kiểm đếm (ghi lại, không xóa)"
-
-log = logging.getLogger(__name__)
 
 
 def add_arguments(parser) -> None:
@@ -25,16 +20,12 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from store import StoreError
+    """Revert ``args.upload_id``; a :class:`store.StoreError` (unknown or already reverted upload, a store
+    that cannot be opened or written) propagates to ``cli.py`` (its message, exit code 1)."""
+    from store import open_store
 
-    store = open_cli_store(args.database_url, log)
-    if store is None:
-        return 1
-    try:
-        store.revert_upload(args.upload_id, by=args.by or default_user(), reason=args.reason)
-    except StoreError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+    store = open_store(args.database_url)
+    store.revert_upload(args.upload_id, by=args.by or default_user(), reason=args.reason)
     uploads = store.uploads().set_index("upload_id")
     row = uploads.loc[args.upload_id]
     print(f"Đã hoàn tác lần tải lên số {args.upload_id} ({row.file_name}, {row.rows_committed} sự kiện không còn "

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.errors import GpmbError
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
 from parsing.legacy import DECODERS as LEGACY_DECODERS
 from parsing.legacy import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
@@ -55,7 +56,7 @@ _MAGIC = {
 }
 
 
-class IngestError(ValueError):
+class IngestError(GpmbError, ValueError):
     """A file refused as a whole; ``message_vi`` is shown to the user (Vietnamese)."""
 
     def __init__(self, message_vi: str):

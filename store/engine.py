@@ -10,16 +10,27 @@ interleaving:
   write transaction.
 
 Use :func:`write_transaction` for anything that writes and :func:`read_connection` for reads.
+
+Errors: a store that cannot be used at all raises :class:`store.errors.StoreUnavailableError` (a
+:class:`domain.errors.GpmbError`) with a Vietnamese message naming the store and what to check: a URL
+that does not parse or names another database (:func:`resolve_url`, :func:`make_engine`), and, from
+:func:`read_connection` / :func:`write_transaction`, a database that cannot be reached, does not exist,
+refuses the login, is busy too long or is a read-only file (:data:`DIAGNOSES`; other driver errors pass
+unchanged). The driver's error stays chained (``__cause__``) for the log.
 """
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+
+from store.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +43,37 @@ BUSY_TIMEOUT_S = 120
 #: pg_advisory_xact_lock key serialising the store's write transactions ("GPMB").
 WRITE_LOCK_KEY = 0x47504D42
 
+#: What the accepted URLs look like (shown when a URL is refused).
+URL_FORMS_VI = ("sqlite:///duong/dan/gpmb.gpkg, một đường dẫn tệp .gpkg, hoặc "
+                "postgresql+psycopg://nguoi_dung@may_chu:5432/ten_csdl")
+
+#: Driver error text (lower case, regular expression) → Vietnamese message, first match wins (specific
+#: before general: psycopg puts "connection failed" before the reason). Placeholders: ``where`` (the file
+#: or the URL without password), ``host``, ``database``, ``user``.
+DIAGNOSES: tuple[tuple[str, str], ...] = (
+    (r"readonly database|read-only",
+     "Không ghi được vào kho dữ liệu {where}: tệp chỉ cho phép đọc (cần quyền ghi trên tệp và trên thư mục chứa nó)."),
+    (r"unable to open database file",
+     "Không mở được kho dữ liệu {where}: kiểm tra đường dẫn và quyền đọc/ghi trên tệp và thư mục."),
+    (r"database is locked",
+     f"Không mở được kho dữ liệu {{where}}: một tiến trình khác giữ nó quá {BUSY_TIMEOUT_S} giây; hãy thử lại sau."),
+    (r"not a database",
+     "Không mở được kho dữ liệu {where}: tệp không phải GeoPackage/SQLite (hoặc đã hỏng)."),
+    (r'database ".*" does not exist',
+     "Không mở được kho dữ liệu: máy chủ PostgreSQL {host} không có cơ sở dữ liệu «{database}»; tạo nó trước (createdb {database}) hoặc sửa DATABASE_URL."),
+    (r'role ".*" does not exist|authentication failed|no password supplied',
+     "Không mở được kho dữ liệu: máy chủ PostgreSQL {host} từ chối đăng nhập của «{user}»; kiểm tra tên người dùng và mật khẩu trong DATABASE_URL."),
+    (r"connection refused|could not connect|connection failed|timeout expired|could not translate host name|name or service not known|no route to host",
+     "Không mở được kho dữ liệu: không kết nối được máy chủ PostgreSQL {host}; kiểm tra máy chủ đang chạy và địa chỉ trong DATABASE_URL."),
+)
+
 
 def resolve_url(url: str | None = None) -> str:
     """Store URL: ``url`` → ``$DATABASE_URL`` → ``sqlite:///<repo>/data/gpmb.gpkg``.
 
     A bare file path (``.gpkg``/``.sqlite``) is accepted and turned into a ``sqlite:///`` URL;
-    ``postgres://`` / ``postgresql://`` URLs use the installed psycopg 3 driver.
+    ``postgres://`` / ``postgresql://`` URLs use the installed psycopg 3 driver. The result is not
+    checked here (see :func:`make_engine`).
     """
     url = str(url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_STORE_PATH}")
     if "://" not in url:
@@ -49,40 +85,96 @@ def resolve_url(url: str | None = None) -> str:
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url`` with the store's locking and journal settings.
+    """Create the engine for ``url`` with the store's locking and journal settings (no connection yet).
 
     Raises
     ------
-    ValueError
-        If the URL names a backend other than SQLite or PostgreSQL.
+    store.errors.StoreUnavailableError
+        If the URL does not parse, names a backend other than SQLite or PostgreSQL or a driver that is
+        not installed, is an in-memory SQLite database, or its folder cannot be created.
     """
-    parsed = make_url(url)
+    parsed = _parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        if parsed.database in (None, "", ":memory:"):
-            raise ValueError("Kho dữ liệu SQLite cần một đường dẫn tệp (.gpkg), không dùng bộ nhớ tạm.")
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection, _record):
-            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
-            cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn):
-            write = conn.get_execution_options().get("gpmb_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-        return engine
+        return _sqlite_engine(parsed)
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
-    raise ValueError(f"Kho dữ liệu chỉ hỗ trợ SQLite/GeoPackage hoặc PostgreSQL/PostGIS, nhận: {backend!r}.")
+        return _create(parsed, pool_pre_ping=True)
+    raise StoreUnavailableError(f"Không mở được kho dữ liệu: chỉ hỗ trợ SQLite/GeoPackage hoặc PostgreSQL/PostGIS, "
+                                f"nhận {backend!r}; dùng dạng {URL_FORMS_VI}.")
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        # The password cannot be hidden by SQLAlchemy in a URL it cannot parse: mask user:password@.
+        shown = re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+        raise StoreUnavailableError(f"Không mở được kho dữ liệu: địa chỉ {shown!r} không đúng dạng; cần {URL_FORMS_VI}.") from exc
+
+
+def _create(parsed: URL, **options) -> Engine:
+    try:
+        return create_engine(parsed, **options)
+    except (NoSuchModuleError, ImportError) as exc:  # unknown driver name, or a known one not installed
+        raise StoreUnavailableError(f"Không mở được kho dữ liệu: không có trình điều khiển {parsed.drivername!r}; "
+                                    f"dùng dạng {URL_FORMS_VI}.") from exc
+
+
+def _sqlite_engine(parsed: URL) -> Engine:
+    if parsed.database in (None, "", ":memory:"):
+        raise StoreUnavailableError("Không mở được kho dữ liệu: SQLite cần một đường dẫn tệp (.gpkg), "
+                                    "không dùng bộ nhớ tạm.")
+    folder = Path(parsed.database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailableError(f"Không mở được kho dữ liệu: không tạo được thư mục {str(folder)!r} "
+                                    f"({exc.strerror}).") from exc
+    engine = _create(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        write = conn.get_execution_options().get("gpmb_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def describe_failure(url: URL, exc: DatabaseError) -> StoreUnavailableError | None:
+    """The Vietnamese :class:`StoreUnavailableError` for a driver error of the store at ``url``, or None.
+
+    The first pattern of :data:`DIAGNOSES` found in the driver's message chooses the text (the password
+    never appears). None when no pattern matches: an error nobody diagnosed stays what it is (a bug
+    shows as one instead of as a vague store message).
+    """
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    names = {"where": repr(where), "host": f"{url.host or 'localhost'}:{url.port or 5432}",
+             "database": url.database or "", "user": url.username or ""}
+    detail = str(exc.orig if exc.orig is not None else exc).lower()
+    template = next((vi for pattern, vi in DIAGNOSES if re.search(pattern, detail)), None)
+    return StoreUnavailableError(template.format(**names)) if template else None
+
+
+@contextlib.contextmanager
+def _diagnosed(engine: Engine):
+    """Turn the driver errors of :data:`DIAGNOSES` into :class:`StoreUnavailableError`; others pass unchanged."""
+    try:
+        yield
+    except DatabaseError as exc:
+        diagnosis = describe_failure(engine.url, exc)
+        if diagnosis is None:
+            raise
+        raise diagnosis from exc
 
 
 @contextlib.contextmanager
@@ -92,8 +184,13 @@ def write_transaction(engine: Engine):
     Yields
     ------
     sqlalchemy.engine.Connection
+
+    Raises
+    ------
+    store.errors.StoreUnavailableError
+        When the database cannot be reached or written (read-only file, missing database …).
     """
-    with engine.connect() as conn:
+    with _diagnosed(engine), engine.connect() as conn:
         conn.execution_options(gpmb_write=True)
         with conn.begin():
             if conn.dialect.name == "postgresql":
@@ -103,8 +200,11 @@ def write_transaction(engine: Engine):
 
 @contextlib.contextmanager
 def read_connection(engine: Engine):
-    """A connection in a read transaction (a consistent view on SQLite WAL)."""
-    with engine.connect() as conn, conn.begin():
+    """A connection in a read transaction (a consistent view on SQLite WAL).
+
+    Raises :class:`store.errors.StoreUnavailableError` when the database cannot be reached.
+    """
+    with _diagnosed(engine), engine.connect() as conn, conn.begin():
         yield conn
 
 

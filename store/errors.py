@@ -3,9 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import GpmbError
 
-class StoreError(ValueError):
-    """A request the store refuses; the message is Vietnamese and meant for the user."""
+
+class StoreError(GpmbError, ValueError):
+    """A request the store refuses; ``message_vi`` is Vietnamese and meant for the user; CLI exit code 1.
+
+    Also a :class:`ValueError`, so callers that caught the store's refusals as ``ValueError`` still do.
+    """
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be opened or written at all: a URL that does not parse or names an unsupported
+    database, a PostgreSQL server that cannot be reached or has no such database, a read-only file.
+
+    Raised by :mod:`store.engine`; the message names the store (password hidden) and what to check.
+    """
 
 
 @dataclass(frozen=True)
