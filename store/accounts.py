@@ -207,7 +207,7 @@ class Accounts:
             audit.append(conn, actor=by, action="user_created", target=f"account:{username}",
                          after={**_summary(account), **({"first_admin": True} if by is None else {})},
                          client_address=client_address, now=now)
-        return account
+        return self.get(username)
 
     @staticmethod
     def _check_new_account(username: str, role: str, display_name: str, communes: Iterable[str]) -> None:

@@ -143,5 +143,7 @@ class AuditTrail:
               "after": json.loads(row["after_json"]) if row["after_json"] else None} for row in rows],
             columns=list(AUDIT_COLUMNS),
         )
+        for name in ("account", "role", "target", "client_address"):  # NULL stays None, not NaN
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
         frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True)
         return frame.astype({"audit_id": "int64"})

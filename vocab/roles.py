@@ -30,7 +30,6 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "user_disabled": "Vô hiệu hoá tài khoản",
     "password_set": "Đặt mật khẩu",
     "login_failed": "Đăng nhập thất bại",
-    "account_locked": "Khoá tài khoản tạm thời",
 }
 
 def role_label(role: str) -> str:
