@@ -185,6 +185,7 @@ class Accounts:
         """
         username = normalise_username(username)
         display_name = (display_name or username).strip()
+        communes = [communes] if isinstance(communes, str) else list(communes)
         self._check_new_account(username, role, display_name, communes)
         check_new_password(password, self.min_password_length)
         if by is not None:

@@ -1,7 +1,7 @@
 """Fixtures of the account tests: a seeded store on each backend, a cheap argon2 hasher, a clock.
 
 SQLite: one GeoPackage seeded per session from the store tests' hand-made sources and copied per
-test. PostGIS: a database per test, copied from a session template that has the extension
+test. PostGIS: a database per test, copied from a session template seeded the same way
 (:mod:`tests.support.postgis`; skipped when no server is reachable).
 """
 from __future__ import annotations
@@ -44,8 +44,12 @@ def seeded(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def postgis_template():
+def postgis_template(seeded):
+    """A PostGIS database seeded once per session; each test gets a copy (``CREATE DATABASE … TEMPLATE``)."""
+    from store import open_store
+
     with postgis_database("accounts") as url:
+        open_store(url, sources_dir=seeded[1]).close()  # no connection left open: the copy needs none
         yield make_url(url).database
 
 

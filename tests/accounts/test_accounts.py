@@ -66,6 +66,16 @@ def test_created_account_reads_back(accounts, lan):
     assert [a.username for a in accounts.list()] == ["admin", "lan"]
 
 
+def test_commune_officer_is_refused_for_another_commune(accounts, lan):
+    """The stored commune is spelled as the parcels' ``commune`` column, so row checks match it."""
+    require(lan, "upload_counts", commune="Phường Kỳ Lừa")
+    with pytest.raises(PermissionDeniedError):
+        require(lan, "upload_counts", commune="Xã Đồng Đăng")
+    one = accounts.create_account("hoa", PASSWORD, role="commune_officer", by=accounts.get("admin"),
+                                  communes="Đồng Đăng")  # one name, not its letters
+    assert one.communes == ("Xã Đồng Đăng",)
+
+
 def test_first_account_must_be_an_admin_and_only_the_first_needs_no_actor(accounts):
     with pytest.raises(AccountError, match="quản trị viên"):
         accounts.create_account("lanhdao", PASSWORD, role="viewer", by=None)
