@@ -88,8 +88,12 @@ def _account(row) -> Account:
         communes=tuple(json.loads(row["communes"] or "[]")), active=bool(row["active"]),
         created_at=audit.utc(row["created_at"]), password_changed_at=audit.utc(row["password_changed_at"]),
         failed_logins=int(row["failed_logins"]),
-        locked_until=audit.utc(row["locked_until"]) if row["locked_until"] is not None else None,
+        locked_until=_locked_until(row),
     )
+
+
+def _locked_until(row) -> datetime | None:
+    return audit.utc(row["locked_until"]) if row["locked_until"] is not None else None
 
 
 def _summary(account: Account) -> dict:
@@ -333,10 +337,16 @@ class Accounts:
             Right password, disabled account.
         """
         username = normalise_username(username)
+        now = self.clock()
+        with read_connection(self.engine) as conn:
+            seen = self._row(conn, username)
+        # argon2 runs outside the write transaction: a login never holds the store's write lock
+        verified = self._check(seen, password, now)
         with write_transaction(self.engine) as conn:
-            now = self.clock()
             row = self._row(conn, username)
-            refusal = self._login_refusal(conn, row, password, now)
+            if row is not None and (seen is None or row["password_hash"] != seen["password_hash"]):
+                verified = self._check(row, password, now)  # changed meanwhile (rare): check again
+            refusal = self._login_refusal(conn, row, verified, now)
             if refusal is not None:
                 reason, after, error = refusal
                 audit.append(conn, actor=None, action="login_failed", target=f"account:{username}",
@@ -347,15 +357,24 @@ class Accounts:
             raise error
         return _account({**row, "failed_logins": 0, "locked_until": None})
 
-    def _login_refusal(self, conn, row, password: str, now: datetime):
-        """``(reason, audit summary, error)`` for a refused login, or ``None`` for a good one."""
+    def _check(self, row, password: str, now: datetime) -> bool:
+        """Whether ``password`` matches ``row``; a dummy hash for an unknown user (no timing oracle),
+        no work at all for a locked account (its password is not checked)."""
         if row is None:
-            self._verify(self._dummy(), password)  # same work as for a real account: no timing oracle
+            self._verify(self._dummy(), password)
+            return False
+        if is_locked(_locked_until(row), now):
+            return False
+        return self._verify(row["password_hash"], password)
+
+    def _login_refusal(self, conn, row, verified: bool, now: datetime):
+        """``(reason, audit summary, error)`` for a refused login (counting a wrong password), or None."""
+        if row is None:
             return "unknown_user", {}, AuthenticationFailedError()
-        locked_until = audit.utc(row["locked_until"]) if row["locked_until"] is not None else None
+        locked_until = _locked_until(row)
         if is_locked(locked_until, now):
             return "locked", {"locked_until": locked_until.isoformat()}, AccountLockedError(locked_until, now)
-        if not self._verify(row["password_hash"], password):
+        if not verified:
             count, locked_until = after_failure(int(row["failed_logins"]), now, self.lockout)
             conn.execute(update(accounts).where(accounts.c.username == row["username"]).values(
                 failed_logins=count, locked_until=locked_until))
