@@ -19,12 +19,18 @@ one action changes are replaced together with ``store.replace_layers({name: gdf,
 (all or none). The ledger is
 append-only: a revert is a recorded row, nothing is deleted.
 
+Accounts and the audit trail (issue 9): ``Accounts(store)`` (:mod:`store.accounts`: argon2 hashes,
+lock-out, roles) and ``AuditTrail(store)`` (:mod:`store.audit`: append and read only; the database
+refuses UPDATE/DELETE on ``audit_log``).
+
 Schema changes: add a migration file in ``store/migrations/versions/`` (``revision`` = next number,
 ``down_revision`` = the previous head) and set :data:`store.schema.HEAD_REVISION` to it (a test checks
 they agree). ``open_store`` upgrades older stores automatically inside its write transaction.
 Layer tables are written from their data, not by migrations; a migration that changes them must
 handle the archived versions ``<layer>__v<N>`` too.
 """
+from store.accounts import Accounts
+from store.audit import AuditTrail
 from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult, open_store
 
-__all__ = ["LAYER_COLUMNS", "Store", "StoreError", "UploadResult", "open_store"]
+__all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "Store", "StoreError", "UploadResult", "open_store"]

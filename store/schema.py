@@ -1,6 +1,7 @@
 """Fixed tables of the store (ledger and metadata) and schema migrations.
 
-The tables here mirror the latest Alembic revision in ``store/migrations/versions``; the
+The tables here (and ``accounts``/``audit_log`` in :mod:`store.accounts`/:mod:`store.audit`) mirror the
+latest Alembic revision in ``store/migrations/versions``; the
 migrations create them. :func:`ensure_schema` upgrades a store of any earlier revision to
 :data:`HEAD_REVISION` inside the caller's write transaction, so a later release opens an older
 store. When the store is already at head it costs one query and does not import Alembic.
@@ -14,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

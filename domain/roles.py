@@ -1,0 +1,162 @@
+"""Roles, actions and the permission matrix (issue 9), as data; :func:`require` is the one check.
+
+Four roles (codes in English; Vietnamese names in :mod:`vocab.roles`):
+
+- ``viewer`` (lãnh đạo): reads figures and maps; no personal data, no writes.
+- ``commune_officer`` (cán bộ xã): uploads field counts for his own commune(s) only.
+- ``officer`` (cán bộ TTPTQĐ): uploads for all communes, exports, sees personal data.
+- ``admin`` (quản trị): everything, including users, cadastral imports, reverts and restores.
+
+Every write is checked here, in the layer below the views (store, CLI, dashboard all call
+:func:`require`), not only by hiding buttons. Personal data (owner names, ID numbers, phones,
+addresses) is protected under Decree 13/2023/NĐ-CP, hence the separate ``read_personal`` and
+``export_personal`` actions.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.errors import GpmbError
+
+VIEWER = "viewer"
+COMMUNE_OFFICER = "commune_officer"
+OFFICER = "officer"
+ADMIN = "admin"
+
+#: Role codes, least to most privileged.
+ROLES: tuple[str, ...] = (VIEWER, COMMUNE_OFFICER, OFFICER, ADMIN)
+
+#: Action codes checked by :func:`require`.
+ACTIONS: tuple[str, ...] = (
+    "read_figures",      # progress figures, milestones, maps
+    "read_personal",     # owner names, ID numbers, phones, addresses
+    "upload_counts",     # field counts, complaints and other registers (scope: own communes or all)
+    "export",            # Excel / HTML / PDF reports without personal data
+    "export_personal",   # exports that carry personal data
+    "import_cadastre",   # cadastral parcels, clearance boundaries, alignments, commune boundaries
+    "revert",            # revert an upload
+    "restore",           # restore an earlier layer version
+    "edit_milestones",   # milestones and rules
+    "manage_users",      # accounts: add, disable, set passwords
+    "read_audit",        # the audit trail
+)
+
+#: Scope of a granted action: everywhere, or only in the account's own communes.
+SCOPE_ALL = "all"
+SCOPE_OWN_COMMUNES = "own_communes"
+
+_EVERYTHING = dict.fromkeys(ACTIONS, SCOPE_ALL)
+
+#: role → {action: scope}. An action missing from a role's row is refused.
+PERMISSIONS: dict[str, dict[str, str]] = {
+    VIEWER: {"read_figures": SCOPE_ALL},
+    COMMUNE_OFFICER: {"read_figures": SCOPE_ALL, "upload_counts": SCOPE_OWN_COMMUNES},
+    OFFICER: {"read_figures": SCOPE_ALL, "read_personal": SCOPE_ALL, "upload_counts": SCOPE_ALL,
+              "export": SCOPE_ALL, "export_personal": SCOPE_ALL},
+    ADMIN: _EVERYTHING,
+}
+
+
+@dataclass(frozen=True)
+class Account:
+    """One user account as the store returns it (never with its password hash).
+
+    Attributes
+    ----------
+    username : str
+        Login name, lower case (``[a-z0-9._-]``, 2–64 characters).
+    display_name : str
+        Name shown in the dashboard and the audit.
+    role : str
+        One of :data:`ROLES`.
+    communes : tuple of str
+        The 2025 communes/wards of a ``commune_officer`` (``communes.name``); empty for other roles.
+    active : bool
+        False once disabled (the account can no longer log in or act).
+    created_at, password_changed_at : datetime
+        UTC.
+    failed_logins : int
+        Consecutive failed logins since the last success or lock-out.
+    locked_until : datetime or None
+        UTC end of the current lock-out, if any.
+    """
+
+    username: str
+    display_name: str
+    role: str
+    communes: tuple[str, ...] = ()
+    active: bool = True
+    created_at: datetime | None = None
+    password_changed_at: datetime | None = None
+    failed_logins: int = 0
+    locked_until: datetime | None = field(default=None)
+
+
+class PermissionDeniedError(GpmbError):
+    """An account asked for an action its role does not grant (or outside its communes).
+
+    Attributes ``username``, ``role``, ``action`` and ``commune`` carry the codes, so that a view can
+    word the refusal with :func:`vocab.roles.permission_denied_text`.
+    """
+
+    def __init__(self, account: Account, action: str, commune: str | None = None) -> None:
+        self.username, self.role, self.action, self.commune = account.username, account.role, action, commune
+        where = f" tại «{commune}»" if commune is not None else ""
+        super().__init__(f"Tài khoản «{account.username}» (vai trò {account.role}) không có quyền "
+                         f"thực hiện thao tác {action}{where}.")
+
+
+class AccountDisabledError(GpmbError):
+    """A disabled account tried to log in or act."""
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"Tài khoản «{username}» đã bị vô hiệu hoá; hãy liên hệ quản trị viên.")
+
+
+def commune_key(name: str) -> str:
+    """Comparison key of a commune name: Unicode NFC, case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFC", str(name)).casefold().split())
+
+
+def allows(account: Account, action: str, commune: str | None = None) -> bool:
+    """Whether ``account`` may do ``action`` (in ``commune`` when given); see :func:`require`.
+
+    Raises
+    ------
+    ValueError
+        ``action`` is not one of :data:`ACTIONS` (a programming error, not a user's).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
+    if not account.active:
+        return False
+    scope = PERMISSIONS.get(account.role, {}).get(action)
+    if scope == SCOPE_ALL:
+        return True
+    if scope == SCOPE_OWN_COMMUNES:
+        return commune is not None and commune_key(commune) in {commune_key(c) for c in account.communes}
+    return False
+
+
+def require(account: Account, action: str, commune: str | None = None) -> None:
+    """Refuse unless ``account`` may do ``action`` (for a row of ``commune`` when given).
+
+    A commune-scoped grant (``commune_officer`` uploading counts) needs ``commune``: the check runs
+    once per row, so that rows of other communes are refused row by row.
+
+    Raises
+    ------
+    AccountDisabledError
+        The account is disabled.
+    PermissionDeniedError
+        The role does not grant ``action``, or grants it only for other communes.
+    ValueError
+        ``action`` is not one of :data:`ACTIONS`.
+    """
+    if not account.active:
+        raise AccountDisabledError(account.username)
+    if not allows(account, action, commune):
+        raise PermissionDeniedError(account, action, commune)

@@ -1,0 +1,49 @@
+"""Vietnamese names of the role, action and audit codes of :mod:`domain.roles` and :mod:`store.audit`."""
+from __future__ import annotations
+
+from domain.roles import PermissionDeniedError
+
+ROLE_LABELS_VI: dict[str, str] = {
+    "viewer": "Lãnh đạo (chỉ xem)",
+    "commune_officer": "Cán bộ xã",
+    "officer": "Cán bộ TTPTQĐ",
+    "admin": "Quản trị",
+}
+
+ACTION_LABELS_VI: dict[str, str] = {
+    "read_figures": "xem số liệu và bản đồ",
+    "read_personal": "xem thông tin cá nhân",
+    "upload_counts": "tải lên số liệu kiểm đếm",
+    "export": "xuất báo cáo",
+    "export_personal": "xuất báo cáo có thông tin cá nhân",
+    "import_cadastre": "nhập dữ liệu địa chính, ranh giới",
+    "revert": "hoàn tác lần tải lên",
+    "restore": "khôi phục phiên bản lớp dữ liệu",
+    "edit_milestones": "sửa mốc tiến độ và quy tắc",
+    "manage_users": "quản lý tài khoản",
+    "read_audit": "xem nhật ký kiểm tra",
+}
+
+#: Audit action codes (``audit_log.action``) → Vietnamese.
+AUDIT_ACTION_LABELS_VI: dict[str, str] = {
+    "user_created": "Tạo tài khoản",
+    "user_disabled": "Vô hiệu hoá tài khoản",
+    "password_set": "Đặt mật khẩu",
+    "login_failed": "Đăng nhập thất bại",
+}
+
+def role_label(role: str) -> str:
+    """Vietnamese name of ``role`` (the code itself when unknown)."""
+    return ROLE_LABELS_VI.get(role, role)
+
+
+def audit_action_label(action: str) -> str:
+    """Vietnamese name of an audit action code (the code itself when unknown)."""
+    return AUDIT_ACTION_LABELS_VI.get(action, action)
+
+
+def permission_denied_text(error: PermissionDeniedError) -> str:
+    """The refusal in words: ``Tài khoản «lan» (Cán bộ xã) không được tải lên số liệu kiểm đếm tại «Xã A».``"""
+    where = f" tại «{error.commune}»" if error.commune is not None else ""
+    return (f"Tài khoản «{error.username}» ({role_label(error.role)}) không được "
+            f"{ACTION_LABELS_VI.get(error.action, error.action)}{where}.")
