@@ -30,6 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from shapely.geometry import box
 
+from domain.milestones import current_milestones
 from domain.stages import STAGES
 from exports.cartography import (
     add_lines,
@@ -52,7 +53,7 @@ from exports.provenance import (
     data_version_of,
     report_title_vi,
 )
-from exports.report_table import current_milestone, milestone_scopes
+from exports.report_table import milestone_scopes
 
 # One visual language with the dashboard map (mapview): same colours for the same things.
 from mapview.build import (
@@ -384,7 +385,8 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
                 lines.append((f"Số hộ: {fmt_number(p['households_total'])} (đã bàn giao {fmt_number(handed)})", None, False))
         ms = ms_all[(ms_all["project_id"] == pid) & (scope == "project")] if len(ms_all) else ms_all
         if focus is None:
-            cur = current_milestone(ms)
+            current = current_milestones(ms, keys=())
+            cur = None if current.empty else current.iloc[0]
             if cur is not None:
                 colour = _status_text_colour(cur["status"])
                 what = f"{fmt_number(cur.get('target_percent'))}{METRIC_LABELS_VI.get(str(cur.get('metric')), '')}"
