@@ -118,6 +118,18 @@ def _text_output(rows: pd.DataFrame, snapshot, as_of: date) -> str:
     return f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(table)} thửa\n{body}\n"
 
 
+def _csv_output(rows: pd.DataFrame, snapshot, *, plain: bool) -> str:
+    """The Vietnamese CSV of the parcel list (BOM included), or with ``plain`` the machine form of ``rows``."""
+    from exports.report_table import parcel_table
+    from exports.table_files import csv_bytes, plain_csv_bytes
+    from vocab.headers import PARCEL_LIST_COLUMNS
+
+    if plain:
+        return plain_csv_bytes(rows).decode("utf-8")
+    table = parcel_table(rows, columns=PARCEL_LIST_COLUMNS, project_names=_project_order(snapshot))
+    return csv_bytes(table).decode("utf-8")  # keeps the BOM as U+FEFF
+
+
 def _write_xlsx(path: str, rows: pd.DataFrame, snapshot, as_of: date) -> int:
     from exports.report_table import parcel_table
     from exports.table_files import xlsx_bytes
@@ -157,15 +169,7 @@ def run(args) -> int:
     if args.xlsx:
         return _write_xlsx(args.xlsx, rows, snapshot, as_of)
     if args.csv or args.csv_plain:
-        from exports.report_table import parcel_table
-        from exports.table_files import csv_bytes, plain_csv_bytes
-        from vocab.headers import PARCEL_LIST_COLUMNS
-
-        if args.csv_plain:
-            data = plain_csv_bytes(rows)
-        else:
-            data = csv_bytes(parcel_table(rows, columns=PARCEL_LIST_COLUMNS, project_names=_project_order(snapshot)))
-        emit(data.decode("utf-8"))
+        emit(_csv_output(rows, snapshot, plain=args.csv_plain))
         return 0
     emit(_text_output(rows, snapshot, as_of))
     return 0

@@ -5,10 +5,8 @@ DataFrames with Vietnamese headers, ready for ``st.dataframe`` or a CSV download
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from domain.milestones import current_milestones
@@ -25,16 +23,17 @@ from vocab.labels import (
     status_label,
 )
 
+#: Screen decimals of the numeric parcel columns (the other columns are text already, dates aside).
+_SCREEN_DECIMALS = {"map_sheet": 0, "parcel_number": 0, "area_to_recover_m2": 1}
 
-def _cell_text(value: Any, decimals: int) -> str:
-    """A typed parcel-list value as screen text: ``1.234,5`` numbers, ``dd/mm/yyyy`` dates, ``""`` missing."""
-    if is_missing(value):
-        return ""
-    if isinstance(value, date):
-        return fmt_date(value)
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return fmt_number(value, decimals)
-    return str(value)
+
+def _screen_text(code: str, values: pd.Series) -> list[str]:
+    """One parcel-list column as screen text: ``1.234,5`` numbers, ``dd/mm/yyyy`` dates, ``""`` missing."""
+    if code in _SCREEN_DECIMALS:
+        return [fmt_number(v, _SCREEN_DECIMALS[code]) for v in values]
+    if code == "stage_date":
+        return ["" if is_missing(v) else fmt_date(v) for v in values]
+    return ["" if is_missing(v) else str(v) for v in values]
 
 
 def parcel_table(parcels: pd.DataFrame, project_names: dict[str, str] | None = None) -> pd.DataFrame:
@@ -57,8 +56,8 @@ def parcel_table(parcels: pd.DataFrame, project_names: dict[str, str] | None = N
         ``dd/mm/yyyy``, chainage ``Km3+700``, ``""`` when missing).
     """
     table = parcel_list(parcels, columns=PARCEL_LIST_COLUMNS, project_names=project_names)
-    area = PARCEL_HEADERS_VI["area_to_recover_m2"]
-    return pd.DataFrame({h: [_cell_text(v, 1 if h == area else 0) for v in table[h]] for h in table.columns})
+    return pd.DataFrame({PARCEL_HEADERS_VI[code]: _screen_text(code, table[PARCEL_HEADERS_VI[code]])
+                         for code in PARCEL_LIST_COLUMNS})
 
 
 def parcel_csv(parcels: pd.DataFrame, project_names: dict[str, str] | None = None) -> bytes:
