@@ -1,7 +1,7 @@
 """Plain-text Vietnamese summary of an import report (CLI output; the dashboard shows the same dict as tables)."""
 from __future__ import annotations
 
-from vocab.format import fmt_number
+from vocab.format import fmt_m2
 
 COUNT_LABELS_VI = {
     "read": "Số đối tượng đọc được",
@@ -14,11 +14,6 @@ COUNT_LABELS_VI = {
 }
 
 
-def format_area_vi(value: float) -> str:
-    """``4500.0`` → ``"4.500,0"`` (``vocab.format.fmt_number`` with one decimal)."""
-    return fmt_number(value, 1)
-
-
 def format_import_report(report: dict, *, max_items: int = 10) -> str:
     """Summarise a parcel import report (see :func:`cadastre.importer.prepare_parcels`) as Vietnamese text."""
     lines = [f"Dự án: {report.get('project_id')}"]
@@ -29,7 +24,7 @@ def format_import_report(report: dict, *, max_items: int = 10) -> str:
         if key in counts:
             lines.append(f"{label}: {counts[key]}")
     if "area_to_recover_m2" in counts:
-        lines.append(f"Tổng diện tích thu hồi: {format_area_vi(counts['area_to_recover_m2'])} m²")
+        lines.append(f"Tổng diện tích thu hồi: {fmt_m2(counts['area_to_recover_m2'], 1)}")
     for enc in report.get("encodings", []):
         lines.append(f"Chuyển mã cột {enc['column']} ({enc['file']}): {enc['encoding_label']} → Unicode")
         lines += [f"    “{sample['before']}” → “{sample['after']}”" for sample in enc["samples"][:3]]

@@ -4,6 +4,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vocab.format import MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, fmt_vnd
 from vocab.labels import risk_flag_label, risk_flags_text, status_label
@@ -83,3 +85,14 @@ def test_no_negative_zero_anywhere(value):
 def test_infinity_and_large_money():
     assert fmt_number(float("inf")) == "∞" and fmt_number(float("-inf")) == "-∞"
     assert fmt_vnd(12_345_678_901_234) == "12.345.678.901.234 đ"
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_fmt_number_reads_back_as_the_rounded_value(value, decimals):
+    text = fmt_number(value, decimals)
+    whole, _, fraction = text.partition(",")
+    assert len(fraction) == decimals
+    assert all(len(group) == 3 for group in whole.lstrip("-").split(".")[1:])  # groups of three digits
+    assert not text.startswith("-") or float(value) < 0                         # never "-0,0"
+    assert float(whole.replace(".", "") + "." + (fraction or "0")) == pytest.approx(
+        float(f"{value:.{decimals}f}"), abs=10 ** -decimals)
