@@ -54,7 +54,7 @@ def _is_number(value: Any) -> bool:
 def column_kind(column: pd.Series) -> str:
     """``"number"``, ``"date"`` or ``"text"``: what every non-missing value of ``column`` is.
 
-    Bool columns are text (``Có``/``Không`` is for the caller to write); an empty column is text.
+    Bool columns are text (written ``Có``/``Không``); an empty column is text.
     """
     if pd.api.types.is_bool_dtype(column):
         return _TEXT
@@ -83,6 +83,8 @@ def _numbers(column: pd.Series) -> pd.Series:
 def _text(value: Any) -> str:
     if is_missing(value):
         return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "Có" if value else "Không"
     if isinstance(value, (list, tuple, np.ndarray)):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -110,7 +112,7 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     table : DataFrame
         Columns named as they should read (Vietnamese headers); values typed: numbers as numbers
         (int/float, NaN → empty), dates as ``date``/``Timestamp``, everything else as text (lists are
-        joined by ``"; "``). Headers are neutralised like any other text.
+        joined by ``"; "``, booleans written ``Có``/``Không``). Headers are neutralised like any other text.
 
     Returns
     -------
@@ -139,8 +141,8 @@ def plain_csv_bytes(table: pd.DataFrame) -> bytes:
         elif kind == _DATE:
             out[name] = [None if is_missing(v) else pd.Timestamp(v).date().isoformat() for v in column]
         else:
-            out[name] = [";".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else _text(v)
-                         for v in column]
+            out[name] = [";".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray))
+                         else "" if is_missing(v) else str(v) for v in column]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -161,7 +163,7 @@ def xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "Bảng", title: str | 
     title : str, optional
         A bold line above the header row (then the header is row 3, else row 1).
     widths : iterable of float, optional
-        Column widths in characters (default 14 each).
+        Column widths in characters (default: fitted to the longest value, 10 to 50).
 
     Returns
     -------
@@ -181,7 +183,7 @@ def xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "Bảng", title: str | 
     if title:
         ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 13}))
         header_row = 2
-    widths = list(widths) if widths is not None else [14.0] * len(table.columns)
+    widths = list(widths) if widths is not None else [_fitted_width(table[name]) for name in table.columns]
     for c, name in enumerate(table.columns):
         ws.set_column(c, c, widths[c] if c < len(widths) else 14.0)
         ws.write_string(header_row, c, str(name), head)
@@ -192,6 +194,12 @@ def xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "Bảng", title: str | 
     ws.autofilter(header_row, 0, max(last, header_row), max(len(table.columns) - 1, 0))
     wb.close()
     return buffer.getvalue()
+
+
+def _fitted_width(column: pd.Series) -> float:
+    """Characters wide enough for the longest value of ``column`` (10 to 50; the header wraps)."""
+    longest = max((len(_text(v)) for v in column), default=0)
+    return float(min(max(longest + 2, 10), 50))
 
 
 def _write_column(wb, ws, first_row: int, col: int, column: pd.Series, quoted) -> None:

@@ -46,6 +46,15 @@ def test_csv_neutralises_every_formula_trigger(table):
     assert all(not str(v).startswith(("=", "+", "-", "@", "\t", "\r")) for v in back["Tên"])
 
 
+def test_booleans_read_as_words_in_the_vietnamese_forms():
+    table = pd.DataFrame({"Dữ liệu minh họa": [True, False]})
+    back = pd.read_csv(io.BytesIO(csv_bytes(table)), sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["Dữ liệu minh họa"].tolist() == ["Có", "Không"]
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table))).active
+    assert [c.value for c in ws["A"]][1:] == ["Có", "Không"]
+    assert pd.read_csv(io.BytesIO(plain_csv_bytes(table)))["Dữ liệu minh họa"].tolist() == [True, False]
+
+
 def test_headers_are_neutralised_too():
     data = csv_bytes(pd.DataFrame({"=cmd": ["x"]}))
     assert data.decode("utf-8-sig").splitlines()[0] == "'=cmd"
