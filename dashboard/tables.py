@@ -33,7 +33,7 @@ def _screen_text(code: str, values: pd.Series) -> list[str]:
         return [fmt_number(v, _SCREEN_DECIMALS[code]) for v in values]
     if code == "stage_date":
         return ["" if is_missing(v) else fmt_date(v) for v in values]
-    return ["" if is_missing(v) else str(v) for v in values]
+    return values.astype(object).where(values.notna(), "").astype(str).tolist()  # vectorised: 4 000 rows × 9
 
 
 def parcel_table(parcels: pd.DataFrame, project_names: dict[str, str] | None = None) -> pd.DataFrame:

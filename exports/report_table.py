@@ -232,7 +232,7 @@ def _parcel_column(df: pd.DataFrame, code: str, project_names: dict[str, str]) -
         return pd.to_numeric(column, errors="coerce").round().astype("Int64").tolist()
     if code in _NUMBER_COLUMNS:
         return pd.to_numeric(column, errors="coerce").astype(float).tolist()
-    return [None if is_missing(v) else str(v) for v in column]
+    return column.astype(object).where(column.notna(), None).map(lambda v: v if v is None else str(v))
 
 
 def parcel_table(parcels: pd.DataFrame, personal_columns: Iterable[str] = (), *,

@@ -62,7 +62,9 @@ def column_kind(column: pd.Series) -> str:
         return _NUMBER
     if pd.api.types.is_datetime64_any_dtype(column):
         return _DATE
-    present = [v for v in column if not is_missing(v)]
+    if pd.api.types.is_string_dtype(column) and not pd.api.types.is_object_dtype(column):
+        return _TEXT  # a pandas string column: no need to look at every value
+    present = [v for v in _values(column) if not is_missing(v)]
     if present and all(_is_number(v) for v in present):
         return _NUMBER
     if present and all(isinstance(v, (date, datetime, pd.Timestamp)) for v in present):
@@ -78,6 +80,11 @@ def _numbers(column: pd.Series) -> pd.Series:
             and not pd.api.types.is_float_dtype(column):
         return values.astype("Int64")
     return values
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    """The values as a NumPy object array: iterating it is ~5× faster than a pandas string column."""
+    return column.to_numpy(dtype=object, na_value=None)
 
 
 def _text(value: Any) -> str:
@@ -98,9 +105,9 @@ def _vietnamese_cells(table: pd.DataFrame) -> pd.DataFrame:
         if kind == _NUMBER:
             out[name] = _numbers(column)
         elif kind == _DATE:
-            out[name] = [None if is_missing(v) else pd.Timestamp(v).strftime("%d/%m/%Y") for v in column]
+            out[name] = [None if is_missing(v) else pd.Timestamp(v).strftime("%d/%m/%Y") for v in _values(column)]
         else:
-            out[name] = [neutralise_formula(_text(v)) for v in column]
+            out[name] = [neutralise_formula(_text(v)) for v in _values(column)]
     return out
 
 
@@ -139,10 +146,10 @@ def plain_csv_bytes(table: pd.DataFrame) -> bytes:
         if kind == _NUMBER:
             out[name] = _numbers(column)
         elif kind == _DATE:
-            out[name] = [None if is_missing(v) else pd.Timestamp(v).date().isoformat() for v in column]
+            out[name] = [None if is_missing(v) else pd.Timestamp(v).date().isoformat() for v in _values(column)]
         else:
             out[name] = [";".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray))
-                         else "" if is_missing(v) else str(v) for v in column]
+                         else "" if is_missing(v) else str(v) for v in _values(column)]
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -198,7 +205,7 @@ def xlsx_bytes(table: pd.DataFrame, *, sheet_name: str = "Bảng", title: str | 
 
 def _fitted_width(column: pd.Series) -> float:
     """Characters wide enough for the longest value of ``column`` (10 to 50; the header wraps)."""
-    longest = max((len(_text(v)) for v in column), default=0)
+    longest = max((len(_text(v)) for v in _values(column)), default=0)
     return float(min(max(longest + 2, 10), 50))
 
 
@@ -212,11 +219,11 @@ def _write_column(wb, ws, first_row: int, col: int, column: pd.Series, quoted) -
                 ws.write_number(first_row + i, col, float(v), fmt)
     elif kind == _DATE:
         fmt = wb.add_format({"num_format": _XLSX_FORMATS[_DATE]})
-        for i, v in enumerate(column):
+        for i, v in enumerate(_values(column)):
             if not is_missing(v):
                 ws.write_datetime(first_row + i, col, pd.Timestamp(v).to_pydatetime().replace(tzinfo=None), fmt)
     else:
-        for i, v in enumerate(column):
+        for i, v in enumerate(_values(column)):
             text = _text(v)
             if text:
                 ws.write_string(first_row + i, col, text, quoted if text.startswith(FORMULA_TRIGGERS) else None)
