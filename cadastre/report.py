@@ -1,6 +1,8 @@
 """Plain-text Vietnamese summary of an import report (CLI output; the dashboard shows the same dict as tables)."""
 from __future__ import annotations
 
+from vocab.format import fmt_m2
+
 COUNT_LABELS_VI = {
     "read": "Số đối tượng đọc được",
     "imported": "Số thửa nhập",
@@ -12,26 +14,20 @@ COUNT_LABELS_VI = {
 }
 
 
-def format_area_vi(value: float) -> str:
-    """``4500.0`` → ``"4.500,0"``."""
-    return f"{value:,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 def format_import_report(report: dict, *, max_items: int = 10) -> str:
     """Summarise a parcel import report (see :func:`cadastre.importer.prepare_parcels`) as Vietnamese text."""
     lines = [f"Dự án: {report.get('project_id')}"]
-    for crs in report.get("crs", []):
-        lines.append(f"Hệ tọa độ {crs['file']} [{crs['layer']}]: EPSG:{crs['epsg']} – {crs['reason']}")
+    lines += [f"Hệ tọa độ {crs['file']} [{crs['layer']}]: EPSG:{crs['epsg']} – {crs['reason']}"
+              for crs in report.get("crs", [])]
     counts = report.get("counts", {})
     for key, label in COUNT_LABELS_VI.items():
         if key in counts:
             lines.append(f"{label}: {counts[key]}")
     if "area_to_recover_m2" in counts:
-        lines.append(f"Tổng diện tích thu hồi: {format_area_vi(counts['area_to_recover_m2'])} m²")
+        lines.append(f"Tổng diện tích thu hồi: {fmt_m2(counts['area_to_recover_m2'], 1)}")
     for enc in report.get("encodings", []):
         lines.append(f"Chuyển mã cột {enc['column']} ({enc['file']}): {enc['encoding_label']} → Unicode")
-        for sample in enc["samples"][:3]:
-            lines.append(f"    “{sample['before']}” → “{sample['after']}”")
+        lines += [f"    “{sample['before']}” → “{sample['after']}”" for sample in enc["samples"][:3]]
     lu = report.get("land_use") or {}
     if lu:
         lines.append(f"Mã loại đất ghép (vd. ODT+BHK): {lu.get('compound', 0)}; mã trống: {lu.get('blank', 0)}"

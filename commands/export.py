@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from commands._common import add_database_url_argument
+from vocab.format import fmt_number
 
 NAME = "export"
 HELP = "Xuất bản đồ HTML, bản đồ in PDF/PNG hoặc báo cáo Excel tại một ngày số liệu"
@@ -105,7 +106,7 @@ def run(args) -> int:
     except OSError as exc:
         print(f"Lỗi: không ghi được tệp {out}: {exc}", file=sys.stderr)
         return 1
-    size_kb = f"{len(result.data) / 1024:,.0f}".replace(",", ".")
+    size_kb = fmt_number(len(result.data) / 1024)
     print(f"Đã xuất {out} ({size_kb} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
           f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}")
     return 0

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from commands._common import add_database_url_argument, default_user, open_cli_store
+from vocab.format import fmt_number
 
 NAME = "import-counts"
 HELP = "Kiểm tra và ghi tệp số liệu kiểm đếm (CSV/XLSX) vào sổ số liệu"
@@ -45,7 +46,7 @@ def format_report(result) -> str:
         problems = result.report.problems
         lines += [str(p) for p in problems[:MAX_PRINTED_PROBLEMS]]
         if len(problems) > MAX_PRINTED_PROBLEMS:
-            lines.append(f"… và {len(problems) - MAX_PRINTED_PROBLEMS:,} lỗi khác (dùng --json để xem đủ).".replace(",", "."))
+            lines.append(f"… và {fmt_number(len(problems) - MAX_PRINTED_PROBLEMS)} lỗi khác (dùng --json để xem đủ).")
     return "\n".join(lines)
 
 

@@ -1,12 +1,28 @@
-"""``python cli.py parcels [--project ID] [--as-of YYYY-MM-DD] [--json|--csv]``: the parcel table.
+"""``python cli.py parcels [--project ID] [--as-of YYYY-MM-DD] [--json|--csv|--csv-plain|--xlsx FILE]``.
 
-Columns: project, commune, former commune, map sheet, parcel number, land use, area to recover (m²),
-stage (code and Vietnamese label) and its date, flags (risk-flag codes, ``;``-separated in CSV;
-Vietnamese labels in the text table). From ``milestones.snapshot.compute_snapshot`` on ``store.open_store()`` (same figures as the
-dashboard). No personal data (owner names) is printed. Text output uses Vietnamese number and date
-formats; ``--csv`` is UTF-8 with BOM (opens in Excel) with plain numbers and ISO dates; ``--json`` a
-list of objects. Exit code 0; 1 when the store cannot be opened or the project is unknown; 2 on a
-usage error.
+The parcel table: project, commune, former commune, map sheet, parcel number, land use, area to recover
+(m²), chainage, stage and its date, risk flags, household and parcel ids. From
+``milestones.snapshot.compute_snapshot`` on ``store.open_store()`` (same figures as the dashboard). No
+personal data (owner names) is printed.
+
+Output forms
+------------
+text (default)
+    Vietnamese headers (``vocab.headers``), numbers ``1.234,5``, dates ``dd/mm/yyyy``, labels for codes.
+``--csv``
+    The dashboard's parcel download, byte for byte the same convention (``exports.table_files``):
+    UTF-8 with BOM, ``;``, decimal comma, ``dd/mm/yyyy``, Vietnamese headers and labels, formula-like
+    text neutralised. Opens in Excel with Vietnamese regional settings by double-click.
+``--xlsx FILE``
+    The same rows written to an .xlsx file.
+``--csv-plain``
+    For scripts: ``,``, decimal point, ISO dates, codes, the column names of DATA_MODEL.md
+    (:data:`COLUMNS`; ``risk_flags`` codes joined by ``;``), UTF-8 without BOM.
+``--json``
+    A list of objects with the :data:`COLUMNS` fields.
+
+Exit code 0; 1 when the store cannot be opened, the project is unknown or the file cannot be written;
+2 on a usage error.
 """
 from __future__ import annotations
 
@@ -14,6 +30,7 @@ import json
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -24,14 +41,13 @@ HELP = "Bảng thửa đất: giai đoạn GPMB, ngày và cờ rủi ro tại m
 
 log = logging.getLogger(__name__)
 
+#: Columns of ``--json`` and ``--csv-plain`` (names as in DATA_MODEL.md).
 COLUMNS = ("parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "land_use",
-           "area_to_recover_m2", "stage", "stage_label", "stage_date", "risk_flags")
+           "area_to_recover_m2", "chainage_m", "stage", "stage_date", "risk_flags")
 
-HEADERS_VI = {
-    "project_id": "Dự án", "commune": "Xã/phường", "map_sheet": "Tờ", "parcel_number": "Thửa",
-    "land_use": "Loại đất", "area_to_recover_m2": "DT thu hồi (m²)", "stage_label": "Giai đoạn",
-    "stage_date": "Ngày", "risk_flags": "Cờ rủi ro",
-}
+#: Columns of the text table (a terminal is narrow); headers from ``vocab.headers``.
+TEXT_COLUMNS = ("project_id", "commune", "map_sheet", "parcel_number", "land_use", "area_to_recover_m2", "stage",
+                "stage_date", "risk_flags")
 
 
 def add_arguments(parser) -> None:
@@ -39,10 +55,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--project", default=None, metavar="ID", help="chỉ một dự án (ví dụ QL4B)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="in dạng JSON")
-    out.add_argument("--csv", action="store_true", help="in dạng CSV (UTF-8 có BOM)")
+    out.add_argument("--csv", action="store_true",
+                     help="in dạng CSV cho Excel tiếng Việt (UTF-8 có BOM, dấu ;, dấu phẩy thập phân, dd/mm/yyyy)")
+    out.add_argument("--csv-plain", action="store_true",
+                     help="in dạng CSV cho chương trình (dấu ',', số thập phân '.', ngày ISO, mã thay vì nhãn)")
+    out.add_argument("--xlsx", default=None, metavar="FILE", help="ghi bảng thửa đất ra tệp Excel (.xlsx)")
 
 
-def parcel_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
+def parcel_rows(snapshot, project_id: str | None = None) -> pd.DataFrame:
     """The parcel rows of a snapshot (columns :data:`COLUMNS`), sorted by project, commune, sheet, parcel.
 
     Raises
@@ -74,6 +94,59 @@ def plain_table(frame: pd.DataFrame, right: set[str] = frozenset()) -> str:
     return "\n".join(lines)
 
 
+def _project_order(snapshot) -> dict[str, str]:
+    """``project_id`` → itself, in the snapshot's project order: the CLI shows ids, not long names."""
+    return {str(pid): str(pid) for pid in snapshot.projects["project_id"]}
+
+
+def _text_output(rows: pd.DataFrame, snapshot, as_of: date) -> str:
+    from exports.report_table import parcel_table
+    from vocab.format import fmt_date, fmt_number, is_missing
+    from vocab.headers import PARCEL_HEADERS_VI
+
+    table = parcel_table(rows, columns=TEXT_COLUMNS, project_names=_project_order(snapshot))
+    area = PARCEL_HEADERS_VI["area_to_recover_m2"]
+    numeric = {PARCEL_HEADERS_VI[c] for c in ("map_sheet", "parcel_number")} | {area}
+    for header in table.columns:
+        if header in numeric:
+            table[header] = [fmt_number(v, 1 if header == area else 0) for v in table[header]]
+        elif header == PARCEL_HEADERS_VI["stage_date"]:
+            table[header] = [fmt_date(v) for v in table[header]]
+        else:
+            table[header] = ["" if is_missing(v) else str(v) for v in table[header]]
+    body = plain_table(table, right=numeric) if len(table) else "(không có thửa nào)"
+    return f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(table)} thửa\n{body}\n"
+
+
+def _csv_output(rows: pd.DataFrame, snapshot, *, plain: bool) -> str:
+    """The Vietnamese CSV of the parcel list (BOM included), or with ``plain`` the machine form of ``rows``."""
+    from exports.report_table import parcel_table
+    from exports.table_files import csv_bytes, plain_csv_bytes
+    from vocab.headers import PARCEL_LIST_COLUMNS
+
+    if plain:
+        return plain_csv_bytes(rows).decode("utf-8")
+    table = parcel_table(rows, columns=PARCEL_LIST_COLUMNS, project_names=_project_order(snapshot))
+    return csv_bytes(table).decode("utf-8")  # keeps the BOM as U+FEFF
+
+
+def _write_xlsx(path: str, rows: pd.DataFrame, snapshot, as_of: date) -> int:
+    from exports.report_table import parcel_table
+    from exports.table_files import xlsx_bytes
+    from vocab.format import fmt_date
+    from vocab.headers import PARCEL_LIST_COLUMNS
+
+    table = parcel_table(rows, columns=PARCEL_LIST_COLUMNS, project_names=_project_order(snapshot))
+    data = xlsx_bytes(table, sheet_name="Thửa đất", title=f"Danh sách thửa đất tại ngày {fmt_date(as_of)}")
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        print(f"Lỗi: không ghi được tệp {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Đã ghi {path}: {len(table)} thửa")
+    return 0
+
+
 def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
@@ -81,7 +154,7 @@ def run(args) -> int:
     as_of = args.as_of or date.today()
     try:
         snapshot = compute_snapshot(open_store(args.database_url), as_of)
-        table = parcel_table(snapshot, args.project)
+        rows = parcel_rows(snapshot, args.project)
     except KeyError as exc:
         print(f"Lỗi: {exc.args[0]}", file=sys.stderr)
         return 1
@@ -90,31 +163,13 @@ def run(args) -> int:
         print(f"Lỗi: không tính được bảng thửa đất ({exc}).", file=sys.stderr)
         return 1
     if args.json:
-        rows = [{k: json_value(v) for k, v in row.items()} for row in table.to_dict("records")]
-        emit(json.dumps({"as_of": as_of.isoformat(), "parcels": rows}, ensure_ascii=False, indent=1) + "\n")
+        records = [{k: json_value(v) for k, v in row.items()} for row in rows.to_dict("records")]
+        emit(json.dumps({"as_of": as_of.isoformat(), "parcels": records}, ensure_ascii=False, indent=1) + "\n")
         return 0
-    if args.csv:
-        out = table.copy()
-        out["stage_date"] = [json_value(v) for v in out["stage_date"]]
-        out["risk_flags"] = [";".join(v) if isinstance(v, list) else "" for v in out["risk_flags"]]
-        emit("\ufeff" + out.to_csv(index=False, lineterminator="\n"))
+    if args.xlsx:
+        return _write_xlsx(args.xlsx, rows, snapshot, as_of)
+    if args.csv or args.csv_plain:
+        emit(_csv_output(rows, snapshot, plain=args.csv_plain))
         return 0
-    from milestones.risk import RISK_LABELS_VI
-    from vocab.format import fmt_date, fmt_number
-
-    text = pd.DataFrame({
-        HEADERS_VI["project_id"]: table["project_id"],
-        HEADERS_VI["commune"]: table["commune"],
-        HEADERS_VI["map_sheet"]: table["map_sheet"],
-        HEADERS_VI["parcel_number"]: table["parcel_number"],
-        HEADERS_VI["land_use"]: table["land_use"],
-        HEADERS_VI["area_to_recover_m2"]: [fmt_number(v, 1) for v in table["area_to_recover_m2"]],
-        HEADERS_VI["stage_label"]: table["stage_label"],
-        HEADERS_VI["stage_date"]: [fmt_date(v) for v in table["stage_date"]],
-        HEADERS_VI["risk_flags"]: [", ".join(RISK_LABELS_VI.get(c, c) for c in v) if isinstance(v, list) else ""
-                                   for v in table["risk_flags"]],
-    })
-    emit(f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(text)} thửa\n"
-         + (plain_table(text, right={HEADERS_VI["map_sheet"], HEADERS_VI["parcel_number"],
-                                     HEADERS_VI["area_to_recover_m2"]}) if len(text) else "(không có thửa nào)") + "\n")
+    emit(_text_output(rows, snapshot, as_of))
     return 0

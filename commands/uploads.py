@@ -13,6 +13,7 @@ from datetime import timedelta, timezone
 import pandas as pd
 
 from commands._common import add_database_url_argument, report_store_failure
+from vocab.format import fmt_number
 
 NAME = "uploads"
 HELP = "Liệt kê các lần tải lên số liệu kiểm đếm"
@@ -55,8 +56,8 @@ def format_table(frame: pd.DataFrame) -> str:
     """Plain-text list of uploads, one line each, Vietnamese headings."""
     if frame.empty:
         return "Chưa có lần tải lên nào."
-    lines = [f"{'Số':<4} | {'Thời điểm (giờ VN)':<18} | {'Người tải':<24} | {'Tệp':<32} | {'Đọc/Ghi':<15} | "
-             f"{'Nguồn':<14} | Trạng thái"]
+    lines = [(f"{'Số':<4} | {'Thời điểm (giờ VN)':<18} | {'Người tải':<24} | {'Tệp':<32} | {'Đọc/Ghi':<15} | "
+              f"{'Nguồn':<14} | Trạng thái")]
     for row in frame.itertuples(index=False):
         if row.source == "revert":
             status = f"hoàn tác lần số {row.reverts_upload_id}" if not pd.isna(row.reverts_upload_id) else ""
@@ -64,7 +65,7 @@ def format_table(frame: pd.DataFrame) -> str:
             status = f"ĐÃ HOÀN TÁC (lần số {row.reverted_by_upload_id}, {_when(row.reverted_at)})"
         else:
             status = "đang tính"
-        counts = f"{row.rows_read:,}/{row.rows_committed:,}".replace(",", ".")
+        counts = f"{fmt_number(row.rows_read)}/{fmt_number(row.rows_committed)}"
         lines.append(f"{row.upload_id:<4} | {_when(row.uploaded_at):<18} | {str(row.uploaded_by or '')[:24]:<24} | "
                      f"{str(row.file_name or '')[:32]:<32} | {counts:<15} | "
                      f"{SOURCE_LABELS_VI.get(row.source, row.source):<14} | {status}")

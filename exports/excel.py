@@ -47,16 +47,10 @@ from exports.provenance import (
     report_title_vi,
 )
 from exports.report_table import parcel_table, progress_table
+from exports.table_files import FORMULA_TRIGGERS
 from vocab.format import is_missing
-from vocab.labels import (
-    METRIC_LABELS_VI,
-    MILESTONE_STATUS_COLOURS,
-    STAGE_LABELS_VI,
-    status_label,
-)
-
-#: Characters that make Excel (or LibreOffice) read a typed cell as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from vocab.headers import PARCEL_HEADERS_VI
+from vocab.labels import MILESTONE_STATUS_COLOURS, STAGE_LABELS_VI, metric_label, status_label
 
 _PAPER_CODES = {"A3": 8, "A4": 9}  # XlsxWriter set_paper() codes
 
@@ -80,6 +74,12 @@ _PROGRESS_COLUMNS: list[tuple[str, str, str, float]] = [
 
 _NUM_FORMATS = {"ha": "#,##0.00", "m2": "#,##0.0", "pct": "0.0", "int": "#,##0", "vnd": "#,##0",
                 "date": "dd/mm/yyyy", "rate": "0.000"}
+
+
+#: Parcel sheet: column code → cell kind (others are text) and → width in characters (others 13).
+_PARCEL_KINDS = {"map_sheet": "int", "parcel_number": "int", "parcel_area_m2": "m2", "area_to_recover_m2": "m2",
+                 "stage_date": "date", "amount_approved_vnd": "vnd", "amount_paid_vnd": "vnd"}
+_PARCEL_WIDTHS = {"commune": 20, "commune_former": 22, "stage": 24, "risk_flags": 40}
 
 
 def _to_datetime(value: Any) -> datetime | None:
@@ -274,7 +274,7 @@ def _write_milestones_sheet(w: _Writer, snapshot, options: ExportOptions, meta: 
         values["project"] = names.get(m["project_id"], m["project_id"])
         scope = values.get("scope")
         values["scope"] = "Toàn dự án" if is_missing(scope) or scope == "project" else scope
-        values["metric"] = METRIC_LABELS_VI.get(str(values.get("metric")), values.get("metric"))
+        values["metric"] = metric_label(values.get("metric"))
         status = str(values.get("status"))
         values["status"] = status_label(status)
         for c, (key, _, kind, _) in enumerate(cols):
@@ -298,10 +298,8 @@ def _write_parcel_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict
     if not options.include_personal_data:
         parcels = strip_personal_data(parcels)
     table = parcel_table(parcels, personal)
-    kinds = {"Số tờ": "int", "Số thửa": "int", "Diện tích thửa (m²)": "m2", "Diện tích thu hồi (m²)": "m2",
-             "Ngày (giai đoạn)": "date", "Kinh phí được phê duyệt (đồng)": "vnd", "Đã chi trả (đồng)": "vnd"}
-    widths = {"Xã, phường (2025)": 20, "Xã, phường, thị trấn cũ (trước 1/7/2025)": 22, "Giai đoạn": 24,
-              "Cờ rủi ro / vướng mắc": 40}
+    kinds = {PARCEL_HEADERS_VI[code]: kind for code, kind in _PARCEL_KINDS.items()}
+    widths = {PARCEL_HEADERS_VI[code]: width for code, width in _PARCEL_WIDTHS.items()}
     title = f"{meta['title']} – DANH SÁCH THỬA ĐẤT"
     w.text(ws, 0, 0, title, bold=True, font_size=13)
     w.text(ws, 1, 0, f"{meta['as_of']} · {meta['version']}", italic=True)
@@ -339,16 +337,16 @@ def _write_notes_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict)
          dict(bold=options.include_personal_data, font_color="#b71c1c" if options.include_personal_data else "#000000")),
         ("", {}),
         ("CÁCH TÍNH", dict(bold=True)),
-        ("Tỷ lệ bàn giao (%) = diện tích đã bàn giao mặt bằng ÷ diện tích cần thu hồi (phần thửa đất nằm trong "
-         "chỉ giới GPMB), tính trong hệ VN-2000.", {}),
-        ("Số hộ theo giai đoạn: mỗi hộ được tính một lần trong mỗi phạm vi (dự án, xã), theo thửa chậm nhất "
-         "của hộ trong phạm vi đó; vì vậy số hộ của các xã có thể cộng lại lớn hơn số hộ của dự án.", {}),
-        ("Diện tích đã bàn giao của một phạm vi = số lớn hơn giữa tổng các thửa đã bàn giao và báo cáo tổng hợp "
-         "gần nhất của phạm vi đó (không cộng dồn hai nguồn); dòng dự án có thể khác tổng các dòng xã.", {}),
-        ("Vướng mắc chính: số thửa chưa bàn giao có khiếu nại chưa giải quyết, phải cưỡng chế, kiểm đếm bắt "
-         "buộc hoặc quá thời hạn của một bước (theo rules.yaml).", {}),
-        ("Tình trạng mốc: Đạt, Không đạt, Đúng tiến độ, Có nguy cơ chậm, Chậm tiến độ (dự báo theo tốc độ "
-         "bàn giao gần đây).", {}),
+        (("Tỷ lệ bàn giao (%) = diện tích đã bàn giao mặt bằng ÷ diện tích cần thu hồi (phần thửa đất nằm trong "
+          "chỉ giới GPMB), tính trong hệ VN-2000."), {}),
+        (("Số hộ theo giai đoạn: mỗi hộ được tính một lần trong mỗi phạm vi (dự án, xã), theo thửa chậm nhất "
+          "của hộ trong phạm vi đó; vì vậy số hộ của các xã có thể cộng lại lớn hơn số hộ của dự án."), {}),
+        (("Diện tích đã bàn giao của một phạm vi = số lớn hơn giữa tổng các thửa đã bàn giao và báo cáo tổng hợp "
+          "gần nhất của phạm vi đó (không cộng dồn hai nguồn); dòng dự án có thể khác tổng các dòng xã."), {}),
+        (("Vướng mắc chính: số thửa chưa bàn giao có khiếu nại chưa giải quyết, phải cưỡng chế, kiểm đếm bắt "
+          "buộc hoặc quá thời hạn của một bước (theo rules.yaml)."), {}),
+        (("Tình trạng mốc: Đạt, Không đạt, Đúng tiến độ, Có nguy cơ chậm, Chậm tiến độ (dự báo theo tốc độ "
+          "bàn giao gần đây)."), {}),
         (CRS_NOTE_VI, {}),
         ("", {}),
         ("LƯU Ý", dict(bold=True)),

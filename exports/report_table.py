@@ -13,10 +13,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from domain.milestones import current_milestones
 from domain.stages import STAGES
 from milestones.progress import is_project_scope
 from vocab.format import fmt_date, is_missing
-from vocab.labels import STAGE_LABELS_VI, risk_flag_label, status_label
+from vocab.headers import PARCEL_HEADERS_VI
+from vocab.labels import risk_flag_label, risk_flags_text, stage_label, status_label
 
 #: Numeric columns of a progress row (units in the names).
 AREA_COLUMNS = ("area_to_recover_m2", "area_handed_over_m2")
@@ -88,22 +90,6 @@ def milestone_scopes(milestones: pd.DataFrame) -> pd.Series:
     return pd.Series("project", index=milestones.index, dtype=object)
 
 
-def current_milestone(milestones: pd.DataFrame) -> pd.Series | None:
-    """The milestone a row reports on: the earliest (by due date) not yet ``met``, else the last one.
-
-    Parameters
-    ----------
-    milestones : DataFrame
-        Rows of ``snapshot.milestones`` of one scope (``due_date``, ``status``).
-    """
-    if milestones.empty:
-        return None
-    ordered = milestones.assign(_due=pd.to_datetime(milestones["due_date"], errors="coerce")).sort_values(
-        ["_due", "milestone_id"] if "milestone_id" in milestones else ["_due"], kind="stable")
-    pending = ordered[ordered["status"].astype(str) != "met"]
-    return (pending.iloc[0] if len(pending) else ordered.iloc[-1]).drop(labels=["_due"])
-
-
 def milestone_text(milestones: pd.DataFrame) -> str:
     """One line per milestone: ``"<label> (hạn dd/mm/yyyy): <status in Vietnamese>"``, by due date."""
     if milestones.empty:
@@ -161,7 +147,8 @@ def progress_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
         return {c: (float(src[c]) if c in src and not is_missing(src[c]) else np.nan) for c in numeric}
 
     def milestone_fields(ms: pd.DataFrame) -> dict:
-        cur = current_milestone(ms)
+        current = current_milestones(ms, keys=())  # one milestone per row of the report
+        cur = None if current.empty else current.iloc[0]
         return {
             "milestone_status": milestone_text(ms),
             "milestone_status_code": None if cur is None else str(cur["status"]),
@@ -194,65 +181,96 @@ def progress_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
 
 
-#: Parcel sheet columns: (column of snapshot.parcels, Vietnamese header with unit).
-PARCEL_COLUMNS_VI: tuple[tuple[str, str], ...] = (
-    ("project_id", "Dự án"),
-    ("commune", "Xã, phường (2025)"),
-    ("commune_former", "Xã, phường, thị trấn cũ (trước 1/7/2025)"),
-    ("map_sheet", "Số tờ"),
-    ("parcel_number", "Số thửa"),
-    ("land_use", "Loại đất"),
-    ("parcel_area_m2", "Diện tích thửa (m²)"),
-    ("area_to_recover_m2", "Diện tích thu hồi (m²)"),
-    ("chainage", "Lý trình"),
-    ("stage_label", "Giai đoạn"),
-    ("stage_date", "Ngày (giai đoạn)"),
-    ("amount_approved_vnd", "Kinh phí được phê duyệt (đồng)"),
-    ("amount_paid_vnd", "Đã chi trả (đồng)"),
-    ("flags", "Cờ rủi ro / vướng mắc"),
-    ("illustrative", "Dữ liệu minh họa"),
+#: Columns of the report's parcel sheet, in order (headers: ``vocab.headers.PARCEL_HEADERS_VI``).
+REPORT_PARCEL_COLUMNS: tuple[str, ...] = (
+    "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "land_use", "parcel_area_m2",
+    "area_to_recover_m2", "chainage_m", "stage", "stage_date", "amount_approved_vnd", "amount_paid_vnd",
+    "risk_flags", "illustrative",
 )
 
+_INTEGER_COLUMNS = ("map_sheet", "parcel_number")
+_NUMBER_COLUMNS = ("parcel_area_m2", "area_to_recover_m2", "amount_approved_vnd", "amount_paid_vnd")
 
-def parcel_table(parcels: pd.DataFrame, personal_columns: Iterable[str] = ()) -> pd.DataFrame:
-    """The parcel list of the report: one row per parcel, Vietnamese headers with units.
+
+def _sorted_parcels(parcels: pd.DataFrame, project_names: dict[str, str]) -> pd.DataFrame:
+    """Parcels by project (in the order of ``project_names``, then by id), former commune, sheet, number.
+
+    The former commune comes before the sheet because cadastral sheets are numbered per former commune.
+    """
+    order = {pid: i for i, pid in enumerate(project_names)}
+    rank = parcels["project_id"].map(lambda pid: order.get(pid, len(order)))
+    keys = [c for c in ("commune_former", "map_sheet", "parcel_number") if c in parcels.columns]
+    return parcels.assign(_order=rank).sort_values(["_order", "project_id", *keys], kind="stable").drop(
+        columns="_order")
+
+
+def _stage_dates(column: pd.Series) -> list:
+    dates = pd.to_datetime(column, errors="coerce")
+    return [None if pd.isna(d) else d.date() for d in dates]
+
+
+def _parcel_column(df: pd.DataFrame, code: str, project_names: dict[str, str]) -> list | pd.Series:
+    """The display values of one parcel column: words for codes, numbers and dates kept typed."""
+    from gis.chainage import format_chainage  # the one chainage formatter of the project
+
+    if code not in df:
+        return [None] * len(df)
+    column = df[code]
+    if code == "project_id":
+        return [project_names.get(str(v), str(v)) for v in column]
+    if code == "chainage_m":
+        return [None if is_missing(v) else format_chainage(float(v)) for v in column]
+    if code == "stage":
+        return [stage_label(v) for v in column]
+    if code == "stage_date":
+        return _stage_dates(column)
+    if code == "risk_flags":
+        return [risk_flags_text(flags) for flags in _flag_lists(df)]
+    if code == "illustrative":
+        return ["Có" if bool(v) else "Không" for v in column.fillna(False)]
+    if code in _INTEGER_COLUMNS:
+        return pd.to_numeric(column, errors="coerce").round().astype("Int64").tolist()
+    if code in _NUMBER_COLUMNS:
+        return pd.to_numeric(column, errors="coerce").astype(float).tolist()
+    return column.astype(object).where(column.notna(), None).map(lambda v: v if v is None else str(v))
+
+
+def parcel_table(parcels: pd.DataFrame, personal_columns: Iterable[str] = (), *,
+                 columns: Iterable[str] = REPORT_PARCEL_COLUMNS,
+                 project_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The parcel list: one row per parcel, Vietnamese headers, words for codes, typed values.
+
+    The one parcel list of the product: the Excel report's parcel sheet, the dashboard's parcel table
+    and its CSV/XLSX downloads, and ``cli.py parcels`` all come from here (each with its ``columns``).
 
     Parameters
     ----------
     parcels : DataFrame
-        Snapshot parcels (columns of DATA_MODEL.md plus ``stage``, ``stage_label``, ``stage_date``,
-        flags and amounts), already stripped of personal data unless it is wanted.
+        Snapshot parcels (columns of DATA_MODEL.md plus ``stage``, ``stage_date``, ``risk_flags``
+        and amounts), already stripped of personal data unless it is wanted. Display columns such as
+        ``stage_label`` are not needed: words come from ``vocab.labels``.
     personal_columns : iterable of str
         Personal-data columns to append (e.g. ``owner_name``), only when the user asked for them.
+    columns : iterable of str
+        Column codes to show, in order (headers: ``vocab.headers.PARCEL_HEADERS_VI``); a code the
+        frame lacks gives an empty column.
+    project_names : dict, optional
+        ``project_id`` → name shown in the ``Dự án`` column (default: the id); also the project order.
 
     Returns
     -------
     DataFrame
-        Ordered by project, commune, sheet, parcel number. ``Lý trình`` is ``Km3+700`` text (roads),
-        ``Cờ rủi ro / vướng mắc`` the Vietnamese labels of the risk flags joined by ``"; "``,
-        ``Dữ liệu minh họa`` is ``"Có"``/``"Không"``; dates stay dates.
+        Sorted by project, former commune, sheet and parcel number. Numbers stay numbers (areas in
+        m², amounts in đồng as float; sheet and parcel number ``Int64``), ``stage_date`` is a
+        ``datetime.date`` (None when not started), ``Lý trình`` is ``Km3+700`` text (None off road),
+        ``Giai đoạn`` and ``Cờ rủi ro / vướng mắc`` are Vietnamese labels (flags joined by ``"; "``),
+        ``Dữ liệu minh họa`` is ``"Có"``/``"Không"``.
     """
-    from gis.chainage import (
-        format_chainage,  # the one chainage formatter of the project
-    )
-
+    names = project_names or {}
     df = parcels.drop(columns=[getattr(parcels, "_geometry_column_name", "geometry")], errors="ignore")
-    df = pd.DataFrame(df).sort_values(
-        [c for c in ("project_id", "commune", "map_sheet", "parcel_number") if c in df], kind="stable")
+    df = _sorted_parcels(pd.DataFrame(df), names)
     out = pd.DataFrame(index=df.index)
-    for col, header in PARCEL_COLUMNS_VI:
-        if col == "chainage":
-            ch = df["chainage_m"] if "chainage_m" in df else pd.Series(np.nan, index=df.index)
-            out[header] = [None if is_missing(v) else format_chainage(float(v)) for v in ch]
-        elif col == "flags":
-            out[header] = ["; ".join(risk_flag_label(f) for f in flags) for flags in _flag_lists(df)]
-        elif col == "illustrative":
-            out[header] = df[col].map(lambda v: "Có" if bool(v) else "Không") if col in df else None
-        elif col == "stage_label" and col not in df and "stage" in df:
-            out[header] = df["stage"].map(STAGE_LABELS_VI)
-        elif col in df:
-            out[header] = df[col]
-    for col in personal_columns:
-        if col in df:
-            out[{"owner_name": "Chủ sử dụng đất (DỮ LIỆU CÁ NHÂN)"}.get(col, f"{col} (DỮ LIỆU CÁ NHÂN)")] = df[col]
+    for code in [*columns, *(c for c in personal_columns if c in df)]:
+        header = PARCEL_HEADERS_VI.get(code) or f"{code} (DỮ LIỆU CÁ NHÂN)"
+        out[header] = _parcel_column(df, code, names)
     return out.reset_index(drop=True)

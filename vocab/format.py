@@ -3,6 +3,12 @@
 Conventions (TCVN usage, as in district reports): thousands separated by ``.``, decimals by ``,``
 (``1.234,5``); dates ``dd/mm/yyyy``; areas in m² or ha (1 ha = 10 000 m²); money in đồng (``đ``).
 Missing values (``None``, ``NaN``, ``NaT``) are shown as :data:`MISSING`.
+
+The separators and signs come from the CLDR data of Babel's ``vi`` locale (decimal ``,``, group ``.``,
+minus ``-``), so the whole product follows one published locale. The digits are laid out by Python's
+``format`` and then translated to those symbols: Babel's own ``format_decimal`` is about ten times
+slower, too slow for 4 000-row tables, and gives ``-0,0`` for ``-0.04``. Dates are not taken from
+CLDR: its ``vi`` short date is ``d/M/yy``, while district reports write ``dd/mm/yyyy``.
 """
 from __future__ import annotations
 
@@ -11,15 +17,25 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+from babel import numbers
 
 #: Text shown for a missing value.
 MISSING = "—"
+
+_LOCALE = "vi"
+DECIMAL_SEP = numbers.get_decimal_symbol(_LOCALE)  # ","
+GROUP_SEP = numbers.get_group_symbol(_LOCALE)  # "."
+MINUS_SIGN = numbers.get_minus_sign_symbol(_LOCALE)  # "-"
 
 
 def is_missing(value: Any) -> bool:
     """True for ``None``, float NaN, ``pd.NA`` and ``pd.NaT``."""
     if value is None:
         return True
+    if isinstance(value, float):  # also numpy float64; the common case, 10× faster than pd.isna
+        return math.isnan(value)
+    if isinstance(value, (int, str)):
+        return False
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # lists, arrays: not a scalar missing value
@@ -50,8 +66,9 @@ def fmt_number(value: Any, decimals: int = 0) -> str:
         return "∞" if number > 0 else "-∞"
     if round(number, decimals) == 0:
         number = 0.0  # no "-0,0"
-    text = f"{number:,.{decimals}f}"  # 1,234,567.89
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    text = f"{number:,.{decimals}f}"  # 1,234,567.89; three replace() calls beat str.translate 7×
+    text = text.replace(",", "\0").replace(".", DECIMAL_SEP).replace("\0", GROUP_SEP)
+    return text if MINUS_SIGN == "-" else text.replace("-", MINUS_SIGN)
 
 
 def fmt_m2(area_m2: Any, decimals: int = 0) -> str:

@@ -74,6 +74,13 @@ METRIC_LABELS_VI: dict[str, str] = {
 }
 
 
+#: Milestone metric codes → short Vietnamese label (a table column "Đo theo").
+METRIC_SHORT_LABELS_VI: dict[str, str] = {
+    "percent_area_handed_over": "Diện tích bàn giao",
+    "percent_households_paid": "Số hộ đã chi trả",
+}
+
+
 #: Land-use codes (Circular 08/2024/TT-BTNMT, Annex; same codes as Circular 25/2014) → Vietnamese name.
 LAND_USE_LABELS_VI: dict[str, str] = {
     "LUC": "Đất chuyên trồng lúa",
@@ -110,10 +117,15 @@ def land_use_label(code: Any) -> str:
     return f"{code} – {name}" if name else str(code)
 
 
-#: Parcel risk-flag codes (computed by ``milestones.risk``) → Vietnamese label. ``stuck_<stage>`` is
-#: built by :func:`risk_flag_label` from the stage label.
+#: Stages a parcel can be stuck in (``stuck_<stage>`` risk flags): every stage but the first and the last.
+_STUCK_STAGES = STAGES[1:-1]
+
+#: Parcel risk-flag codes (computed by ``milestones.risk``: ``RISK_CODES``) → the one Vietnamese label
+#: used by the dashboard, the map, the exports and the CLI. ``complaint`` and ``compulsory_inventory``
+#: are the stage-flag codes, listed so that a flag column written with them reads the same.
 RISK_FLAG_LABELS_VI: dict[str, str] = {
     "milestone_at_risk": "Dự án có mốc chậm hoặc có nguy cơ chậm",
+    **{f"stuck_{s}": f"Tồn đọng ở bước {STAGE_LABELS_VI[s]} quá thời hạn" for s in _STUCK_STAGES},
     "complaint_open": "Khiếu nại chưa giải quyết",
     "complaint": "Khiếu nại chưa giải quyết",
     "enforced": "Cưỡng chế thu hồi đất",
@@ -121,15 +133,26 @@ RISK_FLAG_LABELS_VI: dict[str, str] = {
 }
 
 
+def stage_label(code: Any) -> str:
+    """Vietnamese label of a stage code: ``"inventory"`` → ``"Kiểm đếm"`` (unknown codes as given)."""
+    if is_missing(code):
+        return MISSING
+    return STAGE_LABELS_VI.get(str(code), str(code))
+
+
+def metric_label(code: Any, *, short: bool = False) -> str:
+    """Vietnamese label of a milestone metric code; ``short=True`` for a table column (unknown codes as given)."""
+    if is_missing(code):
+        return MISSING
+    return (METRIC_SHORT_LABELS_VI if short else METRIC_LABELS_VI).get(str(code), str(code))
+
+
 def risk_flag_label(code: Any) -> str:
-    """Vietnamese label of a risk flag: ``"stuck_inventory"`` → ``"Tồn đọng ở bước Kiểm đếm quá thời hạn"``."""
-    code = str(code)
-    if code in RISK_FLAG_LABELS_VI:
-        return RISK_FLAG_LABELS_VI[code]
-    if code.startswith("stuck_"):
-        stage = code[len("stuck_"):]
-        return f"Tồn đọng ở bước {STAGE_LABELS_VI.get(stage, stage)} quá thời hạn"
-    return code
+    """Vietnamese label of a risk flag: ``"stuck_inventory"`` → ``"Tồn đọng ở bước Kiểm đếm quá thời hạn"``.
+
+    Unknown codes are returned as given, so a new code shows up (untranslated) instead of vanishing.
+    """
+    return RISK_FLAG_LABELS_VI.get(str(code), str(code))
 
 
 def risk_flags_text(flags: Any, sep: str = "; ") -> str:

@@ -1,14 +1,15 @@
-"""Danh sách thửa đất: the parcel table at the as-of date with the sidebar filters, downloadable as CSV.
+"""Danh sách thửa đất: the parcel table at the as-of date with the sidebar filters, downloadable as CSV/XLSX.
 
 Rows and columns come from ``dashboard.tables.parcel_table`` (Vietnamese headers, no personal names);
-the CSV is UTF-8 with BOM so Excel opens it with the diacritics intact.
+the downloads are the same rows through the one table writer (``exports.table_files``): a CSV that
+Excel with Vietnamese regional settings opens by double-click (BOM, ``;``, decimal comma) and an XLSX.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import state
-from dashboard.tables import parcel_csv, parcel_table
+from dashboard.tables import parcel_csv, parcel_table, parcel_xlsx
 from milestones.filters import apply_filters
 from vocab.format import fmt_date, fmt_m2, fmt_number
 
@@ -18,9 +19,12 @@ ORDER = 30
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _csv(as_of_date, the_filters, url, version) -> bytes:
+def _download(kind, as_of_date, the_filters, url, version) -> bytes:
     snap = state.snapshot(as_of_date)
-    return parcel_csv(apply_filters(snap.parcels, the_filters), state.project_names(snap))
+    shown = apply_filters(snap.parcels, the_filters)
+    if kind == "xlsx":
+        return parcel_xlsx(shown, state.project_names(snap), title=f"Danh sách thửa đất tại ngày {fmt_date(as_of_date)}")
+    return parcel_csv(shown, state.project_names(snap))
 
 
 def render() -> None:
@@ -40,10 +44,18 @@ def render() -> None:
     if shown.empty:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
         return
-    st.download_button(
+    key = (day, chosen, state.database_url(), state.data_version_key())
+    left, right = st.columns(2)
+    left.download_button(
         "⬇️ Tải danh sách (CSV, mở được bằng Excel)",
-        data=_csv(day, chosen, state.database_url(), state.data_version_key()),
+        data=_download("csv", *key),
         file_name=f"danh_sach_thua_dat_{day:%Y%m%d}.csv",
         mime="text/csv",
+    )
+    right.download_button(
+        "⬇️ Tải danh sách (Excel .xlsx)",
+        data=_download("xlsx", *key),
+        file_name=f"danh_sach_thua_dat_{day:%Y%m%d}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     st.dataframe(parcel_table(shown, names), hide_index=True, width="stretch", height=600)

@@ -17,7 +17,7 @@ from dashboard import state
 from exports import ExportOptions, export
 from exports.personal import PERSONAL_DATA_NOTICE_VI
 from exports.provenance import data_version_of
-from vocab.format import fmt_date
+from vocab.format import fmt_date, fmt_number
 
 TITLE = "Xuất báo cáo"
 ICON = "🖨️"
@@ -26,8 +26,8 @@ ORDER = 50
 log = logging.getLogger(__name__)
 
 _FORMATS = {
-    "xlsx": ("📊 Báo cáo Excel", "Bảng tiến độ dự án → xã, phường (diện tích, số hộ theo giai đoạn, kinh phí, mốc, "
-             "dự báo, vướng mắc), mốc tiến độ, danh sách thửa; định dạng sẵn để in."),
+    "xlsx": ("📊 Báo cáo Excel", ("Bảng tiến độ dự án → xã, phường (diện tích, số hộ theo giai đoạn, kinh phí, mốc, "
+                                 "dự báo, vướng mắc), mốc tiến độ, danh sách thửa; định dạng sẵn để in.")),
     "pdf": ("🗺️ Bản đồ in PDF", "Trang tổng quan và mỗi dự án một trang; chú giải, thước tỷ lệ, hướng Bắc; 300 dpi."),
     "png": ("🖼️ Bản đồ in PNG", "Một ảnh (tổng quan, hoặc dự án đã chọn) để chèn vào văn bản, trình chiếu."),
     "html": ("🌐 Bản đồ tương tác HTML", "Một tệp duy nhất, mở bằng trình duyệt không cần Internet (USB)."),
@@ -97,6 +97,6 @@ def render() -> None:
             ready = st.session_state.get(slot)
             if ready and ready[0] == request:  # only offer the file matching the current date and options
                 data, file_name, mime = ready[1]
-                right.download_button(f"⬇️ Tải {file_name} ({len(data) / 1024:,.0f} kB)".replace(",", "."),
+                right.download_button(f"⬇️ Tải {file_name} ({fmt_number(len(data) / 1024)} kB)",
                                       data=data, file_name=file_name, mime=mime, key=f"download_{fmt}",
                                       width="stretch")

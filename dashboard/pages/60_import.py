@@ -21,6 +21,7 @@ import streamlit as st
 
 from dashboard import state
 from mapview.preview import preview_map_html
+from vocab.format import fmt_number
 
 TITLE = "Nhập bản đồ địa chính"
 ICON = "📥"
@@ -73,11 +74,11 @@ def _report_tables(report: dict) -> None:
     if counts:
         cols = st.columns(4)
         for i, key in enumerate(("read", "imported", "rejected", "repaired")):
-            cols[i].metric(COUNT_LABELS_VI[key], f"{counts.get(key, 0):,}".replace(",", "."))
+            cols[i].metric(COUNT_LABELS_VI[key], fmt_number(counts.get(key, 0)))
         cols = st.columns(4)
         for i, key in enumerate(("duplicates", "slivers", "outside_boundary")):
-            cols[i].metric(COUNT_LABELS_VI[key], f"{counts.get(key, 0):,}".replace(",", "."))
-        area = f"{counts.get('area_to_recover_m2', 0.0):,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+            cols[i].metric(COUNT_LABELS_VI[key], fmt_number(counts.get(key, 0)))
+        area = fmt_number(counts.get("area_to_recover_m2", 0.0), 1)
         cols[3].metric("Diện tích thu hồi (m²)", area)
     st.subheader("Hệ tọa độ")
     st.dataframe(pd.DataFrame([{"Tệp": c["file"], "Lớp": c["layer"], "EPSG": c["epsg"], "Tên": c["name"],
@@ -114,8 +115,8 @@ def _mapping_editor(report: dict) -> dict:
     rows = []
     for layer, columns in report.get("source_columns", {}).items():
         mapping = report.get("mapping", {}).get(layer, {})
-        for source in columns:
-            rows.append({"Lớp": layer, "Cột trong tệp": source, "Trường": label_of.get(mapping.get(source, ""), "")})
+        rows += [{"Lớp": layer, "Cột trong tệp": source, "Trường": label_of.get(mapping.get(source, ""), "")}
+                 for source in columns]
     if not rows:
         return {}
     st.subheader("Ánh xạ thuộc tính (sửa cột “Trường” nếu sai)")
@@ -264,9 +265,9 @@ def render() -> None:
                 st.warning(warning)
             new = gpd.GeoDataFrame({"row": ["mới"]}, geometry=[result["geometry"]], crs=9215)
             if kind == "boundary":
-                st.metric("Diện tích chỉ giới mới (m²)", f"{report['area_m2']:,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", "."))
+                st.metric("Diện tích chỉ giới mới (m²)", fmt_number(report["area_m2"], 1))
             else:
-                st.metric("Chiều dài tim tuyến (m)", f"{report['length_m']:,.1f}".replace(",", "\x00").replace(".", ",").replace("\x00", "."))
+                st.metric("Chiều dài tim tuyến (m)", fmt_number(report["length_m"], 1))
             layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
         st.subheader("Xem trước trên bản đồ")
         try:

@@ -11,6 +11,8 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from exports.table_files import csv_bytes
+
 TITLE = "Chuyển tọa độ"
 ICON = "🧭"
 ORDER = 65
@@ -107,10 +109,11 @@ def render() -> None:
             bad = sum(1 for r in rows if r["error"])
             if bad:
                 st.warning(f"{bad} dòng không chuyển được (xem cột Lỗi).")
-            csv = pd.DataFrame({
-                "ten": [r["name"] or "" for r in rows],
-                "a_vao": [r["in_a"] for r in rows], "b_vao": [r["in_b"] for r in rows],
-                "a_ra": [r["out_a"] for r in rows], "b_ra": [r["out_b"] for r in rows],
-                "loi": [r["error"] or "" for r in rows],
-            }).to_csv(index=False, sep=";", decimal=",", float_format="%.9f").encode("utf-8-sig")
+            csv = csv_bytes(pd.DataFrame({  # numbers stay numbers (full precision), Vietnamese headers
+                "Dòng": [r["line"] for r in rows],
+                "Tên điểm": [r["name"] or "" for r in rows],
+                f"{a_label} (vào)": [r["in_a"] for r in rows], f"{b_label} (vào)": [r["in_b"] for r in rows],
+                out_a: [r["out_a"] for r in rows], out_b: [r["out_b"] for r in rows],
+                "Lỗi": [r["error"] or "" for r in rows],
+            }))
             st.download_button("Tải kết quả CSV", csv, file_name="ket_qua_chuyen_toa_do.csv", mime="text/csv")

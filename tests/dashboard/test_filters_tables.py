@@ -6,14 +6,15 @@ import pandas as pd
 import pytest
 
 from dashboard.tables import (
-    PARCEL_COLUMNS_VI,
     milestone_table,
     parcel_csv,
     parcel_table,
+    parcel_xlsx,
     project_card,
 )
 from milestones.filters import Filters, apply_filters, as_filters
 from tests.dashboard import synthetic
+from vocab.headers import PARCEL_HEADERS_VI, PARCEL_LIST_COLUMNS
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_stage_project_and_risk_filters(snap):
 
 def test_parcel_table_headers_values_and_no_personal_data(snap):
     table = parcel_table(snap.parcels, {"RD": "Đường RD", "AR": "CCN AR"})
-    assert list(table.columns) == list(PARCEL_COLUMNS_VI.values())
+    assert list(table.columns) == [PARCEL_HEADERS_VI[c] for c in PARCEL_LIST_COLUMNS]
     assert "owner_name" not in table.columns and not table.isin(["Hộ 000"]).any().any()
     first = table.iloc[0]  # sorted in the order of the names given (RD, AR), then former commune, sheet, number
     assert first["Dự án"] == "Đường RD" and first["Thửa đất số"] == "100"
@@ -62,13 +63,37 @@ def test_parcel_table_headers_values_and_no_personal_data(snap):
     assert rd["Ngày của giai đoạn"] == "10/04/2024"  # 01/01/2024 + 5 x 20 days
 
 
-def test_parcel_csv_is_utf8_bom_and_numeric(snap):
-    data = parcel_csv(snap.parcels)
+def test_parcel_csv_is_vietnamese_excel_csv(snap):
+    data = parcel_csv(snap.parcels, {"RD": "Đường RD", "AR": "CCN AR"})
     assert data.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-    assert "Xã/phường (từ 01/07/2025)" in frame.columns
+    frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(frame.columns) == [PARCEL_HEADERS_VI[c] for c in PARCEL_LIST_COLUMNS]
     assert len(frame) == 18
     assert frame["Diện tích thu hồi (m²)"].sum() == pytest.approx(12 * 1050 + 6 * 10_000)
+    first = frame.iloc[0]  # same first row as the screen table
+    assert first["Dự án"] == "Đường RD" and first["Thửa đất số"] == 100
+    assert first["Ngày của giai đoạn"] == "10/04/2024" and first["Giai đoạn"] == "Bàn giao mặt bằng"
+    # The same rows as the screen table, cell for cell once both are text.
+    screen = parcel_table(snap.parcels, {"RD": "Đường RD", "AR": "CCN AR"})
+    assert frame["Mã thửa"].tolist() == screen["Mã thửa"].tolist()
+
+
+def test_parcel_xlsx_has_the_csv_rows(snap):
+    import openpyxl
+
+    names = {"RD": "Đường RD", "AR": "CCN AR"}
+    frame = pd.read_csv(io.BytesIO(parcel_csv(snap.parcels, names)), sep=";", decimal=",", encoding="utf-8-sig",
+                        keep_default_na=False)
+    ws = openpyxl.load_workbook(io.BytesIO(parcel_xlsx(snap.parcels, names))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert ws.title == "Thửa đất" and list(rows[0]) == list(frame.columns)
+    assert len(rows) - 1 == len(frame) == 18
+    area = list(frame.columns).index("Diện tích thu hồi (m²)")
+    assert [r[area] for r in rows[1:]] == pytest.approx(frame["Diện tích thu hồi (m²)"].tolist())
+    day = list(frame.columns).index("Ngày của giai đoạn")
+    assert rows[1][day].strftime("%d/%m/%Y") == frame.iloc[0]["Ngày của giai đoạn"]
+    ids = list(frame.columns).index("Mã thửa")
+    assert [r[ids] for r in rows[1:]] == frame["Mã thửa"].tolist()
 
 
 def test_milestone_table_statuses_in_vietnamese(snap):

@@ -95,13 +95,13 @@ def test_cli_status_text_is_vietnamese(store_env, capsys):
 
 
 def test_cli_parcels_csv_json_and_filters(snapshot, capsys):
-    code, out, _ = run_cli(["parcels", "--as-of", "2024-06-30", "--project", "ROAD", "--csv"], capsys)
-    assert code == 0 and out.startswith("\ufeff")
-    table = pd.read_csv(io.StringIO(out.lstrip("\ufeff")))
+    code, out, _ = run_cli(["parcels", "--as-of", "2024-06-30", "--project", "ROAD", "--csv-plain"], capsys)
+    assert code == 0 and not out.startswith("\ufeff")
+    table = pd.read_csv(io.StringIO(out))
     assert len(table) == 4 and set(table["project_id"]) == {"ROAD"}
     assert {"commune", "map_sheet", "parcel_number", "land_use", "area_to_recover_m2", "stage",
             "stage_date", "risk_flags"} <= set(table.columns)
-    assert "owner_name" not in table.columns
+    assert "owner_name" not in table.columns and "stage_label" not in table.columns
     row = table.set_index("parcel_number").loc[2]
     assert row["stage"] == "handed_over" and row["stage_date"] == "2024-05-01"
     assert table.set_index("parcel_number").loc[3, "risk_flags"] == "milestone_at_risk;complaint_open"
@@ -111,8 +111,45 @@ def test_cli_parcels_csv_json_and_filters(snapshot, capsys):
     assert {r["parcel_id"]: r["stage"] for r in rows} == dict(zip(snapshot.parcels["parcel_id"], snapshot.parcels["stage"]))
     code, out, _ = run_cli(["parcels", "--as-of", "2024-06-30"], capsys)
     assert code == 0 and "Bàn giao mặt bằng" in out and "01/05/2024" in out
+    assert "Khiếu nại chưa giải quyết" in out and "«" not in out  # the one risk-flag wording of vocab.labels
     code, _, err = run_cli(["parcels", "--project", "KHONG_CO", "--as-of", "2024-06-30"], capsys)
     assert code == 1 and "KHONG_CO" in err
+
+
+def test_cli_parcels_csv_is_the_vietnamese_excel_form(snapshot, capsys):
+    from vocab.headers import PARCEL_HEADERS_VI, PARCEL_LIST_COLUMNS
+
+    code, out, _ = run_cli(["parcels", "--as-of", "2024-06-30", "--project", "ROAD", "--csv"], capsys)
+    assert code == 0 and out.startswith("\ufeff")
+    table = pd.read_csv(io.StringIO(out.lstrip("\ufeff")), sep=";", decimal=",")
+    assert list(table.columns) == [PARCEL_HEADERS_VI[c] for c in PARCEL_LIST_COLUMNS]
+    assert len(table) == 4 and set(table["Dự án"]) == {"ROAD"}
+    by_number = table.set_index("Thửa đất số")
+    assert by_number.loc[2, "Giai đoạn"] == "Bàn giao mặt bằng" and by_number.loc[2, "Ngày của giai đoạn"] == "01/05/2024"
+    assert by_number.loc[3, "Cờ rủi ro / vướng mắc"] == (
+        "Dự án có mốc chậm hoặc có nguy cơ chậm; Khiếu nại chưa giải quyết")
+    plain = pd.DataFrame(snapshot.parcels)
+    plain = plain[plain["project_id"] == "ROAD"].set_index("parcel_number")
+    for number, area in by_number["Diện tích thu hồi (m²)"].items():
+        assert area == pytest.approx(float(plain.loc[number, "area_to_recover_m2"]))
+
+
+def test_cli_parcels_xlsx_has_the_csv_rows(snapshot, capsys, tmp_path):
+    import openpyxl
+
+    _, out, _ = run_cli(["parcels", "--as-of", "2024-06-30", "--csv"], capsys)
+    csv_rows = pd.read_csv(io.StringIO(out.lstrip("\ufeff")), sep=";", decimal=",", keep_default_na=False)
+    path = tmp_path / "thua.xlsx"
+    code, out, _ = run_cli(["parcels", "--as-of", "2024-06-30", "--xlsx", str(path)], capsys)
+    assert code == 0 and str(path) in out
+    ws = openpyxl.load_workbook(path).active
+    rows = list(ws.iter_rows(min_row=3, values_only=True))
+    assert list(rows[0]) == list(csv_rows.columns)
+    assert [r[-1] for r in rows[1:]] == csv_rows["Mã thửa"].tolist()
+    area = list(csv_rows.columns).index("Diện tích thu hồi (m²)")
+    assert [r[area] for r in rows[1:]] == pytest.approx(csv_rows["Diện tích thu hồi (m²)"].tolist())
+    code, _, err = run_cli(["parcels", "--as-of", "2024-06-30", "--xlsx", str(tmp_path / "no" / "x.xlsx")], capsys)
+    assert code == 1 and err.startswith("Lỗi:")
 
 
 @pytest.mark.parametrize("bad", ["2024-13-01", "30-06-2024", "hôm qua"])

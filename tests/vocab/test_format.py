@@ -4,6 +4,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vocab.format import MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, fmt_vnd
 from vocab.labels import risk_flag_label, risk_flags_text, status_label
@@ -59,3 +61,38 @@ def test_status_and_flag_labels():
     assert "Kiểm đếm" in risk_flag_label("stuck_inventory")
     assert risk_flags_text(["complaint_open", "enforced"]) == "Khiếu nại chưa giải quyết; Cưỡng chế thu hồi đất"
     assert risk_flags_text([]) == ""
+
+
+def test_separators_are_those_of_the_cldr_vi_locale():
+    from babel import numbers
+
+    from vocab import format as vf
+
+    assert (
+        numbers.get_decimal_symbol("vi"), numbers.get_group_symbol("vi"), numbers.get_minus_sign_symbol("vi")) == (vf.DECIMAL_SEP, vf.GROUP_SEP, vf.MINUS_SIGN)
+    # Same digits as Babel's own formatter wherever Babel does not print a negative zero.
+    for value in (0.5, 12.25, 999.95, 1234.5, 1_000_000.0, -2500.5, 123_456_789.125):
+        assert fmt_number(value, 1) == numbers.format_decimal(round(value, 1), format="#,##0.0", locale="vi")
+
+
+@pytest.mark.parametrize("value", [-0.04, -0.0, -1e-12])
+def test_no_negative_zero_anywhere(value):
+    assert fmt_number(value, 1) == "0,0"
+    assert fmt_pct(value) == "0,0%"
+    assert fmt_m2(value) == "0 m²"
+
+
+def test_infinity_and_large_money():
+    assert fmt_number(float("inf")) == "∞" and fmt_number(float("-inf")) == "-∞"
+    assert fmt_vnd(12_345_678_901_234) == "12.345.678.901.234 đ"
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_fmt_number_reads_back_as_the_rounded_value(value, decimals):
+    text = fmt_number(value, decimals)
+    whole, _, fraction = text.partition(",")
+    assert len(fraction) == decimals
+    assert all(len(group) == 3 for group in whole.lstrip("-").split(".")[1:])  # groups of three digits
+    assert not text.startswith("-") or float(value) < 0                         # never "-0,0"
+    assert float(whole.replace(".", "") + "." + (fraction or "0")) == pytest.approx(
+        float(f"{value:.{decimals}f}"), abs=10 ** -decimals)

@@ -1,0 +1,44 @@
+"""The one set of Vietnamese column headers of the parcel list (screen, CSV, XLSX, CLI, Excel report).
+
+Keys are the column codes of the snapshot's parcels (DATA_MODEL.md, ``parcels`` plus ``stage``,
+``stage_date``, ``risk_flags`` and amounts); values are the headers people read, with the unit where
+there is one. Each view picks the columns it shows, in its own order, but never words them itself.
+"""
+from __future__ import annotations
+
+#: Parcel column code → Vietnamese header. ``project_id`` shows the project's short name when known.
+PARCEL_HEADERS_VI: dict[str, str] = {
+    "project_id": "Dự án",
+    "commune": "Xã/phường (từ 01/07/2025)",
+    "commune_former": "Xã/phường/thị trấn cũ",
+    "map_sheet": "Tờ bản đồ số",
+    "parcel_number": "Thửa đất số",
+    "land_use": "Loại đất",
+    "parcel_area_m2": "Diện tích thửa (m²)",
+    "area_to_recover_m2": "Diện tích thu hồi (m²)",
+    "chainage_m": "Lý trình",
+    "stage": "Giai đoạn",
+    "stage_date": "Ngày của giai đoạn",
+    "amount_approved_vnd": "Kinh phí được phê duyệt (đồng)",
+    "amount_paid_vnd": "Đã chi trả (đồng)",
+    "risk_flags": "Cờ rủi ro / vướng mắc",
+    "household_id": "Mã hộ",
+    "parcel_id": "Mã thửa",
+    "illustrative": "Dữ liệu minh họa",
+    "owner_name": "Chủ sử dụng đất (DỮ LIỆU CÁ NHÂN)",
+}
+
+#: Columns of the parcel list on the dashboard, in its downloads and in ``cli.py parcels``, in order.
+#: ``owner_name`` (personal data, Decree 13/2023/NĐ-CP) is deliberately left out.
+PARCEL_LIST_COLUMNS: tuple[str, ...] = (
+    "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "land_use", "area_to_recover_m2",
+    "chainage_m", "stage", "stage_date", "risk_flags", "household_id", "parcel_id",
+)
+
+
+def parcel_header(code: str) -> str:
+    """Header of a parcel column: ``"area_to_recover_m2"`` → ``"Diện tích thu hồi (m²)"``.
+
+    A column without an entry keeps its code as header, so a new column shows up instead of vanishing.
+    """
+    return PARCEL_HEADERS_VI.get(code, code)
