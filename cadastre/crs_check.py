@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
-from pyproj import CRS, Transformer
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
-from gis.crs import LANG_SON_EPSG, TM3_ZONES
+from gis.crs import LANG_SON_EPSG, TM3_ZONES, WGS84_EPSG, transformer
 
 #: Rough extent of Vietnam in WGS 84 degrees (mainland and islands): lon, lat.
 VIETNAM_LON = (101.5, 117.5)
@@ -30,7 +30,7 @@ _UTM_VN2000 = {105.0: 3405, 111.0: 3406}
 _UTM_WGS84 = {99.0: 32647, 105.0: 32648, 111.0: 32649}
 
 
-class CrsUndecided(ValueError):
+class CrsUndecidedError(ValueError):
     """The CRS cannot be decided without the user (message in Vietnamese)."""
 
 
@@ -90,7 +90,7 @@ def _datum_name(crs: CRS) -> str:
     base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     try:
         return base.datum.name if base.datum else ""
-    except Exception:  # pragma: no cover - pyproj edge cases
+    except (CRSError, AttributeError):  # pragma: no cover - pyproj edge cases (a datum-less bound CRS)
         return ""
 
 
@@ -138,13 +138,13 @@ def decide_declared_crs(crs_text: str) -> CrsDecision:
 
     Raises
     ------
-    CrsUndecided
+    CrsUndecidedError
         If the text is not a CRS pyproj understands.
     """
     try:
         crs = CRS.from_user_input(crs_text)
     except Exception as exc:
-        raise CrsUndecided(f"Tệp .prj/CRS không đọc được ({exc}); hãy chọn hệ tọa độ (--crs).") from exc
+        raise CrsUndecidedError(f"Tệp .prj/CRS không đọc được ({exc}); hãy chọn hệ tọa độ (--crs).") from exc
     name = crs.name or ""
     warnings: list[str] = []
     param_code, param_note = _by_parameters(crs)
@@ -182,17 +182,12 @@ def decide_declared_crs(crs_text: str) -> CrsDecision:
         if crs.is_geographic and "WGS" in name.upper() and "84" in name:
             code = 4326
         else:
-            raise CrsUndecided(f"Hệ tọa độ “{name}” trong tệp không khớp mã EPSG nào đã biết; hãy chọn hệ tọa độ (--crs).")
+            raise CrsUndecidedError(f"Hệ tọa độ “{name}” trong tệp không khớp mã EPSG nào đã biết; hãy chọn hệ tọa độ (--crs).")
     return CrsDecision(code, CRS.from_epsg(code).name, "file", f"Hệ tọa độ ghi trong tệp: {name} (EPSG:{code}).", warnings)
 
 
-@lru_cache(maxsize=64)
-def _to_wgs84(code: int) -> Transformer:
-    return Transformer.from_crs(code, 4326, always_xy=True)
-
-
 def _lonlat(code: int, x: float, y: float) -> tuple[float, float]:
-    return _to_wgs84(code).transform(x, y)
+    return transformer(code, WGS84_EPSG).transform(x, y)
 
 
 def classify_coordinates(bounds) -> dict:
@@ -255,28 +250,28 @@ def decide_undeclared_crs(bounds, *, user_epsg: int | None, default_epsg: int = 
 
     Raises
     ------
-    CrsUndecided
+    CrsUndecidedError
         If the coordinates contradict the choice (e.g. UTM-range eastings with a TM-3 default, swapped
         X/Y, values that are neither degrees nor Vietnamese metres).
     """
     info = classify_coordinates(bounds)
     kind = info["kind"]
     if kind == "swapped_metres":
-        raise CrsUndecided("Tọa độ có vẻ bị đảo (cột thứ nhất ≈ 2.400.000 là X hướng Bắc): tệp ghi X/Y theo kiểu "
+        raise CrsUndecidedError("Tọa độ có vẻ bị đảo (cột thứ nhất ≈ 2.400.000 là X hướng Bắc): tệp ghi X/Y theo kiểu "
                            "trắc địa Việt Nam. Hãy xuất lại với Easting trước, Northing sau.")
     if kind == "unknown":
-        raise CrsUndecided(f"Tọa độ {tuple(round(v, 3) for v in bounds)} không phải độ (WGS 84) cũng không phải mét "
+        raise CrsUndecidedError(f"Tọa độ {tuple(round(v, 3) for v in bounds)} không phải độ (WGS 84) cũng không phải mét "
                            "VN-2000 ở Việt Nam; hãy kiểm tra tệp.")
     if kind == "degrees":
         if user_epsg is not None:
             crs = CRS.from_epsg(user_epsg)
             if not crs.is_geographic:
-                raise CrsUndecided(f"Tọa độ là độ (kinh độ, vĩ độ) nhưng hệ đã chọn EPSG:{user_epsg} là lưới mét.")
+                raise CrsUndecidedError(f"Tọa độ là độ (kinh độ, vĩ độ) nhưng hệ đã chọn EPSG:{user_epsg} là lưới mét.")
             return CrsDecision(user_epsg, crs.name, "user", f"Tệp không có CRS; tọa độ là độ; người dùng chọn EPSG:{user_epsg}.")
         if info.get("swapped"):
-            raise CrsUndecided("Tọa độ độ có vẻ bị đảo (vĩ độ trước kinh độ); hãy xuất lại với kinh độ trước.")
+            raise CrsUndecidedError("Tọa độ độ có vẻ bị đảo (vĩ độ trước kinh độ); hãy xuất lại với kinh độ trước.")
         if not info.get("in_vietnam"):
-            raise CrsUndecided("Tọa độ là độ nhưng không nằm ở Việt Nam; hãy kiểm tra tệp.")
+            raise CrsUndecidedError("Tọa độ là độ nhưng không nằm ở Việt Nam; hãy kiểm tra tệp.")
         return CrsDecision(4326, "WGS 84", "coordinates",
                            "Tệp không có CRS; tọa độ là độ (kinh độ, vĩ độ) nằm ở Việt Nam → đọc là WGS 84 (EPSG:4326).",
                            ["Nếu tệp là VN-2000 địa lý (EPSG:4756) hãy chọn lại hệ tọa độ."])
@@ -285,22 +280,22 @@ def decide_undeclared_crs(bounds, *, user_epsg: int | None, default_epsg: int = 
     if user_epsg is not None:
         crs = CRS.from_epsg(user_epsg)
         if crs.is_geographic:
-            raise CrsUndecided(f"Tọa độ là mét nhưng hệ đã chọn EPSG:{user_epsg} là hệ độ.")
+            raise CrsUndecidedError(f"Tọa độ là mét nhưng hệ đã chọn EPSG:{user_epsg} là hệ độ.")
         warnings = []
         if user_epsg in TM3_ZONES.values() and user_epsg not in tm3:
-            raise CrsUndecided(f"Tọa độ không hợp với múi TM-3 EPSG:{user_epsg} (điểm giữa ra ngoài phạm vi múi); "
+            raise CrsUndecidedError(f"Tọa độ không hợp với múi TM-3 EPSG:{user_epsg} (điểm giữa ra ngoài phạm vi múi); "
                                + ("có thể là VN-2000 UTM (EPSG:3405)." if utm48 else "hãy kiểm tra hệ tọa độ."))
         return CrsDecision(user_epsg, crs.name, "user",
                            f"Tệp không có CRS; tọa độ là mét; người dùng chọn {crs.name} (EPSG:{user_epsg}).", warnings)
     if default_epsg not in tm3:
         hint = " Giá trị Easting hợp với VN-2000 / UTM 48N (EPSG:3405)." if utm48 else ""
-        raise CrsUndecided(
+        raise CrsUndecidedError(
             f"Tệp không có CRS và tọa độ không hợp với múi TM-3 của dự án (EPSG:{default_epsg}).{hint} "
             "Hãy chọn hệ tọa độ (--crs EPSG hoặc tên tỉnh)."
         )
     crs = CRS.from_epsg(default_epsg)
-    warnings = [f"Tệp không có .prj: đã dùng múi TM-3 của tỉnh dự án ({crs.name}, EPSG:{default_epsg}). Các múi TM-3 "
-                "không phân biệt được bằng tọa độ; nếu tờ bản đồ thuộc tỉnh khác hãy chọn lại (--crs)."]
+    warnings = [(f"Tệp không có .prj: đã dùng múi TM-3 của tỉnh dự án ({crs.name}, EPSG:{default_epsg}). Các múi TM-3 "
+                 "không phân biệt được bằng tọa độ; nếu tờ bản đồ thuộc tỉnh khác hãy chọn lại (--crs).")]
     return CrsDecision(default_epsg, crs.name, "project_default",
                        f"Tệp không có CRS; tọa độ là mét trong phạm vi lưới TM-3 → múi của tỉnh dự án EPSG:{default_epsg} "
                        "(mặc định, ghi lại cùng lớp dữ liệu).", warnings)
