@@ -5,7 +5,7 @@ Each step of the import fills its own part: the layers read (:class:`FileRead`, 
 checks (repairs, duplicate keys, :class:`Sliver`, parcels outside the boundary), the land-use summary
 and the :class:`ImportCounts`. :meth:`ParcelImportReport.to_dict` gives the JSON form that ``cli.py
 import-parcels --json`` prints, the dashboard shows and the store keeps with the layer version; its keys
-are those of DATA_MODEL.md ("Parcel import report").
+are listed in DATA_MODEL.md ("imports").
 """
 from __future__ import annotations
 
