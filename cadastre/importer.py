@@ -326,20 +326,28 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
         raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
     if scope not in ("communes", "project"):
         raise CadastreImportError(f"Phạm vi thay thế không hợp lệ: {scope!r} (communes | project).")
-    project_id = prepared.report.project_id
     seen_version = int(store.data_version().get("layers", {}).get("parcels", 0))  # before reading the layer
-    current = store.parcels()
-    drop = current["project_id"] == project_id
+    combined, replaced = _replace_in_layer(store.parcels(), prepared, scope)
+    report = {**prepared.report.to_dict(), "replaced": replaced}
+    return _write_parcels(store, combined, report, seen_version)
+
+
+def _replace_in_layer(current: gpd.GeoDataFrame, prepared: PreparedImport,
+                      scope: str) -> tuple[gpd.GeoDataFrame, dict]:
+    """The parcels layer with the project's parcels in ``scope`` replaced by the prepared ones (EPSG:9215)."""
+    drop = current["project_id"] == prepared.report.project_id
     if scope == "communes" and "commune_former" in current:
         drop &= current["commune_former"].isin(prepared.parcels["commune_former"].unique())
     kept = current[~drop]
-    new = prepared.parcels
     if kept.crs is not None and kept.crs.to_epsg() != STORE_EPSG:
         kept = kept.to_crs(STORE_EPSG)
-    combined = pd.concat([kept, new], ignore_index=True)
-    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=STORE_EPSG)
-    report = prepared.report.to_dict()
-    report["replaced"] = {"scope": scope, "removed": int(drop.sum()), "kept": len(kept), "added": len(new)}
+    combined = gpd.GeoDataFrame(pd.concat([kept, prepared.parcels], ignore_index=True), geometry="geometry",
+                                crs=STORE_EPSG)
+    return combined, {"scope": scope, "removed": int(drop.sum()), "kept": len(kept), "added": len(prepared.parcels)}
+
+
+def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version: int) -> int:
+    """One ``replace_layers`` transaction; any refusal becomes a :class:`CadastreImportError` (nothing written)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from store import StoreError
