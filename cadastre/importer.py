@@ -25,7 +25,7 @@ import pandas as pd
 
 from cadastre.attributes import load_saved_mapping
 from cadastre.errors import CadastreImportError
-from cadastre.former_communes import former_units, resolve_former_commune
+from cadastre.former_communes import former_units
 from cadastre.geometry import DEFAULT_SLIVER_M2, clip_to_boundary, find_duplicate_keys, repair_polygons
 from cadastre.import_report import ImportCounts, OptionsUsed, ParcelImportReport, Rejection, Sliver
 from cadastre.parcel_fields import (
@@ -37,22 +37,18 @@ from cadastre.parcel_fields import (
     split_off,
 )
 from cadastre.placement import attach_chainage, attach_commune_2025, parcel_ids
-from cadastre.source_layers import LoadedLayer, decide_layer_crs, load_layer, read_layers
+from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
 from gis.crs import tm3_epsg_for_province
 
 __all__ = [
     "PARCEL_COLUMNS",
-    "STORE_EPSG",
     "CadastreImportError",
     "ImportOptions",
     "ParcelImportReport",
     "PreparedImport",
     "commit_parcels",
-    "decide_layer_crs",
     "prepare_parcels",
-    "read_layers",
-    "resolve_former_commune",
 ]
 
 log = logging.getLogger(__name__)

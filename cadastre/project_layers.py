@@ -13,7 +13,7 @@
   as ``expected_versions``, so a concurrent change by someone else is refused (nothing written,
   :class:`CadastreImportError`) instead of silently overwritten.
 
-CRS are decided exactly as for parcels (:func:`cadastre.importer.decide_layer_crs`).
+CRS are decided exactly as for parcels (:func:`cadastre.source_layers.decide_layer_crs`).
 """
 from __future__ import annotations
 
