@@ -74,7 +74,7 @@ def main(n: int = 50_000) -> None:
         version = commit_parcels(store, prepared)
         t_commit = time.perf_counter() - t0
         store.close()
-        counts = prepared.report["counts"]
+        counts = prepared.report.to_dict()["counts"]
         size_mb = sum(p.stat().st_size for p in tmp.glob("thua_50k.*")) / 1e6
         print(f"parcels in file: {n} ({size_mb:.1f} MB shapefile)")
         print(f"build test shapefile: {t_build:.1f} s")
@@ -83,7 +83,7 @@ def main(n: int = 50_000) -> None:
         print(f"imported {counts['imported']}, outside boundary {counts['outside_boundary']}, "
               f"slivers {counts['slivers']}, rejected {counts['rejected']}, "
               f"area to recover {counts['area_to_recover_m2']:.1f} m²")
-        print(f"encodings: {[(e['column'], e['encoding']) for e in prepared.report['encodings']]}")
+        print(f"encodings: {[(e.column, e.encoding) for e in prepared.report.encodings]}")
 
 
 if __name__ == "__main__":

@@ -101,71 +101,87 @@ def polygons_from_cad(raw: gpd.GeoDataFrame, *, min_area_m2: float = 0.01) -> tu
     ValueError
         If the drawing holds no line work at all.
     """
-    report: dict = {"elements": len(raw)}
-    geoms = raw.geometry.values
-    types = shapely.get_type_id(geoms)
-    text_col = _text_column(raw)
-    is_point = types == 0
-    texts = raw[is_point].copy()
-    if text_col:
-        texts = texts[texts[text_col].fillna("").astype(str).str.strip() != ""]
-        converted, decisions = convert_text_columns(pd.DataFrame({"text": texts[text_col].astype(str).tolist()}))
-        texts = texts.assign(_text=converted["text"].tolist())
-        report["text_encoding"] = [
-            {"column": "Text", "encoding": d.encoding, "samples": [{"before": b, "after": a} for b, a in d.samples]}
-            for d in decisions
-        ]
-    else:
-        texts = texts.iloc[0:0].assign(_text=[])
-        report["text_encoding"] = []
-    linework = [g for g, t in zip(geoms, types) if t in (1, 2, 5)]
-    polys = [g for g, t in zip(geoms, types) if t in (3, 6)]
-    linework += [shapely.boundary(p) for p in polys]
-    report["lines"] = len(linework)
-    report["texts"] = len(texts)
+    texts, text_encoding = _label_texts(raw)
+    linework = _linework(raw.geometry.values)
     if not linework:
         raise ValueError("Bản vẽ không có đường ranh giới thửa (line/shape) nào để dựng thửa.")
+    polygons, build_counts = _polygonize(linework, min_area_m2)
+    by_polygon, labels_outside = _labels_by_polygon(texts, polygons, raw.crs)
+    rows, unlabelled, several = _labelled_rows(polygons, by_polygon)
+    report = {"elements": len(raw), "text_encoding": text_encoding, "lines": len(linework), "texts": len(texts),
+              **build_counts, "labels_outside": labels_outside, "polygons_without_label": unlabelled,
+              "polygons_with_several_numbers": several}
+    out = gpd.GeoDataFrame(pd.DataFrame(rows, columns=list(_LABEL_COLUMNS)), geometry=polygons, crs=raw.crs)
+    return out, report
+
+
+#: Columns of the polygons built, from :func:`parse_label` (mapped to canonical fields by the importer).
+_LABEL_COLUMNS = ("so_thua", "loai_dat", "dien_tich", "chu_su_dung", "label_text")
+
+
+def _label_texts(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Non-blank text points with their Unicode text in ``_text`` (TCVN3/VNI converted), and the encoding found."""
+    texts = raw[shapely.get_type_id(raw.geometry.values) == 0].copy()
+    text_col = _text_column(raw)
+    if not text_col:
+        return texts.iloc[0:0].assign(_text=[]), []
+    texts = texts[texts[text_col].fillna("").astype(str).str.strip() != ""]
+    converted, decisions = convert_text_columns(pd.DataFrame({"text": texts[text_col].astype(str).tolist()}))
+    encoding = [{"column": "Text", "encoding": d.encoding, "samples": [{"before": b, "after": a} for b, a in d.samples]}
+                for d in decisions]
+    return texts.assign(_text=converted["text"].tolist()), encoding
+
+
+def _linework(geoms) -> list:
+    """Lines of the drawing: (multi)lines and the boundaries of closed shapes (GEOS type ids)."""
+    types = shapely.get_type_id(geoms)
+    lines = [g for g, t in zip(geoms, types) if t in (1, 2, 5)]
+    return lines + [shapely.boundary(g) for g, t in zip(geoms, types) if t in (3, 6)]
+
+
+def _polygonize(linework: list, min_area_m2: float) -> tuple[list, dict]:
+    """Polygons closed by the noded line work (tiny rings dropped) and the counts of what did not close."""
     noded = shapely.union_all(shapely.force_2d(np.asarray(linework, dtype=object)))
     built, cuts, dangles, invalid = shapely.polygonize_full([noded])
     polygons = [p for p in shapely.get_parts(built) if not p.is_empty]
-    tiny = [p for p in polygons if p.area < min_area_m2]
-    polygons = [p for p in polygons if p.area >= min_area_m2]
+    kept = [p for p in polygons if p.area >= min_area_m2]
     dangle_parts = shapely.get_parts(dangles)
-    report.update(
-        polygons_built=len(polygons),
-        tiny_rings=len(tiny),
-        dangles={"count": len(dangle_parts), "length_m": round(float(shapely.length(dangle_parts).sum()), 2)},
-        cut_edges=len(shapely.get_parts(cuts)),
-        invalid_rings=len(shapely.get_parts(invalid)),
-    )
-    poly_gdf = gpd.GeoDataFrame(geometry=polygons, crs=raw.crs)
-    label_points = gpd.GeoDataFrame({"text": texts["_text"].tolist()}, geometry=list(texts.geometry.values), crs=raw.crs)
-    hits = gpd.sjoin(label_points, poly_gdf, how="left", predicate="within") if len(label_points) else label_points.assign(index_right=[])
+    return kept, {
+        "polygons_built": len(kept),
+        "tiny_rings": len(polygons) - len(kept),
+        "dangles": {"count": len(dangle_parts), "length_m": round(float(shapely.length(dangle_parts).sum()), 2)},
+        "cut_edges": len(shapely.get_parts(cuts)),
+        "invalid_rings": len(shapely.get_parts(invalid)),
+    }
+
+
+def _labels_by_polygon(texts: gpd.GeoDataFrame, polygons: list, crs) -> tuple[dict[int, list[str]], list[dict]]:
+    """Texts inside each polygon (by position in ``polygons``, drawing order) and the texts inside none."""
+    poly_gdf = gpd.GeoDataFrame(geometry=polygons, crs=crs)
+    points = gpd.GeoDataFrame({"text": texts["_text"].tolist()}, geometry=list(texts.geometry.values), crs=crs)
+    hits = gpd.sjoin(points, poly_gdf, how="left", predicate="within") if len(points) else points.assign(index_right=[])
     outside = hits[hits["index_right"].isna()]
-    report["labels_outside"] = [
-        {"text": t, "x_northing": round(g.y, 3), "y_easting": round(g.x, 3)} for t, g in zip(outside["text"], outside.geometry)
-    ]
+    labels_outside = [{"text": t, "x_northing": round(g.y, 3), "y_easting": round(g.x, 3)}
+                      for t, g in zip(outside["text"], outside.geometry)]
     inside = hits.dropna(subset=["index_right"])
     by_polygon: dict[int, list[str]] = {}
     for idx, text in zip(inside["index_right"].astype(int), inside["text"]):
         by_polygon.setdefault(idx, []).append(text)
+    return by_polygon, labels_outside
+
+
+def _labelled_rows(polygons: list, by_polygon: dict[int, list[str]]) -> tuple[list[dict], list[dict], list[dict]]:
+    """One attribute row per polygon (:data:`_LABEL_COLUMNS`), the polygons without label, those with several numbers."""
     rows, unlabelled, several = [], [], []
     for i, poly in enumerate(polygons):
         label = parse_label(by_polygon.get(i, []))
         centre = poly.representative_point()
+        where = {"x_northing": round(centre.y, 3), "y_easting": round(centre.x, 3)}
         if not label["texts"]:
-            unlabelled.append({"x_northing": round(centre.y, 3), "y_easting": round(centre.x, 3), "area_m2": round(poly.area, 2)})
+            unlabelled.append({**where, "area_m2": round(poly.area, 2)})
         if len(label["parcel_numbers"]) > 1:
-            several.append({"numbers": label["parcel_numbers"], "x_northing": round(centre.y, 3), "y_easting": round(centre.x, 3)})
-        rows.append({
-            "so_thua": label["parcel_number"],
-            "loai_dat": label["land_use"],
-            "dien_tich": label["declared_area"],
-            "chu_su_dung": label["owner_name"],
-            "label_text": " | ".join(label["texts"]),
-        })
-    report["polygons_without_label"] = unlabelled
-    report["polygons_with_several_numbers"] = several
-    out = gpd.GeoDataFrame(pd.DataFrame(rows, columns=["so_thua", "loai_dat", "dien_tich", "chu_su_dung", "label_text"]),
-                           geometry=polygons, crs=raw.crs)
-    return out, report
+            several.append({"numbers": label["parcel_numbers"], **where})
+        rows.append({"so_thua": label["parcel_number"], "loai_dat": label["land_use"],
+                     "dien_tich": label["declared_area"], "chu_su_dung": label["owner_name"],
+                     "label_text": " | ".join(label["texts"])})
+    return rows, unlabelled, several

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
-from pyproj import CRS, Transformer
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from domain.errors import GpmbError
-from gis.crs import LANG_SON_EPSG, TM3_ZONES
+from gis.crs import LANG_SON_EPSG, TM3_ZONES, WGS84_EPSG, transformer
 
 #: Rough extent of Vietnam in WGS 84 degrees (mainland and islands): lon, lat.
 VIETNAM_LON = (101.5, 117.5)
@@ -31,7 +31,7 @@ _UTM_VN2000 = {105.0: 3405, 111.0: 3406}
 _UTM_WGS84 = {99.0: 32647, 105.0: 32648, 111.0: 32649}
 
 
-class CrsUndecided(GpmbError, ValueError):
+class CrsUndecidedError(GpmbError, ValueError):
     """The CRS cannot be decided without the user (message in Vietnamese)."""
 
 
@@ -91,7 +91,7 @@ def _datum_name(crs: CRS) -> str:
     base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
     try:
         return base.datum.name if base.datum else ""
-    except Exception:  # pragma: no cover - pyproj edge cases
+    except (CRSError, AttributeError):  # pragma: no cover - pyproj edge cases (a datum-less bound CRS)
         return ""
 
 
@@ -139,61 +139,66 @@ def decide_declared_crs(crs_text: str) -> CrsDecision:
 
     Raises
     ------
-    CrsUndecided
+    CrsUndecidedError
         If the text is not a CRS pyproj understands.
     """
     try:
         crs = CRS.from_user_input(crs_text)
     except Exception as exc:
-        raise CrsUndecided(f"Tệp .prj/CRS không đọc được ({exc}); hãy chọn hệ tọa độ (--crs).") from exc
+        raise CrsUndecidedError(f"Tệp .prj/CRS không đọc được ({exc}); hãy chọn hệ tọa độ (--crs).") from exc
     name = crs.name or ""
-    warnings: list[str] = []
     param_code, param_note = _by_parameters(crs)
-    if param_code is not None:
-        param_crs = CRS.from_epsg(param_code)
-        name_utm = bool(re.search(r"utm", name, re.I))
-        name_tm3 = bool(re.search(r"tm[-_ ]?3", name, re.I))
-        name_cm = re.search(r"(1\d\d)[-_ °](\d\d)", name)
-        mismatch = False
-        if name_utm and param_code not in _UTM_VN2000.values() and param_code not in _UTM_WGS84.values():
-            mismatch = True
-        if name_tm3 and param_code in list(_UTM_VN2000.values()) + list(_UTM_WGS84.values()):
-            mismatch = True
-        if name_cm and param_code in TM3_ZONES.values():
-            cm = int(name_cm.group(1)) + int(name_cm.group(2)) / 60
-            if TM3_ZONES.get(cm) not in (None, param_code):
-                mismatch = True
-        if mismatch:
-            warnings.append(
-                f"Tên hệ tọa độ trong tệp là “{name}” nhưng tham số là {param_note}: đã dùng theo tham số "
-                f"{param_crs.name} (EPSG:{param_code})."
-            )
-            return CrsDecision(param_code, param_crs.name, "file_parameters",
-                               f"Theo tham số phép chiếu trong tệp ({param_note}), không theo tên “{name}”.", warnings)
-        datum = _datum_name(crs)
-        if param_code in TM3_ZONES.values() and not _is_vn2000_datum(datum):
-            warnings.append(
-                f"Tệp không ghi rõ datum VN-2000 (datum: “{datum or 'không có'}”); lưới TM-3 k 0,9999 là lưới địa "
-                f"chính VN-2000 nên đã dùng EPSG:{param_code} (chuyển sang WGS 84 theo EPSG:6960 ở Lạng Sơn)."
-            )
-        return CrsDecision(param_code, param_crs.name, "file",
-                           f"Hệ tọa độ ghi trong tệp: {name} ({param_note}) → EPSG:{param_code}.", warnings)
+    if param_code is None:
+        return _by_epsg_code(crs, name)
+    param_crs = CRS.from_epsg(param_code)
+    if _name_contradicts_parameters(name, param_code):
+        warning = (f"Tên hệ tọa độ trong tệp là “{name}” nhưng tham số là {param_note}: đã dùng theo tham số "
+                   f"{param_crs.name} (EPSG:{param_code}).")
+        return CrsDecision(param_code, param_crs.name, "file_parameters",
+                           f"Theo tham số phép chiếu trong tệp ({param_note}), không theo tên “{name}”.", [warning])
+    return CrsDecision(param_code, param_crs.name, "file",
+                       f"Hệ tọa độ ghi trong tệp: {name} ({param_note}) → EPSG:{param_code}.",
+                       _datum_warnings(crs, param_code))
+
+
+_UTM_CODES = (*_UTM_VN2000.values(), *_UTM_WGS84.values())
+
+
+def _name_contradicts_parameters(name: str, param_code: int) -> bool:
+    """The CRS name says UTM, TM-3 or a central meridian that the projection parameters do not hold."""
+    if re.search(r"utm", name, re.I) and param_code not in _UTM_CODES:
+        return True
+    if re.search(r"tm[-_ ]?3", name, re.I) and param_code in _UTM_CODES:
+        return True
+    name_cm = re.search(r"(1\d\d)[-_ °](\d\d)", name)
+    if name_cm and param_code in TM3_ZONES.values():
+        cm = int(name_cm.group(1)) + int(name_cm.group(2)) / 60
+        return TM3_ZONES.get(cm) not in (None, param_code)
+    return False
+
+
+def _datum_warnings(crs: CRS, param_code: int) -> list[str]:
+    """A TM-3 grid without a VN-2000 datum is still read as VN-2000 (the cadastral grid), with a warning."""
+    datum = _datum_name(crs)
+    if param_code not in TM3_ZONES.values() or _is_vn2000_datum(datum):
+        return []
+    return [(f"Tệp không ghi rõ datum VN-2000 (datum: “{datum or 'không có'}”); lưới TM-3 k 0,9999 là lưới địa "
+             f"chính VN-2000 nên đã dùng EPSG:{param_code} (chuyển sang WGS 84 theo EPSG:6960 ở Lạng Sơn).")]
+
+
+def _by_epsg_code(crs: CRS, name: str) -> CrsDecision:
+    """A CRS that is not TM/UTM by parameters: its EPSG code (a geographic "WGS 84" without code is 4326)."""
     code = crs.to_epsg(min_confidence=70)
     if code is None:
-        if crs.is_geographic and "WGS" in name.upper() and "84" in name:
-            code = 4326
-        else:
-            raise CrsUndecided(f"Hệ tọa độ “{name}” trong tệp không khớp mã EPSG nào đã biết; hãy chọn hệ tọa độ (--crs).")
-    return CrsDecision(code, CRS.from_epsg(code).name, "file", f"Hệ tọa độ ghi trong tệp: {name} (EPSG:{code}).", warnings)
-
-
-@lru_cache(maxsize=64)
-def _to_wgs84(code: int) -> Transformer:
-    return Transformer.from_crs(code, 4326, always_xy=True)
+        if not (crs.is_geographic and "WGS" in name.upper() and "84" in name):
+            raise CrsUndecidedError(f"Hệ tọa độ “{name}” trong tệp không khớp mã EPSG nào đã biết; "
+                                    "hãy chọn hệ tọa độ (--crs).")
+        code = 4326
+    return CrsDecision(code, CRS.from_epsg(code).name, "file", f"Hệ tọa độ ghi trong tệp: {name} (EPSG:{code}).", [])
 
 
 def _lonlat(code: int, x: float, y: float) -> tuple[float, float]:
-    return _to_wgs84(code).transform(x, y)
+    return transformer(code, WGS84_EPSG).transform(x, y)
 
 
 def classify_coordinates(bounds) -> dict:
@@ -256,52 +261,64 @@ def decide_undeclared_crs(bounds, *, user_epsg: int | None, default_epsg: int = 
 
     Raises
     ------
-    CrsUndecided
+    CrsUndecidedError
         If the coordinates contradict the choice (e.g. UTM-range eastings with a TM-3 default, swapped
         X/Y, values that are neither degrees nor Vietnamese metres).
     """
     info = classify_coordinates(bounds)
-    kind = info["kind"]
-    if kind == "swapped_metres":
-        raise CrsUndecided("Tọa độ có vẻ bị đảo (cột thứ nhất ≈ 2.400.000 là X hướng Bắc): tệp ghi X/Y theo kiểu "
-                           "trắc địa Việt Nam. Hãy xuất lại với Easting trước, Northing sau.")
-    if kind == "unknown":
-        raise CrsUndecided(f"Tọa độ {tuple(round(v, 3) for v in bounds)} không phải độ (WGS 84) cũng không phải mét "
-                           "VN-2000 ở Việt Nam; hãy kiểm tra tệp.")
-    if kind == "degrees":
-        if user_epsg is not None:
-            crs = CRS.from_epsg(user_epsg)
-            if not crs.is_geographic:
-                raise CrsUndecided(f"Tọa độ là độ (kinh độ, vĩ độ) nhưng hệ đã chọn EPSG:{user_epsg} là lưới mét.")
-            return CrsDecision(user_epsg, crs.name, "user", f"Tệp không có CRS; tọa độ là độ; người dùng chọn EPSG:{user_epsg}.")
-        if info.get("swapped"):
-            raise CrsUndecided("Tọa độ độ có vẻ bị đảo (vĩ độ trước kinh độ); hãy xuất lại với kinh độ trước.")
-        if not info.get("in_vietnam"):
-            raise CrsUndecided("Tọa độ là độ nhưng không nằm ở Việt Nam; hãy kiểm tra tệp.")
-        return CrsDecision(4326, "WGS 84", "coordinates",
-                           "Tệp không có CRS; tọa độ là độ (kinh độ, vĩ độ) nằm ở Việt Nam → đọc là WGS 84 (EPSG:4326).",
-                           ["Nếu tệp là VN-2000 địa lý (EPSG:4756) hãy chọn lại hệ tọa độ."])
-    # metres
-    tm3, utm48 = info["tm3_plausible"], info["utm48_plausible"]
+    if info["kind"] == "swapped_metres":
+        raise CrsUndecidedError("Tọa độ có vẻ bị đảo (cột thứ nhất ≈ 2.400.000 là X hướng Bắc): tệp ghi X/Y theo kiểu "
+                                "trắc địa Việt Nam. Hãy xuất lại với Easting trước, Northing sau.")
+    if info["kind"] == "unknown":
+        raise CrsUndecidedError(f"Tọa độ {tuple(round(v, 3) for v in bounds)} không phải độ (WGS 84) cũng không phải "
+                                "mét VN-2000 ở Việt Nam; hãy kiểm tra tệp.")
+    if info["kind"] == "degrees":
+        return _undeclared_degrees(info, user_epsg)
+    if user_epsg is not None:
+        return _undeclared_metres_by_user(info, user_epsg)
+    return _undeclared_metres_by_default(info, default_epsg)
+
+
+def _undeclared_degrees(info: dict, user_epsg: int | None) -> CrsDecision:
+    """Degrees: the user's geographic CRS, else WGS 84 when the point lies in Vietnam the right way round."""
     if user_epsg is not None:
         crs = CRS.from_epsg(user_epsg)
-        if crs.is_geographic:
-            raise CrsUndecided(f"Tọa độ là mét nhưng hệ đã chọn EPSG:{user_epsg} là hệ độ.")
-        warnings = []
-        if user_epsg in TM3_ZONES.values() and user_epsg not in tm3:
-            raise CrsUndecided(f"Tọa độ không hợp với múi TM-3 EPSG:{user_epsg} (điểm giữa ra ngoài phạm vi múi); "
-                               + ("có thể là VN-2000 UTM (EPSG:3405)." if utm48 else "hãy kiểm tra hệ tọa độ."))
-        return CrsDecision(user_epsg, crs.name, "user",
-                           f"Tệp không có CRS; tọa độ là mét; người dùng chọn {crs.name} (EPSG:{user_epsg}).", warnings)
-    if default_epsg not in tm3:
-        hint = " Giá trị Easting hợp với VN-2000 / UTM 48N (EPSG:3405)." if utm48 else ""
-        raise CrsUndecided(
+        if not crs.is_geographic:
+            raise CrsUndecidedError(f"Tọa độ là độ (kinh độ, vĩ độ) nhưng hệ đã chọn EPSG:{user_epsg} là lưới mét.")
+        return CrsDecision(user_epsg, crs.name, "user", f"Tệp không có CRS; tọa độ là độ; người dùng chọn EPSG:{user_epsg}.")
+    if info.get("swapped"):
+        raise CrsUndecidedError("Tọa độ độ có vẻ bị đảo (vĩ độ trước kinh độ); hãy xuất lại với kinh độ trước.")
+    if not info.get("in_vietnam"):
+        raise CrsUndecidedError("Tọa độ là độ nhưng không nằm ở Việt Nam; hãy kiểm tra tệp.")
+    return CrsDecision(4326, "WGS 84", "coordinates",
+                       "Tệp không có CRS; tọa độ là độ (kinh độ, vĩ độ) nằm ở Việt Nam → đọc là WGS 84 (EPSG:4326).",
+                       ["Nếu tệp là VN-2000 địa lý (EPSG:4756) hãy chọn lại hệ tọa độ."])
+
+
+def _undeclared_metres_by_user(info: dict, user_epsg: int) -> CrsDecision:
+    """Metres with the user's CRS: refused when it is in degrees or a TM-3 zone the point cannot lie in."""
+    crs = CRS.from_epsg(user_epsg)
+    if crs.is_geographic:
+        raise CrsUndecidedError(f"Tọa độ là mét nhưng hệ đã chọn EPSG:{user_epsg} là hệ độ.")
+    if user_epsg in TM3_ZONES.values() and user_epsg not in info["tm3_plausible"]:
+        raise CrsUndecidedError(f"Tọa độ không hợp với múi TM-3 EPSG:{user_epsg} (điểm giữa ra ngoài phạm vi múi); "
+                                + ("có thể là VN-2000 UTM (EPSG:3405)." if info["utm48_plausible"]
+                                   else "hãy kiểm tra hệ tọa độ."))
+    return CrsDecision(user_epsg, crs.name, "user",
+                       f"Tệp không có CRS; tọa độ là mét; người dùng chọn {crs.name} (EPSG:{user_epsg}).", [])
+
+
+def _undeclared_metres_by_default(info: dict, default_epsg: int) -> CrsDecision:
+    """Metres without a choice: the project's province TM-3 zone (zones cannot be told apart by coordinates)."""
+    if default_epsg not in info["tm3_plausible"]:
+        hint = " Giá trị Easting hợp với VN-2000 / UTM 48N (EPSG:3405)." if info["utm48_plausible"] else ""
+        raise CrsUndecidedError(
             f"Tệp không có CRS và tọa độ không hợp với múi TM-3 của dự án (EPSG:{default_epsg}).{hint} "
             "Hãy chọn hệ tọa độ (--crs EPSG hoặc tên tỉnh)."
         )
     crs = CRS.from_epsg(default_epsg)
-    warnings = [f"Tệp không có .prj: đã dùng múi TM-3 của tỉnh dự án ({crs.name}, EPSG:{default_epsg}). Các múi TM-3 "
-                "không phân biệt được bằng tọa độ; nếu tờ bản đồ thuộc tỉnh khác hãy chọn lại (--crs)."]
+    warning = (f"Tệp không có .prj: đã dùng múi TM-3 của tỉnh dự án ({crs.name}, EPSG:{default_epsg}). Các múi TM-3 "
+               "không phân biệt được bằng tọa độ; nếu tờ bản đồ thuộc tỉnh khác hãy chọn lại (--crs).")
     return CrsDecision(default_epsg, crs.name, "project_default",
                        f"Tệp không có CRS; tọa độ là mét trong phạm vi lưới TM-3 → múi của tỉnh dự án EPSG:{default_epsg} "
-                       "(mặc định, ghi lại cùng lớp dữ liệu).", warnings)
+                       "(mặc định, ghi lại cùng lớp dữ liệu).", [warning])

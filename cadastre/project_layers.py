@@ -13,7 +13,7 @@
   as ``expected_versions``, so a concurrent change by someone else is refused (nothing written,
   :class:`CadastreImportError`) instead of silently overwritten.
 
-CRS are decided exactly as for parcels (:func:`cadastre.importer.decide_layer_crs`).
+CRS are decided exactly as for parcels (:func:`cadastre.source_layers.decide_layer_crs`).
 """
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import linemerge
 
-from cadastre.crs_check import CrsUndecided
+from cadastre.crs_check import CrsUndecidedError
+from cadastre.errors import CadastreImportError
 from cadastre.geometry import clip_to_boundary
-from cadastre.importer import STORE_EPSG, CadastreImportError, decide_layer_crs, read_layers
+from cadastre.source_layers import decide_layer_crs, read_layers
+from domain.crs import STORE_EPSG
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
 
 PROJECT_KINDS = ("road", "area", "sites")
@@ -41,7 +43,7 @@ def _layers_in_store_crs(paths, *, user_epsg, default_epsg, report):
     for raw in read_layers(paths):
         try:
             decision = decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
-        except CrsUndecided as exc:
+        except CrsUndecidedError as exc:
             raise CadastreImportError(str(exc)) from exc
         report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
         report["warnings"].extend(decision.warnings)

@@ -59,7 +59,7 @@ def run(args) -> int:
         prepared = prepare_parcels(args.files, store, options)
         if args.save_mapping and mapping:
             save_mapping(mapping)
-        report = prepared.report
+        report = prepared.report.to_dict()
         report["dry_run"] = bool(args.dry_run)
         if prepared.parcels.empty:
             return report, 1

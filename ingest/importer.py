@@ -122,26 +122,47 @@ def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, s
         Status, Vietnamese summary, the report. Never raises for a bad file: a refused file gives
         ``status="refused"``. Errors of the store itself (database down) propagate.
     """
-    if isinstance(path, (bytes, bytearray)):
-        data, name = bytes(path), file_name or "tệp tải lên"
-    else:
-        p = Path(path)
-        name = file_name or p.name
-        try:
-            from ingest.read import MAX_FILE_BYTES, _too_big
-
-            if p.stat().st_size > MAX_FILE_BYTES:
-                return ImportResult("refused", _too_big(p.stat().st_size), name, "")
-            data = p.read_bytes()
-        except OSError as exc:
-            log.warning("cannot read %s: %r", p, exc)
-            return ImportResult("refused", f"Không đọc được tệp {name}: tệp không tồn tại hoặc không có quyền đọc.", name, "")
+    data, name, refusal = _file_bytes(path, file_name)
+    if refusal is not None:
+        return refusal
     digest = sha256_bytes(data)
     try:
         table, report = validate_file(data, name, store, today)
     except IngestError as exc:
         return ImportResult("refused", exc.message_vi, name, digest)
     base = dict(file_name=name, file_sha256=digest, report=report, table=table)
+    not_written = _not_written(report, dry_run=dry_run, skip_invalid=skip_invalid, base=base)
+    if not_written is not None:
+        return not_written
+    result = commit_report(report, store, file_name=name, file_sha256=digest, by=by, source=source)
+    if not result.created:
+        return ImportResult("nothing_new", f"Tệp này (cùng nội dung) đã được tải lên trước đây (lần tải "
+                                           f"{result.upload_id}): không ghi thêm gì.", upload_id=result.upload_id, **base)
+    skipped = f", bỏ qua {report.rows_invalid} dòng có lỗi" if report.rows_invalid else ""
+    return ImportResult("committed", f"Đã ghi {result.rows_committed} dòng (lần tải {result.upload_id}){skipped}.",
+                        upload_id=result.upload_id, rows_committed=int(result.rows_committed), **base)
+
+
+def _file_bytes(path: str | Path | bytes, file_name: str | None) -> tuple[bytes, str, ImportResult | None]:
+    """The file's bytes and shown name, or a ``refused`` result (too big, missing, unreadable)."""
+    if isinstance(path, (bytes, bytearray)):
+        return bytes(path), file_name or "tệp tải lên", None
+    p = Path(path)
+    name = file_name or p.name
+    try:
+        from ingest.read import MAX_FILE_BYTES, _too_big
+
+        if p.stat().st_size > MAX_FILE_BYTES:
+            return b"", name, ImportResult("refused", _too_big(p.stat().st_size), name, "")
+        return p.read_bytes(), name, None
+    except OSError as exc:
+        log.warning("cannot read %s: %r", p, exc)
+        return b"", name, ImportResult(
+            "refused", f"Không đọc được tệp {name}: tệp không tồn tại hoặc không có quyền đọc.", name, "")
+
+
+def _not_written(report: ValidationReport, *, dry_run: bool, skip_invalid: bool, base: dict) -> ImportResult | None:
+    """The result when nothing is to be written (no data rows, dry run, invalid rows, no valid row), else None."""
     counts = (f"{report.rows_read} dòng đọc được, {report.rows_valid} dòng hợp lệ, "
               f"{report.rows_invalid} dòng có lỗi")
     if report.rows_read == 0:
@@ -153,10 +174,4 @@ def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, s
                                         "Hãy sửa các dòng lỗi, hoặc chọn chỉ ghi các dòng hợp lệ.", **base)
     if report.rows_valid == 0:
         return ImportResult("rejected", f"Không có dòng hợp lệ nào để ghi: {counts}.", **base)
-    result = commit_report(report, store, file_name=name, file_sha256=digest, by=by, source=source)
-    if not result.created:
-        return ImportResult("nothing_new", f"Tệp này (cùng nội dung) đã được tải lên trước đây (lần tải "
-                                           f"{result.upload_id}): không ghi thêm gì.", upload_id=result.upload_id, **base)
-    skipped = f", bỏ qua {report.rows_invalid} dòng có lỗi" if report.rows_invalid else ""
-    return ImportResult("committed", f"Đã ghi {result.rows_committed} dòng (lần tải {result.upload_id}){skipped}.",
-                        upload_id=result.upload_id, rows_committed=int(result.rows_committed), **base)
+    return None

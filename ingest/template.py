@@ -35,23 +35,23 @@ EXAMPLES: tuple[tuple[str, ...], ...] = (
 INSTRUCTIONS: tuple[str, ...] = (
     "MẪU SỐ LIỆU KIỂM ĐẾM, TIẾN ĐỘ GPMB – HƯỚNG DẪN",
     "",
-    "Mỗi dòng ở trang 'Số liệu' là một sự kiện: một thửa (hoặc một đoạn tuyến, hoặc một số liệu tổng hợp) "
-    "đạt một giai đoạn vào một ngày.",
+    ("Mỗi dòng ở trang 'Số liệu' là một sự kiện: một thửa (hoặc một đoạn tuyến, hoặc một số liệu tổng hợp) "
+     "đạt một giai đoạn vào một ngày."),
     "Có ba loại dòng:",
-    "  1. Theo thửa: ghi Xã + Số tờ + Số thửa (Dự án nếu thửa thuộc nhiều dự án). Xã ghi tên xã cũ "
-    "(trước 1/7/2025, theo tờ bản đồ địa chính) hoặc tên mới; có hoặc không có chữ 'Xã', 'Phường'.",
+    ("  1. Theo thửa: ghi Xã + Số tờ + Số thửa (Dự án nếu thửa thuộc nhiều dự án). Xã ghi tên xã cũ "
+     "(trước 1/7/2025, theo tờ bản đồ địa chính) hoặc tên mới; có hoặc không có chữ 'Xã', 'Phường'."),
     "  2. Theo lý trình (công trình tuyến): ghi Dự án + Từ lý trình + Đến lý trình, dạng Km5+200; để trống Số tờ, Số thửa.",
-    "  3. Tổng hợp: chỉ ghi Dự án (và Xã nếu báo theo xã) + Diện tích lũy kế đến ngày báo cáo (m²) "
-    "hoặc Số hộ; để trống Số tờ, Số thửa, lý trình.",
+    ("  3. Tổng hợp: chỉ ghi Dự án (và Xã nếu báo theo xã) + Diện tích lũy kế đến ngày báo cáo (m²) "
+     "hoặc Số hộ; để trống Số tờ, Số thửa, lý trình."),
     "Giai đoạn: chọn trong danh sách (trang 'Giai đoạn'); có thể ghi mã hoặc tên, có dấu hoặc không dấu.",
     "Ngày: dd/mm/yyyy (ví dụ 05/03/2024). Không nhận ngày sau hôm nay hoặc trước ngày bắt đầu GPMB của dự án.",
     "Diện tích (m²): số, dấu phẩy thập phân (820,5) hoặc dấu chấm (820.5); không lớn hơn diện tích thu hồi của thửa.",
     "Số tiền (đồng): số tiền phê duyệt (giai đoạn Phê duyệt) hoặc đã chi trả (giai đoạn Chi trả). Không âm.",
     "Số hộ: số hộ liên quan (số nguyên). Ghi chú: văn bản tự do.",
-    "Đính chính: ghi 'x' khi dòng sửa một số liệu đã báo (ví dụ lùi giai đoạn do nhập nhầm). "
-    "Không đánh dấu thì giai đoạn không được lùi so với số liệu đã có.",
-    "Tệp có bất kỳ dòng lỗi nào sẽ bị từ chối cả tệp, trừ khi người tải lên chọn chỉ ghi các dòng hợp lệ. "
-    "Tải lại cùng một tệp không ghi thêm gì.",
+    ("Đính chính: ghi 'x' khi dòng sửa một số liệu đã báo (ví dụ lùi giai đoạn do nhập nhầm). "
+     "Không đánh dấu thì giai đoạn không được lùi so với số liệu đã có."),
+    ("Tệp có bất kỳ dòng lỗi nào sẽ bị từ chối cả tệp, trừ khi người tải lên chọn chỉ ghi các dòng hợp lệ. "
+     "Tải lại cùng một tệp không ghi thêm gì."),
     "Có thể để một khối tiêu đề (tên đơn vị, tên biểu) phía trên dòng tiêu đề cột.",
     "",
     "Ví dụ (không nhập các dòng này vào trang 'Số liệu' nếu không phải số liệu thật):",

@@ -221,7 +221,7 @@ def render() -> None:
                 prepared = prepare_parcels(paths, the_store, options, display_names=display)
                 if corrections and st.session_state.get(SAVE_MAPPING_KEY):
                     save_mapping(corrections)
-                result = {"kind": kind, "report": prepared.report, "prepared": prepared}
+                result = {"kind": kind, "report": prepared.report.to_dict(), "prepared": prepared}
             else:
                 default_epsg = project_default_epsg(the_store, project_id)
                 if kind == "boundary":

@@ -112,7 +112,7 @@ def to_cp1258(text: str) -> bytes:
 
 
 def _shp_parts(path: Path) -> list[Path]:
-    return [p for p in path.parent.glob(path.stem + ".*")]
+    return list(path.parent.glob(path.stem + ".*"))
 
 
 def famis_attributes(t: gpd.GeoDataFrame, encode) -> gpd.GeoDataFrame:
@@ -183,7 +183,7 @@ def write_dgn(path: Path, lines, labels) -> Path:
     ox, oy = x0 - vx[0] / scale, y0 - vy[0] / scale
 
     def to_int(x, y):
-        return int(round((x - ox) * scale)), int(round((y - oy) * scale))
+        return round((x - ox) * scale), round((y - oy) * scale)
 
     extra = b"".join(_text_element(t, x, y, to_int) for t, x, y in labels)
     path.write_bytes(bytes(data[:end]) + extra + b"\xff\xff")
@@ -291,7 +291,7 @@ def build_all(out: Path) -> dict:
     noded = list(shapely.get_parts(shapely.line_merge(shapely.union_all(edges))))
     noded.append(LineString([(E0 + 300, N0), (E0 + 330, N0 + 5)]))  # dangle
     labels = []
-    for n, lu, area, g in zip(t["parcel_number"], t["land_use"], t.geometry.area, t.geometry):
+    for n, lu, _area, g in zip(t["parcel_number"], t["land_use"], t.geometry.area, t.geometry):
         if n == 12:
             continue
         c = g.centroid

@@ -86,7 +86,7 @@ def test_import_alignment_sets_chainage_start(store, fixture_files, capsys):
 
 
 def test_add_project_from_boundary_and_alignment(store, fixture_files, capsys):
-    code, out, err = run_cli(capsys, "add-project", "--id", "QL4B_2026", "--name", "Nâng cấp QL4B giai đoạn 2",
+    code, _out, err = run_cli(capsys, "add-project", "--id", "QL4B_2026", "--name", "Nâng cấp QL4B giai đoạn 2",
                              "--kind", "road", "--province", "Lạng Sơn", "--boundary", fixture_files["boundary_geojson"],
                              "--alignment", fixture_files["alignment_shp"], "--chainage-start", "Km3+700")
     assert code == 0, err

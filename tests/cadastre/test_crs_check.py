@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from pyproj import CRS
 
-from cadastre.crs_check import CrsUndecided, classify_coordinates, decide_declared_crs, decide_undeclared_crs
+from cadastre.crs_check import CrsUndecidedError, classify_coordinates, decide_declared_crs, decide_undeclared_crs
 
 UTM_NAMED_TM3 = (
     'PROJCS["VN_2000_UTM_Zone_48N",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,'
@@ -36,7 +36,7 @@ def test_custom_towgs84_string_becomes_the_epsg_code():
 
 
 def test_garbage_prj_asks_the_user():
-    with pytest.raises(CrsUndecided, match="--crs"):
+    with pytest.raises(CrsUndecidedError, match="--crs"):
         decide_declared_crs("PROJCS[nonsense")
 
 
@@ -54,15 +54,15 @@ def test_metres_default_to_the_project_zone_and_say_so():
 def test_utm_eastings_are_not_taken_for_tm3():
     info = classify_coordinates((730000, 2420000, 731000, 2421000))
     assert info["kind"] == "metres" and info["utm48_plausible"] and 9215 not in info["tm3_plausible"]
-    with pytest.raises(CrsUndecided, match="3405"):
+    with pytest.raises(CrsUndecidedError, match="3405"):
         decide_undeclared_crs((730000, 2420000, 731000, 2421000), user_epsg=None, default_epsg=9215)
 
 
 def test_swapped_xy_is_refused_not_fixed():
-    with pytest.raises(CrsUndecided, match="đảo"):
+    with pytest.raises(CrsUndecidedError, match="đảo"):
         decide_undeclared_crs((2420000, 450000, 2421000, 451000), user_epsg=None)
 
 
 def test_degrees_with_a_metric_choice_is_refused():
-    with pytest.raises(CrsUndecided):
+    with pytest.raises(CrsUndecidedError):
         decide_undeclared_crs((106.7, 21.8, 106.8, 21.9), user_epsg=9215)

@@ -58,20 +58,21 @@ def _check_against_truth(parcels, make_fixtures, tol_m2=0.05, tol_m=0.005, skip=
 def test_every_format_imports_the_truth(store, fixture_files, make_fixtures, name, epsg, source, encodings):
     prepared = _prepare(store, fixture_files[name])
     report = prepared.report
-    assert [(c["epsg"], c["source"]) for c in report["crs"]] == [(epsg, source)]
-    assert {e["column"]: e["encoding"] for e in report["encodings"]} == encodings
-    counts = report["counts"]
-    assert counts["read"] == 17
-    assert counts["imported"] == 12
-    assert counts["slivers"] == len(make_fixtures.SLIVERS)
-    assert counts["outside_boundary"] == len(make_fixtures.OUTSIDE)
-    assert counts["area_to_recover_m2"] == pytest.approx(4500.0, abs=0.05)
+    assert [(c.decision.epsg, c.decision.source) for c in report.crs] == [(epsg, source)]
+    assert {e.column: e.encoding for e in report.encodings} == encodings
+    counts = report.counts
+    assert counts.read == 17
+    assert counts.imported == 12
+    assert counts.slivers == len(make_fixtures.SLIVERS)
+    assert counts.outside_boundary == len(make_fixtures.OUTSIDE)
+    assert counts.area_to_recover_m2 == pytest.approx(4500.0, abs=0.05)
     _check_against_truth(prepared.parcels, make_fixtures)
-    json.dumps(report, ensure_ascii=False)  # the report is JSON-serialisable
+    as_json = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))  # the report is JSON-serialisable
+    assert as_json["counts"]["imported"] == counts.imported and as_json["crs"][0]["epsg"] == epsg
 
 
 def test_prj_named_utm_with_tm3_parameters_is_recognised_and_reported(store, fixture_files):
-    report = _prepare(store, fixture_files["vni_prj_mismatch_zip"]).report
+    report = _prepare(store, fixture_files["vni_prj_mismatch_zip"]).report.to_dict()
     crs = report["crs"][0]
     assert crs["epsg"] == 9215 and crs["source"] == "file_parameters"
     assert any("UTM" in w and "107.25" in w for w in report["warnings"])
@@ -79,7 +80,7 @@ def test_prj_named_utm_with_tm3_parameters_is_recognised_and_reported(store, fix
 
 def test_famis_shapefile_tcvn3_no_prj_no_cpg(store, fixture_files, make_fixtures):
     prepared = _prepare(store, fixture_files["famis_tcvn3_noprj"], commune_former=None)
-    report = prepared.report
+    report = prepared.report.to_dict()
     assert report["crs"][0]["source"] == "project_default" and report["crs"][0]["epsg"] == 9215
     assert any(".prj" in w for w in report["warnings"])
     enc = {e["column"]: e for e in report["encodings"]}
@@ -104,7 +105,7 @@ def test_utm_without_prj_needs_the_user_then_works(store, fixture_files, make_fi
     with pytest.raises(CadastreImportError, match="EPSG:3405"):
         _prepare(store, fixture_files["utm48_noprj"])
     prepared = _prepare(store, fixture_files["utm48_noprj"], crs=3405)
-    assert prepared.report["crs"][0]["source"] == "user"
+    assert prepared.report.crs[0].decision.source == "user"
     _check_against_truth(prepared.parcels, make_fixtures)
 
 
@@ -116,7 +117,7 @@ def test_user_zone_that_contradicts_the_coordinates_is_refused(store, fixture_fi
 
 def test_dgn_lines_and_tcvn3_text_become_labelled_parcels(store, fixture_files, make_fixtures):
     prepared = _prepare(store, fixture_files["dgn"])
-    report = prepared.report
+    report = prepared.report.to_dict()
     cad = report["cad"][0]
     assert cad["polygons_built"] == 17
     assert cad["dangles"]["count"] == 1 and cad["dangles"]["length_m"] == pytest.approx(30.41, abs=0.01)
@@ -129,7 +130,7 @@ def test_dgn_lines_and_tcvn3_text_become_labelled_parcels(store, fixture_files, 
 
 def test_two_sheets_from_two_zones_in_one_zip(store, fixture_files, make_fixtures):
     prepared = _prepare(store, fixture_files["two_sheets_zip"])
-    report = prepared.report
+    report = prepared.report.to_dict()
     assert sorted(c["epsg"] for c in report["crs"]) == [9210, 9215]
     assert report["counts"]["read"] == 34
     # sheet 13 lies 100 m north of sheet 12, beyond the boundary (its lowest row touches the edge: area 0 or
@@ -148,8 +149,8 @@ def test_neighbouring_zone_sheet_lands_where_drawn(store, fixture_files, make_fi
 
 def test_sliver_threshold_is_configurable(store, fixture_files):
     prepared = _prepare(store, fixture_files["gpkg"], sliver_m2=0.0)
-    assert prepared.report["counts"]["slivers"] == 0
-    assert prepared.report["counts"]["imported"] == 16
+    assert prepared.report.counts.slivers == 0
+    assert prepared.report.counts.imported == 16
 
 
 def test_unknown_project_is_refused(store, fixture_files):
@@ -160,7 +161,7 @@ def test_unknown_project_is_refused(store, fixture_files):
 def test_missing_commune_rejects_rows_with_reason(store, fixture_files):
     prepared = prepare_parcels([fixture_files["esrijson"]], store, ImportOptions(project_id="TEST_QL4B"))
     assert prepared.parcels.empty
-    assert all("xã" in r["reason"] for r in prepared.report["rejected"])
+    assert all("xã" in r.reason for r in prepared.report.rejected)
 
 
 def test_commit_replaces_only_the_project_communes_and_can_be_restored(store, fixture_files):
@@ -198,4 +199,4 @@ def test_user_mapping_correction_is_saved_and_reused(store, fixture_files, tmp_p
     prepared = prepare_parcels([fixture_files["gpkg"]], store,
                                ImportOptions(project_id="TEST_QL4B", commune_former="Xã Gia Cát"))
     assert set(prepared.parcels["commune_former"]) == {"Xã Gia Cát"}
-    assert "TenXa" not in next(iter(prepared.report["mapping"].values()))
+    assert "TenXa" not in next(iter(prepared.report.mapping.values()))

@@ -28,7 +28,7 @@ def test_converter_single_point_in_surveyor_order(fresh_caches):
     at.text_input(key="conv_a").input("2412000")
     at.text_input(key="conv_b").input("450000").run()
     assert not at.exception and not at.error
-    lon, lat = Transformer.from_crs(9215, 4326, always_xy=True).transform(450000, 2412000)
+    _lon, lat = Transformer.from_crs(9215, 4326, always_xy=True).transform(450000, 2412000)
     values = {m.label: m.value for m in at.metric}
     assert values["Vĩ độ (B)"] == "21°48′12,946″"
     assert values["Kinh độ (L)"] == "106°46′05,884″"

@@ -12,7 +12,7 @@ def test_import_commit_and_restore_on_postgis(postgis_store, fixture_files):
     store = postgis_store
     prepared = prepare_parcels([fixture_files["dgn"]], store,
                                ImportOptions(project_id="TEST_QL4B", commune_former="Xã Hợp Thành"))
-    assert prepared.report["counts"]["imported"] == 11
+    assert prepared.report.counts.imported == 11
     version = commit_parcels(store, prepared)
     parcels = store.parcels()
     mine = parcels[parcels["project_id"] == "TEST_QL4B"]

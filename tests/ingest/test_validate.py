@@ -236,3 +236,27 @@ def test_same_bare_name_for_a_former_town_and_a_2025_commune():
     aggregate = validate(_table([{"project": "QL4B", "commune": "Cao Lộc", "event": "Bàn giao mặt bằng",
                                   "event_date": "01/03/2024", "area_m2": "100"}]), parcels, make_projects(), None, TODAY)
     assert aggregate.problems[0].column == "Xã" and "trùng nhau" in aggregate.problems[0].message_vi
+
+
+def test_messages_write_areas_and_dates_the_vietnamese_way():
+    # 1.234,5 m² then 1.000 m² a day later: the cumulative area goes down (dd/mm/yyyy, "." thousands, "," decimals)
+    base = {"project": "CCN_HT1", "commune": "hop thanh", "event": "Bàn giao mặt bằng"}
+    report = _validate([{**base, "event_date": "01/03/2024", "area_m2": "1.234,5"},
+                        {**base, "event_date": "02/03/2024", "area_m2": "1000"}])
+    [problem] = report.problems
+    assert "báo cáo ngày 01/03/2024 (1.234,5 m²)" in problem.message_vi and problem.value == "1.000"
+    # parcel tờ 12 thửa 5 has 350 m² to recover (see test_area_tolerance_and_negative_households)
+    parcel = {"commune": "Hợp Thành", "map_sheet": 12, "parcel_number": 5, "event": "Kiểm đếm",
+              "event_date": "01/03/2024", "area_m2": "1.351,5"}
+    [problem] = _validate([parcel]).problems
+    assert problem.message_vi == "lớn hơn diện tích thu hồi của thửa (350 m²)" and problem.value == "1.351,5"
+
+
+def test_unknown_parcel_suggestions_stop_after_the_budget(monkeypatch):
+    import importlib
+
+    # the module, not the function that ingest/__init__.py exports under the same name
+    monkeypatch.setattr(importlib.import_module("ingest.validate"), "MAX_SUGGESTED_ROWS", 1)
+    row = {"commune": "Hợp Thành", "map_sheet": 12, "parcel_number": 8, "event": "Kiểm đếm", "event_date": "01/03/2024"}
+    first, second = _validate([row, {**row, "event_date": "02/03/2024"}]).problems
+    assert "gần nhất" in first.message_vi and "gần nhất" not in second.message_vi
