@@ -15,57 +15,38 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import logging
-import sys
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
-from domain.errors import GpmbError
-from vocab.format import fmt_date
+from parsing.dates import DATE_RANGE, parse_date
 
 DATABASE_URL_HELP = "kho dữ liệu (mặc định: $DATABASE_URL hoặc data/gpmb.gpkg)"
 
-#: The ``--as-of`` range: far outside any clearance plan, well inside what pandas' nanosecond
-#: timestamps hold (1677-09-22 … 2262-04-11), so a computation never overflows on a typo.
-MIN_AS_OF = date(1900, 1, 1)
-MAX_AS_OF = date(2199, 12, 31)
-#: The two accepted spellings, ISO first; month-first (mm/dd) is never guessed.
-AS_OF_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+#: The ``--as-of`` range: the one date rule's range (:data:`parsing.dates.DATE_RANGE`), far outside any
+#: clearance plan and well inside pandas' nanosecond timestamps, so a computation never overflows on a typo.
+MIN_AS_OF, MAX_AS_OF = DATE_RANGE
 
 
 def as_of_date(text: str) -> date:
-    """argparse type for ``--as-of``: ``YYYY-MM-DD`` or ``dd/mm/yyyy`` between :data:`MIN_AS_OF` and
-    :data:`MAX_AS_OF` (inclusive).
+    """argparse type for ``--as-of``: a date by the one rule of :func:`parsing.dates.parse_date`
+    (``YYYY-MM-DD`` or ``dd/mm/yyyy``, never month-first) between :data:`MIN_AS_OF` and :data:`MAX_AS_OF`.
 
     Raises
     ------
     argparse.ArgumentTypeError
-        With a Vietnamese message when the text is no such date or lies outside the range (argparse
-        then prints the usage and exits with code 2).
+        With the parser's Vietnamese message (argparse then prints the usage and exits with code 2).
     """
-    day = _parse_day(text.strip())
-    if day is None:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD, ví dụ 2024-06-30, "
-                                         "hoặc dd/mm/yyyy)")
-    if not MIN_AS_OF <= day <= MAX_AS_OF:
-        raise argparse.ArgumentTypeError(f"ngày {text.strip()} ngoài khoảng cho phép "
-                                         f"{fmt_date(MIN_AS_OF)} – {fmt_date(MAX_AS_OF)}")
-    return day
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _parse_day(text: str) -> date | None:
-    for fmt in AS_OF_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def add_as_of_argument(parser: argparse.ArgumentParser) -> None:
-    """``--as-of YYYY-MM-DD`` (default ``None``: the command uses today), typed by :func:`as_of_date`."""
-    parser.add_argument("--as-of", dest="as_of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
-                        help="tính tại ngày này (mặc định: hôm nay)")
+def add_as_of_argument(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    """``--as-of YYYY-MM-DD`` typed by :func:`as_of_date`; optional (``None``: the command uses today)
+    unless ``required``."""
+    parser.add_argument("--as-of", dest="as_of", type=as_of_date, default=None, required=required,
+                        metavar="YYYY-MM-DD",
+                        help="ngày số liệu (vd. 2024-06-30)" if required else "tính tại ngày này (mặc định: hôm nay)")
 
 
 def add_database_url_argument(parser: argparse.ArgumentParser) -> None:
@@ -85,56 +66,3 @@ def default_user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         return "cli"
-
-
-def report_store_failure(exc: BaseException, log: logging.Logger, context: str = "open_store failed") -> int:
-    """Log ``exc`` with its traceback; on stderr print its ``message_vi`` for a :class:`GpmbError`,
-    otherwise ``Không mở được kho dữ liệu (Type: message).``
-
-    Call it inside the ``except`` block (the traceback is taken from there).
-
-    Parameters
-    ----------
-    exc
-        The exception raised while opening or first reading the store.
-    log
-        The calling command's logger.
-    context
-        The log message (the command's own, e.g. ``"uploads failed"``).
-
-    Returns
-    -------
-    int
-        1, the exit code of a command that could not reach its store.
-    """
-    log.exception(context)
-    if isinstance(exc, GpmbError):
-        print(exc.message_vi, file=sys.stderr)
-    else:
-        print(f"Không mở được kho dữ liệu ({type(exc).__name__}: {exc}).", file=sys.stderr)
-    return 1
-
-
-def open_cli_store(database_url: str | None, log: logging.Logger) -> Any | None:
-    """Open the store of ``--database-url`` for a command, or report why it cannot be opened.
-
-    Parameters
-    ----------
-    database_url
-        SQLAlchemy URL or ``None`` (``$DATABASE_URL`` or ``data/gpmb.gpkg``; see :func:`store.open_store`).
-    log
-        The calling command's logger (gets the traceback when opening fails).
-
-    Returns
-    -------
-    store.Store or None
-        The open store; ``None`` after :func:`report_store_failure` printed the Vietnamese message
-        (the command then returns exit code 1).
-    """
-    from store import open_store
-
-    try:
-        return open_store(database_url)
-    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
-        report_store_failure(exc, log)
-        return None

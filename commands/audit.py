@@ -15,9 +15,10 @@ from datetime import datetime
 import pandas as pd
 
 from commands._auth import VIETNAM_TZ, acting_account, add_as_argument, dumps, printable, report, when_vn
-from commands._common import add_database_url_argument, open_cli_store
+from commands._common import add_database_url_argument
 from domain.errors import GpmbError, UsageError
 from domain.roles import require
+from store import open_store
 from vocab.roles import audit_action_label, role_label
 
 NAME = "audit"
@@ -55,9 +56,7 @@ def since_utc(text: str | None) -> datetime | None:
 def run(args) -> int:
     from store import Accounts, AuditTrail
 
-    store = open_cli_store(args.database_url, log)
-    if store is None:
-        return 1
+    store = open_store(args.database_url)  # a GpmbError reaches cli.py
     try:
         since = since_utc(args.since)
         require(acting_account(Accounts(store), args.as_user), "read_audit")

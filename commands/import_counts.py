@@ -11,7 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
-from commands._common import add_database_url_argument, default_user, open_cli_store
+from commands._common import add_database_url_argument, default_user
 from vocab.format import fmt_number
 
 NAME = "import-counts"
@@ -56,10 +56,9 @@ def run(args) -> int:
         print(f"Không tìm thấy tệp: {args.file}", file=sys.stderr)
         return 2
     from ingest.importer import import_counts
+    from store import open_store
 
-    store = open_cli_store(args.database_url, log)
-    if store is None:
-        return 1
+    store = open_store(args.database_url)  # a GpmbError reaches cli.py
     result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                            by=args.by or default_user(), source="cli")
     if args.json:

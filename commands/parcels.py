@@ -35,6 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from commands.status import add_common, emit, json_value
+from domain.errors import GpmbError
 
 NAME = "parcels"
 HELP = "Bảng thửa đất: giai đoạn GPMB, ngày và cờ rủi ro tại một ngày"
@@ -155,13 +156,8 @@ def run(args) -> int:
     try:
         snapshot = compute_snapshot(open_store(args.database_url), as_of)
         rows = parcel_rows(snapshot, args.project)
-    except KeyError as exc:
-        print(f"Lỗi: {exc.args[0]}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # a clear message, never a traceback; detail in the log
-        log.exception("parcels failed")
-        print(f"Lỗi: không tính được bảng thửa đất ({exc}).", file=sys.stderr)
-        return 1
+    except KeyError as exc:  # an unknown --project
+        raise GpmbError(f"Lỗi: {exc.args[0]}") from None
     if args.json:
         records = [{k: json_value(v) for k, v in row.items()} for row in rows.to_dict("records")]
         emit(json.dumps({"as_of": as_of.isoformat(), "parcels": records}, ensure_ascii=False, indent=1) + "\n")

@@ -10,7 +10,6 @@ Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -21,7 +20,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from commands._common import add_database_url_argument
+from commands._common import add_as_of_argument, add_database_url_argument
 
 NAME = "status"
 HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một ngày"
@@ -33,19 +32,8 @@ MILESTONE_KEYS = ("milestone_id", "label", "metric", "scope", "due_date", "targe
 PROJECT_KEYS = ("project_id", "name", "area_to_recover_m2", "area_handed_over_m2", "percent_handed_over")
 
 
-def as_of_date(text: str) -> date:
-    """argparse type for ``--as-of``: ``YYYY-MM-DD`` (or ``dd/mm/yyyy``); a usage error otherwise."""
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (cần dạng YYYY-MM-DD, ví dụ 2024-06-30)")
-
-
 def add_common(parser) -> None:
-    parser.add_argument("--as-of", dest="as_of", type=as_of_date, default=None, metavar="YYYY-MM-DD",
-                        help="tính tại ngày này (mặc định: hôm nay)")
+    add_as_of_argument(parser)
     add_database_url_argument(parser)
 
 
@@ -110,8 +98,7 @@ def format_text(snapshot) -> str:
                          f"{status_label(m['status'])}; dự báo đạt: "
                          f"{fmt_date(m['forecast_date']) if m['forecast_date'] else MISSING}")
         lines.append("")
-    for problem in snapshot.problems:
-        lines.append(f"Lưu ý: {problem}")
+    lines.extend(f"Lưu ý: {problem}" for problem in snapshot.problems)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -120,13 +107,7 @@ def run(args) -> int:
     from store import open_store
 
     as_of = args.as_of or date.today()
-    try:
-        store = open_store(args.database_url)
-        snapshot = compute_snapshot(store, as_of)
-    except Exception as exc:  # a clear message, never a traceback; detail in the log
-        log.exception("status failed")
-        print(f"Lỗi: không tính được tiến độ ({exc}).", file=sys.stderr)
-        return 1
+    snapshot = compute_snapshot(open_store(args.database_url), as_of)  # a GpmbError reaches cli.py
     if args.json:
         doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
         emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")

@@ -12,7 +12,7 @@ from datetime import timedelta, timezone
 
 import pandas as pd
 
-from commands._common import add_database_url_argument, report_store_failure
+from commands._common import add_database_url_argument
 from vocab.format import fmt_number
 
 NAME = "uploads"
@@ -75,11 +75,7 @@ def format_table(frame: pd.DataFrame) -> str:
 def run(args) -> int:
     from store import open_store
 
-    try:
-        store = open_store(args.database_url)
-        frame = store.uploads()
-    except Exception as exc:  # noqa: BLE001 - a message, not a traceback
-        return report_store_failure(exc, log, "uploads failed")
+    frame = open_store(args.database_url).uploads()  # a GpmbError reaches cli.py
     if args.json:
         print(json.dumps(to_records(frame), ensure_ascii=False, indent=2))
     else:

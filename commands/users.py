@@ -27,10 +27,11 @@ from commands._auth import (
     report,
     when_vn,
 )
-from commands._common import add_database_url_argument, open_cli_store
+from commands._common import add_database_url_argument
 from domain.errors import GpmbError
 from domain.login import is_locked
 from domain.roles import ROLES, require
+from store import open_store
 from vocab.roles import role_label
 
 NAME = "users"
@@ -63,9 +64,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from store import Accounts
 
-    store = open_cli_store(args.database_url, log)
-    if store is None:
-        return 1
+    store = open_store(args.database_url)  # a GpmbError reaches cli.py
     accounts = Accounts(store)
     try:
         return _COMMANDS[args.users_command](accounts, args)

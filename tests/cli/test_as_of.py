@@ -21,13 +21,13 @@ def test_accepted_dates(text, expected):
 
 
 @pytest.mark.parametrize(("text", "phrase"), [
-    ("0001-01-01", "ngày 0001-01-01 ngoài khoảng cho phép 01/01/1900 – 31/12/2199"),
-    ("9999-12-31", "ngày 9999-12-31 ngoài khoảng cho phép"),
+    ("0001-01-01", "«0001-01-01»: năm 1 ngoài khoảng 1900–2199"),
+    ("9999-12-31", "năm 9999 ngoài khoảng 1900–2199"),
     ("1899-12-31", "ngoài khoảng"),
     ("2200-01-01", "ngoài khoảng"),
-    ("2024-02-30", "ngày không hợp lệ: '2024-02-30'"),
-    ("06/30/2024", "ngày không hợp lệ"),   # month first is never guessed
-    ("hôm qua", "cần dạng YYYY-MM-DD"),
+    ("2024-02-30", "«2024-02-30»: ngày không tồn tại"),
+    ("06/30/2024", "ngày viết trước tháng"),   # month first is never guessed
+    ("hôm qua", "«hôm qua» không phải ngày"),
 ])
 def test_refused_dates_say_why(text, phrase):
     with pytest.raises(argparse.ArgumentTypeError) as refused:
