@@ -18,6 +18,7 @@ from datetime import date
 import pandas as pd
 
 from commands.status import add_common, emit, json_value
+from vocab.labels import STAGE_LABELS_VI, risk_flag_label
 
 NAME = "parcels"
 HELP = "Bảng thửa đất: giai đoạn GPMB, ngày và cờ rủi ro tại một ngày"
@@ -51,6 +52,7 @@ def parcel_table(snapshot, project_id: str | None = None) -> pd.DataFrame:
         If ``project_id`` has no parcel (message in Vietnamese).
     """
     p = pd.DataFrame(snapshot.parcels.drop(columns="geometry", errors="ignore"))
+    p["stage_label"] = [STAGE_LABELS_VI.get(s, s) for s in p["stage"]]   # the snapshot carries codes only
     if project_id is not None:
         p = p[p["project_id"] == project_id]
         if p.empty:
@@ -99,7 +101,6 @@ def run(args) -> int:
         out["risk_flags"] = [";".join(v) if isinstance(v, list) else "" for v in out["risk_flags"]]
         emit("\ufeff" + out.to_csv(index=False, lineterminator="\n"))
         return 0
-    from milestones.risk import RISK_LABELS_VI
     from vocab.format import fmt_date, fmt_number
 
     text = pd.DataFrame({
@@ -111,7 +112,7 @@ def run(args) -> int:
         HEADERS_VI["area_to_recover_m2"]: [fmt_number(v, 1) for v in table["area_to_recover_m2"]],
         HEADERS_VI["stage_label"]: table["stage_label"],
         HEADERS_VI["stage_date"]: [fmt_date(v) for v in table["stage_date"]],
-        HEADERS_VI["risk_flags"]: [", ".join(RISK_LABELS_VI.get(c, c) for c in v) if isinstance(v, list) else ""
+        HEADERS_VI["risk_flags"]: [", ".join(risk_flag_label(c) for c in v) if isinstance(v, list) else ""
                                    for v in table["risk_flags"]],
     })
     emit(f"Bảng thửa đất tại ngày {fmt_date(as_of)}: {len(text)} thửa\n"

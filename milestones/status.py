@@ -3,7 +3,7 @@
 The rule (also in the README)
 -----------------------------
 For a milestone (``due_date``, ``metric``, ``target_percent``, ``scope``) at date ``as_of``, with
-``actual`` = value of the metric at ``as_of`` (:class:`milestones.progress.History`):
+``actual`` = value of the metric at ``as_of`` (:class:`milestones.history.ProgressHistory`):
 
 1. Due date reached (``as_of >= due_date``): **met** if the value at the due date (events dated on
    or before it) reached the target, else **missed**.
@@ -35,30 +35,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milestones.progress import History, is_project_scope, resolve_scope, to_timestamp
+from domain.milestones import METRICS
+from milestones.events import to_timestamp
+from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
-
-STATUSES: tuple[str, ...] = ("met", "missed", "on_track", "at_risk", "behind")
-
-STATUS_LABELS_VI: dict[str, str] = {
-    "met": "Đạt",
-    "missed": "Không đạt",
-    "on_track": "Đúng tiến độ",
-    "at_risk": "Có nguy cơ chậm",
-    "behind": "Chậm tiến độ",
-}
-
-METRICS: tuple[str, ...] = ("percent_area_handed_over", "percent_households_paid")
-
-METRIC_LABELS_VI: dict[str, str] = {
-    "percent_area_handed_over": "% diện tích đã bàn giao",
-    "percent_households_paid": "% số hộ đã chi trả",
-}
+from milestones.scope import is_project_scope, resolve_scope
 
 _EPS = 1e-9
 
 MILESTONE_COLUMNS = ("milestone_id", "project_id", "label", "due_date", "metric", "target_percent",
-                     "scope", "actual_percent", "actual_at_due_percent", "status", "status_label",
+                     "scope", "actual_percent", "actual_at_due_percent", "status",
                      "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day")
 
 
@@ -290,7 +276,7 @@ def classify(*, actual: float, actual_at_due: float | None, target: float, as_of
 # --------------------------------------------------------------------------------------------
 # All milestones
 # --------------------------------------------------------------------------------------------
-def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
+def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: date,
                      rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Status, forecast and rates of every milestone at ``as_of``.
 
@@ -300,7 +286,7 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
         As from the store (``due_date`` dd/mm/yyyy text or date); parsed with
         :func:`validate_milestones`. Invalid rows are left out and their Vietnamese messages are put
         in ``result.attrs["problems"]``.
-    history : milestones.progress.History
+    history : milestones.history.ProgressHistory
         Built from the parcels and the ledger up to (at least) ``as_of``.
     as_of : date
     rules : mapping, optional
@@ -312,7 +298,7 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
         One row per valid milestone, sorted by project and due date: ``milestone_id``,
         ``project_id``, ``label``, ``due_date`` (date), ``metric``, ``target_percent``, ``scope``,
         ``actual_percent`` (at ``as_of``), ``actual_at_due_percent`` (NaN before the due date),
-        ``status`` (:data:`STATUSES`), ``status_label`` (Vietnamese), ``forecast_date`` (date or
+        ``status`` (:data:`domain.milestones.STATUSES`), ``forecast_date`` (date or
         None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day).
     """
     r = resolve_rules(rules)
@@ -337,7 +323,6 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
             "actual_percent": actual,
             "actual_at_due_percent": at_due if due_passed else float("nan"),
             "status": status,
-            "status_label": STATUS_LABELS_VI[status],
             "forecast_date": None if status == "met" else forecast_date(actual, rec["target_percent"], ts, recent),
             "required_rate_pct_per_day": (float("nan") if due_passed and status == "missed" else
                                           0.0 if status == "met" else

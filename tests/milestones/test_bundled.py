@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import yaml
 
+from domain.milestones import STATUSES
 from domain.stages import STAGES
 from milestones.risk import RISK_CODES
 from milestones.rules import resolve_rules
-from milestones.status import STATUSES
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 pytestmark = pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="bundled data not built")

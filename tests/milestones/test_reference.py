@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.stages import STAGES
-from milestones.progress import History, parcel_stages
+from milestones.progress import ProgressHistory, parcel_stages
 
 PARCELS = pd.DataFrame({"parcel_id": ["A", "B", "C"], "project_id": "P", "commune": "Xã X",
                         "commune_former": "Xã X", "land_use": "LUC", "household_id": ["h1", "h1", None],
@@ -66,6 +66,6 @@ def test_parcel_stages_matches_sequential_reading(rows, as_of_day):
         assert bool(got.loc[pid, "complaint_open"]) == complaint
         assert got.loc[pid, "amount_paid_vnd"] == paid
     # The per-day history used by forecasts agrees with the stages at this date.
-    history = History.build(PARCELS, events, as_of)
+    history = ProgressHistory.build(PARCELS, events, as_of)
     handed = sum(PARCELS.set_index("parcel_id").loc[p, "area_to_recover_m2"] for p, v in want.items() if v[0] == "handed_over")
     assert history.percent("percent_area_handed_over", "P", None, [as_of])[0] == pytest.approx(handed / 600 * 100)
