@@ -235,7 +235,7 @@ def kilometre_markers(centreline: LineString, chainage_start_m: float = 0.0, eve
     end = chainage_start_m + centreline.length
     first = math.ceil(chainage_start_m / every_m - 1e-9) * every_m
     chainages = np.arange(first, end + 1e-9, every_m)
-    labels = [f"Km{int(round(c)) // 1000}" if abs(c % 1000) < 1e-6 or abs(c % 1000 - 1000) < 1e-6
+    labels = [f"Km{round(c) // 1000}" if abs(c % 1000) < 1e-6 or abs(c % 1000 - 1000) < 1e-6
               else format_chainage(c) for c in chainages]
     points = [centreline.interpolate(c - chainage_start_m) for c in chainages]
     return gpd.GeoDataFrame({"chainage_m": chainages.astype(float), "label": labels}, geometry=points, crs=crs)

@@ -13,14 +13,13 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 
-from domain.crs import STORE_EPSG
+from domain.crs import STORE_EPSG, WGS84_EPSG
 
 #: VN-2000 / TM-3 107-15 (central meridian 107°15′, k0 0.9999, false easting 500 000 m): Lạng Sơn cadastre.
 #: The store's CRS (DATA_MODEL.md, "Coordinates"): VN-2000 / TM-3 107-15, the TM-3 zone of Lạng Sơn.
 LANG_SON_EPSG = STORE_EPSG
 LANG_SON_CRS = CRS.from_epsg(LANG_SON_EPSG)
 #: WGS 84 geographic (lon/lat via ``always_xy``), the CRS of GeoJSON files and Leaflet maps.
-WGS84_EPSG = 4326
 WGS84 = CRS.from_epsg(WGS84_EPSG)
 #: VN-2000 / UTM zone 48N: the medium-scale topographic grid (not the cadastral one).
 VN2000_UTM48N_EPSG = 3405

@@ -41,7 +41,7 @@ import pandas as pd
 from domain.stages import STAGES
 from ingest.headers import CANONICAL_HEADERS, UNIT_FACTORS
 from ingest.history import (
-    History,
+    LedgerHistory,
     aggregate_key,
     as_date,
     history_from_ledger,
@@ -288,7 +288,7 @@ def _aggregate_scope(r: _Row, lk: Lookups, project_id, area, households) -> str 
     return None
 
 
-def _check_history(r: _Row, hist: History, kind: str, key: Any, event: str, event_date: date,
+def _check_history(r: _Row, hist: LedgerHistory, kind: str, key: Any, event: str, event_date: date,
                    area: float | None, is_correction: bool) -> None:
     """Stage going backwards (parcel, range) or cumulative area going down (aggregate), unless a correction."""
     if is_correction:

@@ -73,8 +73,7 @@ def prepare_events(frame: pd.DataFrame) -> dict[str, list]:
         return pd.Series([None] * n, dtype=object)
 
     def report(mask, message) -> None:
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5]:
-            problems.append(message(int(i)))
+        problems.extend(message(int(i)) for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5])
 
     raw_dates = column("event_date")
     dates = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
@@ -130,10 +129,10 @@ def insert_events(conn, upload_id: int, columns: dict[str, list]) -> None:
     n = len(columns["kind"])
     values = [[upload_id] * n] + [columns[c] for c in sources.EVENT_COLUMNS]
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cursor:
-            with cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy:
-                for row in zip(*values):
-                    copy.write_row(row)
+        with (conn.connection.driver_connection.cursor() as cursor,
+              cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy):
+            for row in zip(*values):
+                copy.write_row(row)
         return
     date_at = names.index("event_date")
     values[date_at] = [d.isoformat() for d in values[date_at]]

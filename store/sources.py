@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 import yaml
 
-from store.geometry import STORE_SRID
+from domain.crs import STORE_EPSG
 
 #: Default folder of the bundled sources.
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "sources"
@@ -46,9 +46,9 @@ def _path(sources_dir: Path | str, name: str) -> Path:
 
 def _to_store_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     if gdf.crs is None:
-        raise ValueError(f"Tệp {path.name} không có hệ tọa độ; cần EPSG:{STORE_SRID} hoặc EPSG:4326.")
-    if gdf.crs.to_epsg() != STORE_SRID:
-        gdf = gdf.to_crs(STORE_SRID)
+        raise ValueError(f"Tệp {path.name} không có hệ tọa độ; cần EPSG:{STORE_EPSG} hoặc EPSG:4326.")
+    if gdf.crs.to_epsg() != STORE_EPSG:
+        gdf = gdf.to_crs(STORE_EPSG)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     return gdf

@@ -19,10 +19,11 @@ import pandas as pd
 import yaml
 from sqlalchemy import func, select, text
 
+from domain.crs import STORE_EPSG
 from store import schema, seed, sources
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
-from store.geometry import STORE_SRID, geometry_type_name, unregister_gpkg_layer
+from store.geometry import geometry_type_name, unregister_gpkg_layer
 from store.layers import build_table, read_layer_table, table_exists, write_layer_table
 from store.ledger import insert_events, pause_for_tests, prepare_events
 
@@ -241,12 +242,12 @@ class Store:
         if not isinstance(gdf, gpd.GeoDataFrame):
             raise StoreError(f"Lớp {name!r} phải là GeoDataFrame.")
         if gdf.crs is None:
-            raise StoreError(f"Lớp {name!r} chưa có hệ tọa độ; cần EPSG:{STORE_SRID}.")
+            raise StoreError(f"Lớp {name!r} chưa có hệ tọa độ; cần EPSG:{STORE_EPSG}.")
         missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
         if missing:
             raise StoreError(f"Lớp {name!r} thiếu cột: {', '.join(missing)}.")
-        if gdf.crs.to_epsg() != STORE_SRID:
-            gdf = gdf.to_crs(STORE_SRID)
+        if gdf.crs.to_epsg() != STORE_EPSG:
+            gdf = gdf.to_crs(STORE_EPSG)
         if gdf.geometry.name != "geometry":
             gdf = gdf.rename_geometry("geometry")
         gdf = self._normalise_dates(name, gdf)

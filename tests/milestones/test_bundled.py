@@ -33,7 +33,7 @@ def test_bundled_snapshot_invariants(tmp_path, monkeypatch):
     monkeypatch.delenv("GPMB_SOURCES_DIR", raising=False)
     store = open_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}")
     snaps = {d: compute_snapshot(store, d) for d in (date(2024, 3, 31), date(2024, 6, 30), date(2024, 12, 31))}
-    for d, s in snaps.items():
+    for s in snaps.values():
         assert s.problems == [], s.problems
         p = s.projects
         assert p["percent_handed_over"].between(0, 100).all()
