@@ -26,15 +26,13 @@ import pandas as pd
 import yaml
 
 from domain.crs import STORE_EPSG
+from domain.tables import EVENT_ROW_COLUMNS
 
 #: Default folder of the bundled sources.
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "sources"
 
 #: Columns of the events ledger that a seed/upload row may carry (``event_id``/``upload_id`` are assigned).
-EVENT_COLUMNS = (
-    "kind", "project_id", "parcel_id", "commune", "chainage_from_m", "chainage_to_m", "event",
-    "event_date", "area_m2", "households", "amount_vnd", "is_correction", "note",
-)
+EVENT_COLUMNS = EVENT_ROW_COLUMNS
 
 
 def _path(sources_dir: Path | str, name: str) -> Path:
