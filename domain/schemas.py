@@ -11,7 +11,7 @@ import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
 from domain.risk import RISK_CODES
-from domain.stages import EVENT_CODES, STAGES
+from domain.stages import EVENT_CODES, STAGE_RANK, STAGES
 from domain.tables import EVENT_KINDS
 
 
@@ -80,7 +80,7 @@ class SnapshotParcels(ParcelTable):
     @classmethod
     def rank_matches_stage(cls, df):
         """``stage_rank`` is the position of ``stage`` in ``domain.stages.STAGES``."""
-        return df["stage"].map({s: i for i, s in enumerate(STAGES)}) == df["stage_rank"]
+        return df["stage"].map(STAGE_RANK) == df["stage_rank"]
 
     @pa.dataframe_check
     @classmethod

@@ -5,10 +5,12 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from domain.milestones import STATUSES
+from domain.schemas import SnapshotParcels
 from domain.stages import STAGES
 from milestones.risk import RISK_CODES
 from milestones.rules import resolve_rules
@@ -48,6 +50,7 @@ def test_bundled_snapshot_invariants(tmp_path, monkeypatch):
         assert flags <= set(RISK_CODES)
         assert (s.parcels["at_risk"] == s.parcels["risk_flags"].map(bool)).all()
         assert s.parcels.crs.to_epsg() == 9215 and len(s.parcels) == len(store.parcels())
+        SnapshotParcels.validate(pd.DataFrame(s.parcels.drop(columns="geometry")), lazy=True)
     # The project table equals the S-curve at the as-of date.
     s = snaps[date(2024, 6, 30)]
     at = s.s_curve[s.s_curve["date"] == "2024-06-30"].set_index("project_id")["actual_percent"]

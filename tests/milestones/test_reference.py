@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.stages import STAGES
+from domain.stages import STAGE_RANK, STAGES
 from milestones.progress import ProgressHistory, parcel_stages
 
 PARCELS = pd.DataFrame({"parcel_id": ["A", "B", "C"], "project_id": "P", "commune": "Xã X",
@@ -31,13 +31,13 @@ def reference(rows, as_of):
                       key=lambda r: (r["event_date"], r["event_id"]))
         for r in mine:
             if r["event"] in STAGES:
-                new = STAGES.index(r["event"]) if r["is_correction"] else max(stage, STAGES.index(r["event"]))
+                new = STAGE_RANK[r["event"]] if r["is_correction"] else max(stage, STAGE_RANK[r["event"]])
                 if new != stage:
                     since = r["event_date"]
                 stage = new
                 if r["is_correction"]:
                     # an earlier paid event above the corrected stage is void
-                    paid_amounts = [(d, a) for d, a in paid_amounts if STAGES.index("paid") <= stage]
+                    paid_amounts = [(d, a) for d, a in paid_amounts if STAGE_RANK["paid"] <= stage]
                 if r["event"] == "paid" and r["amount_vnd"] is not None:
                     paid_amounts.append((r["event_date"], r["amount_vnd"]))
             elif r["event"] == "complaint":
