@@ -146,46 +146,57 @@ def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None =
     if missing:
         raise ValueError("Tệp mốc tiến độ thiếu cột: " + ", ".join(missing))
     rows, problems = [], []
-    known_projects = set() if parcels is None else {str(p) for p in pd.unique(parcels["project_id"]) if isinstance(p, str)}
+    known_projects = None if parcels is None else {str(p) for p in pd.unique(parcels["project_id"]) if isinstance(p, str)}
     for line, rec in enumerate(milestones.to_dict("records"), start=2):
         where = f"Mốc tiến độ dòng {line} (mã {rec.get('milestone_id')!s})"
-        ok = True
-        try:
-            due = parse_due_date(rec.get("due_date"))
-        except ValueError as exc:
-            problems.append(f"{where}, cột due_date: {exc}")
-            ok = False
-        try:
-            target = parse_percent(rec.get("target_percent"))
-        except ValueError as exc:
-            problems.append(f"{where}, cột target_percent: {exc}")
-            ok = False
-        metric = str(rec.get("metric") or "").strip()
-        if metric not in METRICS:
-            problems.append(f"{where}, cột metric: {metric!r} không hợp lệ (cần một trong: {', '.join(METRICS)})")
-            ok = False
-        scope = rec.get("scope")
-        scope = "project" if is_project_scope(scope) else str(scope).strip()
-        if ok and parcels is not None and rec.get("project_id") not in known_projects:
-            problems.append(f"{where}, cột project_id: dự án {rec.get('project_id')!r} không có thửa đất nào "
-                            f"(các dự án có thửa: {', '.join(sorted(known_projects))})")
-            ok = False
-        if ok and parcels is not None and scope != "project":
-            try:
-                resolve_scope(parcels, rec["project_id"], scope)
-            except ValueError as exc:
-                problems.append(f"{where}, cột scope: {exc}")
-                ok = False
-        if not ok:
-            continue
-        label = rec.get("label")
-        if not isinstance(label, str) or not label.strip():
-            what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
-            label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
-        rows.append({**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
-                     "target_percent": target, "scope": scope, "label": label})
+        row = _valid_row(rec, where, parcels, known_projects, problems)
+        if row is not None:
+            rows.append(row)
     cols = list(dict.fromkeys(list(milestones.columns) + ["scope", "label"]))
     return pd.DataFrame(rows, columns=cols), problems
+
+
+def _valid_row(rec: dict, where: str, parcels: pd.DataFrame | None, known_projects: set[str] | None,
+               problems: list[str]) -> dict | None:
+    """One milestone row parsed (due date, target, metric, scope, label), or None after adding its problems."""
+    count = len(problems)
+    try:
+        due = parse_due_date(rec.get("due_date"))
+    except ValueError as exc:
+        problems.append(f"{where}, cột due_date: {exc}")
+    try:
+        target = parse_percent(rec.get("target_percent"))
+    except ValueError as exc:
+        problems.append(f"{where}, cột target_percent: {exc}")
+    metric = str(rec.get("metric") or "").strip()
+    if metric not in METRICS:
+        problems.append(f"{where}, cột metric: {metric!r} không hợp lệ (cần một trong: {', '.join(METRICS)})")
+    scope = rec.get("scope")
+    scope = "project" if is_project_scope(scope) else str(scope).strip()
+    if len(problems) == count and parcels is not None:
+        _check_project_and_scope(rec["project_id"], scope, where, parcels, known_projects, problems)
+    if len(problems) > count:
+        return None
+    label = rec.get("label")
+    if not isinstance(label, str) or not label.strip():
+        what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
+        label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
+    return {**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
+            "target_percent": target, "scope": scope, "label": label}
+
+
+def _check_project_and_scope(project_id, scope: str, where: str, parcels: pd.DataFrame, known_projects: set[str],
+                             problems: list[str]) -> None:
+    """The project must have parcels, and a commune scope must name a commune with parcels of it."""
+    if project_id not in known_projects:
+        problems.append(f"{where}, cột project_id: dự án {project_id!r} không có thửa đất nào "
+                        f"(các dự án có thửa: {', '.join(sorted(known_projects))})")
+        return
+    if scope != "project":
+        try:
+            resolve_scope(parcels, project_id, scope)
+        except ValueError as exc:
+            problems.append(f"{where}, cột scope: {exc}")
 
 
 # --------------------------------------------------------------------------------------------
