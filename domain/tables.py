@@ -47,6 +47,12 @@ MILESTONE_COLUMNS: tuple[str, ...] = (
     "milestone_id", "project_id", "due_date", "metric", "target_percent", "scope", "label",
 )
 
+#: Milestone statuses at an as-of date (``milestones.status.milestone_status``, ``Snapshot.milestones``).
+MILESTONE_STATUS_COLUMNS: tuple[str, ...] = (
+    "milestone_id", "project_id", "label", "due_date", "metric", "target_percent", "scope", "actual_percent",
+    "actual_at_due_percent", "status", "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day",
+)
+
 #: Columns :func:`milestones.parcel_state.parcel_stages` adds to the parcels (snapshot ``parcels``).
 PARCEL_STATE_COLUMNS: tuple[str, ...] = (
     "stage", "stage_rank", "stage_date", "handed_over_on", "area_handed_over_m2",

@@ -12,14 +12,11 @@ import pandas as pd
 
 from domain.stage_history import running_stage, stage_since, voided
 from domain.stages import COMPLAINT_RESOLVED, FLAGS, HANDED_OVER_RANK, STAGES
+from domain.tables import PARCEL_STATE_COLUMNS
 from milestones.events import parcel_events
 
-#: Columns added to the parcels by :func:`parcel_stages`.
-STATE_COLUMNS = (
-    "stage", "stage_rank", "stage_date", "handed_over_on", "area_handed_over_m2",
-    "complaint_open", "complaint_since", "enforced", "compulsory_inventory",
-    "amount_approved_vnd", "amount_paid_vnd",
-)
+#: Columns added to the parcels by :func:`parcel_stages` (the one definition is :mod:`domain.tables`).
+STATE_COLUMNS = PARCEL_STATE_COLUMNS
 
 
 def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,

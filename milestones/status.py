@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from domain.milestones import METRICS
+from domain.tables import MILESTONE_STATUS_COLUMNS
 from milestones.events import to_timestamp
 from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
@@ -43,9 +44,8 @@ from milestones.scope import is_project_scope, resolve_scope
 
 _EPS = 1e-9
 
-MILESTONE_COLUMNS = ("milestone_id", "project_id", "label", "due_date", "metric", "target_percent",
-                     "scope", "actual_percent", "actual_at_due_percent", "status",
-                     "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day")
+#: Columns of :func:`milestone_status` (``Snapshot.milestones``; the one definition is :mod:`domain.tables`).
+MILESTONE_COLUMNS = MILESTONE_STATUS_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------

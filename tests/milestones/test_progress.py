@@ -195,3 +195,12 @@ def test_reverted_or_unknown_parcel_events_are_ignored(parcels, ledger):
     s = parcel_stages(parcels, ev, date(2024, 2, 1))
     assert (s["stage"] == "not_started").all()
     assert np.all(s["area_handed_over_m2"] == 0)
+
+
+def test_parcel_stages_add_exactly_the_state_columns_of_the_contract(parcels, ledger):
+    from domain.tables import PARCEL_STATE_COLUMNS
+
+    ev = ledger.parcel("QL/AN/1/1", "paid", "2024-01-10", amount=5e6).frame()
+    state = parcel_stages(parcels, ev, date(2024, 2, 1))
+    assert list(state.columns) == [*parcels.columns, *PARCEL_STATE_COLUMNS]
+    assert state.set_index("parcel_id").loc["QL/AN/1/1", "amount_paid_vnd"] == 5e6
