@@ -212,16 +212,14 @@ def transformer(source: str | int, target: str | int) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
-@cache
 def transformer_to_wgs84() -> Transformer:
-    """The one cached ``Transformer`` EPSG:9215 → EPSG:4326 with ``always_xy=True`` (x=lon, y=lat)."""
-    return Transformer.from_crs(LANG_SON_EPSG, WGS84_EPSG, always_xy=True)
+    """``Transformer`` EPSG:9215 → EPSG:4326, ``always_xy=True`` (x=lon, y=lat), from :func:`transformer`'s cache."""
+    return transformer(STORE_EPSG, WGS84_EPSG)
 
 
-@cache
 def transformer_from_wgs84() -> Transformer:
-    """The cached inverse ``Transformer`` EPSG:4326 (lon, lat) → EPSG:9215 (easting, northing)."""
-    return Transformer.from_crs(WGS84_EPSG, LANG_SON_EPSG, always_xy=True)
+    """The inverse ``Transformer`` EPSG:4326 (lon, lat) → EPSG:9215 (easting, northing), from the same cache."""
+    return transformer(WGS84_EPSG, STORE_EPSG)
 
 
 def wgs84_operation(lon: float = 106.76, lat: float = 21.85) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from domain.tables import PARCEL_RISK_COLUMNS
 from milestones.aggregates import aggregate_reports
 from milestones.curve import s_curve
 from milestones.events import parcel_events, prepare_events, to_timestamp
@@ -141,7 +142,7 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
     risk = parcel_risk_flags(state, ms, ts, resolved)
-    for col in ("days_in_stage", "risk_flags", "at_risk"):
+    for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables

@@ -27,10 +27,6 @@ from sqlalchemy.types import UserDefinedType
 
 from domain.crs import STORE_EPSG
 
-#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.3.0).
-GPKG_APPLICATION_ID = 0x47504B47
-GPKG_USER_VERSION = 10300
-
 _GPKG_TYPE_NAMES = {
     "Point": "POINT",
     "LineString": "LINESTRING",
