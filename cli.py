@@ -79,7 +79,8 @@ def run_command(args: argparse.Namespace, debug: bool) -> int:
         return int(args._run(args))
     except GpmbError as exc:
         log.debug("%s refused", args.command, exc_info=True)
-        print(exc.message_vi, file=sys.stderr)
+        message = exc.message_vi
+        print(message if message.startswith("Lỗi") else f"Lỗi: {message}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
         if debug:

@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from domain.stages import STAGES  # noqa: E402
-from milestones.progress import History, parcel_stages, prepare_events  # noqa: E402
+from milestones.progress import ProgressHistory, parcel_stages, prepare_events  # noqa: E402
 from milestones.snapshot import compute_snapshot_from_frames  # noqa: E402
 from milestones.status import milestone_status  # noqa: E402
 
@@ -185,8 +185,8 @@ def bench_large(n_parcels: int, n_events: int) -> None:
         state = parcel_stages(parcels, prepared, AS_OF)
     print(f"  parcel_stages: {t} (handed over: {int((state['stage'] == 'handed_over').sum())} parcels)")
     with Timer() as t:
-        history = History.build(parcels, prepared, AS_OF)
-    print(f"  History.build (per-day state changes): {t} ({len(history.changes)} changes)")
+        history = ProgressHistory.build(parcels, prepared, AS_OF)
+    print(f"  ProgressHistory.build (per-day state changes): {t} ({len(history.changes)} changes)")
     with Timer() as t:
         ms = milestone_status(data["milestones"], history, AS_OF)
     print(f"  milestone_status ({len(ms)} milestones): {t}; statuses {ms['status'].value_counts().to_dict()}")

@@ -26,7 +26,9 @@ def current_milestones(milestones: pd.DataFrame, *, keys: tuple[str, ...] = SERI
     """The current milestone of each series: the earliest-due one not yet ``met``, else the last one.
 
     A missed milestone stays current until its target is reached, so a late target is never hidden by
-    a later one. Ties on ``due_date`` are broken by ``milestone_id``.
+    a later one: when ``actual_percent`` and ``target_percent`` are present, a milestone whose actual
+    value has reached its target is not pending even if it was ``missed`` at its due date. Ties on
+    ``due_date`` are broken by ``milestone_id``.
 
     Parameters
     ----------
@@ -49,7 +51,7 @@ def current_milestones(milestones: pd.DataFrame, *, keys: tuple[str, ...] = SERI
     order = ["_due", "milestone_id"] if "milestone_id" in milestones.columns else ["_due"]
     ordered = milestones.assign(
         _due=pd.to_datetime(milestones["due_date"], errors="coerce"),
-        _pending=milestones["status"].astype(str) != "met",
+        _pending=_pending(milestones),
     ).sort_values(order, kind="stable")
     if not group_keys:
         ordered = ordered.assign(_series=0)
@@ -59,3 +61,13 @@ def current_milestones(milestones: pd.DataFrame, *, keys: tuple[str, ...] = SERI
     done = last[~last.set_index(group_keys).index.isin(pending_first.set_index(group_keys).index)]
     chosen = pd.concat([pending_first, done]).sort_values([*group_keys, *order], kind="stable")
     return chosen.drop(columns=[c for c in ("_due", "_pending", "_series") if c in chosen.columns])
+
+
+def _pending(milestones: pd.DataFrame) -> pd.Series:
+    """True for milestones whose target is not reached: status not ``met`` and, when known, actual < target."""
+    pending = milestones["status"].astype(str) != "met"
+    if {"actual_percent", "target_percent"} <= set(milestones.columns):
+        actual = pd.to_numeric(milestones["actual_percent"], errors="coerce")
+        target = pd.to_numeric(milestones["target_percent"], errors="coerce")
+        pending &= ~(actual >= target - 1e-9)
+    return pending

@@ -13,14 +13,13 @@ import pandas as pd
 from pyproj import CRS, Transformer
 from pyproj.aoi import AreaOfInterest
 
-from domain.crs import STORE_EPSG
+from domain.crs import STORE_EPSG, WGS84_EPSG
 
 #: VN-2000 / TM-3 107-15 (central meridian 107°15′, k0 0.9999, false easting 500 000 m): Lạng Sơn cadastre.
 #: The store's CRS (DATA_MODEL.md, "Coordinates"): VN-2000 / TM-3 107-15, the TM-3 zone of Lạng Sơn.
 LANG_SON_EPSG = STORE_EPSG
 LANG_SON_CRS = CRS.from_epsg(LANG_SON_EPSG)
 #: WGS 84 geographic (lon/lat via ``always_xy``), the CRS of GeoJSON files and Leaflet maps.
-WGS84_EPSG = 4326
 WGS84 = CRS.from_epsg(WGS84_EPSG)
 #: VN-2000 / UTM zone 48N: the medium-scale topographic grid (not the cadastral one).
 VN2000_UTM48N_EPSG = 3405
@@ -213,16 +212,14 @@ def transformer(source: str | int, target: str | int) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input(source), CRS.from_user_input(target), always_xy=True)
 
 
-@cache
 def transformer_to_wgs84() -> Transformer:
-    """The one cached ``Transformer`` EPSG:9215 → EPSG:4326 with ``always_xy=True`` (x=lon, y=lat)."""
-    return Transformer.from_crs(LANG_SON_EPSG, WGS84_EPSG, always_xy=True)
+    """``Transformer`` EPSG:9215 → EPSG:4326, ``always_xy=True`` (x=lon, y=lat), from :func:`transformer`'s cache."""
+    return transformer(STORE_EPSG, WGS84_EPSG)
 
 
-@cache
 def transformer_from_wgs84() -> Transformer:
-    """The cached inverse ``Transformer`` EPSG:4326 (lon, lat) → EPSG:9215 (easting, northing)."""
-    return Transformer.from_crs(WGS84_EPSG, LANG_SON_EPSG, always_xy=True)
+    """The inverse ``Transformer`` EPSG:4326 (lon, lat) → EPSG:9215 (easting, northing), from the same cache."""
+    return transformer(WGS84_EPSG, STORE_EPSG)
 
 
 def wgs84_operation(lon: float = 106.76, lat: float = 21.85) -> tuple[str, str]:

@@ -41,7 +41,7 @@ import pandas as pd
 
 from domain.stages import STAGES, stage_rank
 from ingest.headers import CANONICAL_HEADERS
-from ingest.history import History, aggregate_key, as_date, history_from_ledger
+from ingest.history import LedgerHistory, aggregate_key, as_date, history_from_ledger
 from ingest.lookups import Lookups, build_lookups, commune_key
 from ingest.read import RawTable
 from ingest.report import EVENT_COLUMNS, EVENTS_SCHEMA, RowProblem, ValidationReport, events_frame
@@ -102,7 +102,7 @@ class RowValues:
 
 @dataclass(frozen=True)
 class Target:
-    """What a row reports on: ``kind`` (parcel | chainage_range | aggregate) and its :class:`History` key.
+    """What a row reports on: ``kind`` (parcel | chainage_range | aggregate) and its :class:`LedgerHistory` key.
 
     ``key`` is None when the row cannot be placed (problems recorded); ``project_id`` is False when the
     row named an unknown project.
@@ -127,7 +127,7 @@ class FileChecks:
 
     lookups: Lookups
     project_starts: dict[str, date | None]
-    history: History
+    history: LedgerHistory
     today: date
     columns: set[str]
     header_problem: str
@@ -323,7 +323,7 @@ def _is_stage_report(target: Target, values: RowValues) -> bool:
     return target.kind in ("parcel", "chainage_range") and values.event in STAGES
 
 
-def _check_history(r: RowCheck, hist: History, target: Target, values: RowValues) -> None:
+def _check_history(r: RowCheck, hist: LedgerHistory, target: Target, values: RowValues) -> None:
     """Stage going backwards (parcel, range) or cumulative area going down (aggregate), unless a correction."""
     if values.is_correction:
         return
@@ -340,7 +340,7 @@ def _check_history(r: RowCheck, hist: History, target: Target, values: RowValues
                   area_text(values.area_m2))
 
 
-def _remember(hist: History, target: Target, values: RowValues, seq: int) -> None:
+def _remember(hist: LedgerHistory, target: Target, values: RowValues, seq: int) -> None:
     """A valid row joins the history: later rows of the file are checked against it."""
     if _is_stage_report(target, values):
         hist.stages[target.key].append((values.event_date, seq, stage_rank(values.event), values.is_correction))

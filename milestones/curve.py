@@ -13,7 +13,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from milestones.progress import History, to_timestamp
+from milestones.events import to_timestamp
+from milestones.history import ProgressHistory
 
 CURVE_COLUMNS = ("project_id", "date", "planned_percent", "actual_percent")
 
@@ -48,7 +49,7 @@ def planned_percent(start_date, milestones: pd.DataFrame, dates: pd.DatetimeInde
     return np.interp(x, xs, ys, left=left, right=ys[-1])
 
 
-def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: History, as_of: date,
+def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: ProgressHistory, as_of: date,
             every_days: int = 7) -> pd.DataFrame:
     """Planned and actual % of area handed over per project on a regular calendar.
 
@@ -59,7 +60,7 @@ def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: History, 
     milestones : DataFrame
         Valid milestones (:func:`milestones.status.validate_milestones` or the status table):
         ``project_id``, ``due_date``, ``metric``, ``target_percent``, ``scope``.
-    history : milestones.progress.History
+    history : milestones.history.ProgressHistory
         Up to ``as_of``.
     as_of : date
     every_days : int

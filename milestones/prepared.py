@@ -4,12 +4,12 @@ A dashboard user moves the as-of date far more often than the data changes. Ever
 depend on the as-of date is computed once by :func:`prepare` (or :func:`prepare_frames`):
 
 * the store's tables (projects, parcels, ledger, milestones, rules), read once;
-* the ledger normalised (:func:`milestones.progress.prepare_events`, all dates);
+* the ledger normalised (:func:`milestones.events.prepare_events`, all dates);
 * the events of every parcel, chainage ranges expanded and sorted by (parcel, ``event_date``,
-  ``event_id``) (:func:`milestones.progress.parcel_events`, all dates);
-* the aggregate reports with their scope resolved (:func:`milestones.progress.aggregate_reports`);
-* the per-day state changes of every parcel (``History.changes`` of
-  :class:`milestones.progress.History`, all dates) and the parcel frame it indexes.
+  ``event_id``) (:func:`milestones.events.parcel_events`, all dates);
+* the aggregate reports with their scope resolved (:func:`milestones.aggregates.aggregate_reports`);
+* the per-day state changes of every parcel (``ProgressHistory.changes`` of
+  :class:`milestones.history.ProgressHistory`, all dates) and the parcel frame it indexes.
 
 :func:`snapshot_at` then keeps the rows dated on or before the as-of date and runs the as-of
 dependent steps (:func:`milestones.snapshot.assemble_snapshot`: stages, milestone status, risk,
@@ -26,13 +26,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from milestones.progress import History, aggregate_reports, parcel_events, prepare_events, to_timestamp
+from milestones.aggregates import aggregate_reports
+from milestones.events import parcel_events, prepare_events, to_timestamp
+from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
+
+if TYPE_CHECKING:
+    from store.protocol import StoreReader
 
 
 @dataclass(frozen=True)
@@ -50,16 +55,16 @@ class PreparedData:
     rules : dict
         Resolved rules (``rules.yaml`` over the defaults of :mod:`milestones.rules`).
     events : DataFrame
-        :func:`milestones.progress.prepare_events` of the whole ledger (reverted uploads excluded).
+        :func:`milestones.events.prepare_events` of the whole ledger (reverted uploads excluded).
     by_parcel : DataFrame
-        :func:`milestones.progress.parcel_events` over all dates (``pidx``, ``event_date``, ``event_id``,
+        :func:`milestones.events.parcel_events` over all dates (``pidx``, ``event_date``, ``event_id``,
         ``event``, ``rank``, ``is_correction``, ``amount_vnd``), sorted by (parcel, date, event_id).
     reports : DataFrame
-        :func:`milestones.progress.aggregate_reports` over all dates, sorted by (date, event_id).
+        :func:`milestones.aggregates.aggregate_reports` over all dates, sorted by (date, event_id).
     parcel_frame : DataFrame
-        The parcel columns of :class:`History` (``History.parcels``).
+        The parcel columns of :class:`milestones.history.ProgressHistory` (``ProgressHistory.parcels``).
     changes : DataFrame
-        ``History.changes`` over all dates (``pidx``, ``date``, ``d_handed``, ``d_paid``).
+        ``ProgressHistory.changes`` over all dates (``pidx``, ``date``, ``d_handed``, ``d_paid``).
     data_version : dict
         ``store.data_version()`` when the tables were read.
     """
@@ -104,18 +109,18 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     reports = aggregate_reports(parcels, ev)
     last = ev["event_date"].max() if len(ev) else pd.NaT
     horizon = to_timestamp(last) if not pd.isna(last) else pd.Timestamp("2000-01-01")
-    history = History.build(parcels, ev, horizon, events_by_parcel=by_parcel, reports=reports)
+    history = ProgressHistory.build(parcels, ev, horizon, events_by_parcel=by_parcel, reports=reports)
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}))
 
 
-def prepare(store: Any) -> PreparedData:
+def prepare(store: StoreReader) -> PreparedData:
     """Read the store once and prepare the as-of-independent part (see the module docstring).
 
     Parameters
     ----------
-    store : Store
+    store : store.protocol.StoreReader
         ``store.open_store()``: ``projects()``, ``parcels()``, ``events()`` (reverted uploads
         excluded), ``milestones()``, ``rules()``, ``data_version()``.
 
@@ -158,7 +163,7 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     events = prepare_events(prepared.events, ts)
     by_parcel = _upto(prepared.by_parcel, "event_date", ts)
     reports = _upto(prepared.reports, "event_date", ts)
-    history = History(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
+    history = ProgressHistory(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=prepared.milestones, rules=prepared.rules, as_of=ts,

@@ -1,13 +1,14 @@
 """Schedule-risk flags per parcel at an as-of date.
 
-Flags (codes in data, Vietnamese labels in the UI)
+Flags (codes from :data:`domain.risk.RISK_CODES`; labels: ``vocab.labels.risk_flag_label``)
 --------------------------------------------------
 ``milestone_at_risk``
     The parcel has not reached the stage a milestone counts (``handed_over`` for
     ``percent_area_handed_over``, ``paid`` for ``percent_households_paid``) and lies in the scope of
-    a *current* milestone whose status is ``at_risk``, ``behind`` or ``missed``. The current
-    milestone of a (project, scope, metric) is the earliest-due one whose target is not yet reached
-    at the as-of date (a missed milestone stays current until its target is reached).
+    a *current* milestone whose status is ``at_risk``, ``behind`` or ``missed``
+    (:func:`domain.milestones.current_milestones`: per (project, scope, metric) the earliest-due one
+    whose target is not yet reached at the as-of date; a missed milestone stays current until its
+    target is reached).
 ``stuck_<stage>``
     The parcel has been in ``<stage>`` longer than ``stage_limits_days`` of ``rules.yaml``
     (days from ``stage_date`` to the as-of date, strictly more than the limit). Defaults and their
@@ -30,23 +31,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milestones.progress import HANDED_OVER_RANK, PAID_RANK, resolve_scope, to_timestamp
+from domain.milestones import LATE_STATUSES, current_milestones
+from domain.risk import RISK_CODES, STUCK_STAGES
+from domain.stages import HANDED_OVER_RANK, PAID_RANK
+from milestones.events import to_timestamp
 from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
-from vocab.labels import STAGE_LABELS_VI
+from milestones.scope import resolve_scope
 
-#: Risk-flag codes in display order (``stuck_<stage>`` for each stage that can be stuck).
-STUCK_STAGES: tuple[str, ...] = ("notice", "inventory", "plan_posted", "approved", "paid")
-RISK_CODES: tuple[str, ...] = ("milestone_at_risk",) + tuple(f"stuck_{s}" for s in STUCK_STAGES) + (
-    "complaint_open", "enforced")
+__all__ = ["RISK_CODES", "STUCK_STAGES", "parcel_risk_flags", "stage_limit_days"]
 
-RISK_LABELS_VI: dict[str, str] = {
-    "milestone_at_risk": "Thuộc mốc tiến độ có nguy cơ / chậm / không đạt",
-    **{f"stuck_{s}": f"Quá thời hạn ở giai đoạn «{STAGE_LABELS_VI[s]}»" for s in STUCK_STAGES},
-    "complaint_open": "Khiếu nại chưa giải quyết",
-    "enforced": "Cưỡng chế thu hồi đất",
-}
-
-_BAD = ("at_risk", "behind", "missed")
+#: The stage a milestone's metric counts: a parcel below it holds the milestone back.
+_NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_households_paid": PAID_RANK}
 
 
 def stage_limit_days(stage: np.ndarray, land_use: np.ndarray, rules: Mapping[str, Any] | None = None) -> np.ndarray:
@@ -89,48 +84,60 @@ def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date
     -------
     DataFrame
         Same rows and order as ``state``: ``parcel_id``, ``days_in_stage`` (float, NaN when not
-        started), ``risk_flags`` (list of codes from :data:`RISK_CODES`), ``risk_labels`` (list of
-        Vietnamese labels), ``at_risk`` (bool: any flag).
+        started), ``risk_flags`` (list of codes from :data:`RISK_CODES`), ``at_risk`` (bool: any flag).
     """
-    ts = to_timestamp(as_of)
-    n = len(state)
-    rank = state["stage_rank"].to_numpy()
-    flags = {code: np.zeros(n, dtype=bool) for code in RISK_CODES}
+    days = _days_in_stage(state, to_timestamp(as_of))
+    flags = {"milestone_at_risk": _behind_late_milestone(state, milestones)}
+    flags.update(_stuck(state, days, rules))
+    flags["complaint_open"] = state["complaint_open"].to_numpy(dtype=bool)
+    flags["enforced"] = state["enforced"].to_numpy(dtype=bool)
+    matrix = np.column_stack([flags[c] for c in RISK_CODES]) if len(state) else np.zeros((0, len(RISK_CODES)), bool)
+    return pd.DataFrame({
+        "parcel_id": state["parcel_id"].to_numpy(),
+        "days_in_stage": days,
+        "risk_flags": _code_lists(matrix),
+        "at_risk": matrix.any(axis=1),
+    })
 
-    for (project_id, scope, metric), group in milestones.groupby(["project_id", "scope", "metric"], sort=False):
-        pending = group[group["actual_percent"] < group["target_percent"] - 1e-9].sort_values("due_date")
-        if pending.empty or pending.iloc[0]["status"] not in _BAD:
-            continue
+
+def _behind_late_milestone(state: pd.DataFrame, milestones: pd.DataFrame) -> np.ndarray:
+    """Parcels below the stage counted by a current late milestone of their scope."""
+    rank = state["stage_rank"].to_numpy()
+    behind = np.zeros(len(state), dtype=bool)
+    if milestones.empty:
+        return behind
+    current = current_milestones(milestones)
+    for rec in current[current["status"].isin(LATE_STATUSES)].to_dict("records"):
         try:
-            mask = resolve_scope(state, project_id, scope)[2]
+            mask = resolve_scope(state, rec["project_id"], rec.get("scope"))[2]
         except ValueError:
             continue
-        needed = HANDED_OVER_RANK if metric == "percent_area_handed_over" else PAID_RANK
-        flags["milestone_at_risk"] |= mask & (rank < needed)
+        behind |= mask & (rank < _NEEDED_RANK.get(rec["metric"], PAID_RANK))
+    return behind
 
+
+def _days_in_stage(state: pd.DataFrame, ts: pd.Timestamp) -> np.ndarray:
+    """Days from ``stage_date`` to ``ts`` per parcel (float, NaN when not started)."""
     stage_date = pd.to_datetime(state["stage_date"]).astype("datetime64[ns]").to_numpy()
     days = (np.datetime64(ts.to_datetime64(), "ns") - stage_date).astype("timedelta64[D]").astype(float)
     days[np.isnat(stage_date)] = np.nan
-    limit = stage_limit_days(state["stage"].to_numpy(), state["land_use"].to_numpy() if "land_use" in state
-                             else np.full(n, None), rules)
+    return days
+
+
+def _stuck(state: pd.DataFrame, days: np.ndarray, rules: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+    """``stuck_<stage>`` flags: days in the stage strictly more than its limit."""
+    n = len(state)
+    land_use = state["land_use"].to_numpy() if "land_use" in state else np.full(n, None)
+    limit = stage_limit_days(state["stage"].to_numpy(), land_use, rules)
     stuck = ~np.isnan(limit) & ~np.isnan(days) & (days > limit)
     stage = state["stage"].to_numpy(dtype=object)
-    for s in STUCK_STAGES:
-        flags[f"stuck_{s}"] = stuck & (stage == s)
-    flags["complaint_open"] = state["complaint_open"].to_numpy(dtype=bool)
-    flags["enforced"] = state["enforced"].to_numpy(dtype=bool)
+    return {f"stuck_{s}": stuck & (stage == s) for s in STUCK_STAGES}
 
-    matrix = np.column_stack([flags[c] for c in RISK_CODES]) if n else np.zeros((0, len(RISK_CODES)), bool)
+
+def _code_lists(matrix: np.ndarray) -> list[list[str]]:
+    """The list of flag codes of each row of a (parcels × RISK_CODES) boolean matrix."""
     # Few distinct flag combinations: build each list once, then copy it per parcel.
     bits = matrix.astype("int64") @ (1 << np.arange(len(RISK_CODES), dtype="int64"))
     patterns, inverse = np.unique(bits, return_inverse=True)
     codes_of = [[c for i, c in enumerate(RISK_CODES) if p >> i & 1] for p in patterns]
-    labels_of = [[RISK_LABELS_VI[c] for c in codes] for codes in codes_of]
-    inverse = inverse.ravel()
-    return pd.DataFrame({
-        "parcel_id": state["parcel_id"].to_numpy(),
-        "days_in_stage": days,
-        "risk_flags": [list(codes_of[i]) for i in inverse],
-        "risk_labels": [list(labels_of[i]) for i in inverse],
-        "at_risk": matrix.any(axis=1),
-    })
+    return [list(codes_of[i]) for i in inverse.ravel()]

@@ -11,26 +11,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from domain.tables import PARCEL_RISK_COLUMNS
+from milestones.aggregates import aggregate_reports
 from milestones.curve import s_curve
-from milestones.progress import (
-    History,
-    aggregate_reports,
-    commune_and_project_areas,
-    commune_progress,
-    parcel_events,
-    parcel_stages,
-    prepare_events,
-    project_progress,
-    segment_progress,
-    to_timestamp,
-)
+from milestones.events import parcel_events, prepare_events, to_timestamp
+from milestones.history import ProgressHistory
+from milestones.parcel_state import parcel_stages
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status
+from milestones.tables import commune_and_project_areas, commune_progress, project_progress, segment_progress
+
+if TYPE_CHECKING:
+    from store.protocol import StoreReader
 
 log = logging.getLogger(__name__)
 
@@ -44,17 +41,18 @@ class Snapshot:
     as_of : date
     parcels : GeoDataFrame
         EPSG:9215 (as the store gives it): the parcels columns + ``stage``, ``stage_rank``,
-        ``stage_date``, ``stage_label``, ``handed_over_on``, ``area_handed_over_m2``,
+        ``stage_date``, ``handed_over_on``, ``area_handed_over_m2``,
         ``complaint_open``, ``complaint_since``, ``enforced``, ``compulsory_inventory``,
         ``amount_approved_vnd``, ``amount_paid_vnd`` (VND), ``days_in_stage``, ``risk_flags``
-        (list of codes), ``risk_labels`` (Vietnamese), ``at_risk`` (bool).
+        (list of codes of :data:`domain.risk.RISK_CODES`), ``at_risk`` (bool). Codes only: views
+        turn them into words with ``vocab.labels``.
     projects : DataFrame
-        One row per project (:func:`milestones.progress.project_progress`) + ``short_name``,
+        One row per project (:func:`milestones.tables.project_progress`) + ``short_name``,
         ``kind``.
     communes : DataFrame
-        Per project × commune (:func:`milestones.progress.commune_progress`).
+        Per project × commune (:func:`milestones.tables.commune_progress`).
     segments : DataFrame
-        Per project × 500 m chainage segment (:func:`milestones.progress.segment_progress`).
+        Per project × 500 m chainage segment (:func:`milestones.tables.segment_progress`).
     milestones : DataFrame
         :func:`milestones.status.milestone_status`.
     s_curve : DataFrame
@@ -105,14 +103,14 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     events = prepare_events(events, ts)        # normalised once, reused by every step
     by_parcel = parcel_events(parcels, events, ts)
     reports = aggregate_reports(parcels, events, ts)
-    history = History.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
+    history = ProgressHistory.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
     return assemble_snapshot(projects=projects, parcels=parcels, events=events, by_parcel=by_parcel,
                              reports=reports, history=history, milestones=milestones, rules=resolved,
                              as_of=ts, data_version=data_version, segment_m=segment_m)
 
 
 def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
-                      by_parcel: pd.DataFrame, reports: pd.DataFrame, history: History,
+                      by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
                       data_version: dict | None = None, segment_m: float = 500.0) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
@@ -127,12 +125,12 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     projects, parcels, milestones : DataFrame
         Tables of DATA_MODEL.md.
     events : DataFrame
-        :func:`milestones.progress.prepare_events` up to ``as_of``.
+        :func:`milestones.events.prepare_events` up to ``as_of``.
     by_parcel : DataFrame
-        :func:`milestones.progress.parcel_events` up to ``as_of``.
+        :func:`milestones.events.parcel_events` up to ``as_of``.
     reports : DataFrame
-        :func:`milestones.progress.aggregate_reports` up to ``as_of``.
-    history : History
+        :func:`milestones.aggregates.aggregate_reports` up to ``as_of``.
+    history : ProgressHistory
         Up to ``as_of``.
     rules : dict
         Resolved rules (:func:`milestones.rules.resolve_rules`).
@@ -144,7 +142,7 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
     risk = parcel_risk_flags(state, ms, ts, resolved)
-    for col in ("days_in_stage", "risk_flags", "risk_labels", "at_risk"):
+    for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables
@@ -172,13 +170,13 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     )
 
 
-def compute_snapshot(store: Any, as_of: date, *, segment_m: float = 500.0) -> Snapshot:
+def compute_snapshot(store: StoreReader, as_of: date, *, segment_m: float = 500.0) -> Snapshot:
     """All computations at ``as_of`` from ``store`` (``store.open_store()``): the one call of every view.
 
     Parameters
     ----------
-    store : Store
-        Provides ``projects()``, ``parcels()``, ``events()`` (reverted uploads excluded),
+    store : store.protocol.StoreReader
+        ``store.open_store()`` or any object with ``projects()``, ``parcels()``, ``events()`` (reverted uploads excluded),
         ``milestones()``, ``rules()``, ``data_version()`` (DATA_MODEL.md "store").
     as_of : date
         Events dated after it are ignored.

@@ -3,7 +3,7 @@
 The rule (also in the README)
 -----------------------------
 For a milestone (``due_date``, ``metric``, ``target_percent``, ``scope``) at date ``as_of``, with
-``actual`` = value of the metric at ``as_of`` (:class:`milestones.progress.History`):
+``actual`` = value of the metric at ``as_of`` (:class:`milestones.history.ProgressHistory`):
 
 1. Due date reached (``as_of >= due_date``): **met** if the value at the due date (events dated on
    or before it) reached the target, else **missed**.
@@ -34,34 +34,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from milestones.progress import History, is_project_scope, resolve_scope, to_timestamp
+from domain.milestones import METRICS
+from domain.tables import MILESTONE_STATUS_COLUMNS
+from milestones.events import to_timestamp
+from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
+from milestones.scope import is_project_scope, resolve_scope
 from parsing.dates import parse_date
 from parsing.numbers import parse_small_number
 from parsing.text import is_blank
 
-STATUSES: tuple[str, ...] = ("met", "missed", "on_track", "at_risk", "behind")
-
-STATUS_LABELS_VI: dict[str, str] = {
-    "met": "Đạt",
-    "missed": "Không đạt",
-    "on_track": "Đúng tiến độ",
-    "at_risk": "Có nguy cơ chậm",
-    "behind": "Chậm tiến độ",
-}
-
-METRICS: tuple[str, ...] = ("percent_area_handed_over", "percent_households_paid")
-
-METRIC_LABELS_VI: dict[str, str] = {
-    "percent_area_handed_over": "% diện tích đã bàn giao",
-    "percent_households_paid": "% số hộ đã chi trả",
-}
-
 _EPS = 1e-9
 
-MILESTONE_COLUMNS = ("milestone_id", "project_id", "label", "due_date", "metric", "target_percent",
-                     "scope", "actual_percent", "actual_at_due_percent", "status", "status_label",
-                     "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day")
+#: Columns of :func:`milestone_status` (``Snapshot.milestones``; the one definition is :mod:`domain.tables`).
+MILESTONE_COLUMNS = MILESTONE_STATUS_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,46 +126,57 @@ def validate_milestones(milestones: pd.DataFrame, parcels: pd.DataFrame | None =
     if missing:
         raise ValueError("Tệp mốc tiến độ thiếu cột: " + ", ".join(missing))
     rows, problems = [], []
-    known_projects = set() if parcels is None else {str(p) for p in pd.unique(parcels["project_id"]) if isinstance(p, str)}
+    known_projects = None if parcels is None else {str(p) for p in pd.unique(parcels["project_id"]) if isinstance(p, str)}
     for line, rec in enumerate(milestones.to_dict("records"), start=2):
         where = f"Mốc tiến độ dòng {line} (mã {rec.get('milestone_id')!s})"
-        ok = True
-        try:
-            due = parse_due_date(rec.get("due_date"))
-        except ValueError as exc:
-            problems.append(f"{where}, cột due_date: {exc}")
-            ok = False
-        try:
-            target = parse_percent(rec.get("target_percent"))
-        except ValueError as exc:
-            problems.append(f"{where}, cột target_percent: {exc}")
-            ok = False
-        metric = str(rec.get("metric") or "").strip()
-        if metric not in METRICS:
-            problems.append(f"{where}, cột metric: {metric!r} không hợp lệ (cần một trong: {', '.join(METRICS)})")
-            ok = False
-        scope = rec.get("scope")
-        scope = "project" if is_project_scope(scope) else str(scope).strip()
-        if ok and parcels is not None and rec.get("project_id") not in known_projects:
-            problems.append(f"{where}, cột project_id: dự án {rec.get('project_id')!r} không có thửa đất nào "
-                            f"(các dự án có thửa: {', '.join(sorted(known_projects))})")
-            ok = False
-        if ok and parcels is not None and scope != "project":
-            try:
-                resolve_scope(parcels, rec["project_id"], scope)
-            except ValueError as exc:
-                problems.append(f"{where}, cột scope: {exc}")
-                ok = False
-        if not ok:
-            continue
-        label = rec.get("label")
-        if not isinstance(label, str) or not label.strip():
-            what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
-            label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
-        rows.append({**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
-                     "target_percent": target, "scope": scope, "label": label})
+        row = _valid_row(rec, where, parcels, known_projects, problems)
+        if row is not None:
+            rows.append(row)
     cols = list(dict.fromkeys(list(milestones.columns) + ["scope", "label"]))
     return pd.DataFrame(rows, columns=cols), problems
+
+
+def _valid_row(rec: dict, where: str, parcels: pd.DataFrame | None, known_projects: set[str] | None,
+               problems: list[str]) -> dict | None:
+    """One milestone row parsed (due date, target, metric, scope, label), or None after adding its problems."""
+    count = len(problems)
+    try:
+        due = parse_due_date(rec.get("due_date"))
+    except ValueError as exc:
+        problems.append(f"{where}, cột due_date: {exc}")
+    try:
+        target = parse_percent(rec.get("target_percent"))
+    except ValueError as exc:
+        problems.append(f"{where}, cột target_percent: {exc}")
+    metric = str(rec.get("metric") or "").strip()
+    if metric not in METRICS:
+        problems.append(f"{where}, cột metric: {metric!r} không hợp lệ (cần một trong: {', '.join(METRICS)})")
+    scope = rec.get("scope")
+    scope = "project" if is_project_scope(scope) else str(scope).strip()
+    if len(problems) == count and parcels is not None:
+        _check_project_and_scope(rec["project_id"], scope, where, parcels, known_projects, problems)
+    if len(problems) > count:
+        return None
+    label = rec.get("label")
+    if not isinstance(label, str) or not label.strip():
+        what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
+        label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
+    return {**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
+            "target_percent": target, "scope": scope, "label": label}
+
+
+def _check_project_and_scope(project_id, scope: str, where: str, parcels: pd.DataFrame, known_projects: set[str],
+                             problems: list[str]) -> None:
+    """The project must have parcels, and a commune scope must name a commune with parcels of it."""
+    if project_id not in known_projects:
+        problems.append(f"{where}, cột project_id: dự án {project_id!r} không có thửa đất nào "
+                        f"(các dự án có thửa: {', '.join(sorted(known_projects))})")
+        return
+    if scope != "project":
+        try:
+            resolve_scope(parcels, project_id, scope)
+        except ValueError as exc:
+            problems.append(f"{where}, cột scope: {exc}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,7 +267,7 @@ def classify(*, actual: float, actual_at_due: float | None, target: float, as_of
 # --------------------------------------------------------------------------------------------
 # All milestones
 # --------------------------------------------------------------------------------------------
-def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
+def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: date,
                      rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Status, forecast and rates of every milestone at ``as_of``.
 
@@ -280,7 +277,7 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
         As from the store (``due_date`` dd/mm/yyyy text or date); parsed with
         :func:`validate_milestones`. Invalid rows are left out and their Vietnamese messages are put
         in ``result.attrs["problems"]``.
-    history : milestones.progress.History
+    history : milestones.history.ProgressHistory
         Built from the parcels and the ledger up to (at least) ``as_of``.
     as_of : date
     rules : mapping, optional
@@ -292,7 +289,7 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
         One row per valid milestone, sorted by project and due date: ``milestone_id``,
         ``project_id``, ``label``, ``due_date`` (date), ``metric``, ``target_percent``, ``scope``,
         ``actual_percent`` (at ``as_of``), ``actual_at_due_percent`` (NaN before the due date),
-        ``status`` (:data:`STATUSES`), ``status_label`` (Vietnamese), ``forecast_date`` (date or
+        ``status`` (:data:`domain.milestones.STATUSES`), ``forecast_date`` (date or
         None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day).
     """
     r = resolve_rules(rules)
@@ -317,7 +314,6 @@ def milestone_status(milestones: pd.DataFrame, history: History, as_of: date,
             "actual_percent": actual,
             "actual_at_due_percent": at_due if due_passed else float("nan"),
             "status": status,
-            "status_label": STATUS_LABELS_VI[status],
             "forecast_date": None if status == "met" else forecast_date(actual, rec["target_percent"], ts, recent),
             "required_rate_pct_per_day": (float("nan") if due_passed and status == "missed" else
                                           0.0 if status == "met" else

@@ -5,7 +5,9 @@
 >>> store.parcels("QL4B").crs.to_epsg()
 9215
 
-Backends (one implementation over SQLAlchemy Core, :mod:`store.store`):
+Backends (one implementation over SQLAlchemy Core: the :class:`store.store.Store` façade over
+:mod:`store.layer_versions` and :mod:`store.uploads`; what computations may rely on is the
+:class:`store.protocol.StoreReader` Protocol):
 
 - default ``sqlite:///<repo>/data/gpmb.gpkg``: a GeoPackage 1.3 file that QGIS opens directly; the
   layers projects, centrelines, parcels, communes, roads are feature layers in EPSG:9215, the ledger

@@ -21,6 +21,11 @@ class StoreUnavailableError(StoreError):
     """
 
 
+class SourceFileMissingError(StoreUnavailableError, FileNotFoundError):
+    """A bundled source file needed to build a new store is missing (``data/sources/`` or
+    ``$GPMB_SOURCES_DIR``); also a :class:`FileNotFoundError` for callers written before it."""
+
+
 @dataclass(frozen=True)
 class UploadResult:
     """Outcome of :meth:`Store.commit_upload`.

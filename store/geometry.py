@@ -25,12 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import UserDefinedType
 
-#: EPSG code of every layer in the store (VN-2000 / TM-3 107-15, Lạng Sơn).
-STORE_SRID = 9215
-
-#: GeoPackage ``application_id`` ("GPKG") and ``user_version`` (1.3.0).
-GPKG_APPLICATION_ID = 0x47504B47
-GPKG_USER_VERSION = 10300
+from domain.crs import STORE_EPSG
 
 _GPKG_TYPE_NAMES = {
     "Point": "POINT",
@@ -61,7 +56,7 @@ def geometry_type_name(geoms) -> str:
     return "GEOMETRY"
 
 
-def encode_gpkg(geom, srid: int = STORE_SRID) -> bytes | None:
+def encode_gpkg(geom, srid: int = STORE_EPSG) -> bytes | None:
     """Encode a shapely geometry as a GeoPackage binary blob (little endian, XY envelope).
 
     ``None`` gives ``None`` (SQL NULL); an empty geometry sets the empty flag and no envelope.
@@ -153,7 +148,7 @@ class GeometryColumn(UserDefinedType):
 
     cache_ok = True
 
-    def __init__(self, geometry_type: str = "GEOMETRY", srid: int = STORE_SRID):
+    def __init__(self, geometry_type: str = "GEOMETRY", srid: int = STORE_EPSG):
         self.geometry_type = geometry_type.upper()
         self.srid = int(srid)
 
@@ -201,7 +196,7 @@ def _now_iso() -> str:
 
 
 def register_gpkg_layer(conn, table_name: str, geometry_type: str, bounds, *, identifier: str,
-                        description: str = "", srid: int = STORE_SRID) -> None:
+                        description: str = "", srid: int = STORE_EPSG) -> None:
     """Register ``table_name`` as a GeoPackage feature layer (SQLite only; no-op on PostGIS).
 
     Writes one row in ``gpkg_contents`` (data_type ``features``, bounding box, srs_id) and one in

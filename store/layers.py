@@ -19,7 +19,8 @@ import pandas as pd
 from sqlalchemy import BigInteger, Boolean, Column, Date, Double, Integer, MetaData, Table, Text, inspect, select, text
 from sqlalchemy.types import NullType
 
-from store.geometry import STORE_SRID, GeometryColumn, geometry_type_name, register_gpkg_attributes, register_gpkg_layer
+from domain.crs import STORE_EPSG
+from store.geometry import GeometryColumn, geometry_type_name, register_gpkg_attributes, register_gpkg_layer
 from store.types import UtcDateTime
 
 GEOMETRY_COLUMN = "geometry"
@@ -63,7 +64,7 @@ def column_kind(series: pd.Series) -> str:
         if getattr(dtype, "tz", None) is None and (naive == naive.dt.normalize()).all():
             return "date"
         return "datetime"
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         return _object_kind(series)
     return "text"
 
@@ -122,7 +123,7 @@ def build_table(table_name: str, frame: pd.DataFrame, geometry_type: str | None)
             raise ValueError(f"Tên cột không dùng được trong kho dữ liệu: {name!r}.")
         columns.append(Column(name, sql_type_for(column_kind(frame[name]))))
     if geometry_type is not None:
-        columns.append(Column(GEOMETRY_COLUMN, GeometryColumn(geometry_type, STORE_SRID)))
+        columns.append(Column(GEOMETRY_COLUMN, GeometryColumn(geometry_type, STORE_EPSG)))
     return Table(table_name, MetaData(), *columns, sqlite_autoincrement=True)
 
 
@@ -154,8 +155,8 @@ def write_layer_table(conn, table_name: str, frame: pd.DataFrame, *, identifier:
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     geometry_type = None
     if is_geo:
-        if frame.crs is None or frame.crs.to_epsg() != STORE_SRID:
-            raise ValueError(f"Lớp {table_name!r} phải ở EPSG:{STORE_SRID}, nhận {frame.crs}.")
+        if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+            raise ValueError(f"Lớp {table_name!r} phải ở EPSG:{STORE_EPSG}, nhận {frame.crs}.")
         if frame.geometry.name != GEOMETRY_COLUMN:
             frame = frame.rename_geometry(GEOMETRY_COLUMN)
         geometry_type = geometry_type_name(frame.geometry.values)
@@ -193,7 +194,7 @@ def reflect_layer_table(conn, table_name: str) -> Table:
     for info in inspect(conn).get_columns(table_name):
         name, type_ = info["name"], info["type"]
         if name == GEOMETRY_COLUMN:
-            type_ = GeometryColumn("GEOMETRY", STORE_SRID)
+            type_ = GeometryColumn("GEOMETRY", STORE_EPSG)
         elif isinstance(type_, NullType):
             type_ = Text()
         columns.append(Column(name, type_, primary_key=name == "fid"))
@@ -225,5 +226,5 @@ def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
             frame[col.name] = frame[col.name].astype(bool)
     frame = frame.drop(columns="fid")
     if GEOMETRY_COLUMN in names:
-        return gpd.GeoDataFrame(frame, geometry=GEOMETRY_COLUMN, crs=STORE_SRID)
+        return gpd.GeoDataFrame(frame, geometry=GEOMETRY_COLUMN, crs=STORE_EPSG)
     return frame

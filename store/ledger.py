@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 
 from domain.stages import EVENT_CODES
+from domain.tables import EVENT_KINDS
 from store import sources
 from store.errors import StoreError
-
-EVENT_KINDS = ("parcel", "chainage_range", "aggregate")
 
 #: Test hook: seconds to sleep inside the commit transaction, after the rows are written.
 SLEEP_IN_COMMIT_ENV = "GPMB_STORE_SLEEP_IN_COMMIT"
@@ -48,7 +47,7 @@ def prepare_events(frame: pd.DataFrame) -> dict[str, list]:
     Returns
     -------
     dict of str to list
-        One list per column of :data:`store.sources.EVENT_COLUMNS`, ``None`` for missing values,
+        One list per column of :data:`domain.tables.EVENT_ROW_COLUMNS`, ``None`` for missing values,
         ``event_date`` as ``datetime.date``, ``is_correction`` as bool.
 
     Raises
@@ -58,69 +57,93 @@ def prepare_events(frame: pd.DataFrame) -> dict[str, list]:
         kind or event code, missing date, parcel row without ``parcel_id``, chainage row without
         ``chainage_from_m``/``chainage_to_m``, non-numeric or negative numbers.
     """
+    frame = _checked_frame(frame)
+    problems: list[str] = []
+    dates = pd.to_datetime(_column(frame, "event_date"), errors="coerce", format="mixed")
+    numbers = _numbers(frame, problems)
+    _check_codes_and_keys(frame, dates, numbers, problems)
+    if problems:
+        raise StoreError("Không ghi được dữ liệu vào kho: " + " ".join(problems[:20])
+                         + (" …" if len(problems) > 20 else ""))
+    return dict(
+        kind=_column(frame, "kind").tolist(), project_id=_texts(_column(frame, "project_id")),
+        parcel_id=_texts(_column(frame, "parcel_id")), commune=_texts(_column(frame, "commune")),
+        chainage_from_m=_floats(numbers["chainage_from_m"]), chainage_to_m=_floats(numbers["chainage_to_m"]),
+        event=_column(frame, "event").tolist(), event_date=list(dates.dt.date),
+        area_m2=_floats(numbers["area_m2"]),
+        households=[None if v != v else int(v) for v in numbers["households"].tolist()],
+        amount_vnd=_floats(numbers["amount_vnd"]),
+        is_correction=[_truthy(v) for v in _column(frame, "is_correction")],
+        note=_texts(_column(frame, "note")),
+    )
+
+
+def _checked_frame(frame) -> pd.DataFrame:
+    """``frame`` with a fresh 0..n-1 index, after checking it is a table with the required columns."""
     if not isinstance(frame, pd.DataFrame):
         raise StoreError("Dữ liệu sự kiện phải là một bảng (DataFrame).")
     missing = [c for c in ("kind", "event", "event_date") if c not in frame.columns]
     if missing:
         raise StoreError(f"Bảng sự kiện thiếu cột bắt buộc: {', '.join(missing)}.")
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
-    problems: list[str] = []
+    return frame.reset_index(drop=True)
 
-    def column(name) -> pd.Series:
-        if name in frame.columns:
-            return frame[name].astype(object)
-        return pd.Series([None] * n, dtype=object)
 
-    def report(mask, message) -> None:
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5]:
-            problems.append(message(int(i)))
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` as objects (all None when absent)."""
+    if name in frame.columns:
+        return frame[name].astype(object)
+    return pd.Series([None] * len(frame), dtype=object)
 
-    raw_dates = column("event_date")
-    dates = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
+
+def _report(problems: list[str], mask, message) -> None:
+    """Add ``message(row)`` for the first five rows where ``mask`` holds."""
+    problems.extend(message(int(i)) for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:5])
+
+
+_NUMBER_COLUMNS = ("chainage_from_m", "chainage_to_m", "area_m2", "households", "amount_vnd")
+_SIGNED_COLUMNS = ("chainage_from_m", "chainage_to_m")
+
+
+def _numbers(frame: pd.DataFrame, problems: list[str]) -> dict[str, pd.Series]:
+    """The numeric columns as float64 (NaN when missing); non-numbers and negative amounts reported."""
     numbers = {}
-    for name in ("chainage_from_m", "chainage_to_m", "area_m2", "households", "amount_vnd"):
-        raw = column(name)
+    for name in _NUMBER_COLUMNS:
+        raw = _column(frame, name)
         num = pd.to_numeric(raw, errors="coerce").astype("float64")
-        report(raw.notna() & num.isna(), lambda i, name=name, raw=raw: (
+        _report(problems, raw.notna() & num.isna(), lambda i, name=name, raw=raw: (
             f"Dòng {i + 1}, cột '{name}': cần một số, nhận {raw.iloc[i]!r}."))
-        if name not in ("chainage_from_m", "chainage_to_m"):
-            report(num < 0, lambda i, name=name, num=num: f"Dòng {i + 1}, cột '{name}': không được âm ({num.iloc[i]}).")
+        if name not in _SIGNED_COLUMNS:
+            _report(problems, num < 0,
+                    lambda i, name=name, num=num: f"Dòng {i + 1}, cột '{name}': không được âm ({num.iloc[i]}).")
         numbers[name] = num
-    kinds, codes, parcel_ids = column("kind"), column("event"), column("parcel_id")
-    report(~kinds.isin(EVENT_KINDS), lambda i: (
+    return numbers
+
+
+def _check_codes_and_keys(frame: pd.DataFrame, dates: pd.Series, numbers: dict[str, pd.Series],
+                          problems: list[str]) -> None:
+    """Report unknown kinds/codes, missing dates, parcel rows without a parcel, ranges without ends."""
+    kinds, codes, raw_dates = _column(frame, "kind"), _column(frame, "event"), _column(frame, "event_date")
+    _report(problems, ~kinds.isin(EVENT_KINDS), lambda i: (
         f"Dòng {i + 1}, cột 'kind': cần một trong {', '.join(EVENT_KINDS)}, nhận {kinds.iloc[i]!r}."))
-    report(~codes.isin(EVENT_CODES),
-           lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
-    report(dates.isna(), lambda i: f"Dòng {i + 1}, cột 'event_date': cần ngày, nhận {raw_dates.iloc[i]!r}.")
-    report((kinds == "parcel") & parcel_ids.isna(), lambda i: (
-        f"Dòng {i + 1}, cột 'parcel_id': sự kiện theo thửa cần mã thửa."))
-    report((kinds == "chainage_range") & (numbers["chainage_from_m"].isna() | numbers["chainage_to_m"].isna()),
-           lambda i: f"Dòng {i + 1}, cột 'chainage_from_m'/'chainage_to_m': cần lý trình đầu và cuối.")
-    if problems:
-        raise StoreError("Không ghi được dữ liệu vào kho: " + " ".join(problems[:20])
-                         + (" …" if len(problems) > 20 else ""))
+    _report(problems, ~codes.isin(EVENT_CODES),
+            lambda i: f"Dòng {i + 1}, cột 'event': mã giai đoạn không hợp lệ {codes.iloc[i]!r}.")
+    _report(problems, dates.isna(),
+            lambda i: f"Dòng {i + 1}, cột 'event_date': cần ngày, nhận {raw_dates.iloc[i]!r}.")
+    _report(problems, (kinds == "parcel") & _column(frame, "parcel_id").isna(),
+            lambda i: f"Dòng {i + 1}, cột 'parcel_id': sự kiện theo thửa cần mã thửa.")
+    _report(problems, (kinds == "chainage_range") & (numbers["chainage_from_m"].isna() | numbers["chainage_to_m"].isna()),
+            lambda i: f"Dòng {i + 1}, cột 'chainage_from_m'/'chainage_to_m': cần lý trình đầu và cuối.")
 
-    def texts(series):
-        missing_ = series.isna().to_numpy()
-        return [None if m else (v if type(v) is str else str(v)) for v, m in zip(series.tolist(), missing_)]
 
-    def floats(series):
-        return [None if v != v else v for v in series.tolist()]
+def _texts(series: pd.Series) -> list:
+    """Text values (non-strings converted with ``str``), None when missing."""
+    missing = series.isna().to_numpy()
+    return [None if m else (v if type(v) is str else str(v)) for v, m in zip(series.tolist(), missing)]
 
-    corrections = column("is_correction")
-    columns = dict(
-        kind=kinds.tolist(), project_id=texts(column("project_id")), parcel_id=texts(parcel_ids),
-        commune=texts(column("commune")), chainage_from_m=floats(numbers["chainage_from_m"]),
-        chainage_to_m=floats(numbers["chainage_to_m"]), event=codes.tolist(),
-        event_date=list(dates.dt.date), area_m2=floats(numbers["area_m2"]),
-        households=[None if v != v else int(v) for v in numbers["households"].tolist()],
-        amount_vnd=floats(numbers["amount_vnd"]),
-        is_correction=[_truthy(v) for v in corrections],
-        note=texts(column("note")),
-    )
-    return columns
 
+def _floats(series: pd.Series) -> list:
+    """Floats, None for NaN."""
+    return [None if v != v else v for v in series.tolist()]
 
 def insert_events(conn, upload_id: int, columns: dict[str, list]) -> None:
     """Append the rows to ``events`` inside the caller's transaction, by the driver's fastest path:
@@ -130,10 +153,10 @@ def insert_events(conn, upload_id: int, columns: dict[str, list]) -> None:
     n = len(columns["kind"])
     values = [[upload_id] * n] + [columns[c] for c in sources.EVENT_COLUMNS]
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cursor:
-            with cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy:
-                for row in zip(*values):
-                    copy.write_row(row)
+        with (conn.connection.driver_connection.cursor() as cursor,
+              cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy):
+            for row in zip(*values):
+                copy.write_row(row)
         return
     date_at = names.index("event_date")
     values[date_at] = [d.isoformat() for d in values[date_at]]

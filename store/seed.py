@@ -1,28 +1,25 @@
 """Filling an empty store from ``data/sources/`` and reconciling it when those files change.
 
-Runs inside :func:`store.store.open_store`'s write transaction; ``store`` arguments are the
-:class:`store.store.Store` being opened (its transaction-level helpers do the writes, so a seed is
+Runs inside :func:`store.store.open_store`'s write transaction; the writes are the transaction-level
+helpers of :mod:`store.layer_versions` and :mod:`store.uploads` (so a seed is
 recorded exactly like an import or an upload).
 """
 from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select, text
 
 from store import schema, sources
 from store.geometry import unregister_gpkg_layer
+from store.layer_versions import replace_layer_in, utcnow
 from store.layers import table_exists, write_layer_table
 from store.ledger import prepare_events
+from store.uploads import commit_in, revert_in
 
 log = logging.getLogger(__name__)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 _SEED_LAYERS = {
@@ -70,35 +67,35 @@ def _write_milestones(conn, sources_dir: Path) -> None:
                       description="Mốc tiến độ (data/sources/milestones.csv)")
 
 
-def _seed_layer(store, conn, sources_dir: Path, name: str) -> None:
+def _seed_layer(conn, sources_dir: Path, name: str) -> None:
     gdf = _SEED_LAYERS[name](sources_dir)
     report = json.dumps({"nguon": f"data/sources ({name})", "so_doi_tuong": len(gdf)}, ensure_ascii=False)
-    store._replace_layer_in(conn, name, gdf, report, "seed")
+    replace_layer_in(conn, name, gdf, report, "seed")
 
 
-def _seed_events(store, conn, sources_dir: Path) -> None:
+def _seed_events(conn, sources_dir: Path) -> None:
     columns = prepare_events(sources.load_seed_events(sources_dir))
-    store._commit_in(conn, columns, file_name="events.csv",
-                     file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
-                     uploaded_by="Khởi tạo từ data/sources", rows_read=len(columns["kind"]), source="seed")
+    commit_in(conn, columns, file_name="events.csv",
+              file_sha256=sources.file_sha256(Path(sources_dir) / "events.csv"),
+              uploaded_by="Khởi tạo từ data/sources", rows_read=len(columns["kind"]), source="seed")
 
 
-def seed(store, conn, sources_dir: Path, hashes: dict) -> None:
+def seed(conn, sources_dir: Path, hashes: dict) -> None:
     """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
     meta = read_meta(conn)
     for name in _SEED_LAYERS:
         if not table_exists(conn, name):
-            _seed_layer(store, conn, sources_dir, name)
+            _seed_layer(conn, sources_dir, name)
     if not table_exists(conn, "milestones"):
         _write_milestones(conn, sources_dir)
     if "rules_yaml" not in meta:
         _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
-        _seed_events(store, conn, sources_dir)
+        _seed_events(conn, sources_dir)
     for name, digest in hashes.items():
         _set_meta(conn, f"sha256:{name}", digest)
-    _set_meta(conn, "seeded_at", _utcnow().isoformat())
+    _set_meta(conn, "seeded_at", utcnow().isoformat())
 
 
 def _holds_only_seed(conn) -> bool:
@@ -110,7 +107,7 @@ def _holds_only_seed(conn) -> bool:
     return user_upload is None and imported is None
 
 
-def sync_sources(store, conn, sources_dir: Path, hashes: dict) -> None:
+def sync_sources(conn, sources_dir: Path, hashes: dict) -> None:
     """Bring the store in line with source files changed since it last read them.
 
     - ``milestones.csv`` / ``rules.yaml`` (edited by a clerk): always reloaded.
@@ -137,11 +134,11 @@ def sync_sources(store, conn, sources_dir: Path, hashes: dict) -> None:
                 old = conn.execute(select(up.c.upload_id).where(up.c.source == "seed",
                                                                 up.c.upload_id.not_in(select(rv.c.upload_id)))).all()
                 for (upload_id,) in old:
-                    store._revert_in(conn, upload_id, by="Khởi tạo lại từ data/sources",
-                                     reason="data/sources/events.csv đã thay đổi")
-                _seed_events(store, conn, sources_dir)
+                    revert_in(conn, upload_id, by="Khởi tạo lại từ data/sources",
+                              reason="data/sources/events.csv đã thay đổi")
+                _seed_events(conn, sources_dir)
             else:
                 for layer in _SEED_FILES[name]:
-                    _seed_layer(store, conn, sources_dir, layer)
+                    _seed_layer(conn, sources_dir, layer)
         _set_meta(conn, f"sha256:{name}", hashes[name])
         log.info("Đã đối chiếu %s với kho dữ liệu", name)

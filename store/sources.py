@@ -25,30 +25,29 @@ import geopandas as gpd
 import pandas as pd
 import yaml
 
-from store.geometry import STORE_SRID
+from domain.crs import STORE_EPSG
+from domain.tables import EVENT_ROW_COLUMNS
+from store.errors import SourceFileMissingError
 
 #: Default folder of the bundled sources.
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent.parent / "data" / "sources"
 
 #: Columns of the events ledger that a seed/upload row may carry (``event_id``/``upload_id`` are assigned).
-EVENT_COLUMNS = (
-    "kind", "project_id", "parcel_id", "commune", "chainage_from_m", "chainage_to_m", "event",
-    "event_date", "area_m2", "households", "amount_vnd", "is_correction", "note",
-)
+EVENT_COLUMNS = EVENT_ROW_COLUMNS
 
 
 def _path(sources_dir: Path | str, name: str) -> Path:
     path = Path(sources_dir) / name
     if not path.is_file():
-        raise FileNotFoundError(f"Thiếu tệp nguồn dữ liệu: {path} (cần để khởi tạo kho dữ liệu).")
+        raise SourceFileMissingError(f"Thiếu tệp nguồn dữ liệu: {path} (cần để khởi tạo kho dữ liệu).")
     return path
 
 
 def _to_store_crs(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
     if gdf.crs is None:
-        raise ValueError(f"Tệp {path.name} không có hệ tọa độ; cần EPSG:{STORE_SRID} hoặc EPSG:4326.")
-    if gdf.crs.to_epsg() != STORE_SRID:
-        gdf = gdf.to_crs(STORE_SRID)
+        raise ValueError(f"Tệp {path.name} không có hệ tọa độ; cần EPSG:{STORE_EPSG} hoặc EPSG:4326.")
+    if gdf.crs.to_epsg() != STORE_EPSG:
+        gdf = gdf.to_crs(STORE_EPSG)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     return gdf

@@ -11,51 +11,28 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import yaml
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
-from store import schema, seed, sources
+from store import layer_versions, schema, seed, sources, uploads
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
-from store.geometry import STORE_SRID, geometry_type_name, unregister_gpkg_layer
-from store.layers import build_table, read_layer_table, table_exists, write_layer_table
-from store.ledger import insert_events, pause_for_tests, prepare_events
+from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
+from store.layers import read_layer_table
+from store.ledger import pause_for_tests, prepare_events
+from store.uploads import UPLOAD_SOURCES
+
+__all__ = ["LAYER_COLUMNS", "LAYER_DATE_COLUMNS", "LAYER_TITLES_VI", "SOURCES_DIR_ENV", "UPLOAD_SOURCES", "Store",
+           "StoreError", "UploadResult", "open_store"]
 
 log = logging.getLogger(__name__)
 
-LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "projects": ("project_id", "name", "short_name", "kind"),
-    "centrelines": ("project_id", "chainage_start_m"),
-    "parcels": ("parcel_id", "project_id", "commune", "map_sheet", "parcel_number", "area_to_recover_m2"),
-    "communes": ("name", "full_name", "code", "former_units"),
-    "roads": (),
-}
-
-#: Date columns of the layers (stored as DATE; text such as "2021-03-01" is converted).
-LAYER_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"projects": ("start_date",)}
-
-LAYER_TITLES_VI = {
-    "projects": "Chỉ giới GPMB các dự án",
-    "centrelines": "Tim tuyến (lý trình)",
-    "parcels": "Thửa đất bị thu hồi",
-    "communes": "Ranh giới xã, phường (2025)",
-    "roads": "Đường giao thông, đường sắt",
-}
-
-#: ``uploads.source`` values (``revert``: the row recording a revert).
-UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
-
 #: Environment variable naming another sources folder (tests, other districts).
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Store:
@@ -121,13 +98,8 @@ class Store:
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Current version of the versioned layer ``name`` (one of :data:`LAYER_COLUMNS`)."""
-        self._check_layer_name(name)
+        layer_versions.check_layer_name(name)
         return self._read(name)
-
-    @staticmethod
-    def _check_layer_name(name: str) -> None:
-        if name not in LAYER_COLUMNS:
-            raise StoreError(f"Lớp không hợp lệ: {name!r}. Các lớp: {', '.join(LAYER_COLUMNS)}.")
 
     def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, report: dict, source: str = "import",
                       expected_version: int | None = None) -> int:
@@ -214,7 +186,7 @@ class Store:
         """
         if not layers:
             raise StoreError("Không có lớp nào để ghi.")
-        prepared = {name: self._prepare_layer(name, gdf) for name, gdf in layers.items()}
+        prepared = {name: layer_versions.prepare_layer(name, gdf) for name, gdf in layers.items()}
         reports = dict(reports or {})
         unknown = [n for n in [*reports, *(expected_versions or {})] if n not in prepared]
         if unknown:
@@ -223,85 +195,19 @@ class Store:
                  for name in prepared}
         versions: dict[str, int] = {}
         with write_transaction(self.engine) as conn:
-            for name, expected in (expected_versions or {}).items():
-                current = self._current_version(conn, name)
-                if current != int(expected):
-                    raise StoreError(
-                        f"Lớp {name!r} vừa được người khác thay (phiên bản {current}, bạn đọc phiên bản "
-                        f"{int(expected)}); chưa ghi gì, hãy làm lại thao tác.")
+            layer_versions.check_expected_versions(conn, expected_versions)
             for name, gdf in prepared.items():
-                versions[name] = self._replace_layer_in(conn, name, gdf, texts[name], source)
+                versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
                 pause_for_tests()  # tests kill the process here, between layers
         checkpoint(self.engine)
         return versions
 
-    def _prepare_layer(self, name: str, gdf) -> gpd.GeoDataFrame:
-        """Check one layer before any write and return it in EPSG:9215 with ``geometry`` and dates."""
-        self._check_layer_name(name)
-        if not isinstance(gdf, gpd.GeoDataFrame):
-            raise StoreError(f"Lớp {name!r} phải là GeoDataFrame.")
-        if gdf.crs is None:
-            raise StoreError(f"Lớp {name!r} chưa có hệ tọa độ; cần EPSG:{STORE_SRID}.")
-        missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
-        if missing:
-            raise StoreError(f"Lớp {name!r} thiếu cột: {', '.join(missing)}.")
-        if gdf.crs.to_epsg() != STORE_SRID:
-            gdf = gdf.to_crs(STORE_SRID)
-        if gdf.geometry.name != "geometry":
-            gdf = gdf.rename_geometry("geometry")
-        gdf = self._normalise_dates(name, gdf)
-        try:
-            build_table(name, gdf, geometry_type_name(gdf.geometry.values))
-        except ValueError as exc:
-            raise StoreError(f"Lớp {name!r}: {exc}") from None
-        return gdf
-
-    @staticmethod
-    def _current_version(conn, name: str) -> int:
-        lv = schema.layer_versions
-        return conn.execute(select(func.max(lv.c.version)).where(lv.c.layer_name == name)).scalar() or 0
-
-    @staticmethod
-    def _normalise_dates(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        columns = [c for c in LAYER_DATE_COLUMNS.get(name, ()) if c in gdf.columns]
-        if not columns:
-            return gdf
-        gdf = gdf.copy()
-        for col in columns:
-            parsed = pd.to_datetime(gdf[col], errors="coerce", format="mixed", dayfirst=False)
-            bad = gdf[col].notna() & parsed.isna()
-            if bad.any():
-                i = int(bad.to_numpy().nonzero()[0][0])
-                raise StoreError(f"Lớp {name!r}, dòng {i + 1}, cột '{col}': cần ngày, nhận {gdf[col].iloc[i]!r}.")
-            gdf[col] = [None if pd.isna(v) else v.date() for v in parsed]
-        return gdf
-
-    def _replace_layer_in(self, conn, name, gdf, report_text, source) -> int:
-        gdf = self._normalise_dates(name, gdf)
-        current = self._current_version(conn, name)
-        if table_exists(conn, name):
-            unregister_gpkg_layer(conn, name)
-            conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name}__v{current}"'))
-        count = write_layer_table(conn, name, gdf, identifier=name, description=LAYER_TITLES_VI.get(name, ""))
-        conn.execute(schema.layer_versions.insert().values(
-            layer_name=name, version=current + 1, created_at=_utcnow(), source=source,
-            feature_count=count, report=report_text))
-        return current + 1
-
     def layer_versions(self, name: str) -> pd.DataFrame:
         """Versions of layer ``name``: ``version``, ``created_at`` (UTC), ``source``, ``feature_count``,
         ``report`` (dict), ``is_current`` (bool); oldest first."""
-        self._check_layer_name(name)
-        lv = schema.layer_versions
+        layer_versions.check_layer_name(name)
         with read_connection(self.engine) as conn:
-            rows = conn.execute(select(lv.c.version, lv.c.created_at, lv.c.source, lv.c.feature_count, lv.c.report)
-                                .where(lv.c.layer_name == name).order_by(lv.c.version)).all()
-        frame = pd.DataFrame([tuple(r) for r in rows],
-                             columns=["version", "created_at", "source", "feature_count", "report"])
-        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-        frame["report"] = [json.loads(r) if r else {} for r in frame["report"]]
-        frame["is_current"] = frame["version"] == (frame["version"].max() if len(frame) else 0)
-        return frame
+            return layer_versions.read_layer_versions(conn, name)
 
     def restore_layer(self, name: str, version: int) -> int:
         """Make an earlier version of ``name`` current again, as a new version (history is kept).
@@ -317,18 +223,9 @@ class Store:
         StoreError
             If the layer or the version does not exist.
         """
-        self._check_layer_name(name)
-        version = int(version)
+        layer_versions.check_layer_name(name)
         with write_transaction(self.engine) as conn:
-            current = self._current_version(conn, name)
-            if version == current:
-                return current
-            archive = f"{name}__v{version}"
-            if version < 1 or version > current or not table_exists(conn, archive):
-                raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
-            gdf = read_layer_table(conn, archive)
-            report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
-            new_version = self._replace_layer_in(conn, name, gdf, report, "restore")
+            new_version = layer_versions.restore_layer_in(conn, name, int(version))
         checkpoint(self.engine)
         return new_version
 
@@ -361,37 +258,14 @@ class Store:
         StoreError
             Bad source, hash or rows (nothing is written).
         """
-        if source not in ("seed", "upload", "cli"):
-            raise StoreError(f"Nguồn tải lên không hợp lệ: {source!r} (seed, upload, cli).")
-        sha = str(file_sha256 or "").lower()
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-            raise StoreError("Mã băm SHA-256 của tệp không hợp lệ (cần 64 ký tự hex).")
+        sha = uploads.check_commit(source, file_sha256)
         columns = prepare_events(events_df)
         with write_transaction(self.engine) as conn:
-            result = self._commit_in(conn, columns, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
-                                     rows_read=int(rows_read), source=source)
+            result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
+                                       rows_read=int(rows_read), source=source)
         if result.created:
             checkpoint(self.engine)
         return result
-
-    def _commit_in(self, conn, columns, *, file_name, file_sha256, uploaded_by, rows_read, source) -> UploadResult:
-        up, rv = schema.uploads, schema.reverts
-        earlier = conn.execute(
-            select(up.c.upload_id, up.c.rows_committed)
-            .where(up.c.file_sha256 == file_sha256, up.c.upload_id.not_in(select(rv.c.upload_id)))
-            .order_by(up.c.upload_id).limit(1)
-        ).first()
-        if earlier is not None:
-            return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed))
-        n = len(columns["kind"])
-        upload_id = conn.execute(up.insert().values(
-            uploaded_at=_utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
-            rows_read=rows_read, rows_committed=n, source=source,
-        ).returning(up.c.upload_id)).scalar_one()
-        if n:
-            insert_events(conn, int(upload_id), columns)
-        pause_for_tests()
-        return UploadResult(int(upload_id), True, n)
 
     def revert_upload(self, upload_id: int, *, by: str, reason: str = "") -> None:
         """Revert an upload: its events stop counting; the revert is recorded and nothing is deleted.
@@ -409,33 +283,8 @@ class Store:
         except (TypeError, ValueError):
             raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
         with write_transaction(self.engine) as conn:
-            self._revert_in(conn, upload_id, by=by, reason=reason)
+            uploads.revert_in(conn, upload_id, by=by, reason=reason)
         checkpoint(self.engine)
-
-    @staticmethod
-    def _revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
-        up, rv = schema.uploads, schema.reverts
-        target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
-        if target is None:
-            raise StoreError(f"Không có lần tải lên số {upload_id}.")
-        if target.source == "revert":
-            raise StoreError(f"Lần tải lên số {upload_id} là một thao tác hoàn tác, không hoàn tác được.")
-        done = conn.execute(select(rv.c.reverted_by_upload_id, rv.c.reverted_at)
-                            .where(rv.c.upload_id == upload_id)).first()
-        if done is not None:
-            raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
-                             f"(thao tác số {done.reverted_by_upload_id}).")
-        now = _utcnow()
-        revert_id = conn.execute(up.insert().values(
-            uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
-            file_sha256=None, rows_read=0, rows_committed=0, source="revert",
-        ).returning(up.c.upload_id)).scalar_one()
-        conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
-                                        reverted_by=by, reason=reason or ""))
-
-    _EVENT_ORDER = ("event_id", "upload_id", "kind", "project_id", "parcel_id", "commune", "chainage_from_m",
-                    "chainage_to_m", "event", "event_date", "area_m2", "households", "amount_vnd",
-                    "is_correction", "note")
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:
         """The ledger of field-count events in ``event_id`` order.
@@ -452,17 +301,8 @@ class Store:
             ``datetime.date``, ``area_m2``/``amount_vnd``/chainages float64 (m², VND, m; NaN when
             missing), ``households`` Int64 (nullable), ``is_correction`` bool, text columns.
         """
-        ev, rv = schema.events, schema.reverts
-        query = select(*[ev.c[n] for n in self._EVENT_ORDER]).order_by(ev.c.event_id)
-        if not include_reverted:
-            query = query.where(ev.c.upload_id.not_in(select(rv.c.upload_id)))
         with read_connection(self.engine) as conn:
-            rows = [tuple(r) for r in conn.execute(query).all()]  # plain tuples: pandas probes Row objects slowly
-        frame = pd.DataFrame.from_records(rows, columns=list(self._EVENT_ORDER))
-        frame = frame.astype({"event_id": "int64", "upload_id": "int64", "is_correction": "bool",
-                              "chainage_from_m": "float64", "chainage_to_m": "float64", "area_m2": "float64",
-                              "amount_vnd": "float64", "households": "Int64"})
-        return frame
+            return uploads.read_events(conn, include_reverted)
 
     def uploads(self) -> pd.DataFrame:
         """Every upload, oldest first, with its revert if any.
@@ -475,22 +315,8 @@ class Store:
             ``reverted_by_upload_id`` (Int64), ``reverted_at`` (UTC), ``reverted_by``,
             ``revert_reason``, ``reverts_upload_id`` (Int64: for a revert row, the upload it reverted).
         """
-        up, rv = schema.uploads, schema.reverts
-        target = rv.alias("target")
-        query = (
-            select(up, rv.c.reverted_by_upload_id, rv.c.reverted_at, rv.c.reverted_by,
-                   rv.c.reason.label("revert_reason"), target.c.upload_id.label("reverts_upload_id"))
-            .select_from(up.outerjoin(rv, rv.c.upload_id == up.c.upload_id)
-                         .outerjoin(target, target.c.reverted_by_upload_id == up.c.upload_id))
-            .order_by(up.c.upload_id)
-        )
         with read_connection(self.engine) as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-        frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
-        frame["reverted_at"] = pd.to_datetime(frame["reverted_at"], utc=True)
-        return frame.astype({"upload_id": "int64", "rows_read": "int64", "rows_committed": "int64",
-                             "reverted_by_upload_id": "Int64", "reverts_upload_id": "Int64"})
+            return uploads.read_uploads(conn)
 
     def data_version(self) -> dict:
         """What changed last, for cache keys.
@@ -502,18 +328,8 @@ class Store:
             (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
             (dict layer name → current version).
         """
-        up, lv = schema.uploads, schema.layer_versions
         with read_connection(self.engine) as conn:
-            last_id, last_up = conn.execute(select(func.max(up.c.upload_id), func.max(up.c.uploaded_at))).one()
-            layer_rows = conn.execute(select(lv.c.layer_name, func.max(lv.c.version), func.max(lv.c.created_at))
-                                      .group_by(lv.c.layer_name)).all()
-        stamps = [pd.Timestamp(t, tz="UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
-                  for t in [last_up, *[r[2] for r in layer_rows]] if t is not None]
-        return dict(
-            last_upload_id=int(last_id or 0),
-            last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(UTC) if stamps else None,
-            layers={r[0]: int(r[1]) for r in sorted(layer_rows)},
-        )
+            return uploads.read_data_version(conn)
 
 
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
@@ -562,8 +378,8 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     with write_transaction(engine) as conn:
         schema.ensure_schema(conn)
         if "seeded_at" not in seed.read_meta(conn):
-            seed.seed(store, conn, sources_dir, hashes)
+            seed.seed(conn, sources_dir, hashes)
         else:
-            seed.sync_sources(store, conn, sources_dir, hashes)
+            seed.sync_sources(conn, sources_dir, hashes)
     checkpoint(engine)
     return store

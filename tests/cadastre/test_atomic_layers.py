@@ -17,7 +17,7 @@ from cadastre_make_fixtures import E0, N0  # loaded by conftest.py
 from shapely.geometry import LineString, MultiPolygon, box
 from sqlalchemy.exc import OperationalError
 
-import store.store as store_module
+import store.layer_versions as store_module
 from cadastre.importer import CadastreImportError
 from cadastre.project_layers import add_project, update_alignment, update_boundary
 from store import open_store

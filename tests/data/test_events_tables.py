@@ -7,9 +7,9 @@ import pytest
 import yaml
 
 from domain.stages import EVENT_CODES, STAGES, stage_rank
+from domain.tables import EVENT_ROW_COLUMNS, MILESTONE_COLUMNS
 
-EVENT_FILE_COLUMNS = ["kind", "project_id", "parcel_id", "commune", "chainage_from_m", "chainage_to_m", "event",
-                      "event_date", "area_m2", "households", "amount_vnd", "is_correction", "note"]
+EVENT_FILE_COLUMNS = list(EVENT_ROW_COLUMNS)
 AGRICULTURAL = {"LUC", "LUK", "BHK", "NHK", "CLN", "RSX", "RPH", "NTS"}
 
 
@@ -119,8 +119,7 @@ def test_the_plan_story(events, parcels):
 
 def test_milestones_file(sources_dir, milestones, communes):
     assert (sources_dir / "milestones.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
-    assert list(milestones.columns) == ["milestone_id", "project_id", "due_date", "metric", "target_percent",
-                                        "scope", "label"]
+    assert list(milestones.columns) == list(MILESTONE_COLUMNS)
     assert milestones["milestone_id"].is_unique
     due = pd.to_datetime(milestones["due_date"], format="%d/%m/%Y")
     assert due.notna().all()

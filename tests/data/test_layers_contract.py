@@ -10,12 +10,13 @@ import pyogrio
 import pytest
 import shapely
 
-PROJECT_COLUMNS = {"project_id", "name", "short_name", "kind", "province", "start_date", "section_from_m",
-                   "section_to_m", "geometry_status", "geometry_note", "geometry"}
-CENTRELINE_COLUMNS = {"project_id", "chainage_start_m", "geometry_status", "geometry_note", "geometry"}
-PARCEL_COLUMNS = {"parcel_id", "project_id", "commune_code", "commune", "commune_former", "map_sheet",
-                  "parcel_number", "land_use", "owner_name", "household_id", "parcel_area_m2",
-                  "area_to_recover_m2", "chainage_m", "illustrative", "geometry"}
+from domain import tables
+from domain.schemas import ParcelTable
+
+# The one column definition (domain.tables), plus the geometry column of each layer.
+PROJECT_COLUMNS = {*tables.PROJECT_COLUMNS, "geometry"}
+CENTRELINE_COLUMNS = {*tables.CENTRELINE_COLUMNS, "geometry"}
+PARCEL_COLUMNS = {*tables.PARCEL_COLUMNS, "geometry"}
 LAND_USE_CODES = {"LUC", "LUK", "BHK", "NHK", "CLN", "RSX", "RPH", "NTS", "ONT", "ODT", "DGT", "DTL", "NTD"}
 
 
@@ -174,3 +175,7 @@ def test_households_hold_several_parcels_sometimes(parcels):
     assert per_household.max() <= 12
     public = parcels[parcels["land_use"].isin(["DGT", "DTL"])]
     assert public["household_id"].isna().all() and public["owner_name"].str.startswith("UBND").all()
+
+
+def test_parcels_pass_the_parcel_schema(parcels):
+    ParcelTable.validate(pd.DataFrame(parcels.drop(columns="geometry")), lazy=True)

@@ -124,7 +124,7 @@ def test_segment_between_errors(args):
 
 @pytest.mark.parametrize("ch, start", [(-1.0, 0.0), (3500.5, 0.0), (3000.0, 3700.0), (7300.0, 3700.0), (math.nan, 0.0)])
 def test_point_at_chainage_out_of_range(ch, start):
-    with pytest.raises(ValueError, match="ngoài tuyến|Lý trình"):
+    with pytest.raises(ValueError, match=r"ngoài tuyến|Lý trình"):
         point_at_chainage(LINE, ch, chainage_start_m=start)
 
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import itertools
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+
+from domain.crs import STORE_EPSG
 
 
 @pytest.fixture
@@ -171,3 +174,57 @@ def store_env(tmp_path, monkeypatch):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
     monkeypatch.setenv("DATABASE_URL", url)
     return url
+
+
+class FrameStore:
+    """In-memory test double of :class:`store.protocol.StoreReader` over DataFrames (no database).
+
+    Checked against the Protocol by ``tests/store/test_protocol.py``; the layers it was not given are
+    empty GeoDataFrames in EPSG:9215.
+    """
+
+    def __init__(self, *, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
+                 milestones: pd.DataFrame | None = None, rules: dict | None = None,
+                 data_version: dict | None = None) -> None:
+        self._layers = {"projects": projects, "parcels": parcels}
+        self._events = events
+        self._milestones = milestones if milestones is not None else pd.DataFrame()
+        self._rules = dict(rules or {})
+        self._version = dict(data_version or {"last_upload_id": 1, "last_change_at": None, "layers": {}})
+
+    def _layer(self, name: str) -> gpd.GeoDataFrame:
+        frame = self._layers.get(name)
+        if frame is None:
+            return gpd.GeoDataFrame(geometry=[], crs=STORE_EPSG)
+        return frame.copy()
+
+    def projects(self) -> gpd.GeoDataFrame:
+        return self._layer("projects")
+
+    def centrelines(self) -> gpd.GeoDataFrame:
+        return self._layer("centrelines")
+
+    def parcels(self, project_id: str | None = None) -> gpd.GeoDataFrame:
+        parcels = self._layer("parcels")
+        return parcels if project_id is None else parcels[parcels["project_id"] == project_id]
+
+    def communes(self) -> gpd.GeoDataFrame:
+        return self._layer("communes")
+
+    def roads(self) -> gpd.GeoDataFrame:
+        return self._layer("roads")
+
+    def data_version(self) -> dict:
+        return dict(self._version)
+
+    def milestones(self) -> pd.DataFrame:
+        return self._milestones.copy()
+
+    def rules(self) -> dict:
+        return dict(self._rules)
+
+    def events(self, include_reverted: bool = False) -> pd.DataFrame:
+        return self._events.copy()
+
+    def uploads(self) -> pd.DataFrame:
+        return pd.DataFrame({"upload_id": sorted(set(self._events.get("upload_id", [])))})

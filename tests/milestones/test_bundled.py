@@ -5,13 +5,15 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
+from domain.milestones import STATUSES
+from domain.schemas import SnapshotParcels
 from domain.stages import STAGES
 from milestones.risk import RISK_CODES
 from milestones.rules import resolve_rules
-from milestones.status import STATUSES
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 pytestmark = pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="bundled data not built")
@@ -33,7 +35,7 @@ def test_bundled_snapshot_invariants(tmp_path, monkeypatch):
     monkeypatch.delenv("GPMB_SOURCES_DIR", raising=False)
     store = open_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}")
     snaps = {d: compute_snapshot(store, d) for d in (date(2024, 3, 31), date(2024, 6, 30), date(2024, 12, 31))}
-    for d, s in snaps.items():
+    for s in snaps.values():
         assert s.problems == [], s.problems
         p = s.projects
         assert p["percent_handed_over"].between(0, 100).all()
@@ -48,6 +50,7 @@ def test_bundled_snapshot_invariants(tmp_path, monkeypatch):
         assert flags <= set(RISK_CODES)
         assert (s.parcels["at_risk"] == s.parcels["risk_flags"].map(bool)).all()
         assert s.parcels.crs.to_epsg() == 9215 and len(s.parcels) == len(store.parcels())
+        SnapshotParcels.validate(pd.DataFrame(s.parcels.drop(columns="geometry")), lazy=True)
     # The project table equals the S-curve at the as-of date.
     s = snaps[date(2024, 6, 30)]
     at = s.s_curve[s.s_curve["date"] == "2024-06-30"].set_index("project_id")["actual_percent"]

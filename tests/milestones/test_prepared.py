@@ -15,6 +15,7 @@ import pytest
 
 from milestones.prepared import prepare, prepare_frames, snapshot_at
 from milestones.snapshot import compute_snapshot, compute_snapshot_from_frames
+from tests.milestones.conftest import FrameStore
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 FIELDS = ("parcels", "projects", "communes", "segments", "milestones", "s_curve")
@@ -141,6 +142,17 @@ def test_empty_ledger(parcels):
     prepared = prepare_frames(**tables)
     for day in (date(2024, 1, 1), date(2024, 6, 30)):
         assert_same_snapshot(snapshot_at(prepared, day), compute_snapshot_from_frames(**tables, as_of=day))
+
+
+def test_compute_snapshot_reads_any_store_reader(parcels, ledger):
+    """compute_snapshot needs only the StoreReader Protocol: the in-memory double gives the direct figures."""
+    tables = dict(projects=_projects(), parcels=parcels, events=_ledger_with_every_rule(ledger),
+                  milestones=_milestones(), rules={"forecast_window_days": 30})
+    version = {"last_upload_id": 7, "last_change_at": None, "layers": {}}
+    day = date(2024, 6, 30)
+    via_store = compute_snapshot(FrameStore(**tables, data_version=version), day)
+    assert_same_snapshot(via_store, compute_snapshot_from_frames(**tables, as_of=day, data_version=version))
+    assert via_store.projects["area_handed_over_m2"].sum() > 0       # the ledger's rules did apply
 
 
 @pytest.mark.slow

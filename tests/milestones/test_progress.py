@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from milestones.progress import History, commune_progress, parcel_stages, project_progress, segment_progress
+from milestones.progress import ProgressHistory, commune_progress, parcel_stages, project_progress, segment_progress
+from vocab.labels import STAGE_LABELS_VI
 
 
 def stage_of(parcels, events, as_of, parcel_id="QL/AN/1/1"):
@@ -21,7 +22,8 @@ def test_stage_before_at_and_after_events(parcels, ledger):
     assert before["stage"] == "not_started" and pd.isna(before["stage_date"])
     at = stage_of(parcels, ev, date(2024, 1, 10))
     assert at["stage"] == "notice" and at["stage_date"] == pd.Timestamp("2024-01-10")
-    assert at["stage_label"] == "Thông báo thu hồi đất"
+    assert "stage_label" not in at.index                     # codes only; words come from vocab.labels
+    assert STAGE_LABELS_VI[at["stage"]] == "Thông báo thu hồi đất"
     assert stage_of(parcels, ev, date(2024, 2, 29))["stage"] == "notice"
     after = stage_of(parcels, ev, date(2024, 3, 1))
     assert after["stage"] == "handed_over" and after["handed_over_on"] == pd.Timestamp("2024-03-01")
@@ -168,7 +170,7 @@ def test_history_matches_progress_tables_at_every_date(parcels, ledger):
           .parcel("QL/BC/2/1", "paid", "2024-04-01", correction=True)
           .aggregate(5000.0, "2024-06-01")).frame()
     as_of = date(2024, 6, 30)
-    h = History.build(parcels, ev, as_of)
+    h = ProgressHistory.build(parcels, ev, as_of)
     dates = pd.date_range("2024-01-01", as_of, freq="16D")
     series = h.percent("percent_area_handed_over", "QL", None, dates)
     commune_series = h.percent("percent_area_handed_over", "QL", "Phường Bình", dates)
@@ -193,3 +195,12 @@ def test_reverted_or_unknown_parcel_events_are_ignored(parcels, ledger):
     s = parcel_stages(parcels, ev, date(2024, 2, 1))
     assert (s["stage"] == "not_started").all()
     assert np.all(s["area_handed_over_m2"] == 0)
+
+
+def test_parcel_stages_add_exactly_the_state_columns_of_the_contract(parcels, ledger):
+    from domain.tables import PARCEL_STATE_COLUMNS
+
+    ev = ledger.parcel("QL/AN/1/1", "paid", "2024-01-10", amount=5e6).frame()
+    state = parcel_stages(parcels, ev, date(2024, 2, 1))
+    assert list(state.columns) == [*parcels.columns, *PARCEL_STATE_COLUMNS]
+    assert state.set_index("parcel_id").loc["QL/AN/1/1", "amount_paid_vnd"] == 5e6

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.stages import STAGES
-from milestones.progress import History, parcel_stages
+from domain.stages import STAGE_RANK, STAGES
+from milestones.progress import ProgressHistory, parcel_stages
 
 PARCELS = pd.DataFrame({"parcel_id": ["A", "B", "C"], "project_id": "P", "commune": "Xã X",
                         "commune_former": "Xã X", "land_use": "LUC", "household_id": ["h1", "h1", None],
@@ -31,13 +31,13 @@ def reference(rows, as_of):
                       key=lambda r: (r["event_date"], r["event_id"]))
         for r in mine:
             if r["event"] in STAGES:
-                new = STAGES.index(r["event"]) if r["is_correction"] else max(stage, STAGES.index(r["event"]))
+                new = STAGE_RANK[r["event"]] if r["is_correction"] else max(stage, STAGE_RANK[r["event"]])
                 if new != stage:
                     since = r["event_date"]
                 stage = new
                 if r["is_correction"]:
                     # an earlier paid event above the corrected stage is void
-                    paid_amounts = [(d, a) for d, a in paid_amounts if STAGES.index("paid") <= stage]
+                    paid_amounts = [(d, a) for d, a in paid_amounts if STAGE_RANK["paid"] <= stage]
                 if r["event"] == "paid" and r["amount_vnd"] is not None:
                     paid_amounts.append((r["event_date"], r["amount_vnd"]))
             elif r["event"] == "complaint":
@@ -66,6 +66,6 @@ def test_parcel_stages_matches_sequential_reading(rows, as_of_day):
         assert bool(got.loc[pid, "complaint_open"]) == complaint
         assert got.loc[pid, "amount_paid_vnd"] == paid
     # The per-day history used by forecasts agrees with the stages at this date.
-    history = History.build(PARCELS, events, as_of)
+    history = ProgressHistory.build(PARCELS, events, as_of)
     handed = sum(PARCELS.set_index("parcel_id").loc[p, "area_to_recover_m2"] for p, v in want.items() if v[0] == "handed_over")
     assert history.percent("percent_area_handed_over", "P", None, [as_of])[0] == pytest.approx(handed / 600 * 100)

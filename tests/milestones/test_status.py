@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from milestones.progress import History
+from milestones.progress import ProgressHistory
 from milestones.status import (
     classify,
     forecast_date,
@@ -16,6 +16,7 @@ from milestones.status import (
     required_rate_pct_per_day,
     validate_milestones,
 )
+from vocab.labels import status_label
 
 AS_OF = date(2024, 6, 1)   # window 60 days → window start 2024-04-02
 
@@ -31,7 +32,7 @@ def r_history(r_parcels, new_ledger):
     for pid, day in [("R/0", "2024-03-01"), ("R/1", "2024-03-01"), ("R/5", "2024-04-15"),
                      ("R/6", "2024-05-10"), ("R/7", "2024-05-20")]:
         led.parcel(pid, "handed_over", day, project="R")
-    return History.build(r_parcels, led.frame(), AS_OF)
+    return ProgressHistory.build(r_parcels, led.frame(), AS_OF)
 
 
 def milestones(*rows):
@@ -58,7 +59,9 @@ def test_every_status_and_hand_computed_forecast(r_history):
         ("01/05/2024", 40, AREA, "project"),   # 30 % at the due date, 50 % today: missed
     ])
     assert list(t["status"]) == ["on_track", "at_risk", "behind", "met", "met", "missed"]
-    assert list(t["status_label"]) == ["Đúng tiến độ", "Có nguy cơ chậm", "Chậm tiến độ", "Đạt", "Đạt", "Không đạt"]
+    assert "status_label" not in t.columns                            # codes only; words from vocab
+    assert [status_label(s) for s in t["status"]] == ["Đúng tiến độ", "Có nguy cơ chậm", "Chậm tiến độ", "Đạt", "Đạt",
+                                                      "Không đạt"]
     assert (t["actual_percent"] == 50.0).all()
     assert list(t["recent_rate_pct_per_day"]) == pytest.approx([0.5] * 6)
     assert t.loc["M1", "forecast_date"] == date(2024, 6, 21)
@@ -121,7 +124,7 @@ def test_households_paid_metric(new_ledger):
     ev = (new_ledger().parcel("A1", "paid", "2024-01-10", project="H")
           .parcel("B1", "handed_over", "2024-02-01", project="H")
           .parcel("A2", "paid", "2024-03-01", project="H")).frame()
-    h = History.build(parcels, ev, date(2024, 3, 31))
+    h = ProgressHistory.build(parcels, ev, date(2024, 3, 31))
     dates = pd.to_datetime(["2024-01-15", "2024-02-15", "2024-03-01"])
     # A counts only when both its parcels are paid; B is handed over (paid or beyond); C never.
     assert list(h.percent("percent_households_paid", "H", None, dates)) == pytest.approx([0, 100 / 3, 200 / 3])

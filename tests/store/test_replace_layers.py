@@ -86,7 +86,7 @@ def test_check_failure_in_second_layer_writes_nothing(store):
     projects, parcels = changed_layers()
     with pytest.raises(StoreError, match="thiếu cột: parcel_id"):
         store.replace_layers({"projects": projects, "parcels": parcels.drop(columns="parcel_id")}, report={})
-    with pytest.raises(StoreError, match="Tên cột không dùng được.*'FID'"):
+    with pytest.raises(StoreError, match=r"Tên cột không dùng được.*'FID'"):
         store.replace_layers({"projects": projects, "parcels": parcels.assign(FID=1)}, report={})
     with pytest.raises(StoreError, match="dòng 2, cột 'start_date'"):
         store.replace_layers({"parcels": parcels, "projects": projects.assign(start_date=["2021-03-01", "x"])},
@@ -97,7 +97,7 @@ def test_check_failure_in_second_layer_writes_nothing(store):
 
 
 def test_expected_versions_refuse_a_stale_read_modify_write(store):
-    projects, parcels = changed_layers()
+    projects, _parcels = changed_layers()
     seen = store.data_version()["layers"]
     assert seen["projects"] == 1 and seen["centrelines"] == 1
     store.replace_layer("centrelines", make_centrelines(), report={"nguoi": "người khác"})  # someone else

@@ -24,6 +24,8 @@ from sources_fixture import (
 )
 from sqlalchemy import text
 
+from domain.schemas import EventTable
+from domain.tables import EVENT_COLUMNS
 from store import StoreError, open_store, schema
 from store.engine import make_engine, write_transaction
 from store.layers import write_layer_table
@@ -151,6 +153,8 @@ def test_seed_events_are_one_upload(store):
     assert list(events.columns) == ["event_id", "upload_id", "kind", "project_id", "parcel_id", "commune",
                                     "chainage_from_m", "chainage_to_m", "event", "event_date", "area_m2",
                                     "households", "amount_vnd", "is_correction", "note"]
+    assert tuple(events.columns) == EVENT_COLUMNS                  # the one definition agrees with the contract
+    EventTable.validate(events, lazy=True)
 
 
 def test_commit_upload_and_idempotent_reupload(store):

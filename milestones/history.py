@@ -1,0 +1,194 @@
+"""Progress of any scope at any date up to an as-of date (milestone status, S-curve, forecasts).
+
+:class:`ProgressHistory` keeps, per parcel, the days its state changed ("handed over", "paid or
+beyond"), so a metric over many dates costs one search per date instead of a recomputation.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from domain.stage_history import running_stage
+from domain.stages import HANDED_OVER_RANK, PAID_RANK
+from milestones.aggregates import aggregate_reports, combine_project, latest_at, latest_values, percent_of
+from milestones.events import parcel_events, parcel_frame, to_timestamp
+from milestones.scope import is_project_scope, resolve_scope
+from parsing.text import fold_vi
+
+
+@dataclass
+class ProgressHistory:
+    """Everything needed to evaluate progress of any scope at any date up to ``as_of``.
+
+    Build it with :meth:`ProgressHistory.build`; evaluate with :meth:`percent`.
+
+    Attributes
+    ----------
+    parcels : DataFrame
+        :func:`parcel_frame` of the parcels (row position = ``pidx``).
+    changes : DataFrame
+        Per parcel and day when its state changed: ``pidx``, ``date``, ``d_handed`` (+1 when the
+        parcel became handed over that day, -1 when a correction took it back) and ``d_paid``
+        (same for "paid or beyond").
+    reports : DataFrame
+        :func:`aggregate_reports` up to ``as_of``.
+    as_of : Timestamp
+    """
+
+    parcels: pd.DataFrame
+    changes: pd.DataFrame
+    reports: pd.DataFrame
+    as_of: pd.Timestamp
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def build(cls, parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
+              events_by_parcel: pd.DataFrame | None = None, reports: pd.DataFrame | None = None) -> ProgressHistory:
+        """Prepare the per-day state changes of every parcel from the ledger up to ``as_of``.
+
+        ``events_by_parcel`` (:func:`parcel_events`) and ``reports`` (:func:`aggregate_reports`)
+        may be passed when the caller already computed them for the same inputs.
+        """
+        ts = to_timestamp(as_of)
+        pe = parcel_events(parcels, events, ts) if events_by_parcel is None else events_by_parcel
+        st = pe[pe["rank"] >= 1]
+        changes = pd.DataFrame(columns=["pidx", "date", "d_handed", "d_paid"])
+        if len(st):
+            pidx = st["pidx"].to_numpy()
+            running = running_stage(pidx, st["rank"].to_numpy(), st["is_correction"].to_numpy(dtype=bool))
+            dates = st["event_date"].to_numpy(dtype="datetime64[ns]")
+            end_of_day = np.r_[(pidx[1:] != pidx[:-1]) | (dates[1:] != dates[:-1]), True]
+            pidx, dates, running = pidx[end_of_day], dates[end_of_day], running[end_of_day]
+            new_parcel = np.r_[True, pidx[1:] != pidx[:-1]]
+            handed = (running == HANDED_OVER_RANK).astype("int64")
+            paid = (running >= PAID_RANK).astype("int64")
+            d_handed = handed - np.where(new_parcel, 0, np.r_[0, handed[:-1]])
+            d_paid = paid - np.where(new_parcel, 0, np.r_[0, paid[:-1]])
+            keep = (d_handed != 0) | (d_paid != 0)
+            changes = pd.DataFrame({"pidx": pidx[keep], "date": dates[keep], "d_handed": d_handed[keep],
+                                    "d_paid": d_paid[keep]})
+        if reports is None:
+            reports = aggregate_reports(parcels, events, ts)
+        return cls(parcel_frame(parcels), changes, reports, ts)
+
+    def scope_mask(self, project_id: str, scope: str | None = None) -> np.ndarray:
+        """Boolean mask of the parcels of ``project_id`` in ``scope`` (see :func:`resolve_scope`)."""
+        return self._scope(project_id, scope)[2]
+
+    def _scope(self, project_id: str, scope):
+        key = ("scope", project_id, None if is_project_scope(scope) else fold_vi(scope))
+        if key not in self._cache:
+            self._cache[key] = resolve_scope(self.parcels, project_id, scope)
+        return self._cache[key]
+
+    def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
+        """(``project`` | ``commune`` | ``former``, canonical commune name) of a milestone scope."""
+        level, name, _ = self._scope(project_id, scope)
+        return level, name
+
+    def areapercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """% of area handed over (parcels and aggregates combined) of the scope at each date."""
+        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        level, name = self.scope_level(project_id, scope)
+        area = self.parcels["area_to_recover_m2"].to_numpy()
+        reports = self.reports[self.reports["project_id"] == project_id]
+        if level == "former":
+            mask = self.scope_mask(project_id, scope)
+            changes = self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]]
+            parcel_area = self._cumulative(changes, area, dates)
+            rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
+            total = area[mask].sum()
+            handed = np.minimum(np.fmax(parcel_area, latest_values(rep, dates)), total)
+            return percent_of(handed, np.full(len(dates), total))
+        # Parcel area per commune at each date, then the same combination as the progress tables.
+        names, to_recover, steps = self._project_steps(project_id)
+        if not names:
+            return np.full(len(dates), np.nan)
+        parcel_area = np.vstack([latest_at(d, cum, dates.to_numpy()) for d, cum in steps])
+        out = combine_project(names, parcel_area, to_recover, reports, dates)
+        if level == "commune":
+            i = names.index(name)
+            return percent_of(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
+        return percent_of(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
+
+    def _project_steps(self, project_id: str):
+        """Per commune of the project: (change dates, cumulative m² handed over); cached."""
+        if project_id in self._cache:
+            return self._cache[project_id]
+        area = self.parcels["area_to_recover_m2"].to_numpy()
+        in_project = (self.parcels["project_id"] == project_id).to_numpy()
+        codes, names = pd.factorize(self.parcels["commune"][in_project], use_na_sentinel=False)
+        commune_code = np.full(len(self.parcels), -1)
+        commune_code[in_project] = codes
+        pidx = self.changes["pidx"].to_numpy(dtype="int64")
+        d_handed = self.changes["d_handed"].to_numpy(dtype="int64")
+        sel = in_project[pidx] & (d_handed != 0)
+        ch_dates = self.changes["date"].to_numpy(dtype="datetime64[ns]")[sel]
+        ch_area = d_handed[sel] * area[pidx[sel]]
+        ch_code = commune_code[pidx[sel]]
+        steps = []
+        for i in range(len(names)):
+            m = ch_code == i
+            order = np.argsort(ch_dates[m], kind="stable")
+            steps.append((ch_dates[m][order], np.cumsum(ch_area[m][order])))
+        result = (list(names), np.bincount(codes, weights=area[in_project], minlength=len(names)), steps)
+        self._cache[project_id] = result
+        return result
+
+    @staticmethod
+    def _cumulative(changes: pd.DataFrame, area: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
+        if changes.empty:
+            return np.zeros(len(dates))
+        ch = changes.sort_values("date")
+        step = np.cumsum(ch["d_handed"].to_numpy() * area[ch["pidx"].to_numpy()])
+        pos = np.searchsorted(ch["date"].to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        return np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0.0)
+
+    def households_paidpercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """% of households (least advanced parcel rule) paid or beyond, in the scope at each date."""
+        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        mask = self.scope_mask(project_id, scope)
+        sub = self.parcels[mask]
+        if sub.empty:
+            return np.full(len(dates), np.nan)
+        hh_codes, hh_index = pd.factorize(sub["household_code"])
+        n_hh = len(hh_index)
+        parcels_per_hh = np.bincount(hh_codes, minlength=n_hh)
+        code_of = pd.Series(hh_codes, index=np.flatnonzero(mask))
+        ch = self.changes[self.changes["pidx"].isin(code_of.index) & (self.changes["d_paid"] != 0)]
+        if ch.empty:
+            return np.zeros(len(dates))
+        ch = ch.assign(hh=code_of.reindex(ch["pidx"]).to_numpy()).sort_values(["hh", "date"])
+        ch = ch.groupby(["hh", "date"], as_index=False)["d_paid"].sum()
+        count = ch.groupby("hh")["d_paid"].cumsum().to_numpy()
+        full = (count == parcels_per_hh[ch["hh"].to_numpy()]).astype("int64")
+        hh = ch["hh"].to_numpy()
+        first = np.r_[True, hh[1:] != hh[:-1]]
+        prev = np.where(first, 0, np.r_[0, full[:-1]])
+        d = pd.DataFrame({"date": ch["date"].to_numpy(), "d": full - prev})
+        d = d[d["d"] != 0].groupby("date")["d"].sum().sort_index()
+        if d.empty:
+            return np.zeros(len(dates))
+        step = np.cumsum(d.to_numpy())
+        pos = np.searchsorted(d.index.to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
+        return 100.0 * paid_hh / n_hh
+
+    def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """Value of ``metric`` (``percent_area_handed_over`` | ``percent_households_paid``) at ``dates``.
+
+        Raises
+        ------
+        ValueError
+            Unknown metric or scope (Vietnamese message).
+        """
+        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        unique, inverse = np.unique(idx.to_numpy(), return_inverse=True)
+        if metric == "percent_area_handed_over":
+            return self.areapercent_of(project_id, scope, unique)[inverse]
+        if metric == "percent_households_paid":
+            return self.households_paidpercent_of(project_id, scope, unique)[inverse]
+        raise ValueError(f"Chỉ tiêu {metric!r} không hợp lệ: cần percent_area_handed_over hoặc percent_households_paid")

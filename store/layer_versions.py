@@ -1,0 +1,167 @@
+"""Versioned feature layers: check a new layer, archive the current one, write, list and restore versions.
+
+Each function works inside the caller's transaction (``conn``) and never commits: :class:`store.store.Store`
+opens one write transaction per user action, so several layers change together or not at all. The
+current version of a layer is the table ``<name>``; version N is archived as ``<name>__v<N>`` and
+recorded in ``layer_versions`` (time, source, feature count, import report).
+"""
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import func, select, text
+
+from domain.crs import STORE_EPSG
+from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
+from store import schema
+from store.errors import StoreError
+from store.geometry import geometry_type_name, unregister_gpkg_layer
+from store.layers import build_table, read_layer_table, table_exists, write_layer_table
+
+#: Versioned layers → the contract columns a new version must have (DATA_MODEL.md, :mod:`domain.tables`).
+LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "projects": PROJECT_REQUIRED,
+    "centrelines": CENTRELINE_REQUIRED,
+    "parcels": PARCEL_REQUIRED,
+    "communes": COMMUNE_REQUIRED,
+    "roads": (),
+}
+
+#: Date columns of the layers (stored as DATE; text such as "2021-03-01" is converted).
+LAYER_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"projects": ("start_date",)}
+
+#: Layer titles written into the GeoPackage (what QGIS shows).
+LAYER_TITLES_VI = {
+    "projects": "Chỉ giới GPMB các dự án",
+    "centrelines": "Tim tuyến (lý trình)",
+    "parcels": "Thửa đất bị thu hồi",
+    "communes": "Ranh giới xã, phường (2025)",
+    "roads": "Đường giao thông, đường sắt",
+}
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC (the store's timestamps)."""
+    return datetime.now(UTC)
+
+
+def check_layer_name(name: str) -> None:
+    """Raise :class:`StoreError` unless ``name`` is a versioned layer of :data:`LAYER_COLUMNS`."""
+    if name not in LAYER_COLUMNS:
+        raise StoreError(f"Lớp không hợp lệ: {name!r}. Các lớp: {', '.join(LAYER_COLUMNS)}.")
+
+
+def prepare_layer(name: str, gdf) -> gpd.GeoDataFrame:
+    """Check one layer before any write and return it in EPSG:9215 with a ``geometry`` column and dates.
+
+    Raises
+    ------
+    StoreError
+        Unknown layer, not a GeoDataFrame, no CRS, missing contract columns, or a column name, type or
+        date the store cannot hold (Vietnamese message naming the layer, row and column).
+    """
+    check_layer_name(name)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise StoreError(f"Lớp {name!r} phải là GeoDataFrame.")
+    if gdf.crs is None:
+        raise StoreError(f"Lớp {name!r} chưa có hệ tọa độ; cần EPSG:{STORE_EPSG}.")
+    missing = [c for c in LAYER_COLUMNS[name] if c not in gdf.columns]
+    if missing:
+        raise StoreError(f"Lớp {name!r} thiếu cột: {', '.join(missing)}.")
+    if gdf.crs.to_epsg() != STORE_EPSG:
+        gdf = gdf.to_crs(STORE_EPSG)
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    gdf = normalise_dates(name, gdf)
+    try:
+        build_table(name, gdf, geometry_type_name(gdf.geometry.values))
+    except ValueError as exc:
+        raise StoreError(f"Lớp {name!r}: {exc}") from None
+    return gdf
+
+
+def normalise_dates(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer with its :data:`LAYER_DATE_COLUMNS` as ``datetime.date`` (None when empty).
+
+    Raises
+    ------
+    StoreError
+        A value that is not a date (row numbered from 1).
+    """
+    columns = [c for c in LAYER_DATE_COLUMNS.get(name, ()) if c in gdf.columns]
+    if not columns:
+        return gdf
+    gdf = gdf.copy()
+    for col in columns:
+        parsed = pd.to_datetime(gdf[col], errors="coerce", format="mixed", dayfirst=False)
+        bad = gdf[col].notna() & parsed.isna()
+        if bad.any():
+            i = int(bad.to_numpy().nonzero()[0][0])
+            raise StoreError(f"Lớp {name!r}, dòng {i + 1}, cột '{col}': cần ngày, nhận {gdf[col].iloc[i]!r}.")
+        gdf[col] = [None if pd.isna(v) else v.date() for v in parsed]
+    return gdf
+
+
+def current_version(conn, name: str) -> int:
+    """Current version number of layer ``name`` (0 when never written)."""
+    lv = schema.layer_versions
+    return conn.execute(select(func.max(lv.c.version)).where(lv.c.layer_name == name)).scalar() or 0
+
+
+def check_expected_versions(conn, expected_versions) -> None:
+    """Optimistic concurrency: raise :class:`StoreError` when a layer changed since the caller read it."""
+    for name, expected in (expected_versions or {}).items():
+        current = current_version(conn, name)
+        if current != int(expected):
+            raise StoreError(
+                f"Lớp {name!r} vừa được người khác thay (phiên bản {current}, bạn đọc phiên bản "
+                f"{int(expected)}); chưa ghi gì, hãy làm lại thao tác.")
+
+
+def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, source: str) -> int:
+    """Archive the current ``name`` as ``<name>__v<N>``, write ``gdf`` as version N+1; return N+1."""
+    gdf = normalise_dates(name, gdf)
+    current = current_version(conn, name)
+    if table_exists(conn, name):
+        unregister_gpkg_layer(conn, name)
+        conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name}__v{current}"'))
+    count = write_layer_table(conn, name, gdf, identifier=name, description=LAYER_TITLES_VI.get(name, ""))
+    conn.execute(schema.layer_versions.insert().values(
+        layer_name=name, version=current + 1, created_at=utcnow(), source=source,
+        feature_count=count, report=report_text))
+    return current + 1
+
+
+def restore_layer_in(conn, name: str, version: int) -> int:
+    """Make ``version`` of ``name`` current again as a new version (or return it if already current).
+
+    Raises
+    ------
+    StoreError
+        If the version does not exist.
+    """
+    current = current_version(conn, name)
+    if version == current:
+        return current
+    archive = f"{name}__v{version}"
+    if version < 1 or version > current or not table_exists(conn, archive):
+        raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
+    gdf = read_layer_table(conn, archive)
+    report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
+    return replace_layer_in(conn, name, gdf, report, "restore")
+
+
+def read_layer_versions(conn, name: str) -> pd.DataFrame:
+    """Versions of ``name``, oldest first: ``version``, ``created_at`` (UTC), ``source``,
+    ``feature_count``, ``report`` (dict), ``is_current`` (bool)."""
+    lv = schema.layer_versions
+    rows = conn.execute(select(lv.c.version, lv.c.created_at, lv.c.source, lv.c.feature_count, lv.c.report)
+                        .where(lv.c.layer_name == name).order_by(lv.c.version)).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["version", "created_at", "source", "feature_count", "report"])
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["report"] = [json.loads(r) if r else {} for r in frame["report"]]
+    frame["is_current"] = frame["version"] == (frame["version"].max() if len(frame) else 0)
+    return frame

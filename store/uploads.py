@@ -1,0 +1,143 @@
+"""The append-only ledger: record an upload with its events, record a revert, read events and uploads.
+
+Each ``*_in`` function works inside the caller's write transaction (``conn``); the readers take a
+read connection. Nothing is ever deleted: a revert is an ``uploads`` row (``source='revert'``) and a
+``reverts`` row, and reverted events are only filtered out on reading. Row checks are
+:mod:`store.ledger`.
+"""
+from __future__ import annotations
+
+from datetime import UTC
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from domain.tables import EVENT_COLUMNS
+from store import schema
+from store.errors import StoreError, UploadResult
+from store.layer_versions import utcnow
+from store.ledger import insert_events, pause_for_tests
+
+#: ``uploads.source`` values (``revert``: the row recording a revert).
+UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
+
+#: Sources a caller may commit events under (a revert is recorded by :func:`revert_in`).
+COMMIT_SOURCES = ("seed", "upload", "cli")
+
+
+def check_commit(source: str, file_sha256: str) -> str:
+    """The lower-case SHA-256 of an upload, after checking ``source`` and the hash.
+
+    Raises
+    ------
+    StoreError
+        ``source`` not one of :data:`COMMIT_SOURCES`, or the hash not 64 hexadecimal characters.
+    """
+    if source not in COMMIT_SOURCES:
+        raise StoreError(f"Nguồn tải lên không hợp lệ: {source!r} (seed, upload, cli).")
+    sha = str(file_sha256 or "").lower()
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise StoreError("Mã băm SHA-256 của tệp không hợp lệ (cần 64 ký tự hex).")
+    return sha
+
+
+def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded_by: str, rows_read: int,
+              source: str) -> UploadResult:
+    """Record an upload and its event ``columns`` (:func:`store.ledger.prepare_events`).
+
+    A non-reverted upload with the same ``file_sha256`` makes this a no-op (``created=False``).
+    """
+    up, rv = schema.uploads, schema.reverts
+    earlier = conn.execute(
+        select(up.c.upload_id, up.c.rows_committed)
+        .where(up.c.file_sha256 == file_sha256, up.c.upload_id.not_in(select(rv.c.upload_id)))
+        .order_by(up.c.upload_id).limit(1)
+    ).first()
+    if earlier is not None:
+        return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed))
+    n = len(columns["kind"])
+    upload_id = conn.execute(up.insert().values(
+        uploaded_at=utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
+        rows_read=rows_read, rows_committed=n, source=source,
+    ).returning(up.c.upload_id)).scalar_one()
+    if n:
+        insert_events(conn, int(upload_id), columns)
+    pause_for_tests()
+    return UploadResult(int(upload_id), True, n)
+
+
+def revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
+    """Record the revert of ``upload_id``.
+
+    Raises
+    ------
+    StoreError
+        If ``upload_id`` does not exist, is itself a revert, or is already reverted.
+    """
+    up, rv = schema.uploads, schema.reverts
+    target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
+    if target is None:
+        raise StoreError(f"Không có lần tải lên số {upload_id}.")
+    if target.source == "revert":
+        raise StoreError(f"Lần tải lên số {upload_id} là một thao tác hoàn tác, không hoàn tác được.")
+    done = conn.execute(select(rv.c.reverted_by_upload_id, rv.c.reverted_at)
+                        .where(rv.c.upload_id == upload_id)).first()
+    if done is not None:
+        raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
+                         f"(thao tác số {done.reverted_by_upload_id}).")
+    now = utcnow()
+    revert_id = conn.execute(up.insert().values(
+        uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
+        file_sha256=None, rows_read=0, rows_committed=0, source="revert",
+    ).returning(up.c.upload_id)).scalar_one()
+    conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
+                                    reverted_by=by, reason=reason or ""))
+
+
+def read_events(conn, include_reverted: bool = False) -> pd.DataFrame:
+    """The ledger in ``event_id`` order, columns :data:`domain.tables.EVENT_COLUMNS` (dtypes in
+    :meth:`store.store.Store.events`)."""
+    ev, rv = schema.events, schema.reverts
+    query = select(*[ev.c[n] for n in EVENT_COLUMNS]).order_by(ev.c.event_id)
+    if not include_reverted:
+        query = query.where(ev.c.upload_id.not_in(select(rv.c.upload_id)))
+    rows = [tuple(r) for r in conn.execute(query).all()]  # plain tuples: pandas probes Row objects slowly
+    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+    return frame.astype({"event_id": "int64", "upload_id": "int64", "is_correction": "bool",
+                         "chainage_from_m": "float64", "chainage_to_m": "float64", "area_m2": "float64",
+                         "amount_vnd": "float64", "households": "Int64"})
+
+
+def read_uploads(conn) -> pd.DataFrame:
+    """Every upload, oldest first, with its revert (columns in :meth:`store.store.Store.uploads`)."""
+    up, rv = schema.uploads, schema.reverts
+    target = rv.alias("target")
+    query = (
+        select(up, rv.c.reverted_by_upload_id, rv.c.reverted_at, rv.c.reverted_by,
+               rv.c.reason.label("revert_reason"), target.c.upload_id.label("reverts_upload_id"))
+        .select_from(up.outerjoin(rv, rv.c.upload_id == up.c.upload_id)
+                     .outerjoin(target, target.c.reverted_by_upload_id == up.c.upload_id))
+        .order_by(up.c.upload_id)
+    )
+    result = conn.execute(query)
+    frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    frame["reverted_at"] = pd.to_datetime(frame["reverted_at"], utc=True)
+    return frame.astype({"upload_id": "int64", "rows_read": "int64", "rows_committed": "int64",
+                         "reverted_by_upload_id": "Int64", "reverts_upload_id": "Int64"})
+
+
+def read_data_version(conn) -> dict:
+    """``last_upload_id``, ``last_change_at`` (UTC) and ``layers`` (name → version): see
+    :meth:`store.store.Store.data_version`."""
+    up, lv = schema.uploads, schema.layer_versions
+    last_id, last_up = conn.execute(select(func.max(up.c.upload_id), func.max(up.c.uploaded_at))).one()
+    layer_rows = conn.execute(select(lv.c.layer_name, func.max(lv.c.version), func.max(lv.c.created_at))
+                              .group_by(lv.c.layer_name)).all()
+    stamps = [pd.Timestamp(t, tz="UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
+              for t in [last_up, *[r[2] for r in layer_rows]] if t is not None]
+    return dict(
+        last_upload_id=int(last_id or 0),
+        last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(UTC) if stamps else None,
+        layers={r[0]: int(r[1]) for r in sorted(layer_rows)},
+    )
