@@ -419,6 +419,7 @@ def _xml_pieces(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
 
 
 # ---------------------------------------------------------------------------------------------- JSON
+_JSON_CHUNK_BYTES = 256 * KiB  # ~8 int32 arrays of this length are alive at once: ~8 MB
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _STEP = np.zeros(256, dtype=np.int8)
 _STEP[[ord("["), ord("{")]] = 1
@@ -426,7 +427,7 @@ _STEP[[ord("]"), ord("}")]] = -1
 
 
 def json_depth(source: bytes | str | Path | IO[bytes], stop_above: int | None = None,
-               chunk_bytes: int = _CHUNK_BYTES) -> int:
+               chunk_bytes: int = _JSON_CHUNK_BYTES) -> int:
     """Deepest nesting of arrays and objects in a JSON text, scanned as bytes in chunks (no parser, no
     recursion, memory of a few chunks): ``b'{"a": [1, [2]]}'`` → 3; brackets inside strings do not count.
 
@@ -446,33 +447,27 @@ def json_depth(source: bytes | str | Path | IO[bytes], stop_above: int | None = 
     in_string, odd_backslashes = False, False
     for chunk in _byte_chunks(source, chunk_bytes):
         codes = np.frombuffer(chunk, dtype=np.uint8)
-        escaped = _escaped(codes, odd_backslashes)
+        escaped, odd_backslashes = _escaped(codes, odd_backslashes)
         quotes = (codes == _QUOTE) & ~escaped
-        inside = (np.cumsum(quotes, dtype=np.int64) + in_string) % 2 == 1
-        steps = np.where(inside, 0, _STEP[codes]).astype(np.int64)
-        levels = depth + np.cumsum(steps)
+        inside = (np.cumsum(quotes, dtype=np.int32) + in_string) % 2 == 1
+        levels = depth + np.cumsum(np.where(inside, 0, _STEP[codes]), dtype=np.int32)
         deepest = max(deepest, int(levels.max()))
         depth, in_string = int(levels[-1]), bool(inside[-1])
-        odd_backslashes = _trailing_backslashes(codes) % 2 == 1
         if stop_above is not None and deepest > stop_above:
             break
     return deepest
 
 
-def _escaped(codes: np.ndarray, odd_backslashes_before: bool) -> np.ndarray:
-    """True for each byte preceded by an odd run of backslashes (the run may begin in the previous chunk)."""
+def _escaped(codes: np.ndarray, odd_backslashes_before: bool) -> tuple[np.ndarray, bool]:
+    """True for each byte preceded by an odd run of backslashes (the run may begin in the previous chunk),
+    and whether the chunk ends in an odd run."""
     is_backslash = codes == _BACKSLASH
-    positions = np.arange(len(codes))
+    positions = np.arange(len(codes), dtype=np.int32)
     last_other = np.maximum.accumulate(np.where(is_backslash, -1, positions))
     run = positions - last_other  # length of the backslash run ending at each byte (0 on other bytes)
     run[last_other == -1] += int(odd_backslashes_before)
-    before = np.concatenate(([int(odd_backslashes_before)], run[:-1]))
-    return before % 2 == 1
-
-
-def _trailing_backslashes(codes: np.ndarray) -> int:
-    others = np.flatnonzero(codes != _BACKSLASH)
-    return len(codes) - 1 - int(others[-1]) if len(others) else len(codes)
+    before = np.concatenate((np.array([odd_backslashes_before], dtype=np.int32), run[:-1]))
+    return before % 2 == 1, bool(run[-1] % 2)
 
 
 def _byte_chunks(source: bytes | str | Path | IO[bytes], chunk_bytes: int) -> Iterator[bytes]:
