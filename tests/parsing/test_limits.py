@@ -164,10 +164,18 @@ def test_extraction_counts_written_bytes_against_the_total(tmp_path, monkeypatch
     # Pretend the directory passed the checks; extraction itself must still stop at the total.
     path = hostile.zip_bomb(tmp_path, 3 * MiB)
     limits = dataclasses.replace(DEFAULT_LIMITS, zip_total_bytes=2 * MiB, zip_ratio=10_000)
-    monkeypatch.setattr("parsing.limits._check_sizes", lambda infos, limits: None)
+    monkeypatch.setattr("parsing.limits.archive.check_sizes", lambda infos, limits: None)
     with pytest.raises(InputLimitError, match="giải nén ra hơn 2 MiB, vượt giới hạn 2 MiB"):
         safe_extract_zip(path, tmp_path / "out", limits)
     assert (tmp_path / "out" / "zeros.bin").stat().st_size <= 2 * MiB
+
+
+def test_extraction_counts_written_bytes_against_the_ratio(tmp_path, monkeypatch):
+    path = hostile.zip_bomb(tmp_path, 8 * MiB)  # ~1000×
+    monkeypatch.setattr("parsing.limits.archive.check_sizes", lambda infos, limits: None)
+    with pytest.raises(InputLimitError, match=r"«zeros\.bin» giải nén ra hơn .* tỷ lệ nén vượt giới hạn 100×"):
+        safe_extract_zip(path, tmp_path / "out")
+    assert (tmp_path / "out" / "zeros.bin").stat().st_size < 2 * MiB
 
 
 def test_normal_zipped_shapefile_passes_and_extracts(tmp_path):
