@@ -187,6 +187,42 @@ def test_normal_zipped_shapefile_passes_and_extracts(tmp_path):
     assert len(frame) == 50 and frame.crs.to_epsg() == 9215
 
 
+def test_every_cadastral_test_file_passes(tmp_path):
+    """The files the cadastre tests import (zipped map sheets, KMZ, GeoJSON, qgis2web, Esri JSON) pass."""
+    from tests.cadastre import make_fixtures
+
+    files = {kind: Path(path) for kind, path in make_fixtures.build_all(tmp_path).items()}
+    archives = [path for path in files.values() if path.suffix in (".zip", ".kmz")]
+    texts = [path for path in files.values() if path.suffix in (".geojson", ".json", ".js")]
+    assert len(archives) == 3 and len(texts) == 5
+    for path in archives:
+        assert safe_extract_zip(path, tmp_path / "out" / path.name)
+    for path in texts:
+        check_json_depth(path)
+
+
+def test_every_good_ingest_workbook_passes():
+    corpus = sorted((REPO / "tests" / "ingest" / "corpus").glob("*.xlsx"))
+    for path in corpus:
+        if path.name == "bad_old_xls_renamed.xlsx":  # an .xls renamed: not a zip at all
+            with pytest.raises(InputLimitError, match="không phải tệp nén zip hợp lệ"):
+                check_xlsx(path)
+        else:
+            check_xlsx(path)
+    assert len(corpus) == 4
+
+
+def test_normal_kmz_passes(tmp_path):
+    kml = hostile._KML_HEAD.replace(b"<!-- ", b"") + b"<Placemark><name>Th\xe1\xbb\xada 12</name></Placemark></Document></kml>"
+    path = tmp_path / "thua.kmz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("doc.kml", kml)
+        archive.writestr("files/anh.png", bytes(range(256)) * 64)
+    written = safe_extract_zip(path, tmp_path / "out")
+    assert [p.relative_to((tmp_path / "out").resolve()).as_posix() for p in written] == ["doc.kml", "files/anh.png"]
+    assert written[0].read_bytes() == kml
+
+
 def test_not_a_zip_refused_in_vietnamese(tmp_path):
     with pytest.raises(InputLimitError, match="không phải tệp nén zip hợp lệ"):
         check_zip(b"PK\x03\x04 this is not a zip at all")
