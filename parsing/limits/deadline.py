@@ -39,6 +39,10 @@ def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float = DEFAU
         Whatever ``fn`` raised, re-raised in the caller.
     """
     context = multiprocessing.get_context(start_method)
+    if start_method == "forkserver" and fn.__module__ != "__main__":
+        # The server imports fn's module once and forks each worker from there (~0.1 s instead of ~1 s
+        # of imports per call); it has no effect once the server runs, whose modules stay imported.
+        context.set_forkserver_preload([fn.__module__])
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(sender, fn, args, kwargs, memory_bytes), daemon=True)
     worker.start()

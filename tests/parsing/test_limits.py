@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import openpyxl
 import pytest
@@ -361,6 +361,23 @@ def test_time_limit_returns_the_result_and_reraises_refusals():
     assert refused.value.message_vi == "Cột «Số thửa» trống ở dòng 7"
 
 
+def test_time_limit_carries_a_real_cadastral_read(tmp_path):
+    """What the lead wires: ``read_source`` in a worker gives the same layers as a direct call."""
+    from cadastre.readers import read_source
+
+    two_sheets = tmp_path / "hai_to.zip"
+    with zipfile.ZipFile(two_sheets, "w") as archive:
+        for number in (1, 2):
+            shapefile = hostile.normal_zipped_shapefile(tmp_path, parcels=10 * number, name=f"to{number}.zip")
+            with zipfile.ZipFile(shapefile) as sheet:
+                for info in sheet.infolist():
+                    archive.writestr(f"to{number}/{PurePosixPath(info.filename).name}", sheet.read(info))
+    direct = read_source(two_sheets)
+    in_worker = run_with_time_limit(read_source, two_sheets, seconds=60)
+    assert [len(layer.gdf) for layer in in_worker] == [len(layer.gdf) for layer in direct] == [10, 20]
+    assert all(a.gdf.equals(b.gdf) and a.crs_text == b.crs_text for a, b in zip(in_worker, direct))
+
+
 def test_memory_limit_of_the_worker():
     with pytest.raises(InputLimitError, match="cần hơn 2 GiB bộ nhớ"):
         run_with_time_limit(hostile.greedy_parse, 16 * GiB, seconds=30, memory_bytes=2 * GiB)
@@ -382,7 +399,7 @@ def test_fmt_bytes_uses_vietnamese_decimals():
 # ----------------------------------------------------------------------- time and memory, measured
 _MEASURE = """
 import json, sys, time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from parsing import limits
 
 def peak_kib():  # VmHWM: this process's peak RSS (ru_maxrss would still hold the parent's, across exec)
