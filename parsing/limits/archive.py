@@ -80,35 +80,43 @@ def safe_extract_zip(path: str | Path, target_dir: str | Path, limits: InputLimi
 
 
 def open_zip(source: str | Path | bytes | IO[bytes], limits: InputLimits) -> zipfile.ZipFile:
-    """Open ``source`` as a zip after counting its members from the end record (zipfile would build a
-    ZipInfo for every entry first: millions of tiny entries are a memory bomb of their own)."""
+    """Open ``source`` as a zip after reading its end record: zipfile builds a ZipInfo for every entry of
+    the central directory first, so millions of tiny entries would be a memory bomb of their own."""
     if isinstance(source, (bytes, bytearray)):
         source = io.BytesIO(source)
     try:
-        members = _declared_member_count(source)
-        if members is not None and members > limits.zip_members:
-            raise InputLimitError(
-                f"Tệp nén chứa {fmt_number(members)} tệp con, vượt giới hạn {fmt_number(limits.zip_members)} tệp.")
+        declared = _declared_directory(source)
+        if declared is not None:
+            _check_directory(*declared, limits)
         return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as exc:
         raise InputLimitError("Tệp không phải tệp nén zip hợp lệ (không đọc được danh mục tệp con).") from exc
 
 
-def _declared_member_count(source: str | Path | IO[bytes]) -> int | None:
-    """Entries in the zip's end-of-central-directory record (ZIP64 record when present); None if absent."""
+def _check_directory(members: int, directory_bytes: int, limits: InputLimits) -> None:
+    if members > limits.zip_members:
+        raise InputLimitError(
+            f"Tệp nén chứa {fmt_number(members)} tệp con, vượt giới hạn {fmt_number(limits.zip_members)} tệp.")
+    if directory_bytes > limits.zip_directory_bytes:
+        raise InputLimitError(
+            f"Danh mục tệp con của tệp nén dài {fmt_bytes(directory_bytes)}, vượt giới hạn "
+            f"{fmt_bytes(limits.zip_directory_bytes)}.")
+
+
+def _declared_directory(source: str | Path | IO[bytes]) -> tuple[int, int] | None:
+    """(entries, central-directory size in bytes) from the zip's end record (the ZIP64 one when present);
+    None when there is no end record (zipfile then refuses the file)."""
     if isinstance(source, (str, Path)):
         with open(source, "rb") as fh:
-            return _declared_member_count(fh)
-    source.seek(0, io.SEEK_END)
-    size = source.tell()
-    tail_start = max(0, size - (64 * KiB + 22 + 20))  # the comment is at most 64 KiB
-    source.seek(tail_start)
+            return _declared_directory(fh)
+    size = source.seek(0, io.SEEK_END)
+    source.seek(max(0, size - (64 * KiB + 22 + 20)))  # the archive comment is at most 64 KiB
     tail = source.read()
     source.seek(0)
     end = tail.rfind(b"PK\x05\x06")
     if end < 0:
         return None
-    (entries,) = struct.unpack_from("<H", tail, end + 10)
+    entries, directory_bytes = struct.unpack_from("<HI", tail, end + 10)
     locator = end - 20
     if locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
         (zip64_offset,) = struct.unpack_from("<Q", tail, locator + 8)
@@ -116,14 +124,15 @@ def _declared_member_count(source: str | Path | IO[bytes]) -> int | None:
         record = source.read(56)
         source.seek(0)
         if record[:4] == b"PK\x06\x06":
-            (entries,) = struct.unpack_from("<Q", record, 32)
-    return entries
+            entries, directory_bytes = struct.unpack_from("<QQ", record, 32)
+    return entries, directory_bytes
 
 
 def named_members(source: str | Path | IO[bytes], limits: InputLimits) -> list[zipfile.ZipInfo]:
     """The members of the archive, after the member count and every name are checked."""
     with open_zip(source, limits) as archive:
         infos = archive.infolist()
+    _check_directory(len(infos), 0, limits)  # the end record may understate the count
     for info in infos:
         _check_member_name(info)
     return infos

@@ -30,6 +30,9 @@ class InputLimits:
     zip_ratio_min_bytes: int = 1 * MiB
     #: Number of members (files and folders) in an archive.
     zip_members: int = 10_000
+    #: Size of the central directory (the list of members, ≥ 46 bytes each): bounds what zipfile parses
+    #: before any count can be checked, should the end record understate the count.
+    zip_directory_bytes: int = 4 * MiB
     #: Cells of one sheet: rows × columns of its ``<dimension>``, or the cells it really holds if more.
     xlsx_cells: int = 8_000_000
     #: Uncompressed size of the shared-strings part (``xl/sharedStrings.xml``).

@@ -119,6 +119,22 @@ def test_member_count_refused(bombs):
     assert refused.value.message_vi == "Tệp nén chứa 10.001 tệp con, vượt giới hạn 10.000 tệp."
 
 
+def test_member_count_refused_when_the_end_record_understates_it(tmp_path):
+    path = hostile.many_members_zip(tmp_path)
+    data = bytearray(path.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2  # entries on this disk, entries in all
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputLimitError, match=r"chứa 10\.001 tệp con"):
+        check_zip(path)
+
+
+def test_central_directory_size_refused(bombs):
+    limits = dataclasses.replace(DEFAULT_LIMITS, zip_members=10**9, zip_directory_bytes=100 * 1024)
+    with pytest.raises(InputLimitError, match=r"Danh mục tệp con của tệp nén dài [\d,]+ KiB, vượt giới hạn 100 KiB"):
+        check_zip(bombs["many"], limits)
+
+
 @pytest.mark.parametrize(("member", "shown", "problem"), [
     ("../evil", "../evil", "'..'"),
     ("maps/../../evil.shp", "maps/../../evil.shp", "'..'"),
