@@ -34,7 +34,8 @@ def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float = DEFAU
     Raises
     ------
     InputLimitError
-        The deadline passed (the worker is killed), or the worker ran out of ``memory_bytes`` or died.
+        The deadline passed (the worker is killed), the worker ran out of memory (``memory_bytes`` or
+        the machine's), or it died without an answer (killed, crashed, ``sys.exit``).
     Exception
         Whatever ``fn`` raised, re-raised in the caller.
     """
@@ -50,7 +51,8 @@ def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float = DEFAU
     try:
         if not receiver.poll(seconds):
             raise InputLimitError(
-                f"Việc đọc tệp kéo dài quá {fmt_number(seconds)} giây (giới hạn thời gian xử lý) và đã bị dừng. "
+                f"Việc đọc tệp kéo dài quá {fmt_number(seconds, 0 if seconds == int(seconds) else 1)} giây "
+                "(giới hạn thời gian xử lý) và đã bị dừng. "
                 "Hãy kiểm tra tệp hoặc tách thành nhiều tệp nhỏ hơn.")
         try:
             ok, value = receiver.recv()
@@ -73,12 +75,17 @@ def _worker(sender: Any, fn: Callable[..., Any], args: tuple, kwargs: dict, memo
     try:
         outcome = (True, fn(*args, **kwargs))
     except MemoryError:
-        outcome = (False, InputLimitError(
-            f"Việc đọc tệp cần hơn {fmt_bytes(memory_bytes or 0)} bộ nhớ (giới hạn bộ nhớ xử lý) và đã bị dừng."))
-    except BaseException as exc:  # noqa: BLE001 - every failure of fn travels back to the caller
+        outcome = (False, InputLimitError(_out_of_memory(memory_bytes)))
+    except Exception as exc:  # noqa: BLE001 - every failure of fn travels back to the caller (SystemExit ends the worker)
         outcome = (False, exc)
     try:
         sender.send(outcome)
     except Exception as exc:  # noqa: BLE001 - an unpicklable result or exception
         sender.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     sender.close()
+
+
+def _out_of_memory(memory_bytes: int | None) -> str:
+    if memory_bytes is None:
+        return "Việc đọc tệp cần nhiều bộ nhớ hơn máy chủ có và đã bị dừng. Hãy tách thành nhiều tệp nhỏ hơn."
+    return f"Việc đọc tệp cần hơn {fmt_bytes(memory_bytes)} bộ nhớ (giới hạn bộ nhớ xử lý) và đã bị dừng."

@@ -68,7 +68,7 @@ def _check_sheet_count(archive: zipfile.ZipFile, limits: InputLimits) -> None:
 def _check_sheet_cells(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: InputLimits) -> None:
     sheet = escape_name(PurePosixPath(info.filename).stem)
     prefix: bytes | None = None
-    in_head = True  # <dimension> comes before <sheetData> (ECMA-376 §18.3.1.99): search only there
+    in_head = True  # the schema (CT_Worksheet) puts <dimension> before <sheetData>: search only there
     declared_columns = cells = last_row = 0
     for piece in _xml_pieces(archive, info.filename):
         if prefix is None:

@@ -328,3 +328,10 @@ def failing_parse(message_vi: str) -> None:
     from domain.errors import GpmbError
 
     raise GpmbError(message_vi)
+
+
+def crashing_parse(exit_code: int) -> None:
+    """A stand-in for a parse step whose process dies (a crash in C code, the OOM killer)."""
+    import os
+
+    os._exit(exit_code)
