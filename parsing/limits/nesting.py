@@ -84,16 +84,21 @@ def check_json_depth(source: bytes | str | Path | IO[bytes], limits: InputLimits
     ------
     InputLimitError
         With the size or the depth found (the scan stops just past the limit).
+
+    A seekable file object is left where it was, ready for the parser.
     """
     size = _size_of(source)
     if size is not None and size > limits.json_bytes:
         raise InputLimitError(
             f"Tệp JSON/GeoJSON có dung lượng {fmt_bytes(size)}, vượt giới hạn {fmt_bytes(limits.json_bytes)}.")
+    start = source.tell() if hasattr(source, "seekable") and source.seekable() else None
     depth = json_depth(source, stop_above=limits.json_depth)
+    if start is not None:
+        source.seek(start)  # the caller parses the same stream next
     if depth > limits.json_depth:
         raise InputLimitError(
-            f"Tệp JSON/GeoJSON lồng nhau sâu hơn {fmt_number(limits.json_depth)} cấp (đã gặp {fmt_number(depth)} cấp), "
-            f"vượt giới hạn {fmt_number(limits.json_depth)} cấp.")
+            f"Tệp JSON/GeoJSON lồng nhau sâu {fmt_number(depth)} cấp trở lên, "
+            f"vượt giới hạn {fmt_number(limits.json_depth)} cấp (mảng và đối tượng lồng trong nhau).")
 
 
 def _size_of(source: bytes | str | Path | IO[bytes]) -> int | None:

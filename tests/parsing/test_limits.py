@@ -307,7 +307,7 @@ def _true_depth(value) -> int:
 def test_deep_geojson_refused_without_recursion(bombs):
     with pytest.raises(InputLimitError) as refused:
         check_json_depth(bombs["deep"])
-    assert "sâu hơn 64 cấp" in refused.value.message_vi and "vượt giới hạn 64 cấp" in refused.value.message_vi
+    assert refused.value.message_vi.startswith("Tệp JSON/GeoJSON lồng nhau sâu 200.002 cấp trở lên, vượt giới hạn 64 cấp")
 
 
 def test_deep_json_scan_stops_early():
@@ -320,6 +320,13 @@ def test_normal_geojson_passes_with_its_true_depth(tmp_path):
     path = hostile.normal_geojson(tmp_path)
     check_json_depth(path)
     assert json_depth(path) == _true_depth(json.loads(path.read_text(encoding="utf-8"))) == 8
+
+
+def test_a_checked_stream_is_left_where_it_was(tmp_path):
+    stream = hostile.normal_geojson(tmp_path).open("rb")
+    check_json_depth(stream)
+    assert json.load(stream)["type"] == "FeatureCollection"
+    stream.close()
 
 
 def test_json_size_limit(tmp_path):
