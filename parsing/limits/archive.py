@@ -90,7 +90,7 @@ def open_zip(source: str | Path | bytes | IO[bytes], limits: InputLimits) -> zip
             _check_directory(*declared, limits)
         return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error) as exc:
-        raise InputLimitError("Tệp không phải tệp nén zip hợp lệ (không đọc được danh mục tệp con).") from exc
+        raise InputLimitError("Tệp nén bị hỏng hoặc không phải tệp zip (không đọc được danh mục tệp con).") from exc
 
 
 def _check_directory(members: int, directory_bytes: int, limits: InputLimits) -> None:

@@ -221,7 +221,7 @@ def test_every_good_ingest_workbook_passes():
     corpus = sorted((REPO / "tests" / "ingest" / "corpus").glob("*.xlsx"))
     for path in corpus:
         if path.name == "bad_old_xls_renamed.xlsx":  # an .xls renamed: not a zip at all
-            with pytest.raises(InputLimitError, match="không phải tệp nén zip hợp lệ"):
+            with pytest.raises(InputLimitError, match="bị hỏng hoặc không phải tệp zip"):
                 check_xlsx(path)
         else:
             check_xlsx(path)
@@ -240,7 +240,7 @@ def test_normal_kmz_passes(tmp_path):
 
 
 def test_not_a_zip_refused_in_vietnamese(tmp_path):
-    with pytest.raises(InputLimitError, match="không phải tệp nén zip hợp lệ"):
+    with pytest.raises(InputLimitError, match="bị hỏng hoặc không phải tệp zip"):
         check_zip(b"PK\x03\x04 this is not a zip at all")
 
 
