@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pandas as pd
 import pyogrio
 
 from domain.errors import GpmbError
+from parsing.limits import InputLimitError, check_json_depth, safe_extract_zip
 
 #: File suffixes the importer accepts (lower case).
 SUPPORTED_SUFFIXES = (".shp", ".zip", ".gpkg", ".geojson", ".json", ".js", ".kml", ".kmz", ".dgn", ".dxf")
@@ -151,6 +151,10 @@ _QGIS2WEB_RE = re.compile(r"^\s*var\s+[\w$]+\s*=\s*", re.S)
 
 
 def _read_json_like(path: Path, label: str, workdir: Path) -> list[RawLayer]:
+    try:
+        check_json_depth(path)  # before any parse: a 200 000-deep file must not reach the JSON parser
+    except InputLimitError as exc:
+        raise ReadError(f"Tệp {label}: {exc.message_vi}") from exc
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     fmt = "geojson"
     if _QGIS2WEB_RE.match(text):
@@ -208,13 +212,19 @@ def _read_cad(path: Path, label: str, fmt: str) -> list[RawLayer]:
                      "khai báo trong tệp" if crs_text else "tệp CAD không khai báo hệ tọa độ", is_cad=True)]
 
 
-def _extract_zip(path: Path, target: Path, message_vi: str) -> Path:
-    """Extract the zip (or KMZ) ``path`` into ``target``; a broken archive raises ReadError(message_vi)."""
+def _extract_zip(path: Path, target: Path, label: str) -> Path:
+    """Extract the zip (or KMZ) ``path`` into ``target`` within :data:`parsing.limits.DEFAULT_LIMITS`
+    (total size, ratio, member count and names checked before and while writing).
+
+    Raises
+    ------
+    ReadError
+        A broken archive or one over a limit; the message names the file and the limit.
+    """
     try:
-        with zipfile.ZipFile(path) as zf:
-            zf.extractall(target)  # extractall drops absolute paths and '..' members
-    except zipfile.BadZipFile as exc:
-        raise ReadError(message_vi) from exc
+        safe_extract_zip(path, target)
+    except InputLimitError as exc:
+        raise ReadError(f"Tệp {label}: {exc.message_vi}") from exc
     return target
 
 
@@ -231,7 +241,7 @@ def _read_path(path: Path, label: str, workdir: Path) -> list[RawLayer]:
     if suffix == ".kmz":
         # A KMZ is a zip whose main .kml holds the placemarks; GDAL's LIBKML loses SchemaData
         # attributes when reading through the zip, so the .kml is read after extraction.
-        target = _extract_zip(path, workdir / f"kmz_{path.stem}", f"Tệp {label} không phải KMZ hợp lệ (zip).")
+        target = _extract_zip(path, workdir / f"kmz_{path.stem}", label)
         kmls = sorted(target.rglob("*.kml"), key=lambda p: (p.name != "doc.kml", str(p)))
         if not kmls:
             raise ReadError(f"Tệp {label} không chứa tệp .kml nào.")
@@ -241,7 +251,7 @@ def _read_path(path: Path, label: str, workdir: Path) -> list[RawLayer]:
     if suffix == ".dxf":
         return _read_cad(path, label, "dxf")
     if suffix == ".zip":
-        target = _extract_zip(path, workdir / f"zip_{path.stem}", f"Tệp {label} không phải tệp zip hợp lệ.")
+        target = _extract_zip(path, workdir / f"zip_{path.stem}", label)
         layers: list[RawLayer] = []
         for member in sorted(target.rglob("*")):
             if member.is_file() and member.suffix.lower() in SUPPORTED_SUFFIXES and member.suffix.lower() != ".zip":

@@ -32,6 +32,7 @@ from cadastre.import_report import EncodingConversion, FileRead, LayerCrs
 from cadastre.readers import RawLayer, ReadError, read_source
 from domain.crs import STORE_EPSG
 from parsing.legacy import ENCODING_LABELS_VI, convert_text_columns
+from parsing.limits import InputLimitError, run_with_time_limit
 from parsing.text import fold_vi
 
 #: Attributes of parcels built from CAD labels (:func:`cadastre.cad.parse_label`) → canonical fields.
@@ -76,20 +77,21 @@ class LoadedLayer:
 
 
 def read_layers(paths, *, display_names=None) -> list[RawLayer]:
-    """Read every file (see :func:`cadastre.readers.read_source`).
+    """Read every file (see :func:`cadastre.readers.read_source`), each in a worker process stopped after
+    :data:`parsing.limits.DEFAULT_LIMITS` ``parse_seconds`` (a hostile file cannot hold the server).
 
     Raises
     ------
     CadastreImportError
-        If a file cannot be read, or no file has any feature.
+        If a file cannot be read, is over an input limit or its time limit, or no file has any feature.
     """
     layers: list[RawLayer] = []
     for i, path in enumerate(paths):
         name = display_names[i] if display_names else None
         try:
-            layers.extend(read_source(path, display_name=name))
-        except ReadError as exc:
-            raise CadastreImportError(str(exc)) from exc
+            layers.extend(run_with_time_limit(read_source, path, display_name=name))
+        except (ReadError, InputLimitError) as exc:
+            raise CadastreImportError(getattr(exc, "message_vi", str(exc))) from exc
     if not layers:
         raise CadastreImportError("Không có lớp dữ liệu nào có đối tượng trong các tệp đã chọn.")
     return layers

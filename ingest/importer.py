@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.read import IngestError, RawTable, read_table
 from ingest.validate import ValidationReport, validate
+from parsing.limits import InputLimitError, run_with_time_limit
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,13 @@ def validate_file(data: bytes, file_name: str, store: Any, today: date | None = 
     Raises
     ------
     IngestError
-        The file is refused as a whole (see :func:`ingest.read.read_table`).
+        The file is refused as a whole (see :func:`ingest.read.read_table`), or reading it took longer
+        than :data:`parsing.limits.DEFAULT_LIMITS` ``parse_seconds`` (it is read in a worker process).
     """
-    table = read_table(data, file_name)
+    try:
+        table = run_with_time_limit(read_table, data, file_name)
+    except InputLimitError as exc:
+        raise IngestError(exc.message_vi) from exc
     report = validate(table, store.parcels(), store.projects(), store.events(), today or date.today())
     return table, report
 

@@ -29,6 +29,7 @@ from domain.errors import GpmbError
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch, find_header
 from parsing.legacy import DECODERS as LEGACY_DECODERS
 from parsing.legacy import ENCODING_LABELS_VI, detect_column_encoding, vietnamese_score
+from parsing.limits import InputLimitError, check_xlsx
 from parsing.text import is_blank
 from vocab.format import fmt_number
 
@@ -143,6 +144,10 @@ def read_table(source: str | Path | bytes, file_name: str | None = None) -> RawT
     if not data.strip():
         raise IngestError("Tệp rỗng: không có dữ liệu nào. Hãy dùng tệp mẫu (lệnh template) và điền số liệu.")
     if data[:4] == b"PK\x03\x04":
+        try:
+            check_xlsx(data)  # cells, shared strings, sheets and zip sizes, before openpyxl sees the file
+        except InputLimitError as exc:
+            raise IngestError(exc.message_vi) from exc
         return _read_xlsx(data)
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
