@@ -108,10 +108,10 @@ def main() -> int:
     print(f"  {'as-of':<11}{'direct s':>9}{'sliced s':>9}{'build_map s':>12}{'html s':>8}{'size MB':>9}"
           f"{'gzip MB':>9}{'parcels':>9}")
     for day in (date(2024, 3, 31), date(2024, 6, 30), date(2024, 9, 30), date(2024, 12, 31)):
-        t_direct, _ = timed(lambda: compute_snapshot(store, day))
-        t_snap, snap = timed(lambda: snapshot_at(prepared, day))
-        t_build, m = timed(lambda: build_map(snap, store, None))
-        t_html, html = timed(lambda: standalone_html(m))
+        t_direct, _ = timed(lambda day=day: compute_snapshot(store, day))
+        t_snap, snap = timed(lambda day=day: snapshot_at(prepared, day))
+        t_build, m = timed(lambda snap=snap: build_map(snap, store, None))
+        t_html, html = timed(lambda m=m: standalone_html(m))
         raw = html.encode("utf-8")
         print(f"  {day:%d/%m/%Y} {t_direct:>8.2f}{t_snap:>9.2f}{t_build:>12.2f}{t_html:>8.2f}{len(raw) / 1e6:>9.2f}"
               f"{len(gzip.compress(raw)) / 1e6:>9.2f}{len(snap.parcels):>9}")

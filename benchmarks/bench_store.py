@@ -9,6 +9,7 @@ read the whole ledger back (``store.events()``), and the time to revert the uplo
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import sys
@@ -61,10 +62,10 @@ def run_backend(label: str, url: str, sizes: list[int]) -> None:
     for n in sizes:
         frame = make_events(ids, projects, n, f"bench-{n}")
         sha = hashlib.sha256(f"{label}-{n}-{secrets.token_hex(4)}".encode()).hexdigest()
-        result, commit_s = timed(lambda: store.commit_upload(frame, file_name=f"bench_{n}.csv", file_sha256=sha,
-                                                              uploaded_by="benchmark", rows_read=n, source="cli"))
+        result, commit_s = timed(functools.partial(store.commit_upload, frame, file_name=f"bench_{n}.csv",
+                                                   file_sha256=sha, uploaded_by="benchmark", rows_read=n, source="cli"))
         events, read_s = timed(store.events)
-        _, revert_s = timed(lambda: store.revert_upload(result.upload_id, by="benchmark"))
+        _, revert_s = timed(functools.partial(store.revert_upload, result.upload_id, by="benchmark"))
         print(f"[{label}] {n:>7,} rows: commit {commit_s:6.2f} s ({n / commit_s:,.0f} rows/s), "
               f"read ledger ({len(events):,} rows) {read_s:5.2f} s, revert {revert_s * 1000:6.1f} ms")
     store.close()

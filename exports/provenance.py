@@ -19,8 +19,8 @@ APP_NAME = "GPMB Tracker"
 
 #: Attribution lines of the bundled context layers (data/SOURCES.md).
 ATTRIBUTIONS_VI: tuple[str, ...] = (
-    "Ranh giới hành chính (2025): © 2021 Thang Le Quoc, Vietnamese Provinces Database (MIT), "
-    "theo Bản đồ tham khảo đơn vị hành chính (sapnhap.bando.com.vn).",
+    ("Ranh giới hành chính (2025): © 2021 Thang Le Quoc, Vietnamese Provinces Database (MIT), "
+    "theo Bản đồ tham khảo đơn vị hành chính (sapnhap.bando.com.vn)."),
     "Đường giao thông: CTU-SematX/LegoCity (CC BY-SA 4.0).",
     "Chỉ giới GPMB, tim tuyến, thửa đất, tiến độ: Trung tâm Phát triển quỹ đất (dữ liệu của ứng dụng).",
 )

@@ -184,8 +184,8 @@ def build_events(parcels: pd.DataFrame, start_dates: dict[str, dt.date], rng: np
         amount = round(p["area_to_recover_m2"] * UNIT_PRICE_VND_M2[lu] * factor, -3)
         parcel_rows: list[tuple[dt.date, str, dict]] = []
 
-        def add(day, event, **extra):
-            parcel_rows.append((day, event, extra))
+        def add(day, event, _rows=parcel_rows, **extra):  # called within this iteration only
+            _rows.append((day, event, extra))
 
         wave_no = decision_numbers.setdefault(("TB", pid, former, stage_dates["notice"]), int(rng.integers(20, 900)))
         add(stage_dates["notice"], "notice", note=f"Thông báo thu hồi đất số {wave_no}/TB-UBND")

@@ -14,11 +14,8 @@ def card_figures(at) -> list[tuple[str, str, str]]:
     """(to recover, handed over, percent) of each project card, read from the card HTML."""
     import re
 
-    out = []
-    for md in at.markdown:
-        if "gpmb-figs" in md.value and "<style>" not in md.value:
-            out.append(tuple(re.findall(r"<div class='val'>([^<]+)</div>", md.value)))
-    return out
+    return [tuple(re.findall(r"<div class='val'>([^<]+)</div>", md.value))
+            for md in at.markdown if "gpmb-figs" in md.value and "<style>" not in md.value]
 
 
 def captions(at) -> str:

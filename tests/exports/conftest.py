@@ -93,16 +93,14 @@ def _synthetic():
         s0, s1 = i * 500.0, i * 500.0 + 480.0
         from shapely.ops import substring
         seg = substring(centre, s0, s1)
-        for side, off in (("L", 1), ("R", -1)):
+        for _side, off in (("L", 1), ("R", -1)):
             strip = seg.buffer(60 * off, single_sided=True)
             commune = "Phường Kỳ Lừa" if strip.centroid.x < E0 + 3500 else "Xã Gia Cát"
             rows.append(dict(project_id="QL4B", geometry=strip, commune=commune,
                              chainage_m=3000.0 + (s0 + s1) / 2, land_use="LUC" if i % 3 else "ONT"))
-    for i in range(3):
-        for j in range(2):
-            rows.append(dict(project_id="CCN_HT1", geometry=box(E0 - 2500 + i * 500, N0 + 1000 + j * 600,
-                                                                 E0 - 2000 + i * 500, N0 + 1600 + j * 600),
-                             commune="Phường Kỳ Lừa", chainage_m=np.nan, land_use="RSX"))
+    rows.extend(dict(project_id="CCN_HT1", geometry=box(E0 - 2500 + i * 500, N0 + 1000 + j * 600,
+                                                        E0 - 2000 + i * 500, N0 + 1600 + j * 600),
+                     commune="Phường Kỳ Lừa", chainage_m=np.nan, land_use="RSX") for i in range(3) for j in range(2))
     for k, g in enumerate(sites.geoms):
         rows.append(dict(project_id="CA_XA", geometry=g, commune="Phường Kỳ Lừa" if k == 0 else "Xã Gia Cát",
                          chainage_m=np.nan, land_use="ONT"))

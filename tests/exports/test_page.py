@@ -25,11 +25,11 @@ def app(real, real_db_url, real_sources, monkeypatch):
 
 
 def _download_buttons(at):
-    return [e for e in at.get("download_button")]
+    return list(at.get("download_button"))
 
 
 def test_page_renders_and_makes_the_excel_report(app, real):
-    snap, _ = real
+    _snap, _ = real
     app.run()
     assert not app.exception
     assert app.title[0].value == "Xuất báo cáo"

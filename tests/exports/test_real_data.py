@@ -77,7 +77,7 @@ def test_xlsx_parcel_sheet_covers_every_parcel_without_names(real, cli_xlsx):
     ws = cli_xlsx["Thửa đất"]
     assert ws.max_row - 5 == len(snap.parcels)
     text = " ".join(str(c.value) for row in ws.iter_rows(min_row=1, max_row=60) for c in row if c.value)
-    some_owners = [o for o in snap.parcels["owner_name"].dropna().head(50)]
+    some_owners = list(snap.parcels["owner_name"].dropna().head(50))
     assert some_owners and not any(o in text for o in some_owners)
 
 

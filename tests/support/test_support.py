@@ -82,8 +82,8 @@ def test_offline_page_records_outside_requests(tmp_path):
 def test_streamlit_app_answers_and_stops(tmp_path):
     from tests.support.streamlit_server import streamlit_app
 
-    with streamlit_app(tmp_path, database_url=f"sqlite:///{tmp_path / 'gpmb.gpkg'}") as base:
-        with urllib.request.urlopen(base + "/_stcore/health", timeout=5) as answer:
-            assert answer.status == 200
+    with (streamlit_app(tmp_path, database_url=f"sqlite:///{tmp_path / 'gpmb.gpkg'}") as base,
+          urllib.request.urlopen(base + "/_stcore/health", timeout=5) as answer):
+        assert answer.status == 200
     with pytest.raises(OSError):
         urllib.request.urlopen(base + "/_stcore/health", timeout=2)
