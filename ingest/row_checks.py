@@ -39,11 +39,12 @@ class RowCheck:
         Excel row number (what the user sees).
     rec : dict
         Field → cell value, blanks already None.
-    decimal : {"vi", "en"}
-        The file's number convention (``1.234,5`` or ``1,234.5``).
+    decimal : {"vi", "en"} or None
+        The file's number convention (``1.234,5`` or ``1,234.5``); None when the file does not decide it,
+        so an ambiguous cell (``450.800``) becomes a problem on its row.
     """
 
-    def __init__(self, row: int, rec: dict[str, Any], decimal: str):
+    def __init__(self, row: int, rec: dict[str, Any], decimal: str | None):
         self.row, self.rec, self.decimal = row, rec, decimal
         self.problems: list[RowProblem] = []
         self.cell = rec.get

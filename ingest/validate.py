@@ -57,12 +57,12 @@ from ingest.row_checks import (
 from ingest.values import (
     is_blank,
     looks_active,
-    number_convention,
     parse_date,
     parse_flag,
     parse_stage,
     parse_text,
 )
+from parsing.numbers import decide_convention
 from vocab.format import fmt_date
 from vocab.labels import EVENT_LABELS_VI
 
@@ -227,19 +227,18 @@ def _missing_columns_problem(columns) -> str:
     return "Tệp thiếu cột bắt buộc: " + ", ".join(CANONICAL_HEADERS[f] for f in missing) if missing else ""
 
 
-def _decimal_convention(data: pd.DataFrame) -> str:
-    """``"en"`` when the file's number cells show ``1,234.5`` style more often than ``1.234,5``, else ``"vi"``."""
-    votes = {"vi": 0, "en": 0}
-    for col in _NUMBER_FIELDS:
-        if col in data.columns:
-            for v in data[col]:
-                conv = number_convention(v) if isinstance(v, str) else None
-                if conv:
-                    votes[conv] += 1
-    return "en" if votes["en"] > votes["vi"] else "vi"
+def _decimal_convention(data: pd.DataFrame) -> str | None:
+    """The file's decimal convention by the one rule of :func:`parsing.numbers.decide_convention`: the
+    convention its number cells prove when they all agree (one file comes from one Excel, one locale).
+
+    None when no cell proves one or cells prove both: an ambiguous cell (``450.800``) is then reported on
+    its row instead of being guessed.
+    """
+    cells = (v for col in _NUMBER_FIELDS if col in data.columns for v in data[col] if isinstance(v, str))
+    return decide_convention(cells)
 
 
-def _rows(raw: pd.DataFrame, decimal: str) -> Iterator[RowCheck]:
+def _rows(raw: pd.DataFrame, decimal: str | None) -> Iterator[RowCheck]:
     """One :class:`RowCheck` per data row, blanks as None (column by column: fast on big files)."""
     names = list(raw.columns)
     cells = zip(*(raw[c].tolist() for c in names)) if names else iter([()] * len(raw))

@@ -260,3 +260,19 @@ def test_unknown_parcel_suggestions_stop_after_the_budget(monkeypatch):
     row = {"commune": "Hợp Thành", "map_sheet": 12, "parcel_number": 8, "event": "Kiểm đếm", "event_date": "01/03/2024"}
     first, second = _validate([row, {**row, "event_date": "02/03/2024"}]).problems
     assert "gần nhất" in first.message_vi and "gần nhất" not in second.message_vi
+
+
+def test_an_ambiguous_number_is_reported_unless_the_file_decides_it():
+    base = {"project": "CCN_HT1", "commune": "hop thanh", "event": "Bàn giao mặt bằng"}
+    alone = _validate([{**base, "event_date": "01/03/2024", "area_m2": "450.800"}])
+    [problem] = alone.problems
+    assert problem.column == "Diện tích (m²)" and problem.value == "450.800"
+    assert "450.800" in problem.message_vi and alone.events.empty
+    decided = _validate([{**base, "event_date": "01/03/2024", "area_m2": "1.234,5"},
+                         {**base, "event_date": "02/03/2024", "area_m2": "450.800"}])
+    assert not decided.problems
+    assert decided.events["area_m2"].tolist() == [1234.5, 450_800.0]
+    mixed = _validate([{**base, "event_date": "01/03/2024", "area_m2": "1.234,5"},
+                       {**base, "event_date": "02/03/2024", "area_m2": "2,345.5"},
+                       {**base, "event_date": "03/03/2024", "area_m2": "450.800"}])
+    assert [(p.row, p.column) for p in mixed.problems] == [(4, "Diện tích (m²)")]
