@@ -39,6 +39,7 @@ from cadastre.parcel_fields import (
 from cadastre.placement import attach_chainage, attach_commune_2025, parcel_ids
 from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
+from domain.tables import PARCEL_COLUMNS as STORE_PARCEL_COLUMNS
 from gis.crs import tm3_epsg_for_province
 
 __all__ = [
@@ -53,12 +54,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Columns of the parcels layer (DATA_MODEL.md) plus the ones this importer adds.
-PARCEL_COLUMNS = (
-    "parcel_id", "project_id", "commune_code", "commune", "commune_former", "map_sheet", "parcel_number",
-    "land_use", "owner_name", "household_id", "parcel_area_m2", "area_to_recover_m2", "chainage_m", "illustrative",
-    "declared_area_m2", "source_file",
-)
+#: Columns of the parcels layer (``domain.tables.PARCEL_COLUMNS``) plus the ones this importer adds.
+PARCEL_COLUMNS = (*STORE_PARCEL_COLUMNS, "declared_area_m2", "source_file")
 _KEY_COLUMNS = ["commune_former", "map_sheet", "parcel_number"]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from domain.milestones import current_milestones
-from domain.stages import STAGES
+from domain.stages import STAGE_RANK, STAGES
 from milestones.progress import is_project_scope
 from vocab.format import fmt_date, is_missing
 from vocab.headers import PARCEL_HEADERS_VI
@@ -74,7 +74,7 @@ def obstacles_text(parcels: pd.DataFrame, max_items: int = 4) -> str:
         for code in flags:
             if str(code).startswith("stuck_"):
                 stuck[str(code)] = stuck.get(str(code), 0) + 1
-    for code in sorted(stuck, key=lambda c: STAGES.index(c[6:]) if c[6:] in STAGES else 99):
+    for code in sorted(stuck, key=lambda c: STAGE_RANK.get(c[6:], 99)):
         counts[risk_flag_label(code)[0].lower() + risk_flag_label(code)[1:]] = stuck[code]
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep the order above
     text = "; ".join(f"{n} thửa {label}" for label, n in ordered[:max_items])

@@ -17,6 +17,7 @@ from shapely.ops import unary_union
 from data.demo import geometry as geo
 from data.demo.names import owner_name
 from data.demo.parcels import route_blocks, split_rectangle, voronoi_fabric
+from domain.tables import PARCEL_COLUMNS
 from gis.chainage import format_chainage
 from gis.crs import LANG_SON_CRS
 from parsing.text import fold_vi
@@ -310,9 +311,6 @@ def _assign_owners(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> gpd.G
                           household_id=[owners[i][1] for i in parcels.index])
 
 
-PARCEL_COLUMNS = ("parcel_id", "project_id", "commune_code", "commune", "commune_former", "map_sheet",
-                  "parcel_number", "land_use", "owner_name", "household_id", "parcel_area_m2",
-                  "area_to_recover_m2", "chainage_m", "illustrative")
 
 
 def parcels_layer(geom: dict, communes: gpd.GeoDataFrame, former: pd.DataFrame,

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from domain.stages import STAGES
+from domain.tables import EVENT_ROW_COLUMNS
 
 #: Last date of the generated history.
 HORIZON = dt.date(2025, 6, 30)
@@ -61,8 +62,7 @@ UNIT_PRICE_VND_M2 = {
 AGRICULTURAL = frozenset({"LUC", "LUK", "BHK", "NHK", "CLN", "RSX", "RPH", "NTS"})
 PUBLIC_LAND = frozenset({"DGT", "DTL"})
 
-EVENT_COLUMNS = ("kind", "project_id", "parcel_id", "commune", "chainage_from_m", "chainage_to_m", "event",
-                 "event_date", "area_m2", "households", "amount_vnd", "is_correction", "note")
+EVENT_COLUMNS = EVENT_ROW_COLUMNS  # the ledger's row contract (domain.tables)
 
 
 def _d(text: str) -> dt.date:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-MILESTONE_COLUMNS = ("milestone_id", "project_id", "due_date", "metric", "target_percent", "scope", "label")
+from domain.tables import MILESTONE_COLUMNS  # the one contract of milestones.csv
 
 #: Milestones of the 2024 plan of Cao Lộc district; the Hợp Thành cluster dates are assumptions
 #: (the province's approved schedule is not public): edit them in ``milestones.csv``.
