@@ -27,6 +27,7 @@ from typing import Any
 
 import streamlit as st
 
+from domain.errors import GpmbError
 from domain.stages import STAGES
 from milestones.filters import Filters
 from vocab.format import fmt_date
@@ -88,8 +89,14 @@ def _cached_store(url: str | None) -> Any:
 
 
 def _fail(message: str, exc: BaseException) -> None:
-    log.exception("%s", message, exc_info=exc)
-    st.error(f"{message} Chi tiết kỹ thuật đã được ghi vào nhật ký máy chủ ({type(exc).__name__}).")
+    """Show why the page cannot go on and stop it: a :class:`GpmbError` says so itself (``message_vi``);
+    anything else gets ``message`` and its type, the traceback going to the server log only."""
+    if isinstance(exc, GpmbError):
+        log.info("%s: %s", message, exc.message_vi)
+        st.error(exc.message_vi)
+    else:
+        log.exception("%s", message, exc_info=exc)
+        st.error(f"{message} Chi tiết kỹ thuật đã được ghi vào nhật ký máy chủ ({type(exc).__name__}).")
     st.stop()
 
 

@@ -21,8 +21,6 @@ LANG_SON_EPSG = STORE_EPSG
 LANG_SON_CRS = CRS.from_epsg(LANG_SON_EPSG)
 #: WGS 84 geographic (lon/lat via ``always_xy``), the CRS of GeoJSON files and Leaflet maps.
 WGS84 = CRS.from_epsg(WGS84_EPSG)
-#: VN-2000 / UTM zone 48N: the medium-scale topographic grid (not the cadastral one).
-VN2000_UTM48N_EPSG = 3405
 #: The operation PROJ uses for EPSG:9215 → EPSG:4326 in Lạng Sơn.
 EXPECTED_OPERATION_CODE = "EPSG:6960"
 

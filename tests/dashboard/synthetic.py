@@ -23,7 +23,6 @@ from shapely.geometry import LineString, MultiPolygon, box
 
 from domain.stages import STAGES
 from milestones.snapshot import Snapshot
-from vocab.labels import STAGE_LABELS_VI
 
 CRS = "EPSG:9215"
 E0, N0 = 440_000.0, 2_420_000.0
@@ -154,7 +153,6 @@ def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
     parcels = store._parcels.copy()
     ranks = [stage_index_at(int(i), as_of) for i in parcels["_i"]]
     parcels["stage"] = [STAGES[r] for r in ranks]
-    parcels["stage_label"] = [STAGE_LABELS_VI[STAGES[r]] for r in ranks]
     parcels["stage_date"] = [_stage_date(int(i), r) for i, r in zip(parcels["_i"], ranks)]
     parcels["complaint_open"] = parcels["_i"] == 3
     parcels["enforced"] = False

@@ -123,8 +123,6 @@ def _synthetic():
     parcels["stage"] = stages
     parcels["stage_date"] = [pd.NaT if s == "not_started" else pd.Timestamp(2024, 1 + i % 6, 1 + i % 27)
                              for i, s in enumerate(stages)]
-    from vocab.labels import STAGE_LABELS_VI
-    parcels["stage_label"] = parcels["stage"].map(STAGE_LABELS_VI)
     parcels["complaint_open"] = [i % 5 == 1 for i in range(n)]
     parcels["enforced"] = [i == 5 for i in range(n)]
     parcels["compulsory_inventory"] = [i == 9 for i in range(n)]
