@@ -115,12 +115,13 @@ def test_standard_scale_and_scale_bar_lengths():
 
 def test_print_map_needs_only_codes_not_display_columns(snap, fake_store):
     """Words on the print map come from the codes (``stage``, ``risk_flags``, ``status``) through the
-    vocabulary: without the snapshot's display columns the page is byte for byte the same."""
+    vocabulary: display columns with wrong words beside them change nothing, byte for byte."""
     import dataclasses
 
-    bare = dataclasses.replace(snap, parcels=snap.parcels.drop(columns=["stage_label"]))
+    assert "stage_label" not in snap.parcels.columns  # the snapshot carries codes only
+    decoy = dataclasses.replace(snap, parcels=snap.parcels.assign(stage_label="SAI", risk_labels="SAI"))
     opts = ExportOptions(paper="A4", project_id="QL4B")
-    assert render_print_map(bare, fake_store, opts, "pdf") == render_print_map(snap, fake_store, opts, "pdf")
+    assert render_print_map(decoy, fake_store, opts, "pdf") == render_print_map(snap, fake_store, opts, "pdf")
 
 
 def test_flag_symbols_are_labelled_by_the_vocabulary():
