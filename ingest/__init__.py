@@ -12,10 +12,9 @@ table), ``template``.
 """
 from ingest.importer import ImportResult, import_counts, validate_file
 from ingest.read import IngestError, RawTable, read_table
-from ingest.template import write_template
 from ingest.validate import RowProblem, ValidationReport, validate
 
 __all__ = [
     "ImportResult", "IngestError", "RawTable", "RowProblem", "ValidationReport",
-    "import_counts", "read_table", "validate", "validate_file", "write_template",
+    "import_counts", "read_table", "validate", "validate_file",
 ]

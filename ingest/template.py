@@ -13,9 +13,7 @@ it is not used. The importer accepts ``,``/``;``/tab and every encoding anyway.
 """
 from __future__ import annotations
 
-import csv
 import io
-from pathlib import Path
 
 from domain.stages import EVENT_CODES
 from ingest.headers import CANONICAL_HEADERS
@@ -56,32 +54,6 @@ INSTRUCTIONS: tuple[str, ...] = (
     "",
     "Ví dụ (không nhập các dòng này vào trang 'Số liệu' nếu không phải số liệu thật):",
 )
-
-
-def write_template(path: str | Path) -> Path:
-    """Write the template to ``path``: ``.xlsx`` (three sheets) or ``.csv`` (UTF-8 BOM, ``;``).
-
-    Raises
-    ------
-    ValueError
-        Any other extension (Vietnamese message).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        path.write_bytes(template_xlsx_bytes())
-    elif suffix == ".csv":
-        path.write_bytes(template_csv_bytes())
-    else:
-        raise ValueError(f"Tên tệp mẫu phải kết thúc bằng .xlsx hoặc .csv (nhận: {path.name!r})")
-    return path
-
-
-def template_csv_bytes() -> bytes:
-    """The CSV template: the header line only, UTF-8 with BOM, ``;`` separated, CRLF line ends."""
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerow(TEMPLATE_HEADERS)
-    return buf.getvalue().encode("utf-8-sig")
 
 
 def template_xlsx_bytes(data_rows: int = 2000) -> bytes:

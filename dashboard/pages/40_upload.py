@@ -37,7 +37,8 @@ def _md_escape(text: object) -> str:
 
 
 def _templates() -> None:
-    from ingest.template import template_csv_bytes, template_xlsx_bytes
+    from exports.template_files import template_csv_bytes
+    from ingest.template import template_xlsx_bytes
 
     with st.expander("Tải tệp mẫu", expanded=False):
         st.write("Tệp mẫu có sẵn tên cột, trang hướng dẫn và danh sách giai đoạn được phép. "

@@ -100,3 +100,23 @@ def test_xlsx_twin_has_the_same_rows(table):
 
 def test_xlsx_is_deterministic(table):
     assert xlsx_bytes(table) == xlsx_bytes(table)
+
+
+def test_the_csv_template_comes_from_the_one_writer_and_reads_back_as_the_headers(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from exports.template_files import template_bytes
+    from ingest.template import TEMPLATE_HEADERS
+
+    data = template_bytes("mau.csv")
+    assert data.startswith(b"\xef\xbb\xbf") and data.endswith(b"\r\n")
+    back = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(back.columns) == list(TEMPLATE_HEADERS) and back.empty
+    out = tmp_path / "mau.csv"
+    repo = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "cli.py", "template", "--out", str(out)], cwd=repo,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == data
