@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -32,6 +32,11 @@ from domain.stages import STAGES
 from milestones.filters import Filters
 from vocab.format import fmt_date
 from vocab.labels import STAGE_LABELS_VI
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import StoreReader
+
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +68,7 @@ def _open_store(url: str | None) -> Any:
     return open_store(url)
 
 
-def _compute_snapshot(the_store: Any, as_of_date: date) -> Any:
+def _compute_snapshot(the_store: StoreReader, as_of_date: date) -> Snapshot:
     """``compute_snapshot(the_store, as_of_date)``, sliced from the store's prepared data (same figures).
 
     The as-of-independent part (tables read from the store, sorted parcel events, per-day state
@@ -76,7 +81,7 @@ def _compute_snapshot(the_store: Any, as_of_date: date) -> Any:
 
 
 @st.cache_resource(show_spinner="Đang đọc sổ theo dõi…", max_entries=4)
-def _cached_prepared(_the_store: Any, store_id: int, version: tuple) -> Any:
+def _cached_prepared(_the_store: StoreReader, store_id: int, version: tuple) -> Any:
     """:func:`milestones.prepared.prepare` of the store, one per (store object, data_version); read-only."""
     from milestones.prepared import prepare
 
@@ -111,7 +116,7 @@ def store() -> Any:
         _fail("Không mở được kho dữ liệu GPMB (DATABASE_URL hoặc tệp data/gpmb.gpkg).", exc)
 
 
-def data_version_key(the_store: Any | None = None) -> tuple:
+def data_version_key(the_store: StoreReader | None = None) -> tuple:
     """The store's ``data_version()`` as a hashable tuple of (key, str(value)) pairs (a cache key)."""
     the_store = the_store if the_store is not None else store()
     version = the_store.data_version() or {}

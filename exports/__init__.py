@@ -11,9 +11,15 @@ dashboard page "Xuất báo cáo" both call :func:`export`, so their files agree
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from exports.options import FORMATS, ExportOptions
 from exports.provenance import data_version_of
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import LayerReader
+
 
 __all__ = ["FORMATS", "ExportOptions", "ExportResult", "export", "file_name_for"]
 
@@ -44,7 +50,7 @@ def file_name_for(fmt: str, snapshot, options: ExportOptions) -> str:
     return "_".join(parts) + f".{fmt}"
 
 
-def export(fmt: str, snapshot, store, options: ExportOptions | None = None) -> ExportResult:
+def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None) -> ExportResult:
     """Make one export file.
 
     Parameters

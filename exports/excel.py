@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,11 @@ from exports.table_files import FORMULA_TRIGGERS
 from vocab.format import is_missing
 from vocab.headers import PARCEL_HEADERS_VI
 from vocab.labels import MILESTONE_STATUS_COLOURS, STAGE_LABELS_VI, metric_label, status_label
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import LayerReader
+
 
 _PAPER_CODES = {"A3": 8, "A4": 9}  # XlsxWriter set_paper() codes
 
@@ -362,7 +367,7 @@ def _write_notes_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict)
     _page_setup(ws, options, header_rows=None, last_row=len(lines) - 1, last_col=0, footer=meta["footer"])
 
 
-def export_xlsx(snapshot, store=None, options: ExportOptions | None = None) -> bytes:
+def export_xlsx(snapshot: Snapshot, store: LayerReader | None = None, options: ExportOptions | None = None) -> bytes:
     """Write the Excel progress report of ``snapshot`` and return the .xlsx file's bytes.
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from typing import TYPE_CHECKING
 
 from exports.options import ExportOptions
 from exports.personal import (
@@ -26,6 +27,11 @@ from exports.provenance import (
     report_title_vi,
 )
 from milestones.filters import Filters
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import LayerReader
+
 
 _HEADER_CSS = """
 <style>
@@ -45,7 +51,7 @@ _HEADER_CSS = """
 REMOTE_LINK = re.compile(r"""(?:src|href)\s*=\s*\\?["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
-def export_html(snapshot, store, options: ExportOptions | None = None) -> str:
+def export_html(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None) -> str:
     """The interactive offline map of ``snapshot`` as one HTML document.
 
     Parameters

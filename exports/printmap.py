@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import matplotlib
@@ -75,6 +76,11 @@ from vocab.labels import (
     risk_flag_label,
     status_label,
 )
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import LayerReader
+
 
 #: Flag symbols: flag code (a boolean column of snapshot.parcels, or a code in ``risk_flags``) →
 #: (marker, face colour, legend label from the vocabulary).
@@ -149,7 +155,7 @@ class _Layers:
     parcels: gpd.GeoDataFrame
 
 
-def _load_layers(snapshot, store) -> _Layers:
+def _load_layers(snapshot: Snapshot, store: LayerReader) -> _Layers:
     def metric(gdf) -> gpd.GeoDataFrame:
         if gdf is None or len(gdf) == 0:
             return gpd.GeoDataFrame(geometry=[], crs=STORE_EPSG)
@@ -638,7 +644,7 @@ def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[
     return ids if options.pages == "projects" else [None, *ids]
 
 
-def render_print_map(snapshot, store, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
+def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
     """Render the print map of ``snapshot`` and return the file's bytes.
 
     Parameters
