@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,7 +59,7 @@ FIRST_ADMIN_REMOTE_VI = (
     "--password-stdin`.")
 #: Headers a reverse proxy adds: a request carrying one did not come straight from this machine.
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-Ip")
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 @dataclass
@@ -99,43 +100,59 @@ def _audit(account: Account, action: str) -> None:
 
 
 # ------------------------------------------------------------------------------------ the client
-def _headers() -> Any:
-    return st.context.headers  # empty with no browser behind the session (AppTest, a bare script run)
-
-
-def client_address() -> str | None:
-    """The browser's address for the audit: the first ``X-Forwarded-For`` entry behind a reverse proxy
-    (as the proxy reports it, noted ``qua proxy``), else ``st.context.ip_address``, else ``127.0.0.1``
-    for a browser on this machine (Streamlit reports loopback as ``None``); ``None`` with no browser."""
-    headers = _headers()
+def address_of(headers: Mapping[str, str], ip_address: str | None) -> str | None:
+    """The browser's address for the audit, from the request ``headers`` and Streamlit's
+    ``ip_address`` (``None`` for loopback): the first ``X-Forwarded-For`` entry behind a reverse proxy
+    (as the proxy reports it, noted ``qua proxy``), else ``ip_address``, else ``127.0.0.1`` for a
+    browser on this machine; ``None`` with no browser (no headers)."""
     forwarded = (headers.get("X-Forwarded-For") or "").split(",")[0].strip()
     if forwarded:
         return f"{forwarded} (qua proxy)"
-    if st.context.ip_address:
-        return st.context.ip_address
+    if ip_address:
+        return ip_address
     return "127.0.0.1" if headers else None
 
 
 def _is_loopback_host(host: str) -> bool:
-    name = host.rsplit(":", 1)[0] if host.count(":") == 1 or host.startswith("[") else host
-    if name in LOCAL_HOSTS:
+    """Whether a ``Host`` header (``127.0.0.1:8501``, ``localhost``, ``[::1]:8501``) names this machine."""
+    name = host.strip()
+    if name.startswith("["):
+        name = name[1:name.find("]")]
+    elif name.count(":") == 1:
+        name = name.split(":")[0]
+    if name.lower() in LOCAL_HOSTS:
         return True
     try:
-        return ipaddress.ip_address(name.strip("[]")).is_loopback
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
 
 
-def request_is_local() -> bool:
-    """Whether the browser runs on this machine: a loopback connection (``st.context.ip_address`` is
-    ``None`` for it), a loopback ``Host`` and no reverse-proxy header. Decides whether the first
-    administrator may be created from the browser."""
-    headers = _headers()
-    if not headers or st.context.ip_address is not None:
+def is_local(headers: Mapping[str, str], ip_address: str | None) -> bool:
+    """Whether the browser runs on this machine: a loopback connection (Streamlit reports it as
+    ``ip_address`` ``None``), a loopback ``Host`` and no reverse-proxy header (:data:`FORWARDING_HEADERS`)."""
+    if not headers or ip_address is not None:
         return False
     if any(headers.get(name) for name in FORWARDING_HEADERS):
         return False
     return _is_loopback_host(headers.get("Host", ""))
+
+
+def _request() -> tuple[Mapping[str, str], str | None]:
+    """This session's request headers and non-loopback address (``st.context``; headers are empty
+    and the address is no ``str`` without a browser, as under AppTest)."""
+    headers, ip = st.context.headers, st.context.ip_address
+    return (headers, ip) if headers else ({}, None)
+
+
+def client_address() -> str | None:
+    """:func:`address_of` this session's request."""
+    return address_of(*_request())
+
+
+def request_is_local() -> bool:
+    """:func:`is_local` for this session's request: may the first administrator be created here?"""
+    return is_local(*_request())
 
 
 # ----------------------------------------------------------------------------------- the session
