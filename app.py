@@ -59,15 +59,28 @@ def shown_as_message():
         st.error(UNEXPECTED_VI.format(kind=type(exc).__name__))
 
 
+def _nothing() -> None:
+    """What every page draws before login (the form is drawn by :func:`dashboard.auth.logged_in_account`)."""
+
+
+def _hidden_navigation(found: list[pages.PageInfo]) -> None:
+    """Before login: every page's URL known but drawing nothing, the page list hidden. A page's URL
+    (``/upload``) then shows the login form without Streamlit's "Page not found" dialog and opens that
+    page after login; the browser drops the page list a logged-out session showed."""
+    st.navigation([st.Page(_nothing, title="Đăng nhập", url_path=p.url_path, default=(i == 0))
+                   for i, p in enumerate(found)] or [st.Page(_nothing, title="Đăng nhập")], position="hidden")
+
+
 def main() -> None:
     """Entry point run by Streamlit on every rerun."""
     st.set_page_config(page_title="GPMB Tracker – Tiến độ GPMB", page_icon="🗺️", layout="wide")
     account = None
     with shown_as_message():
         account = auth.logged_in_account()
-    if account is None:  # the login form is drawn: no page, no figures, no footer naming projects
-        return
     found, failures = pages.discover()
+    if account is None:  # the login form is drawn: no page, no figures, no footer naming projects
+        _hidden_navigation(found)
+        return
     allowed = access.visible_pages(account, found)
     if not allowed:
         st.error("Không có trang nào dành cho vai trò của tài khoản này.")
