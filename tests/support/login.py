@@ -9,10 +9,13 @@ Two ways in, one module:
 - **Browser** (a real ``streamlit run app.py``): :func:`add_account` creates an account in the test
   store before the server starts, :func:`log_in` fills the login form in Chromium. A reload starts a
   new Streamlit session (logged out), so a test opening another URL logs in again with ``log_in``.
+  :func:`admin_app` starts the server on a store with that administrator: the one place the
+  browser tests of the pages get their logged-in session.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,3 +95,23 @@ def log_in(page, url: str, username: str = "admin", password: str = TEST_PASSWOR
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible(timeout=timeout_ms)
+
+
+@contextlib.contextmanager
+def admin_app(log_dir: Path, *, database_url: str, sources_dir: Path | str | None = None,
+              **server_options) -> Iterator[str]:
+    """:func:`tests.support.streamlit_server.streamlit_app` on a store holding the administrator
+    ``admin`` / :data:`TEST_PASSWORD` (created first when the store has no account); yields the base
+    URL. Open pages with :func:`log_in` (``log_in(page, base + "/upload")``)."""
+    from store import Accounts, open_store
+    from tests.support.streamlit_server import streamlit_app
+
+    store = open_store(database_url, sources_dir=sources_dir)
+    try:
+        empty = Accounts(store).count() == 0
+    finally:
+        store.close()
+    if empty:
+        add_account(database_url, "admin", sources_dir=sources_dir)
+    with streamlit_app(log_dir, database_url=database_url, sources_dir=sources_dir, **server_options) as base:
+        yield base
