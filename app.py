@@ -1,6 +1,6 @@
 """GPMB Tracker dashboard: ``streamlit run app.py``.
 
-Nothing is shown before login (issue 9): :func:`dashboard.auth.logged_in_account` draws the login form
+Nothing is shown before login (issue 9): :func:`dashboard.auth.login_screen` draws the login form
 (or, on a store without accounts and from this machine, the first-administrator form) and nothing else
 until an account of the store logs in. Then the navigation holds only the pages the account's role may
 open (:mod:`dashboard.access`), and the sidebar shows who is logged in.
@@ -60,7 +60,7 @@ def shown_as_message():
 
 
 def _nothing() -> None:
-    """What every page draws before login (the form is drawn by :func:`dashboard.auth.logged_in_account`)."""
+    """What every page draws before login (the form is drawn by :func:`dashboard.auth.login_screen`)."""
 
 
 def _hidden_navigation(found: list[pages.PageInfo]) -> None:
@@ -74,12 +74,14 @@ def _hidden_navigation(found: list[pages.PageInfo]) -> None:
 def main() -> None:
     """Entry point run by Streamlit on every rerun."""
     st.set_page_config(page_title="GPMB Tracker – Tiến độ GPMB", page_icon="🗺️", layout="wide")
+    found, failures = pages.discover()
     account = None
     with shown_as_message():
-        account = auth.logged_in_account()
-    found, failures = pages.discover()
-    if account is None:  # the login form is drawn: no page, no figures, no footer naming projects
-        _hidden_navigation(found)
+        account = auth.session_account()
+        if account is None:  # the login form only: no page, no figures, no footer naming projects
+            _hidden_navigation(found)  # first: a login sent while the form draws keeps the page's URL
+            auth.login_screen()
+    if account is None:
         return
     allowed = access.visible_pages(account, found)
     if not allowed:

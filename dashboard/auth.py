@@ -5,9 +5,9 @@ failed logins); nothing here hashes or compares a password. The session lives in
 ``st.session_state`` (one per browser tab; a reload starts a new one and asks to log in again) and
 ends after :class:`domain.login.SessionPolicy` (30 min idle, 8 h after login), checked on every rerun.
 
-* :func:`logged_in_account` – called first by ``app.py`` on every rerun: the account, or ``None``
-  after drawing the login form (or, on a store with no account and a request from this machine, the
-  "Tạo tài khoản quản trị" form).
+* :func:`session_account` – called first by ``app.py`` on every rerun: the logged-in account, or
+  ``None``; then :func:`login_screen` draws the login form (or, on a store with no account and a
+  request from this machine, the "Tạo tài khoản quản trị" form).
 * :func:`current_account` – the logged-in :class:`domain.roles.Account` for pages and the layer
   below (``None`` before login).
 * :func:`require_page` – a page's own check (refuses and stops unless the role grants the action).
@@ -203,14 +203,17 @@ def _continued(session: LoginSession) -> Account | None:
     return fresh
 
 
-def logged_in_account() -> Account | None:
-    """The account of this session, or ``None`` after drawing the form to log in (or to create the
-    first administrator). Called by ``app.py`` before anything else on every rerun."""
+def session_account() -> Account | None:
+    """The logged-in account of this session, re-read from the store; ``None`` when nobody is logged
+    in or the session just ended (expired, account disabled: a message for :func:`login_screen`).
+    Called by ``app.py`` before anything else on every rerun."""
     session = st.session_state.get(SESSION_KEY)
-    if isinstance(session, LoginSession):
-        account = _continued(session)
-        if account is not None:
-            return account
+    return _continued(session) if isinstance(session, LoginSession) else None
+
+
+def login_screen() -> None:
+    """The form to log in, or on a store with no account the form to create the first administrator
+    (only for a browser on this machine); after the message of a session that just ended."""
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.info(flash)
@@ -218,7 +221,6 @@ def logged_in_account() -> Account | None:
         _first_admin_form()
     else:
         _login_form()
-    return None
 
 
 def logout() -> None:

@@ -37,7 +37,7 @@ def _add_form(admin, accounts, address) -> None:
     from domain.roles import ROLES
     from vocab.roles import role_label
 
-    with st.form(ADD_FORM, clear_on_submit=False):
+    with st.form(ADD_FORM, clear_on_submit=True):  # no password kept in the session
         username = st.text_input("Tên đăng nhập (chữ thường không dấu, số, . _ -)")
         display_name = st.text_input("Tên hiển thị")
         role = st.selectbox("Vai trò", ROLES, format_func=role_label)

@@ -93,11 +93,10 @@ def test_an_admin_sees_users_and_audit_and_logout_returns_to_the_form(server, tm
     from playwright.sync_api import expect
 
     with offline_page(viewport={"width": 1400, "height": 1000}) as (page, blocked):
-        log_in(page, server + "/", "admin")
+        log_in(page, server + "/audit", "admin")        # a page's URL opens that page after login
+        expect(page.get_by_role("heading", name="Nhật ký kiểm tra")).to_be_visible(timeout=60_000)
         nav = nav_text(page)
         assert all(title in nav for title in ADMIN_ONLY)
-        page.get_by_role("link", name="Nhật ký kiểm tra").click()
-        expect(page.get_by_role("heading", name="Nhật ký kiểm tra")).to_be_visible(timeout=60_000)
         expect(page.get_by_text(re.compile(r"\d+ bản ghi, giờ Việt Nam"))).to_be_visible(timeout=60_000)
         page.get_by_role("link", name="Tài khoản người dùng").click()
         expect(page.get_by_role("heading", name="Tài khoản người dùng")).to_be_visible(timeout=60_000)
