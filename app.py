@@ -95,6 +95,7 @@ def main() -> None:
     current = st.navigation(nav)
     st.sidebar.markdown("### GPMB Tracker")
     auth.sidebar_identity(account)
+    auth.expiry_watch()
     for _, message in failures:
         st.sidebar.warning(message)
     with shown_as_message():  # a sidebar that failed leaves no as-of date for the page: skip both

@@ -11,6 +11,7 @@ ends after :class:`domain.login.SessionPolicy` (30 min idle, 8 h after login), c
 * :func:`current_account` – the logged-in :class:`domain.roles.Account` for pages and the layer
   below (``None`` before login).
 * :func:`require_page` – a page's own check (refuses and stops unless the role grants the action).
+* :func:`expiry_watch` – an open page returns to the login form once its session expires, even idle.
 * :func:`logout`, :func:`password_change_form`, :func:`sidebar_identity`, :func:`client_address`.
 
 Logins and logouts are recorded in the audit (``login``/``logout``) with the client address.
@@ -21,7 +22,7 @@ import ipaddress
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -43,6 +44,8 @@ NEW_USERNAME_KEY, NEW_DISPLAY_KEY = "first_admin_username", "first_admin_display
 NEW_PASSWORD_KEY, NEW_CONFIRM_KEY = "first_admin_password", "first_admin_confirm"
 
 SESSION_POLICY = SessionPolicy()
+#: How often an open page checks, without counting as activity, whether its session has expired.
+EXPIRY_CHECK_EVERY = timedelta(minutes=1)
 
 ENDED_VI = {
     SESSION_IDLE: "Phiên làm việc đã hết hạn do không thao tác quá 30 phút; hãy đăng nhập lại.",
@@ -201,6 +204,16 @@ def _continued(session: LoginSession) -> Account | None:
         return None
     session.account, session.last_seen_at = fresh, now
     return fresh
+
+
+@st.fragment(run_every=EXPIRY_CHECK_EVERY)
+def expiry_watch() -> None:
+    """Every :data:`EXPIRY_CHECK_EVERY`, without counting as activity: once the session has expired,
+    rerun the app (back to the login form), so an idle tab does not keep its figures on screen."""
+    session = st.session_state.get(SESSION_KEY)
+    if isinstance(session, LoginSession) and session_expiry(session.started_at, session.last_seen_at, _now(),
+                                                            SESSION_POLICY):
+        st.rerun(scope="app")
 
 
 def session_account() -> Account | None:
