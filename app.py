@@ -1,5 +1,10 @@
 """GPMB Tracker dashboard: ``streamlit run app.py``.
 
+Nothing is shown before login (issue 9): :func:`dashboard.auth.login_screen` draws the login form
+(or, on a store without accounts and from this machine, the first-administrator form) and nothing else
+until an account of the store logs in. Then the navigation holds only the pages the account's role may
+open (:mod:`dashboard.access`), and the sidebar shows who is logged in.
+
 Builds the navigation from ``dashboard/pages/*.py`` (each module defines TITLE, ICON, ORDER and
 render()), draws the shared sidebar (as-of date picker and filters, see ``dashboard.state``) and a
 footer with the data caveats and attributions. The store is ``$DATABASE_URL`` or ``data/gpmb.gpkg``.
@@ -16,7 +21,7 @@ import logging
 
 import streamlit as st
 
-from dashboard import pages, state
+from dashboard import access, auth, pages, state
 from domain.errors import GpmbError
 
 log = logging.getLogger("app")
@@ -54,19 +59,43 @@ def shown_as_message():
         st.error(UNEXPECTED_VI.format(kind=type(exc).__name__))
 
 
+def _nothing() -> None:
+    """What every page draws before login (the form is drawn by :func:`dashboard.auth.login_screen`)."""
+
+
+def _hidden_navigation(found: list[pages.PageInfo]) -> None:
+    """Before login: every page's URL known but drawing nothing, the page list hidden. A page's URL
+    (``/upload``) then shows the login form without Streamlit's "Page not found" dialog and opens that
+    page after login; the browser drops the page list a logged-out session showed."""
+    st.navigation([st.Page(_nothing, title="Đăng nhập", url_path=p.url_path, default=(i == 0))
+                   for i, p in enumerate(found)] or [st.Page(_nothing, title="Đăng nhập")], position="hidden")
+
+
 def main() -> None:
     """Entry point run by Streamlit on every rerun."""
     st.set_page_config(page_title="GPMB Tracker – Tiến độ GPMB", page_icon="🗺️", layout="wide")
     found, failures = pages.discover()
-    if not found:
-        st.error("Không tìm thấy trang nào trong dashboard/pages.")
+    account = None
+    with shown_as_message():
+        account = auth.session_account()
+        if account is None:  # the login form only: no page, no figures, no footer naming projects
+            _hidden_navigation(found)  # first: a login sent while the form draws keeps the page's URL
+            auth.login_screen()
+    if account is None:
+        return
+    allowed = access.visible_pages(account, found)
+    if not allowed:
+        st.error("Không có trang nào dành cho vai trò của tài khoản này.")
+        auth.sidebar_identity(account)
         return
     nav = [
         st.Page(p.render, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
-        for i, p in enumerate(found)
+        for i, p in enumerate(allowed)
     ]
     current = st.navigation(nav)
     st.sidebar.markdown("### GPMB Tracker")
+    auth.sidebar_identity(account)
+    auth.expiry_watch()
     for _, message in failures:
         st.sidebar.warning(message)
     with shown_as_message():  # a sidebar that failed leaves no as-of date for the page: skip both

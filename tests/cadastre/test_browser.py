@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.support.browser import chromium_path, offline_page
+from tests.support.login import admin_app, log_in
 from tests.support.stores import copy_store_file
-from tests.support.streamlit_server import streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -18,8 +18,8 @@ def app(tmp_path, seeded_store_file):
     chromium_path()  # skips when chromium is not installed
     template, sources = seeded_store_file
     url_db = copy_store_file(template, tmp_path, "e2e.gpkg")
-    with streamlit_app(tmp_path, database_url=url_db, sources_dir=sources,
-                       extra_env={"GPMB_ATTRIBUTE_MAPPING": str(tmp_path / "mapping.yaml")}) as url:
+    with admin_app(tmp_path, database_url=url_db, sources_dir=sources,
+                   extra_env={"GPMB_ATTRIBUTE_MAPPING": str(tmp_path / "mapping.yaml")}) as url:
         yield url, url_db, sources
 
 
@@ -28,7 +28,7 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
 
     url, url_db, sources = app
     with offline_page(viewport={"width": 1400, "height": 2400}) as (page, requests_elsewhere):
-        page.goto(url + "/import")
+        log_in(page, url + "/import")
         expect(page.get_by_role("heading", name=re.compile("Nhập bản đồ địa chính"))).to_be_visible(timeout=60_000)
         page.locator("input[type='file']").set_input_files(fixture_files["vni_prj_mismatch_zip"])
         # the default project is the first one of the store: TEST_QL4B

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import state
 from tests.dashboard import synthetic
+from tests.support.login import preset_login, stub_accounts
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -50,9 +51,15 @@ def page_app():
 
 
 @pytest.fixture
-def main_app():
-    def make() -> AppTest:
-        return AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+def main_app(monkeypatch):
+    """``make(logged_in=True)``: an AppTest of app.py, by default with :data:`TEST_ADMIN` logged in
+    (``tests.support.login``: a preset session, accounts re-read from a stub instead of the store)."""
+    def make(logged_in: bool = True) -> AppTest:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=90)
+        if logged_in:
+            stub_accounts(monkeypatch)
+            preset_login(at)
+        return at
     return make
 
 

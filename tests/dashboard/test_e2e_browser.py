@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import offline_page
-from tests.support.streamlit_server import streamlit_app
+from tests.support.login import admin_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,7 +29,7 @@ def dashboard_server(tmp_path):
     if not (SOURCES / "parcels.gpkg").exists():
         pytest.skip("bundled data/sources not built")
     db_url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
-    with streamlit_app(tmp_path, database_url=db_url, sources_dir=SOURCES, timeout_s=180.0) as base:
+    with admin_app(tmp_path, database_url=db_url, sources_dir=SOURCES, timeout_s=180.0) as base:
         yield base, db_url
 
 
@@ -42,7 +42,7 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
     assert n_parcels > 1000
     with offline_page(viewport={"width": 1400, "height": 1000}) as (page, blocked):
         # Overview at the default as-of date: the milestone table shows a status.
-        page.goto(base + "/")
+        log_in(page, base + "/")
         page.get_by_text("Các mốc tiến độ").wait_for(timeout=180_000)
         table = page.locator("table").filter(has_text="Trạng thái").first
         table.wait_for(timeout=60_000)

@@ -12,7 +12,8 @@ import pytest
 
 from tests.ingest.fixture_data import CORPUS, write_sources
 from tests.support.browser import chromium_path, offline_page
-from tests.support.streamlit_server import REPO, streamlit_app
+from tests.support.login import admin_app, log_in
+from tests.support.streamlit_server import REPO
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,8 +34,8 @@ def app_url(tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
     subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
                    check=True, timeout=120)
-    with streamlit_app(tmp_path, database_url=database_url, sources_dir=sources,
-                       extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
+    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
+                   extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
         yield url
 
 
@@ -59,10 +60,10 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
     with offline_page() as (page, _blocked):
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(app_url + "/")
+        log_in(page, app_url + "/")
         before = _handed_over_text(page)
 
-        page.goto(app_url + "/upload")
+        log_in(page, app_url + "/upload")
         expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
         # a PNG renamed .csv: a Vietnamese message, nothing written, no traceback
         page.locator("input[type='file']").set_input_files(str(CORPUS / "bad_png_renamed.csv"))
@@ -93,7 +94,7 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
         expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=90_000)
         expect(page.locator("[data-testid='stMetric']")).to_have_count(0)  # the uploader was reset
 
-        page.goto(app_url + "/")
+        log_in(page, app_url + "/")
         after = _handed_over_text(page)
         # 350 + 820,5 m² of QL4B handed over = 0,117 ha, shown with 2 decimals
         assert (before, after) == ("0,00 ha", "0,12 ha")

@@ -64,7 +64,7 @@ def test_upload_page_refuses_a_220_mb_file_in_vietnamese(tmp_path):
 
     from tests.ingest.fixture_data import write_sources
     from tests.support.browser import chromium_path, offline_page
-    from tests.support.streamlit_server import streamlit_app
+    from tests.support.login import admin_app, log_in
 
     chromium_path()
     sources = write_sources(tmp_path / "sources")
@@ -73,9 +73,9 @@ def test_upload_page_refuses_a_220_mb_file_in_vietnamese(tmp_path):
     subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
                    check=True, timeout=120)
     big = sparse_file(tmp_path / "so_lieu_rat_lon.csv", BIG_MB)
-    with streamlit_app(tmp_path, database_url=database_url, sources_dir=sources,
-                       extra_args=("--server.fileWatcherType", "none")) as url, offline_page() as (page, blocked):
-        page.goto(url + "/upload")
+    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
+                   extra_args=("--server.fileWatcherType", "none")) as url, offline_page() as (page, blocked):
+        log_in(page, url + "/upload")
         expect(page.get_by_role("heading", name="Tải lên số liệu kiểm đếm")).to_be_visible(timeout=60_000)
         page.locator("input[type='file']").set_input_files(str(big))
         expect(page.get_by_text(re.compile(r"Tệp quá lớn \(220,0 MB; tối đa 50 MB\)"))).to_be_visible(timeout=180_000)
