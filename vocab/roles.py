@@ -30,7 +30,10 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "user_disabled": "Vô hiệu hoá tài khoản",
     "password_set": "Đặt mật khẩu",
     "login_failed": "Đăng nhập thất bại",
+    "login": "Đăng nhập",
+    "logout": "Đăng xuất",
 }
+
 
 def role_label(role: str) -> str:
     """Vietnamese name of ``role`` (the code itself when unknown)."""
