@@ -14,6 +14,7 @@ import folium
 import geopandas as gpd
 
 from gis.crs import to_wgs84
+from mapview.elements import FitWhenSized
 from mapview.layers import bounds_latlon
 from mapview.offline import standalone_html
 from vocab.format import fmt_number
@@ -64,7 +65,7 @@ def preview_map_html(layers: list[tuple[str, gpd.GeoDataFrame | None, str]]) -> 
         boxes.append(bounds_latlon(wgs))
     boxes = [b for b in boxes if b]
     if boxes:
-        m.fit_bounds([[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
-                      [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]])
+        m.add_child(FitWhenSized([[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
+                                  [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]))
     folium.LayerControl(collapsed=False).add_to(m)
     return standalone_html(m)

@@ -23,21 +23,35 @@ import base64
 import hashlib
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
-#: Inline ``<script>`` blocks (no ``src``: :func:`mapview.offline.standalone_html` removed them all).
-_INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+#: Start and end of inline ``<script>`` blocks (no ``src``: :func:`mapview.offline.standalone_html`
+#: removed them all). Two searches instead of one lazy ``.*?`` pattern: 2 ms instead of 140 ms for 6 MB.
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(r"</script", re.IGNORECASE)
 _POLICY_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+
+
+def _script_texts(page: str) -> Iterator[str]:
+    """The text of each ``<script>…</script>`` block of ``page``, in order (a browser ends a block at
+    the first ``</script``, whatever its case)."""
+    position = 0
+    while (start := _SCRIPT_OPEN.search(page, position)) is not None:
+        end = _SCRIPT_CLOSE.search(page, start.end())
+        if end is None:
+            return
+        yield page[start.end():end.start()]
+        position = end.end()
 
 
 def script_hashes(page: str) -> list[str]:
     """CSP source expressions ``'sha256-…'`` of every inline ``<script>`` block of ``page``, in order
     (each distinct text once). The hash is over the block's text as UTF-8, as browsers compute it."""
     seen: dict[str, None] = {}
-    for match in _INLINE_SCRIPT.finditer(page):
-        digest = hashlib.sha256(match.group(1).encode("utf-8")).digest()
+    for text in _script_texts(page):
+        digest = hashlib.sha256(text.encode("utf-8")).digest()
         seen.setdefault(f"'sha256-{base64.b64encode(digest).decode('ascii')}'", None)
     return list(seen)
 
@@ -82,8 +96,7 @@ def map_policy(page: str = "", tile_sources: Iterable[str] = ()) -> str:
 
 def policy_meta(policy: str) -> str:
     """``<meta http-equiv="Content-Security-Policy" content="…">`` holding ``policy``."""
-    content = html.escape(policy, quote=False).replace('"', "&quot;")  # keep the quotes of 'none' readable
-    return f'<meta http-equiv="Content-Security-Policy" content="{content}">'
+    return f'<meta http-equiv="Content-Security-Policy" content="{_attribute(policy)}">'
 
 
 def page_policy(page: str) -> str | None:
@@ -128,11 +141,18 @@ def sandboxed_document(page: str, title: str = "Bản đồ") -> str:
         inherits its parent's policy, so the outer one must allow what the map needs), or
         :func:`map_policy` of ``page`` when ``page`` has none. The frame has no ``allow-same-origin``
         (opaque origin: ``parent.document`` throws), no ``allow-top-navigation``, ``allow-popups``,
-        ``allow-forms`` or ``allow-modals``; its ``srcdoc`` is ``page`` escaped as an attribute value.
+        ``allow-forms`` or ``allow-modals``; its ``srcdoc`` is ``page`` escaped as an attribute value
+        (about the size of ``page``; escaping takes ~10 ms for 6 MB).
     """
     policy = page_policy(page) or map_policy(page)
     return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + policy_meta(policy)
             + "<style>html,body{margin:0;height:100%;overflow:hidden}"
               "iframe{display:block;border:0;width:100%;height:100%}</style></head><body>"
             + f'<iframe sandbox="allow-scripts" referrerpolicy="no-referrer" title="{html.escape(title)}" '
-              f'srcdoc="{html.escape(page, quote=True)}"></iframe></body></html>')
+              f'srcdoc="{_attribute(page)}"></iframe></body></html>')
+
+
+def _attribute(text: str) -> str:
+    """``text`` as a double-quoted attribute value: ``&``, ``<``, ``>`` and ``"`` escaped; ``'`` is left
+    as is (frequent in JavaScript; escaping it would nearly double the size of the page)."""
+    return html.escape(text, quote=False).replace('"', "&quot;")
