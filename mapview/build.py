@@ -31,11 +31,10 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-from folium.map import FitBounds
 
 from mapview.cache import StoreMemo
 from mapview.context import boundaries_layer, centreline_layers, communes_layer, project_table, roads_layer
-from mapview.elements import DataLayer, HtmlControl, LookupTables, MetricScale
+from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables, MetricScale
 from mapview.layers import assemble_feature_collection, bounds_latlon, properties_json
 from mapview.legend import legend_html, title_html
 from mapview.parcels import ILLUSTRATIVE_BIT, parcel_geometries, parcel_properties
@@ -186,15 +185,10 @@ def _add_title_and_legend(m: folium.Map, as_of: date, parcels: gpd.GeoDataFrame,
 
 
 def _fit_view(m: folium.Map, bounds: list | None) -> None:
-    """Fit the map to ``bounds`` ([[south, west], [north, east]]) without animation; keep the default
-    centre when there is nothing to fit."""
-    if not bounds:
-        return
-    # No zoom animation on load: Leaflet animates a fitBounds of up to 4 zoom levels, and while it runs
-    # (longer on a busy machine) it silently ignores any other setView, e.g. a user's first zoom.
-    fit = FitBounds(bounds, padding=(20, 20))
-    fit.options["animate"] = False
-    m.add_child(fit)
+    """Fit the map to ``bounds`` ([[south, west], [north, east]]) once it has a size (no animation, see
+    :class:`mapview.elements.FitWhenSized`); keep the default centre when there is nothing to fit."""
+    if bounds:
+        m.add_child(FitWhenSized(bounds, padding_px=20))
 
 
 def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | None = None, *,

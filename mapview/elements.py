@@ -4,6 +4,7 @@
 * :class:`HtmlControl` – a Leaflet control holding fixed HTML (title box, legend).
 * :class:`MetricScale` – a scale bar in metres and kilometres only.
 * :class:`LookupTables` – ``window.GPMB``: the label tables parcel tooltips index into.
+* :class:`FitWhenSized` – fit the view to bounds once the map has a size.
 """
 from __future__ import annotations
 
@@ -138,3 +139,44 @@ class LookupTables(MacroElement):
         self._name = "GpmbLookup"
         self.tables = tables
         self.tip_js = tip_js
+
+
+class FitWhenSized(MacroElement):
+    """Fit the map to ``bounds`` (``[[south, west], [north, east]]``, EPSG:4326) without animation, as soon
+    as its container has a size.
+
+    A map whose frame starts with no height (a Streamlit iframe before its first layout, the sandboxed
+    frame inside it) would otherwise be fitted into 0 pixels: Leaflet computes zoom ``Infinity`` and
+    draws no path, even after the frame grows. Here the fit waits for the first ``resize`` that gives
+    the map a width and a height. No zoom animation: Leaflet animates a fit of up to 4 zoom levels,
+    and while it runs it silently ignores any other ``setView`` (a user's first zoom).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            function fit() {
+                var size = map.getSize();
+                if (!size.x || !size.y) { return false; }
+                {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {{ this.options|tojson }});
+                return true;
+            }
+            if (!fit()) {
+                var retry = function() {
+                    map.invalidateSize({pan: false});
+                    if (fit()) { window.removeEventListener('resize', retry); }
+                };
+                window.addEventListener('resize', retry);
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list, padding_px: int = 0) -> None:
+        super().__init__()
+        self._name = "GpmbFit"
+        self.bounds = bounds
+        self.options = {"padding": [padding_px, padding_px], "animate": False}

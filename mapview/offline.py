@@ -10,6 +10,10 @@ The vendored files come unmodified from the npm package ``leaflet@1.9.4`` (``dis
 ``dist/leaflet.css``, ``dist/images/*.png``), with its ``LICENSE``. One change is made when inlining:
 the ``href="https://leafletjs.com"`` of the attribution prefix is dropped (the map still shows
 "Leaflet" with its title, and the licence comment stays), so the page holds no link to the network.
+
+The page carries a Content-Security-Policy (:func:`mapview.sandbox.with_policy`): it fetches nothing,
+runs only its own inline scripts, and loads images only from ``data:`` or, when it offers a tile
+basemap, from that tile server.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ from pathlib import Path
 import folium
 from branca.element import Element, Figure
 from folium.elements import JSCSSMixin
+
+from mapview.sandbox import tile_source, with_policy
 
 LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "leaflet"
 LEAFLET_VERSION = "1.9.4"
@@ -154,7 +160,10 @@ def standalone_html(m: folium.Map) -> str:
     Returns
     -------
     str
-        The HTML document (UTF-8 text). Size is dominated by Leaflet (~160 kB) and the GeoJSON.
+        The HTML document (UTF-8 text). Size is dominated by Leaflet (~160 kB) and the GeoJSON. Its
+        ``<head>`` starts with the CSP ``<meta>`` of :func:`mapview.sandbox.map_policy` (img-src also
+        allows the server of each tile layer, e.g. ``https://tile.openstreetmap.org``, only if the map
+        has one).
 
     Raises
     ------
@@ -176,8 +185,8 @@ def standalone_html(m: folium.Map) -> str:
                 f"<script>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade) */\n"
                 f"{leaflet_js()}</script>")
     html = html.replace(_PLACEHOLDER, vendored, 1)
-    has_tiles = any(isinstance(e, folium.TileLayer) for e in _walk(root))
-    remaining = remote_references(html, links=not has_tiles)
+    tiles = [tile_source(e.tiles) for e in _walk(root) if isinstance(e, folium.TileLayer)]
+    remaining = remote_references(html, links=not tiles)
     if remaining:
         raise RuntimeError(f"Offline map HTML still references the network: {remaining[:5]}")
-    return html
+    return with_policy(html, tiles)

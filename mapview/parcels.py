@@ -59,8 +59,17 @@ def _commune_index(parcels: pd.DataFrame) -> tuple[list[list[str]], np.ndarray]:
     return [[html.escape(name) for name in pair.split("\x1f")] for pair in uniques], codes
 
 
-def _integers(values: pd.Series) -> list[int | None]:
-    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+def _integers(values: pd.Series) -> list[int | str | None]:
+    """Sheet or parcel numbers as integers; a value that is not a number (a store written by another
+    tool) as HTML-escaped text, shown literally; None when missing."""
+    return [None if is_missing(v) else _integer_or_text(v) for v in values.tolist()]
+
+
+def _integer_or_text(value: Any) -> int | str:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return html.escape(str(value))
 
 
 def _land_use_codes(parcels: pd.DataFrame) -> list[str]:
@@ -133,7 +142,8 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
     -------
     props : DataFrame, same index as ``parcels``
         ``s`` stage rank (index in ``STAGES``), ``r`` 1 if at risk, ``p`` project index, ``c`` commune
-        index (pair 2025 commune, former commune), ``m`` map sheet, ``n`` parcel number, ``u`` land-use
+        index (pair 2025 commune, former commune), ``m`` map sheet, ``n`` parcel number (int; escaped
+        text if not a number), ``u`` land-use
         code, ``a`` / ``A`` area to recover / parcel area in m² as text ``1.234``, ``k`` chainage
         ``Km3+700`` or None, ``d`` stage date ``dd/mm/yyyy`` or None, ``f`` list of flag indices,
         ``x`` bit mask (1 illustrative, 2 approximate project geometry); ``o`` owner name only with

@@ -2,7 +2,8 @@
 
 Parcel tooltips are built in the browser from compact properties (:func:`mapview.parcels.parcel_properties`)
 and the label tables of ``window.GPMB``, so each Vietnamese label is written once in the HTML, not once
-per parcel.
+per parcel. Leaflet puts tooltip text into ``innerHTML``: these scripts only join numbers, fixed markup
+and texts already HTML-escaped in Python (``mapview.parcels``, ``mapview.context``), never raw data.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
+from mapview.sandbox import sandboxed_document
 from milestones.filters import apply_filters
 from vocab.format import fmt_date, fmt_number
 
@@ -35,7 +36,7 @@ def render() -> None:
     )
     if shown.empty:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
-    html = state.map_html(day, chosen)
+    html = sandboxed_document(state.map_html(day, chosen))
     if hasattr(st, "iframe"):  # Streamlit ≥ 1.5x: successor of components.v1.html (same srcdoc iframe)
         st.iframe(html, height=MAP_HEIGHT_PX)
     else:

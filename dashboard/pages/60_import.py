@@ -21,6 +21,7 @@ import streamlit as st
 
 from dashboard import state
 from mapview.preview import preview_map_html
+from mapview.sandbox import sandboxed_document
 from vocab.format import fmt_number
 
 TITLE = "Nhập bản đồ địa chính"
@@ -271,7 +272,7 @@ def render() -> None:
             layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
         st.subheader("Xem trước trên bản đồ")
         try:
-            _show_html(preview_map_html(layers))
+            _show_html(sandboxed_document(preview_map_html(layers)))
         except Exception:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")

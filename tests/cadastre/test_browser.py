@@ -40,7 +40,7 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
         expect(page.get_by_role("heading", name=re.compile("Ánh xạ thuộc tính"))).to_be_visible()
         iframe = page.locator("iframe").first
         expect(iframe).to_be_visible(timeout=30_000)
-        frame = page.frame_locator("iframe").first
+        frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
         expect(frame.locator(".leaflet-overlay-pane canvas").first).to_be_attached(timeout=30_000)
         expect(frame.get_by_text("Thửa sẽ nhập")).to_be_visible()
         page.screenshot(path=str(tmp_path / "import_page.png"), full_page=True)

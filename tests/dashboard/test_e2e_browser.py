@@ -58,7 +58,7 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
 
         # Map page: the Leaflet map inside the iframe draws every parcel (all are in the default view).
         page.get_by_role("link", name="Bản đồ").first.click()
-        frame = page.frame_locator("iframe").first
+        frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=180_000)
         page.wait_for_timeout(1500)
         drawn = frame.locator("path.leaflet-interactive").count()
