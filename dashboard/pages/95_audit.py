@@ -33,8 +33,10 @@ def render() -> None:
         st.error("«Từ ngày» cần trước hoặc bằng «Đến ngày».")
         return
     frame = AuditTrail(state.store()).read(*vietnam_day_bounds(first, last))
-    accounts = st.multiselect("Tài khoản", sorted(frame["account"].dropna().unique()), key=ACCOUNTS_KEY)
+    accounts = st.multiselect("Tài khoản", sorted(frame["account"].dropna().unique()), key=ACCOUNTS_KEY,
+                              placeholder="Tất cả tài khoản")
     actions = st.multiselect("Thao tác", sorted(frame["action"].unique()), format_func=audit_action_label,
+                             placeholder="Tất cả thao tác",
                              key=ACTIONS_KEY)
     table = audit_table(frame, accounts, actions)
     st.caption(f"{len(table)} bản ghi, giờ Việt Nam (UTC+7). Nhật ký chỉ được thêm, không sửa hay xoá được.")
