@@ -104,13 +104,21 @@ def format_text(snapshot) -> str:
             lines.append("  (chưa có mốc tiến độ)")
         for m in p["milestones"]:
             scope = "" if m["scope"] in (None, "project") else f" [{m['scope']}]"
-            what = "hộ đã chi trả" if m["metric"] == "percent_households_paid" else "diện tích"
+            what = {"percent_households_paid": "hộ đã chi trả", "percent_sites_handed_over": "trụ sở"}.get(m["metric"], "diện tích")
             lines.append(f"  - Mốc {fmt_date(m['due_date'])}: {fmt_pct(m['target_percent'], 0)} {what}{scope} → "
-                         f"{status_label(m['status'])}; dự báo đạt: "
-                         f"{fmt_date(m['forecast_date']) if m['forecast_date'] else MISSING}")
+                         f"{status_label(m['status'])}; {_reached_or_forecast(m, fmt_date, MISSING)}")
         lines.append("")
     lines.extend(f"Lưu ý: {problem}" for problem in snapshot.problems)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _reached_or_forecast(m: dict, fmt_date, missing: str) -> str:
+    """'đạt ngày …' (muộn when after the due date) for a reached target, else the forecast range."""
+    if m["met_on"]:
+        return f"{'đạt muộn' if m['reached_late'] else 'đạt'} ngày {fmt_date(m['met_on'])}"
+    if m["forecast_earliest"] and m["forecast_latest"] != m["forecast_earliest"]:
+        return f"dự báo đạt: {fmt_date(m['forecast_earliest'])} – {fmt_date(m['forecast_latest'])}"
+    return f"dự báo đạt: {fmt_date(m['forecast_date']) if m['forecast_date'] else missing}"
 
 
 def run(args) -> int:

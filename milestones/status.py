@@ -365,7 +365,7 @@ def milestone_details(row: Mapping[str, Any], history: ProgressHistory, as_of: p
     met_on = _met_on(history, row, as_of) if reached else None
     forecasts = [] if reached else _window_forecasts(history, row, as_of, rules)
     size = scope_size(history, row["metric"], row["project_id"], row["scope"])
-    gap = max(0.0, target - actual) / 100.0 * size
+    gap = 0.0 if reached else (target - actual) / 100.0 * size
     area = row["metric"] == "percent_area_handed_over"
     required = float(row["required_rate_pct_per_day"])
     return {
