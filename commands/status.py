@@ -5,7 +5,9 @@ with due date, target, status and forecast date, all from ``milestones.snapshot.
 on ``store.open_store()``: the same code path, hence the same figures, as the dashboard.
 ``--json`` prints ``{"as_of", "projects": [{project_id, name, area_to_recover_m2,
 area_handed_over_m2, percent_handed_over, milestones: [{milestone_id, label, metric, scope,
-due_date, target_percent, status, forecast_date}]}], "problems"}`` (dates ISO, null when none).
+due_date, target_percent, status, forecast_date, actual_percent, actual_percent_at_due, met_on, reached_late,
+forecast_earliest, forecast_latest, required_rate_pct_per_day, required_rate_ha_per_week, shortfall_m2,
+shortfall_count}]}], "problems"}`` (dates ISO, null when none; ``milestones.status.milestone_details``).
 Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (e.g. a bad date).
 """
 from __future__ import annotations
@@ -28,7 +30,10 @@ HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một
 log = logging.getLogger(__name__)
 
 MILESTONE_KEYS = ("milestone_id", "label", "metric", "scope", "due_date", "target_percent", "status",
-                  "forecast_date")
+                  "forecast_date", "actual_percent", "met_on", "reached_late", "forecast_earliest", "forecast_latest",
+                  "required_rate_pct_per_day", "required_rate_ha_per_week", "shortfall_m2", "shortfall_count")
+#: JSON key → snapshot column where they differ.
+_RENAMED = {"actual_percent_at_due": "actual_at_due_percent"}
 PROJECT_KEYS = ("project_id", "name", "area_to_recover_m2", "area_handed_over_m2", "percent_handed_over")
 
 
@@ -75,8 +80,14 @@ def status_records(snapshot) -> list[dict]:
     for project in snapshot.projects.to_dict("records"):
         ms = snapshot.milestones[snapshot.milestones["project_id"] == project["project_id"]]
         out.append({**{k: json_value(project.get(k)) for k in PROJECT_KEYS},
-                    "milestones": [{k: json_value(m.get(k)) for k in MILESTONE_KEYS} for m in ms.to_dict("records")]})
+                    "milestones": [_milestone_record(m) for m in ms.to_dict("records")]})
     return out
+
+
+def _milestone_record(m: dict) -> dict:
+    record = {k: json_value(m.get(k)) for k in MILESTONE_KEYS}
+    record.update({key: json_value(m.get(col)) for key, col in _RENAMED.items()})
+    return record
 
 
 def format_text(snapshot) -> str:
@@ -93,13 +104,21 @@ def format_text(snapshot) -> str:
             lines.append("  (chưa có mốc tiến độ)")
         for m in p["milestones"]:
             scope = "" if m["scope"] in (None, "project") else f" [{m['scope']}]"
-            what = "hộ đã chi trả" if m["metric"] == "percent_households_paid" else "diện tích"
+            what = {"percent_households_paid": "hộ đã chi trả", "percent_sites_handed_over": "trụ sở"}.get(m["metric"], "diện tích")
             lines.append(f"  - Mốc {fmt_date(m['due_date'])}: {fmt_pct(m['target_percent'], 0)} {what}{scope} → "
-                         f"{status_label(m['status'])}; dự báo đạt: "
-                         f"{fmt_date(m['forecast_date']) if m['forecast_date'] else MISSING}")
+                         f"{status_label(m['status'])}; {_reached_or_forecast(m, fmt_date, MISSING)}")
         lines.append("")
     lines.extend(f"Lưu ý: {problem}" for problem in snapshot.problems)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _reached_or_forecast(m: dict, fmt_date, missing: str) -> str:
+    """'đạt ngày …' (muộn when after the due date) for a reached target, else the forecast range."""
+    if m["met_on"]:
+        return f"{'đạt muộn' if m['reached_late'] else 'đạt'} ngày {fmt_date(m['met_on'])}"
+    if m["forecast_earliest"] and m["forecast_latest"] != m["forecast_earliest"]:
+        return f"dự báo đạt: {fmt_date(m['forecast_earliest'])} – {fmt_date(m['forecast_latest'])}"
+    return f"dự báo đạt: {fmt_date(m['forecast_date']) if m['forecast_date'] else missing}"
 
 
 def run(args) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 #: Milestone metrics: what a milestone's ``target_percent`` is a percentage of.
-METRICS: tuple[str, ...] = ("percent_area_handed_over", "percent_households_paid")
+METRICS: tuple[str, ...] = ("percent_area_handed_over", "percent_households_paid", "percent_sites_handed_over")
 
 #: Milestone status codes (``milestones.status.classify``).
 STATUSES: tuple[str, ...] = ("met", "missed", "on_track", "at_risk", "behind")

@@ -6,4 +6,4 @@ STUCK_STAGES: tuple[str, ...] = ("notice", "inventory", "plan_posted", "approved
 
 #: Risk-flag codes in display order (``stuck_<stage>`` for each stage that can be stuck).
 RISK_CODES: tuple[str, ...] = ("milestone_at_risk", *(f"stuck_{s}" for s in STUCK_STAGES),
-                               "complaint_open", "enforced")
+                               "complaint_open", "enforced", "compulsory_inventory")

@@ -51,6 +51,8 @@ MILESTONE_COLUMNS: tuple[str, ...] = (
 MILESTONE_STATUS_COLUMNS: tuple[str, ...] = (
     "milestone_id", "project_id", "label", "due_date", "metric", "target_percent", "scope", "actual_percent",
     "actual_at_due_percent", "status", "forecast_date", "required_rate_pct_per_day", "recent_rate_pct_per_day",
+    "met_on", "reached_late", "forecast_earliest", "forecast_latest", "required_rate_ha_per_week", "shortfall_m2",
+    "shortfall_count",
 )
 
 #: Columns :func:`milestones.parcel_state.parcel_stages` adds to the parcels (snapshot ``parcels``).

@@ -1,14 +1,14 @@
 """Schedule-risk flags per parcel at an as-of date.
 
-Flags (codes from :data:`domain.risk.RISK_CODES`; labels: ``vocab.labels.risk_flag_label``)
---------------------------------------------------
+The rule (issue 11): a parcel is **at risk** when it holds back a late milestone, is stuck in its stage,
+or is obstructed. One code per reason (:data:`domain.risk.RISK_CODES`; labels ``vocab.labels.risk_flag_label``):
+
 ``milestone_at_risk``
-    The parcel has not reached the stage a milestone counts (``handed_over`` for
-    ``percent_area_handed_over``, ``paid`` for ``percent_households_paid``) and lies in the scope of
-    a *current* milestone whose status is ``at_risk``, ``behind`` or ``missed``
-    (:func:`domain.milestones.current_milestones`: per (project, scope, metric) the earliest-due one
-    whose target is not yet reached at the as-of date; a missed milestone stays current until its
-    target is reached).
+    The parcel (or its household, or its site) is in the **blocking set** (:mod:`milestones.blockers`:
+    the shortest prefix of the ranked candidates that covers the shortfall) of a *current* milestone
+    whose status is ``at_risk``, ``behind`` or ``missed`` (:func:`domain.milestones.current_milestones`:
+    per (project, scope, metric) the earliest-due one whose target is not yet reached at the as-of date).
+    Parcels outside the blocking set do not decide the milestone and are not flagged for it.
 ``stuck_<stage>``
     The parcel has been in ``<stage>`` longer than ``stage_limits_days`` of ``rules.yaml``
     (days from ``stage_date`` to the as-of date, strictly more than the limit). Defaults and their
@@ -17,10 +17,9 @@ Flags (codes from :data:`domain.risk.RISK_CODES`; labels: ``vocab.labels.risk_fl
     30 days (Land Law 2024 art. 87); approved → paid 30 days (Land Law 2013 art. 93(1), Land Law
     2024 art. 94(1)); inventory 60 and paid → handover 30 days are product defaults.
     ``not_started`` and ``handed_over`` are never stuck.
-``complaint_open``
-    A complaint recorded and not yet resolved.
-``enforced``
-    Enforced recovery (cưỡng chế) recorded.
+``complaint_open``, ``enforced``, ``compulsory_inventory`` (obstructed)
+    A complaint recorded and not yet resolved; enforced recovery (cưỡng chế) or compulsory inventory
+    (kiểm đếm bắt buộc) recorded — on a parcel not yet handed over.
 """
 from __future__ import annotations
 
@@ -33,15 +32,13 @@ import pandas as pd
 
 from domain.milestones import LATE_STATUSES, current_milestones
 from domain.risk import RISK_CODES, STUCK_STAGES
-from domain.stages import HANDED_OVER_RANK, PAID_RANK
+from domain.stages import HANDED_OVER_RANK
+from milestones.blockers import blocking_sets
+from milestones.clocks import parcel_clocks
 from milestones.events import to_timestamp
 from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
-from milestones.scope import resolve_scope
 
 __all__ = ["RISK_CODES", "STUCK_STAGES", "parcel_risk_flags", "stage_limit_days"]
-
-#: The stage a milestone's metric counts: a parcel below it holds the milestone back.
-_NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_households_paid": PAID_RANK}
 
 
 def stage_limit_days(stage: np.ndarray, land_use: np.ndarray, rules: Mapping[str, Any] | None = None) -> np.ndarray:
@@ -65,7 +62,7 @@ def stage_limit_days(stage: np.ndarray, land_use: np.ndarray, rules: Mapping[str
 
 
 def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date,
-                      rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                      rules: Mapping[str, Any] | None = None, blockers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Risk flags of every parcel at ``as_of`` (rules in the module docstring).
 
     Parameters
@@ -79,6 +76,9 @@ def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date
     as_of : date
     rules : mapping, optional
         ``rules.yaml`` content.
+    blockers : DataFrame, optional
+        :func:`milestones.blockers.blocking_sets` at ``as_of`` (the snapshot passes its own); when
+        omitted it is computed from ``state`` with the legal and default stage durations only.
 
     Returns
     -------
@@ -87,10 +87,13 @@ def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date
         started), ``risk_flags`` (list of codes from :data:`RISK_CODES`), ``at_risk`` (bool: any flag).
     """
     days = _days_in_stage(state, to_timestamp(as_of))
-    flags = {"milestone_at_risk": _behind_late_milestone(state, milestones)}
+    if blockers is None:
+        blockers = _blockers_without_history(state, milestones, as_of, rules)
+    flags = {"milestone_at_risk": _blocking_late_milestone(state, milestones, blockers)}
     flags.update(_stuck(state, days, rules))
-    flags["complaint_open"] = state["complaint_open"].to_numpy(dtype=bool)
-    flags["enforced"] = state["enforced"].to_numpy(dtype=bool)
+    open_ = state["stage_rank"].to_numpy() < HANDED_OVER_RANK
+    for code in ("complaint_open", "enforced", "compulsory_inventory"):
+        flags[code] = state[code].to_numpy(dtype=bool) & open_ if code in state else np.zeros(len(state), bool)
     matrix = np.column_stack([flags[c] for c in RISK_CODES]) if len(state) else np.zeros((0, len(RISK_CODES)), bool)
     return pd.DataFrame({
         "parcel_id": state["parcel_id"].to_numpy(),
@@ -100,20 +103,25 @@ def parcel_risk_flags(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date
     })
 
 
-def _behind_late_milestone(state: pd.DataFrame, milestones: pd.DataFrame) -> np.ndarray:
-    """Parcels below the stage counted by a current late milestone of their scope."""
-    rank = state["stage_rank"].to_numpy()
-    behind = np.zeros(len(state), dtype=bool)
-    if milestones.empty:
-        return behind
+def _blocking_late_milestone(state: pd.DataFrame, milestones: pd.DataFrame, blockers: pd.DataFrame) -> np.ndarray:
+    """Parcels in the blocking set of a current late milestone (every parcel of a household or site)."""
+    if milestones.empty or blockers.empty:
+        return np.zeros(len(state), dtype=bool)
     current = current_milestones(milestones)
-    for rec in current[current["status"].isin(LATE_STATUSES)].to_dict("records"):
-        try:
-            mask = resolve_scope(state, rec["project_id"], rec.get("scope"))[2]
-        except ValueError:
-            continue
-        behind |= mask & (rank < _NEEDED_RANK.get(rec["metric"], PAID_RANK))
-    return behind
+    late = set(current.loc[current["status"].isin(LATE_STATUSES), "milestone_id"])
+    chosen = blockers[blockers["milestone_id"].isin(late)]
+    ids = {p for group in chosen["parcel_ids"] for p in group}
+    return state["parcel_id"].isin(ids).to_numpy(dtype=bool)
+
+
+def _blockers_without_history(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date,
+                              rules: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Blocking sets from the state alone (no observed stage durations): for callers without a snapshot."""
+    if milestones.empty or "shortfall_m2" not in milestones.columns:
+        return pd.DataFrame(columns=["milestone_id", "parcel_ids"])
+    todo = state[state["stage_rank"].to_numpy() < HANDED_OVER_RANK]
+    observed = pd.DataFrame(columns=["project_id", "stage", "median_days", "parcels"])
+    return blocking_sets(state, milestones, parcel_clocks(todo, as_of, rules), observed, as_of, rules)
 
 
 def _days_in_stage(state: pd.DataFrame, ts: pd.Timestamp) -> np.ndarray:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from domain.tables import PARCEL_RISK_COLUMNS
 from milestones.aggregates import aggregate_reports
+from milestones.blockers import blocking_sets, observed_stage_days
+from milestones.clocks import parcel_clocks
 from milestones.curve import s_curve
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
@@ -48,7 +50,7 @@ class Snapshot:
         turn them into words with ``vocab.labels``.
     projects : DataFrame
         One row per project (:func:`milestones.tables.project_progress`) + ``short_name``,
-        ``kind``.
+        ``kind``, ``section_from_m``, ``section_to_m`` (m, NaN for areas).
     communes : DataFrame
         Per project × commune (:func:`milestones.tables.commune_progress`).
     segments : DataFrame
@@ -57,6 +59,12 @@ class Snapshot:
         :func:`milestones.status.milestone_status`.
     s_curve : DataFrame
         :func:`milestones.curve.s_curve`.
+    clocks : DataFrame
+        Running legal clocks of the parcels not handed over (:func:`milestones.clocks.parcel_clocks`).
+    blockers : DataFrame
+        Blocking set of every milestone not reached (:func:`milestones.blockers.blocking_sets`).
+    blocking_summary : DataFrame
+        Per milestone not reached: shortfall and what covers it (:data:`milestones.blockers.SUMMARY_COLUMNS`).
     data_version : dict
         ``store.data_version()`` at the time of the computation.
     problems : list of str
@@ -72,6 +80,9 @@ class Snapshot:
     segments: pd.DataFrame
     milestones: pd.DataFrame
     s_curve: pd.DataFrame
+    clocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blockers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blocking_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     data_version: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)
     rules: dict = field(default_factory=dict)
@@ -141,13 +152,15 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     resolved = rules
     state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
-    risk = parcel_risk_flags(state, ms, ts, resolved)
+    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved)
+    blockers = blocking_sets(state, ms, clocks, observed_stage_days(parcels, by_parcel), ts, resolved)
+    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables
     table = project_progress(state, events, ts, proj, reports=reports, areas=areas)
-    extra = [c for c in ("short_name", "kind") if c in proj.columns]
+    extra = [c for c in ("short_name", "kind", "section_from_m", "section_to_m") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
     problems = list(ms.attrs.get("problems", []))
@@ -164,6 +177,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         segments=segment_progress(state, segment_m),
         milestones=ms,
         s_curve=curve,
+        clocks=clocks.reset_index(drop=True),
+        blockers=blockers,
+        blocking_summary=blockers.attrs["summary"],
         data_version=dict(data_version or {}),
         problems=problems,
         rules=resolved,

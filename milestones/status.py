@@ -21,8 +21,9 @@ For a milestone (``due_date``, ``metric``, ``target_percent``, ``scope``) at dat
 After a missed due date the forecast still says when the target would be reached at the recent rate
 (None when reached or no progress); a met milestone has no forecast date. A target counts as reached when ``actual ≥ target − 1e-9``.
 Metrics: ``percent_area_handed_over`` (area handed over ÷ area to recover, parcels and aggregates
-combined) and ``percent_households_paid`` (households whose least advanced parcel is paid or handed
-over ÷ households); scope: the project or one commune (2025 unit or former commune).
+combined), ``percent_households_paid`` (households whose least advanced parcel is paid or handed
+over ÷ households) and ``percent_sites_handed_over`` (sites whose every parcel is handed over ÷ sites,
+for projects of kind ``sites``: :mod:`milestones.sites`); scope: the project or one commune (2025 unit or former commune).
 """
 from __future__ import annotations
 
@@ -159,7 +160,8 @@ def _valid_row(rec: dict, where: str, parcels: pd.DataFrame | None, known_projec
         return None
     label = rec.get("label")
     if not isinstance(label, str) or not label.strip():
-        what = "diện tích bàn giao" if metric == "percent_area_handed_over" else "số hộ đã chi trả"
+        what = {"percent_area_handed_over": "diện tích bàn giao",
+                "percent_sites_handed_over": "số trụ sở bàn giao"}.get(metric, "số hộ đã chi trả")
         label = f"{target:g}% {what} trước {due:%d/%m/%Y}"
     return {**rec, "milestone_id": str(rec["milestone_id"]), "due_date": due, "metric": metric,
             "target_percent": target, "scope": scope, "label": label}
@@ -290,7 +292,8 @@ def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: 
         ``project_id``, ``label``, ``due_date`` (date), ``metric``, ``target_percent``, ``scope``,
         ``actual_percent`` (at ``as_of``), ``actual_at_due_percent`` (NaN before the due date),
         ``status`` (:data:`domain.milestones.STATUSES`), ``forecast_date`` (date or
-        None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day).
+        None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day), and
+        the truthful-milestone fields of :func:`milestone_details`.
     """
     r = resolve_rules(rules)
     ts = to_timestamp(as_of)
@@ -300,7 +303,7 @@ def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: 
     for rec in valid.to_dict("records"):
         due = to_timestamp(rec["due_date"])
         dates = [ts, ts - pd.Timedelta(days=window), min(due, ts)]
-        values = history.percent(rec["metric"], rec["project_id"], rec["scope"], dates)
+        values = metric_percent(history, rec["metric"], rec["project_id"], rec["scope"], dates)
         actual, before, at_due = (float(v) for v in values)
         actual = 0.0 if np.isnan(actual) else actual
         before = 0.0 if np.isnan(before) else before
@@ -308,7 +311,7 @@ def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: 
         due_passed = ts >= due
         status = classify(actual=actual, actual_at_due=at_due if due_passed else None,
                           target=rec["target_percent"], as_of=ts, due=due, recent_rate=recent, rules=r)
-        out.append({
+        row = {
             **{k: rec.get(k) for k in ("milestone_id", "project_id", "label", "due_date", "metric",
                                        "target_percent", "scope")},
             "actual_percent": actual,
@@ -319,9 +322,99 @@ def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: 
                                           0.0 if status == "met" else
                                           required_rate_pct_per_day(actual, rec["target_percent"], ts, due)),
             "recent_rate_pct_per_day": recent,
-        })
+        }
+        out.append({**row, **milestone_details(row, history, ts, r)})
     result = pd.DataFrame(out, columns=list(MILESTONE_COLUMNS))
     if len(result):
         result = result.sort_values(["project_id", "due_date", "milestone_id"], kind="stable").reset_index(drop=True)
     result.attrs["problems"] = problems
     return result
+
+
+def metric_percent(history: ProgressHistory, metric: str, project_id: str, scope, dates) -> np.ndarray:
+    """Value (%) of any metric of :data:`domain.milestones.METRICS` at ``dates``."""
+    if metric == "percent_sites_handed_over":
+        from milestones.sites import sites_handed_over_percent
+        return sites_handed_over_percent(history, project_id, scope, dates)
+    return history.percent(metric, project_id, scope, dates)
+
+
+def milestone_details(row: Mapping[str, Any], history: ProgressHistory, as_of: pd.Timestamp,
+                      rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that tell a milestone truthfully (issue 11).
+
+    ``met_on``
+        First day of the current run of days at or above the target, from the ledger (None while the
+        target is not reached at ``as_of``; after a correction took it back below, the day it was
+        reached again).
+    ``reached_late``
+        ``met_on`` after ``due_date`` (the view says "Đạt muộn ngày …").
+    ``forecast_earliest``, ``forecast_latest``
+        Forecast dates at the rates over each window of ``forecast_windows_days`` (default 30, 60, 90
+        days), earliest and latest; windows without progress give none; None when reached.
+    ``required_rate_ha_per_week``
+        The required rate in hectares per week (area metric; NaN otherwise).
+    ``shortfall_m2``
+        m² still to hand over to reach the target (area metric; 0 when reached, NaN otherwise).
+    ``shortfall_count``
+        Households (``percent_households_paid``) or sites (``percent_sites_handed_over``) still needed;
+        for the area metric, parcels are counted by the blocking set instead (NaN here).
+    """
+    target, actual = float(row["target_percent"]), float(row["actual_percent"])
+    reached = actual >= target - _EPS
+    met_on = _met_on(history, row, as_of) if reached else None
+    forecasts = [] if reached else _window_forecasts(history, row, as_of, rules)
+    size = scope_size(history, row["metric"], row["project_id"], row["scope"])
+    gap = 0.0 if reached else (target - actual) / 100.0 * size
+    area = row["metric"] == "percent_area_handed_over"
+    required = float(row["required_rate_pct_per_day"])
+    return {
+        "met_on": met_on,
+        "reached_late": bool(met_on is not None and met_on > to_timestamp(row["due_date"]).date()),
+        "forecast_earliest": min(forecasts) if forecasts else None,
+        "forecast_latest": max(forecasts) if forecasts else None,
+        "required_rate_ha_per_week": required / 100.0 * size / 10_000 * 7 if area else float("nan"),
+        "shortfall_m2": gap if area else float("nan"),
+        "shortfall_count": float("nan") if area else float(math.ceil(gap - 1e-6)),
+    }
+
+
+def scope_size(history: ProgressHistory, metric: str, project_id: str, scope) -> float:
+    """What 100 % of a metric is in a scope: m² to recover, households, or sites."""
+    mask = history.scope_mask(project_id, scope)
+    if metric == "percent_households_paid":
+        return float(pd.unique(history.parcels["household_code"].to_numpy()[mask]).size)
+    if metric == "percent_sites_handed_over":
+        from milestones.sites import site_keys
+        return float(pd.unique(site_keys(history.parcels)[mask]).size)
+    return float(history.parcels["area_to_recover_m2"].to_numpy()[mask].sum())
+
+
+def _met_on(history: ProgressHistory, row: Mapping[str, Any], as_of: pd.Timestamp) -> date | None:
+    """First day of the current run at or above the target (the metric only changes on ledger days)."""
+    mask = history.scope_mask(row["project_id"], row["scope"])
+    pidx = history.changes["pidx"].to_numpy(dtype="int64")
+    days = set(history.changes["date"][mask[pidx]]) | set(history.reports.loc[
+        history.reports["project_id"] == row["project_id"], "event_date"])
+    days = sorted(d for d in pd.to_datetime(list(days)) if d <= as_of)
+    if not days:
+        return as_of.date()
+    values = metric_percent(history, row["metric"], row["project_id"], row["scope"], days)
+    below = np.flatnonzero(~(np.nan_to_num(values) >= float(row["target_percent"]) - _EPS))
+    first = 0 if not len(below) else below[-1] + 1
+    return days[first].date() if first < len(days) else as_of.date()
+
+
+def _window_forecasts(history: ProgressHistory, row: Mapping[str, Any], as_of: pd.Timestamp,
+                      rules: Mapping[str, Any]) -> list[date]:
+    """Forecast dates at the recent rate over each window of ``forecast_windows_days``."""
+    windows = [float(w) for w in rules.get("forecast_windows_days") or (30, 60, 90)]
+    starts = [as_of - pd.Timedelta(days=w) for w in windows]
+    before = metric_percent(history, row["metric"], row["project_id"], row["scope"], starts)
+    out = []
+    for w, b in zip(windows, before, strict=True):
+        rate = recent_rate_pct_per_day(float(row["actual_percent"]), 0.0 if np.isnan(b) else float(b), w)
+        when = forecast_date(float(row["actual_percent"]), float(row["target_percent"]), as_of, rate)
+        if when is not None:
+            out.append(when)
+    return out

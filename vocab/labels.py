@@ -124,7 +124,7 @@ _STUCK_STAGES = STAGES[1:-1]
 #: used by the dashboard, the map, the exports and the CLI. ``complaint`` and ``compulsory_inventory``
 #: are the stage-flag codes, listed so that a flag column written with them reads the same.
 RISK_FLAG_LABELS_VI: dict[str, str] = {
-    "milestone_at_risk": "Dự án có mốc chậm hoặc có nguy cơ chậm",
+    "milestone_at_risk": "Thuộc nhóm thửa quyết định mốc chậm hoặc có nguy cơ chậm",
     **{f"stuck_{s}": f"Tồn đọng ở bước {STAGE_LABELS_VI[s]} quá thời hạn" for s in _STUCK_STAGES},
     "complaint_open": "Khiếu nại chưa giải quyết",
     "complaint": "Khiếu nại chưa giải quyết",
@@ -162,3 +162,57 @@ def risk_flags_text(flags: Any, sep: str = "; ") -> str:
     if isinstance(flags, str):
         flags = [f for f in flags.replace(",", ";").split(";") if f.strip()]
     return sep.join(risk_flag_label(f.strip() if isinstance(f, str) else f) for f in flags)
+
+
+# --- Issue 11: blocking sets, legal clocks, site-count milestones (codes of domain.blockers) ---------------
+
+METRIC_LABELS_VI["percent_sites_handed_over"] = "% số trụ sở đã bàn giao mặt bằng"
+METRIC_SHORT_LABELS_VI["percent_sites_handed_over"] = "Số trụ sở bàn giao"
+
+#: Next action of a parcel (``domain.blockers.NEXT_ACTIONS``).
+NEXT_ACTION_LABELS_VI: dict[str, str] = {
+    "issue_notice": "Ra thông báo thu hồi đất",
+    "conduct_inventory": "Điều tra, kiểm đếm",
+    "post_plan": "Lập và niêm yết phương án BT, HT & TĐC",
+    "approve_plan": "Thẩm định, phê duyệt phương án và quyết định thu hồi",
+    "pay_compensation": "Chi trả tiền bồi thường",
+    "hand_over_site": "Bàn giao mặt bằng",
+    "resolve_complaint": "Giải quyết khiếu nại",
+}
+
+#: Responsible bodies (``domain.blockers.BODIES``).
+BODY_LABELS_VI: dict[str, str] = {
+    "ttptqd": "Trung tâm Phát triển quỹ đất",
+    "ubnd_xa": "UBND xã",
+    "phong_tnmt": "Phòng Tài nguyên và Môi trường",
+    "ban_qlda": "Ban QLDA ĐTXD",
+    "ubnd_huyen": "UBND huyện",
+}
+
+#: Obstacles (``domain.blockers.OBSTACLES``).
+OBSTACLE_LABELS_VI: dict[str, str] = {
+    "complaint_open": "Khiếu nại chưa giải quyết",
+    "compulsory_inventory": "Kiểm đếm bắt buộc",
+    "enforced": "Cưỡng chế thu hồi đất",
+    "payment_overdue": "Chi trả quá hạn",
+}
+
+#: Units of a milestone shortfall (``domain.blockers.SHORTFALL_UNITS``).
+SHORTFALL_UNIT_LABELS_VI: dict[str, str] = {"m2": "m²", "households": "hộ", "sites": "trụ sở"}
+
+
+def next_action_label(code: Any) -> str:
+    """Vietnamese label of a next-action code (unknown codes as given)."""
+    return MISSING if is_missing(code) else NEXT_ACTION_LABELS_VI.get(str(code), str(code))
+
+
+def body_label(code: Any) -> str:
+    """Vietnamese name of a responsible-body code (unknown codes as given)."""
+    return MISSING if is_missing(code) else BODY_LABELS_VI.get(str(code), str(code))
+
+
+def obstacles_text(codes: Any, sep: str = "; ") -> str:
+    """Labels of a list of obstacle codes joined by ``sep`` (empty string when there is none)."""
+    if codes is None or isinstance(codes, float):
+        return ""
+    return sep.join(OBSTACLE_LABELS_VI.get(str(c), str(c)) for c in codes)

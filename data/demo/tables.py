@@ -26,8 +26,9 @@ MILESTONES = (
      "CCN Hợp Thành 2: bàn giao 50% trước 30/9/2024 (mốc giả định, sửa được)"),
     ("CCN_HT2-100", "CCN_HT2", "31/03/2025", "percent_area_handed_over", 100, "project",
      "CCN Hợp Thành 2: bàn giao 100% trước 31/3/2025 (mốc giả định, sửa được)"),
-    ("CA_XA-100", "CA_XA", "31/12/2024", "percent_area_handed_over", 100, "project",
-     "Trụ sở công an xã: bàn giao 100% mặt bằng trong năm 2024 (KH 2024)"),
+    ("CA_XA-100", "CA_XA", "31/12/2024", "percent_sites_handed_over", 100, "project",
+     ("Trụ sở công an xã: bàn giao 100% số trụ sở trong năm 2024 (KH 2024: giải phóng mặt bằng 100% các "
+      "trụ sở công an xã còn lại)")),
 )
 
 

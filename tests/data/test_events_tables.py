@@ -123,15 +123,17 @@ def test_milestones_file(sources_dir, milestones, communes):
     assert milestones["milestone_id"].is_unique
     due = pd.to_datetime(milestones["due_date"], format="%d/%m/%Y")
     assert due.notna().all()
-    assert set(milestones["metric"]) == {"percent_area_handed_over", "percent_households_paid"}
+    assert set(milestones["metric"]) == {"percent_area_handed_over", "percent_households_paid", "percent_sites_handed_over"}
     target = milestones["target_percent"].astype(float)
     assert target.between(0, 100).all()
     scopes = set(milestones["scope"]) - {"project"}
     assert scopes and scopes <= set(communes["full_name"])
-    plan = {(r.project_id, r.due_date, float(r.target_percent)) for r in milestones.itertuples()
-            if r.metric == "percent_area_handed_over" and r.scope == "project"}
-    assert {("CT_HNCL", "30/06/2024", 70.0), ("CT_HNCL", "31/12/2024", 100.0), ("QL4B", "31/03/2024", 100.0),
-            ("CA_XA", "31/12/2024", 100.0)} <= plan
+    plan = {(r.project_id, r.due_date, float(r.target_percent), r.metric) for r in milestones.itertuples()
+            if r.scope == "project"}
+    area = "percent_area_handed_over"
+    # The police-site target is a count of sites (seed: "100% các trụ sở công an xã còn lại").
+    assert {("CT_HNCL", "30/06/2024", 70.0, area), ("CT_HNCL", "31/12/2024", 100.0, area),
+            ("QL4B", "31/03/2024", 100.0, area), ("CA_XA", "31/12/2024", 100.0, "percent_sites_handed_over")} <= plan
     assert {"CCN_HT1", "CCN_HT2"} <= set(milestones["project_id"])
     assert milestones.loc[milestones["project_id"].str.startswith("CCN"), "label"].str.contains("giả định").all()
 

@@ -18,7 +18,8 @@ from milestones.snapshot import compute_snapshot, compute_snapshot_from_frames
 from tests.milestones.conftest import FrameStore
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
-FIELDS = ("parcels", "projects", "communes", "segments", "milestones", "s_curve")
+FIELDS = ("parcels", "projects", "communes", "segments", "milestones", "s_curve", "clocks", "blockers",
+          "blocking_summary")
 
 
 def assert_same_snapshot(a, b) -> None:

@@ -91,7 +91,8 @@ def test_cli_status_text_is_vietnamese(store_env, capsys):
     assert "Tiến độ GPMB tại ngày 30/06/2024" in out
     assert "5.000 m²" in out and "2.000 m² (40,0%)" in out
     assert "Mốc 31/03/2024: 100% diện tích → Không đạt" in out
-    assert "dự báo đạt: 20/07/2024" in out
+    # AREA: 0 → 75 % on 01/06; 25 points left at 75/30, 75/60, 75/90 %/day → 10, 20, 30 days.
+    assert "dự báo đạt: 10/07/2024 – 30/07/2024" in out
 
 
 def test_cli_parcels_csv_json_and_filters(snapshot, capsys):
@@ -127,7 +128,7 @@ def test_cli_parcels_csv_is_the_vietnamese_excel_form(snapshot, capsys):
     by_number = table.set_index("Thửa đất số")
     assert by_number.loc[2, "Giai đoạn"] == "Bàn giao mặt bằng" and by_number.loc[2, "Ngày của giai đoạn"] == "01/05/2024"
     assert by_number.loc[3, "Cờ rủi ro / vướng mắc"] == (
-        "Dự án có mốc chậm hoặc có nguy cơ chậm; Khiếu nại chưa giải quyết")
+        "Thuộc nhóm thửa quyết định mốc chậm hoặc có nguy cơ chậm; Khiếu nại chưa giải quyết")
     plain = pd.DataFrame(snapshot.parcels)
     plain = plain[plain["project_id"] == "ROAD"].set_index("parcel_number")
     for number, area in by_number["Diện tích thu hồi (m²)"].items():

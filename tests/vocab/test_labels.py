@@ -55,7 +55,7 @@ def test_land_use_codes_of_the_demo_data_have_names():
 
 @pytest.mark.parametrize("flags, expected", [
     (["complaint_open", "stuck_paid"], "Khiếu nại chưa giải quyết; Tồn đọng ở bước Chi trả quá thời hạn"),
-    ("enforced;milestone_at_risk", "Cưỡng chế thu hồi đất; Dự án có mốc chậm hoặc có nguy cơ chậm"),
+    ("enforced;milestone_at_risk", "Cưỡng chế thu hồi đất; Thuộc nhóm thửa quyết định mốc chậm hoặc có nguy cơ chậm"),
     (None, ""), (float("nan"), ""), ([], ""),
 ])
 def test_risk_flags_text(flags, expected):
