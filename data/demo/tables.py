@@ -37,8 +37,7 @@ def milestones_table() -> pd.DataFrame:
     return pd.DataFrame(MILESTONES, columns=list(MILESTONE_COLUMNS))
 
 
-RULES_YAML = """\
-# Quy tắc tính toán của GPMB Tracker (sửa được). Đơn vị: ngày.
+RULES_YAML = """# Quy tắc tính toán của GPMB Tracker (sửa được). Đơn vị: ngày.
 # Rules of the computations (editable). Durations in days.
 
 # Cửa sổ tính tốc độ bàn giao gần đây để dự báo ngày đạt mốc.
@@ -62,4 +61,98 @@ stage_limits_days:
   approved: 30
   # Bàn giao sau khi nhận tiền: luật không quy định thời hạn; mặc định của sản phẩm.
   paid: 30
+
+# Đồng hồ pháp lý của từng bước (milestones.clocks). Ngày đầu không tính (Bộ luật Dân sự 2015 điều 147);
+# hạn chót rơi vào ngày nghỉ thì lùi sang ngày làm việc tiếp theo (điều 148).
+# Legal clocks per step: starts_at (stage or complaint) or after (another clock), days, day_type
+# (calendar | working), kind (deadline | earliest), paused_by (complaint), article.
+legal_clocks:
+  # Thông báo thu hồi đất trước khi ra quyết định thu hồi ít nhất 90 ngày (đất nông nghiệp) / 180 ngày
+  # (đất phi nông nghiệp).
+  notice_period:
+    starts_at: notice
+    days: {agricultural: 90, non_agricultural: 180}
+    day_type: calendar
+    kind: earliest
+    article: "Luật Đất đai 2024 điều 85 khoản 1"
+  # Điều tra, kiểm đếm: luật không quy định thời hạn; tạm dừng khi có khiếu nại chưa giải quyết.
+  inventory:
+    starts_at: inventory
+    days: 60
+    day_type: calendar
+    kind: deadline
+    paused_by: [complaint]
+    article: "Không quy định; mặc định của sản phẩm"
+  # Niêm yết công khai phương án BT, HT & TĐC 30 ngày.
+  plan_posting:
+    starts_at: plan_posted
+    days: 30
+    day_type: calendar
+    kind: earliest
+    article: "Luật Đất đai 2024 điều 87"
+  # Đối thoại sau niêm yết rồi trình phê duyệt: số ngày là mặc định của sản phẩm.
+  dialogue:
+    after: plan_posting
+    days: 15
+    day_type: calendar
+    kind: deadline
+    paused_by: [complaint]
+    article: "Luật Đất đai 2024 điều 87; số ngày: mặc định của sản phẩm"
+  # Chi trả trong 30 ngày kể từ ngày quyết định phê duyệt phương án có hiệu lực.
+  payment:
+    starts_at: approved
+    days: 30
+    day_type: calendar
+    kind: deadline
+    article: "Luật Đất đai 2024 điều 94 khoản 1"
+  # Bàn giao mặt bằng sau khi nhận tiền: luật không quy định; mặc định của sản phẩm.
+  handover:
+    starts_at: paid
+    days: 30
+    day_type: calendar
+    kind: deadline
+    article: "Không quy định; mặc định của sản phẩm"
+  # Thụ lý khiếu nại trong 10 ngày, giải quyết lần đầu trong 30 ngày kể từ ngày thụ lý (tính theo ngày
+  # làm việc; sửa được).
+  complaint_acceptance:
+    starts_at: complaint
+    days: 10
+    day_type: working
+    kind: deadline
+    article: "Luật Khiếu nại 2011 điều 27"
+  complaint_resolution:
+    after: complaint_acceptance
+    days: 30
+    day_type: working
+    kind: deadline
+    article: "Luật Khiếu nại 2011 điều 28"
+
+# Ngày nghỉ thêm ngoài lịch nghỉ lễ của gói holidays (VN), dạng dd/mm/yyyy (ví dụ ngày nghỉ bù do
+# Chính phủ công bố).
+extra_holidays: []
+
+# Cơ quan chịu trách nhiệm từng việc (mặc định theo Kế hoạch 2024 của huyện Cao Lộc: TTPTQĐ chủ trì
+# kiểm đếm, lập phương án, chi trả; Phòng TN&MT thẩm định, tham mưu quyết định thu hồi; UBND xã
+# tiếp nhận, giải quyết đơn thư). Mã: ttptqd, ubnd_xa, phong_tnmt, ban_qlda, ubnd_huyen.
+responsible:
+  issue_notice: phong_tnmt
+  conduct_inventory: ttptqd
+  post_plan: ttptqd
+  approve_plan: phong_tnmt
+  pay_compensation: ttptqd
+  hand_over_site: ttptqd
+  resolve_complaint: ubnd_xa
+
+# Số ngày một vướng mắc làm thửa đất chậm thêm khi xếp hạng nhóm thửa quyết định mốc (mặc định sản phẩm).
+obstacle_delay_days:
+  complaint_open: 45
+  compulsory_inventory: 30
+  enforced: 60
+  payment_overdue: 30
+
+# Số liệu kiểm đếm của một xã cũ hơn số ngày này thì cảnh báo "số liệu cũ".
+stale_counts_days: 30
+
+# Báo cáo quý gửi UBND huyện (qua Phòng Tài chính – Kế hoạch) trước ngày 20 của tháng cuối quý.
+quarterly_report_day: 20
 """
