@@ -41,7 +41,14 @@ ACTIONS: tuple[str, ...] = (
     "edit_milestones",   # milestones and rules
     "manage_users",      # accounts: add, disable, set passwords
     "read_audit",        # the audit trail
+    "change_settings",   # store settings such as maker_checker
 )
+
+#: Store settings (``store.settings``) → default value; changed only with ``change_settings``.
+SETTINGS_DEFAULTS: dict[str, str] = {"maker_checker": "on"}
+
+#: Values a setting may take.
+SETTINGS_VALUES: dict[str, tuple[str, ...]] = {"maker_checker": ("on", "off")}
 
 #: Scope of a granted action: everywhere, or only in the account's own communes.
 SCOPE_ALL = "all"
