@@ -8,9 +8,13 @@ import shapely
 
 import cli
 
+#: Commands that write (they act as ``--as quan_tri``, the account the ``store`` fixture creates).
+WRITING = ("import-parcels", "import-boundary", "import-alignment", "add-project")
+
 
 def run_cli(capsys, *argv):
-    code = cli.main(list(argv))
+    argv = [*argv, "--as", "quan_tri"] if argv and argv[0] in WRITING and "--as" not in argv else list(argv)
+    code = cli.main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
