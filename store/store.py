@@ -7,7 +7,6 @@ data and never formats it for display. Ledger rows are checked in :mod:`store.le
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -16,16 +15,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
-from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads
+from domain.roles import Account
+from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import read_layer_table
-from store.ledger import event_communes, pause_for_tests, prepare_events
+from store.ledger import prepare_events
 from store.proposals import Outcome
 from store.uploads import UPLOAD_SOURCES
 
@@ -199,7 +198,7 @@ class Store:
 
     def _layers(self, layers, *, actor, report, reports, source, expected_versions, client_address,
                 propose: bool) -> Outcome:
-        prepared, texts = _prepared_layers(layers, report, reports, expected_versions)
+        prepared, texts = writes.prepared_layers(layers, report, reports, expected_versions)
         with write_transaction(self.engine) as conn:
             stored = check_actor(conn, actor, "import_cadastre")
             layer_versions.check_expected_versions(conn, expected_versions)
@@ -211,10 +210,10 @@ class Store:
                         raise proposals.ApprovalRequiredError(
                             "Thay lớp này xoá thửa đất: cần đề xuất và được một tài khoản khác duyệt "
                             "(maker–checker đang bật); chưa ghi gì.")
-                    outcome = _propose_layers(conn, stored, prepared, texts, source, changes, client_address)
+                    outcome = writes.propose_layers(conn, stored, prepared, texts, source, changes, client_address)
                     return outcome
                 review = proposals.no_review()
-            versions = _write_layers(conn, stored, prepared, texts, source, changes, review, client_address)
+            versions = writes.write_layers(conn, stored, prepared, texts, source, changes, review, client_address)
         checkpoint(self.engine)
         return Outcome(True, None, versions)
 
@@ -256,7 +255,7 @@ class Store:
                     conn, actor=stored, action="restore", target=f"layer:{name}",
                     payload={"layer": name, "version": version, "expected_version": current},
                     client_address=client_address))
-            new_version = _restore(conn, stored, name, version, proposals.no_review(), client_address)
+            new_version = writes.restore(conn, stored, name, version, proposals.no_review(), client_address)
         checkpoint(self.engine)
         return Outcome(True, None, new_version)
 
@@ -300,7 +299,7 @@ class Store:
         sha = uploads.check_commit(source, file_sha256)
         columns = prepare_events(events_df)
         with write_transaction(self.engine) as conn:
-            stored = check_actor(conn, actor, "upload_counts", row_communes=_row_communes(conn, actor, columns))
+            stored = check_actor(conn, actor, "upload_counts", row_communes=writes.row_communes(conn, actor, columns))
             counted = uploads.counted_events(conn)
             result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha,
                                        uploaded_by=stored.username, rows_read=int(rows_read), source=source)
@@ -348,7 +347,7 @@ class Store:
                     conn, actor=stored, action="revert", target=f"upload:{upload_id}",
                     payload={"upload_id": upload_id, "reason": reason or "", "upload": upload},
                     client_address=client_address))
-            revert_id = _revert(conn, stored, upload_id, reason, proposals.no_review(), client_address)
+            revert_id = writes.revert(conn, stored, upload_id, reason, proposals.no_review(), client_address)
         checkpoint(self.engine)
         return Outcome(True, None, revert_id)
 
@@ -376,7 +375,7 @@ class Store:
             proposal = proposals.pending(conn, proposal_id)
             stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
             proposals.check_checker(proposal, stored)
-            result = _run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address)
+            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address)
             proposals.decide(conn, proposal, actor=stored, status="confirmed")
         checkpoint(self.engine)
         return Outcome(True, int(proposal_id), result)
@@ -463,97 +462,6 @@ class Store:
         """
         with read_connection(self.engine) as conn:
             return uploads.read_data_version(conn)
-
-
-# ---------------------------------------------------------------------- writes inside a transaction
-def _prepared_layers(layers, report, reports, expected_versions) -> tuple[dict, dict]:
-    """Every layer checked (:func:`store.layer_versions.prepare_layer`) and its report as JSON text."""
-    if not layers:
-        raise StoreError("Không có lớp nào để ghi.")
-    prepared = {name: layer_versions.prepare_layer(name, gdf) for name, gdf in layers.items()}
-    reports = dict(reports or {})
-    unknown = [n for n in [*reports, *(expected_versions or {})] if n not in prepared]
-    if unknown:
-        raise StoreError(f"Báo cáo/phiên bản cho lớp không được ghi: {', '.join(map(str, unknown))}.")
-    texts = {name: json.dumps(reports.get(name, report) or {}, ensure_ascii=False, default=str)
-             for name in prepared}
-    return prepared, texts
-
-
-def _write_layers(conn, actor: Account, prepared: dict, texts: dict, source: str, changes: dict,
-                  review: dict | None, client_address: str | None) -> dict[str, int]:
-    """Write each layer as a new version, then ONE audit row (``layer_replaced``)."""
-    versions: dict[str, int] = {}
-    for name, gdf in prepared.items():
-        versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
-        pause_for_tests()  # tests kill the process here, between layers
-    before = {name: {"version": c["version"], "features": c["features_before"]} for name, c in changes.items()}
-    after = {name: {"version": versions[name], "features": c["features_after"], "added": c["added"],
-                    "removed": c["removed"]} for name, c in changes.items()}
-    audit.append(conn, actor=actor, action="layer_replaced", target="layer:" + ",".join(prepared),
-                 before=before, after={**after, **({"review": review} if review else {}), "source": source},
-                 client_address=client_address)
-    return versions
-
-
-def _propose_layers(conn, actor: Account, prepared: dict, texts: dict, source: str, changes: dict,
-                    client_address: str | None) -> Outcome:
-    """Record a parcel-removing replacement as a proposal; its layers wait in ``proposal_<id>__<layer>``."""
-    payload = {"layers": list(prepared), "source": source, "changes": changes,
-               "expected_versions": {name: c["version"] for name, c in changes.items()}, "reports": texts}
-    proposal_id = proposals.create(conn, actor=actor, action="replace_layers", target="layer:" + ",".join(prepared),
-                                   payload=payload, client_address=client_address)
-    proposals.store_layers(conn, proposal_id, prepared)
-    return Outcome(False, proposal_id)
-
-
-def _revert(conn, actor: Account, upload_id: int, reason: str, review: dict, client_address: str | None) -> int:
-    """Record the revert and its audit row (``upload_reverted``); return the revert's ``uploads`` id."""
-    before = {**uploads.revertable(conn, upload_id), "events_counted": uploads.counted_events(conn)}
-    revert_id = uploads.revert_in(conn, upload_id, by=actor.username, reason=reason)
-    audit.append(conn, actor=actor, action="upload_reverted", target=f"upload:{upload_id}", before=before,
-                 after={"reverted": True, "revert_upload_id": revert_id, "reason": reason or "",
-                        "events_counted": uploads.counted_events(conn), "review": review},
-                 client_address=client_address)
-    return revert_id
-
-
-def _restore(conn, actor: Account, name: str, version: int, review: dict, client_address: str | None) -> int:
-    """Make ``version`` of ``name`` current again, with its audit row (``layer_restored``)."""
-    current = layer_versions.current_version(conn, name)
-    count_before = layer_versions.feature_count(conn, name)
-    new_version = layer_versions.restore_layer_in(conn, name, version)
-    count_after = layer_versions.feature_count(conn, name)
-    audit.append(conn, actor=actor, action="layer_restored", target=f"layer:{name}",
-                 before={"version": current, "features": count_before},
-                 after={"version": new_version, "restored_from": version, "features": count_after, "review": review},
-                 client_address=client_address)
-    return new_version
-
-
-def _run_proposal(conn, proposal: dict, actor: Account, review: dict, client_address: str | None):
-    """Carry out a confirmed proposal (inside the confirming transaction); return what the action returns."""
-    payload = proposal["payload"]
-    if proposal["action"] == "revert":
-        return _revert(conn, actor, int(payload["upload_id"]), payload.get("reason", ""), review, client_address)
-    if proposal["action"] == "restore":
-        layer_versions.check_expected_versions(conn, {payload["layer"]: payload["expected_version"]})
-        return _restore(conn, actor, payload["layer"], int(payload["version"]), review, client_address)
-    layer_versions.check_expected_versions(conn, payload["expected_versions"])
-    layers = proposals.read_layers(conn, proposal["proposal_id"], payload["layers"])
-    changes = layer_versions.change_summary(conn, layers)
-    return _write_layers(conn, actor, layers, payload["reports"], payload["source"], changes, review, client_address)
-
-
-def _row_communes(conn, actor: Account, columns: dict) -> list[frozenset[str]] | None:
-    """The communes of each event row when ``actor`` may upload only for his communes, else None."""
-    if PERMISSIONS.get(getattr(actor, "role", None), {}).get("upload_counts") != SCOPE_OWN_COMMUNES:
-        return None
-    names = ["parcel_id", "project_id", "commune", "chainage_m"]
-    rows = conn.execute(text(f"SELECT {', '.join(names)} FROM parcels")).all()
-    parcels = pd.DataFrame([tuple(r) for r in rows], columns=names)
-    parcels["chainage_m"] = pd.to_numeric(parcels["chainage_m"], errors="coerce")
-    return event_communes(pd.DataFrame(columns), parcels)
 
 
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
