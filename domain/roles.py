@@ -5,7 +5,8 @@ Four roles (codes in English; Vietnamese names in :mod:`vocab.roles`):
 - ``viewer`` (lãnh đạo): reads figures and maps; no personal data, no writes.
 - ``commune_officer`` (cán bộ xã): uploads field counts for his own commune(s) only.
 - ``officer`` (cán bộ TTPTQĐ): uploads for all communes, exports, sees personal data.
-- ``admin`` (quản trị): everything, including users, cadastral imports, reverts and restores.
+- ``admin`` (quản trị): everything, including users, cadastral imports, reverts, restores and settings
+  (``change_settings``: maker–checker on/off).
 
 Every write is checked here, in the layer below the views (store, CLI, dashboard all call
 :func:`require`), not only by hiding buttons. Personal data (owner names, ID numbers, phones,

@@ -203,19 +203,19 @@ class Store:
             stored = check_actor(conn, actor, "import_cadastre")
             layer_versions.check_expected_versions(conn, expected_versions)
             changes = layer_versions.change_summary(conn, prepared)
-            review = None
-            if layer_versions.removes_parcels(changes):
-                if settings.maker_checker_on(conn):
-                    if not propose:
-                        raise proposals.ApprovalRequiredError(
-                            "Thay lớp này xoá thửa đất: cần đề xuất và được một tài khoản khác duyệt "
-                            "(maker–checker đang bật); chưa ghi gì.")
-                    outcome = writes.propose_layers(conn, stored, prepared, texts, source, changes, client_address)
-                    return outcome
-                review = proposals.no_review()
-            versions = writes.write_layers(conn, stored, prepared, texts, source, changes, review, client_address)
+            destructive = layer_versions.removes_parcels(changes)
+            if destructive and settings.maker_checker_on(conn):
+                if not propose:
+                    raise proposals.ApprovalRequiredError(
+                        "Thay lớp này xoá thửa đất: cần đề xuất và được một tài khoản khác duyệt "
+                        "(maker–checker đang bật); chưa ghi gì.")
+                outcome = writes.propose_layers(conn, stored, prepared, texts, source, changes, client_address)
+            else:
+                review = proposals.no_review() if destructive else None
+                outcome = Outcome(True, None, writes.write_layers(conn, stored, prepared, texts, source, changes,
+                                                                  review, client_address))
         checkpoint(self.engine)
-        return Outcome(True, None, versions)
+        return outcome
 
     def layer_versions(self, name: str) -> pd.DataFrame:
         """Versions of layer ``name``: ``version``, ``created_at`` (UTC), ``source``, ``feature_count``,
