@@ -66,12 +66,15 @@ def main(n: int = 50_000) -> None:
         cols = int(np.ceil(np.sqrt(n)))
         half = shapely.box(440_000.0, 2_415_000.0, 440_000.0 + 20.0 * cols / 2 + 10, 2_415_000.0 + 25.0 * (n / cols) + 1)
         projects.loc[projects["project_id"] == mf.PROJECT_ID, "geometry"] = shapely.MultiPolygon([half])
-        store.replace_layer("projects", projects, report={"bench": True})
+        from tests.support.actors import office_admin
+
+        actor = office_admin(store)
+        store.replace_layer("projects", projects, actor=actor, report={"bench": True})
         t0 = time.perf_counter()
         prepared = prepare_parcels([shp], store, ImportOptions(project_id=mf.PROJECT_ID))
         t_prepare = time.perf_counter() - t0
         t0 = time.perf_counter()
-        version = commit_parcels(store, prepared)
+        version = commit_parcels(store, prepared, actor=actor).result
         t_commit = time.perf_counter() - t0
         store.close()
         counts = prepared.report.to_dict()["counts"]

@@ -25,6 +25,7 @@ import pandas as pd
 from shapely.geometry import LineString, MultiPolygon, box
 
 from benchmarks._postgis import bench_database, parse_backend_args
+from tests.support.actors import office_admin
 
 COMMUNES = ["Xã Hợp Thành", "Xã Gia Cát", "Xã Tân Liên", "Xã Phú Xá", "Thị trấn Cao Lộc"]
 N_PARCELS = 20_000
@@ -128,7 +129,7 @@ def run(url: str, sources: Path, sizes: list[int], label: str) -> None:
         t2 = time.perf_counter()
         assert report.ok, report.problems[:3]
         result = commit_report(report, store, file_name=f"bench_{n}.csv", file_sha256=sha256_bytes(data),
-                               by="bench", source="cli")
+                               actor=office_admin(store), source="cli")
         t3 = time.perf_counter()
         assert result.created and result.rows_committed == n
         print(f"{label}: {n:>7,} rows ({len(data) / 1e6:.1f} MB CSV): read {t1 - t0:5.1f} s, "

@@ -57,15 +57,18 @@ def run_backend(label: str, url: str, sizes: list[int]) -> None:
           f"({len(store.parcels())} parcels, {len(store.events())} seed events)")
     _, seconds = timed(lambda: open_store(url))
     print(f"[{label}] reopen (already seeded): {seconds * 1000:.1f} ms")
+    from tests.support.actors import office_admin
+
+    actor = office_admin(store)
     parcels = store.parcels()
     ids, projects = parcels.parcel_id.tolist(), parcels.project_id.tolist()
     for n in sizes:
         frame = make_events(ids, projects, n, f"bench-{n}")
         sha = hashlib.sha256(f"{label}-{n}-{secrets.token_hex(4)}".encode()).hexdigest()
         result, commit_s = timed(functools.partial(store.commit_upload, frame, file_name=f"bench_{n}.csv",
-                                                   file_sha256=sha, uploaded_by="benchmark", rows_read=n, source="cli"))
+                                                   file_sha256=sha, actor=actor, rows_read=n, source="cli"))
         events, read_s = timed(store.events)
-        _, revert_s = timed(functools.partial(store.revert_upload, result.upload_id, by="benchmark"))
+        _, revert_s = timed(functools.partial(store.revert_upload, result.upload_id, actor=actor))
         print(f"[{label}] {n:>7,} rows: commit {commit_s:6.2f} s ({n / commit_s:,.0f} rows/s), "
               f"read ledger ({len(events):,} rows) {read_s:5.2f} s, revert {revert_s * 1000:6.1f} ms")
     store.close()

@@ -290,30 +290,41 @@ def _finish(parcels: gpd.GeoDataFrame, refused: list[Refused], rows_read: int,
 
 
 # ------------------------------------------------------------------------------------- commit
-def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") -> int:
-    """Write the prepared parcels as a new version of the ``parcels`` layer (one transaction).
+def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "communes",
+                   client_address: str | None = None):
+    """Write the prepared parcels as a new version of the ``parcels`` layer (one transaction), or
+    propose it when it removes parcels and maker–checker is on.
 
     Parameters
     ----------
     store : Store
-        ``data_version()``, ``parcels()`` and ``replace_layers(…)``. The parcels version read before
+        ``data_version()``, ``parcels()`` and ``submit_layers(…)``. The parcels version read before
         the layer is passed as ``expected_versions``: if someone else replaced the parcels meanwhile,
         nothing is written and :class:`CadastreImportError` says so.
     prepared : PreparedImport
+    actor : Account
+        Who imports (role ``import_cadastre``: admin); the store checks it and writes the audit row
+        (``layer_replaced`` with added/removed parcels) in the same transaction.
     scope : {"communes", "project"}
         Which existing parcels the import replaces: those of the project in the former communes present
         in the import (default: importing one commune's sheets keeps the others), or all of the project's.
+    client_address : str, optional
+        Browser address or ``cli:user@host``, for the audit.
 
     Returns
     -------
-    int
-        The new layer version; the previous one stays restorable with ``store.restore_layer``.
+    store.proposals.Outcome
+        ``executed=True, result=<new parcels version>`` (the previous one stays restorable with
+        ``store.restore_layer``), or ``executed=False, proposal_id=…`` when the replacement removes
+        parcels and waits for a second account (``store.confirm_proposal``).
 
     Raises
     ------
     CadastreImportError
         If there is nothing to import, ``scope`` is unknown, the store refuses the layer or the
         parcels changed since they were read (nothing written).
+    domain.roles.PermissionDeniedError
+        ``actor`` may not import parcels (nothing written).
     """
     if prepared.parcels.empty:
         raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
@@ -322,7 +333,7 @@ def commit_parcels(store, prepared: PreparedImport, *, scope: str = "communes") 
     seen_version = int(store.data_version().get("layers", {}).get("parcels", 0))  # before reading the layer
     combined, replaced = _replace_in_layer(store.parcels(), prepared, scope)
     report = {**prepared.report.to_dict(), "replaced": replaced}
-    return _write_parcels(store, combined, report, seen_version)
+    return _write_parcels(store, combined, report, seen_version, actor, client_address)
 
 
 def _replace_in_layer(current: gpd.GeoDataFrame, prepared: PreparedImport,
@@ -339,15 +350,17 @@ def _replace_in_layer(current: gpd.GeoDataFrame, prepared: PreparedImport,
     return combined, {"scope": scope, "removed": int(drop.sum()), "kept": len(kept), "added": len(prepared.parcels)}
 
 
-def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version: int) -> int:
-    """One ``replace_layers`` transaction; any refusal becomes a :class:`CadastreImportError` (nothing written)."""
+def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version: int, actor, client_address):
+    """One ``submit_layers`` transaction; any refusal becomes a :class:`CadastreImportError` (nothing written)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from store import StoreError
+    from store.proposals import Outcome
 
     try:
-        return store.replace_layers({"parcels": combined}, report=report,
-                                    expected_versions={"parcels": seen_version})["parcels"]
+        outcome = store.submit_layers({"parcels": combined}, actor=actor, report=report,
+                                      expected_versions={"parcels": seen_version}, client_address=client_address)
+        return Outcome(True, None, outcome.result["parcels"]) if outcome.executed else outcome
     except StoreError as exc:  # refused columns/dates, or another user replaced the parcels meanwhile
         raise CadastreImportError(str(exc)) from exc
     except SQLAlchemyError as exc:  # rolled back: nothing written

@@ -165,8 +165,10 @@ def _read_versions(store) -> dict:
     return dict(store.data_version().get("layers", {}))
 
 
-def _write(store, layers: dict, versions: dict, *, report: dict, reports: dict | None = None) -> dict:
-    """``store.replace_layers`` with the versions read, in one transaction.
+def _write(store, layers: dict, versions: dict, *, actor, report: dict, reports: dict | None = None,
+           client_address: str | None = None) -> dict:
+    """``store.replace_layers`` by ``actor`` with the versions read, in one transaction (the store checks
+    the role, ``import_cadastre``, and writes the audit row in that transaction).
 
     Store refusals and database failures become :class:`CadastreImportError` (Vietnamese; the
     transaction was rolled back, so nothing was written).
@@ -176,8 +178,9 @@ def _write(store, layers: dict, versions: dict, *, report: dict, reports: dict |
     from store import StoreError
 
     try:
-        return store.replace_layers(layers, report=report, reports=reports,
-                                    expected_versions={name: versions.get(name, 0) for name in layers})
+        return store.replace_layers(layers, actor=actor, report=report, reports=reports,
+                                    expected_versions={name: versions.get(name, 0) for name in layers},
+                                    client_address=client_address)
     except StoreError as exc:
         raise CadastreImportError(str(exc)) from exc
     except SQLAlchemyError as exc:
@@ -191,7 +194,8 @@ def _files_of(report: dict) -> str:
     return ", ".join(sorted({c["file"] for c in report.get("crs", [])}))
 
 
-def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict, *, sliver_m2: float = 1.0) -> dict:
+def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict, *, actor, sliver_m2: float = 1.0,
+                    client_address: str | None = None) -> dict:
     """Make ``boundary`` the project's clearance boundary and recompute its parcels' area to recover.
 
     ``projects`` and (when the project has parcels) ``parcels`` are written in one transaction: a
@@ -208,6 +212,10 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
         The import report, kept with the ``projects`` version.
     sliver_m2 : float
         Parcel parts inside the boundary smaller than this (m²) count as 0 m² to recover.
+    actor : Account
+        Who imports (role ``import_cadastre``: admin), checked by the store and recorded in the audit.
+    client_address : str, optional
+        Browser address or ``cli:user@host``, for the audit.
 
     Returns
     -------
@@ -242,7 +250,8 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
         layers["parcels"] = new
         reports["parcels"] = {"reason": f"Tính lại diện tích thu hồi theo chỉ giới mới của {project_id}",
                               "parcels_zeroed": zeroed}
-    written = _write(store, layers, versions, report=report, reports=reports)
+    written = _write(store, layers, versions, actor=actor, report=report, reports=reports,
+                     client_address=client_address)
     return {"projects_version": written["projects"], "parcels_version": written.get("parcels"),
             "parcels_zeroed": zeroed}
 
@@ -262,7 +271,8 @@ def _centrelines_with(lines: gpd.GeoDataFrame, project_id: str, line: LineString
     return gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG)
 
 
-def update_alignment(store, project_id: str, line: LineString, report: dict, *, chainage_start_m: float | None = None) -> int:
+def update_alignment(store, project_id: str, line: LineString, report: dict, *, actor,
+                     chainage_start_m: float | None = None, client_address: str | None = None) -> int:
     """Make ``line`` the project's centreline (replacing any earlier one). Returns the layer version.
 
     Parameters
@@ -271,23 +281,30 @@ def update_alignment(store, project_id: str, line: LineString, report: dict, *, 
         EPSG:9215, drawn in increasing chainage (from :func:`read_alignment`).
     chainage_start_m : float, optional
         Chainage (m) of the first vertex; None keeps the previous line's, or 0.0.
+    actor : Account
+        Who imports (role ``import_cadastre``: admin), checked by the store and recorded in the audit.
+    client_address : str, optional
+        Browser address or ``cli:user@host``, for the audit.
 
     Raises
     ------
     CadastreImportError
         Unknown project; the store refused the layer or another user changed it meanwhile.
+    domain.roles.PermissionDeniedError
+        ``actor`` may not import layers (nothing written).
     """
     versions = _read_versions(store)
     projects = store.projects()
     if not (projects["project_id"] == project_id).any():
         raise CadastreImportError(f"Không có dự án {project_id!r}; dùng add-project để tạo dự án mới.")
     new = _centrelines_with(store.centrelines(), project_id, line, report, chainage_start_m)
-    return _write(store, {"centrelines": new}, versions, report=report)["centrelines"]
+    return _write(store, {"centrelines": new}, versions, actor=actor, report=report,
+                  client_address=client_address)["centrelines"]
 
 
 def add_project(store, *, project_id: str, name: str, kind: str, province: str, boundary: MultiPolygon,
                 report: dict, alignment: LineString | None = None, chainage_start_m: float = 0.0,
-                short_name: str | None = None, start_date=None) -> dict:
+                short_name: str | None = None, start_date=None, actor, client_address: str | None = None) -> dict:
     """Create a project from its clearance boundary (and, for a road, its centreline).
 
     ``projects`` and (with an alignment) ``centrelines`` are written in one transaction: a failure
@@ -302,6 +319,10 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
         ``chainage_start_m`` and ``chainage_start_m`` + its length (m).
     start_date : datetime.date, optional
         Planned start of clearance.
+    actor : Account
+        Who imports (role ``import_cadastre``: admin), checked by the store and recorded in the audit.
+    client_address : str, optional
+        Browser address or ``cli:user@host``, for the audit.
 
     Returns
     -------
@@ -336,7 +357,7 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
     layers = {"projects": gpd.GeoDataFrame(new, geometry="geometry", crs=STORE_EPSG)}
     if alignment is not None:
         layers["centrelines"] = _centrelines_with(store.centrelines(), project_id, alignment, report, chainage_start_m)
-    written = _write(store, layers, versions, report=report)
+    written = _write(store, layers, versions, actor=actor, report=report, client_address=client_address)
     return {"projects_version": written["projects"], "centrelines_version": written.get("centrelines")}
 
 

@@ -52,6 +52,21 @@ def acting_account(accounts, username: str | None) -> Account:
     return account
 
 
+def acting_in(store, args) -> Account:
+    """The account of ``--as`` (``args.as_user``) in ``store``; see :func:`acting_account`."""
+    from store import Accounts
+
+    return acting_account(Accounts(store), getattr(args, "as_user", None))
+
+
+def outcome_text(outcome, done: str) -> str:
+    """One line for a write that may wait for a second account: ``done`` when executed, else the proposal."""
+    if outcome.executed:
+        return done
+    return (f"Đã ghi đề xuất số {outcome.proposal_id}, chờ một tài khoản khác duyệt "
+            f"(cli.py proposals confirm {outcome.proposal_id} --as TÊN); chưa thay đổi dữ liệu.")
+
+
 def client_address() -> str:
     """``cli:<os user>@<host>``: the audit's client address for a command-line run."""
     return f"cli:{default_user()}@{socket.gethostname()}"

@@ -62,7 +62,11 @@ def add_sliver_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--dry-run``, ``--json`` and ``--database-url``, the same for every import command."""
+    """``--dry-run``, ``--json``, ``--as USER`` (needed to write; the store checks the role and audits)
+    and ``--database-url``, the same for every import command."""
+    from commands._auth import add_as_argument
+
+    add_as_argument(parser)
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     add_database_url_argument(parser)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from commands._auth import acting_in, client_address
 from commands._geo_args import (
     FORMATS,
     add_crs_argument,
@@ -63,7 +64,8 @@ def run(args) -> int:
         if not args.dry_run:
             report.update(add_project(store, project_id=args.project_id, name=args.name, kind=args.kind,
                                       province=args.province, boundary=boundary, report=report, alignment=line,
-                                      chainage_start_m=start, short_name=args.short_name, start_date=start_date))
+                                      chainage_start_m=start, short_name=args.short_name, start_date=start_date,
+                                      actor=acting_in(store, args), client_address=client_address()))
         return report, 0
 
     def print_text(report: dict) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from commands._auth import acting_in, client_address
 from commands._geo_args import (
     add_layer_arguments,
     add_output_arguments,
@@ -44,7 +45,9 @@ def run(args) -> int:
         report["project_id"] = args.project
         report["dry_run"] = bool(args.dry_run)
         if not args.dry_run:
-            report["centrelines_version"] = update_alignment(store, args.project, line, report, chainage_start_m=start)
+            report["centrelines_version"] = update_alignment(store, args.project, line, report, chainage_start_m=start,
+                                                              actor=acting_in(store, args),
+                                                              client_address=client_address())
         return report, 0
 
     def print_text(report: dict) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from commands._auth import acting_in, client_address
 from commands._geo_args import (
     add_layer_arguments,
     add_output_arguments,
@@ -40,7 +41,8 @@ def run(args) -> int:
         report["project_id"] = args.project
         report["dry_run"] = bool(args.dry_run)
         if not args.dry_run:
-            report.update(update_boundary(store, args.project, boundary, report, sliver_m2=args.sliver_m2))
+            report.update(update_boundary(store, args.project, boundary, report, sliver_m2=args.sliver_m2,
+                                          actor=acting_in(store, args), client_address=client_address()))
         return report, 0
 
     def print_text(report: dict) -> None:

@@ -1,4 +1,7 @@
-"""``python cli.py import-counts FILE [--dry-run] [--skip-invalid] [--json]``: validate and commit field counts.
+"""``python cli.py import-counts FILE --as USER [--dry-run] [--skip-invalid] [--json]``: validate and commit field counts.
+
+The account named by ``--as`` is checked by :func:`ingest.importer.import_counts` (below this view): a
+viewer is refused; a commune officer's rows of other communes are reported row by row (column Xã).
 
 Prints the row-level report (row as numbered in Excel, column, value, Vietnamese message). Exit code
 0 when committed or nothing new to commit (or a dry run without problems), 1 when the file was
@@ -11,7 +14,8 @@ import logging
 import sys
 from pathlib import Path
 
-from commands._common import add_database_url_argument, default_user
+from commands._auth import acting_in, add_as_argument, client_address
+from commands._common import add_database_url_argument
 from vocab.format import fmt_number
 
 NAME = "import-counts"
@@ -29,7 +33,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--skip-invalid", action="store_true",
                         help="ghi các dòng hợp lệ dù có dòng lỗi (mặc định: có dòng lỗi thì từ chối cả tệp)")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
-    parser.add_argument("--by", default=None, help="người tải lên (mặc định: tên người dùng máy)")
+    add_as_argument(parser)
     add_database_url_argument(parser)
 
 
@@ -60,7 +64,7 @@ def run(args) -> int:
 
     store = open_store(args.database_url)  # a GpmbError reaches cli.py
     result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                           by=args.by or default_user(), source="cli")
+                           actor=acting_in(store, args), source="cli", client_address=client_address())
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

@@ -1,8 +1,13 @@
-"""``python cli.py import-parcels FILE [FILE …] --project ID [--crs EPSG] [--commune …] [--dry-run] [--json]``."""
+"""``python cli.py import-parcels FILE [FILE …] --project ID --as USER [--crs EPSG] [--commune …] [--dry-run] [--json]``.
+
+Writing needs ``--as`` an account whose role imports cadastral data (admin; checked by the store). A
+replacement that removes parcels is proposed while maker–checker is on (``cli.py proposals``).
+"""
 from __future__ import annotations
 
 import argparse
 
+from commands._auth import acting_in, client_address
 from commands._geo_args import add_layer_arguments, add_output_arguments, parse_epsg, run_on_store, usage_error
 
 NAME = "import-parcels"
@@ -64,8 +69,10 @@ def run(args) -> int:
         if prepared.parcels.empty:
             return report, 1
         if not args.dry_run:
-            report["layer_version"] = commit_parcels(store, prepared,
-                                                     scope="project" if args.replace_project else "communes")
+            outcome = commit_parcels(store, prepared, actor=acting_in(store, args), client_address=client_address(),
+                                     scope="project" if args.replace_project else "communes")
+            report["layer_version" if outcome.executed else "proposal_id"] = (
+                outcome.result if outcome.executed else outcome.proposal_id)
         return report, 0
 
     def print_text(report: dict) -> None:
@@ -74,6 +81,9 @@ def run(args) -> int:
             print("Chạy thử (--dry-run): chưa ghi gì vào kho dữ liệu.")
         elif "layer_version" in report:
             print(f"Đã ghi lớp thửa đất, phiên bản {report['layer_version']} (phiên bản trước vẫn khôi phục được).")
+        elif "proposal_id" in report:
+            print(f"Lần nhập này xoá thửa đất: đã ghi đề xuất số {report['proposal_id']}, chờ một tài khoản khác "
+                  f"duyệt (cli.py proposals confirm {report['proposal_id']} --as TÊN); chưa thay đổi dữ liệu.")
         else:
             print("Không có thửa nào để ghi; kho dữ liệu không thay đổi.")
 

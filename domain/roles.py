@@ -5,7 +5,8 @@ Four roles (codes in English; Vietnamese names in :mod:`vocab.roles`):
 - ``viewer`` (lãnh đạo): reads figures and maps; no personal data, no writes.
 - ``commune_officer`` (cán bộ xã): uploads field counts for his own commune(s) only.
 - ``officer`` (cán bộ TTPTQĐ): uploads for all communes, exports, sees personal data.
-- ``admin`` (quản trị): everything, including users, cadastral imports, reverts and restores.
+- ``admin`` (quản trị): everything, including users, cadastral imports, reverts, restores and settings
+  (``change_settings``: maker–checker on/off).
 
 Every write is checked here, in the layer below the views (store, CLI, dashboard all call
 :func:`require`), not only by hiding buttons. Personal data (owner names, ID numbers, phones,
@@ -41,7 +42,14 @@ ACTIONS: tuple[str, ...] = (
     "edit_milestones",   # milestones and rules
     "manage_users",      # accounts: add, disable, set passwords
     "read_audit",        # the audit trail
+    "change_settings",   # store settings such as maker_checker
 )
+
+#: Store settings (``store.settings``) → default value; changed only with ``change_settings``.
+SETTINGS_DEFAULTS: dict[str, str] = {"maker_checker": "on"}
+
+#: Values a setting may take.
+SETTINGS_VALUES: dict[str, tuple[str, ...]] = {"maker_checker": ("on", "off")}
 
 #: Scope of a granted action: everywhere, or only in the account's own communes.
 SCOPE_ALL = "all"

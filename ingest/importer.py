@@ -1,6 +1,9 @@
 """Import one field-count file: read → validate → commit the valid rows or none, explicitly.
 
 The one function the CLI (``import-counts``) and the upload page both call, so they cannot disagree.
+The acting account is checked here, below both views: a role without ``upload_counts`` is refused
+before the file is read; a ``commune_officer``'s rows of other communes become row problems
+(column ``Xã``) like any other invalid row (:func:`restrict_to_communes`); the store checks again.
 """
 from __future__ import annotations
 
@@ -11,9 +14,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require
 from ingest.read import IngestError, RawTable, read_table
+from ingest.report import RowProblem
 from ingest.validate import ValidationReport, validate
 from parsing.limits import InputLimitError, run_with_time_limit
+from store.ledger import event_communes
 
 log = logging.getLogger(__name__)
 
@@ -86,20 +92,45 @@ def validate_file(data: bytes, file_name: str, store: Any, today: date | None = 
     return table, report
 
 
-def commit_report(report: ValidationReport, store: Any, *, file_name: str, file_sha256: str, by: str,
-                  source: str = "upload"):
-    """Commit the valid events of ``report`` as one upload (one transaction in the store).
+def restrict_to_communes(report: ValidationReport, parcels, actor: Account) -> ValidationReport:
+    """``report`` with the rows outside ``actor``'s communes moved to its problems (commune officers only).
+
+    A row's communes are decided by :func:`store.ledger.event_communes` (a parcel row: the parcel's
+    commune; a chainage range: the communes of the parcels it covers; an aggregate: its scope, or
+    every commune of the project when it has none). A row is kept only when all of them are the
+    account's. Other roles get ``report`` unchanged.
+    """
+    if PERMISSIONS.get(actor.role, {}).get("upload_counts") != SCOPE_OWN_COMMUNES or report.events.empty:
+        return report
+    allowed = ", ".join(actor.communes) or "(chưa được giao xã nào)"
+    problems, keep = list(report.problems), []
+    for row, names in zip(report.events.index, event_communes(report.events.reset_index(drop=True), parcels)):
+        outside = sorted(n for n in names if not allows(actor, "upload_counts", n))
+        if names and not outside:
+            keep.append(row)
+            continue
+        shown = ", ".join(outside) or "không xác định được xã của dòng này"
+        problems.append(RowProblem(int(row), "Xã", f"tài khoản «{actor.username}» chỉ được tải lên số liệu của "
+                                                    f"{allowed}; dòng này thuộc {shown}", shown))
+    problems.sort(key=lambda p: p.row)
+    return ValidationReport(events=report.events.loc[keep], problems=problems, rows_read=report.rows_read,
+                            notes=list(report.notes))
+
+
+def commit_report(report: ValidationReport, store: Any, *, file_name: str, file_sha256: str, actor: Account,
+                  source: str = "upload", client_address: str | None = None):
+    """Commit the valid events of ``report`` as one upload by ``actor`` (one transaction in the store).
 
     Returns the store's ``UploadResult(upload_id, created, rows_committed)``.
     """
     events = report.events.reset_index(drop=True)
-    return store.commit_upload(events, file_name=file_name, file_sha256=file_sha256, uploaded_by=by,
-                               rows_read=report.rows_read, source=source)
+    return store.commit_upload(events, actor=actor, file_name=file_name, file_sha256=file_sha256,
+                               rows_read=report.rows_read, source=source, client_address=client_address)
 
 
 def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, skip_invalid: bool = False,
-                  by: str = "", *, file_name: str | None = None, source: str = "cli",
-                  today: date | None = None) -> ImportResult:
+                  *, actor: Account, file_name: str | None = None, source: str = "cli",
+                  today: date | None = None, client_address: str | None = None) -> ImportResult:
     """Validate a field-count file and commit its valid rows, or none.
 
     Parameters
@@ -114,19 +145,30 @@ def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, s
     skip_invalid
         Commit the valid rows even when other rows are invalid. Without it a file with any invalid
         row is rejected whole.
-    by
-        Who uploads (recorded with the upload).
+    actor
+        Who uploads: its role must grant ``upload_counts`` (a commune officer's rows of other
+        communes are refused row by row, :func:`restrict_to_communes`); recorded with the upload
+        and in the audit.
     source
         ``"cli"`` or ``"upload"`` (the page), recorded with the upload.
     today
         Dates after it are refused; default ``date.today()``.
+    client_address
+        Browser address or ``cli:user@host``, for the audit.
 
     Returns
     -------
     ImportResult
         Status, Vietnamese summary, the report. Never raises for a bad file: a refused file gives
         ``status="refused"``. Errors of the store itself (database down) propagate.
+
+    Raises
+    ------
+    domain.roles.PermissionDeniedError, AccountDisabledError
+        ``actor``'s role cannot upload field counts at all (nothing read, nothing written).
     """
+    if PERMISSIONS.get(actor.role, {}).get("upload_counts") != SCOPE_OWN_COMMUNES:
+        require(actor, "upload_counts")
     data, name, refusal = _file_bytes(path, file_name)
     if refusal is not None:
         return refusal
@@ -135,11 +177,13 @@ def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, s
         table, report = validate_file(data, name, store, today)
     except IngestError as exc:
         return ImportResult("refused", exc.message_vi, name, digest)
+    report = restrict_to_communes(report, store.parcels(), actor)
     base = dict(file_name=name, file_sha256=digest, report=report, table=table)
     not_written = _not_written(report, dry_run=dry_run, skip_invalid=skip_invalid, base=base)
     if not_written is not None:
         return not_written
-    result = commit_report(report, store, file_name=name, file_sha256=digest, by=by, source=source)
+    result = commit_report(report, store, file_name=name, file_sha256=digest, actor=actor, source=source,
+                           client_address=client_address)
     if not result.created:
         return ImportResult("nothing_new", f"Tệp này (cùng nội dung) đã được tải lên trước đây (lần tải "
                                            f"{result.upload_id}): không ghi thêm gì.", upload_id=result.upload_id, **base)

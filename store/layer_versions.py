@@ -143,15 +143,26 @@ def restore_layer_in(conn, name: str, version: int) -> int:
     StoreError
         If the version does not exist.
     """
-    current = current_version(conn, name)
+    current = check_restorable(conn, name, version)
     if version == current:
         return current
-    archive = f"{name}__v{version}"
-    if version < 1 or version > current or not table_exists(conn, archive):
-        raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
-    gdf = read_layer_table(conn, archive)
+    gdf = read_layer_table(conn, f"{name}__v{version}")
     report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
     return replace_layer_in(conn, name, gdf, report, "restore")
+
+
+def check_restorable(conn, name: str, version: int) -> int:
+    """The current version of ``name`` after checking that ``version`` can be made current.
+
+    Raises
+    ------
+    StoreError
+        If the version does not exist (never written, or its archive table is missing).
+    """
+    current = current_version(conn, name)
+    if version != current and (version < 1 or version > current or not table_exists(conn, f"{name}__v{version}")):
+        raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
+    return current
 
 
 def read_layer_versions(conn, name: str) -> pd.DataFrame:
@@ -165,3 +176,51 @@ def read_layer_versions(conn, name: str) -> pd.DataFrame:
     frame["report"] = [json.loads(r) if r else {} for r in frame["report"]]
     frame["is_current"] = frame["version"] == (frame["version"].max() if len(frame) else 0)
     return frame
+
+
+#: Column identifying a feature of each layer, for the added/removed counts of a replacement.
+KEY_COLUMNS: dict[str, str] = {"projects": "project_id", "centrelines": "project_id", "parcels": "parcel_id",
+                               "communes": "code"}
+
+
+def feature_count(conn, name: str) -> int:
+    """Features in the current table ``name`` (0 when never written)."""
+    return int(conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()) if table_exists(conn, name) else 0
+
+
+def _current_keys(conn, name: str) -> tuple[int, set]:
+    """Feature count and key values of the current table ``name`` (0 and ∅ when never written)."""
+    if not table_exists(conn, name):
+        return 0, set()
+    key, count = KEY_COLUMNS.get(name), feature_count(conn, name)
+    if key is None:
+        return count, set()
+    return count, {r[0] for r in conn.execute(text(f'SELECT "{key}" FROM "{name}"')).all()}
+
+
+def change_summary(conn, layers) -> dict[str, dict]:
+    """Per layer, what a replacement by ``layers`` (name → prepared GeoDataFrame) changes.
+
+    Returns
+    -------
+    dict
+        name → ``version`` (current, 0 if none), ``features_before``, ``features_after``, ``added``,
+        ``removed`` (features by :data:`KEY_COLUMNS`; for ``roads``, which has no key, the change in count).
+    """
+    summary = {}
+    for name, gdf in layers.items():
+        count, keys = _current_keys(conn, name)
+        key = KEY_COLUMNS.get(name)
+        if key is not None and key in gdf.columns:
+            new_keys = set(gdf[key])
+            added, removed = len(new_keys - keys), len(keys - new_keys)
+        else:
+            added, removed = max(len(gdf) - count, 0), max(count - len(gdf), 0)
+        summary[name] = {"version": current_version(conn, name), "features_before": count,
+                         "features_after": len(gdf), "added": added, "removed": removed}
+    return summary
+
+
+def removes_parcels(summary: dict[str, dict]) -> bool:
+    """Whether a replacement summarised by :func:`change_summary` removes parcels (a destructive change)."""
+    return summary.get("parcels", {}).get("removed", 0) > 0

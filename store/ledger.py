@@ -169,3 +169,44 @@ def pause_for_tests() -> None:
     if delay:
         print("gpmb-store: in-transaction", file=sys.stderr, flush=True)
         time.sleep(float(delay))
+
+
+def event_communes(events: pd.DataFrame, parcels: pd.DataFrame) -> list[frozenset[str]]:
+    """The 2025 communes each event row concerns (the scope a ``commune_officer`` upload is checked against).
+
+    Rules (issue 9: a commune officer uploads for his own commune(s) only):
+
+    - ``parcel``: the commune of the parcel (``parcels.commune`` of its ``parcel_id``);
+    - ``chainage_range``: the communes of the project's parcels whose ``chainage_m`` lies in
+      [``chainage_from_m``, ``chainage_to_m``] (either order): a range is his only when every parcel
+      it covers is in his communes;
+    - ``aggregate``: its ``commune`` (the scope of the report) when given; a project-wide aggregate
+      (no commune) concerns every commune of the project's parcels.
+
+    An empty set means the commune could not be decided (unknown parcel, a range covering no
+    parcel): such a row is never within a commune officer's scope.
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``kind``, ``project_id``, ``parcel_id``, ``commune``, ``chainage_from_m``, ``chainage_to_m`` (m).
+    parcels : DataFrame
+        ``parcel_id``, ``project_id``, ``commune``, ``chainage_m`` (m, NaN for areas).
+    """
+    by_parcel = dict(zip(parcels["parcel_id"], parcels["commune"]))
+    by_project = dict(list(parcels.groupby("project_id")))
+    empty = parcels.iloc[:0]
+    out: list[frozenset[str]] = []
+    for row in events.to_dict("records"):
+        kind, mine = row.get("kind"), by_project.get(row.get("project_id"), empty)
+        if kind == "parcel":
+            names = {by_parcel.get(row.get("parcel_id"))}
+        elif kind == "chainage_range":
+            low, high = sorted((float(row.get("chainage_from_m")), float(row.get("chainage_to_m"))))
+            names = set(mine.loc[mine["chainage_m"].between(low, high), "commune"])
+        elif not _is_missing(row.get("commune")) and str(row.get("commune")).strip():
+            names = {str(row.get("commune"))}
+        else:
+            names = set(mine["commune"])
+        out.append(frozenset(n for n in names if not _is_missing(n)))
+    return out

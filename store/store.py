@@ -7,7 +7,6 @@ data and never formats it for display. Ledger rows are checked in :mod:`store.le
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
@@ -18,12 +17,15 @@ import pandas as pd
 import yaml
 from sqlalchemy import select
 
-from store import layer_versions, schema, seed, sources, uploads
+from domain.roles import Account
+from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
+from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import read_layer_table
-from store.ledger import pause_for_tests, prepare_events
+from store.ledger import prepare_events
+from store.proposals import Outcome
 from store.uploads import UPLOAD_SOURCES
 
 __all__ = ["LAYER_COLUMNS", "LAYER_DATE_COLUMNS", "LAYER_TITLES_VI", "SOURCES_DIR_ENV", "UPLOAD_SOURCES", "Store",
@@ -101,46 +103,27 @@ class Store:
         layer_versions.check_layer_name(name)
         return self._read(name)
 
-    def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, report: dict, source: str = "import",
-                      expected_version: int | None = None) -> int:
+    def replace_layer(self, name: str, gdf: gpd.GeoDataFrame, *, actor: Account, report: dict,
+                      source: str = "import", expected_version: int | None = None,
+                      client_address: str | None = None) -> int:
         """Make ``gdf`` the current version of layer ``name``, keeping the previous version restorable.
 
-        One transaction: the current table is kept as ``<name>__v<N>``, the new data becomes the table
-        ``<name>`` (a GeoPackage layer on SQLite), and a ``layer_versions`` row records the version,
-        time, feature count and ``report``. Same as ``replace_layers({name: gdf}, …)``.
-
-        Parameters
-        ----------
-        name : str
-            ``projects``, ``centrelines``, ``parcels``, ``communes`` or ``roads``.
-        gdf : GeoDataFrame
-            The new layer with a CRS (reprojected to EPSG:9215 if needed) and at least the contract
-            columns of :data:`LAYER_COLUMNS` for that layer.
-        report : dict
-            Import report kept with the version (JSON-serialisable; other values stored as text).
-        source : str
-            What made the version (``import``, ``restore`` …).
-        expected_version : int, optional
-            Refuse (nothing written) unless the layer's current version is this one (see
-            :meth:`replace_layers`).
+        Same as ``replace_layers({name: gdf}, …)`` (see there for the role check, the audit row and
+        the refusal of a parcel-removing replacement while maker–checker is on).
 
         Returns
         -------
         int
             The new version number (versions start at 1 and increase by one).
-
-        Raises
-        ------
-        StoreError
-            Unknown layer, not a GeoDataFrame, no CRS, missing contract columns, unusable column
-            names or dates, or a version conflict.
         """
         expected = None if expected_version is None else {name: expected_version}
-        return self.replace_layers({name: gdf}, report=report, source=source, expected_versions=expected)[name]
+        return self.replace_layers({name: gdf}, actor=actor, report=report, source=source,
+                                   expected_versions=expected, client_address=client_address)[name]
 
-    def replace_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, report: dict,
+    def replace_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, actor: Account, report: dict,
                        reports: Mapping[str, dict] | None = None, source: str = "import",
-                       expected_versions: Mapping[str, int] | None = None) -> dict[str, int]:
+                       expected_versions: Mapping[str, int] | None = None,
+                       client_address: str | None = None) -> dict[str, int]:
         """Replace several layers in ONE transaction: all of them become new versions, or none does.
 
         Used where one user action changes more than one layer (a new clearance boundary changes
@@ -149,8 +132,10 @@ class Store:
         leaves every layer exactly as it was (issue 5: "nothing partial is committed").
 
         Every layer is checked before anything is written (name, GeoDataFrame, CRS, contract
-        columns, column names, date columns); then, in one write transaction, each current table is
-        archived as ``<name>__v<N>``, the new one written and a ``layer_versions`` row added.
+        columns, column names, date columns); then, in one write transaction: ``actor``'s stored
+        role is checked (``import_cadastre``), each current table is archived as ``<name>__v<N>``,
+        the new one written, a ``layer_versions`` row added per layer and ONE audit row
+        (``layer_replaced``: versions and feature counts before, added/removed after).
 
         Parameters
         ----------
@@ -158,6 +143,8 @@ class Store:
             Layer name (``projects``, ``centrelines``, ``parcels``, ``communes``, ``roads``) → the new
             layer with a CRS (reprojected to EPSG:9215 if needed) and at least the contract columns of
             :data:`LAYER_COLUMNS`. Written in the mapping's order.
+        actor : Account
+            Who replaces the layers (an account of this store).
         report : dict
             Report kept with every new version (JSON-serialisable; other values stored as text).
         reports : mapping of str to dict, optional
@@ -170,6 +157,8 @@ class Store:
             writer changed the layer since, nothing is written and :class:`StoreError` is raised, so
             a read-modify-write never silently drops someone else's change. Checked inside the
             write transaction (which is serialised across processes).
+        client_address : str, optional
+            Browser address or ``cli:user@host``, for the audit.
 
         Returns
         -------
@@ -180,27 +169,53 @@ class Store:
         ------
         StoreError
             Empty ``layers``; unknown layer, not a GeoDataFrame, no CRS, missing contract columns,
-            unusable column name or date (nothing written); a version conflict (nothing written).
+            unusable column name or date (nothing written); a version conflict (nothing written);
+            :class:`store.proposals.ApprovalRequiredError` when the replacement removes parcels and
+            maker–checker is on (use :meth:`submit_layers` to propose it).
+        domain.roles.PermissionDeniedError, AccountDisabledError
+            ``actor`` may not import layers.
         sqlalchemy.exc.SQLAlchemyError
             A database failure while writing; the transaction is rolled back, every layer unchanged.
         """
-        if not layers:
-            raise StoreError("Không có lớp nào để ghi.")
-        prepared = {name: layer_versions.prepare_layer(name, gdf) for name, gdf in layers.items()}
-        reports = dict(reports or {})
-        unknown = [n for n in [*reports, *(expected_versions or {})] if n not in prepared]
-        if unknown:
-            raise StoreError(f"Báo cáo/phiên bản cho lớp không được ghi: {', '.join(map(str, unknown))}.")
-        texts = {name: json.dumps(reports.get(name, report) or {}, ensure_ascii=False, default=str)
-                 for name in prepared}
-        versions: dict[str, int] = {}
+        return self._layers(layers, actor=actor, report=report, reports=reports, source=source,
+                            expected_versions=expected_versions, client_address=client_address,
+                            propose=False).result
+
+    def submit_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, actor: Account, report: dict,
+                      reports: Mapping[str, dict] | None = None, source: str = "import",
+                      expected_versions: Mapping[str, int] | None = None,
+                      client_address: str | None = None) -> Outcome:
+        """As :meth:`replace_layers`, but a replacement that removes parcels while maker–checker is on
+        is PROPOSED (the prepared layers wait in ``proposal_<id>__<layer>``) instead of refused.
+
+        Returns
+        -------
+        Outcome
+            ``executed=True, result={layer: version}``, or ``executed=False, proposal_id=…``.
+        """
+        return self._layers(layers, actor=actor, report=report, reports=reports, source=source,
+                            expected_versions=expected_versions, client_address=client_address, propose=True)
+
+    def _layers(self, layers, *, actor, report, reports, source, expected_versions, client_address,
+                propose: bool) -> Outcome:
+        prepared, texts = writes.prepared_layers(layers, report, reports, expected_versions)
         with write_transaction(self.engine) as conn:
+            stored = check_actor(conn, actor, "import_cadastre")
             layer_versions.check_expected_versions(conn, expected_versions)
-            for name, gdf in prepared.items():
-                versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
-                pause_for_tests()  # tests kill the process here, between layers
+            changes = layer_versions.change_summary(conn, prepared)
+            destructive = layer_versions.removes_parcels(changes)
+            if destructive and settings.maker_checker_on(conn):
+                if not propose:
+                    raise proposals.ApprovalRequiredError(
+                        "Thay lớp này xoá thửa đất: cần đề xuất và được một tài khoản khác duyệt "
+                        "(maker–checker đang bật); chưa ghi gì.")
+                outcome = writes.propose_layers(conn, stored, prepared, texts, source, changes, client_address)
+            else:
+                review = proposals.no_review() if destructive else None
+                outcome = Outcome(True, None, writes.write_layers(conn, stored, prepared, texts, source, changes,
+                                                                  review, client_address))
         checkpoint(self.engine)
-        return versions
+        return outcome
 
     def layer_versions(self, name: str) -> pd.DataFrame:
         """Versions of layer ``name``: ``version``, ``created_at`` (UTC), ``source``, ``feature_count``,
@@ -209,43 +224,64 @@ class Store:
         with read_connection(self.engine) as conn:
             return layer_versions.read_layer_versions(conn, name)
 
-    def restore_layer(self, name: str, version: int) -> int:
+    def restore_layer(self, name: str, version: int, *, actor: Account, client_address: str | None = None) -> Outcome:
         """Make an earlier version of ``name`` current again, as a new version (history is kept).
+
+        Checks ``actor``'s stored role (``restore``). With maker–checker on the restore is proposed
+        (:meth:`confirm_proposal` carries it out); off, it runs at once with one audit row
+        (``layer_restored``, saying it skipped the review).
 
         Returns
         -------
-        int
-            The new version number whose content equals ``version`` (or ``version`` itself if it is
-            already current).
+        Outcome
+            ``result`` = the new version number whose content equals ``version`` (``version`` itself,
+            and nothing written, if it is already current); or a waiting proposal.
 
         Raises
         ------
         StoreError
-            If the layer or the version does not exist.
+            If the layer or the version does not exist, or a restore of the layer already waits.
+        domain.roles.PermissionDeniedError, AccountDisabledError
         """
         layer_versions.check_layer_name(name)
+        version = int(version)
         with write_transaction(self.engine) as conn:
-            new_version = layer_versions.restore_layer_in(conn, name, int(version))
+            stored = check_actor(conn, actor, "restore")
+            current = layer_versions.check_restorable(conn, name, version)
+            if version == current:
+                return Outcome(True, None, current)
+            if settings.maker_checker_on(conn):
+                return Outcome(False, proposals.create(
+                    conn, actor=stored, action="restore", target=f"layer:{name}",
+                    payload={"layer": name, "version": version, "expected_version": current},
+                    client_address=client_address))
+            new_version = writes.restore(conn, stored, name, version, proposals.no_review(), client_address)
         checkpoint(self.engine)
-        return new_version
+        return Outcome(True, None, new_version)
 
     # ------------------------------------------------------------------ ledger
-    def commit_upload(self, events_df: pd.DataFrame, *, file_name: str, file_sha256: str, uploaded_by: str,
-                      rows_read: int, source: str = "upload") -> UploadResult:
-        """Record one upload and its events in one transaction.
+    def commit_upload(self, events_df: pd.DataFrame, *, actor: Account, file_name: str, file_sha256: str,
+                      rows_read: int, source: str = "upload", client_address: str | None = None) -> UploadResult:
+        """Record one upload and its events in one transaction, with its audit row.
 
         Parameters
         ----------
         events_df : DataFrame
             Validated ledger rows (see :func:`prepare_events` for columns; ``event_id`` and
             ``upload_id`` are assigned here, increasing).
-        file_name, uploaded_by : str
+        actor : Account
+            Who uploads: ``uploaded_by`` is its username. Its stored role must grant
+            ``upload_counts``; a ``commune_officer`` only for rows of his communes
+            (:func:`store.ledger.event_communes` decides a row's communes).
+        file_name : str
         file_sha256 : str
             Hex SHA-256 of the uploaded file's bytes.
         rows_read : int
             Rows read from the file (valid or not).
         source : str
-            ``upload`` (dashboard), ``cli`` or ``seed``.
+            ``upload`` (dashboard) or ``cli`` (``seed`` is written by :mod:`store.seed` only).
+        client_address : str, optional
+            Browser address or ``cli:user@host``, for the audit.
 
         Returns
         -------
@@ -257,33 +293,129 @@ class Store:
         ------
         StoreError
             Bad source, hash or rows (nothing is written).
+        domain.roles.PermissionDeniedError, AccountDisabledError
+            The account may not upload, or a row is outside his communes (nothing is written).
         """
         sha = uploads.check_commit(source, file_sha256)
         columns = prepare_events(events_df)
         with write_transaction(self.engine) as conn:
-            result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha, uploaded_by=uploaded_by,
-                                       rows_read=int(rows_read), source=source)
+            stored = check_actor(conn, actor, "upload_counts", row_communes=writes.row_communes(conn, actor, columns))
+            counted = uploads.counted_events(conn)
+            result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha,
+                                       uploaded_by=stored.username, rows_read=int(rows_read), source=source)
+            if result.created:
+                audit.append(conn, actor=stored, action="upload_committed", target=f"upload:{result.upload_id}",
+                             before={"events_counted": counted},
+                             after={"events_counted": counted + result.rows_committed,
+                                    "rows_committed": result.rows_committed, "rows_read": int(rows_read),
+                                    "file_name": file_name, "file_sha256": sha, "source": source},
+                             client_address=client_address)
         if result.created:
             checkpoint(self.engine)
         return result
 
-    def revert_upload(self, upload_id: int, *, by: str, reason: str = "") -> None:
+    def revert_upload(self, upload_id: int, *, actor: Account, reason: str = "",
+                      client_address: str | None = None) -> Outcome:
         """Revert an upload: its events stop counting; the revert is recorded and nothing is deleted.
 
-        Writes, in one transaction, an ``uploads`` row with ``source='revert'`` (who and when) and a
-        ``reverts`` row linking it to ``upload_id`` with the reason.
+        Checks ``actor``'s stored role (``revert``). With maker–checker on the revert is proposed and
+        nothing else changes until another account confirms it (:meth:`confirm_proposal`); off, it
+        runs at once: an ``uploads`` row with ``source='revert'``, a ``reverts`` row with the reason,
+        and one audit row (``upload_reverted``) saying it skipped the review.
+
+        Returns
+        -------
+        Outcome
+            ``result`` = the revert's ``uploads`` id when executed; else the waiting proposal's id.
 
         Raises
         ------
         StoreError
-            If ``upload_id`` does not exist, is itself a revert, or is already reverted.
+            If ``upload_id`` does not exist, is itself a revert, is already reverted, or a revert of
+            it already waits.
+        domain.roles.PermissionDeniedError, AccountDisabledError
         """
         try:
             upload_id = int(upload_id)
         except (TypeError, ValueError):
             raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
         with write_transaction(self.engine) as conn:
-            uploads.revert_in(conn, upload_id, by=by, reason=reason)
+            stored = check_actor(conn, actor, "revert")
+            upload = uploads.revertable(conn, upload_id)
+            if settings.maker_checker_on(conn):
+                return Outcome(False, proposals.create(
+                    conn, actor=stored, action="revert", target=f"upload:{upload_id}",
+                    payload={"upload_id": upload_id, "reason": reason or "", "upload": upload},
+                    client_address=client_address))
+            revert_id = writes.revert(conn, stored, upload_id, reason, proposals.no_review(), client_address)
+        checkpoint(self.engine)
+        return Outcome(True, None, revert_id)
+
+    # ------------------------------------------------------------------ maker–checker
+    def proposals(self, status: str | None = None) -> pd.DataFrame:
+        """Proposals, oldest first (columns :data:`store.proposals.PROPOSAL_COLUMNS`)."""
+        with read_connection(self.engine) as conn:
+            return proposals.read_proposals(conn, status)
+
+    def confirm_proposal(self, proposal_id: int, *, actor: Account, client_address: str | None = None) -> Outcome:
+        """Carry out a pending proposal, confirmed by ``actor`` (not its proposer), in one transaction.
+
+        The action runs with the same checks as when proposed (a revert of an upload reverted since
+        is refused; a layer or restore refused when the layer changed since ``expected_version``),
+        its one audit row names proposer and confirmer, and the proposal becomes ``confirmed``.
+
+        Raises
+        ------
+        StoreError
+            No such pending proposal, ``actor`` proposed it, or the action's own refusals.
+        domain.roles.PermissionDeniedError, AccountDisabledError
+            ``actor``'s role does not grant the action (:data:`store.proposals.PERMISSION_OF`).
+        """
+        with write_transaction(self.engine) as conn:
+            proposal = proposals.pending(conn, proposal_id)
+            stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
+            proposals.check_checker(proposal, stored)
+            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address)
+            proposals.decide(conn, proposal, actor=stored, status="confirmed")
+        checkpoint(self.engine)
+        return Outcome(True, int(proposal_id), result)
+
+    def reject_proposal(self, proposal_id: int, *, actor: Account, reason: str,
+                        client_address: str | None = None) -> None:
+        """Refuse a pending proposal (``actor`` other than its proposer, with the action's role; a reason).
+
+        Raises
+        ------
+        StoreError
+            No such pending proposal, no reason, or ``actor`` proposed it (he cancels instead).
+        domain.roles.PermissionDeniedError, AccountDisabledError
+        """
+        if not str(reason or "").strip():
+            raise StoreError("Cần ghi lý do từ chối đề xuất.")
+        self._close_proposal(proposal_id, actor, "rejected", reason, client_address)
+
+    def cancel_proposal(self, proposal_id: int, *, actor: Account, client_address: str | None = None) -> None:
+        """Withdraw a pending proposal; only its proposer may.
+
+        Raises
+        ------
+        StoreError
+            No such pending proposal, or ``actor`` did not propose it.
+        """
+        self._close_proposal(proposal_id, actor, "cancelled", "", client_address)
+
+    def _close_proposal(self, proposal_id, actor, status: str, reason: str, client_address) -> None:
+        with write_transaction(self.engine) as conn:
+            proposal = proposals.pending(conn, proposal_id)
+            stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
+            if status == "rejected":
+                proposals.check_checker(proposal, stored)
+            elif proposal["proposed_by"] != stored.username:
+                raise StoreError(f"Chỉ người đề xuất («{proposal['proposed_by']}») huỷ được đề xuất số {proposal_id}.")
+            proposals.decide(conn, proposal, actor=stored, status=status, reason=reason)
+            audit.append(conn, actor=stored, action=f"proposal_{status}", target=f"proposal:{int(proposal_id)}",
+                         before={"status": "pending", "action": proposal["action"], "target": proposal["target"]},
+                         after={"status": status, "reason": reason or None}, client_address=client_address)
         checkpoint(self.engine)
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:

@@ -66,8 +66,9 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
     return UploadResult(int(upload_id), True, n)
 
 
-def revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
-    """Record the revert of ``upload_id``.
+def revertable(conn, upload_id: int) -> dict:
+    """What the audit keeps of an upload that may be reverted: ``upload_id``, ``file_name``,
+    ``rows_committed``, ``uploaded_by``, ``reverted`` (False).
 
     Raises
     ------
@@ -75,7 +76,8 @@ def revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
         If ``upload_id`` does not exist, is itself a revert, or is already reverted.
     """
     up, rv = schema.uploads, schema.reverts
-    target = conn.execute(select(up.c.source).where(up.c.upload_id == upload_id)).first()
+    target = conn.execute(select(up.c.source, up.c.file_name, up.c.rows_committed, up.c.uploaded_by)
+                          .where(up.c.upload_id == upload_id)).first()
     if target is None:
         raise StoreError(f"Không có lần tải lên số {upload_id}.")
     if target.source == "revert":
@@ -85,6 +87,20 @@ def revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
     if done is not None:
         raise StoreError(f"Lần tải lên số {upload_id} đã được hoàn tác trước đó "
                          f"(thao tác số {done.reverted_by_upload_id}).")
+    return {"upload_id": upload_id, "file_name": target.file_name, "rows_committed": int(target.rows_committed),
+            "uploaded_by": target.uploaded_by, "reverted": False}
+
+
+def revert_in(conn, upload_id: int, *, by: str, reason: str) -> int:
+    """Record the revert of ``upload_id`` by the account ``by``; return the revert's ``uploads`` id.
+
+    Raises
+    ------
+    StoreError
+        As :func:`revertable`.
+    """
+    up, rv = schema.uploads, schema.reverts
+    revertable(conn, upload_id)
     now = utcnow()
     revert_id = conn.execute(up.insert().values(
         uploaded_at=now, uploaded_by=by, file_name=f"hoàn tác lần tải lên số {upload_id}",
@@ -92,6 +108,14 @@ def revert_in(conn, upload_id: int, *, by: str, reason: str) -> None:
     ).returning(up.c.upload_id)).scalar_one()
     conn.execute(rv.insert().values(upload_id=upload_id, reverted_by_upload_id=revert_id, reverted_at=now,
                                     reverted_by=by, reason=reason or ""))
+    return int(revert_id)
+
+
+def counted_events(conn) -> int:
+    """Events that count (those of uploads not reverted): the audit's before/after of an upload or revert."""
+    ev, rv = schema.events, schema.reverts
+    return int(conn.execute(select(func.count()).select_from(ev)
+                            .where(ev.c.upload_id.not_in(select(rv.c.upload_id)))).scalar_one())
 
 
 def read_events(conn, include_reverted: bool = False) -> pd.DataFrame:

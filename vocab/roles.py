@@ -22,6 +22,7 @@ ACTION_LABELS_VI: dict[str, str] = {
     "edit_milestones": "sửa mốc tiến độ và quy tắc",
     "manage_users": "quản lý tài khoản",
     "read_audit": "xem nhật ký kiểm tra",
+    "change_settings": "thay đổi cài đặt",
 }
 
 #: Audit action codes (``audit_log.action``) → Vietnamese.
@@ -32,6 +33,30 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "login_failed": "Đăng nhập thất bại",
     "login": "Đăng nhập",
     "logout": "Đăng xuất",
+    "upload_committed": "Ghi lần tải lên số liệu",
+    "upload_reverted": "Hoàn tác lần tải lên",
+    "layer_replaced": "Thay lớp dữ liệu",
+    "layer_restored": "Khôi phục phiên bản lớp",
+    "proposal_created": "Đề xuất thao tác chờ duyệt",
+    "proposal_confirmed": "Duyệt đề xuất",
+    "proposal_rejected": "Từ chối đề xuất",
+    "proposal_cancelled": "Huỷ đề xuất",
+    "setting_changed": "Thay đổi cài đặt",
+}
+
+#: ``proposals.status`` → Vietnamese.
+PROPOSAL_STATUS_LABELS_VI: dict[str, str] = {
+    "pending": "Chờ duyệt",
+    "confirmed": "Đã duyệt và thực hiện",
+    "rejected": "Bị từ chối",
+    "cancelled": "Đã huỷ",
+}
+
+#: ``proposals.action`` → Vietnamese.
+PROPOSAL_ACTION_LABELS_VI: dict[str, str] = {
+    "revert": "Hoàn tác lần tải lên",
+    "replace_layers": "Thay lớp dữ liệu (có xoá thửa)",
+    "restore": "Khôi phục phiên bản lớp",
 }
 
 

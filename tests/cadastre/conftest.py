@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, MultiPolygon, box
 
+from tests.support.actors import office_admin
 from tests.support.postgis import postgis_database
 from tests.support.stores import copy_store_file, seed_store_file
 
@@ -106,8 +107,17 @@ def store(tmp_path, monkeypatch, seeded_store_file):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
     monkeypatch.setenv("DATABASE_URL", url)
     the_store = open_store(url, sources_dir=sources)
+    office_admin(the_store)  # the account ``quan_tri`` the tests and the CLI's ``--as`` act as
     yield the_store
     the_store.close()
+
+
+@pytest.fixture
+def actor(request):
+    """The acting administrator (maker–checker off) of the test's store (``store``, ``postgis_store`` or
+    ``any_store``): :func:`tests.support.actors.office_admin`."""
+    name = next(n for n in ("any_store", "postgis_store", "store") if n in request.fixturenames)
+    return office_admin(request.getfixturevalue(name))
 
 
 @pytest.fixture(autouse=True)
@@ -129,6 +139,7 @@ def postgis_store(tmp_path, monkeypatch):
         sources = write_sources(tmp_path / "pg_sources")
         monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
         the_store = open_store(url, sources_dir=sources)
+        office_admin(the_store)
         try:
             yield the_store
         finally:

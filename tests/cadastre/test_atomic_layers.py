@@ -60,9 +60,9 @@ def other_boundary(the_store):
     return the_store.projects().set_index("project_id").loc["OTHER", "geometry"]
 
 
-def test_boundary_and_parcels_written_together(any_store):
+def test_boundary_and_parcels_written_together(any_store, actor):
     before = versions(any_store)
-    out = update_boundary(any_store, "OTHER", HALF_BOUNDARY, {"crs": [{"file": "chi_gioi_moi.dxf"}]})
+    out = update_boundary(any_store, "OTHER", HALF_BOUNDARY, {"crs": [{"file": "chi_gioi_moi.dxf"}]}, actor=actor)
     assert out == {"projects_version": before["projects"][-1] + 1, "parcels_version": before["parcels"][-1] + 1,
                    "parcels_zeroed": 0}
     assert other_boundary(any_store).area == pytest.approx(500.0)  # 5 m × 100 m
@@ -74,12 +74,12 @@ def test_boundary_and_parcels_written_together(any_store):
         "Chỉ giới nhập từ chi_gioi_moi.dxf"
 
 
-def test_failure_writing_parcels_leaves_boundary_unchanged(any_store, fail_on_layer):
+def test_failure_writing_parcels_leaves_boundary_unchanged(any_store, actor, fail_on_layer):
     before = versions(any_store)
     old_boundary = other_boundary(any_store)
     written = fail_on_layer("parcels")
     with pytest.raises(CadastreImportError, match=r"lỗi cơ sở dữ liệu: Exception\); kho dữ liệu không thay đổi"):
-        update_boundary(any_store, "OTHER", HALF_BOUNDARY, {"crs": []})
+        update_boundary(any_store, "OTHER", HALF_BOUNDARY, {"crs": []}, actor=actor)
     assert written == ["projects"]  # the boundary had been written inside the transaction
     assert versions(any_store) == before
     assert shapely.equals_exact(other_boundary(any_store), old_boundary, 1e-6)
@@ -87,23 +87,23 @@ def test_failure_writing_parcels_leaves_boundary_unchanged(any_store, fail_on_la
     assert any_store.parcels().set_index("parcel_id").loc[OTHER_PARCEL, "area_to_recover_m2"] == 100.0
 
 
-def test_failure_writing_centreline_leaves_no_project(any_store, fail_on_layer):
+def test_failure_writing_centreline_leaves_no_project(any_store, actor, fail_on_layer):
     before = versions(any_store)
     fail_on_layer("centrelines")
     with pytest.raises(CadastreImportError, match="kho dữ liệu không thay đổi"):
         add_project(any_store, project_id="QL4B_2026", name="Nâng cấp QL4B giai đoạn 2", kind="road",
                     province="Lạng Sơn", boundary=HALF_BOUNDARY, report={"crs": []},
-                    alignment=LineString([(E0 + 5002, N0), (E0 + 5002, N0 + 100)]), chainage_start_m=3700.0)
+                    alignment=LineString([(E0 + 5002, N0), (E0 + 5002, N0 + 100)]), chainage_start_m=3700.0, actor=actor)
     assert versions(any_store) == before
     assert "QL4B_2026" not in set(any_store.projects()["project_id"])
     assert "QL4B_2026" not in set(any_store.centrelines()["project_id"])
 
 
-def test_add_project_writes_project_and_centreline_together(any_store):
+def test_add_project_writes_project_and_centreline_together(any_store, actor):
     before = versions(any_store)
     out = add_project(any_store, project_id="QL4B_2026", name="Nâng cấp QL4B giai đoạn 2", kind="road",
                       province="Lạng Sơn", boundary=HALF_BOUNDARY, report={"crs": [{"file": "tuyen.dgn"}]},
-                      alignment=LineString([(E0 + 5002, N0), (E0 + 5002, N0 + 100)]), chainage_start_m=3700.0)
+                      alignment=LineString([(E0 + 5002, N0), (E0 + 5002, N0 + 100)]), chainage_start_m=3700.0, actor=actor)
     assert out == {"projects_version": before["projects"][-1] + 1,
                    "centrelines_version": before["centrelines"][-1] + 1}
     project = any_store.projects().set_index("project_id").loc["QL4B_2026"]
@@ -113,7 +113,7 @@ def test_add_project_writes_project_and_centreline_together(any_store):
     assert versions(any_store)["parcels"] == before["parcels"]
 
 
-def test_concurrent_change_is_refused_not_overwritten(store):
+def test_concurrent_change_is_refused_not_overwritten(store, actor):
     """Someone else renames project TEST_QL4B while our boundary import is between read and write."""
     other_user = open_store(store.url)
     real_parcels = store.parcels
@@ -121,13 +121,13 @@ def test_concurrent_change_is_refused_not_overwritten(store):
     def parcels_after_someone_else_wrote(*args, **kwargs):
         projects = other_user.projects()
         projects.loc[projects["project_id"] == "TEST_QL4B", "name"] = "Tên do người khác sửa"
-        other_user.replace_layer("projects", projects, report={"nguoi": "người khác"})
+        other_user.replace_layer("projects", projects, actor=actor, report={"nguoi": "người khác"})
         return real_parcels(*args, **kwargs)
 
     store.parcels = parcels_after_someone_else_wrote
     try:
         with pytest.raises(CadastreImportError, match="vừa được người khác thay"):
-            update_boundary(store, "OTHER", HALF_BOUNDARY, {"crs": []})
+            update_boundary(store, "OTHER", HALF_BOUNDARY, {"crs": []}, actor=actor)
     finally:
         del store.parcels
         other_user.close()
@@ -136,13 +136,13 @@ def test_concurrent_change_is_refused_not_overwritten(store):
     assert projects.loc["OTHER", "geometry"].area == pytest.approx(10_000.0)  # ours not written
     assert store.parcels().set_index("parcel_id").loc[OTHER_PARCEL, "area_to_recover_m2"] == 100.0
     # done again from fresh data, it goes through
-    assert update_boundary(store, "OTHER", HALF_BOUNDARY, {"crs": []})["parcels_version"] is not None
+    assert update_boundary(store, "OTHER", HALF_BOUNDARY, {"crs": []}, actor=actor)["parcels_version"] is not None
 
 
-def test_alignment_update_still_one_layer(store):
+def test_alignment_update_still_one_layer(store, actor):
     before = versions(store)
     version = update_alignment(store, "TEST_QL4B", LineString([(E0 + 40, N0 - 100), (E0 + 40, N0 + 300)]),
-                               {"crs": []})
+                               {"crs": []}, actor=actor)
     assert version == before["centrelines"][-1] + 1
     line = store.centrelines().set_index("project_id").loc["TEST_QL4B"]
     assert line["chainage_start_m"] == 3700.0  # kept from the previous line
@@ -159,7 +159,7 @@ def test_cli_import_boundary_database_failure_is_a_vietnamese_refusal(store, fai
     gpd.GeoDataFrame(geometry=[HALF_BOUNDARY], crs=9215).to_file(path)
     before = versions(store)
     fail_on_layer("parcels")
-    code = cli.main(["import-boundary", str(path), "--project", "OTHER"])
+    code = cli.main(["import-boundary", str(path), "--project", "OTHER", "--as", "quan_tri"])
     err = capsys.readouterr().err
     assert code == 1
     assert "kho dữ liệu không thay đổi" in err and "Traceback" not in err
@@ -167,7 +167,7 @@ def test_cli_import_boundary_database_failure_is_a_vietnamese_refusal(store, fai
     assert other_boundary(store).area == pytest.approx(10_000.0)
 
 
-def test_parcel_import_refused_when_parcels_changed_meanwhile(store, fixture_files):
+def test_parcel_import_refused_when_parcels_changed_meanwhile(store, actor, fixture_files):
     from cadastre.importer import ImportOptions, commit_parcels, prepare_parcels
 
     prepared = prepare_parcels([fixture_files["gpkg"]], store,
@@ -179,15 +179,15 @@ def test_parcel_import_refused_when_parcels_changed_meanwhile(store, fixture_fil
     def parcels_after_someone_else_wrote(*args, **kwargs):
         current = other_user.parcels()
         current["owner_name"] = "sửa bởi người khác"
-        other_user.replace_layer("parcels", current, report={})
+        other_user.replace_layer("parcels", current, actor=actor, report={})
         return real_parcels(*args, **kwargs)
 
     store.parcels = parcels_after_someone_else_wrote
     try:
         with pytest.raises(CadastreImportError, match="vừa được người khác thay"):
-            commit_parcels(store, prepared)
+            commit_parcels(store, prepared, actor=actor)
     finally:
         del store.parcels
         other_user.close()
     assert store.parcels()["owner_name"].tolist() == ["sửa bởi người khác"]  # only OTHER's parcel, theirs kept
-    assert commit_parcels(store, prepared) == store.layer_versions("parcels").version.max()
+    assert commit_parcels(store, prepared, actor=actor).result == store.layer_versions("parcels").version.max()

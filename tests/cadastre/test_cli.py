@@ -8,9 +8,13 @@ import shapely
 
 import cli
 
+#: Commands that write (they act as ``--as quan_tri``, the account the ``store`` fixture creates).
+WRITING = ("import-parcels", "import-boundary", "import-alignment", "add-project")
+
 
 def run_cli(capsys, *argv):
-    code = cli.main(list(argv))
+    argv = [*argv, "--as", "quan_tri"] if argv and argv[0] in WRITING and "--as" not in argv else list(argv)
+    code = cli.main(argv)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -151,3 +155,23 @@ def test_geo_imports_report_an_unreachable_store(capsys, fixture_files):
                              "--database-url", "postgresql+psycopg://postgres@127.0.0.1:1/khong_co")
     assert code == 1 and out == ""
     assert "Không mở được kho dữ liệu" in err
+
+
+def test_import_parcels_by_a_viewer_is_refused_and_writes_nothing(store, fixture_files, capsys):
+    from tests.support.actors import make_account
+
+    make_account(store, "xem", "viewer")
+    before = store.data_version()["layers"], len(store.parcels())
+    code, _, err = run_cli(capsys, "import-parcels", fixture_files["gpkg"], "--project", "TEST_QL4B", "--as", "xem")
+    assert code == 1 and "xem" in err and "Traceback" not in err
+    assert (store.data_version()["layers"], len(store.parcels())) == before
+
+
+def test_import_parcels_needs_as_to_write_but_not_to_check(store, fixture_files, capsys):
+    import cli as cli_module
+
+    code = cli_module.main(["import-parcels", fixture_files["gpkg"], "--project", "TEST_QL4B", "--dry-run"])
+    assert code == 0
+    capsys.readouterr()
+    code = cli_module.main(["import-parcels", fixture_files["gpkg"], "--project", "TEST_QL4B"])
+    assert code == 2 and "--as" in capsys.readouterr().err

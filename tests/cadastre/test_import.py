@@ -164,11 +164,11 @@ def test_missing_commune_rejects_rows_with_reason(store, fixture_files):
     assert all("xã" in r.reason for r in prepared.report.rejected)
 
 
-def test_commit_replaces_only_the_project_communes_and_can_be_restored(store, fixture_files):
+def test_commit_replaces_only_the_project_communes_and_can_be_restored(store, actor, fixture_files):
     before = store.parcels()
     assert list(before["project_id"]) == ["OTHER"]
     prepared = _prepare(store, fixture_files["gpkg"])
-    version = commit_parcels(store, prepared)
+    version = commit_parcels(store, prepared, actor=actor).result
     after = store.parcels()
     assert sorted(after["project_id"].unique()) == ["OTHER", "TEST_QL4B"]
     assert (after["project_id"] == "TEST_QL4B").sum() == 12
@@ -176,17 +176,17 @@ def test_commit_replaces_only_the_project_communes_and_can_be_restored(store, fi
     versions = store.layer_versions("parcels")
     assert version == int(versions["version"].max())
     # a second import of the same commune replaces, never duplicates
-    commit_parcels(store, _prepare(store, fixture_files["kml"]))
+    commit_parcels(store, _prepare(store, fixture_files["kml"]), actor=actor)
     assert (store.parcels()["project_id"] == "TEST_QL4B").sum() == 12
-    store.restore_layer("parcels", version - 1)
+    store.restore_layer("parcels", version - 1, actor=actor)
     assert list(store.parcels()["project_id"]) == ["OTHER"]
 
 
-def test_nothing_is_written_when_nothing_is_left(store, fixture_files):
+def test_nothing_is_written_when_nothing_is_left(store, actor, fixture_files):
     prepared = prepare_parcels([fixture_files["esrijson"]], store, ImportOptions(project_id="TEST_QL4B"))
     versions_before = len(store.layer_versions("parcels"))
     with pytest.raises(CadastreImportError):
-        commit_parcels(store, prepared)
+        commit_parcels(store, prepared, actor=actor)
     assert len(store.layer_versions("parcels")) == versions_before
 
 

@@ -78,9 +78,12 @@ def test_a_missing_postgis_database_is_a_message():
 def read_only_store(tmp_path_factory) -> Path:
     """A seeded GeoPackage whose file is read-only (mode 0444) in a writable folder."""
     from store import open_store
+    from tests.support.actors import make_account
 
     path = tmp_path_factory.mktemp("read_only") / "gpmb.gpkg"
-    open_store(str(path)).close()
+    store = open_store(str(path))
+    make_account(store, "quan_tri")  # the CLI's --as
+    store.close()
     for leftover in path.parent.glob("gpmb.gpkg-*"):  # WAL and shared-memory files of the seeding run
         leftover.unlink()
     path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
@@ -93,7 +96,7 @@ def test_a_read_only_store_file_is_a_message(read_only_store):
         if not shutil.which("setpriv"):
             pytest.skip("running as root without setpriv: a file mode cannot make the store read-only")
         prefix = tuple(NO_DAC_OVERRIDE)
-    done = cli("revert", "1", "--by", "kiểm thử", "--database-url", str(read_only_store), prefix=prefix)
+    done = cli("revert", "1", "--as", "quan_tri", "--database-url", str(read_only_store), prefix=prefix)
     assert_refused(done, 1, "Không ghi được vào kho dữ liệu", "chỉ cho phép đọc")
     # Reading a read-only store still works.
     done = cli("uploads", "--database-url", str(read_only_store), prefix=prefix)

@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 
 from dashboard import state
+from tests.support.actors import office_admin
 
 SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 pytestmark = [pytest.mark.slow,
@@ -55,7 +56,7 @@ def test_snapshot_follows_uploads_and_reverts(real_store):
                                 event="handed_over", event_date="2024-06-15", is_correction=False,
                                 note="kiểm thử bộ nhớ đệm")])
     result = real_store.commit_upload(upload, file_name="thu.csv", file_sha256=hashlib.sha256(b"thu").hexdigest(),
-                                      uploaded_by="Kiểm thử", rows_read=1)
+                                      actor=office_admin(real_store), rows_read=1)
     assert result.created
     after = state.snapshot(day)
     assert after is not first and after.data_version != first.data_version
@@ -63,7 +64,7 @@ def test_snapshot_follows_uploads_and_reverts(real_store):
     assert stage[parcel["parcel_id"]] == "handed_over"
     _same(after, compute_snapshot(real_store, day))
 
-    real_store.revert_upload(result.upload_id, by="Kiểm thử", reason="thử hoàn tác")
+    real_store.revert_upload(result.upload_id, actor=office_admin(real_store), reason="thử hoàn tác")
     reverted = state.snapshot(day)
     assert dict(zip(reverted.parcels["parcel_id"], reverted.parcels["stage"]))[parcel["parcel_id"]] == parcel["stage"]
     _same(reverted, compute_snapshot(real_store, day))

@@ -64,3 +64,12 @@ def ledger() -> pd.DataFrame:
 @pytest.fixture
 def today() -> date:
     return TODAY
+
+
+@pytest.fixture
+def actor(request):
+    """The acting administrator of the test's store (``store`` or ``sqlite_store``): see
+    :func:`tests.support.actors.office_admin`."""
+    from tests.support.actors import office_admin
+
+    return office_admin(request.getfixturevalue("store" if "store" in request.fixturenames else "sqlite_store"))

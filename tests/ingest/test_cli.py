@@ -43,16 +43,24 @@ def cli_in_process(monkeypatch, capsys, *args, env_extra=None) -> Run:
 
 @pytest.fixture
 def store_env(tmp_path, sources_dir):
-    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.gpkg'}", "GPMB_SOURCES_DIR": str(sources_dir)}
+    """A store with the account ``quan_tri`` (the CLI's ``--as``), named by ``DATABASE_URL``."""
+    from store import open_store
+    from tests.support.actors import make_account
+
+    url = f"sqlite:///{tmp_path / 'cli.gpkg'}"
+    store = open_store(url, sources_dir=sources_dir)
+    make_account(store, "quan_tri")
+    store.close()
+    return {"DATABASE_URL": url, "GPMB_SOURCES_DIR": str(sources_dir)}
 
 
 def test_import_counts_exit_codes_and_report(store_env, monkeypatch, capsys):
-    good = cli("import-counts", CORPUS / "good_utf8_bom_semicolon.csv", "--by", "Cán bộ xã", env_extra=store_env)
+    good = cli("import-counts", CORPUS / "good_utf8_bom_semicolon.csv", "--as", "quan_tri", env_extra=store_env)
     assert good.returncode == 0, good.stderr
     assert "Đã ghi 4 dòng" in good.stdout
 
     def run(*args):
-        return cli_in_process(monkeypatch, capsys, *args, env_extra=store_env)
+        return cli_in_process(monkeypatch, capsys, *args, "--as", "quan_tri", env_extra=store_env)
 
     again = run("import-counts", CORPUS / "good_utf8_bom_semicolon.csv")
     assert again.returncode == 0 and "đã được tải lên trước đây" in again.stdout
@@ -83,6 +91,8 @@ def test_usage_errors_exit_2(store_env, tmp_path, monkeypatch, capsys):
     missing = run("import-counts", tmp_path / "khong_co.csv")
     assert missing.returncode == 2 and "Không tìm thấy tệp" in missing.stderr
     assert run("import-counts").returncode == 2
+    anonymous = run("import-counts", CORPUS / "good_utf8_bom_semicolon.csv")  # no --as: who uploads?
+    assert anonymous.returncode == 2 and "--as" in anonymous.stderr
     assert run("template", "--out", tmp_path / "mau.txt").returncode == 2
 
 

@@ -24,9 +24,9 @@ def _assert_unchanged(store, before):
     pd.testing.assert_frame_equal(up, before[1])
 
 
-def test_good_file_commits_once_and_reupload_adds_nothing(store):
+def test_good_file_commits_once_and_reupload_adds_nothing(store, actor):
     before = _state(store)
-    result = import_counts(GOOD, store, by="Cán bộ xã Gia Cát", today=TODAY)
+    result = import_counts(GOOD, store, actor=actor, today=TODAY)
     assert (result.status, result.exit_code, result.rows_committed) == ("committed", 0, 4)
     events = store.events()
     new = events[events["upload_id"] == result.upload_id]
@@ -36,72 +36,72 @@ def test_good_file_commits_once_and_reupload_adds_nothing(store):
     upload = store.uploads().set_index("upload_id").loc[result.upload_id]
     assert upload["file_sha256"] == sha256_bytes(GOOD.read_bytes())
     assert (upload["rows_read"], upload["rows_committed"], upload["source"]) == (4, 4, "cli")
-    assert upload["uploaded_by"] == "Cán bộ xã Gia Cát"
+    assert upload["uploaded_by"] == "quan_tri"
 
     snapshot = _state(store)
-    again = import_counts(GOOD, store, by="x", today=TODAY)
+    again = import_counts(GOOD, store, actor=actor, today=TODAY)
     assert (again.status, again.exit_code, again.upload_id) == ("nothing_new", 0, result.upload_id)
     _assert_unchanged(store, snapshot)
 
 
-def test_file_with_any_invalid_row_is_rejected_whole(store):
+def test_file_with_any_invalid_row_is_rejected_whole(store, actor):
     before = _state(store)
-    result = import_counts(BAD, store, by="x", today=TODAY)
+    result = import_counts(BAD, store, actor=actor, today=TODAY)
     assert (result.status, result.exit_code) == ("rejected", 1)
     assert result.report.rows_valid == 1 and result.report.rows_invalid == 18
     _assert_unchanged(store, before)
 
 
-def test_skip_invalid_commits_only_the_valid_rows(store):
-    result = import_counts(BAD, store, skip_invalid=True, by="x", today=TODAY)
+def test_skip_invalid_commits_only_the_valid_rows(store, actor):
+    result = import_counts(BAD, store, skip_invalid=True, actor=actor, today=TODAY)
     assert (result.status, result.rows_committed) == ("committed", 1)
     new = store.events().query("upload_id == @result.upload_id")
     assert list(new["parcel_id"]) == ["QL4B/06136/4/101"]  # row 12, the only valid one
     assert store.uploads().set_index("upload_id").loc[result.upload_id, "rows_read"] == 19
 
 
-def test_dry_run_writes_nothing(sqlite_store):
+def test_dry_run_writes_nothing(sqlite_store, actor):
     before = _state(sqlite_store)
-    result = import_counts(GOOD, sqlite_store, dry_run=True, today=TODAY)
+    result = import_counts(GOOD, sqlite_store, dry_run=True, today=TODAY, actor=actor)
     assert (result.status, result.exit_code) == ("dry_run", 0)
     _assert_unchanged(sqlite_store, before)
-    assert import_counts(BAD, sqlite_store, dry_run=True, today=TODAY).exit_code == 1
+    assert import_counts(BAD, sqlite_store, dry_run=True, today=TODAY, actor=actor).exit_code == 1
 
 
 @pytest.mark.parametrize("name", ["bad_png_renamed.csv", "bad_empty.csv", "bad_binary.csv", "bad_header_only.csv"])
-def test_refused_files_write_nothing(sqlite_store, name):
+def test_refused_files_write_nothing(sqlite_store, actor, name):
     before = _state(sqlite_store)
-    result = import_counts(CORPUS / name, sqlite_store, today=TODAY)
+    result = import_counts(CORPUS / name, sqlite_store, today=TODAY, actor=actor)
     assert result.status in ("refused", "rejected") and result.exit_code == 1
     assert result.message_vi
     _assert_unchanged(sqlite_store, before)
 
 
-def test_the_ledger_feeds_the_backwards_check(sqlite_store, tmp_path):
+def test_the_ledger_feeds_the_backwards_check(sqlite_store, actor, tmp_path):
     first = tmp_path / "a.csv"
     first.write_text("Xã;Số tờ;Số thửa;Giai đoạn;Ngày\nHợp Thành;12;6;Bàn giao mặt bằng;01/06/2024\n", encoding="utf-8")
-    assert import_counts(first, sqlite_store, today=TODAY).status == "committed"
+    assert import_counts(first, sqlite_store, today=TODAY, actor=actor).status == "committed"
     second = tmp_path / "b.csv"
     second.write_text("Xã;Số tờ;Số thửa;Giai đoạn;Ngày\nHợp Thành;12;6;Kiểm đếm;10/06/2024\n", encoding="utf-8")
-    result = import_counts(second, sqlite_store, today=TODAY)
+    result = import_counts(second, sqlite_store, today=TODAY, actor=actor)
     assert result.status == "rejected" and "lùi giai đoạn" in result.report.problems[0].message_vi
 
 
-def test_revert_then_same_file_lands_again(sqlite_store):
-    first = import_counts(GOOD, sqlite_store, today=TODAY)
-    sqlite_store.revert_upload(first.upload_id, by="Trung tâm PTQĐ", reason="nhập nhầm")
+def test_revert_then_same_file_lands_again(sqlite_store, actor):
+    first = import_counts(GOOD, sqlite_store, today=TODAY, actor=actor)
+    sqlite_store.revert_upload(first.upload_id, actor=actor, reason="nhập nhầm")
     assert first.upload_id not in set(sqlite_store.events()["upload_id"])
-    again = import_counts(GOOD, sqlite_store, today=TODAY)
+    again = import_counts(GOOD, sqlite_store, today=TODAY, actor=actor)
     assert again.status == "committed" and again.upload_id != first.upload_id
 
 
-def test_bytes_upload_with_file_name(sqlite_store):
-    result = import_counts(GOOD.read_bytes(), sqlite_store, file_name="so_lieu.csv", source="upload", today=TODAY)
+def test_bytes_upload_with_file_name(sqlite_store, actor):
+    result = import_counts(GOOD.read_bytes(), sqlite_store, file_name="so_lieu.csv", source="upload", today=TODAY, actor=actor)
     assert result.status == "committed"
     upload = sqlite_store.uploads().set_index("upload_id").loc[result.upload_id]
     assert (upload["file_name"], upload["source"]) == ("so_lieu.csv", "upload")
 
 
-def test_missing_file_is_refused(sqlite_store, tmp_path):
-    result = import_counts(tmp_path / "khong_co.csv", sqlite_store, today=TODAY)
+def test_missing_file_is_refused(sqlite_store, actor, tmp_path):
+    result = import_counts(tmp_path / "khong_co.csv", sqlite_store, today=TODAY, actor=actor)
     assert result.status == "refused" and "Không đọc được" in result.message_vi

@@ -27,6 +27,7 @@ from tests.ingest.fixture_data import (
     make_parcels,
     make_projects,
 )
+from tests.support.actors import office_admin
 from tests.support.stores import copy_store_file
 from vocab.labels import EVENT_LABELS_VI
 
@@ -125,6 +126,7 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
 
     seeded, sources = seeded_store_file
     store = open_store(copy_store_file(seeded, tmp_path_factory.mktemp("ex")), sources_dir=sources)
+    actor = office_admin(store)
     try:
         generated, encoding, sep = case
         data = _file_bytes(generated, encoding, sep)
@@ -132,12 +134,12 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
         any_bad = len(valid_ids) < len(generated)
         before_events, before_uploads = store.events(include_reverted=True), store.uploads()
 
-        strict = import_counts(data, store, file_name="f.csv", today=TODAY)
+        strict = import_counts(data, store, file_name="f.csv", today=TODAY, actor=actor)
         if any_bad:
             assert strict.status == "rejected"
             pd.testing.assert_frame_equal(store.events(include_reverted=True), before_events)
             pd.testing.assert_frame_equal(store.uploads(), before_uploads)
-            lenient = import_counts(data, store, file_name="f.csv", skip_invalid=True, today=TODAY)
+            lenient = import_counts(data, store, file_name="f.csv", skip_invalid=True, today=TODAY, actor=actor)
         else:
             lenient = strict
         events = store.events()
@@ -150,7 +152,7 @@ def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded
         bad_ids = {pid for _, pid, m in generated if m}
         assert not (set(events["parcel_id"].dropna()) - set(before_events["parcel_id"].dropna())) & bad_ids
         after = store.events(include_reverted=True)
-        again = import_counts(data, store, file_name="f.csv", skip_invalid=True, today=TODAY)
+        again = import_counts(data, store, file_name="f.csv", skip_invalid=True, today=TODAY, actor=actor)
         assert again.status in ("nothing_new", "rejected")
         pd.testing.assert_frame_equal(store.events(include_reverted=True), after)
     finally:

@@ -2,7 +2,7 @@
 
 Usage: python _worker.py URL SOURCES_DIR ROWS TAG [BARRIER_FILE]
 
-Commits ROWS parcel events with file hash sha256(TAG) and prints the UploadResult as JSON. With
+Commits ROWS parcel events as the account ``quan_tri`` (the caller creates it) with file hash sha256(TAG) and prints the UploadResult as JSON. With
 BARRIER_FILE it waits for that file to exist before committing (to start several workers together).
 ``GPMB_STORE_SLEEP_IN_COMMIT`` (seconds) makes the store sleep inside the transaction.
 """
@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 import pandas as pd  # noqa: E402
 from sources_fixture import PARCEL_IDS  # noqa: E402
 
-from store import open_store  # noqa: E402
+from store import Accounts, open_store  # noqa: E402
 
 
 def events(rows: int, tag: str) -> pd.DataFrame:
@@ -45,7 +45,7 @@ def main() -> None:
         while not barrier.exists() and time.time() < deadline:
             time.sleep(0.01)
     result = store.commit_upload(frame, file_name=f"{tag}.csv", file_sha256=hashlib.sha256(tag.encode()).hexdigest(),
-                                 uploaded_by=tag, rows_read=rows, source="cli")
+                                 actor=Accounts(store).get("quan_tri"), rows_read=rows, source="cli")
     print(json.dumps({"upload_id": result.upload_id, "created": result.created,
                       "rows_committed": result.rows_committed}))
 

@@ -49,3 +49,11 @@ def store(store_url, sources_dir, monkeypatch):
     the_store = open_store(store_url, sources_dir=sources_dir)
     yield the_store
     the_store.close()
+
+
+@pytest.fixture
+def actor(store):
+    """The acting administrator (maker–checker off): :func:`tests.support.actors.office_admin`."""
+    from tests.support.actors import office_admin
+
+    return office_admin(store)

@@ -11,6 +11,7 @@ import shapely
 from sources_fixture import make_parcels
 
 from store import open_store
+from tests.support.actors import office_admin
 
 LAYERS = {"projects": "MultiPolygon", "centrelines": "LineString", "parcels": "Polygon",
           "communes": "MultiPolygon", "roads": "Unknown"}
@@ -69,7 +70,8 @@ def test_geopackage_header_and_metadata(gpkg_path):
 
 def test_replaced_layer_is_what_gdal_reads(gpkg_path, sources_dir):
     store = open_store(str(gpkg_path), sources_dir=sources_dir)
-    store.replace_layer("parcels", make_parcels().iloc[:2], report={"tep": "moi.gpkg"})
+    actor = office_admin(store)
+    store.replace_layer("parcels", make_parcels().iloc[:2], actor=actor, report={"tep": "moi.gpkg"})
     store.close()
     read = gpd.read_file(gpkg_path, layer="parcels")
     assert read.parcel_id.tolist() == make_parcels().parcel_id.tolist()[:2]
@@ -86,8 +88,9 @@ def test_copied_gpkg_file_alone_holds_the_latest_upload(gpkg_path, sources_dir, 
     store = open_store(str(gpkg_path), sources_dir=sources_dir)  # stays open, like the dashboard's
     frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]],
                           "event": ["paid"], "event_date": ["2024-06-01"]})
+    actor = office_admin(store)
     result = store.commit_upload(frame, file_name="moi.csv", file_sha256=hashlib.sha256(b"moi").hexdigest(),
-                                 uploaded_by="x", rows_read=1)
+                                 actor=actor, rows_read=1)
     copy = tmp_path / "copy.gpkg"
     shutil.copyfile(gpkg_path, copy)
     with sqlite3.connect(copy) as conn:
@@ -102,10 +105,11 @@ def test_gdal_sees_full_precision_numbers_and_dates(gpkg_path, sources_dir):
     import pandas as pd
 
     store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    actor = office_admin(store)
     frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]], "event": ["paid"],
                           "event_date": ["2024-06-01"], "amount_vnd": [123_456_789.5], "area_m2": [412.37]})
     store.commit_upload(frame, file_name="so_tien.csv", file_sha256=hashlib.sha256(b"tien").hexdigest(),
-                        uploaded_by="x", rows_read=1)
+                        actor=actor, rows_read=1)
     store.close()
     info = pyogrio.read_info(gpkg_path, layer="events")
     dtypes = dict(zip(info["fields"], info["dtypes"]))

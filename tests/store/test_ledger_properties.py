@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sources_fixture import PARCEL_IDS, SEED_EVENT_COUNT
 
 from store import StoreError, open_store
+from tests.support.actors import office_admin
 
 commit_op = st.tuples(st.just("commit"), st.integers(0, 3), st.integers(0, 4), st.booleans())
 revert_op = st.tuples(st.just("revert"), st.integers(0, 8), st.just(0), st.just(True))
@@ -47,6 +48,7 @@ def test_ledger_matches_model(ops, template_store, sources_dir, tmp_path):
     path = tmp_path / f"{uuid.uuid4().hex}.gpkg"
     shutil.copyfile(template_store, path)
     store = open_store(str(path), sources_dir=sources_dir)
+    actor = office_admin(store)
     uploads: dict[int, dict] = {}  # model: upload_id -> {hash, notes, reverted}
     next_id = 2  # the seed is upload 1
     try:
@@ -56,9 +58,9 @@ def test_ledger_matches_model(ops, template_store, sources_dir, tmp_path):
                 frame = rows(f"s{step}", n, valid)
                 if not valid:
                     with pytest.raises(StoreError):
-                        store.commit_upload(frame, file_name="f", file_sha256=digest, uploaded_by="p", rows_read=n)
+                        store.commit_upload(frame, file_name="f", file_sha256=digest, actor=actor, rows_read=n)
                     continue
-                result = store.commit_upload(frame, file_name="f", file_sha256=digest, uploaded_by="p", rows_read=n)
+                result = store.commit_upload(frame, file_name="f", file_sha256=digest, actor=actor, rows_read=n)
                 active = [i for i, u in uploads.items() if u["hash"] == digest and not u["reverted"]]
                 if active:
                     assert (result.created, result.upload_id) == (False, active[0])
@@ -73,9 +75,9 @@ def test_ledger_matches_model(ops, template_store, sources_dir, tmp_path):
                 target = ids[a % len(ids)]
                 if uploads[target]["reverted"]:
                     with pytest.raises(StoreError):
-                        store.revert_upload(target, by="p")
+                        store.revert_upload(target, actor=actor)
                 else:
-                    store.revert_upload(target, by="p")
+                    store.revert_upload(target, actor=actor)
                     uploads[target]["reverted"] = True
                     next_id += 1
         expected = sorted(note for u in uploads.values() if not u["reverted"] for note in u["notes"])

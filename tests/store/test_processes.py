@@ -33,10 +33,10 @@ def start_worker(url, sources_dir, rows, tag, barrier=None, sleep=None):
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
-def test_killed_mid_commit_leaves_store_unchanged(store, store_url, sources_dir):
+def test_killed_mid_commit_leaves_store_unchanged(store, actor, store_url, sources_dir):
     store.commit_upload(pd.DataFrame({"kind": ["parcel"], "parcel_id": ["QL4B/Xã Gia Cát/12/103"],
                                       "event": ["inventory"], "event_date": ["2024-05-01"]}),
-                        file_name="truoc.csv", file_sha256="a" * 64, uploaded_by="x", rows_read=1)
+                        file_name="truoc.csv", file_sha256="a" * 64, actor=actor, rows_read=1)
     events_before = store.events(include_reverted=True)
     uploads_before = store.uploads()
     version_before = store.data_version()
@@ -65,7 +65,7 @@ def test_killed_mid_commit_leaves_store_unchanged(store, store_url, sources_dir)
     started = time.time()
     again = reopened.commit_upload(pd.DataFrame({"kind": ["parcel"], "parcel_id": ["QL4B/Xã Gia Cát/12/101"],
                                                  "event": ["notice"], "event_date": ["2024-06-01"]}),
-                                   file_name="sau.csv", file_sha256="b" * 64, uploaded_by="x", rows_read=1)
+                                   file_name="sau.csv", file_sha256="b" * 64, actor=actor, rows_read=1)
     assert again.created and time.time() - started < 30
     assert len(reopened.events()) == len(events_before) + 1
 
@@ -83,7 +83,7 @@ def run_together(url, sources_dir, tmp_path, tags, rows, sleep):
     return results
 
 
-def test_two_processes_commit_different_uploads(store, store_url, sources_dir, tmp_path):
+def test_two_processes_commit_different_uploads(store, actor, store_url, sources_dir, tmp_path):
     rows = 4_000
     results = run_together(store_url, sources_dir, tmp_path, ["xa_a", "xa_b"], rows, sleep=0.5)
     assert all(r["created"] and r["rows_committed"] == rows for r in results)
@@ -100,7 +100,7 @@ def test_two_processes_commit_different_uploads(store, store_url, sources_dir, t
         assert ids.max() - ids.min() == rows - 1
 
 
-def test_two_processes_same_file_create_one_upload(store, store_url, sources_dir, tmp_path):
+def test_two_processes_same_file_create_one_upload(store, actor, store_url, sources_dir, tmp_path):
     results = run_together(store_url, sources_dir, tmp_path, ["cung_tep", "cung_tep"], 500, sleep=0.5)
     assert sorted(r["created"] for r in results) == [False, True]
     assert results[0]["upload_id"] == results[1]["upload_id"]

@@ -55,9 +55,9 @@ def assert_untouched(store):
     assert store.data_version()["layers"]["projects"] == 1
 
 
-def test_two_layers_in_one_call(store):
+def test_two_layers_in_one_call(store, actor):
     projects, parcels = changed_layers()
-    versions = store.replace_layers({"projects": projects, "parcels": parcels}, report={"tep": "chi_gioi.dxf"},
+    versions = store.replace_layers({"projects": projects, "parcels": parcels}, actor=actor, report={"tep": "chi_gioi.dxf"},
                                     reports={"parcels": {"ly_do": "tính lại diện tích thu hồi"}})
     assert versions == {"projects": 2, "parcels": 2}
     assert store.parcels().area_to_recover_m2.tolist() == [100.0, 200.0, 300.0, 400.0, 450.0, 490.0]
@@ -67,48 +67,48 @@ def test_two_layers_in_one_call(store):
     assert store.layer_versions("projects").report.iloc[1] == {"tep": "chi_gioi.dxf"}
     assert store.layer_versions("parcels").report.iloc[1] == {"ly_do": "tính lại diện tích thu hồi"}
     assert {"projects__v1", "parcels__v1"} <= tables(store)  # the previous versions stay restorable
-    assert store.restore_layer("projects", 1) == 3
+    assert store.restore_layer("projects", 1, actor=actor).result == 3
     same_rows(store.projects(), make_projects(), ["project_id", "geometry_note"])
 
 
-def test_database_error_in_second_layer_leaves_first_unchanged(store):
+def test_database_error_in_second_layer_leaves_first_unchanged(store, actor):
     projects, parcels = changed_layers()
     parcels["so_lieu"] = [2 ** 70] * len(parcels)  # Python ints: an integer column, but > 64 bits
     with pytest.raises((SQLAlchemyError, OverflowError)):
-        store.replace_layers({"projects": projects, "parcels": parcels}, report={})
+        store.replace_layers({"projects": projects, "parcels": parcels}, actor=actor, report={})
     assert_untouched(store)
     # the store is usable afterwards and the versions continue from 1
     assert store.replace_layers({"projects": projects, "parcels": parcels.drop(columns="so_lieu")},
-                                report={}) == {"projects": 2, "parcels": 2}
+                                actor=actor, report={}) == {"projects": 2, "parcels": 2}
 
 
-def test_check_failure_in_second_layer_writes_nothing(store):
+def test_check_failure_in_second_layer_writes_nothing(store, actor):
     projects, parcels = changed_layers()
     with pytest.raises(StoreError, match="thiếu cột: parcel_id"):
-        store.replace_layers({"projects": projects, "parcels": parcels.drop(columns="parcel_id")}, report={})
+        store.replace_layers({"projects": projects, "parcels": parcels.drop(columns="parcel_id")}, actor=actor, report={})
     with pytest.raises(StoreError, match=r"Tên cột không dùng được.*'FID'"):
-        store.replace_layers({"projects": projects, "parcels": parcels.assign(FID=1)}, report={})
+        store.replace_layers({"projects": projects, "parcels": parcels.assign(FID=1)}, actor=actor, report={})
     with pytest.raises(StoreError, match="dòng 2, cột 'start_date'"):
         store.replace_layers({"parcels": parcels, "projects": projects.assign(start_date=["2021-03-01", "x"])},
-                             report={})
+                             actor=actor, report={})
     with pytest.raises(StoreError, match="Không có lớp"):
-        store.replace_layers({}, report={})
+        store.replace_layers({}, actor=actor, report={})
     assert_untouched(store)
 
 
-def test_expected_versions_refuse_a_stale_read_modify_write(store):
+def test_expected_versions_refuse_a_stale_read_modify_write(store, actor):
     projects, _parcels = changed_layers()
     seen = store.data_version()["layers"]
     assert seen["projects"] == 1 and seen["centrelines"] == 1
-    store.replace_layer("centrelines", make_centrelines(), report={"nguoi": "người khác"})  # someone else
+    store.replace_layer("centrelines", make_centrelines(), actor=actor, report={"nguoi": "người khác"})  # someone else
     with pytest.raises(StoreError, match="vừa được người khác thay"):
-        store.replace_layers({"projects": projects, "centrelines": make_centrelines()}, report={},
+        store.replace_layers({"projects": projects, "centrelines": make_centrelines()}, actor=actor, report={},
                              expected_versions={"projects": seen["projects"], "centrelines": seen["centrelines"]})
     assert store.layer_versions("projects").version.tolist() == [1]
     assert store.layer_versions("centrelines").version.tolist() == [1, 2]
-    assert store.replace_layers({"projects": projects}, report={}, expected_versions={"projects": 1}) == {"projects": 2}
+    assert store.replace_layers({"projects": projects}, actor=actor, report={}, expected_versions={"projects": 1}) == {"projects": 2}
     with pytest.raises(StoreError, match="vừa được người khác thay"):
-        store.replace_layer("projects", projects, report={}, expected_version=1)
+        store.replace_layer("projects", projects, actor=actor, report={}, expected_version=1)
 
 
 _KILL_WORKER = textwrap.dedent("""
@@ -117,16 +117,18 @@ _KILL_WORKER = textwrap.dedent("""
     from sources_fixture import make_parcels, make_projects
     from store import open_store
     store = open_store(sys.argv[1], sources_dir=sys.argv[2])
+    from store import Accounts
+    actor = Accounts(store).get("quan_tri")
     projects, parcels = make_projects(), make_parcels()
     projects["geometry_note"] = "không được ghi"
     parcels["area_to_recover_m2"] = 1.0
-    store.replace_layers({"projects": projects, "parcels": parcels}, report={})
+    store.replace_layers({"projects": projects, "parcels": parcels}, actor=actor, report={})
     print("committed")
 """)
 
 
 @pytest.mark.slow
-def test_process_killed_between_layers_leaves_store_unchanged(store, store_url, sources_dir):
+def test_process_killed_between_layers_leaves_store_unchanged(store, actor, store_url, sources_dir):
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
     env = dict(os.environ, GPMB_STORE_SLEEP_IN_COMMIT="60")

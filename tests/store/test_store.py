@@ -30,6 +30,7 @@ from store import StoreError, open_store, schema
 from store.engine import make_engine, write_transaction
 from store.layers import write_layer_table
 from store.sources import load_milestones
+from tests.support.actors import office_admin
 
 
 def sha(text_: str) -> str:
@@ -122,7 +123,8 @@ def test_changed_seed_files_leave_user_data_alone(store_url, tmp_path):
 
     src = write_sources(tmp_path / "src")
     store = open_store(store_url, sources_dir=src)
-    store.commit_upload(new_events(), file_name="xa.csv", file_sha256=sha("xa"), uploaded_by="x", rows_read=3)
+    actor = office_admin(store)
+    store.commit_upload(new_events(), file_name="xa.csv", file_sha256=sha("xa"), actor=actor, rows_read=3)
     make_parcels().iloc[:4].to_file(src / "parcels.gpkg", layer="parcels", driver="GPKG")
     make_events().iloc[:7].to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
     reopened = open_store(store_url, sources_dir=src)
@@ -157,20 +159,20 @@ def test_seed_events_are_one_upload(store):
     EventTable.validate(events, lazy=True)
 
 
-def test_commit_upload_and_idempotent_reupload(store):
+def test_commit_upload_and_idempotent_reupload(store, actor):
     before = store.data_version()
     first = store.commit_upload(new_events(), file_name="xa_gia_cat.xlsx", file_sha256=sha("file-1"),
-                                uploaded_by="Cán bộ xã Gia Cát", rows_read=5)
+                                actor=actor, rows_read=5)
     assert first.created and first.rows_committed == 3
     again = store.commit_upload(new_events(), file_name="copy.xlsx", file_sha256=sha("file-1"),
-                                uploaded_by="người khác", rows_read=5)
+                                actor=actor, rows_read=5)
     assert (again.upload_id, again.created, again.rows_committed) == (first.upload_id, False, 3)
     assert len(store.events()) == SEED_EVENT_COUNT + 3
     uploads = store.uploads()
     assert len(uploads) == 2
     row = uploads.set_index("upload_id").loc[first.upload_id]
     assert (row.file_name, row.uploaded_by, row.rows_read, row.rows_committed, row.source) == (
-        "xa_gia_cat.xlsx", "Cán bộ xã Gia Cát", 5, 3, "upload")
+        "xa_gia_cat.xlsx", "quan_tri", 5, 3, "upload")
     assert abs(row.uploaded_at - pd.Timestamp.now(tz="UTC")) < pd.Timedelta(minutes=5)
     added = store.events().query("upload_id == @first.upload_id")
     assert added.event.tolist() == ["inventory", "plan_posted", "approved"]
@@ -179,28 +181,28 @@ def test_commit_upload_and_idempotent_reupload(store):
     assert after["last_upload_id"] == first.upload_id > before["last_upload_id"]
 
 
-def test_revert_is_recorded_and_excludes_events(store):
-    up = store.commit_upload(new_events(), file_name="a.csv", file_sha256=sha("a"), uploaded_by="x", rows_read=3)
-    store.revert_upload(up.upload_id, by="Trưởng phòng", reason="nhập nhầm xã")
+def test_revert_is_recorded_and_excludes_events(store, actor):
+    up = store.commit_upload(new_events(), file_name="a.csv", file_sha256=sha("a"), actor=actor, rows_read=3)
+    store.revert_upload(up.upload_id, actor=actor, reason="nhập nhầm xã")
     assert len(store.events()) == SEED_EVENT_COUNT
     everything = store.events(include_reverted=True)
     assert len(everything) == SEED_EVENT_COUNT + 3  # nothing deleted
     uploads = store.uploads().set_index("upload_id")
     reverted = uploads.loc[up.upload_id]
     revert_row = uploads.loc[reverted.reverted_by_upload_id]
-    assert (reverted.reverted_by, reverted.revert_reason) == ("Trưởng phòng", "nhập nhầm xã")
+    assert (reverted.reverted_by, reverted.revert_reason) == ("quan_tri", "nhập nhầm xã")
     assert not pd.isna(reverted.reverted_at)
     assert (revert_row.source, revert_row.uploaded_by, revert_row.reverts_upload_id) == (
-        "revert", "Trưởng phòng", up.upload_id)
+        "revert", "quan_tri", up.upload_id)
     assert store.data_version()["last_upload_id"] == reverted.reverted_by_upload_id
     with pytest.raises(StoreError, match="đã được hoàn tác"):
-        store.revert_upload(up.upload_id, by="x")
+        store.revert_upload(up.upload_id, actor=actor)
     with pytest.raises(StoreError, match="Không có lần tải lên số 9999"):
-        store.revert_upload(9999, by="x")
+        store.revert_upload(9999, actor=actor)
     with pytest.raises(StoreError, match="thao tác hoàn tác"):
-        store.revert_upload(int(reverted.reverted_by_upload_id), by="x")
+        store.revert_upload(int(reverted.reverted_by_upload_id), actor=actor)
     # the same file may come again after a revert, as a new upload
-    again = store.commit_upload(new_events(), file_name="a.csv", file_sha256=sha("a"), uploaded_by="x", rows_read=3)
+    again = store.commit_upload(new_events(), file_name="a.csv", file_sha256=sha("a"), actor=actor, rows_read=3)
     assert again.created and again.upload_id != up.upload_id
     assert len(store.events()) == SEED_EVENT_COUNT + 3
 
@@ -213,33 +215,33 @@ def test_revert_is_recorded_and_excludes_events(store):
     ("amount_vnd", -5, "không được âm"),
     ("parcel_id", None, "cột 'parcel_id'"),
 ])
-def test_bad_rows_write_nothing(store, column, value, message):
+def test_bad_rows_write_nothing(store, actor, column, value, message):
     before_events, before_uploads = store.events(include_reverted=True), store.uploads()
     frame = new_events().astype(object)
     frame.loc[1, column] = value
     with pytest.raises(StoreError, match=message) as info:
-        store.commit_upload(frame, file_name="bad.csv", file_sha256=sha("bad"), uploaded_by="x", rows_read=3)
+        store.commit_upload(frame, file_name="bad.csv", file_sha256=sha("bad"), actor=actor, rows_read=3)
     assert "Dòng 2" in str(info.value)
     pd.testing.assert_frame_equal(store.events(include_reverted=True), before_events)
     pd.testing.assert_frame_equal(store.uploads(), before_uploads)
 
 
-def test_commit_refuses_bad_hash_and_source(store):
+def test_commit_refuses_bad_hash_and_source(store, actor):
     with pytest.raises(StoreError, match="SHA-256"):
-        store.commit_upload(new_events(), file_name="x", file_sha256="abc", uploaded_by="x", rows_read=1)
+        store.commit_upload(new_events(), file_name="x", file_sha256="abc", actor=actor, rows_read=1)
     with pytest.raises(StoreError, match="Nguồn"):
-        store.commit_upload(new_events(), file_name="x", file_sha256=sha("x"), uploaded_by="x", rows_read=1,
+        store.commit_upload(new_events(), file_name="x", file_sha256=sha("x"), actor=actor, rows_read=1,
                             source="revert")
 
 
-def test_chainage_and_aggregate_rows(store):
+def test_chainage_and_aggregate_rows(store, actor):
     frame = pd.DataFrame([
         dict(kind="chainage_range", project_id="QL4B", chainage_from_m=3500.0, chainage_to_m=3800.0,
              event="handed_over", event_date="2024-03-01", is_correction=False),
         dict(kind="aggregate", project_id="QL4B", commune="Phường Kỳ Lừa", event="handed_over",
              event_date=datetime(2024, 3, 15), area_m2=1234.5, is_correction="True"),
     ])
-    store.commit_upload(frame, file_name="tong_hop.csv", file_sha256=sha("agg"), uploaded_by="x", rows_read=2)
+    store.commit_upload(frame, file_name="tong_hop.csv", file_sha256=sha("agg"), actor=actor, rows_read=2)
     added = store.events().tail(2)
     assert added.kind.tolist() == ["chainage_range", "aggregate"]
     assert added.chainage_to_m.iloc[0] == 3800.0 and pd.isna(added.parcel_id.iloc[0])
@@ -249,12 +251,12 @@ def test_chainage_and_aggregate_rows(store):
 
 
 # ---------------------------------------------------------------------------------------- layer versions
-def test_replace_and_restore_layer(store):
+def test_replace_and_restore_layer(store, actor):
     original = store.parcels()
     new = original.iloc[:4].copy()
     new["area_to_recover_m2"] = [111.0, 222.0, 333.0, 444.0]
     new["source_sheet"] = "tờ 12 bản đồ địa chính 2019"  # an extra column is kept
-    version = store.replace_layer("parcels", new, report={"tep": "dia_chinh.shp", "so_thua": 4})
+    version = store.replace_layer("parcels", new, actor=actor, report={"tep": "dia_chinh.shp", "so_thua": 4})
     assert version == 2
     current = store.parcels()
     assert len(current) == 4 and current.area_to_recover_m2.tolist() == [111.0, 222.0, 333.0, 444.0]
@@ -266,26 +268,26 @@ def test_replace_and_restore_layer(store):
     assert versions.report.iloc[1] == {"tep": "dia_chinh.shp", "so_thua": 4}
     assert store.data_version()["layers"]["parcels"] == 2
 
-    restored = store.restore_layer("parcels", 1)
+    restored = store.restore_layer("parcels", 1, actor=actor).result
     assert restored == 3
     assert_same_layer(store.parcels(), make_parcels())
     assert store.layer_versions("parcels").source.tolist() == ["seed", "import", "restore"]
-    assert store.restore_layer("parcels", 3) == 3  # already current: nothing to do
+    assert store.restore_layer("parcels", 3, actor=actor).result == 3  # already current: nothing to do
     with pytest.raises(StoreError, match="không có phiên bản 7"):
-        store.restore_layer("parcels", 7)
+        store.restore_layer("parcels", 7, actor=actor)
 
 
-def test_replace_layer_reprojects_and_checks_columns(store):
+def test_replace_layer_reprojects_and_checks_columns(store, actor):
     wgs84 = make_projects().to_crs(4326)
-    assert store.replace_layer("projects", wgs84, report={}) == 2
+    assert store.replace_layer("projects", wgs84, actor=actor, report={}) == 2
     assert store.projects().crs.to_epsg() == 9215
     assert abs(store.projects().area.iloc[0] - 60_000.0) < 0.5  # 1 000 m × 60 m boundary, back in metres
     with pytest.raises(StoreError, match="thiếu cột: parcel_id"):
-        store.replace_layer("parcels", make_parcels().drop(columns="parcel_id"), report={})
+        store.replace_layer("parcels", make_parcels().drop(columns="parcel_id"), actor=actor, report={})
     with pytest.raises(StoreError, match="hệ tọa độ"):
-        store.replace_layer("roads", make_roads().set_crs(None, allow_override=True), report={})
+        store.replace_layer("roads", make_roads().set_crs(None, allow_override=True), actor=actor, report={})
     with pytest.raises(StoreError, match="Lớp không hợp lệ"):
-        store.replace_layer("events", make_roads(), report={})
+        store.replace_layer("events", make_roads(), actor=actor, report={})
     assert store.layer_versions("parcels").version.tolist() == [1]  # refused calls wrote nothing
 
 
@@ -309,12 +311,12 @@ def test_url_forms():
         open_store("mysql://u@h/db")
 
 
-def test_store_is_usable_from_threads(store):
+def test_store_is_usable_from_threads(store, actor):
     """Streamlit serves sessions from several threads: one Store object must work from all of them."""
     from concurrent.futures import ThreadPoolExecutor
 
     def work(i):
-        store.commit_upload(new_events(1), file_name=f"t{i}.csv", file_sha256=sha(f"thread-{i}"), uploaded_by="x",
+        store.commit_upload(new_events(1), file_name=f"t{i}.csv", file_sha256=sha(f"thread-{i}"), actor=actor,
                             rows_read=1)
         return len(store.parcels())
 
@@ -392,6 +394,7 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
     versions = store.layer_versions("parcels")
     assert versions.version.tolist() == [1] and versions.source.tolist() == ["migration"]
     assert versions.feature_count.tolist() == [6]
-    assert store.replace_layer("parcels", make_parcels().iloc[:2], report={}) == 2
-    assert store.restore_layer("parcels", 1) == 3
+    actor = office_admin(store)
+    assert store.replace_layer("parcels", make_parcels().iloc[:2], actor=actor, report={}) == 2
+    assert store.restore_layer("parcels", 1, actor=actor).result == 3
     assert len(store.parcels()) == 6

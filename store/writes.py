@@ -1,0 +1,108 @@
+"""Store writes inside one transaction: the layer, ledger and proposal steps behind :class:`store.store.Store`.
+
+Each function takes the caller's write connection (``conn``) and the acting account already checked
+by :func:`store.actors.check_actor`, makes its change and appends its ONE audit row
+(:func:`store.audit.append`), so the change and its record commit together or not at all.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import text
+
+from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
+from store import audit, layer_versions, proposals, uploads
+from store.errors import StoreError
+from store.ledger import event_communes, pause_for_tests
+from store.proposals import Outcome
+
+
+def prepared_layers(layers, report, reports, expected_versions) -> tuple[dict, dict]:
+    """Every layer checked (:func:`store.layer_versions.prepare_layer`) and its report as JSON text."""
+    if not layers:
+        raise StoreError("Không có lớp nào để ghi.")
+    prepared = {name: layer_versions.prepare_layer(name, gdf) for name, gdf in layers.items()}
+    reports = dict(reports or {})
+    unknown = [n for n in [*reports, *(expected_versions or {})] if n not in prepared]
+    if unknown:
+        raise StoreError(f"Báo cáo/phiên bản cho lớp không được ghi: {', '.join(map(str, unknown))}.")
+    texts = {name: json.dumps(reports.get(name, report) or {}, ensure_ascii=False, default=str)
+             for name in prepared}
+    return prepared, texts
+
+
+def write_layers(conn, actor: Account, prepared: dict, texts: dict, source: str, changes: dict,
+                  review: dict | None, client_address: str | None) -> dict[str, int]:
+    """Write each layer as a new version, then ONE audit row (``layer_replaced``)."""
+    versions: dict[str, int] = {}
+    for name, gdf in prepared.items():
+        versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
+        pause_for_tests()  # tests kill the process here, between layers
+    before = {name: {"version": c["version"], "features": c["features_before"]} for name, c in changes.items()}
+    after = {name: {"version": versions[name], "features": c["features_after"], "added": c["added"],
+                    "removed": c["removed"]} for name, c in changes.items()}
+    audit.append(conn, actor=actor, action="layer_replaced", target="layer:" + ",".join(prepared),
+                 before=before, after={**after, **({"review": review} if review else {}), "source": source},
+                 client_address=client_address)
+    return versions
+
+
+def propose_layers(conn, actor: Account, prepared: dict, texts: dict, source: str, changes: dict,
+                    client_address: str | None) -> Outcome:
+    """Record a parcel-removing replacement as a proposal; its layers wait in ``proposal_<id>__<layer>``."""
+    payload = {"layers": list(prepared), "source": source, "changes": changes,
+               "expected_versions": {name: c["version"] for name, c in changes.items()}, "reports": texts}
+    proposal_id = proposals.create(conn, actor=actor, action="replace_layers", target="layer:" + ",".join(prepared),
+                                   payload=payload, client_address=client_address)
+    proposals.store_layers(conn, proposal_id, prepared)
+    return Outcome(False, proposal_id)
+
+
+def revert(conn, actor: Account, upload_id: int, reason: str, review: dict, client_address: str | None) -> int:
+    """Record the revert and its audit row (``upload_reverted``); return the revert's ``uploads`` id."""
+    before = {**uploads.revertable(conn, upload_id), "events_counted": uploads.counted_events(conn)}
+    revert_id = uploads.revert_in(conn, upload_id, by=actor.username, reason=reason)
+    audit.append(conn, actor=actor, action="upload_reverted", target=f"upload:{upload_id}", before=before,
+                 after={"reverted": True, "revert_upload_id": revert_id, "reason": reason or "",
+                        "events_counted": uploads.counted_events(conn), "review": review},
+                 client_address=client_address)
+    return revert_id
+
+
+def restore(conn, actor: Account, name: str, version: int, review: dict, client_address: str | None) -> int:
+    """Make ``version`` of ``name`` current again, with its audit row (``layer_restored``)."""
+    current = layer_versions.current_version(conn, name)
+    count_before = layer_versions.feature_count(conn, name)
+    new_version = layer_versions.restore_layer_in(conn, name, version)
+    count_after = layer_versions.feature_count(conn, name)
+    audit.append(conn, actor=actor, action="layer_restored", target=f"layer:{name}",
+                 before={"version": current, "features": count_before},
+                 after={"version": new_version, "restored_from": version, "features": count_after, "review": review},
+                 client_address=client_address)
+    return new_version
+
+
+def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_address: str | None):
+    """Carry out a confirmed proposal (inside the confirming transaction); return what the action returns."""
+    payload = proposal["payload"]
+    if proposal["action"] == "revert":
+        return revert(conn, actor, int(payload["upload_id"]), payload.get("reason", ""), review, client_address)
+    if proposal["action"] == "restore":
+        layer_versions.check_expected_versions(conn, {payload["layer"]: payload["expected_version"]})
+        return restore(conn, actor, payload["layer"], int(payload["version"]), review, client_address)
+    layer_versions.check_expected_versions(conn, payload["expected_versions"])
+    layers = proposals.read_layers(conn, proposal["proposal_id"], payload["layers"])
+    changes = layer_versions.change_summary(conn, layers)
+    return write_layers(conn, actor, layers, payload["reports"], payload["source"], changes, review, client_address)
+
+
+def row_communes(conn, actor: Account, columns: dict) -> list[frozenset[str]] | None:
+    """The communes of each event row when ``actor`` may upload only for his communes, else None."""
+    if PERMISSIONS.get(getattr(actor, "role", None), {}).get("upload_counts") != SCOPE_OWN_COMMUNES:
+        return None
+    names = ["parcel_id", "project_id", "commune", "chainage_m"]
+    rows = conn.execute(text(f"SELECT {', '.join(names)} FROM parcels")).all()
+    parcels = pd.DataFrame([tuple(r) for r in rows], columns=names)
+    parcels["chainage_m"] = pd.to_numeric(parcels["chainage_m"], errors="coerce")
+    return event_communes(pd.DataFrame(columns), parcels)
