@@ -25,6 +25,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "exports": "export",
     "import": "import_cadastre",
     "converter": "read_figures",
+    "proposals": "revert",          # confirming needs the action's role; the store checks each decision
     "account": None,
     "users": "manage_users",
     "audit": "read_audit",

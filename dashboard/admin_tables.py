@@ -84,3 +84,27 @@ def accounts_table(accounts: Iterable[Account], now: datetime) -> pd.DataFrame:
         for a in accounts
     ]
     return pd.DataFrame(rows, columns=list(ACCOUNT_COLUMNS_VI))
+
+
+#: Headers of the proposals table (page «Đề xuất chờ duyệt»).
+PROPOSAL_COLUMNS_VI = ("Số", "Thao tác", "Đối tượng", "Người đề xuất", "Thời điểm (giờ Việt Nam)", "Trạng thái",
+                       "Người quyết định", "Lý do")
+
+
+def proposals_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The proposals of ``frame`` (columns of ``store.proposals.PROPOSAL_COLUMNS``), newest first, with
+    Vietnamese headers :data:`PROPOSAL_COLUMNS_VI`; text from the store is shown as text (never markup)."""
+    from vocab.roles import PROPOSAL_ACTION_LABELS_VI, PROPOSAL_STATUS_LABELS_VI
+
+    rows = frame.sort_values("proposal_id", ascending=False)
+    table = pd.DataFrame({
+        PROPOSAL_COLUMNS_VI[0]: rows["proposal_id"].astype(int).tolist(),
+        PROPOSAL_COLUMNS_VI[1]: [PROPOSAL_ACTION_LABELS_VI.get(a, a) for a in rows["action"]],
+        PROPOSAL_COLUMNS_VI[2]: [t if isinstance(t, str) else "" for t in rows["target"]],
+        PROPOSAL_COLUMNS_VI[3]: rows["proposed_by"].astype(str).tolist(),
+        PROPOSAL_COLUMNS_VI[4]: [vietnam_time(t) for t in rows["proposed_at"]],
+        PROPOSAL_COLUMNS_VI[5]: [PROPOSAL_STATUS_LABELS_VI.get(s, s) for s in rows["status"]],
+        PROPOSAL_COLUMNS_VI[6]: [d if isinstance(d, str) else MISSING for d in rows["decided_by"]],
+        PROPOSAL_COLUMNS_VI[7]: [r if isinstance(r, str) else "" for r in rows["reason"]],
+    })
+    return table.reset_index(drop=True)

@@ -14,7 +14,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
+from domain.errors import GpmbError
 from vocab.format import fmt_date, fmt_number
 
 TITLE = "Tải lên số liệu kiểm đếm"
@@ -105,18 +106,23 @@ def _preview(table, report) -> None:
         st.dataframe(report.problems_frame(), hide_index=True, width="stretch", key="upload_problems")
 
 
-def _commit(data: bytes, file_name: str, by: str, the_store) -> None:
+def _commit(data: bytes, file_name: str, the_store) -> None:
+    """Validate again and commit as the logged-in account (role and communes checked by the store)."""
     from ingest.importer import import_counts
 
+    actor = auth.current_account()
     with st.spinner("Đang ghi số liệu…"):  # validated again against the ledger as it is now
-        result = import_counts(data, the_store, skip_invalid=True, by=by, file_name=file_name, source="upload")
+        result = import_counts(data, the_store, skip_invalid=True, actor=actor, file_name=file_name,
+                               source="upload", client_address=auth.client_address())
     kind = "success" if result.status in ("committed", "nothing_new") else "error"
     st.session_state[_RESULT_KEY] = (kind, result.message_vi)
-    log.info("upload %s by %s: %s (%s)", file_name, by, result.status, result.upload_id)
+    log.info("upload %s by %s: %s (%s)", file_name, actor.username, result.status, result.upload_id)
 
 
 def _upload_section(the_store) -> None:
-    by = st.text_input("Người tải lên", key="upload_by", placeholder="Họ tên, đơn vị (ví dụ: Nguyễn Văn A – UBND xã Gia Cát)")
+    account = auth.current_account()
+    st.caption(f"Người tải lên: **{_md_escape(account.display_name or account.username)}** "
+               f"({_md_escape(account.username)}) – ghi theo tài khoản đang đăng nhập.")
     generation = st.session_state.get(_UPLOADER_KEY, 0)
     uploaded = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx", "txt"],
                                 key=f"upload_file_{generation}")
@@ -137,9 +143,8 @@ def _upload_section(the_store) -> None:
         st.warning(f"Nếu ghi, chỉ {fmt_number(report.rows_valid)} dòng hợp lệ được ghi; "
                    f"{fmt_number(report.rows_invalid)} dòng có lỗi sẽ bị bỏ qua.")
     left, right = st.columns(2)
-    if left.button("Ghi các dòng hợp lệ", type="primary", disabled=report.rows_valid == 0 or not by.strip(),
-                   key="upload_commit", help="Nhập tên người tải lên trước khi ghi." if not by.strip() else None):
-        _commit(data, uploaded.name, by.strip(), the_store)
+    if left.button("Ghi các dòng hợp lệ", type="primary", disabled=report.rows_valid == 0, key="upload_commit"):
+        _commit(data, uploaded.name, the_store)
         _reset_uploader()
         st.rerun()
     if right.button("Hủy", key="upload_cancel"):
@@ -172,8 +177,6 @@ def _uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
 
 
 def _uploads_section(the_store) -> None:
-    from store import StoreError
-
     st.subheader("Các lần tải lên")
     uploads = the_store.uploads()
     if uploads.empty:
@@ -190,19 +193,26 @@ def _uploads_section(the_store) -> None:
                   for r in revertable.itertuples()}
         chosen = st.selectbox("Lần tải lên", options=list(labels)[::-1], format_func=labels.get, key="revert_choice")
         reason = st.text_input("Lý do", key="revert_reason")
-        by = st.session_state.get("upload_by", "").strip()
         sure = st.checkbox("Tôi xác nhận hoàn tác lần tải lên đã chọn", key="revert_confirm")
-        if st.button("Hoàn tác lần tải này", key="revert_button", disabled=not (by and sure),
-                     help="Nhập tên người tải lên ở trên và đánh dấu xác nhận trước khi hoàn tác."
-                     if not (by and sure) else None):
+        if st.button("Hoàn tác lần tải này", key="revert_button", disabled=not sure,
+                     help="Đánh dấu xác nhận trước khi hoàn tác." if not sure else None):
             try:
-                the_store.revert_upload(int(chosen), by=by, reason=reason)
-                st.session_state[_RESULT_KEY] = ("success", f"Đã hoàn tác lần tải lên số {chosen}.")
-            except StoreError as exc:
-                st.session_state[_RESULT_KEY] = ("error", str(exc))
+                outcome = the_store.revert_upload(int(chosen), actor=auth.current_account(), reason=reason,
+                                                  client_address=auth.client_address())
+                st.session_state[_RESULT_KEY] = ("success", _revert_message(int(chosen), outcome))
+            except GpmbError as exc:
+                st.session_state[_RESULT_KEY] = ("error", exc.message_vi)
             st.session_state.pop(_CACHE_KEY, None)
             st.session_state.pop("revert_confirm", None)
             st.rerun()
+
+
+def _revert_message(upload_id: int, outcome) -> str:
+    """What happened to a revert: done, or waiting for a second account (maker–checker)."""
+    if outcome.executed:
+        return f"Đã hoàn tác lần tải lên số {upload_id}."
+    return (f"Đã ghi đề xuất hoàn tác lần tải lên số {upload_id} (đề xuất số {outcome.proposal_id}): "
+            "chờ một tài khoản khác duyệt ở trang «Đề xuất chờ duyệt».")
 
 
 def render() -> None:

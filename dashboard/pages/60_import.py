@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
+from domain.errors import GpmbError
 from mapview.preview import preview_map_html
 from mapview.sandbox import sandboxed_document
 from vocab.format import fmt_number
@@ -150,13 +151,29 @@ def _versions(the_store, layer: str) -> None:
         choice = st.selectbox("Phiên bản cần khôi phục", versions["version"].tolist()[::-1], key=f"imp_restore_{layer}")
         if st.button("Khôi phục phiên bản này", key=f"imp_restore_btn_{layer}"):
             try:
-                new_version = the_store.restore_layer(layer, int(choice))
+                outcome = the_store.restore_layer(layer, int(choice), actor=auth.current_account(),
+                                                  client_address=auth.client_address())
+            except GpmbError as exc:
+                st.error(exc.message_vi)
             except Exception as exc:
                 log.exception("restore_layer failed")
-                st.error(f"Không khôi phục được: {exc}")
+                st.error(f"Không khôi phục được ({type(exc).__name__}); kho dữ liệu không thay đổi.")
             else:
                 st.cache_data.clear()
-                st.success(f"Đã khôi phục phiên bản {choice} (thành phiên bản {new_version}).")
+                if outcome.executed:
+                    st.success(f"Đã khôi phục phiên bản {choice} (thành phiên bản {outcome.result}).")
+                else:
+                    st.info(f"Đã ghi đề xuất khôi phục phiên bản {choice} (đề xuất số {outcome.proposal_id}): "
+                            "chờ một tài khoản khác duyệt ở trang «Đề xuất chờ duyệt».")
+
+
+def _parcels_message(count: int, outcome) -> str:
+    """What a parcel import did: written, or waiting for a second account because it removes parcels."""
+    if outcome.executed:
+        versions = outcome.result if isinstance(outcome.result, dict) else {"parcels": outcome.result}
+        return f"Đã ghi {count} thửa (phiên bản {versions.get('parcels')})."
+    return (f"Bản đồ mới xoá bớt thửa nên cần duyệt: đã ghi đề xuất số {outcome.proposal_id}, chờ một tài khoản "
+            "khác duyệt ở trang «Đề xuất chờ duyệt». Kho dữ liệu chưa thay đổi.")
 
 
 def render() -> None:
@@ -279,16 +296,19 @@ def render() -> None:
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
         if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
+                who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
-                    version = commit_parcels(the_store, result["prepared"], scope=scope)
-                    message = f"Đã ghi {len(result['prepared'].parcels)} thửa (phiên bản {version})."
+                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, **who)
+                    message = _parcels_message(len(result["prepared"].parcels), outcome)
                 elif kind == "boundary":
-                    out = update_boundary(the_store, project_id, result["geometry"], report)
+                    out = update_boundary(the_store, project_id, result["geometry"], report, **who)
                     message = (f"Đã ghi chỉ giới (phiên bản {out['projects_version']}); "
                                f"{out['parcels_zeroed']} thửa nay nằm ngoài chỉ giới.")
                 else:
-                    version = update_alignment(the_store, project_id, result["geometry"], report)
+                    version = update_alignment(the_store, project_id, result["geometry"], report, **who)
                     message = f"Đã ghi tim tuyến (phiên bản {version})."
+            except GpmbError as exc:
+                st.error(exc.message_vi)
             except (CadastreImportError, ValueError) as exc:
                 st.error(str(exc))
             except Exception as exc:

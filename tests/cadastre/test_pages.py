@@ -53,7 +53,10 @@ def test_converter_batch_list(fresh_caches):
 
 
 def test_import_page_check_then_commit(store, fixture_files, fresh_caches):
-    at = page("60_import").run()
+    from tests.support.actors import make_account
+    from tests.support.login import preset_login
+
+    at = preset_login(page("60_import"), make_account(store, "quan_tri")).run()
     assert not at.exception, at.exception
     at.selectbox(key="imp_project").set_value("TEST_QL4B")
     at.text_input(key="imp_paths").input(fixture_files["famis_tcvn3_noprj"]).run()
@@ -71,6 +74,10 @@ def test_import_page_check_then_commit(store, fixture_files, fresh_caches):
     assert not at.exception
     assert at.success and "11 thửa" in at.success[0].value
     assert (store.parcels()["project_id"] == "TEST_QL4B").sum() == 11
+    from store import AuditTrail
+
+    last = AuditTrail(store).read().iloc[-1]
+    assert (last["action"], last["account"]) == ("layer_replaced", "quan_tri")  # the page writes as the account
 
 
 def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, fresh_caches):
