@@ -33,6 +33,7 @@ class Field:
     parse: Callable[[Any], Any]
     required: bool = True
     default: Any = None        # the value of a blank optional cell
+    choices: str | None = None  # the ``vocab.people.PEOPLE_TABLES`` table of a drop-down column
 
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/\-]*")
@@ -92,6 +93,11 @@ def _choice(table: str) -> Callable[[Any], str]:
     return parse
 
 
+def _pick(column: str, header_vi: str, table: str) -> Field:
+    """A required column whose cells are a code or a Vietnamese word of ``table``."""
+    return Field(column, header_vi, _choice(table), choices=table)
+
+
 def _entitlement(value: Any) -> str:
     folded = fold_key(value)
     if folded in ("", "none", "khong", "khongco"):
@@ -120,22 +126,22 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
     "payments": (
         Field("household_id", "Mã hộ", _code), Field("project_id", "Mã dự án", _code),
         Field("payment_date", "Ngày chi trả", parse_date), Field("amount_vnd", "Số tiền (đồng)", _positive),
-        Field("part", "Khoản", _choice("plan_part")), Field("receipt_number", "Số phiếu chi", _text),
+        _pick("part", "Khoản", "plan_part"), Field("receipt_number", "Số phiếu chi", _text),
     ),
     "complaints": (
         Field("letter_id", "Số đơn", _code), Field("received_date", "Ngày nhận", parse_date),
-        Field("channel", "Hình thức nhận", _choice("complaint_channel")),
+        _pick("channel", "Hình thức nhận", "complaint_channel"),
         Field("household_id", "Hộ gửi đơn", _code, False), Field("parcels", "Thửa liên quan", _parcels, False, ()),
-        Field("kind", "Loại đơn", _choice("complaint_kind")), Field("subject", "Nội dung", _choice("complaint_subject")),
-        Field("body", "Cơ quan có thẩm quyền", _choice("competent_body")),
+        _pick("kind", "Loại đơn", "complaint_kind"), _pick("subject", "Nội dung", "complaint_subject"),
+        _pick("body", "Cơ quan có thẩm quyền", "competent_body"),
         Field("accepted_date", "Ngày thụ lý", parse_date, False),
-        Field("status", "Trạng thái", _choice("complaint_status")), Field("outcome", "Kết quả", _text, False),
+        _pick("status", "Trạng thái", "complaint_status"), Field("outcome", "Kết quả", _text, False),
         Field("published_date", "Ngày công khai kết quả", parse_date, False),
     ),
     "lots": (
         Field("area_id", "Khu tái định cư", _code), Field("lot_number", "Số lô", _code),
         Field("area_m2", "Diện tích (m²)", _positive), Field("price_vnd", "Giá đất (đồng)", _amount),
-        Field("status", "Trạng thái", _choice("lot_status")),
+        _pick("status", "Trạng thái", "lot_status"),
     ),
 }
 
