@@ -405,6 +405,6 @@ def _load_sheets(data: bytes) -> dict[str, list[list[object]]]:
         raise IngestError("Không mở được tệp XLSX (tệp hỏng hoặc không phải bảng tính Excel). "
                           "Hãy mở bằng Excel và lưu lại.") from None
     try:
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
+        return {ws.title: [list(r) for r in ws.iter_rows(min_row=1, values_only=True)] for ws in workbook.worksheets}
     finally:
         workbook.close()
