@@ -1,8 +1,10 @@
 """The household × step matrix reader: a generated 420-row file and bad files."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -162,3 +164,17 @@ def test_parcel_keys_sort_numerically():
 def test_step_names_map_to_stages(name, target):
     assert map_step_name(name) == target
     assert propose_step_mapping({"C1": name}) == {"C1": target}
+
+
+def test_rows_keep_their_excel_numbers_when_the_sheet_starts_lower():
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for col, header in enumerate(HEADER[:7] + ["C001"], start=1):
+        ws.cell(row=6, column=col, value=header)
+    for col, value in enumerate([1, "H1", "LUC", "A", "Thôn 1", "12", 100, "xong"], start=1):
+        ws.cell(row=7, column=col, value=value)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    report = read_register_matrix(buffer.getvalue(), today=TODAY)
+    assert report.header_row == 6
+    assert [(p.row, p.column) for p in report.problems] == [(7, "C001")]
