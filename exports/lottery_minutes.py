@@ -111,7 +111,8 @@ def _result_table(doc, result: LotteryResult, eligible: pd.DataFrame, lots: pd.D
             _cell_text(cell, [(value, False, False)], size=12)
     _paragraph(doc, f"Mã kiểm tra SHA-256 của kết quả: {result.draw_sha256}", space_after=2)
     if result.unallocated_lots:
-        _paragraph(doc, f"Lô chưa giao ({len(result.unallocated_lots)}): {', '.join(result.unallocated_lots)}")
+        spare = ", ".join(str(numbers.get(lot, lot)) for lot in result.unallocated_lots)
+        _paragraph(doc, f"Lô chưa giao ({len(result.unallocated_lots)}): {spare}")
 
 
 def _lookup(frame: pd.DataFrame, key: str, column: str) -> dict:

@@ -168,3 +168,5 @@ def test_the_minutes_open_and_hold_every_assignment():
         assert row[1:5] == [a.household_id, names[a.household_id], a.lot_class, numbers[a.lot_id]]
     assert {r[5] for r in rows} == {"100,0", "120,5"}
     assert "(Ký, ghi rõ họ tên)" in doc.tables[2].cell(0, 0).text
+    spare = ", ".join(numbers[lot] for lot in result.unallocated_lots)
+    assert f"Lô chưa giao (2): {spare}" in text
