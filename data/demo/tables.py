@@ -155,4 +155,39 @@ stale_counts_days: 30
 
 # Báo cáo quý gửi UBND huyện (qua Phòng Tài chính – Kế hoạch) trước ngày 20 của tháng cuối quý.
 quarterly_report_day: 20
+
+# Chi trả tiền bồi thường, hỗ trợ, tái định cư trong 30 ngày kể từ ngày quyết định phê duyệt phương án
+# có hiệu lực: Luật Đất đai 2024 điều 94 khoản 1. Gửi tiền vào tài khoản tạm giữ tại Kho bạc (khoản 5)
+# dừng việc tính chậm chi trả.
+# Payment deadline: 30 days after the approval decision takes effect (Land Law 2024 art. 94(1)).
+payments:
+  deadline_days: 30
+
+# Thời hạn giải quyết đơn thư (ngày, tính theo ngày dương lịch; sản phẩm chưa trừ ngày nghỉ).
+# Time limits for letters (calendar days). normal | complicated (vụ việc phức tạp) |
+# remote (vùng sâu, vùng xa đi lại khó khăn) | remote_complicated.
+complaints:
+  complaint:                     # khiếu nại: Luật Khiếu nại 2011
+    acceptance_days: 10          # điều 27: thụ lý trong 10 ngày kể từ ngày nhận đơn
+    round_1:                     # điều 28: giải quyết lần đầu, kể từ ngày thụ lý
+      normal: 30
+      complicated: 45
+      remote: 45
+      remote_complicated: 60
+    round_2:                     # điều 37: giải quyết lần hai, kể từ ngày thụ lý
+      normal: 45
+      complicated: 60
+      remote: 60
+      remote_complicated: 70
+    escalation_days:             # điều 33 khoản 1: khiếu nại lần hai trong 30 ngày (45 ngày vùng sâu, vùng xa)
+      normal: 30                 # kể từ khi hết thời hạn giải quyết hoặc nhận quyết định lần đầu
+      remote: 45
+  denunciation:                  # tố cáo: Luật Tố cáo 2018 điều 30 khoản 1
+    round_1:                     # 30 ngày kể từ ngày thụ lý; phức tạp gia hạn một lần 30 ngày
+      normal: 30
+      complicated: 60
+      remote: 30
+      remote_complicated: 60
+  # kiến nghị, phản ánh: luật không quy định thời hạn giải quyết; thêm một mục "petition:" hoặc
+  # "feedback:" như trên nếu địa phương có quy định.
 """

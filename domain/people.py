@@ -1,0 +1,68 @@
+"""Codes of the people side of clearance: plans, payments, complaints (đơn thư), resettlement lots.
+
+Codes only, no display text (Vietnamese words: ``vocab.people``). The registers that use them are
+described in DATA_MODEL.md ("People side"). Sources:
+
+- plan parts: a compensation, support and resettlement plan (phương án bồi thường, hỗ trợ và tái định
+  cư) has these three parts (Land Law 2024 arts. 91–111);
+- payment refusal: a household that does not come to receive the money is invited up to three times,
+  then the money is deposited to the custody account at the State Treasury (Land Law 2024 art. 94(5));
+- complaint kinds: the Law on Complaints 2011 (khiếu nại), the Law on Denunciations 2018 (tố cáo),
+  Decree 124/2020 art. 2 / Law on Citizen Reception 2013 (kiến nghị, phản ánh);
+- complaint statuses follow the Law on Complaints 2011 procedure: received → accepted (thụ lý, art. 27)
+  → verifying (xác minh, art. 29) → dialogue (đối thoại, art. 30) → resolved (quyết định giải quyết,
+  art. 31); ``withdrawn`` (rút đơn, art. 10); ``escalated`` (khiếu nại lần hai / khởi kiện, art. 33).
+"""
+from __future__ import annotations
+
+#: Parts of a compensation plan and of a payment, in plan order.
+PLAN_PARTS: tuple[str, ...] = ("compensation", "support", "resettlement")
+
+#: Steps of a household that refuses the money (in order; ``deposited`` ends them).
+PAYMENT_REFUSAL_STEPS: tuple[str, ...] = ("invited_1", "invited_2", "invited_3", "deposited")
+
+#: Kinds of letters (đơn thư). Only ``complaint`` (khiếu nại) runs the Law on Complaints clock.
+COMPLAINT_KINDS: tuple[str, ...] = ("complaint", "denunciation", "petition", "feedback")
+
+#: What a letter is about.
+COMPLAINT_SUBJECTS: tuple[str, ...] = (
+    "land_price", "area", "land_origin", "assets", "support", "resettlement", "procedure", "other",
+)
+
+#: Bodies competent to resolve a letter, lowest level first (first-time resolution: the body that made
+#: the decision; second time: the next level, Law on Complaints 2011 arts. 17–21).
+COMPETENT_BODIES: tuple[str, ...] = (
+    "commune_people_committee",      # UBND xã / phường
+    "land_fund_centre",              # Trung tâm Phát triển quỹ đất
+    "natural_resources_office",      # Phòng Tài nguyên và Môi trường
+    "district_people_committee",     # UBND huyện (cấp huyện cũ)
+    "natural_resources_department",  # Sở Tài nguyên và Môi trường / Sở Nông nghiệp và Môi trường
+    "provincial_people_committee",   # UBND tỉnh
+)
+
+#: Channels a letter arrives by.
+COMPLAINT_CHANNELS: tuple[str, ...] = ("in_person", "post", "citizen_reception", "transferred", "online")
+
+#: Statuses of a letter, in procedure order.
+COMPLAINT_STATUSES: tuple[str, ...] = (
+    "received", "accepted", "verifying", "dialogue", "resolved", "withdrawn", "escalated",
+)
+
+#: Statuses that stop a letter's clock (it is no longer open).
+CLOSED_COMPLAINT_STATUSES: frozenset[str] = frozenset({"resolved", "withdrawn", "escalated"})
+
+#: Statuses while the body is working on an accepted letter (the clock runs from the accepted date).
+RUNNING_COMPLAINT_STATUSES: frozenset[str] = frozenset({"accepted", "verifying", "dialogue"})
+
+#: Resolution rounds of a complaint (Law on Complaints 2011 art. 28: first; art. 37: second).
+RESOLUTION_ROUNDS: tuple[int, ...] = (1, 2)
+
+#: Statuses of a resettlement lot.
+LOT_STATUSES: tuple[str, ...] = ("planned", "available", "reserved", "allocated", "handed_over")
+
+#: Statuses of a lot that a lottery may draw.
+DRAWABLE_LOT_STATUSES: frozenset[str] = frozenset({"available"})
+
+#: Resettlement entitlement of a household in its approved plan: no lot, or a lot of a class
+#: (classes are the project's own codes, e.g. ``A`` for a lot of 100 m², ``B`` for 120 m²).
+NO_ENTITLEMENT = "none"

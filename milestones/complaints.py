@@ -1,0 +1,213 @@
+"""The complaint clock (đơn thư): time limits, overdue letters, escalation and monthly counts.
+
+Time limits (calendar days, configurable in the ``complaints`` section of ``data/sources/rules.yaml``;
+defaults :data:`DEFAULT_COMPLAINT_LIMITS`):
+
+- khiếu nại (Law on Complaints 2011): accept (thụ lý) within 10 days of receipt (art. 27); resolve a first
+  complaint within 30 days of acceptance, 45 for a complicated case, 45 / 60 in remote areas (art. 28); a
+  second complaint within 45 days, 60 complicated, 60 / 70 remote (art. 37). A complainant may complain a
+  second time within 30 days (45 remote) after the first limit expired or the first decision was received
+  (art. 33(1)): the escalation window;
+- tố cáo (Law on Denunciations 2018 art. 30(1)): 30 days from acceptance, 60 for a complicated case;
+- kiến nghị, phản ánh: no statutory limit (no clock unless the file gives one).
+
+A letter's clock stops when its status becomes ``resolved``, ``withdrawn`` or ``escalated`` (on
+``closed_date``): a stopped letter is never overdue.
+
+Letters frame (one row per letter): ``letter_id``, ``project_id``, ``commune``, ``body`` (competent body
+code, ``domain.people.COMPETENT_BODIES``), ``kind`` (``domain.people.COMPLAINT_KINDS``), ``status``
+(``domain.people.COMPLAINT_STATUSES``), ``received_date``, ``accepted_date`` (NaT until accepted),
+``closed_date`` (the day the status became closed; NaT while open), ``round`` (1 or 2), ``complicated``
+(bool), ``remote_area`` (bool).
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from domain.people import CLOSED_COMPLAINT_STATUSES
+
+_CASES = ("normal", "complicated", "remote", "remote_complicated")
+
+DEFAULT_COMPLAINT_LIMITS: dict[str, dict[str, Any]] = {
+    "complaint": {
+        "acceptance_days": 10,
+        "round_1": {"normal": 30, "complicated": 45, "remote": 45, "remote_complicated": 60},
+        "round_2": {"normal": 45, "complicated": 60, "remote": 60, "remote_complicated": 70},
+        "escalation_days": {"normal": 30, "remote": 45},
+    },
+    "denunciation": {
+        "round_1": {"normal": 30, "complicated": 60, "remote": 30, "remote_complicated": 60},
+    },
+}
+
+#: The article each limit follows, per kind and clock (shown beside an overdue letter).
+ARTICLES: dict[tuple[str, str], str] = {
+    ("complaint", "acceptance"): "Luật Khiếu nại 2011, điều 27",
+    ("complaint", "round_1"): "Luật Khiếu nại 2011, điều 28",
+    ("complaint", "round_2"): "Luật Khiếu nại 2011, điều 37",
+    ("complaint", "escalation"): "Luật Khiếu nại 2011, điều 33",
+    ("denunciation", "round_1"): "Luật Tố cáo 2018, điều 30",
+}
+
+
+def _days(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or value != int(value):
+        raise ValueError(f"rules.yaml: complaints.{key} phải là số ngày nguyên dương, nhận được {value!r}")
+    return int(value)
+
+
+def complaint_limits(rules: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The ``complaints`` section of ``rules`` merged over :data:`DEFAULT_COMPLAINT_LIMITS`.
+
+    A kind may give ``acceptance_days``, ``round_1`` / ``round_2`` (a mapping of ``normal``,
+    ``complicated``, ``remote``, ``remote_complicated``, or one number for all four) and
+    ``escalation_days`` (``normal``, ``remote``).
+
+    Raises
+    ------
+    ValueError
+        A limit that is not a positive whole number of days (Vietnamese message naming the key).
+    """
+    out = copy.deepcopy(DEFAULT_COMPLAINT_LIMITS)
+    for kind, section in dict((rules or {}).get("complaints") or {}).items():
+        target = out.setdefault(str(kind), {})
+        for key, value in dict(section or {}).items():
+            path = f"{kind}.{key}"
+            if key == "acceptance_days":
+                target[key] = _days(value, path)
+            elif isinstance(value, Mapping):
+                target[key] = {**target.get(key, {}), **{str(c): _days(v, f"{path}.{c}") for c, v in value.items()}}
+            else:
+                target[key] = dict.fromkeys(_CASES if key != "escalation_days" else ("normal", "remote"),
+                                            _days(value, path))
+    return out
+
+
+def _case(complicated: bool, remote: bool) -> str:
+    return {(False, False): "normal", (True, False): "complicated",
+            (False, True): "remote", (True, True): "remote_complicated"}[(complicated, remote)]
+
+
+def _limit(limits: Mapping[str, Any], kind: str, clock: str, case: str) -> float:
+    table = limits.get(kind, {})
+    if clock == "acceptance":
+        return float(table.get("acceptance_days", np.nan))
+    rounds = table.get(clock, {})
+    return float(rounds.get(case, rounds.get("normal", np.nan)))
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column], errors="coerce").dt.normalize()
+
+
+def _flag(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[column].fillna(False).astype(bool)
+
+
+def complaint_clock(letters: pd.DataFrame, as_of: date, limits: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Each letter received by ``as_of`` with its running clock, due date and lateness.
+
+    Returns
+    -------
+    DataFrame
+        The letter columns plus ``open`` (bool: not closed by ``as_of``), ``clock`` (``acceptance`` before
+        the accepted date, then ``round_1`` / ``round_2``; None when closed or the kind has no limit),
+        ``limit_days``, ``due_date`` (Timestamp), ``days_left`` (negative when late), ``overdue`` (bool),
+        ``days_overdue`` (int ≥ 0), ``article`` (the legal source of the limit), ``may_escalate_until``
+        (complaints in round 1: end of the art. 33 window after the first limit expired unresolved or
+        the letter was resolved; NaT otherwise).
+    """
+    limits = DEFAULT_COMPLAINT_LIMITS if limits is None else limits
+    now = pd.Timestamp(as_of)
+    received = _dates(letters, "received_date")
+    out = letters[received <= now].copy()
+    received, accepted, closed = received[out.index], _dates(out, "accepted_date"), _dates(out, "closed_date")
+    accepted = accepted.where(accepted <= now)
+    closed_by_now = out["status"].isin(CLOSED_COMPLAINT_STATUSES) & (closed.isna() | (closed <= now))
+    out["open"] = ~closed_by_now
+    rounds = out["round"].fillna(1).astype(int) if "round" in out.columns else pd.Series(1, index=out.index)
+    cases = [_case(c, r) for c, r in zip(_flag(out, "complicated"), _flag(out, "remote_area"), strict=True)]
+    clocks = np.where(accepted.isna(), "acceptance", "round_" + rounds.astype(str))
+    out["limit_days"] = [_limit(limits, k, c, case) for k, c, case in zip(out["kind"], clocks, cases, strict=True)]
+    start = accepted.fillna(received)
+    out["due_date"] = start + pd.to_timedelta(out["limit_days"], unit="D")
+    running = out["open"] & out["limit_days"].notna()
+    out["clock"] = pd.Series([c if run else None for c, run in zip(clocks, running, strict=True)],
+                             index=out.index, dtype=object)
+    out["days_left"] = (out["due_date"] - now).dt.days.where(running)
+    out["days_overdue"] = (-out["days_left"]).clip(lower=0).fillna(0).astype(int)
+    out["overdue"] = out["days_overdue"] > 0
+    out["article"] = [ARTICLES.get((k, c)) if run else None
+                      for k, c, run in zip(out["kind"], clocks, running, strict=True)]
+    out["may_escalate_until"] = _escalation_window(out, limits, rounds, closed, cases)
+    return out.reset_index(drop=True)
+
+
+def _escalation_window(out: pd.DataFrame, limits: Mapping[str, Any], rounds: pd.Series, closed: pd.Series,
+                       cases: Sequence[str]) -> pd.Series:
+    """Art. 33(1): from the first decision (``resolved``) or the expiry of the first limit, 30 / 45 days."""
+    window = limits.get("complaint", {}).get("escalation_days", {})
+    days = pd.Series([window.get("remote" if c.startswith("remote") else "normal", np.nan) for c in cases],
+                     index=out.index, dtype=float)
+    first = (out["kind"] == "complaint") & (rounds == 1) & (out["clock"].eq("round_1") | out["status"].eq("resolved"))
+    start = closed.where(out["status"].eq("resolved"), out["due_date"].where(out["clock"].eq("round_1")))
+    return (start + pd.to_timedelta(days, unit="D")).where(first)
+
+
+def overdue_by_body(clock: pd.DataFrame) -> pd.DataFrame:
+    """Per competent body: ``letters_open``, ``letters_overdue``, ``max_days_overdue`` (from :func:`complaint_clock`),
+    most overdue first."""
+    open_letters = clock[clock["open"]]
+    out = open_letters.groupby("body").agg(letters_open=("letter_id", "count"), letters_overdue=("overdue", "sum"),
+                                          max_days_overdue=("days_overdue", "max")).reset_index()
+    return out.sort_values(["letters_overdue", "max_days_overdue", "body"], ascending=[False, False, True],
+                           ignore_index=True)
+
+
+def overdue_letters(clock: pd.DataFrame, body: str | None = None) -> pd.DataFrame:
+    """The overdue letters of :func:`complaint_clock` (of one ``body`` when given), most overdue first."""
+    late = clock[clock["overdue"] & (clock["body"] == body if body is not None else True)]
+    return late.sort_values(["days_overdue", "letter_id"], ascending=[False, True], ignore_index=True)
+
+
+def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("project_id", "commune")) -> pd.DataFrame:
+    """Letters received, resolved and open at the end of each month up to ``as_of``, per ``by``.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``month`` (Period[M]), ``received``, ``resolved`` (status ``resolved`` with its
+        ``closed_date`` in the month), ``closed`` (any closed status), ``open_at_month_end`` (received by
+        the month's end, or ``as_of`` for the current month, and not closed by then).
+    """
+    by = list(by)
+    now = pd.Timestamp(as_of)
+    frame = letters.assign(received_date=_dates(letters, "received_date"), closed_date=_dates(letters, "closed_date"))
+    frame = frame[frame["received_date"] <= now]
+    if frame.empty:
+        return pd.DataFrame(columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
+    closing = frame["status"].isin(CLOSED_COMPLAINT_STATUSES) & (frame["closed_date"] <= now)
+    frame = frame.assign(closed_month=frame["closed_date"].where(closing).dt.to_period("M"),
+                         received_month=frame["received_date"].dt.to_period("M"))
+    months = pd.period_range(frame["received_month"].min(), now.to_period("M"), freq="M")
+    rows = []
+    for key, group in frame.groupby(by, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        for month in months:
+            end = min(month.end_time.normalize(), now)
+            closed_then = group["closed_month"].notna() & (group["closed_date"] <= end)
+            rows.append((*key, month, int((group["received_month"] == month).sum()),
+                         int(((group["closed_month"] == month) & (group["status"] == "resolved")).sum()),
+                         int((group["closed_month"] == month).sum()),
+                         int(((group["received_date"] <= end) & ~closed_then).sum())))
+    return pd.DataFrame(rows, columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])

@@ -1,0 +1,121 @@
+"""Vietnamese words for the people-side codes of :mod:`domain.people` (plans, payments, letters, lots).
+
+One wording per code; tests check that every code has one. Views use :func:`people_label`.
+"""
+from __future__ import annotations
+
+from domain.people import (
+    COMPETENT_BODIES,
+    COMPLAINT_CHANNELS,
+    COMPLAINT_KINDS,
+    COMPLAINT_STATUSES,
+    COMPLAINT_SUBJECTS,
+    LOT_STATUSES,
+    PAYMENT_REFUSAL_STEPS,
+    PLAN_PARTS,
+)
+from vocab.format import MISSING, is_missing
+
+PLAN_PART_LABELS_VI: dict[str, str] = {
+    "compensation": "Bồi thường",
+    "support": "Hỗ trợ",
+    "resettlement": "Tái định cư",
+}
+
+PAYMENT_REFUSAL_LABELS_VI: dict[str, str] = {
+    "invited_1": "Mời nhận tiền lần 1",
+    "invited_2": "Mời nhận tiền lần 2",
+    "invited_3": "Mời nhận tiền lần 3",
+    "deposited": "Gửi tiền vào tài khoản tạm giữ tại Kho bạc",
+}
+
+COMPLAINT_KIND_LABELS_VI: dict[str, str] = {
+    "complaint": "Khiếu nại",
+    "denunciation": "Tố cáo",
+    "petition": "Kiến nghị",
+    "feedback": "Phản ánh",
+}
+
+COMPLAINT_SUBJECT_LABELS_VI: dict[str, str] = {
+    "land_price": "Giá đất",
+    "area": "Diện tích",
+    "land_origin": "Nguồn gốc đất",
+    "assets": "Tài sản, vật kiến trúc, cây cối",
+    "support": "Chính sách hỗ trợ",
+    "resettlement": "Tái định cư",
+    "procedure": "Trình tự, thủ tục",
+    "other": "Khác",
+}
+
+COMPETENT_BODY_LABELS_VI: dict[str, str] = {
+    "commune_people_committee": "UBND xã",
+    "land_fund_centre": "Trung tâm Phát triển quỹ đất",
+    "natural_resources_office": "Phòng TN&MT",
+    "district_people_committee": "UBND huyện",
+    "natural_resources_department": "Sở TN&MT",
+    "provincial_people_committee": "UBND tỉnh",
+}
+
+COMPLAINT_CHANNEL_LABELS_VI: dict[str, str] = {
+    "in_person": "Trực tiếp",
+    "post": "Qua bưu điện",
+    "citizen_reception": "Qua tiếp công dân",
+    "transferred": "Cơ quan khác chuyển đến",
+    "online": "Trực tuyến",
+}
+
+COMPLAINT_STATUS_LABELS_VI: dict[str, str] = {
+    "received": "Đã tiếp nhận",
+    "accepted": "Đã thụ lý",
+    "verifying": "Đang xác minh",
+    "dialogue": "Đang đối thoại",
+    "resolved": "Đã giải quyết",
+    "withdrawn": "Đã rút đơn",
+    "escalated": "Chuyển cấp trên / khiếu nại lần hai",
+}
+
+LOT_STATUS_LABELS_VI: dict[str, str] = {
+    "planned": "Đang quy hoạch",
+    "available": "Sẵn sàng giao",
+    "reserved": "Đã giữ chỗ",
+    "allocated": "Đã bốc thăm",
+    "handed_over": "Đã bàn giao lô",
+}
+
+#: Every table above with the codes it must cover (checked by the tests).
+PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "plan_part": (PLAN_PARTS, PLAN_PART_LABELS_VI),
+    "payment_refusal": (PAYMENT_REFUSAL_STEPS, PAYMENT_REFUSAL_LABELS_VI),
+    "complaint_kind": (COMPLAINT_KINDS, COMPLAINT_KIND_LABELS_VI),
+    "complaint_subject": (COMPLAINT_SUBJECTS, COMPLAINT_SUBJECT_LABELS_VI),
+    "competent_body": (COMPETENT_BODIES, COMPETENT_BODY_LABELS_VI),
+    "complaint_channel": (COMPLAINT_CHANNELS, COMPLAINT_CHANNEL_LABELS_VI),
+    "complaint_status": (COMPLAINT_STATUSES, COMPLAINT_STATUS_LABELS_VI),
+    "lot_status": (LOT_STATUSES, LOT_STATUS_LABELS_VI),
+}
+
+
+def people_label(table: str, code: object) -> str:
+    """The Vietnamese word for ``code`` in ``table`` (a key of :data:`PEOPLE_TABLES`).
+
+    A missing code gives :data:`vocab.format.MISSING`; an unknown code is shown as itself.
+
+    Raises
+    ------
+    KeyError
+        ``table`` is not a key of :data:`PEOPLE_TABLES` (a programming error).
+    """
+    labels = PEOPLE_TABLES[table][1]
+    if is_missing(code):
+        return MISSING
+    return labels.get(str(code), str(code))
+
+
+def code_for_label(table: str) -> dict[str, str]:
+    """Folded Vietnamese label and code → code of ``table``, for reading register cells people type.
+
+    Keys are folded with :func:`parsing.text.fold_key` by the caller's rule; this returns raw labels and
+    codes so that ``vocab`` does not depend on ``parsing`` (the layer order).
+    """
+    codes, labels = PEOPLE_TABLES[table]
+    return {**{code: code for code in codes}, **{labels[code]: code for code in codes}}
