@@ -85,7 +85,8 @@ def format_text(records: list[dict], project_id: str, as_of: date) -> str:
         lines.append("Mọi mốc của dự án đã đạt.")
     for m in records:
         unit = SHORTFALL_UNIT_LABELS_VI.get(m["unit"], m["unit"])
-        lines.append(f"Mốc {m['milestone_id']}: còn thiếu {fmt_number(m['shortfall'], 1)} {unit}; "
+        decimals = 1 if m["unit"] == "m2" else 0  # households and sites are counted whole
+        lines.append(f"Mốc {m['milestone_id']}: còn thiếu {fmt_number(m['shortfall'], decimals)} {unit}; "
                      f"{len(m['parcels'])} đơn vị cần hoàn thành")
         for p in m["parcels"]:
             late = f", quá hạn {p['days_overdue']} ngày" if p["days_overdue"] else ""
