@@ -23,7 +23,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -32,6 +32,10 @@ from domain.errors import GpmbError
 from domain.login import SESSION_ABSOLUTE, SESSION_IDLE, SessionPolicy, session_expiry
 from domain.roles import ADMIN, Account
 from vocab.roles import role_label
+
+if TYPE_CHECKING:
+    from store import Accounts
+    from store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +84,7 @@ def _now() -> datetime:
 
 # ----------------------------------------------------------------------------------- the store side
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _cached_accounts(_the_store: Any, store_id: int) -> Any:
+def _cached_accounts(_the_store: Store, store_id: int) -> Accounts:
     from store import Accounts  # imported late: the dashboard starts even if the store is broken
 
     return Accounts(_the_store)  # one per store: its dummy hash (for unknown users) is made once

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require
 from ingest.read import IngestError, RawTable, read_table
@@ -20,6 +20,10 @@ from ingest.report import RowProblem
 from ingest.validate import ValidationReport, validate
 from parsing.limits import InputLimitError, run_with_time_limit
 from store.ledger import event_communes
+
+if TYPE_CHECKING:
+    from store.protocol import StoreReader
+    from store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def validate_file(data: bytes, file_name: str, store: Any, today: date | None = None) -> tuple[RawTable, ValidationReport]:
+def validate_file(data: bytes, file_name: str, store: StoreReader, today: date | None = None) -> tuple[RawTable, ValidationReport]:
     """Read and validate file bytes against the store's parcels, projects and ledger (writes nothing).
 
     Raises
@@ -117,7 +121,7 @@ def restrict_to_communes(report: ValidationReport, parcels, actor: Account) -> V
                             notes=list(report.notes))
 
 
-def commit_report(report: ValidationReport, store: Any, *, file_name: str, file_sha256: str, actor: Account,
+def commit_report(report: ValidationReport, store: Store, *, file_name: str, file_sha256: str, actor: Account,
                   source: str = "upload", client_address: str | None = None):
     """Commit the valid events of ``report`` as one upload by ``actor`` (one transaction in the store).
 
@@ -128,7 +132,7 @@ def commit_report(report: ValidationReport, store: Any, *, file_name: str, file_
                                rows_read=report.rows_read, source=source, client_address=client_address)
 
 
-def import_counts(path: str | Path | bytes, store: Any, dry_run: bool = False, skip_invalid: bool = False,
+def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False, skip_invalid: bool = False,
                   *, actor: Account, file_name: str | None = None, source: str = "cli",
                   today: date | None = None, client_address: str | None = None) -> ImportResult:
     """Validate a field-count file and commit its valid rows, or none.

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -54,6 +54,10 @@ from mapview.style import (
     ROAD_COLOUR,
 )
 from milestones.filters import Filters, apply_filters, as_filters
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+    from store.protocol import LayerReader
 
 
 def _base_map(tile_basemap: bool) -> folium.Map:
@@ -191,7 +195,7 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
         m.add_child(FitWhenSized(bounds, padding_px=20))
 
 
-def build_map(snapshot: Any, store: Any, filters: Filters | Mapping[str, Any] | None = None, *,
+def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
               include_personal_data: bool = False) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.

@@ -10,7 +10,10 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from store.protocol import LayerReader
 
 T = TypeVar("T")
 
@@ -19,7 +22,7 @@ CACHE_SIZE = 24
 _CACHE: OrderedDict = OrderedDict()
 
 
-def _version_key(store: Any) -> str | None:
+def _version_key(store: LayerReader) -> str | None:
     try:
         version = store.data_version()
     except Exception:  # noqa: BLE001 - a store without a usable version is simply not cached
@@ -36,7 +39,7 @@ class StoreMemo:
         Read once for ``data_version()`` (a mapping of layer → version; falsy or failing → no caching).
     """
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: LayerReader) -> None:
         self.store = store
         self.version = _version_key(store)
 

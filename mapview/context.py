@@ -10,7 +10,7 @@ them per data version.
 from __future__ import annotations
 
 import html
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -18,6 +18,9 @@ import pandas as pd
 from gis.chainage import kilometre_markers
 from mapview.layers import bounds_latlon, feature_collection_json
 from mapview.style import SIMPLIFY_M
+
+if TYPE_CHECKING:
+    from store.protocol import LayerReader
 
 #: A road with neither name nor reference, or the source's placeholder name.
 UNNAMED_ROAD = "Đường chưa rõ tên"
@@ -28,7 +31,7 @@ def escape(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def project_table(store: Any) -> gpd.GeoDataFrame:
+def project_table(store: LayerReader) -> gpd.GeoDataFrame:
     """``store.projects()`` with ``geometry_status`` (default ``surveyed``) and ``short_name`` (default
     the ``name``, else the ``project_id``) always present."""
     projects = store.projects()
@@ -60,7 +63,7 @@ def _column(gdf: pd.DataFrame, name: str, default: Any) -> pd.Series:
     return gdf[name] if name in gdf else pd.Series(default, index=gdf.index)
 
 
-def communes_layer(store: Any) -> tuple[str | None, list | None]:
+def communes_layer(store: LayerReader) -> tuple[str | None, list | None]:
     """(GeoJSON text with ``t`` = ``full_name`` or ``name``, Leaflet bounds) of ``store.communes()``;
     (None, None) when there are no communes."""
     communes = store.communes()
@@ -72,7 +75,7 @@ def communes_layer(store: Any) -> tuple[str | None, list | None]:
     return feature_collection_json(communes, ["t"], SIMPLIFY_M["communes"]), bounds_latlon(communes)
 
 
-def roads_layer(store: Any) -> str | None:
+def roads_layer(store: LayerReader) -> str | None:
     """GeoJSON text of ``store.roads()`` with ``t`` (:func:`road_name`) and ``k`` (1 railway); None if empty."""
     roads = store.roads()
     if roads.empty:
@@ -116,7 +119,7 @@ def _kilometre_markers(row: pd.Series, crs: Any, prefix: str, label_every_m: flo
     return km
 
 
-def centreline_layers(store: Any, projects: pd.DataFrame, project_ids: tuple[str, ...],
+def centreline_layers(store: LayerReader, projects: pd.DataFrame, project_ids: tuple[str, ...],
                       km_label_every_m: float) -> CentrelineLayers:
     """Centrelines of ``project_ids`` (all when empty) with ``t`` and ``a``, and their kilometre markers.
 
