@@ -127,6 +127,8 @@ def _synthetic():
     parcels["enforced"] = [i == 5 for i in range(n)]
     parcels["compulsory_inventory"] = [i == 9 for i in range(n)]
     ranks = parcels["stage"].map({s: k for k, s in enumerate(STAGES)})
+    parcels["stage_rank"] = ranks
+    parcels["area_handed_over_m2"] = parcels["area_to_recover_m2"].where(parcels["stage"] == "handed_over", 0.0)
     parcels["amount_approved_vnd"] = np.where(ranks >= 4, parcels["area_to_recover_m2"] * 150_000.0, 0.0)
     parcels["amount_paid_vnd"] = np.where(ranks >= 5, parcels["area_to_recover_m2"] * 150_000.0, 0.0)
     flags = []
