@@ -12,7 +12,7 @@ import pandas as pd
 from domain.stages import STAGES
 from exports.figure_tables import (
     blocking_table,
-    km_text,
+    clean_text,
     league_table,
     milestone_rows,
     overdue_counts,
@@ -312,12 +312,8 @@ def league_view(snapshot: Any, events: pd.DataFrame, *, unit: str = "commune", p
 
 
 def strip_summary(strip: ChainageStrip) -> str:
-    """``Km sạch: 3,20 km · đoạn sạch dài nhất: Km3+700 – Km5+100 (1,40 km)`` for a road's chainage strip."""
-    text = f"Km sạch (đã bàn giao hết): {fmt_number(strip.clean_m / 1000, 2)} km"
-    if strip.longest_clean_m > 0:
-        text += (f" · đoạn sạch dài nhất: {km_text(strip.longest_clean_from_m)} – {km_text(strip.longest_clean_to_m)}"
-                 f" ({fmt_number(strip.longest_clean_m / 1000, 2)} km)")
-    return text
+    """"Km sạch" and the longest clean stretch of a road's chainage strip (:func:`exports.figure_tables.clean_text`)."""
+    return clean_text(strip)
 
 
 __all__ = [

@@ -180,6 +180,16 @@ def league_table(league: pd.DataFrame, project_names: dict[str, str] | None = No
     })
 
 
+def clean_text(strip: Any) -> str:
+    """``Km sạch (đã bàn giao hết): 4,50 km · đoạn sạch dài nhất: Km5+200 – Km5+500 (0,30 km)`` of a
+    :class:`milestones.chainage_strip.ChainageStrip`."""
+    text = f"Km sạch (đã bàn giao hết): {fmt_number(strip.clean_m / 1000, 2)} km"
+    if strip.longest_clean_m > 0:
+        text += (f" · đoạn sạch dài nhất: {km_text(strip.longest_clean_from_m)} – {km_text(strip.longest_clean_to_m)}"
+                 f" ({fmt_number(strip.longest_clean_m / 1000, 2)} km)")
+    return text
+
+
 def km_text(chainage_m: Any) -> str:
     """``Km3+700`` (``—`` when missing), via the one chainage formatter ``gis.chainage.format_chainage``."""
     return MISSING if is_missing(chainage_m) else format_chainage(float(chainage_m))
@@ -188,6 +198,7 @@ def km_text(chainage_m: Any) -> str:
 __all__ = [
     "BLOCKING_HEADERS",
     "blocking_table",
+    "clean_text",
     "forecast_range_text",
     "forecast_text",
     "km_text",

@@ -162,7 +162,8 @@ def _synthetic():
         out["households_total"] = out[[f"households_{s}" for s in STAGES]].sum(axis=1)
         return out
 
-    proj = agg(["project_id"]).merge(projects[["project_id", "name"]], on="project_id")
+    proj = agg(["project_id"]).merge(projects[["project_id", "name", "kind", "section_from_m", "section_to_m"]],
+                                     on="project_id")
     comm = agg(["project_id", "commune"])
     milestones = pd.DataFrame({
         "milestone_id": ["M1", "M2", "M3", "M4"],
