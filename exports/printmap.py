@@ -634,6 +634,11 @@ def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no:
     return fig
 
 
+#: Band length of the printed strip: 100 m up to a 10 km section, 500 m beyond (readable on one page).
+STRIP_SEGMENT_M = 100.0
+LONG_STRIP_SEGMENT_M = 500.0
+
+
 def _road_ids(snapshot) -> list[str]:
     """Road projects with a section (they get a chainage-strip page)."""
     p = snapshot.projects
@@ -664,7 +669,8 @@ def _new_strip_page(snapshot, options: ExportOptions, project_id: str, page_no: 
     FigureCanvasAgg(fig)
     lay = _layout(options)
     names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
-    strip = chainage_strip(snapshot, project_id)
+    start, end = (float(snapshot.projects.set_index("project_id").at[project_id, c]) for c in ("section_from_m", "section_to_m"))
+    strip = chainage_strip(snapshot, project_id, segment_m=STRIP_SEGMENT_M if end - start <= 10_000 else LONG_STRIP_SEGMENT_M)
     _draw_title_block(fig, lay, report_title_vi(names.get(project_id, project_id)),
                       f"Sơ đồ lý trình {km_text(strip.section_from_m)} – {km_text(strip.section_to_m)} · đoạn "
                       f"{fmt_number(strip.segment_m)} m · {clean_text(strip)}", snapshot.as_of,

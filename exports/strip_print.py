@@ -18,6 +18,8 @@ from milestones.chainage_strip import ChainageStrip
 #: Same colours as the dashboard's strip (``dashboard.charts.PERCENT_RANGE``).
 PERCENT_CMAP = LinearSegmentedColormap.from_list("handed_over", ["#c62828", "#f9a825", "#2e7d32"])
 EMPTY_BAND = "#e0e0e0"
+#: Counts are written above the triangles only when the bands are few enough to leave room.
+LABELLED_BANDS_MAX = 120
 _COMMUNE_FILLS = ("#e3f2fd", "#fff3e0", "#e8f5e9", "#f3e5f5", "#fffde7", "#e0f7fa")
 
 
@@ -37,7 +39,7 @@ def draw_strip(ax, strip: ChainageStrip, font: float) -> None:
     blocked = b[b["blocking_parcels"] > 0]
     mids = (blocked["band_from_m"] + blocked["band_to_m"]) / 2
     ax.scatter(mids, np.full(len(blocked), 1.35), marker="v", color="#b71c1c", s=18 + 6 * blocked["blocking_parcels"])
-    for x, n in zip(mids, blocked["blocking_parcels"]):
+    for x, n in zip(mids, blocked["blocking_parcels"]) if len(b) <= LABELLED_BANDS_MAX else ():
         ax.text(x, 1.55, str(int(n)), ha="center", va="bottom", fontsize=font * 0.55, color="#b71c1c")
     for k, c in enumerate(strip.communes.dropna(subset=["commune"]).to_dict("records")):
         ax.add_patch(_rect(c["from_m"], 1.9, c["to_m"] - c["from_m"], 0.6, _COMMUNE_FILLS[k % len(_COMMUNE_FILLS)]))
