@@ -77,7 +77,13 @@ def blockers_map(snapshot: Any, store: Any, milestone_id: str) -> folium.Map:
     if rows.empty:
         raise KeyError(milestone_id)
     m = build_map(snapshot, store, Filters(project_ids=(str(rows["project_id"].iloc[0]),)))
+    # The layer control's script names every layer drawn before it: move it after the new layer.
+    controls = [(key, child) for key, child in m._children.items() if isinstance(child, folium.LayerControl)]
+    for key, _ in controls:
+        del m._children[key]
     blockers_layer(snapshot.parcels, rows).add_to(m)
+    for key, child in controls:
+        m.add_child(child, name=key)
     return m
 
 
