@@ -222,7 +222,8 @@ def projects_in_communes(projects: pd.DataFrame, parcels: pd.DataFrame, communes
     DataFrame
         ``projects`` restricted to those with parcels in the communes, with ``area_to_recover_m2``,
         ``area_handed_over_m2`` (m²), ``percent_handed_over`` and ``households_<stage>`` / ``households_total``
-        (parcel counts per stage, as the cards show them) summed over the communes' parcels.
+        over the communes' parcels (a household at the stage of its least advanced parcel there, the rule of
+        ``milestones.tables``; a parcel without ``household_id`` counts as one household).
     """
     if not communes:
         return projects
@@ -231,7 +232,7 @@ def projects_in_communes(projects: pd.DataFrame, parcels: pd.DataFrame, communes
         chosen["area_to_recover_m2"].where(chosen["stage"] == "handed_over", 0.0)
     sums = chosen.assign(_handed=handed).groupby("project_id").agg(
         area_to_recover_m2=("area_to_recover_m2", "sum"), area_handed_over_m2=("_handed", "sum"))
-    stages = pd.crosstab(chosen["project_id"], chosen["stage"]).reindex(columns=list(STAGES), fill_value=0)
+    stages = _household_stages(chosen)
     out = projects[projects["project_id"].isin(sums.index)].drop(
         columns=[c for c in projects if c.startswith("households_") or c in sums.columns], errors="ignore")
     out = out.join(sums, on="project_id").join(stages.add_prefix("households_"), on="project_id")
@@ -239,6 +240,16 @@ def projects_in_communes(projects: pd.DataFrame, parcels: pd.DataFrame, communes
     out["percent_handed_over"] = 100.0 * out["area_handed_over_m2"] / out["area_to_recover_m2"].where(
         out["area_to_recover_m2"] > 0)
     return out.reset_index(drop=True)
+
+
+def _household_stages(parcels: pd.DataFrame) -> pd.DataFrame:
+    """Households per project × stage code, each at the stage of its least advanced parcel."""
+    rank = parcels["stage_rank"] if "stage_rank" in parcels else parcels["stage"].map({s: k for k, s in enumerate(STAGES)})
+    who = parcels["household_id"].fillna(parcels["parcel_id"]) if "household_id" in parcels else parcels["parcel_id"]
+    least = pd.DataFrame({"project_id": parcels["project_id"], "who": who, "rank": rank}).groupby(
+        ["project_id", "who"])["rank"].min().reset_index()
+    least["stage"] = [STAGES[int(r)] for r in least["rank"]]
+    return pd.crosstab(least["project_id"], least["stage"]).reindex(columns=list(STAGES), fill_value=0)
 
 
 def filters_note(filters: Filters) -> str:

@@ -155,6 +155,13 @@ def test_projects_in_communes_sums_the_chosen_communes(snap):
     assert rows.at["RD", "percent_handed_over"] == pytest.approx(50.0)
     assert rows.at["RD", "households_total"] == 6
     assert projects_in_communes(snap.projects, snap.parcels, ()) is snap.projects
+    # One household holding RD parcels i = 8 (handed over) and i = 9 (paid on 30/06): one household, at "paid".
+    shared = snap.parcels.copy()
+    shared.loc[shared["parcel_number"] == 109, "household_id"] = shared.loc[shared["parcel_number"] == 108,
+                                                                            "household_id"].item()
+    rows = projects_in_communes(snap.projects, shared, ("Xã Đồng Đăng",)).set_index("project_id")
+    assert rows.at["RD", "households_total"] == 5
+    assert rows.at["RD", "households_handed_over"] == 2 and rows.at["RD", "households_paid"] == 2
 
 
 def test_blocking_list_and_summary_in_rank_order(fake_store):
