@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 #: url_path → action code the account's role must grant (at any scope), or None for every account.
 PAGE_ACTIONS: dict[str, str | None] = {
     "overview": "read_figures",
+    "blockers": "read_figures",
     "map": "read_figures",
     "parcels": "read_figures",
     "upload": "upload_counts",      # a commune officer's grant is for his communes: rows are checked below

@@ -38,7 +38,7 @@ def file_name_for(fmt: str, snapshot, options: ExportOptions) -> str:
 
     The as-of date and the data version are in the name so two files from different data never share one.
     """
-    kind = {"html": "ban-do", "pdf": "ban-do-in", "png": "ban-do-in", "xlsx": "bao-cao"}[fmt]
+    kind = {"html": "ban-do", "pdf": "ban-do-in", "png": "ban-do-in", "xlsx": "bao-cao", "docx": "bao-cao-quy"}[fmt]
     parts = ["gpmb", kind, snapshot.as_of.isoformat()]
     if options.project_id:
         parts.append(options.project_id)
@@ -55,12 +55,13 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
 
     Parameters
     ----------
-    fmt : {"html", "pdf", "png", "xlsx"}
-        Offline interactive map, print map (multi-page PDF or one PNG), or Excel report.
+    fmt : {"html", "pdf", "png", "xlsx", "docx"}
+        Offline interactive map, print map (multi-page PDF or one PNG), Excel report, or the quarterly
+        report as an editable Word document (:mod:`exports.report_docx`; all projects, ``options`` unused).
     snapshot : milestones.snapshot.Snapshot
         From ``compute_snapshot(store, as_of)``.
     store : store object
-        ``store.open_store()``: map layers (projects, centrelines, communes, roads).
+        ``store.open_store()``: map layers (projects, centrelines, communes, roads); the ledger for ``docx``.
     options : ExportOptions, optional
         Project, paper, orientation, personal data (see :class:`ExportOptions`).
 
@@ -84,6 +85,10 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
         from exports.printmap import render_print_map
 
         data = render_print_map(snapshot, store, options, fmt)
+    elif fmt == "docx":
+        from exports.report_docx import report_docx
+
+        data = report_docx(snapshot, store.events())
     else:
         from exports.excel import export_xlsx
 

@@ -8,7 +8,13 @@ Sheets
     status (Vietnamese), forecast date, main obstacles. Frozen header, print area, repeated header
     rows, landscape/portrait A4/A3 fitted to one page wide.
 ``Mốc tiến độ``
-    Every milestone with target, actual %, status, forecast, required and recent rates.
+    Every milestone with target, value at the due date and now, status ("Đạt muộn" when reached late),
+    the date reached, the forecast range, required (ha/week, %/day) and recent rates.
+``Theo xã``
+    The communes league (``milestones.league.communes_league``): per project × 2025 commune, ranked by
+    the gap to the next milestone, with blocking parcels, open complaints and the stale-data flag.
+``Điểm nghẽn``
+    The blocking set of every milestone not reached (``Snapshot.blockers``), in rank order.
 ``Thửa đất``
     One row per parcel (filterable).
 ``Ghi chú``
@@ -48,9 +54,19 @@ from exports.provenance import (
 )
 from exports.report_table import parcel_table, progress_table
 from exports.table_files import FORMULA_TRIGGERS
+from milestones.league import communes_league
 from vocab.format import is_missing
 from vocab.headers import PARCEL_HEADERS_VI
-from vocab.labels import MILESTONE_STATUS_COLOURS, STAGE_LABELS_VI, metric_label, status_label
+from vocab.labels import (
+    MILESTONE_STATUS_COLOURS,
+    STAGE_LABELS_VI,
+    body_label,
+    metric_label,
+    next_action_label,
+    obstacles_text,
+    stage_label,
+    status_label,
+)
 
 if TYPE_CHECKING:
     from milestones.snapshot import Snapshot
@@ -258,8 +274,11 @@ def _write_milestones_sheet(w: _Writer, snapshot, options: ExportOptions, meta: 
     cols = [
         ("project", "Dự án", "text", 30), ("label", "Mốc", "wrap", 40), ("scope", "Phạm vi", "text", 16),
         ("metric", "Chỉ tiêu", "text", 22), ("due_date", "Hạn", "date", 12),
-        ("target_percent", "Mục tiêu (%)", "pct", 10), ("actual_percent", "Thực hiện (%)", "pct", 10),
-        ("status", "Tình trạng", "text", 16), ("forecast_date", "Dự báo đạt", "date", 12),
+        ("target_percent", "Mục tiêu (%)", "pct", 10), ("actual_at_due_percent", "Tại hạn (%)", "pct", 10),
+        ("actual_percent", "Thực hiện (%)", "pct", 10),
+        ("status", "Tình trạng", "text", 16), ("met_on", "Ngày đạt", "date", 12),
+        ("forecast_earliest", "Dự báo đạt sớm nhất", "date", 12), ("forecast_latest", "Dự báo đạt muộn nhất", "date", 12),
+        ("required_rate_ha_per_week", "Tốc độ cần (ha/tuần)", "rate", 12),
         ("required_rate_pct_per_day", "Tốc độ cần (%/ngày)", "rate", 12),
         ("recent_rate_pct_per_day", "Tốc độ gần đây (%/ngày)", "rate", 12),
     ]
@@ -281,7 +300,8 @@ def _write_milestones_sheet(w: _Writer, snapshot, options: ExportOptions, meta: 
         values["scope"] = "Toàn dự án" if is_missing(scope) or scope == "project" else scope
         values["metric"] = metric_label(values.get("metric"))
         status = str(values.get("status"))
-        values["status"] = status_label(status)
+        late = values.get("reached_late") is True or values.get("reached_late") is np.True_
+        values["status"] = "Đạt muộn" if late else status_label(status)
         for c, (key, _, kind, _) in enumerate(cols):
             props = dict(border=1)
             if key == "status" and status in MILESTONE_STATUS_COLOURS:
@@ -367,6 +387,80 @@ def _write_notes_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict)
     _page_setup(ws, options, header_rows=None, last_row=len(lines) - 1, last_col=0, footer=meta["footer"])
 
 
+#: Blocking sheet: (column of ``Snapshot.blockers`` or derived key, header, kind, width).
+_BLOCKING_COLS = [
+    ("project", "Dự án", "text", 22), ("milestone", "Mốc", "wrap", 36), ("rank", "Thứ tự", "int", 7),
+    ("parcel_id", "Thửa", "text", 24), ("commune", "Xã/phường", "text", 18),
+    ("area_to_recover_m2", "Diện tích (m²)", "m2", 12), ("stage", "Giai đoạn", "text", 20),
+    ("next_action", "Việc tiếp theo", "wrap", 30), ("responsible", "Cơ quan thực hiện", "wrap", 22),
+    ("next_deadline", "Hạn", "date", 12), ("days_overdue", "Số ngày quá hạn", "int", 10),
+    ("obstacles", "Vướng mắc", "wrap", 26), ("cumulative_area_m2", "Diện tích cộng dồn (m²)", "m2", 14),
+]
+
+#: Communes sheet: (column of ``milestones.league.communes_league``, header, kind, width).
+_LEAGUE_COLS = [
+    ("project", "Dự án", "text", 22), ("rank", "Hạng", "int", 7), ("commune", "Xã/phường (từ 1/7/2025)", "text", 22),
+    ("area_to_recover_ha", "Cần thu hồi (ha)", "ha", 12), ("area_handed_over_ha", "Đã bàn giao (ha)", "ha", 12),
+    ("percent_handed_over", "Tỷ lệ (%)", "pct", 9), ("gap_ha", "Còn thiếu so với mốc (ha)", "ha", 12),
+    ("blocking_parcels", "Thửa điểm nghẽn", "int", 10), ("open_complaints", "Khiếu nại chưa giải quyết", "int", 11),
+    ("last_count_on", "Số liệu gửi lần cuối", "date", 12), ("stale", "Số liệu cũ", "text", 9),
+]
+
+_EVENT_COLUMNS = ["kind", "parcel_id", "commune", "project_id", "event_date"]
+
+
+def _write_rows_sheet(w: _Writer, options: ExportOptions, meta: dict, name: str, title: str, cols: list,
+                      records: list[dict], empty_text: str) -> None:
+    """A sheet of typed rows under a title line and a header row (the layout of the other sheets)."""
+    ws = w.wb.add_worksheet(name)
+    ws.merge_range(0, 0, 0, len(cols) - 1, f"{meta['title']} – {title}", w.fmt(bold=True, font_size=13))
+    w.text(ws, 1, 0, f"{meta['as_of']} · {meta['version']}", italic=True)
+    head = dict(bold=True, align="center", text_wrap=True, border=1, bg_color="#e8eaf6", font_size=10)
+    for c, (_, header, _, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        w.text(ws, 3, c, header, **head)
+    ws.set_row(3, 45)
+    if not records:
+        w.text(ws, 4, 0, empty_text, italic=True)
+    for r, values in enumerate(records, start=4):
+        for c, (key, _, kind, _) in enumerate(cols):
+            w.value(ws, r, c, values.get(key), kind, border=1, font_size=10)
+        ws.set_row(r, _row_height_pt([(values.get(k), wd) for k, _, kd, wd in cols if kd == "wrap"]))
+    last = 3 + max(len(records), 1)
+    ws.freeze_panes(4, 0)
+    _page_setup(ws, options, header_rows=(3, 3), last_row=last, last_col=len(cols) - 1, footer=meta["footer"])
+
+
+def _write_blocking_sheet(w: _Writer, snapshot, options: ExportOptions, meta: dict) -> None:
+    """Every blocking set (``Snapshot.blockers``), milestone by milestone in rank order; codes as words."""
+    b = snapshot.blockers
+    if options.project_id is not None and len(b):
+        b = b[b["project_id"] == options.project_id]
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    labels = dict(zip(snapshot.milestones["milestone_id"], snapshot.milestones["label"])) \
+        if len(snapshot.milestones) else {}
+    records = [{**r, "project": names.get(r["project_id"], r["project_id"]),
+                "milestone": labels.get(r["milestone_id"], r["milestone_id"]), "stage": stage_label(r["stage"]),
+                "next_action": next_action_label(r["next_action"]), "responsible": body_label(r["responsible"]),
+                "obstacles": obstacles_text(r["obstacles"])} for r in b.to_dict("records")]
+    _write_rows_sheet(w, options, meta, "Điểm nghẽn", "THỬA ĐIỂM NGHẼN THEO MỐC CHƯA ĐẠT", _BLOCKING_COLS, records,
+                      "Mọi mốc đã đạt chỉ tiêu: không có điểm nghẽn.")
+
+
+def _write_league_sheet(w: _Writer, snapshot, store, options: ExportOptions, meta: dict) -> None:
+    """The communes league (:func:`milestones.league.communes_league`, 2025 units), ranked by gap per project."""
+    events = store.events() if store is not None and hasattr(store, "events") else pd.DataFrame(columns=_EVENT_COLUMNS)
+    league = communes_league(snapshot, events)
+    if options.project_id is not None:
+        league = league[league["project_id"] == options.project_id]
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    records = [{**r, "project": names.get(r["project_id"], r["project_id"]),
+                "area_to_recover_ha": r["area_to_recover_m2"] / 10_000, "area_handed_over_ha": r["area_handed_over_m2"] / 10_000,
+                "stale": "Có" if r["stale"] else ""} for r in league.to_dict("records")]
+    _write_rows_sheet(w, options, meta, "Theo xã", "TIẾN ĐỘ THEO XÃ, PHƯỜNG (XẾP THEO DIỆN TÍCH CÒN THIẾU)",
+                      _LEAGUE_COLS, records, "Không có thửa đất nào.")
+
+
 def export_xlsx(snapshot: Snapshot, store: LayerReader | None = None, options: ExportOptions | None = None) -> bytes:
     """Write the Excel progress report of ``snapshot`` and return the .xlsx file's bytes.
 
@@ -425,6 +519,8 @@ def export_xlsx(snapshot: Snapshot, store: LayerReader | None = None, options: E
     w = _Writer(wb)
     _write_progress_sheet(w, snapshot, options, meta)
     _write_milestones_sheet(w, snapshot, options, meta)
+    _write_league_sheet(w, snapshot, store, options, meta)
+    _write_blocking_sheet(w, snapshot, options, meta)
     _write_parcel_sheet(w, snapshot, options, meta)
     _write_notes_sheet(w, snapshot, options, meta)
     wb.close()

@@ -16,6 +16,7 @@ FORMATS: dict[str, str] = {
     "pdf": "application/pdf",
     "png": "image/png",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 ORIENTATIONS: tuple[str, ...] = ("landscape", "portrait")

@@ -32,7 +32,6 @@ from matplotlib.patches import Patch
 from shapely.geometry import box
 
 from domain.crs import STORE_EPSG
-from domain.milestones import current_milestones
 from domain.stages import STAGES
 from exports.cartography import (
     add_lines,
@@ -44,6 +43,7 @@ from exports.cartography import (
     halo_text,
     meridian_convergence_deg,
 )
+from exports.figure_tables import clean_text, km_text, status_text
 from exports.options import ExportOptions
 from exports.personal import strip_personal_data
 from exports.provenance import (
@@ -74,7 +74,6 @@ from vocab.labels import (
     STAGE_COLOURS,
     STAGE_LABELS_VI,
     risk_flag_label,
-    status_label,
 )
 
 if TYPE_CHECKING:
@@ -470,6 +469,8 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
     projects = snapshot.projects
     ms_all = snapshot.milestones if snapshot.milestones is not None else pd.DataFrame()
     scope = milestone_scopes(ms_all)
+    where = {mid: ("" if sc == "project" else f" – {sc}") for mid, sc in zip(ms_all.get("milestone_id", []), scope)} \
+        if len(ms_all) else {}
     lines: list[tuple[str, str | None, bool]] = [("TÌNH HÌNH THỰC HIỆN", None, True)]
     rows = projects if focus is None else projects[projects["project_id"] == focus]
     for _, p in rows.iterrows():
@@ -485,20 +486,20 @@ def _summary_lines(snapshot, focus: str | None, short_names: dict) -> list[tuple
             if "households_total" in p and not is_missing(p["households_total"]):
                 handed = p.get("households_handed_over", np.nan)
                 lines.append((f"Số hộ: {fmt_number(p['households_total'])} (đã bàn giao {fmt_number(handed)})", None, False))
-        ms = ms_all[(ms_all["project_id"] == pid) & (scope == "project")] if len(ms_all) else ms_all
-        if focus is None:
-            current = current_milestones(ms, keys=("project_id",))
-            if len(current):
-                cur = current.iloc[0]
-                colour = _status_text_colour(cur["status"])
-                what = f"{fmt_number(cur.get('target_percent'))}{METRIC_LABELS_VI.get(str(cur.get('metric')), '')}"
-                lines.append((f"   Mốc {fmt_date(cur['due_date'])} ({what}): {status_label(cur['status'])}", colour, False))
+        ms = ms_all[ms_all["project_id"] == pid] if len(ms_all) else ms_all
+        if focus is None:     # every milestone of the project, met ones too, by due date
+            ordered = ms.assign(_d=pd.to_datetime(ms["due_date"], errors="coerce")).sort_values("_d") if len(ms) else ms
+            for m in ordered.to_dict("records"):
+                what = f"{fmt_number(m.get('target_percent'))}{METRIC_LABELS_VI.get(str(m.get('metric')), '')}"
+                lines.append(((f"   Mốc {fmt_date(m['due_date'])} ({what}{where.get(m.get('milestone_id'), '')}): "
+                               f"{status_text(m)}"),
+                              _status_text_colour(m["status"]), False))
         else:
             ordered = ms.assign(_d=pd.to_datetime(ms["due_date"], errors="coerce")).sort_values("_d") if len(ms) else ms
             for _, m in ordered.iterrows():
                 colour = _status_text_colour(m["status"])
                 fc = "" if is_missing(m.get("forecast_date")) else f"; dự báo đạt {fmt_date(m['forecast_date'])}"
-                lines.append((f"• {m['label']} – {status_label(m['status'])}{fc}", colour, False))
+                lines.append((f"• {m['label']} – {status_text(m)}{fc}", colour, False))
     return lines
 
 
@@ -633,7 +634,21 @@ def _new_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no:
     return fig
 
 
-def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[str | None]:
+#: Band length of the printed strip: 100 m up to a 10 km section, 500 m beyond (readable on one page).
+STRIP_SEGMENT_M = 100.0
+LONG_STRIP_SEGMENT_M = 500.0
+
+
+def _road_ids(snapshot) -> list[str]:
+    """Road projects with a section (they get a chainage-strip page)."""
+    p = snapshot.projects
+    if not {"kind", "section_from_m", "section_to_m"} <= set(p.columns):
+        return []
+    return list(p.loc[(p["kind"] == "road") & p["section_from_m"].notna() & p["section_to_m"].notna(), "project_id"])
+
+
+def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list:
+    """Pages in order: None (overview), a project id (its map page), ``("strip", id)`` (its chainage strip)."""
     ids = list(snapshot.projects["project_id"])
     if options.project_id is not None:
         if options.project_id not in ids:
@@ -641,7 +656,31 @@ def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list[
         return [options.project_id]
     if fmt == "png" or options.pages == "overview":
         return [None]
-    return ids if options.pages == "projects" else [None, *ids]
+    strips = [("strip", pid) for pid in _road_ids(snapshot)]
+    return [*ids, *strips] if options.pages == "projects" else [None, *ids, *strips]
+
+
+def _new_strip_page(snapshot, options: ExportOptions, project_id: str, page_no: int, n_pages: int, meta: dict) -> Figure:
+    """The chainage strip of a road project on one page (title block, strip, colour key, footer)."""
+    from exports.strip_print import draw_colour_key, draw_strip
+    from milestones.chainage_strip import chainage_strip
+
+    fig = Figure(figsize=options.page_size_in, dpi=100)
+    FigureCanvasAgg(fig)
+    lay = _layout(options)
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    start, end = (float(snapshot.projects.set_index("project_id").at[project_id, c]) for c in ("section_from_m", "section_to_m"))
+    strip = chainage_strip(snapshot, project_id, segment_m=STRIP_SEGMENT_M if end - start <= 10_000 else LONG_STRIP_SEGMENT_M)
+    _draw_title_block(fig, lay, report_title_vi(names.get(project_id, project_id)),
+                      f"Sơ đồ lý trình {km_text(strip.section_from_m)} – {km_text(strip.section_to_m)} · đoạn "
+                      f"{fmt_number(strip.segment_m)} m · {clean_text(strip)}", snapshot.as_of,
+                      f"{meta['version']}   ·   Trang {page_no}/{n_pages}")
+    left, bottom, width, height = lay.frame[0], lay.footer[1] + lay.footer[3], lay.title[2], lay.title[1] - lay.footer[1]
+    draw_strip(fig.add_axes((left + 0.08 * width, bottom + 0.45 * height, 0.9 * width, 0.3 * height)), strip, lay.font)
+    draw_colour_key(fig.add_axes((left + 0.08 * width, bottom + 0.22 * height, 0.35 * width, 0.03 * height)), lay.font)
+    _draw_footer(fig, lay, meta["caveats"])
+    return fig
+
 
 
 def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
@@ -687,7 +726,9 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
                         "Creator": APP_NAME, "Author": APP_NAME, "CreationDate": None}
             with PdfPages(buffer, metadata=pdf_meta) as pdf:
                 for i, focus in enumerate(pages, start=1):
-                    pdf.savefig(_new_page(layers, snapshot, options, focus, i, len(pages), meta))
+                    page = _new_strip_page(snapshot, options, focus[1], i, len(pages), meta) if isinstance(focus, tuple) \
+                        else _new_page(layers, snapshot, options, focus, i, len(pages), meta)
+                    pdf.savefig(page)
         else:
             fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta, dpi=options.dpi)
             fig.savefig(buffer, format="png", dpi=options.dpi,

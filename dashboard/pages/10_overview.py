@@ -15,10 +15,13 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.tables import (
-    commune_table,
+    filters_note,
+    league_view,
     milestone_badges,
     milestone_table,
     project_card,
+    projects_in_communes,
+    report_calendar_text,
     status_css,
 )
 from vocab.format import fmt_date, fmt_pct
@@ -98,9 +101,10 @@ def _milestones(milestones: pd.DataFrame, names: dict[str, str]) -> None:
     styled = table.style.apply(lambda _: [status_css(c) for c in codes], subset=["Trạng thái"])
     st.table(styled.hide(axis="index"))
     st.caption(
-        "Đạt / Không đạt: đã qua hạn (hoặc đã đạt chỉ tiêu). Đúng tiến độ: dự báo đạt trước hạn theo tốc độ "
-        "gần đây. Có nguy cơ chậm: dự báo trễ hạn nhưng tốc độ cần không quá cao. Chậm tiến độ: tốc độ cần vượt "
-        "xa tốc độ gần đây hoặc chưa có tiến triển."
+        "Đạt / Không đạt: đã qua hạn (hoặc đã đạt chỉ tiêu); “Đạt muộn ngày …”: đạt chỉ tiêu sau hạn. Tại hạn: "
+        "giá trị vào ngày đến hạn; Hiện nay: giá trị tại ngày số liệu. Đúng tiến độ: dự báo đạt trước hạn theo tốc "
+        "độ gần đây. Có nguy cơ chậm: dự báo trễ hạn nhưng tốc độ cần không quá cao. Chậm tiến độ: tốc độ cần vượt "
+        "xa tốc độ gần đây hoặc chưa có tiến triển. Dự báo là khoảng ngày theo tốc độ 30, 60 và 90 ngày gần nhất."
     )
 
 
@@ -229,15 +233,46 @@ def _s_curves(curve: pd.DataFrame, milestones: pd.DataFrame, names: dict[str, st
                "hiện theo sổ theo dõi; hình thoi: mốc tiến độ; vạch đỏ: ngày số liệu.")
 
 
+LEAGUE_UNIT_KEY = "overview_league_unit"
+_LEAGUE_UNITS = {"commune": "Xã, phường mới (từ 1/7/2025)", "former": "Xã, phường cũ (trước 1/7/2025)"}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _events(url: str | None, version: tuple):
+    """The ledger, once per data version (for the league's days since the last field counts)."""
+    return state.store().events()
+
+
+def _league(snap, names: dict[str, str], chosen: tuple[str, ...], communes: tuple[str, ...]) -> None:
+    unit = st.radio("Đơn vị hành chính", list(_LEAGUE_UNITS), format_func=_LEAGUE_UNITS.get, horizontal=True,
+                    key=LEAGUE_UNIT_KEY)
+    events = _events(state.database_url(), state.data_version_key())
+    table, stale = league_view(snap, events, unit=unit, project_ids=chosen,
+                               communes=communes if unit == "commune" else (), project_names=names)
+    if table.empty:
+        st.info("Không có xã, phường nào khớp bộ lọc đang chọn.")
+        return
+    if stale:
+        st.warning(f"{stale} xã, phường chưa gửi số liệu kiểm đếm mới (cột Cảnh báo).")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption("Xếp theo diện tích còn thiếu so với mốc diện tích tiếp theo của dự án (lớn nhất trước). "
+               "“Người đứng đầu … chịu trách nhiệm về kết quả công tác GPMB của địa phương”.")
+
+
 def render() -> None:
-    """Draw the overview page at ``state.as_of()``."""
+    """Draw the overview page at ``state.as_of()`` with the sidebar's project and commune filters."""
     day = state.as_of()
     st.title("Tổng quan tiến độ GPMB")
     st.caption(f"Số liệu tính đến ngày **{fmt_date(day)}** · tỷ lệ GPMB = diện tích đã bàn giao mặt bằng "
                "÷ diện tích cần thu hồi")
     snap = state.snapshot(day)
     names = state.project_names(snap)
-    chosen = state.filters().project_ids
+    the_filters = state.filters()
+    chosen, communes = the_filters.project_ids, the_filters.communes
+    st.info(report_calendar_text(day, snap.rules), icon="🗓️")
+    note = filters_note(the_filters)
+    if note:
+        st.caption(f"Bộ lọc đang áp dụng — {note}.")
     projects = snap.projects
     milestones = snap.milestones
     curve = snap.s_curve
@@ -246,21 +281,14 @@ def render() -> None:
         milestones = milestones[milestones["project_id"].isin(chosen)]
         curve = curve[curve["project_id"].isin(chosen)]
 
-    st.subheader("Tiến độ theo dự án")
-    _cards(projects, names, milestones, day)
+    st.subheader("Tiến độ theo dự án" + (" (trên các xã, phường đã chọn)" if communes else ""))
+    _cards(projects_in_communes(projects, snap.parcels, communes), names, milestones, day)
 
     st.subheader("Các mốc tiến độ")
     _milestones(milestones, names)
 
+    st.subheader("Tiến độ theo xã, phường")
+    _league(snap, names, chosen, communes)
+
     st.subheader("Kế hoạch và thực hiện (đường cong S)")
     _s_curves(curve, milestones, names, day)
-
-    communes = snap.communes
-    if communes is not None and not communes.empty:
-        if chosen:
-            communes = communes[communes["project_id"].isin(chosen)]
-        commune_filter = state.filters().communes
-        if commune_filter and "commune" in communes:
-            communes = communes[communes["commune"].isin(commune_filter)]
-        with st.expander("Tiến độ theo xã, phường"):
-            st.dataframe(commune_table(communes, names), hide_index=True, width="stretch")

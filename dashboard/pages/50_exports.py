@@ -31,6 +31,9 @@ _FORMATS = {
     "pdf": ("🗺️ Bản đồ in PDF", "Trang tổng quan và mỗi dự án một trang; chú giải, thước tỷ lệ, hướng Bắc; 300 dpi."),
     "png": ("🖼️ Bản đồ in PNG", "Một ảnh (tổng quan, hoặc dự án đã chọn) để chèn vào văn bản, trình chiếu."),
     "html": ("🌐 Bản đồ tương tác HTML", "Một tệp duy nhất, mở bằng trình duyệt không cần Internet (USB)."),
+    "docx": ("📝 Báo cáo quý (Word)", ("Văn bản Word sửa được, thể thức Nghị định 30/2020/NĐ-CP: kết quả theo dự án "
+                                      "và mốc, bảng xã, điểm nghẽn, việc quá hạn theo cơ quan, khó khăn và kiến nghị "
+                                      "điền sẵn; số, ngày, người ký để trống. Luôn gồm tất cả dự án.")),
 }
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from shapely.geometry import LineString, MultiPolygon, box
 
 from domain.stages import STAGES
+from milestones.blockers import BLOCKER_COLUMNS, SUMMARY_COLUMNS
 from milestones.snapshot import Snapshot
 
 CRS = "EPSG:9215"
@@ -137,6 +138,16 @@ class FakeStore:
     def roads(self) -> gpd.GeoDataFrame:
         return self._roads.copy()
 
+    def events(self, include_reverted: bool = False) -> pd.DataFrame:
+        """The stage events of the construction rule: parcel ``i`` moves one stage every 20 days."""
+        rows = []
+        for rec in self._parcels.to_dict("records"):
+            notice = NOTICE_START + timedelta(days=10 * int(rec["_i"]))
+            rows += [{"kind": "parcel", "parcel_id": rec["parcel_id"], "project_id": rec["project_id"],
+                      "commune": None, "stage": STAGES[k], "event_date": notice + timedelta(days=STEP_DAYS * (k - 1))}
+                     for k in range(1, len(STAGES))]
+        return pd.DataFrame(rows)
+
     def data_version(self) -> dict:
         return {"last_upload_id": self.version, "last_change_at": f"2024-07-0{self.version}T00:00:00"}
 
@@ -161,7 +172,9 @@ def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
     parcels["amount_paid_vnd"] = [1.0e8 if r >= 5 else 0.0 for r in ranks]
     parcels["risk_flags"] = [["complaint_open"] if c else [] for c in parcels["complaint_open"]]
     parcels["at_risk"] = parcels["complaint_open"]
-    parcels = parcels.drop(columns="_i")
+    parcels["stage_rank"] = ranks
+    parcels["area_handed_over_m2"] = parcels["area_to_recover_m2"].where(parcels["stage"] == "handed_over", 0.0)
+    order = parcels["_i"].copy()
     rows = []
     for pid, name in zip(store._projects["project_id"], store._projects["name"]):
         p = parcels[parcels["project_id"] == pid]
@@ -175,7 +188,8 @@ def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
             row[f"parcels_{s}"] = int((p["stage"] == s).sum())
             row[f"households_{s}"] = int((p["stage"] == s).sum())
         rows.append(row)
-    projects = pd.DataFrame(rows)
+    projects = pd.DataFrame(rows).merge(
+        store._projects[["project_id", "short_name", "kind", "section_from_m", "section_to_m"]], on="project_id")
     ms = []
     for pid, pct in zip(projects["project_id"], projects["percent_handed_over"]):
         due = date(2024, 6, 30)
@@ -183,11 +197,19 @@ def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
             status = "met" if pct >= 70 else "missed"
         else:
             status = "on_track" if pct >= 35 else ("at_risk" if pct > 0 else "behind")
+        met_on = _reached_70_on(pid) if pct >= 70 else None
+        total = float(projects.loc[projects["project_id"] == pid, "area_to_recover_m2"].item())
         ms.append({"milestone_id": f"{pid}-1", "project_id": pid, "label": f"{pid}: 70% trước 30/6/2024",
-                   "due_date": due, "metric": "percent_area_handed_over", "target_percent": 70.0,
-                   "actual_percent": pct, "status": status,
-                   "forecast_date": None if pct == 0 else date(2024, 8, 15),
-                   "required_rate_pct_per_day": 0.5, "recent_rate_pct_per_day": 0.3})
+                   "due_date": due, "metric": "percent_area_handed_over", "target_percent": 70.0, "scope": "project",
+                   "actual_percent": pct, "actual_at_due_percent": pct if as_of >= due else None, "status": status,
+                   "forecast_date": None if pct == 0 or met_on else date(2024, 8, 15),
+                   "forecast_earliest": None if pct == 0 or met_on else date(2024, 8, 1),
+                   "forecast_latest": None if pct == 0 or met_on else date(2024, 8, 15),
+                   "met_on": met_on, "reached_late": False,
+                   "required_rate_pct_per_day": 0.5, "recent_rate_pct_per_day": 0.3,
+                   "required_rate_ha_per_week": 0.05, "shortfall_m2": max(0.0, (70.0 - pct) / 100 * total)})
+    milestones = pd.DataFrame(ms)
+    blockers = _blockers(parcels.assign(_i=order), milestones)
     curve = []
     for pid in projects["project_id"]:
         d = date(2024, 1, 1)
@@ -199,7 +221,51 @@ def compute_snapshot(store: FakeStore, as_of: date) -> Snapshot:
                           "planned_percent": min(100.0, 70.0 * (d - date(2024, 1, 1)).days / 181),
                           "actual_percent": 100.0 * done / float(p["area_to_recover_m2"].sum())})
             d += timedelta(days=15)
+    parcels = parcels.drop(columns="_i")
     communes = (parcels.groupby(["project_id", "commune"], as_index=False)["area_to_recover_m2"].sum())
     return Snapshot(as_of=as_of, parcels=parcels, projects=projects, communes=communes,
-                    segments=pd.DataFrame(), milestones=pd.DataFrame(ms), s_curve=pd.DataFrame(curve),
+                    segments=pd.DataFrame(), milestones=milestones, s_curve=pd.DataFrame(curve),
+                    blockers=blockers, blocking_summary=blockers.attrs["summary"], clocks=_clocks(parcels, as_of),
                     data_version=store.data_version())
+
+
+def _reached_70_on(project_id: str) -> date:
+    """The day the 9th of 12 RD parcels (i = 8) or the 5th of 6 AR parcels (i = 4) is handed over:
+    notice + 5 × 20 days (70 % of the count, every parcel of a project having the same area)."""
+    i = 8 if project_id == "RD" else 4
+    return NOTICE_START + timedelta(days=10 * i + STEP_DAYS * 5)
+
+
+def _blockers(parcels: pd.DataFrame, milestones: pd.DataFrame) -> pd.DataFrame:
+    """Blocking sets by the ranking rule: most advanced stage first, then the earlier notice (smaller ``i``);
+    the shortest prefix covering the shortfall (every parcel of a project has the same area)."""
+    frames, summary = [], []
+    for ms in milestones[milestones["actual_percent"] < milestones["target_percent"]].to_dict("records"):
+        todo = parcels[(parcels["project_id"] == ms["project_id"]) & (parcels["stage"] != "handed_over")]
+        todo = todo.sort_values(["stage_rank", "_i"], ascending=[False, True])
+        cum = todo["area_to_recover_m2"].cumsum()
+        chosen = todo[(cum - todo["area_to_recover_m2"]) < ms["shortfall_m2"] - 1e-6]
+        frames.append(pd.DataFrame({
+            "milestone_id": ms["milestone_id"], "project_id": ms["project_id"], "rank": range(1, len(chosen) + 1),
+            "unit": "parcel", "unit_id": chosen["parcel_id"], "parcel_id": chosen["parcel_id"],
+            "parcel_ids": [[p] for p in chosen["parcel_id"]], "commune": chosen["commune"],
+            "commune_former": chosen["commune_former"], "chainage_m": chosen["chainage_m"],
+            "area_to_recover_m2": chosen["area_to_recover_m2"], "stage": chosen["stage"], "expected_days": 20.0,
+            "next_action": "hand_over_site", "responsible": "ttptqd", "next_deadline": None, "days_overdue": 0,
+            "obstacles": [["complaint_open"] if c else [] for c in chosen["complaint_open"]],
+            "cumulative_area_m2": chosen["area_to_recover_m2"].cumsum(), "cumulative_units": range(1, len(chosen) + 1)}))
+        summary.append({"milestone_id": ms["milestone_id"], "project_id": ms["project_id"], "status": ms["status"],
+                        "unit": "m2", "shortfall": ms["shortfall_m2"], "shortfall_m2": ms["shortfall_m2"],
+                        "blocking_units": len(chosen), "blocking_area_m2": float(chosen["area_to_recover_m2"].sum()),
+                        "covers_shortfall": True})
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(BLOCKER_COLUMNS))
+    out.attrs["summary"] = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
+    return out
+
+
+def _clocks(parcels: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One legal clock: the open complaint of parcel i = 3 (RD and AR), 30 days from its notice, overdue since."""
+    late = parcels[parcels["complaint_open"] & (parcels["stage"] != "handed_over")]
+    due = NOTICE_START + timedelta(days=10 * 3 + 30)
+    return pd.DataFrame({"parcel_id": late["parcel_id"], "kind": "deadline", "action": "resolve_complaint",
+                         "responsible": "ubnd_xa", "due_on": due, "days_overdue": max(0, (as_of - due).days)})

@@ -116,7 +116,70 @@ def test_milestone_badges_latest_and_next(snap):
     from dashboard.tables import milestone_badges
 
     assert milestone_badges(snap.milestones, "RD", date(2024, 6, 30)) == [
-        ("Hạn 30/06/2024 · 70% diện tích: Đạt", "met")]                  # due on the as-of date counts as past
+        ("Hạn 30/06/2024 · 70% diện tích: Đạt ngày 29/06/2024", "met")]   # 9th parcel: 01/01 + 80 + 100 days
     early = synthetic.compute_snapshot(synthetic.FakeStore(), date(2024, 3, 31))
     assert [code for _, code in milestone_badges(early.milestones, "RD", date(2024, 3, 31))] == ["behind"]
     assert milestone_badges(snap.milestones, "NOPE", date(2024, 6, 30)) == []
+
+
+def test_badges_list_every_milestone_met_ones_too(snap):
+    from dashboard.tables import milestone_badges
+
+    later = snap.milestones.assign(milestone_id="RD-2", due_date=date(2024, 12, 31), target_percent=100.0,
+                                   status="on_track", met_on=None)
+    both = pd.concat([later, snap.milestones], ignore_index=True)      # out of date order on purpose
+    badges = milestone_badges(both[both["project_id"] == "RD"], "RD")
+    assert [code for _, code in badges] == ["met", "on_track"]
+    assert badges[1][0] == "Hạn 31/12/2024 · 100% diện tích: Đúng tiến độ"
+
+
+def test_milestone_table_reached_late_and_forecast_range(snap):
+    m = snap.milestones.copy()
+    m.loc[0, ["met_on", "reached_late", "status"]] = [date(2024, 7, 3), True, "met"]
+    m.loc[1, ["met_on", "status", "forecast_earliest", "forecast_latest"]] = [None, "at_risk", date(2024, 8, 1),
+                                                                               date(2024, 9, 15)]
+    table = milestone_table(m, {"RD": "Đường RD", "AR": "CCN AR"}).set_index("Dự án")
+    assert table.at["Đường RD", "Trạng thái"] == "Đạt muộn ngày 03/07/2024"
+    assert table.at["Đường RD", "Tốc độ cần (%/ngày)"] == "—"
+    assert table.at["CCN AR", "Dự báo / ngày đạt"] == "01/08 – 15/09/2024"
+    assert table.at["CCN AR", "Tốc độ cần (ha/tuần)"] == "0,05"
+
+
+def test_projects_in_communes_sums_the_chosen_communes(snap):
+    from dashboard.tables import projects_in_communes
+
+    # Xã Đồng Đăng: RD parcels at chainage >= 3 000 m (i = 6..11); at 30/06 i = 6, 7, 8 are handed over.
+    rows = projects_in_communes(snap.projects, snap.parcels, ("Xã Đồng Đăng",)).set_index("project_id")
+    assert list(rows.index) == ["RD"]
+    assert rows.at["RD", "area_to_recover_m2"] == pytest.approx(6 * 1050)
+    assert rows.at["RD", "percent_handed_over"] == pytest.approx(50.0)
+    assert rows.at["RD", "households_total"] == 6
+    assert projects_in_communes(snap.projects, snap.parcels, ()) is snap.projects
+    # One household holding RD parcels i = 8 (handed over) and i = 9 (paid on 30/06): one household, at "paid".
+    shared = snap.parcels.copy()
+    shared.loc[shared["parcel_number"] == 109, "household_id"] = shared.loc[shared["parcel_number"] == 108,
+                                                                            "household_id"].item()
+    rows = projects_in_communes(snap.projects, shared, ("Xã Đồng Đăng",)).set_index("project_id")
+    assert rows.at["RD", "households_total"] == 5
+    assert rows.at["RD", "households_handed_over"] == 2 and rows.at["RD", "households_paid"] == 2
+
+
+def test_blocking_list_and_summary_in_rank_order(fake_store):
+    from dashboard.tables import blocking_list, blocking_summary_table
+
+    early = synthetic.compute_snapshot(fake_store, date(2024, 3, 31))
+    # RD at 31/03: nothing handed over; shortfall 70 % x 12 x 1 050 m² = 8 820 m² -> 9 parcels (8 x 1 050 < 8 820).
+    table = blocking_list(early.blockers, "RD-1")
+    assert table["Thứ tự"].tolist() == [str(k) for k in range(1, 10)]
+    assert table["Thửa"].iloc[0].endswith("/100")          # parcel 0: the most advanced (notice on 01/01)
+    assert table["Diện tích cộng dồn (m²)"].iloc[-1] == "9.450,0"
+    summary = blocking_summary_table(early.blocking_summary, early.milestones, {"RD": "Đường RD"})
+    assert summary.set_index("milestone_id").at["RD-1", "Còn thiếu"] == "8.820 m² (0,88 ha)"
+
+
+def test_filters_note_says_what_applies():
+    from dashboard.tables import filters_note
+
+    assert filters_note(Filters()) == ""
+    note = filters_note(Filters(communes=("Xã Đồng Đăng",), stages=("paid",)))
+    assert "Xã Đồng Đăng" in note and "toàn dự án" in note and "Bản đồ" in note

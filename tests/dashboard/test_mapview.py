@@ -292,3 +292,22 @@ def test_a_store_without_data_version_is_never_cached():
     memo = StoreMemo(NoVersion())
     assert memo.version is None
     assert [memo.get(("k",), lambda: calls.append(1) or len(calls)) for _ in range(2)] == [1, 2]
+
+
+def test_blockers_map_numbers_the_blocking_parcels_before_the_layer_control(fake_store):
+    """The layer control's script names the layers: the blocking layer must be defined before it (else the
+    browser stops at an undefined layer and draws no number)."""
+    import re
+    from datetime import date
+
+    from mapview import standalone_html
+    from mapview.blockers import blockers_map
+    from tests.dashboard import synthetic
+
+    snap = synthetic.compute_snapshot(fake_store, date(2024, 3, 31))
+    html = standalone_html(blockers_map(snap, fake_store, "RD-1"))
+    rows = snap.blockers[snap.blockers["milestone_id"] == "RD-1"]
+    assert [int(n) for n in re.findall(r"border-radius:11px[^>]*\\u003e(\d+)\\u003c", html)] == rows["rank"].tolist()
+    defined = {m.group(1): m.start() for m in re.finditer(r"var (feature_group_\w+) = L\.featureGroup", html)}
+    control = html.index("L.control.layers(")
+    assert defined and all(at < control for at in defined.values()), "a layer is defined after the layer control"

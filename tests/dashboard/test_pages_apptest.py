@@ -32,7 +32,12 @@ def test_app_overview_renders_at_default_date(fake_backend, main_app):
     # The milestone table shows a Vietnamese status.
     table = at.table[0].value
     assert set(table["Trạng thái"]) <= STATUS_LABELS and len(table) == 2
-    assert "Dự báo ngày đạt" in table.columns
+    # Both reached their 70 % (9th RD parcel: 01/01 + 80 + 100 days; 5th AR parcel: 01/01 + 40 + 100 days):
+    # the reached date, never "Chưa dự báo được"; value at the due date beside the value now.
+    assert dict(zip(table["Dự án"], table["Dự báo / ngày đạt"])) == {
+        "Đường RD": "Đạt ngày 29/06/2024", "CCN AR": "Đạt ngày 20/05/2024"}
+    assert table["Tại hạn"].tolist() == table["Hiện nay"].tolist() == ["100,0%", "75,0%"]
+    assert "Báo cáo quý tiếp theo: hạn 20/09/2024" in [i.value for i in at.info]
     # One planned-vs-actual S-curve per project (tabs), Vietnamese axis title, dd/mm/yyyy dates.
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2
@@ -130,3 +135,42 @@ def test_store_failure_shows_vietnamese_message(monkeypatch, main_app):
     assert not at.exception
     assert any("Không mở được kho dữ liệu" in e.value for e in at.error)
     st.cache_resource.clear()
+
+
+def test_blockers_page_at_the_due_date_all_met(fake_backend, page_app):
+    at = page_app("15_blockers").run()
+    assert not at.exception and not at.error
+    assert any("không có điểm nghẽn" in s.value for s in at.success)        # RD 75 %, AR 100 % >= 70 %
+    assert "Km sạch" in "\n".join(m.value for m in at.markdown)            # the road's strip is drawn anyway
+
+
+def test_blockers_page_before_the_due_date(fake_backend, page_app):
+    at = page_app("15_blockers").run()
+    at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
+    assert not at.exception and not at.error
+    summary, ranked = at.dataframe[0].value, at.dataframe[1].value
+    assert len(summary) == 2                                    # both 70 % milestones unmet on 31/03
+    # The selected milestone's list: its shortfall is covered by the last cumulative area, ranks 1..n.
+    assert ranked["Thứ tự"].tolist() == [str(k) for k in range(1, len(ranked) + 1)]
+    iframe = next(e for e in at.main if getattr(e, "type", "") == "iframe")
+    # The sandboxed map numbers each blocking parcel of the selected milestone (a red disc per rank).
+    assert 'sandbox="allow-scripts"' in iframe.proto.srcdoc
+    assert iframe.proto.srcdoc.count("border-radius:11px") == len(ranked)
+    # Overdue actions per body: the open complaint of parcel i = 3 in each project (due 01/03, UBND xã).
+    assert at.dataframe[2].value.to_dict("records") == [
+        {"Cơ quan": "UBND xã", "Số việc quá hạn": "2", "Quá hạn lâu nhất (ngày)": "30"}]
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "Km" in json.dumps(spec) and spec["vconcat"]
+
+
+def test_overview_league_and_commune_filter(fake_backend, page_app):
+    at = page_app("10_overview").run()
+    league = at.dataframe[0].value
+    # RD's communes ranked by gap; at 30/06 every milestone is met: no next milestone, no gap.
+    assert set(league["Xã/phường"]) == {"Phường Kỳ Lừa", "Xã Đồng Đăng"} and len(league) == 3
+    at.radio(key="overview_league_unit").set_value("former").run()
+    assert set(at.dataframe[0].value["Xã/phường"]) == {"Xã Hợp Thành", "Xã Thụy Hùng"}
+    at.multiselect(key=state.COMMUNES_KEY).set_value(["Xã Đồng Đăng"]).run()
+    assert not at.exception
+    assert card_figures(at) == [("0,63 ha", "0,32 ha", "50,0%")]         # RD i = 6..11, of which 6, 7, 8 done
+    assert "Bộ lọc đang áp dụng" in captions(at) and "Xã Đồng Đăng" in captions(at)

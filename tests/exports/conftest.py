@@ -127,6 +127,8 @@ def _synthetic():
     parcels["enforced"] = [i == 5 for i in range(n)]
     parcels["compulsory_inventory"] = [i == 9 for i in range(n)]
     ranks = parcels["stage"].map({s: k for k, s in enumerate(STAGES)})
+    parcels["stage_rank"] = ranks
+    parcels["area_handed_over_m2"] = parcels["area_to_recover_m2"].where(parcels["stage"] == "handed_over", 0.0)
     parcels["amount_approved_vnd"] = np.where(ranks >= 4, parcels["area_to_recover_m2"] * 150_000.0, 0.0)
     parcels["amount_paid_vnd"] = np.where(ranks >= 5, parcels["area_to_recover_m2"] * 150_000.0, 0.0)
     flags = []
@@ -160,7 +162,8 @@ def _synthetic():
         out["households_total"] = out[[f"households_{s}" for s in STAGES]].sum(axis=1)
         return out
 
-    proj = agg(["project_id"]).merge(projects[["project_id", "name"]], on="project_id")
+    proj = agg(["project_id"]).merge(projects[["project_id", "name", "kind", "section_from_m", "section_to_m"]],
+                                     on="project_id")
     comm = agg(["project_id", "commune"])
     milestones = pd.DataFrame({
         "milestone_id": ["M1", "M2", "M3", "M4"],

@@ -54,3 +54,18 @@ def test_personal_data_warning_and_file_follows_the_as_of_date(app):
     app.date_input(key="as_of").set_value(__import__("datetime").date(2024, 3, 31)).run()
     assert not app.exception
     assert _download_buttons(app) == []
+
+
+def test_word_report_button_gives_the_quarterly_report(app):
+    import io
+
+    import docx
+
+    app.run()
+    app.button(key="make_docx").click().run()
+    assert not app.exception and not app.error
+    (button,) = _download_buttons(app)
+    assert "gpmb_bao-cao-quy_2024-06-30" in button.proto.label and button.proto.label.rstrip(")").endswith("kB")
+    data = app.session_state["export_ready_docx"][1][0]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "Kết quả công tác giải phóng mặt bằng quý II năm 2024" in text and "ĐỀ XUẤT, KIẾN NGHỊ" in text

@@ -27,7 +27,8 @@ def default_pdf(snap, fake_store):
 
 def test_default_pdf_is_a3_landscape_overview_plus_one_page_per_project(default_pdf, snap):
     reader = PdfReader(io.BytesIO(default_pdf))
-    assert len(reader.pages) == 1 + len(snap.projects)
+    roads = int((snap.projects["kind"] == "road").sum())                  # QL4B: one chainage-strip page
+    assert roads == 1 and len(reader.pages) == 1 + len(snap.projects) + roads
     for page in reader.pages:
         box = page.mediabox
         assert float(box.width) == pytest.approx(420 * MM, abs=0.5)
@@ -132,22 +133,29 @@ def test_flag_symbols_are_labelled_by_the_vocabulary():
         code: risk_flag_label(code) for code in ("complaint_open", "enforced", "compulsory_inventory")}
 
 
-def test_overview_reports_the_current_milestone_of_each_project(snap):
-    """The one rule (domain.milestones.current_milestones): the earliest not met, else the last."""
+def test_overview_lists_every_milestone_of_each_project(snap):
+    """Met ones too (issue 11: the expressway's met 70 % was hidden behind its failed households milestone)."""
     import dataclasses
 
     from exports.printmap import _summary_lines
     from vocab.format import fmt_date
 
     extra = snap.milestones[snap.milestones["milestone_id"] == "M3"].assign(
-        milestone_id="M5", due_date=date(2024, 3, 1), status="met", actual_percent=60.0, target_percent=20.0)
+        milestone_id="M5", due_date=date(2024, 3, 1), status="met", actual_percent=60.0, target_percent=20.0,
+        met_on=date(2024, 3, 5), reached_late=True)
     shown = dataclasses.replace(snap, milestones=pd.concat([snap.milestones, extra], ignore_index=True))
-    text = "\n".join(line for line, _colour, _bold in _summary_lines(shown, None, {}))
-    assert f"Mốc {fmt_date(date(2024, 12, 31))}" in text and f"Mốc {fmt_date(date(2024, 3, 1))}" not in text
-    everything_met = dataclasses.replace(shown, milestones=shown.milestones.assign(status="met"))
-    text = "\n".join(line for line, _colour, _bold in _summary_lines(everything_met, None, {}))
-    assert text.count(f"Mốc {fmt_date(date(2024, 12, 31))}") == 2      # CCN_HT1's last one, and CA_XA's
-    assert f"Mốc {fmt_date(date(2024, 3, 31))}" in text                # QL4B's only project milestone
+    lines = [line for line, _colour, _bold in _summary_lines(shown, None, {})]
+    milestone_lines = [line for line in lines if line.strip().startswith("Mốc ")]
+    assert len(milestone_lines) == len(shown.milestones) == 5
+    assert any(f"Mốc {fmt_date(date(2024, 3, 1))}" in line and "Đạt muộn ngày 05/03/2024" in line for line in lines)
+    assert any("Xã Gia Cát" in line and "Chậm tiến độ" in line for line in lines)       # QL4B's scoped one
+
+
+def test_strip_page_of_the_road_project(default_pdf, snap):
+    reader = PdfReader(io.BytesIO(default_pdf))
+    last = reader.pages[-1].extract_text()
+    assert "Sơ đồ lý trình Km3+700 – Km13+000" in last and "Km sạch" in last
+    assert "Thửa điểm nghẽn" in last and "Km8+000" in last
 
 
 def test_meridian_convergence_uses_the_store_crs_by_default():

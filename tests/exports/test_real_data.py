@@ -66,8 +66,13 @@ def test_xlsx_holds_exactly_the_status_figures(status_json, cli_xlsx):
             r = ms[(p["name"], m["label"])]
             assert r[4].date().isoformat() == m["due_date"]
             assert r[5] == pytest.approx(m["target_percent"])
-            assert r[7] == status_label(m["status"])
-            assert (r[8].date().isoformat() if r[8] else None) == m["forecast_date"]
+            assert r[6] == pytest.approx(m["actual_percent_at_due"]) if m["actual_percent_at_due"] is not None \
+                else r[6] is None
+            assert r[7] == pytest.approx(m["actual_percent"])
+            assert r[8] == ("Đạt muộn" if m["reached_late"] else status_label(m["status"]))
+            assert (r[9].date().isoformat() if r[9] else None) == m["met_on"]
+            assert (r[10].date().isoformat() if r[10] else None) == m["forecast_earliest"]
+            assert (r[11].date().isoformat() if r[11] else None) == m["forecast_latest"]
             n += 1
     assert n == len(ms) > 0
 
@@ -135,3 +140,25 @@ def test_exports_are_reproducible_on_the_real_store(real):
     b = export("xlsx", snap, store, ExportOptions(project_id="CCN_HT2"))
     assert a.data == b.data
     assert a.file_name == f"gpmb_bao-cao_2024-06-30_CCN_HT2_{data_version_of(snap).slug()}.xlsx"
+
+
+def test_xlsx_blocking_and_communes_sheets(real, cli_xlsx, status_json):
+    snap, _ = real
+    blocking = [r for r in cli_xlsx["Điểm nghẽn"].iter_rows(min_row=5, values_only=True) if r[2] is not None]
+    assert len(blocking) == len(snap.blockers) > 0
+    # Per milestone the last cumulative area equals the area of its blocking set (Snapshot.blocking_summary).
+    summary = snap.blocking_summary.set_index("milestone_id")
+    labels = dict(zip(snap.milestones["label"], snap.milestones["milestone_id"]))
+    last = {}
+    for r in blocking:
+        last[labels[r[1]]] = r[12]
+    for mid, area in last.items():
+        assert area == pytest.approx(summary.at[mid, "blocking_area_m2"])
+    communes = [r for r in cli_xlsx["Theo xã"].iter_rows(min_row=5, values_only=True) if r[1] is not None]
+    names = {p["project_id"]: p["name"] for p in status_json["projects"]}
+    for p in status_json["projects"]:
+        mine = [r for r in communes if r[0] == names[p["project_id"]]]
+        assert [r[1] for r in mine] == list(range(1, len(mine) + 1))                    # ranked 1..n
+        assert sum(r[3] for r in mine) == pytest.approx(p["area_to_recover_m2"] / 10_000)
+        gaps = [r[6] if r[6] is not None else -1 for r in mine]
+        assert gaps == sorted(gaps, reverse=True)
