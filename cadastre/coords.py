@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from pyproj import CRS
 
+from domain.crs import STORE_EPSG
 from gis.crs import PROVINCE_TM3_EPSG, TM3_ZONES, tm3_epsg_for_province, transformer
 from parsing.numbers import parse_number_column, parse_small_number
 from parsing.text import fold_vi
@@ -101,12 +102,12 @@ def resolve_crs(spec: str | int) -> CRS:
 
 def crs_choices() -> list[tuple[str, int]]:
     """(Vietnamese label, EPSG) for every CRS the converter offers, Lạng Sơn first."""
-    choices = [("VN-2000 / TM-3 107°15′ – Lạng Sơn (EPSG:9215)", 9215), ("WGS 84 – kinh độ, vĩ độ (EPSG:4326)", 4326)]
+    choices = [(f"VN-2000 / TM-3 107°15′ – Lạng Sơn (EPSG:{STORE_EPSG})", STORE_EPSG), ("WGS 84 – kinh độ, vĩ độ (EPSG:4326)", 4326)]
     by_code: dict[int, list[str]] = {}
     for province, code in PROVINCE_TM3_EPSG.items():
         by_code.setdefault(code, []).append(province)
     for cm, code in sorted(TM3_ZONES.items()):
-        if code == 9215:
+        if code == STORE_EPSG:
             continue
         deg, minutes = int(cm), round((cm - int(cm)) * 60)
         choices.append((f"VN-2000 / TM-3 {deg}°{minutes:02d}′ – {', '.join(by_code.get(code, []))} (EPSG:{code})", code))

@@ -33,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from datetime import datetime
 
     from cadastre.project_layers import (
         add_project,
@@ -42,13 +41,14 @@ def run(args) -> int:
         read_boundary,
     )
     from gis.chainage import parse_chainage
+    from parsing.dates import parse_date
     from vocab.format import fmt_number
 
     try:
         epsg = parse_epsg(args.crs)
         start = parse_chainage(args.chainage_start)
         default_epsg = project_default_epsg(None, None, args.province)
-        start_date = datetime.strptime(args.start_date, "%d/%m/%Y").date() if args.start_date else None
+        start_date = parse_date(args.start_date) if args.start_date else None  # the one date rule
     except ValueError as exc:
         raise usage_error(exc) from exc
     if args.kind == "road" and not args.alignment:

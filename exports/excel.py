@@ -55,6 +55,7 @@ from exports.provenance import (
 from exports.report_table import parcel_table, progress_table
 from exports.table_files import FORMULA_TRIGGERS
 from milestones.league import communes_league
+from parsing.dates import parse_date
 from vocab.format import is_missing
 from vocab.headers import PARCEL_HEADERS_VI
 from vocab.labels import (
@@ -106,11 +107,9 @@ _PARCEL_WIDTHS = {"commune": 20, "commune_former": 22, "stage": 24, "risk_flags"
 def _to_datetime(value: Any) -> datetime | None:
     if is_missing(value):
         return None
-    if isinstance(value, str):
-        try:
-            return datetime.strptime(value.strip(), "%d/%m/%Y")
-        except ValueError:
-            return pd.Timestamp(value).to_pydatetime().replace(tzinfo=None)
+    if isinstance(value, str):  # a date written as text: the one date rule (day first, ISO, serials)
+        day = parse_date(value)
+        return datetime(day.year, day.month, day.day)
     ts = pd.Timestamp(value)
     return ts.to_pydatetime().replace(tzinfo=None)
 
