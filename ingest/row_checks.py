@@ -17,6 +17,7 @@ from ingest.history import range_key
 from ingest.lookups import Lookups, nearest_keys, project_key
 from ingest.report import HEADER_LABELS_VI, RowProblem, cell_text
 from ingest.values import parse_chainage, parse_int, parse_number
+from parsing.numbers import AmbiguousNumberError
 from vocab.format import fmt_number
 
 #: Area reported for a parcel may exceed its area to recover by this much (rounding on field sheets), m².
@@ -28,6 +29,10 @@ _CHAINAGE_EPS_M = 1e-6
 def area_text(area_m2: float) -> str:
     """An area for messages, Vietnamese separators, one decimal unless whole: ``1234.0`` → ``"1.234"``."""
     return fmt_number(area_m2, 1).removesuffix(",0")
+
+
+#: Columns of money in đồng, where a separator before three digits groups thousands (no đồng has decimals).
+WHOLE_NUMBER_FIELDS = frozenset({"amount_vnd"})
 
 
 class RowCheck:
@@ -60,7 +65,7 @@ class RowCheck:
         if v is None:
             return None
         try:
-            x = parse_int(v, decimal=self.decimal) if integer else parse_number(v, decimal=self.decimal)
+            x = parse_int(v, decimal=self.decimal) if integer else self._number(fld, v)
         except ValueError as exc:
             self.bad(fld, str(exc))
             return None
@@ -68,6 +73,17 @@ class RowCheck:
             self.bad(fld, "không được là số âm")
             return None
         return x
+
+    def _number(self, fld: str, v: Any) -> float:
+        """A number cell. In a column of money in đồng (:data:`WHOLE_NUMBER_FIELDS`) an ambiguous ``1.000``
+        is decided by the value's kind: nobody writes thousandths of a đồng, so a separator before exactly
+        three digits groups thousands (the larger of the two readings); elsewhere it is reported."""
+        try:
+            return parse_number(v, decimal=self.decimal)
+        except AmbiguousNumberError as exc:
+            if fld not in WHOLE_NUMBER_FIELDS:
+                raise
+            return max(exc.readings.values())
 
     def scaled(self, fields: tuple[str, ...]) -> float | None:
         """First filled number among ``fields``, converted by :data:`ingest.headers.UNIT_FACTORS`."""

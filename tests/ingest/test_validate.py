@@ -276,3 +276,11 @@ def test_an_ambiguous_number_is_reported_unless_the_file_decides_it():
                        {**base, "event_date": "02/03/2024", "area_m2": "2,345.5"},
                        {**base, "event_date": "03/03/2024", "area_m2": "450.800"}])
     assert [(p.row, p.column) for p in mixed.problems] == [(4, "Diện tích (m²)")]
+
+
+def test_an_amount_in_dong_is_a_whole_number_so_1000_dong_is_not_ambiguous():
+    base = {"commune": "Hợp Thành", "map_sheet": 12, "parcel_number": 5, "event": "Chi trả", "event_date": "01/03/2024"}
+    report = _validate([{**base, "amount_vnd": "1.000"}])
+    assert not report.problems and report.events["amount_vnd"].tolist() == [1000.0]
+    area = _validate([{**base, "event": "Kiểm đếm", "area_m2": "1.000"}])  # an area may have decimals: reported
+    assert [p.column for p in area.problems] == ["Diện tích (m²)"]
