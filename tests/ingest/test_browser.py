@@ -85,10 +85,7 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
         expect(page.get_by_text("1 dòng có lỗi sẽ bị bỏ qua")).to_be_visible()
         expect(page.get_by_role("heading", name="Danh sách lỗi")).to_be_visible()
         commit = page.get_by_role("button", name="Ghi các dòng hợp lệ")
-        expect(commit).to_be_disabled()  # no uploader name yet
-
-        page.get_by_label("Người tải lên").fill("Nguyễn Văn A – UBND xã Hợp Thành")
-        page.get_by_label("Người tải lên").press("Enter")
+        expect(page.get_by_text(re.compile("ghi theo tài khoản đang đăng nhập"))).to_be_visible()  # no free-text name
         expect(commit).to_be_enabled(timeout=90_000)
         commit.click()
         expect(page.get_by_text(re.compile(r"Đã ghi 2 dòng"))).to_be_visible(timeout=90_000)
