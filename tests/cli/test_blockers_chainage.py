@@ -3,32 +3,13 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import cli
+from tests.cli.conftest import SOURCES
 
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 pytestmark = pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="bundled data not built")
-
-
-@pytest.fixture(scope="module")
-def store_url(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('cli') / 'gpmb.gpkg'}"
-
-
-@pytest.fixture
-def run(store_url, monkeypatch, capsys):
-    monkeypatch.setenv("GPMB_SOURCES_DIR", str(SOURCES))
-    monkeypatch.setenv("DATABASE_URL", store_url)
-
-    def _run(*args):
-        code = cli.main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-    return _run
 
 
 def test_blockers_json_keys_and_the_expressway_100(run):

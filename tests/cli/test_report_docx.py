@@ -8,27 +8,11 @@ import docx
 import pytest
 
 import cli
+from tests.cli.conftest import SOURCES
 from vocab.format import fmt_pct
 from vocab.labels import status_label
 
-SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 pytestmark = pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="bundled data not built")
-
-
-@pytest.fixture(scope="module")
-def store_url(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('report') / 'gpmb.gpkg'}"
-
-
-@pytest.fixture
-def run(store_url, monkeypatch, capsys):
-    monkeypatch.setenv("GPMB_SOURCES_DIR", str(SOURCES))
-    monkeypatch.setenv("DATABASE_URL", store_url)
-
-    def _run(*args):
-        code = cli.main(list(args))
-        return code, capsys.readouterr()
-    return _run
 
 
 def _text(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -61,11 +45,11 @@ def test_layout_of_decree_30(report):
 
 
 def test_every_milestone_with_the_status_figures(report, run):
-    code, out = run("status", "--as-of", "2024-06-30", "--json")
+    code, out, _ = run("status", "--as-of", "2024-06-30", "--json")
     assert code == 0
     _, rows = _text(report)
     by_label = {r[1]: r for r in rows if len(r) >= 8}
-    milestones = [m for p in json.loads(out.out)["projects"] for m in p["milestones"]]
+    milestones = [m for p in json.loads(out)["projects"] for m in p["milestones"]]
     assert len(milestones) >= 8
     for m in milestones:
         row = by_label[m["label"]]
@@ -76,9 +60,9 @@ def test_every_milestone_with_the_status_figures(report, run):
 
 
 def test_projects_and_difficulties_prefilled(report, run):
-    _code, out = run("status", "--as-of", "2024-06-30", "--json")
+    _code, out, _ = run("status", "--as-of", "2024-06-30", "--json")
     paragraphs, _ = _text(report)
-    for p in json.loads(out.out)["projects"]:
+    for p in json.loads(out)["projects"]:
         assert any(p["name"] in line and fmt_pct(p["percent_handed_over"]) in line for line in paragraphs), p["project_id"]
     start = paragraphs.index("II. KHÓ KHĂN, VƯỚNG MẮC")
     end = paragraphs.index("III. ĐỀ XUẤT, KIẾN NGHỊ")
