@@ -5,8 +5,9 @@ rejection reason shows as the literal text it is, wherever it is shown:
 
 - :func:`html_text` – HTML element content and attribute values (``<``, ``>``, ``&``, both quotes);
 - :func:`markdown_text` – ``st.markdown`` / ``st.write`` / ``st.error`` / ``st.warning`` / ``st.info``
-  strings: every Markdown, Streamlit directive (``:red[…]``, ``:emoji:``) and LaTeX (``$``) character is
-  backslash-escaped, so ``![](http://…)`` renders as text and the browser fetches nothing;
+  strings: Markdown, HTML, Streamlit directive (``:red[…]``) and LaTeX (``$``) characters are
+  backslash-escaped and URLs are not auto-linked, so ``![](http://…)`` renders as text and the
+  browser fetches nothing;
 - :func:`terminal_text` – one value for a terminal: control and format characters (ESC and so every
   ANSI sequence, BEL, CR, C1 controls such as CSI ``\\x9b``, bidi overrides ``\\u202e``, line and
   paragraph separators) become visible ``\\x1b`` / ``\\u202e`` escapes; optionally cut to a length;
@@ -26,8 +27,10 @@ import unicodedata
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; these are the ones that
-# mean something to Markdown, to Streamlit (``:material/…:``, ``:red[…]``) or to its LaTeX (``$``).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=\"'&])")
+# mean something to Markdown anywhere in a line, to Streamlit (``:red[…]`` needs the bracket) or to its
+# LaTeX (``$``). ``-``, ``+``, ``=`` and ``1.`` only start a list or heading at the start of the text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>#!|~$&])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
 
 
 def _text(value) -> str:
@@ -46,7 +49,8 @@ def markdown_text(value) -> str:
     on a new line) and control characters are made visible as in :func:`terminal_text`.
     """
     flat = re.sub(r"[\r\n]+", " ", _text(value))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", terminal_text(flat))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", terminal_text(flat)).replace("://", "\\://")  # no autolink
+    return _MARKDOWN_LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
 
 
 def _visible(char: str) -> str:
