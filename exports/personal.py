@@ -54,6 +54,20 @@ def strip_personal_data(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=drop)
 
 
+def may_read_personal_data(account) -> bool:
+    """Whether ``account`` may see owner names, ID numbers, phones and addresses (``read_personal``:
+    officer, admin; never viewer or commune officer; ``None`` = nobody logged in → False)."""
+    from domain.roles import allows
+
+    return account is not None and allows(account, "read_personal")
+
+
+def for_account(frame: pd.DataFrame, account) -> pd.DataFrame:
+    """``frame`` as ``account`` may see it: unchanged for :func:`may_read_personal_data`, else
+    :func:`strip_personal_data` (same rows, no personal-data column)."""
+    return frame if may_read_personal_data(account) else strip_personal_data(frame)
+
+
 # ------------------------------------------------------------------------------ the one door (issue 9)
 #: Added before the extension of every file that carries personal data.
 PERSONAL_DATA_FILE_SUFFIX = "_CO_DU_LIEU_CA_NHAN"

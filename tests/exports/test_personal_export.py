@@ -85,3 +85,13 @@ def test_without_personal_data_it_is_the_plain_export(snap, fake_store, audit_ro
     owners = [n for n in snap.parcels["owner_name"] if isinstance(n, str) and n]
     assert not any(n in _texts(result.data) for n in owners)
     assert audit_rows == []
+
+
+@pytest.mark.parametrize(("role", "sees"), [("viewer", False), ("commune_officer", False), ("officer", True),
+                                            ("admin", True), (None, False)])
+def test_for_account_keeps_owner_names_only_for_officer_and_admin(snap, role, sees):
+    from exports.personal import for_account
+
+    shown = for_account(snap.parcels, _account(role) if role else None)
+    assert ("owner_name" in shown.columns) is sees
+    assert len(shown) == len(snap.parcels)
