@@ -47,17 +47,21 @@ def _templates() -> None:
 
 
 def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
-    """(table, report, None) or (None, None, message); cached per file content and store data version."""
-    from ingest.importer import validate_file
+    """(table, report, None) or (None, None, message); cached per file content, store data version and
+    account (a commune officer's rows of other communes are row problems here as at commit)."""
+    from ingest.importer import restrict_to_communes, validate_file
     from ingest.read import IngestError
 
-    key = (hashlib.sha256(data).hexdigest(), state.data_version_key(the_store))
+    account = auth.current_account()
+    key = (hashlib.sha256(data).hexdigest(), state.data_version_key(the_store), account.username)
     cache = st.session_state.setdefault(_CACHE_KEY, {})
     if key not in cache:
         cache.clear()  # keep one file in the session
         try:
             with st.spinner("Đang đọc và kiểm tra tệp…"):
                 table, report = validate_file(data, file_name, the_store)
+                # a commune officer sees his refusals of other communes' rows before committing
+                report = restrict_to_communes(report, the_store.parcels(), account)
             cache[key] = (table, report, None)
         except IngestError as exc:
             cache[key] = (None, None, exc.message_vi)
