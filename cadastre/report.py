@@ -1,6 +1,8 @@
 """Plain-text Vietnamese summary of an import report (CLI output; the dashboard shows the same dict as tables)."""
 from __future__ import annotations
 
+import copy
+
 from vocab.format import fmt_m2
 
 COUNT_LABELS_VI = {
@@ -51,3 +53,17 @@ def format_import_report(report: dict, *, max_items: int = 10) -> str:
         if len(rejected) > max_items:
             lines.append(f"  … và {len(rejected) - max_items} dòng khác (xem --json)")
     return "\n".join(lines)
+
+
+def stored_report(report: dict) -> dict:
+    """The import report as ``layer_versions.report`` should keep it: no personal data (issue 9).
+
+    The before/after ``samples`` of converted text columns are values read from the file – often the
+    owner-name column (``TenChu``) or a CAD label holding the owner – so they are dropped; the
+    column, its encoding and the rest of the report stay. The parcels layer itself holds the names
+    (``owner_name``): the stored report keeps none beyond that. Returns a new dict; ``report`` is unchanged.
+    """
+    kept = copy.deepcopy(report)
+    for conversion in kept.get("encodings", []):
+        conversion["samples"] = []
+    return kept

@@ -13,12 +13,12 @@ import getpass
 import json
 import socket
 import sys
-import unicodedata
 from datetime import datetime, timedelta, timezone
 
 from commands._common import default_user
 from domain.errors import GpmbError, UsageError
 from domain.roles import Account, PermissionDeniedError
+from vocab.escape import terminal_json, terminal_text
 from vocab.roles import permission_denied_text
 
 #: Vietnam time (UTC+7, no daylight saving): times are stored in UTC and shown in it.
@@ -97,15 +97,12 @@ def read_password(from_stdin: bool) -> str:
 
 def printable(text) -> str:
     """``text`` with control and format characters (terminal escapes, bidi overrides) shown as ``\\xNN``."""
-    return "".join(c if unicodedata.category(c) not in ("Cc", "Cf") else f"\\x{ord(c):02x}" if ord(c) < 256
-                   else f"\\u{ord(c):04x}" for c in str(text))
+    return terminal_text(text)
 
 
 def dumps(value) -> str:
     """JSON for the terminal: Vietnamese kept, every control/format character escaped as ``\\uXXXX``."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") and c != "\n" else c
-                   for c in text)
+    return terminal_json(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def report(error: GpmbError) -> int:

@@ -7,6 +7,11 @@ Same code path as the dashboard: ``store.open_store()`` → ``compute_snapshot(s
 ``exports.export``. Exit code 0 (file written), 1 (store or data problem, nothing written), 2 (usage).
 The file is written to a temporary name in the target folder and renamed when complete, so an
 interrupted export never leaves a half-written file under the final name.
+
+``--include-personal-data`` (owner names in the xlsx parcel table and the html tooltips) needs
+``--as USER`` with the ``export_personal`` permission (officer, admin): the file name ends in
+``_CO_DU_LIEU_CA_NHAN``, the file says so, and the export is recorded in the audit
+(``exports.personal.export_as``).
 """
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from commands._auth import acting_in, add_as_argument, client_address, printable, report
 from commands._common import add_as_of_argument, add_database_url_argument
+from domain.errors import GpmbError
 from vocab.format import fmt_number
 
 NAME = "export"
@@ -38,10 +45,12 @@ def add_arguments(parser) -> None:
                              "hoặc chỉ các trang dự án")
     parser.add_argument("--dpi", default=300, type=int, help="độ phân giải PNG (mặc định 300)")
     parser.add_argument("--include-personal-data", action="store_true",
-                        help="kèm họ tên chủ sử dụng đất (chỉ báo cáo Excel; tệp sẽ ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
+                        help="kèm họ tên chủ sử dụng đất (báo cáo Excel và chú thích bản đồ html; cần --as "
+                             "tài khoản cán bộ TTPTQĐ hoặc quản trị; tên tệp và tệp ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
     parser.add_argument("--out", default=None, metavar="PATH",
                         help="tệp hoặc thư mục đích (mặc định: tên tự đặt trong thư mục hiện tại)")
     add_database_url_argument(parser)
+    add_as_argument(parser)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -57,14 +66,18 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 
 def run(args) -> int:
-    from exports import ExportOptions, export
+    from exports import ExportOptions
+    from exports.personal import export_as
 
     as_of = args.as_of
     try:
         options = ExportOptions(project_id=args.project, paper=args.paper, orientation=args.orientation,
                                 include_personal_data=args.include_personal_data, pages=args.pages, dpi=args.dpi)
     except ValueError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(printable(f"Lỗi: {exc}"), file=sys.stderr)
+        return 2
+    if args.include_personal_data and not getattr(args, "as_user", None):
+        print("Lỗi: --include-personal-data cần --as TÊN (tài khoản cán bộ TTPTQĐ hoặc quản trị).", file=sys.stderr)
         return 2
     if args.include_personal_data and args.fmt in ("pdf", "png"):
         print("Lưu ý: bản đồ in (pdf/png) không thể hiện họ tên; --include-personal-data có tác dụng "
@@ -74,11 +87,14 @@ def run(args) -> int:
         from store import open_store
 
         store = open_store(args.database_url)
+        account = acting_in(store, args) if args.include_personal_data else None
         snapshot = compute_snapshot(store, as_of)
-        result = export(args.fmt, snapshot, store, options)
+        result = export_as(account, args.fmt, snapshot, store, options, client_address=client_address())
+    except GpmbError as exc:
+        return report(exc)
     except (ValueError, FileNotFoundError) as exc:
         log.debug("export refused", exc_info=True)
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(printable(f"Lỗi: {exc}"), file=sys.stderr)
         return 1
     out = Path(args.out) if args.out else Path(result.file_name)
     if args.out and (out.is_dir() or str(args.out).endswith(("/", os.sep))):
@@ -86,9 +102,9 @@ def run(args) -> int:
     try:
         _write_atomically(out, result.data)
     except OSError as exc:
-        print(f"Lỗi: không ghi được tệp {out}: {exc}", file=sys.stderr)
+        print(printable(f"Lỗi: không ghi được tệp {out}: {exc}"), file=sys.stderr)
         return 1
     size_kb = fmt_number(len(result.data) / 1024)
-    print(f"Đã xuất {out} ({size_kb} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
-          f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}")
+    print(printable(f"Đã xuất {out} ({size_kb} kB) – số liệu đến ngày {as_of:%d/%m/%Y}, "
+          f"lần cập nhật số {snapshot.data_version.get('last_upload_id')}"))
     return 0

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from commands._auth import acting_in, add_as_argument, client_address
 from commands._common import add_database_url_argument
+from vocab.escape import terminal_block, terminal_json, terminal_text
 from vocab.format import fmt_number
 
 NAME = "import-counts"
@@ -57,7 +58,7 @@ def format_report(result) -> str:
 def run(args) -> int:
     path = Path(args.file)
     if not path.is_file():
-        print(f"Không tìm thấy tệp: {args.file}", file=sys.stderr)
+        print(f"Không tìm thấy tệp: {terminal_text(args.file)}", file=sys.stderr)
         return 2
     from ingest.importer import import_counts
     from store import open_store
@@ -66,7 +67,7 @@ def run(args) -> int:
     result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
                            actor=acting_in(store, args), source="cli", client_address=client_address())
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        print(terminal_json(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)))
     else:
-        print(format_report(result))
+        print(terminal_block(format_report(result)))
     return result.exit_code

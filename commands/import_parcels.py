@@ -9,6 +9,7 @@ import argparse
 
 from commands._auth import acting_in, client_address
 from commands._geo_args import add_layer_arguments, add_output_arguments, parse_epsg, run_on_store, usage_error
+from vocab.escape import terminal_block
 
 NAME = "import-parcels"
 HELP = "Nhập lớp thửa đất địa chính (shp/zip/gpkg/geojson/kml/kmz/dgn/dxf) vào một dự án"
@@ -76,7 +77,7 @@ def run(args) -> int:
         return report, 0
 
     def print_text(report: dict) -> None:
-        print(format_import_report(report))
+        print(terminal_block(format_import_report(report)))
         if args.dry_run:
             print("Chạy thử (--dry-run): chưa ghi gì vào kho dữ liệu.")
         elif "layer_version" in report:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from commands.status import add_common, emit, json_value
 from domain.errors import GpmbError
+from vocab.escape import terminal_block, terminal_json, terminal_text
 
 NAME = "parcels"
 HELP = "Bảng thửa đất: giai đoạn GPMB, ngày và cờ rủi ro tại một ngày"
@@ -142,7 +143,7 @@ def _write_xlsx(path: str, rows: pd.DataFrame, snapshot, as_of: date) -> int:
     try:
         Path(path).write_bytes(data)
     except OSError as exc:
-        print(f"Lỗi: không ghi được tệp {path}: {exc}", file=sys.stderr)
+        print(terminal_text(f"Lỗi: không ghi được tệp {path}: {exc}"), file=sys.stderr)
         return 1
     print(f"Đã ghi {path}: {len(table)} thửa")
     return 0
@@ -160,12 +161,12 @@ def run(args) -> int:
         raise GpmbError(f"Lỗi: {exc.args[0]}") from None
     if args.json:
         records = [{k: json_value(v) for k, v in row.items()} for row in rows.to_dict("records")]
-        emit(json.dumps({"as_of": as_of.isoformat(), "parcels": records}, ensure_ascii=False, indent=1) + "\n")
+        emit(terminal_json(json.dumps({"as_of": as_of.isoformat(), "parcels": records}, ensure_ascii=False, indent=1)) + "\n")
         return 0
     if args.xlsx:
         return _write_xlsx(args.xlsx, rows, snapshot, as_of)
     if args.csv or args.csv_plain:
         emit(_csv_output(rows, snapshot, plain=args.csv_plain))
         return 0
-    emit(_text_output(rows, snapshot, as_of))
+    emit(terminal_block(_text_output(rows, snapshot, as_of)))
     return 0

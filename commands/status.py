@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from commands._common import add_as_of_argument, add_database_url_argument
+from vocab.escape import terminal_block, terminal_json
 
 NAME = "status"
 HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một ngày"
@@ -129,7 +130,7 @@ def run(args) -> int:
     snapshot = compute_snapshot(open_store(args.database_url), as_of)  # a GpmbError reaches cli.py
     if args.json:
         doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
-        emit(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        emit(terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
     else:
-        emit(format_text(snapshot))
+        emit(terminal_block(format_text(snapshot)))
     return 0

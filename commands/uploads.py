@@ -13,6 +13,7 @@ from datetime import timedelta, timezone
 import pandas as pd
 
 from commands._common import add_database_url_argument
+from vocab.escape import terminal_json, terminal_text
 from vocab.format import fmt_number
 
 NAME = "uploads"
@@ -66,8 +67,8 @@ def format_table(frame: pd.DataFrame) -> str:
         else:
             status = "đang tính"
         counts = f"{fmt_number(row.rows_read)}/{fmt_number(row.rows_committed)}"
-        lines.append(f"{row.upload_id:<4} | {_when(row.uploaded_at):<18} | {str(row.uploaded_by or '')[:24]:<24} | "
-                     f"{str(row.file_name or '')[:32]:<32} | {counts:<15} | "
+        lines.append(f"{row.upload_id:<4} | {_when(row.uploaded_at):<18} | {terminal_text(row.uploaded_by)[:24]:<24} | "
+                     f"{terminal_text(row.file_name)[:32]:<32} | {counts:<15} | "
                      f"{SOURCE_LABELS_VI.get(row.source, row.source):<14} | {status}")
     return "\n".join(lines)
 
@@ -77,7 +78,7 @@ def run(args) -> int:
 
     frame = open_store(args.database_url).uploads()  # a GpmbError reaches cli.py
     if args.json:
-        print(json.dumps(to_records(frame), ensure_ascii=False, indent=2))
+        print(terminal_json(json.dumps(to_records(frame), ensure_ascii=False, indent=2)))
     else:
         print(format_table(frame))
     return 0

@@ -8,7 +8,6 @@ network address at all. Land users' names appear in the tooltips only with ``inc
 """
 from __future__ import annotations
 
-import html as html_lib
 import re
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from exports.provenance import (
     report_title_vi,
 )
 from milestones.filters import Filters
+from vocab.escape import html_text
 
 if TYPE_CHECKING:
     from milestones.snapshot import Snapshot
@@ -112,7 +112,7 @@ def export_html(snapshot: Snapshot, store: LayerReader, options: ExportOptions |
         layers = layers[layers["project_id"] == options.project_id]
         parcels = parcels[parcels["project_id"] == options.project_id]
     notes = caveat_notes_vi(layers, parcels)
-    e = html_lib.escape
+    e = html_text
     header = (
         f'<div id="gpmb-export-header"><h1>{e(title)}</h1>'
         f'<div class="meta"><b>{e(as_of_text_vi(snapshot.as_of))}</b> · {e(dv.text_vi())}</div>'

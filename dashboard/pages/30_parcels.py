@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from dashboard.tables import parcel_csv, parcel_table, parcel_xlsx
+from exports.personal import for_account
 from milestones.filters import apply_filters
 from vocab.format import fmt_date, fmt_m2, fmt_number
 
@@ -19,9 +20,11 @@ ORDER = 30
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _download(kind, as_of_date, the_filters, url, version) -> bytes:
+def _download(kind, as_of_date, the_filters, url, version, personal: bool) -> bytes:
     snap = state.snapshot(as_of_date)
     shown = apply_filters(snap.parcels, the_filters)
+    if not personal:  # decided from the account below (exports.personal.for_account)
+        shown = for_account(shown, None)
     if kind == "xlsx":
         return parcel_xlsx(shown, state.project_names(snap), title=f"Danh sách thửa đất tại ngày {fmt_date(as_of_date)}")
     return parcel_csv(shown, state.project_names(snap))
@@ -34,7 +37,8 @@ def render() -> None:
     st.title("Danh sách thửa đất")
     snap = state.snapshot(day)
     names = state.project_names(snap)
-    shown = apply_filters(snap.parcels, chosen)
+    account = auth.current_account()
+    shown = for_account(apply_filters(snap.parcels, chosen), account)  # no owner names for a viewer
     total_m2 = float(shown["area_to_recover_m2"].sum()) if len(shown) else 0.0
     st.caption(
         f"Tính đến ngày **{fmt_date(day)}** · {fmt_number(len(shown))} thửa, tổng diện tích thu hồi "
@@ -44,7 +48,7 @@ def render() -> None:
     if shown.empty:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
         return
-    key = (day, chosen, state.database_url(), state.data_version_key())
+    key = (day, chosen, state.database_url(), state.data_version_key(), "owner_name" in shown)
     left, right = st.columns(2)
     left.download_button(
         "⬇️ Tải danh sách (CSV, mở được bằng Excel)",

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
 from domain.errors import GpmbError
+from vocab.escape import markdown_text
 from vocab.format import fmt_date, fmt_number
 
 TITLE = "Tải lên số liệu kiểm đếm"
@@ -30,11 +30,6 @@ _UPLOADER_KEY = "upload_uploader_generation"
 _RESULT_KEY = "upload_last_result"
 _CACHE_KEY = "upload_validation_cache"
 _ROW_BAD = "background-color: #ffcdd2; color: #b71c1c"
-
-
-def _md_escape(text: object) -> str:
-    """Escape Markdown/HTML so user text (a file name) is shown literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", str(text))
 
 
 def _templates() -> None:
@@ -52,17 +47,21 @@ def _templates() -> None:
 
 
 def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
-    """(table, report, None) or (None, None, message); cached per file content and store data version."""
-    from ingest.importer import validate_file
+    """(table, report, None) or (None, None, message); cached per file content, store data version and
+    account (a commune officer's rows of other communes are row problems here as at commit)."""
+    from ingest.importer import restrict_to_communes, validate_file
     from ingest.read import IngestError
 
-    key = (hashlib.sha256(data).hexdigest(), state.data_version_key(the_store))
+    account = auth.current_account()
+    key = (hashlib.sha256(data).hexdigest(), state.data_version_key(the_store), account.username)
     cache = st.session_state.setdefault(_CACHE_KEY, {})
     if key not in cache:
         cache.clear()  # keep one file in the session
         try:
             with st.spinner("Đang đọc và kiểm tra tệp…"):
                 table, report = validate_file(data, file_name, the_store)
+                # a commune officer sees his refusals of other communes' rows before committing
+                report = restrict_to_communes(report, the_store.parcels(), account)
             cache[key] = (table, report, None)
         except IngestError as exc:
             cache[key] = (None, None, exc.message_vi)
@@ -78,7 +77,7 @@ def _show_last_result() -> None:
     result = st.session_state.pop(_RESULT_KEY, None)
     if result:
         kind, message = result
-        getattr(st, kind)(_md_escape(message))
+        getattr(st, kind)(markdown_text(message))
 
 
 def _preview(table, report) -> None:
@@ -91,9 +90,9 @@ def _preview(table, report) -> None:
     how = (f"CSV, mã {table.encoding}, phân cách «{'tab' if table.separator == chr(9) else table.separator}»"
            if table.file_kind == "csv" else f"XLSX, trang «{table.sheet}»")
     rows = f"{table.header_row}–{table.header_row + 1}" if table.header_rows == 2 else str(table.header_row)
-    st.caption(f"{_md_escape(how)}; dòng tiêu đề: {rows}.")
+    st.caption(f"{markdown_text(how)}; dòng tiêu đề: {rows}.")
     for note in report.notes:
-        st.info(_md_escape(note))
+        st.info(markdown_text(note))
     only_invalid = st.toggle("Chỉ hiện dòng có lỗi", value=False, disabled=report.rows_invalid == 0)
     frame = preview_frame(table, report, only_invalid=only_invalid, limit=PREVIEW_ROWS)
     if len(frame) < (report.rows_invalid if only_invalid else report.rows_read):
@@ -121,8 +120,8 @@ def _commit(data: bytes, file_name: str, the_store) -> None:
 
 def _upload_section(the_store) -> None:
     account = auth.current_account()
-    st.caption(f"Người tải lên: **{_md_escape(account.display_name or account.username)}** "
-               f"({_md_escape(account.username)}) – ghi theo tài khoản đang đăng nhập.")
+    st.caption(f"Người tải lên: **{markdown_text(account.display_name or account.username)}** "
+               f"({markdown_text(account.username)}) – ghi theo tài khoản đang đăng nhập.")
     generation = st.session_state.get(_UPLOADER_KEY, 0)
     uploaded = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx", "txt"],
                                 key=f"upload_file_{generation}")
@@ -131,7 +130,7 @@ def _upload_section(the_store) -> None:
     data = uploaded.getvalue()
     table, report, refused = _validate_cached(data, uploaded.name, the_store)
     if refused:
-        st.error(_md_escape(refused) + "  \nKhông có gì được ghi.")
+        st.error(markdown_text(refused) + "  \nKhông có gì được ghi.")
         if st.button("Hủy", key="upload_cancel_refused"):
             _reset_uploader()
             st.rerun()

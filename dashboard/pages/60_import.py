@@ -11,18 +11,17 @@ Errors: a Vietnamese message on screen, the detail in the log.
 """
 from __future__ import annotations
 
-import html
 import logging
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, state
+from dashboard import auth, config, session_files, state
 from domain.errors import GpmbError
 from mapview.preview import preview_map_html
 from mapview.sandbox import sandboxed_document
+from vocab.escape import markdown_text
 from vocab.format import fmt_number
 
 TITLE = "Nhập bản đồ địa chính"
@@ -34,6 +33,10 @@ log = logging.getLogger(__name__)
 KIND_KEY = "imp_kind"
 PROJECT_KEY = "imp_project"
 PATHS_KEY = "imp_paths"
+UPLOAD_KEY = "imp_upload"
+UPLOAD_GENERATION_KEY = "imp_upload_generation"
+CANCEL_KEY = "imp_cancel"
+TEMP_TASK = "import"
 CRS_KEY = "imp_crs"
 COMMUNE_KEY = "imp_commune"
 SHEET_KEY = "imp_sheet"
@@ -53,11 +56,42 @@ PREVIEW_HEIGHT_PX = 520
 
 
 def _save_uploads(files) -> list[Path]:
-    """Write uploads into one temporary folder (a shapefile's parts must sit together); return main files."""
-    folder = Path(tempfile.mkdtemp(prefix="gpmb_upload_"))
-    for f in files:
-        (folder / Path(f.name).name).write_bytes(f.getvalue())
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() not in SIDE_FILES)
+    """Uploads in this session's import folder (a shapefile's parts side by side); return the main files."""
+    return [p for p in session_files.save_files(TEMP_TASK, files) if p.suffix.lower() not in SIDE_FILES]
+
+
+def _uploader_key() -> str:
+    """The uploader's key; a new one after a commit or a cancel empties the widget."""
+    generation = st.session_state.get(UPLOAD_GENERATION_KEY, 0)
+    return UPLOAD_KEY if generation == 0 else f"{UPLOAD_KEY}_{generation}"
+
+
+def _finish() -> None:
+    """End the current import (committed or cancelled): no result, no temp file, an empty uploader."""
+    st.session_state.pop(RESULT_KEY, None)
+    st.session_state[UPLOAD_GENERATION_KEY] = st.session_state.get(UPLOAD_GENERATION_KEY, 0) + 1
+    session_files.clear_task(TEMP_TASK)
+
+
+def _server_paths(account) -> tuple[list[Path], list[str], str | None]:
+    """(paths, display names, refusal) typed in the server-path box, or nothing when the box is hidden.
+
+    Shown only to an admin and only when switched on in the config (dashboard.config); every path is
+    confined to the configured import folder; a refusal names neither the value nor a server path.
+    """
+    try:
+        settings = config.load_config()
+    except GpmbError as exc:
+        return [], [], exc.message_vi
+    if not (settings.server_paths_usable and account is not None and account.role == "admin"):
+        return [], [], None
+    typed = st.text_input("…hoặc tên tệp trong thư mục nhập dữ liệu của máy chủ (nhiều tệp cách nhau bằng dấu ;)",
+                          key=PATHS_KEY)
+    try:
+        paths = [config.resolve_import_path(p, settings.import_folder) for p in typed.split(";") if p.strip()]
+    except GpmbError as exc:
+        return [], [], exc.message_vi
+    return paths, [p.name for p in paths], None
 
 
 def _show_html(html_text: str) -> None:
@@ -86,7 +120,7 @@ def _report_tables(report: dict) -> None:
     st.dataframe(pd.DataFrame([{"Tệp": c["file"], "Lớp": c["layer"], "EPSG": c["epsg"], "Tên": c["name"],
                                 "Căn cứ": c["reason"]} for c in report.get("crs", [])]), hide_index=True, width="stretch")
     for warning in report.get("warnings", []):
-        st.warning(warning)
+        st.warning(markdown_text(warning))
     if report.get("encodings"):
         st.subheader("Chuyển bảng mã tiếng Việt (trước → sau)")
         st.dataframe(pd.DataFrame([{"Tệp": e["file"], "Cột": e["column"], "Bảng mã": e["encoding_label"],
@@ -199,8 +233,10 @@ def render() -> None:
     uploads = st.file_uploader(
         "Tệp (chọn cùng lúc các phần của shapefile .shp .shx .dbf .prj .cpg, hoặc một .zip)",
         type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + [s.lstrip(".") for s in SIDE_FILES], accept_multiple_files=True,
-        key="imp_upload")
-    typed = st.text_input("…hoặc đường dẫn tệp trên máy này (nhiều tệp cách nhau bằng dấu ;)", key=PATHS_KEY)
+        key=_uploader_key())
+    paths, display, refused_path = _server_paths(auth.current_account())
+    if refused_path:
+        st.error(markdown_text(refused_path))
     choices = [(CRS_FROM_FILE, None)] + crs_choices()
     crs_label = st.selectbox("Hệ tọa độ (chỉ cần khi tệp không có .prj hoặc .prj sai)", [c[0] for c in choices],
                              key=CRS_KEY)
@@ -218,11 +254,11 @@ def render() -> None:
         scope = st.radio("Thay thế", ["communes", "project"], horizontal=True, key=SCOPE_KEY,
                          format_func={"communes": "chỉ các xã có trong tệp", "project": "toàn bộ thửa của dự án"}.get)
 
-    paths = [Path(p.strip()) for p in typed.split(";") if p.strip()]
-    display = [p.name for p in paths]
     if uploads:
         saved = _save_uploads(uploads)
         paths, display = paths + saved, display + [p.name for p in saved]
+    else:
+        session_files.clear_task(TEMP_TASK)
 
     # corrections made in the mapping table of the previous check (rendered below the report)
     corrections = st.session_state.get(CORRECTIONS_KEY, {}) if kind == "parcels" else {}
@@ -252,7 +288,7 @@ def render() -> None:
         except (CadastreImportError, ValueError) as exc:
             log.info("import check refused: %s", exc)
             st.session_state.pop(RESULT_KEY, None)
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         except Exception as exc:
             log.exception("import check failed")
             st.session_state.pop(RESULT_KEY, None)
@@ -278,9 +314,9 @@ def render() -> None:
                       ("Thửa bị loại", prepared.rejected, "#ff8f00")]
         else:
             for c in report.get("crs", []):
-                st.write(f"Hệ tọa độ {html.escape(c['file'])}: EPSG:{c['epsg']} – {html.escape(c['reason'])}")
+                st.write(f"Hệ tọa độ {markdown_text(c['file'])}: EPSG:{c['epsg']} – {markdown_text(c['reason'])}")
             for warning in report.get("warnings", []):
-                st.warning(warning)
+                st.warning(markdown_text(warning))
             new = gpd.GeoDataFrame({"row": ["mới"]}, geometry=[result["geometry"]], crs=9215)
             if kind == "boundary":
                 st.metric("Diện tích chỉ giới mới (m²)", fmt_number(report["area_m2"], 1))
@@ -294,7 +330,11 @@ def render() -> None:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
-        if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
+        commit_column, cancel_column = st.columns(2)
+        if cancel_column.button("Hủy", key=CANCEL_KEY):
+            _finish()
+            st.rerun()
+        if commit_column.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
@@ -308,14 +348,14 @@ def render() -> None:
                     version = update_alignment(the_store, project_id, result["geometry"], report, **who)
                     message = f"Đã ghi tim tuyến (phiên bản {version})."
             except GpmbError as exc:
-                st.error(exc.message_vi)
+                st.error(markdown_text(exc.message_vi))
             except (CadastreImportError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(markdown_text(exc))
             except Exception as exc:
                 log.exception("import commit failed")
                 st.error(f"Không ghi được; kho dữ liệu không thay đổi ({type(exc).__name__}).")
             else:
-                st.session_state.pop(RESULT_KEY, None)
+                _finish()
                 st.cache_data.clear()
                 st.success(message)
     _versions(the_store, {"parcels": "parcels", "boundary": "projects", "alignment": "centrelines"}[kind])

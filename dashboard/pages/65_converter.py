@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from exports.table_files import csv_bytes
+from vocab.escape import markdown_text
 
 TITLE = "Chuyển tọa độ"
 ICON = "🧭"
@@ -76,7 +77,7 @@ def render() -> None:
                 a, b = parse_coordinate_pair(a_text, b_text, src)
                 point = convert(a, b, src, dst)
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(markdown_text(exc))
             else:
                 r1, r2 = st.columns(2)
                 r1.metric(out_a, _fmt(point.a, dst.is_geographic, dms))

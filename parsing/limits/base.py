@@ -1,10 +1,10 @@
 """The limits as data, the one refusal they raise, and how sizes and names appear in its messages."""
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from domain.errors import GpmbError
+from vocab.escape import terminal_text
 from vocab.format import fmt_number
 
 KiB = 1024
@@ -69,12 +69,4 @@ def escape_name(name: str, max_chars: int = 120) -> str:
 
     Markup (``<img …>``) is left as text: escaping it for HTML or Markdown is the view's job.
     """
-    shown = "".join(_escape_char(c) for c in name[:max_chars])
-    return shown + ("…" if len(name) > max_chars else "")
-
-
-def _escape_char(char: str) -> str:
-    if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-        code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return char
+    return terminal_text(name, max_chars)

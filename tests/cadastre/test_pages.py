@@ -52,7 +52,24 @@ def test_converter_batch_list(fresh_caches):
     assert at.warning
 
 
-def test_import_page_check_then_commit(store, fixture_files, fresh_caches):
+@pytest.fixture
+def import_folder(fixture_files, monkeypatch):
+    """The server-path box switched on (dashboard.config) with the generated files' folder as import folder."""
+    import os
+
+    folder = os.path.commonpath([str(p) for p in fixture_files.values()])
+    monkeypatch.setenv("GPMB_SERVER_PATHS", "true")
+    monkeypatch.setenv("GPMB_IMPORT_FOLDER", folder)
+    return folder
+
+
+def admin_page(module: str) -> AppTest:
+    from tests.support.login import preset_login
+
+    return preset_login(page(module))
+
+
+def test_import_page_check_then_commit(store, fixture_files, import_folder, fresh_caches):
     from tests.support.actors import make_account
     from tests.support.login import preset_login
 
@@ -80,8 +97,8 @@ def test_import_page_check_then_commit(store, fixture_files, fresh_caches):
     assert (last["action"], last["account"]) == ("layer_replaced", "quan_tri")  # the page writes as the account
 
 
-def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, fresh_caches):
-    at = page("60_import").run()
+def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, import_folder, fresh_caches):
+    at = admin_page("60_import").run()
     at.selectbox(key="imp_project").set_value("TEST_QL4B")
     at.text_input(key="imp_paths").input(fixture_files["utm48_noprj"])
     at.text_input(key="imp_commune").input("Xã Hợp Thành").run()
@@ -90,8 +107,8 @@ def test_import_page_refusal_is_a_message_not_a_traceback(store, fixture_files, 
     assert at.error and "EPSG:3405" in at.error[0].value
 
 
-def test_import_page_mapping_correction_then_recheck(store, fixture_files, fresh_caches):
-    at = page("60_import").run()
+def test_import_page_mapping_correction_then_recheck(store, fixture_files, import_folder, fresh_caches):
+    at = admin_page("60_import").run()
     at.selectbox(key="imp_project").set_value("TEST_QL4B")
     # The GeoPackage has TenXa = "Xã Hợp Thành"; the clerk corrects: ignore TenXa, the parcels are in Xã Gia Cát.
     at.text_input(key="imp_paths").input(fixture_files["gpkg"]).run()
