@@ -330,11 +330,7 @@ def render() -> None:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
-        commit_column, cancel_column = st.columns(2)
-        if cancel_column.button("Hủy", key=CANCEL_KEY):
-            _finish()
-            st.rerun()
-        if commit_column.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
+        if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
@@ -358,4 +354,7 @@ def render() -> None:
                 _finish()
                 st.cache_data.clear()
                 st.success(message)
+        if st.button("Hủy", key=CANCEL_KEY):
+            _finish()
+            st.rerun()
     _versions(the_store, {"parcels": "parcels", "boundary": "projects", "alignment": "centrelines"}[kind])
