@@ -37,6 +37,7 @@ from cadastre.parcel_fields import (
     split_off,
 )
 from cadastre.placement import attach_chainage, attach_commune_2025, parcel_ids
+from cadastre.report import stored_report
 from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
 from domain.tables import PARCEL_COLUMNS as STORE_PARCEL_COLUMNS
@@ -358,7 +359,7 @@ def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version
     from store.proposals import Outcome
 
     try:
-        outcome = store.submit_layers({"parcels": combined}, actor=actor, report=report,
+        outcome = store.submit_layers({"parcels": combined}, actor=actor, report=stored_report(report),
                                       expected_versions={"parcels": seen_version}, client_address=client_address)
         return Outcome(True, None, outcome.result["parcels"]) if outcome.executed else outcome
     except StoreError as exc:  # refused columns/dates, or another user replaced the parcels meanwhile

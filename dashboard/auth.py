@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from dashboard import access, state
+from dashboard import access, session_files, state
 from domain.errors import GpmbError
 from domain.login import SESSION_ABSOLUTE, SESSION_IDLE, SessionPolicy, session_expiry
 from domain.roles import ADMIN, Account
@@ -245,6 +245,7 @@ def logout() -> None:
     account = current_account()
     if account is not None:
         _audit(account, "logout")
+    session_files.cleanup_session_temp()  # this session's uploads leave the disk with it
     _end(LOGGED_OUT_VI)
     st.rerun()
 

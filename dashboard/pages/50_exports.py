@@ -13,9 +13,11 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
+from domain.errors import GpmbError
+from domain.roles import allows
 from exports import ExportOptions, export
-from exports.personal import PERSONAL_DATA_NOTICE_VI
+from exports.personal import PERSONAL_DATA_CHECKBOX_LABEL_VI, PERSONAL_DATA_NOTICE_VI, export_as
 from exports.provenance import data_version_of
 from vocab.format import fmt_date, fmt_number
 
@@ -47,6 +49,17 @@ def _make(fmt: str, as_of_date: date, options_key: tuple, url: str | None, versi
     return result.data, result.file_name, result.mime
 
 
+def _make_personal(fmt: str, as_of_date: date, options_key: tuple) -> tuple[bytes, str, str]:
+    """An export WITH personal data: never cached, decided and audited per request by
+    :func:`exports.personal.export_as` (role ``export_personal``, marked file name, audit row)."""
+    project_id, paper, orientation, personal, pages, dpi = options_key
+    options = ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
+                            include_personal_data=personal, pages=pages, dpi=dpi)
+    result = export_as(auth.current_account(), fmt, state.snapshot(as_of_date), state.store(), options,
+                       client_address=auth.client_address())
+    return result.data, result.file_name, result.mime
+
+
 def _options(snap) -> ExportOptions:
     names = state.project_names(snap)
     chosen = state.filters().project_ids
@@ -62,8 +75,8 @@ def _options(snap) -> ExportOptions:
                      ["overview+projects", "overview", "projects"], horizontal=True, key="export_pages",
                      format_func={"overview+projects": "Tổng quan + mỗi dự án một trang", "overview": "Chỉ tổng quan",
                                   "projects": "Chỉ các trang dự án"}.get)
-    personal = st.checkbox("Kèm dữ liệu cá nhân (họ tên chủ sử dụng đất) – chỉ báo cáo Excel, dùng nội bộ",
-                           key="export_personal")
+    personal = (st.checkbox(PERSONAL_DATA_CHECKBOX_LABEL_VI, key="export_personal")
+                if allows(auth.current_account(), "export_personal") else False)
     if personal:
         st.warning(PERSONAL_DATA_NOTICE_VI + " Tệp Excel sẽ ghi rõ điều này trên tiêu đề và từng trang.")
     return ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
@@ -90,7 +103,10 @@ def render() -> None:
             if wanted:
                 try:
                     with st.spinner("Đang tạo tệp…"):
-                        st.session_state[slot] = (request, _make(*request))
+                        made = _make_personal(*request[:3]) if request[2][3] else _make(*request)
+                        st.session_state[slot] = (request, made)
+                except GpmbError as exc:  # a refusal (role) or a data problem, in Vietnamese
+                    right.error(exc.message_vi)
                 except ValueError as exc:  # a data problem the user can act on
                     log.info("export refused: %s", exc)
                     right.error(str(exc))
