@@ -75,8 +75,9 @@ def _options(snap) -> ExportOptions:
                      ["overview+projects", "overview", "projects"], horizontal=True, key="export_pages",
                      format_func={"overview+projects": "Tổng quan + mỗi dự án một trang", "overview": "Chỉ tổng quan",
                                   "projects": "Chỉ các trang dự án"}.get)
+    account = auth.current_account()
     personal = (st.checkbox(PERSONAL_DATA_CHECKBOX_LABEL_VI, key="export_personal")
-                if allows(auth.current_account(), "export_personal") else False)
+                if account is not None and allows(account, "export_personal") else False)
     if personal:
         st.warning(PERSONAL_DATA_NOTICE_VI + " Tệp Excel sẽ ghi rõ điều này trên tiêu đề và từng trang.")
     return ExportOptions(project_id=project_id, paper=paper, orientation=orientation,

@@ -57,6 +57,12 @@ def run_with_time_limit(fn: Callable[..., T], *args: Any, seconds: float = DEFAU
         try:
             ok, value = receiver.recv()
         except EOFError:
+            if start_method != "spawn":
+                # A worker can die before running fn when the long-lived fork server went stale (its working
+                # folder or import path gone): one fresh "spawn" worker decides. A file that really kills
+                # the parse kills that one too and is refused below.
+                return run_with_time_limit(fn, *args, seconds=seconds, memory_bytes=memory_bytes,
+                                           start_method="spawn", **kwargs)
             raise InputLimitError("Tiến trình đọc tệp dừng bất thường (có thể do tệp quá lớn).") from None
     finally:
         receiver.close()

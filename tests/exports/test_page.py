@@ -1,6 +1,8 @@
 """The "Xuất báo cáo" dashboard page (Streamlit AppTest on the bundled data)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -19,7 +21,14 @@ def app(real, real_db_url, real_sources, monkeypatch):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(real_sources))
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield AppTest.from_string(SCRIPT, default_timeout=300)
+    from store import open_store
+    from tests.support.actors import make_account
+    from tests.support.login import preset_login
+
+    store = open_store(real_db_url, sources_dir=real_sources)
+    officer = make_account(store, "can_bo_ttptqd", "officer")  # may export personal data (issue 9)
+    store.close()
+    yield preset_login(AppTest.from_string(SCRIPT, default_timeout=300), officer)
     st.cache_data.clear()
     st.cache_resource.clear()
 
@@ -49,7 +58,11 @@ def test_personal_data_warning_and_file_follows_the_as_of_date(app):
     assert not app.exception
     assert any("CÓ DỮ LIỆU CÁ NHÂN" in w.value for w in app.warning)
     app.button(key="make_xlsx").click().run()
-    assert "_ca-nhan.xlsx" in _download_buttons(app)[0].proto.label
+    assert "_CO_DU_LIEU_CA_NHAN" in _download_buttons(app)[0].proto.label  # marked, and audited:
+    from store import AuditTrail, open_store
+
+    audit = AuditTrail(open_store(os.environ["DATABASE_URL"])).read()
+    assert audit.iloc[-1]["action"] == "export_personal_data" and audit.iloc[-1]["account"] == "can_bo_ttptqd"
     # Changing the as-of date hides the file made for the previous date.
     app.date_input(key="as_of").set_value(__import__("datetime").date(2024, 3, 31)).run()
     assert not app.exception
