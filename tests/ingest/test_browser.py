@@ -2,18 +2,14 @@
 the valid rows, see the overview figures change (``streamlit run app.py`` on a store in tmp_path)."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.ingest.fixture_data import CORPUS, write_sources
-from tests.support.browser import chromium_path, offline_page
-from tests.support.login import admin_app, log_in
-from tests.support.streamlit_server import REPO
+from tests.ingest.fixture_data import CORPUS
+from tests.support.browser import offline_page
+from tests.support.login import log_in, seeded_admin_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,14 +24,7 @@ UPLOAD_CSV = (
 
 @pytest.fixture
 def app_url(tmp_path):
-    chromium_path()  # skips when chromium is not installed
-    sources = write_sources(tmp_path / "sources")
-    database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
-    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
-                   check=True, timeout=120)
-    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
-                   extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
+    with seeded_admin_app(tmp_path) as (url, _database_url, _sources):
         yield url
 
 

@@ -2,18 +2,13 @@
 (tooltip data in the map frame), and has no export page; an officer has the export-with-personal-data box."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.ingest.fixture_data import write_sources
-from tests.support.browser import chromium_path, offline_page
-from tests.support.login import add_account, admin_app, log_in
-from tests.support.streamlit_server import REPO
+from tests.support.browser import offline_page
+from tests.support.login import add_account, log_in, seeded_admin_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,14 +19,7 @@ PERSONAL_BOX = re.compile("Kèm (dữ liệu cá nhân|họ tên)")
 
 @pytest.fixture
 def app(tmp_path):
-    chromium_path()  # skips when chromium is not installed
-    sources = write_sources(tmp_path / "sources")
-    database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
-    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
-                   check=True, timeout=120)
-    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
-                   extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
+    with seeded_admin_app(tmp_path) as (url, database_url, sources):
         add_account(database_url, "lanh_dao", "viewer", sources_dir=sources)
         add_account(database_url, "can_bo", "officer", sources_dir=sources)
         yield url

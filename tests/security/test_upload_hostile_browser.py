@@ -2,16 +2,10 @@
 no dialog, no image from the Markdown, no request leaves the machine (``streamlit run app.py``)."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.ingest.fixture_data import write_sources
-from tests.support.browser import chromium_path, offline_page
-from tests.support.login import admin_app, log_in
-from tests.support.streamlit_server import REPO
+from tests.support.browser import offline_page
+from tests.support.login import log_in, seeded_admin_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,14 +18,7 @@ UPLOAD_CSV = ("Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Diện tíc
 
 @pytest.fixture
 def app_url(tmp_path):
-    chromium_path()  # skips when chromium is not installed
-    sources = write_sources(tmp_path / "sources")
-    database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
-    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
-                   check=True, timeout=120)
-    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
-                   extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
+    with seeded_admin_app(tmp_path) as (url, _database_url, _sources):
         yield url
 
 

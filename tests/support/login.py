@@ -115,3 +115,28 @@ def admin_app(log_dir: Path, *, database_url: str, sources_dir: Path | str | Non
         add_account(database_url, "admin", sources_dir=sources_dir)
     with streamlit_app(log_dir, database_url=database_url, sources_dir=sources_dir, **server_options) as base:
         yield base
+
+
+@contextlib.contextmanager
+def seeded_admin_app(tmp_path: Path):
+    """A Streamlit server on a store seeded from the test sources (``tests.ingest.fixture_data``) with
+    the installer's administrator; yields ``(url, database_url, sources_dir)``. Skips without Chromium.
+
+    The one set-up of the upload, personal-data, commune-officer and maker–checker browser tests."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.ingest.fixture_data import write_sources
+    from tests.support.browser import chromium_path
+    from tests.support.streamlit_server import REPO
+
+    chromium_path()
+    sources = write_sources(tmp_path / "sources")
+    database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
+    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
+                   check=True, timeout=120)
+    with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
+                   extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:
+        yield url, database_url, sources
