@@ -647,8 +647,9 @@ def _road_ids(snapshot) -> list[str]:
     return list(p.loc[(p["kind"] == "road") & p["section_from_m"].notna() & p["section_to_m"].notna(), "project_id"])
 
 
-def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list:
-    """Pages in order: None (overview), a project id (its map page), ``("strip", id)`` (its chainage strip)."""
+def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str, events: pd.DataFrame) -> list:
+    """Pages in order: None (overview), a project id (its map page), ``("strip", id)`` (its chainage strip),
+    ``("table", TablePage)`` (the communes league and the blocking parcels)."""
     ids = list(snapshot.projects["project_id"])
     if options.project_id is not None:
         if options.project_id not in ids:
@@ -657,7 +658,48 @@ def _pages(snapshot, layers: _Layers, options: ExportOptions, fmt: str) -> list:
     if fmt == "png" or options.pages == "overview":
         return [None]
     strips = [("strip", pid) for pid in _road_ids(snapshot)]
-    return [*ids, *strips] if options.pages == "projects" else [None, *ids, *strips]
+    tables = [("table", page) for page in _table_pages(snapshot, events, options)]
+    return [*ids, *strips, *tables] if options.pages == "projects" else [None, *ids, *strips, *tables]
+
+
+def _table_pages(snapshot, events: pd.DataFrame, options: ExportOptions) -> list:
+    """The communes league, then the blocking parcels of every milestone not reached (:mod:`exports.table_print`)."""
+    from exports.table_print import blocking_blocks, heading_chars, league_blocks, line_chars, paginate, rows_per_page
+    from milestones.league import communes_league
+
+    lay = _layout(options)
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    rect = _table_rect(lay)
+    n_rows = rows_per_page(rect[3] * options.page_size_mm[1], lay.font)
+    n_chars = heading_chars(rect[2] * options.page_size_mm[0], lay.font)
+    n_line = line_chars(rect[2] * options.page_size_mm[0], lay.font)
+    league = paginate(league_blocks(communes_league(snapshot, events), names),
+                      "Kết quả theo xã, phường (đơn vị hành chính từ 01/07/2025)", n_rows, n_chars, n_line)
+    blocks = blocking_blocks(snapshot, names)
+    blocking = paginate(blocks, "Các thửa đất là điểm nghẽn của mốc chưa đạt", n_rows, n_chars, n_line) if blocks else []
+    return [*league, *blocking]
+
+
+def _table_rect(lay: _Layout) -> tuple[float, float, float, float]:
+    """Between the title block and the footer, the frame's width plus the side panel's."""
+    left = lay.frame[0]
+    bottom = lay.footer[1] + lay.footer[3] + 0.01
+    top = lay.title[1] - 0.025
+    return left, bottom, lay.title[2], top - bottom
+
+
+def _new_table_page(snapshot, options: ExportOptions, page, page_no: int, n_pages: int, meta: dict) -> Figure:
+    """One table page (title block, tables, footer)."""
+    from exports.table_print import draw_table_page
+
+    fig = Figure(figsize=options.page_size_in, dpi=100)
+    FigureCanvasAgg(fig)
+    lay = _layout(options)
+    _draw_title_block(fig, lay, report_title_vi(), page.subtitle, snapshot.as_of,
+                      f"{meta['version']}   ·   Trang {page_no}/{n_pages}")
+    draw_table_page(fig, _table_rect(lay), page, lay.font)
+    _draw_footer(fig, lay, meta["caveats"])
+    return fig
 
 
 def _new_strip_page(snapshot, options: ExportOptions, project_id: str, page_no: int, n_pages: int, meta: dict) -> Figure:
@@ -681,6 +723,19 @@ def _new_strip_page(snapshot, options: ExportOptions, project_id: str, page_no: 
     _draw_footer(fig, lay, meta["caveats"])
     return fig
 
+def _draw_any_page(layers: _Layers, snapshot, options: ExportOptions, focus, page_no: int, n_pages: int, meta: dict):
+    if isinstance(focus, tuple) and focus[0] == "strip":
+        return _new_strip_page(snapshot, options, focus[1], page_no, n_pages, meta)
+    if isinstance(focus, tuple):
+        return _new_table_page(snapshot, options, focus[1], page_no, n_pages, meta)
+    return _new_page(layers, snapshot, options, focus, page_no, n_pages, meta)
+
+
+def _events_of(store) -> pd.DataFrame:
+    """The ledger for the league's "days since the last field counts" (empty for a reader without one)."""
+    events = getattr(store, "events", None)
+    return events() if callable(events) else pd.DataFrame(columns=["kind", "parcel_id", "commune", "project_id",
+                                                                     "event_date"])
 
 
 def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
@@ -716,7 +771,7 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
     if fmt not in ("pdf", "png"):
         raise ValueError(f"Định dạng bản đồ in không hợp lệ: {fmt!r}; cho phép: pdf, png")
     layers = _load_layers(snapshot, store)
-    pages = _pages(snapshot, layers, options, fmt)
+    pages = _pages(snapshot, layers, options, fmt, _events_of(store))
     dv = data_version_of(snapshot)
     meta = {"version": dv.text_vi(), "caveats": caveat_notes_vi(layers.projects, layers.parcels)}
     buffer = io.BytesIO()
@@ -726,8 +781,7 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
                         "Creator": APP_NAME, "Author": APP_NAME, "CreationDate": None}
             with PdfPages(buffer, metadata=pdf_meta) as pdf:
                 for i, focus in enumerate(pages, start=1):
-                    page = _new_strip_page(snapshot, options, focus[1], i, len(pages), meta) if isinstance(focus, tuple) \
-                        else _new_page(layers, snapshot, options, focus, i, len(pages), meta)
+                    page = _draw_any_page(layers, snapshot, options, focus, i, len(pages), meta)
                     pdf.savefig(page)
         else:
             fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta, dpi=options.dpi)
