@@ -249,7 +249,7 @@ def _align_columns(conn, table_name: str, target: Table) -> None:
     """Drop the attribute columns ``target`` lacks or types differently, add those it has in addition."""
     existing = {c["name"]: c["type"] for c in inspect(conn).get_columns(table_name)}
     wanted = {c.name: c.type for c in target.columns if c.name not in ("fid", GEOMETRY_COLUMN)}
-    for name, type_ in existing.items():
+    for name, type_ in list(existing.items()):
         if name in ("fid", GEOMETRY_COLUMN):
             continue
         if name not in wanted or _type_spec(type_, conn.dialect) != _type_spec(wanted[name], conn.dialect):
