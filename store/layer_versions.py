@@ -16,9 +16,8 @@ from sqlalchemy import func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
-from store import schema
+from store import layer_history, schema
 from store.errors import StoreError
-from store import layer_history
 from store.geometry import geometry_type_name
 from store.layers import build_table, replace_rows, table_exists, write_layer_table
 

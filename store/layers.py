@@ -22,8 +22,14 @@ from sqlalchemy.types import NullType
 
 from domain.crs import STORE_EPSG
 from store.errors import StoreError
-from store.geometry import (GeometryColumn, geometry_type_name, register_gpkg_attributes, register_gpkg_layer,
-                            stored_geometry_type, update_gpkg_layer)
+from store.geometry import (
+    GeometryColumn,
+    geometry_type_name,
+    register_gpkg_attributes,
+    register_gpkg_layer,
+    stored_geometry_type,
+    update_gpkg_layer,
+)
 from store.spatial_index import drop_spatial_index, ensure_spatial_index
 from store.types import UtcDateTime
 
@@ -238,6 +244,7 @@ def replace_rows(conn, table_name: str, frame: gpd.GeoDataFrame) -> int:
                          f"khác trong cơ sở dữ liệu dùng cột đó); chưa ghi gì. Chi tiết: {exc.orig}") from exc
     count = insert_rows(conn, target, frame)
     update_gpkg_layer(conn, table_name, geometry_type, _bounds(frame))
+    ensure_spatial_index(conn, table_name, GEOMETRY_COLUMN)  # built again if a geometry type change dropped it
     return count
 
 
