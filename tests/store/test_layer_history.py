@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 
 import geopandas as gpd
 import numpy as np
@@ -98,6 +99,23 @@ def test_every_layer_has_its_rtree_with_the_triggers_of_its_version(gpkg):
         rows = conn.execute(text("SELECT table_name, column_name, scope FROM gpkg_extensions "
                                  "WHERE extension_name = 'gpkg_rtree_index' ORDER BY table_name")).all()
         assert [tuple(r) for r in rows] == [(n, "geometry", "write-only") for n in sorted(LAYERS)]
+
+
+#: GDAL's GeoPackage validator (Debian python3-gdal, installed by run-tests), run by the system Python.
+VALIDATOR = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+
+
+def test_gdal_validator_passes_after_replacements(gpkg):
+    path, store = gpkg
+    actor = office_admin(store)
+    wider = make_parcels()
+    wider["so_to_goc"] = "tờ 12"
+    store.replace_layer("parcels", wider, actor=actor, report={})
+    store.replace_layer("parcels", grid_parcels(3, 3, x0=X0, y0=Y0 + 200), actor=actor, report={})
+    store.restore_layer("parcels", 2, actor=actor)
+    store.close()
+    done = subprocess.run(["/usr/bin/python3", VALIDATOR, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and not done.stdout.strip() and not done.stderr.strip(), done.stdout + done.stderr
 
 
 def rtree_matches_table(conn) -> None:
