@@ -276,7 +276,7 @@ def test_migration_converts_renamed_versions(store_url, sources_dir, tmp_path):
     store = open_store(store_url, sources_dir=sources_dir)
     try:
         with read_connection(store.engine) as conn:
-            assert schema.current_revision(conn) == "0006"
+            assert schema.current_revision(conn) == schema.HEAD_REVISION
             names = tables(conn)
             assert not {"parcels__v1", "parcels__v2"} & names
             if sqlite:
