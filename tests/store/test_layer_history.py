@@ -193,6 +193,17 @@ def test_history_and_restore_keep_every_version(store, actor):
     assert kinds["geometry"] in ("BLOB", "BYTEA")
 
 
+def test_same_columns_are_left_alone(store, actor):
+    """A replacement with the layer's own columns changes rows only: no column is dropped and added again
+    (the declared types the store compares are the ones the database reports back)."""
+    def columns():
+        with read_connection(store.engine) as conn:
+            return [(c["name"], str(c["type"])) for c in inspect(conn).get_columns("parcels")]
+    before = columns()
+    store.replace_layer("parcels", grid_parcels(2, 2, x0=X0, y0=Y0 + 200), actor=actor, report={})
+    assert columns() == before
+
+
 @pytest.mark.postgis
 @pytest.mark.parametrize("store_url", ["postgis"], indirect=True)
 def test_postgis_table_keeps_its_identity(store, actor):
