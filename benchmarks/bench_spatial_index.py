@@ -8,7 +8,8 @@ A GeoPackage store seeded from ``data/sources/`` in a temporary folder gets a ``
 (copy to ``parcels__history``, delete, insert). Printed: the two replacement times, then the median time
 of ``pyogrio.read_dataframe(…, bbox=<1 km box>)`` on the store, on a copy written by GDAL
 (``pyogrio.write_dataframe``, GDAL's own R-tree) and on a copy of the store without its R-tree (what
-the store was before issue 10).
+the store was before issue 10). Then, unless ``--no-postgis``, the two replacement times on a PostGIS store
+(``$GPMB_TEST_PG_ADMIN_URL``'s server, a database created and dropped here).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ import geopandas as gpd  # noqa: E402
 import pyogrio  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
+from benchmarks._postgis import bench_database  # noqa: E402
 from store import open_store  # noqa: E402
 
 X0, Y0 = 440_000.0, 2_400_000.0
@@ -57,19 +59,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parcels", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--no-postgis", action="store_true")
     args = parser.parse_args()
-    from tests.support.actors import office_admin
-
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        store = open_store(str(folder / "store.gpkg"))
-        actor = office_admin(store)
-        parcels = grid_parcels(store.parcels(), args.parcels)
-        for label in ("first replacement", "second replacement (history copy + delete + insert)"):
-            started = time.perf_counter()
-            store.replace_layer("parcels", parcels, actor=actor, report={"benchmark": True})
-            print(f"{label}: {time.perf_counter() - started:.2f} s for {len(parcels)} parcels")
-        store.close()
+        replacements("GeoPackage", str(folder / "store.gpkg"), args.parcels)
+        parcels = grid_parcels(open_store(str(folder / "store.gpkg")).parcels(), args.parcels)
         gdal_copy = folder / "gdal.gpkg"
         pyogrio.write_dataframe(parcels, gdal_copy, layer="parcels")
         no_index = folder / "no_index.gpkg"
@@ -85,6 +80,24 @@ def main() -> None:
                             ("store without R-tree", no_index)):
             ms, count = median_read_ms(path, bbox, args.runs)
             print(f"1 km box read, {label}: {ms:.1f} ms median of {args.runs} ({count} parcels)")
+    if not args.no_postgis:
+        with bench_database("bench_spatial", "PostGIS") as url:
+            if url:
+                replacements("PostGIS", url, args.parcels)
+
+
+def replacements(label: str, url: str, n: int) -> None:
+    """Replace ``parcels`` of the store at ``url`` twice by ``n`` grid parcels; print the times."""
+    from tests.support.actors import office_admin
+
+    store = open_store(url)
+    actor = office_admin(store)
+    parcels = grid_parcels(store.parcels(), n)
+    for what in ("first replacement", "second replacement (history copy + delete + insert)"):
+        started = time.perf_counter()
+        store.replace_layer("parcels", parcels, actor=actor, report={"benchmark": True})
+        print(f"[{label}] {what}: {time.perf_counter() - started:.2f} s for {len(parcels)} parcels")
+    store.close()
 
 
 if __name__ == "__main__":
