@@ -29,7 +29,7 @@ Schema changes: add a migration file in ``store/migrations/versions/`` (``revisi
 ``down_revision`` = the previous head) and set :data:`store.schema.HEAD_REVISION` to it (a test checks
 they agree). ``open_store`` upgrades older stores automatically inside its write transaction.
 Layer tables are written from their data, not by migrations; a migration that changes them must
-handle the archived versions ``<layer>__v<N>`` too.
+handle the history tables ``<layer>__history`` too (:mod:`store.layer_history`).
 """
 from store.accounts import Accounts
 from store.audit import AuditTrail

@@ -31,6 +31,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from store.errors import StoreUnavailableError
+from store.spatial_index import register_gpkg_functions
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def _sqlite_engine(parsed: URL) -> Engine:
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
+        register_gpkg_functions(dbapi_connection)  # the R-tree triggers call ST_MinX … (store.spatial_index)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -26,6 +26,7 @@ from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import UserDefinedType
 
 from domain.crs import STORE_EPSG
+from store.spatial_index import drop_spatial_index
 
 _GPKG_TYPE_NAMES = {
     "Point": "POINT",
@@ -238,9 +239,42 @@ def register_gpkg_attributes(conn, table_name: str, *, identifier: str, descript
     )
 
 
-def unregister_gpkg_layer(conn, table_name: str) -> None:
-    """Remove ``table_name`` from the GeoPackage metadata tables (SQLite only; no-op on PostGIS)."""
+def stored_geometry_type(conn, table_name: str) -> str | None:
+    """Geometry type of ``table_name``'s ``geometry`` column as the database records it (``MULTIPOLYGON``,
+    ``GEOMETRY`` …; ``gpkg_geometry_columns`` on SQLite, ``geometry_columns`` on PostGIS), None if unknown."""
+    if conn.dialect.name == "postgresql":
+        sql = ("SELECT upper(type) FROM geometry_columns WHERE f_table_schema = current_schema() "
+               "AND f_table_name = :t AND f_geometry_column = 'geometry'")
+    else:
+        sql = "SELECT upper(geometry_type_name) FROM gpkg_geometry_columns WHERE table_name = :t AND column_name = 'geometry'"
+    return conn.execute(text(sql), dict(t=table_name)).scalar()
+
+
+def update_gpkg_layer(conn, table_name: str, geometry_type: str, bounds) -> None:
+    """After the rows of a registered feature layer changed: its extent and ``last_change`` in
+    ``gpkg_contents`` and its ``geometry_type_name`` (SQLite only; no-op on PostGIS)."""
     if conn.dialect.name != "sqlite":
         return
+    minx, miny, maxx, maxy = [None if b != b else float(b) for b in bounds]
+    conn.execute(text("UPDATE gpkg_contents SET last_change = :lc, min_x = :x0, min_y = :y0, max_x = :x1, max_y = :y1 "
+                      "WHERE table_name = :t"),
+                 dict(t=table_name, lc=_now_iso(), x0=minx, y0=miny, x1=maxx, y1=maxy))
+    conn.execute(text("UPDATE gpkg_geometry_columns SET geometry_type_name = :g WHERE table_name = :t"),
+                 dict(t=table_name, g=geometry_type))
+
+
+#: GeoPackage tables with per-table rows (``table_name``) besides gpkg_contents/gpkg_geometry_columns.
+_TABLE_METADATA = ("gpkg_extensions", "gpkg_data_columns", "gpkg_ogr_contents", "gpkg_metadata_reference")
+
+
+def unregister_gpkg_layer(conn, table_name: str) -> None:
+    """Remove ``table_name`` from the GeoPackage metadata tables, with its R-tree and its
+    ``gpkg_extensions`` rows (SQLite only; no-op on PostGIS)."""
+    if conn.dialect.name != "sqlite":
+        return
+    drop_spatial_index(conn, table_name, "geometry")
+    for meta in _TABLE_METADATA:  # written by GDAL/QGIS or by other parts of the store, when present
+        if conn.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :m"), dict(m=meta)).first():
+            conn.execute(text(f"DELETE FROM {meta} WHERE table_name = :t"), dict(t=table_name))
     conn.execute(text("DELETE FROM gpkg_geometry_columns WHERE table_name = :t"), dict(t=table_name))
     conn.execute(text("DELETE FROM gpkg_contents WHERE table_name = :t"), dict(t=table_name))

@@ -16,10 +16,10 @@ from sqlalchemy import func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
-from store import schema
+from store import layer_history, schema
 from store.errors import StoreError
-from store.geometry import geometry_type_name, unregister_gpkg_layer
-from store.layers import build_table, read_layer_table, table_exists, write_layer_table
+from store.geometry import geometry_type_name
+from store.layers import build_table, replace_rows, table_exists, write_layer_table
 
 #: Versioned layers → the contract columns a new version must have (DATA_MODEL.md, :mod:`domain.tables`).
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -122,13 +122,19 @@ def check_expected_versions(conn, expected_versions) -> None:
 
 
 def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, source: str) -> int:
-    """Archive the current ``name`` as ``<name>__v<N>``, write ``gdf`` as version N+1; return N+1."""
+    """Write ``gdf`` as version N+1 of ``name``, the current version N going to ``<name>__history``; return N+1.
+
+    The table ``name`` is kept (its rows are replaced, :func:`store.layers.replace_rows`); it is
+    created, with its spatial index, only when the layer was never written.
+    """
     gdf = normalise_dates(name, gdf)
     current = current_version(conn, name)
     if table_exists(conn, name):
-        unregister_gpkg_layer(conn, name)
-        conn.execute(text(f'ALTER TABLE "{name}" RENAME TO "{name}__v{current}"'))
-    count = write_layer_table(conn, name, gdf, identifier=name, description=LAYER_TITLES_VI.get(name, ""))
+        if current >= 1:
+            layer_history.archive(conn, name, current)
+        count = replace_rows(conn, name, gdf)
+    else:
+        count = write_layer_table(conn, name, gdf, identifier=name, description=LAYER_TITLES_VI.get(name, ""))
     conn.execute(schema.layer_versions.insert().values(
         layer_name=name, version=current + 1, created_at=utcnow(), source=source,
         feature_count=count, report=report_text))
@@ -138,6 +144,8 @@ def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, s
 def restore_layer_in(conn, name: str, version: int) -> int:
     """Make ``version`` of ``name`` current again as a new version (or return it if already current).
 
+    The rows come from the history table; the current version goes there first, so nothing is lost.
+
     Raises
     ------
     StoreError
@@ -146,7 +154,7 @@ def restore_layer_in(conn, name: str, version: int) -> int:
     current = check_restorable(conn, name, version)
     if version == current:
         return current
-    gdf = read_layer_table(conn, f"{name}__v{version}")
+    gdf = layer_history.read_version(conn, name, version)
     report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
     return replace_layer_in(conn, name, gdf, report, "restore")
 
@@ -157,10 +165,10 @@ def check_restorable(conn, name: str, version: int) -> int:
     Raises
     ------
     StoreError
-        If the version does not exist (never written, or its archive table is missing).
+        If the version does not exist (never written, or not in the history table).
     """
     current = current_version(conn, name)
-    if version != current and (version < 1 or version > current or not table_exists(conn, f"{name}__v{version}")):
+    if version != current and (version < 1 or version > current or not layer_history.has_version(conn, name, version)):
         raise StoreError(f"Lớp {name!r} không có phiên bản {version} (phiên bản hiện hành: {current}).")
     return current
 

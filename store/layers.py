@@ -17,10 +17,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Boolean, Column, Date, Double, Integer, MetaData, Table, Text, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import NullType
 
 from domain.crs import STORE_EPSG
-from store.geometry import GeometryColumn, geometry_type_name, register_gpkg_attributes, register_gpkg_layer
+from store.errors import StoreError
+from store.geometry import (
+    GeometryColumn,
+    geometry_type_name,
+    register_gpkg_attributes,
+    register_gpkg_layer,
+    stored_geometry_type,
+    update_gpkg_layer,
+)
+from store.spatial_index import drop_spatial_index, ensure_spatial_index
 from store.types import UtcDateTime
 
 GEOMETRY_COLUMN = "geometry"
@@ -155,16 +165,40 @@ def write_layer_table(conn, table_name: str, frame: pd.DataFrame, *, identifier:
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     geometry_type = None
     if is_geo:
-        if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
-            raise ValueError(f"Lớp {table_name!r} phải ở EPSG:{STORE_EPSG}, nhận {frame.crs}.")
-        if frame.geometry.name != GEOMETRY_COLUMN:
-            frame = frame.rename_geometry(GEOMETRY_COLUMN)
-        geometry_type = geometry_type_name(frame.geometry.values)
+        frame, geometry_type = _geo_frame(table_name, frame)
     table = build_table(table_name, frame, geometry_type)
     table.create(conn)
     if conn.dialect.name == "postgresql" and is_geo:
-        conn.execute(text(f'CREATE INDEX ON "{table_name}" USING GIST ("{GEOMETRY_COLUMN}")'))
+        ensure_spatial_index(conn, table_name, GEOMETRY_COLUMN)
+    count = insert_rows(conn, table, frame)
+    if is_geo and register:
+        register_gpkg_layer(conn, table_name, geometry_type, _bounds(frame), identifier=identifier or table_name,
+                            description=description)
+        ensure_spatial_index(conn, table_name, GEOMETRY_COLUMN)
+    elif register:
+        register_gpkg_attributes(conn, table_name, identifier=identifier or table_name, description=description)
+    return count
+
+
+def _bounds(frame: gpd.GeoDataFrame):
+    return frame.total_bounds if len(frame) else (float("nan"),) * 4
+
+
+def _geo_frame(table_name: str, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
+    """``frame`` with its geometry column named ``geometry`` and its GeoPackage geometry type.
+
+    Raises ValueError when it is not in EPSG:9215."""
+    if frame.crs is None or frame.crs.to_epsg() != STORE_EPSG:
+        raise ValueError(f"Lớp {table_name!r} phải ở EPSG:{STORE_EPSG}, nhận {frame.crs}.")
+    if frame.geometry.name != GEOMETRY_COLUMN:
+        frame = frame.rename_geometry(GEOMETRY_COLUMN)
+    return frame, geometry_type_name(frame.geometry.values)
+
+
+def insert_rows(conn, table: Table, frame: pd.DataFrame) -> int:
+    """Insert every row of ``frame`` into ``table`` (columns by name, ``fid`` assigned by the database)."""
     names = [c.name for c in table.columns if c.name != "fid"]
+    is_geo = isinstance(frame, gpd.GeoDataFrame)
     cols = []
     for name in names:
         if name == GEOMETRY_COLUMN and is_geo:
@@ -174,13 +208,77 @@ def write_layer_table(conn, table_name: str, frame: pd.DataFrame, *, identifier:
     rows = [dict(zip(names, values)) for values in zip(*cols)] if names else [{} for _ in range(len(frame))]
     if rows:
         conn.execute(table.insert(), rows)
-    if is_geo and register:
-        bounds = frame.total_bounds if len(frame) else (float("nan"),) * 4
-        register_gpkg_layer(conn, table_name, geometry_type, bounds, identifier=identifier or table_name,
-                            description=description)
-    elif register:
-        register_gpkg_attributes(conn, table_name, identifier=identifier or table_name, description=description)
     return len(rows)
+
+
+def replace_rows(conn, table_name: str, frame: gpd.GeoDataFrame) -> int:
+    """Make the rows of the existing layer table ``table_name`` those of ``frame``, keeping the table.
+
+    The table keeps its name and identity (PostGIS OID, views on it, grants; on GeoPackage its
+    ``gpkg_contents`` row and R-tree): every row is deleted, the columns are brought to those of
+    ``frame`` (a new column is added, a column ``frame`` lacks or holds with another type is dropped
+    and, for the latter, added again; a changed geometry type changes the geometry column), the rows
+    are inserted and the GeoPackage extent, time and geometry type are updated. Inside the caller's
+    transaction: a failure leaves the table as it was.
+
+    Returns
+    -------
+    int
+        Rows written.
+
+    Raises
+    ------
+    ValueError
+        ``frame`` not in EPSG:9215.
+    store.errors.StoreError
+        The database refuses to change a column (on PostGIS: a view depends on it).
+    """
+    frame, geometry_type = _geo_frame(table_name, frame)
+    conn.execute(text(f'DELETE FROM "{table_name}"'))
+    target = build_table(table_name, frame, geometry_type)
+    try:
+        _align_columns(conn, table_name, target)
+        _align_geometry(conn, table_name, geometry_type)
+    except DBAPIError as exc:
+        raise StoreError(f"Không đổi được cột của lớp {table_name!r} theo phiên bản mới (một view hay đối tượng "
+                         f"khác trong cơ sở dữ liệu dùng cột đó); chưa ghi gì. Chi tiết: {exc.orig}") from exc
+    count = insert_rows(conn, target, frame)
+    update_gpkg_layer(conn, table_name, geometry_type, _bounds(frame))
+    ensure_spatial_index(conn, table_name, GEOMETRY_COLUMN)  # built again if a geometry type change dropped it
+    return count
+
+
+def _type_spec(type_, dialect) -> str:
+    return type_.compile(dialect=dialect).upper()
+
+
+def _align_columns(conn, table_name: str, target: Table) -> None:
+    """Drop the attribute columns ``target`` lacks or types differently, add those it has in addition."""
+    existing = {c["name"]: c["type"] for c in inspect(conn).get_columns(table_name)}
+    wanted = {c.name: c.type for c in target.columns if c.name not in ("fid", GEOMETRY_COLUMN)}
+    for name, type_ in list(existing.items()):
+        if name in ("fid", GEOMETRY_COLUMN):
+            continue
+        if name not in wanted or _type_spec(type_, conn.dialect) != _type_spec(wanted[name], conn.dialect):
+            conn.execute(text(f'ALTER TABLE "{table_name}" DROP COLUMN "{name}"'))
+            existing.pop(name)
+    for name, type_ in wanted.items():
+        if name not in existing:
+            conn.execute(text(f'ALTER TABLE "{table_name}" ADD COLUMN "{name}" {_type_spec(type_, conn.dialect)}'))
+
+
+def _align_geometry(conn, table_name: str, geometry_type: str) -> None:
+    """Give the (empty) table's geometry column ``geometry_type`` when it has another one."""
+    if stored_geometry_type(conn, table_name) == geometry_type:
+        return
+    column = GeometryColumn(geometry_type, STORE_EPSG).compile(dialect=conn.dialect)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f'ALTER TABLE "{table_name}" ALTER COLUMN "{GEOMETRY_COLUMN}" TYPE {column}'))
+        return
+    # SQLite cannot change a declared type: the table is empty, so the column is dropped and added again.
+    drop_spatial_index(conn, table_name, GEOMETRY_COLUMN)
+    conn.execute(text(f'ALTER TABLE "{table_name}" DROP COLUMN "{GEOMETRY_COLUMN}"'))
+    conn.execute(text(f'ALTER TABLE "{table_name}" ADD COLUMN "{GEOMETRY_COLUMN}" {column}'))
 
 
 def table_exists(conn, table_name: str) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0006"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -76,6 +76,16 @@ layer_versions = Table(
     Column("source", Text, nullable=False),
     Column("feature_count", Integer, nullable=False),
     Column("report", Text),
+)
+
+#: Columns of each archived layer version in its history table (:mod:`store.layer_history`; migration 0006).
+layer_history_columns = Table(
+    "layer_history_columns", metadata,
+    Column("layer_name", Text, primary_key=True),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("columns_json", Text, nullable=False),
+    Column("geometry_type", Text),
+    Column("archived_at", UtcDateTime, nullable=False),
 )
 
 

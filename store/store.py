@@ -133,8 +133,9 @@ class Store:
 
         Every layer is checked before anything is written (name, GeoDataFrame, CRS, contract
         columns, column names, date columns); then, in one write transaction: ``actor``'s stored
-        role is checked (``import_cadastre``), each current table is archived as ``<name>__v<N>``,
-        the new one written, a ``layer_versions`` row added per layer and ONE audit row
+        role is checked (``import_cadastre``), the rows of each current table are copied to
+        ``<name>__history`` and replaced by the new ones (the table keeps its name and identity,
+        :mod:`store.layer_history`), a ``layer_versions`` row added per layer and ONE audit row
         (``layer_replaced``: versions and feature counts before, added/removed after).
 
         Parameters

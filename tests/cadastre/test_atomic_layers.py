@@ -37,17 +37,19 @@ def fail_on_layer(monkeypatch):
     """``fail_on_layer("parcels")``: the database fails when the store writes that layer's table,
     inside the transaction, after the layers before it were written."""
     def arm(layer: str):
-        real = store_module.write_layer_table
         written = []
 
-        def write(conn, table_name, *args, **kwargs):
-            if table_name == layer:
-                assert written, "the failing layer must not be the first one written"
-                raise OperationalError("INSERT", {}, Exception("disk I/O error (simulated)"))
-            written.append(table_name)
-            return real(conn, table_name, *args, **kwargs)
+        def failing(real):  # the writer of a new table and the one replacing the rows of an existing table
+            def write(conn, table_name, *args, **kwargs):
+                if table_name == layer:
+                    assert written, "the failing layer must not be the first one written"
+                    raise OperationalError("INSERT", {}, Exception("disk I/O error (simulated)"))
+                written.append(table_name)
+                return real(conn, table_name, *args, **kwargs)
+            return write
 
-        monkeypatch.setattr(store_module, "write_layer_table", write)
+        for name in ("write_layer_table", "replace_rows"):
+            monkeypatch.setattr(store_module, name, failing(getattr(store_module, name)))
         return written
     return arm
 

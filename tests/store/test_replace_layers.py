@@ -51,7 +51,7 @@ def assert_untouched(store):
     same_rows(store.parcels(), make_parcels(), ["parcel_id", "area_to_recover_m2"])
     assert store.layer_versions("projects").version.tolist() == [1]
     assert store.layer_versions("parcels").version.tolist() == [1]
-    assert not {"projects__v1", "parcels__v1"} & tables(store)
+    assert not {"projects__history", "parcels__history"} & tables(store)  # nothing archived
     assert store.data_version()["layers"]["projects"] == 1
 
 
@@ -66,7 +66,8 @@ def test_two_layers_in_one_call(store, actor):
     assert store.projects().area.iloc[0] == pytest.approx(1010 * 70 - 4 * (25 - 25 * 3.141592653589793 / 4), abs=0.5)
     assert store.layer_versions("projects").report.iloc[1] == {"tep": "chi_gioi.dxf"}
     assert store.layer_versions("parcels").report.iloc[1] == {"ly_do": "tính lại diện tích thu hồi"}
-    assert {"projects__v1", "parcels__v1"} <= tables(store)  # the previous versions stay restorable
+    assert {"projects__history", "parcels__history"} <= tables(store)  # the previous versions stay restorable
+    assert not {"projects__v1", "parcels__v1"} & tables(store)  # and no table is renamed
     assert store.restore_layer("projects", 1, actor=actor).result == 3
     same_rows(store.projects(), make_projects(), ["project_id", "geometry_note"])
 
