@@ -38,7 +38,7 @@ from domain.blockers import DEFAULT_RESPONSIBLE, NEXT_ACTION_BY_STAGE, OBSTACLES
 from domain.stages import HANDED_OVER_RANK, PAID_RANK, STAGES
 from milestones.clocks import clock_chains, clock_days, next_deadlines
 from milestones.events import household_codes, to_timestamp
-from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
+from milestones.rules import is_agricultural, resolve_rules
 from milestones.scope import resolve_scope
 from milestones.sites import site_keys
 
@@ -107,17 +107,19 @@ def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of
     """
     r = resolve_rules(rules)
     ts = to_timestamp(as_of)
-    observed_of = {(p, s): d for p, s, d in observed[["project_id", "stage", "median_days"]].itertuples(index=False)}
     minimum = _legal_minimums(r)
     rank = state["stage_rank"].to_numpy(dtype="int64")
     spent = (ts - pd.to_datetime(state["stage_date"])).dt.days.fillna(0).to_numpy(dtype=float)
-    agri = np.array([str(v).strip().upper() in AGRICULTURAL_LAND_USE for v in state.get("land_use", [None] * len(state))])
+    agri = is_agricultural(state.get("land_use", [None] * len(state)))
     projects = state["project_id"].to_numpy(dtype=object)
+    observed_days = observed.pivot_table(index="project_id", columns="stage", values="median_days", aggfunc="first") \
+        if len(observed) else pd.DataFrame()
     out = np.zeros(len(state))
     for k, stage in enumerate(STAGES[:HANDED_OVER_RANK]):
         legal = np.where(agri, minimum[stage][0], minimum[stage][1])
         default = np.where(agri, *(_default_days(r, stage)))
-        seen = np.array([observed_of.get((p, stage), np.nan) for p in projects], dtype=float)
+        seen = (observed_days[stage].reindex(projects).to_numpy(dtype=float) if stage in observed_days.columns
+                else np.full(len(projects), np.nan))
         duration = np.fmax(legal, np.where(np.isnan(seen), default, seen))
         out += np.where(rank == k, np.maximum(0.0, duration - spent), np.where(rank < k, duration, 0.0))
     return out
@@ -153,7 +155,11 @@ def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame) -> list[list[str
         "enforced": state["enforced"].to_numpy(dtype=bool),
         "payment_overdue": state["parcel_id"].isin(overdue).to_numpy(dtype=bool),
     }
-    return [[c for c in OBSTACLES if flags[c][i]] for i in range(len(state))]
+    # Few distinct combinations: build each list once (bit pattern → codes), then copy it per parcel.
+    bits = sum(flags[c].astype("int64") << i for i, c in enumerate(OBSTACLES)) if len(state) else np.zeros(0, "int64")
+    patterns, inverse = np.unique(np.asarray(bits, dtype="int64"), return_inverse=True)
+    codes_of = [[c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1] for p in patterns]
+    return [list(codes_of[i]) for i in inverse.ravel()]
 
 
 def rank_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -265,18 +271,44 @@ def _ranked_units(parcels: pd.DataFrame, ms: Mapping[str, Any]) -> tuple[pd.Data
 
 
 def _group_units(lagging: pd.DataFrame, key: str, unit: str) -> pd.DataFrame:
-    """Households or sites from their lagging parcels: least advanced stage, longest wait, all obstacles."""
-    rows = []
-    for _, group in lagging.sort_values(["stage_rank", "expected_days"], ascending=[True, False]).groupby(key, sort=False):
-        first = group.iloc[0]
-        # A parcel without household_id is a household of its own: named by the parcel.
-        hh = first["household_id"] if isinstance(first["household_id"], str) and first["household_id"].strip() else first["parcel_id"]
-        rows.append({**first.to_dict(), "unit": unit, "unit_id": str(hh if unit == "household" else first["site_id"]),
-                     "parcel_ids": list(group["parcel_id"]), "area_to_recover_m2": float(group["area_to_recover_m2"].sum()),
-                     "expected_days": float(group["expected_days"].max()),
-                     "obstacles": [o for o in OBSTACLES if any(o in obs for obs in group["obstacles"])]})
+    """Households or sites from their lagging parcels: least advanced stage, longest wait, all obstacles.
+
+    Each unit's row is its first parcel in (stage rank ascending, expected days descending) order; its
+    ``parcel_ids`` all its lagging parcels in that order, its area their sum, its expected days their
+    maximum, its obstacles the union in :data:`OBSTACLES` order. Parcels without a key are left out.
+    """
+    ordered = lagging.sort_values(["stage_rank", "expected_days"], ascending=[True, False])
+    ordered = ordered[ordered[key].notna()]
     columns = [*lagging.columns, "unit", "unit_id", "parcel_ids"]
-    return pd.DataFrame(rows, columns=columns)
+    if ordered.empty:
+        return pd.DataFrame(columns=columns)
+    codes, uniques = pd.factorize(ordered[key], sort=False)      # group number in order of first parcel
+    first = ordered.drop_duplicates(key, keep="first").set_index(key, drop=False)
+    hh = first["household_id"]
+    # A parcel without household_id is a household of its own: named by the parcel.
+    named = hh.map(lambda v: isinstance(v, str) and bool(v.strip()))
+    unit_id = (hh.where(named, first["parcel_id"]) if unit == "household" else first["site_id"]).astype(str)
+    n = len(uniques)
+    area = np.bincount(codes, weights=ordered["area_to_recover_m2"].to_numpy(dtype=float), minlength=n)
+    expected = np.full(n, -np.inf)
+    np.maximum.at(expected, codes, ordered["expected_days"].to_numpy(dtype=float))
+    found = pd.DataFrame({"g": codes, "o": ordered["obstacles"].to_numpy()}).explode("o").dropna()
+    held = np.zeros((n, len(OBSTACLES)), dtype=bool)
+    index = {o: i for i, o in enumerate(OBSTACLES)}
+    found = found[found["o"].isin(index)]
+    held[found["g"].to_numpy(dtype=np.int64), found["o"].map(index).to_numpy(dtype=np.int64)] = True
+    out = first.assign(
+        unit=unit, unit_id=unit_id, parcel_ids=_lists_by_group(codes, ordered["parcel_id"].to_numpy(), n),
+        area_to_recover_m2=area, expected_days=expected,
+        obstacles=[[OBSTACLES[j] for j in np.flatnonzero(row)] for row in held])
+    return out.reset_index(drop=True)[columns]
+
+
+def _lists_by_group(codes: np.ndarray, values: np.ndarray, n: int) -> list[list]:
+    """``values`` gathered into one list per group ``0 … n-1``, their order kept within each group."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(1, n))
+    return [list(chunk) for chunk in np.split(values[order], bounds)]
 
 
 def _covers(chosen: pd.DataFrame, ms: Mapping[str, Any], shortfall: float) -> bool:

@@ -36,7 +36,7 @@ from domain.stages import HANDED_OVER_RANK
 from milestones.blockers import blocking_sets
 from milestones.clocks import parcel_clocks
 from milestones.events import to_timestamp
-from milestones.rules import AGRICULTURAL_LAND_USE, resolve_rules
+from milestones.rules import is_agricultural, resolve_rules
 
 __all__ = ["RISK_CODES", "STUCK_STAGES", "parcel_risk_flags", "stage_limit_days"]
 
@@ -54,7 +54,7 @@ def stage_limit_days(stage: np.ndarray, land_use: np.ndarray, rules: Mapping[str
     for s in STUCK_STAGES[1:]:
         if s in limits:
             out[stage == s] = float(limits[s])
-    agri = np.array([str(v).strip().upper() in AGRICULTURAL_LAND_USE for v in land_use], dtype=bool)
+    agri = is_agricultural(land_use)
     notice = stage == "notice"
     out[notice & agri] = float(limits["notice_agricultural"])
     out[notice & ~agri] = float(limits["notice_non_agricultural"])

@@ -51,12 +51,22 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from parsing.numbers import parse_number
 
 #: Land-use codes of the agricultural land group (Land Law 2024 art. 9(2)); others are non-agricultural.
 AGRICULTURAL_LAND_USE: frozenset[str] = frozenset(
     {"LUC", "LUK", "LUN", "BHK", "NHK", "CLN", "RSX", "RPH", "RDD", "NTS", "LMU", "NKH"}
 )
+
+
+def is_agricultural(land_use) -> np.ndarray:
+    """Per parcel, whether its land-use code (any case, spaces around) is in :data:`AGRICULTURAL_LAND_USE`
+    (Land Law 2024 art. 9(2)); a missing code is not agricultural. Vectorised over a sequence."""
+    codes = pd.Series(list(land_use) if not isinstance(land_use, pd.Series) else land_use, dtype=object)
+    return codes.astype(str).str.strip().str.upper().isin(AGRICULTURAL_LAND_USE).to_numpy(dtype=bool)
 
 DEFAULT_RULES: dict[str, Any] = {
     "forecast_window_days": 60,

@@ -7,6 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from milestones.blockers import minimal_prefix, rank_candidates
 from milestones.snapshot import compute_snapshot_from_frames
@@ -160,3 +162,44 @@ def test_households_blocking_set_counts_households(ledger):
     b = s.blockers
     assert list(b["unit_id"]) == ["H1", "H0"] and b.iloc[1]["parcel_ids"] == ["R/1"]
     assert b.iloc[0]["stage"] == "approved"
+
+
+# ------------------------------------------------------------------ grouping households / sites, vectorised
+def _group_reference(lagging, key, unit):
+    """The rule read plainly, one group at a time (what ``_group_units`` computes column by column)."""
+    from domain.blockers import OBSTACLES
+
+    rows = []
+    ordered = lagging.sort_values(["stage_rank", "expected_days"], ascending=[True, False])
+    for _, group in ordered.groupby(key, sort=False):
+        first = group.iloc[0]
+        hh = first["household_id"] if isinstance(first["household_id"], str) and first["household_id"].strip() \
+            else first["parcel_id"]
+        rows.append({**first.to_dict(), "unit": unit, "unit_id": str(hh if unit == "household" else first["site_id"]),
+                     "parcel_ids": list(group["parcel_id"]), "area_to_recover_m2": float(group["area_to_recover_m2"].sum()),
+                     "expected_days": float(group["expected_days"].max()),
+                     "obstacles": [o for o in OBSTACLES if any(o in obs for obs in group["obstacles"])]})
+    return pd.DataFrame(rows, columns=[*lagging.columns, "unit", "unit_id", "parcel_ids"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(n=st.integers(0, 40), seed=st.integers(0, 10_000), unit=st.sampled_from(["household", "site"]))
+def test_group_units_equals_the_group_by_group_rule(n, seed, unit):
+    import numpy as np
+
+    from domain.blockers import OBSTACLES
+    from milestones.blockers import _group_units
+
+    rng = np.random.default_rng(seed)
+    keys = np.array(["A", "B", "C", None, "D"], dtype=object)
+    lagging = pd.DataFrame({
+        "parcel_id": [f"P/{i}" for i in range(n)],
+        "household_code": keys[rng.integers(0, 5, n)], "site_id": keys[rng.integers(0, 5, n)],
+        "household_id": np.array(["H1", "", None, "H2"], dtype=object)[rng.integers(0, 4, n)],
+        "stage_rank": rng.integers(0, 4, n), "expected_days": rng.integers(0, 5, n).astype(float),
+        "area_to_recover_m2": rng.uniform(1, 100, n).round(1),
+        "obstacles": [list(rng.choice(list(OBSTACLES), rng.integers(0, 3), replace=False)) for _ in range(n)],
+    })
+    key = "household_code" if unit == "household" else "site_id"
+    got, expected = _group_units(lagging, key, unit), _group_reference(lagging, key, unit)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)

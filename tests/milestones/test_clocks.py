@@ -5,6 +5,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from milestones.clocks import (
     WorkCalendar,
@@ -151,3 +153,38 @@ def test_quarterly_report_day_is_configurable_and_checked():
     assert next_quarterly_report_due(date(2024, 5, 1), day=15) == date(2024, 6, 15)
     with pytest.raises(ValueError):
         next_quarterly_report_due(date(2024, 5, 1), day=31)
+
+
+# ------------------------------------------------------------------ period_end against a day-by-day walk
+def _walk_reference(start, days, calendar, day_type, paused):
+    """The plain reading of the rule: step one day at a time from the day after ``start``, counting a day
+    unless it is paused (or, for working days, a weekend or holiday)."""
+    from datetime import timedelta
+
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        counted = day_type == "calendar" or calendar.is_working_day(day)
+        if counted and not any(a <= day <= b for a, b in paused):
+            days -= 1
+    return day
+
+
+_days = st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=_days, days=st.integers(0, 200), day_type=st.sampled_from(["calendar", "working"]),
+       pauses=st.lists(st.tuples(_days, st.integers(0, 120)), max_size=3), roll=st.booleans())
+def test_period_end_equals_a_day_by_day_walk(start, days, day_type, pauses, roll):
+    from datetime import timedelta
+
+    from milestones.clocks import WorkCalendar
+
+    calendar = WorkCalendar(frozenset({date(2024, 5, 2), date(2025, 9, 1)}))
+    paused = [(a, a + timedelta(days=n)) for a, n in pauses]
+    expected = _walk_reference(start, days, calendar, day_type, paused)
+    while roll and not calendar.is_working_day(expected):
+        expected += timedelta(days=1)
+    got = period_end(start, days, day_type=day_type, calendar=calendar, pauses=paused, roll_to_working_day=roll)
+    assert got == expected
