@@ -332,10 +332,10 @@ def _default_style(conn, table_name: str) -> None:
     other_default = conn.execute(text("SELECT count(*) FROM layer_styles WHERE f_table_name = :t AND useasdefault"),
                                  key).scalar()
     sqlite = conn.dialect.name == "sqlite"
-    xml, now = ("", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") if sqlite else ("::xml", "CURRENT_TIMESTAMP")
+    xml, now = ("TEXT", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") if sqlite else ("xml", "CURRENT_TIMESTAMP")
     conn.execute(text("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                       "stylename, styleqml, stylesld, useasdefault, description, owner, ui, update_time) VALUES "
-                      f"(:c, :sc, :t, 'geometry', :s, :q{xml}, :sld{xml}, :d, :desc, :o, NULL, {now})"),
+                      f"(:c, :sc, :t, 'geometry', :s, CAST(:q AS {xml}), CAST(:sld AS {xml}), :d, :desc, :o, NULL, {now})"),
                  {**key, "c": catalog, "sc": schema_name, "q": style_qml(),
                   "sld": categorized_sld(table_name, "stage", stage_categories()), "d": not other_default,
                   "desc": "Màu theo giai đoạn GPMB, như trên bảng điều khiển"})
