@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -279,17 +279,66 @@ def status_state(conn) -> dict:
 
 
 # ------------------------------------------------------------------ aliases and style (QGIS)
+_SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
+
+#: GeoPackage 1.3 §2.3 "Schema" extension tables and ``gpkg_extensions`` (if absent: GDAL or another
+#: writer may have made them).
+GPKG_SCHEMA_DDL: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
+    " definition TEXT NOT NULL, scope TEXT NOT NULL,"
+    " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
+    "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
+    " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
+    " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
+    " constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC,"
+    " max_is_inclusive BOOLEAN, description TEXT,"
+    " CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+)
+
+#: ``layer_styles`` as QGIS creates it in a GeoPackage (QgsOgrProviderUtils), registered as attributes.
+LAYER_STYLES_SQLITE = (
+    "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),"
+    " f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),"
+    " styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),"
+    " update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+)
+#: ``layer_styles`` as QGIS creates it in PostgreSQL (QgsPostgresProvider::saveStyle).
+LAYER_STYLES_PG = (
+    "CREATE TABLE IF NOT EXISTS layer_styles (id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar,"
+    " f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml, styleSLD xml,"
+    " useAsDefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
+    " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
+)
+
+
+def ensure_gpkg_schema_extension(conn) -> None:
+    """GeoPackage (SQLite) only: the schema-extension tables, their ``gpkg_extensions`` rows, and
+    ``layer_styles`` registered in ``gpkg_contents`` (each created only if absent)."""
+    for ddl in (*GPKG_SCHEMA_DDL, LAYER_STYLES_SQLITE):
+        conn.execute(text(ddl))
+    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+        conn.execute(text(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)"
+            " SELECT :t, NULL, 'gpkg_schema', :d, 'read-write' WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions"
+            " WHERE table_name = :t AND extension_name = 'gpkg_schema')"), {"t": table, "d": _SCHEMA_EXTENSION})
+    conn.execute(text(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+        " SELECT 'layer_styles', 'attributes', 'layer_styles', 'Kiểu hiển thị QGIS' WHERE NOT EXISTS"
+        " (SELECT 1 FROM gpkg_contents WHERE table_name = 'layer_styles')"))
+
+
 def stage_categories() -> list[Category]:
     """One legend class per stage code, in process order: dashboard colour, Vietnamese label."""
     return [Category(code, stage_label(code), STAGE_COLOURS[code]) for code in STAGES]
 
 
-def style_qml() -> str:
+def style_qml(aliases: Mapping[str, str] | None = None) -> str:
     """The default QML of the layer: polygons coloured by ``stage``, Vietnamese aliases."""
-    return categorized_qml("stage", stage_categories(), aliases=STATUS_LAYER_HEADERS_VI)
+    return categorized_qml("stage", stage_categories(), aliases=dict(aliases or STATUS_LAYER_HEADERS_VI))
 
 
-def write_metadata(conn, table_name: str = STATUS_TABLE) -> None:
+def write_metadata(conn, table_name: str = STATUS_TABLE, aliases: Mapping[str, str] | None = None) -> None:
     """Field aliases and the default style of ``table_name`` (idempotent; in ``conn``'s transaction).
 
     GeoPackage: ``gpkg_data_columns`` rows (``name`` = ``title`` = the Vietnamese alias; ``stage`` bound to
@@ -297,34 +346,35 @@ def write_metadata(conn, table_name: str = STATUS_TABLE) -> None:
     Both: the :data:`STYLE_NAME` row of ``layer_styles`` (a user's own styles untouched; ours is the
     default only when no other style of the layer is).
     """
+    aliases = dict(aliases or STATUS_LAYER_HEADERS_VI)
     if conn.dialect.name == "sqlite":
-        _gpkg_aliases(conn, table_name)
+        _gpkg_aliases(conn, table_name, aliases)
     else:
-        _pg_comments(conn, table_name)
-    _default_style(conn, table_name)
+        _pg_comments(conn, table_name, aliases)
+    _default_style(conn, table_name, aliases)
 
 
-def _gpkg_aliases(conn, table_name: str) -> None:
+def _gpkg_aliases(conn, table_name: str, aliases: Mapping[str, str]) -> None:
     conn.execute(text("DELETE FROM gpkg_data_columns WHERE table_name = :t"), {"t": table_name})
     conn.execute(text("INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description, "
                       "constraint_name) VALUES (:t, :c, :n, :n, :d, :k)"),
                  [{"t": table_name, "c": column, "n": alias, "d": f"{alias} ({column})",
                    "k": STAGE_CONSTRAINT if column == "stage" else None}
-                  for column, alias in STATUS_LAYER_HEADERS_VI.items()])
+                  for column, alias in aliases.items()])
     conn.execute(text("DELETE FROM gpkg_data_column_constraints WHERE constraint_name = :k"), {"k": STAGE_CONSTRAINT})
     conn.execute(text("INSERT INTO gpkg_data_column_constraints (constraint_name, constraint_type, value, "
                       "description) VALUES (:k, 'enum', :v, :d)"),
                  [{"k": STAGE_CONSTRAINT, "v": c.value, "d": c.label} for c in stage_categories()])
 
 
-def _pg_comments(conn, table_name: str) -> None:
+def _pg_comments(conn, table_name: str, aliases: Mapping[str, str]) -> None:
     quote = String().literal_processor(conn.dialect)
     conn.execute(text(f'COMMENT ON TABLE "{table_name}" IS {quote(STATUS_TITLE_VI)}'))
-    for column, alias in STATUS_LAYER_HEADERS_VI.items():
+    for column, alias in aliases.items():
         conn.execute(text(f'COMMENT ON COLUMN "{table_name}"."{column}" IS {quote(alias)}'))
 
 
-def _default_style(conn, table_name: str) -> None:
+def _default_style(conn, table_name: str, aliases: Mapping[str, str]) -> None:
     catalog, schema_name = ("", "") if conn.dialect.name == "sqlite" else conn.execute(
         text("SELECT current_database(), current_schema()")).one()
     key = {"t": table_name, "s": STYLE_NAME, "o": STYLE_OWNER}
@@ -336,6 +386,6 @@ def _default_style(conn, table_name: str) -> None:
     conn.execute(text("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
                       "stylename, styleqml, stylesld, useasdefault, description, owner, ui, update_time) VALUES "
                       f"(:c, :sc, :t, 'geometry', :s, CAST(:q AS {xml}), CAST(:sld AS {xml}), :d, :desc, :o, NULL, {now})"),
-                 {**key, "c": catalog, "sc": schema_name, "q": style_qml(),
+                 {**key, "c": catalog, "sc": schema_name, "q": style_qml(aliases),
                   "sld": categorized_sld(table_name, "stage", stage_categories()), "d": not other_default,
                   "desc": "Màu theo giai đoạn GPMB, như trên bảng điều khiển"})

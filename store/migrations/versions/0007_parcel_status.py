@@ -19,41 +19,13 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from store.parcel_status import STATUS_TABLE, STATUS_TITLE_VI, status_columns
+from store.parcel_status import (LAYER_STYLES_PG, STATUS_TABLE, STATUS_TITLE_VI, ensure_gpkg_schema_extension,
+                                 status_columns)
 
 revision = "0007"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
-
-_SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
-
-_GPKG_SCHEMA_TABLES = (
-    "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
-    " definition TEXT NOT NULL, scope TEXT NOT NULL,"
-    " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
-    "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
-    " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
-    " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))",
-    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
-    " constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC,"
-    " max_is_inclusive BOOLEAN, description TEXT,"
-    " CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
-)
-
-# The columns QGIS gives layer_styles (QgsOgrProviderUtils / QgsPostgresProvider::saveStyle).
-_LAYER_STYLES_SQLITE = (
-    "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),"
-    " f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),"
-    " styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),"
-    " update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
-)
-_LAYER_STYLES_PG = (
-    "CREATE TABLE IF NOT EXISTS layer_styles (id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar,"
-    " f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml, styleSLD xml,"
-    " useAsDefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
-    " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
-)
 
 
 def upgrade() -> None:
@@ -65,7 +37,7 @@ def upgrade() -> None:
         _geopackage()
     else:
         op.execute(f'CREATE INDEX ix_parcel_status_geometry ON "{STATUS_TABLE}" USING GIST ("geometry")')
-        op.execute(_LAYER_STYLES_PG)
+        op.execute(LAYER_STYLES_PG)
 
 
 def _geopackage() -> None:
@@ -76,18 +48,7 @@ def _geopackage() -> None:
     bind.execute(sa.text(
         "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m)"
         " VALUES (:t, 'geometry', 'MULTIPOLYGON', 9215, 0, 0)"), {"t": STATUS_TABLE})
-    for ddl in _GPKG_SCHEMA_TABLES:
-        op.execute(ddl)
-    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
-        bind.execute(sa.text(
-            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)"
-            " SELECT :t, NULL, 'gpkg_schema', :d, 'read-write' WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions"
-            " WHERE table_name = :t AND extension_name = 'gpkg_schema')"), {"t": table, "d": _SCHEMA_EXTENSION})
-    op.execute(_LAYER_STYLES_SQLITE)
-    bind.execute(sa.text(
-        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
-        " SELECT 'layer_styles', 'attributes', 'layer_styles', 'Kiểu hiển thị QGIS' WHERE NOT EXISTS"
-        " (SELECT 1 FROM gpkg_contents WHERE table_name = 'layer_styles')"))
+    ensure_gpkg_schema_extension(bind)
 
 
 def downgrade() -> None:
