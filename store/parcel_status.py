@@ -32,8 +32,7 @@ import pandas as pd
 import shapely
 import yaml
 from shapely.geometry import MultiPolygon
-from sqlalchemy import (Boolean, Column, Date, Double, Integer, MetaData, String, Table, Text, delete, func, select,
-                        text)
+from sqlalchemy import Boolean, Column, Date, Double, Integer, MetaData, String, Table, Text, delete, func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.stages import STAGES
@@ -284,16 +283,16 @@ _SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
 #: GeoPackage 1.3 §2.3 "Schema" extension tables and ``gpkg_extensions`` (if absent: GDAL or another
 #: writer may have made them).
 GPKG_SCHEMA_DDL: tuple[str, ...] = (
-    "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
-    " definition TEXT NOT NULL, scope TEXT NOT NULL,"
-    " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
-    "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
-    " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
-    " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))",
-    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
-    " constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC,"
-    " max_is_inclusive BOOLEAN, description TEXT,"
-    " CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+    ("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
+     " definition TEXT NOT NULL, scope TEXT NOT NULL,"
+     " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))"),
+    ("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
+     " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
+     " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))"),
+    ("CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
+     " constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC,"
+     " max_is_inclusive BOOLEAN, description TEXT,"
+     " CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))"),
 )
 
 #: ``layer_styles`` as QGIS creates it in a GeoPackage (QgsOgrProviderUtils), registered as attributes.

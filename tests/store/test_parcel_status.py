@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sources_fixture import PARCEL_IDS, make_parcels
 from sqlalchemy import text
 
 import cli
 from domain.stages import STAGES
 from domain.tables import PARCEL_STATUS_COLUMNS
 from milestones.status_layer import parcel_status_frame
-from sources_fixture import PARCEL_IDS, make_parcels
 from store import open_store
 from store import parcel_status as ps
 from tests.support.actors import office_admin

@@ -19,8 +19,13 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from store.parcel_status import (LAYER_STYLES_PG, STATUS_TABLE, STATUS_TITLE_VI, ensure_gpkg_schema_extension,
-                                 status_columns)
+from store.parcel_status import (
+    LAYER_STYLES_PG,
+    STATUS_TABLE,
+    STATUS_TITLE_VI,
+    ensure_gpkg_schema_extension,
+    status_columns,
+)
 
 revision = "0007"
 down_revision = "0004"
