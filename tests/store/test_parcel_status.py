@@ -211,3 +211,30 @@ def test_store_file_passes_gdal_validator(refresher, tmp_path, sources_dir):
         db.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = 'POINTZ' WHERE table_name = 'parcel_status'")
     bad = validate_gpkg(broken)
     assert bad.returncode != 0 and "parcel_status" in bad.stdout + bad.stderr
+
+
+def test_a_0004_store_gains_the_layer_on_open(status_store, store_url, sources_dir):
+    """Migration 0007 on a store of the previous release: the layer is created and filled on open."""
+    store = status_store
+    sqlite = store.backend == "sqlite"
+    with store.engine.begin() as conn:
+        for statement in ("DROP TABLE parcel_status", "DROP TABLE layer_styles", *(
+                ("DROP TABLE gpkg_data_columns", "DROP TABLE gpkg_data_column_constraints",
+                 "DELETE FROM gpkg_extensions", "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
+                 "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')") if sqlite else
+                ("DELETE FROM spatial_ref_sys WHERE srid = 9215",)),
+                "DELETE FROM store_meta WHERE key = 'parcel_status_data_version'",
+                "UPDATE alembic_version SET version_num = '0004'"):
+            conn.execute(text(statement))
+    store.close()
+    reopened = open_store(store_url, sources_dir=sources_dir)
+    try:
+        state = reopened.parcel_status_state()
+        assert state["current"] and state["rows"] == len(PARCEL_IDS)
+        with reopened.engine.connect() as conn:
+            if not sqlite:
+                assert conn.execute(text("SELECT auth_name, auth_srid FROM spatial_ref_sys WHERE srid = 9215")
+                                    ).one() == ("EPSG", 9215)
+            assert conn.execute(text("SELECT count(*) FROM layer_styles")).scalar() == 1
+    finally:
+        reopened.close()
