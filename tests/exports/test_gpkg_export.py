@@ -71,6 +71,7 @@ def test_export_passes_gdal_validator_and_has_aliases_and_style(exported):
     x0, y0, x1, y1 = layer.geometry.iloc[0].bounds
     boxed = pyogrio.read_dataframe(exported, layer="parcel_status", bbox=(x0, y0, x1, y1))
     assert layer["parcel_id"].iloc[0] in set(boxed["parcel_id"]) and len(boxed) < len(layer)
+    assert pyogrio.read_info(exported, layer="parcel_status")["capabilities"]["fast_spatial_filter"]   # R-tree
 
 
 def test_personal_data_only_through_export_as(store_copy, real_sources, tmp_path, capsys):
