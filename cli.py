@@ -90,6 +90,14 @@ def run_command(args: argparse.Namespace, debug: bool) -> int:
         return EXIT_REJECTED
 
 
+def install_status_layer() -> None:
+    """Let the store keep its ``parcel_status`` layer current on every write (the store cannot import the
+    computation itself: :mod:`store.parcel_status`)."""
+    from milestones.status_layer import install
+
+    install()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``) and run the subcommand; returns the exit code (0 ok,
     1 refused or failed, 2 usage). Logging is left as the caller set it (see :func:`configure_logging`)."""
@@ -101,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    install_status_layer()
     return run_command(args, args.debug or debug_from_environment())
 
 

@@ -2,6 +2,7 @@
 
     python cli.py export --as-of 2024-06-30 --format pdf --paper A3 --orientation landscape --out pack/
     python cli.py export --as-of 2024-06-30 --format xlsx --project QL4B --out ql4b.xlsx
+    python cli.py export --as-of 2024-06-30 --format gpkg --out tien-do.gpkg   # for QGIS (exports.gpkg)
 
 Same code path as the dashboard: ``store.open_store()`` → ``compute_snapshot(store, as_of)`` →
 ``exports.export``. Exit code 0 (file written), 1 (store or data problem, nothing written), 2 (usage).
@@ -34,8 +35,9 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser) -> None:
     add_as_of_argument(parser, required=True)
-    parser.add_argument("--format", required=True, choices=["html", "pdf", "png", "xlsx"], dest="fmt",
-                        help="html: bản đồ tương tác ngoại tuyến; pdf/png: bản đồ in; xlsx: báo cáo Excel")
+    parser.add_argument("--format", required=True, choices=["html", "pdf", "png", "xlsx", "gpkg"], dest="fmt",
+                        help="html: bản đồ tương tác ngoại tuyến; pdf/png: bản đồ in; xlsx: báo cáo Excel; "
+                             "gpkg: GeoPackage thửa đất và tiến độ tại ngày số liệu, mở bằng QGIS")
     parser.add_argument("--project", default=None, metavar="ID", help="chỉ một dự án (vd. QL4B, CT_HNCL)")
     parser.add_argument("--paper", default="A3", type=str.upper, choices=["A3", "A4"], help="khổ giấy (mặc định A3)")
     parser.add_argument("--orientation", default="landscape", choices=["landscape", "portrait"],
@@ -45,7 +47,8 @@ def add_arguments(parser) -> None:
                              "hoặc chỉ các trang dự án")
     parser.add_argument("--dpi", default=300, type=int, help="độ phân giải PNG (mặc định 300)")
     parser.add_argument("--include-personal-data", action="store_true",
-                        help="kèm họ tên chủ sử dụng đất (báo cáo Excel và chú thích bản đồ html; cần --as "
+                        help="kèm họ tên chủ sử dụng đất (báo cáo Excel, chú thích bản đồ html, cột owner_name "
+                             "của GeoPackage; cần --as "
                              "tài khoản cán bộ TTPTQĐ hoặc quản trị; tên tệp và tệp ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
     parser.add_argument("--out", default=None, metavar="PATH",
                         help="tệp hoặc thư mục đích (mặc định: tên tự đặt trong thư mục hiện tại)")

@@ -61,10 +61,12 @@ def database_url() -> str | None:
 
 
 def _open_store(url: str | None) -> Any:
+    from milestones.status_layer import install
     from store import (
         open_store,  # imported late: the dashboard starts even if the store is broken
     )
 
+    install()  # every write of this process keeps the store's parcel_status layer current
     return open_store(url)
 
 

@@ -64,3 +64,11 @@ PARCEL_STATE_COLUMNS: tuple[str, ...] = (
 
 #: Columns the risk step adds to the snapshot ``parcels``.
 PARCEL_RISK_COLUMNS: tuple[str, ...] = ("days_in_stage", "risk_flags", "at_risk")
+
+#: ``parcel_status`` layer (issue 10): each parcel's geometry (MultiPolygon, EPSG:9215) with its stage, flags,
+#: risk and next deadline as of ``as_of``; kept current by the store on every commit and revert.
+PARCEL_STATUS_COLUMNS: tuple[str, ...] = (
+    "parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "area_to_recover_m2",
+    "stage", "stage_rank", "stage_date", "complaint_open", "enforced", "compulsory_inventory",
+    "days_in_stage", "risk_flags", "at_risk", "next_action", "next_deadline", "days_overdue", "as_of",
+)

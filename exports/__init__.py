@@ -38,14 +38,15 @@ def file_name_for(fmt: str, snapshot, options: ExportOptions) -> str:
 
     The as-of date and the data version are in the name so two files from different data never share one.
     """
-    kind = {"html": "ban-do", "pdf": "ban-do-in", "png": "ban-do-in", "xlsx": "bao-cao", "docx": "bao-cao-quy"}[fmt]
+    kind = {"html": "ban-do", "pdf": "ban-do-in", "png": "ban-do-in", "xlsx": "bao-cao", "docx": "bao-cao-quy",
+            "gpkg": "lop-tien-do"}[fmt]
     parts = ["gpmb", kind, snapshot.as_of.isoformat()]
     if options.project_id:
         parts.append(options.project_id)
     if fmt in ("pdf", "png"):
         parts.append(f"{options.paper}-{'ngang' if options.orientation == 'landscape' else 'doc'}")
     parts.append(data_version_of(snapshot).slug())
-    if options.include_personal_data and fmt == "xlsx":
+    if options.include_personal_data and fmt in ("xlsx", "gpkg"):
         parts.append("ca-nhan")
     return "_".join(parts) + f".{fmt}"
 
@@ -55,9 +56,10 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
 
     Parameters
     ----------
-    fmt : {"html", "pdf", "png", "xlsx", "docx"}
-        Offline interactive map, print map (multi-page PDF or one PNG), Excel report, or the quarterly
-        report as an editable Word document (:mod:`exports.report_docx`; all projects, ``options`` unused).
+    fmt : {"html", "pdf", "png", "xlsx", "docx", "gpkg"}
+        Offline interactive map, print map (multi-page PDF or one PNG), Excel report, the quarterly
+        report as an editable Word document (:mod:`exports.report_docx`; all projects, ``options`` unused),
+        or a GeoPackage of the parcels and their status for QGIS (:mod:`exports.gpkg`).
     snapshot : milestones.snapshot.Snapshot
         From ``compute_snapshot(store, as_of)``.
     store : store object
@@ -85,6 +87,10 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
         from exports.printmap import render_print_map
 
         data = render_print_map(snapshot, store, options, fmt)
+    elif fmt == "gpkg":
+        from exports.gpkg import export_gpkg
+
+        data = export_gpkg(snapshot, store, options)
     elif fmt == "docx":
         from exports.report_docx import report_docx
 

@@ -17,6 +17,7 @@ FORMATS: dict[str, str] = {
     "png": "image/png",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "gpkg": "application/geopackage+sqlite3",
 }
 
 ORIENTATIONS: tuple[str, ...] = ("landscape", "portrait")

@@ -81,7 +81,7 @@ PERSONAL_DATA_CHECKBOX_LABEL_VI = ("Kèm họ tên chủ sử dụng đất (bá
                                    "HTML; bản đồ in PDF/PNG không có họ tên; tệp ghi rõ CÓ DỮ LIỆU CÁ NHÂN)")
 
 #: Formats in which ``include_personal_data`` puts names into the file.
-PERSONAL_DATA_FORMATS: tuple[str, ...] = ("html", "xlsx")
+PERSONAL_DATA_FORMATS: tuple[str, ...] = ("html", "xlsx", "gpkg")
 
 
 def marked_file_name(file_name: str) -> str:

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import select
 
 from domain.roles import Account
-from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
+from store import audit, layer_versions, parcel_status, proposals, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
@@ -97,6 +97,20 @@ class Store:
             raw = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
                                ).scalar()
         return yaml.safe_load(raw) if raw else {}
+
+    def parcel_status(self) -> gpd.GeoDataFrame:
+        """The ``parcel_status`` layer (EPSG:9215, columns :data:`domain.tables.PARCEL_STATUS_COLUMNS`).
+
+        Kept current by every write when a refresher is registered (:mod:`store.parcel_status`);
+        :meth:`parcel_status_state` says whether it is.
+        """
+        return self._read(parcel_status.STATUS_TABLE)
+
+    def parcel_status_state(self) -> dict:
+        """``rows``, ``as_of`` (date the layer was computed for) and ``current`` (bool: computed from the
+        store's present data version; False after a write in a process without a refresher)."""
+        with read_connection(self.engine) as conn:
+            return parcel_status.status_state(conn)
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Current version of the versioned layer ``name`` (one of :data:`LAYER_COLUMNS`)."""
@@ -305,6 +319,7 @@ class Store:
             result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha,
                                        uploaded_by=stored.username, rows_read=int(rows_read), source=source)
             if result.created:
+                parcel_status.refresh_in(conn)
                 audit.append(conn, actor=stored, action="upload_committed", target=f"upload:{result.upload_id}",
                              before={"events_counted": counted},
                              after={"events_counted": counted + result.rows_committed,
@@ -514,5 +529,6 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
             seed.seed(conn, sources_dir, hashes)
         else:
             seed.sync_sources(conn, sources_dir, hashes)
+        parcel_status.refresh_in(conn)   # seeded, migrated or re-read sources: the layer follows
     checkpoint(engine)
     return store

@@ -2,7 +2,9 @@
 
 Each function takes the caller's write connection (``conn``) and the acting account already checked
 by :func:`store.actors.check_actor`, makes its change and appends its ONE audit row
-(:func:`store.audit.append`), so the change and its record commit together or not at all.
+(:func:`store.audit.append`), so the change and its record commit together or not at all. A change of
+parcels or of the ledger also recomputes the ``parcel_status`` layer in the same transaction
+(:func:`store.parcel_status.refresh_in`).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
-from store import audit, layer_versions, proposals, uploads
+from store import audit, layer_versions, parcel_status, proposals, uploads
 from store.errors import StoreError
 from store.ledger import event_communes, pause_for_tests
 from store.proposals import Outcome
@@ -39,6 +41,7 @@ def write_layers(conn, actor: Account, prepared: dict, texts: dict, source: str,
     for name, gdf in prepared.items():
         versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
         pause_for_tests()  # tests kill the process here, between layers
+    parcel_status.refresh_in(conn)
     before = {name: {"version": c["version"], "features": c["features_before"]} for name, c in changes.items()}
     after = {name: {"version": versions[name], "features": c["features_after"], "added": c["added"],
                     "removed": c["removed"]} for name, c in changes.items()}
@@ -63,6 +66,7 @@ def revert(conn, actor: Account, upload_id: int, reason: str, review: dict, clie
     """Record the revert and its audit row (``upload_reverted``); return the revert's ``uploads`` id."""
     before = {**uploads.revertable(conn, upload_id), "events_counted": uploads.counted_events(conn)}
     revert_id = uploads.revert_in(conn, upload_id, by=actor.username, reason=reason)
+    parcel_status.refresh_in(conn)
     audit.append(conn, actor=actor, action="upload_reverted", target=f"upload:{upload_id}", before=before,
                  after={"reverted": True, "revert_upload_id": revert_id, "reason": reason or "",
                         "events_counted": uploads.counted_events(conn), "review": review},
@@ -75,6 +79,7 @@ def restore(conn, actor: Account, name: str, version: int, review: dict, client_
     current = layer_versions.current_version(conn, name)
     count_before = layer_versions.feature_count(conn, name)
     new_version = layer_versions.restore_layer_in(conn, name, version)
+    parcel_status.refresh_in(conn)
     count_after = layer_versions.feature_count(conn, name)
     audit.append(conn, actor=actor, action="layer_restored", target=f"layer:{name}",
                  before={"version": current, "features": count_before},

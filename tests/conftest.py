@@ -16,3 +16,14 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped under GPMB_STRICT_SKIPS=1: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _status_refresher_per_test():
+    """``cli.main`` registers the ``parcel_status`` refresher for the whole process; put back what was
+    registered before each test, so a later test's writes do not pay for a layer it did not ask for."""
+    from store import parcel_status
+
+    before = parcel_status.registered_refresher()
+    yield
+    parcel_status.register_refresher(before)

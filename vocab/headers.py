@@ -42,3 +42,23 @@ def parcel_header(code: str) -> str:
     A column without an entry keeps its code as header, so a new column shows up instead of vanishing.
     """
     return PARCEL_HEADERS_VI.get(code, code)
+
+
+#: Field aliases of the ``parcel_status`` layer (``domain.tables.PARCEL_STATUS_COLUMNS``), as QGIS shows them:
+#: GeoPackage ``gpkg_data_columns``, PostGIS ``COMMENT ON COLUMN``, the QML style. Parcel columns reuse
+#: :data:`PARCEL_HEADERS_VI`; the ones only this layer has are worded here. Every alias is distinct.
+STATUS_LAYER_HEADERS_VI: dict[str, str] = {
+    **{c: PARCEL_HEADERS_VI[c] for c in ("parcel_id", "project_id", "commune", "commune_former", "map_sheet",
+                                         "parcel_number", "area_to_recover_m2", "stage", "stage_date",
+                                         "risk_flags")},
+    "stage_rank": "Thứ tự giai đoạn (0–6)",
+    "complaint_open": "Đang có khiếu nại",
+    "enforced": "Đã cưỡng chế",
+    "compulsory_inventory": "Kiểm đếm bắt buộc",
+    "days_in_stage": "Số ngày ở giai đoạn",
+    "at_risk": "Có rủi ro",
+    "next_action": "Việc tiếp theo",
+    "next_deadline": "Hạn việc tiếp theo",
+    "days_overdue": "Số ngày quá hạn",
+    "as_of": "Số liệu tính đến ngày",
+}

@@ -36,6 +36,9 @@ _FORMATS = {
     "docx": ("📝 Báo cáo quý (Word)", ("Văn bản Word sửa được, thể thức Nghị định 30/2020/NĐ-CP: kết quả theo dự án "
                                       "và mốc, bảng xã, điểm nghẽn, việc quá hạn theo cơ quan, khó khăn và kiến nghị "
                                       "điền sẵn; số, ngày, người ký để trống. Luôn gồm tất cả dự án.")),
+    "gpkg": ("🗂️ GeoPackage cho QGIS", ("Lớp thửa đất với giai đoạn, ngày, cờ rủi ro và hạn việc tiếp theo tại ngày "
+                                       "số liệu, cùng ranh giới dự án; mở bằng QGIS là có màu theo giai đoạn và tên "
+                                       "trường tiếng Việt.")),
 }
 
 

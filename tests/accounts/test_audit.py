@@ -100,6 +100,11 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
                           "DROP TABLE layer_history_columns",
                           "DELETE FROM gpkg_contents WHERE table_name = 'audit_log'",
+                          # 0007 (issue 10): the parcel_status layer, layer_styles and the schema extension
+                          "DROP TABLE parcel_status", "DROP TABLE layer_styles", "DROP TABLE gpkg_data_columns",
+                          "DROP TABLE gpkg_data_column_constraints", "DELETE FROM gpkg_extensions",
+                          "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
+                          "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')",
                           "UPDATE alembic_version SET version_num = '0002'"):
             conn.execute(text(statement))
         uploads_before = conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one()

@@ -82,3 +82,17 @@ def test_word_report_button_gives_the_quarterly_report(app):
     data = app.session_state["export_ready_docx"][1][0]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "Kết quả công tác giải phóng mặt bằng quý II năm 2024" in text and "ĐỀ XUẤT, KIẾN NGHỊ" in text
+
+
+def test_geopackage_button_gives_the_status_layer(app, tmp_path):
+    import pyogrio
+
+    app.run()
+    app.button(key="make_gpkg").click().run()
+    assert not app.exception and not app.error
+    (button,) = _download_buttons(app)
+    assert "gpmb_lop-tien-do_2024-06-30" in button.proto.label
+    path = tmp_path / "tien-do.gpkg"
+    path.write_bytes(app.session_state["export_ready_gpkg"][1][0])
+    layer = pyogrio.read_dataframe(path, layer="parcel_status", read_geometry=False)
+    assert set(layer["as_of"].dt.date.astype(str)) == {"2024-06-30"} and "owner_name" not in layer.columns

@@ -59,7 +59,7 @@ def test_geopackage_header_and_metadata(gpkg_path):
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # "GPKG"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         rows = dict(conn.execute("SELECT table_name, srs_id FROM gpkg_contents WHERE data_type = 'features'"))
-        assert rows == dict.fromkeys(LAYERS, 9215)
+        assert rows == dict.fromkeys([*LAYERS, "parcel_status"], 9215)  # parcel_status: issue 10
         srs = conn.execute("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys"
                            " WHERE srs_id = 9215").fetchone()
         assert srs == ("EPSG", 9215)

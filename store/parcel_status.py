@@ -1,0 +1,390 @@
+"""The ``parcel_status`` layer: progress as a QGIS/tile-server layer, kept current inside every write.
+
+One table with a fixed name and identity (never renamed or re-created, so a QGIS project, a view or a
+tile server keeps reading it): each parcel's geometry (MultiPolygon, EPSG:9215) with its stage, stage
+date, flags, risk, next action and deadline as of ``as_of`` (columns
+:data:`domain.tables.PARCEL_STATUS_COLUMNS`). Registered as a GeoPackage feature layer (PostGIS:
+``geometry(MultiPolygon, 9215)`` with a GiST index), with Vietnamese field aliases
+(``gpkg_data_columns`` / ``COMMENT ON COLUMN``) and a default QGIS style in ``layer_styles``.
+
+Layering (pyproject.toml): the store may not import ``milestones``, where stages, risk and deadlines are
+computed. So the computation is *registered* here by the layer that owns it: ``cli.py`` and the
+dashboard call :func:`milestones.status_layer.install`, which passes
+:func:`milestones.status_layer.parcel_status_frame` to :func:`register_refresher`. Every store write
+that changes parcels or the ledger (upload commit, revert, layer replacement or restore, a confirmed
+proposal, seeding) then calls :func:`refresh_in` on its own connection, inside its own transaction: the
+refresher reads the uncommitted state through :class:`ConnectionReader` and the layer is rewritten
+(``DELETE`` + ``INSERT``) before the commit, so it never disagrees with the ledger it was computed from.
+In a process where nothing registered a refresher (a script using :mod:`store` alone) the layer is
+left as it was and marked stale: :func:`status_state` says so.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import shapely
+import yaml
+from shapely.geometry import MultiPolygon
+from sqlalchemy import Boolean, Column, Date, Double, Integer, MetaData, String, Table, Text, delete, func, select, text
+
+from domain.crs import STORE_EPSG
+from domain.stages import STAGES
+from domain.tables import PARCEL_STATUS_COLUMNS
+from gis.qgis_style import Category, categorized_qml, categorized_sld
+from store import schema, uploads
+from store.errors import StoreError
+from store.geometry import GeometryColumn, _now_iso
+from store.layers import read_layer_table
+from vocab.headers import STATUS_LAYER_HEADERS_VI
+from vocab.labels import STAGE_COLOURS, stage_label
+
+log = logging.getLogger(__name__)
+
+#: Name of the layer (table) on both backends.
+STATUS_TABLE = "parcel_status"
+#: Its title in GeoPackage ``gpkg_contents`` and in the PostGIS table comment.
+STATUS_TITLE_VI = "Tiến độ GPMB theo thửa (parcel_status)"
+#: ``layer_styles.styleName`` of the style the store writes (a user's own styles are left alone).
+STYLE_NAME = "GPMB - giai đoạn"
+#: ``layer_styles.owner`` of that style.
+STYLE_OWNER = "gpmb-tracker"
+#: ``gpkg_data_column_constraints`` enum of the stage codes (QGIS/GDAL read it as a coded field domain).
+STAGE_CONSTRAINT = "gpmb_stage"
+#: Time zone of "today" (``as_of`` is the day in Vietnam when the write commits).
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+#: ``store_meta`` key: the data version the layer was computed from (JSON).
+VERSION_KEY = "parcel_status_data_version"
+
+_KINDS = {"parcel_id": Text, "project_id": Text, "commune": Text, "commune_former": Text, "map_sheet": Integer,
+          "parcel_number": Integer, "area_to_recover_m2": Double, "stage": Text, "stage_rank": Integer,
+          "stage_date": Date, "complaint_open": Boolean, "enforced": Boolean, "compulsory_inventory": Boolean,
+          "days_in_stage": Integer, "risk_flags": Text, "at_risk": Boolean, "next_action": Text,
+          "next_deadline": Date, "days_overdue": Integer, "as_of": Date}
+
+#: A refresher: (a reader of the store as the write transaction sees it, the as-of date) → GeoDataFrame
+#: with :data:`PARCEL_STATUS_COLUMNS` and a geometry, one row per parcel.
+StatusRefresher = Callable[["ConnectionReader", date], pd.DataFrame]
+
+_refresher: StatusRefresher | None = None
+
+
+def status_columns() -> list[Column]:
+    """The columns of ``parcel_status`` (``fid`` first, ``geometry`` last), fresh objects for one Table."""
+    return [Column("fid", Integer, primary_key=True, autoincrement=True),
+            *[Column(name, _KINDS[name]()) for name in PARCEL_STATUS_COLUMNS],
+            Column("geometry", GeometryColumn("MULTIPOLYGON", STORE_EPSG))]
+
+
+def status_table() -> Table:
+    """SQLAlchemy ``Table`` of ``parcel_status`` (created by migration 0007)."""
+    return Table(STATUS_TABLE, MetaData(), *status_columns(), sqlite_autoincrement=True)
+
+
+def register_refresher(refresher: StatusRefresher | None) -> StatusRefresher | None:
+    """Make ``refresher`` the computation of the layer for this process; returns the previous one.
+
+    ``None`` unregisters (the layer is then marked stale by writes instead of recomputed).
+    """
+    global _refresher
+    previous, _refresher = _refresher, refresher
+    return previous
+
+
+def registered_refresher() -> StatusRefresher | None:
+    """The refresher registered for this process, or None."""
+    return _refresher
+
+
+def today_local() -> date:
+    """Today in Vietnam (Asia/Ho_Chi_Minh, UTC+7): the ``as_of`` of a refresh at commit time."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+class ConnectionReader:
+    """The store's read interface (:class:`store.protocol.StoreReader`) over ONE open connection.
+
+    A refresher given this reader inside a write transaction sees that transaction's own uncommitted
+    rows (a separate connection would not, on either backend). Same tables and readers as
+    :class:`store.store.Store`.
+    """
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def projects(self):
+        return read_layer_table(self.conn, "projects")
+
+    def centrelines(self):
+        return read_layer_table(self.conn, "centrelines")
+
+    def parcels(self, project_id: str | None = None):
+        if project_id is None:
+            return read_layer_table(self.conn, "parcels")
+        return read_layer_table(self.conn, "parcels", lambda t: t.c.project_id == project_id)
+
+    def communes(self):
+        return read_layer_table(self.conn, "communes")
+
+    def roads(self):
+        return read_layer_table(self.conn, "roads")
+
+    def milestones(self) -> pd.DataFrame:
+        return read_layer_table(self.conn, "milestones")
+
+    def rules(self) -> dict:
+        raw = self.conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
+                                ).scalar()
+        return yaml.safe_load(raw) if raw else {}
+
+    def events(self, include_reverted: bool = False) -> pd.DataFrame:
+        return uploads.read_events(self.conn, include_reverted)
+
+    def uploads(self) -> pd.DataFrame:
+        return uploads.read_uploads(self.conn)
+
+    def data_version(self) -> dict:
+        return uploads.read_data_version(self.conn)
+
+
+def _version_text(conn) -> str:
+    return json.dumps(uploads.read_data_version(conn), default=str, sort_keys=True)
+
+
+def _set_meta(conn, key: str, value: str) -> None:
+    meta = schema.store_meta
+    conn.execute(delete(meta).where(meta.c.key == key))
+    conn.execute(meta.insert().values(key=key, value=value))
+
+
+def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | None = None) -> int | None:
+    """Recompute ``parcel_status`` inside the caller's write transaction (nothing is committed here).
+
+    Parameters
+    ----------
+    conn : sqlalchemy.engine.Connection
+        The write transaction that has just changed parcels or the ledger.
+    as_of : date, optional
+        Default :func:`today_local`.
+    refresher : callable, optional
+        Default: the one of :func:`register_refresher`.
+
+    Returns
+    -------
+    int or None
+        Rows written; None when no refresher is registered (the layer is left as it was, and
+        :func:`status_state` reports it stale).
+
+    Raises
+    ------
+    StoreError
+        The refresher's frame lacks a column of :data:`PARCEL_STATUS_COLUMNS` (the write is rolled back).
+    """
+    fn = refresher or _refresher
+    if fn is None:
+        log.debug("parcel_status: no refresher registered, layer left stale")
+        return None
+    as_of = as_of or today_local()
+    return write_status(conn, fn(ConnectionReader(conn), as_of))
+
+
+def _multipolygon(geom):
+    """A MultiPolygon for the layer's declared type (polygons of a collection kept; None if none)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "MultiPolygon":
+        return geom
+    if geom.geom_type == "Polygon":
+        return MultiPolygon([geom])
+    parts = [p for p in shapely.get_parts(shapely.get_parts(geom)) if p.geom_type == "Polygon"]
+    return MultiPolygon(parts) if parts else None
+
+
+def _cell(value, kind):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if kind is Date:
+        return value.date() if isinstance(value, (pd.Timestamp, datetime)) else value
+    if kind is Boolean:
+        return bool(value)
+    if kind is Integer:
+        return int(value)
+    if kind is Double:
+        return float(value)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def status_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of ``frame`` as insert parameters of ``parcel_status`` (types of the table, MultiPolygons).
+
+    Raises
+    ------
+    StoreError
+        A column of :data:`PARCEL_STATUS_COLUMNS` or the geometry is missing.
+    """
+    missing = [c for c in (*PARCEL_STATUS_COLUMNS, "geometry") if c not in frame.columns]
+    if missing:
+        raise StoreError(f"Lớp parcel_status thiếu cột: {', '.join(missing)}.")
+    values = {name: [_cell(v, _KINDS[name]) for v in frame[name].astype(object)] for name in PARCEL_STATUS_COLUMNS}
+    values["geometry"] = [_multipolygon(g) for g in frame["geometry"]]
+    names = list(values)
+    return [dict(zip(names, row)) for row in zip(*values.values())]
+
+
+def write_status(conn, frame: pd.DataFrame) -> int:
+    """Replace the rows of ``parcel_status`` by ``frame``'s (same table: DELETE then INSERT), in ``conn``'s
+    transaction; update the GeoPackage extent, the aliases and the default style; record the data version.
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    rows = status_records(frame)
+    table = status_table()
+    conn.execute(delete(table))
+    if rows:
+        conn.execute(table.insert(), rows)
+    _update_extent(conn, frame)
+    write_metadata(conn)
+    _set_meta(conn, VERSION_KEY, _version_text(conn))
+    return len(rows)
+
+
+def _update_extent(conn, frame: pd.DataFrame) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    bounds = [None if not len(frame) or b != b else float(b) for b in frame.total_bounds] if hasattr(
+        frame, "total_bounds") else [None] * 4
+    conn.execute(text("UPDATE gpkg_contents SET min_x = :x0, min_y = :y0, max_x = :x1, max_y = :y1, "
+                      "last_change = :lc WHERE table_name = :t"),
+                 dict(x0=bounds[0], y0=bounds[1], x1=bounds[2], y1=bounds[3], lc=_now_iso(), t=STATUS_TABLE))
+
+
+def status_state(conn) -> dict:
+    """``rows``, ``as_of`` (date or None) and ``current`` (computed from the store's present data version)."""
+    table = status_table()
+    rows, as_of = conn.execute(select(func.count(), func.max(table.c.as_of))).one()
+    stored = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == VERSION_KEY)).scalar()
+    return {"rows": int(rows), "as_of": as_of, "current": stored is not None and stored == _version_text(conn)}
+
+
+# ------------------------------------------------------------------ aliases and style (QGIS)
+_SCHEMA_EXTENSION = "http://www.geopackage.org/spec/#extension_schema"
+
+#: GeoPackage 1.3 §2.3 "Schema" extension tables and ``gpkg_extensions`` (if absent: GDAL or another
+#: writer may have made them).
+GPKG_SCHEMA_DDL: tuple[str, ...] = (
+    ("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL,"
+     " definition TEXT NOT NULL, scope TEXT NOT NULL,"
+     " CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))"),
+    ("CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,"
+     " name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT,"
+     " CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), CONSTRAINT gdc_tn UNIQUE (table_name, name))"),
+    ("CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
+     " constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC,"
+     " max_is_inclusive BOOLEAN, description TEXT,"
+     " CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))"),
+)
+
+#: ``layer_styles`` as QGIS creates it in a GeoPackage (QgsOgrProviderUtils), registered as attributes.
+LAYER_STYLES_SQLITE = (
+    "CREATE TABLE IF NOT EXISTS layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256),"
+    " f_table_schema TEXT(256), f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30),"
+    " styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),"
+    " update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+)
+#: ``layer_styles`` as QGIS creates it in PostgreSQL (QgsPostgresProvider::saveStyle).
+LAYER_STYLES_PG = (
+    "CREATE TABLE IF NOT EXISTS layer_styles (id SERIAL PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar,"
+    " f_table_name varchar, f_geometry_column varchar, styleName text, styleQML xml, styleSLD xml,"
+    " useAsDefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,"
+    " update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"
+)
+
+
+def ensure_gpkg_schema_extension(conn) -> None:
+    """GeoPackage (SQLite) only: the schema-extension tables, their ``gpkg_extensions`` rows, and
+    ``layer_styles`` registered in ``gpkg_contents`` (each created only if absent)."""
+    for ddl in (*GPKG_SCHEMA_DDL, LAYER_STYLES_SQLITE):
+        conn.execute(text(ddl))
+    for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+        conn.execute(text(
+            "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope)"
+            " SELECT :t, NULL, 'gpkg_schema', :d, 'read-write' WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions"
+            " WHERE table_name = :t AND extension_name = 'gpkg_schema')"), {"t": table, "d": _SCHEMA_EXTENSION})
+    conn.execute(text(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+        " SELECT 'layer_styles', 'attributes', 'layer_styles', 'Kiểu hiển thị QGIS' WHERE NOT EXISTS"
+        " (SELECT 1 FROM gpkg_contents WHERE table_name = 'layer_styles')"))
+
+
+def stage_categories() -> list[Category]:
+    """One legend class per stage code, in process order: dashboard colour, Vietnamese label."""
+    return [Category(code, stage_label(code), STAGE_COLOURS[code]) for code in STAGES]
+
+
+def style_qml(aliases: Mapping[str, str] | None = None) -> str:
+    """The default QML of the layer: polygons coloured by ``stage``, Vietnamese aliases."""
+    return categorized_qml("stage", stage_categories(), aliases=dict(aliases or STATUS_LAYER_HEADERS_VI))
+
+
+def write_metadata(conn, table_name: str = STATUS_TABLE, aliases: Mapping[str, str] | None = None) -> None:
+    """Field aliases and the default style of ``table_name`` (idempotent; in ``conn``'s transaction).
+
+    GeoPackage: ``gpkg_data_columns`` rows (``name`` = ``title`` = the Vietnamese alias; ``stage`` bound to
+    the :data:`STAGE_CONSTRAINT` enum of ``gpkg_data_column_constraints``). PostGIS: ``COMMENT ON COLUMN``.
+    Both: the :data:`STYLE_NAME` row of ``layer_styles`` (a user's own styles untouched; ours is the
+    default only when no other style of the layer is).
+    """
+    aliases = dict(aliases or STATUS_LAYER_HEADERS_VI)
+    if conn.dialect.name == "sqlite":
+        _gpkg_aliases(conn, table_name, aliases)
+    else:
+        _pg_comments(conn, table_name, aliases)
+    _default_style(conn, table_name, aliases)
+
+
+def _gpkg_aliases(conn, table_name: str, aliases: Mapping[str, str]) -> None:
+    conn.execute(text("DELETE FROM gpkg_data_columns WHERE table_name = :t"), {"t": table_name})
+    conn.execute(text("INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description, "
+                      "constraint_name) VALUES (:t, :c, :n, :n, :d, :k)"),
+                 [{"t": table_name, "c": column, "n": alias, "d": f"{alias} ({column})",
+                   "k": STAGE_CONSTRAINT if column == "stage" else None}
+                  for column, alias in aliases.items()])
+    conn.execute(text("DELETE FROM gpkg_data_column_constraints WHERE constraint_name = :k"), {"k": STAGE_CONSTRAINT})
+    conn.execute(text("INSERT INTO gpkg_data_column_constraints (constraint_name, constraint_type, value, "
+                      "description) VALUES (:k, 'enum', :v, :d)"),
+                 [{"k": STAGE_CONSTRAINT, "v": c.value, "d": c.label} for c in stage_categories()])
+
+
+def _pg_comments(conn, table_name: str, aliases: Mapping[str, str]) -> None:
+    quote = String().literal_processor(conn.dialect)
+    conn.execute(text(f'COMMENT ON TABLE "{table_name}" IS {quote(STATUS_TITLE_VI)}'))
+    for column, alias in aliases.items():
+        conn.execute(text(f'COMMENT ON COLUMN "{table_name}"."{column}" IS {quote(alias)}'))
+
+
+def _default_style(conn, table_name: str, aliases: Mapping[str, str]) -> None:
+    catalog, schema_name = ("", "") if conn.dialect.name == "sqlite" else conn.execute(
+        text("SELECT current_database(), current_schema()")).one()
+    key = {"t": table_name, "s": STYLE_NAME, "o": STYLE_OWNER}
+    conn.execute(text("DELETE FROM layer_styles WHERE f_table_name = :t AND stylename = :s AND owner = :o"), key)
+    other_default = conn.execute(text("SELECT count(*) FROM layer_styles WHERE f_table_name = :t AND useasdefault"),
+                                 key).scalar()
+    sqlite = conn.dialect.name == "sqlite"
+    xml, now = ("TEXT", "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')") if sqlite else ("xml", "CURRENT_TIMESTAMP")
+    conn.execute(text("INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, "
+                      "stylename, styleqml, stylesld, useasdefault, description, owner, ui, update_time) VALUES "
+                      f"(:c, :sc, :t, 'geometry', :s, CAST(:q AS {xml}), CAST(:sld AS {xml}), :d, :desc, :o, NULL, {now})"),
+                 {**key, "c": catalog, "sc": schema_name, "q": style_qml(aliases),
+                  "sld": categorized_sld(table_name, "stage", stage_categories()), "d": not other_default,
+                  "desc": "Màu theo giai đoạn GPMB, như trên bảng điều khiển"})
