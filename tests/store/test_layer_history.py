@@ -88,7 +88,7 @@ def test_gdal_bbox_reads_current_parcels_after_two_replacements(gpkg):
 def test_every_layer_has_its_rtree_with_the_triggers_of_its_version(gpkg):
     _, store = gpkg
     with read_connection(store.engine) as conn:
-        for name in LAYERS:
+        for name in (*LAYERS, "parcel_status"):          # the derived progress layer too (migration 0007)
             assert has_spatial_index(conn, name)
             count = conn.execute(text(f'SELECT COUNT(*) FROM "{name}" WHERE geometry IS NOT NULL')).scalar()
             assert conn.execute(text(f'SELECT COUNT(*) FROM "{rtree_name(name, "geometry")}"')).scalar() == count
@@ -98,7 +98,7 @@ def test_every_layer_has_its_rtree_with_the_triggers_of_its_version(gpkg):
                                                           "delete")} <= triggers  # the store is GeoPackage 1.3
         rows = conn.execute(text("SELECT table_name, column_name, scope FROM gpkg_extensions "
                                  "WHERE extension_name = 'gpkg_rtree_index' ORDER BY table_name")).all()
-        assert [tuple(r) for r in rows] == [(n, "geometry", "write-only") for n in sorted(LAYERS)]
+        assert [tuple(r) for r in rows] == [(n, "geometry", "write-only") for n in sorted([*LAYERS, "parcel_status"])]
 
 
 #: GDAL's GeoPackage validator (Debian python3-gdal, installed by run-tests), run by the system Python.
@@ -218,7 +218,7 @@ def test_postgis_table_keeps_its_identity(store, actor):
         seen = [r[0] for r in conn.execute(text("SELECT parcel_id FROM ban_do_thua ORDER BY parcel_id"))]
         published = {r[0] for r in conn.execute(text("SELECT f_table_name FROM geometry_columns"))}
         assert has_spatial_index(conn, "parcels")
-        for name in LAYERS:
+        for name in (*LAYERS, "parcel_status"):          # the derived progress layer too (migration 0007)
             assert has_spatial_index(conn, name)
     assert seen == sorted(grid_parcels(2, 2, x0=X0, y0=Y0 + 400, prefix="C").parcel_id)  # the view reads the new rows
     assert published == {*LAYERS, "ban_do_thua"}  # no history table, no archived version is published
@@ -297,7 +297,7 @@ def test_migration_converts_renamed_versions(store_url, sources_dir, tmp_path):
                 assert not any("__" in n for n in registered)
             else:
                 published = {r[0] for r in conn.execute(text("SELECT f_table_name FROM geometry_columns"))}
-                assert published == set(LAYERS)
+                assert published == {*LAYERS, "parcel_status"}
             for name in LAYERS:
                 assert has_spatial_index(conn, name)
             if sqlite:

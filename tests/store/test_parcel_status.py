@@ -214,17 +214,19 @@ def test_store_file_passes_gdal_validator(refresher, tmp_path, sources_dir):
 
 
 def test_a_0004_store_gains_the_layer_on_open(status_store, store_url, sources_dir):
-    """Migration 0007 on a store of the previous release: the layer is created and filled on open."""
+    """Migration 0007 on a store at the revision before it (0006): the layer is created and filled on open."""
     store = status_store
     sqlite = store.backend == "sqlite"
     with store.engine.begin() as conn:
         for statement in ("DROP TABLE parcel_status", "DROP TABLE layer_styles", *(
                 ("DROP TABLE gpkg_data_columns", "DROP TABLE gpkg_data_column_constraints",
-                 "DELETE FROM gpkg_extensions", "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
+                 "DELETE FROM gpkg_extensions WHERE table_name = 'parcel_status' OR extension_name = 'gpkg_schema'",
+                 "DROP TABLE IF EXISTS rtree_parcel_status_geometry",
+                 "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
                  "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')") if sqlite else
                 ("DELETE FROM spatial_ref_sys WHERE srid = 9215",)),
                 "DELETE FROM store_meta WHERE key = 'parcel_status_data_version'",
-                "UPDATE alembic_version SET version_num = '0004'"):
+                "UPDATE alembic_version SET version_num = '0006'"):
             conn.execute(text(statement))
     store.close()
     reopened = open_store(store_url, sources_dir=sources_dir)
