@@ -49,6 +49,7 @@ CORRECTIONS_KEY = "imp_corrections"
 RECHECK_KEY = "imp_recheck_pending"
 MAPPING_KEY = "imp_mapping"
 SAVE_MAPPING_KEY = "imp_save_mapping"
+CONFIRM_KEY = "imp_confirm_remove"
 KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
 CRS_FROM_FILE = "Theo tệp (.prj); nếu tệp không có: múi TM-3 của tỉnh dự án"
 SIDE_FILES = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd")
@@ -201,6 +202,52 @@ def _versions(the_store, layer: str) -> None:
                             "chờ một tài khoản khác duyệt ở trang «Đề xuất chờ duyệt».")
 
 
+def _change_set(the_store, result: dict, scope: str) -> dict:
+    """The change set of this check for ``scope`` (computed once per scope by ``parcel_changes``)."""
+    from cadastre.importer import parcel_changes
+
+    cached = result.setdefault("changes", {})
+    if scope not in cached:
+        cached[scope] = parcel_changes(the_store, result["prepared"], scope).to_dict()
+    return cached[scope]
+
+
+def _show_change_set(changes: dict) -> None:
+    """Counts and the lists of removed, changed and added parcels (text cells are plain text, not markdown)."""
+    from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label
+
+    st.subheader("Thay đổi so với dữ liệu hiện có")
+    counts = changes["counts"]
+    cols = st.columns(len(CHANGE_COUNT_LABELS_VI))
+    for col, (name, label) in zip(cols, CHANGE_COUNT_LABELS_VI.items()):
+        col.metric(label, fmt_number(counts[name]))
+    for title, name in (("Thửa bị xóa", "removed"), ("Thửa thay đổi", "changed"), ("Thửa thêm mới", "added")):
+        rows = changes.get(name) or []
+        if not rows:
+            continue
+        with st.expander(f"{title} ({fmt_number(len(rows))})", expanded=name == "removed"):
+            table = [{"Mã thửa": r["parcel_id"], "Diện tích thu hồi (m²)": r["area_m2"],
+                      **({"Trước (m²)": r.get("area_before_m2"),
+                          "Thay đổi": ", ".join(field_label(f) for f in r.get("fields", []))} if name == "changed" else {})}
+                     for r in rows]
+            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+
+
+def _removal_confirmation(changes: dict, scope: str) -> tuple[int, bool]:
+    """(count confirmed, may commit): removals need the user to type their count; none need nothing."""
+    from vocab.changes import removal_confirmation_label
+
+    removed = int(changes["counts"]["removed"])
+    if not removed:
+        return 0, True
+    area = fmt_number(changes["counts"]["removed_area_m2"], 1)
+    orphaned = changes["counts"]["orphaned_events"]
+    st.warning(f"Lần nhập này **xóa {removed} thửa** đang có ({area} m² thu hồi); {orphaned} sự kiện trong sổ "
+               "sẽ mất thửa (vẫn được giữ trong sổ). Xem danh sách «Thửa bị xóa» ở trên.")
+    typed = st.text_input(removal_confirmation_label(removed), key=f"{CONFIRM_KEY}_{scope}_{removed}").strip()
+    return (int(typed) if typed.isdigit() else 0), typed == str(removed)
+
+
 def _parcels_message(count: int, outcome) -> str:
     """What a parcel import did: written, or waiting for a second account because it removes parcels."""
     if outcome.executed:
@@ -330,11 +377,22 @@ def render() -> None:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
+        confirmed = 0
+        if kind == "parcels" and can_commit:
+            try:
+                changes = _change_set(the_store, result, scope)
+            except GpmbError as exc:
+                st.error(markdown_text(exc.message_vi))
+                can_commit = False
+            else:
+                _show_change_set(changes)
+                confirmed, can_commit = _removal_confirmation(changes, scope)
         if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
-                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, **who)
+                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, confirm_removed=confirmed,
+                                             **who)
                     message = _parcels_message(len(result["prepared"].parcels), outcome)
                 elif kind == "boundary":
                     out = update_boundary(the_store, project_id, result["geometry"], report, **who)

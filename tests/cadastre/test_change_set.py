@@ -192,9 +192,8 @@ def test_counts_follow_random_edits(edits, added):
             row["geometry"] = row.geometry.reverse()  # same polygon, other orientation: no change
         expected["unchanged" if edit in ("keep", "reorder_vertices") else "changed"] += 1
         rows.append(row)
-    for i in range(added):
-        rows.append(pd.Series({"parcel_id": f"NEW/{i}", "area_to_recover_m2": 5.0, "land_use": "LUC", "map_sheet": 2,
-                               "geometry": box(-100 - 20 * i, 0, -90 - 20 * i, 10)}))
+    rows += [pd.Series({"parcel_id": f"NEW/{i}", "area_to_recover_m2": 5.0, "land_use": "LUC", "map_sheet": 2,
+                        "geometry": box(-100 - 20 * i, 0, -90 - 20 * i, 10)}) for i in range(added)]
     new = gpd.GeoDataFrame(rows, geometry="geometry", crs=9215) if rows else current.iloc[:0]
     changes = parcel_change_set(current, new)
     counts = changes.counts()
