@@ -23,7 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from cadastre.attributes import load_saved_mapping
+from cadastre.attributes import legacy_mapping_note
 from cadastre.change_set import ChangeSet, parcel_change_set
 from cadastre.errors import CadastreImportError
 from cadastre.former_communes import former_units
@@ -38,6 +38,7 @@ from cadastre.parcel_fields import (
     split_off,
 )
 from cadastre.placement import attach_chainage, attach_commune_2025, parcel_ids
+from cadastre.profiles import load_profile
 from cadastre.report import stored_report
 from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
@@ -86,7 +87,9 @@ class ImportOptions:
     sliver_m2 : float
         Parts inside the boundary smaller than this (m²) are reported and ignored.
     mapping : dict
-        User corrections: source column → canonical field (``""`` = ignore); win over saved/aliases.
+        User corrections: source column → canonical field (``""`` = ignore); win over the profile and aliases.
+    profile : str or None
+        Source profile picked by the user (:mod:`cadastre.profiles`); None applies no saved mapping.
     default_epsg : int or None
         TM-3 zone of the project's province (default: from the project's ``province``, else EPSG:9215).
     """
@@ -98,6 +101,7 @@ class ImportOptions:
     sliver_m2: float = DEFAULT_SLIVER_M2
     mapping: dict = field(default_factory=dict)
     default_epsg: int | None = None
+    profile: str | None = None
 
 
 @dataclass
@@ -152,7 +156,10 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     raw_layers = read_layers(paths, display_names=display_names)
     report = ParcelImportReport(project_id=options.project_id, options=_options_used(options, default_epsg),
                                 file_sha256=_file_sha256(paths))
-    saved_mapping = load_saved_mapping()
+    saved_mapping, report.profile = load_profile(store, options.profile)
+    legacy = legacy_mapping_note()
+    if legacy:
+        report.warnings.append(legacy)
     layers = [load_layer(raw, user_epsg=options.crs, default_epsg=default_epsg, user_mapping=options.mapping,
                          saved_mapping=saved_mapping) for raw in raw_layers]
     parcels = _collect_layers(layers, report)

@@ -25,7 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map-sheet", type=int, help="số tờ bản đồ khi tệp không có cột số tờ")
     parser.add_argument("--map", action="append", default=[], metavar="COT=TRUONG",
                         help="sửa ánh xạ thuộc tính, ví dụ --map SHBD=map_sheet (lặp lại được; TRUONG rỗng = bỏ cột)")
-    parser.add_argument("--save-mapping", action="store_true", help="lưu các --map để dùng lần sau")
+    parser.add_argument("--profile", metavar="TEN",
+                        help="áp dụng hồ sơ nguồn đã lưu (ánh xạ thuộc tính; xem cli.py profiles list)")
+    parser.add_argument("--save-profile", metavar="TEN",
+                        help="lưu các --map (thêm vào hồ sơ --profile nếu có) thành hồ sơ nguồn TEN (không lưu khi --dry-run)")
     parser.add_argument("--replace-project", action="store_true",
                         help="thay toàn bộ thửa của dự án (mặc định: chỉ thay thửa thuộc các xã có trong tệp)")
     parser.add_argument("--allow-remove", type=int, default=0, metavar="N",
@@ -33,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_arguments(parser)
 
 
-def _parse_mapping(items) -> dict:
+def parse_mapping(items) -> dict:
     """``["SHBD=map_sheet", "GHICHU="]`` → ``{"SHBD": "map_sheet", "GHICHU": ""}`` (empty = drop the column).
 
     Raises
@@ -55,7 +58,6 @@ def _parse_mapping(items) -> dict:
 
 
 def run(args) -> int:
-    from cadastre.attributes import save_mapping
     from cadastre.change_report import format_change_set
     from cadastre.importer import (
         ImportOptions,
@@ -64,22 +66,25 @@ def run(args) -> int:
         parcel_changes,
         prepare_parcels,
     )
+    from cadastre.profiles import save_profile
     from cadastre.report import format_import_report
 
     try:
         epsg = parse_epsg(args.crs)
-        mapping = _parse_mapping(args.map)
+        mapping = parse_mapping(args.map)
     except ValueError as exc:
         raise usage_error(exc) from exc
     options = ImportOptions(project_id=args.project, crs=epsg, commune_former=args.commune, map_sheet=args.map_sheet,
-                            sliver_m2=args.sliver_m2, mapping=mapping)
+                            sliver_m2=args.sliver_m2, mapping=mapping, profile=args.profile)
 
     def work(store) -> tuple[dict, int]:
         prepared = prepare_parcels(args.files, store, options)
-        if args.save_mapping and mapping:
-            save_mapping(mapping)
         report = prepared.report.to_dict()
         report["dry_run"] = bool(args.dry_run)
+        if args.save_profile and mapping and not args.dry_run:
+            report["saved_profile"] = {"name": args.save_profile, "version": save_profile(
+                store, args.save_profile, mapping, base=args.profile, actor=acting_in(store, args),
+                client_address=client_address())}
         if prepared.parcels.empty:
             return report, 1
         scope = "project" if args.replace_project else "communes"
@@ -97,6 +102,9 @@ def run(args) -> int:
 
     def print_text(report: dict) -> None:
         print(terminal_block(format_import_report(report)))
+        if "saved_profile" in report:
+            saved = report["saved_profile"]
+            print(terminal_block(f"Đã lưu hồ sơ nguồn «{saved['name']}», phiên bản {saved['version']}."))
         if "change_set" in report:
             print(terminal_block(format_change_set(report["change_set"])))
         if "error" in report:

@@ -4,7 +4,9 @@ Flow: upload (or give paths on this computer) → "Kiểm tra" runs :func:`cadas
 (or ``read_boundary``/``read_alignment``) → the page shows the report (CRS and why, counts, encodings
 before/after, rejected rows, duplicates) and an offline map preview → "Ghi vào kho dữ liệu" commits
 through ``store.replace_layer`` in one transaction; earlier versions of the layer can be restored below.
-The attribute mapping can be corrected in a table and saved for the next import.
+The attribute mapping can be corrected in a table and saved as a named source profile, which a later
+import applies only when the user picks it (issue 10). Before committing, the page shows the change
+set (parcels added, changed, removed) and asks the user to type the number of parcels removed.
 
 The page computes nothing itself; it calls the same functions as ``python cli.py import-parcels``.
 Errors: a Vietnamese message on screen, the detail in the log.
@@ -48,7 +50,10 @@ RESULT_KEY = "imp_result"
 CORRECTIONS_KEY = "imp_corrections"
 RECHECK_KEY = "imp_recheck_pending"
 MAPPING_KEY = "imp_mapping"
-SAVE_MAPPING_KEY = "imp_save_mapping"
+PROFILE_KEY = "imp_profile"
+SAVE_PROFILE_KEY = "imp_save_profile"
+SAVE_PROFILE_BUTTON = "imp_save_profile_btn"
+NO_PROFILE = "(không dùng hồ sơ nào)"
 CONFIRM_KEY = "imp_confirm_remove"
 KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
 CRS_FROM_FILE = "Theo tệp (.prj); nếu tệp không có: múi TM-3 của tỉnh dự án"
@@ -107,6 +112,10 @@ def _show_html(html_text: str) -> None:
 def _report_tables(report: dict) -> None:
     from cadastre.report import COUNT_LABELS_VI
 
+    profile = report.get("profile")
+    st.caption(markdown_text(f"Hồ sơ nguồn đã áp dụng: «{profile['name']}» phiên bản {profile['version']} "
+                             f"({profile['created_by']}, {profile['created_at']})") if profile
+               else "Không áp dụng hồ sơ nguồn nào (chỉ ánh xạ tự động và phần sửa trong bảng).")
     counts = report.get("counts", {})
     if counts:
         cols = st.columns(4)
@@ -202,6 +211,36 @@ def _versions(the_store, layer: str) -> None:
                             "chờ một tài khoản khác duyệt ở trang «Đề xuất chờ duyệt».")
 
 
+def _profile_choice(the_store) -> str | None:
+    """The source profile picked for this import (none by default: nothing saved applies unless picked)."""
+    from cadastre.profiles import profile_names
+
+    try:
+        names = profile_names(the_store)
+    except Exception:
+        log.exception("source profiles unreadable")
+        names = []
+    choice = st.selectbox("Hồ sơ nguồn (ánh xạ thuộc tính đã lưu)", [NO_PROFILE, *names], key=PROFILE_KEY,
+                          help="Chỉ áp dụng khi được chọn; báo cáo ghi rõ hồ sơ và phiên bản đã dùng.")
+    return None if choice == NO_PROFILE else choice
+
+
+def _save_profile_form(the_store, corrections: dict, base: str | None) -> None:
+    """Save the corrections of this check as a named source profile (a new version; author and time kept)."""
+    from cadastre.profiles import save_profile
+
+    name = st.text_input("Lưu ánh xạ đã sửa thành hồ sơ nguồn, tên:", key=SAVE_PROFILE_KEY,
+                         placeholder="ví dụ: VPĐK Lạng Sơn – Famis").strip()
+    if st.button("Lưu hồ sơ nguồn", key=SAVE_PROFILE_BUTTON, disabled=not (name and corrections)):
+        try:
+            version = save_profile(the_store, name, corrections, base=base, actor=auth.current_account(),
+                                   client_address=auth.client_address())
+        except GpmbError as exc:
+            st.error(markdown_text(exc.message_vi))
+        else:
+            st.success(markdown_text(f"Đã lưu hồ sơ nguồn «{name}», phiên bản {version}."))
+
+
 def _change_set(the_store, result: dict, scope: str) -> dict:
     """The change set of this check for ``scope`` (computed once per scope by ``parcel_changes``)."""
     from cadastre.importer import parcel_changes
@@ -259,7 +298,6 @@ def _parcels_message(count: int, outcome) -> str:
 
 def render() -> None:
     """Draw the import page."""
-    from cadastre.attributes import save_mapping
     from cadastre.coords import crs_choices
     from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
     from cadastre.project_layers import (
@@ -288,7 +326,7 @@ def render() -> None:
     crs_label = st.selectbox("Hệ tọa độ (chỉ cần khi tệp không có .prj hoặc .prj sai)", [c[0] for c in choices],
                              key=CRS_KEY)
     user_epsg = dict(choices)[crs_label]
-    commune = sheet = None
+    commune = sheet = profile = None
     sliver = 1.0
     scope = "communes"
     if kind == "parcels":
@@ -300,6 +338,7 @@ def render() -> None:
         sliver = float(c3.number_input("Ngưỡng mảnh vụn (m²)", min_value=0.0, value=1.0, step=0.5, key=SLIVER_KEY))
         scope = st.radio("Thay thế", ["communes", "project"], horizontal=True, key=SCOPE_KEY,
                          format_func={"communes": "chỉ các xã có trong tệp", "project": "toàn bộ thửa của dự án"}.get)
+        profile = _profile_choice(the_store)
 
     if uploads:
         saved = _save_uploads(uploads)
@@ -318,10 +357,8 @@ def render() -> None:
         try:
             if kind == "parcels":
                 options = ImportOptions(project_id=project_id, crs=user_epsg, commune_former=commune, map_sheet=sheet,
-                                        sliver_m2=sliver, mapping=corrections)
+                                        sliver_m2=sliver, mapping=corrections, profile=profile)
                 prepared = prepare_parcels(paths, the_store, options, display_names=display)
-                if corrections and st.session_state.get(SAVE_MAPPING_KEY):
-                    save_mapping(corrections)
                 result = {"kind": kind, "report": prepared.report.to_dict(), "prepared": prepared}
             else:
                 default_epsg = project_default_epsg(the_store, project_id)
@@ -351,11 +388,10 @@ def render() -> None:
             _report_tables(report)
             edited = _mapping_editor(report)
             st.session_state[CORRECTIONS_KEY] = {**st.session_state.get(CORRECTIONS_KEY, {}), **edited}
-            left, right = st.columns([1, 2])
-            right.checkbox("Lưu ánh xạ đã sửa cho lần nhập sau", key=SAVE_MAPPING_KEY)
-            if left.button("Áp dụng ánh xạ và kiểm tra lại", key="imp_recheck", disabled=not edited):
+            if st.button("Áp dụng ánh xạ và kiểm tra lại", key="imp_recheck", disabled=not edited):
                 st.session_state[RECHECK_KEY] = True
                 st.rerun()
+            _save_profile_form(the_store, st.session_state.get(CORRECTIONS_KEY, {}), profile)
             prepared = result["prepared"]
             layers = [("Chỉ giới GPMB hiện có", boundary, "#d32f2f"), ("Thửa sẽ nhập", prepared.parcels, "#1565c0"),
                       ("Thửa bị loại", prepared.rejected, "#ff8f00")]
