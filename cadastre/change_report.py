@@ -4,14 +4,19 @@ Input is :meth:`cadastre.change_set.ChangeSet.to_dict`; words come from :mod:`vo
 """
 from __future__ import annotations
 
-from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label, layer_label
-from vocab.format import fmt_m2
+from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label, layer_label, measure_unit
+from vocab.format import fmt_m2, fmt_number
 
 
 def format_change_set(change_set: dict, *, max_items: int = 20) -> str:
     """Counts, then the removed, changed and added features (``max_items`` of each; ``--json`` has all)."""
     counts = change_set["counts"]
     key = change_set["key_column"]
+    unit = measure_unit(change_set["layer"])
+
+    def measure(value) -> str:
+        return fmt_m2(value, 2) if unit == "m²" else f"{fmt_number(value, 2)} {unit}"
+
     lines = [f"Thay đổi {layer_label(change_set['layer'])} nếu ghi:"]
     lines += [f"  {label}: {counts[name]}" for name, label in CHANGE_COUNT_LABELS_VI.items() if name in counts]
     if counts.get("removed"):
@@ -22,9 +27,9 @@ def format_change_set(change_set: dict, *, max_items: int = 20) -> str:
             continue
         lines.append(f"{title} ({len(items)}):")
         for item in items[:max_items]:
-            text = f"  - {item[key]}: {fmt_m2(item['area_m2'], 2)}"
+            text = f"  - {item[key]}: {measure(item['area_m2'])}"
             if item.get("fields"):
-                text += f" (trước {fmt_m2(item['area_before_m2'], 2)}; thay đổi: "
+                text += f" (trước {measure(item['area_before_m2'])}; thay đổi: "
                 text += ", ".join(field_label(f) for f in item["fields"]) + ")"
             lines.append(text)
         if len(items) > max_items:

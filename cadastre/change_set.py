@@ -11,8 +11,8 @@ When is a feature *changed*? Per field, and the change set says which ones (``fi
   geometries (same vertices, maybe another start point or ring order), or when their Hausdorff
   distance is below :data:`VERTEX_TOLERANCE_M` (1 cm, cadastral survey precision: a file that went
   through WGS 84 and back moves vertices by about a millimetre, which over a 90 m boundary is a
-  symmetric difference of some 0,05 m²), or when the area of their symmetric difference is below
-  :data:`GEOMETRY_TOLERANCE_M2` (0,01 m²: a sliver-thin re-digitised edge). Otherwise changed.
+  symmetric difference of some 0,05 m²), or (polygons) when the area of their symmetric difference
+  is below :data:`GEOMETRY_TOLERANCE_M2` (0,01 m²: a sliver-thin re-digitised edge). Otherwise changed.
 * ``area_to_recover_m2`` / ``parcel_area_m2``: the values differ by 0,01 m² or more (the store
   keeps them rounded to 0,01 m²).
 * other attributes (:data:`PARCEL_ATTRIBUTES`): differ after turning blanks (None, NaN, "") into
@@ -252,10 +252,10 @@ def geometry_differs(a, b) -> np.ndarray:
         check = ~shapely.equals_exact(na, nb, tolerance=0.0)
         if check.any():
             check[check] = shapely.hausdorff_distance(na[check], nb[check]) >= VERTEX_TOLERANCE_M
-        far = np.zeros(len(na), dtype=bool)
-        if check.any():
-            far[check] = shapely.area(shapely.symmetric_difference(na[check], nb[check])) >= GEOMETRY_TOLERANCE_M2
-        out[both] = far
+        areal = check & (shapely.get_dimensions(na) == 2) & (shapely.get_dimensions(nb) == 2)
+        if areal.any():  # lines have no area: for them the Hausdorff distance decides
+            check[areal] = shapely.area(shapely.symmetric_difference(na[areal], nb[areal])) >= GEOMETRY_TOLERANCE_M2
+        out[both] = check
     return out
 
 

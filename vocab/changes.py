@@ -26,6 +26,7 @@ CHANGE_FIELD_LABELS_VI: dict[str, str] = {
     "household_id": "mã hộ",
     "chainage_m": "lý trình",
     "declared_area_m2": "diện tích hồ sơ",
+    "chainage_start_m": "lý trình điểm đầu",
 }
 
 #: Layers a change set is about.
@@ -34,6 +35,15 @@ CHANGE_LAYER_LABELS_VI: dict[str, str] = {
     "projects": "chỉ giới dự án",
     "centrelines": "tim tuyến",
 }
+
+
+#: Unit of the figure a change set shows per feature (``area_m2``): lengths for centrelines.
+CHANGE_MEASURE_UNITS: dict[str, str] = {"centrelines": "m"}
+
+
+def measure_unit(layer: str) -> str:
+    """``m²`` (areas) or ``m`` (centreline lengths) for the figures of ``layer``'s change set."""
+    return CHANGE_MEASURE_UNITS.get(layer, "m²")
 
 
 def field_label(name: str) -> str:
