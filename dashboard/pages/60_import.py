@@ -252,24 +252,42 @@ def _change_set(the_store, result: dict, scope: str) -> dict:
 
 
 def _show_change_set(changes: dict) -> None:
-    """Counts and the lists of removed, changed and added parcels (text cells are plain text, not markdown)."""
-    from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label
+    """Counts and the lists of removed, changed and added features (text cells are plain text, not markdown)."""
+    from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label, layer_label, measure_unit
 
-    st.subheader("Thay đổi so với dữ liệu hiện có")
+    st.subheader(f"Thay đổi {layer_label(changes['layer'])} so với dữ liệu hiện có")
+    key, unit = changes["key_column"], measure_unit(changes["layer"])
+    figure = "Diện tích thu hồi (m²)" if changes["layer"] == "parcels" else f"Diện tích / chiều dài ({unit})"
     counts = changes["counts"]
     cols = st.columns(len(CHANGE_COUNT_LABELS_VI))
     for col, (name, label) in zip(cols, CHANGE_COUNT_LABELS_VI.items()):
         col.metric(label, fmt_number(counts[name]))
-    for title, name in (("Thửa bị xóa", "removed"), ("Thửa thay đổi", "changed"), ("Thửa thêm mới", "added")):
+    for title, name in (("Bị xóa", "removed"), ("Thay đổi", "changed"), ("Thêm mới", "added")):
         rows = changes.get(name) or []
         if not rows:
             continue
         with st.expander(f"{title} ({fmt_number(len(rows))})", expanded=name == "removed"):
-            table = [{"Mã thửa": r["parcel_id"], "Diện tích thu hồi (m²)": r["area_m2"],
-                      **({"Trước (m²)": r.get("area_before_m2"),
+            table = [{"Mã": r[key], figure: r["area_m2"],
+                      **({f"Trước ({unit})": r.get("area_before_m2"),
                           "Thay đổi": ", ".join(field_label(f) for f in r.get("fields", []))} if name == "changed" else {})}
                      for r in rows]
             st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+
+
+def _project_layer_changes(the_store, result: dict, kind: str, project_id: str) -> None:
+    """The change sets of a boundary (projects + parcels' area to recover) or alignment import."""
+    from cadastre.project_layers import alignment_changes, boundary_changes
+
+    if "changes" not in result:
+        try:
+            compute = boundary_changes if kind == "boundary" else alignment_changes
+            result["changes"] = {n: c.to_dict() for n, c in compute(the_store, project_id, result["geometry"],
+                                                                     result["report"]).items()}
+        except GpmbError as exc:
+            st.error(markdown_text(exc.message_vi))
+            return
+    for changes in result["changes"].values():
+        _show_change_set(changes)
 
 
 def _removal_confirmation(changes: dict, scope: str) -> tuple[int, bool]:
@@ -282,7 +300,7 @@ def _removal_confirmation(changes: dict, scope: str) -> tuple[int, bool]:
     area = fmt_number(changes["counts"]["removed_area_m2"], 1)
     orphaned = changes["counts"]["orphaned_events"]
     st.warning(f"Lần nhập này **xóa {removed} thửa** đang có ({area} m² thu hồi); {orphaned} sự kiện trong sổ "
-               "sẽ mất thửa (vẫn được giữ trong sổ). Xem danh sách «Thửa bị xóa» ở trên.")
+               "sẽ mất thửa (vẫn được giữ trong sổ). Xem danh sách «Bị xóa» ở trên.")
     typed = st.text_input(removal_confirmation_label(removed), key=f"{CONFIRM_KEY}_{scope}_{removed}").strip()
     return (int(typed) if typed.isdigit() else 0), typed == str(removed)
 
@@ -405,6 +423,7 @@ def render() -> None:
                 st.metric("Diện tích chỉ giới mới (m²)", fmt_number(report["area_m2"], 1))
             else:
                 st.metric("Chiều dài tim tuyến (m)", fmt_number(report["length_m"], 1))
+            _project_layer_changes(the_store, result, kind, project_id)
             layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
         st.subheader("Xem trước trên bản đồ")
         try:

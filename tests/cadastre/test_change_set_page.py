@@ -46,8 +46,8 @@ def test_page_asks_for_the_removal_count_before_committing(store, actor, fixture
     values = {m.label: m.value for m in at.metric}
     assert values["Bị xóa"] == "204" and values["Thêm mới"] == "12"
     assert any("xóa 204 thửa" in w.value for w in at.warning)
-    removed_table = next(df.value for df in at.dataframe if "Mã thửa" in df.value.columns and len(df.value) == 204)
-    assert "TEST_QL4B/06226/20/1" in set(removed_table["Mã thửa"])
+    removed_table = next(df.value for df in at.dataframe if "Mã" in df.value.columns and len(df.value) == 204)
+    assert "TEST_QL4B/06226/20/1" in set(removed_table["Mã"])
     box = at.text_input(key="imp_confirm_remove_communes_204")
     assert box.label == "Nhập 204 để xác nhận xóa 204 thửa"
     assert at.button(key="imp_commit").disabled
@@ -71,3 +71,18 @@ def test_page_without_confirmation_writes_nothing(store, actor, fixture_files, i
     assert at.text_input(key="imp_confirm_remove_project_204").label.startswith("Nhập 204")
     assert at.button(key="imp_commit").disabled
     assert len(project_parcels(store)) == 204
+
+
+def test_page_shows_the_boundary_change_set(store, actor, fixture_files, import_folder):
+    from tests.support.login import preset_login
+
+    at = preset_login(AppTest.from_string(SCRIPT, default_timeout=60), actor).run()
+    at.radio(key="imp_kind").set_value("boundary").run()
+    at.selectbox(key="imp_project").set_value("TEST_QL4B")
+    at.text_input(key="imp_paths").input(fixture_files["boundary_geojson"]).run()
+    at.button(key="imp_check").click().run()
+    assert not at.exception, at.exception
+    assert any(h.value.startswith("Thay đổi chỉ giới dự án") for h in at.subheader)
+    values = {m.label: m.value for m in at.metric}
+    # the file is the stored boundary itself, through WGS 84 and back: within 1 cm, so no change
+    assert (values["Thay đổi"], values["Giữ nguyên"], values["Bị xóa"]) == ("0", "1", "0")
