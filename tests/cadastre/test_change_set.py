@@ -219,3 +219,20 @@ def test_repeated_parcel_id_is_refused():
     layer = base_layer(2).assign(parcel_id="P/0")
     with pytest.raises(ValueError, match="P/0"):
         parcel_change_set(layer, base_layer(2))
+
+
+def test_confirmed_removal_is_proposed_while_maker_checker_is_on(store, actor, fixture_files):
+    from store.settings import Settings
+    from tests.support.actors import make_account
+
+    seed_project(store, actor)
+    Settings(store).set("maker_checker", "on", actor=actor)
+    prepared = prepare_sheet(store, fixture_files)
+    with pytest.raises(RemovalNotConfirmedError):  # refused before any proposal is made
+        commit_parcels(store, prepared, actor=actor)
+    assert store.proposals().empty
+    outcome = commit_parcels(store, prepared, actor=actor, confirm_removed=204)
+    assert not outcome.executed and len(project_parcels(store)) == 204
+    checker = make_account(store, "kiem_tra", "admin")
+    store.confirm_proposal(outcome.proposal_id, actor=checker)
+    assert len(project_parcels(store)) == 12
