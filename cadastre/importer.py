@@ -10,8 +10,14 @@ Two steps, so that the user sees the report and a map before anything is written
    geometry repair and duplicate keys (:mod:`cadastre.geometry`) → clip to the clearance boundary and
    ``area_to_recover_m2`` in EPSG:9215 → 2025 commune, chainage and ``parcel_id``
    (:mod:`cadastre.placement`). Nothing is written.
-2. :func:`commit_parcels` writes the new ``parcels`` layer through ``store.replace_layers`` in one
-   transaction, with the report; the previous version stays restorable (``store.restore_layer``).
+2. :func:`parcel_changes` says what a commit would do (parcels added, changed, removed; events
+   that would lose their parcel: :mod:`cadastre.change_set`), and :func:`commit_parcels` writes the
+   new ``parcels`` layer through ``store.submit_layers`` in one transaction, with the report and the
+   change set — refusing removals whose exact count the user did not confirm (issue 10); the
+   previous version stays restorable (``store.restore_layer``).
+
+A saved attribute mapping applies only when the user picks its source profile
+(``ImportOptions.profile``, :mod:`cadastre.profiles`).
 """
 from __future__ import annotations
 
