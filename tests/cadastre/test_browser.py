@@ -62,15 +62,18 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
 def app_with_204_parcels(tmp_path, seeded_store_file):
     """The import page on a store where TEST_QL4B holds 204 parcels of Xã Hợp Thành (test_change_set)."""
     from store import open_store
+    from store.settings import Settings
     from tests.cadastre.test_change_set import seed_project
-    from tests.support.actors import office_admin
+    from tests.support.login import add_account
 
     chromium_path()
     template, sources = seeded_store_file
     url_db = copy_store_file(template, tmp_path, "e2e.gpkg")
+    admin = add_account(url_db, "admin", sources_dir=sources)  # the account log_in uses
     store = open_store(url_db, sources_dir=sources)
     try:
-        seed_project(store, office_admin(store))  # maker–checker off: the confirmed import runs at once
+        Settings(store).set("maker_checker", "off", actor=admin)  # the confirmed import then runs at once
+        seed_project(store, admin)
     finally:
         store.close()
     with admin_app(tmp_path, database_url=url_db, sources_dir=sources) as url:
@@ -82,7 +85,7 @@ def test_removal_needs_the_typed_count_in_the_browser(app_with_204_parcels, fixt
 
     url, url_db, sources = app_with_204_parcels
     with offline_page(viewport={"width": 1400, "height": 2400}) as (page, requests_elsewhere):
-        log_in(page, url + "/import", username="quan_tri")  # the account office_admin made
+        log_in(page, url + "/import")
         page.locator("input[type='file']").set_input_files(fixture_files["gpkg"])
         expect(page.get_by_text("thua.gpkg")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Kiểm tra").click()
