@@ -2,9 +2,12 @@
 
 Cadastral layers name their fields in many ways (Famis/gCadas ``SHBANDO``/``SHTHUA``/``KHLOAIDAT``,
 ViLIS ``SoTo``/``SoThua``, national LIS ``soTo``/``soThua``/``mucDichSuDung`` …). :func:`suggest_mapping`
-maps them automatically; the user corrects the mapping (UI or a YAML file) and
-:func:`save_mapping` keeps the correction for the next import (file ``data/attribute_mapping.yaml``
-by default, or ``$GPMB_ATTRIBUTE_MAPPING``).
+maps them automatically; the user corrects the mapping (UI, ``--map``, or a YAML file read by
+:func:`load_saved_mapping`) and may keep the correction as a named *source profile* in the store
+(:mod:`cadastre.profiles`), applied to a later import only when the user picks it (issue 10: a
+mapping saved by one import used to apply silently to every later import by anyone). The old file
+``data/attribute_mapping.yaml`` (or ``$GPMB_ATTRIBUTE_MAPPING``) is no longer applied;
+:func:`legacy_mapping_note` says so in the import report and how to turn it into a profile.
 
 Values: padded text numbers (``"007"``), floats for integer keys (``7.0``), Vietnamese decimal
 commas (``"1.234,5"``), compound land-use codes (``"ODT+BHK"``, ``"ODT, CLN"``) and blank codes.
@@ -49,7 +52,7 @@ LAND_USE_CODES = frozenset(
     ["LUC", "LUK", "LUN", "BHK", "NHK", "HNK", "CLN", "RSX", "RPH", "RDD", "NTS", "LMU", "NKH", "ONT", "ODT", "TSC", "DTS", "DVH", "DYT", "DGD", "DTT", "DKH", "DXH", "DNG", "DSK", "DGT", "DTL", "DNL", "DBV", "DSH", "DKV", "DCH", "DRA", "DCK", "CQP", "CAN", "SKK", "SKN", "SKC", "SKX", "TMD", "NTD", "NTX", "MNC", "SON", "DCS", "BCS", "NCS", "TIN", "TON", "CSK", "DHT", "DDT", "DDL", "DSN", "DCD", "TSN", "DNT", "DKT", "DTD", "CDG", "PNK"]
 )
 
-#: Default file of the user-corrected mapping (not committed; made on first save).
+#: Where earlier releases saved the user-corrected mapping (no longer applied; see :func:`legacy_mapping_note`).
 DEFAULT_MAPPING_PATH = Path(__file__).resolve().parent.parent / "data" / "attribute_mapping.yaml"
 
 
@@ -59,12 +62,13 @@ def normalise_name(name: str) -> str:
 
 
 def mapping_path() -> Path:
-    """Where the saved mapping lives: ``$GPMB_ATTRIBUTE_MAPPING`` or :data:`DEFAULT_MAPPING_PATH`."""
+    """Where earlier releases saved the mapping: ``$GPMB_ATTRIBUTE_MAPPING`` or :data:`DEFAULT_MAPPING_PATH`."""
     return Path(os.environ.get("GPMB_ATTRIBUTE_MAPPING") or DEFAULT_MAPPING_PATH)
 
 
 def load_saved_mapping(path: Path | None = None) -> dict[str, str]:
-    """The user's saved corrections: normalised source name → canonical field (``""`` = ignore).
+    """A mapping file's corrections (YAML ``column: field``): normalised source name → canonical field
+    (``""`` = ignore). Read only when the user names the file (``profiles save --map-file``).
 
     Raises
     ------
@@ -87,30 +91,32 @@ def load_saved_mapping(path: Path | None = None) -> dict[str, str]:
     return out
 
 
-def save_mapping(mapping: dict[str, str], path: Path | None = None) -> Path:
-    """Add the user's choices (source column → canonical field or ``""`` to ignore) to the saved mapping.
-
-    Returns
-    -------
-    Path
-        The file written (YAML, UTF-8).
+def profile_mapping(mapping: dict[str, str]) -> dict[str, str]:
+    """The user's choices (source column → canonical field, ``""`` = ignore) as a profile stores them:
+    keys normalised (:func:`normalise_name`), targets checked.
 
     Raises
     ------
     ValueError
-        If a target is not a canonical field.
+        If a target is not a canonical field (Vietnamese message listing the valid ones).
     """
-    path = path or mapping_path()
-    current = load_saved_mapping(path)
+    out = {}
     for source, target in mapping.items():
+        target = "" if target in (None, "") else str(target)
         if target and target not in CANONICAL_FIELDS:
             raise ValueError(f"Trường {target!r} không có; trường hợp lệ: {', '.join(CANONICAL_FIELDS)}.")
-        current[normalise_name(source)] = target or ""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(dict(sorted(current.items())), allow_unicode=True, sort_keys=True), encoding="utf-8")
-    tmp.replace(path)
-    return path
+        out[normalise_name(source)] = target
+    return out
+
+
+def legacy_mapping_note(path: Path | None = None) -> str | None:
+    """The report's warning when the old saved-mapping file exists (it is no longer applied), else None."""
+    path = path or mapping_path()
+    if not path.exists():
+        return None
+    return (f"Tệp ánh xạ cũ {path.name} không còn được tự động áp dụng (ánh xạ đã lưu nay là hồ sơ nguồn, "
+            "chỉ dùng khi được chọn). Để dùng lại: python cli.py profiles save TÊN --map-file "
+            f"{path.name} --as TÀI_KHOẢN, rồi nhập với --profile TÊN (hoặc chọn hồ sơ trên trang nhập).")
 
 
 def suggest_mapping(columns, saved: dict[str, str] | None = None) -> dict[str, str]:
@@ -121,7 +127,8 @@ def suggest_mapping(columns, saved: dict[str, str] | None = None) -> dict[str, s
     columns : iterable of str
         Source column names.
     saved : dict, optional
-        Saved corrections (see :func:`load_saved_mapping`); they win over the built-in aliases.
+        Corrections of the picked source profile (normalised names, :func:`profile_mapping`); they
+        win over the built-in aliases. None: none (nothing saved is applied unless picked).
 
     Returns
     -------
@@ -129,7 +136,7 @@ def suggest_mapping(columns, saved: dict[str, str] | None = None) -> dict[str, s
         source column → canonical field, for the columns that map to one (each field used once:
         the first matching column wins).
     """
-    saved = saved if saved is not None else load_saved_mapping()
+    saved = saved or {}
     alias_to_field = {normalise_name(a): f for f, aliases in DEFAULT_ALIASES.items() for a in aliases}
     alias_to_field.update({f: f for f in CANONICAL_FIELDS})
     mapping: dict[str, str] = {}

@@ -18,6 +18,7 @@ from cadastre.crs_check import CrsDecision
 REPORT_KEYS = (
     "project_id", "files", "crs", "encodings", "mapping", "warnings", "rejected", "repairs", "duplicates",
     "slivers", "outside_boundary", "land_use", "cad", "options", "file_sha256", "source_columns", "counts",
+    "profile",
 )
 
 
@@ -138,6 +139,9 @@ class ParcelImportReport:
         :class:`LandUseSummary`; the report of :func:`cadastre.cad.polygons_from_cad` per CAD layer.
     counts
         :class:`ImportCounts`, set by the last step.
+    profile
+        The source profile picked by the user (``name``, ``version``, ``created_by``, ``created_at``),
+        or None: no saved mapping was applied.
     """
 
     project_id: str
@@ -157,6 +161,7 @@ class ParcelImportReport:
     land_use: LandUseSummary = field(default_factory=LandUseSummary)
     cad: list[dict] = field(default_factory=list)
     counts: ImportCounts | None = None
+    profile: dict | None = None
 
     def to_dict(self) -> dict:
         """The JSON-serialisable report (keys :data:`REPORT_KEYS`; ``counts`` is ``{}`` before the last step)."""

@@ -10,8 +10,14 @@ Two steps, so that the user sees the report and a map before anything is written
    geometry repair and duplicate keys (:mod:`cadastre.geometry`) → clip to the clearance boundary and
    ``area_to_recover_m2`` in EPSG:9215 → 2025 commune, chainage and ``parcel_id``
    (:mod:`cadastre.placement`). Nothing is written.
-2. :func:`commit_parcels` writes the new ``parcels`` layer through ``store.replace_layers`` in one
-   transaction, with the report; the previous version stays restorable (``store.restore_layer``).
+2. :func:`parcel_changes` says what a commit would do (parcels added, changed, removed; events
+   that would lose their parcel: :mod:`cadastre.change_set`), and :func:`commit_parcels` writes the
+   new ``parcels`` layer through ``store.submit_layers`` in one transaction, with the report and the
+   change set — refusing removals whose exact count the user did not confirm (issue 10); the
+   previous version stays restorable (``store.restore_layer``).
+
+A saved attribute mapping applies only when the user picks its source profile
+(``ImportOptions.profile``, :mod:`cadastre.profiles`).
 """
 from __future__ import annotations
 
@@ -23,7 +29,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from cadastre.attributes import load_saved_mapping
+from cadastre.attributes import legacy_mapping_note
+from cadastre.change_set import ChangeSet, parcel_change_set
 from cadastre.errors import CadastreImportError
 from cadastre.former_communes import former_units
 from cadastre.geometry import DEFAULT_SLIVER_M2, clip_to_boundary, find_duplicate_keys, repair_polygons
@@ -37,11 +44,13 @@ from cadastre.parcel_fields import (
     split_off,
 )
 from cadastre.placement import attach_chainage, attach_commune_2025, parcel_ids
+from cadastre.profiles import load_profile
 from cadastre.report import stored_report
 from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
 from domain.tables import PARCEL_COLUMNS as STORE_PARCEL_COLUMNS
 from gis.crs import tm3_epsg_for_province
+from vocab.format import fmt_m2
 
 __all__ = [
     "PARCEL_COLUMNS",
@@ -49,7 +58,10 @@ __all__ = [
     "ImportOptions",
     "ParcelImportReport",
     "PreparedImport",
+    "RemovalNotConfirmedError",
+    "check_removal_confirmed",
     "commit_parcels",
+    "parcel_changes",
     "prepare_parcels",
 ]
 
@@ -58,6 +70,8 @@ log = logging.getLogger(__name__)
 #: Columns of the parcels layer (``domain.tables.PARCEL_COLUMNS``) plus the ones this importer adds.
 PARCEL_COLUMNS = (*STORE_PARCEL_COLUMNS, "declared_area_m2", "source_file")
 _KEY_COLUMNS = ["commune_former", "map_sheet", "parcel_number"]
+#: Which existing parcels an import replaces (:func:`commit_parcels`).
+SCOPES = ("communes", "project")
 
 
 @dataclass
@@ -79,7 +93,9 @@ class ImportOptions:
     sliver_m2 : float
         Parts inside the boundary smaller than this (m²) are reported and ignored.
     mapping : dict
-        User corrections: source column → canonical field (``""`` = ignore); win over saved/aliases.
+        User corrections: source column → canonical field (``""`` = ignore); win over the profile and aliases.
+    profile : str or None
+        Source profile picked by the user (:mod:`cadastre.profiles`); None applies no saved mapping.
     default_epsg : int or None
         TM-3 zone of the project's province (default: from the project's ``province``, else EPSG:9215).
     """
@@ -91,6 +107,7 @@ class ImportOptions:
     sliver_m2: float = DEFAULT_SLIVER_M2
     mapping: dict = field(default_factory=dict)
     default_epsg: int | None = None
+    profile: str | None = None
 
 
 @dataclass
@@ -145,7 +162,10 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     raw_layers = read_layers(paths, display_names=display_names)
     report = ParcelImportReport(project_id=options.project_id, options=_options_used(options, default_epsg),
                                 file_sha256=_file_sha256(paths))
-    saved_mapping = load_saved_mapping()
+    saved_mapping, report.profile = load_profile(store, options.profile)
+    legacy = legacy_mapping_note()
+    if legacy:
+        report.warnings.append(legacy)
     layers = [load_layer(raw, user_epsg=options.crs, default_epsg=default_epsg, user_mapping=options.mapping,
                          saved_mapping=saved_mapping) for raw in raw_layers]
     parcels = _collect_layers(layers, report)
@@ -291,17 +311,93 @@ def _finish(parcels: gpd.GeoDataFrame, refused: list[Refused], rows_read: int,
 
 
 # ------------------------------------------------------------------------------------- commit
-def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "communes",
+class RemovalNotConfirmedError(CadastreImportError):
+    """The import removes parcels and the user did not confirm their exact count (nothing written).
+
+    Attributes
+    ----------
+    change_set : ChangeSet
+        What the import would do (the removed parcels, their area, the orphaned events).
+    """
+
+    def __init__(self, message_vi: str, change_set: ChangeSet) -> None:
+        super().__init__(message_vi)
+        self.change_set = change_set
+
+
+def parcel_changes(store, prepared: PreparedImport, scope: str = "communes") -> ChangeSet:
+    """What :func:`commit_parcels` with ``scope`` would change in the project's parcels; nothing written.
+
+    Returns
+    -------
+    ChangeSet
+        Parcels of the project added, changed (which fields), removed (``parcel_id``,
+        ``area_to_recover_m2`` in m²) and the ledger events that would lose their parcel
+        (:func:`cadastre.change_set.parcel_change_set`). Shown by ``import-parcels --dry-run`` and
+        the import page before the user confirms.
+
+    Raises
+    ------
+    CadastreImportError
+        ``scope`` is unknown.
+    """
+    _check_scope(scope)
+    current = store.parcels()
+    combined, _ = _replace_in_layer(current, prepared, scope)
+    return _project_changes(current, combined, prepared.report.project_id, store.events())
+
+
+def _project_changes(current, combined, project_id: str, events) -> ChangeSet:
+    before = current[current["project_id"] == project_id]
+    after = combined[combined["project_id"] == project_id]
+    return parcel_change_set(before, after, events)
+
+
+def _check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise CadastreImportError(f"Phạm vi thay thế không hợp lệ: {scope!r} ({' | '.join(SCOPES)}).")
+
+
+def check_removal_confirmed(changes: ChangeSet, confirm_removed: int) -> None:
+    """Refuse unless ``confirm_removed`` is exactly the number of parcels ``changes`` removes.
+
+    Raises
+    ------
+    RemovalNotConfirmedError
+        With a Vietnamese message naming the count, the area (m²) and the orphaned events.
+    """
+    removed = changes.removed_count
+    if removed == int(confirm_removed):
+        return
+    counts = changes.counts()
+    if removed and not confirm_removed:
+        message = (f"Lần nhập này xóa {removed} thửa đang có của dự án (diện tích thu hồi "
+                   f"{fmt_m2(counts['removed_area_m2'], 1)}; {counts['orphaned_events']} sự kiện trong sổ sẽ "
+                   f"mất thửa, vẫn được giữ): chưa ghi gì. Muốn xóa, hãy xác nhận đúng số {removed} "
+                   f"(dòng lệnh: --allow-remove {removed}).")
+    else:
+        message = (f"Số thửa xác nhận xóa ({int(confirm_removed)}) khác số thửa lần nhập này xóa ({removed}); "
+                   "chưa ghi gì. Hãy xem lại danh sách thay đổi rồi xác nhận đúng số.")
+    raise RemovalNotConfirmedError(message, changes)
+
+
+def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "communes", confirm_removed: int = 0,
                    client_address: str | None = None):
     """Write the prepared parcels as a new version of the ``parcels`` layer (one transaction), or
     propose it when it removes parcels and maker–checker is on.
 
+    Nothing is removed silently (issue 10): the change set (:func:`parcel_changes`) is computed
+    first, and an import that removes parcels is refused unless ``confirm_removed`` names their exact
+    count; the store checks the same count again inside its write transaction
+    (``confirmed_removals``), so a layer changed between preview and commit is refused too. Events
+    of removed parcels stay in the ledger (reported as ``orphaned_events``).
+
     Parameters
     ----------
     store : Store
-        ``data_version()``, ``parcels()`` and ``submit_layers(…)``. The parcels version read before
-        the layer is passed as ``expected_versions``: if someone else replaced the parcels meanwhile,
-        nothing is written and :class:`CadastreImportError` says so.
+        ``data_version()``, ``parcels()``, ``events()`` and ``submit_layers(…)``. The parcels version
+        read before the layer is passed as ``expected_versions``: if someone else replaced the parcels
+        meanwhile, nothing is written and :class:`CadastreImportError` says so.
     prepared : PreparedImport
     actor : Account
         Who imports (role ``import_cadastre``: admin); the store checks it and writes the audit row
@@ -309,6 +405,9 @@ def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "comm
     scope : {"communes", "project"}
         Which existing parcels the import replaces: those of the project in the former communes present
         in the import (default: importing one commune's sheets keeps the others), or all of the project's.
+        Parcels of the scope missing from the import are removed — hence the confirmation.
+    confirm_removed : int
+        The number of parcels the user confirmed to remove (0: none may be removed).
     client_address : str, optional
         Browser address or ``cli:user@host``, for the audit.
 
@@ -321,6 +420,8 @@ def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "comm
 
     Raises
     ------
+    RemovalNotConfirmedError
+        The import removes parcels and ``confirm_removed`` is not their exact count (nothing written).
     CadastreImportError
         If there is nothing to import, ``scope`` is unknown, the store refuses the layer or the
         parcels changed since they were read (nothing written).
@@ -329,12 +430,14 @@ def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "comm
     """
     if prepared.parcels.empty:
         raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
-    if scope not in ("communes", "project"):
-        raise CadastreImportError(f"Phạm vi thay thế không hợp lệ: {scope!r} (communes | project).")
+    _check_scope(scope)
     seen_version = int(store.data_version().get("layers", {}).get("parcels", 0))  # before reading the layer
-    combined, replaced = _replace_in_layer(store.parcels(), prepared, scope)
-    report = {**prepared.report.to_dict(), "replaced": replaced}
-    return _write_parcels(store, combined, report, seen_version, actor, client_address)
+    current = store.parcels()
+    combined, replaced = _replace_in_layer(current, prepared, scope)
+    changes = _project_changes(current, combined, prepared.report.project_id, store.events())
+    check_removal_confirmed(changes, confirm_removed)
+    report = {**prepared.report.to_dict(), "replaced": replaced, "change_set": changes.to_dict()}
+    return _write_parcels(store, combined, report, seen_version, actor, client_address, int(confirm_removed))
 
 
 def _replace_in_layer(current: gpd.GeoDataFrame, prepared: PreparedImport,
@@ -351,7 +454,8 @@ def _replace_in_layer(current: gpd.GeoDataFrame, prepared: PreparedImport,
     return combined, {"scope": scope, "removed": int(drop.sum()), "kept": len(kept), "added": len(prepared.parcels)}
 
 
-def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version: int, actor, client_address):
+def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version: int, actor, client_address,
+                   confirm_removed: int):
     """One ``submit_layers`` transaction; any refusal becomes a :class:`CadastreImportError` (nothing written)."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -360,7 +464,8 @@ def _write_parcels(store, combined: gpd.GeoDataFrame, report: dict, seen_version
 
     try:
         outcome = store.submit_layers({"parcels": combined}, actor=actor, report=stored_report(report),
-                                      expected_versions={"parcels": seen_version}, client_address=client_address)
+                                      expected_versions={"parcels": seen_version}, client_address=client_address,
+                                      confirmed_removals={"parcels": confirm_removed})
         return Outcome(True, None, outcome.result["parcels"]) if outcome.executed else outcome
     except StoreError as exc:  # refused columns/dates, or another user replaced the parcels meanwhile
         raise CadastreImportError(str(exc)) from exc

@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import linemerge
 
+from cadastre.change_set import ChangeSet, feature_change_set, parcel_change_set
 from cadastre.crs_check import CrsUndecidedError
 from cadastre.errors import CadastreImportError
 from cadastre.geometry import clip_to_boundary
@@ -230,6 +231,23 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
         (nothing written).
     """
     versions = _read_versions(store)
+    layers, reports, zeroed = _boundary_layers(store, project_id, boundary, report, sliver_m2)
+    written = _write(store, layers, versions, actor=actor, report=report, reports=reports,
+                     client_address=client_address)
+    return {"projects_version": written["projects"], "parcels_version": written.get("parcels"),
+            "parcels_zeroed": zeroed}
+
+
+def _boundary_layers(store, project_id: str, boundary: MultiPolygon, report: dict,
+                     sliver_m2: float) -> tuple[dict, dict, int]:
+    """The layers a new boundary writes (``projects``, and ``parcels`` with the area to recover
+    recomputed when the project has parcels), their per-layer reports and the parcels now at 0 m².
+
+    Raises
+    ------
+    CadastreImportError
+        Unknown project.
+    """
     projects = store.projects()
     mask = projects["project_id"] == project_id
     if not mask.any():
@@ -250,10 +268,40 @@ def update_boundary(store, project_id: str, boundary: MultiPolygon, report: dict
         layers["parcels"] = new
         reports["parcels"] = {"reason": f"Tính lại diện tích thu hồi theo chỉ giới mới của {project_id}",
                               "parcels_zeroed": zeroed}
-    written = _write(store, layers, versions, actor=actor, report=report, reports=reports,
-                     client_address=client_address)
-    return {"projects_version": written["projects"], "parcels_version": written.get("parcels"),
-            "parcels_zeroed": zeroed}
+    return layers, reports, zeroed
+
+
+def boundary_changes(store, project_id: str, boundary: MultiPolygon, report: dict | None = None,
+                     sliver_m2: float = 1.0) -> dict[str, ChangeSet]:
+    """What :func:`update_boundary` would change; nothing written.
+
+    Returns
+    -------
+    dict
+        ``projects``: the project's boundary (``area_m2`` in m², geometry changed or not);
+        ``parcels`` (when the project has parcels): parcels whose ``area_to_recover_m2`` changes.
+        A new boundary never removes parcels (those outside keep their row at 0 m²).
+    """
+    layers, _, _ = _boundary_layers(store, project_id, boundary, report or {}, sliver_m2)
+    out = {"projects": _project_rows_changes("projects", store.projects(), layers["projects"], project_id)}
+    if "parcels" in layers:
+        current = store.parcels()
+        out["parcels"] = parcel_change_set(current[current["project_id"] == project_id],
+                                           layers["parcels"][layers["parcels"]["project_id"] == project_id])
+    return out
+
+
+def alignment_changes(store, project_id: str, line: LineString, report: dict | None = None,
+                      chainage_start_m: float | None = None) -> dict[str, ChangeSet]:
+    """What :func:`update_alignment` would change (``centrelines``: length in m); nothing written."""
+    new = _centrelines_with(store.centrelines(), project_id, line, report or {}, chainage_start_m)
+    return {"centrelines": _project_rows_changes("centrelines", store.centrelines(), new, project_id)}
+
+
+def _project_rows_changes(layer: str, current, new, project_id: str) -> ChangeSet:
+    return feature_change_set(layer, current[current["project_id"] == project_id],
+                              new[new["project_id"] == project_id], key="project_id",
+                              attributes=("chainage_start_m",) if layer == "centrelines" else ())
 
 
 def _centrelines_with(lines: gpd.GeoDataFrame, project_id: str, line: LineString, report: dict,

@@ -21,6 +21,9 @@ def format_import_report(report: dict, *, max_items: int = 10) -> str:
     lines = [f"Dự án: {report.get('project_id')}"]
     lines += [f"Hệ tọa độ {crs['file']} [{crs['layer']}]: EPSG:{crs['epsg']} – {crs['reason']}"
               for crs in report.get("crs", [])]
+    profile = report.get("profile")
+    lines.append(f"Hồ sơ nguồn: «{profile['name']}» phiên bản {profile['version']} ({profile['created_by']}, "
+                 f"{profile['created_at']})" if profile else "Hồ sơ nguồn: không dùng (chỉ ánh xạ tự động và --map)")
     counts = report.get("counts", {})
     for key, label in COUNT_LABELS_VI.items():
         if key in counts:

@@ -12,6 +12,7 @@ from commands._geo_args import (
     run_on_store,
     usage_error,
 )
+from vocab.escape import terminal_block
 
 NAME = "import-alignment"
 HELP = "Nhập tim tuyến (đường) của một dự án đường để tính lý trình"
@@ -25,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from cadastre.change_report import format_change_set
     from cadastre.project_layers import (
+        alignment_changes,
         project_default_epsg,
         read_alignment,
         update_alignment,
@@ -44,6 +47,8 @@ def run(args) -> int:
                                       default_epsg=project_default_epsg(store, args.project))
         report["project_id"] = args.project
         report["dry_run"] = bool(args.dry_run)
+        report["change_sets"] = {name: cs.to_dict() for name, cs in alignment_changes(
+            store, args.project, line, report, chainage_start_m=start).items()}
         if not args.dry_run:
             report["centrelines_version"] = update_alignment(store, args.project, line, report, chainage_start_m=start,
                                                               actor=acting_in(store, args),
@@ -55,6 +60,8 @@ def run(args) -> int:
         first = start if start is not None else 0.0
         print(f"Tim tuyến: {report['pieces']} đoạn nối thành 1 đường dài {fmt_number(report['length_m'], 1)} m"
               f"; lý trình {format_chainage(first)} → {format_chainage(first + report['length_m'])}")
+        for change_set in report["change_sets"].values():
+            print(terminal_block(format_change_set(change_set)))
         print("Chạy thử (--dry-run): chưa ghi gì." if args.dry_run
               else f"Đã ghi tim tuyến (phiên bản {report['centrelines_version']}).")
 

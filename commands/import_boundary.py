@@ -1,4 +1,9 @@
-"""``python cli.py import-boundary FILE [FILE …] --project ID [--crs EPSG] [--dry-run] [--json]``."""
+"""``python cli.py import-boundary FILE [FILE …] --project ID [--crs EPSG] [--dry-run] [--json]``.
+
+The change set (the project's boundary area before/after; parcels whose area to recover changes)
+is computed first and printed (``change_sets`` in ``--json``). A new boundary removes no parcel:
+those now outside keep their row at 0 m².
+"""
 from __future__ import annotations
 
 import argparse
@@ -12,6 +17,7 @@ from commands._geo_args import (
     run_on_store,
     usage_error,
 )
+from vocab.escape import terminal_block
 
 NAME = "import-boundary"
 HELP = "Nhập chỉ giới GPMB (vùng) của một dự án; tính lại diện tích thu hồi của các thửa"
@@ -23,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
+    from cadastre.change_report import format_change_set
     from cadastre.project_layers import (
+        boundary_changes,
         project_default_epsg,
         read_boundary,
         update_boundary,
@@ -40,6 +48,8 @@ def run(args) -> int:
                                          default_epsg=project_default_epsg(store, args.project))
         report["project_id"] = args.project
         report["dry_run"] = bool(args.dry_run)
+        report["change_sets"] = {name: cs.to_dict() for name, cs in boundary_changes(
+            store, args.project, boundary, report, sliver_m2=args.sliver_m2).items()}
         if not args.dry_run:
             report.update(update_boundary(store, args.project, boundary, report, sliver_m2=args.sliver_m2,
                                           actor=acting_in(store, args), client_address=client_address()))
@@ -49,6 +59,8 @@ def run(args) -> int:
         print_crs_and_warnings(report)
         print(f"Chỉ giới: {report['parts']} vùng, diện tích {fmt_number(report['area_m2'], 1)} m²"
               + (" (đã sửa hình lỗi)" if report["repaired"] else ""))
+        for change_set in report["change_sets"].values():
+            print(terminal_block(format_change_set(change_set)))
         if args.dry_run:
             print("Chạy thử (--dry-run): chưa ghi gì.")
         else:

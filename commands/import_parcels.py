@@ -1,11 +1,15 @@
-"""``python cli.py import-parcels FILE [FILE …] --project ID --as USER [--crs EPSG] [--commune …] [--dry-run] [--json]``.
+"""``python cli.py import-parcels FILE [FILE …] --project ID --as USER [--crs EPSG] [--commune …] [--dry-run] [--json]
+[--allow-remove N]``.
 
-Writing needs ``--as`` an account whose role imports cadastral data (admin; checked by the store). A
+The change set (parcels added, changed, removed; events that would lose their parcel) is computed
+before anything is written and printed (``change_set`` in ``--json``); a commit that removes parcels
+is refused (exit 1) unless ``--allow-remove N`` names exactly how many. Writing needs ``--as`` an account whose role imports cadastral data (admin; checked by the store). A
 replacement that removes parcels is proposed while maker–checker is on (``cli.py proposals``).
 """
 from __future__ import annotations
 
 import argparse
+import sys
 
 from commands._auth import acting_in, client_address
 from commands._geo_args import add_layer_arguments, add_output_arguments, parse_epsg, run_on_store, usage_error
@@ -21,13 +25,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map-sheet", type=int, help="số tờ bản đồ khi tệp không có cột số tờ")
     parser.add_argument("--map", action="append", default=[], metavar="COT=TRUONG",
                         help="sửa ánh xạ thuộc tính, ví dụ --map SHBD=map_sheet (lặp lại được; TRUONG rỗng = bỏ cột)")
-    parser.add_argument("--save-mapping", action="store_true", help="lưu các --map để dùng lần sau")
+    parser.add_argument("--profile", metavar="TEN",
+                        help="áp dụng hồ sơ nguồn đã lưu (ánh xạ thuộc tính; xem cli.py profiles list)")
+    parser.add_argument("--save-profile", metavar="TEN",
+                        help="lưu các --map (thêm vào hồ sơ --profile nếu có) thành hồ sơ nguồn TEN (không lưu khi --dry-run)")
     parser.add_argument("--replace-project", action="store_true",
                         help="thay toàn bộ thửa của dự án (mặc định: chỉ thay thửa thuộc các xã có trong tệp)")
+    parser.add_argument("--allow-remove", type=int, default=0, metavar="N",
+                        help="cho phép xóa đúng N thửa đang có (xem số trong --dry-run); thiếu hoặc sai số thì không ghi")
     add_output_arguments(parser)
 
 
-def _parse_mapping(items) -> dict:
+def parse_mapping(items) -> dict:
     """``["SHBD=map_sheet", "GHICHU="]`` → ``{"SHBD": "map_sheet", "GHICHU": ""}`` (empty = drop the column).
 
     Raises
@@ -49,36 +58,58 @@ def _parse_mapping(items) -> dict:
 
 
 def run(args) -> int:
-    from cadastre.attributes import save_mapping
-    from cadastre.importer import ImportOptions, commit_parcels, prepare_parcels
+    from cadastre.change_report import format_change_set
+    from cadastre.importer import (
+        ImportOptions,
+        RemovalNotConfirmedError,
+        commit_parcels,
+        parcel_changes,
+        prepare_parcels,
+    )
+    from cadastre.profiles import save_profile
     from cadastre.report import format_import_report
 
     try:
         epsg = parse_epsg(args.crs)
-        mapping = _parse_mapping(args.map)
+        mapping = parse_mapping(args.map)
     except ValueError as exc:
         raise usage_error(exc) from exc
     options = ImportOptions(project_id=args.project, crs=epsg, commune_former=args.commune, map_sheet=args.map_sheet,
-                            sliver_m2=args.sliver_m2, mapping=mapping)
+                            sliver_m2=args.sliver_m2, mapping=mapping, profile=args.profile)
 
     def work(store) -> tuple[dict, int]:
         prepared = prepare_parcels(args.files, store, options)
-        if args.save_mapping and mapping:
-            save_mapping(mapping)
         report = prepared.report.to_dict()
         report["dry_run"] = bool(args.dry_run)
+        if args.save_profile and mapping and not args.dry_run:
+            report["saved_profile"] = {"name": args.save_profile, "version": save_profile(
+                store, args.save_profile, mapping, base=args.profile, actor=acting_in(store, args),
+                client_address=client_address())}
         if prepared.parcels.empty:
             return report, 1
+        scope = "project" if args.replace_project else "communes"
+        report["change_set"] = parcel_changes(store, prepared, scope).to_dict()
         if not args.dry_run:
-            outcome = commit_parcels(store, prepared, actor=acting_in(store, args), client_address=client_address(),
-                                     scope="project" if args.replace_project else "communes")
+            try:
+                outcome = commit_parcels(store, prepared, actor=acting_in(store, args), scope=scope,
+                                         confirm_removed=args.allow_remove, client_address=client_address())
+            except RemovalNotConfirmedError as exc:
+                report.update(change_set=exc.change_set.to_dict(), error=exc.message_vi)
+                return report, 1
             report["layer_version" if outcome.executed else "proposal_id"] = (
                 outcome.result if outcome.executed else outcome.proposal_id)
         return report, 0
 
     def print_text(report: dict) -> None:
         print(terminal_block(format_import_report(report)))
-        if args.dry_run:
+        if "saved_profile" in report:
+            saved = report["saved_profile"]
+            print(terminal_block(f"Đã lưu hồ sơ nguồn «{saved['name']}», phiên bản {saved['version']}."))
+        if "change_set" in report:
+            print(terminal_block(format_change_set(report["change_set"])))
+        if "error" in report:
+            print(f"Không nhập được: {report['error']}", file=sys.stderr)
+        elif args.dry_run:
             print("Chạy thử (--dry-run): chưa ghi gì vào kho dữ liệu.")
         elif "layer_version" in report:
             print(f"Đã ghi lớp thửa đất, phiên bản {report['layer_version']} (phiên bản trước vẫn khôi phục được).")

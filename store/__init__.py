@@ -23,7 +23,8 @@ append-only: a revert is a recorded row, nothing is deleted.
 
 Accounts and the audit trail (issue 9): ``Accounts(store)`` (:mod:`store.accounts`: argon2 hashes,
 lock-out, roles) and ``AuditTrail(store)`` (:mod:`store.audit`: append and read only; the database
-refuses UPDATE/DELETE on ``audit_log``).
+refuses UPDATE/DELETE on ``audit_log``). Source profiles (issue 10): ``SourceProfiles(store)``
+(:mod:`store.profiles`: named attribute mappings, each save a new version, picked at import).
 
 Schema changes: add a migration file in ``store/migrations/versions/`` (``revision`` = next number,
 ``down_revision`` = the previous head) and set :data:`store.schema.HEAD_REVISION` to it (a test checks
@@ -33,6 +34,8 @@ handle the history tables ``<layer>__history`` too (:mod:`store.layer_history`).
 """
 from store.accounts import Accounts
 from store.audit import AuditTrail
+from store.profiles import SourceProfiles
 from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult, open_store
 
-__all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "Store", "StoreError", "UploadResult", "open_store"]
+__all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "SourceProfiles", "Store", "StoreError", "UploadResult",
+           "open_store"]

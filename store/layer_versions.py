@@ -141,10 +141,12 @@ def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, s
     return current + 1
 
 
-def restore_layer_in(conn, name: str, version: int) -> int:
+def restore_layer_in(conn, name: str, version: int, report_extra: dict | None = None) -> int:
     """Make ``version`` of ``name`` current again as a new version (or return it if already current).
 
     The rows come from the history table; the current version goes there first, so nothing is lost.
+
+    ``report_extra`` is added to the new version's report (``written_together`` of a linked restore).
 
     Raises
     ------
@@ -155,7 +157,7 @@ def restore_layer_in(conn, name: str, version: int) -> int:
     if version == current:
         return current
     gdf = layer_history.read_version(conn, name, version)
-    report = json.dumps({"khoi_phuc_tu_phien_ban": version}, ensure_ascii=False)
+    report = json.dumps({"khoi_phuc_tu_phien_ban": version, **(report_extra or {})}, ensure_ascii=False)
     return replace_layer_in(conn, name, gdf, report, "restore")
 
 
@@ -232,3 +234,53 @@ def change_summary(conn, layers) -> dict[str, dict]:
 def removes_parcels(summary: dict[str, dict]) -> bool:
     """Whether a replacement summarised by :func:`change_summary` removes parcels (a destructive change)."""
     return summary.get("parcels", {}).get("removed", 0) > 0
+
+
+# ------------------------------------------------------------------ layers written together (issue 10)
+#: Report key of a version written in one transaction with other layers: ``{layer: version, …}``.
+WRITTEN_TOGETHER = "written_together"
+
+
+def with_written_together(texts: dict[str, str], versions: dict[str, int]) -> dict[str, str]:
+    """The per-layer report texts with ``written_together`` = ``versions`` added, when several layers
+    are written by one action (a boundary import writes ``projects`` and ``parcels``)."""
+    if len(versions) < 2:
+        return texts
+    out = {}
+    for name, text_ in texts.items():
+        report = json.loads(text_) if text_ else {}
+        report = report if isinstance(report, dict) else {"report": report}
+        out[name] = json.dumps({**report, WRITTEN_TOGETHER: versions}, ensure_ascii=False, default=str)
+    return out
+
+
+def version_report(conn, name: str, version: int) -> dict:
+    """The stored report of ``version`` of ``name`` (``{}`` when none or not a JSON object)."""
+    lv = schema.layer_versions
+    text_ = conn.execute(select(lv.c.report).where(lv.c.layer_name == name, lv.c.version == int(version))).scalar()
+    try:
+        report = json.loads(text_) if text_ else {}
+    except ValueError:
+        return {}
+    return report if isinstance(report, dict) else {}
+
+
+def linked_versions(conn, name: str, version: int) -> dict[str, int]:
+    """The versions of other layers that restoring ``version`` of ``name`` must bring back with it.
+
+    * ``version`` was written together with other layers (a boundary import: ``projects`` vN with
+      ``parcels`` vM): those layers go back to their versions of that write.
+    * else, when the version that replaced it (``version + 1``) was written together with other
+      layers, restoring undoes that write: each other layer goes back to the version it had just
+      before it (its version in that write − 1).
+
+    Layers whose target is already current are left out. Returns ``{}`` for a version written alone.
+    """
+    together = version_report(conn, name, version).get(WRITTEN_TOGETHER) or {}
+    if together:
+        targets = {layer: int(v) for layer, v in together.items() if layer != name}
+    else:
+        following = version_report(conn, name, version + 1).get(WRITTEN_TOGETHER) or {}
+        targets = {layer: int(v) - 1 for layer, v in following.items() if layer != name and int(v) > 1}
+    return {layer: v for layer, v in targets.items()
+            if layer in LAYER_COLUMNS and v != current_version(conn, layer)}

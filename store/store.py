@@ -18,7 +18,19 @@ import yaml
 from sqlalchemy import select
 
 from domain.roles import Account
-from store import audit, layer_versions, parcel_status, proposals, schema, seed, settings, sources, uploads, writes
+from store import (
+    audit,
+    layer_versions,
+    parcel_status,
+    proposals,
+    removals,
+    schema,
+    seed,
+    settings,
+    sources,
+    uploads,
+    writes,
+)
 from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
@@ -137,7 +149,8 @@ class Store:
     def replace_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, actor: Account, report: dict,
                        reports: Mapping[str, dict] | None = None, source: str = "import",
                        expected_versions: Mapping[str, int] | None = None,
-                       client_address: str | None = None) -> dict[str, int]:
+                       client_address: str | None = None,
+                       confirmed_removals: Mapping[str, int] | None = None) -> dict[str, int]:
         """Replace several layers in ONE transaction: all of them become new versions, or none does.
 
         Used where one user action changes more than one layer (a new clearance boundary changes
@@ -174,6 +187,10 @@ class Store:
             write transaction (which is serialised across processes).
         client_address : str, optional
             Browser address or ``cli:user@host``, for the audit.
+        confirmed_removals : mapping of str to int, optional
+            Layer → the number of features (by key) the user confirmed to remove; a replacement
+            removing any other number is refused inside the transaction
+            (:class:`store.removals.RemovalNotConfirmedError`, nothing written). None: not checked.
 
         Returns
         -------
@@ -194,12 +211,13 @@ class Store:
         """
         return self._layers(layers, actor=actor, report=report, reports=reports, source=source,
                             expected_versions=expected_versions, client_address=client_address,
-                            propose=False).result
+                            propose=False, confirmed_removals=confirmed_removals).result
 
     def submit_layers(self, layers: Mapping[str, gpd.GeoDataFrame], *, actor: Account, report: dict,
                       reports: Mapping[str, dict] | None = None, source: str = "import",
                       expected_versions: Mapping[str, int] | None = None,
-                      client_address: str | None = None) -> Outcome:
+                      client_address: str | None = None,
+                      confirmed_removals: Mapping[str, int] | None = None) -> Outcome:
         """As :meth:`replace_layers`, but a replacement that removes parcels while maker–checker is on
         is PROPOSED (the prepared layers wait in ``proposal_<id>__<layer>``) instead of refused.
 
@@ -209,15 +227,17 @@ class Store:
             ``executed=True, result={layer: version}``, or ``executed=False, proposal_id=…``.
         """
         return self._layers(layers, actor=actor, report=report, reports=reports, source=source,
-                            expected_versions=expected_versions, client_address=client_address, propose=True)
+                            expected_versions=expected_versions, client_address=client_address, propose=True,
+                            confirmed_removals=confirmed_removals)
 
     def _layers(self, layers, *, actor, report, reports, source, expected_versions, client_address,
-                propose: bool) -> Outcome:
+                propose: bool, confirmed_removals=None) -> Outcome:
         prepared, texts = writes.prepared_layers(layers, report, reports, expected_versions)
         with write_transaction(self.engine) as conn:
             stored = check_actor(conn, actor, "import_cadastre")
             layer_versions.check_expected_versions(conn, expected_versions)
             changes = layer_versions.change_summary(conn, prepared)
+            removals.check_confirmed_removals(changes, confirmed_removals)
             destructive = layer_versions.removes_parcels(changes)
             if destructive and settings.maker_checker_on(conn):
                 if not propose:

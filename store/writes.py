@@ -38,6 +38,8 @@ def write_layers(conn, actor: Account, prepared: dict, texts: dict, source: str,
                   review: dict | None, client_address: str | None) -> dict[str, int]:
     """Write each layer as a new version, then ONE audit row (``layer_replaced``)."""
     versions: dict[str, int] = {}
+    planned = {name: layer_versions.current_version(conn, name) + 1 for name in prepared}
+    texts = layer_versions.with_written_together(texts, planned)  # a restore brings them back together
     for name, gdf in prepared.items():
         versions[name] = layer_versions.replace_layer_in(conn, name, gdf, texts[name], source)
         pause_for_tests()  # tests kill the process here, between layers
@@ -75,17 +77,29 @@ def revert(conn, actor: Account, upload_id: int, reason: str, review: dict, clie
 
 
 def restore(conn, actor: Account, name: str, version: int, review: dict, client_address: str | None) -> int:
-    """Make ``version`` of ``name`` current again, with its audit row (``layer_restored``)."""
-    current = layer_versions.current_version(conn, name)
-    count_before = layer_versions.feature_count(conn, name)
-    new_version = layer_versions.restore_layer_in(conn, name, version)
+    """Make ``version`` of ``name`` current again, with its audit row (``layer_restored``).
+
+    Layers written together with it (:func:`store.layer_versions.linked_versions`: a boundary import
+    wrote ``projects`` and ``parcels``) are restored with it in the same transaction, so the
+    boundary and the parcels' area to recover come back as they were together; the audit row
+    names every layer restored.
+    """
+    targets = {name: int(version), **layer_versions.linked_versions(conn, name, version)}
+    current = {layer: layer_versions.current_version(conn, layer) for layer in targets}
+    counts_before = {layer: layer_versions.feature_count(conn, layer) for layer in targets}
+    planned = {layer: current[layer] + 1 for layer in targets}
+    extra = {layer_versions.WRITTEN_TOGETHER: planned} if len(targets) > 1 else None
+    new = {layer: layer_versions.restore_layer_in(conn, layer, v, extra) for layer, v in targets.items()}
     parcel_status.refresh_in(conn)
-    count_after = layer_versions.feature_count(conn, name)
-    audit.append(conn, actor=actor, action="layer_restored", target=f"layer:{name}",
-                 before={"version": current, "features": count_before},
-                 after={"version": new_version, "restored_from": version, "features": count_after, "review": review},
+    linked = {layer: {"version": new[layer], "restored_from": targets[layer], "version_before": current[layer],
+                      "features": layer_versions.feature_count(conn, layer)} for layer in targets if layer != name}
+    audit.append(conn, actor=actor, action="layer_restored", target="layer:" + ",".join(targets),
+                 before={"version": current[name], "features": counts_before[name]},
+                 after={"version": new[name], "restored_from": version,
+                        "features": layer_versions.feature_count(conn, name), "review": review,
+                        **({"linked": linked} if linked else {})},
                  client_address=client_address)
-    return new_version
+    return new[name]
 
 
 def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_address: str | None):

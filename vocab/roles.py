@@ -43,6 +43,7 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "proposal_rejected": "Từ chối đề xuất",
     "proposal_cancelled": "Huỷ đề xuất",
     "setting_changed": "Thay đổi cài đặt",
+    "source_profile_saved": "Lưu hồ sơ nguồn (ánh xạ thuộc tính)",
 }
 
 #: ``proposals.status`` → Vietnamese.

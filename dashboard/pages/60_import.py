@@ -4,7 +4,9 @@ Flow: upload (or give paths on this computer) → "Kiểm tra" runs :func:`cadas
 (or ``read_boundary``/``read_alignment``) → the page shows the report (CRS and why, counts, encodings
 before/after, rejected rows, duplicates) and an offline map preview → "Ghi vào kho dữ liệu" commits
 through ``store.replace_layer`` in one transaction; earlier versions of the layer can be restored below.
-The attribute mapping can be corrected in a table and saved for the next import.
+The attribute mapping can be corrected in a table and saved as a named source profile, which a later
+import applies only when the user picks it (issue 10). Before committing, the page shows the change
+set (parcels added, changed, removed) and asks the user to type the number of parcels removed.
 
 The page computes nothing itself; it calls the same functions as ``python cli.py import-parcels``.
 Errors: a Vietnamese message on screen, the detail in the log.
@@ -48,7 +50,11 @@ RESULT_KEY = "imp_result"
 CORRECTIONS_KEY = "imp_corrections"
 RECHECK_KEY = "imp_recheck_pending"
 MAPPING_KEY = "imp_mapping"
-SAVE_MAPPING_KEY = "imp_save_mapping"
+PROFILE_KEY = "imp_profile"
+SAVE_PROFILE_KEY = "imp_save_profile"
+SAVE_PROFILE_BUTTON = "imp_save_profile_btn"
+NO_PROFILE = "(không dùng hồ sơ nào)"
+CONFIRM_KEY = "imp_confirm_remove"
 KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
 CRS_FROM_FILE = "Theo tệp (.prj); nếu tệp không có: múi TM-3 của tỉnh dự án"
 SIDE_FILES = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd")
@@ -106,6 +112,10 @@ def _show_html(html_text: str) -> None:
 def _report_tables(report: dict) -> None:
     from cadastre.report import COUNT_LABELS_VI
 
+    profile = report.get("profile")
+    st.caption(markdown_text(f"Hồ sơ nguồn đã áp dụng: «{profile['name']}» phiên bản {profile['version']} "
+                             f"({profile['created_by']}, {profile['created_at']})") if profile
+               else "Không áp dụng hồ sơ nguồn nào (chỉ ánh xạ tự động và phần sửa trong bảng).")
     counts = report.get("counts", {})
     if counts:
         cols = st.columns(4)
@@ -201,6 +211,100 @@ def _versions(the_store, layer: str) -> None:
                             "chờ một tài khoản khác duyệt ở trang «Đề xuất chờ duyệt».")
 
 
+def _profile_choice(the_store) -> str | None:
+    """The source profile picked for this import (none by default: nothing saved applies unless picked)."""
+    from cadastre.profiles import profile_names
+
+    try:
+        names = profile_names(the_store)
+    except Exception:
+        log.exception("source profiles unreadable")
+        names = []
+    choice = st.selectbox("Hồ sơ nguồn (ánh xạ thuộc tính đã lưu)", [NO_PROFILE, *names], key=PROFILE_KEY,
+                          help="Chỉ áp dụng khi được chọn; báo cáo ghi rõ hồ sơ và phiên bản đã dùng.")
+    return None if choice == NO_PROFILE else choice
+
+
+def _save_profile_form(the_store, corrections: dict, base: str | None) -> None:
+    """Save the corrections of this check as a named source profile (a new version; author and time kept)."""
+    from cadastre.profiles import save_profile
+
+    name = st.text_input("Lưu ánh xạ đã sửa thành hồ sơ nguồn, tên:", key=SAVE_PROFILE_KEY,
+                         placeholder="ví dụ: VPĐK Lạng Sơn – Famis").strip()
+    if st.button("Lưu hồ sơ nguồn", key=SAVE_PROFILE_BUTTON, disabled=not (name and corrections)):
+        try:
+            version = save_profile(the_store, name, corrections, base=base, actor=auth.current_account(),
+                                   client_address=auth.client_address())
+        except GpmbError as exc:
+            st.error(markdown_text(exc.message_vi))
+        else:
+            st.success(markdown_text(f"Đã lưu hồ sơ nguồn «{name}», phiên bản {version}."))
+
+
+def _change_set(the_store, result: dict, scope: str) -> dict:
+    """The change set of this check for ``scope`` (computed once per scope by ``parcel_changes``)."""
+    from cadastre.importer import parcel_changes
+
+    cached = result.setdefault("changes", {})
+    if scope not in cached:
+        cached[scope] = parcel_changes(the_store, result["prepared"], scope).to_dict()
+    return cached[scope]
+
+
+def _show_change_set(changes: dict) -> None:
+    """Counts and the lists of removed, changed and added features (text cells are plain text, not markdown)."""
+    from vocab.changes import CHANGE_COUNT_LABELS_VI, field_label, layer_label, measure_unit
+
+    st.subheader(f"Thay đổi {layer_label(changes['layer'])} so với dữ liệu hiện có")
+    key, unit = changes["key_column"], measure_unit(changes["layer"])
+    figure = "Diện tích thu hồi (m²)" if changes["layer"] == "parcels" else f"Diện tích / chiều dài ({unit})"
+    counts = changes["counts"]
+    cols = st.columns(len(CHANGE_COUNT_LABELS_VI))
+    for col, (name, label) in zip(cols, CHANGE_COUNT_LABELS_VI.items()):
+        col.metric(label, fmt_number(counts[name]))
+    for title, name in (("Bị xóa", "removed"), ("Thay đổi", "changed"), ("Thêm mới", "added")):
+        rows = changes.get(name) or []
+        if not rows:
+            continue
+        with st.expander(f"{title} ({fmt_number(len(rows))})", expanded=name == "removed"):
+            table = [{"Mã": r[key], figure: r["area_m2"],
+                      **({f"Trước ({unit})": r.get("area_before_m2"),
+                          "Thay đổi": ", ".join(field_label(f) for f in r.get("fields", []))} if name == "changed" else {})}
+                     for r in rows]
+            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+
+
+def _project_layer_changes(the_store, result: dict, kind: str, project_id: str) -> None:
+    """The change sets of a boundary (projects + parcels' area to recover) or alignment import."""
+    from cadastre.project_layers import alignment_changes, boundary_changes
+
+    if "changes" not in result:
+        try:
+            compute = boundary_changes if kind == "boundary" else alignment_changes
+            result["changes"] = {n: c.to_dict() for n, c in compute(the_store, project_id, result["geometry"],
+                                                                     result["report"]).items()}
+        except GpmbError as exc:
+            st.error(markdown_text(exc.message_vi))
+            return
+    for changes in result["changes"].values():
+        _show_change_set(changes)
+
+
+def _removal_confirmation(changes: dict, scope: str) -> tuple[int, bool]:
+    """(count confirmed, may commit): removals need the user to type their count; none need nothing."""
+    from vocab.changes import removal_confirmation_label
+
+    removed = int(changes["counts"]["removed"])
+    if not removed:
+        return 0, True
+    area = fmt_number(changes["counts"]["removed_area_m2"], 1)
+    orphaned = changes["counts"]["orphaned_events"]
+    st.warning(f"Lần nhập này **xóa {removed} thửa** đang có ({area} m² thu hồi); {orphaned} sự kiện trong sổ "
+               "sẽ mất thửa (vẫn được giữ trong sổ). Xem danh sách «Bị xóa» ở trên.")
+    typed = st.text_input(removal_confirmation_label(removed), key=f"{CONFIRM_KEY}_{scope}_{removed}").strip()
+    return (int(typed) if typed.isdigit() else 0), typed == str(removed)
+
+
 def _parcels_message(count: int, outcome) -> str:
     """What a parcel import did: written, or waiting for a second account because it removes parcels."""
     if outcome.executed:
@@ -212,7 +316,6 @@ def _parcels_message(count: int, outcome) -> str:
 
 def render() -> None:
     """Draw the import page."""
-    from cadastre.attributes import save_mapping
     from cadastre.coords import crs_choices
     from cadastre.importer import CadastreImportError, ImportOptions, commit_parcels, prepare_parcels
     from cadastre.project_layers import (
@@ -241,7 +344,7 @@ def render() -> None:
     crs_label = st.selectbox("Hệ tọa độ (chỉ cần khi tệp không có .prj hoặc .prj sai)", [c[0] for c in choices],
                              key=CRS_KEY)
     user_epsg = dict(choices)[crs_label]
-    commune = sheet = None
+    commune = sheet = profile = None
     sliver = 1.0
     scope = "communes"
     if kind == "parcels":
@@ -253,6 +356,7 @@ def render() -> None:
         sliver = float(c3.number_input("Ngưỡng mảnh vụn (m²)", min_value=0.0, value=1.0, step=0.5, key=SLIVER_KEY))
         scope = st.radio("Thay thế", ["communes", "project"], horizontal=True, key=SCOPE_KEY,
                          format_func={"communes": "chỉ các xã có trong tệp", "project": "toàn bộ thửa của dự án"}.get)
+        profile = _profile_choice(the_store)
 
     if uploads:
         saved = _save_uploads(uploads)
@@ -271,10 +375,8 @@ def render() -> None:
         try:
             if kind == "parcels":
                 options = ImportOptions(project_id=project_id, crs=user_epsg, commune_former=commune, map_sheet=sheet,
-                                        sliver_m2=sliver, mapping=corrections)
+                                        sliver_m2=sliver, mapping=corrections, profile=profile)
                 prepared = prepare_parcels(paths, the_store, options, display_names=display)
-                if corrections and st.session_state.get(SAVE_MAPPING_KEY):
-                    save_mapping(corrections)
                 result = {"kind": kind, "report": prepared.report.to_dict(), "prepared": prepared}
             else:
                 default_epsg = project_default_epsg(the_store, project_id)
@@ -304,11 +406,10 @@ def render() -> None:
             _report_tables(report)
             edited = _mapping_editor(report)
             st.session_state[CORRECTIONS_KEY] = {**st.session_state.get(CORRECTIONS_KEY, {}), **edited}
-            left, right = st.columns([1, 2])
-            right.checkbox("Lưu ánh xạ đã sửa cho lần nhập sau", key=SAVE_MAPPING_KEY)
-            if left.button("Áp dụng ánh xạ và kiểm tra lại", key="imp_recheck", disabled=not edited):
+            if st.button("Áp dụng ánh xạ và kiểm tra lại", key="imp_recheck", disabled=not edited):
                 st.session_state[RECHECK_KEY] = True
                 st.rerun()
+            _save_profile_form(the_store, st.session_state.get(CORRECTIONS_KEY, {}), profile)
             prepared = result["prepared"]
             layers = [("Chỉ giới GPMB hiện có", boundary, "#d32f2f"), ("Thửa sẽ nhập", prepared.parcels, "#1565c0"),
                       ("Thửa bị loại", prepared.rejected, "#ff8f00")]
@@ -322,6 +423,7 @@ def render() -> None:
                 st.metric("Diện tích chỉ giới mới (m²)", fmt_number(report["area_m2"], 1))
             else:
                 st.metric("Chiều dài tim tuyến (m)", fmt_number(report["length_m"], 1))
+            _project_layer_changes(the_store, result, kind, project_id)
             layers = [("Chỉ giới GPMB hiện có", boundary, "#9e9e9e"), ("Dữ liệu mới", new, "#1565c0")]
         st.subheader("Xem trước trên bản đồ")
         try:
@@ -330,11 +432,22 @@ def render() -> None:
             log.exception("preview map failed")
             st.info("Không vẽ được bản đồ xem trước.")
         can_commit = kind != "parcels" or not result["prepared"].parcels.empty
+        confirmed = 0
+        if kind == "parcels" and can_commit:
+            try:
+                changes = _change_set(the_store, result, scope)
+            except GpmbError as exc:
+                st.error(markdown_text(exc.message_vi))
+                can_commit = False
+            else:
+                _show_change_set(changes)
+                confirmed, can_commit = _removal_confirmation(changes, scope)
         if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
-                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, **who)
+                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, confirm_removed=confirmed,
+                                             **who)
                     message = _parcels_message(len(result["prepared"].parcels), outcome)
                 elif kind == "boundary":
                     out = update_boundary(the_store, project_id, result["geometry"], report, **who)

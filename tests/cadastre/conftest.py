@@ -144,3 +144,9 @@ def postgis_store(tmp_path, monkeypatch):
             yield the_store
         finally:
             the_store.close()
+
+
+@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def any_store(request):
+    """The cadastre test store on the GeoPackage backend and on PostGIS (same seed)."""
+    return request.getfixturevalue("store" if request.param == "gpkg" else "postgis_store")

@@ -11,7 +11,7 @@ from cadastre.attributes import (
     parse_area,
     parse_int_key,
     parse_land_use,
-    save_mapping,
+    profile_mapping,
     suggest_mapping,
 )
 from cadastre.cad import parse_label
@@ -34,17 +34,17 @@ def test_first_matching_column_wins_and_unknown_columns_are_left_out():
     assert mapping == {"SoTo": "map_sheet"}
 
 
-def test_saved_correction_wins_and_persists(tmp_path):
+def test_profile_correction_wins_over_aliases(tmp_path):
     path = tmp_path / "m.yaml"
-    save_mapping({"SHBD": "map_sheet", "SoTo": ""}, path)
+    path.write_text("SHBD: map_sheet\nSo_To: ''\n", encoding="utf-8")
     saved = load_saved_mapping(path)
-    assert saved == {"shbd": "map_sheet", "soto": ""}
+    assert saved == {"shbd": "map_sheet", "soto": ""} == profile_mapping({"SHBD": "map_sheet", "SoTo": None})
     assert suggest_mapping(["SHBD", "SoTo", "SoThua"], saved=saved) == {"SHBD": "map_sheet", "SoThua": "parcel_number"}
 
 
 def test_saving_an_unknown_field_is_refused(tmp_path):
     with pytest.raises(ValueError, match="không có"):
-        save_mapping({"x": "nonsense"}, tmp_path / "m.yaml")
+        profile_mapping({"x": "nonsense"})
 
 
 def test_normalise_name():

@@ -56,3 +56,55 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
         assert "Nguyễn Văn An" in set(parcels["owner_name"])
     finally:
         store.close()
+
+
+@pytest.fixture
+def app_with_204_parcels(tmp_path, seeded_store_file):
+    """The import page on a store where TEST_QL4B holds 204 parcels of Xã Hợp Thành (test_change_set)."""
+    from store import open_store
+    from store.settings import Settings
+    from tests.cadastre.test_change_set import seed_project
+    from tests.support.login import add_account
+
+    chromium_path()
+    template, sources = seeded_store_file
+    url_db = copy_store_file(template, tmp_path, "e2e.gpkg")
+    admin = add_account(url_db, "admin", sources_dir=sources)  # the account log_in uses
+    store = open_store(url_db, sources_dir=sources)
+    try:
+        Settings(store).set("maker_checker", "off", actor=admin)  # the confirmed import then runs at once
+        seed_project(store, admin)
+    finally:
+        store.close()
+    with admin_app(tmp_path, database_url=url_db, sources_dir=sources) as url:
+        yield url, url_db, sources
+
+
+def test_removal_needs_the_typed_count_in_the_browser(app_with_204_parcels, fixture_files, tmp_path):
+    from playwright.sync_api import expect
+
+    url, url_db, sources = app_with_204_parcels
+    with offline_page(viewport={"width": 1400, "height": 2400}) as (page, requests_elsewhere):
+        log_in(page, url + "/import")
+        page.locator("input[type='file']").set_input_files(fixture_files["gpkg"])
+        expect(page.get_by_text("thua.gpkg")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Kiểm tra").click()
+        removed = page.locator("[data-testid='stMetric']").filter(has_text="Bị xóa")
+        expect(removed.locator("[data-testid='stMetricValue']")).to_have_text("204", timeout=60_000)
+        commit = page.get_by_role("button", name="Ghi vào kho dữ liệu")
+        expect(commit).to_be_disabled()
+        box = page.get_by_label("Nhập 204 để xác nhận xóa 204 thửa")
+        box.fill("204")
+        box.press("Enter")
+        expect(commit).to_be_enabled(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "import_confirm.png"), full_page=True)
+        commit.click()
+        expect(page.get_by_text(re.compile(r"Đã ghi 12 thửa"))).to_be_visible(timeout=60_000)
+    assert not requests_elsewhere
+    from store import open_store
+
+    store = open_store(url_db, sources_dir=sources)
+    try:
+        assert (store.parcels()["project_id"] == "TEST_QL4B").sum() == 12
+    finally:
+        store.close()

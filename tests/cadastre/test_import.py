@@ -190,13 +190,17 @@ def test_nothing_is_written_when_nothing_is_left(store, actor, fixture_files):
     assert len(store.layer_versions("parcels")) == versions_before
 
 
-def test_user_mapping_correction_is_saved_and_reused(store, fixture_files, tmp_path):
-    from cadastre.attributes import load_saved_mapping, save_mapping
+def test_user_mapping_correction_applies_through_a_picked_profile_only(store, actor, fixture_files):
+    from cadastre.profiles import save_profile
 
     # Tell the importer that GeoPackage column "TenXa" is not the commune (ignore it) → --commune is used.
-    save_mapping({"TenXa": ""})
-    assert load_saved_mapping() == {"tenxa": ""}
-    prepared = prepare_parcels([fixture_files["gpkg"]], store,
-                               ImportOptions(project_id="TEST_QL4B", commune_former="Xã Gia Cát"))
+    assert save_profile(store, "VPĐK thử", {"TenXa": ""}, actor=actor) == 1
+    options = ImportOptions(project_id="TEST_QL4B", commune_former="Xã Gia Cát")
+    unpicked = prepare_parcels([fixture_files["gpkg"]], store, options)
+    assert set(unpicked.parcels["commune_former"]) == {"Xã Hợp Thành"}  # saved, but not picked: not applied
+    assert unpicked.report.profile is None
+    options.profile = "VPĐK thử"
+    prepared = prepare_parcels([fixture_files["gpkg"]], store, options)
     assert set(prepared.parcels["commune_former"]) == {"Xã Gia Cát"}
     assert "TenXa" not in next(iter(prepared.report.mapping.values()))
+    assert prepared.report.to_dict()["profile"]["name"] == "VPĐK thử"

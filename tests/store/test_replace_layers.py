@@ -64,12 +64,14 @@ def test_two_layers_in_one_call(store, actor):
     assert store.projects().geometry_note.tolist() == ["chỉ giới mới", "chỉ giới mới"]
     # 1 000 m × 60 m boundary buffered by 5 m: (1 010 × 70) minus the four corner squares (25 − 25π/4)
     assert store.projects().area.iloc[0] == pytest.approx(1010 * 70 - 4 * (25 - 25 * 3.141592653589793 / 4), abs=0.5)
-    assert store.layer_versions("projects").report.iloc[1] == {"tep": "chi_gioi.dxf"}
-    assert store.layer_versions("parcels").report.iloc[1] == {"ly_do": "tính lại diện tích thu hồi"}
+    together = {"written_together": {"projects": 2, "parcels": 2}}  # issue 10: restored together
+    assert store.layer_versions("projects").report.iloc[1] == {"tep": "chi_gioi.dxf", **together}
+    assert store.layer_versions("parcels").report.iloc[1] == {"ly_do": "tính lại diện tích thu hồi", **together}
     assert {"projects__history", "parcels__history"} <= tables(store)  # the previous versions stay restorable
     assert not {"projects__v1", "parcels__v1"} & tables(store)  # and no table is renamed
     assert store.restore_layer("projects", 1, actor=actor).result == 3
     same_rows(store.projects(), make_projects(), ["project_id", "geometry_note"])
+    same_rows(store.parcels(), make_parcels(), ["parcel_id", "area_to_recover_m2"])  # parcels came back with it
 
 
 def test_database_error_in_second_layer_leaves_first_unchanged(store, actor):
