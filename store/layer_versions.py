@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
-from store import schema
+from store import schema, units
 from store.errors import StoreError
 from store.geometry import geometry_type_name, unregister_gpkg_layer
 from store.layers import build_table, read_layer_table, table_exists, write_layer_table
@@ -122,8 +122,12 @@ def check_expected_versions(conn, expected_versions) -> None:
 
 
 def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, source: str) -> int:
-    """Archive the current ``name`` as ``<name>__v<N>``, write ``gdf`` as version N+1; return N+1."""
+    """Archive the current ``name`` as ``<name>__v<N>``, write ``gdf`` as version N+1; return N+1.
+
+    A ``projects`` layer gets every row's ``unit`` (:func:`store.units.with_units`: kept, else the default)."""
     gdf = normalise_dates(name, gdf)
+    if name == "projects":
+        gdf = units.with_units(conn, gdf)
     current = current_version(conn, name)
     if table_exists(conn, name):
         unregister_gpkg_layer(conn, name)

@@ -106,7 +106,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
 
     store = open_store(f"sqlite:///{path}", sources_dir=sources)
     with store.engine.connect() as conn:
-        assert schema.current_revision(conn) == "0004" == schema.HEAD_REVISION
+        assert schema.current_revision(conn) == "0009" == schema.HEAD_REVISION
         assert conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one() == uploads_before
     AuditTrail(store).append(actor=ADMIN, action="restore", target="layer:parcels")
     with pytest.raises(sqlalchemy.exc.DBAPIError), write_transaction(store.engine) as conn:
