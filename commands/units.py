@@ -9,9 +9,7 @@ Exit code 0; 1 refused (Vietnamese message on stderr) or the store cannot be ope
 """
 from __future__ import annotations
 
-import json
-
-from commands._auth import acting_in, add_as_argument, client_address, printable
+from commands._auth import acting_in, add_as_argument, client_address, dumps, printable
 from commands._common import add_database_url_argument
 from domain.errors import UsageError
 
@@ -53,7 +51,7 @@ def _list(store, args) -> int:
     rows = [{"unit_code": r.unit_code, "name": r.name, "province": r.province,
              "projects": int(counts.get(str(r.unit_code), 0))} for r in table.itertuples()]
     if args.json:
-        print(printable(json.dumps(rows, ensure_ascii=False, indent=2)))
+        print(dumps(rows))
     else:
         for r in rows:
             print(printable(f"{r['unit_code']:<8} | {r['name']:<28} | {r['province']:<16} | {r['projects']} dự án"))

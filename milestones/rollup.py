@@ -56,8 +56,7 @@ def unit_rollup(snapshot, units: pd.DataFrame | None = None) -> pd.DataFrame:
     table = sums.join(counts, how="outer")
     if units is not None and len(units):
         table = table.reindex(table.index.union(pd.Index(units["unit_code"].astype(str))))
-    table = table.fillna({c: 0 for c in ("projects", "area_to_recover_m2", "area_handed_over_m2", "milestones",
-                                         "milestones_met", "milestones_at_risk")})
+    table = table.fillna(dict.fromkeys(("projects", "area_to_recover_m2", "area_handed_over_m2", "milestones", "milestones_met", "milestones_at_risk"), 0))
     table = table.reset_index(names="unit").sort_values("unit", key=lambda s: s.astype(str), kind="stable")
     names = _unit_names(units)
     table["unit_name"] = [names.get(str(u), (None, None))[0] for u in table["unit"]]
