@@ -42,3 +42,18 @@ def parcel_header(code: str) -> str:
     A column without an entry keeps its code as header, so a new column shows up instead of vanishing.
     """
     return PARCEL_HEADERS_VI.get(code, code)
+
+#: Headers of the province roll-up (``milestones.rollup.unit_rollup``: column code → header).
+ROLLUP_HEADERS_VI: dict[str, str] = {
+    "unit_name": "Đơn vị",
+    "unit": "Mã đơn vị",
+    "projects": "Số dự án",
+    "area_to_recover_ha": "Diện tích thu hồi (ha)",
+    "area_handed_over_ha": "Đã bàn giao (ha)",
+    "percent_handed_over": "Tỷ lệ GPMB",
+    "milestones_met": "Mốc đã đạt",
+    "milestones_at_risk": "Mốc có nguy cơ / chậm",
+}
+
+#: The roll-up's total row label.
+ROLLUP_TOTAL_VI = "Toàn tỉnh"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from datetime import date
 
 import pandas as pd
@@ -18,9 +17,9 @@ from sqlalchemy import text
 
 import cli
 from domain.roles import PermissionDeniedError, UnitScopeError
-from store import Accounts
+from store import Accounts, StoreError
 from store.engine import write_transaction
-from tests.support.actors import FAST_HASHER, TEST_PASSWORD, make_account, office_admin
+from tests.support.actors import FAST_HASHER, TEST_PASSWORD, make_account
 
 AS_OF = date(2024, 6, 30)
 
@@ -55,10 +54,23 @@ def upload(store, account, project_id, parcel_id, tag):
 QL4B_PARCEL, CCN_PARCEL = "QL4B/Xã Gia Cát/12/101", "CCN_HT1/Xã Hợp Thành/7/1"
 
 
-def test_seeded_projects_get_the_default_unit(store):
+def test_seeded_store_has_the_default_unit(store):
     assert set(store.projects()["unit"]) == {"183"}
     assert store.units().to_dict("records") == [
         {"unit_code": "183", "name": "Huyện Cao Lộc", "province": "Lạng Sơn"}]
+
+
+def test_a_projects_layer_without_units_keeps_them(store, two_units):
+    """An import of clearance boundaries names no unit: projects keep theirs, a new one gets the default."""
+    projects = store.projects().drop(columns="unit")
+    extra = projects.iloc[[0]].assign(project_id="MOI", name="Dự án mới")
+    store.replace_layer("projects", pd.concat([projects, extra], ignore_index=True), actor=two_units["admin"],
+                        report={})
+    assert dict(zip(store.projects()["project_id"], store.projects()["unit"])) == {
+        "QL4B": "183", "CCN_HT1": "184", "MOI": "183"}
+    unknown = store.projects().assign(unit="999")
+    with pytest.raises(StoreError, match="999"):
+        store.replace_layer("projects", unknown, actor=two_units["admin"], report={})
 
 
 def test_scoped_reader_shows_only_the_accounts_units(store, two_units):
