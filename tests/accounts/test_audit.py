@@ -98,6 +98,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     with write_transaction(engine) as conn:  # take the copy back to 0002 as an older release left it
         for statement in ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
+                          "DROP TABLE units",
                           "DELETE FROM gpkg_contents WHERE table_name = 'audit_log'",
                           "UPDATE alembic_version SET version_num = '0002'"):
             conn.execute(text(statement))
