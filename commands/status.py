@@ -29,7 +29,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from commands._auth import acting_in, add_as_argument
+from commands._auth import add_as_argument, reader_for
 from commands._common import add_as_of_argument, add_database_url_argument
 from vocab.escape import terminal_block, terminal_json
 
@@ -167,7 +167,7 @@ def run(args) -> int:
 
     as_of = args.as_of or date.today()
     store = open_store(args.database_url)
-    reader = store.scoped(acting_in(store, args)) if getattr(args, "as_user", None) else store
+    reader = reader_for(store, args)
     snapshot = compute_snapshot(reader, as_of)  # a GpmbError reaches cli.py
     if getattr(args, "rollup", False):
         doc = rollup_document(snapshot, reader.units())

@@ -190,6 +190,8 @@ def test_cli_rollup_and_as(store, two_units, capsys):
     assert "Huyện Văn Quan [184]: 1 dự án" in out and "Tổng cộng: 2 dự án" in out
     assert cli.main(["status", "--json", "--as-of", "2024-06-30", "--as", "cb_vanquan"]) == 0
     assert [p["project_id"] for p in json.loads(capsys.readouterr().out)["projects"]] == ["CCN_HT1"]
+    assert cli.main(["parcels", "--json", "--as-of", "2024-06-30", "--as", "cb_caoloc"]) == 0
+    assert {p["project_id"] for p in json.loads(capsys.readouterr().out)["parcels"]} == {"QL4B"}
     assert cli.main(["units", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(u["unit_code"], u["projects"]) for u in listed] == [("183", 1), ("184", 1)]
