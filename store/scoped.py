@@ -44,7 +44,11 @@ class ScopedStore:
         self.store = store
         self.unit_codes = frozenset(str(u) for u in units)
         self.username = username
-        self.backend = store.backend
+
+    @property
+    def backend(self) -> str:
+        """The backend of the store (``sqlite`` or ``postgresql``)."""
+        return self.store.backend
 
     def __repr__(self) -> str:
         return f"ScopedStore({self.store!r}, units={sorted(self.unit_codes)})"
