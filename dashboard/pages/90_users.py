@@ -42,9 +42,9 @@ def _add_form(admin, accounts, address) -> None:
         display_name = st.text_input("Tên hiển thị")
         role = st.selectbox("Vai trò", ROLES, format_func=role_label)
         communes = st.text_input("Xã, phường của cán bộ xã (cách nhau bởi dấu chấm phẩy)")
+        password = st.text_input("Mật khẩu ban đầu (ít nhất 10 ký tự)", type="password")
         units = st.text_input("Đơn vị (mã hoặc tên, ví dụ 183 hay Huyện Cao Lộc; cách nhau bởi dấu chấm phẩy; "
                               "để trống: mọi đơn vị, tài khoản cấp tỉnh)")
-        password = st.text_input("Mật khẩu ban đầu (ít nhất 10 ký tự)", type="password")
         if not st.form_submit_button("Thêm tài khoản", type="primary"):
             return
     names = [c.strip() for c in communes.split(";") if c.strip()]
