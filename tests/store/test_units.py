@@ -272,3 +272,20 @@ def test_writers_of_different_units_proceed_together_same_unit_serialise(store, 
     assert "error" not in same and "error" not in wide and "error" not in other
     assert same["result"].created and other["result"].created
     assert set(store.units()["unit_code"]) == {"183", "184", "185"}
+
+
+def test_a_file_with_rows_of_another_unit_is_refused_row_by_row(store, two_units, tmp_path):
+    from ingest.importer import import_counts
+
+    path = tmp_path / "hai_don_vi.csv"
+    path.write_text("Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày\n"
+                    "QL4B;Xã Gia Cát;12;103;Kiểm đếm;01/02/2024\n"
+                    "CCN_HT1;Xã Hợp Thành;7;3;Thông báo thu hồi đất;02/02/2024\n", encoding="utf-8-sig")
+    events_before = len(store.events())
+    strict = import_counts(path, store, actor=two_units["o184"], today=date(2024, 7, 1))
+    assert strict.status == "rejected" and len(store.events()) == events_before
+    [problem] = strict.report.problems
+    assert (problem.row, problem.column) == (2, "Dự án") and "đơn vị 183" in problem.message_vi
+    lenient = import_counts(path, store, actor=two_units["o184"], skip_invalid=True, today=date(2024, 7, 1))
+    assert (lenient.status, lenient.rows_committed) == ("committed", 1)
+    assert set(store.events().query("upload_id == @lenient.upload_id")["project_id"]) == {"CCN_HT1"}
