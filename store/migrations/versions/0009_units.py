@@ -7,8 +7,8 @@ province-level account) and the column ``unit`` of the projects layer.
 An existing store gets ONE unit: the code in ``store_meta`` ``default_unit`` when present (with
 ``default_unit_name`` / ``default_unit_province`` when present), else huyện Cao Lộc (GSO code 183,
 Lạng Sơn: the unit of the bundled data). Every project without a unit — in the current ``projects``
-table and in every table holding an archived or proposed version of it (``projects__*``,
-``*__projects``) — is assigned to it, so a restored old version keeps its unit. ``store_meta``
+table and in every table holding an archived or proposed version of it (``projects_*`` such as
+``projects__v2`` or a history table, ``*__projects``) — is assigned to it, so a restored old version keeps its unit. ``store_meta``
 ``default_unit`` is then set: layer writes give it to a project that names no unit.
 
 Revision ID: 0009
@@ -64,7 +64,7 @@ def _set_meta(conn, key: str, value: str) -> None:
 def _project_tables(conn) -> list[str]:
     """The current projects table and every archived or proposed copy of it."""
     names = sa.inspect(conn).get_table_names()
-    return sorted(n for n in names if n == "projects" or n.startswith("projects__") or n.endswith("__projects"))
+    return sorted(n for n in names if n == "projects" or n.startswith("projects_") or n.endswith("__projects"))
 
 
 def downgrade() -> None:
