@@ -59,6 +59,14 @@ def acting_in(store, args) -> Account:
     return acting_account(Accounts(store), getattr(args, "as_user", None))
 
 
+def reader_for(store, args):
+    """What the read commands compute on: with ``--as USER`` the store limited to that account's units
+    (``store.scoped``, issue 10), else the whole store."""
+    if not getattr(args, "as_user", None):
+        return store
+    return store.scoped(acting_in(store, args))
+
+
 def outcome_text(outcome, done: str) -> str:
     """One line for a write that may wait for a second account: ``done`` when executed, else the proposal."""
     if outcome.executed:

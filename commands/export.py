@@ -12,7 +12,8 @@ interrupted export never leaves a half-written file under the final name.
 ``--include-personal-data`` (owner names in the xlsx parcel table and the html tooltips) needs
 ``--as USER`` with the ``export_personal`` permission (officer, admin): the file name ends in
 ``_CO_DU_LIEU_CA_NHAN``, the file says so, and the export is recorded in the audit
-(``exports.personal.export_as``).
+(``exports.personal.export_as``). With ``--as USER`` the export holds only that account's units'
+projects (``store.scoped``, issue 10).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from commands._auth import acting_in, add_as_argument, client_address, printable, report
+from commands._auth import acting_in, add_as_argument, client_address, printable, reader_for, report
 from commands._common import add_as_of_argument, add_database_url_argument
 from domain.errors import GpmbError
 from vocab.format import fmt_number
@@ -91,8 +92,9 @@ def run(args) -> int:
 
         store = open_store(args.database_url)
         account = acting_in(store, args) if args.include_personal_data else None
-        snapshot = compute_snapshot(store, as_of)
-        result = export_as(account, args.fmt, snapshot, store, options, client_address=client_address())
+        reader = reader_for(store, args)  # --as: that account's units only
+        snapshot = compute_snapshot(reader, as_of)
+        result = export_as(account, args.fmt, snapshot, reader, options, client_address=client_address())
     except GpmbError as exc:
         return report(exc)
     except (ValueError, FileNotFoundError) as exc:

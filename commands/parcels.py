@@ -1,9 +1,9 @@
-"""``python cli.py parcels [--project ID] [--as-of YYYY-MM-DD] [--json|--csv|--csv-plain|--xlsx FILE]``.
+"""``python cli.py parcels [--project ID] [--as-of YYYY-MM-DD] [--as USER] [--json|--csv|--csv-plain|--xlsx FILE]``.
 
 The parcel table: project, commune, former commune, map sheet, parcel number, land use, area to recover
 (m²), chainage, stage and its date, risk flags, household and parcel ids. From
 ``milestones.snapshot.compute_snapshot`` on ``store.open_store()`` (same figures as the dashboard). No
-personal data (owner names) is printed.
+personal data (owner names) is printed. ``--as USER``: only the parcels of that account's units (``store.scoped``).
 
 Output forms
 ------------
@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from commands._auth import add_as_argument, reader_for
 from commands.status import add_common, emit, json_value
 from domain.errors import GpmbError
 from vocab.escape import terminal_block, terminal_json, terminal_text
@@ -54,6 +55,7 @@ TEXT_COLUMNS = ("project_id", "commune", "map_sheet", "parcel_number", "land_use
 
 def add_arguments(parser) -> None:
     add_common(parser)
+    add_as_argument(parser)
     parser.add_argument("--project", default=None, metavar="ID", help="chỉ một dự án (ví dụ QL4B)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="in dạng JSON")
@@ -155,7 +157,8 @@ def run(args) -> int:
 
     as_of = args.as_of or date.today()
     try:
-        snapshot = compute_snapshot(open_store(args.database_url), as_of)
+        store = open_store(args.database_url)
+        snapshot = compute_snapshot(reader_for(store, args), as_of)  # --as: that account's units only
         rows = parcel_rows(snapshot, args.project)
     except KeyError as exc:  # an unknown --project
         raise GpmbError(f"Lỗi: {exc.args[0]}") from None

@@ -8,6 +8,13 @@ area_handed_over_m2, percent_handed_over, milestones: [{milestone_id, label, met
 due_date, target_percent, status, forecast_date, actual_percent, actual_percent_at_due, met_on, reached_late,
 forecast_earliest, forecast_latest, required_rate_pct_per_day, required_rate_ha_per_week, shortfall_m2,
 shortfall_count}]}], "problems"}`` (dates ISO, null when none; ``milestones.status.milestone_details``).
+
+``--as USER`` limits the figures to the units of that account (``store.scoped``: a unit's officer sees
+his units' projects only); without it the whole store is reported. ``--rollup`` prints the province
+roll-up instead (``milestones.rollup.unit_rollup``: per unit projects, area to recover, handed over, %,
+milestones met and at risk, then the total); with ``--json``: ``{"as_of", "units": [{unit, unit_name,
+province, projects, area_to_recover_m2, area_handed_over_m2, percent_handed_over, milestones,
+milestones_met, milestones_at_risk}], "total": {…same keys…}}``.
 Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (e.g. a bad date).
 """
 from __future__ import annotations
@@ -22,6 +29,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from commands._auth import add_as_argument, reader_for
 from commands._common import add_as_of_argument, add_database_url_argument
 from vocab.escape import terminal_block, terminal_json
 
@@ -73,6 +81,9 @@ def emit(text: str) -> None:
 def add_arguments(parser) -> None:
     add_common(parser)
     parser.add_argument("--json", action="store_true", help="in dạng JSON (ngày ISO, số không định dạng)")
+    parser.add_argument("--rollup", action="store_true",
+                        help="tổng hợp toàn tỉnh: tiến độ từng đơn vị (huyện/xã chủ đầu tư) và tổng")
+    add_as_argument(parser)
 
 
 def status_records(snapshot) -> list[dict]:
@@ -122,12 +133,47 @@ def _reached_or_forecast(m: dict, fmt_date, missing: str) -> str:
     return f"dự báo đạt: {fmt_date(m['forecast_date']) if m['forecast_date'] else missing}"
 
 
+ROLLUP_KEYS = ("unit", "unit_name", "province", "projects", "area_to_recover_m2", "area_handed_over_m2",
+               "percent_handed_over", "milestones", "milestones_met", "milestones_at_risk")
+
+
+def rollup_document(snapshot, units) -> dict:
+    """``{"as_of", "units": [...], "total": {...}}`` of :func:`milestones.rollup.unit_rollup`, JSON-ready."""
+    from milestones.rollup import province_total, unit_rollup
+
+    table = unit_rollup(snapshot, units)
+    rows = [{k: json_value(r.get(k)) for k in ROLLUP_KEYS} for r in table.to_dict("records")]
+    total = province_total(table)
+    return {"as_of": snapshot.as_of.isoformat(), "units": rows, "total": {k: json_value(total.get(k)) for k in ROLLUP_KEYS}}
+
+
+def format_rollup(doc: dict) -> str:
+    """The roll-up as Vietnamese text (one line per unit, then the total)."""
+    from vocab.format import fmt_date, fmt_m2, fmt_pct
+
+    lines = [f"Tổng hợp tiến độ GPMB theo đơn vị tại ngày {fmt_date(date.fromisoformat(doc['as_of']))}", ""]
+    for r in [*doc["units"], {**doc["total"], "unit": None, "unit_name": "Tổng cộng"}]:
+        head = r["unit_name"] or r["unit"] or "(chưa gán đơn vị)"
+        code = f" [{r['unit']}]" if r["unit"] else ""
+        lines.append(f"{head}{code}: {r['projects']} dự án; diện tích thu hồi {fmt_m2(r['area_to_recover_m2'])}, "
+                     f"đã bàn giao {fmt_m2(r['area_handed_over_m2'])} ({fmt_pct(r['percent_handed_over'])}); "
+                     f"mốc: {r['milestones_met']}/{r['milestones']} đạt, {r['milestones_at_risk']} có nguy cơ/chậm")
+    return "\n".join(lines) + "\n"
+
+
 def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
 
     as_of = args.as_of or date.today()
-    snapshot = compute_snapshot(open_store(args.database_url), as_of)  # a GpmbError reaches cli.py
+    store = open_store(args.database_url)
+    reader = reader_for(store, args)
+    snapshot = compute_snapshot(reader, as_of)  # a GpmbError reaches cli.py
+    if getattr(args, "rollup", False):
+        doc = rollup_document(snapshot, reader.units())
+        emit(terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n" if args.json
+             else terminal_block(format_rollup(doc)))
+        return 0
     if args.json:
         doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
         emit(terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")

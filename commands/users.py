@@ -1,11 +1,15 @@
 """``python cli.py users add|list|disable|set-password``: the accounts of the store (issue 9).
 
-- ``users add NAME --role ROLE [--commune NAME ...] [--display-name TEXT] --password-stdin --as ADMIN``;
+- ``users add NAME --role ROLE [--commune NAME ...] [--unit CODE ...] [--display-name TEXT] --password-stdin
+  --as ADMIN``; ``--unit`` (code or name of the store's units, repeatable) limits the account to those units'
+  projects (none or ``*``: every unit, a province-level account);
   on an empty store ``users add NAME --role admin --password-stdin`` (no ``--as``) creates the first
   administrator.
 - ``users list [--json] --as ADMIN``: user name, display name, role, communes, state (``--json``: ISO
   timestamps in UTC; never a password hash).
 - ``users disable NAME --as ADMIN``.
+- ``users set-units NAME [--unit CODE ...] --as ADMIN`` (no ``--unit``: every unit).
+An administrator with units lists and manages only accounts of his units.
 - ``users set-password NAME --password-stdin --as USER`` (an account may change its own password).
 
 ``--as`` is explained in :mod:`commands._auth`. Every change is recorded in the audit
@@ -30,7 +34,7 @@ from commands._auth import (
 from commands._common import add_database_url_argument
 from domain.errors import GpmbError
 from domain.login import is_locked
-from domain.roles import ROLES, require
+from domain.roles import ROLES, require, unit_scope
 from store import open_store
 from vocab.roles import role_label
 
@@ -47,6 +51,9 @@ def add_arguments(parser) -> None:
     add.add_argument("--role", required=True, choices=ROLES, help="vai trò")
     add.add_argument("--commune", action="append", default=[], metavar="NAME",
                      help="xã, phường của cán bộ xã (lặp lại cho nhiều xã)")
+    add.add_argument("--unit", action="append", default=[], metavar="CODE",
+                     help="đơn vị (mã hoặc tên, ví dụ 183 hay «Huyện Cao Lộc»; lặp lại cho nhiều đơn vị; "
+                          "bỏ trống: mọi đơn vị, tài khoản cấp tỉnh)")
     add.add_argument("--display-name", default=None, help="tên hiển thị (mặc định: tên đăng nhập)")
     add.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng stdin")
     listing = sub.add_parser("list", help="liệt kê tài khoản", description="Liệt kê tài khoản")
@@ -56,7 +63,11 @@ def add_arguments(parser) -> None:
     password = sub.add_parser("set-password", help="đặt mật khẩu mới", description="Đặt mật khẩu mới")
     password.add_argument("username", metavar="NAME")
     password.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ một dòng stdin")
-    for p in (add, listing, disable, password):
+    set_units = sub.add_parser("set-units", help="giao đơn vị cho tài khoản",
+                               description="Giao đơn vị cho tài khoản (không có --unit: mọi đơn vị)")
+    set_units.add_argument("username", metavar="NAME")
+    set_units.add_argument("--unit", action="append", default=[], metavar="CODE", help="mã hoặc tên đơn vị")
+    for p in (add, listing, disable, password, set_units):
         add_as_argument(p)
         add_database_url_argument(p)
 
@@ -80,16 +91,20 @@ def _add(accounts, args) -> int:
     password = read_password(args.password_stdin)
     account = accounts.create_account(args.username, password, role=args.role, by=by,
                                       display_name=args.display_name, communes=args.commune,
-                                      client_address=client_address())
+                                      units=args.unit, client_address=client_address())
     where = f" ({', '.join(account.communes)})" if account.communes else ""
+    where += f", đơn vị {', '.join(account.units)}" if account.units else ""
     print(printable(f"Đã tạo tài khoản «{account.username}», vai trò {role_label(account.role)}{where}."))
     return 0
 
 
 def _list(accounts, args) -> int:
+    scope = None
     if accounts.count() > 0:
-        require(acting_account(accounts, args.as_user), "manage_users")
-    rows = accounts.list()
+        by = acting_account(accounts, args.as_user)
+        require(by, "manage_users")
+        scope = unit_scope(by)
+    rows = [a for a in accounts.list() if scope is None or (a.units and set(a.units) <= scope)]
     if args.json:
         print(dumps([to_record(a) for a in rows]))
     else:
@@ -111,7 +126,15 @@ def _set_password(accounts, args) -> int:
     return 0
 
 
-_COMMANDS = {"add": _add, "list": _list, "disable": _disable, "set-password": _set_password}
+def _set_units(accounts, args) -> int:
+    account = accounts.set_units(args.username, args.unit, by=acting_account(accounts, args.as_user),
+                                 client_address=client_address())
+    print(printable(f"Tài khoản «{account.username}»: đơn vị "
+                    f"{', '.join(account.units) if account.units else 'tất cả (cấp tỉnh)'}."))
+    return 0
+
+
+_COMMANDS = {"add": _add, "list": _list, "disable": _disable, "set-password": _set_password, "set-units": _set_units}
 
 
 def to_record(account) -> dict:
@@ -120,7 +143,7 @@ def to_record(account) -> dict:
         return moment.isoformat() if moment is not None else None
 
     return {"username": account.username, "display_name": account.display_name, "role": account.role,
-            "communes": list(account.communes), "active": account.active,
+            "communes": list(account.communes), "units": list(account.units), "active": account.active,
             "created_at": iso(account.created_at), "password_changed_at": iso(account.password_changed_at),
             "failed_logins": account.failed_logins, "locked_until": iso(account.locked_until)}
 
@@ -130,7 +153,7 @@ def format_table(rows) -> str:
     if not rows:
         return "Chưa có tài khoản nào."
     header = (f"{'Tên đăng nhập':<16} | {'Tên hiển thị':<24} | {'Vai trò':<18} | {'Tạo lúc (giờ VN)':<16} | "
-              f"{'Trạng thái':<22} | Xã, phường")
+              f"{'Trạng thái':<22} | {'Đơn vị':<10} | Xã, phường")
     lines = [header]
     now = datetime.now(UTC)
     for a in rows:
@@ -138,5 +161,6 @@ def format_table(rows) -> str:
         if is_locked(a.locked_until, now):
             state += f", khoá đến {when_vn(a.locked_until)[-5:]}"
         lines.append(printable(f"{a.username:<16} | {a.display_name[:24]:<24} | {role_label(a.role):<18} | "
-                               f"{when_vn(a.created_at):<16} | {state:<22} | {', '.join(a.communes)}"))
+                               f"{when_vn(a.created_at):<16} | {state:<22} | {', '.join(a.units) or 'tất cả':<10} | "
+                               f"{', '.join(a.communes)}"))
     return "\n".join(lines)

@@ -24,7 +24,7 @@ TIME_FORMAT = "%d/%m/%Y %H:%M:%S"
 
 AUDIT_COLUMNS_VI = ("Thời điểm (giờ Việt Nam)", "Tài khoản", "Vai trò", "Thao tác", "Đối tượng",
                     "Trước", "Sau", "Địa chỉ máy")
-ACCOUNT_COLUMNS_VI = ("Tên đăng nhập", "Tên hiển thị", "Vai trò", "Xã, phường", "Trạng thái",
+ACCOUNT_COLUMNS_VI = ("Tên đăng nhập", "Tên hiển thị", "Vai trò", "Xã, phường", "Đơn vị", "Trạng thái",
                       "Khoá đến (giờ Việt Nam)", "Đổi mật khẩu lúc (giờ Việt Nam)")
 
 
@@ -79,11 +79,15 @@ def accounts_table(accounts: Iterable[Account], now: datetime) -> pd.DataFrame:
     lock-out end only while it lasts at ``now`` (UTC)."""
     rows = [
         (a.username, a.display_name, role_label(a.role), ", ".join(a.communes) or MISSING,
-         "Đang hoạt động" if a.active else "Đã vô hiệu hoá", vietnam_time(a.locked_until if is_locked(a.locked_until, now) else None),
+         ", ".join(a.units) or ALL_UNITS_VI, "Đang hoạt động" if a.active else "Đã vô hiệu hoá", vietnam_time(a.locked_until if is_locked(a.locked_until, now) else None),
          vietnam_time(a.password_changed_at))
         for a in accounts
     ]
     return pd.DataFrame(rows, columns=list(ACCOUNT_COLUMNS_VI))
+
+
+#: The «Đơn vị» of a province-level account (no units: every unit).
+ALL_UNITS_VI = "Tất cả (cấp tỉnh)"
 
 
 #: Headers of the proposals table (page «Đề xuất chờ duyệt»).

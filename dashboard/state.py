@@ -118,9 +118,48 @@ def store() -> Any:
         _fail("Không mở được kho dữ liệu GPMB (DATABASE_URL hoặc tệp data/gpmb.gpkg).", exc)
 
 
+def account_units() -> tuple[str, ...]:
+    """The unit codes the logged-in account is limited to (sorted); ``()`` for every unit (a province-level
+    account, or nobody logged in yet). Part of every cache key of figures (:func:`snapshot`)."""
+    from dashboard.auth import current_account  # here: dashboard.auth imports this module
+    from domain.roles import unit_scope
+
+    scope = unit_scope(current_account())
+    return tuple(sorted(scope)) if scope else ()
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_reader(url: str | None, units: tuple[str, ...]) -> Any:
+    """The store, or its :class:`store.scoped.ScopedStore` for ``units`` (one object per URL and units)."""
+    the_store = _cached_store(url)
+    if not units:
+        return the_store
+    from store.scoped import ScopedStore
+
+    return ScopedStore(the_store, units)
+
+
+def reader() -> Any:
+    """What the logged-in account may read: ``store().scoped(account)`` (its units' projects, parcels,
+    events …; the whole store for a province-level account). Views read figures through it; writes go to
+    :func:`store`, which checks the account's units itself."""
+    try:
+        return _cached_reader(database_url(), account_units())
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail("Không mở được kho dữ liệu GPMB (DATABASE_URL hoặc tệp data/gpmb.gpkg).", exc)
+
+
+def visible_units() -> Any:
+    """The units the logged-in account sees (``unit_code``, ``name``, ``province``): ``reader().units()``;
+    None for a reader without a units table (``units()`` is not part of ``StoreReader``: test doubles)."""
+    the_reader = reader()
+    return the_reader.units() if hasattr(the_reader, "units") else None
+
+
 def data_version_key(the_store: StoreReader | None = None) -> tuple:
-    """The store's ``data_version()`` as a hashable tuple of (key, str(value)) pairs (a cache key)."""
-    the_store = the_store if the_store is not None else store()
+    """The ``data_version()`` of ``the_store`` (default: :func:`reader`, so the account's units are in it) as
+    a hashable tuple of (key, str(value)) pairs (a cache key)."""
+    the_store = the_store if the_store is not None else reader()
     version = the_store.data_version() or {}
     return tuple(sorted((str(k), str(v)) for k, v in dict(version).items()))
 
@@ -134,12 +173,12 @@ def as_of() -> date:
 
 # ---------------------------------------------------------------------------------------- snapshot
 @st.cache_resource(show_spinner="Đang tính tiến độ…", max_entries=16)
-def _cached_snapshot(as_of_date: date, url: str | None, version: tuple) -> Any:
-    return _compute_snapshot(_cached_store(url), as_of_date)
+def _cached_snapshot(as_of_date: date, url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
+    return _compute_snapshot(_cached_reader(url, units), as_of_date)
 
 
 def snapshot(as_of_date: date | None = None) -> Any:
-    """``compute_snapshot(store(), as_of)`` cached per (as_of, DATABASE_URL, data_version).
+    """``compute_snapshot(reader(), as_of)`` cached per (as_of, DATABASE_URL, data_version, account's units).
 
     Parameters
     ----------
@@ -152,10 +191,10 @@ def snapshot(as_of_date: date | None = None) -> Any:
         Fields as in DATA_MODEL.md (``parcels`` GeoDataFrame in EPSG:9215, ``projects``,
         ``communes``, ``segments``, ``milestones``, ``s_curve`` …). Treat it as read-only.
     """
-    the_store = store()
+    the_reader = reader()
     day = as_of_date or as_of()
     try:
-        return _cached_snapshot(day, database_url(), data_version_key(the_store))
+        return _cached_snapshot(day, database_url(), data_version_key(the_reader), account_units())
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không tính được tiến độ tại ngày {fmt_date(day)}.", exc)
 
@@ -218,7 +257,8 @@ def render_sidebar() -> None:
         help="Mọi số liệu trên mọi trang được tính tại ngày này.",
     )
     try:
-        snap = _cached_snapshot(as_of(), database_url(), data_version_key(_cached_store(database_url())))
+        units = account_units()
+        snap = _cached_snapshot(as_of(), database_url(), data_version_key(_cached_reader(database_url(), units)), units)
     except Exception:
         log.exception("Sidebar: store or snapshot unavailable")
         sb.warning("Chưa có dữ liệu để lọc.")
@@ -240,20 +280,21 @@ def render_sidebar() -> None:
 
 # --------------------------------------------------------------------------------------------- map
 @st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
-def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> str:
+def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple,
+                     units: tuple[str, ...] = ()) -> str:
     from mapview import build_map, standalone_html
 
-    snap = _cached_snapshot(as_of_date, url, version)
-    return standalone_html(build_map(snap, _cached_store(url), the_filters))
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    return standalone_html(build_map(snap, _cached_reader(url, units), the_filters))
 
 
 def map_html(as_of_date: date | None = None, the_filters: Filters | None = None) -> str:
     """Self-contained Leaflet HTML of the map at ``as_of`` with ``filters``, cached per
     (as_of, filters, DATABASE_URL, data_version); see :func:`mapview.standalone_html`."""
-    the_store = store()
+    the_reader = reader()
     day = as_of_date or as_of()
     f = the_filters if the_filters is not None else filters()
     try:
-        return _cached_map_html(day, f, database_url(), data_version_key(the_store))
+        return _cached_map_html(day, f, database_url(), data_version_key(the_reader), account_units())
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)

@@ -346,3 +346,26 @@ __all__ = [
     "status_css",
     "strip_summary",
 ]
+
+
+def rollup_view(snapshot: Any, units: pd.DataFrame) -> pd.DataFrame:
+    """The province roll-up (:func:`milestones.rollup.unit_rollup`) as text, one row per unit and a total row.
+
+    Areas in ha (``1.234,5``), % with a decimal comma, milestones as «đạt / tổng»; headers
+    :data:`vocab.headers.ROLLUP_HEADERS_VI`.
+    """
+    from milestones.rollup import province_total, unit_rollup
+    from vocab.headers import ROLLUP_HEADERS_VI, ROLLUP_TOTAL_VI
+
+    table = unit_rollup(snapshot, units)
+    rows = [*table.to_dict("records"), {**province_total(table), "unit_name": ROLLUP_TOTAL_VI, "unit": ""}]
+    out = pd.DataFrame([{
+        "unit_name": str(r["unit_name"] or r["unit"] or ""), "unit": str(r["unit"] or ""),
+        "projects": fmt_number(r["projects"], 0),
+        "area_to_recover_ha": fmt_number(r["area_to_recover_m2"] / 10_000, 2),
+        "area_handed_over_ha": fmt_number(r["area_handed_over_m2"] / 10_000, 2),
+        "percent_handed_over": fmt_pct(r["percent_handed_over"]),
+        "milestones_met": f"{r['milestones_met']} / {r['milestones']}",
+        "milestones_at_risk": fmt_number(r["milestones_at_risk"], 0),
+    } for r in rows])
+    return out.rename(columns=ROLLUP_HEADERS_VI)

@@ -81,6 +81,10 @@ class Account:
         One of :data:`ROLES`.
     communes : tuple of str
         The 2025 communes/wards of a ``commune_officer`` (``communes.name``); empty for other roles.
+    units : tuple of str
+        Codes of the units (``units.unit_code``: a district before 1/7/2025, after it the commune-level
+        unit owning the project) whose projects the account sees and writes; empty = every unit (a
+        province-level account). See :func:`unit_scope`.
     active : bool
         False once disabled (the account can no longer log in or act).
     created_at, password_changed_at : datetime
@@ -96,6 +100,7 @@ class Account:
     role: str
     communes: tuple[str, ...] = ()
     active: bool = True
+    units: tuple[str, ...] = ()
     created_at: datetime | None = None
     password_changed_at: datetime | None = None
     failed_logins: int = 0
@@ -109,11 +114,23 @@ class PermissionDeniedError(GpmbError):
     word the refusal with :func:`vocab.roles.permission_denied_text`.
     """
 
-    def __init__(self, account: Account, action: str, commune: str | None = None) -> None:
+    def __init__(self, account: Account, action: str, commune: str | None = None, unit: str | None = None) -> None:
         self.username, self.role, self.action, self.commune = account.username, account.role, action, commune
+        self.unit = unit
         where = f" tại «{commune}»" if commune is not None else ""
+        where += f" thuộc đơn vị «{unit}» (ngoài các đơn vị của tài khoản)" if unit is not None else ""
         super().__init__(f"Tài khoản «{account.username}» (vai trò {account.role}) không có quyền "
                          f"thực hiện thao tác {action}{where}.")
+
+
+class UnitScopeError(PermissionDeniedError):
+    """A unit-scoped account asked for a write that reaches beyond its units (a layer shared by every
+    unit, a restore of a whole layer, rows of another unit changed); ``message_vi`` says which."""
+
+    def __init__(self, account: Account, action: str, message_vi: str) -> None:
+        self.username, self.role, self.action, self.commune, self.unit = (
+            account.username, account.role, action, None, None)
+        GpmbError.__init__(self, message_vi)
 
 
 class AccountDisabledError(GpmbError):
@@ -129,8 +146,33 @@ def commune_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(name)).casefold().split())
 
 
-def allows(account: Account, action: str, commune: str | None = None) -> bool:
-    """Whether ``account`` may do ``action`` (in ``commune`` when given); see :func:`require`.
+#: What an account's ``units`` holds to mean "every unit" (a province-level account), besides nothing.
+ALL_UNITS = "*"
+
+
+def unit_scope(account: Account | None) -> frozenset[str] | None:
+    """The unit codes ``account`` sees and writes, or None for every unit.
+
+    None for no account (a process acting for the whole store, e.g. the seed) and for a
+    province-level account (``units`` empty or containing :data:`ALL_UNITS`).
+    """
+    units = tuple(getattr(account, "units", ()) or ())
+    if not units or ALL_UNITS in units:
+        return None
+    return frozenset(str(u) for u in units)
+
+
+def sees_unit(account: Account | None, unit: str | None) -> bool:
+    """Whether ``unit`` is one of ``account``'s units (always, for a province-level account).
+
+    A row with no unit (None) is seen only by province-level accounts.
+    """
+    scope = unit_scope(account)
+    return scope is None or (unit is not None and str(unit) in scope)
+
+
+def allows(account: Account, action: str, commune: str | None = None, unit: str | None = None) -> bool:
+    """Whether ``account`` may do ``action`` (in ``commune``, on a row of ``unit`` when given); see :func:`require`.
 
     Raises
     ------
@@ -141,6 +183,8 @@ def allows(account: Account, action: str, commune: str | None = None) -> bool:
         raise ValueError(f"unknown action {action!r}; expected one of {ACTIONS}")
     if not account.active:
         return False
+    if unit is not None and not sees_unit(account, unit):
+        return False
     scope = PERMISSIONS.get(account.role, {}).get(action)
     if scope == SCOPE_ALL:
         return True
@@ -149,11 +193,13 @@ def allows(account: Account, action: str, commune: str | None = None) -> bool:
     return False
 
 
-def require(account: Account, action: str, commune: str | None = None) -> None:
-    """Refuse unless ``account`` may do ``action`` (for a row of ``commune`` when given).
+def require(account: Account, action: str, commune: str | None = None, unit: str | None = None) -> None:
+    """Refuse unless ``account`` may do ``action`` (for a row of ``commune`` and of ``unit`` when given).
 
     A commune-scoped grant (``commune_officer`` uploading counts) needs ``commune``: the check runs
-    once per row, so that rows of other communes are refused row by row.
+    once per row, so that rows of other communes are refused row by row. ``unit`` (the unit code of
+    the row's project) is refused when it is not one of the account's units (:func:`unit_scope`), for
+    every role: a shared province server holds several units' projects.
 
     Raises
     ------
@@ -166,5 +212,7 @@ def require(account: Account, action: str, commune: str | None = None) -> None:
     """
     if not account.active:
         raise AccountDisabledError(account.username)
+    if unit is not None and not sees_unit(account, unit):
+        raise PermissionDeniedError(account, action, commune, unit)
     if not allows(account, action, commune):
         raise PermissionDeniedError(account, action, commune)

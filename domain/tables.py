@@ -8,10 +8,13 @@ from __future__ import annotations
 
 #: ``projects`` layer (geometry = clearance boundary, MultiPolygon, EPSG:9215).
 PROJECT_COLUMNS: tuple[str, ...] = (
-    "project_id", "name", "short_name", "kind", "province", "start_date", "section_from_m", "section_to_m",
+    "project_id", "name", "short_name", "kind", "province", "unit", "start_date", "section_from_m", "section_to_m",
     "geometry_status", "geometry_note",
 )
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "name", "short_name", "kind")
+
+#: ``units`` table: the units sharing a store (a district before 1/7/2025, the commune-level unit after).
+UNIT_COLUMNS: tuple[str, ...] = ("unit_code", "name", "province")
 
 #: ``centrelines`` layer (LineString in increasing chainage, EPSG:9215).
 CENTRELINE_COLUMNS: tuple[str, ...] = ("project_id", "chainage_start_m", "geometry_status", "geometry_note")

@@ -3,7 +3,8 @@
 The one function the CLI (``import-counts``) and the upload page both call, so they cannot disagree.
 The acting account is checked here, below both views: a role without ``upload_counts`` is refused
 before the file is read; a ``commune_officer``'s rows of other communes become row problems
-(column ``Xã``) like any other invalid row (:func:`restrict_to_communes`); the store checks again.
+(column ``Xã``) like any other invalid row (:func:`restrict_to_communes`), and an account's rows of
+projects of other units likewise (column ``Dự án``, :func:`restrict_to_units`); the store checks again.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require
+from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require, unit_scope
 from ingest.read import IngestError, RawTable, read_table
 from ingest.report import RowProblem
 from ingest.validate import ValidationReport, validate
@@ -121,6 +122,32 @@ def restrict_to_communes(report: ValidationReport, parcels, actor: Account) -> V
                             notes=list(report.notes))
 
 
+def restrict_to_units(report: ValidationReport, projects, actor: Account) -> ValidationReport:
+    """``report`` with the rows of projects outside ``actor``'s units moved to its problems (issue 10).
+
+    A row's unit is its project's ``projects.unit`` (a row of an unknown project is outside). Accounts of
+    every unit (:func:`domain.roles.unit_scope` None) get ``report`` unchanged; the store checks again.
+    """
+    scope = unit_scope(actor)
+    if scope is None or report.events.empty:
+        return report
+    unit_of = dict(zip(projects["project_id"].astype(str), projects["unit"].astype(str))) \
+        if "unit" in projects.columns else {}
+    allowed = ", ".join(sorted(scope))
+    problems, keep = list(report.problems), []
+    for row, project_id in zip(report.events.index, report.events["project_id"]):
+        unit = unit_of.get(str(project_id))
+        if unit in scope:
+            keep.append(row)
+            continue
+        shown = f"dự án {project_id} của đơn vị {unit}" if unit else f"dự án {project_id} (không rõ đơn vị)"
+        problems.append(RowProblem(int(row), "Dự án", f"tài khoản «{actor.username}» chỉ được tải lên số liệu "
+                                                       f"của đơn vị {allowed}; dòng này thuộc {shown}", str(project_id)))
+    problems.sort(key=lambda p: p.row)
+    return ValidationReport(events=report.events.loc[keep], problems=problems, rows_read=report.rows_read,
+                            notes=list(report.notes))
+
+
 def commit_report(report: ValidationReport, store: Store, *, file_name: str, file_sha256: str, actor: Account,
                   source: str = "upload", client_address: str | None = None):
     """Commit the valid events of ``report`` as one upload by ``actor`` (one transaction in the store).
@@ -181,7 +208,7 @@ def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False,
         table, report = validate_file(data, name, store, today)
     except IngestError as exc:
         return ImportResult("refused", exc.message_vi, name, digest)
-    report = restrict_to_communes(report, store.parcels(), actor)
+    report = restrict_to_units(restrict_to_communes(report, store.parcels(), actor), store.projects(), actor)
     base = dict(file_name=name, file_sha256=digest, report=report, table=table)
     not_written = _not_written(report, dry_run=dry_run, skip_invalid=skip_invalid, base=base)
     if not_written is not None:

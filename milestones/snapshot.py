@@ -160,7 +160,7 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables
     table = project_progress(state, events, ts, proj, reports=reports, areas=areas)
-    extra = [c for c in ("short_name", "kind", "section_from_m", "section_to_m") if c in proj.columns]
+    extra = [c for c in ("short_name", "kind", "unit", "section_from_m", "section_to_m") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
     problems = list(ms.attrs.get("problems", []))

@@ -23,7 +23,17 @@ from sqlalchemy import Boolean, Column, Integer, Table, Text, func, insert, sele
 
 from domain.errors import GpmbError
 from domain.login import MIN_PASSWORD_LENGTH, LockoutPolicy, after_failure, check_new_password, is_locked
-from domain.roles import ADMIN, COMMUNE_OFFICER, ROLES, Account, AccountDisabledError, commune_key, require
+from domain.roles import (
+    ADMIN,
+    ALL_UNITS,
+    COMMUNE_OFFICER,
+    ROLES,
+    Account,
+    AccountDisabledError,
+    commune_key,
+    require,
+    unit_scope,
+)
 from store import audit, schema
 from store.engine import read_connection, write_transaction
 from store.layers import table_exists
@@ -44,6 +54,7 @@ accounts = Table(
     Column("password_changed_at", UtcDateTime, nullable=False),
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", UtcDateTime),
+    Column("units", Text, nullable=False),
 )
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -88,7 +99,7 @@ def _account(row) -> Account:
         communes=tuple(json.loads(row["communes"] or "[]")), active=bool(row["active"]),
         created_at=audit.utc(row["created_at"]), password_changed_at=audit.utc(row["password_changed_at"]),
         failed_logins=int(row["failed_logins"]),
-        locked_until=_locked_until(row),
+        locked_until=_locked_until(row), units=tuple(json.loads(row.get("units") or "[]")),
     )
 
 
@@ -99,7 +110,7 @@ def _locked_until(row) -> datetime | None:
 def _summary(account: Account) -> dict:
     """What the audit keeps of an account (no hash, no lock-out state)."""
     return {"username": account.username, "display_name": account.display_name, "role": account.role,
-            "communes": list(account.communes), "active": account.active}
+            "communes": list(account.communes), "active": account.active, "units": list(account.units)}
 
 
 class Accounts:
@@ -158,7 +169,7 @@ class Accounts:
     # ------------------------------------------------------------------ writing
     def create_account(self, username: str, password: str, *, role: str, by: Account | None,
                        display_name: str | None = None, communes: Iterable[str] = (),
-                       client_address: str | None = None) -> Account:
+                       units: Iterable[str] = (), client_address: str | None = None) -> Account:
         """Add an account; audited as ``user_created``.
 
         Parameters
@@ -178,12 +189,16 @@ class Accounts:
             The communes of a ``commune_officer`` (at least one; matched to ``communes.name`` of the
             store, case-insensitively, when the store has a communes layer); must be empty for
             other roles.
+        units : iterable of str
+            Codes or names of the units (``units`` table) whose projects the account sees and writes;
+            empty (or ``"*"``) = every unit, a province-level account. An account with units creates only
+            accounts within its own units.
 
         Raises
         ------
         AccountError
-            Bad user name, role, display name or commune; the user name exists; no actor on a store
-            that already has accounts.
+            Bad user name, role, display name, commune or unit; the user name exists; no actor on a
+            store that already has accounts.
         WeakPasswordError, PermissionDeniedError, AccountDisabledError
             From the password rule and :func:`domain.roles.require`.
         """
@@ -203,10 +218,11 @@ class Accounts:
             now = self.clock()
             account = Account(username=username, display_name=display_name, role=role,
                               communes=self._canonical_communes(conn, communes), active=True,
-                              created_at=now, password_changed_at=now)
+                              created_at=now, password_changed_at=now, units=_canonical_units(conn, units, by))
             conn.execute(insert(accounts).values(
                 username=username, display_name=display_name, role=role,
                 communes=json.dumps(list(account.communes), ensure_ascii=False), active=True,
+                units=json.dumps(list(account.units), ensure_ascii=False),
                 created_at=now, password_hash=password_hash, password_changed_at=now, failed_logins=0,
             ))
             audit.append(conn, actor=by, action="user_created", target=f"account:{username}",
@@ -256,6 +272,31 @@ class Accounts:
                                f"giới xã của kho dữ liệu.")
         return tuple(dict.fromkeys(known[commune_key(c)] for c in communes))
 
+    def set_units(self, username: str, units: Iterable[str], *, by: Account,
+                  client_address: str | None = None) -> Account:
+        """Give ``username`` these units (codes or names; empty = every unit); audited as ``user_units_set``.
+
+        Raises
+        ------
+        AccountError
+            No such account, or a unit the store does not have or ``by`` does not have.
+        PermissionDeniedError, AccountDisabledError
+            ``by`` may not manage users.
+        """
+        require(by, "manage_users")
+        username = normalise_username(username)
+        with write_transaction(self.engine) as conn:
+            row = self._existing(conn, username)
+            before = _account(row)
+            _check_within(by, before.units, "sửa")
+            codes = _canonical_units(conn, units, by)
+            conn.execute(update(accounts).where(accounts.c.username == username).values(
+                units=json.dumps(list(codes), ensure_ascii=False)))
+            audit.append(conn, actor=by, action="user_units_set", target=f"account:{username}",
+                         before={"units": list(before.units)}, after={"units": list(codes)},
+                         client_address=client_address, now=self.clock())
+        return self.get(username)
+
     def set_password(self, username: str, password: str, *, by: Account,
                      client_address: str | None = None) -> None:
         """Set a new password (an account may change its own; others need ``manage_users``).
@@ -276,7 +317,9 @@ class Accounts:
         check_new_password(password, self.min_password_length)
         password_hash = self.hasher.hash(password)
         with write_transaction(self.engine) as conn:
-            self._existing(conn, username)
+            row = self._existing(conn, username)
+            if by.username != username:
+                _check_within(by, _account(row).units, "đặt mật khẩu cho")
             now = self.clock()
             conn.execute(update(accounts).where(accounts.c.username == username).values(
                 password_hash=password_hash, password_changed_at=now, failed_logins=0, locked_until=None))
@@ -297,6 +340,7 @@ class Accounts:
         username = normalise_username(username)
         with write_transaction(self.engine) as conn:
             row = self._existing(conn, username)
+            _check_within(by, _account(row).units, "vô hiệu hoá")
             if not row["active"]:
                 raise AccountError(f"Tài khoản «{username}» đã bị vô hiệu hoá từ trước.")
             if row["role"] == ADMIN and self._active_admins(conn) <= 1:
@@ -403,3 +447,28 @@ class Accounts:
         if self._dummy_hash is None:
             self._dummy_hash = self.hasher.hash("not a password: equalises the work for unknown users")
         return self._dummy_hash
+
+
+def _canonical_units(conn, units: Iterable[str], by: Account | None) -> tuple[str, ...]:
+    """The unit codes of ``units`` (codes or names, ``*`` = every unit → empty), within ``by``'s units."""
+    from store.units import resolve_unit  # here: store.units imports the schema this module extends
+
+    units = [units] if isinstance(units, str) else list(units)
+    if ALL_UNITS in units:
+        units = []
+    try:
+        codes = tuple(dict.fromkeys(resolve_unit(conn, u) for u in units))
+    except GpmbError as exc:
+        raise AccountError(exc.message_vi) from None
+    _check_within(by, codes, "tạo hoặc giao")
+    return codes
+
+
+def _check_within(by: Account | None, codes: tuple[str, ...], verb: str) -> None:
+    """An account with units manages only accounts whose units are among its own (never a province one)."""
+    scope = unit_scope(by)
+    if scope is None:
+        return
+    if not codes or not set(codes) <= scope:
+        raise AccountError(f"Tài khoản «{by.username}» chỉ {verb} được tài khoản thuộc đơn vị của mình "
+                           f"({', '.join(sorted(scope))}), không phải tài khoản cấp tỉnh hay của đơn vị khác.")

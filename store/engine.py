@@ -6,8 +6,13 @@ interleaving:
 - SQLite: WAL journal (readers never block the writer), ``synchronous=FULL``, a busy timeout
   (:data:`BUSY_TIMEOUT_S`), and ``BEGIN IMMEDIATE`` for write transactions so the write lock is
   taken before anything is read (no lost update between check and insert).
-- PostgreSQL: a transaction-level advisory lock (:data:`WRITE_LOCK_KEY`) at the start of every
-  write transaction.
+- PostgreSQL: transaction-level advisory locks at the start of every write transaction. A write of
+  the whole store (layers, accounts, settings …) takes the store lock (:data:`WRITE_LOCK_KEY`)
+  exclusively. A write that touches only some units' data (an upload or revert of field counts,
+  ``write_transaction(engine, units=…)``) takes the store lock *shared* and one exclusive lock per
+  unit (key pair :data:`WRITE_LOCK_KEY`, ``hashtext(unit_code)``), in sorted order: writers of
+  different units proceed together, writers of one unit serialise, and a store-wide write waits
+  for all of them (and they for it).
 
 Use :func:`write_transaction` for anything that writes and :func:`read_connection` for reads.
 
@@ -180,8 +185,16 @@ def _diagnosed(engine: Engine):
 
 
 @contextlib.contextmanager
-def write_transaction(engine: Engine):
+def write_transaction(engine: Engine, units=None):
     """One write transaction, serialised across processes; commits on success, rolls back on error.
+
+    Parameters
+    ----------
+    engine : Engine
+    units : iterable of str, optional
+        Unit codes (``units.unit_code``) of the only data this transaction writes: on PostgreSQL it
+        then serialises only with writers of the same units (and store-wide writers). None (default)
+        or empty: a store-wide write. SQLite has one lock per file whatever ``units`` says.
 
     Yields
     ------
@@ -196,8 +209,19 @@ def write_transaction(engine: Engine):
         conn.execution_options(gpmb_write=True)
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+                _advisory_locks(conn, sorted({str(u) for u in units or ()}))
             yield conn
+
+
+def _advisory_locks(conn, units: list[str]) -> None:
+    """The store lock exclusive (no ``units``), or shared plus one exclusive lock per unit, sorted
+    (one order for every writer: no deadlock between two multi-unit writers)."""
+    if not units:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+        return
+    conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": WRITE_LOCK_KEY})
+    for unit in units:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(:u))"), {"k": WRITE_LOCK_KEY, "u": unit})
 
 
 @contextlib.contextmanager

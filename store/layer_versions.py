@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
-from store import layer_history, schema
+from store import layer_history, schema, units
 from store.errors import StoreError
 from store.geometry import geometry_type_name
 from store.layers import build_table, replace_rows, table_exists, write_layer_table
@@ -126,8 +126,11 @@ def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, s
 
     The table ``name`` is kept (its rows are replaced, :func:`store.layers.replace_rows`); it is
     created, with its spatial index, only when the layer was never written.
+    A ``projects`` layer gets every row's ``unit`` (:func:`store.units.with_units`: kept, else the default).
     """
     gdf = normalise_dates(name, gdf)
+    if name == "projects":
+        gdf = units.with_units(conn, gdf)
     current = current_version(conn, name)
     if table_exists(conn, name):
         if current >= 1:

@@ -28,6 +28,7 @@ from store import (
     seed,
     settings,
     sources,
+    units,
     uploads,
     writes,
 )
@@ -235,6 +236,9 @@ class Store:
         prepared, texts = writes.prepared_layers(layers, report, reports, expected_versions)
         with write_transaction(self.engine) as conn:
             stored = check_actor(conn, actor, "import_cadastre")
+            if "projects" in prepared:
+                prepared["projects"] = units.with_units(conn, prepared["projects"])
+            units.check_layer_units(conn, stored, prepared)
             layer_versions.check_expected_versions(conn, expected_versions)
             changes = layer_versions.change_summary(conn, prepared)
             removals.check_confirmed_removals(changes, confirmed_removals)
@@ -282,6 +286,7 @@ class Store:
         version = int(version)
         with write_transaction(self.engine) as conn:
             stored = check_actor(conn, actor, "restore")
+            units.refuse_whole_layer(stored, "restore", f"Khôi phục một phiên bản của lớp {name!r}")
             current = layer_versions.check_restorable(conn, name, version)
             if version == current:
                 return Outcome(True, None, current)
@@ -329,12 +334,21 @@ class Store:
         StoreError
             Bad source, hash or rows (nothing is written).
         domain.roles.PermissionDeniedError, AccountDisabledError
-            The account may not upload, or a row is outside his communes (nothing is written).
+            The account may not upload, or a row is outside his communes or his units (nothing is written).
+
+        Notes
+        -----
+        The write transaction locks only the units of the rows' projects (:mod:`store.engine`), so on
+        PostGIS uploads of different units commit concurrently.
         """
         sha = uploads.check_commit(source, file_sha256)
         columns = prepare_events(events_df)
-        with write_transaction(self.engine) as conn:
+        with read_connection(self.engine) as conn:
+            row_units = units.row_units(columns["project_id"], units.project_units(conn))
+        with write_transaction(self.engine, units=units.lock_units(row_units)) as conn:
+            _same_units(row_units, units.row_units(columns["project_id"], units.project_units(conn)))
             stored = check_actor(conn, actor, "upload_counts", row_communes=writes.row_communes(conn, actor, columns))
+            units.check_row_units(stored, "upload_counts", set(row_units))
             counted = uploads.counted_events(conn)
             result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha,
                                        uploaded_by=stored.username, rows_read=int(rows_read), source=source)
@@ -375,8 +389,12 @@ class Store:
             upload_id = int(upload_id)
         except (TypeError, ValueError):
             raise StoreError(f"Mã lần tải lên không hợp lệ: {upload_id!r}.") from None
-        with write_transaction(self.engine) as conn:
+        with read_connection(self.engine) as conn:
+            touched = units.upload_units(conn, upload_id)
+        with write_transaction(self.engine, units=units.lock_units(touched)) as conn:
+            _same_units(touched, units.upload_units(conn, upload_id))
             stored = check_actor(conn, actor, "revert")
+            units.check_row_units(stored, "revert", touched)
             upload = uploads.revertable(conn, upload_id)
             if settings.maker_checker_on(conn):
                 return Outcome(False, proposals.create(
@@ -386,6 +404,40 @@ class Store:
             revert_id = writes.revert(conn, stored, upload_id, reason, proposals.no_review(), client_address)
         checkpoint(self.engine)
         return Outcome(True, None, revert_id)
+
+    # ------------------------------------------------------------------ units
+    def units(self) -> pd.DataFrame:
+        """The units sharing this store: ``unit_code``, ``name``, ``province`` (by code)."""
+        with read_connection(self.engine) as conn:
+            return units.read_units(conn)
+
+    def add_unit(self, code: str, name: str, province: str, *, actor: Account,
+                 client_address: str | None = None) -> dict:
+        """Add a unit (province-level accounts with ``manage_users`` only); audited as ``unit_added``.
+
+        Raises
+        ------
+        StoreError
+            Malformed or existing code, empty name or province.
+        domain.roles.PermissionDeniedError, UnitScopeError, AccountDisabledError
+        """
+        with write_transaction(self.engine) as conn:
+            stored = check_actor(conn, actor, "manage_users")
+            units.refuse_whole_layer(stored, "manage_users", "Thêm một đơn vị vào kho")
+            row = units.add_unit(conn, code, name, province)
+            audit.append(conn, actor=stored, action="unit_added", target=f"unit:{row['unit_code']}", after=row,
+                         client_address=client_address)
+        checkpoint(self.engine)
+        return row
+
+    def scoped(self, account: Account | None):
+        """A read-only view of this store limited to ``account``'s units (:class:`store.scoped.ScopedStore`).
+
+        Returns the store itself for a province-level account (or None): it sees every unit.
+        """
+        from store.scoped import scoped_reader
+
+        return scoped_reader(self, account)
 
     # ------------------------------------------------------------------ maker–checker
     def proposals(self, status: str | None = None) -> pd.DataFrame:
@@ -498,6 +550,13 @@ class Store:
         """
         with read_connection(self.engine) as conn:
             return uploads.read_data_version(conn)
+
+
+def _same_units(before: list, now: list) -> None:
+    """Refuse a write whose rows' units changed between the unit lock's choice and the lock (a project
+    moved to another unit meanwhile: rare; the user retries)."""
+    if before != now:
+        raise StoreError("Đơn vị của dự án vừa được thay đổi trong lúc ghi; chưa ghi gì, hãy làm lại thao tác.")
 
 
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
-from store import audit, layer_versions, parcel_status, proposals, uploads
+from store import audit, layer_versions, parcel_status, proposals, units, uploads
 from store.errors import StoreError
 from store.ledger import event_communes, pause_for_tests
 from store.proposals import Outcome
@@ -106,12 +106,17 @@ def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_addr
     """Carry out a confirmed proposal (inside the confirming transaction); return what the action returns."""
     payload = proposal["payload"]
     if proposal["action"] == "revert":
+        units.check_row_units(actor, "revert", units.upload_units(conn, int(payload["upload_id"])))
         return revert(conn, actor, int(payload["upload_id"]), payload.get("reason", ""), review, client_address)
     if proposal["action"] == "restore":
+        units.refuse_whole_layer(actor, "restore", f"Khôi phục một phiên bản của lớp {payload['layer']!r}")
         layer_versions.check_expected_versions(conn, {payload["layer"]: payload["expected_version"]})
         return restore(conn, actor, payload["layer"], int(payload["version"]), review, client_address)
     layer_versions.check_expected_versions(conn, payload["expected_versions"])
     layers = proposals.read_layers(conn, proposal["proposal_id"], payload["layers"])
+    if "projects" in layers:
+        layers["projects"] = units.with_units(conn, layers["projects"])
+    units.check_layer_units(conn, actor, layers)
     changes = layer_versions.change_summary(conn, layers)
     return write_layers(conn, actor, layers, payload["reports"], payload["source"], changes, review, client_address)
 

@@ -62,3 +62,19 @@ STATUS_LAYER_HEADERS_VI: dict[str, str] = {
     "days_overdue": "Số ngày quá hạn",
     "as_of": "Số liệu tính đến ngày",
 }
+
+
+#: Headers of the province roll-up (``milestones.rollup.unit_rollup``: column code → header).
+ROLLUP_HEADERS_VI: dict[str, str] = {
+    "unit_name": "Đơn vị",
+    "unit": "Mã đơn vị",
+    "projects": "Số dự án",
+    "area_to_recover_ha": "Diện tích thu hồi (ha)",
+    "area_handed_over_ha": "Đã bàn giao (ha)",
+    "percent_handed_over": "Tỷ lệ GPMB",
+    "milestones_met": "Mốc đã đạt",
+    "milestones_at_risk": "Mốc có nguy cơ / chậm",
+}
+
+#: The roll-up's total row label.
+ROLLUP_TOTAL_VI = "Toàn tỉnh"

@@ -22,6 +22,7 @@ from dashboard.tables import (
     project_card,
     projects_in_communes,
     report_calendar_text,
+    rollup_view,
     status_css,
 )
 from vocab.format import fmt_date, fmt_pct
@@ -240,7 +241,7 @@ _LEAGUE_UNITS = {"commune": "Xã, phường mới (từ 1/7/2025)", "former": "X
 @st.cache_data(show_spinner=False, max_entries=8)
 def _events(url: str | None, version: tuple):
     """The ledger, once per data version (for the league's days since the last field counts)."""
-    return state.store().events()
+    return state.reader().events()
 
 
 def _league(snap, names: dict[str, str], chosen: tuple[str, ...], communes: tuple[str, ...]) -> None:
@@ -257,6 +258,17 @@ def _league(snap, names: dict[str, str], chosen: tuple[str, ...], communes: tupl
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption("Xếp theo diện tích còn thiếu so với mốc diện tích tiếp theo của dự án (lớn nhất trước). "
                "“Người đứng đầu … chịu trách nhiệm về kết quả công tác GPMB của địa phương”.")
+
+
+def _rollup(snap) -> None:
+    """The province roll-up, for an account that sees more than one unit (a province-level account)."""
+    units = state.visible_units()
+    if units is None or len(units) <= 1:
+        return
+    st.subheader("Tổng hợp toàn tỉnh theo đơn vị")
+    st.dataframe(rollup_view(snap, units), hide_index=True, width="stretch")
+    st.caption("Mỗi đơn vị: tổng các dự án của đơn vị (không theo bộ lọc dự án, xã); tỷ lệ = diện tích đã bàn giao "
+               "÷ diện tích cần thu hồi; mốc có nguy cơ gồm mốc có nguy cơ, chậm và đã lỡ.")
 
 
 def render() -> None:
@@ -280,6 +292,8 @@ def render() -> None:
         projects = projects[projects["project_id"].isin(chosen)]
         milestones = milestones[milestones["project_id"].isin(chosen)]
         curve = curve[curve["project_id"].isin(chosen)]
+
+    _rollup(snap)
 
     st.subheader("Tiến độ theo dự án" + (" (trên các xã, phường đã chọn)" if communes else ""))
     _cards(projects_in_communes(projects, snap.parcels, communes), names, milestones, day)

@@ -41,7 +41,7 @@ def _map_html(as_of_date: date, milestone_id: str, url: str | None, version: tup
     from mapview import standalone_html
     from mapview.blockers import blockers_map
 
-    return standalone_html(blockers_map(state.snapshot(as_of_date), state.store(), milestone_id))
+    return standalone_html(blockers_map(state.snapshot(as_of_date), state.reader(), milestone_id))
 
 
 def _show_map(day: date, milestone_id: str) -> None:

@@ -49,7 +49,7 @@ def _templates() -> None:
 def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
     """(table, report, None) or (None, None, message); cached per file content, store data version and
     account (a commune officer's rows of other communes are row problems here as at commit)."""
-    from ingest.importer import restrict_to_communes, validate_file
+    from ingest.importer import restrict_to_communes, restrict_to_units, validate_file
     from ingest.read import IngestError
 
     account = auth.current_account()
@@ -62,6 +62,7 @@ def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
                 table, report = validate_file(data, file_name, the_store)
                 # a commune officer sees his refusals of other communes' rows before committing
                 report = restrict_to_communes(report, the_store.parcels(), account)
+                report = restrict_to_units(report, the_store.projects(), account)  # and other units' rows
             cache[key] = (table, report, None)
         except IngestError as exc:
             cache[key] = (None, None, exc.message_vi)

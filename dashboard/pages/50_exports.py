@@ -48,7 +48,7 @@ def _make(fmt: str, as_of_date: date, options_key: tuple, url: str | None, versi
     project_id, paper, orientation, personal, pages, dpi = options_key
     options = ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
                             include_personal_data=personal, pages=pages, dpi=dpi)
-    result = export(fmt, state.snapshot(as_of_date), state.store(), options)
+    result = export(fmt, state.snapshot(as_of_date), state.reader(), options)
     return result.data, result.file_name, result.mime
 
 
@@ -58,7 +58,7 @@ def _make_personal(fmt: str, as_of_date: date, options_key: tuple) -> tuple[byte
     project_id, paper, orientation, personal, pages, dpi = options_key
     options = ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
                             include_personal_data=personal, pages=pages, dpi=dpi)
-    result = export_as(auth.current_account(), fmt, state.snapshot(as_of_date), state.store(), options,
+    result = export_as(auth.current_account(), fmt, state.snapshot(as_of_date), state.reader(), options,
                        client_address=auth.client_address())
     return result.data, result.file_name, result.mime
 

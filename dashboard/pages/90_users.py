@@ -43,12 +43,15 @@ def _add_form(admin, accounts, address) -> None:
         role = st.selectbox("Vai trò", ROLES, format_func=role_label)
         communes = st.text_input("Xã, phường của cán bộ xã (cách nhau bởi dấu chấm phẩy)")
         password = st.text_input("Mật khẩu ban đầu (ít nhất 10 ký tự)", type="password")
+        units = st.text_input("Đơn vị (mã hoặc tên, ví dụ 183 hay Huyện Cao Lộc; cách nhau bởi dấu chấm phẩy; "
+                              "để trống: mọi đơn vị, tài khoản cấp tỉnh)")
         if not st.form_submit_button("Thêm tài khoản", type="primary"):
             return
     names = [c.strip() for c in communes.split(";") if c.strip()]
+    unit_names = [u.strip() for u in units.split(";") if u.strip()]
     if _attempt(lambda: accounts.create_account(username, password, role=role, by=admin,
                                                 display_name=display_name or None, communes=names,
-                                                client_address=address)):
+                                                units=unit_names, client_address=address)):
         _done(f"Đã thêm tài khoản «{username.strip().lower()}».")
 
 

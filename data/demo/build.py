@@ -18,6 +18,7 @@ from data.demo import geometry as geo
 from data.demo.names import owner_name
 from data.demo.parcels import route_blocks, split_rectangle, voronoi_fabric
 from domain.tables import PARCEL_COLUMNS
+from domain.units import DEFAULT_UNIT_CODE
 from gis.chainage import format_chainage
 from gis.crs import LANG_SON_CRS
 from parsing.text import fold_vi
@@ -171,7 +172,8 @@ def projects_layer(geom: dict) -> gpd.GeoDataFrame:
     """The ``projects`` layer (DATA_MODEL.md): one row per project, geometry = clearance boundary (MultiPolygon).
 
     ``start_date`` is a ``datetime64`` at midnight (GeoPackage DATETIME; the date part is meant).
-    ``section_from_m``/``section_to_m`` are chainages in metres (NaN for areas and sites).
+    ``section_from_m``/``section_to_m`` are chainages in metres (NaN for areas and sites). ``unit`` is the
+    code of the unit owning the project (``domain.units.DEFAULT_UNIT_CODE``: huyện Cao Lộc, all five).
     """
     rows = []
     for pid in PROJECT_ORDER:
@@ -183,7 +185,7 @@ def projects_layer(geom: dict) -> gpd.GeoDataFrame:
         else:
             section = (math.nan, math.nan)
         rows.append(dict(project_id=pid, name=info["name"], short_name=info["short_name"], kind=info["kind"],
-                         province=PROVINCE, start_date=pd.Timestamp(info["start_date"]),
+                         province=PROVINCE, unit=DEFAULT_UNIT_CODE, start_date=pd.Timestamp(info["start_date"]),
                          section_from_m=float(section[0]), section_to_m=float(section[1]),
                          geometry_status="approximate", geometry_note=geom["notes"][pid],
                          geometry=geo.as_multipolygon(geom["boundaries"][pid])))

@@ -107,6 +107,8 @@ def test_accounts_table_shows_a_lockout_only_while_it_lasts():
     assert rows["Khoá đến (giờ Việt Nam)"].tolist() == ["01/12/2026 10:10:00", "—", "—"]
     assert rows["Vai trò"].tolist() == ["Lãnh đạo (chỉ xem)", "Cán bộ xã", "Quản trị"]
     assert rows["Xã, phường"].tolist() == ["—", "Phường Kỳ Lừa", "—"]
+    assert rows["Đơn vị"].tolist() == ["Tất cả (cấp tỉnh)"] * 3
+    assert accounts_table([account(VIEWER, units=("183", "184"))], now)["Đơn vị"].tolist() == ["183, 184"]
     assert rows["Trạng thái"].tolist()[-1] == "Đã vô hiệu hoá"
     assert "password_hash" not in rows.columns
 

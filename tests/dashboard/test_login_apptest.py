@@ -221,10 +221,13 @@ def test_users_page_adds_and_disables_an_account(with_admin):
     at.selectbox[0].set_value("commune_officer")
     at.text_input[2].set_value("Kỳ Lừa")
     at.text_input[3].set_value(TEST_PASSWORD)
+    at.text_input[4].set_value("Huyện Cao Lộc")
     at.button[0].click().run()
     assert not at.error, [e.value for e in at.error]
     assert accounts.get("hoa").communes == ("Phường Kỳ Lừa",)
-    assert "hoa" in at.dataframe[0].value["Tên đăng nhập"].tolist()
+    assert accounts.get("hoa").units == ("183",)  # the unit's name, stored as its code
+    table = at.dataframe[0].value.set_index("Tên đăng nhập")
+    assert table.loc["hoa", "Đơn vị"] == "183" and table.loc["admin", "Đơn vị"] == "Tất cả (cấp tỉnh)"
     at.selectbox(key="users_disable_name").set_value("lan")
     at.button[1].click().run()
     assert accounts.get("lan").active is False

@@ -29,6 +29,7 @@ def make_projects() -> gpd.GeoDataFrame:
             "short_name": ["QL4B", "CCN Hợp Thành 1"],
             "kind": ["road", "area"],
             "province": ["Lạng Sơn", "Lạng Sơn"],
+            "unit": ["183", "183"],
             "start_date": [date(2021, 3, 1), date(2023, 6, 15)],
             "section_from_m": [3700.0, float("nan")],
             "section_to_m": [18000.0, float("nan")],

@@ -6,6 +6,7 @@ import inspect
 import pytest
 
 from store.protocol import LayerReader, StoreReader
+from store.scoped import ScopedStore
 from store.store import Store
 from tests.dashboard.synthetic import FakeStore
 from tests.milestones.conftest import FrameStore, Ledger
@@ -36,7 +37,8 @@ def test_the_protocols_declare_what_computations_read():
                                                    "rules", "uploads"}
 
 
-@pytest.mark.parametrize("implementation, protocol", [(Store, StoreReader), (FrameStore, StoreReader),
+@pytest.mark.parametrize("implementation, protocol", [(Store, StoreReader), (ScopedStore, StoreReader),
+                                                      (FrameStore, StoreReader),
                                                       (FakeStore, LayerReader)])
 def test_implementations_match_the_protocol_signatures(implementation, protocol):
     for name in protocol_methods(protocol):
@@ -46,6 +48,7 @@ def test_implementations_match_the_protocol_signatures(implementation, protocol)
 def test_isinstance_checks_the_real_store_and_the_doubles():
     store = Store.__new__(Store)                       # no database needed to check the interface
     assert isinstance(store, StoreReader)
+    assert isinstance(ScopedStore(store, ["183"]), StoreReader)
     assert isinstance(FrameStore(projects=None, parcels=None, events=Ledger().frame()), StoreReader)
     assert isinstance(FakeStore(), LayerReader)
     assert not isinstance(FakeStore(), StoreReader)    # the map's double has no ledger: not for computations

@@ -1,0 +1,122 @@
+"""A store reader limited to some units (issue 10): what an account with units sees.
+
+:class:`ScopedStore` implements :class:`store.protocol.StoreReader` over a :class:`store.store.Store`:
+
+- ``projects`` of the units only (``projects.unit``); ``centrelines``, ``parcels``, ``milestones`` and
+  ``events`` of those projects (by ``project_id``; an event or milestone with no project is not shown);
+- ``uploads``: those with an event of a visible project, those the account made itself, and the
+  reverts of visible uploads;
+- ``communes``, ``roads`` and ``rules``: the shared context, unchanged;
+- ``data_version``: the store's, plus ``units`` (so caches keyed on it never mix two scopes).
+
+Writes are not offered here: they go to the store, which checks the account's units itself
+(:mod:`store.units`). A province-level account gets the store itself (:func:`scoped_reader`).
+"""
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from domain.roles import Account, unit_scope
+
+
+def scoped_reader(store, account: Account | None):
+    """``store`` limited to ``account``'s units; ``store`` itself for a province-level account or None."""
+    units = unit_scope(account)
+    if units is None:
+        return store
+    return ScopedStore(store, units, username=account.username)
+
+
+class ScopedStore:
+    """Read-only view of ``store`` limited to the unit codes ``units`` (see the module docstring).
+
+    Parameters
+    ----------
+    store : store.store.Store
+    units : iterable of str
+        Unit codes (``units.unit_code``).
+    username : str, optional
+        The account whose own uploads stay visible in :meth:`uploads`.
+    """
+
+    def __init__(self, store, units, *, username: str | None = None) -> None:
+        self.store = store
+        self.unit_codes = frozenset(str(u) for u in units)
+        self.username = username
+
+    @property
+    def backend(self) -> str:
+        """The backend of the store (``sqlite`` or ``postgresql``)."""
+        return self.store.backend
+
+    def __repr__(self) -> str:
+        return f"ScopedStore({self.store!r}, units={sorted(self.unit_codes)})"
+
+    def _project_ids(self) -> set[str]:
+        return set(self.projects()["project_id"].astype(str))
+
+    @staticmethod
+    def _of(frame, project_ids: set[str]):
+        if "project_id" not in frame.columns:
+            return frame.iloc[0:0]
+        return frame[frame["project_id"].astype(str).isin(project_ids)].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ LayerReader
+    def projects(self) -> gpd.GeoDataFrame:
+        """Projects of the units (``unit`` in the scope), EPSG:9215."""
+        projects = self.store.projects()
+        if "unit" not in projects.columns:
+            return projects.iloc[0:0]
+        return projects[projects["unit"].astype(str).isin(self.unit_codes)].reset_index(drop=True)
+
+    def centrelines(self) -> gpd.GeoDataFrame:
+        """Centrelines of the units' projects."""
+        return self._of(self.store.centrelines(), self._project_ids())
+
+    def parcels(self, project_id: str | None = None) -> gpd.GeoDataFrame:
+        """Parcels of the units' projects (only ``project_id``'s when given; none if it is another unit's)."""
+        visible = self._project_ids()
+        if project_id is not None:
+            visible &= {str(project_id)}
+        return self._of(self.store.parcels(project_id), visible)
+
+    def communes(self) -> gpd.GeoDataFrame:
+        """The shared communes layer (context, not limited)."""
+        return self.store.communes()
+
+    def roads(self) -> gpd.GeoDataFrame:
+        """The shared roads layer (context, not limited)."""
+        return self.store.roads()
+
+    def data_version(self) -> dict:
+        """The store's data version plus ``units`` (sorted codes of the scope)."""
+        return {**self.store.data_version(), "units": tuple(sorted(self.unit_codes))}
+
+    # ------------------------------------------------------------------ StoreReader
+    def milestones(self) -> pd.DataFrame:
+        """Milestones of the units' projects."""
+        return self._of(self.store.milestones(), self._project_ids())
+
+    def rules(self) -> dict:
+        """The store's rules (shared by every unit)."""
+        return self.store.rules()
+
+    def events(self, include_reverted: bool = False) -> pd.DataFrame:
+        """Ledger events of the units' projects, in ``event_id`` order."""
+        return self._of(self.store.events(include_reverted), self._project_ids())
+
+    def uploads(self) -> pd.DataFrame:
+        """Uploads with an event of the units' projects, the account's own, and reverts of those."""
+        uploads = self.store.uploads()
+        seen = set(self.events(include_reverted=True)["upload_id"].astype(int))
+        own = uploads["uploaded_by"].astype(str) == str(self.username) if self.username else False
+        keep = uploads["upload_id"].isin(seen) | own
+        keep |= uploads["reverts_upload_id"].isin(uploads.loc[keep, "upload_id"])
+        return uploads[keep].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ units
+    def units(self) -> pd.DataFrame:
+        """The scope's units (``unit_code``, ``name``, ``province``)."""
+        table = self.store.units()
+        return table[table["unit_code"].astype(str).isin(self.unit_codes)].reset_index(drop=True)
