@@ -22,6 +22,7 @@ from milestones.status_layer import parcel_status_frame
 from store import open_store
 from store import parcel_status as ps
 from tests.support.actors import office_admin
+from tests.support.migrations import rewind
 from vocab.headers import STATUS_LAYER_HEADERS_VI
 from vocab.labels import STAGE_COLOURS, stage_label
 
@@ -218,16 +219,7 @@ def test_a_0004_store_gains_the_layer_on_open(status_store, store_url, sources_d
     store = status_store
     sqlite = store.backend == "sqlite"
     with store.engine.begin() as conn:
-        for statement in ("DROP TABLE parcel_status", "DROP TABLE layer_styles", *(
-                ("DROP TABLE gpkg_data_columns", "DROP TABLE gpkg_data_column_constraints",
-                 "DELETE FROM gpkg_extensions WHERE table_name = 'parcel_status' OR extension_name = 'gpkg_schema'",
-                 "DROP TABLE IF EXISTS rtree_parcel_status_geometry",
-                 "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
-                 "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')") if sqlite else
-                ("DELETE FROM spatial_ref_sys WHERE srid = 9215",)),
-                "DELETE FROM store_meta WHERE key = 'parcel_status_data_version'",
-                "UPDATE alembic_version SET version_num = '0006'"):
-            conn.execute(text(statement))
+        rewind(conn, "0006")
     store.close()
     reopened = open_store(store_url, sources_dir=sources_dir)
     try:

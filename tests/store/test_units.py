@@ -20,6 +20,7 @@ from domain.roles import PermissionDeniedError, UnitScopeError
 from store import Accounts, StoreError
 from store.engine import write_transaction
 from tests.support.actors import FAST_HASHER, TEST_PASSWORD, make_account
+from tests.support.migrations import rewind
 
 AS_OF = date(2024, 6, 30)
 
@@ -202,15 +203,13 @@ def test_cli_rollup_and_as(store, two_units, capsys):
 
 
 def test_migration_gives_an_old_store_its_unit(store, store_url, sources_dir):
-    """A store at revision 0004 (no units) reopened: one unit, from store_meta ``default_unit``."""
+    """A store at the revision before 0009 (no units) reopened: one unit, from store_meta ``default_unit``."""
     from store import open_store, schema
 
     make_account(store, "cu", "admin")
     with write_transaction(store.engine) as conn:
-        for statement in ("DROP TABLE units", "ALTER TABLE accounts DROP COLUMN units",
-                          'ALTER TABLE "projects" DROP COLUMN unit',
-                          "UPDATE alembic_version SET version_num = '0004'",
-                          "DELETE FROM store_meta WHERE key = 'default_unit'",
+        rewind(conn, "0008")                          # the revision before units (0009)
+        for statement in ("DELETE FROM store_meta WHERE key = 'default_unit'",
                           "INSERT INTO store_meta (key, value) VALUES ('default_unit', '186')",
                           "INSERT INTO store_meta (key, value) VALUES ('default_unit_name', 'Huyện Hữu Lũng')"):
             conn.execute(text(statement))

@@ -1,0 +1,43 @@
+"""Take a store back to an earlier schema revision, as an older release left it, for migration tests.
+
+A migration test builds a store at head, then undoes what the migrations after the revision it starts from
+created (in reverse order) and stamps that revision; ``open_store`` then runs those migrations again. One
+table of what each migration creates, so a test of migration N keeps working when later ones are added:
+a new migration adds its entry here.
+"""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+#: Revision → statements undoing what it created, per backend (``sqlite`` = GeoPackage, ``postgresql``).
+UNDO: dict[str, dict[str, tuple[str, ...]]] = {
+    "0006": {"sqlite": ("DROP TABLE layer_history_columns",),
+             "postgresql": ("DROP TABLE layer_history_columns",)},
+    "0007": {"sqlite": ("DROP TABLE parcel_status", "DROP TABLE layer_styles", "DROP TABLE gpkg_data_columns",
+                        "DROP TABLE gpkg_data_column_constraints",
+                        "DELETE FROM gpkg_extensions WHERE table_name = 'parcel_status' OR extension_name = 'gpkg_schema'",
+                        "DROP TABLE IF EXISTS rtree_parcel_status_geometry",
+                        "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
+                        "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')",
+                        "DELETE FROM store_meta WHERE key = 'parcel_status_data_version'"),
+             "postgresql": ("DROP TABLE parcel_status", "DROP TABLE layer_styles",
+                            "DELETE FROM spatial_ref_sys WHERE srid = 9215",
+                            "DELETE FROM store_meta WHERE key = 'parcel_status_data_version'")},
+    "0008": {"sqlite": ("DROP TABLE source_profiles",), "postgresql": ("DROP TABLE source_profiles",)},
+    "0009": {"sqlite": ("DROP TABLE units", "ALTER TABLE accounts DROP COLUMN units",
+                        'ALTER TABLE "projects" DROP COLUMN unit'),
+             "postgresql": ("DROP TABLE units", "ALTER TABLE accounts DROP COLUMN units",
+                            'ALTER TABLE "projects" DROP COLUMN unit')},
+}
+
+
+def rewind(conn, revision: str) -> None:
+    """Undo every migration after ``revision`` listed in :data:`UNDO` (newest first) and stamp ``revision``.
+
+    ``conn`` is a write connection of a store at head; the caller commits.
+    """
+    backend = conn.dialect.name
+    for rev in sorted((r for r in UNDO if r > revision), reverse=True):
+        for statement in UNDO[rev][backend]:
+            conn.execute(text(statement))
+    conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
