@@ -43,6 +43,8 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "proposal_rejected": "Từ chối đề xuất",
     "proposal_cancelled": "Huỷ đề xuất",
     "setting_changed": "Thay đổi cài đặt",
+    "store_initialised": "Khởi tạo kho dữ liệu",
+    "store_identity_assigned": "Gán mã nhận diện cho kho dữ liệu",
 }
 
 #: ``proposals.status`` → Vietnamese.
