@@ -236,6 +236,20 @@ def render_sidebar() -> None:
     sb.checkbox("Chỉ thửa có rủi ro tiến độ", key=AT_RISK_KEY)
 
 
+def render_store_footer() -> None:
+    """At the bottom of the sidebar: which store the figures come from (``Store.identity()``: its id and
+    creation time; issue 10), the same words as every export's footer. Nothing when no store opens."""
+    from exports.provenance import DataVersion
+
+    try:
+        ident = _cached_store(database_url()).identity()
+    except Exception:  # noqa: BLE001 - the page itself says why the store cannot be used
+        log.debug("Sidebar footer: store unavailable", exc_info=True)
+        return
+    st.sidebar.divider()
+    st.sidebar.caption(DataVersion(None, None, ident.store_id, ident.created_at).store_text_vi())
+
+
 # --------------------------------------------------------------------------------------------- map
 @st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
 def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> str:
