@@ -243,7 +243,7 @@ def render_store_footer() -> None:
 
     try:
         ident = _cached_store(database_url()).identity()
-    except Exception:  # noqa: BLE001 - the page itself says why the store cannot be used
+    except Exception:
         log.debug("Sidebar footer: store unavailable", exc_info=True)
         return
     st.sidebar.divider()

@@ -89,7 +89,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     """The migration runs on a store written by the previous release, keeping its ledger."""
     import shutil
 
-    from store import open_store
+    from tests.support.stores import demo_store
 
     template, sources = seeded
     path = tmp_path / "old.gpkg"
@@ -104,7 +104,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
         uploads_before = conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one()
     engine.dispose()
 
-    store = open_store(f"sqlite:///{path}", sources_dir=sources)
+    store = demo_store(f"sqlite:///{path}", sources_dir=sources)
     with store.engine.connect() as conn:
         assert schema.current_revision(conn) == "0004" == schema.HEAD_REVISION
         assert conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one() == uploads_before
