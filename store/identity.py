@@ -121,7 +121,7 @@ def check_store_file(path: Path) -> None:
         raise NotAStoreError(f"Không mở được kho dữ liệu {shown}: đây là GeoPackage của ứng dụng khác (không có "
                              f"thông tin kho GPMB Tracker); chưa thay đổi gì trong tệp. Mở nó bằng QGIS, hoặc "
                              f"{INIT_HINT_VI} ở một tệp khác.")
-    schema.check_known_revision(revision)
+    schema.check_known_revision(revision, str(path))
 
 
 def _header(path: Path) -> bytes:

@@ -89,7 +89,7 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
             if engine.dialect.name == "postgresql":
                 identity.check_database(conn, engine.url)
             revision = schema.current_revision(conn)
-            schema.check_known_revision(revision)
+            schema.check_known_revision(revision, identity.location_of(engine.url))
             meta = identity.read_meta(conn)
         if revision != schema.HEAD_REVISION or "store_id" not in meta:
             with write_transaction(engine) as conn:

@@ -103,8 +103,9 @@ def upgrade(conn, revision: str = "head") -> None:
     command.upgrade(alembic_config(conn), revision)
 
 
-def check_known_revision(revision: str | None) -> None:
-    """Refuse a store written by a newer release (a revision these migrations do not know).
+def check_known_revision(revision: str | None, where: str | None = None) -> None:
+    """Refuse a store written by a newer release (a revision these migrations do not know); ``where``
+    names the store in the message (file or URL without password).
 
     Raises
     ------
@@ -120,7 +121,8 @@ def check_known_revision(revision: str | None) -> None:
     config = alembic_config(None)
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
     if revision not in known:
-        raise StoreUnavailableError(f"Kho dữ liệu do một phiên bản GPMB Tracker mới hơn tạo ra (lược đồ {revision}, "
+        named = f" {where!r}" if where else ""
+        raise StoreUnavailableError(f"Kho dữ liệu{named} do một phiên bản GPMB Tracker mới hơn tạo ra (lược đồ {revision}, "
                                     f"phiên bản này chỉ biết đến {HEAD_REVISION}); hãy cập nhật phần mềm. "
                                     f"Chưa thay đổi gì trong kho.")
 
