@@ -91,15 +91,10 @@ def _milestone_record(m: dict) -> dict:
     return record
 
 
-#: What ``status`` says for a store that has no project yet.
-EMPTY_STORE_VI = ("Kho chưa có dữ liệu (chưa có dự án nào): thêm dự án và thửa đất bằng python cli.py add-project "
-                  "và import-parcels, hoặc tạo kho mẫu bằng python cli.py init --demo --url <tệp mới>.")
-
-
 def format_text(snapshot) -> str:
     """Plain-text report in Vietnamese (numbers 1.234,5; dates dd/mm/yyyy)."""
     from vocab.format import MISSING, fmt_date, fmt_m2, fmt_pct
-    from vocab.labels import status_label
+    from vocab.labels import EMPTY_STORE_VI, status_label
 
     lines = [f"Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}", ""]
     if len(snapshot.projects) == 0:  # a store made by ``init`` without --demo

@@ -31,7 +31,7 @@ from domain.errors import GpmbError
 from domain.stages import STAGES
 from milestones.filters import Filters
 from vocab.format import fmt_date
-from vocab.labels import STAGE_LABELS_VI
+from vocab.labels import EMPTY_STORE_VI, STAGE_LABELS_VI
 
 if TYPE_CHECKING:
     from milestones.snapshot import Snapshot
@@ -221,6 +221,8 @@ def render_sidebar() -> None:
         log.exception("Sidebar: store or snapshot unavailable")
         sb.warning("Chưa có dữ liệu để lọc.")
         return
+    if len(snap.projects) == 0:  # a store made by ``init`` without --demo
+        sb.info(EMPTY_STORE_VI)
     names = project_names(snap)
     sb.multiselect("Dự án", options=list(names), format_func=lambda p: names.get(p, p), key=PROJECTS_KEY,
                    placeholder="Tất cả dự án")
