@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from store import identity, schema, seed, sources
 from store.engine import (
+    BUSY_TIMEOUT_S,
     DEFAULT_STORE_PATH,
     checkpoint,
     make_engine,
@@ -76,9 +77,11 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     store.errors.StoreUnavailableError
         A URL that does not parse, a newer schema, a server that cannot be reached … (nothing written).
     """
-    if is_default_store(url) and not DEFAULT_STORE_PATH.exists():
-        with contextlib.suppress(StoreExistsError):  # another process made it meanwhile: open that one
-            return init_store(None, demo=True, sources_dir=sources_dir)
+    if is_default_store(url):
+        if not DEFAULT_STORE_PATH.exists():
+            with contextlib.suppress(StoreExistsError):  # another process made it meanwhile: open that one
+                return init_store(None, demo=True, sources_dir=sources_dir)
+        _wait_for_first_run(DEFAULT_STORE_PATH)
     resolved = resolve_url(url)
     parsed = parse_url(resolved)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
@@ -157,6 +160,36 @@ def init_store(url: str | None = None, *, demo: bool, actor=None, sources_dir: s
     return Store(resolved, engine)
 
 
+def _wait_for_first_run(path: Path) -> None:
+    """The default store that another process is building right now (a WAL file with its ``-wal`` and no
+    committed table yet): wait for that write to end (``BEGIN IMMEDIATE`` queues behind it), so the
+    dashboard and a command started together on a fresh machine both open the finished store."""
+    if not Path(f"{path}-wal").exists() or _has_tables(path):
+        return
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:  # the check that follows says what is wrong with the file
+        log.debug("waiting for the first run of %s failed", path, exc_info=True)
+    finally:
+        conn.close()
+
+
+def _has_tables(path: Path) -> bool:
+    """True when ``path`` holds a committed table, read without writing; True also when it cannot be read
+    (not a blank SQLite file: the caller leaves it alone)."""
+    wal = Path(f"{path}-wal").exists()
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(path))}?{'mode=ro' if wal else 'immutable=1'}", uri=True)
+        try:
+            return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True
+
+
 def _exists(where: str) -> StoreExistsError:
     return StoreExistsError(f"Không tạo kho dữ liệu: {where} đã có dữ liệu (một kho hoặc tệp khác); «init» không "
                             f"ghi đè. Chọn một tệp/cơ sở dữ liệu mới, hoặc mở kho đã có.")
@@ -166,15 +199,7 @@ def _remove_if_blank(path: Path) -> None:
     """After a failed init: remove the file the engine made, if it holds no table (never a real store)."""
     if not path.is_file():
         return
-    if path.stat().st_size:
-        try:
-            conn = sqlite3.connect(f"file:{quote(str(path))}?immutable=1", uri=True)
-            try:
-                if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    return
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            return
+    if path.stat().st_size and _has_tables(path):
+        return
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)

@@ -294,3 +294,32 @@ def test_every_export_names_the_store(store, monkeypatch):
     assert store_id[:8] in " ".join(page.extract_text() for page in pdf.pages).replace("\n", "")
     report = docx.Document(io.BytesIO(export("docx", snapshot, store).data))
     assert store_id in report.sections[0].footer.paragraphs[0].text
+
+
+_FIRST_RUN = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import store.engine, store.opening
+store.engine.DEFAULT_STORE_PATH = store.opening.DEFAULT_STORE_PATH = Path(sys.argv[2])
+from store import open_store
+print(open_store().identity().store_id)
+"""
+
+
+def test_two_first_runs_at_once_open_one_default_store(tmp_path, sources_dir, monkeypatch):
+    """The dashboard and a command started together on a fresh machine: one builds the default store,
+    the other waits for it and opens the same store (not a refusal, not a second store)."""
+    import os
+    import subprocess
+    import sys
+
+    default = tmp_path / "data" / "gpmb.gpkg"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"GPMB_SOURCES_DIR": str(sources_dir)}
+    repo = str(Path(__file__).resolve().parents[2])
+    procs = [subprocess.Popen([sys.executable, "-c", _FIRST_RUN, repo, str(default)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
+    ids = {out.strip() for out, _ in results}
+    assert len(ids) == 1 and len(ids.pop()) == 36
