@@ -73,3 +73,15 @@ def test_each_page_on_an_empty_store_says_why_instead_of_failing(tmp_path, monke
                              default_timeout=120)
     at = preset_login(at, admin).run()
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+
+
+def test_a_broken_store_is_refused_on_screen_and_left_as_it_was(tmp_path, monkeypatch, fresh_caches):
+    """A zero-byte ``DATABASE_URL`` file: the dashboard says so (never a fresh demo store in its place)."""
+    path = tmp_path / "gpmb.gpkg"
+    path.write_bytes(b"")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "tệp rỗng (0 byte)" in errors and "python cli.py init" in errors
+    assert path.read_bytes() == b"" and [p.name for p in tmp_path.iterdir()] == ["gpmb.gpkg"]
