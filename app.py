@@ -100,6 +100,7 @@ def main() -> None:
         st.sidebar.warning(message)
     with shown_as_message():  # a sidebar that failed leaves no as-of date for the page: skip both
         state.render_sidebar()
+        state.render_store_footer()
         current.run()
     st.divider()
     st.caption(FOOTER_MD)

@@ -50,9 +50,9 @@ def main() -> int:
     from dashboard import state
     from mapview import build_map, standalone_html
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from store import init_store, open_store
 
-    t, store = timed(lambda: open_store(os.environ["DATABASE_URL"]))
+    t, store = timed(lambda: init_store(os.environ["DATABASE_URL"], demo=True))
     print(f"store build from data/sources (fresh file): {t:6.2f} s")
     t, _ = timed(lambda: open_store(os.environ["DATABASE_URL"]))
     print(f"store open (existing file):                 {t:6.2f} s")

@@ -40,12 +40,12 @@ def main() -> int:
     as_of = date.fromisoformat(args.as_of)
 
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.gpkg'}"
         t0 = time.perf_counter()
-        store = open_store(url)
+        store = demo_store(url)
         t1 = time.perf_counter()
         snapshot = compute_snapshot(store, as_of)
         t2 = time.perf_counter()

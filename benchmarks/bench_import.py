@@ -52,7 +52,7 @@ def main(n: int = 50_000) -> None:
     from conftest import write_sources  # the cadastre tests' tiny sources folder
 
     from cadastre.importer import ImportOptions, commit_parcels, prepare_parcels
-    from store import open_store
+    from tests.support.stores import demo_store
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -60,7 +60,7 @@ def main(n: int = 50_000) -> None:
         shp = build_shapefile(tmp, n)
         t_build = time.perf_counter() - t0
         sources = write_sources(tmp / "sources")
-        store = open_store(f"sqlite:///{tmp / 'store.gpkg'}", sources_dir=sources)
+        store = demo_store(f"sqlite:///{tmp / 'store.gpkg'}", sources_dir=sources)
         # widen the test project's boundary to cover about half of the grid
         projects = store.projects()
         cols = int(np.ceil(np.sqrt(n)))

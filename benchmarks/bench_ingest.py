@@ -112,10 +112,10 @@ def run(url: str, sources: Path, sizes: list[int], label: str) -> None:
     from ingest.importer import commit_report, sha256_bytes
     from ingest.read import read_table
     from ingest.validate import validate
-    from store import open_store
+    from tests.support.stores import demo_store
 
     t = time.perf_counter()
-    store = open_store(url, sources_dir=sources)
+    store = demo_store(url, sources_dir=sources)
     print(f"{label}: open + seed {N_PARCELS:,} parcels: {time.perf_counter() - t:.1f} s", flush=True)
     today = date(2024, 12, 31)
     for n in sizes:

@@ -53,17 +53,17 @@ print(f"{{t1 - t0:.2f}} {{t2 - t1:.2f}} {{t3 - t2:.2f}} {{time.process_time() - 
 
 def bench_bundled() -> None:
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from store import init_store
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/gpmb.gpkg"
         t = time.perf_counter()
-        store = open_store(url)
+        store = init_store(url, demo=True)
         seed_s = time.perf_counter() - t
         events = store.events()
         print(f"bundled data: {len(store.parcels())} parcels, {len(events)} events, "
               f"{len(store.milestones())} milestones")
-        print(f"  first open_store (create + seed from data/sources): {seed_s:.2f} s")
+        print(f"  init --demo (create + seed from data/sources): {seed_s:.2f} s")
         out = subprocess.run([sys.executable, "-c", _COLD.format(repo=str(REPO), url=url)],
                              capture_output=True, text=True, check=True).stdout.split()
         print(f"  cold process: imports {out[0]} s + open_store {out[1]} s + compute_snapshot {out[2]} s "

@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 import pandas as pd  # noqa: E402
 
 from benchmarks._postgis import bench_database, parse_backend_args  # noqa: E402
-from store import open_store  # noqa: E402
+from store import init_store, open_store  # noqa: E402
 
 
 def make_events(parcel_ids: list[str], project_ids: list[str], n: int, tag: str) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def timed(fn):
 
 
 def run_backend(label: str, url: str, sizes: list[int]) -> None:
-    store, seconds = timed(lambda: open_store(url))
+    store, seconds = timed(lambda: init_store(url, demo=True))
     print(f"\n[{label}] seed from data/sources: {seconds:.2f} s "
           f"({len(store.parcels())} parcels, {len(store.events())} seed events)")
     _, seconds = timed(lambda: open_store(url))

@@ -105,9 +105,11 @@ def _milestone_record(m: dict) -> dict:
 def format_text(snapshot) -> str:
     """Plain-text report in Vietnamese (numbers 1.234,5; dates dd/mm/yyyy)."""
     from vocab.format import MISSING, fmt_date, fmt_m2, fmt_pct
-    from vocab.labels import status_label
+    from vocab.labels import EMPTY_STORE_VI, status_label
 
     lines = [f"Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}", ""]
+    if len(snapshot.projects) == 0:  # a store made by ``init`` without --demo
+        lines.append(EMPTY_STORE_VI)
     for p in status_records(snapshot):
         lines.append(f"{p['project_id']} – {p['name'] or ''}")
         lines.append(f"  Diện tích thu hồi: {fmt_m2(p['area_to_recover_m2'])}; đã bàn giao: "

@@ -31,7 +31,7 @@ from domain.errors import GpmbError
 from domain.stages import STAGES
 from milestones.filters import Filters
 from vocab.format import fmt_date
-from vocab.labels import STAGE_LABELS_VI
+from vocab.labels import EMPTY_STORE_VI, STAGE_LABELS_VI
 
 if TYPE_CHECKING:
     from milestones.snapshot import Snapshot
@@ -263,6 +263,8 @@ def render_sidebar() -> None:
         log.exception("Sidebar: store or snapshot unavailable")
         sb.warning("Chưa có dữ liệu để lọc.")
         return
+    if len(snap.projects) == 0:  # a store made by ``init`` without --demo
+        sb.info(EMPTY_STORE_VI)
     names = project_names(snap)
     sb.multiselect("Dự án", options=list(names), format_func=lambda p: names.get(p, p), key=PROJECTS_KEY,
                    placeholder="Tất cả dự án")
@@ -276,6 +278,20 @@ def render_sidebar() -> None:
     sb.multiselect("Giai đoạn", options=list(STAGES), format_func=STAGE_LABELS_VI.get, key=STAGES_KEY,
                    placeholder="Tất cả giai đoạn")
     sb.checkbox("Chỉ thửa có rủi ro tiến độ", key=AT_RISK_KEY)
+
+
+def render_store_footer() -> None:
+    """At the bottom of the sidebar: which store the figures come from (``Store.identity()``: its id and
+    creation time; issue 10), the same words as every export's footer. Nothing when no store opens."""
+    from exports.provenance import DataVersion
+
+    try:
+        ident = _cached_store(database_url()).identity()
+    except Exception:
+        log.debug("Sidebar footer: store unavailable", exc_info=True)
+        return
+    st.sidebar.divider()
+    st.sidebar.caption(DataVersion(None, None, ident.store_id, ident.created_at).store_text_vi())
 
 
 # --------------------------------------------------------------------------------------------- map

@@ -1,4 +1,4 @@
-"""Title, as-of date, data version, sources and caveats written into every export.
+"""Title, as-of date, data version, store identity, sources and caveats written into every export.
 
 Every export carries the store's data version (last upload id and its time), so a printed map or a
 report can be traced to the ledger state it was made from; the same data and as-of date give the
@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from vocab.format import fmt_date, is_missing
+from vocab.format import fmt_date, fmt_datetime_utc, is_missing
 
 APP_NAME = "GPMB Tracker"
 
@@ -42,10 +42,16 @@ class DataVersion:
         Id of the last upload in the ledger.
     last_change_at : datetime or None
         UTC time of the last change (upload or revert).
+    store_id : str or None
+        The store's identity (``Store.identity().store_id``), None for a store reader without one.
+    store_created_at : datetime or None
+        When that store was made (UTC).
     """
 
     last_upload_id: int | None
     last_change_at: datetime | None
+    store_id: str | None = None
+    store_created_at: datetime | None = None
 
     @classmethod
     def from_mapping(cls, value: Mapping[str, Any] | None) -> DataVersion:
@@ -61,7 +67,10 @@ class DataVersion:
             if changed.tzinfo is not None:
                 changed = changed.tz_convert("UTC").tz_localize(None)
             changed = changed.to_pydatetime()
-        return cls(upload, changed)
+        store_id = value.get("store_id")
+        created = value.get("store_created_at")
+        return cls(upload, changed, None if is_missing(store_id) else str(store_id),
+                   None if is_missing(created) else pd.Timestamp(created).to_pydatetime())
 
     def text_vi(self) -> str:
         """``"Dữ liệu: lần cập nhật số 3, lúc 21/11/2026 11:20 UTC"``."""
@@ -70,7 +79,16 @@ class DataVersion:
                      else "chưa có lần cập nhật")
         if self.last_change_at is not None:
             parts.append(f"lúc {self.last_change_at:%d/%m/%Y %H:%M} UTC")
-        return "Phiên bản dữ liệu: " + ", ".join(parts)
+        text = "Phiên bản dữ liệu: " + ", ".join(parts)
+        return f"{text} · {self.store_text_vi()}" if self.store_id else text
+
+    def store_text_vi(self) -> str:
+        """``"Kho dữ liệu: mã 88b539a8-…-ac2f750d9168, tạo lúc 01/12/2026 12:43 UTC"`` (issue 10: every
+        export names the store it was made from); ``""`` when the store has no identity."""
+        if not self.store_id:
+            return ""
+        created = f", tạo lúc {fmt_datetime_utc(self.store_created_at)}" if self.store_created_at else ""
+        return f"Kho dữ liệu: mã {self.store_id}{created}"
 
     def slug(self) -> str:
         """Short token for file names and cache keys: ``"u3"``."""
@@ -81,8 +99,8 @@ def data_version_of(snapshot) -> DataVersion:
     """The :class:`DataVersion` of a snapshot (``snapshot.data_version``, a mapping or object)."""
     dv = getattr(snapshot, "data_version", None)
     if dv is not None and not isinstance(dv, Mapping):
-        dv = {"last_upload_id": getattr(dv, "last_upload_id", None),
-              "last_change_at": getattr(dv, "last_change_at", None)}
+        dv = {name: getattr(dv, name, None) for name in ("last_upload_id", "last_change_at", "store_id",
+                                                          "store_created_at")}
     return DataVersion.from_mapping(dv)
 
 

@@ -25,6 +25,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from exports.figure_tables import blocking_table, league_table, milestone_rows, overdue_counts, shortfall_text
+from exports.provenance import APP_NAME, as_of_text_vi, data_version_of
 from milestones.clocks import overdue_by_body
 from milestones.league import communes_league
 from vocab.format import fmt_date, fmt_ha, fmt_pct
@@ -75,6 +76,7 @@ def report_docx(snapshot, events: pd.DataFrame, *, heading: ReportHeading | None
     names = project_names or _short_names(snapshot.projects)
     doc = Document()
     _page_setup(doc)
+    _provenance_footer(doc, snapshot)
     _heading(doc, heading, snapshot.as_of)
     overdue = overdue_by_body(snapshot.clocks) if len(snapshot.clocks) else pd.DataFrame(
         columns=["responsible", "parcel_id", "action", "due_on", "days_overdue"])
@@ -105,6 +107,14 @@ def _page_setup(doc) -> None:
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(13)
+
+
+def _provenance_footer(doc, snapshot) -> None:
+    """The page footer: as-of date, data version and the store it came from (issue 10: every export
+    names its store), in 9 pt so it stays out of the report's body."""
+    para = doc.sections[0].footer.paragraphs[0]
+    run = para.add_run(f"{APP_NAME} · {as_of_text_vi(snapshot.as_of)} · {data_version_of(snapshot).text_vi()}")
+    run.font.size = Pt(9)
 
 
 def _cell_line(cell, text: str, *, bold: bool = False, italic: bool = False, first: bool = False) -> None:

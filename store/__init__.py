@@ -1,7 +1,7 @@
 """The store: GeoPackage/SQLite (default) or PostGIS behind one interface (DATA_MODEL.md "store").
 
 >>> from store import open_store
->>> store = open_store()            # $DATABASE_URL or data/gpmb.gpkg, filled from data/sources/ if empty
+>>> store = open_store()            # $DATABASE_URL or data/gpmb.gpkg (built with demo data on first run)
 >>> store.parcels("QL4B").crs.to_epsg()
 9215
 
@@ -16,6 +16,12 @@ Backends (one implementation over SQLAlchemy Core: the :class:`store.store.Store
 - ``DATABASE_URL=postgresql+psycopg://user@host:5432/db``: PostGIS ``geometry(…, 9215)`` columns;
   writes serialised by a transaction-level advisory lock.
 
+Opening never creates a store (issue 10): ``open_store`` refuses a missing, empty or foreign file or
+database with a Vietnamese message and writes nothing; ``init_store(url, demo=…)`` (``python cli.py init
+[--demo]``) makes one on purpose, with its identity (``Store.identity()``: ``store_id``, ``created_at``).
+Only the default ``data/gpmb.gpkg`` is built with the demo data on first run, when the file does not
+exist. After that the store is the truth: ``data/sources/`` is never read into it again.
+
 Every write (upload, revert, layer replacement, first fill) is one transaction; several layers that
 one action changes are replaced together with ``store.replace_layers({name: gdf, …}, report=…)``
 (all or none). The ledger is
@@ -28,14 +34,16 @@ refuses UPDATE/DELETE on ``audit_log``). Source profiles (issue 10): ``SourcePro
 
 Schema changes: add a migration file in ``store/migrations/versions/`` (``revision`` = next number,
 ``down_revision`` = the previous head) and set :data:`store.schema.HEAD_REVISION` to it (a test checks
-they agree). ``open_store`` upgrades older stores automatically inside its write transaction.
+they agree). ``open_store`` upgrades older GPMB stores automatically inside its write transaction.
 Layer tables are written from their data, not by migrations; a migration that changes them must
 handle the history tables ``<layer>__history`` too (:mod:`store.layer_history`).
 """
 from store.accounts import Accounts
 from store.audit import AuditTrail
+from store.identity import NotAStoreError, StoreExistsError, StoreIdentity, StoreNotFoundError
+from store.opening import init_store, open_store
 from store.profiles import SourceProfiles
-from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult, open_store
+from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult
 
-__all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "SourceProfiles", "Store", "StoreError", "UploadResult",
-           "open_store"]
+__all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "NotAStoreError", "SourceProfiles", "Store", "StoreError",
+           "StoreExistsError", "StoreIdentity", "StoreNotFoundError", "UploadResult", "init_store", "open_store"]

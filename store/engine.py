@@ -49,6 +49,9 @@ BUSY_TIMEOUT_S = 120
 #: pg_advisory_xact_lock key serialising the store's write transactions ("GPMB").
 WRITE_LOCK_KEY = 0x47504D42
 
+#: Endings of a bare file path taken as a GeoPackage/SQLite store.
+FILE_SUFFIXES = (".gpkg", ".sqlite", ".sqlite3", ".db")
+
 #: What the accepted URLs look like (shown when a URL is refused).
 URL_FORMS_VI = ("sqlite:///duong/dan/gpmb.gpkg, một đường dẫn tệp .gpkg, hoặc "
                 "postgresql+psycopg://nguoi_dung@may_chu:5432/ten_csdl")
@@ -77,12 +80,23 @@ DIAGNOSES: tuple[tuple[str, str], ...] = (
 def resolve_url(url: str | None = None) -> str:
     """Store URL: ``url`` → ``$DATABASE_URL`` → ``sqlite:///<repo>/data/gpmb.gpkg``.
 
-    A bare file path (``.gpkg``/``.sqlite``) is accepted and turned into a ``sqlite:///`` URL;
-    ``postgres://`` / ``postgresql://`` URLs use the installed psycopg 3 driver. The result is not
-    checked here (see :func:`make_engine`).
+    A bare file path ending in one of :data:`FILE_SUFFIXES` is accepted and turned into a ``sqlite:///``
+    URL; ``postgres://`` / ``postgresql://`` URLs use the installed psycopg 3 driver. Anything else
+    without ``://`` (``:::garbage``, ``postgres//x``: a mistyped URL) is refused, so a typo never becomes
+    a new file. A URL is not checked further here (see :func:`make_engine`).
+
+    Raises
+    ------
+    store.errors.StoreUnavailableError
+        A value that is neither a URL nor a store file path.
     """
     url = str(url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_STORE_PATH}")
     if "://" not in url:
+        if Path(url).suffix.lower() not in FILE_SUFFIXES:
+            shown = re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+            raise StoreUnavailableError(f"Không mở được kho dữ liệu: địa chỉ {shown!r} không đúng dạng (không phải URL, "
+                                        f"không phải tệp {'/'.join(FILE_SUFFIXES)}); cần {URL_FORMS_VI}. "
+                                        f"Chưa tạo tệp nào.")
         return f"sqlite:///{Path(url).resolve()}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -99,7 +113,7 @@ def make_engine(url: str) -> Engine:
         If the URL does not parse, names a backend other than SQLite or PostgreSQL or a driver that is
         not installed, is an in-memory SQLite database, or its folder cannot be created.
     """
-    parsed = _parse_url(url)
+    parsed = parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(parsed)
@@ -109,7 +123,8 @@ def make_engine(url: str) -> Engine:
                                 f"nhận {backend!r}; dùng dạng {URL_FORMS_VI}.")
 
 
-def _parse_url(url: str) -> URL:
+def parse_url(url: str) -> URL:
+    """``url`` parsed by SQLAlchemy; :class:`StoreUnavailableError` (password masked) when it does not parse."""
     try:
         return make_url(url)
     except (ArgumentError, ValueError) as exc:

@@ -326,3 +326,33 @@ def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
     if GEOMETRY_COLUMN in names:
         return gpd.GeoDataFrame(frame, geometry=GEOMETRY_COLUMN, crs=STORE_EPSG)
     return frame
+
+
+def _empty_columns() -> dict[str, tuple[str, ...]]:
+    from domain.tables import (
+        CENTRELINE_COLUMNS,
+        COMMUNE_REQUIRED,
+        MILESTONE_COLUMNS,
+        PARCEL_COLUMNS,
+        PROJECT_COLUMNS,
+    )
+
+    return {"projects": PROJECT_COLUMNS, "centrelines": CENTRELINE_COLUMNS, "parcels": PARCEL_COLUMNS,
+            "communes": COMMUNE_REQUIRED, "roads": (), "milestones": MILESTONE_COLUMNS}
+
+
+#: Columns ending so hold numbers (m², m, %): an empty layer still has them as float, not object.
+_FLOAT_SUFFIXES = ("_m2", "_m", "_percent")
+
+
+def empty_layer(table_name: str) -> pd.DataFrame:
+    """The layer ``table_name`` of a store that has none yet (``init`` without ``--demo``): no rows, the
+    contract columns of :mod:`domain.tables` (numbers float, ``illustrative`` bool); a GeoDataFrame in
+    EPSG:9215 except for ``milestones``.
+    """
+    columns = _empty_columns().get(table_name, ())
+    frame = pd.DataFrame({name: pd.Series(dtype=float if name.endswith(_FLOAT_SUFFIXES) else
+                                          bool if name == "illustrative" else object) for name in columns})
+    if table_name == "milestones":
+        return frame
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=STORE_EPSG), crs=STORE_EPSG)

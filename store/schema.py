@@ -113,23 +113,41 @@ def upgrade(conn, revision: str = "head") -> None:
     command.upgrade(alembic_config(conn), revision)
 
 
+def check_known_revision(revision: str | None, where: str | None = None) -> None:
+    """Refuse a store written by a newer release (a revision these migrations do not know); ``where``
+    names the store in the message (file or URL without password).
+
+    Raises
+    ------
+    store.errors.StoreUnavailableError
+        With the Vietnamese message (also a ``ValueError``, as callers of earlier releases caught it).
+    """
+    if revision is None or revision == HEAD_REVISION:
+        return
+    from alembic.script import ScriptDirectory
+
+    from store.errors import StoreUnavailableError
+
+    config = alembic_config(None)
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if revision not in known:
+        named = f" {where!r}" if where else ""
+        raise StoreUnavailableError(f"Kho dữ liệu{named} do một phiên bản GPMB Tracker mới hơn tạo ra (lược đồ {revision}, "
+                                    f"phiên bản này chỉ biết đến {HEAD_REVISION}); hãy cập nhật phần mềm. "
+                                    f"Chưa thay đổi gì trong kho.")
+
+
 def ensure_schema(conn) -> bool:
     """Bring the store to :data:`HEAD_REVISION`; returns True when migrations ran.
 
     Raises
     ------
-    ValueError
-        The store was written by a newer release (a revision these migrations do not know).
+    store.errors.StoreUnavailableError
+        The store was written by a newer release (:func:`check_known_revision`).
     """
     revision = current_revision(conn)
     if revision == HEAD_REVISION:
         return False
-    if revision is not None:
-        from alembic.script import ScriptDirectory
-
-        known = {script.revision for script in ScriptDirectory.from_config(alembic_config(conn)).walk_revisions()}
-        if revision not in known:
-            raise ValueError(f"Kho dữ liệu do một phiên bản GPMB Tracker mới hơn tạo ra (lược đồ {revision}, "
-                             f"phiên bản này chỉ biết đến {HEAD_REVISION}); hãy cập nhật phần mềm.")
+    check_known_revision(revision)
     upgrade(conn, "head")
     return True

@@ -1,6 +1,7 @@
-"""Filling an empty store from ``data/sources/`` and reconciling it when those files change.
+"""Filling a new store from ``data/sources/`` ONCE, when it is made (``init --demo``, or the default
+store's first run); afterwards the store is the truth and these files are never read into it again.
 
-Runs inside :func:`store.store.open_store`'s write transaction; the writes are the transaction-level
+Runs inside :func:`store.opening.init_store`'s write transaction; the writes are the transaction-level
 helpers of :mod:`store.layer_versions` and :mod:`store.uploads` (so a seed is
 recorded exactly like an import or an upload).
 """
@@ -17,7 +18,7 @@ from store.geometry import unregister_gpkg_layer
 from store.layer_versions import replace_layer_in, utcnow
 from store.layers import table_exists, write_layer_table
 from store.ledger import prepare_events
-from store.uploads import commit_in, revert_in
+from store.uploads import commit_in
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ def _set_meta(conn, key: str, value: str) -> None:
 
 
 def source_hashes(sources_dir: Path) -> dict:
-    """SHA-256 of every source file present (config and seed files)."""
+    """SHA-256 of every source file present (config and seed files), kept in ``store_meta`` as the record
+    of what the store was filled from (provenance only: nothing compares them later)."""
     return {name: sources.file_sha256(sources_dir / name) for name in (*_CONFIG_FILES, *_SEED_FILES)
             if (sources_dir / name).is_file()}
 
@@ -98,47 +100,6 @@ def seed(conn, sources_dir: Path, hashes: dict) -> None:
     _set_meta(conn, "seeded_at", utcnow().isoformat())
 
 
-def _holds_only_seed(conn) -> bool:
-    """True when no user upload counts and no layer was imported: the store holds bundled data only."""
-    up, rv, lv = schema.uploads, schema.reverts, schema.layer_versions
-    user_upload = conn.execute(select(up.c.upload_id).where(up.c.source.in_(("upload", "cli")),
-                                                            up.c.upload_id.not_in(select(rv.c.upload_id)))).first()
-    imported = conn.execute(select(lv.c.version).where(lv.c.source.not_in(("seed", "migration")))).first()
-    return user_upload is None and imported is None
-
-
-def sync_sources(conn, sources_dir: Path, hashes: dict) -> None:
-    """Bring the store in line with source files changed since it last read them.
-
-    - ``milestones.csv`` / ``rules.yaml`` (edited by a clerk): always reloaded.
-    - Seed files (layers, ``events.csv``; e.g. a new release's demo data): reloaded only while the
-      store holds nothing but bundled data. Layers get a new version; the old seed upload is
-      reverted and the new ``events.csv`` committed (the ledger stays append-only). Once users
-      have uploaded counts or imported layers, the change is logged and the store is left as it is.
-    """
-    meta = read_meta(conn)
-    changed = [name for name, digest in hashes.items() if meta.get(f"sha256:{name}") != digest]
-    seed_only = None
-    for name in changed:
-        if name == "milestones.csv":
-            _write_milestones(conn, sources_dir)
-        elif name == "rules.yaml":
-            _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
-        else:
-            if seed_only is None:
-                seed_only = _holds_only_seed(conn)
-            if not seed_only:
-                log.warning("data/sources/%s đã thay đổi nhưng kho đã có dữ liệu người dùng: giữ nguyên kho.", name)
-            elif name == "events.csv":
-                up, rv = schema.uploads, schema.reverts
-                old = conn.execute(select(up.c.upload_id).where(up.c.source == "seed",
-                                                                up.c.upload_id.not_in(select(rv.c.upload_id)))).all()
-                for (upload_id,) in old:
-                    revert_in(conn, upload_id, by="Khởi tạo lại từ data/sources",
-                              reason="data/sources/events.csv đã thay đổi")
-                _seed_events(conn, sources_dir)
-            else:
-                for layer in _SEED_FILES[name]:
-                    _seed_layer(conn, sources_dir, layer)
-        _set_meta(conn, f"sha256:{name}", hashes[name])
-        log.info("Đã đối chiếu %s với kho dữ liệu", name)
+# Issue 10: ``sync_sources`` (reloading milestones.csv, rules.yaml and the seed layers into an existing
+# store whenever the local files changed) was removed. After ``init`` the store is the truth; a client's
+# local ``data/sources/`` never overwrites it (two checkouts flipped a shared target 70 → 95 → 70).

@@ -8,9 +8,7 @@ data and never formats it for display. Ledger rows are checked in :mod:`store.le
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -20,29 +18,28 @@ from sqlalchemy import select
 from domain.roles import Account
 from store import (
     audit,
+    identity,
     layer_versions,
     parcel_status,
     proposals,
     removals,
     schema,
-    seed,
     settings,
-    sources,
     units,
     uploads,
     writes,
 )
 from store.actors import check_actor
-from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
+from store.engine import checkpoint, read_connection, write_transaction
 from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
-from store.layers import read_layer_table
+from store.layers import empty_layer, read_layer_table, table_exists
 from store.ledger import prepare_events
 from store.proposals import Outcome
 from store.uploads import UPLOAD_SOURCES
 
 __all__ = ["LAYER_COLUMNS", "LAYER_DATE_COLUMNS", "LAYER_TITLES_VI", "SOURCES_DIR_ENV", "UPLOAD_SOURCES", "Store",
-           "StoreError", "UploadResult", "open_store"]
+           "StoreError", "UploadResult"]
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +62,21 @@ class Store:
         self.url = url
         self.engine = engine
         self.backend = engine.dialect.name
+        self._identity: identity.StoreIdentity | None = None
+
+    def identity(self) -> identity.StoreIdentity:
+        """Which store this is: ``store_id`` (UUID4), ``created_at`` (UTC), ``backend``, ``location``
+        (file path, or URL without password). Read once per :class:`Store` (it never changes).
+
+        Raises
+        ------
+        store.errors.StoreUnavailableError
+            The store cannot be read.
+        """
+        if self._identity is None:
+            with read_connection(self.engine) as conn:
+                self._identity = identity.identity_from_meta(identity.read_meta(conn), self.engine.url)
+        return self._identity
 
     def __repr__(self) -> str:
         return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -76,6 +88,8 @@ class Store:
     # ------------------------------------------------------------------ layers
     def _read(self, table_name: str, where=None):
         with read_connection(self.engine) as conn:
+            if not table_exists(conn, table_name):  # a store made empty by ``init``: no layer yet
+                return empty_layer(table_name)
             return read_layer_table(conn, table_name, where)
 
     def projects(self) -> gpd.GeoDataFrame:
@@ -546,10 +560,13 @@ class Store:
         dict
             ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_change_at``
             (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
-            (dict layer name → current version).
+            (dict layer name → current version), ``store_id`` and ``store_created_at`` (UTC datetime) of
+            :meth:`identity`, so every export made from it names its store.
         """
+        ident = self.identity()
         with read_connection(self.engine) as conn:
-            return uploads.read_data_version(conn)
+            version = uploads.read_data_version(conn)
+        return {**version, "store_id": ident.store_id, "store_created_at": ident.created_at}
 
 
 def _same_units(before: list, now: list) -> None:
@@ -559,55 +576,3 @@ def _same_units(before: list, now: list) -> None:
         raise StoreError("Đơn vị của dự án vừa được thay đổi trong lúc ghi; chưa ghi gì, hãy làm lại thao tác.")
 
 
-def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:
-    """Open (and if needed create, migrate and fill) the store.
-
-    Parameters
-    ----------
-    url : str, optional
-        SQLAlchemy URL or a ``.gpkg`` path. None → ``$DATABASE_URL`` → ``sqlite:///<repo>/data/gpmb.gpkg``.
-        PostGIS: ``postgresql+psycopg://user@host:5432/db`` (the database must exist; the ``postgis``
-        extension is created if missing, which needs the right to create it).
-    sources_dir : path, optional
-        Folder of the bundled sources: None → ``$GPMB_SOURCES_DIR`` → ``data/sources/`` of the repository.
-
-    Returns
-    -------
-    Store
-
-    Notes
-    -----
-    A store at an older schema revision is migrated (Alembic, ``store/migrations``). An empty store
-    is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones, rules and
-    ``events.csv`` as one upload with ``source='seed'``. Source files changed since the store read
-    them are reconciled (see :func:`store.seed.sync_sources`). On later runs, opening costs hashing the source
-    files (a few MB) and a few small queries.
-
-    Raises
-    ------
-    FileNotFoundError
-        An empty store and a missing source file.
-    ValueError
-        An unsupported URL, or source data the store refuses.
-    sqlalchemy.exc.OperationalError
-        The database cannot be reached.
-    """
-    url = resolve_url(url)
-    sources_dir = Path(sources_dir or os.environ.get(SOURCES_DIR_ENV) or sources.DEFAULT_SOURCES_DIR)
-    engine = make_engine(url)
-    store = Store(url, engine)
-    hashes = seed.source_hashes(sources_dir)
-    with read_connection(engine) as conn:
-        ready = schema.current_revision(conn) == schema.HEAD_REVISION
-        meta = seed.read_meta(conn) if ready else {}
-    if ready and "seeded_at" in meta and all(meta.get(f"sha256:{n}") == d for n, d in hashes.items()):
-        return store
-    with write_transaction(engine) as conn:
-        schema.ensure_schema(conn)
-        if "seeded_at" not in seed.read_meta(conn):
-            seed.seed(conn, sources_dir, hashes)
-        else:
-            seed.sync_sources(conn, sources_dir, hashes)
-        parcel_status.refresh_in(conn)   # seeded, migrated or re-read sources: the layer follows
-    checkpoint(engine)
-    return store

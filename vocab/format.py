@@ -122,3 +122,13 @@ def fmt_date(value: Any) -> str:
     if isinstance(value, (pd.Timestamp, datetime, date)):
         return value.strftime("%d/%m/%Y")
     raise ValueError(f"Ngày không hợp lệ: {value!r}; cần một ngày (date)")
+
+
+def fmt_datetime_utc(value: Any) -> str:
+    """A moment as ``dd/mm/yyyy HH:MM UTC`` (an aware time converted to UTC; a naive one taken as UTC)."""
+    if is_missing(value):
+        return MISSING
+    moment = pd.Timestamp(value)
+    if moment.tzinfo is not None:
+        moment = moment.tz_convert("UTC")
+    return f"{moment:%d/%m/%Y %H:%M} UTC"

@@ -216,3 +216,8 @@ def obstacles_text(codes: Any, sep: str = "; ") -> str:
     if codes is None or isinstance(codes, float):
         return ""
     return sep.join(OBSTACLE_LABELS_VI.get(str(c), str(c)) for c in codes)
+
+
+#: A store made by ``cli.py init`` without ``--demo``: no project yet (CLI ``status``, dashboard sidebar).
+EMPTY_STORE_VI = ("Kho chưa có dữ liệu (chưa có dự án nào): thêm dự án và thửa đất bằng python cli.py add-project "
+                  "và import-parcels, hoặc tạo kho mẫu bằng python cli.py init --demo --url <tệp mới>.")

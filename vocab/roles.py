@@ -44,6 +44,8 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "proposal_cancelled": "Huỷ đề xuất",
     "setting_changed": "Thay đổi cài đặt",
     "source_profile_saved": "Lưu hồ sơ nguồn (ánh xạ thuộc tính)",
+    "store_initialised": "Khởi tạo kho dữ liệu",
+    "store_identity_assigned": "Gán mã nhận diện cho kho dữ liệu",
 }
 
 #: ``proposals.status`` → Vietnamese.

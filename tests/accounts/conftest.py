@@ -46,30 +46,30 @@ def seeded(tmp_path_factory):
 @pytest.fixture(scope="session")
 def postgis_template(seeded):
     """A PostGIS database seeded once per session; each test gets a copy (``CREATE DATABASE … TEMPLATE``)."""
-    from store import open_store
+    from tests.support.stores import demo_store
 
     with postgis_database("accounts") as url:
-        open_store(url, sources_dir=seeded[1]).close()  # no connection left open: the copy needs none
+        demo_store(url, sources_dir=seeded[1]).close()  # no connection left open: the copy needs none
         yield make_url(url).database
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request, tmp_path, seeded, monkeypatch):
     """An open, seeded store (``DATABASE_URL`` and ``GPMB_SOURCES_DIR`` point at it for the CLI)."""
-    from store import open_store
+    from tests.support.stores import demo_store
 
     template_file, sources = seeded
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
     if request.param == "sqlite":
         url = copy_store_file(template_file, tmp_path)
         monkeypatch.setenv("DATABASE_URL", url)
-        the_store = open_store(url, sources_dir=sources)
+        the_store = demo_store(url, sources_dir=sources)
         yield the_store
         the_store.close()
         return
     with backend_url("postgis", tmp_path, "accounts", request.getfixturevalue("postgis_template")) as url:
         monkeypatch.setenv("DATABASE_URL", url)
-        the_store = open_store(url, sources_dir=sources)
+        the_store = demo_store(url, sources_dir=sources)
         yield the_store
         the_store.close()
 

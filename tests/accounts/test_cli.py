@@ -99,9 +99,11 @@ def test_audit_lists_every_change_and_failed_login(with_admin, capsys, monkeypat
         Accounts(with_admin).authenticate("\x1b[2Jke-gian", "sai", client_address="10.0.0.66")
     code, out, _ = run(capsys, monkeypatch, "audit", "--json", "--as", "admin")
     rows = json.loads(out)
-    assert code == 0 and [r["action"] for r in rows] == ["user_created", "user_created", "login_failed"]
-    assert rows[1]["account"] == "admin" and rows[1]["client_address"].startswith("cli:")
-    assert rows[2]["target"] == "account:\x1b[2jke-gian" and rows[2]["client_address"] == "10.0.0.66"
+    assert code == 0 and [r["action"] for r in rows] == ["store_initialised", "user_created", "user_created",
+                                                         "login_failed"]
+    assert rows[0]["account"] is None  # the store's creation, by the system (issue 10)
+    assert rows[2]["account"] == "admin" and rows[2]["client_address"].startswith("cli:")
+    assert rows[3]["target"] == "account:\x1b[2jke-gian" and rows[3]["client_address"] == "10.0.0.66"
     assert "\x1b" not in out  # escaped in the JSON text
 
     code, out, _ = run(capsys, monkeypatch, "audit", "--as", "admin")
@@ -113,7 +115,7 @@ def test_audit_since_a_date_in_vietnam_time(with_admin, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, "audit", "--since", "01/01/2100", "--json", "--as", "admin")
     assert code == 0 and json.loads(out) == []
     code, out, _ = run(capsys, monkeypatch, "audit", "--since", "2000-01-01", "--json", "--as", "admin")
-    assert code == 0 and len(json.loads(out)) == 1
+    assert code == 0 and [r["action"] for r in json.loads(out)] == ["store_initialised", "user_created"]
     code, _, err = run(capsys, monkeypatch, "audit", "--since", "31/02/2026", "--as", "admin")
     assert code == 2 and "ngày không tồn tại" in err
 

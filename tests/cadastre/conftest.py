@@ -100,13 +100,13 @@ def seeded_store_file(tmp_path_factory):
 @pytest.fixture
 def store(tmp_path, monkeypatch, seeded_store_file):
     """A real GeoPackage store (``store.open_store``) on a per-test copy of the seeded file."""
-    from store import open_store
+    from tests.support.stores import demo_store
 
     template, sources = seeded_store_file
     url = copy_store_file(template, tmp_path)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
     monkeypatch.setenv("DATABASE_URL", url)
-    the_store = open_store(url, sources_dir=sources)
+    the_store = demo_store(url, sources_dir=sources)
     office_admin(the_store)  # the account ``quan_tri`` the tests and the CLI's ``--as`` act as
     yield the_store
     the_store.close()
@@ -133,12 +133,12 @@ def postgis_store(tmp_path, monkeypatch):
     Skipped when the server given by ``$GPMB_TEST_PG_ADMIN_URL`` cannot be reached (failed under
     ``$GPMB_REQUIRE_POSTGIS``); see :mod:`tests.support.postgis`.
     """
-    from store import open_store
+    from tests.support.stores import demo_store
 
     with postgis_database("cadastre") as url:
         sources = write_sources(tmp_path / "pg_sources")
         monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
-        the_store = open_store(url, sources_dir=sources)
+        the_store = demo_store(url, sources_dir=sources)
         office_admin(the_store)
         try:
             yield the_store

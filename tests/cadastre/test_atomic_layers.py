@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 import store.layer_versions as store_module
 from cadastre.importer import CadastreImportError
 from cadastre.project_layers import add_project, update_alignment, update_boundary
-from store import open_store
+from tests.support.stores import demo_store
 
 HALF_BOUNDARY = MultiPolygon([box(E0 + 5000, N0, E0 + 5005, N0 + 100)])  # west 5 m of OTHER's boundary
 OTHER_PARCEL = "OTHER/06226/1/1"
@@ -117,7 +117,7 @@ def test_add_project_writes_project_and_centreline_together(any_store, actor):
 
 def test_concurrent_change_is_refused_not_overwritten(store, actor):
     """Someone else renames project TEST_QL4B while our boundary import is between read and write."""
-    other_user = open_store(store.url)
+    other_user = demo_store(store.url)
     real_parcels = store.parcels
 
     def parcels_after_someone_else_wrote(*args, **kwargs):
@@ -175,7 +175,7 @@ def test_parcel_import_refused_when_parcels_changed_meanwhile(store, actor, fixt
     prepared = prepare_parcels([fixture_files["gpkg"]], store,
                                ImportOptions(project_id="TEST_QL4B", commune_former="Xã Hợp Thành"))
     assert len(prepared.parcels) > 0
-    other_user = open_store(store.url)
+    other_user = demo_store(store.url)
     real_parcels = store.parcels
 
     def parcels_after_someone_else_wrote(*args, **kwargs):

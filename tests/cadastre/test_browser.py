@@ -47,9 +47,9 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
         page.get_by_role("button", name="Ghi vào kho dữ liệu").click()
         expect(page.get_by_text(re.compile(r"Đã ghi 12 thửa"))).to_be_visible(timeout=60_000)
     assert not requests_elsewhere
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    store = open_store(url_db, sources_dir=sources)
+    store = demo_store(url_db, sources_dir=sources)
     try:
         parcels = store.parcels()
         assert (parcels["project_id"] == "TEST_QL4B").sum() == 12

@@ -13,7 +13,9 @@ SOURCES = Path(__file__).resolve().parents[2] / "data" / "sources"
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('cli') / 'gpmb.gpkg'}"
+    from tests.support.stores import demo_store_url
+
+    return demo_store_url(f"sqlite:///{tmp_path_factory.mktemp('cli') / 'gpmb.gpkg'}", SOURCES)
 
 
 @pytest.fixture

@@ -77,11 +77,11 @@ def test_a_missing_postgis_database_is_a_message():
 @pytest.fixture(scope="module")
 def read_only_store(tmp_path_factory) -> Path:
     """A seeded GeoPackage whose file is read-only (mode 0444) in a writable folder."""
-    from store import open_store
     from tests.support.actors import make_account
+    from tests.support.stores import demo_store
 
     path = tmp_path_factory.mktemp("read_only") / "gpmb.gpkg"
-    store = open_store(str(path))
+    store = demo_store(str(path))
     make_account(store, "quan_tri")  # the CLI's --as
     store.close()
     for leftover in path.parent.glob("gpmb.gpkg-*"):  # WAL and shared-memory files of the seeding run

@@ -32,9 +32,9 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def snapshot(server):
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    store = open_store(server[1], sources_dir=SOURCES)
+    store = demo_store(server[1], sources_dir=SOURCES)
     try:
         return compute_snapshot(store, date(2024, 6, 30))
     finally:

@@ -68,9 +68,10 @@ def log_in(at, username: str, password: str):
 
 
 def audit_actions(url: str) -> list[tuple[str | None, str, str | None]]:
-    from store import AuditTrail, open_store
+    from store import AuditTrail
+    from tests.support.stores import demo_store
 
-    the_store = open_store(url)
+    the_store = demo_store(url)
     try:
         frame = AuditTrail(the_store).read()
     finally:
@@ -122,9 +123,10 @@ def test_a_viewer_logs_in_and_sees_who_and_which_role(with_admin):
     (60, 31, auth.ENDED_VI["idle"]),
 ])
 def test_an_expired_session_returns_to_the_login_form(with_admin, started_min, idle_min, message):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     account = Accounts(the_store).get("lan")
     the_store.close()
     now = datetime.now(UTC)
@@ -144,10 +146,11 @@ def test_a_session_still_valid_is_kept_and_touched(with_admin):
 
 
 def test_disabling_an_account_ends_its_session(with_admin):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
     at = log_in(app().run(), "lan", TEST_PASSWORD)
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     accounts = Accounts(the_store)
     accounts.disable("lan", by=accounts.get("admin"))
     the_store.close()
@@ -188,9 +191,10 @@ def test_no_first_admin_form_from_another_machine(store_url):
 
 
 def test_password_change_on_the_account_page(with_admin):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     lan = Accounts(the_store).get("lan")
     at = preset_login(page_app("80_account"), lan).run()
     new = "mat-khau-moi-cua-lan-2026"
@@ -210,9 +214,10 @@ def test_password_change_on_the_account_page(with_admin):
 
 
 def test_users_page_adds_and_disables_an_account(with_admin):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     accounts = Accounts(the_store)
     at = preset_login(page_app("90_users"), accounts.get("admin")).run()
     assert not at.exception
@@ -235,9 +240,10 @@ def test_users_page_adds_and_disables_an_account(with_admin):
 
 
 def test_users_page_refuses_a_viewer(with_admin):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     lan = Accounts(the_store).get("lan")
     the_store.close()
     at = preset_login(page_app("90_users"), lan).run()
@@ -246,10 +252,11 @@ def test_users_page_refuses_a_viewer(with_admin):
 
 
 def test_audit_page_shows_vietnam_time_and_filters(with_admin):
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
     log_in(app().run(), "khong-co", "sai-mat-khau-123")        # one login_failed row
-    the_store = open_store(with_admin)
+    the_store = demo_store(with_admin)
     admin = Accounts(the_store).get("admin")
     the_store.close()
     at = preset_login(page_app("95_audit"), admin).run()

@@ -112,7 +112,8 @@ def test_an_admin_sees_users_and_audit_and_logout_returns_to_the_form(server, tm
 def test_the_first_admin_form_on_an_empty_store_creates_the_admin(seeded, tmp_path):
     from playwright.sync_api import expect
 
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
     template, sources = seeded
     url = copy_store_file(template, tmp_path)
@@ -129,7 +130,7 @@ def test_the_first_admin_form_on_an_empty_store_creates_the_admin(seeded, tmp_pa
         expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible(timeout=60_000)
         assert "Tài khoản người dùng" in nav_text(page)
     assert blocked == []
-    the_store = open_store(url, sources_dir=sources)
+    the_store = demo_store(url, sources_dir=sources)
     try:
         admin = Accounts(the_store).get("admin")
         assert admin is not None and admin.role == "admin" and admin.display_name == "Trần Quản Trị"

@@ -86,7 +86,8 @@ def proxied(tmp_path):
 def test_login_through_the_readme_nginx_config(proxied):
     from playwright.sync_api import expect
 
-    from store import AuditTrail, open_store
+    from store import AuditTrail
+    from tests.support.stores import demo_store
 
     base, url, sources = proxied
     with offline_page() as (page, blocked):
@@ -96,7 +97,7 @@ def test_login_through_the_readme_nginx_config(proxied):
     assert blocked == []
     with urllib.request.urlopen(base + "/_stcore/health", timeout=5) as answer:
         assert answer.status == 200
-    the_store = open_store(url, sources_dir=sources)
+    the_store = demo_store(url, sources_dir=sources)
     try:
         logins = AuditTrail(the_store).read().query("action == 'login'")
     finally:

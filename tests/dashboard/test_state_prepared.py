@@ -29,7 +29,9 @@ def _same(a, b) -> None:
 @pytest.fixture
 def real_store(tmp_path, monkeypatch):
 
-    url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
+    from tests.support.stores import demo_store_url
+
+    url = demo_store_url(f"sqlite:///{tmp_path / 'gpmb.gpkg'}", SOURCES)
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(SOURCES))
     st.cache_data.clear()

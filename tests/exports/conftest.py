@@ -225,17 +225,19 @@ def real_sources(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_db_url(tmp_path_factory, real_sources):
-    """A fresh SQLite/GeoPackage store URL; seeded from :func:`real_sources` on first open."""
-    return f"sqlite:///{tmp_path_factory.mktemp('exports_store') / 'gpmb.gpkg'}"
+    """A SQLite/GeoPackage demo store made from :func:`real_sources` (``init --demo``); its URL."""
+    from tests.support.stores import demo_store_url
+
+    return demo_store_url(f"sqlite:///{tmp_path_factory.mktemp('exports_store') / 'gpmb.gpkg'}", real_sources)
 
 
 @pytest.fixture(scope="session")
 def real(real_db_url, real_sources):
     """(snapshot at 30/06/2024, store) on the bundled data, through the same calls as the CLI."""
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    store = open_store(real_db_url, sources_dir=real_sources)
+    store = demo_store(real_db_url, sources_dir=real_sources)
     return compute_snapshot(store, date(2024, 6, 30)), store
 
 

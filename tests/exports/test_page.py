@@ -21,11 +21,11 @@ def app(real, real_db_url, real_sources, monkeypatch):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(real_sources))
     st.cache_data.clear()
     st.cache_resource.clear()
-    from store import open_store
     from tests.support.actors import make_account
     from tests.support.login import preset_login
+    from tests.support.stores import demo_store
 
-    store = open_store(real_db_url, sources_dir=real_sources)
+    store = demo_store(real_db_url, sources_dir=real_sources)
     officer = make_account(store, "can_bo_ttptqd", "officer")  # may export personal data (issue 9)
     store.close()
     yield preset_login(AppTest.from_string(SCRIPT, default_timeout=300), officer)
@@ -59,9 +59,10 @@ def test_personal_data_warning_and_file_follows_the_as_of_date(app):
     assert any("CÓ DỮ LIỆU CÁ NHÂN" in w.value for w in app.warning)
     app.button(key="make_xlsx").click().run()
     assert "_CO_DU_LIEU_CA_NHAN" in _download_buttons(app)[0].proto.label  # marked, and audited:
-    from store import AuditTrail, open_store
+    from store import AuditTrail
+    from tests.support.stores import demo_store
 
-    audit = AuditTrail(open_store(os.environ["DATABASE_URL"])).read()
+    audit = AuditTrail(demo_store(os.environ["DATABASE_URL"])).read()
     assert audit.iloc[-1]["action"] == "export_personal_data" and audit.iloc[-1]["account"] == "can_bo_ttptqd"
     # Changing the as-of date hides the file made for the previous date.
     app.date_input(key="as_of").set_value(__import__("datetime").date(2024, 3, 31)).run()

@@ -35,7 +35,8 @@ def _cli(url: str, sources, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_personal_export_by_role(store_with_accounts, real_sources, tmp_path):
-    from store import AuditTrail, open_store
+    from store import AuditTrail
+    from tests.support.stores import demo_store
 
     base = ("export", "--as-of", "2024-06-30", "--format", "xlsx", "--include-personal-data", "--out")
     without_as = _cli(store_with_accounts, real_sources, *base, f"{tmp_path}/")
@@ -50,7 +51,7 @@ def test_personal_export_by_role(store_with_accounts, real_sources, tmp_path):
     texts = " ".join(str(v) for ws in openpyxl.load_workbook(written) for row in ws.iter_rows(values_only=True)
                      for v in row if v is not None)
     assert "CÓ DỮ LIỆU CÁ NHÂN" in texts
-    audit = AuditTrail(open_store(store_with_accounts, sources_dir=real_sources)).read()
+    audit = AuditTrail(demo_store(store_with_accounts, sources_dir=real_sources)).read()
     rows = audit[audit["action"] == PERSONAL_EXPORT_ACTION]
     assert rows["account"].tolist() == ["can_bo"]
     assert written.name in rows.iloc[0]["target"]

@@ -30,18 +30,18 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def store(store_url, sources_dir):
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    s = open_store(store_url, sources_dir=sources_dir)
+    s = demo_store(store_url, sources_dir=sources_dir)
     yield s
     s.close()
 
 
 @pytest.fixture
 def sqlite_store(tmp_path, sources_dir):
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    s = open_store(f"sqlite:///{tmp_path / 'store.gpkg'}", sources_dir=sources_dir)
+    s = demo_store(f"sqlite:///{tmp_path / 'store.gpkg'}", sources_dir=sources_dir)
     yield s
     s.close()
 

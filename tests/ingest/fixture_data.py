@@ -85,7 +85,7 @@ X0, Y0 = 452_000.0, 2_414_000.0  # EPSG:9215, near Kỳ Lừa (Lạng Sơn)
 
 
 def write_sources(folder: Path) -> Path:
-    """Write a ``data/sources``-shaped folder from the tables above (for ``open_store(sources_dir=…)``).
+    """Write a ``data/sources``-shaped folder from the tables above (for ``demo_store(sources_dir=…)``).
 
     Parcels are squares of ``parcel_area_m2`` laid along a line; projects are boxes around them;
     the seed events are :func:`make_ledger`'s rows.

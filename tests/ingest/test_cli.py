@@ -44,11 +44,11 @@ def cli_in_process(monkeypatch, capsys, *args, env_extra=None) -> Run:
 @pytest.fixture
 def store_env(tmp_path, sources_dir):
     """A store with the account ``quan_tri`` (the CLI's ``--as``), named by ``DATABASE_URL``."""
-    from store import open_store
     from tests.support.actors import make_account
+    from tests.support.stores import demo_store
 
     url = f"sqlite:///{tmp_path / 'cli.gpkg'}"
-    store = open_store(url, sources_dir=sources_dir)
+    store = demo_store(url, sources_dir=sources_dir)
     make_account(store, "quan_tri")
     store.close()
     return {"DATABASE_URL": url, "GPMB_SOURCES_DIR": str(sources_dir)}

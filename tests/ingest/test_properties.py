@@ -122,10 +122,10 @@ def test_invalid_rows_are_exactly_the_malformed_ones(case):
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=rows())
 def test_valid_rows_land_exactly_once_and_rejection_changes_nothing(case, seeded_store_file, tmp_path_factory):
-    from store import open_store
+    from tests.support.stores import demo_store
 
     seeded, sources = seeded_store_file
-    store = open_store(copy_store_file(seeded, tmp_path_factory.mktemp("ex")), sources_dir=sources)
+    store = demo_store(copy_store_file(seeded, tmp_path_factory.mktemp("ex")), sources_dir=sources)
     actor = office_admin(store)
     try:
         generated, encoding, sep = case

@@ -70,7 +70,7 @@ def test_upload_page_refuses_a_220_mb_file_in_vietnamese(tmp_path):
     sources = write_sources(tmp_path / "sources")
     database_url = f"sqlite:///{tmp_path / 'limit.gpkg'}"
     env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
-    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
+    subprocess.run([sys.executable, "-c", "from tests.support.stores import demo_store; demo_store().close()"], cwd=REPO, env=env,
                    check=True, timeout=120)
     big = sparse_file(tmp_path / "so_lieu_rat_lon.csv", BIG_MB)
     with admin_app(tmp_path, database_url=database_url, sources_dir=sources,

@@ -13,12 +13,12 @@ importlib.import_module("dashboard.pages.40_upload").render()
 
 @pytest.fixture
 def page_env(monkeypatch, tmp_path, sources_dir):
-    from store import open_store
+    from tests.support.stores import demo_store
 
     url = f"sqlite:///{tmp_path / 'page.gpkg'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
-    store = open_store(url, sources_dir=sources_dir)
+    store = demo_store(url, sources_dir=sources_dir)
     yield store
     store.close()
 

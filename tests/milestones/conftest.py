@@ -173,7 +173,9 @@ def store_env(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources))
     monkeypatch.setenv("DATABASE_URL", url)
-    return url
+    from tests.support.stores import demo_store_url
+
+    return demo_store_url(url, sources)
 
 
 class FrameStore:

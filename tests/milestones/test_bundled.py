@@ -30,10 +30,10 @@ def test_bundled_rules_file_is_understood():
 @pytest.mark.slow
 def test_bundled_snapshot_invariants(tmp_path, monkeypatch):
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
     monkeypatch.delenv("GPMB_SOURCES_DIR", raising=False)
-    store = open_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}")
+    store = demo_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}")
     snaps = {d: compute_snapshot(store, d) for d in (date(2024, 3, 31), date(2024, 6, 30), date(2024, 12, 31))}
     for s in snaps.values():
         assert s.problems == [], s.problems

@@ -19,12 +19,12 @@ pytestmark = pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
     folder = tmp_path_factory.mktemp("bundled")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GPMB_SOURCES_DIR", str(SOURCES))
-        store = open_store(f"sqlite:///{folder / 'gpmb.gpkg'}", sources_dir=SOURCES)
+        store = demo_store(f"sqlite:///{folder / 'gpmb.gpkg'}", sources_dir=SOURCES)
         try:
             yield compute_snapshot(store, AS_OF), store.events()
         finally:

@@ -22,10 +22,10 @@ def postgis_url():
 @pytest.mark.postgis
 def test_postgis_and_geopackage_give_the_same_snapshot(store_env, postgis_url, capsys):
     from milestones.snapshot import compute_snapshot
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    lite = compute_snapshot(open_store(store_env), AS_OF)
-    pg_store = open_store(postgis_url)
+    lite = compute_snapshot(demo_store(store_env), AS_OF)
+    pg_store = demo_store(postgis_url)
     assert pg_store.backend == "postgresql"
     pg = compute_snapshot(pg_store, AS_OF)
     cols = ["project_id", "area_to_recover_m2", "area_handed_over_m2", "percent_handed_over", "households_total"]

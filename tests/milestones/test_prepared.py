@@ -159,10 +159,10 @@ def test_compute_snapshot_reads_any_store_reader(parcels, ledger):
 @pytest.mark.slow
 @pytest.mark.skipif(not (SOURCES / "events.csv").is_file(), reason="bundled data not built")
 def test_bundled_store_sliced_equals_compute_snapshot(tmp_path, monkeypatch):
-    from store import open_store
+    from tests.support.stores import demo_store
 
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(SOURCES))
-    store = open_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}", sources_dir=SOURCES)
+    store = demo_store(f"sqlite:///{tmp_path / 'gpmb.gpkg'}", sources_dir=SOURCES)
     try:
         prepared = prepare(store)
         assert len(prepared.parcels) > 1000 and len(prepared.events) > 10_000

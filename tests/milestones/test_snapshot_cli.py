@@ -21,8 +21,8 @@ AS_OF = date(2024, 6, 30)
 
 @pytest.fixture
 def snapshot(store_env) -> Snapshot:
-    from store import open_store
-    return compute_snapshot(open_store(store_env), AS_OF)
+    from tests.support.stores import demo_store
+    return compute_snapshot(demo_store(store_env), AS_OF)
 
 
 def test_snapshot_from_store_hand_checked(snapshot):

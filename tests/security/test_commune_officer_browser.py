@@ -40,9 +40,9 @@ def test_rows_of_another_commune_are_refused_row_by_row(app, tmp_path):
         page.get_by_role("button", name="Ghi các dòng hợp lệ").click()
         expect(page.locator("[data-testid='stAlertContentSuccess']")).to_be_visible(timeout=60_000)
     assert not requests_elsewhere
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    store = open_store(database_url, sources_dir=sources)
+    store = demo_store(database_url, sources_dir=sources)
     try:
         uploads = store.uploads()
         his = uploads[uploads["file_name"] == "hai_xa.csv"]

@@ -20,9 +20,9 @@ def app(tmp_path):
 
 
 def _reverted(database_url: str, sources) -> bool:
-    from store import open_store
+    from tests.support.stores import demo_store
 
-    store = open_store(database_url, sources_dir=sources)
+    store = demo_store(database_url, sources_dir=sources)
     try:
         return bool(store.uploads()["reverted_by_upload_id"].notna().any())
     finally:

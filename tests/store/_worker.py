@@ -20,7 +20,8 @@ sys.path.insert(0, str(HERE))
 import pandas as pd  # noqa: E402
 from sources_fixture import PARCEL_IDS  # noqa: E402
 
-from store import Accounts, open_store  # noqa: E402
+from store import Accounts  # noqa: E402
+from tests.support.stores import demo_store  # noqa: E402
 
 
 def events(rows: int, tag: str) -> pd.DataFrame:
@@ -38,7 +39,7 @@ def events(rows: int, tag: str) -> pd.DataFrame:
 def main() -> None:
     url, sources_dir, rows, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     barrier = Path(sys.argv[5]) if len(sys.argv) > 5 else None
-    store = open_store(url, sources_dir=sources_dir)
+    store = demo_store(url, sources_dir=sources_dir)
     frame = events(rows, tag)
     if barrier is not None:
         deadline = time.time() + 60

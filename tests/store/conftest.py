@@ -42,11 +42,11 @@ def store_url(request, tmp_path):
 
 @pytest.fixture
 def store(store_url, sources_dir, monkeypatch):
-    from store import open_store
+    from tests.support.stores import demo_store
 
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
     monkeypatch.setenv("DATABASE_URL", store_url)
-    the_store = open_store(store_url, sources_dir=sources_dir)
+    the_store = demo_store(store_url, sources_dir=sources_dir)
     yield the_store
     the_store.close()
 

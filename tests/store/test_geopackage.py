@@ -10,8 +10,8 @@ import pytest
 import shapely
 from sources_fixture import make_parcels
 
-from store import open_store
 from tests.support.actors import office_admin
+from tests.support.stores import demo_store
 
 LAYERS = {"projects": "MultiPolygon", "centrelines": "LineString", "parcels": "Polygon",
           "communes": "MultiPolygon", "roads": "Unknown"}
@@ -20,7 +20,7 @@ LAYERS = {"projects": "MultiPolygon", "centrelines": "LineString", "parcels": "P
 @pytest.fixture
 def gpkg_path(tmp_path, sources_dir):
     path = tmp_path / "gpmb.gpkg"
-    open_store(str(path), sources_dir=sources_dir).close()  # a bare .gpkg path is accepted
+    demo_store(str(path), sources_dir=sources_dir).close()  # a bare .gpkg path is accepted
     return path
 
 
@@ -35,7 +35,7 @@ def test_gdal_lists_layers_and_ledger(gpkg_path):
 
 
 def test_gdal_reads_layers_in_9215_like_the_store(gpkg_path, sources_dir):
-    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    store = demo_store(str(gpkg_path), sources_dir=sources_dir)
     for name in LAYERS:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
@@ -69,7 +69,7 @@ def test_geopackage_header_and_metadata(gpkg_path):
 
 
 def test_replaced_layer_is_what_gdal_reads(gpkg_path, sources_dir):
-    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    store = demo_store(str(gpkg_path), sources_dir=sources_dir)
     actor = office_admin(store)
     store.replace_layer("parcels", make_parcels().iloc[:2], actor=actor, report={"tep": "moi.gpkg"})
     store.close()
@@ -86,7 +86,7 @@ def test_copied_gpkg_file_alone_holds_the_latest_upload(gpkg_path, sources_dir, 
 
     import pandas as pd
 
-    store = open_store(str(gpkg_path), sources_dir=sources_dir)  # stays open, like the dashboard's
+    store = demo_store(str(gpkg_path), sources_dir=sources_dir)  # stays open, like the dashboard's
     frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]],
                           "event": ["paid"], "event_date": ["2024-06-01"]})
     actor = office_admin(store)
@@ -105,7 +105,7 @@ def test_gdal_sees_full_precision_numbers_and_dates(gpkg_path, sources_dir):
 
     import pandas as pd
 
-    store = open_store(str(gpkg_path), sources_dir=sources_dir)
+    store = demo_store(str(gpkg_path), sources_dir=sources_dir)
     actor = office_admin(store)
     frame = pd.DataFrame({"kind": ["parcel"], "parcel_id": [make_parcels().parcel_id.iloc[0]], "event": ["paid"],
                           "event_date": ["2024-06-01"], "amount_vnd": [123_456_789.5], "area_m2": [412.37]})

@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sources_fixture import PARCEL_IDS, SEED_EVENT_COUNT
 
-from store import StoreError, open_store
+from store import StoreError
 from tests.support.actors import office_admin
+from tests.support.stores import demo_store
 
 commit_op = st.tuples(st.just("commit"), st.integers(0, 3), st.integers(0, 4), st.booleans())
 revert_op = st.tuples(st.just("revert"), st.integers(0, 8), st.just(0), st.just(True))
@@ -27,7 +28,7 @@ revert_op = st.tuples(st.just("revert"), st.integers(0, 8), st.just(0), st.just(
 @pytest.fixture(scope="module")
 def template_store(tmp_path_factory, sources_dir):
     path = tmp_path_factory.mktemp("template") / "seeded.gpkg"
-    open_store(str(path), sources_dir=sources_dir).close()
+    demo_store(str(path), sources_dir=sources_dir).close()
     return path
 
 
@@ -47,7 +48,7 @@ def rows(tag: str, n: int, valid: bool) -> pd.DataFrame:
 def test_ledger_matches_model(ops, template_store, sources_dir, tmp_path):
     path = tmp_path / f"{uuid.uuid4().hex}.gpkg"
     shutil.copyfile(template_store, path)
-    store = open_store(str(path), sources_dir=sources_dir)
+    store = demo_store(str(path), sources_dir=sources_dir)
     actor = office_admin(store)
     uploads: dict[int, dict] = {}  # model: upload_id -> {hash, notes, reverted}
     next_id = 2  # the seed is upload 1

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from sources_fixture import SEED_EVENT_COUNT
 
-from store import open_store
+from tests.support.stores import demo_store
 
 WORKER = Path(__file__).resolve().parent / "_worker.py"
 pytestmark = pytest.mark.slow
@@ -57,7 +57,7 @@ def test_killed_mid_commit_leaves_store_unchanged(store, actor, store_url, sourc
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
 
-    reopened = open_store(store_url, sources_dir=sources_dir)
+    reopened = demo_store(store_url, sources_dir=sources_dir)
     pd.testing.assert_frame_equal(reopened.events(include_reverted=True), events_before)
     pd.testing.assert_frame_equal(reopened.uploads(), uploads_before)
     assert reopened.data_version() == version_before

@@ -21,8 +21,9 @@ from sources_fixture import make_centrelines, make_parcels, make_projects
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from store import StoreError, open_store
+from store import StoreError
 from store.engine import read_connection
+from tests.support.stores import demo_store
 
 
 def same_rows(got, expected, columns):
@@ -118,8 +119,8 @@ _KILL_WORKER = textwrap.dedent("""
     import sys
     sys.path[:0] = [sys.argv[3], sys.argv[4]]
     from sources_fixture import make_parcels, make_projects
-    from store import open_store
-    store = open_store(sys.argv[1], sources_dir=sys.argv[2])
+    from tests.support.stores import demo_store
+    store = demo_store(sys.argv[1], sources_dir=sys.argv[2])
     from store import Accounts
     actor = Accounts(store).get("quan_tri")
     projects, parcels = make_projects(), make_parcels()
@@ -145,7 +146,7 @@ def test_process_killed_between_layers_leaves_store_unchanged(store, actor, stor
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     store.close()
-    reopened = open_store(store_url, sources_dir=sources_dir)
+    reopened = demo_store(store_url, sources_dir=sources_dir)
     try:
         assert_untouched(reopened)
         info = json.dumps(reopened.data_version(), default=str)

@@ -31,6 +31,7 @@ from store.engine import make_engine, write_transaction
 from store.layers import write_layer_table
 from store.sources import load_milestones
 from tests.support.actors import office_admin
+from tests.support.stores import demo_store
 
 
 def sha(text_: str) -> str:
@@ -89,40 +90,39 @@ def test_milestones_as_written_and_rules(store):
                              "forecast_window_days": 60}
 
 
-def test_edited_milestones_file_is_reloaded(store_url, tmp_path):
+def test_edited_milestones_file_does_not_change_the_store(store_url, tmp_path):
+    """Issue 10: after ``init`` the store is the truth; a clerk's edited milestones.csv is not read back."""
     from sources_fixture import write_sources
 
     src = write_sources(tmp_path / "src")
-    open_store(store_url, sources_dir=src).close()
+    demo_store(store_url, src).close()
     (src / "milestones.csv").write_text(MILESTONES_CSV.replace(",100,project", ",90,project"), encoding="utf-8-sig")
     reopened = open_store(store_url, sources_dir=src)
-    assert reopened.milestones().target_percent.tolist() == [90, 50]
-    assert len(reopened.events()) == SEED_EVENT_COUNT  # nothing else reseeded
+    assert reopened.milestones().target_percent.tolist() == [100, 50]
+    assert len(reopened.events()) == SEED_EVENT_COUNT
 
 
-def test_changed_seed_files_refresh_a_store_holding_only_bundled_data(store_url, tmp_path):
+def test_changed_seed_files_are_not_read_into_an_existing_store(store_url, tmp_path):
     from sources_fixture import write_sources
 
     src = write_sources(tmp_path / "src")
-    open_store(store_url, sources_dir=src).close()
+    before = demo_store(store_url, src).data_version()
     make_parcels().iloc[:4].to_file(src / "parcels.gpkg", layer="parcels", driver="GPKG")
     make_events().iloc[:7].to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
+    (src / "rules.yaml").write_text("forecast_window_days: 5\n", encoding="utf-8")
     store = open_store(store_url, sources_dir=src)
-    assert store.parcels().parcel_id.tolist() == PARCEL_IDS[:4]
-    assert store.layer_versions("parcels").source.tolist() == ["seed", "seed"]
-    assert store.layer_versions("projects").version.tolist() == [1]  # unchanged file, untouched layer
-    assert len(store.events()) == 7
-    assert len(store.events(include_reverted=True)) == SEED_EVENT_COUNT + 7  # old seed reverted, kept
-    assert store.uploads().source.tolist() == ["seed", "revert", "seed"]
-    before = store.data_version()
-    assert open_store(store_url, sources_dir=src).data_version() == before  # nothing more to do
+    assert store.parcels().parcel_id.tolist() == PARCEL_IDS
+    assert store.layer_versions("parcels").source.tolist() == ["seed"]
+    assert len(store.events()) == SEED_EVENT_COUNT and store.uploads().source.tolist() == ["seed"]
+    assert store.rules()["forecast_window_days"] == 60
+    assert store.data_version() == before
 
 
 def test_changed_seed_files_leave_user_data_alone(store_url, tmp_path):
     from sources_fixture import write_sources
 
     src = write_sources(tmp_path / "src")
-    store = open_store(store_url, sources_dir=src)
+    store = demo_store(store_url, src)
     actor = office_admin(store)
     store.commit_upload(new_events(), file_name="xa.csv", file_sha256=sha("xa"), actor=actor, rows_read=3)
     make_parcels().iloc[:4].to_file(src / "parcels.gpkg", layer="parcels", driver="GPKG")
@@ -295,6 +295,7 @@ def test_replace_layer_reprojects_and_checks_columns(store, actor):
 def test_open_store_uses_database_url_and_is_cheap_when_ready(store_url, sources_dir, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", store_url)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
+    demo_store(store_url, sources_dir).close()
     first = open_store()
     assert first.url == store_url and len(first.events()) == SEED_EVENT_COUNT
     second = open_store()
@@ -326,22 +327,30 @@ def test_store_is_usable_from_threads(store, actor):
 
 
 def test_failed_seed_leaves_nothing(store_url, tmp_path):
+    from pathlib import Path
+
     from sources_fixture import write_sources
+    from sqlalchemy.engine import make_url
+
+    from store import init_store
 
     src = write_sources(tmp_path / "src")
     bad = make_events()
     bad.loc[5, "event"] = "khong_ro"
     bad.to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
     with pytest.raises(StoreError, match="Dòng 6"):
-        open_store(store_url, sources_dir=src)
-    engine = make_engine(store_url)
-    with engine.connect() as conn:
-        assert schema.current_revision(conn) is None  # schema and layers rolled back with the seed
-        assert not any(name in ("parcels", "events") for name in __import__("sqlalchemy").inspect(conn)
-                       .get_table_names())
-    engine.dispose()
+        init_store(store_url, demo=True, sources_dir=src)
+    if store_url.startswith("sqlite"):  # the file the failed init made is removed, -wal/-shm too
+        path = Path(make_url(store_url).database)
+        assert not [p.name for p in path.parent.iterdir() if p.name.startswith(path.name)]
+    else:
+        engine = make_engine(store_url)
+        with engine.connect() as conn:
+            assert schema.current_revision(conn) is None  # schema and layers rolled back with the seed
+            assert set(__import__("sqlalchemy").inspect(conn).get_table_names()) <= {"spatial_ref_sys"}  # PostGIS own
+        engine.dispose()
     make_events().to_csv(src / "events.csv", index=False, encoding="utf-8-sig")
-    assert len(open_store(store_url, sources_dir=src).events()) == SEED_EVENT_COUNT
+    assert len(init_store(store_url, demo=True, sources_dir=src).events()) == SEED_EVENT_COUNT
 
 
 # ------------------------------------------------------------------------------------------- migrations
@@ -389,8 +398,14 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
     events = store.events()
     assert events[["parcel_id", "event", "event_date"]].values.tolist() == [[PARCEL_IDS[0], "notice",
                                                                              date(2024, 12, 1)]]
-    # the old store did not record which rules.yaml it had read, so the current file is loaded
-    assert store.rules()["forecast_window_days"] == 60
+    # the store is the truth (issue 10): its own rules stay, the sources folder is not read
+    assert store.rules()["forecast_window_days"] == 45
+    # an earlier release's store is ours (seeded_at): it gets an identity once, dated when it was filled
+    ident = store.identity()
+    assert ident.created_at == datetime(2025, 1, 1, tzinfo=UTC) and len(ident.store_id) == 36
+    assert open_store(store_url).identity().store_id == ident.store_id
+    from store import AuditTrail
+    assert AuditTrail(store).read().action.tolist() == ["store_identity_assigned"]
     versions = store.layer_versions("parcels")
     assert versions.version.tolist() == [1] and versions.source.tolist() == ["migration"]
     assert versions.feature_count.tolist() == [6]

@@ -72,9 +72,10 @@ def add_account(database_url: str, username: str = "admin", role: str = ADMIN, *
     parameters and rehashes to its own at the first login)."""
     from argon2 import PasswordHasher
 
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
 
-    store = open_store(database_url, sources_dir=sources_dir)
+    store = demo_store(database_url, sources_dir=sources_dir)
     try:
         accounts = Accounts(store, hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         admins = [a for a in accounts.list() if a.role == ADMIN and a.active]
@@ -103,10 +104,11 @@ def admin_app(log_dir: Path, *, database_url: str, sources_dir: Path | str | Non
     """:func:`tests.support.streamlit_server.streamlit_app` on a store holding the administrator
     ``admin`` / :data:`TEST_PASSWORD` (created first when the store has no account); yields the base
     URL. Open pages with :func:`log_in` (``log_in(page, base + "/upload")``)."""
-    from store import Accounts, open_store
+    from store import Accounts
+    from tests.support.stores import demo_store
     from tests.support.streamlit_server import streamlit_app
 
-    store = open_store(database_url, sources_dir=sources_dir)
+    store = demo_store(database_url, sources_dir=sources_dir)
     try:
         empty = Accounts(store).count() == 0
     finally:
@@ -135,7 +137,7 @@ def seeded_admin_app(tmp_path: Path):
     sources = write_sources(tmp_path / "sources")
     database_url = f"sqlite:///{tmp_path / 'e2e.gpkg'}"
     env = {**os.environ, "DATABASE_URL": database_url, "GPMB_SOURCES_DIR": str(sources)}
-    subprocess.run([sys.executable, "-c", "from store import open_store; open_store()"], cwd=REPO, env=env,
+    subprocess.run([sys.executable, "-c", "from tests.support.stores import demo_store; demo_store().close()"], cwd=REPO, env=env,
                    check=True, timeout=120)
     with admin_app(tmp_path, database_url=database_url, sources_dir=sources,
                    extra_args=("--server.fileWatcherType", "none", "--server.runOnSave", "false")) as url:

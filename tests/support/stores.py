@@ -1,7 +1,9 @@
-"""Real stores for tests: one URL per backend, and a GeoPackage seeded once and copied per test.
+"""Real stores for tests: one URL per backend, a demo store made on purpose, and a GeoPackage seeded once
+and copied per test.
 
-Opening a store on a fresh file seeds it from a sources folder (seconds), so areas that open many
-stores seed one file per session or module and give each test a copy.
+``open_store`` never creates a store (issue 10): a test that needs one calls :func:`demo_store`, which
+runs ``init_store(url, demo=True)`` (as ``cli.py init --demo``) when nothing is there yet. Seeding takes
+seconds, so areas that open many stores seed one file per session or module and give each test a copy.
 """
 from __future__ import annotations
 
@@ -47,6 +49,39 @@ def backend_url(backend: str, folder: Path, prefix: str, template: str | None = 
         raise ValueError(f"unknown backend {backend!r}: expected 'sqlite' or 'postgis'")
 
 
+def demo_store(url: str | None = None, sources_dir: str | Path | None = None):
+    """The demo store at ``url``: made with ``store.init_store(url, demo=True, sources_dir=…)`` when
+    nothing is there yet (no file, a zero-byte file, a PostGIS database without tables), else opened
+    with ``store.open_store(url)`` (a test's second look at the store it made).
+
+    Parameters
+    ----------
+    url
+        As :func:`store.open_store` (None: ``$DATABASE_URL``; tests always set one).
+    sources_dir
+        The sources folder filled from (None: ``$GPMB_SOURCES_DIR`` → ``data/sources``).
+
+    Returns
+    -------
+    store.Store
+        Open; close it when done.
+    """
+    from store import init_store, open_store
+    from store.identity import StoreNotFoundError
+
+    try:
+        return open_store(url)
+    except StoreNotFoundError:
+        return init_store(url, demo=True, sources_dir=sources_dir)
+
+
+def demo_store_url(url: str, sources_dir: str | Path | None = None) -> str:
+    """Make the demo store at ``url`` (:func:`demo_store`), close it, and return ``url`` (for fixtures
+    whose tests run the CLI or the dashboard on it)."""
+    demo_store(url, sources_dir).close()
+    return url
+
+
 def seed_store_file(folder: Path, write_sources: Callable[[Path], Path],
                     name: str = "seed.gpkg") -> tuple[Path, Path]:
     """Write a sources folder with ``write_sources(folder / "sources")`` and seed a GeoPackage store.
@@ -57,11 +92,9 @@ def seed_store_file(folder: Path, write_sources: Callable[[Path], Path],
         The seeded ``.gpkg`` file (copy it with :func:`copy_store_file` before writing to it) and the
         sources folder it was seeded from (``GPMB_SOURCES_DIR`` of anything that opens a copy).
     """
-    from store import open_store
-
     sources = write_sources(Path(folder) / "sources")
     path = Path(folder) / name
-    open_store(f"sqlite:///{path}", sources_dir=sources).close()
+    demo_store(f"sqlite:///{path}", sources).close()
     return path, sources
 
 
