@@ -9,6 +9,7 @@ from dashboard import state
 from domain.roles import ADMIN, OFFICER, Account
 from tests.support.actors import FAST_HASHER, TEST_PASSWORD, office_admin
 from tests.support.login import preset_login, stub_accounts
+from tests.support.stores import demo_store
 
 ROLLUP_TITLE = "Tổng hợp toàn tỉnh theo đơn vị"
 
@@ -16,10 +17,10 @@ ROLLUP_TITLE = "Tổng hợp toàn tỉnh theo đơn vị"
 @pytest.fixture
 def two_unit_store(tmp_path, monkeypatch):
     """The bundled demo data with CA_XA moved to unit 184 (huyện Văn Quan)."""
-    from store import Accounts, open_store
+    from store import Accounts
 
     url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
-    store = open_store(url)
+    store = demo_store(url)
     admin = office_admin(store)
     store.add_unit("184", "Huyện Văn Quan", "Lạng Sơn", actor=admin)
     projects = store.projects()

@@ -28,6 +28,7 @@ from store.layer_history import history_table
 from store.layers import build_table, insert_rows
 from store.spatial_index import ensure_spatial_index, has_spatial_index, rtree_name
 from tests.support.actors import office_admin
+from tests.support.stores import demo_store
 
 LAYERS = ("projects", "centrelines", "parcels", "communes", "roads")
 
@@ -60,7 +61,7 @@ def tables(conn) -> set[str]:
 @pytest.fixture
 def gpkg(tmp_path, sources_dir):
     path = tmp_path / "gpmb.gpkg"
-    store = open_store(str(path), sources_dir=sources_dir)
+    store = demo_store(str(path), sources_dir=sources_dir)
     yield path, store
     store.close()
 

@@ -23,6 +23,7 @@ from store import open_store
 from store import parcel_status as ps
 from tests.support.actors import office_admin
 from tests.support.migrations import rewind
+from tests.support.stores import demo_store
 from vocab.headers import STATUS_LAYER_HEADERS_VI
 from vocab.labels import STAGE_COLOURS, stage_label
 
@@ -42,7 +43,7 @@ def refresher():
 def status_store(refresher, store_url, sources_dir, monkeypatch):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
     monkeypatch.setenv("DATABASE_URL", store_url)
-    the_store = open_store(store_url, sources_dir=sources_dir)
+    the_store = demo_store(store_url, sources_dir=sources_dir)
     yield the_store
     the_store.close()
 
@@ -201,7 +202,7 @@ def validate_gpkg(path: Path) -> subprocess.CompletedProcess:
 
 def test_store_file_passes_gdal_validator(refresher, tmp_path, sources_dir):
     path = tmp_path / "store.gpkg"
-    open_store(f"sqlite:///{path}", sources_dir=sources_dir).close()
+    demo_store(f"sqlite:///{path}", sources_dir=sources_dir).close()
     result = validate_gpkg(path)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -16,9 +16,9 @@ from shapely.geometry import box
 from sqlalchemy import text
 
 from milestones.status_layer import parcel_status_frame
-from store import open_store
 from store import parcel_status as ps
 from tests.support.postgis import postgis_database
+from tests.support.stores import demo_store
 
 RECIPE = Path(__file__).resolve().parents[2] / "deploy" / "tiles"
 HALF_WORLD = 20037508.342789244   # EPSG:3857 half extent, metres
@@ -31,7 +31,7 @@ def pg_store(postgis_template, sources_dir, monkeypatch):
     previous = ps.register_refresher(parcel_status_frame)
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
     with postgis_database("tiles", postgis_template) as url:
-        store = open_store(url, sources_dir=sources_dir)
+        store = demo_store(url, sources_dir=sources_dir)
         with store.engine.begin() as conn:
             conn.exec_driver_sql((RECIPE / "parcel_status_tiles.sql").read_text(encoding="utf-8"))
         yield store
