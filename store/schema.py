@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0008"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -76,6 +76,22 @@ layer_versions = Table(
     Column("source", Text, nullable=False),
     Column("feature_count", Integer, nullable=False),
     Column("report", Text),
+)
+
+#: Append-only ledger of changes to milestones, rules and project attributes (migration 0008;
+#: the in-force rule is :mod:`domain.config_history`). UPDATE and DELETE are refused by triggers.
+config_changes = Table(
+    "config_changes", metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("account", Text),
+    Column("reason", Text),
+    Column("source", Text, nullable=False),
+    Column("proposal_id", Integer),
 )
 
 

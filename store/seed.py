@@ -1,5 +1,9 @@
 """Filling an empty store from ``data/sources/`` and reconciling it when those files change.
 
+Milestones and rules are seeded ONCE, as ``config_changes`` rows with ``source='seed'`` (in force from
+the beginning): after that the store is the truth and ``milestones.csv``/``rules.yaml`` are never read
+again for it (issue 10: a client's local files must not overwrite a shared store).
+
 Runs inside :func:`store.store.open_store`'s write transaction; the writes are the transaction-level
 helpers of :mod:`store.layer_versions` and :mod:`store.uploads` (so a seed is
 recorded exactly like an import or an upload).
@@ -10,12 +14,12 @@ import json
 import logging
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from store import schema, sources
-from store.geometry import unregister_gpkg_layer
+from domain.config_history import RULES_ITEM
+from store import config, schema, sources
 from store.layer_versions import replace_layer_in, utcnow
-from store.layers import table_exists, write_layer_table
+from store.layers import table_exists
 from store.ledger import prepare_events
 from store.uploads import commit_in, revert_in
 
@@ -29,7 +33,6 @@ _SEED_LAYERS = {
     "communes": sources.load_communes,
     "roads": sources.load_roads,
 }
-_CONFIG_FILES = ("milestones.csv", "rules.yaml")
 #: Source file → the layers read from it (``events.csv`` → the seed upload).
 _SEED_FILES = {
     "projects.gpkg": ("projects", "centrelines"),
@@ -54,17 +57,26 @@ def _set_meta(conn, key: str, value: str) -> None:
 
 
 def source_hashes(sources_dir: Path) -> dict:
-    """SHA-256 of every source file present (config and seed files)."""
-    return {name: sources.file_sha256(sources_dir / name) for name in (*_CONFIG_FILES, *_SEED_FILES)
+    """SHA-256 of every seed file present (milestones and rules are seeded once, not compared)."""
+    return {name: sources.file_sha256(sources_dir / name) for name in _SEED_FILES
             if (sources_dir / name).is_file()}
 
 
-def _write_milestones(conn, sources_dir: Path) -> None:
-    if table_exists(conn, "milestones"):
-        unregister_gpkg_layer(conn, "milestones")
-        conn.execute(text('DROP TABLE "milestones"'))
-    write_layer_table(conn, "milestones", sources.load_milestones(sources_dir), identifier="milestones",
-                      description="Mốc tiến độ (data/sources/milestones.csv)")
+_SEED_REASON = "Khởi tạo từ data/sources"
+
+
+def _seed_config(conn, sources_dir: Path) -> None:
+    """Milestones and rules of ``sources_dir`` as ``seed`` changes, each kind only if the store has none."""
+    now = utcnow()
+    if config.read_changes(conn, "milestone").empty:
+        for record in sources.load_milestones(sources_dir).to_dict("records"):
+            record = {k: config.plain(v) for k, v in record.items()}
+            config.append_change(conn, kind="milestone", item=str(record.get("milestone_id")), before=None,
+                                 after=record, account=None, reason=_SEED_REASON, source="seed", now=now)
+    if config.read_changes(conn, "rules").empty:
+        config.append_change(conn, kind="rules", item=RULES_ITEM, before=None,
+                             after=config.rules_record(sources.load_rules_text(sources_dir)), account=None,
+                             reason=_SEED_REASON, source="seed", now=now)
 
 
 def _seed_layer(conn, sources_dir: Path, name: str) -> None:
@@ -82,14 +94,10 @@ def _seed_events(conn, sources_dir: Path) -> None:
 
 def seed(conn, sources_dir: Path, hashes: dict) -> None:
     """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
-    meta = read_meta(conn)
     for name in _SEED_LAYERS:
         if not table_exists(conn, name):
             _seed_layer(conn, sources_dir, name)
-    if not table_exists(conn, "milestones"):
-        _write_milestones(conn, sources_dir)
-    if "rules_yaml" not in meta:
-        _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
+    _seed_config(conn, sources_dir)
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
         _seed_events(conn, sources_dir)
@@ -110,7 +118,7 @@ def _holds_only_seed(conn) -> bool:
 def sync_sources(conn, sources_dir: Path, hashes: dict) -> None:
     """Bring the store in line with source files changed since it last read them.
 
-    - ``milestones.csv`` / ``rules.yaml`` (edited by a clerk): always reloaded.
+    - ``milestones.csv`` / ``rules.yaml``: never (the store is their truth once seeded).
     - Seed files (layers, ``events.csv``; e.g. a new release's demo data): reloaded only while the
       store holds nothing but bundled data. Layers get a new version; the old seed upload is
       reverted and the new ``events.csv`` committed (the ledger stays append-only). Once users
@@ -120,11 +128,7 @@ def sync_sources(conn, sources_dir: Path, hashes: dict) -> None:
     changed = [name for name, digest in hashes.items() if meta.get(f"sha256:{name}") != digest]
     seed_only = None
     for name in changed:
-        if name == "milestones.csv":
-            _write_milestones(conn, sources_dir)
-        elif name == "rules.yaml":
-            _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
-        else:
+        if name in _SEED_FILES:
             if seed_only is None:
                 seed_only = _holds_only_seed(conn)
             if not seed_only:

@@ -1,5 +1,8 @@
 """The store: layers, milestones, rules and the append-only ledger of field-count uploads.
 
+Milestones, rules and project attributes (reads as of a day, recorded changes) are
+:class:`store.config_store.ConfigStore`, which :class:`Store` inherits.
+
 One implementation over SQLAlchemy Core serves both backends (GeoPackage/SQLite file and
 PostgreSQL/PostGIS); every write is one transaction (see :mod:`store.engine`). The store returns
 data and never formats it for display. Ledger rows are checked in :mod:`store.ledger`; filling from
@@ -14,12 +17,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import yaml
-from sqlalchemy import select
 
 from domain.roles import Account
 from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
+from store.config_store import ConfigStore
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 
-class Store:
+class Store(ConfigStore):
     """Access to one store (see :func:`open_store`). Thread-safe; every write is one transaction.
 
     Attributes
@@ -86,17 +88,6 @@ class Store:
     def roads(self) -> gpd.GeoDataFrame:
         """Roads and railway context layer, EPSG:9215."""
         return self._read("roads")
-
-    def milestones(self) -> pd.DataFrame:
-        """Milestones as in ``milestones.csv`` (``due_date`` text dd/mm/yyyy, ``target_percent`` 0–100)."""
-        return self._read("milestones")
-
-    def rules(self) -> dict:
-        """Rules from ``rules.yaml`` (stage duration limits in days, forecast window …)."""
-        with read_connection(self.engine) as conn:
-            raw = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
-                               ).scalar()
-        return yaml.safe_load(raw) if raw else {}
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         """Current version of the versioned layer ``name`` (one of :data:`LAYER_COLUMNS`)."""
@@ -375,7 +366,8 @@ class Store:
             proposal = proposals.pending(conn, proposal_id)
             stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
             proposals.check_checker(proposal, stored)
-            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address)
+            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address,
+                                         now=self.clock())
             proposals.decide(conn, proposal, actor=stored, status="confirmed")
         checkpoint(self.engine)
         return Outcome(True, int(proposal_id), result)
@@ -456,8 +448,9 @@ class Store:
         Returns
         -------
         dict
-            ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_change_at``
-            (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
+            ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_config_change_id``
+            (int: the last change of a milestone, the rules or a project's attributes), ``last_change_at``
+            (UTC datetime of the last upload, revert, layer version or config change; None if none), ``layers``
             (dict layer name → current version).
         """
         with read_connection(self.engine) as conn:
@@ -483,9 +476,10 @@ def open_store(url: str | None = None, *, sources_dir: str | Path | None = None)
     Notes
     -----
     A store at an older schema revision is migrated (Alembic, ``store/migrations``). An empty store
-    is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones, rules and
-    ``events.csv`` as one upload with ``source='seed'``. Source files changed since the store read
-    them are reconciled (see :func:`store.seed.sync_sources`). On later runs, opening costs hashing the source
+    is filled from ``sources_dir`` in ONE transaction: layers in EPSG:9215, milestones and rules
+    (``config_changes`` rows with ``source='seed'``, read once: later edits of ``milestones.csv`` or
+    ``rules.yaml`` never reach the store) and ``events.csv`` as one upload with ``source='seed'``.
+    Seed files changed since the store read them are reconciled (see :func:`store.seed.sync_sources`). On later runs, opening costs hashing the source
     files (a few MB) and a few small queries.
 
     Raises

@@ -89,14 +89,18 @@ def test_milestones_as_written_and_rules(store):
                              "forecast_window_days": 60}
 
 
-def test_edited_milestones_file_is_reloaded(store_url, tmp_path):
+def test_edited_milestones_file_is_not_read_into_a_seeded_store(store_url, tmp_path):
+    """Issue 10: ``data/sources/`` seeds an empty store once; a local edit never overwrites the store."""
     from sources_fixture import write_sources
 
     src = write_sources(tmp_path / "src")
     open_store(store_url, sources_dir=src).close()
     (src / "milestones.csv").write_text(MILESTONES_CSV.replace(",100,project", ",90,project"), encoding="utf-8-sig")
+    (src / "rules.yaml").write_text("forecast_window_days: 12\n", encoding="utf-8")
     reopened = open_store(store_url, sources_dir=src)
-    assert reopened.milestones().target_percent.tolist() == [90, 50]
+    assert reopened.milestones().target_percent.tolist() == [100, 50]
+    assert reopened.rules()["forecast_window_days"] == 60
+    assert reopened.config_history().source.tolist() == ["seed"] * 3
     assert len(reopened.events()) == SEED_EVENT_COUNT  # nothing else reseeded
 
 
@@ -389,8 +393,12 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
     events = store.events()
     assert events[["parcel_id", "event", "event_date"]].values.tolist() == [[PARCEL_IDS[0], "notice",
                                                                              date(2024, 12, 1)]]
-    # the old store did not record which rules.yaml it had read, so the current file is loaded
-    assert store.rules()["forecast_window_days"] == 60
+    # issue 10: what the old store held is moved into config_changes; the local files are not read
+    assert store.rules()["forecast_window_days"] == 45
+    assert store.milestones().milestone_id.tolist() == ["QL4B_100", "CCN_HT1_50"]
+    assert set(store.config_history().source) == {"migration"}
+    with store.engine.connect() as conn:
+        assert not __import__("sqlalchemy").inspect(conn).has_table("milestones")
     versions = store.layer_versions("parcels")
     assert versions.version.tolist() == [1] and versions.source.tolist() == ["migration"]
     assert versions.feature_count.tolist() == [6]
