@@ -36,6 +36,10 @@ RULES_ITEM = "rules"
 CHANGE_COLUMNS: tuple[str, ...] = ("change_id", "recorded_at", "kind", "item", "before", "after", "account",
                                    "reason", "source", "proposal_id")
 
+#: Fields of a milestone record (the columns of ``milestones.csv`` and of ``Store.milestones``).
+MILESTONE_FIELDS: tuple[str, ...] = ("milestone_id", "project_id", "due_date", "metric", "target_percent",
+                                     "scope", "label")
+
 
 def local_day(recorded_at) -> date:
     """The Vietnam-time calendar day of a UTC moment (a naive value is taken as UTC)."""
@@ -65,6 +69,7 @@ def in_force(changes: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
         return changes.iloc[0:0]
     ordered = changes.sort_values("change_id", kind="stable")
     if as_of is not None:
+        as_of = pd.Timestamp(as_of).date()
         from_start = ordered["source"].isin(FROM_THE_BEGINNING)
         days = pd.to_datetime(ordered["recorded_at"], utc=True).dt.tz_convert(LOCAL_TZ).dt.date
         ordered = ordered[from_start | (days <= as_of)]
@@ -77,3 +82,10 @@ def in_force(changes: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
 def records_in_force(changes: pd.DataFrame, as_of: date | None = None) -> list[dict]:
     """The ``after`` records of :func:`in_force`, in the same order."""
     return list(in_force(changes, as_of)["after"]) if len(changes) else []
+
+
+def milestones_frame(records) -> pd.DataFrame:
+    """Milestone records (mappings) as a frame: :data:`MILESTONE_FIELDS`, ``target_percent`` float."""
+    frame = pd.DataFrame([{f: rec.get(f) for f in MILESTONE_FIELDS} for rec in records], columns=list(MILESTONE_FIELDS))
+    frame["target_percent"] = pd.to_numeric(frame["target_percent"], errors="coerce")
+    return frame

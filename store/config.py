@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import select, text
 
-from domain.config_history import CHANGE_COLUMNS, KINDS, in_force, records_in_force
+from domain.config_history import (
+    CHANGE_COLUMNS,
+    KINDS,
+    MILESTONE_FIELDS,
+    in_force,
+    milestones_frame,
+    records_in_force,
+)
 from domain.milestones import METRICS
 from parsing.dates import parse_date
 from parsing.numbers import parse_number, parse_small_number
 from store import schema
 from store.errors import StoreError
 from store.layers import table_exists
-
-#: Fields of a milestone record (the columns of ``milestones.csv`` and of :meth:`Store.milestones`).
-MILESTONE_FIELDS: tuple[str, ...] = ("milestone_id", "project_id", "due_date", "metric", "target_percent",
-                                     "scope", "label")
 
 #: The fields ``Store.set_milestone`` may change.
 MILESTONE_EDITABLE: tuple[str, ...] = ("due_date", "target_percent", "label", "metric", "scope")
@@ -79,13 +82,6 @@ def check_kind(kind: str) -> None:
     """Refuse an unknown ``config_changes.kind``."""
     if kind not in KINDS:
         raise StoreError(f"Không có loại cấu hình «{kind}». Các loại: {', '.join(KINDS)}.")
-
-
-def milestones_frame(records: Iterable[Mapping]) -> pd.DataFrame:
-    """Milestone records as a frame (:data:`MILESTONE_FIELDS`; ``target_percent`` float)."""
-    frame = pd.DataFrame([{f: rec.get(f) for f in MILESTONE_FIELDS} for rec in records], columns=list(MILESTONE_FIELDS))
-    frame["target_percent"] = pd.to_numeric(frame["target_percent"], errors="coerce")
-    return frame
 
 
 def milestones_in_force(conn, as_of: date | None = None) -> pd.DataFrame:

@@ -43,6 +43,10 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "proposal_rejected": "Từ chối đề xuất",
     "proposal_cancelled": "Huỷ đề xuất",
     "setting_changed": "Thay đổi cài đặt",
+    "milestone_changed": "Sửa mốc tiến độ",
+    "milestones_imported": "Nhập bảng mốc tiến độ",
+    "rules_changed": "Sửa quy tắc tính toán",
+    "project_changed": "Sửa thông tin dự án",
 }
 
 #: ``proposals.status`` → Vietnamese.
@@ -58,6 +62,10 @@ PROPOSAL_ACTION_LABELS_VI: dict[str, str] = {
     "revert": "Hoàn tác lần tải lên",
     "replace_layers": "Thay lớp dữ liệu (có xoá thửa)",
     "restore": "Khôi phục phiên bản lớp",
+    "milestone_set": "Sửa mốc tiến độ",
+    "milestones_import": "Nhập bảng mốc tiến độ",
+    "rules_set": "Sửa quy tắc tính toán",
+    "project_set": "Sửa thông tin dự án",
 }
 
 
