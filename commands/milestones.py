@@ -108,7 +108,7 @@ def _import(store, args) -> int:
     if problems:
         raise IngestError("Tệp mốc tiến độ có lỗi, chưa ghi gì:\n" + "\n".join(f"- {p}" for p in problems))
     change_set = store.milestone_change_set(table)
-    print(printable(change_set_text(change_set)))
+    print("\n".join(printable(line) for line in change_set_text(change_set).splitlines()))
     if args.dry_run:
         return 0
     outcome = store.import_milestones(table, actor=acting_in(store, args), file_name=args.file.name,

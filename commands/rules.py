@@ -15,6 +15,7 @@ from commands._auth import acting_in, add_as_argument, client_address, dumps, ou
 from commands._common import add_as_of_argument, add_database_url_argument
 from commands.milestones import history_lines, history_records
 from ingest.read import IngestError
+from vocab.escape import terminal_block
 
 NAME = "rules"
 HELP = "Quy tắc tính toán (thời hạn, cửa sổ dự báo …) trong kho dữ liệu: xem, thay, lịch sử"
@@ -64,7 +65,7 @@ def run(args) -> int:
     store = open_store(args.database_url)
     try:
         if args.rules_command == "show":
-            print(printable(store.rules_text(as_of=args.as_of) or "(chưa có quy tắc: dùng giá trị mặc định)"))
+            print(terminal_block(store.rules_text(as_of=args.as_of) or "(chưa có quy tắc: dùng giá trị mặc định)").rstrip("\n"))
         elif args.rules_command == "set":
             text = read_rules_file(args.file)
             outcome = store.set_rules(text, actor=acting_in(store, args), reason=args.reason,
