@@ -73,6 +73,8 @@ def in_force(changes: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
         from_start = ordered["source"].isin(FROM_THE_BEGINNING)
         days = pd.to_datetime(ordered["recorded_at"], utc=True).dt.tz_convert(LOCAL_TZ).dt.date
         ordered = ordered[from_start | (days <= as_of)]
+    if ordered.empty:
+        return changes.iloc[0:0]
     first = ordered.groupby("item", sort=False)["change_id"].transform("min")
     latest = ordered.assign(_first=first).groupby("item", sort=False).tail(1)
     present = latest[latest["after"].map(lambda a: a is not None)]
