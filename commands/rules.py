@@ -2,7 +2,7 @@
 
 - ``rules show [--as-of DATE]``: the rules text in force that day (default: now), as written.
 - ``rules set FILE.yaml --as USER --reason TEXT``: replace the rules; the text is checked first by
-  :func:`milestones.rules.validate_rules_text` (Vietnamese message naming the key or the YAML line).
+  :func:`milestones.rules_check.validate_rules_text` (Vietnamese message naming the key or the YAML line).
 - ``rules history [--json]``: every change: when (Vietnam time), who, size before → after, why.
 
 Role ``edit_milestones`` (admin), maker–checker as for milestones. Exit code 0; 1 refused; 2 usage.
@@ -59,7 +59,7 @@ def read_rules_file(path: Path) -> str:
 
 def run(args) -> int:
     """Run the subcommand; a :class:`domain.errors.GpmbError` (refusal) reaches ``cli.py``."""
-    from milestones.rules import validate_rules_text
+    from milestones.rules_check import validate_rules_text
     from store import open_store
 
     store = open_store(args.database_url)

@@ -51,9 +51,6 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
-
-from domain.errors import GpmbError
 from parsing.numbers import parse_number
 
 #: Land-use codes of the agricultural land group (Land Law 2024 art. 9(2)); others are non-agricultural.
@@ -189,40 +186,3 @@ def resolve_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     if out["forecast_window_days"] <= 0:
         raise ValueError("rules.yaml: forecast_window_days phải lớn hơn 0")
     return out
-
-
-class RulesError(GpmbError):
-    """A rules text the computations cannot use (Vietnamese message naming the key or the YAML line)."""
-
-
-def validate_rules_text(text: str) -> dict[str, Any]:
-    """Check a rules text before it is stored (``Store.set_rules(..., validate=validate_rules_text)``).
-
-    Parameters
-    ----------
-    text : str
-        YAML as in ``data/sources/rules.yaml`` (partial: missing keys take :data:`DEFAULT_RULES`).
-
-    Returns
-    -------
-    dict
-        The resolved rules (:func:`resolve_rules`).
-
-    Raises
-    ------
-    RulesError
-        Not YAML, not a mapping, or a value :func:`resolve_rules` refuses (a negative or non-numeric
-        duration, a zero forecast window).
-    """
-    try:
-        parsed = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark is not None else ""
-        raise RulesError(f"Quy tắc không đọc được (YAML){where}: {getattr(exc, 'problem', None) or exc}.") from None
-    if not isinstance(parsed, Mapping):
-        raise RulesError("Quy tắc phải là một bảng «khoá: giá trị» (YAML mapping), ví dụ «forecast_window_days: 60».")
-    try:
-        return resolve_rules(parsed)
-    except (ValueError, TypeError) as exc:
-        raise RulesError(f"Quy tắc không hợp lệ: {exc}") from None

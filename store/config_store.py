@@ -190,7 +190,7 @@ class ConfigStore:
         ----------
         validate : callable, optional
             Called with the text before anything is written; raises to refuse it (the command and the
-            page pass ``milestones.rules.validate_rules_text``: the store only checks it is a YAML mapping).
+            page pass ``milestones.rules_check.validate_rules_text``: the store only checks it is a YAML mapping).
 
         Returns
         -------

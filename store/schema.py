@@ -78,23 +78,6 @@ layer_versions = Table(
     Column("report", Text),
 )
 
-#: Append-only ledger of changes to milestones, rules and project attributes (migration 0008;
-#: the in-force rule is :mod:`domain.config_history`). UPDATE and DELETE are refused by triggers.
-config_changes = Table(
-    "config_changes", metadata,
-    Column("change_id", Integer, primary_key=True, autoincrement=True),
-    Column("recorded_at", UtcDateTime, nullable=False),
-    Column("kind", Text, nullable=False),
-    Column("item", Text, nullable=False),
-    Column("before_json", Text),
-    Column("after_json", Text),
-    Column("account", Text),
-    Column("reason", Text),
-    Column("source", Text, nullable=False),
-    Column("proposal_id", Integer),
-)
-
-
 def current_revision(conn) -> str | None:
     """Alembic revision recorded in the store, or ``None`` for an empty database."""
     if not inspect(conn).has_table("alembic_version"):
@@ -139,3 +122,20 @@ def ensure_schema(conn) -> bool:
                              f"phiên bản này chỉ biết đến {HEAD_REVISION}); hãy cập nhật phần mềm.")
     upgrade(conn, "head")
     return True
+
+
+#: Append-only ledger of changes to milestones, rules and project attributes (migration 0008;
+#: the in-force rule is :mod:`domain.config_history`). UPDATE and DELETE are refused by triggers.
+config_changes = Table(
+    "config_changes", metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("account", Text),
+    Column("reason", Text),
+    Column("source", Text, nullable=False),
+    Column("proposal_id", Integer),
+)

@@ -4,7 +4,7 @@ the accounts whose role grants ``edit_milestones`` a form to change a milestone 
 The store checks the role, records every change (who, when, before, after, reason) and, with
 maker–checker on, keeps it as a proposal until another account confirms it («Đề xuất chờ duyệt»).
 The page only draws the tables (``dashboard.config_tables``) and calls the store; the rules text is
-checked by ``milestones.rules.validate_rules_text`` before the store is asked.
+checked by ``milestones.rules_check.validate_rules_text`` before the store is asked.
 """
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def _edit_milestone(the_store, milestones, account) -> None:
 def _rules_section(the_store, account, may_edit: bool) -> None:
     from dashboard import auth
     from dashboard.config_tables import history_view
-    from milestones.rules import validate_rules_text
+    from milestones.rules_check import validate_rules_text
 
     st.subheader("Quy tắc tính toán")
     current = the_store.rules_text() or ""

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from domain.roles import PermissionDeniedError
 from milestones.prepared import prepare, snapshot_at
-from milestones.rules import RulesError, validate_rules_text
+from milestones.rules_check import RulesError, validate_rules_text
 from milestones.snapshot import compute_snapshot
 from store import AuditTrail
 from store.engine import write_transaction
