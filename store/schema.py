@@ -78,6 +78,7 @@ layer_versions = Table(
     Column("report", Text),
 )
 
+
 def current_revision(conn) -> str | None:
     """Alembic revision recorded in the store, or ``None`` for an empty database."""
     if not inspect(conn).has_table("alembic_version"):
