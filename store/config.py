@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
+import yaml
 from sqlalchemy import select, text
 
 from domain.config_history import (
@@ -98,6 +99,12 @@ def rules_text(conn, as_of: date | None = None) -> str | None:
     """The rules YAML text in force at ``as_of`` (None: now); None when the store has none."""
     rows = in_force(read_changes(conn, "rules"), as_of)
     return None if rows.empty else rows["after"].iloc[-1]["yaml"]
+
+
+def rules_in_force(conn, as_of: date | None = None) -> dict:
+    """The rules in force at ``as_of`` as written (a mapping; ``{}`` for none), before defaults."""
+    raw = rules_text(conn, as_of)
+    return (yaml.safe_load(raw) or {}) if raw else {}
 
 
 def last_change_id(conn) -> int:

@@ -66,8 +66,8 @@ class ConfigStore:
     def rules(self, as_of: date | None = None) -> dict:
         """The rules in force at ``as_of`` as written (a mapping; ``{}`` for none), before defaults
         (``milestones.rules.resolve_rules`` merges them over the defaults)."""
-        raw = self.rules_text(as_of)
-        return (yaml.safe_load(raw) or {}) if raw else {}
+        with read_connection(self.engine) as conn:
+            return config.rules_in_force(conn, as_of)
 
     def config_history(self, kind: str | None = None) -> pd.DataFrame:
         """Every recorded change, oldest first (only ``kind`` — ``milestone``, ``rules``, ``project`` — when given).
