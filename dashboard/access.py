@@ -26,6 +26,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "exports": "export",
     "import": "import_cadastre",
     "converter": "read_figures",
+    "milestones": "read_figures",   # viewing; changing milestones and rules needs edit_milestones (checked by the store)
     "proposals": "revert",          # confirming needs the action's role; the store checks each decision
     "account": None,
     "users": "manage_users",

@@ -3,7 +3,9 @@
 A dashboard user moves the as-of date far more often than the data changes. Everything that does not
 depend on the as-of date is computed once by :func:`prepare` (or :func:`prepare_frames`):
 
-* the store's tables (projects, parcels, ledger, milestones, rules), read once;
+* the store's tables (projects, parcels, ledger, milestones, rules and the recorded changes of the
+  milestones and rules), read once; the milestones and rules in force at the as-of date are picked
+  from those changes by :func:`domain.config_history.in_force` in :func:`snapshot_at`;
 * the ledger normalised (:func:`milestones.events.prepare_events`, all dates);
 * the events of every parcel, chainage ranges expanded and sorted by (parcel, ``event_date``,
   ``event_id``) (:func:`milestones.events.parcel_events`, all dates);
@@ -29,7 +31,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import yaml
 
+from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
@@ -67,6 +71,9 @@ class PreparedData:
         ``ProgressHistory.changes`` over all dates (``pidx``, ``date``, ``d_handed``, ``d_paid``).
     data_version : dict
         ``store.data_version()`` when the tables were read.
+    config : DataFrame
+        ``store.config_history()`` of the ``milestone`` and ``rules`` kinds (empty for a store without a
+        recorded history: then ``milestones`` and ``rules`` hold at every date).
     """
 
     projects: pd.DataFrame
@@ -79,11 +86,12 @@ class PreparedData:
     parcel_frame: pd.DataFrame
     changes: pd.DataFrame
     data_version: dict = field(default_factory=dict)
+    config: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                    milestones: pd.DataFrame, rules: dict | None,
-                   data_version: dict | None = None) -> PreparedData:
+                   data_version: dict | None = None, config: pd.DataFrame | None = None) -> PreparedData:
     """Prepare the as-of-independent part from the tables (what :func:`prepare` reads from a store).
 
     Parameters
@@ -93,6 +101,8 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     rules : dict or None
         ``rules.yaml`` content.
     data_version : dict, optional
+    config : DataFrame, optional
+        Recorded changes of milestones and rules (``store.config_history()``); see :class:`PreparedData`.
 
     Returns
     -------
@@ -112,7 +122,8 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     history = ProgressHistory.build(parcels, ev, horizon, events_by_parcel=by_parcel, reports=reports)
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
-                        changes=history.changes, data_version=dict(data_version or {}))
+                        changes=history.changes, data_version=dict(data_version or {}),
+                        config=config if config is not None else pd.DataFrame())
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -130,8 +141,27 @@ def prepare(store: StoreReader) -> PreparedData:
         Valid while ``store.data_version()`` is unchanged.
     """
     version = store.data_version()
+    history = store.config_history()
+    config = history[history["kind"].isin(("milestone", "rules"))].reset_index(drop=True)
     return prepare_frames(projects=store.projects(), parcels=store.parcels(), events=store.events(),
-                          milestones=store.milestones(), rules=store.rules(), data_version=version)
+                          milestones=store.milestones(), rules=store.rules(), data_version=version, config=config)
+
+
+def milestones_and_rules_at(prepared: PreparedData, as_of: date) -> tuple[pd.DataFrame, dict]:
+    """The milestones and the resolved rules in force at ``as_of`` (rule :mod:`domain.config_history`).
+
+    Without a recorded history (a test double) the tables ``prepared`` was made from hold at every date.
+    """
+    config = prepared.config
+    if config.empty:
+        return prepared.milestones, prepared.rules
+    milestone_rows = config[config["kind"] == "milestone"]
+    milestones = (milestones_frame(records_in_force(milestone_rows, as_of)) if len(milestone_rows)
+                  else prepared.milestones)
+    rules_rows = in_force(config[config["kind"] == "rules"], as_of)
+    rules = resolve_rules(yaml.safe_load(rules_rows["after"].iloc[-1]["yaml"]) or {}) if len(rules_rows) \
+        else prepared.rules
+    return milestones, rules
 
 
 def _upto(frame: pd.DataFrame, column: str, ts: pd.Timestamp) -> pd.DataFrame:
@@ -160,11 +190,12 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
         If ``as_of`` is not a date (Vietnamese message).
     """
     ts = to_timestamp(as_of)
+    milestones, rules = milestones_and_rules_at(prepared, ts.date())
     events = prepare_events(prepared.events, ts)
     by_parcel = _upto(prepared.by_parcel, "event_date", ts)
     reports = _upto(prepared.reports, "event_date", ts)
     history = ProgressHistory(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
-                             milestones=prepared.milestones, rules=prepared.rules, as_of=ts,
+                             milestones=milestones, rules=rules, as_of=ts,
                              data_version=prepared.data_version, segment_m=segment_m)

@@ -193,9 +193,10 @@ def compute_snapshot(store: StoreReader, as_of: date, *, segment_m: float = 500.
     ----------
     store : store.protocol.StoreReader
         ``store.open_store()`` or any object with ``projects()``, ``parcels()``, ``events()`` (reverted uploads excluded),
-        ``milestones()``, ``rules()``, ``data_version()`` (DATA_MODEL.md "store").
+        ``milestones(as_of)``, ``rules(as_of)``, ``data_version()`` (DATA_MODEL.md "store").
     as_of : date
-        Events dated after it are ignored.
+        Events dated after it are ignored; the milestones and rules are those in force that day
+        (:mod:`domain.config_history`: a change recorded later does not rewrite the report).
     segment_m : float
         Chainage segment length in metres for ``Snapshot.segments``.
 
@@ -211,5 +212,5 @@ def compute_snapshot(store: StoreReader, as_of: date, *, segment_m: float = 500.
     """
     return compute_snapshot_from_frames(
         projects=store.projects(), parcels=store.parcels(), events=store.events(),
-        milestones=store.milestones(), rules=store.rules(), as_of=as_of,
+        milestones=store.milestones(as_of=as_of), rules=store.rules(as_of=as_of), as_of=as_of,
         data_version=store.data_version(), segment_m=segment_m)

@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 from shapely.geometry import MultiPolygon
 from sqlalchemy import Boolean, Column, Date, Double, Integer, MetaData, String, Table, Text, delete, func, select, text
 
@@ -38,7 +37,7 @@ from domain.crs import STORE_EPSG
 from domain.stages import STAGES
 from domain.tables import PARCEL_STATUS_COLUMNS
 from gis.qgis_style import Category, categorized_qml, categorized_sld
-from store import schema, uploads
+from store import config, schema, uploads
 from store.errors import StoreError
 from store.geometry import GeometryColumn, _now_iso
 from store.layers import read_layer_table
@@ -135,13 +134,14 @@ class ConnectionReader:
     def roads(self):
         return read_layer_table(self.conn, "roads")
 
-    def milestones(self) -> pd.DataFrame:
-        return read_layer_table(self.conn, "milestones")
+    def milestones(self, as_of: date | None = None) -> pd.DataFrame:
+        return config.milestones_in_force(self.conn, as_of)
 
-    def rules(self) -> dict:
-        raw = self.conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
-                                ).scalar()
-        return yaml.safe_load(raw) if raw else {}
+    def rules(self, as_of: date | None = None) -> dict:
+        return config.rules_in_force(self.conn, as_of)
+
+    def config_history(self, kind: str | None = None) -> pd.DataFrame:
+        return config.read_changes(self.conn, kind)
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:
         return uploads.read_events(self.conn, include_reverted)

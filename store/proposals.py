@@ -1,7 +1,9 @@
 """Maker–checker: destructive actions proposed by one account and carried out when another confirms.
 
 Destructive actions (issue 9): reverting an upload (``revert``), a layer replacement that removes
-parcels (``replace_layers``) and restoring a layer version (``restore``). With the setting
+parcels (``replace_layers``) and restoring a layer version (``restore``); and (issue 10) every change
+of a milestone (``milestone_set``), of the milestones table (``milestones_import``), of the rules
+(``rules_set``) or of a project's attributes (``project_set``). With the setting
 ``maker_checker`` on (the default, :mod:`store.settings`) the store does not run them: it records a
 ``proposals`` row (``pending``). Another active account whose role grants the same permission
 (:data:`PERMISSION_OF`) confirms it, and the action runs then, in the transaction that marks the
@@ -50,7 +52,10 @@ proposals_table = Table(
 )
 
 #: Proposal action → the permission (:data:`domain.roles.ACTIONS`) needed to propose, confirm or reject it.
-PERMISSION_OF: dict[str, str] = {"revert": "revert", "replace_layers": "import_cadastre", "restore": "restore"}
+PERMISSION_OF: dict[str, str] = {"revert": "revert", "replace_layers": "import_cadastre", "restore": "restore",
+                                 # changes of milestones, rules and project attributes (store.config_writes)
+                                 "milestone_set": "edit_milestones", "milestones_import": "edit_milestones",
+                                 "rules_set": "edit_milestones", "project_set": "edit_milestones"}
 
 #: ``proposals.status`` values.
 STATUSES = ("pending", "confirmed", "rejected", "cancelled")

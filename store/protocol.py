@@ -7,6 +7,7 @@ with ``runtime_checkable`` and a comparison of signatures).
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
@@ -49,12 +50,16 @@ class LayerReader(Protocol):
 class StoreReader(LayerReader, Protocol):
     """Everything computations read: the layers plus milestones, rules, the ledger and the uploads."""
 
-    def milestones(self) -> pd.DataFrame:
-        """Milestones as in ``milestones.csv`` (``due_date`` text dd/mm/yyyy, ``target_percent`` 0–100)."""
+    def milestones(self, as_of: date | None = None) -> pd.DataFrame:
+        """Milestones in force at ``as_of`` (None: now; ``due_date`` text dd/mm/yyyy, ``target_percent`` 0–100)."""
         ...
 
-    def rules(self) -> dict:
-        """``rules.yaml`` content (stage limits in days, forecast window …)."""
+    def rules(self, as_of: date | None = None) -> dict:
+        """The rules in force at ``as_of`` as written (stage limits in days, forecast window …)."""
+        ...
+
+    def config_history(self, kind: str | None = None) -> pd.DataFrame:
+        """Recorded changes of milestones, rules and project attributes (``domain.config_history``)."""
         ...
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -151,3 +151,20 @@ def ensure_schema(conn) -> bool:
     check_known_revision(revision)
     upgrade(conn, "head")
     return True
+
+
+#: Append-only ledger of changes to milestones, rules and project attributes (migration 0008;
+#: the in-force rule is :mod:`domain.config_history`). UPDATE and DELETE are refused by triggers.
+config_changes = Table(
+    "config_changes", metadata,
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("item", Text, nullable=False),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("account", Text),
+    Column("reason", Text),
+    Column("source", Text, nullable=False),
+    Column("proposal_id", Integer),
+)

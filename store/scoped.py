@@ -14,6 +14,8 @@ Writes are not offered here: they go to the store, which checks the account's un
 """
 from __future__ import annotations
 
+from datetime import date
+
 import geopandas as gpd
 import pandas as pd
 
@@ -94,13 +96,22 @@ class ScopedStore:
         return {**self.store.data_version(), "units": tuple(sorted(self.unit_codes))}
 
     # ------------------------------------------------------------------ StoreReader
-    def milestones(self) -> pd.DataFrame:
-        """Milestones of the units' projects."""
-        return self._of(self.store.milestones(), self._project_ids())
+    def milestones(self, as_of: date | None = None) -> pd.DataFrame:
+        """Milestones of the units' projects (in force at ``as_of``)."""
+        return self._of(self.store.milestones(as_of=as_of), self._project_ids())
 
-    def rules(self) -> dict:
-        """The store's rules (shared by every unit)."""
-        return self.store.rules()
+    def rules(self, as_of: date | None = None) -> dict:
+        """The store's rules (shared by every unit), in force at ``as_of``."""
+        return self.store.rules(as_of=as_of)
+
+    def config_history(self, kind: str | None = None) -> pd.DataFrame:
+        """Recorded changes: the rules, and the milestones and attributes of the units' projects."""
+        changes = self.store.config_history(kind)
+        ids = set(self._project_ids())
+        project_of = changes["after"].combine(changes["before"], lambda a, b: (a or b or {}).get("project_id"))
+        keep = (changes["kind"] == "rules") | ((changes["kind"] == "project") & changes["item"].isin(ids)) | (
+            (changes["kind"] == "milestone") & project_of.isin(ids))
+        return changes[keep].reset_index(drop=True)
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:
         """Ledger events of the units' projects, in ``event_id`` order."""

@@ -1,6 +1,10 @@
 """Filling a new store from ``data/sources/`` ONCE, when it is made (``init --demo``, or the default
 store's first run); afterwards the store is the truth and these files are never read into it again.
 
+Milestones and rules are seeded ONCE, as ``config_changes`` rows with ``source='seed'`` (in force from
+the beginning): after that the store is the truth and ``milestones.csv``/``rules.yaml`` are never read
+again for it (issue 10: a client's local files must not overwrite a shared store).
+
 Runs inside :func:`store.opening.init_store`'s write transaction; the writes are the transaction-level
 helpers of :mod:`store.layer_versions` and :mod:`store.uploads` (so a seed is
 recorded exactly like an import or an upload).
@@ -11,12 +15,12 @@ import json
 import logging
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from store import schema, sources
-from store.geometry import unregister_gpkg_layer
+from domain.config_history import RULES_ITEM
+from store import config, schema, sources
 from store.layer_versions import replace_layer_in, utcnow
-from store.layers import table_exists, write_layer_table
+from store.layers import table_exists
 from store.ledger import prepare_events
 from store.uploads import commit_in
 
@@ -30,7 +34,6 @@ _SEED_LAYERS = {
     "communes": sources.load_communes,
     "roads": sources.load_roads,
 }
-_CONFIG_FILES = ("milestones.csv", "rules.yaml")
 #: Source file → the layers read from it (``events.csv`` → the seed upload).
 _SEED_FILES = {
     "projects.gpkg": ("projects", "centrelines"),
@@ -55,18 +58,27 @@ def _set_meta(conn, key: str, value: str) -> None:
 
 
 def source_hashes(sources_dir: Path) -> dict:
-    """SHA-256 of every source file present (config and seed files), kept in ``store_meta`` as the record
-    of what the store was filled from (provenance only: nothing compares them later)."""
-    return {name: sources.file_sha256(sources_dir / name) for name in (*_CONFIG_FILES, *_SEED_FILES)
+    """SHA-256 of every seed file present, kept in ``store_meta`` as the record of what the store was
+    filled from (provenance only: nothing compares them later; milestones and rules are seeded once)."""
+    return {name: sources.file_sha256(sources_dir / name) for name in _SEED_FILES
             if (sources_dir / name).is_file()}
 
 
-def _write_milestones(conn, sources_dir: Path) -> None:
-    if table_exists(conn, "milestones"):
-        unregister_gpkg_layer(conn, "milestones")
-        conn.execute(text('DROP TABLE "milestones"'))
-    write_layer_table(conn, "milestones", sources.load_milestones(sources_dir), identifier="milestones",
-                      description="Mốc tiến độ (data/sources/milestones.csv)")
+_SEED_REASON = "Khởi tạo từ data/sources"
+
+
+def _seed_config(conn, sources_dir: Path) -> None:
+    """Milestones and rules of ``sources_dir`` as ``seed`` changes, each kind only if the store has none."""
+    now = utcnow()
+    if config.read_changes(conn, "milestone").empty:
+        for record in sources.load_milestones(sources_dir).to_dict("records"):
+            record = {k: config.plain(v) for k, v in record.items()}
+            config.append_change(conn, kind="milestone", item=str(record.get("milestone_id")), before=None,
+                                 after=record, account=None, reason=_SEED_REASON, source="seed", now=now)
+    if config.read_changes(conn, "rules").empty:
+        config.append_change(conn, kind="rules", item=RULES_ITEM, before=None,
+                             after=config.rules_record(sources.load_rules_text(sources_dir)), account=None,
+                             reason=_SEED_REASON, source="seed", now=now)
 
 
 def _seed_layer(conn, sources_dir: Path, name: str) -> None:
@@ -84,14 +96,10 @@ def _seed_events(conn, sources_dir: Path) -> None:
 
 def seed(conn, sources_dir: Path, hashes: dict) -> None:
     """Fill what is missing from ``sources_dir`` (inside the caller's write transaction)."""
-    meta = read_meta(conn)
     for name in _SEED_LAYERS:
         if not table_exists(conn, name):
             _seed_layer(conn, sources_dir, name)
-    if not table_exists(conn, "milestones"):
-        _write_milestones(conn, sources_dir)
-    if "rules_yaml" not in meta:
-        _set_meta(conn, "rules_yaml", sources.load_rules_text(sources_dir))
+    _seed_config(conn, sources_dir)
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
         _seed_events(conn, sources_dir)

@@ -1,5 +1,8 @@
 """The store: layers, milestones, rules and the append-only ledger of field-count uploads.
 
+Milestones, rules and project attributes (reads as of a day, recorded changes) are
+:class:`store.config_store.ConfigStore`, which :class:`Store` inherits.
+
 One implementation over SQLAlchemy Core serves both backends (GeoPackage/SQLite file and
 PostgreSQL/PostGIS); every write is one transaction (see :mod:`store.engine`). The store returns
 data and never formats it for display. Ledger rows are checked in :mod:`store.ledger`; filling from
@@ -12,8 +15,6 @@ from collections.abc import Mapping
 
 import geopandas as gpd
 import pandas as pd
-import yaml
-from sqlalchemy import select
 
 from domain.roles import Account
 from store import (
@@ -23,13 +24,13 @@ from store import (
     parcel_status,
     proposals,
     removals,
-    schema,
     settings,
     units,
     uploads,
     writes,
 )
 from store.actors import check_actor
+from store.config_store import ConfigStore
 from store.engine import checkpoint, read_connection, write_transaction
 from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 
-class Store:
+class Store(ConfigStore):
     """Access to one store (see :func:`open_store`). Thread-safe; every write is one transaction.
 
     Attributes
@@ -113,17 +114,6 @@ class Store:
     def roads(self) -> gpd.GeoDataFrame:
         """Roads and railway context layer, EPSG:9215."""
         return self._read("roads")
-
-    def milestones(self) -> pd.DataFrame:
-        """Milestones as in ``milestones.csv`` (``due_date`` text dd/mm/yyyy, ``target_percent`` 0–100)."""
-        return self._read("milestones")
-
-    def rules(self) -> dict:
-        """Rules from ``rules.yaml`` (stage duration limits in days, forecast window …)."""
-        with read_connection(self.engine) as conn:
-            raw = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "rules_yaml")
-                               ).scalar()
-        return yaml.safe_load(raw) if raw else {}
 
     def parcel_status(self) -> gpd.GeoDataFrame:
         """The ``parcel_status`` layer (EPSG:9215, columns :data:`domain.tables.PARCEL_STATUS_COLUMNS`).
@@ -477,7 +467,8 @@ class Store:
             proposal = proposals.pending(conn, proposal_id)
             stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
             proposals.check_checker(proposal, stored)
-            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address)
+            result = writes.run_proposal(conn, proposal, stored, proposals.review_of(proposal, stored), client_address,
+                                         now=self.clock())
             proposals.decide(conn, proposal, actor=stored, status="confirmed")
         checkpoint(self.engine)
         return Outcome(True, int(proposal_id), result)
@@ -558,8 +549,9 @@ class Store:
         Returns
         -------
         dict
-            ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_change_at``
-            (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
+            ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_config_change_id``
+            (int: the last change of a milestone, the rules or a project's attributes), ``last_change_at``
+            (UTC datetime of the last upload, revert, layer version or config change; None if none), ``layers``
             (dict layer name → current version), ``store_id`` and ``store_created_at`` (UTC datetime) of
             :meth:`identity`, so every export made from it names its store.
         """

@@ -152,16 +152,18 @@ def read_uploads(conn) -> pd.DataFrame:
 
 
 def read_data_version(conn) -> dict:
-    """``last_upload_id``, ``last_change_at`` (UTC) and ``layers`` (name → version): see
+    """``last_upload_id``, ``last_config_change_id``, ``last_change_at`` (UTC) and ``layers`` (name → version): see
     :meth:`store.store.Store.data_version`."""
-    up, lv = schema.uploads, schema.layer_versions
+    up, lv, cc = schema.uploads, schema.layer_versions, schema.config_changes
     last_id, last_up = conn.execute(select(func.max(up.c.upload_id), func.max(up.c.uploaded_at))).one()
     layer_rows = conn.execute(select(lv.c.layer_name, func.max(lv.c.version), func.max(lv.c.created_at))
                               .group_by(lv.c.layer_name)).all()
+    last_config, last_config_at = conn.execute(select(func.max(cc.c.change_id), func.max(cc.c.recorded_at))).one()
     stamps = [pd.Timestamp(t, tz="UTC") if pd.Timestamp(t).tzinfo is None else pd.Timestamp(t)
-              for t in [last_up, *[r[2] for r in layer_rows]] if t is not None]
+              for t in [last_up, last_config_at, *[r[2] for r in layer_rows]] if t is not None]
     return dict(
         last_upload_id=int(last_id or 0),
+        last_config_change_id=int(last_config or 0),
         last_change_at=max(stamps).tz_convert("UTC").to_pydatetime().astimezone(UTC) if stamps else None,
         layers={r[0]: int(r[1]) for r in sorted(layer_rows)},
     )

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
-from store import audit, layer_versions, parcel_status, proposals, units, uploads
+from store import audit, config_writes, layer_versions, parcel_status, proposals, units, uploads
 from store.errors import StoreError
 from store.ledger import event_communes, pause_for_tests
 from store.proposals import Outcome
@@ -102,9 +102,15 @@ def restore(conn, actor: Account, name: str, version: int, review: dict, client_
     return new[name]
 
 
-def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_address: str | None):
-    """Carry out a confirmed proposal (inside the confirming transaction); return what the action returns."""
+def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_address: str | None, now=None):
+    """Carry out a confirmed proposal (inside the confirming transaction); return what the action returns.
+
+    ``now`` (UTC) is the time a configuration change is recorded at (default: now).
+    """
     payload = proposal["payload"]
+    if proposal["action"] in config_writes.AUDIT_ACTION:
+        return config_writes.run(conn, proposal["action"], payload, actor, review=review, client_address=client_address,
+                                 now=now or layer_versions.utcnow(), proposal_id=int(proposal["proposal_id"]))
     if proposal["action"] == "revert":
         units.check_row_units(actor, "revert", units.upload_units(conn, int(payload["upload_id"])))
         return revert(conn, actor, int(payload["upload_id"]), payload.get("reason", ""), review, client_address)

@@ -46,6 +46,10 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "source_profile_saved": "Lưu hồ sơ nguồn (ánh xạ thuộc tính)",
     "store_initialised": "Khởi tạo kho dữ liệu",
     "store_identity_assigned": "Gán mã nhận diện cho kho dữ liệu",
+    "milestone_changed": "Sửa mốc tiến độ",
+    "milestones_imported": "Nhập bảng mốc tiến độ",
+    "rules_changed": "Sửa quy tắc tính toán",
+    "project_changed": "Sửa thông tin dự án",
 }
 
 #: ``proposals.status`` → Vietnamese.
@@ -61,6 +65,10 @@ PROPOSAL_ACTION_LABELS_VI: dict[str, str] = {
     "revert": "Hoàn tác lần tải lên",
     "replace_layers": "Thay lớp dữ liệu (có xoá thửa)",
     "restore": "Khôi phục phiên bản lớp",
+    "milestone_set": "Sửa mốc tiến độ",
+    "milestones_import": "Nhập bảng mốc tiến độ",
+    "rules_set": "Sửa quy tắc tính toán",
+    "project_set": "Sửa thông tin dự án",
 }
 
 

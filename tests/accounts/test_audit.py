@@ -102,6 +102,8 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     shutil.copy(template, path)
     engine = make_engine(f"sqlite:///{path}")
     with write_transaction(engine) as conn:  # take the copy back to 0002 as an older release left it
+        conn.execute(text("DROP TABLE config_changes"))  # 0008 (issue 10); its triggers go with it
+        conn.execute(text("DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"))
         for statement in ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
                           "DROP TABLE layer_history_columns",

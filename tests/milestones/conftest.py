@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 
+from domain.config_history import CHANGE_COLUMNS
 from domain.crs import STORE_EPSG
 
 
@@ -219,11 +221,14 @@ class FrameStore:
     def data_version(self) -> dict:
         return dict(self._version)
 
-    def milestones(self) -> pd.DataFrame:
+    def milestones(self, as_of: date | None = None) -> pd.DataFrame:
         return self._milestones.copy()
 
-    def rules(self) -> dict:
+    def rules(self, as_of: date | None = None) -> dict:
         return dict(self._rules)
+
+    def config_history(self, kind: str | None = None) -> pd.DataFrame:
+        return pd.DataFrame(columns=list(CHANGE_COLUMNS))  # no recorded history: milestones() is in force
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:
         return self._events.copy()

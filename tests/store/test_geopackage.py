@@ -30,7 +30,9 @@ def test_gdal_lists_layers_and_ledger(gpkg_path):
         listed = dict(pyogrio.list_layers(gpkg_path))
     for name, geometry_type in LAYERS.items():
         assert listed[name] == geometry_type
-    assert {"uploads", "events", "milestones"} <= set(listed)
+    assert {"uploads", "events", "config_changes"} <= set(listed)   # milestones and rules with their history
+    changes = pyogrio.read_dataframe(gpkg_path, layer="config_changes")
+    assert changes["kind"].tolist() == ["milestone", "milestone", "rules"]
     assert "alembic_version" not in listed and "store_meta" not in listed
 
 

@@ -34,7 +34,7 @@ def test_the_protocols_declare_what_computations_read():
     assert protocol_methods(LayerReader) == ["centrelines", "communes", "data_version", "parcels", "projects",
                                              "roads"]
     assert set(protocol_methods(StoreReader)) == {*protocol_methods(LayerReader), "events", "milestones",
-                                                   "rules", "uploads"}
+                                                   "rules", "config_history", "uploads"}
 
 
 @pytest.mark.parametrize("implementation, protocol", [(Store, StoreReader), (ScopedStore, StoreReader),

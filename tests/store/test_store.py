@@ -97,9 +97,12 @@ def test_edited_milestones_file_does_not_change_the_store(store_url, tmp_path):
     src = write_sources(tmp_path / "src")
     demo_store(store_url, src).close()
     (src / "milestones.csv").write_text(MILESTONES_CSV.replace(",100,project", ",90,project"), encoding="utf-8-sig")
+    (src / "rules.yaml").write_text("forecast_window_days: 12\n", encoding="utf-8")
     reopened = open_store(store_url, sources_dir=src)
     assert reopened.milestones().target_percent.tolist() == [100, 50]
-    assert len(reopened.events()) == SEED_EVENT_COUNT
+    assert reopened.rules()["forecast_window_days"] == 60
+    assert reopened.config_history().source.tolist() == ["seed"] * 3
+    assert len(reopened.events()) == SEED_EVENT_COUNT  # nothing else reseeded
 
 
 def test_changed_seed_files_are_not_read_into_an_existing_store(store_url, tmp_path):
@@ -398,8 +401,12 @@ def test_store_at_first_revision_is_upgraded(store_url, sources_dir):
     events = store.events()
     assert events[["parcel_id", "event", "event_date"]].values.tolist() == [[PARCEL_IDS[0], "notice",
                                                                              date(2024, 12, 1)]]
-    # the store is the truth (issue 10): its own rules stay, the sources folder is not read
+    # issue 10: what the old store held is moved into config_changes; the local files are not read
     assert store.rules()["forecast_window_days"] == 45
+    assert store.milestones().milestone_id.tolist() == ["QL4B_100", "CCN_HT1_50"]
+    assert set(store.config_history().source) == {"migration"}
+    with store.engine.connect() as conn:
+        assert not __import__("sqlalchemy").inspect(conn).has_table("milestones")
     # an earlier release's store is ours (seeded_at): it gets an identity once, dated when it was filled
     ident = store.identity()
     assert ident.created_at == datetime(2025, 1, 1, tzinfo=UTC) and len(ident.store_id) == 36

@@ -288,3 +288,17 @@ def test_a_file_with_rows_of_another_unit_is_refused_row_by_row(store, two_units
     lenient = import_counts(path, store, actor=two_units["o184"], skip_invalid=True, today=date(2024, 7, 1))
     assert (lenient.status, lenient.rows_committed) == ("committed", 1)
     assert set(store.events().query("upload_id == @lenient.upload_id")["project_id"]) == {"CCN_HT1"}
+
+
+def test_a_unit_administrator_changes_only_his_units_milestones(store, two_units):
+    from domain.roles import PermissionDeniedError
+    from store.settings import Settings
+
+    Settings(store).set("maker_checker", "off", actor=two_units["admin"])
+    a183 = two_units["a183"]
+    assert store.set_milestone("QL4B_100", {"target_percent": 90}, actor=a183, reason="KH huyện").executed
+    with pytest.raises(PermissionDeniedError):
+        store.set_milestone("CCN_HT1_50", {"target_percent": 40}, actor=a183, reason="không phải của huyện")
+    with pytest.raises(PermissionDeniedError):
+        store.set_rules("forecast_window_days: 30\n", actor=a183, reason="quy tắc chung")
+    assert float(store.milestones().set_index("milestone_id").loc["CCN_HT1_50", "target_percent"]) == 50
