@@ -28,6 +28,10 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                         'ALTER TABLE "projects" DROP COLUMN unit'),
              "postgresql": ("DROP TABLE units", "ALTER TABLE accounts DROP COLUMN units",
                             'ALTER TABLE "projects" DROP COLUMN unit')},
+    # config_changes holds the milestones and rules once 0010 ran: undoing it leaves a store without
+    # milestones and with default rules (enough for the tests of earlier migrations).
+    "0010": {"sqlite": ("DROP TABLE config_changes", "DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"),
+             "postgresql": ("DROP TABLE config_changes",)},
 }
 
 
