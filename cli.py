@@ -16,7 +16,9 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
+from pathlib import Path
 
 import commands
 from domain.errors import EXIT_REJECTED, GpmbError
@@ -30,14 +32,15 @@ UNEXPECTED_VI = ("Lỗi ngoài dự kiến ({kind}); chưa hoàn tất lệnh. C
                  "để xem chi tiết kỹ thuật, và gửi nó cho người quản trị.")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``cli.py`` parser: ``--debug`` and one subparser per module of ``commands/``."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``cli.py`` parser: ``--debug`` and one subparser per module of ``commands/``; with ``only`` (a
+    subcommand name such as ``import-counts``) just that one, so a call imports only its own module."""
     parser = argparse.ArgumentParser(prog="cli.py", description="GPMB Tracker – theo dõi tiến độ GPMB")
     parser.add_argument("--debug", action="store_true",
                         help=f"in chi tiết kỹ thuật (nhật ký, traceback) khi có lỗi; như {DEBUG_ENV}=1")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or (only is not None and info.name != only.replace("-", "_")):
             continue
         module = importlib.import_module(f"commands.{info.name}")
         p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -92,16 +95,76 @@ def run_command(args: argparse.Namespace, debug: bool) -> int:
 
 def install_status_layer() -> None:
     """Let the store keep its ``parcel_status`` layer current on every write (the store cannot import the
-    computation itself: :mod:`store.parcel_status`)."""
-    from milestones.status_layer import install
+    computation itself: :mod:`store.parcel_status`). The computation is imported at the first write, not
+    here: a read-only call does not pay for it."""
+    from store.parcel_status import register_refresher
 
-    install()
+    def refresh(reader, as_of):
+        from milestones.status_layer import install, parcel_status_frame
+
+        install()                      # from now on the real function is registered
+        return parcel_status_frame(reader, as_of)
+
+    register_refresher(refresh)
+
+
+def chosen_command(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names when it is one of ``commands/`` (its first word not an option), else
+    None (then every subcommand is loaded, for ``--help`` and usage messages)."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words:
+        return None
+    name = words[0].replace("-", "_")
+    return words[0] if not name.startswith("_") and (Path(commands.__path__[0]) / f"{name}.py").is_file() else None
+
+
+_AS_OF = re.compile(r"^(?:(\d{4})-(\d{2})-(\d{2})|(\d{2})/(\d{2})/(\d{4}))$")
+
+
+def cached_status(argv: list[str]) -> str | None:
+    """The stored answer of a plain ``status`` call (:mod:`store.output_cache`), read with ``sqlite3`` only,
+    before anything heavy is imported; None when the call has other options, is not a GeoPackage store or
+    was not answered before on this data and program (the normal path then computes and stores it)."""
+    from datetime import date
+
+    from store import output_cache
+
+    if not argv or argv[0] != "status":
+        return None
+    options = {"--json": False, "--rollup": False}
+    as_of, url, rest = date.today(), None, argv[1:]
+    while rest:
+        word = rest.pop(0)
+        if word in options:
+            options[word] = True
+        elif word in ("--as-of", "--database-url") and rest:
+            value = rest.pop(0)
+            if word == "--database-url":
+                url = value
+                continue
+            m = _AS_OF.match(value)
+            if not m:
+                return None
+            y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(6), m.group(5), m.group(4))
+            try:
+                as_of = date(int(y), int(mo), int(d))
+            except ValueError:
+                return None
+        else:
+            return None                            # --as, --help, anything else: the normal path
+    path = output_cache.sqlite_path_of(url)
+    if path is None:
+        return None
+    request = {"command": "status", "as_of": as_of.isoformat(), "json": options["--json"],
+               "rollup": options["--rollup"]}
+    return output_cache.cached_output_from_file(path, request)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``) and run the subcommand; returns the exit code (0 ok,
     1 refused or failed, 2 usage). Logging is left as the caller set it (see :func:`configure_logging`)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(chosen_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
@@ -115,7 +178,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry_point() -> int:
     """``python cli.py …``: logging for a person at a terminal (:func:`configure_logging`), then :func:`main`."""
-    configure_logging("--debug" in sys.argv[1:] or debug_from_environment())
+    debug = "--debug" in sys.argv[1:] or debug_from_environment()
+    cached = None if debug else cached_status(sys.argv[1:])
+    if cached is not None:
+        try:
+            sys.stdout.write(cached)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        return 0
+    configure_logging(debug)
     return main()
 
 

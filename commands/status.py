@@ -164,21 +164,41 @@ def format_rollup(doc: dict) -> str:
 
 
 def run(args) -> int:
-    from milestones.snapshot import compute_snapshot
     from store import open_store
 
     as_of = args.as_of or date.today()
     store = open_store(args.database_url)
+    request = cache_request(args, as_of)
+    cached = store.cached_output(request) if request else None
+    if cached is not None:
+        emit(cached)
+        return 0
+    output = _output(store, args, as_of)
+    if request:
+        store.save_output(request, output)
+    emit(output)
+    return 0
+
+
+def cache_request(args, as_of: date) -> dict | None:
+    """The request a ``status`` call's output is cached under (:mod:`store.output_cache`); None with
+    ``--as`` (the answer depends on an account, which the cached path does not check)."""
+    if getattr(args, "as_user", None):
+        return None
+    return {"command": NAME, "as_of": as_of.isoformat(), "json": bool(args.json),
+            "rollup": bool(getattr(args, "rollup", False))}
+
+
+def _output(store, args, as_of: date) -> str:
+    from milestones.snapshot import compute_snapshot
+
     reader = reader_for(store, args)
     snapshot = compute_snapshot(reader, as_of)  # a GpmbError reaches cli.py
     if getattr(args, "rollup", False):
         doc = rollup_document(snapshot, reader.units())
-        emit(terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n" if args.json
-             else terminal_block(format_rollup(doc)))
-        return 0
+        return (terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n" if args.json
+                else terminal_block(format_rollup(doc)))
     if args.json:
         doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
-        emit(terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n")
-    else:
-        emit(terminal_block(format_text(snapshot)))
-    return 0
+        return terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
+    return terminal_block(format_text(snapshot))

@@ -38,12 +38,28 @@ they agree). ``open_store`` upgrades older GPMB stores automatically inside its 
 Layer tables are written from their data, not by migrations; a migration that changes them must
 handle the history tables ``<layer>__history`` too (:mod:`store.layer_history`).
 """
-from store.accounts import Accounts
-from store.audit import AuditTrail
-from store.identity import NotAStoreError, StoreExistsError, StoreIdentity, StoreNotFoundError
-from store.opening import init_store, open_store
-from store.profiles import SourceProfiles
-from store.store import LAYER_COLUMNS, Store, StoreError, UploadResult
+import importlib
+
+#: Public name → the module defining it. Loaded on first use (PEP 562), so ``import store.output_cache``
+#: (the CLI's cached-answer path) does not pay for SQLAlchemy, pandas and geopandas.
+_EXPORTS = {
+    "Accounts": "store.accounts", "AuditTrail": "store.audit", "NotAStoreError": "store.identity",
+    "StoreExistsError": "store.identity", "StoreIdentity": "store.identity", "StoreNotFoundError": "store.identity",
+    "init_store": "store.opening", "open_store": "store.opening", "SourceProfiles": "store.profiles",
+    "LAYER_COLUMNS": "store.store", "Store": "store.store", "StoreError": "store.store", "UploadResult": "store.store",
+}
 
 __all__ = ["LAYER_COLUMNS", "Accounts", "AuditTrail", "NotAStoreError", "SourceProfiles", "Store", "StoreError",
            "StoreExistsError", "StoreIdentity", "StoreNotFoundError", "UploadResult", "init_store", "open_store"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'store' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

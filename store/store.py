@@ -21,6 +21,7 @@ from store import (
     audit,
     identity,
     layer_versions,
+    output_cache,
     parcel_status,
     proposals,
     removals,
@@ -542,6 +543,22 @@ class Store(ConfigStore):
         """
         with read_connection(self.engine) as conn:
             return uploads.read_uploads(conn)
+
+    def cached_output(self, request: dict) -> str | None:
+        """What a read-only command printed for ``request`` on this data version and program
+        (:mod:`store.output_cache`), or None."""
+        with read_connection(self.engine) as conn:
+            key = output_cache.key_on(conn, request)
+            row = conn.exec_driver_sql(
+                f"SELECT output FROM {output_cache.TABLE} WHERE cache_key = "
+                + ("?" if conn.dialect.name == "sqlite" else "%s"), (key,)).fetchone()
+        return row[0] if row else None
+
+    def save_output(self, request: dict, output: str) -> None:
+        """Keep ``output`` as the answer to ``request`` on the present data version (derived data: no audit).
+        The key is computed under the write lock, so an answer is never filed under a newer version."""
+        with write_transaction(self.engine) as conn:
+            output_cache.save_in(conn, output_cache.key_on(conn, request), output)
 
     def data_version(self) -> dict:
         """What changed last, for cache keys.

@@ -32,6 +32,7 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
     # milestones and with default rules (enough for the tests of earlier migrations).
     "0010": {"sqlite": ("DROP TABLE config_changes", "DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"),
              "postgresql": ("DROP TABLE config_changes",)},
+    "0011": {"sqlite": ("DROP TABLE cli_cache",), "postgresql": ("DROP TABLE cli_cache",)},
 }
 
 
