@@ -21,7 +21,9 @@ from domain.roles import Account
 from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
-from store.errors import StoreError, UploadResult
+from store.duplicates import find_duplicates
+from store.errors import Duplicates, StoreError, UploadResult
+from store.fingerprint import fingerprints
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import read_layer_table
 from store.ledger import prepare_events
@@ -288,6 +290,9 @@ class Store:
         UploadResult
             ``created=False`` and nothing written when a non-reverted upload with the same
             ``file_sha256`` exists (a reverted one does not count, so a file can be uploaded again).
+            Rows whose content fingerprint (:mod:`store.fingerprint`) is already counted in the
+            ledger, or repeats an earlier row of ``events_df``, are not written: ``duplicates``
+            names them by position in ``events_df``; ``created=False`` when no row is left.
 
         Raises
         ------
@@ -308,11 +313,27 @@ class Store:
                              before={"events_counted": counted},
                              after={"events_counted": counted + result.rows_committed,
                                     "rows_committed": result.rows_committed, "rows_read": int(rows_read),
+                                    "duplicates_in_ledger": len(result.duplicates.in_ledger),
+                                    "duplicates_in_file": len(result.duplicates.in_file),
                                     "file_name": file_name, "file_sha256": sha, "source": source},
                              client_address=client_address)
         if result.created:
             checkpoint(self.engine)
         return result
+
+    def duplicates(self, events_df: pd.DataFrame) -> Duplicates:
+        """The rows of ``events_df`` that :meth:`commit_upload` would not write, as of now (reads only).
+
+        For a dry run or the preview of an upload; the commit checks again inside its transaction.
+
+        Raises
+        ------
+        StoreError
+            Rows the ledger would refuse (:func:`prepare_events`).
+        """
+        columns = prepare_events(events_df)
+        with read_connection(self.engine) as conn:
+            return find_duplicates(conn, columns["project_id"], fingerprints(columns))
 
     def revert_upload(self, upload_id: int, *, actor: Account, reason: str = "",
                       client_address: str | None = None) -> Outcome:
