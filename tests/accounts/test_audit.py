@@ -96,7 +96,10 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     shutil.copy(template, path)
     engine = make_engine(f"sqlite:///{path}")
     with write_transaction(engine) as conn:  # take the copy back to 0002 as an older release left it
-        for statement in ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+        for statement in ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",  # 0005
+                          "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
+                          "ALTER TABLE events DROP COLUMN fingerprint",
+                          "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
                           "DELETE FROM gpkg_contents WHERE table_name = 'audit_log'",
                           "UPDATE alembic_version SET version_num = '0002'"):
@@ -106,7 +109,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
 
     store = open_store(f"sqlite:///{path}", sources_dir=sources)
     with store.engine.connect() as conn:
-        assert schema.current_revision(conn) == "0004" == schema.HEAD_REVISION
+        assert schema.current_revision(conn) == schema.HEAD_REVISION
         assert conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one() == uploads_before
     AuditTrail(store).append(actor=ADMIN, action="restore", target="layer:parcels")
     with pytest.raises(sqlalchemy.exc.DBAPIError), write_transaction(store.engine) as conn:
