@@ -67,7 +67,7 @@ def _hundredths(value) -> str | None:
 
 
 def _whole(value) -> int | None:
-    return None if _missing(value) else int(round(float(value)))
+    return None if _missing(value) else round(float(value))
 
 
 def _iso_date(value) -> str | None:

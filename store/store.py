@@ -20,8 +20,8 @@ from sqlalchemy import select
 from domain.roles import Account
 from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
-from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.duplicates import find_duplicates
+from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import Duplicates, StoreError, UploadResult
 from store.fingerprint import fingerprints
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
