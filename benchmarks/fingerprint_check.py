@@ -7,7 +7,7 @@ Each backend gets a fresh store seeded from ``data/sources/`` (PostGIS: a throw-
 it (:func:`store.uploads.find_duplicates` replaced by one that finds nothing; the fingerprints are
 still computed and stored, so the difference is the check itself: one query over the project's
 ledger and the set lookups). Every run imports a new CSV of ``--rows`` complaint rows over the
-bundled parcels with dates of its own (nothing is a duplicate, so both variants commit every row),
+bundled parcels with a household count of its own (nothing is a duplicate, so both variants commit every row),
 through :func:`ingest.importer.import_counts`, the function the CLI calls, after one small warm-up import. The ledger grows from run
 to run; alternating keeps that fair. Printed: each run, the medians, their ratio and the load
 average before and after (the machine is shared: read the figures with it). No timing is asserted.
@@ -34,16 +34,16 @@ FIRST_DATE = date(2024, 2, 1)  # after every bundled project's start of clearanc
 
 
 def csv_bytes(parcels, rows: int, run: int) -> bytes:
-    """``rows`` complaint rows (a flag: no stage order to respect) spread over ``parcels``; the dates
-    of run ``run`` are its own, so no row repeats another run's content."""
+    """``rows`` complaint rows (a flag: no stage order to respect) spread over ``parcels``, one date per
+    pass over them; ``Số hộ`` = 900 + ``run`` (no seed row has it), so no row repeats the seed's or another
+    run's content."""
     per_day = len(parcels)
-    days_per_run = -(-rows // per_day)
     keys = list(zip(parcels["project_id"], parcels["commune_former"], parcels["map_sheet"], parcels["parcel_number"]))
-    lines = ["Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Ghi chú"]
+    lines = ["Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Số hộ;Ghi chú"]
     for i in range(rows):
         project, commune, sheet, number = keys[i % per_day]
-        day = FIRST_DATE + timedelta(days=run * days_per_run + i // per_day)
-        lines.append(f"{project};{commune};{int(sheet)};{int(number)};Khiếu nại;{day:%d/%m/%Y};lần {run}")
+        day = FIRST_DATE + timedelta(days=i // per_day)
+        lines.append(f"{project};{commune};{int(sheet)};{int(number)};Khiếu nại;{day:%d/%m/%Y};{900 + run};lần {run}")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
