@@ -10,7 +10,9 @@ ledger and the set lookups). Every run imports a new CSV of ``--rows`` complaint
 bundled parcels with a household count of its own (nothing is a duplicate, so both variants commit every row),
 through :func:`ingest.importer.import_counts`, the function the CLI calls, after one small warm-up import. The ledger grows from run
 to run; alternating keeps that fair. Printed: each run, the medians, their ratio and the load
-average before and after (the machine is shared: read the figures with it). No timing is asserted.
+average before and after (the machine is shared: read the figures with it). Because a whole import
+varies by more than the check costs on a loaded machine, each run also prints the time spent in the
+check itself and in computing the fingerprints. No timing is asserted.
 """
 from __future__ import annotations
 
@@ -47,22 +49,37 @@ def csv_bytes(parcels, rows: int, run: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
 
 
-def one_import(store, actor, data: bytes, name: str, with_check: bool) -> float:
+def _timed(fn, spent: dict, key: str):
+    """``fn`` adding its run time to ``spent[key]``."""
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] = spent.get(key, 0.0) + time.perf_counter() - started
+    return wrapper
+
+
+def one_import(store, actor, data: bytes, name: str, with_check: bool) -> tuple[float, dict]:
+    """Seconds of one ``import_counts``, and inside it the seconds of the check itself
+    (``check``: the query and the set lookups) and of computing the fingerprints (``fingerprints``,
+    paid in both variants)."""
     from ingest.importer import import_counts
     from store import uploads
 
-    shipped = uploads.find_duplicates
-    if not with_check:
-        uploads.find_duplicates = lambda *a, **k: Duplicates()
+    shipped, shipped_fps = uploads.find_duplicates, uploads.fingerprints
+    spent: dict = {}
+    uploads.find_duplicates = _timed(shipped if with_check else (lambda *a, **k: Duplicates()), spent, "check")
+    uploads.fingerprints = _timed(shipped_fps, spent, "fingerprints")
     try:
         started = time.perf_counter()
         result = import_counts(data, store, actor=actor, file_name=name, source="cli")
         seconds = time.perf_counter() - started
     finally:
-        uploads.find_duplicates = shipped
+        uploads.find_duplicates, uploads.fingerprints = shipped, shipped_fps
     if result.status != "committed" or result.duplicates:
         raise SystemExit(f"{name}: {result.status}: {result.message_vi[:300]}")
-    return seconds
+    return seconds, spent
 
 
 def run_backend(label: str, url: str, rows: int, repeat: int) -> None:
@@ -72,18 +89,26 @@ def run_backend(label: str, url: str, rows: int, repeat: int) -> None:
     actor = office_admin(store)
     parcels = store.parcels()
     times: dict[bool, list[float]] = {True: [], False: []}
+    checks: list[float] = []
+    prints: list[float] = []
     print(f"\n[{label}] {rows:,} rows per import, {len(parcels):,} parcels; load average {os.getloadavg()}", flush=True)
     one_import(store, actor, csv_bytes(parcels, min(rows, 2_000), 2 * repeat), "warm_up.csv", True)  # not counted
     for run in range(2 * repeat):
         with_check = run % 2 == 0
         data = csv_bytes(parcels, rows, run)
-        seconds = one_import(store, actor, data, f"bench_{run}.csv", with_check)
+        seconds, spent = one_import(store, actor, data, f"bench_{run}.csv", with_check)
         times[with_check].append(seconds)
+        prints.append(spent["fingerprints"])
+        if with_check:
+            checks.append(spent["check"])
         print(f"[{label}] run {run + 1}: {'with' if with_check else 'without'} check {seconds:6.2f} s "
-              f"(ledger now {len(store.events()):,} events)", flush=True)
+              f"(check itself {spent['check'] * 1000:7.1f} ms, fingerprints {spent['fingerprints']:5.2f} s; "
+              f"ledger now {len(store.events()):,} events)", flush=True)
     on, off = statistics.median(times[True]), statistics.median(times[False])
     print(f"[{label}] median with check {on:.2f} s, without {off:.2f} s, ratio {on / off:.3f} "
-          f"({(on - off):+.2f} s); load average {os.getloadavg()}", flush=True)
+          f"({(on - off):+.2f} s); the check itself: median {statistics.median(checks) * 1000:.0f} ms; "
+          f"fingerprints (both variants): median {statistics.median(prints):.2f} s; "
+          f"load average {os.getloadavg()}", flush=True)
     store.close()
 
 

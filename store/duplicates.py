@@ -3,40 +3,61 @@
 A row is a duplicate when its :func:`store.fingerprint.fingerprint` equals that of an event of a
 non-reverted upload (reverting an upload frees its fingerprints: the same rows can be committed
 again), or of an earlier row of the same upload (the first one is committed, the repeats are not).
-The ledger is asked once per upload (one query over the projects the upload concerns, indexed by
-``events.project_id``), never once per row.
+The ledger is asked once per upload (one join of the upload's fingerprints with the ledger's
+fingerprint index, :func:`ledger_fingerprints`), never once per row.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import text
 
-from store import schema
 from store.errors import Duplicates
 
 __all__ = ["Duplicates", "find_duplicates", "ledger_fingerprints"]
 
 
-def ledger_fingerprints(conn, project_ids: Sequence) -> dict[str, int]:
-    """Fingerprint → earliest upload id, over the counted events of ``project_ids`` (None included
-    when given). One query."""
-    ev, rv = schema.events, schema.reverts
-    named = sorted({p for p in project_ids if p is not None})
-    scope = [ev.c.project_id.in_(named)] if named else []
-    if any(p is None for p in project_ids):
-        scope.append(ev.c.project_id.is_(None))
-    if not scope:
+#: Temporary table holding the fingerprints of the upload being checked (one per connection).
+_TEMP = "gpmb_upload_fingerprints"
+
+
+def ledger_fingerprints(conn, fingerprints: Sequence[str]) -> dict[str, int]:
+    """Fingerprint → earliest upload id, for those of ``fingerprints`` counted in the ledger.
+
+    One query: the upload's distinct fingerprints go into a temporary table (COPY on PostgreSQL,
+    ``executemany`` on SQLite), joined with ``events`` through ``ix_events_fingerprint``, reverted
+    uploads excluded. The cost follows the size of the upload, not of the ledger. The temporary
+    table lives in the connection's own temporary schema and is emptied afterwards.
+    """
+    unique = sorted(set(fingerprints))
+    if not unique:
         return {}
-    query = (select(ev.c.fingerprint, func.min(ev.c.upload_id))
-             .where(or_(*scope), ev.c.fingerprint.is_not(None), ev.c.upload_id.not_in(select(rv.c.upload_id)))
-             .group_by(ev.c.fingerprint))
-    return {fp: int(upload_id) for fp, upload_id in conn.execute(query).all()}
+    _fill_temp(conn, unique)
+    try:
+        rows = conn.execute(text(
+            f"SELECT t.fingerprint, MIN(e.upload_id) FROM {_TEMP} t JOIN events e ON e.fingerprint = t.fingerprint "
+            "WHERE e.upload_id NOT IN (SELECT upload_id FROM reverts) GROUP BY t.fingerprint")).all()
+    finally:
+        conn.execute(text(f"DELETE FROM {_TEMP}"))
+    return {fp: int(upload_id) for fp, upload_id in rows}
 
 
-def find_duplicates(conn, project_ids: Sequence, fingerprints: Sequence[str]) -> Duplicates:
-    """The duplicates among rows with these ``fingerprints`` (row order) and ``project_ids``."""
-    known = ledger_fingerprints(conn, project_ids) if fingerprints else {}
+def _fill_temp(conn, unique: list[str]) -> None:
+    conn.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {_TEMP} (fingerprint TEXT PRIMARY KEY)"))
+    conn.execute(text(f"DELETE FROM {_TEMP}"))
+    if conn.dialect.name == "postgresql":
+        with (conn.connection.driver_connection.cursor() as cursor,
+              cursor.copy(f"COPY {_TEMP} (fingerprint) FROM STDIN") as copy):
+            for fp in unique:
+                copy.write_row((fp,))
+        conn.execute(text(f"ANALYZE {_TEMP}"))  # the planner then knows its size: index probes or a hash join
+        return
+    conn.exec_driver_sql(f"INSERT INTO {_TEMP} (fingerprint) VALUES (?)", [(fp,) for fp in unique])
+
+
+def find_duplicates(conn, fingerprints: Sequence[str]) -> Duplicates:
+    """The duplicates among rows with these ``fingerprints`` (row order): in the ledger, then in the upload."""
+    known = ledger_fingerprints(conn, fingerprints)
     in_ledger, in_file, first = [], [], {}
     for position, fp in enumerate(fingerprints):
         if fp in known:

@@ -333,7 +333,7 @@ class Store:
         """
         columns = prepare_events(events_df)
         with read_connection(self.engine) as conn:
-            return find_duplicates(conn, columns["project_id"], fingerprints(columns))
+            return find_duplicates(conn, fingerprints(columns))
 
     def revert_upload(self, upload_id: int, *, actor: Account, reason: str = "",
                       client_address: str | None = None) -> Outcome:

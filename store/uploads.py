@@ -78,7 +78,7 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
 def _without_duplicates(conn, columns: dict) -> tuple[dict, Duplicates]:
     """``columns`` with their ``fingerprint`` and without the duplicate rows, and the duplicates found."""
     fps = fingerprints(columns)
-    duplicates = find_duplicates(conn, columns["project_id"], fps)
+    duplicates = find_duplicates(conn, fps)
     columns = {**columns, "fingerprint": fps}
     skipped = duplicates.skipped()
     if skipped:
