@@ -5,8 +5,8 @@ Usage: ``python benchmarks/fingerprint_check.py [--rows 100000] [--repeat 3] [--
 Each backend gets a fresh store seeded from ``data/sources/`` (PostGIS: a throw-away database on
 ``$GPMB_TEST_PG_ADMIN_URL``'s server). Runs alternate *with* the check (as shipped) and *without*
 it (:func:`store.uploads.find_duplicates` replaced by one that finds nothing; the fingerprints are
-still computed and stored, so the difference is the check itself: one query over the project's
-ledger and the set lookups). Every run imports a new CSV of ``--rows`` complaint rows over the
+still computed and stored, so the difference is the check itself: the upload's fingerprints
+copied into a temporary table, one join with the ledger's fingerprint index, the set lookups). Every run imports a new CSV of ``--rows`` complaint rows over the
 bundled parcels with a household count of its own (nothing is a duplicate, so both variants commit every row),
 through :func:`ingest.importer.import_counts`, the function the CLI calls, after one small warm-up import. The ledger grows from run
 to run; alternating keeps that fair. Printed: each run, the medians, their ratio and the load
