@@ -1,9 +1,10 @@
 """Content fingerprints of ledger rows, ledger indexes, a check on event codes, unique parcel ids.
 
 - ``events.fingerprint`` (32 hex characters, :mod:`store.fingerprint`), backfilled for every existing
-  row with the same function the commits use, and indexed. (``events(project_id)`` — the leading
-  column of ``ix_events_project_date`` — and ``events(parcel_id)`` — ``ix_events_parcel`` — are
-  indexed since revision 0002; the duplicate check reads by project through the former.)
+  row with the same function the commits use, and indexed (``ix_events_fingerprint``: the duplicate
+  check joins the upload's fingerprints with it). ``events(project_id)`` — the leading column of
+  ``ix_events_project_date`` — and ``events(parcel_id)`` — ``ix_events_parcel`` — are indexed since
+  revision 0002, so no further index is added for them.
 - Event codes limited to :data:`EVENT_CODES_0005` (``domain.stages.EVENT_CODES`` as of this revision;
   a test keeps them equal, so a new code needs a new revision): a ``CHECK`` constraint on PostgreSQL;
   on SQLite, where adding a CHECK means rebuilding the table (and the GeoPackage registrations of the
