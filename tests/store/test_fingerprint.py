@@ -101,19 +101,23 @@ def test_prepared_columns_give_the_row_fingerprints():
     assert fingerprints(columns) == [fingerprint(r) for r in frame.to_dict("records")]
 
 
-def test_the_frozen_event_codes_of_0005_are_the_domain_codes():
-    """A new event code needs a new migration widening the check (the test says so when it is added)."""
+def _migration():
     import importlib.util
 
     path = schema.MIGRATIONS_DIR / "versions" / "0005_event_fingerprints.py"
-    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    spec = importlib.util.spec_from_file_location("migration_event_fingerprints", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    assert tuple(migration.EVENT_CODES_0005) == EVENT_CODES
+    return migration
+
+
+def test_the_frozen_event_codes_of_0005_are_the_domain_codes():
+    """A new event code needs a new migration widening the check (the test says so when it is added)."""
+    assert tuple(_migration().EVENT_CODES_0005) == EVENT_CODES
 
 
 def _rewind_to_0004(engine) -> None:
-    """Undo what 0005 adds, as a store of the previous release is."""
+    """Undo what 0005 adds, as a store of the previous release is (assumes 0005 is the last revision)."""
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             for statement in ("ALTER TABLE events DROP CONSTRAINT ck_events_event",
@@ -127,7 +131,7 @@ def _rewind_to_0004(engine) -> None:
                               "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
                               "ALTER TABLE events DROP COLUMN fingerprint"):
                 conn.execute(text(statement))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": _migration().down_revision})
 
 
 def test_migration_0005_backfills_with_the_commit_function_and_adds_the_checks(store_url, sources_dir):
@@ -146,7 +150,7 @@ def test_migration_0005_backfills_with_the_commit_function_and_adds_the_checks(s
 
     store = open_store(store_url, sources_dir=sources_dir)
     with store.engine.connect() as conn:
-        assert schema.current_revision(conn) == "0005"
+        assert schema.current_revision(conn) == schema.HEAD_REVISION
         backfilled = dict(conn.execute(text("SELECT event_id, fingerprint FROM events")).all())
     assert backfilled == committed and None not in backfilled.values() and len(backfilled) > 3
     # the backfilled ledger recognises the same rows again
