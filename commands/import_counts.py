@@ -3,7 +3,8 @@
 The account named by ``--as`` is checked by :func:`ingest.importer.import_counts` (below this view): a
 viewer is refused; a commune officer's rows of other communes are reported row by row (column Xã).
 
-Prints the row-level report (row as numbered in Excel, column, value, Vietnamese message). Exit code
+Prints the row-level report (row as numbered in Excel, column, value, Vietnamese message), then the
+rows not committed because their content is already recorded (``duplicates`` in ``--json``). Exit code
 0 when committed or nothing new to commit (or a dry run without problems), 1 when the file was
 rejected or refused, 2 on usage errors (missing file, bad options).
 """
@@ -52,7 +53,18 @@ def format_report(result) -> str:
         lines += [str(p) for p in problems[:MAX_PRINTED_PROBLEMS]]
         if len(problems) > MAX_PRINTED_PROBLEMS:
             lines.append(f"… và {fmt_number(len(problems) - MAX_PRINTED_PROBLEMS)} lỗi khác (dùng --json để xem đủ).")
+    lines += [_duplicate_line(d) for d in result.duplicates[:MAX_PRINTED_PROBLEMS]]
+    if len(result.duplicates) > MAX_PRINTED_PROBLEMS:
+        lines.append(f"… và {fmt_number(len(result.duplicates) - MAX_PRINTED_PROBLEMS)} dòng trùng khác "
+                     "(dùng --json để xem đủ).")
     return "\n".join(lines)
+
+
+def _duplicate_line(d) -> str:
+    """``Dòng 7: trùng nội dung …`` for an :class:`ingest.importer.DuplicateRow`."""
+    if d.where == "ledger":
+        return f"Dòng {d.row}: trùng nội dung với số liệu đã ghi (lần tải {d.upload_id}), không ghi lại."
+    return f"Dòng {d.row}: lặp lại dòng {d.same_as_row} của tệp, chỉ ghi một lần."
 
 
 def run(args) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,10 +28,70 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Import outcomes: ``committed`` (a new upload), ``nothing_new`` (same file content already in the
+#: Import outcomes: ``committed`` (a new upload; rows already recorded are listed in ``duplicates``),
+#: ``nothing_new`` (same file bytes already uploaded, or every valid row's content already in the
 #: ledger), ``dry_run`` (validated, nothing written), ``rejected`` (invalid rows and no
 #: ``skip_invalid``, or no valid row), ``refused`` (the file itself could not be read).
 STATUSES = ("committed", "nothing_new", "dry_run", "rejected", "refused")
+
+
+#: Row numbers named in a one-line summary (the JSON report and the page list them all).
+MAX_NAMED_ROWS = 20
+
+
+@dataclass(frozen=True)
+class DuplicateRow:
+    """A valid row of the file that is not committed because its content is already recorded.
+
+    ``row`` is the row as numbered in Excel; ``where`` is ``ledger`` (an earlier upload, ``upload_id``)
+    or ``file`` (a repeat of the file's row ``same_as_row``).
+    """
+
+    row: int
+    where: str
+    upload_id: int | None = None
+    same_as_row: int | None = None
+
+
+def duplicate_rows(duplicates, excel_rows) -> list[DuplicateRow]:
+    """The store's :class:`store.errors.Duplicates` (positions) as rows numbered as in Excel."""
+    rows = list(excel_rows)
+    out = [DuplicateRow(int(rows[p]), "ledger", upload_id=int(u)) for p, u in duplicates.in_ledger]
+    out += [DuplicateRow(int(rows[p]), "file", same_as_row=int(rows[q])) for p, q in duplicates.in_file]
+    return sorted(out, key=lambda d: d.row)
+
+
+def duplicates_dict(rows: list[DuplicateRow]) -> dict[str, Any]:
+    """JSON form: ``in_ledger``, ``in_file`` (counts) and ``rows`` (every duplicate row)."""
+    return {"in_ledger": sum(d.where == "ledger" for d in rows), "in_file": sum(d.where == "file" for d in rows),
+            "rows": [asdict(d) for d in rows]}
+
+
+def _named(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:MAX_NAMED_ROWS])
+    return shown + (f" … (và {len(rows) - MAX_NAMED_ROWS} dòng khác)" if len(rows) > MAX_NAMED_ROWS else "")
+
+
+def duplicates_summary_vi(rows: list[DuplicateRow]) -> str:
+    """One Vietnamese sentence: how many rows were already recorded and where ("" when none)."""
+    ledger = [d for d in rows if d.where == "ledger"]
+    repeated = [d for d in rows if d.where == "file"]
+    parts = []
+    if ledger:
+        uploads = ", ".join(str(u) for u in sorted({d.upload_id for d in ledger}))
+        parts.append(f"{len(ledger)} dòng đã có trong sổ số liệu (trùng nội dung với lần tải {uploads}): "
+                     f"dòng {_named([d.row for d in ledger])}")
+    if repeated:
+        parts.append(f"{len(repeated)} dòng lặp lại một dòng trước trong tệp (chỉ ghi một lần): "
+                     f"dòng {_named([d.row for d in repeated])}")
+    return ("Không ghi lại " + "; ".join(parts) + ".") if parts else ""
+
+
+def find_duplicate_rows(report: ValidationReport, store) -> list[DuplicateRow]:
+    """The valid rows of ``report`` that a commit would skip as already recorded (reads only)."""
+    if report.events.empty:
+        return []
+    return duplicate_rows(store.duplicates(report.events.reset_index(drop=True)), report.events.index)
 
 
 @dataclass
@@ -51,6 +111,7 @@ class ImportResult:
     table: RawTable | None = None
     upload_id: int | None = None
     rows_committed: int = 0
+    duplicates: list[DuplicateRow] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -66,6 +127,7 @@ class ImportResult:
             "status": self.status, "message_vi": self.message_vi, "file_name": self.file_name,
             "file_sha256": self.file_sha256, "upload_id": self.upload_id, "rows_committed": self.rows_committed,
         }
+        out["duplicates"] = duplicates_dict(self.duplicates)
         if self.report is not None:
             out.update(self.report.to_dict())
         if self.table is not None:
@@ -212,15 +274,30 @@ def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False,
     base = dict(file_name=name, file_sha256=digest, report=report, table=table)
     not_written = _not_written(report, dry_run=dry_run, skip_invalid=skip_invalid, base=base)
     if not_written is not None:
+        if not_written.status == "dry_run":
+            not_written.duplicates = find_duplicate_rows(report, store)
+            not_written.message_vi = " ".join(filter(None, [not_written.message_vi,
+                                                            duplicates_summary_vi(not_written.duplicates)]))
         return not_written
     result = commit_report(report, store, file_name=name, file_sha256=digest, actor=actor, source=source,
                            client_address=client_address)
-    if not result.created:
+    return _committed(result, report, base)
+
+
+def _committed(result, report: ValidationReport, base: dict) -> ImportResult:
+    """The result of a commit: new rows, or nothing new (same file, or every row already recorded)."""
+    duplicates = duplicate_rows(result.duplicates, report.events.index)
+    said = duplicates_summary_vi(duplicates)
+    if result.same_file:
         return ImportResult("nothing_new", f"Tệp này (cùng nội dung) đã được tải lên trước đây (lần tải "
                                            f"{result.upload_id}): không ghi thêm gì.", upload_id=result.upload_id, **base)
+    if not result.created:
+        return ImportResult("nothing_new", f"Mọi dòng hợp lệ của tệp đã có trong sổ số liệu: không ghi thêm gì. {said}",
+                            upload_id=result.upload_id, duplicates=duplicates, **base)
     skipped = f", bỏ qua {report.rows_invalid} dòng có lỗi" if report.rows_invalid else ""
-    return ImportResult("committed", f"Đã ghi {result.rows_committed} dòng (lần tải {result.upload_id}){skipped}.",
-                        upload_id=result.upload_id, rows_committed=int(result.rows_committed), **base)
+    return ImportResult("committed", " ".join(filter(None, [
+        f"Đã ghi {result.rows_committed} dòng (lần tải {result.upload_id}){skipped}.", said])),
+        upload_id=result.upload_id, rows_committed=int(result.rows_committed), duplicates=duplicates, **base)
 
 
 def _file_bytes(path: str | Path | bytes, file_name: str | None) -> tuple[bytes, str, ImportResult | None]:

@@ -33,7 +33,7 @@ formulas without a saved value. Text cells (``Ghi chú``) are kept verbatim as i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -122,7 +122,8 @@ class FileChecks:
     """What every row of one file is checked against, and what the earlier rows left behind.
 
     ``history`` grows with each valid row (a later row may not go back from it); ``seen`` maps
-    (kind, key, event, date) to the first row that reported it.
+    (kind, key, event, date) to the first row that reported it and its content (target and values
+    without the note).
     """
 
     lookups: Lookups
@@ -132,7 +133,7 @@ class FileChecks:
     columns: set[str]
     header_problem: str
     formula_rows: dict[int, Any]
-    seen: dict[tuple, int] = field(default_factory=dict)
+    seen: dict[tuple, tuple[int, tuple]] = field(default_factory=dict)
     suggested: int = 0
     inert_text: int = 0
 
@@ -308,14 +309,19 @@ def _check_date(r: RowCheck, event_date: date | None, project_id, checks: FileCh
         r.bad("event_date", f"trước ngày bắt đầu GPMB của dự án {project_id} ({fmt_date(start)})")
 
 
-def _check_duplicate(r: RowCheck, target: Target, values: RowValues, seen: dict[tuple, int]) -> None:
-    """The same scope, stage and date twice in the file: the later row is refused."""
+def _check_duplicate(r: RowCheck, target: Target, values: RowValues, seen: dict[tuple, tuple[int, tuple]]) -> None:
+    """The same scope, stage and date twice in the file with other figures: the later row is refused.
+
+    A row repeating an earlier one exactly (the note aside) is no error: it is the same fact written
+    twice, committed once; the store reports the repeat (:mod:`store.duplicates`, issue 10).
+    """
     dup_key = (target.kind, target.key, values.event, values.event_date)
-    if dup_key in seen:
+    content = (target, replace(values, note=""))
+    if dup_key not in seen:
+        seen[dup_key] = (r.row, content)
+    elif seen[dup_key][1] != content:
         scope = "thửa" if target.kind == "parcel" else "phạm vi"
-        r.bad("", f"trùng với dòng {seen[dup_key]} (cùng {scope}, giai đoạn và ngày)", "")
-    else:
-        seen[dup_key] = r.row
+        r.bad("", f"trùng với dòng {seen[dup_key][0]} (cùng {scope}, giai đoạn và ngày, khác số liệu)", "")
 
 
 def _is_stage_report(target: Target, values: RowValues) -> bool:

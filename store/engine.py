@@ -13,6 +13,10 @@ interleaving:
   unit (key pair :data:`WRITE_LOCK_KEY`, ``hashtext(unit_code)``), in sorted order: writers of
   different units proceed together, writers of one unit serialise, and a store-wide write waits
   for all of them (and they for it).
+  Every PostgreSQL connection also carries a statement timeout, an idle-in-transaction timeout and TCP
+  keepalives, and the store lock is waited for at most ``lock_timeout`` (:mod:`store.pg_session`:
+  defaults, and how the URL or the environment changes them), so a frozen client or link fails in
+  bounded time and never holds the write lock for ever.
 
 Use :func:`write_transaction` for anything that writes and :func:`read_connection` for reads.
 
@@ -20,8 +24,10 @@ Errors: a store that cannot be used at all raises :class:`store.errors.StoreUnav
 :class:`domain.errors.GpmbError`) with a Vietnamese message naming the store and what to check: a URL
 that does not parse or names another database (:func:`resolve_url`, :func:`make_engine`), and, from
 :func:`read_connection` / :func:`write_transaction`, a database that cannot be reached, does not exist,
-refuses the login, is busy too long or is a read-only file (:data:`DIAGNOSES`; other driver errors pass
-unchanged). The driver's error stays chained (``__cause__``) for the log.
+refuses the login, is busy too long or is a read-only file, and on PostgreSQL a write lock not obtained
+within ``lock_timeout``, a statement cancelled by ``statement_timeout``, a session ended by
+``idle_in_transaction_session_timeout`` or a connection lost mid-transfer (:data:`DIAGNOSES`, whose
+texts name the limit; other driver errors pass unchanged). The driver's error stays chained (``__cause__``) for the log.
 """
 from __future__ import annotations
 
@@ -36,6 +42,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from store.errors import StoreUnavailableError
+from store.pg_session import connect_arguments, duration_text_vi, session_settings
 from store.spatial_index import register_gpkg_functions
 
 log = logging.getLogger(__name__)
@@ -58,7 +65,8 @@ URL_FORMS_VI = ("sqlite:///duong/dan/gpmb.gpkg, một đường dẫn tệp .gpk
 
 #: Driver error text (lower case, regular expression) → Vietnamese message, first match wins (specific
 #: before general: psycopg puts "connection failed" before the reason). Placeholders: ``where`` (the file
-#: or the URL without password), ``host``, ``database``, ``user``.
+#: or the URL without password), ``host``, ``database``, ``user``, and the PostgreSQL limits in words
+#: ``statement_timeout``, ``lock_timeout``, ``idle_timeout`` (:mod:`store.pg_session`).
 DIAGNOSES: tuple[tuple[str, str], ...] = (
     (r"readonly database|read-only",
      "Không ghi được vào kho dữ liệu {where}: tệp chỉ cho phép đọc (cần quyền ghi trên tệp và trên thư mục chứa nó)."),
@@ -72,8 +80,20 @@ DIAGNOSES: tuple[tuple[str, str], ...] = (
      "Không mở được kho dữ liệu: máy chủ PostgreSQL {host} không có cơ sở dữ liệu «{database}»; tạo nó trước (createdb {database}) hoặc sửa DATABASE_URL."),
     (r'role ".*" does not exist|authentication failed|no password supplied',
      "Không mở được kho dữ liệu: máy chủ PostgreSQL {host} từ chối đăng nhập của «{user}»; kiểm tra tên người dùng và mật khẩu trong DATABASE_URL."),
+    (r"canceling statement due to lock timeout",
+     ("Kho dữ liệu {host} đang bận: một người dùng hoặc tiến trình khác đang ghi và chưa xong sau {lock_timeout}; "
+     "chưa ghi gì, hãy thử lại sau ít phút.")),
+    (r"canceling statement due to statement timeout",
+     ("Thao tác trên kho dữ liệu {host} chạy quá {statement_timeout} nên máy chủ đã dừng nó; chưa ghi gì (phần đã "
+     "làm được hủy cả). Hãy thử lại; nếu lặp lại, nhờ quản trị tăng GPMB_PG_STATEMENT_TIMEOUT.")),
+    (r"idle-in-transaction timeout",
+     "Máy chủ PostgreSQL {host} đã đóng kết nối vì giao dịch để treo quá {idle_timeout}; chưa ghi gì, hãy thử lại."),
     (r"connection refused|could not connect|connection failed|timeout expired|could not translate host name|name or service not known|no route to host",
      "Không mở được kho dữ liệu: không kết nối được máy chủ PostgreSQL {host}; kiểm tra máy chủ đang chạy và địa chỉ trong DATABASE_URL."),
+    ((r"server closed the connection|connection timed out|consuming input failed|sending query failed|"
+     r"ssl syscall|connection reset|broken pipe|connection is lost|the connection is closed|terminating connection"),
+     ("Mất kết nối tới máy chủ PostgreSQL {host} giữa chừng (mạng chập chờn hoặc máy chủ dừng); phần đang ghi dở "
+     "đã bị hủy, không có gì được ghi một nửa. Hãy kiểm tra mạng rồi thử lại.")),
 )
 
 
@@ -118,7 +138,10 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(parsed)
     if backend == "postgresql":
-        return _create(parsed, pool_pre_ping=True)
+        stripped, connect_args = connect_arguments(parsed)
+        engine = _create(stripped, pool_pre_ping=True, connect_args=connect_args)
+        engine.gpmb_pg_settings = session_settings(parsed)  # the limits as chosen, for the messages
+        return engine
     raise StoreUnavailableError(f"Không mở được kho dữ liệu: chỉ hỗ trợ SQLite/GeoPackage hoặc PostgreSQL/PostGIS, "
                                 f"nhận {backend!r}; dùng dạng {URL_FORMS_VI}.")
 
@@ -172,19 +195,32 @@ def _sqlite_engine(parsed: URL) -> Engine:
     return engine
 
 
-def describe_failure(url: URL, exc: DatabaseError) -> StoreUnavailableError | None:
+def describe_failure(url: URL, exc: Exception, settings: dict | None = None) -> StoreUnavailableError | None:
     """The Vietnamese :class:`StoreUnavailableError` for a driver error of the store at ``url``, or None.
 
-    The first pattern of :data:`DIAGNOSES` found in the driver's message chooses the text (the password
-    never appears). None when no pattern matches: an error nobody diagnosed stays what it is (a bug
-    shows as one instead of as a vague store message).
+    ``exc`` is a SQLAlchemy ``DatabaseError`` or a psycopg error raised by the driver itself (the
+    COPY of :func:`store.ledger.insert_events`). The first pattern of :data:`DIAGNOSES` found in the
+    driver's message chooses the text (the password never appears); ``settings`` are the PostgreSQL
+    limits of the engine (:func:`store.pg_session.session_settings`, default: as chosen for ``url``).
+    None when no pattern matches: an error nobody diagnosed stays what it is (a bug shows as one
+    instead of as a vague store message).
     """
     where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    limits = settings or (session_settings(url) if url.get_backend_name() == "postgresql" else {})
     names = {"where": repr(where), "host": f"{url.host or 'localhost'}:{url.port or 5432}",
-             "database": url.database or "", "user": url.username or ""}
-    detail = str(exc.orig if exc.orig is not None else exc).lower()
+             "database": url.database or "", "user": url.username or "",
+             "statement_timeout": duration_text_vi(limits.get("statement_timeout", "0")),
+             "lock_timeout": duration_text_vi(limits.get("lock_timeout", "0")),
+             "idle_timeout": duration_text_vi(limits.get("idle_in_transaction_session_timeout", "0"))}
+    orig = getattr(exc, "orig", None)
+    detail = str(orig if orig is not None else exc).lower()
     template = next((vi for pattern, vi in DIAGNOSES if re.search(pattern, detail)), None)
     return StoreUnavailableError(template.format(**names)) if template else None
+
+
+def _is_driver_error(exc: Exception) -> bool:
+    """A psycopg error raised outside SQLAlchemy (the raw COPY cursor)."""
+    return type(exc).__module__.split(".")[0] == "psycopg" and isinstance(exc, Exception)
 
 
 @contextlib.contextmanager
@@ -192,8 +228,10 @@ def _diagnosed(engine: Engine):
     """Turn the driver errors of :data:`DIAGNOSES` into :class:`StoreUnavailableError`; others pass unchanged."""
     try:
         yield
-    except DatabaseError as exc:
-        diagnosis = describe_failure(engine.url, exc)
+    except Exception as exc:
+        if not (isinstance(exc, DatabaseError) or _is_driver_error(exc)):
+            raise
+        diagnosis = describe_failure(engine.url, exc, getattr(engine, "gpmb_pg_settings", None))
         if diagnosis is None:
             raise
         raise diagnosis from exc

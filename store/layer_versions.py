@@ -19,7 +19,7 @@ from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED
 from store import layer_history, schema, units
 from store.errors import StoreError
 from store.geometry import geometry_type_name
-from store.layers import build_table, replace_rows, table_exists, write_layer_table
+from store.layers import UNIQUE_KEYS, build_table, replace_rows, table_exists, write_layer_table
 
 #: Versioned layers → the contract columns a new version must have (DATA_MODEL.md, :mod:`domain.tables`).
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -76,11 +76,24 @@ def prepare_layer(name: str, gdf) -> gpd.GeoDataFrame:
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
     gdf = normalise_dates(name, gdf)
+    _check_unique_key(name, gdf)
     try:
         build_table(name, gdf, geometry_type_name(gdf.geometry.values))
     except ValueError as exc:
         raise StoreError(f"Lớp {name!r}: {exc}") from None
     return gdf
+
+
+def _check_unique_key(name: str, gdf) -> None:
+    """Refuse a layer whose unique key (:data:`store.layers.UNIQUE_KEYS`) repeats, before the index would."""
+    key = UNIQUE_KEYS.get(name)
+    if key is None or key not in gdf.columns:
+        return
+    repeated = gdf[key][gdf[key].duplicated(keep=False) & gdf[key].notna()]
+    if len(repeated):
+        shown = ", ".join(map(str, sorted(set(repeated.astype(str)))[:5]))
+        raise StoreError(f"Lớp {name!r}: cột '{key}' phải là duy nhất, các mã bị lặp: {shown}"
+                         + (" …" if repeated.nunique() > 5 else "") + ".")
 
 
 def normalise_dates(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -35,6 +35,10 @@ from store.types import UtcDateTime
 
 GEOMETRY_COLUMN = "geometry"
 
+#: Current layer tables whose key column is unique (issue 10: unique ``parcel_id``), enforced by a
+#: unique index made with the table (:func:`create_unique_key_index`).
+UNIQUE_KEYS: dict[str, str] = {"parcels": "parcel_id"}
+
 
 def _object_kind(values: pd.Series) -> str:
     non_null = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))
@@ -170,6 +174,8 @@ def write_layer_table(conn, table_name: str, frame: pd.DataFrame, *, identifier:
     table.create(conn)
     if conn.dialect.name == "postgresql" and is_geo:
         ensure_spatial_index(conn, table_name, GEOMETRY_COLUMN)
+    if UNIQUE_KEYS.get(table_name) in frame.columns:
+        create_unique_key_index(conn, table_name, UNIQUE_KEYS[table_name])
     count = insert_rows(conn, table, frame)
     if is_geo and register:
         register_gpkg_layer(conn, table_name, geometry_type, _bounds(frame), identifier=identifier or table_name,
@@ -279,6 +285,25 @@ def _align_geometry(conn, table_name: str, geometry_type: str) -> None:
     drop_spatial_index(conn, table_name, GEOMETRY_COLUMN)
     conn.execute(text(f'ALTER TABLE "{table_name}" DROP COLUMN "{GEOMETRY_COLUMN}"'))
     conn.execute(text(f'ALTER TABLE "{table_name}" ADD COLUMN "{GEOMETRY_COLUMN}" {column}'))
+
+
+def create_unique_key_index(conn, table_name: str, column: str) -> None:
+    """A unique index on ``table_name(column)``, named so that it never clashes with the index of an
+    archived version of the table (an index keeps its name when its table is renamed).
+
+    PostgreSQL names it itself; SQLite gets ``ux_<table>_<column>`` or, when an archived table holds
+    that name, the first free ``ux_<table>_<column>_<n>``.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f'CREATE UNIQUE INDEX ON "{table_name}" ("{column}")'))
+        return
+    taken = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).all()}
+    base = name = f"ux_{table_name}_{column}"
+    n = 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    conn.execute(text(f'CREATE UNIQUE INDEX "{name}" ON "{table_name}" ("{column}")'))
 
 
 def table_exists(conn, table_name: str) -> bool:

@@ -149,9 +149,10 @@ def insert_events(conn, upload_id: int, columns: dict[str, list]) -> None:
     """Append the rows to ``events`` inside the caller's transaction, by the driver's fastest path:
     ``COPY … FROM STDIN`` on PostgreSQL, ``executemany`` on SQLite (dates as ISO text, as SQLAlchemy
     stores them there)."""
-    names = ["upload_id", *sources.EVENT_COLUMNS]
+    row_columns = [*sources.EVENT_COLUMNS, *(["fingerprint"] if "fingerprint" in columns else [])]
+    names = ["upload_id", *row_columns]
     n = len(columns["kind"])
-    values = [[upload_id] * n] + [columns[c] for c in sources.EVENT_COLUMNS]
+    values = [[upload_id] * n] + [columns[c] for c in row_columns]
     if conn.dialect.name == "postgresql":
         with (conn.connection.driver_connection.cursor() as cursor,
               cursor.copy(f"COPY events ({', '.join(names)}) FROM STDIN") as copy):

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -56,6 +56,7 @@ events = Table(
     Column("amount_vnd", Double()),
     Column("is_correction", Boolean, nullable=False),
     Column("note", Text),
+    Column("fingerprint", Text, index=True),  # store.fingerprint: content of the row, for duplicates
 )
 
 reverts = Table(

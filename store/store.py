@@ -32,8 +32,10 @@ from store import (
 )
 from store.actors import check_actor
 from store.config_store import ConfigStore
+from store.duplicates import find_duplicates
 from store.engine import checkpoint, read_connection, write_transaction
-from store.errors import StoreError, UploadResult
+from store.errors import Duplicates, StoreError, UploadResult
+from store.fingerprint import fingerprints
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import empty_layer, read_layer_table, table_exists
 from store.ledger import prepare_events
@@ -333,6 +335,9 @@ class Store(ConfigStore):
         UploadResult
             ``created=False`` and nothing written when a non-reverted upload with the same
             ``file_sha256`` exists (a reverted one does not count, so a file can be uploaded again).
+            Rows whose content fingerprint (:mod:`store.fingerprint`) is already counted in the
+            ledger, or repeats an earlier row of ``events_df``, are not written: ``duplicates``
+            names them by position in ``events_df``; ``created=False`` when no row is left.
 
         Raises
         ------
@@ -363,11 +368,27 @@ class Store(ConfigStore):
                              before={"events_counted": counted},
                              after={"events_counted": counted + result.rows_committed,
                                     "rows_committed": result.rows_committed, "rows_read": int(rows_read),
+                                    "duplicates_in_ledger": len(result.duplicates.in_ledger),
+                                    "duplicates_in_file": len(result.duplicates.in_file),
                                     "file_name": file_name, "file_sha256": sha, "source": source},
                              client_address=client_address)
         if result.created:
             checkpoint(self.engine)
         return result
+
+    def duplicates(self, events_df: pd.DataFrame) -> Duplicates:
+        """The rows of ``events_df`` that :meth:`commit_upload` would not write, as of now (reads only).
+
+        For a dry run or the preview of an upload; the commit checks again inside its transaction.
+
+        Raises
+        ------
+        StoreError
+            Rows the ledger would refuse (:func:`prepare_events`).
+        """
+        columns = prepare_events(events_df)
+        with read_connection(self.engine) as conn:
+            return find_duplicates(conn, fingerprints(columns))
 
     def revert_upload(self, upload_id: int, *, actor: Account, reason: str = "",
                       client_address: str | None = None) -> Outcome:

@@ -14,7 +14,9 @@ from sqlalchemy import func, select
 
 from domain.tables import EVENT_COLUMNS
 from store import schema
-from store.errors import StoreError, UploadResult
+from store.duplicates import find_duplicates
+from store.errors import Duplicates, StoreError, UploadResult
+from store.fingerprint import fingerprints
 from store.layer_versions import utcnow
 from store.ledger import insert_events, pause_for_tests
 
@@ -45,7 +47,11 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
               source: str) -> UploadResult:
     """Record an upload and its event ``columns`` (:func:`store.ledger.prepare_events`).
 
-    A non-reverted upload with the same ``file_sha256`` makes this a no-op (``created=False``).
+    A non-reverted upload with the same ``file_sha256`` makes this a no-op (``created=False``,
+    ``same_file=True``). Otherwise each row gets its content fingerprint (:mod:`store.fingerprint`);
+    rows whose content is already counted in the ledger, or repeats an earlier row of the upload,
+    are not written and are returned in ``duplicates`` (:func:`store.duplicates.find_duplicates`,
+    one query). When no row is left, nothing is written (``created=False``).
     """
     up, rv = schema.uploads, schema.reverts
     earlier = conn.execute(
@@ -54,8 +60,11 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
         .order_by(up.c.upload_id).limit(1)
     ).first()
     if earlier is not None:
-        return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed))
+        return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed), same_file=True)
+    columns, duplicates = _without_duplicates(conn, columns)
     n = len(columns["kind"])
+    if duplicates.in_ledger and n == 0:
+        return UploadResult(min(u for _, u in duplicates.in_ledger), False, 0, duplicates)
     upload_id = conn.execute(up.insert().values(
         uploaded_at=utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
         rows_read=rows_read, rows_committed=n, source=source,
@@ -63,7 +72,19 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
     if n:
         insert_events(conn, int(upload_id), columns)
     pause_for_tests()
-    return UploadResult(int(upload_id), True, n)
+    return UploadResult(int(upload_id), True, n, duplicates)
+
+
+def _without_duplicates(conn, columns: dict) -> tuple[dict, Duplicates]:
+    """``columns`` with their ``fingerprint`` and without the duplicate rows, and the duplicates found."""
+    fps = fingerprints(columns)
+    duplicates = find_duplicates(conn, fps)
+    columns = {**columns, "fingerprint": fps}
+    skipped = duplicates.skipped()
+    if skipped:
+        keep = [i for i in range(len(fps)) if i not in skipped]
+        columns = {name: [values[i] for i in keep] for name, values in columns.items()}
+    return columns, duplicates
 
 
 def revertable(conn, upload_id: int) -> dict:

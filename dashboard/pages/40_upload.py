@@ -47,9 +47,10 @@ def _templates() -> None:
 
 
 def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
-    """(table, report, None) or (None, None, message); cached per file content, store data version and
-    account (a commune officer's rows of other communes are row problems here as at commit)."""
-    from ingest.importer import restrict_to_communes, restrict_to_units, validate_file
+    """(table, report, None, duplicates) or (None, None, message, []); cached per file content, store data
+    version and account (a commune officer's rows of other communes are row problems here as at commit;
+    ``duplicates``: the valid rows whose content is already recorded, :func:`ingest.importer.find_duplicate_rows`)."""
+    from ingest.importer import find_duplicate_rows, restrict_to_communes, restrict_to_units, validate_file
     from ingest.read import IngestError
 
     account = auth.current_account()
@@ -63,9 +64,10 @@ def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
                 # a commune officer sees his refusals of other communes' rows before committing
                 report = restrict_to_communes(report, the_store.parcels(), account)
                 report = restrict_to_units(report, the_store.projects(), account)  # and other units' rows
-            cache[key] = (table, report, None)
+                duplicates = find_duplicate_rows(report, the_store)
+            cache[key] = (table, report, None, duplicates)
         except IngestError as exc:
-            cache[key] = (None, None, exc.message_vi)
+            cache[key] = (None, None, exc.message_vi, [])
     return cache[key]
 
 
@@ -106,6 +108,21 @@ def _preview(table, report) -> None:
         st.dataframe(report.problems_frame(), hide_index=True, width="stretch", key="upload_problems")
 
 
+def _duplicates(duplicates) -> None:
+    """The rows that will not be written again because their content is already recorded (issue 10)."""
+    from ingest.importer import duplicates_summary_vi
+
+    if not duplicates:
+        return
+    st.warning(markdown_text(duplicates_summary_vi(duplicates)))
+    frame = pd.DataFrame({
+        "Dòng": [d.row for d in duplicates],
+        "Trùng với": [f"lần tải {d.upload_id}" if d.where == "ledger" else f"dòng {d.same_as_row} của tệp"
+                      for d in duplicates],
+    })
+    st.dataframe(frame, hide_index=True, width="stretch", key="upload_duplicates")
+
+
 def _commit(data: bytes, file_name: str, the_store) -> None:
     """Validate again and commit as the logged-in account (role and communes checked by the store)."""
     from ingest.importer import import_counts
@@ -129,7 +146,7 @@ def _upload_section(the_store) -> None:
     if uploaded is None:
         return
     data = uploaded.getvalue()
-    table, report, refused = _validate_cached(data, uploaded.name, the_store)
+    table, report, refused, duplicates = _validate_cached(data, uploaded.name, the_store)
     if refused:
         st.error(markdown_text(refused) + "  \nKhông có gì được ghi.")
         if st.button("Hủy", key="upload_cancel_refused"):
@@ -137,6 +154,7 @@ def _upload_section(the_store) -> None:
             st.rerun()
         return
     _preview(table, report)
+    _duplicates(duplicates)
     if report.rows_valid == 0:
         st.warning("Không có dòng hợp lệ nào để ghi. Hãy sửa tệp theo danh sách lỗi rồi tải lại.")
     elif report.rows_invalid:

@@ -104,7 +104,10 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     with write_transaction(engine) as conn:  # take the copy back to 0002 as an older release left it
         conn.execute(text("DROP TABLE config_changes"))  # 0008 (issue 10); its triggers go with it
         conn.execute(text("DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"))
-        for statement in ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+        for statement in ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",  # 0005
+                          "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
+                          "ALTER TABLE events DROP COLUMN fingerprint",
+                          "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
                           "DROP TABLE layer_history_columns",
                           "DROP TABLE source_profiles",

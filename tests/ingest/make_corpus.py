@@ -186,8 +186,8 @@ BAD_ROWS = [
     ["QL4B", "Gia Cát", "3", "16", "", "", "Kiểm đếm", "20/03/2024", "khoảng 400", "", "diện tích chữ"],
     # row 12: valid (first of a duplicate pair)
     ["QL4B", "Gia Cát", "4", "101", "", "", "Kiểm đếm", "11/03/2024", "2300", "", "dòng gốc"],
-    # row 13: duplicate of row 12
-    ["QL4B", "xa gia cat", "4", "101", "", "", "kiem dem", "11/3/2024", "2300", "", "dòng trùng"],
+    # row 13: same parcel, stage and date as row 12 with another area (an exact repeat is no error)
+    ["QL4B", "xa gia cat", "4", "101", "", "", "kiem dem", "11/3/2024", "2200", "", "dòng trùng, khác diện tích"],
     # row 14: chainage outside the section (QL4B Km3+700 – Km18)
     ["QL4B", "", "", "", "Km2+000", "Km3+000", "Bàn giao mặt bằng", "05/03/2024", "", "", "ngoài đoạn"],
     # row 15: chainage from >= to

@@ -86,3 +86,21 @@ def test_upload_preview_commit_and_overview_changes(app_url, tmp_path):
         assert (before, after) == ("0,00 ha", "0,12 ha")
         assert dialogs == []  # the <script> in a note never ran
         assert page.locator("[data-testid='stException']").count() == 0
+
+        # the same file saved again with other line endings: the preview names the rows already recorded,
+        # the commit adds nothing and the figures stay (issue 10)
+        resaved = tmp_path / "so_lieu_ky_lua_luu_lai.csv"
+        resaved.write_bytes(UPLOAD_CSV.replace("\r\n", "\n").encode("utf-8-sig"))
+        log_in(page, app_url + "/upload")
+        expect(page.locator("input[type='file']")).to_have_count(1, timeout=90_000)
+        page.locator("input[type='file']").set_input_files(str(resaved))
+        expect(page.get_by_text(re.compile("Không ghi lại 2 dòng đã có trong sổ số liệu"))).to_be_visible(
+            timeout=90_000)
+        commit = page.get_by_role("button", name="Ghi các dòng hợp lệ")
+        expect(commit).to_be_enabled(timeout=90_000)
+        commit.click()
+        expect(page.get_by_text(re.compile("Mọi dòng hợp lệ của tệp đã có trong sổ số liệu"))).to_be_visible(
+            timeout=90_000)
+        log_in(page, app_url + "/")
+        assert _handed_over_text(page) == "0,12 ha"
+        assert page.locator("[data-testid='stException']").count() == 0

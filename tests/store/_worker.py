@@ -10,6 +10,7 @@ import hashlib
 import json
 import sys
 import time
+import zlib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +33,8 @@ def events(rows: int, tag: str) -> pd.DataFrame:
         "event": ["inventory" if i % 2 else "notice" for i in range(rows)],
         "event_date": [date(2024, 1, 1) + timedelta(days=i % 300) for i in range(rows)],
         "households": 1,
+        # distinct content per row and per tag (a row repeating another's content is not written twice)
+        "amount_vnd": [float(zlib.crc32(tag.encode()) % 1_000_000 * 1_000_000 + i) for i in range(rows)],
         "note": [f"{tag}-{i}" for i in range(rows)],
     })
 

@@ -79,6 +79,13 @@ SQLITE = make_url("sqlite:////srv/gpmb/gpmb.gpkg")
      ["không kết nối được máy chủ PostgreSQL 10.0.0.5:5433"]),
     (PG, "failed to resolve host 'may-chu': [Errno -2] Name or service not known",
      ["không kết nối được máy chủ PostgreSQL"]),
+    (PG, "canceling statement due to lock timeout", ["10.0.0.5:5433 đang bận", "chưa xong sau 10 giây", "chưa ghi gì"]),
+    (PG, "canceling statement due to statement timeout\nCONTEXT:  COPY events, line 80321",
+     ["chạy quá 60 giây", "chưa ghi gì"]),
+    (PG, "terminating connection due to idle-in-transaction timeout", ["giao dịch để treo quá 60 giây"]),
+    (PG, "consuming input failed: server closed the connection unexpectedly",
+     ["Mất kết nối tới máy chủ PostgreSQL 10.0.0.5:5433 giữa chừng", "không có gì được ghi một nửa"]),
+    (PG, "connection timed out", ["Mất kết nối tới máy chủ PostgreSQL"]),
 ])
 def test_driver_errors_are_diagnosed(url, driver_message, phrases):
     diagnosis = describe_failure(url, OperationalError("SELECT 1", {}, Exception(driver_message)))
@@ -92,7 +99,9 @@ def test_every_diagnosis_is_reachable():
     """Each pattern of the table is matched first by some message (no entry hidden behind another)."""
     samples = ["attempt to write a readonly database", "unable to open database file", "database is locked",
                "file is not a database", 'database "x" does not exist', "password authentication failed",
-               "connection refused"]
+               "canceling statement due to lock timeout", "canceling statement due to statement timeout",
+               "terminating connection due to idle-in-transaction timeout", "connection refused",
+               "consuming input failed: server closed the connection unexpectedly"]
     chosen = {describe_failure(PG, OperationalError("", {}, Exception(s))).message_vi for s in samples}
     assert len(chosen) == len(DIAGNOSES) == len(samples)
 

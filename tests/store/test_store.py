@@ -320,8 +320,9 @@ def test_store_is_usable_from_threads(store, actor):
     from concurrent.futures import ThreadPoolExecutor
 
     def work(i):
-        store.commit_upload(new_events(1), file_name=f"t{i}.csv", file_sha256=sha(f"thread-{i}"), actor=actor,
-                            rows_read=1)
+        # a month of its own per thread: the same row from two threads would be one fact (issue 10)
+        store.commit_upload(new_events(1, start=date(2024, 3 + i, 1)), file_name=f"t{i}.csv",
+                            file_sha256=sha(f"thread-{i}"), actor=actor, rows_read=1)
         return len(store.parcels())
 
     with ThreadPoolExecutor(4) as pool:

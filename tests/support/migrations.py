@@ -33,6 +33,15 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
     "0010": {"sqlite": ("DROP TABLE config_changes", "DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"),
              "postgresql": ("DROP TABLE config_changes",)},
     "0011": {"sqlite": ("DROP TABLE cli_cache",), "postgresql": ("DROP TABLE cli_cache",)},
+    "0012": {"sqlite": ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",
+                        "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
+                        "ALTER TABLE events DROP COLUMN fingerprint"),
+             "postgresql": ("ALTER TABLE events DROP CONSTRAINT ck_events_event",
+                            "ALTER TABLE events DROP COLUMN fingerprint",
+                            # the unique index on parcels(parcel_id), named by PostgreSQL
+                            ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes "
+                             "WHERE tablename = 'parcels' AND indexdef LIKE 'CREATE UNIQUE%(parcel_id)' LOOP "
+                             "EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$"))},
 }
 
 
