@@ -25,6 +25,7 @@ from store.errors import StoreError, UploadResult
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import read_layer_table
 from store.ledger import prepare_events
+from store.people import PeopleStore
 from store.proposals import Outcome
 from store.uploads import UPLOAD_SOURCES
 
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 
-class Store:
+class Store(PeopleStore):
     """Access to one store (see :func:`open_store`). Thread-safe; every write is one transaction.
 
     Attributes

@@ -23,6 +23,7 @@ ACTION_LABELS_VI: dict[str, str] = {
     "manage_users": "quản lý tài khoản",
     "read_audit": "xem nhật ký kiểm tra",
     "change_settings": "thay đổi cài đặt",
+    "draw_lottery": "ghi kết quả bốc thăm giao đất tái định cư",
 }
 
 #: Audit action codes (``audit_log.action``) → Vietnamese.
@@ -43,6 +44,8 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "proposal_rejected": "Từ chối đề xuất",
     "proposal_cancelled": "Huỷ đề xuất",
     "setting_changed": "Thay đổi cài đặt",
+    "register_imported": "Nhập sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư",
+    "lottery_drawn": "Ghi kết quả bốc thăm tái định cư",
 }
 
 #: ``proposals.status`` → Vietnamese.
