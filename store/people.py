@@ -15,7 +15,7 @@ from shapely import wkt
 
 from domain.crs import STORE_EPSG
 from domain.people import PERSONAL_REGISTER_COLUMNS, REGISTER_COLUMNS
-from domain.roles import Account, PermissionDeniedError
+from domain.roles import Account
 from store import audit, registers, schema, uploads, writes
 from store.actors import check_actor
 from store.engine import checkpoint, read_connection, write_transaction
@@ -248,4 +248,4 @@ class PeopleStore:
             return registers.read_draws(conn, area_id)
 
 
-__all__ = ["PermissionDeniedError", "PeopleStore", "RegisterResult"]
+__all__ = ["PeopleStore", "RegisterResult"]
