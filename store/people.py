@@ -7,11 +7,13 @@ households) is returned only to an account whose stored role grants ``read_perso
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import geopandas as gpd
 import pandas as pd
 from shapely import wkt
+from sqlalchemy import select
 
 from domain.crs import STORE_EPSG
 from domain.people import PERSONAL_REGISTER_COLUMNS, REGISTER_COLUMNS
@@ -69,6 +71,27 @@ def _new_events(conn, events: pd.DataFrame | None) -> dict | None:
     if not keep:
         return None
     return {name: [values[i] for i in keep] for name, values in columns.items()}
+
+
+#: ``store_meta`` key prefix of the saved matrix profiles.
+PROFILE_PREFIX = "matrix_profile:"
+
+
+def read_profile(conn, name: str) -> dict | None:
+    """The step → stage mapping saved as profile ``name`` (``store_meta``), or None."""
+    sm = schema.store_meta
+    raw = conn.execute(select(sm.c.value).where(sm.c.key == PROFILE_PREFIX + name)).scalar()
+    return None if raw is None else json.loads(raw)
+
+
+def write_profile(conn, name: str, mapping: dict, *, exists: bool) -> None:
+    """Insert or replace profile ``name`` (the audit row keeps the mapping it replaced)."""
+    sm = schema.store_meta
+    text = json.dumps(mapping, ensure_ascii=False, sort_keys=True)
+    if exists:
+        conn.execute(sm.update().where(sm.c.key == PROFILE_PREFIX + name).values(value=text))
+    else:
+        conn.execute(sm.insert().values(key=PROFILE_PREFIX + name, value=text))
 
 
 class PeopleStore:
@@ -242,10 +265,38 @@ class PeopleStore:
         checkpoint(self.engine)
         return draw_id
 
+    def register_profile(self, name: str) -> dict | None:
+        """The step → stage mapping (code → stage | ``flag:<flag>`` | None) saved as ``name``, or None."""
+        with read_connection(self.engine) as conn:
+            return read_profile(conn, str(name))
+
+    def save_register_profile(self, name: str, mapping: dict, *, actor: Account,
+                              client_address: str | None = None) -> bool:
+        """Save ``mapping`` as the named profile of the household × step matrix (``upload_counts``), with one
+        audit row ``register_profile_saved`` (before/after mapping). Returns False (nothing written) when the
+        profile already holds exactly ``mapping``.
+
+        Raises
+        ------
+        StoreError
+            A blank name.
+        """
+        name = " ".join(str(name or "").split())
+        if not name:
+            raise StoreError("Tên hồ sơ ánh xạ không được trống.")
+        with write_transaction(self.engine) as conn:
+            stored = check_actor(conn, actor, "upload_counts")
+            before = read_profile(conn, name)
+            if before == mapping:
+                return False
+            write_profile(conn, name, mapping, exists=before is not None)
+            audit.append(conn, actor=stored, action="register_profile_saved", target=f"profile:{name}",
+                         before=None if before is None else {"mapping": before}, after={"mapping": mapping},
+                         client_address=client_address)
+        checkpoint(self.engine)
+        return True
+
     def lottery_draws(self, area_id: str | None = None) -> pd.DataFrame:
         """Recorded draws, oldest first (:data:`store.registers.DRAW_COLUMNS`)."""
         with read_connection(self.engine) as conn:
             return registers.read_draws(conn, area_id)
-
-
-__all__ = ["PeopleStore", "RegisterResult"]

@@ -46,6 +46,7 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "setting_changed": "Thay đổi cài đặt",
     "register_imported": "Nhập sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư",
     "lottery_drawn": "Ghi kết quả bốc thăm tái định cư",
+    "register_profile_saved": "Lưu hồ sơ ánh xạ bước → giai đoạn",
 }
 
 #: ``proposals.status`` → Vietnamese.
