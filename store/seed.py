@@ -17,6 +17,7 @@ from store.geometry import unregister_gpkg_layer
 from store.layer_versions import replace_layer_in, utcnow
 from store.layers import table_exists, write_layer_table
 from store.ledger import prepare_events
+from store.people_seed import seed_registers
 from store.uploads import commit_in, revert_in
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def seed(conn, sources_dir: Path, hashes: dict) -> None:
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
         _seed_events(conn, sources_dir)
+    seed_registers(conn, sources_dir)
     for name, digest in hashes.items():
         _set_meta(conn, f"sha256:{name}", digest)
     _set_meta(conn, "seeded_at", utcnow().isoformat())
@@ -117,6 +119,8 @@ def sync_sources(conn, sources_dir: Path, hashes: dict) -> None:
       have uploaded counts or imported layers, the change is logged and the store is left as it is.
     """
     meta = read_meta(conn)
+    if _holds_only_seed(conn):
+        seed_registers(conn, sources_dir)  # a store made before the registers existed (revision 0010)
     changed = [name for name, digest in hashes.items() if meta.get(f"sha256:{name}") != digest]
     seed_only = None
     for name in changed:

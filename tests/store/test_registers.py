@@ -150,3 +150,32 @@ def test_commune_officer_imports_his_own_households(store, actor):
                           "price_vnd": 1e6, "status": "available"}])
     with pytest.raises(PermissionDeniedError):  # lots belong to no commune: not a commune officer's
         store.commit_register("lots", lots, actor=own, file_name="l.csv", file_sha256=SHA_B, rows_read=1)
+
+
+def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from store import open_store
+    from store.people_seed import REGISTER_SOURCE_FILES
+
+    bundled = Path(__file__).resolve().parents[2] / "data" / "sources"
+    mine = tmp_path / "sources"
+    shutil.copytree(sources_dir, mine)
+    for name in REGISTER_SOURCE_FILES.values():
+        shutil.copyfile(bundled / name, mine / name)
+    store = open_store(store_url, sources_dir=mine)
+    try:
+        for register, name in REGISTER_SOURCE_FILES.items():
+            expected = pd.read_csv(mine / name, encoding="utf-8-sig")
+            assert len(store.register(register)) == len(expected), register
+        letters = store.register("complaints")
+        assert letters["received_date"].map(type).eq(date).all()
+        assert (letters["status"] == "resolved").sum() == letters["closed_date"].notna().sum()
+        assert store.resettlement_areas().geometry.area.iloc[0] > 0
+        assert set(store.uploads()["source"]) == {"seed"}
+    finally:
+        store.close()
+    again = open_store(store_url, sources_dir=mine)
+    assert len(again.register_imports()) == len(REGISTER_SOURCE_FILES)  # not seeded twice
+    again.close()
