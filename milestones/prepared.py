@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from milestones.aggregates import aggregate_reports
+from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
@@ -67,6 +68,8 @@ class PreparedData:
         ``ProgressHistory.changes`` over all dates (``pidx``, ``date``, ``d_handed``, ``d_paid``).
     data_version : dict
         ``store.data_version()`` when the tables were read.
+    letters : DataFrame or None
+        The complaints register (open letters are obstacles at each as-of date), None without registers.
     """
 
     projects: pd.DataFrame
@@ -79,11 +82,12 @@ class PreparedData:
     parcel_frame: pd.DataFrame
     changes: pd.DataFrame
     data_version: dict = field(default_factory=dict)
+    letters: pd.DataFrame | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                    milestones: pd.DataFrame, rules: dict | None,
-                   data_version: dict | None = None) -> PreparedData:
+                   data_version: dict | None = None, letters: pd.DataFrame | None = None) -> PreparedData:
     """Prepare the as-of-independent part from the tables (what :func:`prepare` reads from a store).
 
     Parameters
@@ -112,7 +116,7 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     history = ProgressHistory.build(parcels, ev, horizon, events_by_parcel=by_parcel, reports=reports)
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
-                        changes=history.changes, data_version=dict(data_version or {}))
+                        changes=history.changes, data_version=dict(data_version or {}), letters=letters)
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -131,7 +135,8 @@ def prepare(store: StoreReader) -> PreparedData:
     """
     version = store.data_version()
     return prepare_frames(projects=store.projects(), parcels=store.parcels(), events=store.events(),
-                          milestones=store.milestones(), rules=store.rules(), data_version=version)
+                          milestones=store.milestones(), rules=store.rules(), data_version=version,
+                          letters=store_letters(store))
 
 
 def _upto(frame: pd.DataFrame, column: str, ts: pd.Timestamp) -> pd.DataFrame:
@@ -167,4 +172,4 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=prepared.milestones, rules=prepared.rules, as_of=ts,
-                             data_version=prepared.data_version, segment_m=segment_m)
+                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters)
