@@ -11,7 +11,8 @@ Rules (also in ``data/SOURCES.md``):
   date (``<n>/QĐ-UBND``), effective the same day. Entitlement to a resettlement lot (QL4B only, the area
   below): a household that loses ≥ 500 m² of residential land (ONT/ODT, the whole plot of a house and
   garden): class ``A`` (100 m²) under 800 m² lost, ``B`` (150 m²) from 800 m²; its plan gets a resettlement part (the lot's price × 0.5, a support).
-- payments: two rows (the same 80 / 20 split) per parcel's last ``paid`` event with an amount, dated that day.
+- payments: two rows (the same 80 / 20 split) per parcel's last ``paid`` event with an amount, dated that day;
+  an entitled household's resettlement part is paid with its first such payment (same receipt).
 - complaints: each ``complaint`` event becomes a letter (khiếu nại, about the land price or the area,
   to the district People's Committee, accepted 7 days after receipt); resolved on the parcel's next
   ``complaint_resolved`` event, otherwise still being verified.
@@ -97,15 +98,19 @@ def plans_table(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(REGISTER_COLUMNS["plans"]))
 
 
-def payments_table(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """The payments register: the compensation and support rows of every paid parcel."""
+def payments_table(parcels: pd.DataFrame, events: pd.DataFrame, plans: pd.DataFrame) -> pd.DataFrame:
+    """The payments register: the compensation and support rows of every paid parcel, and the resettlement
+    part of each entitled plan with the household's first payment."""
     paid = _last(events, "paid").merge(parcels[["parcel_id", "household_id"]], on="parcel_id")
     paid = paid[paid["household_id"].notna()].sort_values(["project_id", "event_date", "parcel_id"], kind="stable")
+    resettlement = {(r.project_id, r.household_id): r.resettlement_vnd for r in plans.itertuples()
+                    if r.resettlement_vnd > 0}
     rows = []
     for n, row in enumerate(paid.itertuples(), start=1):
         compensation, support = _split(row.amount_vnd)
         receipt = f"PC-{row.project_id}-{n:05d}"
-        for part, amount in (("compensation", compensation), ("support", support)):
+        extra = resettlement.pop((row.project_id, row.household_id), 0.0)
+        for part, amount in (("compensation", compensation), ("support", support), ("resettlement", extra)):
             if amount > 0:
                 rows.append({"household_id": row.household_id, "project_id": row.project_id,
                              "payment_date": row.event_date, "amount_vnd": amount, "part": part,
@@ -187,7 +192,7 @@ def people_tables(projects: gpd.GeoDataFrame, parcels: pd.DataFrame, events: pd.
     events = events.assign(event_date=pd.to_datetime(events["event_date"]))
     plans = plans_table(parcels, events)
     areas, lots = resettlement_tables(projects, plans)
-    out = {"households": households_table(parcels), "plans": plans, "payments": payments_table(parcels, events),
+    out = {"households": households_table(parcels), "plans": plans, "payments": payments_table(parcels, events, plans),
            "complaints": complaints_table(parcels, events), "areas": areas, "lots": lots}
     for frame in out.values():
         for column in frame.columns:

@@ -38,11 +38,15 @@ def test_payments_and_plans_match_the_paid_and_approved_events(registers, events
     owned = events.merge(parcels[["parcel_id", "household_id"]], on="parcel_id")
     owned = owned[owned["household_id"].notna() & owned["amount_vnd"].notna()]
     paid = owned[owned["event"] == "paid"].sort_values("event_date").groupby("parcel_id").tail(1)
-    assert registers["payments"]["amount_vnd"].astype(float).sum() == pytest.approx(paid["amount_vnd"].sum())
+    payments = registers["payments"]
+    main = payments[payments["part"].isin(["compensation", "support"])]["amount_vnd"].astype(float).sum()
+    assert main == pytest.approx(paid["amount_vnd"].sum())
     approved = owned[owned["event"] == "approved"].sort_values("event_date").groupby("parcel_id").tail(1)
     plans = registers["plans"]
     parts = plans["compensation_vnd"].astype(float) + plans["support_vnd"].astype(float)
     assert parts.sum() == pytest.approx(approved["amount_vnd"].sum())
+    resettled = payments[payments["part"] == "resettlement"]["amount_vnd"].astype(float).sum()
+    assert resettled == pytest.approx(plans["resettlement_vnd"].astype(float).sum()) and resettled > 0
     # every payment belongs to a household with a plan, paid on or after the decision took effect
     merged = registers["payments"].merge(plans, on=["project_id", "household_id"], how="left")
     assert merged["effective_date"].notna().all()
