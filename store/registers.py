@@ -262,6 +262,11 @@ def read_draws(conn, area_id: str | None = None) -> pd.DataFrame:
     return frame.reindex(columns=list(DRAW_COLUMNS))
 
 
+def last_draw_id(conn) -> int:
+    """The id of the latest lottery draw of any area (0 when none): part of ``data_version``."""
+    return int(conn.execute(select(func.max(lottery_draws.c.draw_id))).scalar() or 0)
+
+
 def last_draw(conn, area_id: str) -> dict | None:
     """The latest draw of ``area_id`` as a dict (``draw_id``, ``draw_sha256``), or None."""
     row = conn.execute(select(lottery_draws.c.draw_id, lottery_draws.c.draw_sha256)

@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import select
 
 from domain.roles import Account
-from store import audit, layer_versions, proposals, schema, seed, settings, sources, uploads, writes
+from store import audit, layer_versions, proposals, registers, schema, seed, settings, sources, uploads, writes
 from store.actors import check_actor
 from store.engine import checkpoint, make_engine, read_connection, resolve_url, write_transaction
 from store.errors import StoreError, UploadResult
@@ -459,10 +459,11 @@ class Store(PeopleStore):
         dict
             ``last_upload_id`` (int, 0 if none; reverts count as uploads), ``last_change_at``
             (UTC datetime of the last upload, revert or layer version; None if none), ``layers``
-            (dict layer name → current version).
+            (dict layer name → current version), ``last_draw_id`` (int, 0 if none: the latest lottery draw,
+            which is no upload).
         """
         with read_connection(self.engine) as conn:
-            return uploads.read_data_version(conn)
+            return {**uploads.read_data_version(conn), "last_draw_id": registers.last_draw_id(conn)}
 
 
 def open_store(url: str | None = None, *, sources_dir: str | Path | None = None) -> Store:

@@ -179,3 +179,12 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
     again = open_store(store_url, sources_dir=mine)
     assert len(again.register_imports()) == len(REGISTER_SOURCE_FILES)  # not seeded twice
     again.close()
+
+
+def test_a_draw_changes_the_data_version(store, actor):
+    before = store.data_version()
+    store.record_lottery_draw("K9", {"seed": "1", "eligible_sha256": "e" * 64, "lots_sha256": "f" * 64,
+                                     "inputs_sha256": "1" * 64, "draw_sha256": "2" * 64, "assignments": []},
+                              actor=actor)
+    after = store.data_version()
+    assert after["last_draw_id"] == before["last_draw_id"] + 1 and after["last_upload_id"] == before["last_upload_id"]
