@@ -11,7 +11,7 @@ from dashboard import access, auth, pages
 from dashboard.admin_tables import accounts_table, audit_table, vietnam_day_bounds, vietnam_time
 from domain.roles import ADMIN, COMMUNE_OFFICER, OFFICER, PERMISSIONS, ROLES, VIEWER, Account
 
-READING = {"overview", "blockers", "map", "parcels", "converter", "account"}
+READING = {"overview", "blockers", "map", "parcels", "converter", "account", "households", "complaints", "resettlement"}
 
 
 def account(role: str, **kw) -> Account:
