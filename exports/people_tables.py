@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from vocab.format import fmt_date, fmt_number
 from vocab.people import PEOPLE_HEADERS_VI, people_label
 
 _KIND = {"text": "text", "wrap": "wrap", "int": "int", "vnd": "vnd", "m2": "m2", "date": "date", "pct": "pct"}
@@ -102,9 +103,22 @@ def lot_records(figures) -> list[dict]:
             for r in figures.lots.to_dict("records")]
 
 
+def _shown(value, kind: str) -> str:
+    if value is None or (not isinstance(value, (str, date)) and pd.isna(value)):
+        return ""
+    if kind in ("int", "vnd"):
+        return fmt_number(value)
+    if kind in ("m2", "pct"):
+        return fmt_number(value, 1)
+    if kind == "date":
+        return fmt_date(value)
+    return str(value)
+
+
 def frame(records: list[dict], cols: list[tuple[str, str, str, int]]) -> pd.DataFrame:
-    """A page table: the columns of ``cols`` under their Vietnamese headers (values as typed)."""
-    return pd.DataFrame([{header: r.get(key) for key, header, _, _ in cols} for r in records],
+    """A page table: the columns of ``cols`` under their Vietnamese headers, values as text the way the district
+    writes them (``1.234.567``, ``dd/mm/yyyy``: :mod:`vocab.format`)."""
+    return pd.DataFrame([{header: _shown(r.get(key), kind) for key, header, kind, _ in cols} for r in records],
                         columns=[header for _, header, _, _ in cols])
 
 

@@ -82,13 +82,14 @@ def plans_table(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The plans register: one per household with an approval (module docstring)."""
     approved = _last(events, "approved").merge(parcels[["parcel_id", "household_id"]], on="parcel_id")
     approved = approved[approved["household_id"].notna()]
+    last = approved.groupby(["project_id", "household_id"])["event_date"].max().reset_index()
     decisions = {key: f"{n}/QĐ-UBND" for n, key in enumerate(
-        sorted(set(zip(approved["project_id"], approved["event_date"], strict=True))), start=101)}
+        sorted(set(zip(last["project_id"], last["event_date"], strict=True))), start=101)}
     entitled = _entitlements(parcels)
     rows = []
     for (project, household), group in approved.groupby(["project_id", "household_id"], sort=True):
         parts = [_split(a) for a in group["amount_vnd"]]
-        decided = group["event_date"].min()
+        decided = group["event_date"].max()   # the plan is complete when its last parcel is approved
         klass = entitled.get(household) if project == AREA_PROJECT else None
         rows.append({"household_id": household, "project_id": project,
                      "compensation_vnd": sum(p[0] for p in parts), "support_vnd": sum(p[1] for p in parts),

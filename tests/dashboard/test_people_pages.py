@@ -86,7 +86,7 @@ def test_households_page_figures_and_names_by_role(people_store, monkeypatch):
     assert metrics["Hộ đã nhận đủ tiền"] == "1" and metrics["Hộ còn phải chi trả"] == "1"
     assert metrics["Hộ chi trả quá hạn"] == "1"          # H2: effective 01/05, deadline 31/05, unpaid at 30/06
     late = at.dataframe[1].value
-    assert late["Mã hộ"].tolist() == ["H2"] and late["Số ngày chậm"].tolist() == [30]
+    assert late["Mã hộ"].tolist() == ["H2"] and late["Số ngày chậm"].tolist() == ["30"]
     assert late["Tên chủ hộ"].tolist() == [SECRET_NAME]
     viewer = _page("70_households", monkeypatch, VIEWER_ACCOUNT)
     assert not viewer.exception and SECRET_NAME not in _text(viewer)
@@ -99,7 +99,7 @@ def test_complaints_page_counts_open_and_overdue(people_store, monkeypatch):
     metrics = _metrics(at)
     assert metrics["Đơn thư chưa giải quyết"] == "1" and metrics["Đơn thư quá hạn"] == "1"
     bodies = at.dataframe[0].value
-    assert bodies["Cơ quan có thẩm quyền"].tolist() == ["UBND huyện"] and bodies["Đơn quá hạn"].tolist() == [1]
+    assert bodies["Cơ quan có thẩm quyền"].tolist() == ["UBND huyện"] and bodies["Đơn quá hạn"].tolist() == ["1"]
     letters = at.dataframe[1].value
     assert letters["Số đơn"].tolist() == ["D1"] and letters["Căn cứ"].tolist() == ["Luật Khiếu nại 2011, điều 28"]
     at.checkbox(key="complaints_open_only").uncheck().run()
