@@ -249,8 +249,8 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
+    add_people_markers(m, snapshot, store, parcels)   # under the parcels, as the risk dots: hover finds the parcel
     props = _add_parcels(m, memo, snapshot.parcels, parcels, all_projects, include_personal_data)
-    add_people_markers(m, snapshot, store, parcels)
     _add_title_and_legend(m, snapshot.as_of, parcels, props, projects)
     _fit_view(m, bounds_latlon(parcels) or bounds_latlon(projects) or communes_bounds)
     return m

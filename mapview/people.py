@@ -4,7 +4,9 @@ paid in full (issue 12).
 Both are computed at the snapshot's as-of date: an open letter (:func:`milestones.complaints.open_letter_parcels`,
 or a ``complaint`` event still open, the parcels' ``complaint_open``); a household whose approved plan is not
 paid in full (:mod:`milestones.payments`, via :func:`milestones.people.people_figures`) marks its parcels that
-are not handed over. Tooltips carry the parcel key only (escaped), never a name.
+are not handed over. Tooltips carry the parcel key only (escaped), never a name. The layers go under the
+parcels (as the risk dots): zoomed out the marker sticks out of the small polygon, zoomed in the polygon and its
+own tooltip are on top.
 """
 from __future__ import annotations
 
