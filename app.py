@@ -92,7 +92,7 @@ def main() -> None:
         st.Page(p.render, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
         for i, p in enumerate(allowed)
     ]
-    current = st.navigation(nav)
+    current = st.navigation(nav, expanded=True)  # every page listed (15 for an admin), no «View more»
     st.sidebar.markdown("### GPMB Tracker")
     auth.sidebar_identity(account)
     auth.expiry_watch()

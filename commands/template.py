@@ -1,14 +1,36 @@
-"""``python cli.py template --out FILE.xlsx|FILE.csv``: write the field-count template."""
+"""``python cli.py template --out FILE.xlsx|FILE.csv [--kind counts|households|plans|payments|complaints|lots]``.
+
+Without ``--kind`` (or ``counts``): the field-count template. A register kind writes that register's
+template (:mod:`exports.register_templates`: XLSX with drop-down lists, or the CSV header line).
+"""
 from __future__ import annotations
 
-from domain.errors import GpmbError
+from domain.errors import GpmbError, UsageError
 
 NAME = "template"
-HELP = "Tạo tệp mẫu số liệu kiểm đếm (.xlsx có hướng dẫn và danh sách giai đoạn, hoặc .csv UTF-8 ';')"
+HELP = ("Tạo tệp mẫu số liệu kiểm đếm hoặc sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư "
+        "(.xlsx có danh sách chọn, hoặc .csv UTF-8 ';')")
+
+REGISTER_KINDS = ("households", "plans", "payments", "complaints", "lots")
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, metavar="FILE", help="tệp .xlsx hoặc .csv cần tạo")
+    parser.add_argument("--kind", choices=("counts", *REGISTER_KINDS), default="counts",
+                        help="loại mẫu (mặc định: counts, số liệu kiểm đếm)")
+
+
+def _bytes(kind: str, out: str) -> bytes:
+    if kind == "counts":
+        from exports.template_files import template_bytes
+
+        return template_bytes(out)  # a UsageError for another suffix
+    from exports.register_templates import register_template_csv, register_template_xlsx
+
+    suffix = out.lower().rsplit(".", 1)[-1]
+    if suffix not in ("xlsx", "csv"):
+        raise UsageError(f"Tệp mẫu phải có đuôi .xlsx hoặc .csv: {out}")
+    return register_template_xlsx(kind) if suffix == "xlsx" else register_template_csv(kind)
 
 
 def run(args) -> int:
@@ -16,9 +38,7 @@ def run(args) -> int:
     written a refusal (exit 1), both reported by ``cli.py``."""
     from pathlib import Path
 
-    from exports.template_files import template_bytes
-
-    data = template_bytes(args.out)  # a UsageError for another suffix
+    data = _bytes(getattr(args, "kind", "counts"), args.out)
     path = Path(args.out)
     try:
         path.write_bytes(data)

@@ -31,6 +31,9 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "account": None,
     "users": "manage_users",
     "audit": "read_audit",
+    "households": "read_figures",   # owner names only with read_personal (checked by the store's read)
+    "complaints": "read_figures",
+    "resettlement": "read_figures", # the lottery form only with draw_lottery (checked again by the store)
 }
 
 Page = TypeVar("Page")

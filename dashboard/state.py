@@ -314,3 +314,22 @@ def map_html(as_of_date: date | None = None, the_filters: Filters | None = None)
         return _cached_map_html(day, f, database_url(), data_version_key(the_reader), account_units())
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
+
+
+# ------------------------------------------------------------------------------------ people side
+@st.cache_resource(show_spinner="Đang tính số liệu hộ dân, chi trả, đơn thư…", max_entries=8)
+def _cached_people(as_of_date: date, url: str | None, version: tuple) -> Any:
+    from milestones.people import people_figures
+
+    return people_figures(_cached_store(url), as_of_date)
+
+
+def people(as_of_date: date | None = None) -> Any:
+    """:func:`milestones.people.people_figures` at ``as_of`` (default :func:`as_of`), cached per (as_of,
+    DATABASE_URL, data_version); no personal data. Treat it as read-only."""
+    the_store = store()
+    day = as_of_date or as_of()
+    try:
+        return _cached_people(day, database_url(), data_version_key(the_store))
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không tính được số liệu hộ dân, chi trả, đơn thư tại ngày {fmt_date(day)}.", exc)

@@ -9,7 +9,8 @@ Usage::
 Inputs (committed in ``data/sources/``): ``communes.geojson`` (2025 communes, MIT), ``roads.geojson``
 (LegoCity roads, CC BY-SA 4.0), ``former_units.csv`` (pre-2025 unit codes). Outputs: ``projects.gpkg``
 (layers ``projects``, ``centrelines``), ``parcels.gpkg`` (layer ``parcels``), ``events.csv``,
-``milestones.csv``, ``rules.yaml``. Rules of every approximation: ``data/SOURCES.md``.
+``milestones.csv``, ``rules.yaml`` and the people-side registers (``households.csv``, ``plans.csv``,
+``payments.csv``, ``complaints.csv``, ``resettlement_areas.csv``, ``lots.csv``: :mod:`data.demo.people`). Rules of every approximation: ``data/SOURCES.md``.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyogrio  # noqa: E402
 
-from data.demo import build, history, tables  # noqa: E402
+from data.demo import build, history, people, tables  # noqa: E402
 from gis.layers import write_gpkg  # noqa: E402
 
 SOURCES_DIR = REPO / "data" / "sources"
@@ -90,11 +91,15 @@ def build_all(out_dir: Path, sources_dir: Path = SOURCES_DIR, seed: int = SEED) 
     tables.milestones_table().to_csv(out_dir / "milestones.csv", index=False, encoding="utf-8-sig",
                                      lineterminator="\n")
     (out_dir / "rules.yaml").write_text(tables.RULES_YAML, encoding="utf-8")
+    registers = people.people_tables(projects, parcels, events)
+    for register, frame in registers.items():
+        people.write_register_csv(frame, out_dir / people.REGISTER_FILES[register])
     return {
         "parcels": len(parcels),
         "events": len(events),
         "area_to_recover_ha": (parcels.groupby("project_id")["area_to_recover_m2"].sum() / 1e4).round(3).to_dict(),
         "ql4b_half_width_m": geom["ql4b_half_width_m"],
+        **{f"register_{name}": len(frame) for name, frame in registers.items()},
     }
 
 

@@ -66,3 +66,52 @@ DRAWABLE_LOT_STATUSES: frozenset[str] = frozenset({"available"})
 #: Resettlement entitlement of a household in its approved plan: no lot, or a lot of a class
 #: (classes are the project's own codes, e.g. ``A`` for a lot of 100 m², ``B`` for 120 m²).
 NO_ENTITLEMENT = "none"
+
+#: Class of a lot when the register leaves ``lot_class`` blank (an area with one class of lot).
+DEFAULT_LOT_CLASS = "A"
+
+#: Registers kept in the store (``store.registers``), the tables' column contract (DATA_MODEL.md
+#: "People side"). ``areas`` (khu tái định cư) carries its polygon as ``geometry_wkt`` (EPSG:9215).
+REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "households": ("household_id", "project_id", "name", "id_number", "phone", "address", "commune",
+                   "parcel_keys", "land_use", "area_m2"),
+    "plans": ("household_id", "project_id", "compensation_vnd", "support_vnd", "resettlement_vnd",
+              "decision_number", "decision_date", "effective_date", "resettlement_entitlement"),
+    "payments": ("household_id", "project_id", "payment_date", "amount_vnd", "part", "receipt_number"),
+    "complaints": ("letter_id", "project_id", "commune", "received_date", "channel", "household_id", "parcels",
+                   "kind", "subject", "body", "accepted_date", "status", "outcome", "published_date",
+                   "closed_date", "round", "complicated", "remote_area"),
+    "lots": ("area_id", "lot_number", "lot_class", "area_m2", "price_vnd", "status"),
+    "areas": ("area_id", "project_id", "name", "planned_completion_date", "actual_completion_date",
+              "construction_percent", "geometry_wkt"),
+}
+
+#: The columns that identify a row of each register: a later import with the same key is a new version
+#: of that row (the earlier one is kept), an identical row is not recorded again.
+REGISTER_KEYS: dict[str, tuple[str, ...]] = {
+    "households": ("project_id", "household_id"),
+    "plans": ("project_id", "household_id"),
+    "payments": ("project_id", "receipt_number", "part"),
+    "complaints": ("project_id", "letter_id"),
+    "lots": ("area_id", "lot_number"),
+    "areas": ("area_id",),
+}
+
+#: Register kinds a file import may name (``cli.py import-register --kind``; ``matrix`` = the household ×
+#: step matrix, which fills ``households`` and the ledger).
+IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "complaints", "lots", "matrix")
+
+#: Personal data in the registers (Decree 13/2023/NĐ-CP): read only with ``read_personal``.
+PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", "id_number", "phone", "address")}
+
+#: Date, number and flag columns of the registers (the rest is text).
+REGISTER_DATE_COLUMNS: frozenset[str] = frozenset({
+    "decision_date", "effective_date", "payment_date", "received_date", "accepted_date", "published_date",
+    "closed_date", "planned_completion_date", "actual_completion_date",
+})
+REGISTER_FLOAT_COLUMNS: frozenset[str] = frozenset({
+    "area_m2", "compensation_vnd", "support_vnd", "resettlement_vnd", "amount_vnd", "price_vnd",
+    "construction_percent",
+})
+REGISTER_INT_COLUMNS: frozenset[str] = frozenset({"round"})
+REGISTER_BOOL_COLUMNS: frozenset[str] = frozenset({"complicated", "remote_area"})

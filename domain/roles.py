@@ -43,6 +43,7 @@ ACTIONS: tuple[str, ...] = (
     "manage_users",      # accounts: add, disable, set passwords
     "read_audit",        # the audit trail
     "change_settings",   # store settings such as maker_checker
+    "draw_lottery",      # record a resettlement lottery draw (issue 12)
 )
 
 #: Store settings (``store.settings``) → default value; changed only with ``change_settings``.
@@ -62,7 +63,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     VIEWER: {"read_figures": SCOPE_ALL},
     COMMUNE_OFFICER: {"read_figures": SCOPE_ALL, "upload_counts": SCOPE_OWN_COMMUNES},
     OFFICER: {"read_figures": SCOPE_ALL, "read_personal": SCOPE_ALL, "upload_counts": SCOPE_ALL,
-              "export": SCOPE_ALL, "export_personal": SCOPE_ALL},
+              "export": SCOPE_ALL, "export_personal": SCOPE_ALL, "draw_lottery": SCOPE_ALL},
     ADMIN: _EVERYTHING,
 }
 

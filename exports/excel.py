@@ -460,6 +460,22 @@ def _write_league_sheet(w: _Writer, snapshot, store, options: ExportOptions, met
                       _LEAGUE_COLS, records, "Không có thửa đất nào.")
 
 
+def _write_people_sheets(w: _Writer, snapshot, store, options: ExportOptions, meta: dict) -> None:
+    """A sheet per people-side register (:func:`exports.people_tables.people_sheets`); no personal data (no
+    names, ID numbers, phones: households appear by code). Only for a store with registers."""
+    if store is None or not hasattr(store, "register"):
+        return
+    from exports.people_tables import people_sheets
+    from milestones.people import people_figures
+
+    figures = people_figures(store, snapshot.as_of, snapshot.rules)
+    names = dict(zip(snapshot.projects["project_id"], snapshot.projects.get("name", snapshot.projects["project_id"])))
+    for sheet, title, cols, records, empty in people_sheets(figures, names):
+        if options.project_id is not None:
+            records = [r for r in records if r.get("project_id", options.project_id) == options.project_id]
+        _write_rows_sheet(w, options, meta, sheet, title, cols, records, empty)
+
+
 def export_xlsx(snapshot: Snapshot, store: LayerReader | None = None, options: ExportOptions | None = None) -> bytes:
     """Write the Excel progress report of ``snapshot`` and return the .xlsx file's bytes.
 
@@ -521,6 +537,7 @@ def export_xlsx(snapshot: Snapshot, store: LayerReader | None = None, options: E
     _write_league_sheet(w, snapshot, store, options, meta)
     _write_blocking_sheet(w, snapshot, options, meta)
     _write_parcel_sheet(w, snapshot, options, meta)
+    _write_people_sheets(w, snapshot, store, options, meta)
     _write_notes_sheet(w, snapshot, options, meta)
     wb.close()
     return buffer.getvalue()

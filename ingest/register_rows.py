@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from domain.people import NO_ENTITLEMENT
+from domain.people import DEFAULT_LOT_CLASS, NO_ENTITLEMENT
 from ingest.parcel_tokens import parse_parcel_cell
 from ingest.report import RowProblem
 from parsing.dates import parse_date
@@ -105,6 +105,22 @@ def _entitlement(value: Any) -> str:
     return _code(value)
 
 
+def _flag(value: Any) -> bool:
+    folded = fold_key(value)
+    if folded in ("1", "x", "co", "yes", "true", "dung"):
+        return True
+    if folded in ("0", "khong", "no", "false", "sai"):
+        return False
+    raise ValueError("cần «Có» hoặc «Không» (hoặc x / để trống)")
+
+
+def _round(value: Any) -> int:
+    number = parse_number(value)
+    if number not in (1, 2):
+        raise ValueError("lần giải quyết là 1 hoặc 2")
+    return int(number)
+
+
 def _parcels(value: Any) -> tuple[str, ...]:
     return tuple(parse_parcel_cell(value))
 
@@ -137,9 +153,15 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
         Field("accepted_date", "Ngày thụ lý", parse_date, False),
         _pick("status", "Trạng thái", "complaint_status"), Field("outcome", "Kết quả", _text, False),
         Field("published_date", "Ngày công khai kết quả", parse_date, False),
+        Field("closed_date", "Ngày kết thúc", parse_date, False),
+        Field("round", "Lần giải quyết", _round, False, 1),
+        Field("complicated", "Vụ việc phức tạp", _flag, False, False),
+        Field("remote_area", "Vùng sâu, vùng xa", _flag, False, False),
+        Field("commune", "Xã/phường", _text, False),
     ),
     "lots": (
         Field("area_id", "Khu tái định cư", _code), Field("lot_number", "Số lô", _code),
+        Field("lot_class", "Loại lô", _code, False, DEFAULT_LOT_CLASS),
         Field("area_m2", "Diện tích (m²)", _positive), Field("price_vnd", "Giá đất (đồng)", _amount),
         _pick("status", "Trạng thái", "lot_status"),
     ),
@@ -149,7 +171,8 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
 _ORDER_CHECKS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "plans": (("decision_date", "effective_date", "ngày có hiệu lực không được trước ngày quyết định"),),
     "complaints": (("received_date", "accepted_date", "ngày thụ lý không được trước ngày nhận đơn"),
-                   ("accepted_date", "published_date", "ngày công khai kết quả không được trước ngày thụ lý")),
+                   ("accepted_date", "published_date", "ngày công khai kết quả không được trước ngày thụ lý"),
+                   ("received_date", "closed_date", "ngày kết thúc không được trước ngày nhận đơn")),
 }
 
 
@@ -226,10 +249,13 @@ def validate_payments(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProble
 
 def validate_complaints(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
     """Letters: number, received date, channel, sender household, parcels (text keys), kind, subject, body,
-    accepted date (not before receipt), status, outcome, result published date (not before acceptance)."""
+    accepted date (not before receipt), status, outcome, result published date (not before acceptance);
+    optional: closed date (the status became resolved / withdrawn / escalated), round (1, 2), complicated and
+    remote-area flags (Law on Complaints 2011 arts. 28, 37: longer limits), commune."""
     return validate_register("complaints", table)
 
 
 def validate_lots(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
-    """Lots: resettlement area, lot number, area in m² (> 0), land price in VND (≥ 0), status."""
+    """Lots: resettlement area, lot number, lot class (the entitlement class it serves; blank =
+    :data:`domain.people.DEFAULT_LOT_CLASS`), area in m² (> 0), land price in VND (≥ 0), status."""
     return validate_register("lots", table)

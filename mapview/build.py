@@ -38,6 +38,7 @@ from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables,
 from mapview.layers import assemble_feature_collection, bounds_latlon, properties_json
 from mapview.legend import legend_html, title_html
 from mapview.parcels import ILLUSTRATIVE_BIT, parcel_geometries, parcel_properties
+from mapview.people import add_people_markers
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
     APPROXIMATE_CENTRELINE_DASH,
@@ -248,6 +249,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
+    add_people_markers(m, snapshot, store, parcels)   # under the parcels, as the risk dots: hover finds the parcel
     props = _add_parcels(m, memo, snapshot.parcels, parcels, all_projects, include_personal_data)
     _add_title_and_legend(m, snapshot.as_of, parcels, props, projects)
     _fit_view(m, bounds_latlon(parcels) or bounds_latlon(projects) or communes_bounds)

@@ -99,6 +99,9 @@ def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of
         ``stage_date``).
     observed : DataFrame
         :func:`observed_stage_days`.
+    letter_parcels : frozenset of str, optional
+        Parcels named by a letter open at ``as_of`` (:func:`milestones.complaints.open_letter_parcels`):
+        the obstacle ``complaint_open``.
 
     Returns
     -------
@@ -145,12 +148,16 @@ def _default_days(rules: Mapping[str, Any], stage: str) -> tuple[float, float]:
     return days, days
 
 
-def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame) -> list[list[str]]:
-    """Obstacle codes of each parcel (:data:`domain.blockers.OBSTACLES`): open complaint, compulsory
-    inventory, enforcement, and payment overdue (``approved`` past its payment clock, Land Law 2024 art. 94(1))."""
+def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame,
+                     letter_parcels: frozenset[str] = frozenset()) -> list[list[str]]:
+    """Obstacle codes of each parcel (:data:`domain.blockers.OBSTACLES`): open complaint (a ``complaint``
+    event not yet resolved, or a letter of the complaints register open at the as-of date naming the parcel:
+    ``letter_parcels``, :func:`milestones.complaints.open_letter_parcels`), compulsory inventory,
+    enforcement, and payment overdue (``approved`` past its payment clock, Land Law 2024 art. 94(1))."""
     overdue = set(clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"])
     flags = {
-        "complaint_open": state["complaint_open"].to_numpy(dtype=bool),
+        "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
+                           | state["parcel_id"].isin(letter_parcels).to_numpy(dtype=bool)),
         "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
         "enforced": state["enforced"].to_numpy(dtype=bool),
         "payment_overdue": state["parcel_id"].isin(overdue).to_numpy(dtype=bool),
@@ -180,7 +187,8 @@ def minimal_prefix(sizes: np.ndarray, shortfall: float) -> int:
 
 
 def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame,
-                  as_of: date, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                  as_of: date, rules: Mapping[str, Any] | None = None,
+                  letter_parcels: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The blocking set of every milestone not reached at ``as_of`` (rule in the module docstring).
 
     Parameters
@@ -204,7 +212,7 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
         ``cumulative_units`` running totals. ``result.attrs["summary"]`` is :func:`blocking_summary`.
     """
     r = resolve_rules(rules)
-    parcels = _parcel_candidates(state, clocks, observed, as_of, r)
+    parcels = _parcel_candidates(state, clocks, observed, as_of, r, letter_parcels)
     frames, summary = [], []
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
@@ -226,9 +234,9 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
 
 
 def _parcel_candidates(state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
-                       rules: Mapping[str, Any]) -> pd.DataFrame:
+                       rules: Mapping[str, Any], letter_parcels: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Every parcel with its ranking keys, next action, deadline and obstacles (row order of ``state``)."""
-    obstacles = parcel_obstacles(state, clocks)
+    obstacles = parcel_obstacles(state, clocks, letter_parcels)
     delay = rules["obstacle_delay_days"]
     expected = expected_days_to_handover(state, observed, as_of, rules)
     expected += np.array([sum(float(delay.get(o, 0)) for o in obs) for obs in obstacles])

@@ -211,3 +211,46 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
                          int((group["closed_month"] == month).sum()),
                          int(((group["received_date"] <= end) & ~closed_then).sum())))
     return pd.DataFrame(rows, columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
+
+
+def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date) -> frozenset[str]:
+    """The ``parcel_id`` of every parcel named by a letter open at ``as_of`` (an obstacle of the schedule).
+
+    A letter is open at ``as_of`` when it was received on or before it and is not closed by then
+    (``closed_date`` missing or later). Its ``parcels`` (text keys ``17;175``) are matched against the
+    cadastral ``parcel_number`` of the letter's project; when the letter names its sender household and the
+    parcels carry ``household_id``, only that household's parcels (a number repeats across map sheets).
+
+    Parameters
+    ----------
+    letters : DataFrame
+        The complaints register (``project_id``, ``parcels``, ``household_id``, ``received_date``, ``closed_date``).
+    parcels : DataFrame
+        ``parcel_id``, ``project_id``, ``parcel_number`` and optionally ``household_id``.
+    """
+    if letters is None or len(letters) == 0 or len(parcels) == 0:
+        return frozenset()
+    day = pd.Timestamp(as_of)
+    received, closed = _dates(letters, "received_date"), _dates(letters, "closed_date")
+    live = letters[(received <= day) & (closed.isna() | (closed > day)) & letters["parcels"].notna()]
+    if live.empty:
+        return frozenset()
+    keys = parcels["parcel_number"].map(lambda n: str(n).removesuffix(".0"))
+    homes = parcels["household_id"] if "household_id" in parcels else pd.Series(None, index=parcels.index)
+    index: dict[tuple[str, str], list[tuple[str, object]]] = {}
+    for pid, project, key, home in zip(parcels["parcel_id"], parcels["project_id"], keys, homes, strict=True):
+        index.setdefault((project, key), []).append((pid, home))
+    found: set[str] = set()
+    for project, cell, sender in zip(live["project_id"], live["parcels"], live.get("household_id", [None] * len(live)),
+                                     strict=True):
+        for key in str(cell).split(";"):
+            candidates = index.get((project, key.strip()), [])
+            own = [pid for pid, home in candidates if isinstance(sender, str) and home == sender]
+            found.update(own or [pid for pid, _ in candidates])
+    return frozenset(found)
+
+
+def store_letters(store) -> pd.DataFrame | None:
+    """The complaints register of ``store`` (no personal data), or None for a reader without registers."""
+    read = getattr(store, "register", None)
+    return None if read is None else read("complaints")

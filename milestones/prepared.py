@@ -35,6 +35,7 @@ import yaml
 
 from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
+from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
@@ -74,6 +75,8 @@ class PreparedData:
     config : DataFrame
         ``store.config_history()`` of the ``milestone`` and ``rules`` kinds (empty for a store without a
         recorded history: then ``milestones`` and ``rules`` hold at every date).
+    letters : DataFrame or None
+        The complaints register (open letters are obstacles at each as-of date), None without registers.
     """
 
     projects: pd.DataFrame
@@ -87,11 +90,13 @@ class PreparedData:
     changes: pd.DataFrame
     data_version: dict = field(default_factory=dict)
     config: pd.DataFrame = field(default_factory=pd.DataFrame)
+    letters: pd.DataFrame | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                    milestones: pd.DataFrame, rules: dict | None,
-                   data_version: dict | None = None, config: pd.DataFrame | None = None) -> PreparedData:
+                   data_version: dict | None = None, config: pd.DataFrame | None = None,
+                   letters: pd.DataFrame | None = None) -> PreparedData:
     """Prepare the as-of-independent part from the tables (what :func:`prepare` reads from a store).
 
     Parameters
@@ -123,7 +128,7 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
-                        config=config if config is not None else pd.DataFrame())
+                        config=config if config is not None else pd.DataFrame(), letters=letters)
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -144,7 +149,8 @@ def prepare(store: StoreReader) -> PreparedData:
     history = store.config_history()
     config = history[history["kind"].isin(("milestone", "rules"))].reset_index(drop=True)
     return prepare_frames(projects=store.projects(), parcels=store.parcels(), events=store.events(),
-                          milestones=store.milestones(), rules=store.rules(), data_version=version, config=config)
+                          milestones=store.milestones(), rules=store.rules(), data_version=version, config=config,
+                          letters=store_letters(store))
 
 
 def milestones_and_rules_at(prepared: PreparedData, as_of: date) -> tuple[pd.DataFrame, dict]:
@@ -198,4 +204,4 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
-                             data_version=prepared.data_version, segment_m=segment_m)
+                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters)

@@ -19,6 +19,7 @@ from domain.tables import PARCEL_RISK_COLUMNS
 from milestones.aggregates import aggregate_reports
 from milestones.blockers import blocking_sets, observed_stage_days
 from milestones.clocks import parcel_clocks
+from milestones.complaints import open_letter_parcels, store_letters
 from milestones.curve import s_curve
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
@@ -90,7 +91,8 @@ class Snapshot:
 
 def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                                  milestones: pd.DataFrame, rules: dict | None, as_of: date,
-                                 data_version: dict | None = None, segment_m: float = 500.0) -> Snapshot:
+                                 data_version: dict | None = None, segment_m: float = 500.0,
+                                 letters: pd.DataFrame | None = None) -> Snapshot:
     """Compute a :class:`Snapshot` from the tables themselves (what :func:`compute_snapshot` reads).
 
     Parameters
@@ -117,13 +119,14 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     history = ProgressHistory.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
     return assemble_snapshot(projects=projects, parcels=parcels, events=events, by_parcel=by_parcel,
                              reports=reports, history=history, milestones=milestones, rules=resolved,
-                             as_of=ts, data_version=data_version, segment_m=segment_m)
+                             as_of=ts, data_version=data_version, segment_m=segment_m, letters=letters)
 
 
 def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                       by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
-                      data_version: dict | None = None, segment_m: float = 500.0) -> Snapshot:
+                      data_version: dict | None = None, segment_m: float = 500.0,
+                      letters: pd.DataFrame | None = None) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
 
     Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
@@ -147,13 +150,18 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         Resolved rules (:func:`milestones.rules.resolve_rules`).
     as_of : Timestamp
         Midnight.
+    letters : DataFrame, optional
+        The complaints register: a letter open at ``as_of`` makes its parcels' obstacle ``complaint_open``
+        (:func:`milestones.complaints.open_letter_parcels`).
     """
     ts = as_of
     resolved = rules
     state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
     clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved)
-    blockers = blocking_sets(state, ms, clocks, observed_stage_days(parcels, by_parcel), ts, resolved)
+    letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
+    blockers = blocking_sets(state, ms, clocks, observed_stage_days(parcels, by_parcel), ts, resolved,
+                             letter_parcels=letter_parcels)
     risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
@@ -212,5 +220,5 @@ def compute_snapshot(store: StoreReader, as_of: date, *, segment_m: float = 500.
     """
     return compute_snapshot_from_frames(
         projects=store.projects(), parcels=store.parcels(), events=store.events(),
-        milestones=store.milestones(as_of=as_of), rules=store.rules(as_of=as_of), as_of=as_of,
+        milestones=store.milestones(as_of=as_of), rules=store.rules(as_of=as_of), as_of=as_of, letters=store_letters(store),
         data_version=store.data_version(), segment_m=segment_m)

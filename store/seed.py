@@ -22,6 +22,7 @@ from store import config, schema, sources
 from store.layer_versions import replace_layer_in, utcnow
 from store.layers import table_exists
 from store.ledger import prepare_events
+from store.people_seed import seed_registers
 from store.uploads import commit_in
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def seed(conn, sources_dir: Path, hashes: dict) -> None:
     has_seed = conn.execute(select(schema.uploads.c.upload_id).where(schema.uploads.c.source == "seed")).first()
     if has_seed is None:
         _seed_events(conn, sources_dir)
+    seed_registers(conn, sources_dir)
     for name, digest in hashes.items():
         _set_meta(conn, f"sha256:{name}", digest)
     _set_meta(conn, "seeded_at", utcnow().isoformat())

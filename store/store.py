@@ -24,6 +24,7 @@ from store import (
     output_cache,
     parcel_status,
     proposals,
+    registers,
     removals,
     settings,
     units,
@@ -39,6 +40,7 @@ from store.fingerprint import fingerprints
 from store.layer_versions import LAYER_COLUMNS, LAYER_DATE_COLUMNS, LAYER_TITLES_VI
 from store.layers import empty_layer, read_layer_table, table_exists
 from store.ledger import prepare_events
+from store.people import PeopleStore
 from store.proposals import Outcome
 from store.uploads import UPLOAD_SOURCES
 
@@ -51,7 +53,7 @@ log = logging.getLogger(__name__)
 SOURCES_DIR_ENV = "GPMB_SOURCES_DIR"
 
 
-class Store(ConfigStore):
+class Store(ConfigStore, PeopleStore):
     """Access to one store (see :func:`open_store`). Thread-safe; every write is one transaction.
 
     Attributes
@@ -591,12 +593,14 @@ class Store(ConfigStore):
             (int: the last change of a milestone, the rules or a project's attributes), ``last_change_at``
             (UTC datetime of the last upload, revert, layer version or config change; None if none), ``layers``
             (dict layer name → current version), ``store_id`` and ``store_created_at`` (UTC datetime) of
-            :meth:`identity`, so every export made from it names its store.
+            :meth:`identity`, so every export made from it names its store, and ``last_draw_id`` (int, 0 if none: the latest
+            lottery draw, which is no upload).
         """
         ident = self.identity()
         with read_connection(self.engine) as conn:
             version = uploads.read_data_version(conn)
-        return {**version, "store_id": ident.store_id, "store_created_at": ident.created_at}
+            last_draw = registers.last_draw_id(conn)
+        return {**version, "last_draw_id": last_draw, "store_id": ident.store_id, "store_created_at": ident.created_at}
 
 
 def _same_units(before: list, now: list) -> None:

@@ -119,3 +119,32 @@ def code_for_label(table: str) -> dict[str, str]:
     """
     codes, labels = PEOPLE_TABLES[table]
     return {**{code: code for code in codes}, **{labels[code]: code for code in codes}}
+
+
+#: Column headers of the people-side tables (pages, Excel sheets): column code → Vietnamese header.
+PEOPLE_HEADERS_VI: dict[str, str] = {
+    "project": "Dự án", "project_id": "Mã dự án", "commune": "Xã/phường", "household_id": "Mã hộ",
+    "name": "Tên chủ hộ", "households": "Số hộ", "households_paid": "Số hộ đã nhận đủ tiền",
+    "households_late": "Số hộ chi trả quá hạn", "amount_approved_vnd": "Số tiền phê duyệt (đ)",
+    "amount_paid_vnd": "Đã chi trả (đ)", "amount_due_vnd": "Còn phải trả (đ)", "deadline": "Hạn chi trả",
+    "paid_on": "Ngày nhận đủ", "days_late": "Số ngày chậm", "refusal_step": "Từ chối nhận tiền",
+    "letter_id": "Số đơn", "received_date": "Ngày nhận", "kind": "Loại đơn", "subject": "Nội dung",
+    "body": "Cơ quan có thẩm quyền", "status": "Trạng thái", "due_date": "Hạn giải quyết",
+    "days_overdue": "Số ngày quá hạn", "article": "Căn cứ", "parcels": "Thửa liên quan",
+    "letters_open": "Đơn chưa giải quyết", "letters_overdue": "Đơn quá hạn", "max_days_overdue": "Quá hạn lâu nhất (ngày)",
+    "month": "Tháng", "received": "Nhận", "resolved": "Đã giải quyết", "closed": "Đã kết thúc",
+    "open_at_month_end": "Còn tồn cuối tháng", "area_id": "Khu tái định cư", "area_name": "Tên khu",
+    "planned_completion_date": "Hoàn thành theo kế hoạch", "actual_completion_date": "Hoàn thành thực tế",
+    "construction_percent": "Tiến độ xây dựng (%)", "lots_total": "Số lô", "lots_allocated": "Đã bốc thăm",
+    "lots_area_m2": "Diện tích các lô (m²)", "lot_number": "Số lô", "lot_class": "Loại lô", "area_m2": "Diện tích (m²)",
+    "price_vnd": "Giá đất (đ)", "allocated_to": "Giao cho hộ", "draw_id": "Lần bốc thăm",
+    "recorded_at": "Thời điểm ghi", "recorded_by": "Người ghi", "seed": "Hạt giống", "inputs_sha256": "Mã kiểm tra đầu vào",
+    "draw_sha256": "Mã kiểm tra kết quả", "reason": "Lý do bốc thăm lại", "lot_id": "Mã lô",
+}
+
+#: Overview card labels (``milestones.people.PeopleFigures.cards``).
+PEOPLE_CARD_LABELS_VI: dict[str, str] = {
+    "households_paid": "Hộ đã nhận đủ tiền", "households_to_pay": "Hộ còn phải chi trả",
+    "households_late": "Hộ chi trả quá hạn", "open_complaints": "Đơn thư chưa giải quyết",
+    "overdue_complaints": "Đơn thư quá hạn", "lots_allocated": "Lô TĐC đã bốc thăm", "lots_total": "Lô TĐC",
+}

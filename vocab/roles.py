@@ -23,6 +23,7 @@ ACTION_LABELS_VI: dict[str, str] = {
     "manage_users": "quản lý tài khoản",
     "read_audit": "xem nhật ký kiểm tra",
     "change_settings": "thay đổi cài đặt",
+    "draw_lottery": "ghi kết quả bốc thăm giao đất tái định cư",
 }
 
 #: Audit action codes (``audit_log.action``) → Vietnamese.
@@ -50,6 +51,9 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "milestones_imported": "Nhập bảng mốc tiến độ",
     "rules_changed": "Sửa quy tắc tính toán",
     "project_changed": "Sửa thông tin dự án",
+    "register_imported": "Nhập sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư",
+    "lottery_drawn": "Ghi kết quả bốc thăm tái định cư",
+    "register_profile_saved": "Lưu hồ sơ ánh xạ bước → giai đoạn",
 }
 
 #: ``proposals.status`` → Vietnamese.

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.people_view import cards as people_cards
 from dashboard.tables import (
     filters_note,
     league_view,
@@ -297,6 +298,10 @@ def render() -> None:
 
     st.subheader("Tiến độ theo dự án" + (" (trên các xã, phường đã chọn)" if communes else ""))
     _cards(projects_in_communes(projects, snap.parcels, communes), names, milestones, day)
+
+    st.subheader("Hộ dân, đơn thư, tái định cư")
+    people_cards(state.people(day).for_projects(chosen),
+                 ("households_paid", "households_to_pay", "open_complaints", "lots_allocated"))
 
     st.subheader("Các mốc tiến độ")
     _milestones(milestones, names)

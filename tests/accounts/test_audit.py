@@ -10,6 +10,7 @@ from sqlalchemy import text
 from domain.roles import Account
 from store import AuditTrail, schema
 from store.engine import make_engine, write_transaction
+from tests.support.migrations import PEOPLE_CONTENTS, PEOPLE_DROPS
 
 ADMIN = Account("admin", "Quản trị", "admin")
 
@@ -91,6 +92,10 @@ def test_geopackage_lists_the_audit_but_not_the_accounts(seeded):
     assert "audit_log" in listed and "accounts" not in listed
 
 
+#: Undoing revision 0013 (issue 12 registers) on a copy of a head store.
+PEOPLE_TABLES_0013 = (*PEOPLE_DROPS, PEOPLE_CONTENTS)
+
+
 def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, seeded):
     """The migration runs on a store written by the previous release, keeping its ledger."""
     import shutil
@@ -118,6 +123,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
                           "DROP TABLE gpkg_data_column_constraints", "DELETE FROM gpkg_extensions",
                           "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
                           "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')",
+                          *PEOPLE_TABLES_0013,
                           "UPDATE alembic_version SET version_num = '0002'"):
             conn.execute(text(statement))
         uploads_before = conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one()

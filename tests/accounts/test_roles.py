@@ -29,7 +29,8 @@ def test_every_role_and_action_has_a_vietnamese_name():
 
 @pytest.mark.parametrize(("account", "granted"), [
     (VIEWER, {"read_figures"}),
-    (OFFICER, {"read_figures", "read_personal", "upload_counts", "export", "export_personal"}),
+    (OFFICER, {"read_figures", "read_personal", "upload_counts", "export", "export_personal",
+               "draw_lottery"}),  # issue 12: the centre's officers record the resettlement lottery
     (ADMIN, set(ACTIONS)),
 ])
 def test_the_matrix_grants_exactly_what_the_issue_lists(account, granted):

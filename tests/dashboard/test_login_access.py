@@ -11,7 +11,8 @@ from dashboard import access, auth, pages
 from dashboard.admin_tables import accounts_table, audit_table, vietnam_day_bounds, vietnam_time
 from domain.roles import ADMIN, COMMUNE_OFFICER, OFFICER, PERMISSIONS, ROLES, VIEWER, Account
 
-READING = {"overview", "blockers", "map", "parcels", "converter", "account", "milestones"}
+READING = {"overview", "blockers", "map", "parcels", "converter", "account", "milestones", "households", "complaints",
+           "resettlement"}
 
 
 def account(role: str, **kw) -> Account:

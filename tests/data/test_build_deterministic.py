@@ -7,7 +7,8 @@ import pytest
 
 from data.build_demo_data import build_all
 
-TEXT_FILES = ("events.csv", "milestones.csv", "rules.yaml", "projects.gpkg", "parcels.gpkg")  # byte-compared
+TEXT_FILES = ("events.csv", "milestones.csv", "rules.yaml", "projects.gpkg", "parcels.gpkg", "households.csv",
+              "plans.csv", "payments.csv", "complaints.csv", "resettlement_areas.csv", "lots.csv")  # byte-compared
 LAYERS = (("projects.gpkg", "projects"), ("projects.gpkg", "centrelines"), ("parcels.gpkg", "parcels"))
 
 

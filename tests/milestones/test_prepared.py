@@ -170,3 +170,24 @@ def test_bundled_store_sliced_equals_compute_snapshot(tmp_path, monkeypatch):
             assert_same_snapshot(snapshot_at(prepared, day), compute_snapshot(store, day))
     finally:
         store.close()
+
+
+def test_an_open_letter_is_an_obstacle_on_both_paths(parcels, ledger):
+    """A letter of the complaints register (no complaint event) makes its parcel's obstacle complaint_open
+    while it is open, on the direct and the prepared path alike."""
+    tables = dict(projects=_projects(), parcels=parcels, events=_ledger_with_every_rule(ledger),
+                  milestones=_milestones(), rules=None)
+    day = date(2024, 3, 15)
+    plain = compute_snapshot_from_frames(**tables, as_of=day).blockers
+    target = next(p for p, obs in zip(plain["parcel_id"], plain["obstacles"], strict=True) if "complaint_open" not in obs)
+    number = parcels.set_index("parcel_id").loc[target, "parcel_number"]
+    letters = pd.DataFrame([{"project_id": "QL", "parcels": str(number), "household_id": None,
+                             "received_date": date(2024, 3, 1), "closed_date": date(2024, 4, 1)}])
+    direct = compute_snapshot_from_frames(**tables, as_of=day, letters=letters)
+    sliced = snapshot_at(prepare_frames(**tables, letters=letters), day)
+    for snapshot in (direct, sliced):
+        obstacles = dict(zip(snapshot.blockers["parcel_id"], snapshot.blockers["obstacles"], strict=False))
+        assert "complaint_open" in obstacles[target]
+    after = snapshot_at(prepare_frames(**tables, letters=letters), date(2024, 4, 2)).blockers
+    assert all("complaint_open" not in obs for p, obs in zip(after["parcel_id"], after["obstacles"], strict=True)
+               if p == target)

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+#: The register tables of 0013 (issue 12), dependants first, and their GeoPackage registration.
+PEOPLE_TABLES = ("lottery_draws", "households", "compensation_plans", "payments", "complaint_letters",
+                 "resettlement_lots", "resettlement_areas", "register_imports")
+PEOPLE_DROPS = tuple(f"DROP TABLE {t}" for t in PEOPLE_TABLES)
+PEOPLE_CONTENTS = "DELETE FROM gpkg_contents WHERE table_name IN ({})".format(", ".join(f"'{t}'" for t in PEOPLE_TABLES))
+
 #: Revision → statements undoing what it created, per backend (``sqlite`` = GeoPackage, ``postgresql``).
 UNDO: dict[str, dict[str, tuple[str, ...]]] = {
     "0006": {"sqlite": ("DROP TABLE layer_history_columns",),
@@ -42,6 +48,7 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                             ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT indexname FROM pg_indexes "
                              "WHERE tablename = 'parcels' AND indexdef LIKE 'CREATE UNIQUE%(parcel_id)' LOOP "
                              "EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$"))},
+    "0013": {"sqlite": (*PEOPLE_DROPS, PEOPLE_CONTENTS), "postgresql": PEOPLE_DROPS},
 }
 
 
@@ -55,3 +62,4 @@ def rewind(conn, revision: str) -> None:
         for statement in UNDO[rev][backend]:
             conn.execute(text(statement))
     conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+

@@ -1,0 +1,50 @@
+"""Hộ dân & chi trả: households paid and to pay, late payments (Land Law 2024 art. 94), totals per commune.
+
+Figures from :func:`milestones.people.people_figures` (``dashboard.state.people``), tables from
+:mod:`exports.people_tables`. Owner names only for accounts that may read personal data
+(``read_personal``): read through ``store.register(…, include_personal=True, actor=…)``, which checks it.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state
+from dashboard.auth import current_account
+from dashboard.people_view import cards, figures_and_names, table
+from exports.people_tables import LATE_PLAN_COLS, PAYMENT_TOTAL_COLS, late_plan_records, payment_total_records
+from vocab.format import fmt_date
+from vocab.people import PEOPLE_HEADERS_VI
+
+TITLE = "Hộ dân & chi trả"
+ICON = "💰"
+ORDER = 70
+
+RULE_TEXT = ("Hạn chi trả: 30 ngày kể từ ngày quyết định phê duyệt phương án có hiệu lực (Luật Đất đai 2024, "
+             "điều 94; sửa được trong rules.yaml). Hộ đã nhận đủ: tổng các lần chi trả đạt số tiền được phê duyệt.")
+
+
+def _with_names(records: list[dict]) -> tuple[list[dict], list]:
+    from exports.personal import may_read_personal_data
+
+    account = current_account()
+    if not records or not may_read_personal_data(account):
+        return records, LATE_PLAN_COLS
+    homes = state.store().register("households", include_personal=True, actor=account)
+    names = dict(zip(zip(homes["project_id"], homes["household_id"]), homes["name"], strict=True))
+    cols = LATE_PLAN_COLS[:3] + [("name", PEOPLE_HEADERS_VI["name"], "text", 22)] + LATE_PLAN_COLS[3:]
+    return [{**r, "name": names.get((r["project_id"], r["household_id"]), "")} for r in records], cols
+
+
+def render() -> None:
+    """Draw the page at ``state.as_of()`` for the sidebar's projects."""
+    day = state.as_of()
+    st.title("Hộ dân, phương án và chi trả")
+    st.caption(f"Tính đến ngày **{fmt_date(day)}** · {RULE_TEXT}")
+    figures, names = figures_and_names(day)
+    cards(figures, ("households_paid", "households_to_pay", "households_late"))
+    st.subheader("Chi trả theo dự án và xã, phường")
+    table(payment_total_records(figures, names), PAYMENT_TOTAL_COLS,
+          "Chưa có phương án nào được phê duyệt.")
+    st.subheader("Hộ chưa nhận đủ tiền")
+    records, cols = _with_names(late_plan_records(figures, names))
+    table(records, cols, "Mọi hộ có phương án đã phê duyệt đã nhận đủ tiền.")

@@ -1,0 +1,123 @@
+"""The household × step matrix as store rows: household register rows and ledger events per matched parcel.
+
+Parcels of the matrix are text keys (``263A``); the store's cadastral parcels are matched by
+``str(parcel_number) == key`` within the project (and the commune, when the import names one, against
+``commune`` or ``commune_former``). A key with no parcel, or with several (the same number on several map
+sheets and no commune to tell them apart), is reported unmatched and gets no event.
+
+Events (kind ``parcel``): for a matched parcel, one stage event per stage up to the parcel's stage (the
+least advanced of its rows, :mod:`ingest.register_matrix`), dated the latest date its rows give for that
+stage (a parcel shared by several households reaches a stage when the last of them does); a stage
+without any date gets no event, except the parcel's own stage, dated the import day (said in the notes).
+A branch flag (``enforced``, ``compulsory_inventory``) of any row gives a flag event, dated likewise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from domain.stages import STAGE_RANK, STAGES
+from parsing.text import fold_key
+
+
+@dataclass
+class MatrixRows:
+    """What a matrix brings to the store."""
+
+    households: pd.DataFrame
+    events: pd.DataFrame
+    matched: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    undated: int = 0
+
+
+def household_rows(table: pd.DataFrame, project_id: str, commune: str | None) -> pd.DataFrame:
+    """One register row per household code: name, address, land use (first row), parcels, area (sum)."""
+    valid = table[table["household_code"].notna()]
+    records = []
+    for code, rows in valid.groupby("household_code", sort=False):
+        keys = sorted({k for ks in rows["parcel_keys"] for k in ks})
+        first = rows.iloc[0]
+        records.append({"household_id": code, "project_id": project_id, "name": first.get("owner_name"),
+                        "address": first.get("address"), "land_use": first.get("land_use"),
+                        "commune": commune, "parcel_keys": tuple(keys), "area_m2": float(rows["area_m2"].sum())})
+    return pd.DataFrame.from_records(records, columns=["household_id", "project_id", "name", "address", "land_use",
+                                                       "commune", "parcel_keys", "area_m2"])
+
+
+def _parcel_index(parcels: pd.DataFrame, project_id: str, commune: str | None) -> dict[str, list[str]]:
+    mine = parcels[parcels["project_id"] == project_id]
+    if commune:
+        wanted = fold_key(commune)
+        in_commune = mine["commune"].map(fold_key).eq(wanted)
+        if "commune_former" in mine:
+            in_commune |= mine["commune_former"].fillna("").map(fold_key).eq(wanted)
+        mine = mine[in_commune]
+    index: dict[str, list[str]] = {}
+    for number, parcel_id in zip(mine["parcel_number"], mine["parcel_id"], strict=True):
+        index.setdefault(str(number).removesuffix(".0"), []).append(parcel_id)
+    return index
+
+
+def _latest(rows: pd.DataFrame, column: str):
+    if column not in rows:
+        return None
+    dates = pd.to_datetime(rows[column], errors="coerce").dropna()
+    return None if dates.empty else dates.max().date()
+
+
+def _parcel_events(parcel_id: str, rows: pd.DataFrame, flag_codes: dict[str, list[str]], today: date,
+                   base: dict) -> tuple[list[dict], int]:
+    rank = int(rows["stage_rank"].min())
+    events, undated = [], 0
+    for stage in STAGES[1:rank + 1]:
+        day = _latest(rows, f"{stage}_date")
+        if day is None and STAGE_RANK[stage] == rank:
+            day, undated = today, 1
+        if day is not None:
+            events.append({**base, "parcel_id": parcel_id, "event": stage, "event_date": day})
+    for flag, codes in flag_codes.items():
+        if flag in rows and rows[flag].any():
+            days = [d for c in codes if (d := _latest(rows[rows[flag]], f"date_{c}"))]
+            events.append({**base, "parcel_id": parcel_id, "event": flag, "event_date": max(days) if days else today})
+    return events, undated
+
+
+def matrix_rows(report, parcels: pd.DataFrame, *, project_id: str, commune: str | None, today: date,
+                note: str) -> MatrixRows:
+    """Household rows and ledger events of a :class:`ingest.register_matrix.RegisterMatrixReport`.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        The store's parcels (``parcel_id``, ``project_id``, ``commune``, ``commune_former``, ``parcel_number``).
+    today : date
+        Date of a stage reached without any date in the file.
+    note : str
+        ``note`` of every event (e.g. the file name).
+    """
+    table = report.table[report.table["household_code"].notna()]
+    homes = household_rows(table, project_id, commune)
+    index = _parcel_index(parcels, project_id, commune)
+    flag_codes: dict[str, list[str]] = {}
+    for code, target in report.mapping.items():
+        if target and target.startswith("flag:"):
+            flag_codes.setdefault(target.removeprefix("flag:"), []).append(code)
+    exploded = table.explode("parcel_keys").dropna(subset=["parcel_keys"])
+    out = MatrixRows(homes, pd.DataFrame())
+    events: list[dict] = []
+    base = {"kind": "parcel", "project_id": project_id, "note": note}
+    for key, rows in exploded.groupby("parcel_keys", sort=False):
+        found = index.get(str(key), [])
+        if len(found) != 1:
+            (out.ambiguous if found else out.unmatched).append(str(key))
+            continue
+        out.matched.append(str(key))
+        parcel_events, undated = _parcel_events(found[0], rows, flag_codes, today, base)
+        events += parcel_events
+        out.undated += undated
+    out.events = pd.DataFrame(events, columns=["kind", "project_id", "parcel_id", "event", "event_date", "note"])
+    return out

@@ -1,0 +1,257 @@
+"""Import a people-side register file into the store: validate, report, commit once (or not at all).
+
+Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``complaints``, ``lots``
+(a template of :mod:`exports.register_templates`, rows checked by :mod:`ingest.register_rows`) and
+``matrix`` (the household × step matrix, :mod:`ingest.register_matrix`: household rows plus ledger events
+for the matched parcels, :mod:`ingest.matrix_events`). Same guarantees as field counts: row-level
+Vietnamese problems (row, column, expectation); a file with any invalid row is rejected whole unless
+``skip_invalid``; one transaction; the same content imported again adds nothing; the import is an upload
+(``cli.py revert`` takes it back). The report never carries personal data (no names, ID numbers, phones).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
+from domain.roles import Account, require
+from ingest.matrix_events import matrix_rows
+from ingest.read import IngestError
+from ingest.register_file import read_register_file
+from ingest.register_matrix import read_register_matrix
+from ingest.register_rows import REGISTERS, validate_register
+from ingest.report import RowProblem
+
+
+@dataclass
+class RegisterImportResult:
+    """Outcome of :func:`import_register`; ``status`` committed | nothing_new | dry_run | rejected | refused."""
+
+    status: str
+    message_vi: str
+    kind: str
+    file_name: str
+    project_id: str | None = None
+    file_sha256: str | None = None
+    rows: int = 0
+    rows_valid: int = 0
+    households: int = 0
+    parcel_tokens: int = 0
+    parcels_distinct: int = 0
+    area_m2_total: float = 0.0
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    profile: str | None = None
+    counts_per_stage: dict[str, int] = field(default_factory=dict)
+    unmapped_columns: list[str] = field(default_factory=list)
+    parcels_matched: int = 0
+    parcels_unmatched: list[str] = field(default_factory=list)
+    parcels_ambiguous: list[str] = field(default_factory=list)
+    events: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    upload_id: int | None = None
+    rows_added: int = 0
+    rows_changed: int = 0
+    rows_unchanged: int = 0
+    events_added: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 committed, nothing new or a clean dry run; 1 rejected or refused."""
+        return 0 if self.status in ("committed", "nothing_new") or (self.status == "dry_run" and not self.problems) \
+            else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``cli.py import-register --json``): every field, problems as row/column/message/value."""
+        out = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        out["problems"] = [{"row": p.row, "column": p.column, "message_vi": p.message_vi, "value": p.value}
+                           for p in self.problems]
+        out["exit_code"] = self.exit_code
+        return out
+
+
+def _problem_rows(problems: list[RowProblem]) -> set[int]:
+    return {p.row for p in problems}
+
+
+def _project_checks(kind: str, valid: pd.DataFrame, project_id: str, store) -> list[RowProblem]:
+    """Rows naming another project, lots of an area that is not the project's."""
+    headers = {f.column: f.header_vi for f in REGISTERS.get(kind, ())}
+    problems = []
+    if "project_id" in valid.columns:
+        problems += [RowProblem(int(r), headers["project_id"], f"cần mã dự án {project_id} (--project)", str(v))
+                     for r, v in valid["project_id"].items() if v != project_id]
+    if kind == "lots":
+        areas = set(store.resettlement_areas(project_id)["area_id"])
+        problems += [RowProblem(int(r), headers["area_id"], "không có khu tái định cư này trong dự án "
+                                f"(có: {', '.join(sorted(areas)) or 'chưa có khu nào'})", str(v))
+                     for r, v in valid["area_id"].items() if v not in areas]
+    if kind == "complaints":
+        problems += [RowProblem(int(r), headers["closed_date"], "đơn đã kết thúc (giải quyết / rút / chuyển) cần "
+                                "ngày kết thúc hoặc ngày công khai kết quả")
+                     for r, row in valid.iterrows() if row["status"] in CLOSED_COMPLAINT_STATUSES
+                     and pd.isna(row["closed_date"]) and pd.isna(row["published_date"])]
+    return problems
+
+
+def _fill_rows(kind: str, valid: pd.DataFrame, project_id: str, commune: str | None, store) -> pd.DataFrame:
+    rows = valid.copy()
+    if kind in ("households", "complaints"):
+        rows["project_id"] = project_id
+    if kind == "complaints":
+        homes = store.register("households", project_id=project_id).set_index("household_id")["commune"]
+        if commune:
+            rows["commune"] = rows["commune"].fillna(commune)
+        if len(homes):
+            rows["commune"] = rows["commune"].fillna(rows["household_id"].map(homes))
+        rows["closed_date"] = rows["closed_date"].where(rows["closed_date"].notna(), rows["published_date"]).where(
+            rows["status"].isin(CLOSED_COMPLAINT_STATUSES))
+    return rows.reindex(columns=list(REGISTER_COLUMNS[kind]))
+
+
+def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | None, store, result) -> pd.DataFrame:
+    raw = read_register_file(data, kind)
+    if commune and kind in ("households", "complaints"):
+        header = next(f.header_vi for f in REGISTERS[kind] if f.column == "commune")
+        raw[header] = raw[header].fillna(commune) if header in raw else commune
+    valid, problems = validate_register(kind, raw)
+    problems += _project_checks(kind, valid, project_id, store)
+    bad = _problem_rows(problems)
+    valid = valid[~valid.index.isin(bad)]
+    result.rows, result.rows_valid, result.problems = len(raw), len(valid), sorted(problems, key=lambda p: p.row)
+    if "household_id" in valid:
+        result.households = int(valid["household_id"].nunique())
+    if kind == "complaints":
+        tokens = [p for keys in valid["parcels"] for p in keys]
+        result.parcel_tokens, result.parcels_distinct = len(tokens), len(set(tokens))
+    if kind == "lots":
+        result.area_m2_total = float(valid["area_m2"].sum())
+    return _fill_rows(kind, valid, project_id, commune, store)
+
+
+def _read_matrix(data: bytes, project_id: str, commune: str | None, store, result, *, today: date,
+                 mapping: dict | None, file_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    report = read_register_matrix(data, today=today, mapping=mapping)
+    result.rows, result.households = report.rows, report.households
+    result.parcel_tokens, result.parcels_distinct = report.parcel_tokens, report.parcels_distinct
+    result.area_m2_total, result.mapping = report.area_m2_total, dict(report.mapping)
+    result.counts_per_stage, result.unmapped_columns = dict(report.counts_per_stage), list(report.unmapped_columns)
+    result.problems, result.notes = list(report.problems), list(report.notes)
+    bad = _problem_rows(report.problems)
+    report.table = report.table[~report.table.index.isin(bad)]
+    result.rows_valid = len(report.table)
+    made = matrix_rows(report, store.parcels(project_id), project_id=project_id, commune=commune, today=today,
+                       note=f"Sổ hộ × bước: {file_name}")
+    result.parcels_matched, result.parcels_unmatched = len(made.matched), made.unmatched
+    result.parcels_ambiguous, result.events = made.ambiguous, len(made.events)
+    if made.undated:
+        result.notes.append(f"{made.undated} thửa đạt giai đoạn mà tệp không ghi ngày: ghi theo ngày nhập {today:%d/%m/%Y}.")
+    if made.unmatched or made.ambiguous:
+        result.notes.append(f"{len(made.unmatched)} số thửa không có trong bản đồ địa chính của dự án, "
+                            f"{len(made.ambiguous)} số thửa trùng ở nhiều tờ: chỉ ghi vào sổ hộ, không ghi tiến độ.")
+    return made.households, made.events
+
+
+def import_register(path: str | Path | bytes, store, *, kind: str, project_id: str, actor: Account,
+                    commune: str | None = None, profile: str | None = None, mapping: dict | None = None,
+                    dry_run: bool = False, skip_invalid: bool = False, file_name: str | None = None,
+                    source: str = "cli", today: date | None = None,
+                    client_address: str | None = None) -> RegisterImportResult:
+    """Validate a register file of ``kind`` for ``project_id`` and commit it as one upload (see module docstring).
+
+    Parameters
+    ----------
+    path : path or bytes
+        The file (bytes: give ``file_name``).
+    store : store.Store
+    kind : str
+        One of :data:`domain.people.IMPORT_KINDS`.
+    actor : Account
+        Needs ``upload_counts`` (checked again by the store, with a commune officer's communes).
+    commune : str, optional
+        Fills a blank commune; for the matrix, also narrows the parcels matched.
+    profile : str, optional
+        Matrix only: the saved step → stage mapping to start from; saved (with ``mapping`` applied) on commit.
+    mapping : dict, optional
+        Matrix only: step code → stage | ``flag:<flag>`` | None, over the profile or the proposal.
+    today : date, optional
+        Dates after it are refused; default ``date.today()``.
+
+    Returns
+    -------
+    RegisterImportResult
+        Never raises for a bad file (``status="refused"`` with the reason).
+
+    Raises
+    ------
+    domain.roles.PermissionDeniedError, AccountDisabledError
+        ``actor`` may not import (nothing read).
+    """
+    require(actor, "upload_counts", *([commune] if commune and actor.role == "commune_officer" else []))
+    today = today or date.today()
+    if isinstance(path, bytes):
+        data, name = path, file_name or "tep"
+    else:
+        data, name = Path(path).read_bytes(), file_name or Path(path).name
+    result = RegisterImportResult("refused", "", kind, name, project_id, hashlib.sha256(data).hexdigest(),
+                                  profile=profile)
+    if kind not in IMPORT_KINDS:
+        result.message_vi = f"Loại sổ không hợp lệ: {kind!r} ({', '.join(IMPORT_KINDS)})."
+        return result
+    if project_id not in set(store.projects()["project_id"]):
+        result.message_vi = f"Không có dự án «{project_id}» trong kho dữ liệu."
+        return result
+    events = None
+    try:
+        if kind == "matrix":
+            used = {**((store.register_profile(profile) or {}) if profile else {}), **(mapping or {})}
+            rows, events = _read_matrix(data, project_id, commune, store, result, today=today, mapping=used or None,
+                                        file_name=name)
+            register = "households"
+        else:
+            rows, register = _read_table_kind(data, kind, project_id, commune, store, result), kind
+    except IngestError as exc:
+        result.message_vi = exc.message_vi
+        return result
+    return _finish(result, store, register, rows, events, actor=actor, dry_run=dry_run, skip_invalid=skip_invalid,
+                   source=source, client_address=client_address)
+
+
+def _finish(result, store, register, rows, events, *, actor, dry_run, skip_invalid, source, client_address):
+    n_bad = result.rows - result.rows_valid
+    if dry_run:
+        result.status = "dry_run"
+        result.message_vi = (f"Kiểm tra xong: {result.rows_valid}/{result.rows} dòng hợp lệ"
+                             + (f", {n_bad} dòng có lỗi" if n_bad else "") + "; chưa ghi gì (--dry-run).")
+        return result
+    if result.problems and not skip_invalid:
+        result.status = "rejected"
+        result.message_vi = (f"Tệp bị từ chối: {n_bad} dòng có lỗi (xem danh sách); chưa ghi gì. "
+                             "Sửa tệp, hoặc dùng --skip-invalid để chỉ ghi các dòng hợp lệ.")
+        return result
+    if rows.empty and (events is None or events.empty):
+        result.status, result.message_vi = "rejected", "Không có dòng hợp lệ nào để ghi."
+        return result
+    written = store.commit_register(register, rows, actor=actor, file_name=result.file_name,
+                                    file_sha256=result.file_sha256, rows_read=result.rows, project_id=result.project_id,
+                                    events=events, source=source, client_address=client_address)
+    if result.kind == "matrix" and result.profile:
+        store.save_register_profile(result.profile, result.mapping, actor=actor, client_address=client_address)
+    result.upload_id = written.upload_id
+    result.rows_added, result.rows_changed = written.rows_added, written.rows_changed
+    result.rows_unchanged, result.events_added = written.rows_unchanged, written.events_added
+    if not written.created:
+        result.status = "nothing_new"
+        result.message_vi = ("Nội dung này đã được nhập trước đây" + (f" (lần tải {written.upload_id})"
+                                                                     if written.upload_id else "")
+                             + ": không ghi thêm gì.")
+        return result
+    result.status = "committed"
+    result.message_vi = (f"Đã ghi lần tải {written.upload_id}: {written.rows_added} dòng mới, {written.rows_changed} "
+                         f"dòng cập nhật, {written.rows_unchanged} dòng không đổi, {written.events_added} sự kiện tiến độ.")
+    return result

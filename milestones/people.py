@@ -1,0 +1,127 @@
+"""Figures of the people side at an as-of date, for the pages, the overview cards and the Excel report.
+
+One call, :func:`people_figures`, reads the registers of a store (no personal data) and returns codes and
+numbers only (words: ``vocab.people``): the payment status of every plan (Land Law 2024 art. 94 deadline,
+:mod:`milestones.payments`), totals per project and commune, the complaint clocks (:mod:`milestones.complaints`),
+overdue letters per competent body, monthly counts, and the resettlement lots with their allocation from the
+latest draw (:mod:`milestones.resettlement`). Plans take the commune of their household.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+
+from domain.people import REGISTER_COLUMNS, REGISTER_FLOAT_COLUMNS
+from milestones.complaints import complaint_clock, complaint_limits, monthly_counts, overdue_by_body
+from milestones.payments import payment_deadline_days, payment_status, payment_totals
+from milestones.resettlement import lot_allocation
+
+#: Columns of ``store.lottery_draws()`` (kept here: milestones reads the store through its methods only).
+DRAW_COLUMNS = ("draw_id", "area_id", "recorded_at", "recorded_by", "seed", "eligible_sha256", "lots_sha256",
+                "inputs_sha256", "draw_sha256", "result", "reason", "supersedes_draw_id")
+
+
+@dataclass(frozen=True)
+class PeopleFigures:
+    """See the module docstring; every frame may be empty (a store without registers)."""
+
+    as_of: date
+    households: pd.DataFrame      # the households register, without personal data
+    payments: pd.DataFrame        # payment_status per plan (+ ``paid`` bool)
+    payment_totals: pd.DataFrame  # payment_totals per project and commune
+    letters: pd.DataFrame         # complaint_clock per letter received by as_of
+    overdue_by_body: pd.DataFrame
+    monthly: pd.DataFrame         # monthly_counts per project and commune
+    areas: pd.DataFrame           # resettlement areas (no geometry) with lot counts
+    lots: pd.DataFrame            # lots with lot_id, allocated_to, allocated
+    draws: pd.DataFrame
+
+    def for_projects(self, project_ids) -> PeopleFigures:
+        """The same figures restricted to ``project_ids`` (all when empty); overdue-per-body recounted."""
+        if not project_ids:
+            return self
+        wanted = set(project_ids)
+
+        def keep(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame["project_id"].isin(wanted)] if "project_id" in frame.columns else frame
+
+        areas = keep(self.areas)
+        lots = self.lots[self.lots["area_id"].isin(set(areas["area_id"]))] if len(self.lots) else self.lots
+        draws = self.draws[self.draws["area_id"].isin(set(areas["area_id"]))] if len(self.draws) else self.draws
+        letters = keep(self.letters)
+        return replace(self, households=keep(self.households), payments=keep(self.payments),
+                       payment_totals=keep(self.payment_totals), letters=letters,
+                       overdue_by_body=overdue_by_body(letters), monthly=keep(self.monthly), areas=areas, lots=lots,
+                       draws=draws)
+
+    def cards(self, project_id: str | None = None) -> dict[str, int]:
+        """Overview figures (of one project when given): ``households_paid``, ``households_to_pay`` (approved
+        plans not paid in full), ``households_late``, ``open_complaints``, ``overdue_complaints``,
+        ``lots_allocated``, ``lots_total``."""
+        pay, let, lots = self.payments, self.letters, self.lots
+        if project_id is not None:
+            pay = pay[pay["project_id"] == project_id]
+            let = let[let["project_id"] == project_id]
+            areas = set(self.areas.loc[self.areas["project_id"] == project_id, "area_id"])
+            lots = lots[lots["area_id"].isin(areas)]
+        return {"households_paid": int(pay["paid"].sum()), "households_to_pay": int((~pay["paid"]).sum()),
+                "households_late": int((pay["late"] & ~pay["paid"]).sum()),
+                "open_complaints": int(let["open"].sum()), "overdue_complaints": int(let["overdue"].sum()),
+                "lots_allocated": int(lots["allocated"].sum()), "lots_total": len(lots)}
+
+
+def _approved_plans(plans: pd.DataFrame, households: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    effective = pd.to_datetime(plans["effective_date"], errors="coerce")
+    approved = plans[effective.notna() & (effective <= pd.Timestamp(as_of))]
+    communes = households[["project_id", "household_id", "commune"]]
+    return approved.merge(communes, on=["project_id", "household_id"], how="left")
+
+
+def _area_table(areas: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:
+    counts = lots.groupby("area_id").agg(lots_total=("lot_id", "count"), lots_allocated=("allocated", "sum"),
+                                         lots_area_m2=("area_m2", "sum"))
+    out = areas.drop(columns=["geometry_wkt", "geometry"], errors="ignore").merge(
+        counts, left_on="area_id", right_index=True, how="left")
+    for column in ("lots_total", "lots_allocated"):
+        out[column] = out[column].fillna(0).astype(int)
+    return out
+
+
+def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigures:
+    """Every people-side figure at ``as_of`` from ``store`` (module docstring); ``rules`` default ``store.rules()``.
+
+    Raises
+    ------
+    ValueError
+        A rule of ``payments`` or ``complaints`` in ``rules.yaml`` that is not valid (Vietnamese message).
+    """
+    rules = (store.rules() if hasattr(store, "rules") else {}) if rules is None else rules
+
+    def read(register: str) -> pd.DataFrame:   # a reader without registers (a test double) has none
+        if hasattr(store, "register"):
+            return store.register(register)
+        return registers_frame(register)
+
+    households = read("households")
+    plans = _approved_plans(read("plans"), households, as_of)
+    status = payment_status(plans, read("payments"), as_of, deadline_days=payment_deadline_days(rules))
+    status["paid"] = status["paid_on"].notna()
+    letters = read("complaints")
+    clock = complaint_clock(letters, as_of, complaint_limits(rules))
+    draws = store.lottery_draws() if hasattr(store, "lottery_draws") else pd.DataFrame(columns=list(DRAW_COLUMNS))
+    draws = draws[pd.to_datetime(draws["recorded_at"], utc=True).dt.date <= as_of] if len(draws) else draws
+    lots = lot_allocation(read("lots"), draws)
+    return PeopleFigures(
+        as_of=as_of, households=households, payments=status,
+        payment_totals=payment_totals(status) if len(status) else pd.DataFrame(),
+        letters=clock, overdue_by_body=overdue_by_body(clock), monthly=monthly_counts(letters, as_of),
+        areas=_area_table(read("areas"), lots), lots=lots, draws=draws)
+
+
+def registers_frame(register: str) -> pd.DataFrame:
+    """An empty register with its columns and dtypes."""
+    columns = list(REGISTER_COLUMNS[register])
+    frame = pd.DataFrame({c: pd.Series(dtype="float64" if c in REGISTER_FLOAT_COLUMNS else object) for c in columns})
+    return frame
