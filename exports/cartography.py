@@ -10,6 +10,7 @@ import math
 
 import matplotlib.patheffects as path_effects
 import numpy as np
+import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import Polygon as MplPolygon
@@ -205,6 +206,8 @@ def add_polygons(ax: Axes, geoms, **kwargs) -> PathCollection | None:
     one for all —, ``linewidths``, ``linestyles``, ``zorder``). Empty/None geometries draw nothing.
     """
     paths = []
+    # Exteriors counter-clockwise, holes clockwise: the non-zero fill keeps holes whatever the source wrote.
+    geoms = shapely.orient_polygons(np.asarray(list(geoms), dtype=object), exterior_cw=False)
     for geom in geoms:
         parts = list(_ring_path_parts(geom)) if geom is not None and not geom.is_empty else []
         if parts:
@@ -214,6 +217,48 @@ def add_polygons(ax: Axes, geoms, **kwargs) -> PathCollection | None:
     if not paths:
         return None
     collection = PathCollection(paths, **kwargs)
+    ax.add_collection(collection, autolim=False)
+    return collection
+
+
+def add_polygons_by_colour(ax: Axes, geoms, colours, *, edgecolor: str | None = None,
+                           **kwargs) -> PathCollection | None:
+    """Add many (Multi)Polygons as ONE compound path per distinct colour (holes kept), for dense pages.
+
+    The same picture as :func:`add_polygons` with one face colour per geometry, but built from whole
+    coordinate arrays (shapely's vectorised ``get_parts`` / ``get_rings`` / ``get_coordinates``) instead of a
+    matplotlib ``Path`` per parcel: 50 000 parcels in well under a second instead of several. Rings are
+    oriented (exteriors counter-clockwise, holes clockwise) so the non-zero fill keeps the holes.
+
+    Parameters
+    ----------
+    geoms : sequence of shapely geometries (None/empty draw nothing)
+    colours : sequence of colour strings, one per geometry (face colour; also the edge colour unless
+        ``edgecolor`` is given)
+    kwargs : ``linewidths``, ``zorder`` … for the ``PathCollection``
+    """
+    geoms = np.asarray(list(geoms), dtype=object)
+    colours = np.asarray(list(colours), dtype=object)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    parts, part_of = shapely.get_parts(geoms[keep], return_index=True)
+    polygons = shapely.get_type_id(parts) == 3
+    parts, part_of = shapely.orient_polygons(parts[polygons], exterior_cw=False), part_of[polygons]
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    if not len(coords):
+        return None
+    ring_colour = colours[keep][part_of[ring_of]]
+    starts = np.r_[0, np.flatnonzero(np.diff(coord_of)) + 1]          # first vertex of each ring
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[starts] = MplPath.MOVETO
+    codes[np.r_[starts[1:] - 1, len(coords) - 1]] = MplPath.CLOSEPOLY
+    vertex_colour = ring_colour[coord_of]
+    paths, faces = [], []
+    for colour in dict.fromkeys(ring_colour):                         # first-seen order, stable output
+        mine = vertex_colour == colour
+        paths.append(MplPath(coords[mine], codes[mine]))
+        faces.append(colour)
+    collection = PathCollection(paths, facecolors=faces, edgecolors=edgecolor or faces, **kwargs)
     ax.add_collection(collection, autolim=False)
     return collection
 

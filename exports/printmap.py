@@ -36,6 +36,7 @@ from domain.stages import STAGES
 from exports.cartography import (
     add_lines,
     add_polygons,
+    add_polygons_by_colour,
     choose_scale,
     coordinate_ticks,
     draw_north_arrow,
@@ -324,6 +325,13 @@ def _draw_flag_symbols(ax, vis: gpd.GeoDataFrame, view: _View, drawn: _Drawn) ->
             drawn.flags.add(col)
 
 
+#: Above this many parcels on a page the parcel fills and risk outlines are drawn as one image at
+#: :data:`RASTER_DPI` inside the vector PDF, from one compound path per stage colour
+#: (:func:`exports.cartography.add_polygons_by_colour`): tens of thousands of vector paths make a PDF
+#: that takes minutes to write and to open, while at the scale of such a page a parcel is a few printed
+#: dots anyway. Labels, lines and symbols stay vector.
+RASTER_ABOVE_PARCELS = 5000
+RASTER_DPI = 200
 def _draw_parcels(ax, layers: _Layers, view: _View, drawn: _Drawn) -> None:
     """Parcels filled by stage, at-risk outlines, small sites and flag symbols."""
     parcels = layers.parcels
@@ -331,17 +339,28 @@ def _draw_parcels(ax, layers: _Layers, view: _View, drawn: _Drawn) -> None:
     if not len(vis):
         return
     colours = _stage_colours(vis)
+    dense = len(vis) > RASTER_ABOVE_PARCELS
+    geoms = vis.geometry
     # At small scales a corridor is thinner than a line: parcels get an outline in their own colour so
     # the stages stay visible, and boundaries go underneath (see _draw_boundaries).
-    add_polygons(ax, vis.geometry, facecolors=colours, edgecolors="#ffffff" if view.fine else colours,
-                 linewidths=0.15 if view.fine else (1.2 if view.coarse else 0.05), zorder=5)
+    width = 0.15 if view.fine else (1.2 if view.coarse else 0.05)
+    fill = (add_polygons_by_colour(ax, geoms, colours, edgecolor="#ffffff" if view.fine else None, linewidths=width,
+                                   zorder=5) if dense else
+            add_polygons(ax, geoms, facecolors=colours, edgecolors="#ffffff" if view.fine else colours,
+                         linewidths=width, zorder=5))
+    if dense and fill is not None:
+        fill.set_rasterized(True)        # an image at RASTER_DPI inside the vector page (text stays vector)
     in_focus = vis if view.focus is None else vis[vis["project_id"] == view.focus]
     drawn.illustrative = bool(_flag_series(vis, "illustrative").any())
     drawn.stage_counts = in_focus["stage"].astype(str).value_counts().to_dict()
     at_risk = vis[_flag_series(vis, "at_risk")]
     if len(at_risk) and not view.coarse:  # at small scales the flag symbols carry the risk
-        add_polygons(ax, at_risk.geometry, facecolors="none", edgecolors=RISK_COLOUR,
-                     linewidths=0.9 if view.fine else 0.5, zorder=6)
+        outline = (add_polygons_by_colour(ax, at_risk.geometry, ["none"] * len(at_risk),
+                                          edgecolor=RISK_COLOUR, linewidths=0.9 if view.fine else 0.5, zorder=6)
+                   if dense else add_polygons(ax, at_risk.geometry, facecolors="none", edgecolors=RISK_COLOUR,
+                                              linewidths=0.9 if view.fine else 0.5, zorder=6))
+        if dense and outline is not None:
+            outline.set_rasterized(True)
         drawn.at_risk = True
     _draw_sites(ax, vis, layers.projects, view, drawn)
     _draw_flag_symbols(ax, vis, view, drawn)
@@ -782,7 +801,7 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
             with PdfPages(buffer, metadata=pdf_meta) as pdf:
                 for i, focus in enumerate(pages, start=1):
                     page = _draw_any_page(layers, snapshot, options, focus, i, len(pages), meta)
-                    pdf.savefig(page)
+                    pdf.savefig(page, dpi=RASTER_DPI)   # dpi only sizes the rasterised parcel layers
         else:
             fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta, dpi=options.dpi)
             fig.savefig(buffer, format="png", dpi=options.dpi,
