@@ -29,8 +29,8 @@ import shapely  # noqa: E402
 
 from benchmarks._postgis import bench_database  # noqa: E402
 from milestones.status_layer import parcel_status_frame  # noqa: E402
-from store import open_store  # noqa: E402
 from store import parcel_status as ps  # noqa: E402
+from tests.support.stores import demo_store  # noqa: E402
 
 
 def scaled(store, k: int):
@@ -72,7 +72,7 @@ def run_backend(label: str, url: str, scales: list[int]) -> None:
     from tests.support.actors import office_admin
 
     ps.register_refresher(None)
-    store = open_store(url)
+    store = demo_store(url)                   # a new store with the bundled data (cli.py init --demo)
     actor = office_admin(store)
     for k in scales:
         if k > 1:

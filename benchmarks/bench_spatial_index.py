@@ -31,6 +31,7 @@ from shapely.geometry import box  # noqa: E402
 
 from benchmarks._postgis import bench_database  # noqa: E402
 from store import open_store  # noqa: E402
+from tests.support.stores import demo_store  # noqa: E402
 
 X0, Y0 = 440_000.0, 2_400_000.0
 
@@ -90,7 +91,7 @@ def replacements(label: str, url: str, n: int) -> None:
     """Replace ``parcels`` of the store at ``url`` twice by ``n`` grid parcels; print the times."""
     from tests.support.actors import office_admin
 
-    store = open_store(url)
+    store = demo_store(url)                   # a new store with the bundled data (cli.py init --demo)
     actor = office_admin(store)
     parcels = grid_parcels(store.parcels(), n)
     for what in ("first replacement", "second replacement (history copy + delete + insert)"):

@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks._postgis import bench_database  # noqa: E402
-from store import open_store  # noqa: E402
 from store.errors import Duplicates  # noqa: E402
+from tests.support.stores import demo_store  # noqa: E402
 
 FIRST_DATE = date(2024, 2, 1)  # after every bundled project's start of clearance
 
@@ -85,7 +85,7 @@ def one_import(store, actor, data: bytes, name: str, with_check: bool) -> tuple[
 def run_backend(label: str, url: str, rows: int, repeat: int) -> None:
     from tests.support.actors import office_admin
 
-    store = open_store(url)
+    store = demo_store(url)                   # a new store with the bundled data (cli.py init --demo)
     actor = office_admin(store)
     parcels = store.parcels()
     times: dict[bool, list[float]] = {True: [], False: []}
