@@ -31,7 +31,22 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon
-from sqlalchemy import Boolean, Column, Date, Double, Integer, MetaData, String, Table, Text, delete, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Double,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+)
 
 from domain.crs import STORE_EPSG
 from domain.stages import STAGES
@@ -60,6 +75,8 @@ STAGE_CONSTRAINT = "gpmb_stage"
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 #: ``store_meta`` key: the data version the layer was computed from (JSON).
 VERSION_KEY = "parcel_status_data_version"
+#: The parcels layer version the rows (their geometry) were last written from (:func:`write_status`).
+GEOMETRY_VERSION_KEY = "parcel_status_parcels_version"
 
 _KINDS = {"parcel_id": Text, "project_id": Text, "commune": Text, "commune_former": Text, "map_sheet": Integer,
           "parcel_number": Integer, "area_to_recover_m2": Double, "stage": Text, "stage_rank": Integer,
@@ -240,14 +257,30 @@ def status_records(frame: pd.DataFrame) -> list[dict]:
 
 
 def write_status(conn, frame: pd.DataFrame) -> int:
-    """Replace the rows of ``parcel_status`` by ``frame``'s (same table: DELETE then INSERT), in ``conn``'s
-    transaction; update the GeoPackage extent, the aliases and the default style; record the data version.
+    """Make the rows of ``parcel_status`` those of ``frame``, in ``conn``'s transaction (same table, never
+    renamed); update the GeoPackage extent, the aliases and the default style; record the data version.
+
+    When the parcels layer is the version the rows were last written from and ``frame`` holds the same
+    parcels, only the rows whose attributes changed are updated (a commit of a few events touches a few
+    rows; geometry, R-tree and the other rows are left alone). Otherwise every row is replaced
+    (DELETE then INSERT).
 
     Returns
     -------
     int
-        Rows written.
+        Rows written (inserted or updated).
     """
+    parcels_version = _parcels_version(conn)
+    if _read_meta(conn, GEOMETRY_VERSION_KEY) == parcels_version:
+        changed = _changed_rows(conn, frame)
+        if changed is not None:
+            if changed:
+                table = status_table()
+                conn.execute(table.update().where(table.c.fid == bindparam("_fid"))
+                             .values({c: bindparam(f"_v_{c}") for c in PARCEL_STATUS_COLUMNS}), changed)
+            write_metadata(conn)
+            _set_meta(conn, VERSION_KEY, _version_text(conn))
+            return len(changed)
     rows = status_records(frame)
     table = status_table()
     conn.execute(delete(table))
@@ -256,7 +289,50 @@ def write_status(conn, frame: pd.DataFrame) -> int:
     _update_extent(conn, frame)
     write_metadata(conn)
     _set_meta(conn, VERSION_KEY, _version_text(conn))
+    _set_meta(conn, GEOMETRY_VERSION_KEY, parcels_version)
     return len(rows)
+
+
+def _parcels_version(conn) -> str:
+    """The current version of the parcels layer, as text (``"0"`` before any)."""
+    lv = schema.layer_versions
+    return str(conn.execute(select(func.max(lv.c.version)).where(lv.c.layer_name == "parcels")).scalar() or 0)
+
+
+def _read_meta(conn, key: str) -> str | None:
+    return conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == key)).scalar()
+
+
+def _changed_rows(conn, frame: pd.DataFrame) -> list[dict] | None:
+    """Update parameters (``_fid`` + every attribute) of the stored rows whose attributes differ from
+    ``frame``'s; None when the two do not hold the same parcels (then the caller rewrites every row)."""
+    missing = [c for c in PARCEL_STATUS_COLUMNS if c not in frame.columns]
+    if missing:
+        raise StoreError(f"Lớp parcel_status thiếu cột: {', '.join(missing)}.")
+    table = status_table()
+    stored = conn.execute(select(table.c.fid, *[table.c[c] for c in PARCEL_STATUS_COLUMNS])).all()
+    new = {name: [_cell(v, _KINDS[name]) for v in frame[name].astype(object)] for name in PARCEL_STATUS_COLUMNS}
+    new_rows = {pid: i for i, pid in enumerate(new["parcel_id"])}
+    if len(stored) != len(new_rows) or len(new_rows) != len(frame):
+        return None
+    changed = []
+    for row in stored:
+        i = new_rows.get(row.parcel_id)
+        if i is None:
+            return None
+        values = {c: new[c][i] for c in PARCEL_STATUS_COLUMNS}
+        if any(_stored_value(getattr(row, c), _KINDS[c]) != values[c] for c in PARCEL_STATUS_COLUMNS):
+            changed.append({"_fid": row.fid, **{f"_v_{c}": v for c, v in values.items()}})
+    return changed
+
+
+def _stored_value(value, kind):
+    """A value read back from the table in the terms of :func:`_cell` (dates as ``date``, floats as float)."""
+    if value is None:
+        return None
+    if kind is Date and isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return _cell(value, kind)
 
 
 def _update_extent(conn, frame: pd.DataFrame) -> None:

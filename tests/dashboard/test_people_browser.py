@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.browser import offline_page
 from tests.support.login import admin_app, log_in
+from tests.support.stores import demo_store
 from vocab.format import fmt_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -31,9 +32,8 @@ def server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def figures(server):
     from milestones.people import people_figures
-    from store import open_store
 
-    store = open_store(server[1], sources_dir=SOURCES)
+    store = demo_store(server[1], sources_dir=SOURCES)
     try:
         return people_figures(store, date(2024, 6, 30))
     finally:
@@ -77,8 +77,7 @@ def test_lottery_preview_on_the_resettlement_page(server):
         assert "hộ đủ điều kiện" in _main_text(page)
         page.screenshot(path=str(tmp / "resettlement_preview.png"), full_page=True)
     assert blocked == [], blocked
-    from store import open_store
-    store = open_store(db_url, sources_dir=SOURCES)
+    store = demo_store(db_url, sources_dir=SOURCES)
     try:
         assert store.lottery_draws().empty      # a preview writes nothing
     finally:

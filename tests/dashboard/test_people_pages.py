@@ -16,6 +16,7 @@ from domain.roles import VIEWER, Account
 from tests.dashboard.conftest import page_script
 from tests.store.sources_fixture import write_sources
 from tests.support.login import TEST_ADMIN, preset_login, stub_accounts
+from tests.support.stores import demo_store
 
 VIEWER_ACCOUNT = Account(username="lanh_dao", display_name="Lãnh đạo", role=VIEWER)
 SECRET_NAME = "Trần Thị Hai"
@@ -23,11 +24,10 @@ SECRET_NAME = "Trần Thị Hai"
 
 @pytest.fixture
 def people_store(tmp_path, monkeypatch):
-    from store import open_store
     from tests.support.actors import make_account
 
     sources = write_sources(tmp_path / "sources")
-    store = open_store(f"sqlite:///{tmp_path / 's.gpkg'}", sources_dir=sources)
+    store = demo_store(f"sqlite:///{tmp_path / 's.gpkg'}", sources_dir=sources)
     admin = make_account(store, TEST_ADMIN.username, "admin")
     make_account(store, VIEWER_ACCOUNT.username, "viewer")
     sha = iter(f"{i:064x}" for i in range(1, 100))

@@ -19,12 +19,13 @@ from sources_fixture import PARCEL_IDS, make_parcels
 from sqlalchemy import text
 
 from domain.stages import EVENT_CODES
-from store import open_store, schema
+from store import schema
 from store.engine import make_engine, write_transaction
 from store.fingerprint import FINGERPRINT_FIELDS, FINGERPRINT_HEX_CHARS, fingerprint, fingerprints
 from store.ledger import prepare_events
 from tests.support.actors import office_admin
 from tests.support.migrations import rewind
+from tests.support.stores import demo_store
 
 rows = st.fixed_dictionaries({
     "kind": st.sampled_from(["parcel", "chainage_range", "aggregate"]),
@@ -124,7 +125,7 @@ def _rewind_to_before(engine) -> None:
 
 
 def test_migration_0012_backfills_with_the_commit_function_and_adds_the_checks(store_url, sources_dir):
-    store = open_store(store_url, sources_dir=sources_dir)
+    store = demo_store(store_url, sources_dir=sources_dir)
     actor = office_admin(store)
     frame = pd.DataFrame({"kind": "parcel", "project_id": "QL4B", "parcel_id": PARCEL_IDS[:3],
                           "event": ["paid"] * 3, "event_date": [dt.date(2024, 6, d) for d in (1, 2, 3)],
@@ -137,7 +138,7 @@ def test_migration_0012_backfills_with_the_commit_function_and_adds_the_checks(s
     _rewind_to_before(engine)
     engine.dispose()
 
-    store = open_store(store_url, sources_dir=sources_dir)
+    store = demo_store(store_url, sources_dir=sources_dir)
     with store.engine.connect() as conn:
         assert schema.current_revision(conn) == schema.HEAD_REVISION
         backfilled = dict(conn.execute(text("SELECT event_id, fingerprint FROM events")).all())

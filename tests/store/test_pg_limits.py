@@ -28,6 +28,7 @@ from store.errors import StoreUnavailableError
 from store.store import Store
 from tests.support.actors import office_admin
 from tests.support.postgis import postgis_database
+from tests.support.stores import demo_store
 
 pytestmark = pytest.mark.postgis
 
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.postgis
 def pg_url(postgis_template, sources_dir, monkeypatch):
     monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
     with postgis_database("limits", postgis_template) as url:
-        open_store(url, sources_dir=sources_dir).close()  # seeded, at head
+        demo_store(url, sources_dir=sources_dir).close()  # seeded, at head
         yield url
 
 

@@ -14,6 +14,7 @@ from store.engine import read_connection
 from store.errors import StoreError
 from store.registers import REGISTER_TABLE_NAMES
 from tests.support.actors import make_account
+from tests.support.stores import demo_store
 
 SHA_A, SHA_B, SHA_C = "a" * 64, "b" * 64, "c" * 64
 
@@ -156,7 +157,6 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
     import shutil
     from pathlib import Path
 
-    from store import open_store
     from store.people_seed import REGISTER_SOURCE_FILES
 
     bundled = Path(__file__).resolve().parents[2] / "data" / "sources"
@@ -164,7 +164,7 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
     shutil.copytree(sources_dir, mine)
     for name in REGISTER_SOURCE_FILES.values():
         shutil.copyfile(bundled / name, mine / name)
-    store = open_store(store_url, sources_dir=mine)
+    store = demo_store(store_url, sources_dir=mine)
     try:
         for register, name in REGISTER_SOURCE_FILES.items():
             expected = pd.read_csv(mine / name, encoding="utf-8-sig")
@@ -176,7 +176,7 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
         assert set(store.uploads()["source"]) == {"seed"}
     finally:
         store.close()
-    again = open_store(store_url, sources_dir=mine)
+    again = demo_store(store_url, sources_dir=mine)
     assert len(again.register_imports()) == len(REGISTER_SOURCE_FILES)  # not seeded twice
     again.close()
 

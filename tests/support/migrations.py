@@ -37,7 +37,7 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
     # config_changes holds the milestones and rules once 0010 ran: undoing it leaves a store without
     # milestones and with default rules (enough for the tests of earlier migrations).
     "0010": {"sqlite": ("DROP TABLE config_changes", "DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"),
-             "postgresql": ("DROP TABLE config_changes",)},
+             "postgresql": ("DROP TABLE config_changes", "DROP FUNCTION gpmb_config_changes_append_only()")},
     "0011": {"sqlite": ("DROP TABLE cli_cache",), "postgresql": ("DROP TABLE cli_cache",)},
     "0012": {"sqlite": ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",
                         "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
