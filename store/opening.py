@@ -151,7 +151,7 @@ def init_store(url: str | None = None, *, demo: bool, actor=None, sources_dir: s
             store_id = identity.write_identity(conn, actor=actor, details={"demo": bool(demo)})
             if demo:
                 seed.seed(conn, folder, seed.source_hashes(folder))
-            parcel_status.refresh_in(conn)       # the derived progress layer of what was seeded
+                parcel_status.refresh_in(conn)   # the derived progress layer of what was seeded
         checkpoint(engine)
     except BaseException:
         engine.dispose()

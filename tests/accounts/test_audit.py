@@ -10,7 +10,7 @@ from sqlalchemy import text
 from domain.roles import Account
 from store import AuditTrail, schema
 from store.engine import make_engine, write_transaction
-from tests.support.migrations import PEOPLE_CONTENTS, PEOPLE_DROPS
+from tests.support.migrations import rewind
 
 ADMIN = Account("admin", "Quản trị", "admin")
 
@@ -92,10 +92,6 @@ def test_geopackage_lists_the_audit_but_not_the_accounts(seeded):
     assert "audit_log" in listed and "accounts" not in listed
 
 
-#: Undoing revision 0013 (issue 12 registers) on a copy of a head store.
-PEOPLE_TABLES_0013 = (*PEOPLE_DROPS, PEOPLE_CONTENTS)
-
-
 def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, seeded):
     """The migration runs on a store written by the previous release, keeping its ledger."""
     import shutil
@@ -107,23 +103,10 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
     shutil.copy(template, path)
     engine = make_engine(f"sqlite:///{path}")
     with write_transaction(engine) as conn:  # take the copy back to 0002 as an older release left it
-        conn.execute(text("DROP TABLE config_changes"))  # 0008 (issue 10); its triggers go with it
-        conn.execute(text("DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"))
-        for statement in ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",  # 0005
-                          "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
-                          "ALTER TABLE events DROP COLUMN fingerprint",
-                          "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+        rewind(conn, "0004")                    # what 0006 and later made (tests.support.migrations)
+        for statement in ("DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",   # 0003, 0004
                           "DROP TABLE audit_log", "DROP TABLE accounts", "DROP TABLE proposals", "DROP TABLE settings",
-                          "DROP TABLE layer_history_columns",
-                          "DROP TABLE source_profiles",
-                          "DROP TABLE units",
                           "DELETE FROM gpkg_contents WHERE table_name = 'audit_log'",
-                          # 0007 (issue 10): the parcel_status layer, layer_styles and the schema extension
-                          "DROP TABLE parcel_status", "DROP TABLE layer_styles", "DROP TABLE gpkg_data_columns",
-                          "DROP TABLE gpkg_data_column_constraints", "DELETE FROM gpkg_extensions",
-                          "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
-                          "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')",
-                          *PEOPLE_TABLES_0013,
                           "UPDATE alembic_version SET version_num = '0002'"):
             conn.execute(text(statement))
         uploads_before = conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one()

@@ -261,6 +261,8 @@ def make_old_store(url, versions):
     engine = make_engine(url)
     with write_transaction(engine) as conn:
         schema.upgrade(conn, "0004")
+        # every store of that release had been filled on first open, which recorded this
+        conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('seeded_at', '2025-01-01T00:00:00+00:00')"))
         for name, gdf in {"projects": make_projects(), "centrelines": make_centrelines(), "parcels": versions[0],
                           "communes": make_communes().to_crs(9215), "roads": make_roads()}.items():
             _old_write(conn, name, gdf)
