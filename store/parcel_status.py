@@ -52,7 +52,7 @@ from domain.crs import STORE_EPSG
 from domain.stages import STAGES
 from domain.tables import PARCEL_STATUS_COLUMNS
 from gis.qgis_style import Category, categorized_qml, categorized_sld
-from store import config, schema, uploads
+from store import config, identity, schema, uploads
 from store.errors import StoreError
 from store.geometry import GeometryColumn, _now_iso
 from store.layers import read_layer_table
@@ -174,10 +174,7 @@ def _version_text(conn) -> str:
     return json.dumps(uploads.read_data_version(conn), default=str, sort_keys=True)
 
 
-def _set_meta(conn, key: str, value: str) -> None:
-    meta = schema.store_meta
-    conn.execute(delete(meta).where(meta.c.key == key))
-    conn.execute(meta.insert().values(key=key, value=value))
+_set_meta = identity.set_meta   # one implementation of store_meta writes
 
 
 def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | None = None) -> int | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from domain.config_history import RULES_ITEM
-from store import config, schema, sources
+from store import config, identity, schema, sources
 from store.layer_versions import replace_layer_in, utcnow
 from store.layers import table_exists
 from store.ledger import prepare_events
@@ -45,17 +45,9 @@ _SEED_FILES = {
 }
 
 
-def read_meta(conn) -> dict:
-    """``store_meta`` as a dict (key → text value)."""
-    return dict(conn.execute(select(schema.store_meta.c.key, schema.store_meta.c.value)).all())
-
-
-def _set_meta(conn, key: str, value: str) -> None:
-    sm = schema.store_meta
-    if conn.execute(select(sm.c.key).where(sm.c.key == key)).first() is None:
-        conn.execute(sm.insert().values(key=key, value=value))
-    else:
-        conn.execute(sm.update().where(sm.c.key == key).values(value=value))
+# One implementation of store_meta reads and writes: :mod:`store.identity`.
+read_meta = identity.read_meta
+_set_meta = identity.set_meta
 
 
 def source_hashes(sources_dir: Path) -> dict:
