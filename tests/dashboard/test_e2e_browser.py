@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import offline_page
+from tests.support.parcel_map import COUNTS_JS, DRAWN
 from tests.support.login import admin_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,10 +60,12 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
         # Map page: the Leaflet map inside the iframe draws every parcel (all are in the default view).
         page.get_by_role("link", name="Bản đồ").first.click()
         frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=180_000)
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
+        inner = next(f for f in page.frames if f.parent_frame is not None and f.parent_frame.url == "about:srcdoc")
+        inner.wait_for_function(DRAWN, timeout=180_000)
         page.wait_for_timeout(1500)
-        drawn = frame.locator("path.leaflet-interactive").count()
-        assert drawn >= n_parcels
+        counts = inner.evaluate(COUNTS_JS)                    # parcels on the canvas layer
+        assert counts["n"] == counts["drawn"] == n_parcels, counts
         assert "Tiến độ GPMB tại ngày 30/06/2024" in frame.locator(".gpmb-title").inner_text()
         page.screenshot(path=str(tmp_path / "map_30-06-2024.png"), full_page=True)
     # Everything worked with the network cut off, and nothing even tried to reach it.
