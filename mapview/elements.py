@@ -217,8 +217,12 @@ class ParcelLayer(folium.map.Layer):
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("A map layer can only be rendered inside a folium Figure")
-        script = (f"var {self.get_name()} = window.GPMBParcels.layer({script_json(self.payload)}, "
-                  f"{script_json(self.options)});")
+        # The payload as a JSON data block (never executed, so outside the CSP's script hashes' concern),
+        # read with JSON.parse by the layer script.
+        data_id = f"{self.get_name()}_data"
+        figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}">{script_json(self.payload)}</script>'),
+                                name=data_id)
+        script = f"var {self.get_name()} = window.GPMBParcels.layer({json.dumps(data_id)}, {script_json(self.options)});"
         figure.script.add_child(Raw(script), name=self.get_name())
         if self.show:
             self.add_child(ElementAddToElement(element_name=self.get_name(),

@@ -98,10 +98,10 @@ def parcels_js() -> str:
     Raises
     ------
     RuntimeError
-        If the file contains ``</script`` (it would close the inline block early).
+        If the file contains ``<script`` or ``</script`` (the latter would close the inline block early).
     """
     js = PARCELS_JS.read_text(encoding="utf-8")
-    if "</script" in js.lower():
+    if "<script" in js.lower() or "</script" in js.lower():  # would close the block or skew counts
         raise RuntimeError("parcels.js contains '</script'; cannot be inlined")
     return js
 

@@ -158,7 +158,13 @@
     },
 
     onAdd: function (map) {
+      // L.Canvas.onAdd draws at once; the page fits its view right after adding the layer (a second,
+      // full draw): draw on the next frame instead, unless a move has drawn the layer by then.
+      var draw = this._draw;
+      this._draw = function () {};
       L.Canvas.prototype.onAdd.call(this, map);
+      this._draw = draw;
+      this._firstDraw = L.Util.requestAnimFrame(function () { if (this._map && !this._drawnOnce) { this._redraw(); } }, this);
       this._container.style.pointerEvents = 'none';      // hit-testing below, on the map container
       this._container.style.zIndex = 250;                // above the SVG layers (leaflet.css: svg 200, canvas 100)
       var c = map.getContainer();
@@ -173,6 +179,8 @@
       c.removeEventListener('click', this._onDom);
       c.removeEventListener('mouseleave', this._onDom);
       this._setHover(-1, null);
+      L.Util.cancelAnimFrame(this._firstDraw);
+      this._drawnOnce = false;
       L.Canvas.prototype.onRemove.call(this, map);
     },
 
@@ -258,6 +266,12 @@
       return -1;
     },
 
+    /* Bytes held in typed arrays (geometry, boxes, grid): outside the JS heap V8 reports. */
+    typedBytes: function () {
+      var g = this._geo, i = this._grid;
+      return [g.X, g.Y, g.ringStart, g.partStart, g.box, i.start, i.fill, i.items].reduce(function (t, a) { return t + a.byteLength; }, 0);
+    },
+
     shownCount: function () { var n = 0; for (var p = 0; p < this._geo.n; p++) { n += this._v[p] ? 1 : 0; } return n; },
 
     /* [fill colour, outline colour, outline width] of each parcel, null when it is not shown. */
@@ -275,7 +289,7 @@
         var a = geo.ringStart[r], b = geo.ringStart[r + 1];
         ctx.moveTo(X[a] * k - ox, Y[a] * k - oy);
         for (var v = a + 1; v < b; v++) { ctx.lineTo(X[v] * k - ox, Y[v] * k - oy); }
-        ctx.closePath();
+        ctx.lineTo(X[a] * k - ox, Y[a] * k - oy);   // not closePath(): Chromium makes that O(path length)
       }
     },
 
@@ -327,6 +341,7 @@
       }
       ctx.restore();
       this.drawn = shown.length;
+      this._drawnOnce = true;
       window.__gpmbDrawn = (window.__gpmbDrawn || 0) + 1;
       this.fire('drawn', {count: shown.length});
     }
@@ -334,7 +349,10 @@
 
   window.GPMBParcels = {
     layers: [],
+    /* payload: the object, or the id of a JSON data block (script element of type application/json) holding it (JSON.parse
+       of a data block is several times faster than parsing the same megabytes as a JS literal). */
     layer: function (payload, options) {
+      if (typeof payload === 'string') { payload = JSON.parse(document.getElementById(payload).textContent); }
       var layer = new ParcelLayer(payload, options);
       this.layers.push(layer);
       return layer;
