@@ -109,8 +109,14 @@ def decode_geometries(payload: dict) -> list:
 
 def _plain(values: pd.Series) -> list:
     """Values as a JSON-ready list: NaN/None/NA → None, numpy scalars → Python numbers."""
-    return [None if v is None or (isinstance(v, float) and v != v) or v is pd.NA else
-            v.item() if isinstance(v, np.generic) else v for v in values.astype(object).tolist()]
+    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        if not values.isna().any():
+            return values.astype(int).tolist()
+    missing = values.isna().to_numpy()
+    out = values.astype(object).tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return [v.item() if isinstance(v, np.generic) else v for v in out] if values.dtype == object else out
 
 
 def _text_column(values: list) -> Any:

@@ -57,6 +57,34 @@ def _geometry(memo: StoreMemo, parcels: gpd.GeoDataFrame, project_ids: tuple[str
     return memo.get(key, lambda: encode_geometries(to_leaflet_geometries(parcels.geometry, SIMPLIFY_M["parcels"])))
 
 
+#: Snapshot columns the static tooltip columns are made of (their fingerprint keys the cache).
+STATIC_SOURCES = ("parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number",
+                  "land_use", "area_to_recover_m2", "parcel_area_m2", "chainage_m", "illustrative", "owner_name")
+
+
+def _fingerprint(parcels: pd.DataFrame, projects: pd.DataFrame) -> int:
+    """A hash of the values the static columns are computed from (so a changed value is never served
+    from the cache, even under the same data version)."""
+    frame = parcels[[c for c in STATIC_SOURCES if c in parcels]].astype(str)
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    names = pd.util.hash_pandas_object(projects[["project_id", "short_name", "geometry_status"]].astype(str),
+                                       index=False).to_numpy()
+    return hash((tuple(frame.columns), rows.tobytes(), names.tobytes()))
+
+
+def _static_columns(memo: StoreMemo, parcels: pd.DataFrame, projects: pd.DataFrame,
+                    include_personal_data: bool) -> tuple[dict, dict]:
+    """(columnar tooltip columns that do not change with the date, label tables without ``flags``),
+    cached per data version and :func:`_fingerprint`: a new as-of date reuses them."""
+    def compute() -> tuple[dict, dict]:
+        props, tables = parcel_properties(parcels, projects, include_personal_data=include_personal_data)
+        static = [c for c in props.columns if c not in STATE_COLUMNS]
+        return columnar(props, static), {k: v for k, v in tables.items() if k != "flags"}
+
+    key = ("parcel_static_columns", include_personal_data, _fingerprint(parcels, projects))
+    return memo.get(key, compute)
+
+
 def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
     labels, indices = _flag_index(parcels)
     if len(labels) > MAX_FLAG_BITS:
@@ -120,12 +148,10 @@ def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects
     ``shown_projects`` the filtered one (legend). The geometry is cached in ``memo`` per data version.
     """
     parcels = payload_parcels(snapshot_parcels, filters.project_ids)
-    props, tables = parcel_properties(parcels, projects, include_personal_data=include_personal_data)
-    static = [c for c in props.columns if c not in STATE_COLUMNS]
-    tables = {k: v for k, v in tables.items() if k != "flags"}
+    columns, tables = _static_columns(memo, parcels, projects, include_personal_data)
     return {
         "geometry": _geometry(memo, parcels, filters.project_ids),
-        "columns": columnar(props, static),
+        "columns": columns,
         "tables": tables,
         "state": parcel_state(parcels, shown_mask(parcels, filters), shown_projects, as_of),
         "ids": parcels["parcel_id"].astype(str).tolist() if "parcel_id" in parcels else [],

@@ -169,3 +169,39 @@ def test_one_handler_hovers_outlines_and_leaves(tmp_path):
         toggle.check()
         page.wait_for_function("() => window.GPMBParcels.layers[0].drawn > 0")
         assert requested == []
+
+
+def test_static_columns_are_reused_for_a_new_date(monkeypatch):
+    import mapview.parcel_layer as parcel_layer
+
+    store, calls = synthetic.FakeStore(), []
+    original = parcel_layer.parcel_properties
+    monkeypatch.setattr(parcel_layer, "parcel_properties", lambda *a, **k: calls.append(1) or original(*a, **k))
+    early = build_map(synthetic.compute_snapshot(store, EARLY), store)
+    late = build_map(synthetic.compute_snapshot(store, LATE), store)
+    assert len(calls) == 1                                              # the tooltip columns once
+    payloads = [next(c for c in m._children.values() if isinstance(c, ParcelLayer)).payload for m in (early, late)]
+    assert payloads[0]["columns"] == payloads[1]["columns"] and payloads[0]["state"] != payloads[1]["state"]
+    changed = synthetic.compute_snapshot(store, LATE)
+    changed.parcels.loc[changed.parcels.index[0], "land_use"] = "ONT"   # another value, same data version
+    build_map(changed, store)
+    assert len(calls) == 2
+
+
+@pytest.mark.browser
+def test_blocking_parcels_are_outlined_above_the_parcel_canvas(tmp_path):
+    from mapview.blockers import BLOCKERS_PANE, blockers_map
+
+    store = synthetic.FakeStore()
+    snap = synthetic.compute_snapshot(store, EARLY)
+    path = tmp_path / "blockers.html"
+    path.write_text(standalone_html(blockers_map(snap, store, "RD-1")), encoding="utf-8")
+    n_blocking = int((snap.blockers["milestone_id"] == "RD-1").sum())
+    with offline_page(allow_localhost=False, viewport={"width": 1000, "height": 700}) as (page, requested):
+        page.goto(path.as_uri())
+        page.wait_for_function(DRAWN)
+        panes = page.evaluate("""(name) => { const z = s => +getComputedStyle(document.querySelector(s)).zIndex;
+            return {blockers: z('.leaflet-' + name + '-pane'), parcels: z('.leaflet-overlay-pane'),
+                    outlines: document.querySelectorAll('.leaflet-' + name + '-pane path').length}; }""", BLOCKERS_PANE)
+        assert panes["blockers"] > panes["parcels"] and panes["outlines"] == n_blocking, panes
+        assert requested == []
