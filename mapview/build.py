@@ -28,7 +28,6 @@ approximate geometry, base layers) are drawn inside the map, so the exported HTM
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import folium

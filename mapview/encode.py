@@ -82,7 +82,7 @@ def encode_geometries(geoms: Any) -> dict:
     origin = quantised.min(axis=0) if len(quantised) else np.zeros(2, np.int64)
     deltas = np.diff(quantised, axis=0, prepend=origin[None, :]) if len(quantised) else quantised
     return {"scale": SCALE, "origin": [int(origin[0]), int(origin[1])], "coords": _b64(deltas.ravel()),
-            "rings": _b64(rings), "parts": _b64(parts), "n": int(len(geoms))}
+            "rings": _b64(rings), "parts": _b64(parts), "n": len(geoms)}
 
 
 def decode_geometries(payload: dict) -> list:
@@ -109,9 +109,9 @@ def decode_geometries(payload: dict) -> list:
 
 def _plain(values: pd.Series) -> list:
     """Values as a JSON-ready list: NaN/None/NA → None, numpy scalars → Python numbers."""
-    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        if not values.isna().any():
-            return values.astype(int).tolist()
+    whole = pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    if whole and not values.isna().any():
+        return values.astype(int).tolist()
     missing = values.isna().to_numpy()
     out = values.astype(object).tolist()
     for i in np.flatnonzero(missing).tolist():

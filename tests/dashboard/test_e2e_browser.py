@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.browser import offline_page
-from tests.support.parcel_map import COUNTS_JS, DRAWN
 from tests.support.login import admin_app, log_in
+from tests.support.parcel_map import COUNTS_JS, DRAWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
