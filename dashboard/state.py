@@ -13,7 +13,10 @@ Caching belongs to this view layer (STYLE.md): the computations below it are pla
   themselves (``st.cache_resource``, no copy per rerun, ~0.1 s saved each time): treat them as
   read-only.
 * :func:`filters` – the sidebar filters as a hashable :class:`dashboard.filters.Filters`.
-* :func:`map_html` – the offline Leaflet map HTML, built once per (as_of, filters, data_version).
+* :func:`map_document` / :func:`map_state` / :func:`map_key` – the live map: the page (geometry) once per
+  (project filter, data version), then a small state vector per (as_of, filters); the parcel geometry
+  itself is also memoised per data version in ``mapview.cache``.
+* :func:`map_html` – a complete offline Leaflet map HTML per (as_of, filters, data_version).
 
 Errors never reach the screen as tracebacks: :func:`store` and :func:`snapshot` log the detail and show
 a Vietnamese message, then stop the page (``st.stop()``).
@@ -237,6 +240,52 @@ def render_sidebar() -> None:
 
 
 # --------------------------------------------------------------------------------------------- map
+def map_key(the_filters: Filters | None = None) -> str:
+    """Key of the live map page: the data version and the project filter (what the geometry it carries
+    depends on); a date or another filter keeps the page and changes only its state."""
+    f = the_filters if the_filters is not None else filters()
+    return repr((database_url(), data_version_key(store()), f.project_ids))
+
+
+@st.cache_data(show_spinner="Đang chuẩn bị bản đồ…", max_entries=8)
+def _cached_map_document(project_ids: tuple[str, ...], url: str | None, version: tuple, _as_of_date: date) -> str:
+    from mapview import build_map, standalone_html
+
+    snap = _cached_snapshot(_as_of_date, url, version)
+    return standalone_html(build_map(snap, _cached_store(url), Filters(project_ids=project_ids)))
+
+
+def map_document(the_filters: Filters | None = None) -> str:
+    """The live map page for the project filter of ``the_filters``, built once per (project filter,
+    DATABASE_URL, data_version) at the current as-of date; later dates reach it as a state
+    (:func:`map_state`). Stops the page with a Vietnamese message if it cannot be built."""
+    f = the_filters if the_filters is not None else filters()
+    day = as_of()
+    try:
+        return _cached_map_document(f.project_ids, database_url(), data_version_key(store()), day)
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_map_state(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> dict:
+    from mapview.context import project_table
+    from mapview.parcel_layer import map_state
+
+    return map_state(_cached_snapshot(as_of_date, url, version), project_table(_cached_store(url)), the_filters)
+
+
+def map_state(as_of_date: date | None = None, the_filters: Filters | None = None) -> dict:
+    """The state vector of the live map at ``as_of`` with ``filters`` (:func:`mapview.parcel_layer.map_state`),
+    cached per (as_of, filters, DATABASE_URL, data_version)."""
+    day = as_of_date or as_of()
+    f = the_filters if the_filters is not None else filters()
+    try:
+        return _cached_map_state(day, f, database_url(), data_version_key(store()))
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
+
+
 @st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
 def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> str:
     from mapview import build_map, standalone_html

@@ -139,6 +139,7 @@
     /* Per-date / per-filter state: replaces s, r, v, d, f (+ flags table, title, legend) and redraws. */
     setState: function (state, initial) {
       var n = this._geo.n;
+      if (!state || !state.s || state.s.length !== n) { return this; }   // a state for another payload
       this._s = state.s; this._r = state.r; this._v = state.v;
       this._columns.d = column(state.d, n); this._columns.f = state.f;
       this._tables.flags = state.flags || [];
@@ -346,6 +347,16 @@
       this.fire('drawn', {count: shown.length});
     }
   });
+
+  // In a frame (the dashboard's persistent map): take new states from the parent page only, and say
+  // when the map is ready for them.
+  window.addEventListener('message', function (event) {
+    var state = event.data && event.data.gpmbState, layer = window.GPMBParcels.layers[0];
+    if (window.parent !== window && event.source === window.parent && state && layer) { layer.setState(state); }
+  });
+  if (window.parent !== window) {
+    window.addEventListener('load', function () { window.parent.postMessage({gpmbReady: true}, '*'); });
+  }
 
   window.GPMBParcels = {
     layers: [],
