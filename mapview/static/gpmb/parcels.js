@@ -198,6 +198,13 @@
       this._setHover(this.hitTest(latlng), latlng);
     },
 
+    /* Indices of every shown parcel under latlng (overlapping parcels: more than one). */
+    parcelsAt: function (latlng) {
+      var pt = this._map.project(latlng, 0), out = [];
+      for (var p = 0; p < this._geo.n; p++) { if (this._v[p] && contains(this._geo, p, pt.x, pt.y)) { out.push(p); } }
+      return out;
+    },
+
     /* Index of the shown parcel under latlng (the last drawn wins), or -1. */
     hitTest: function (latlng) {
       var pt = this._map.project(latlng, 0), g = this._grid, geo = this._geo, box = geo.box;
