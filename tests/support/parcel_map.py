@@ -23,7 +23,7 @@ FOCUS_JS = """([key, value, zoom]) => { const l = window.GPMBParcels.layers[0], 
 #: for an at-risk parcel, clear of the risk dot) and the stage colour it should have; an optional
 #: argument limits the number of parcels sampled.
 PIXELS_JS = """(limit) => { const l = window.GPMBParcels.layers[0], m = l._map, c = l._container, out = [];
-  for (let p = 0; p < l._geo.n && !(out.length >= limit); p++) { if (!l._v[p]) { continue; }
+  for (let p = 0; p < l._geo.n && out.length < (limit || Infinity); p++) { if (!l._v[p]) { continue; }
     m.fitBounds(l.bounds(p), {animate: false, maxZoom: 19}); const ll = l.labelLatLng(p);
     const pt = m.latLngToContainerPoint(ll), r = c.getBoundingClientRect(), mr = m.getContainer().getBoundingClientRect();
     const x = Math.round((mr.left + pt.x - r.left + (l._r[p] ? 8 : 0)) * c.width / r.width);
