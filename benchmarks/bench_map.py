@@ -153,7 +153,7 @@ def browse(browser, path: Path, done_js: str, arg, restyle: dict | None = None) 
     fcp = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
     cdp.send("HeapProfiler.collectGarbage")
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    typed = page.evaluate("() => window.GPMBParcels ? window.GPMBParcels.layers[0].typedBytes() : 0")
+    typed = page.evaluate("() => window.GPMBParcels && GPMBParcels.layers.length ? GPMBParcels.layers[0].typedBytes() : 0")
     out = {"drawn_ms": drawn_ms, "fcp_ms": fcp, "heap_mb": (metrics["JSHeapUsedSize"] + typed) / 1e6,
            "nodes": metrics.get("Nodes"), "blocked": len(blocked)}
     if restyle is not None:

@@ -16,7 +16,6 @@ Caching belongs to this view layer (STYLE.md): the computations below it are pla
 * :func:`map_document` / :func:`map_state` / :func:`map_key` – the live map: the page (geometry) once per
   (project filter, data version), then a small state vector per (as_of, filters); the parcel geometry
   itself is also memoised per data version in ``mapview.cache``.
-* :func:`map_html` – a complete offline Leaflet map HTML per (as_of, filters, data_version).
 
 Errors never reach the screen as tracebacks: :func:`store` and :func:`snapshot` log the detail and show
 a Vietnamese message, then stop the page (``st.stop()``).
@@ -282,25 +281,5 @@ def map_state(as_of_date: date | None = None, the_filters: Filters | None = None
     f = the_filters if the_filters is not None else filters()
     try:
         return _cached_map_state(day, f, database_url(), data_version_key(store()))
-    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
-        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
-
-
-@st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
-def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple) -> str:
-    from mapview import build_map, standalone_html
-
-    snap = _cached_snapshot(as_of_date, url, version)
-    return standalone_html(build_map(snap, _cached_store(url), the_filters))
-
-
-def map_html(as_of_date: date | None = None, the_filters: Filters | None = None) -> str:
-    """Self-contained Leaflet HTML of the map at ``as_of`` with ``filters``, cached per
-    (as_of, filters, DATABASE_URL, data_version); see :func:`mapview.standalone_html`."""
-    the_store = store()
-    day = as_of_date or as_of()
-    f = the_filters if the_filters is not None else filters()
-    try:
-        return _cached_map_html(day, f, database_url(), data_version_key(the_store))
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)

@@ -65,6 +65,9 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
                      and f.parent_frame != page.main_frame)     # the sandboxed map in the live-map component
         inner.wait_for_function(DRAWN, timeout=180_000)
         page.wait_for_timeout(1500)
+        # The map runs with an opaque origin inside the component: it cannot read the app around it.
+        assert inner.evaluate("() => { try { return parent.document && 'read'; } catch (e) { return e.name; } }") \
+            == "SecurityError"
         counts = inner.evaluate(COUNTS_JS)                    # parcels on the canvas layer
         assert counts["n"] == counts["drawn"] == n_parcels, counts
         assert "Tiến độ GPMB tại ngày 30/06/2024" in frame.locator(".gpmb-title").inner_text()
