@@ -14,6 +14,7 @@
  */
 (function () {
   'use strict';
+  performance.mark('gpmb-script');
   var L = window.L;
 
   function int32(text) {
@@ -351,6 +352,7 @@
       this.drawn = shown.length;
       this._drawnOnce = true;
       window.__gpmbDrawn = (window.__gpmbDrawn || 0) + 1;
+      if (window.__gpmbDrawn === 1) { performance.mark('gpmb-first-draw'); }
       this.fire('drawn', {count: shown.length});
     }
   });
@@ -370,8 +372,11 @@
     /* payload: the object, or the id of a JSON data block (script element of type application/json) holding it (JSON.parse
        of a data block is several times faster than parsing the same megabytes as a JS literal). */
     layer: function (payload, options) {
+      performance.mark('gpmb-layer-start');   // marks for benchmarks (performance.getEntriesByType('mark'))
       if (typeof payload === 'string') { payload = JSON.parse(document.getElementById(payload).textContent); }
+      performance.mark('gpmb-parsed');
       var layer = new ParcelLayer(payload, options);
+      performance.mark('gpmb-decoded');
       this.layers.push(layer);
       return layer;
     },
