@@ -13,7 +13,9 @@ Caching belongs to this view layer (STYLE.md): the computations below it are pla
   themselves (``st.cache_resource``, no copy per rerun, ~0.1 s saved each time): treat them as
   read-only.
 * :func:`filters` – the sidebar filters as a hashable :class:`dashboard.filters.Filters`.
-* :func:`map_html` – the offline Leaflet map HTML, built once per (as_of, filters, data_version).
+* :func:`map_document` / :func:`map_state` / :func:`map_key` – the live map: the page (geometry) once per
+  (project filter, data version), then a small state vector per (as_of, filters); the parcel geometry
+  itself is also memoised per data version in ``mapview.cache``.
 
 Errors never reach the screen as tracebacks: :func:`store` and :func:`snapshot` log the detail and show
 a Vietnamese message, then stop the page (``st.stop()``).
@@ -295,23 +297,54 @@ def render_store_footer() -> None:
 
 
 # --------------------------------------------------------------------------------------------- map
-@st.cache_data(show_spinner="Đang vẽ bản đồ…", max_entries=64)
-def _cached_map_html(as_of_date: date, the_filters: Filters, url: str | None, version: tuple,
-                     units: tuple[str, ...] = ()) -> str:
+def map_key(the_filters: Filters | None = None) -> str:
+    """Key of the live map page: the data version and the project filter (what the geometry it carries
+    depends on); a date or another filter keeps the page and changes only its state."""
+    f = the_filters if the_filters is not None else filters()
+    return repr((database_url(), data_version_key(reader()), f.project_ids, account_units()))
+
+
+@st.cache_data(show_spinner="Đang chuẩn bị bản đồ…", max_entries=8)
+def _cached_map_document(project_ids: tuple[str, ...], url: str | None, version: tuple, _as_of_date: date,
+                         units: tuple[str, ...] = ()) -> str:
     from mapview import build_map, standalone_html
 
-    snap = _cached_snapshot(as_of_date, url, version, units)
-    return standalone_html(build_map(snap, _cached_reader(url, units), the_filters))
+    snap = _cached_snapshot(_as_of_date, url, version, units)
+    # No complaint/unpaid markers here: they belong to one date, and this page outlives date changes
+    # (which only restyle the parcels); the exported HTML map, built per date, has them.
+    return standalone_html(build_map(snap, _cached_reader(url, units), Filters(project_ids=project_ids),
+                                     people_markers=False))
 
 
-def map_html(as_of_date: date | None = None, the_filters: Filters | None = None) -> str:
-    """Self-contained Leaflet HTML of the map at ``as_of`` with ``filters``, cached per
-    (as_of, filters, DATABASE_URL, data_version); see :func:`mapview.standalone_html`."""
-    the_reader = reader()
+def map_document(the_filters: Filters | None = None) -> str:
+    """The live map page for the project filter of ``the_filters``, built once per (project filter,
+    DATABASE_URL, data_version) at the current as-of date; later dates reach it as a state
+    (:func:`map_state`). Stops the page with a Vietnamese message if it cannot be built."""
+    f = the_filters if the_filters is not None else filters()
+    day = as_of()
+    try:
+        return _cached_map_document(f.project_ids, database_url(), data_version_key(reader()), day, account_units())
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_map_state(as_of_date: date, the_filters: Filters, url: str | None, version: tuple,
+                      units: tuple[str, ...] = ()) -> dict:
+    from mapview.context import project_table
+    from mapview.parcel_layer import map_state
+
+    return map_state(_cached_snapshot(as_of_date, url, version, units), project_table(_cached_reader(url, units)),
+                     the_filters)
+
+
+def map_state(as_of_date: date | None = None, the_filters: Filters | None = None) -> dict:
+    """The state vector of the live map at ``as_of`` with ``filters`` (:func:`mapview.parcel_layer.map_state`),
+    cached per (as_of, filters, DATABASE_URL, data_version)."""
     day = as_of_date or as_of()
     f = the_filters if the_filters is not None else filters()
     try:
-        return _cached_map_html(day, f, database_url(), data_version_key(the_reader), account_units())
+        return _cached_map_state(day, f, database_url(), data_version_key(reader()), account_units())
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
 

@@ -21,6 +21,8 @@ from vocab.labels import next_action_label, stage_label
 #: Ranks numbered on the map (the first ones: past them the labels would cover the parcels).
 NUMBERED_MAX = 300
 HIGHLIGHT = "#d50000"
+#: Leaflet pane of the blocking parcels' outlines.
+BLOCKERS_PANE = "gpmbBlockers"
 
 
 def _label_html(rank: int) -> str:
@@ -42,7 +44,8 @@ def blockers_layer(parcels: Any, blockers: pd.DataFrame) -> folium.FeatureGroup:
     Returns
     -------
     folium.FeatureGroup
-        Outlines of the blocking parcels (WGS 84) and, for the first :data:`NUMBERED_MAX` ranks, a number
+        Outlines of the blocking parcels (WGS 84, in the map pane :data:`BLOCKERS_PANE`, which the map
+        must have) and, for the first :data:`NUMBERED_MAX` ranks, a number
         marker with a tooltip (rank, parcel, stage, next action).
     """
     group = folium.FeatureGroup(name="Thửa điểm nghẽn (đánh số theo thứ tự ưu tiên)", show=True)
@@ -50,7 +53,9 @@ def blockers_layer(parcels: Any, blockers: pd.DataFrame) -> folium.FeatureGroup:
     if shapes.empty:
         return group
     shapes = shapes.to_crs(4326)
-    folium.GeoJson(shapes.to_json(), style_function=lambda _: {
+    # Their own pane (:func:`blockers_map` creates it) above the parcel canvas, which sits above the
+    # overlay pane's SVG layers.
+    folium.GeoJson(shapes.to_json(), pane=BLOCKERS_PANE, style_function=lambda _: {
         "color": HIGHLIGHT, "weight": 3, "fillColor": HIGHLIGHT, "fillOpacity": 0.15}).add_to(group)
     centres = dict(zip(shapes["parcel_id"], shapes.geometry.representative_point()))
     for r in blockers.head(NUMBERED_MAX).to_dict("records"):
@@ -81,6 +86,7 @@ def blockers_map(snapshot: Any, store: Any, milestone_id: str) -> folium.Map:
     controls = [(key, child) for key, child in m._children.items() if isinstance(child, folium.LayerControl)]
     for key, _ in controls:
         del m._children[key]
+    folium.map.CustomPane(BLOCKERS_PANE, z_index=450, pointer_events=False).add_to(m)
     blockers_layer(snapshot.parcels, rows).add_to(m)
     for key, child in controls:
         m.add_child(child, name=key)

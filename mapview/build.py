@@ -11,11 +11,14 @@ Layers, bottom to top (each can be switched in the layer control):
 5. *Tim tuyến, mốc lý trình* – road centrelines (dashed if approximate) and a dot every kilometre,
    labelled every 5 km (``gis.chainage.kilometre_markers``).
 6. *Thửa đất theo giai đoạn* – parcels filled with the stage colour (``vocab.labels.STAGE_COLOURS``),
-   red outline when the parcel is at risk; hover for a tooltip.
-7. *Thửa có rủi ro tiến độ* – a red dot on every at-risk parcel, visible at any zoom.
+   red outline when the parcel is at risk and a red dot under it (seen at any zoom); hover for a
+   tooltip. One canvas for all parcels (``mapview/static/gpmb/parcels.js``), fed with the compact
+   payload of :mod:`mapview.parcel_layer`; ``layer.setState(mapview.map_state(...))`` restyles it in
+   the browser after a date or filter change.
 
 The steps live in modules with one job each: ``mapview.context`` (context layers as GeoJSON),
-``mapview.parcels`` (parcel properties and lookup tables), ``mapview.legend`` (title, legend),
+``mapview.parcels`` (parcel properties and lookup tables), ``mapview.parcel_layer`` and
+``mapview.encode`` (the parcel layer's compact payload and per-date state), ``mapview.legend`` (title, legend),
 ``mapview.elements`` (folium elements), ``mapview.scripts`` (browser JavaScript), ``mapview.style``
 (colours, CSS), ``mapview.cache`` (memo per data version); this module assembles them in layer order.
 
@@ -25,7 +28,6 @@ approximate geometry, base layers) are drawn inside the map, so the exported HTM
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -34,10 +36,9 @@ import pandas as pd
 
 from mapview.cache import StoreMemo
 from mapview.context import boundaries_layer, centreline_layers, communes_layer, project_table, roads_layer
-from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables, MetricScale
-from mapview.layers import assemble_feature_collection, bounds_latlon, properties_json
-from mapview.legend import legend_html, title_html
-from mapview.parcels import ILLUSTRATIVE_BIT, parcel_geometries, parcel_properties
+from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables, MetricScale, ParcelLayer
+from mapview.layers import bounds_latlon
+from mapview.parcel_layer import parcel_payload
 from mapview.people import add_people_markers
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
@@ -50,11 +51,15 @@ from mapview.style import (
     DEFAULT_CENTRE,
     MAP_CSS,
     PARCEL_EDGE,
+    PARCEL_FILL_OPACITY,
     RAILWAY_COLOUR,
     RISK_COLOUR,
     ROAD_COLOUR,
 )
 from milestones.filters import Filters, apply_filters, as_filters
+
+#: Name of the parcel layer in the layer control.
+PARCEL_LAYER_NAME = "Thửa đất theo giai đoạn"
 
 if TYPE_CHECKING:
     from milestones.snapshot import Snapshot
@@ -108,6 +113,7 @@ def _add_boundaries(m: folium.Map, memo: StoreMemo, projects: gpd.GeoDataFrame,
     DataLayer(
         memo.get(("boundaries", project_ids), lambda: boundaries_layer(projects)),
         name="Chỉ giới GPMB",
+        className="gpmb-boundary",
         on_each_feature=each_feature_js(
             f"{{color: '{BOUNDARY_COLOUR}', weight: 2.5, fillOpacity: 0.04, fillColor: '{BOUNDARY_COLOUR}', "
             f"dashArray: (p.a ? '{APPROXIMATE_DASH}' : null)}}"),
@@ -144,49 +150,25 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
     group.add_to(m)
 
 
-def _add_risk_dots(m: folium.Map, prop_texts: list[str], points: Any, risky: Any) -> None:
-    """Layer 7: a red dot on each at-risk parcel, drawn *under* the parcels: at low zoom the dot sticks out
-    of the tiny polygon; zoomed in, the polygon (red outline) covers it."""
-    if not risky.any():
-        return
-    DataLayer(
-        assemble_feature_collection((t for t, r in zip(prop_texts, risky) if r), points[risky]),
-        name="Thửa có rủi ro tiến độ",
-        marker=folium.CircleMarker(radius=3.5, color="#ffffff", weight=0.8, fill=True, fill_color=RISK_COLOUR,
-                                   fill_opacity=0.95),
-        on_each_feature=each_feature_js(None, tooltip="parcel"),
-    ).add_to(m)
+def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
+                 shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool) -> dict:
+    """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
+    tables its tooltips use (built in the browser); returns its payload."""
+    payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
+                             include_personal_data=include_personal_data)
+    m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
+    options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
+               "fillOpacity": PARCEL_FILL_OPACITY}
+    m.add_child(ParcelLayer(payload, options, PARCEL_LAYER_NAME))
+    return payload
 
 
-def _add_parcels(m: folium.Map, memo: StoreMemo, all_parcels: gpd.GeoDataFrame, parcels: gpd.GeoDataFrame,
-                 projects: pd.DataFrame, include_personal_data: bool) -> pd.DataFrame:
-    """Layers 6 and 7: parcels filled by stage (red outline when at risk) and the risk dots, with the
-    lookup tables their tooltips use (built in the browser); returns the parcels' compact properties."""
-    props, tables = parcel_properties(parcels, projects, include_personal_data=include_personal_data)
-    m.add_child(LookupTables(tables, PARCEL_TOOLTIP_JS))
-    geometries = parcel_geometries(memo, all_parcels, parcels)
-    prop_texts = properties_json(props, list(props.columns))
-    _add_risk_dots(m, prop_texts, geometries["point"], (props["r"] == 1).to_numpy())
-    DataLayer(
-        assemble_feature_collection(prop_texts, geometries["polygon"]),
-        name="Thửa đất theo giai đoạn",
-        on_each_feature=each_feature_js(
-            f"{{fillColor: window.GPMB.colours[p.s], fillOpacity: 0.8, color: (p.r ? '{RISK_COLOUR}' : '{PARCEL_EDGE}'), "
-            "weight: (p.r ? 2.5 : 0.7), opacity: 1}", tooltip="parcel", hover=True),
-    ).add_to(m)
-    return props
-
-
-def _add_title_and_legend(m: folium.Map, as_of: date, parcels: gpd.GeoDataFrame, props: pd.DataFrame,
-                          projects: gpd.GeoDataFrame) -> None:
-    """The title box and the layer control (top right), the legend (bottom right)."""
-    counts = parcels["stage"].value_counts().to_dict() if "stage" in parcels else {}
-    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
-    illustrative = bool((props["x"] & ILLUSTRATIVE_BIT).any()) if len(props) else False
-    m.add_child(HtmlControl(title_html(as_of, len(parcels), illustrative), "topright", "gpmb-title"))
+def _add_title_and_legend(m: folium.Map, state: dict) -> None:
+    """The title box and the layer control (top right), the legend (bottom right), from the parcel
+    layer's state (so a restyle in the browser can replace them)."""
+    m.add_child(HtmlControl(state["title"], "topright", "gpmb-title"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.add_child(HtmlControl(legend_html(counts, int(props["r"].sum()), has_approximate), "bottomright",
-                            "gpmb-legend"))
+    m.add_child(HtmlControl(state["legend"], "bottomright", "gpmb-legend"))
 
 
 def _fit_view(m: folium.Map, bounds: list | None) -> None:
@@ -198,7 +180,7 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
 
 def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
-              include_personal_data: bool = False) -> folium.Map:
+              include_personal_data: bool = False, people_markers: bool = True) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -224,6 +206,10 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
         Show each parcel's ``owner_name`` (personal data) in its tooltip ("Người sử dụng đất"). The
         dashboard never sets it; an export sets it only when the user asked for personal data. When
         False no owner name is written into the page at all.
+    people_markers : bool, default True
+        The layers of parcels with an open complaint letter and of households not fully paid at the
+        as-of date (:mod:`mapview.people`). The dashboard's live map, which outlives date changes, leaves
+        them out; an export built for one date has them.
 
     Returns
     -------
@@ -249,8 +235,9 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
-    add_people_markers(m, snapshot, store, parcels)   # under the parcels, as the risk dots: hover finds the parcel
-    props = _add_parcels(m, memo, snapshot.parcels, parcels, all_projects, include_personal_data)
-    _add_title_and_legend(m, snapshot.as_of, parcels, props, projects)
+    if people_markers:   # under the parcels: hover still finds the parcel
+        add_people_markers(m, snapshot, store, parcels)
+    payload = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data)
+    _add_title_and_legend(m, payload["state"])
     _fit_view(m, bounds_latlon(parcels) or bounds_latlon(projects) or communes_bounds)
     return m

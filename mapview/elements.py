@@ -180,3 +180,53 @@ class FitWhenSized(MacroElement):
         self._name = "GpmbFit"
         self.bounds = bounds
         self.options = {"padding": [padding_px, padding_px], "animate": False}
+
+
+class ParcelLayer(folium.map.Layer):
+    """The canvas parcel layer (``window.GPMBParcels.layer`` of ``mapview/static/gpmb/parcels.js``).
+
+    Parameters
+    ----------
+    payload : dict
+        ``geometry`` (:func:`mapview.encode.encode_geometries`), ``columns`` (static tooltip columns,
+        :func:`mapview.encode.columnar`), ``tables`` (label tables) and ``state``
+        (:func:`mapview.parcel_layer.parcel_state`); spliced verbatim as JSON into the page.
+    options : dict
+        Leaflet options of the layer: ``colours`` (per stage index), ``edge``, ``risk``, ``fillOpacity``.
+    name : str
+        Name in the layer control.
+    """
+
+    def __init__(self, payload: dict, options: dict, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "GpmbParcels"
+        self.payload = payload
+        self.options = options
+
+    def geojson(self) -> dict:
+        """The shown parcels as a GeoJSON FeatureCollection (EPSG:4326) with the properties the browser
+        gives the tooltip (static columns, ``s``, ``r``, ``d``, ``f`` as a list of flag indices) — for
+        tests and inspection."""
+        from mapview.parcel_layer import payload_features
+
+        return payload_features(self.payload)
+
+    def render(self, **kwargs) -> None:
+        from mapview.encode import script_json
+
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("A map layer can only be rendered inside a folium Figure")
+        # The payload as a JSON data block (never executed, so outside the CSP's script hashes' concern),
+        # read with JSON.parse by the layer script.
+        data_id = f"{self.get_name()}_data"
+        figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}">{script_json(self.payload)}</script>'),
+                                name=data_id)
+        script = f"var {self.get_name()} = window.GPMBParcels.layer({json.dumps(data_id)}, {script_json(self.options)});"
+        figure.script.add_child(Raw(script), name=self.get_name())
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        for element in self._children.values():
+            element.render(**kwargs)

@@ -122,11 +122,26 @@ def feature_collection(gdf: gpd.GeoDataFrame, properties: Iterable[str] = (), si
     return json.loads(feature_collection_json(gdf, properties, simplify_m))
 
 
+def _bounding_box(geoms: gpd.GeoSeries):
+    """The bounding box of ``geoms`` as a polygon with a vertex every 1/64 of its size (so that its
+    reprojection bounds the reprojected geometries), or None when they have no finite bounds."""
+    bounds = geoms.total_bounds
+    if not np.all(np.isfinite(bounds)):
+        return None
+    size = max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1e-9)
+    return shapely.segmentize(shapely.box(*bounds), size / 64)
+
+
 def bounds_latlon(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
-    """``[[south, west], [north, east]]`` of ``gdf`` in EPSG:4326 (Leaflet's fitBounds order), or None if empty."""
+    """``[[south, west], [north, east]]`` of ``gdf`` in EPSG:4326 (Leaflet's fitBounds order), or None if
+    empty. Computed from the densified bounding box in the layer's CRS: the same to well under a metre
+    for a province-sized layer in a transverse Mercator CRS, without reprojecting every geometry."""
     if gdf.empty:
         return None
-    west, south, east, north = to_wgs84(gdf.geometry).total_bounds
+    box = gpd.GeoSeries([_bounding_box(gdf.geometry)], crs=gdf.crs)  # 1 ring, not every geometry
+    if box.iloc[0] is None:
+        return None
+    west, south, east, north = to_wgs84(box).total_bounds
     if not np.all(np.isfinite([west, south, east, north])):
         return None
     return [[float(south), float(west)], [float(north), float(east)]]

@@ -16,9 +16,6 @@ import pandas as pd
 
 from domain.stages import STAGES
 from gis.chainage import format_chainage
-from mapview.cache import StoreMemo
-from mapview.layers import geometry_json
-from mapview.style import SIMPLIFY_M
 from vocab.format import fmt_date, fmt_number, is_missing
 from vocab.labels import LAND_USE_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, risk_flag_label
 
@@ -187,29 +184,3 @@ def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,
     }
     return props, tables
 
-
-def _geometry_texts(parcels: gpd.GeoDataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"polygon": geometry_json(parcels.geometry, SIMPLIFY_M["parcels"]),
-         "point": geometry_json(parcels.geometry.representative_point())},
-        index=parcels["parcel_id"].to_numpy(),
-    )
-
-
-def parcel_geometries(memo: StoreMemo, all_parcels: gpd.GeoDataFrame,
-                      shown: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
-    """GeoJSON geometry texts (EPSG:4326) of the ``shown`` parcels, in their order.
-
-    Returns ``{"polygon": …, "point": …}`` (simplified polygon, representative point; None where a
-    geometry is missing). The conversion of all snapshot parcels (``all_parcels``, EPSG:9215, unique
-    ``parcel_id``) is cached in ``memo``; shown parcels it does not cover are converted directly.
-    """
-    if shown.empty:
-        return {"polygon": np.array([], dtype=object), "point": np.array([], dtype=object)}
-    table = memo.get(("parcel_geometries", len(all_parcels)), lambda: _geometry_texts(all_parcels))
-    ids = shown["parcel_id"].to_numpy()
-    if table.index.has_duplicates or not pd.Index(ids).isin(table.index).all():
-        table = _geometry_texts(shown)  # parcel ids not unique or not in the cache: convert directly
-        return {"polygon": table["polygon"].to_numpy(), "point": table["point"].to_numpy()}
-    rows = table.loc[ids]
-    return {"polygon": rows["polygon"].to_numpy(), "point": rows["point"].to_numpy()}

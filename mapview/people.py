@@ -16,7 +16,6 @@ import pandas as pd
 
 from mapview.elements import DataLayer
 from mapview.layers import assemble_feature_collection, geometry_json, properties_json
-from mapview.scripts import each_feature_js
 from vocab.escape import html_text
 
 COMPLAINT_COLOUR = "#6a1b9a"
@@ -51,9 +50,10 @@ def _layer(parcels: gpd.GeoDataFrame, ids: set[str], name: str, label: str, colo
     props = pd.DataFrame({"t": [html_text(f"{label} – thửa {p}") for p in chosen["parcel_id"]]})
     points = gpd.GeoSeries(chosen.geometry.representative_point(), crs=chosen.crs)
     return DataLayer(assemble_feature_collection(properties_json(props, ["t"]), geometry_json(points)), name=name,
+                     # no tooltip of its own, not interactive: the parcel under the marker keeps the hover and
+                     # its tooltip (which names the open complaint); the layer's name says what the dots are
                      marker=folium.CircleMarker(radius=5, color="#ffffff", weight=1, fill=True, fill_color=colour,
-                                                fill_opacity=0.95),
-                     on_each_feature=each_feature_js(None, tooltip="sticky"))
+                                                fill_opacity=0.95, interactive=False))
 
 
 def add_people_markers(m: folium.Map, snapshot, store, parcels: gpd.GeoDataFrame) -> tuple[int, int]:

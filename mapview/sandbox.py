@@ -30,19 +30,23 @@ from urllib.parse import urlsplit
 #: removed them all). Two searches instead of one lazy ``.*?`` pattern: 2 ms instead of 140 ms for 6 MB.
 _SCRIPT_OPEN = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 _SCRIPT_CLOSE = re.compile(r"</script", re.IGNORECASE)
+#: ``type`` of a data block (the parcel layer's payload), which the browser never executes.
+_DATA_BLOCK = re.compile(r"""\btype\s*=\s*["']?application/json\b""", re.IGNORECASE)
 _POLICY_META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
 def _script_texts(page: str) -> Iterator[str]:
-    """The text of each ``<script>…</script>`` block of ``page``, in order (a browser ends a block at
-    the first ``</script``, whatever its case)."""
+    """The text of each executable ``<script>…</script>`` block of ``page``, in order (a browser ends a
+    block at the first ``</script``, whatever its case); ``type="application/json"`` data blocks are
+    left out."""
     position = 0
     while (start := _SCRIPT_OPEN.search(page, position)) is not None:
         end = _SCRIPT_CLOSE.search(page, start.end())
         if end is None:
             return
-        yield page[start.end():end.start()]
+        if not _DATA_BLOCK.search(start.group(0)):  # a JSON data block never runs: nothing to allow
+            yield page[start.end():end.start()]
         position = end.end()
 
 

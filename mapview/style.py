@@ -18,6 +18,8 @@ RAILWAY_COLOUR = "#212121"
 COMMUNE_EDGE = "#607d8b"
 COMMUNE_FILL = "#fbf8ef"
 PARCEL_EDGE = "#37474f"
+#: Fill opacity of the parcels (stage colour).
+PARCEL_FILL_OPACITY = 0.8
 #: Leaflet dash pattern of an approximate clearance boundary.
 APPROXIMATE_DASH = "8 6"
 #: Leaflet dash pattern of an approximate centreline.
@@ -45,6 +47,8 @@ MAP_CSS = """
   margin: 0 7px 0 2px; background: #d50000; vertical-align: -1px; }
 .gpmb-title b { font-size: 13px; }
 .gpmb-legend { max-width: 270px; }
+/* Only the outline of a clearance boundary takes the pointer: the parcels inside it get the hover. */
+.leaflet-overlay-pane path.gpmb-boundary.leaflet-interactive { pointer-events: visibleStroke; }
 .leaflet-control-layers { font-size: 12px; line-height: 1.5; }
 .leaflet-control-layers-expanded { padding: 4px 8px 4px 4px; }
 </style>

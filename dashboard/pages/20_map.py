@@ -1,16 +1,16 @@
 """Bản đồ: the offline progress map at the as-of date, with the sidebar filters (project, commune, stage).
 
-The map HTML is built by ``mapview`` once per (as-of date, filters, data version) and cached
-(``state.map_html``); it is shown in an ``srcdoc`` iframe (``st.iframe``, the successor of
-``streamlit.components.v1.html``) so Leaflet comes from the vendored files inside the HTML, never from
-a CDN (``st_folium`` would fetch it from the internet).
+A persistent map (``dashboard.map_component``): the map page, built by ``mapview`` once per (project
+filter, data version) with Leaflet from the vendored files (never a CDN), is sent to the browser once;
+a new as-of date or another commune / stage / at-risk filter sends only the state vector
+(``state.map_state``), and the live map restyles itself.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import state
-from mapview.sandbox import sandboxed_document
+from dashboard.map_component import live_map
 from milestones.filters import apply_filters
 from vocab.format import fmt_date, fmt_number
 
@@ -36,10 +36,5 @@ def render() -> None:
     )
     if shown.empty:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
-    html = sandboxed_document(state.map_html(day, chosen))
-    if hasattr(st, "iframe"):  # Streamlit ≥ 1.5x: successor of components.v1.html (same srcdoc iframe)
-        st.iframe(html, height=MAP_HEIGHT_PX)
-    else:
-        import streamlit.components.v1 as components
-
-        components.html(html, height=MAP_HEIGHT_PX)
+    live_map(state.map_key(chosen), lambda: state.map_document(chosen), state.map_state(day, chosen),
+             height=MAP_HEIGHT_PX)

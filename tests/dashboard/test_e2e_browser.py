@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.browser import offline_page
 from tests.support.login import admin_app, log_in
+from tests.support.parcel_map import COUNTS_JS, DRAWN, STYLES_JS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,11 +60,33 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
         # Map page: the Leaflet map inside the iframe draws every parcel (all are in the default view).
         page.get_by_role("link", name="Bản đồ").first.click()
         frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
-        frame.locator("path.leaflet-interactive").first.wait_for(timeout=180_000)
+        frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
+        inner = next(f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
+                     and f.parent_frame != page.main_frame)     # the sandboxed map in the live-map component
+        inner.wait_for_function(DRAWN, timeout=180_000)
         page.wait_for_timeout(1500)
-        drawn = frame.locator("path.leaflet-interactive").count()
-        assert drawn >= n_parcels
+        # The map runs with an opaque origin inside the component: it cannot read the app around it.
+        assert inner.evaluate("() => { try { return parent.document && 'read'; } catch (e) { return e.name; } }") \
+            == "SecurityError"
+        counts = inner.evaluate(COUNTS_JS)                    # parcels on the canvas layer
+        assert counts["n"] == counts["drawn"] == n_parcels, counts
         assert "Tiến độ GPMB tại ngày 30/06/2024" in frame.locator(".gpmb-title").inner_text()
         page.screenshot(path=str(tmp_path / "map_30-06-2024.png"), full_page=True)
+        # Another stage filter restyles the same live map (no new page: a mark set in it stays).
+        inner.evaluate("() => { window.__sameMap = true; }")
+        before = inner.evaluate(STYLES_JS)["styles"]
+        sidebar = page.locator("[data-testid='stSidebar']")
+        stages = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Giai đoạn")
+        stages.scroll_into_view_if_needed()
+        stages.locator("input").click()
+        page.keyboard.type("Chi trả")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        inner.wait_for_function("(n) => window.GPMBParcels.layers[0].shownCount() < n", arg=n_parcels, timeout=120_000)
+        n_paid = inner.evaluate(COUNTS_JS)["shown"]
+        assert f"{n_paid:,}".replace(",", ".") + " thửa đang hiển thị" in frame.locator(".gpmb-title").inner_text()
+        assert inner.evaluate("() => window.__sameMap === true")
+        after = inner.evaluate(STYLES_JS)["styles"]
+        assert after != before and sum(1 for st in after if st) == n_paid > 0
     # Everything worked with the network cut off, and nothing even tried to reach it.
     assert blocked == [], blocked

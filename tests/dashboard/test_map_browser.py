@@ -6,6 +6,7 @@ import pytest
 from mapview import build_map, standalone_html
 from tests.dashboard import synthetic
 from tests.support.browser import offline_page
+from tests.support.parcel_map import COUNTS_JS, DRAWN, FOCUS_JS, PIXELS_JS, wrong_pixels
 
 pytestmark = pytest.mark.browser
 
@@ -19,32 +20,19 @@ def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
     with offline_page(allow_localhost=False, viewport={"width": 1200, "height": 800}) as (page, requested):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.as_uri())
-        page.wait_for_selector("path.leaflet-interactive")
+        page.wait_for_function(DRAWN)
         assert errors == [] and requested == []
-        n_parcels = page.evaluate(
-            "(() => { let n = 0; for (const k in window) { const m = window[k];"
-            " if (k.startsWith('map_') && m && m.eachLayer) { m.eachLayer(l => {"
-            " if (l.feature && l.feature.properties && l.feature.properties.A !== undefined"
-            " && l.getBounds) n++; }); } } return n; })()")
-        assert n_parcels == 18
-        assert page.locator("path.leaflet-interactive").count() >= 18
-        # Zoom on parcel 103 and hover its centre: the tooltip is built in the browser from the lookup
-        # tables. The point is computed from the map (not a fixed pixel) and checked to be parcel 103's
-        # own path, and the view must really be at zoom 19 (Leaflet ignores setView while a zoom
-        # animation runs, which happened on a loaded machine before the map stopped animating its load).
+        # All 18 parcels are drawn on the canvas, each with its stage colour (pixels read back).
+        assert page.evaluate(COUNTS_JS)["drawn"] == 18
+        samples = page.evaluate(PIXELS_JS)
+        assert len(samples) == 18 and wrong_pixels(samples) == [], wrong_pixels(samples)
+        assert sum(s["risk"] for s in samples) == 2
+        # Zoom on parcel 103 and hover a point inside it: the tooltip is built in the browser from the
+        # lookup tables. The point is computed from the map (not a fixed pixel) and checked to be inside
+        # parcel 103 by the layer's own hit-test, and the view must really be at zoom 19.
         page.wait_for_function(
-            "(() => { for (const k in window) { const m = window[k];"
-            " if (k.startsWith('map_') && m && m.eachLayer) { return !m._animatingZoom; } } return false; })()",
-            timeout=15_000)
-        spot = page.evaluate(
-            "(() => { for (const k in window) { const m = window[k];"
-            " if (k.startsWith('map_') && m && m.eachLayer) { let target = null; m.eachLayer(l => {"
-            " if (l.feature && l.feature.properties.n === 103 && l.getBounds) { target = l; } });"
-            " const centre = target.getBounds().getCenter(); m.setView(centre, 19, {animate: false});"
-            " const pt = m.latLngToContainerPoint(centre); const box = m.getContainer().getBoundingClientRect();"
-            " const x = box.left + pt.x, y = box.top + pt.y;"
-            " return {zoom: m.getZoom(), x: x, y: y, hit: document.elementFromPoint(x, y) === target._path};"
-            " } } return null; })()")
+            "(() => { const l = window.GPMBParcels.layers[0]; return !l._map._animatingZoom; })()", timeout=15_000)
+        spot = page.evaluate(FOCUS_JS, ["n", 103, 19])
         assert spot is not None and spot["zoom"] == 19 and spot["hit"], spot
         page.mouse.move(spot["x"] - 10, spot["y"] - 10)
         page.mouse.move(spot["x"], spot["y"], steps=3)

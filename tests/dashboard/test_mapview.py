@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from mapview import build_map, remote_references, standalone_html
+from mapview.elements import ParcelLayer
 from mapview.offline import LEAFLET_DIR
 from milestones.filters import Filters
 from tests.dashboard import synthetic
@@ -22,9 +23,9 @@ def unescape(html: str) -> str:
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda mt: chr(int(mt.group(1), 16)), html)
 
 
-def layer(m: folium.Map, name: str) -> folium.GeoJson:
+def layer(m: folium.Map, name: str) -> folium.GeoJson | ParcelLayer:
     for child in m._children.values():
-        if isinstance(child, folium.GeoJson) and child.layer_name == name:
+        if isinstance(child, (folium.GeoJson, ParcelLayer)) and child.layer_name == name:
             return child
     raise AssertionError(f"no layer {name!r}")
 

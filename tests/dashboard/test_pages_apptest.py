@@ -66,23 +66,48 @@ def test_project_filter_limits_cards(fake_backend, main_app):
     assert at.table[0].value["Dự án"].tolist() == ["CCN AR"]
 
 
+def live_map_args(at) -> dict:
+    """The arguments the page sent to the persistent map component (``dashboard.map_component``)."""
+    proto = next(e.proto for e in at.main if type(e).__name__ == "UnknownElement"
+                 and type(e.proto).__name__ == "ComponentInstance" and e.proto.id.endswith("gpmb_live_map"))
+    return json.loads(proto.json_args)
+
+
 def test_map_page_draws_offline_map(fake_backend, page_app):
     at = page_app("20_map").run()
     assert not at.exception and not at.error
     assert "30/06/2024" in captions(at) and "18 thửa" in captions(at)
-    iframe = next(e for e in at.main if getattr(e, "type", "") == "iframe")
-    html = iframe.proto.srcdoc
-    assert "L.map(" in html and "cdn.jsdelivr.net" not in html
+    args = live_map_args(at)
+    html = args["document"]                  # sent: this session's browser does not hold the map yet
+    assert "L.map(" in html and "cdn.jsdelivr.net" not in html and "Content-Security-Policy" in html
+    assert args["state"]["count"] == 18 and "30/06/2024" in args["state"]["title"]
     at.multiselect(key=state.STAGES_KEY).set_value(["paid"]).run()
     assert "2 thửa đang hiển thị" in captions(at)      # RD parcels 9 and 10 are at "paid" on 30/06
+    assert "2 thửa đang hiển thị" in live_map_args(at)["state"]["title"]
     at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
     # At 31/03 (day 90): rank = 1 + (90 - 10 i) // 20 = 5 (paid) for i = 0, 1 in each project.
     assert "31/03/2024" in captions(at) and "4 thửa đang hiển thị" in captions(at)
-    html = next(e for e in at.main if getattr(e, "type", "") == "iframe").proto.srcdoc
-    assert "31/03/2024" in html
+    args = live_map_args(at)
+    assert "31/03/2024" in args["state"]["title"] and sum(args["state"]["v"]) == 4
+    assert args["map_key"] == live_map_args(page_app("20_map").run())["map_key"]   # same page, new state
 
 
-def test_map_html_is_cached_per_date_and_filter(fake_backend, page_app):
+def test_live_map_sends_the_page_only_when_the_browser_lacks_it(fake_backend, page_app):
+    from dashboard.map_component import WIDGET_KEY
+
+    at = page_app("20_map").run()
+    args = live_map_args(at)
+    at.session_state[WIDGET_KEY] = args["map_key"]     # what the component reports once it holds the map
+    at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 3, 31)).run()
+    again = live_map_args(at)
+    assert again["document"] is None and again["map_key"] == args["map_key"]
+    assert len(json.dumps(again)) < len(args["document"]) / 10   # only the state vector travels
+    at.multiselect(key=state.PROJECTS_KEY).set_value(["AR"]).run()
+    other = live_map_args(at)                            # another project filter: another page
+    assert other["map_key"] != args["map_key"] and "L.map(" in other["document"]
+
+
+def test_map_page_is_built_once_per_data_version_and_project_filter(fake_backend, page_app):
     calls = []
     import mapview
 
@@ -99,9 +124,10 @@ def test_map_html_is_cached_per_date_and_filter(fake_backend, page_app):
         at.run()                                         # same date and filters: served from the cache
         assert len(calls) == 1
         at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 5, 1)).run()
+        at.multiselect(key=state.STAGES_KEY).set_value(["paid"]).run()
+        assert len(calls) == 1                           # a date or a stage filter: a new state only
+        at.multiselect(key=state.PROJECTS_KEY).set_value(["AR"]).run()
         assert len(calls) == 2
-        at.date_input(key=state.AS_OF_KEY).set_value(date(2024, 6, 30)).run()
-        assert len(calls) == 2                           # back to a date already built
     finally:
         mp.undo()
 

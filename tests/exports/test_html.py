@@ -7,10 +7,12 @@ import pytest
 
 from exports.html import REMOTE_LINK, export_html
 from exports.options import ExportOptions
+from tests.support.parcel_map import PIXELS_JS, wrong_pixels
 from vocab.labels import STAGE_COLOURS, STAGE_LABELS_VI
 
-_STAGE_PATHS_JS = """(colours) => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
-    .filter(e => colours.includes((e.getAttribute('fill') || '').toLowerCase())).length"""
+#: Parcels the canvas layer drew in the last redraw, and those shown with a stage colour as their fill.
+_STAGE_PARCELS_JS = """(colours) => { const l = window.GPMBParcels.layers[0];
+    return {drawn: l.drawn, coloured: l.styles().filter(s => s && colours.includes(s[0].toLowerCase())).length}; }"""
 
 
 def test_self_contained_no_network_address(snap, fake_store):
@@ -55,7 +57,7 @@ def _open(page, tmp_path, html: str):
     path = tmp_path / "ban_do.html"
     path.write_text(html, encoding="utf-8")
     page.goto(path.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane path")
+    page.wait_for_function("() => window.__gpmbDrawn > 0")
     page.wait_for_timeout(300)
 
 
@@ -63,8 +65,10 @@ def _open(page, tmp_path, html: str):
 def test_browser_draws_every_parcel_and_the_legend_offline(snap, fake_store, browser_page, tmp_path):
     page, blocked = browser_page
     _open(page, tmp_path, export_html(snap, fake_store))
-    n = page.evaluate(_STAGE_PATHS_JS, [c.lower() for c in STAGE_COLOURS.values()])
-    assert n == len(snap.parcels)
+    n = page.evaluate(_STAGE_PARCELS_JS, [c.lower() for c in STAGE_COLOURS.values()])
+    assert n == {"drawn": len(snap.parcels), "coloured": len(snap.parcels)}
+    samples = page.evaluate(PIXELS_JS)                                  # and the pixels say so
+    assert len(samples) == len(snap.parcels) and wrong_pixels(samples) == []
     legend = page.inner_text("body")
     assert "Chú giải" in legend
     for label in STAGE_LABELS_VI.values():
@@ -77,7 +81,9 @@ def test_browser_draws_every_parcel_and_the_legend_offline(snap, fake_store, bro
 def test_browser_one_project_only(snap, fake_store, browser_page, tmp_path):
     page, blocked = browser_page
     _open(page, tmp_path, export_html(snap, fake_store, ExportOptions(project_id="CCN_HT1")))
-    n = page.evaluate(_STAGE_PATHS_JS, [c.lower() for c in STAGE_COLOURS.values()])
-    assert n == int((snap.parcels.project_id == "CCN_HT1").sum())
+    n = page.evaluate(_STAGE_PARCELS_JS, [c.lower() for c in STAGE_COLOURS.values()])
+    mine = int((snap.parcels.project_id == "CCN_HT1").sum())
+    assert n == {"drawn": mine, "coloured": mine}
+    assert page.evaluate("() => window.GPMBParcels.layers[0]._geo.n") == mine   # no other project's parcel in the file
     assert "Cụm công nghiệp Hợp Thành 1" in page.title()
     assert blocked == []

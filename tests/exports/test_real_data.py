@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from exports import ExportOptions, export
 from exports.provenance import data_version_of
+from tests.support.parcel_map import COUNTS_JS, DRAWN, PIXELS_JS, STYLES_JS, single_cover, wrong_pixels
 from vocab.labels import STAGE_COLOURS, status_label
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,15 +124,18 @@ def test_real_html_draws_every_parcel_offline(real, browser_page, tmp_path):
     path.write_bytes(html)
     page, blocked = browser_page
     page.goto(path.as_uri())
-    page.wait_for_selector(".leaflet-overlay-pane path", timeout=60_000)
+    page.wait_for_function(DRAWN, timeout=60_000)
     page.wait_for_timeout(500)
-    n = page.evaluate("""(colours) => Array.from(document.querySelectorAll('.leaflet-overlay-pane path'))
-        .filter(e => colours.includes((e.getAttribute('fill') || '').toLowerCase())).length""",
-                      [c.lower() for c in STAGE_COLOURS.values()])
-    assert n == len(snap.parcels)
+    drawn = page.evaluate(COUNTS_JS)
+    assert drawn["n"] == drawn["shown"] == drawn["drawn"] == len(snap.parcels)
+    colours = [c.lower() for c in STAGE_COLOURS.values()]
+    styles = page.evaluate(STYLES_JS)["styles"]
+    assert all(s[0].lower() in colours for s in styles) and len(styles) == len(snap.parcels)
+    page.screenshot(path=str(tmp_path / "html_export_all.png"))
+    samples = page.evaluate(PIXELS_JS, 200)                   # stage colours read back from the canvas
+    assert len(samples) == 200 and len(single_cover(samples)) >= 180 and wrong_pixels(samples) == []
     assert "Chú giải" in page.inner_text("body")
     assert blocked == []
-    page.screenshot(path=str(tmp_path / "html_export.png"))
 
 
 def test_exports_are_reproducible_on_the_real_store(real):

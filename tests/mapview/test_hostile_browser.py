@@ -14,6 +14,7 @@ from mapview import build_map, sandboxed_document, standalone_html
 from mapview.preview import preview_map_html
 from tests.mapview.hostile import IMG, JS_URL, MARKDOWN, SCRIPT, VISIBLE, hostile_snapshot, hostile_store
 from tests.support.browser import block_outside, chromium
+from tests.support.parcel_map import COUNTS_JS, DRAWN, FOCUS_JS
 
 pytestmark = pytest.mark.browser
 
@@ -77,8 +78,11 @@ def local_site(tmp_path):
         server.server_close()
 
 
-def hover(page_or_frame, mouse, key, value):
-    spot = page_or_frame.evaluate(FEATURE_POINT_JS, [key, value])
+def hover(page_or_frame, mouse, key, value, parcel=False):
+    """Move the mouse onto the feature (a parcel of the canvas layer when ``parcel``) whose property
+    ``key`` equals ``value``."""
+    spot = page_or_frame.evaluate(FOCUS_JS, [key, value, 19]) if parcel else \
+        page_or_frame.evaluate(FEATURE_POINT_JS, [key, value])
     assert spot is not None, (key, value)
     mouse.move(spot["x"] - 8, spot["y"] - 8)
     mouse.move(spot["x"], spot["y"], steps=3)
@@ -94,10 +98,10 @@ def test_hostile_map_shows_text_literally_and_runs_nothing(tmp_path, watched):
     path = tmp_path / "map.html"
     path.write_text(standalone_html(hostile_map()), encoding="utf-8")
     page.goto(path.as_uri())
-    page.wait_for_selector("path.leaflet-interactive")
+    page.wait_for_function(DRAWN)
     labels = page.locator(".gpmb-commune-label").all_inner_texts()
     assert sorted(labels) == sorted([f"Xã {IMG}", f"Phường {MARKDOWN}"])
-    hover(page, page.mouse, "n", html.escape(IMG))                     # the parcel numbered with markup
+    hover(page, page.mouse, "n", html.escape(IMG), parcel=True)        # the parcel numbered with markup
     tip = page.locator(".leaflet-tooltip.gpmb-tip")
     tip.wait_for(timeout=15_000)
     text = tip.inner_text()
@@ -136,7 +140,7 @@ def test_policy_stops_markup_that_escaped_escaping(tmp_path, watched, with_polic
     path = tmp_path / "planted.html"
     path.write_text(planted, encoding="utf-8")
     page.goto(path.as_uri())
-    page.wait_for_selector("path.leaflet-interactive")                  # the map's own scripts still run
+    page.wait_for_function(DRAWN)                                       # the map's own scripts still run
     page.click("#js")
     page.wait_for_timeout(500)
     title = page.title()
@@ -199,7 +203,8 @@ def test_sandboxed_map_cannot_reach_the_app(local_site, watched, sandboxed):
     if sandboxed:
         assert probe == "parent: SecurityError | commit: SecurityError | popup: NoPopup", probe
         assert committed == ""
-        assert frame.locator("path.leaflet-interactive").count() >= 18  # the map works inside
+        frame.wait_for_function(DRAWN)
+        assert frame.evaluate(COUNTS_JS)["drawn"] >= 18                  # the map works inside
         assert watch.requested == [] and watch.errors == [] and watch.csp == [], vars(watch)
     else:
         assert probe.startswith("parent: done | commit: done") and committed == "yes"

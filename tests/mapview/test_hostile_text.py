@@ -8,7 +8,7 @@ import geopandas as gpd
 from shapely.geometry import box
 
 from mapview import build_map, standalone_html
-from mapview.elements import DataLayer, LookupTables
+from mapview.elements import DataLayer, LookupTables, ParcelLayer
 from mapview.parcels import parcel_properties
 from mapview.preview import preview_map_html
 from tests.mapview.hostile import CORPUS, IMG, SCRIPT, hostile_snapshot, hostile_store
@@ -35,8 +35,11 @@ def map_texts(m: folium.Map) -> list[str]:
         while stack:
             e = stack.pop()
             stack.extend(e._children.values())
-            if isinstance(e, DataLayer):
+            if isinstance(e, (DataLayer, ParcelLayer)):
                 found += [t for f in e.geojson()["features"] for t in texts(f["properties"])]
+            if isinstance(e, ParcelLayer):  # what the canvas layer's tooltips read, as sent to the browser
+                found += list(texts(e.payload["columns"])) + list(texts(e.payload["tables"]))
+                found += list(texts(e.payload["state"]["flags"])) + list(texts(e.payload["state"]["d"]))
             elif isinstance(e, LookupTables):
                 found += list(texts(e.tables))
     return found
@@ -61,6 +64,15 @@ def test_a_parcel_number_that_is_not_a_number_is_shown_as_text():
     props, _ = parcel_properties(snap.parcels, store.projects())
     assert props["n"].iloc[-1] == html.escape(IMG) and props["n"].iloc[0] == 100   # numbers stay numbers
     assert html.escape(IMG) in json.loads(json.dumps(props["n"].tolist()))
+
+
+def test_the_parcel_layer_carries_every_hostile_parcel_text_escaped():
+    store = hostile_store()
+    m = build_map(hostile_snapshot(store), store, include_personal_data=True)
+    parcels = next(e for e in m._children.values() if isinstance(e, ParcelLayer))
+    sent = list(texts(parcels.payload["columns"])) + list(texts(parcels.payload["tables"]))
+    assert sent and all("<" not in t and '"' not in t for t in sent)
+    assert html.escape(IMG) in sent                                   # the parcel numbered with markup
 
 
 def test_hostile_names_cannot_close_the_script_they_are_written_in():

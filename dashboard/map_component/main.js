@@ -1,0 +1,59 @@
+/* GPMB Tracker - the dashboard's persistent map (a Streamlit component, no build step, no library).
+ *
+ * Streamlit renders this page once per map element and sends it `streamlit:render` messages with
+ * args {map_key, document, state, height, title}. `document` (the whole offline map page, with its own
+ * Content-Security-Policy) comes only when Python does not know this frame to hold the map `map_key`
+ * (a data version and project filter); it is loaded once into an inner <iframe sandbox="allow-scripts">
+ * (opaque origin: it cannot reach the app). Every render then only posts `state` (stage, flags and
+ * filter mask per parcel, title, legend) to that frame, whose parcel layer restyles itself.
+ * The component's value is the key of the map it holds, so Python can stop sending the document.
+ * This page never parses data as HTML: the document goes to the `srcdoc` property of the inner frame.
+ */
+(function () {
+  'use strict';
+  var frame = null, key = null, ready = false, pending = null, reported;
+
+  function toStreamlit(type, data) {
+    var message = {isStreamlitMessage: true, type: type};
+    for (var k in data) { message[k] = data[k]; }
+    window.parent.postMessage(message, '*');
+  }
+
+  function report(value) {
+    if (value === reported) { return; }
+    reported = value;
+    toStreamlit('streamlit:setComponentValue', {value: value, dataType: 'json'});
+  }
+
+  function flush() {
+    if (frame && ready && pending) { frame.contentWindow.postMessage({gpmbState: pending}, '*'); pending = null; }
+  }
+
+  function load(args) {
+    if (frame) { frame.remove(); }
+    key = args.map_key; ready = false;
+    frame = document.createElement('iframe');
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.title = String(args.title || '');
+    frame.srcdoc = args.document;
+    document.body.appendChild(frame);
+  }
+
+  window.addEventListener('message', function (event) {
+    var data = event.data || {};
+    if (frame && event.source === frame.contentWindow) {
+      if (data.gpmbReady) { ready = true; flush(); report(key); }
+      return;
+    }
+    if (event.source !== window.parent || data.type !== 'streamlit:render') { return; }
+    var args = data.args || {};
+    toStreamlit('streamlit:setFrameHeight', {height: args.height});
+    if (typeof args.document === 'string' && args.map_key !== key) { load(args); }
+    if (args.map_key !== key) { report(null); return; }   // Python thinks we hold a map we do not: ask again
+    pending = args.state;
+    flush();
+  });
+
+  toStreamlit('streamlit:componentReady', {apiVersion: 1});
+})();

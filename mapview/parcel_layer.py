@@ -1,0 +1,190 @@
+"""The parcel layer's data: geometry sent once, static tooltip columns, and the per-date state vector.
+
+* :func:`parcel_payload` – everything the canvas layer (``mapview/static/gpmb/parcels.js``) needs:
+  the compact geometry (cached per store data version and project filter), the tooltip columns that do
+  not depend on the as-of date, the label tables and the initial state.
+* :func:`parcel_state` – what changes with the as-of date and the filters, one value per parcel of the
+  payload (same order): ``s`` stage index, ``r`` 1 at risk, ``v`` 1 shown (filters), ``d`` stage date,
+  ``f`` flag bitmask over ``flags``; plus the title and legend HTML. ``layer.setState(state)`` in the
+  browser restyles the live map from it without rebuilding anything.
+* :func:`map_state` – that state for a snapshot and filters, as the dashboard would send it after a
+  date or filter change.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely.geometry
+
+from mapview.cache import StoreMemo
+from mapview.encode import columnar, decode_geometries, encode_geometries, uncolumnar
+from mapview.layers import to_leaflet_geometries
+from mapview.legend import legend_html, title_html
+from mapview.parcels import (
+    _at_risk,
+    _flag_index,
+    _stage_dates,
+    _stage_ranks,
+    parcel_properties,
+)
+from mapview.style import SIMPLIFY_M
+from milestones.filters import Filters, apply_filters, as_filters
+
+if TYPE_CHECKING:
+    from milestones.snapshot import Snapshot
+
+#: Columns of :func:`mapview.parcels.parcel_properties` that change with the as-of date (in the state).
+STATE_COLUMNS = ("s", "r", "d", "f")
+#: Flags beyond this many distinct codes are sent as index lists instead of a bitmask (31-bit ints in JS).
+MAX_FLAG_BITS = 30
+
+
+def payload_parcels(parcels: gpd.GeoDataFrame, project_ids: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The parcels whose geometry the page carries: those of ``project_ids`` (all when empty), in
+    snapshot order, with a fresh positional index."""
+    if project_ids:
+        parcels = parcels[parcels["project_id"].isin(project_ids)]
+    return parcels.reset_index(drop=True)
+
+
+def _geometry(memo: StoreMemo, parcels: gpd.GeoDataFrame, project_ids: tuple[str, ...]) -> dict:
+    ids = tuple(parcels["parcel_id"].tolist()) if "parcel_id" in parcels else ()
+    key = ("parcel_payload_geometry", project_ids, len(parcels), hash(ids))
+    return memo.get(key, lambda: encode_geometries(to_leaflet_geometries(parcels.geometry, SIMPLIFY_M["parcels"])))
+
+
+#: Snapshot columns the static tooltip columns are made of (their fingerprint keys the cache).
+STATIC_SOURCES = ("parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number",
+                  "land_use", "area_to_recover_m2", "parcel_area_m2", "chainage_m", "illustrative", "owner_name")
+
+
+def _fingerprint(parcels: pd.DataFrame, projects: pd.DataFrame) -> int:
+    """A hash of the values the static columns are computed from (so a changed value is never served
+    from the cache, even under the same data version)."""
+    frame = parcels[[c for c in STATIC_SOURCES if c in parcels]].astype(str)
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    names = pd.util.hash_pandas_object(projects[["project_id", "short_name", "geometry_status"]].astype(str),
+                                       index=False).to_numpy()
+    return hash((tuple(frame.columns), rows.tobytes(), names.tobytes()))
+
+
+def _static_columns(memo: StoreMemo, parcels: pd.DataFrame, projects: pd.DataFrame,
+                    include_personal_data: bool) -> tuple[dict, dict]:
+    """(columnar tooltip columns that do not change with the date, label tables without ``flags``),
+    cached per data version and :func:`_fingerprint`: a new as-of date reuses them."""
+    def compute() -> tuple[dict, dict]:
+        props, tables = parcel_properties(parcels, projects, include_personal_data=include_personal_data)
+        static = [c for c in props.columns if c not in STATE_COLUMNS]
+        return columnar(props, static), {k: v for k, v in tables.items() if k != "flags"}
+
+    key = ("parcel_static_columns", include_personal_data, _fingerprint(parcels, projects))
+    return memo.get(key, compute)
+
+
+def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
+    labels, indices = _flag_index(parcels)
+    if len(labels) > MAX_FLAG_BITS:
+        return labels, indices
+    return labels, [sum(1 << i for i in idx) for idx in indices]
+
+
+def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date) -> dict:
+    """The state vector of ``parcels`` (the payload's parcels at ``as_of``, payload order).
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Snapshot parcels in the payload's order (``stage``, ``stage_date``, ``risk_flags``, ``at_risk``,
+        ``illustrative``, ``project_id``).
+    shown : numpy.ndarray of bool
+        Which of them pass the filters.
+    projects : DataFrame
+        ``project_id``, ``geometry_status`` of the projects shown (for the legend's dashed entry).
+    as_of : date
+        For the title.
+
+    Returns
+    -------
+    dict
+        ``s``, ``r``, ``v`` (lists of int), ``d`` (dictionary-encoded texts ``dd/mm/yyyy`` or null),
+        ``f`` (bitmask per parcel over ``flags``; lists of indices if there are more than
+        :data:`MAX_FLAG_BITS` distinct flags), ``flags`` (HTML-escaped labels), ``title`` and
+        ``legend`` (HTML), ``count`` (parcels shown).
+    """
+    shown = np.asarray(shown, dtype=bool)
+    ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
+    labels, flags = _flag_values(parcels)
+    visible = parcels[shown]
+    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
+    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
+    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
+    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    return {
+        "s": ranks.tolist(), "r": risky.tolist(), "v": shown.astype(int).tolist(), "d": dates, "f": flags,
+        "flags": labels, "count": int(shown.sum()),
+        "title": title_html(as_of, int(shown.sum()), illustrative),
+        "legend": legend_html(counts, int(risky[shown].sum()), has_approximate),
+    }
+
+
+def shown_mask(parcels: gpd.GeoDataFrame, filters: Filters) -> np.ndarray:
+    """Which payload parcels (positional index) pass ``filters``."""
+    mask = np.zeros(len(parcels), dtype=bool)
+    mask[apply_filters(parcels, filters).index.to_numpy()] = True
+    return mask
+
+
+def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects: pd.DataFrame,
+                   shown_projects: pd.DataFrame, filters: Filters, as_of: date, *,
+                   include_personal_data: bool = False) -> dict:
+    """The parcel layer's payload: ``geometry``, ``columns``, ``tables``, ``state``, ``ids``.
+
+    ``snapshot_parcels`` are all the snapshot's parcels (EPSG:9215); the payload carries those of the
+    project filter; ``projects`` is the store's project table (short names, geometry status),
+    ``shown_projects`` the filtered one (legend). The geometry is cached in ``memo`` per data version.
+    """
+    parcels = payload_parcels(snapshot_parcels, filters.project_ids)
+    columns, tables = _static_columns(memo, parcels, projects, include_personal_data)
+    return {
+        "geometry": _geometry(memo, parcels, filters.project_ids),
+        "columns": columns,
+        "tables": tables,
+        "state": parcel_state(parcels, shown_mask(parcels, filters), shown_projects, as_of),
+        "ids": parcels["parcel_id"].astype(str).tolist() if "parcel_id" in parcels else [],
+    }
+
+
+def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None) -> dict:
+    """The state to send to a live map built by :func:`mapview.build_map` with the same project filter,
+    after a new as-of date or another commune / stage / at-risk filter.
+
+    ``projects`` is the store's project table (``mapview.context.project_table``).
+    """
+    f = as_filters(filters)
+    parcels = payload_parcels(snapshot.parcels, f.project_ids)
+    shown_projects = projects[projects["project_id"].isin(f.project_ids)] if f.project_ids else projects
+    return parcel_state(parcels, shown_mask(parcels, f), shown_projects, snapshot.as_of)
+
+
+def payload_features(payload: dict) -> dict:
+    """The shown parcels of ``payload`` as a GeoJSON FeatureCollection dict, with the properties the
+    browser builds for the tooltip (``f`` as a list of flag indices)."""
+    columns = uncolumnar(payload["columns"])
+    state = payload["state"]
+    dates = uncolumnar({"d": state["d"]})["d"]
+    geoms = decode_geometries(payload["geometry"])
+    features = []
+    for i, geom in enumerate(geoms):
+        if not state["v"][i] or geom is None:
+            continue
+        props = {name: values[i] for name, values in columns.items()}
+        f = state["f"][i]
+        props.update(s=state["s"][i], r=state["r"][i], d=dates[i],
+                     f=f if isinstance(f, list) else [b for b in range(MAX_FLAG_BITS) if f >> b & 1])
+        features.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+

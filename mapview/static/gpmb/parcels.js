@@ -1,0 +1,385 @@
+/* GPMB Tracker - parcel layer of the progress map (GPL-3.0-or-later, part of this repository).
+ *
+ * One <canvas> (a Leaflet L.Canvas renderer without child layers) draws every parcel from a compact
+ * payload written by mapview/encode.py:
+ *   geometry: {scale, origin: [lon0, lat0], coords: b64 Int32 (dx, dy) deltas, rings: b64 Int32
+ *              signed vertex counts (negative = hole), parts: b64 Int32 rings per parcel, n}
+ *   columns:  {name: [values] | {dict: [texts], codes: [index | -1]}} - static tooltip properties
+ *   state:    {s: stage index, r: 1 at risk, v: 1 shown, d: stage date text, f: flag bitmask,
+ *              flags: [labels], title, legend} - what changes with the as-of date and the filters
+ * Fill colour = stage colour, outline red and thicker when at risk (a red dot under it is seen at any
+ * zoom), one tooltip and one hover outline for the whole layer, hit-tested with a grid index.
+ * Every text in columns/state is HTML-escaped in Python; the tooltip only joins them with fixed markup.
+ * setState(state) restyles the live map without touching the geometry.
+ */
+(function () {
+  'use strict';
+  performance.mark('gpmb-script');
+  var L = window.L;
+
+  function int32(text) {
+    var bin = atob(text), n = bin.length, bytes = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { bytes[i] = bin.charCodeAt(i); }
+    return new Int32Array(bytes.buffer, 0, n >> 2);
+  }
+
+  function column(spec, n) {
+    if (!spec || !spec.dict) { return spec || new Array(n); }
+    var out = new Array(n), d = spec.dict, c = spec.codes;
+    for (var i = 0; i < n; i++) { out[i] = c[i] < 0 ? null : d[c[i]]; }
+    return out;
+  }
+
+  /* Web Mercator pixel coordinates at zoom 0 (what map.project(latlng, 0) gives for EPSG:3857). */
+  function decode(g) {
+    var q = int32(g.coords), rings = int32(g.rings), parts = int32(g.parts), n = g.n;
+    var nv = q.length >> 1, X = new Float64Array(nv), Y = new Float64Array(nv);
+    var x = g.origin[0], y = g.origin[1], max = 85.0511287798, d = Math.PI / 180;
+    for (var i = 0; i < nv; i++) {
+      x += q[2 * i]; y += q[2 * i + 1];
+      var lat = Math.max(Math.min(y / g.scale, max), -max), s = Math.sin(lat * d);
+      X[i] = 256 * (x / g.scale / 360 + 0.5);
+      Y[i] = 256 * (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI));
+    }
+    var ringStart = new Int32Array(rings.length + 1), partStart = new Int32Array(n + 1);
+    for (var r = 0; r < rings.length; r++) { ringStart[r + 1] = ringStart[r] + Math.abs(rings[r]); }
+    for (var p = 0; p < n; p++) { partStart[p + 1] = partStart[p] + parts[p]; }
+    var box = new Float64Array(4 * n);
+    for (p = 0; p < n; p++) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var v = ringStart[partStart[p]]; v < ringStart[partStart[p + 1]]; v++) {
+        if (X[v] < x0) { x0 = X[v]; } if (X[v] > x1) { x1 = X[v]; }
+        if (Y[v] < y0) { y0 = Y[v]; } if (Y[v] > y1) { y1 = Y[v]; }
+      }
+      box[4 * p] = x0; box[4 * p + 1] = y0; box[4 * p + 2] = x1; box[4 * p + 3] = y1;
+    }
+    return {n: n, X: X, Y: Y, ringStart: ringStart, partStart: partStart, box: box};
+  }
+
+  /* Uniform grid over the parcels' extent: cell -> parcel indices (CSR arrays). */
+  function gridIndex(geo) {
+    var n = geo.n, box = geo.box, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, p;
+    for (p = 0; p < n; p++) {
+      if (!(box[4 * p] <= box[4 * p + 2])) { continue; }
+      x0 = Math.min(x0, box[4 * p]); y0 = Math.min(y0, box[4 * p + 1]);
+      x1 = Math.max(x1, box[4 * p + 2]); y1 = Math.max(y1, box[4 * p + 3]);
+    }
+    var side = Math.max(1, Math.min(512, Math.ceil(Math.sqrt(n / 2))));
+    var grid = {side: side, x0: x0, y0: y0, w: Math.max(x1 - x0, 1e-12) / side, h: Math.max(y1 - y0, 1e-12) / side};
+    var counts = new Int32Array(side * side + 1), pass, cx, cy;
+    for (pass = 0; pass < 2; pass++) {
+      for (p = 0; p < n; p++) {
+        if (!(box[4 * p] <= box[4 * p + 2])) { continue; }
+        var a = cell(grid, box[4 * p], box[4 * p + 1]), b = cell(grid, box[4 * p + 2], box[4 * p + 3]);
+        for (cy = a[1]; cy <= b[1]; cy++) {
+          for (cx = a[0]; cx <= b[0]; cx++) {
+            if (pass === 0) { counts[cy * side + cx + 1]++; } else { grid.items[grid.fill[cy * side + cx]++] = p; }
+          }
+        }
+      }
+      if (pass === 0) {
+        for (var c = 0; c < side * side; c++) { counts[c + 1] += counts[c]; }
+        grid.start = counts; grid.fill = counts.slice(0, side * side); grid.items = new Int32Array(counts[side * side]);
+      }
+    }
+    return grid;
+  }
+
+  function cell(grid, x, y) {
+    var s = grid.side - 1;
+    return [Math.max(0, Math.min(s, Math.floor((x - grid.x0) / grid.w))),
+            Math.max(0, Math.min(s, Math.floor((y - grid.y0) / grid.h)))];
+  }
+
+  /* Even-odd point in the rings of parcel p (holes and multi-part parcels included). */
+  function contains(geo, p, x, y) {
+    var X = geo.X, Y = geo.Y, inside = false;
+    for (var r = geo.partStart[p]; r < geo.partStart[p + 1]; r++) {
+      var a = geo.ringStart[r], b = geo.ringStart[r + 1];
+      for (var i = a, j = b - 1; i < b; j = i++) {
+        if ((Y[i] > y) !== (Y[j] > y) && x < (X[j] - X[i]) * (y - Y[i]) / (Y[j] - Y[i]) + X[i]) { inside = !inside; }
+      }
+    }
+    return inside;
+  }
+
+  /* A point inside parcel p: the middle of the widest run of its horizontal mid-line inside it. */
+  function labelPoint(geo, p) {
+    var box = geo.box, y = (box[4 * p + 1] + box[4 * p + 3]) / 2, xs = [], X = geo.X, Y = geo.Y;
+    for (var r = geo.partStart[p]; r < geo.partStart[p + 1]; r++) {
+      var a = geo.ringStart[r], b = geo.ringStart[r + 1];
+      for (var i = a, j = b - 1; i < b; j = i++) {
+        if ((Y[i] > y) !== (Y[j] > y)) { xs.push((X[j] - X[i]) * (y - Y[i]) / (Y[j] - Y[i]) + X[i]); }
+      }
+    }
+    xs.sort(function (u, w) { return u - w; });
+    var best = -1, at = (box[4 * p] + box[4 * p + 2]) / 2;
+    for (var k = 0; k + 1 < xs.length; k += 2) {
+      if (xs[k + 1] - xs[k] > best) { best = xs[k + 1] - xs[k]; at = (xs[k] + xs[k + 1]) / 2; }
+    }
+    return [at, y];
+  }
+
+  var ParcelLayer = L.Canvas.extend({
+    options: {padding: 0.1, colours: [], edge: '#37474f', risk: '#d50000', fillOpacity: 0.8, hover: '#000000'},
+
+    initialize: function (payload, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._geo = decode(payload.geometry);
+      this._grid = gridIndex(this._geo);
+      this._columns = {};
+      for (var name in payload.columns) { this._columns[name] = column(payload.columns[name], this._geo.n); }
+      this._tables = payload.tables;
+      this._tip = L.tooltip({sticky: true, className: 'gpmb-tip', direction: 'auto', offset: [14, 0]});
+      this._hovered = -1;
+      this.drawn = 0;
+      this.setState(payload.state, true);
+      this._onDom = L.bind(this._onDom, this);
+    },
+
+    /* Per-date / per-filter state: replaces s, r, v, d, f (+ flags table, title, legend) and redraws. */
+    setState: function (state, initial) {
+      var n = this._geo.n;
+      if (!state || !state.s || state.s.length !== n) { return this; }   // a state for another payload
+      this._s = state.s; this._r = state.r; this._v = state.v;
+      this._columns.d = column(state.d, n); this._columns.f = state.f;
+      this._tables.flags = state.flags || [];
+      this._state = state;
+      if (!initial) {
+        this._setHover(-1, null);
+        this._html('.gpmb-title', state.title);
+        this._html('.gpmb-legend', state.legend);
+        if (this._map) { this._redraw(); }
+      }
+      return this;
+    },
+
+    _html: function (selector, text) {
+      var el = this._map && this._map.getContainer().querySelector(selector);
+      if (el && typeof text === 'string') { el.innerHTML = text; }
+    },
+
+    onAdd: function (map) {
+      // L.Canvas.onAdd draws at once; the page fits its view right after adding the layer (a second,
+      // full draw): draw on the next frame instead, unless a move has drawn the layer by then.
+      var draw = this._draw;
+      this._draw = function () {};
+      L.Canvas.prototype.onAdd.call(this, map);
+      this._draw = draw;
+      this._firstDraw = L.Util.requestAnimFrame(function () { if (this._map && !this._drawnOnce) { this._redraw(); } }, this);
+      this._container.style.pointerEvents = 'none';      // hit-testing below, on the map container
+      this._container.style.zIndex = 250;                // above the SVG layers (leaflet.css: svg 200, canvas 100)
+      var c = map.getContainer();
+      c.addEventListener('mousemove', this._onDom);
+      c.addEventListener('click', this._onDom);
+      c.addEventListener('mouseleave', this._onDom);
+    },
+
+    onRemove: function (map) {
+      var c = map.getContainer();
+      c.removeEventListener('mousemove', this._onDom);
+      c.removeEventListener('click', this._onDom);
+      c.removeEventListener('mouseleave', this._onDom);
+      this._setHover(-1, null);
+      L.Util.cancelAnimFrame(this._firstDraw);
+      this._drawnOnce = false;
+      L.Canvas.prototype.onRemove.call(this, map);
+    },
+
+    // The canvas takes no pointer events: the L.Canvas handlers for child layers stay idle.
+    _onMouseMove: function () {}, _onClick: function () {}, _handleMouseOut: function () {},
+
+    _onDom: function (e) {
+      var map = this._map;
+      if (!map) { return; }
+      if (e.type === 'mouseleave' || map._animatingZoom || (map.dragging && map.dragging.moving())) {
+        this._setHover(-1, null); return;
+      }
+      var latlng = map.mouseEventToLatLng(e);
+      this._setHover(this.hitTest(latlng), latlng);
+    },
+
+    /* Indices of every shown parcel under latlng (overlapping parcels: more than one). */
+    parcelsAt: function (latlng) {
+      var pt = this._map.project(latlng, 0), out = [];
+      for (var p = 0; p < this._geo.n; p++) { if (this._v[p] && contains(this._geo, p, pt.x, pt.y)) { out.push(p); } }
+      return out;
+    },
+
+    /* Index of the shown parcel under latlng (the last drawn wins), or -1. */
+    hitTest: function (latlng) {
+      var pt = this._map.project(latlng, 0), g = this._grid, geo = this._geo, box = geo.box;
+      if (!(pt.x >= g.x0 && pt.y >= g.y0 && pt.x <= g.x0 + g.w * g.side && pt.y <= g.y0 + g.h * g.side)) { return -1; }
+      var c = cell(g, pt.x, pt.y), k = c[1] * g.side + c[0];
+      for (var j = g.start[k + 1] - 1; j >= g.start[k]; j--) {
+        var p = g.items[j];
+        if (!this._v[p] || pt.x < box[4 * p] || pt.x > box[4 * p + 2] || pt.y < box[4 * p + 1] || pt.y > box[4 * p + 3]) { continue; }
+        if (contains(geo, p, pt.x, pt.y)) { return p; }
+      }
+      return -1;
+    },
+
+    _setHover: function (p, latlng) {
+      var map = this._map;
+      if (p !== this._hovered) {
+        if (this._outline) { this._outline.remove(); this._outline = null; }
+        this._hovered = p;
+        if (map && p >= 0) {
+          this._outline = L.polygon(this.latLngs(p), {interactive: false, fill: false, color: this.options.hover, weight: 3}).addTo(map);
+          this._tip.setContent(this.tooltipHtml(p));
+        }
+        if (map) { map.getContainer().style.cursor = p >= 0 ? 'pointer' : ''; }
+      }
+      if (!map) { return; }
+      if (p >= 0) {
+        this._tip.setLatLng(latlng);
+        if (!map.hasLayer(this._tip)) { map.openTooltip(this._tip); }
+      } else if (map.hasLayer(this._tip)) {
+        map.closeTooltip(this._tip);
+      }
+    },
+
+    /* The parcel's properties as one object (what window.GPMB.tip reads). */
+    properties: function (p) {
+      var out = {s: this._s[p], r: this._r[p]}, cols = this._columns, f = cols.f[p], list = [];
+      for (var name in cols) { if (name !== 'f') { out[name] = cols[name][p]; } }
+      for (var i = 0; f >> i; i++) { if ((f >> i) & 1) { list.push(i); } }
+      out.f = list;
+      return out;
+    },
+
+    tooltipHtml: function (p) { return window.GPMB.tip(this.properties(p)); },
+
+    /* [[ring latlngs], ...] of parcel p (for the hover outline and for fitting the view). */
+    latLngs: function (p) {
+      var geo = this._geo, map = this._map, out = [];
+      for (var r = geo.partStart[p]; r < geo.partStart[p + 1]; r++) {
+        var ring = [];
+        for (var v = geo.ringStart[r]; v < geo.ringStart[r + 1]; v++) { ring.push(map.unproject([geo.X[v], geo.Y[v]], 0)); }
+        out.push(ring);
+      }
+      return out;
+    },
+
+    bounds: function (p) {
+      var b = this._geo.box, m = this._map;
+      return L.latLngBounds(m.unproject([b[4 * p], b[4 * p + 3]], 0), m.unproject([b[4 * p + 2], b[4 * p + 1]], 0));
+    },
+
+    labelLatLng: function (p) { var pt = labelPoint(this._geo, p); return this._map.unproject(pt, 0); },
+
+    /* Index of the first parcel whose property `name` equals value, or -1. */
+    find: function (name, value) {
+      var col = name === 's' ? this._s : name === 'r' ? this._r : this._columns[name];
+      for (var p = 0; col && p < col.length; p++) { if (col[p] === value) { return p; } }
+      return -1;
+    },
+
+    /* Bytes held in typed arrays (geometry, boxes, grid): outside the JS heap V8 reports. */
+    typedBytes: function () {
+      var g = this._geo, i = this._grid;
+      return [g.X, g.Y, g.ringStart, g.partStart, g.box, i.start, i.fill, i.items].reduce(function (t, a) { return t + a.byteLength; }, 0);
+    },
+
+    shownCount: function () { var n = 0; for (var p = 0; p < this._geo.n; p++) { n += this._v[p] ? 1 : 0; } return n; },
+
+    /* [fill colour, outline colour, outline width] of each parcel, null when it is not shown. */
+    styles: function () {
+      var out = [], o = this.options;
+      for (var p = 0; p < this._geo.n; p++) {
+        out.push(this._v[p] ? [o.colours[this._s[p]], this._r[p] ? o.risk : o.edge, this._r[p] ? 2.5 : 0.7] : null);
+      }
+      return out;
+    },
+
+    _path: function (ctx, p, k, ox, oy) {
+      var geo = this._geo, X = geo.X, Y = geo.Y;
+      for (var r = geo.partStart[p]; r < geo.partStart[p + 1]; r++) {
+        var a = geo.ringStart[r], b = geo.ringStart[r + 1];
+        ctx.moveTo(X[a] * k - ox, Y[a] * k - oy);
+        for (var v = a + 1; v < b; v++) { ctx.lineTo(X[v] * k - ox, Y[v] * k - oy); }
+        ctx.lineTo(X[a] * k - ox, Y[a] * k - oy);   // not closePath(): Chromium makes that O(path length)
+      }
+    },
+
+    /* Called by L.Canvas after every move, zoom and resize: the whole layer in five batched passes. */
+    _draw: function () {
+      var map = this._map, ctx = this._ctx, b = this._bounds;
+      if (!map || !ctx || !b) { return; }
+      var k = map.options.crs.scale(map.getZoom()) / 256, origin = map.getPixelOrigin();
+      var ox = origin.x, oy = origin.y, geo = this._geo, box = geo.box, n = geo.n, o = this.options;
+      var vx0 = (b.min.x + ox) / k, vy0 = (b.min.y + oy) / k, vx1 = (b.max.x + ox) / k, vy1 = (b.max.y + oy) / k;
+      var shown = [], small = [], p, i;
+      for (p = 0; p < n; p++) {
+        if (!this._v[p] || box[4 * p] > vx1 || box[4 * p + 2] < vx0 || box[4 * p + 1] > vy1 || box[4 * p + 3] < vy0) { continue; }
+        shown.push(p);
+        small.push((box[4 * p + 2] - box[4 * p]) * k < 1.5 && (box[4 * p + 3] - box[4 * p + 1]) * k < 1.5);
+      }
+      ctx.save();
+      // 1. risk dots, under the parcels: they stick out of a tiny parcel, a large one covers them.
+      ctx.beginPath();
+      for (i = 0; i < shown.length; i++) {
+        p = shown[i];
+        if (!this._r[p]) { continue; }
+        var c = labelPoint(geo, p), cx = c[0] * k - ox, cy = c[1] * k - oy;
+        ctx.moveTo(cx + 3.5, cy); ctx.arc(cx, cy, 3.5, 0, 2 * Math.PI);
+      }
+      ctx.fillStyle = o.risk; ctx.globalAlpha = 0.95; ctx.fill();
+      ctx.globalAlpha = 1; ctx.lineWidth = 0.8; ctx.strokeStyle = '#ffffff'; ctx.stroke();
+      // 2. fills, one path per stage colour.
+      ctx.globalAlpha = o.fillOpacity;
+      for (var s = 0; s < o.colours.length; s++) {
+        ctx.beginPath();
+        for (i = 0; i < shown.length; i++) {
+          p = shown[i];
+          if (this._s[p] !== s) { continue; }
+          if (small[i]) { ctx.rect(box[4 * p] * k - ox, box[4 * p + 1] * k - oy, 1.5, 1.5); } else { this._path(ctx, p, k, ox, oy); }
+        }
+        ctx.fillStyle = o.colours[s]; ctx.fill();
+      }
+      // 3. outlines of parcels not at risk, 4. thick red outlines of those at risk (on top).
+      ctx.globalAlpha = 1; ctx.lineJoin = 'round';
+      for (var risky = 0; risky < 2; risky++) {
+        ctx.beginPath();
+        for (i = 0; i < shown.length; i++) {
+          p = shown[i];
+          if (small[i] || (this._r[p] ? 1 : 0) !== risky) { continue; }
+          this._path(ctx, p, k, ox, oy);
+        }
+        ctx.lineWidth = risky ? 2.5 : 0.7; ctx.strokeStyle = risky ? o.risk : o.edge; ctx.stroke();
+      }
+      ctx.restore();
+      this.drawn = shown.length;
+      this._drawnOnce = true;
+      window.__gpmbDrawn = (window.__gpmbDrawn || 0) + 1;
+      if (window.__gpmbDrawn === 1) { performance.mark('gpmb-first-draw'); }
+      this.fire('drawn', {count: shown.length});
+    }
+  });
+
+  // In a frame (the dashboard's persistent map): take new states from the parent page only, and say
+  // when the map is ready for them.
+  window.addEventListener('message', function (event) {
+    var state = event.data && event.data.gpmbState, layer = window.GPMBParcels.layers[0];
+    if (window.parent !== window && event.source === window.parent && state && layer) { layer.setState(state); }
+  });
+  if (window.parent !== window) {
+    window.addEventListener('load', function () { window.parent.postMessage({gpmbReady: true}, '*'); });
+  }
+
+  window.GPMBParcels = {
+    layers: [],
+    /* payload: the object, or the id of a JSON data block (script element of type application/json) holding it (JSON.parse
+       of a data block is several times faster than parsing the same megabytes as a JS literal). */
+    layer: function (payload, options) {
+      performance.mark('gpmb-layer-start');   // marks for benchmarks (performance.getEntriesByType('mark'))
+      if (typeof payload === 'string') { payload = JSON.parse(document.getElementById(payload).textContent); }
+      performance.mark('gpmb-parsed');
+      var layer = new ParcelLayer(payload, options);
+      performance.mark('gpmb-decoded');
+      this.layers.push(layer);
+      return layer;
+    },
+    decode: decode
+  };
+})();
