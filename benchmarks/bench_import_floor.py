@@ -24,12 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+import pandas as pd
+from sqlalchemy import text
 
-from benchmarks._postgis import bench_database  # noqa: E402
-from benchmarks.bench_ingest import make_file, write_sources  # noqa: E402
-from tests.support.actors import office_admin  # noqa: E402
+from benchmarks._postgis import bench_database
+from benchmarks.bench_ingest import make_file, write_sources
+from tests.support.actors import office_admin
 
 _FLOOR_TABLE = "bench_floor_rows"
 

@@ -253,7 +253,7 @@ def _column_parsers(decimal: str | None) -> dict[str, Any]:
         return parse_number(v, decimal=decimal)
 
     return {"event": parse_stage, "event_date": parse_date, "is_correction": parse_flag,
-            **{f: as_int for f in _INTEGER_FIELDS}, **{f: as_number for f in _FLOAT_FIELDS}}
+            **dict.fromkeys(_INTEGER_FIELDS, as_int), **dict.fromkeys(_FLOAT_FIELDS, as_number)}
 
 
 def _rows(raw: pd.DataFrame, decimal: str | None) -> Iterator[RowCheck]:

@@ -45,7 +45,7 @@ def map_distinct(cells: Sequence, fn: Callable[[Any], Any]) -> list:
     call = _caught(fn)
     out: list = [None] * len(values)
     kinds = pd.Series([type(v) for v in values], dtype=object)
-    for kind, where in kinds.groupby(kinds, sort=False).indices.items():
+    for where in kinds.groupby(kinds, sort=False).indices.values():
         group = np.empty(len(where), dtype=object)
         group[:] = [values[i] for i in where]
         try:
