@@ -126,8 +126,8 @@ class FileChecks:
     """What every row of one file is checked against, and what the earlier rows left behind.
 
     ``history`` grows with each valid row (a later row may not go back from it); ``seen`` maps
-    (kind, key, event, date) to the first row that reported it and its content (target and values
-    without the note).
+    (kind, key, event, date) to the first row that reported it and its content (target and values;
+    the note is left out when comparing).
     """
 
     lookups: Lookups
@@ -344,10 +344,11 @@ def _check_duplicate(r: RowCheck, target: Target, values: RowValues, seen: dict[
     twice, committed once; the store reports the repeat (:mod:`store.duplicates`, issue 10).
     """
     dup_key = (target.kind, target.key, values.event, values.event_date)
-    content = (target, replace(values, note=""))
     if dup_key not in seen:
-        seen[dup_key] = (r.row, content)
-    elif seen[dup_key][1] != content:
+        seen[dup_key] = (r.row, (target, values))  # compared only on a repeat (most rows have none)
+        return
+    first_target, first_values = seen[dup_key][1]
+    if (first_target, replace(first_values, note="")) != (target, replace(values, note="")):
         scope = "thửa" if target.kind == "parcel" else "phạm vi"
         r.bad("", f"trùng với dòng {seen[dup_key][0]} (cùng {scope}, giai đoạn và ngày, khác số liệu)", "")
 
