@@ -12,6 +12,8 @@ parser raises) in its place, so the caller adds the row and the column as it doe
 """
 from __future__ import annotations
 
+import datetime as dt
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -38,29 +40,69 @@ def map_distinct(cells: Sequence, fn: Callable[[Any], Any]) -> list:
     """``[fn(c) for c in cells]`` with ``fn`` called once per distinct (type, value); a ValueError is returned
     in its cell's place instead of raised.
 
-    ``fn`` must be a pure function of its argument (the parsers of :mod:`parsing` are). Unhashable cells are
-    passed to ``fn`` one by one.
+    ``fn`` must be a pure function of its argument (the parsers of :mod:`parsing` are). Missing cells (None,
+    NaN, ``pd.NA``, ``NaT``) are told apart by their type only; the others are factorised in one pass when no
+    two of their types can compare equal (one numeric type and one date type at most, e.g. text and NaN
+    from a CSV), else type by type. Unhashable cells are passed to ``fn`` one by one.
     """
     values = cells.tolist() if isinstance(cells, (pd.Series, pd.Index, np.ndarray)) else list(cells)
     call = _caught(fn)
-    out: list = [None] * len(values)
-    kinds = pd.Series([type(v) for v in values], dtype=object)
-    for where in kinds.groupby(kinds, sort=False).indices.values():
-        group = np.empty(len(where), dtype=object)
-        group[:] = [values[i] for i in where]
+    column = np.empty(len(values), dtype=object)
+    try:
+        column[:] = values
+    except ValueError:  # cells that are sequences of one length: numpy would nest them
+        column = _objects(values)
+    out = np.empty(len(values), dtype=object)
+    missing = pd.isna(column)
+    if missing.any():
+        by_type: dict[type, Any] = {}
+        missing_cells = column[missing].tolist()
+        for v in missing_cells:
+            if type(v) not in by_type:
+                by_type[type(v)] = call(v)
+        out[missing] = _objects([by_type[type(v)] for v in missing_cells])
+    present = ~missing
+    if present.any():
+        out[present] = _distinct_results(column[present], call)
+    return out.tolist()
+
+
+def _objects(items: list) -> np.ndarray:
+    """An object array of ``items`` (never broadcast: tuples stay elements)."""
+    arr = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        arr[i] = item
+    return arr
+
+
+def _may_compare_equal(types: set[type]) -> bool:
+    """True when two of ``types`` hold values that compare equal (``1 == 1.0 == True``, a datetime and a Timestamp)."""
+    numeric = [t for t in types if issubclass(t, (numbers.Number, np.bool_))]
+    dated = [t for t in types if issubclass(t, (dt.date, np.datetime64))]
+    return len(numeric) > 1 or len(dated) > 1
+
+
+def _distinct_results(cells: np.ndarray, call: Callable[[Any], Any]) -> np.ndarray:
+    """``call`` of each (non-missing) cell, once per distinct (type, value)."""
+    types = set(map(type, cells))
+    groups = _type_groups(cells) if _may_compare_equal(types) else [np.arange(len(cells))]
+    out = np.empty(len(cells), dtype=object)
+    for where in groups:
+        group = cells[where]
         try:
             codes, _ = pd.factorize(group, use_na_sentinel=False)
         except TypeError:  # unhashable cells (lists …): one call each
-            for i in where:
-                out[i] = call(values[i])
+            out[where] = _objects([call(v) for v in group])
             continue
-        # each distinct value's first cell, not factorize's uniques (which turn None into NaN)
+        # each distinct value's first cell, not factorize's uniques (which may convert values)
         _, first = np.unique(codes, return_index=True)
-        results = np.empty(len(first), dtype=object)
-        results[:] = [call(group[j]) for j in first]
-        for i, r in zip(where.tolist(), results[codes].tolist()):
-            out[i] = r
+        out[where] = _objects([call(group[j]) for j in first])[codes]
     return out
+
+
+def _type_groups(cells: np.ndarray) -> list[np.ndarray]:
+    kinds = pd.Series([type(v) for v in cells], dtype=object)
+    return list(kinds.groupby(kinds, sort=False).indices.values())
 
 
 def blank_mask(cells: Sequence) -> np.ndarray:

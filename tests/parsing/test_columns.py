@@ -68,6 +68,17 @@ def test_date_columns_and_blanks_equal_the_one_cell_parsers(base):
     assert blank_mask(column).tolist() == [is_blank(c) for c in column]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_blanks, _number_text, _date_text), max_size=40), st.sampled_from([None, "vi", "en"]))
+def test_text_columns_as_a_csv_gives_them(base, decimal):
+    """Text and blanks only (a CSV): the one-pass path, no grouping by type."""
+    column = _column(base)
+    _same(parse_number_cells(column, decimal=decimal), column, lambda v: parse_number(v, decimal=decimal))
+    _same(parse_int_cells(column, decimal=decimal), column, lambda v: parse_int(v, decimal=decimal))
+    _same(parse_date_cells(column), column, parse_date)
+    assert blank_mask(column).tolist() == [is_blank(c) for c in column]
+
+
 def test_equal_values_of_other_types_are_kept_apart():
     """``1``, ``1.0`` and ``True`` compare equal but parse differently: each keeps its own answer."""
     got = parse_number_cells([1, True, 1.0, "1", True])
