@@ -48,6 +48,7 @@ from cadastre.profiles import load_profile
 from cadastre.report import stored_report
 from cadastre.source_layers import LoadedLayer, load_layer, read_layers
 from domain.crs import STORE_EPSG
+from domain.progress import IMPORT_PARCELS_STEPS, Progress, step
 from domain.tables import PARCEL_COLUMNS as STORE_PARCEL_COLUMNS
 from gis.crs import tm3_epsg_for_province
 from vocab.format import fmt_m2
@@ -130,7 +131,8 @@ class PreparedImport:
 
 
 # ------------------------------------------------------------------------------------ prepare
-def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None) -> PreparedImport:
+def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None,
+                    progress: Progress | None = None) -> PreparedImport:
     """Read, check and clip parcel files for one project; nothing is written.
 
     Parameters
@@ -142,6 +144,8 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     options : ImportOptions
     display_names : list of str, optional
         Names shown in the report (upload names), one per path.
+    progress : domain.progress.Progress, optional
+        Hears the steps ``read`` and ``check`` of :data:`domain.progress.IMPORT_PARCELS_STEPS`.
 
     Returns
     -------
@@ -159,6 +163,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     paths = [Path(p) for p in paths]
     project = _project_row(store, options.project_id)
     default_epsg = options.default_epsg or _default_epsg(project)
+    step(progress, IMPORT_PARCELS_STEPS, "read")
     raw_layers = read_layers(paths, display_names=display_names)
     report = ParcelImportReport(project_id=options.project_id, options=_options_used(options, default_epsg),
                                 file_sha256=_file_sha256(paths))
@@ -171,6 +176,7 @@ def prepare_parcels(paths, store, options: ImportOptions, *, display_names=None)
     parcels = _collect_layers(layers, report)
     rows_read = len(parcels)
 
+    step(progress, IMPORT_PARCELS_STEPS, "check")
     keys = parse_keys(parcels, map_sheet=options.map_sheet)
     communes = resolve_communes(keys.parcels, commune_former=options.commune_former, units=former_units())
     refused = keys.refused + communes.refused
@@ -325,7 +331,8 @@ class RemovalNotConfirmedError(CadastreImportError):
         self.change_set = change_set
 
 
-def parcel_changes(store, prepared: PreparedImport, scope: str = "communes") -> ChangeSet:
+def parcel_changes(store, prepared: PreparedImport, scope: str = "communes",
+                   progress: Progress | None = None) -> ChangeSet:
     """What :func:`commit_parcels` with ``scope`` would change in the project's parcels; nothing written.
 
     Returns
@@ -334,7 +341,7 @@ def parcel_changes(store, prepared: PreparedImport, scope: str = "communes") -> 
         Parcels of the project added, changed (which fields), removed (``parcel_id``,
         ``area_to_recover_m2`` in m²) and the ledger events that would lose their parcel
         (:func:`cadastre.change_set.parcel_change_set`). Shown by ``import-parcels --dry-run`` and
-        the import page before the user confirms.
+        the import page before the user confirms. ``progress`` hears the step ``change_set``.
 
     Raises
     ------
@@ -342,6 +349,7 @@ def parcel_changes(store, prepared: PreparedImport, scope: str = "communes") -> 
         ``scope`` is unknown.
     """
     _check_scope(scope)
+    step(progress, IMPORT_PARCELS_STEPS, "change_set")
     current = store.parcels()
     combined, _ = _replace_in_layer(current, prepared, scope)
     return _project_changes(current, combined, prepared.report.project_id, store.events())
@@ -382,7 +390,7 @@ def check_removal_confirmed(changes: ChangeSet, confirm_removed: int) -> None:
 
 
 def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "communes", confirm_removed: int = 0,
-                   client_address: str | None = None):
+                   client_address: str | None = None, progress: Progress | None = None):
     """Write the prepared parcels as a new version of the ``parcels`` layer (one transaction), or
     propose it when it removes parcels and maker–checker is on.
 
@@ -410,6 +418,8 @@ def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "comm
         The number of parcels the user confirmed to remove (0: none may be removed).
     client_address : str, optional
         Browser address or ``cli:user@host``, for the audit.
+    progress : domain.progress.Progress, optional
+        Hears the step ``commit`` of :data:`domain.progress.IMPORT_PARCELS_STEPS`.
 
     Returns
     -------
@@ -431,6 +441,7 @@ def commit_parcels(store, prepared: PreparedImport, *, actor, scope: str = "comm
     if prepared.parcels.empty:
         raise CadastreImportError("Không có thửa nào để ghi; không thay đổi dữ liệu.")
     _check_scope(scope)
+    step(progress, IMPORT_PARCELS_STEPS, "commit")
     seen_version = int(store.data_version().get("layers", {}).get("parcels", 0))  # before reading the layer
     current = store.parcels()
     combined, replaced = _replace_in_layer(current, prepared, scope)

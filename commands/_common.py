@@ -66,3 +66,36 @@ def default_user() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name in some containers
         return "cli"
+
+
+def terminal_progress(stream=None):
+    """A :data:`domain.progress.Progress` callback writing one updating line on ``stream`` (default stderr)
+    when it is a terminal, else None (pipes, logs and tests get no control characters).
+
+    The line is ``[2/4] Kiểm tra từng dòng…`` (:func:`vocab.labels.progress_text`), rewritten in place with a
+    carriage return; call the returned object's ``done()`` to end the line.
+    """
+    import sys
+
+    stream = stream if stream is not None else sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    return _TerminalProgress(stream)
+
+
+class _TerminalProgress:
+    def __init__(self, stream):
+        self.stream, self.width = stream, 0
+
+    def __call__(self, code: str, done: int, total: int) -> None:
+        from vocab.labels import progress_text
+
+        text = progress_text(code, done, total)
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def done(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from commands._auth import acting_in, add_as_argument, client_address, printable, reader_for, report
-from commands._common import add_as_of_argument, add_database_url_argument
+from commands._common import add_as_of_argument, add_database_url_argument, terminal_progress
 from domain.errors import GpmbError
 from vocab.format import fmt_number
 
@@ -94,7 +94,13 @@ def run(args) -> int:
         account = acting_in(store, args) if args.include_personal_data else None
         reader = reader_for(store, args)  # --as: that account's units only
         snapshot = compute_snapshot(reader, as_of)
-        result = export_as(account, args.fmt, snapshot, reader, options, client_address=client_address())
+        progress = terminal_progress()  # "Vẽ trang PDF 3/12…" on stderr when it is a terminal
+        try:
+            result = export_as(account, args.fmt, snapshot, reader, options, client_address=client_address(),
+                               progress=progress)
+        finally:
+            if progress is not None:
+                progress.done()
     except GpmbError as exc:
         return report(exc)
     except (ValueError, FileNotFoundError) as exc:

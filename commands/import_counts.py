@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from commands._auth import acting_in, add_as_argument, client_address
-from commands._common import add_database_url_argument
+from commands._common import add_database_url_argument, terminal_progress
 from vocab.escape import terminal_block, terminal_json, terminal_text
 from vocab.format import fmt_number
 
@@ -76,8 +76,14 @@ def run(args) -> int:
     from store import open_store
 
     store = open_store(args.database_url)  # a GpmbError reaches cli.py
-    result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                           actor=acting_in(store, args), source="cli", client_address=client_address())
+    progress = terminal_progress()  # a line on stderr when it is a terminal
+    try:
+        result = import_counts(path, store, dry_run=args.dry_run, skip_invalid=args.skip_invalid,
+                               actor=acting_in(store, args), source="cli", client_address=client_address(),
+                               progress=progress)
+    finally:
+        if progress is not None:
+            progress.done()
     if args.json:
         print(terminal_json(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)))
     else:

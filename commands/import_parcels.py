@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from commands._auth import acting_in, client_address
+from commands._common import terminal_progress
 from commands._geo_args import add_layer_arguments, add_output_arguments, parse_epsg, run_on_store, usage_error
 from vocab.escape import terminal_block
 
@@ -77,8 +78,17 @@ def run(args) -> int:
     options = ImportOptions(project_id=args.project, crs=epsg, commune_former=args.commune, map_sheet=args.map_sheet,
                             sliver_m2=args.sliver_m2, mapping=mapping, profile=args.profile)
 
+    progress = terminal_progress()  # a line on stderr when it is a terminal
+
     def work(store) -> tuple[dict, int]:
-        prepared = prepare_parcels(args.files, store, options)
+        try:
+            return _work(store)
+        finally:
+            if progress is not None:
+                progress.done()
+
+    def _work(store) -> tuple[dict, int]:
+        prepared = prepare_parcels(args.files, store, options, progress=progress)
         report = prepared.report.to_dict()
         report["dry_run"] = bool(args.dry_run)
         if args.save_profile and mapping and not args.dry_run:
@@ -88,11 +98,12 @@ def run(args) -> int:
         if prepared.parcels.empty:
             return report, 1
         scope = "project" if args.replace_project else "communes"
-        report["change_set"] = parcel_changes(store, prepared, scope).to_dict()
+        report["change_set"] = parcel_changes(store, prepared, scope, progress=progress).to_dict()
         if not args.dry_run:
             try:
                 outcome = commit_parcels(store, prepared, actor=acting_in(store, args), scope=scope,
-                                         confirm_removed=args.allow_remove, client_address=client_address())
+                                         confirm_removed=args.allow_remove, client_address=client_address(),
+                                         progress=progress)
             except RemovalNotConfirmedError as exc:
                 report.update(change_set=exc.change_set.to_dict(), error=exc.message_vi)
                 return report, 1

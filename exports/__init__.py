@@ -17,6 +17,7 @@ from exports.options import FORMATS, ExportOptions
 from exports.provenance import data_version_of
 
 if TYPE_CHECKING:
+    from domain.progress import Progress
     from milestones.snapshot import Snapshot
     from store.protocol import LayerReader
 
@@ -51,7 +52,8 @@ def file_name_for(fmt: str, snapshot, options: ExportOptions) -> str:
     return "_".join(parts) + f".{fmt}"
 
 
-def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None) -> ExportResult:
+def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None,
+           progress: Progress | None = None) -> ExportResult:
     """Make one export file.
 
     Parameters
@@ -66,6 +68,9 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
         ``store.open_store()``: map layers (projects, centrelines, communes, roads); the ledger for ``docx``.
     options : ExportOptions, optional
         Project, paper, orientation, personal data (see :class:`ExportOptions`).
+    progress : callable, optional
+        :data:`domain.progress.Progress`: step ``pdf_page`` once per page of a PDF/PNG (``done`` = pages
+        drawn before it), step ``excel`` for an Excel report.
 
     Returns
     -------
@@ -86,7 +91,8 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
     elif fmt in ("pdf", "png"):
         from exports.printmap import render_print_map
 
-        data = render_print_map(snapshot, store, options, fmt)
+        pages = None if progress is None else (lambda page_no, n_pages: progress("pdf_page", page_no - 1, n_pages))
+        data = render_print_map(snapshot, store, options, fmt, progress=pages)
     elif fmt == "gpkg":
         from exports.gpkg import export_gpkg
 
@@ -98,5 +104,7 @@ def export(fmt: str, snapshot: Snapshot, store: LayerReader, options: ExportOpti
     else:
         from exports.excel import export_xlsx
 
+        if progress is not None:
+            progress("excel", 0, 1)
         data = export_xlsx(snapshot, store, options)
     return ExportResult(data=data, file_name=file_name_for(fmt, snapshot, options), mime=FORMATS[fmt])

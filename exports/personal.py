@@ -101,7 +101,7 @@ def _personal_rows(snapshot, project_id: str | None) -> int:
     return len(parcels)
 
 
-def export_as(account, fmt: str, snapshot, store, options, *, client_address: str | None = None):
+def export_as(account, fmt: str, snapshot, store, options, *, client_address: str | None = None, progress=None):
     """``exports.export(fmt, snapshot, store, options)`` decided by the acting account.
 
     Without ``options.include_personal_data`` this is ``exports.export`` (the caller has checked the
@@ -115,6 +115,8 @@ def export_as(account, fmt: str, snapshot, store, options, *, client_address: st
     ----------
     account : domain.roles.Account or None
         Who exports; ``None`` (nobody logged in, a CLI run without ``--as``) is refused personal data.
+    progress : domain.progress.Progress, optional
+        Passed to :func:`exports.export` (PDF pages, Excel).
 
     Returns
     -------
@@ -138,12 +140,13 @@ def export_as(account, fmt: str, snapshot, store, options, *, client_address: st
 
     personal = bool(options.include_personal_data) and fmt in PERSONAL_DATA_FORMATS
     if not personal:
-        return export(fmt, snapshot, store, dataclasses.replace(options, include_personal_data=False))
+        return export(fmt, snapshot, store, dataclasses.replace(options, include_personal_data=False),
+                      progress=progress)
     if account is None:
         raise GpmbError("Xuất tệp có dữ liệu cá nhân cần đăng nhập bằng tài khoản được phép "
                         "(cán bộ TTPTQĐ hoặc quản trị; dòng lệnh: --as TÊN).", exit_code=2)
     require(account, "export_personal")
-    result = export(fmt, snapshot, store, options)
+    result = export(fmt, snapshot, store, options, progress=progress)
     result = dataclasses.replace(result, file_name=marked_file_name(result.file_name))
     AuditTrail(store).append(actor=account, action=PERSONAL_EXPORT_ACTION, target=f"file:{result.file_name}",
                              after={"format": fmt, "rows": _personal_rows(snapshot, options.project_id),

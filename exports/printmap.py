@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -757,7 +758,8 @@ def _events_of(store) -> pd.DataFrame:
                                                                      "event_date"])
 
 
-def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None, fmt: str = "pdf") -> bytes:
+def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOptions | None = None, fmt: str = "pdf",
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
     """Render the print map of ``snapshot`` and return the file's bytes.
 
     Parameters
@@ -774,6 +776,8 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
     fmt : {"pdf", "png"}
         PDF: every page (multi-page). PNG: one image at ``options.dpi`` (the project page when
         ``options.project_id`` is set, else the overview).
+    progress : callable, optional
+        ``progress(page_no, n_pages)`` called once per page as its drawing starts (1-based; a PNG is page 1/1).
 
     Returns
     -------
@@ -800,9 +804,13 @@ def render_print_map(snapshot: Snapshot, store: LayerReader, options: ExportOpti
                         "Creator": APP_NAME, "Author": APP_NAME, "CreationDate": None}
             with PdfPages(buffer, metadata=pdf_meta) as pdf:
                 for i, focus in enumerate(pages, start=1):
+                    if progress is not None:
+                        progress(i, len(pages))
                     page = _draw_any_page(layers, snapshot, options, focus, i, len(pages), meta)
                     pdf.savefig(page, dpi=RASTER_DPI)   # dpi only sizes the rasterised parcel layers
         else:
+            if progress is not None:
+                progress(1, 1)
             fig = _new_page(layers, snapshot, options, pages[0], 1, 1, meta, dpi=options.dpi)
             fig.savefig(buffer, format="png", dpi=options.dpi,
                         metadata={"Title": report_title_vi(), "Software": APP_NAME,

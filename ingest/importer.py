@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from domain.progress import IMPORT_COUNTS_STEPS, Progress, step
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require, unit_scope
 from ingest.read import IngestError, RawTable, read_table
 from ingest.report import RowProblem
@@ -142,8 +143,12 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def validate_file(data: bytes, file_name: str, store: StoreReader, today: date | None = None) -> tuple[RawTable, ValidationReport]:
+def validate_file(data: bytes, file_name: str, store: StoreReader, today: date | None = None,
+                  progress: Progress | None = None) -> tuple[RawTable, ValidationReport]:
     """Read and validate file bytes against the store's parcels, projects and ledger (writes nothing).
+
+    ``progress`` (:mod:`domain.progress`) hears the steps ``read`` and ``check`` of
+    :data:`domain.progress.IMPORT_COUNTS_STEPS`.
 
     Raises
     ------
@@ -151,12 +156,22 @@ def validate_file(data: bytes, file_name: str, store: StoreReader, today: date |
         The file is refused as a whole (see :func:`ingest.read.read_table`), or reading it took longer
         than :data:`parsing.limits.DEFAULT_LIMITS` ``parse_seconds`` (it is read in a worker process).
     """
+    table, report, _ = _validated(data, file_name, store, today, progress)
+    return table, report
+
+
+def _validated(data: bytes, file_name: str, store: StoreReader, today: date | None,
+               progress: Progress | None) -> tuple[RawTable, ValidationReport, Any]:
+    """:func:`validate_file` and the parcels it read (the commune check reuses them)."""
+    step(progress, IMPORT_COUNTS_STEPS, "read")
     try:
         table = run_with_time_limit(read_table, data, file_name)
     except InputLimitError as exc:
         raise IngestError(exc.message_vi) from exc
-    report = validate(table, store.parcels(), store.projects(), store.events(), today or date.today())
-    return table, report
+    step(progress, IMPORT_COUNTS_STEPS, "check")
+    parcels = store.parcels()
+    report = validate(table, parcels, store.projects(), store.events(), today or date.today())
+    return table, report, parcels
 
 
 def restrict_to_communes(report: ValidationReport, parcels, actor: Account) -> ValidationReport:
@@ -223,7 +238,8 @@ def commit_report(report: ValidationReport, store: Store, *, file_name: str, fil
 
 def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False, skip_invalid: bool = False,
                   *, actor: Account, file_name: str | None = None, source: str = "cli",
-                  today: date | None = None, client_address: str | None = None) -> ImportResult:
+                  today: date | None = None, client_address: str | None = None,
+                  progress: Progress | None = None) -> ImportResult:
     """Validate a field-count file and commit its valid rows, or none.
 
     Parameters
@@ -248,6 +264,9 @@ def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False,
         Dates after it are refused; default ``date.today()``.
     client_address
         Browser address or ``cli:user@host``, for the audit.
+    progress
+        Called at the start of each step of :data:`domain.progress.IMPORT_COUNTS_STEPS`: read, check,
+        then ``duplicates`` for a dry run or ``commit`` (whose transaction also looks for duplicates).
 
     Returns
     -------
@@ -267,18 +286,20 @@ def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False,
         return refusal
     digest = sha256_bytes(data)
     try:
-        table, report = validate_file(data, name, store, today)
+        table, report, parcels = _validated(data, name, store, today, progress)
     except IngestError as exc:
         return ImportResult("refused", exc.message_vi, name, digest)
-    report = restrict_to_units(restrict_to_communes(report, store.parcels(), actor), store.projects(), actor)
+    report = restrict_to_units(restrict_to_communes(report, parcels, actor), store.projects(), actor)
     base = dict(file_name=name, file_sha256=digest, report=report, table=table)
     not_written = _not_written(report, dry_run=dry_run, skip_invalid=skip_invalid, base=base)
     if not_written is not None:
         if not_written.status == "dry_run":
+            step(progress, IMPORT_COUNTS_STEPS, "duplicates")
             not_written.duplicates = find_duplicate_rows(report, store)
             not_written.message_vi = " ".join(filter(None, [not_written.message_vi,
                                                             duplicates_summary_vi(not_written.duplicates)]))
         return not_written
+    step(progress, IMPORT_COUNTS_STEPS, "commit")  # the duplicate search runs in the commit's transaction
     result = commit_report(report, store, file_name=name, file_sha256=digest, actor=actor, source=source,
                            client_address=client_address)
     return _committed(result, report, base)

@@ -71,8 +71,10 @@ class Communes:
     current_names: dict[str, str] = field(default_factory=dict)  # 2025 full key → display name
     currents_by_bare: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     formers_of_current: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _resolved: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, former: str, current: str | None) -> str:
+        self._resolved.clear()  # a new commune can change what a name means
         fk = full_commune_key(former)
         if fk not in self.former_names:
             self.former_names[fk] = former
@@ -91,8 +93,14 @@ class Communes:
         ``first``: former communes to search first (the name is exactly a former commune, unit word
         included); ``then``: the other candidates (formers merged into a 2025 unit of that name, or
         every unit sharing the bare name when the unit word is missing or matches nothing);
-        ``names``: the distinct display names matched. All empty when the name is unknown.
+        ``names``: the distinct display names matched. All empty when the name is unknown. Answered once per
+        distinct text (a file names a few communes on thousands of rows); the lists must not be modified.
         """
+        if text not in self._resolved:
+            self._resolved[text] = self._resolve(text)
+        return self._resolved[text]
+
+    def _resolve(self, text: str) -> tuple[list[str], list[str], list[str]]:
         unit, bare = split_commune(text)
         full = f"{unit}|{bare}"
         if unit and (full in self.former_names or full in self.current_names):

@@ -47,10 +47,15 @@ class RowCheck:
     decimal : {"vi", "en"} or None
         The file's number convention (``1.234,5`` or ``1,234.5``); None when the file does not decide it,
         so an ambiguous cell (``450.800``) becomes a problem on its row.
+    pre : dict, optional
+        Field → the cell already parsed column by column (:mod:`parsing.columns`: the value, or the
+        ValueError the one-cell parser raises), by the parser this class would call on it; a field
+        absent is parsed here.
     """
 
-    def __init__(self, row: int, rec: dict[str, Any], decimal: str | None):
+    def __init__(self, row: int, rec: dict[str, Any], decimal: str | None, pre: dict[str, Any] | None = None):
         self.row, self.rec, self.decimal = row, rec, decimal
+        self.pre = pre or {}
         self.problems: list[RowProblem] = []
         self.cell = rec.get
 
@@ -65,7 +70,7 @@ class RowCheck:
         if v is None:
             return None
         try:
-            x = parse_int(v, decimal=self.decimal) if integer else self._number(fld, v)
+            x = self._number_of(fld, v, integer)
         except ValueError as exc:
             self.bad(fld, str(exc))
             return None
@@ -73,6 +78,17 @@ class RowCheck:
             self.bad(fld, "không được là số âm")
             return None
         return x
+
+    def _number_of(self, fld: str, v: Any, integer: bool) -> float | int:
+        """The cell's number, from :attr:`pre` when parsed column by column (a ValueError there is raised)."""
+        if fld not in self.pre:
+            return parse_int(v, decimal=self.decimal) if integer else self._number(fld, v)
+        x = self.pre[fld]
+        if not isinstance(x, ValueError):
+            return x
+        if not integer and isinstance(x, AmbiguousNumberError) and fld in WHOLE_NUMBER_FIELDS:
+            return max(x.readings.values())
+        raise ValueError(str(x))
 
     def _number(self, fld: str, v: Any) -> float:
         """A number cell. In a column of money in đồng (:data:`WHOLE_NUMBER_FIELDS`) an ambiguous ``1.000``
@@ -102,7 +118,12 @@ class RowCheck:
                 self.bad(fld, missing)
             return None
         try:
-            return parser(v)
+            if fld not in self.pre:
+                return parser(v)
+            x = self.pre[fld]
+            if isinstance(x, ValueError):
+                raise ValueError(str(x))
+            return x
         except ValueError as exc:
             self.bad(fld, str(exc))
             return None

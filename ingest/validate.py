@@ -55,13 +55,15 @@ from ingest.row_checks import (
     project_of,
 )
 from ingest.values import (
-    is_blank,
     looks_active,
     parse_date,
     parse_flag,
+    parse_int,
+    parse_number,
     parse_stage,
     parse_text,
 )
+from parsing.columns import blank_mask, map_distinct
 from parsing.numbers import decide_convention
 from vocab.format import fmt_date
 from vocab.labels import EVENT_LABELS_VI
@@ -81,7 +83,9 @@ MAX_SUGGESTED_ROWS = 500
 
 _FORMULA_WITHOUT_VALUE = ("ô có công thức nhưng tệp không lưu giá trị đã tính; hãy mở bằng Excel rồi lưu lại, "
                           "hoặc dán giá trị (Paste Values)")
-_NUMBER_FIELDS = ("area_m2", "area_ha", "amount_vnd", "amount_million_vnd", "amount_thousand_vnd", "households")
+_FLOAT_FIELDS = ("area_m2", "area_ha", "amount_vnd", "amount_million_vnd", "amount_thousand_vnd")
+_INTEGER_FIELDS = ("households", "map_sheet", "parcel_number")
+_NUMBER_FIELDS = (*_FLOAT_FIELDS, "households")
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,8 @@ class FileChecks:
     """What every row of one file is checked against, and what the earlier rows left behind.
 
     ``history`` grows with each valid row (a later row may not go back from it); ``seen`` maps
-    (kind, key, event, date) to the first row that reported it and its content (target and values
-    without the note).
+    (kind, key, event, date) to the first row that reported it and its content (target and values;
+    the note is left out when comparing).
     """
 
     lookups: Lookups
@@ -233,18 +237,42 @@ def _decimal_convention(data: pd.DataFrame) -> str | None:
     convention its number cells prove when they all agree (one file comes from one Excel, one locale).
 
     None when no cell proves one or cells prove both: an ambiguous cell (``450.800``) is then reported on
-    its row instead of being guessed.
+    its row instead of being guessed. Each distinct cell is looked at once (:func:`parsing.columns.map_distinct`).
     """
-    cells = (v for col in _NUMBER_FIELDS if col in data.columns for v in data[col] if isinstance(v, str))
-    return decide_convention(cells)
+    distinct = {v for col in _NUMBER_FIELDS if col in data.columns
+                for v in data[col].drop_duplicates().tolist() if isinstance(v, str)}
+    return decide_convention(distinct)
+
+
+#: The one-cell parser :class:`ingest.row_checks.RowCheck` applies to each field, here applied column by column.
+def _column_parsers(decimal: str | None) -> dict[str, Any]:
+    def as_int(v):
+        return parse_int(v, decimal=decimal)
+
+    def as_number(v):
+        return parse_number(v, decimal=decimal)
+
+    return {"event": parse_stage, "event_date": parse_date, "is_correction": parse_flag,
+            **dict.fromkeys(_INTEGER_FIELDS, as_int), **dict.fromkeys(_FLOAT_FIELDS, as_number)}
 
 
 def _rows(raw: pd.DataFrame, decimal: str | None) -> Iterator[RowCheck]:
-    """One :class:`RowCheck` per data row, blanks as None (column by column: fast on big files)."""
+    """One :class:`RowCheck` per data row, blanks as None, its cells parsed column by column
+    (:func:`parsing.columns.map_distinct`: each distinct value of a column parsed once)."""
     names = list(raw.columns)
-    cells = zip(*(raw[c].tolist() for c in names)) if names else iter([()] * len(raw))
-    for row, values in zip(raw.index.tolist(), cells):
-        yield RowCheck(int(row), {k: (None if is_blank(v) else v) for k, v in zip(names, values)}, decimal)
+    parsers = _column_parsers(decimal)
+    cells, parsed_names, parsed = [], [], []
+    for name in names:
+        column = raw[name].tolist()
+        blank = blank_mask(column)
+        cells.append([None if b else v for v, b in zip(column, blank.tolist())])
+        if name in parsers:
+            parsed_names.append(name)
+            parsed.append(map_distinct(column, parsers[name]))
+    by_row = zip(*cells) if names else iter([()] * len(raw))
+    pre_by_row = zip(*parsed) if parsed else iter([()] * len(raw))
+    for row, values, pre in zip(raw.index.tolist(), by_row, pre_by_row):
+        yield RowCheck(int(row), dict(zip(names, values)), decimal, dict(zip(parsed_names, pre)))
 
 
 # -------------------------------------------------------------------------------- one row
@@ -316,10 +344,11 @@ def _check_duplicate(r: RowCheck, target: Target, values: RowValues, seen: dict[
     twice, committed once; the store reports the repeat (:mod:`store.duplicates`, issue 10).
     """
     dup_key = (target.kind, target.key, values.event, values.event_date)
-    content = (target, replace(values, note=""))
     if dup_key not in seen:
-        seen[dup_key] = (r.row, content)
-    elif seen[dup_key][1] != content:
+        seen[dup_key] = (r.row, (target, values))  # compared only on a repeat (most rows have none)
+        return
+    first_target, first_values = seen[dup_key][1]
+    if (first_target, replace(first_values, note="")) != (target, replace(values, note="")):
         scope = "thửa" if target.kind == "parcel" else "phạm vi"
         r.bad("", f"trùng với dòng {seen[dup_key][0]} (cùng {scope}, giai đoạn và ngày, khác số liệu)", "")
 

@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from parsing.text import fold_vi
 
@@ -108,8 +108,34 @@ def fingerprint(row: Mapping) -> str:
 
 
 def fingerprints(columns: Mapping[str, Sequence]) -> list[str]:
-    """Fingerprints of rows given as columns (:func:`store.ledger.prepare_events`), in row order."""
-    names = [n for n in FINGERPRINT_FIELDS if n in columns]
+    """Fingerprints of rows given as columns (:func:`store.ledger.prepare_events`), in row order.
+
+    The same hex values as :func:`fingerprint` row by row, computed column by column: each distinct
+    value of a column is canonicalised and JSON-encoded once (a column of 100 000 rows holds few
+    distinct stages, dates or amounts), then each row's payload is the join of its tokens.
+    """
     n_rows = len(columns["kind"])
-    rows: Iterable = zip(*(columns[n] for n in names)) if names else iter([()] * n_rows)
-    return [fingerprint(dict(zip(names, values))) for values in rows]
+    tokens = [_column_tokens(columns.get(name), name, n_rows) for name in FINGERPRINT_FIELDS]
+    head = "[" + json.dumps(FINGERPRINT_VERSION) + ","
+    return [hashlib.sha256((head + ",".join(row) + "]").encode("utf-8")).hexdigest()[:FINGERPRINT_HEX_CHARS]
+            for row in zip(*tokens)]
+
+
+def _column_tokens(values: Sequence | None, name: str, n_rows: int) -> list[str]:
+    """The JSON token of each value of one column (as :func:`canonical` then ``json.dumps`` give it)."""
+    encode = _CANONICAL[name]
+    if values is None:
+        return [_token(encode(None))] * n_rows
+    cache: dict = {}
+    out = []
+    for v in values:
+        key = (type(v), v)  # 1, 1.0 and True hash alike but canonicalise differently
+        tok = cache.get(key)
+        if tok is None:
+            tok = cache[key] = _token(encode(v))
+        out.append(tok)
+    return out
+
+
+def _token(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -197,6 +197,26 @@ OBSTACLE_LABELS_VI: dict[str, str] = {
     "payment_overdue": "Chi trả quá hạn",
 }
 
+#: Steps of long work (:mod:`domain.progress`), as the dashboard's status box and the CLI's progress line name them.
+PROGRESS_STEP_LABELS_VI: dict[str, str] = {
+    "read": "Đọc tệp",
+    "check": "Kiểm tra từng dòng",
+    "duplicates": "Tìm dòng trùng với số liệu đã ghi",
+    "change_set": "Lập danh sách thay đổi",
+    "commit": "Ghi vào kho dữ liệu",
+    "pdf_page": "Vẽ trang PDF",
+    "excel": "Lập tệp Excel",
+}
+
+
+def progress_text(code: str, done: int, total: int) -> str:
+    """``"[2/4] Kiểm tra từng dòng…"``: step ``done + 1`` of ``total`` (a PDF page: ``"Vẽ trang PDF 3/12…"``)."""
+    label = PROGRESS_STEP_LABELS_VI.get(code, code)
+    if code == "pdf_page":
+        return f"{label} {done + 1}/{total}…"
+    return f"[{done + 1}/{total}] {label}…"
+
+
 #: Units of a milestone shortfall (``domain.blockers.SHORTFALL_UNITS``).
 SHORTFALL_UNIT_LABELS_VI: dict[str, str] = {"m2": "m²", "households": "hộ", "sites": "trụ sở"}
 

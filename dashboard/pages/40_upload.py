@@ -14,7 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, state
+from dashboard.progress import progress_box
 from domain.errors import GpmbError
+from domain.progress import IMPORT_COUNTS_STEPS, step
 from vocab.escape import markdown_text
 from vocab.format import fmt_date, fmt_number
 
@@ -59,11 +61,12 @@ def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
     if key not in cache:
         cache.clear()  # keep one file in the session
         try:
-            with st.spinner("Đang đọc và kiểm tra tệp…"):
-                table, report = validate_file(data, file_name, the_store)
+            with progress_box("Đang đọc và kiểm tra tệp…", done_label="Đã kiểm tra xong tệp") as progress:
+                table, report = validate_file(data, file_name, the_store, progress=progress)
                 # a commune officer sees his refusals of other communes' rows before committing
                 report = restrict_to_communes(report, the_store.parcels(), account)
                 report = restrict_to_units(report, the_store.projects(), account)  # and other units' rows
+                step(progress, IMPORT_COUNTS_STEPS, "duplicates")
                 duplicates = find_duplicate_rows(report, the_store)
             cache[key] = (table, report, None, duplicates)
         except IngestError as exc:
@@ -128,9 +131,10 @@ def _commit(data: bytes, file_name: str, the_store) -> None:
     from ingest.importer import import_counts
 
     actor = auth.current_account()
-    with st.spinner("Đang ghi số liệu…"):  # validated again against the ledger as it is now
+    # validated again against the ledger as it is now
+    with progress_box("Đang ghi số liệu…", done_label="Đã ghi xong") as progress:
         result = import_counts(data, the_store, skip_invalid=True, actor=actor, file_name=file_name,
-                               source="upload", client_address=auth.client_address())
+                               source="upload", client_address=auth.client_address(), progress=progress)
     kind = "success" if result.status in ("committed", "nothing_new") else "error"
     st.session_state[_RESULT_KEY] = (kind, result.message_vi)
     log.info("upload %s by %s: %s (%s)", file_name, actor.username, result.status, result.upload_id)

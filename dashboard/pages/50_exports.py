@@ -14,6 +14,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import auth, state
+from dashboard.progress import progress_box
 from domain.errors import GpmbError
 from domain.roles import allows
 from exports import ExportOptions, export
@@ -43,23 +44,25 @@ _FORMATS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def _make(fmt: str, as_of_date: date, options_key: tuple, url: str | None, version: tuple) -> tuple[bytes, str, str]:
-    """The export file (bytes, file name, MIME), cached per format, date, options and data version."""
+def _make(fmt: str, as_of_date: date, options_key: tuple, url: str | None, version: tuple,
+          _progress=None) -> tuple[bytes, str, str]:
+    """The export file (bytes, file name, MIME), cached per format, date, options and data version
+    (``_progress``, the status box's callback, is not part of the key)."""
     project_id, paper, orientation, personal, pages, dpi = options_key
     options = ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
                             include_personal_data=personal, pages=pages, dpi=dpi)
-    result = export(fmt, state.snapshot(as_of_date), state.reader(), options)
+    result = export(fmt, state.snapshot(as_of_date), state.reader(), options, progress=_progress)
     return result.data, result.file_name, result.mime
 
 
-def _make_personal(fmt: str, as_of_date: date, options_key: tuple) -> tuple[bytes, str, str]:
+def _make_personal(fmt: str, as_of_date: date, options_key: tuple, progress=None) -> tuple[bytes, str, str]:
     """An export WITH personal data: never cached, decided and audited per request by
     :func:`exports.personal.export_as` (role ``export_personal``, marked file name, audit row)."""
     project_id, paper, orientation, personal, pages, dpi = options_key
     options = ExportOptions(project_id=project_id, paper=paper, orientation=orientation,
                             include_personal_data=personal, pages=pages, dpi=dpi)
     result = export_as(auth.current_account(), fmt, state.snapshot(as_of_date), state.reader(), options,
-                       client_address=auth.client_address())
+                       client_address=auth.client_address(), progress=progress)
     return result.data, result.file_name, result.mime
 
 
@@ -106,8 +109,9 @@ def render() -> None:
             request = (fmt, day, options.cache_key(), url, key)
             if wanted:
                 try:
-                    with st.spinner("Đang tạo tệp…"):
-                        made = _make_personal(*request[:3]) if request[2][3] else _make(*request)
+                    with progress_box("Đang tạo tệp…", done_label="Đã tạo xong tệp") as progress:
+                        made = (_make_personal(*request[:3], progress=progress) if request[2][3]
+                                else _make(*request, _progress=progress))
                         st.session_state[slot] = (request, made)
                 except GpmbError as exc:  # a refusal (role) or a data problem, in Vietnamese
                     right.error(exc.message_vi)

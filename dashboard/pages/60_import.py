@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, config, session_files, state
+from dashboard.progress import progress_box
 from domain.errors import GpmbError
 from mapview.preview import preview_map_html
 from mapview.sandbox import sandboxed_document
@@ -247,7 +248,8 @@ def _change_set(the_store, result: dict, scope: str) -> dict:
 
     cached = result.setdefault("changes", {})
     if scope not in cached:
-        cached[scope] = parcel_changes(the_store, result["prepared"], scope).to_dict()
+        with progress_box("Đang lập danh sách thay đổi…", done_label="Đã lập danh sách thay đổi") as progress:
+            cached[scope] = parcel_changes(the_store, result["prepared"], scope, progress=progress).to_dict()
     return cached[scope]
 
 
@@ -376,7 +378,8 @@ def render() -> None:
             if kind == "parcels":
                 options = ImportOptions(project_id=project_id, crs=user_epsg, commune_former=commune, map_sheet=sheet,
                                         sliver_m2=sliver, mapping=corrections, profile=profile)
-                prepared = prepare_parcels(paths, the_store, options, display_names=display)
+                with progress_box("Đang đọc và kiểm tra tệp thửa đất…", done_label="Đã kiểm tra xong") as progress:
+                    prepared = prepare_parcels(paths, the_store, options, display_names=display, progress=progress)
                 result = {"kind": kind, "report": prepared.report.to_dict(), "prepared": prepared}
             else:
                 default_epsg = project_default_epsg(the_store, project_id)
@@ -446,8 +449,9 @@ def render() -> None:
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
                 if kind == "parcels":
-                    outcome = commit_parcels(the_store, result["prepared"], scope=scope, confirm_removed=confirmed,
-                                             **who)
+                    with progress_box("Đang ghi thửa đất…", done_label="Đã ghi xong") as progress:
+                        outcome = commit_parcels(the_store, result["prepared"], scope=scope,
+                                                 confirm_removed=confirmed, progress=progress, **who)
                     message = _parcels_message(len(result["prepared"].parcels), outcome)
                 elif kind == "boundary":
                     out = update_boundary(the_store, project_id, result["geometry"], report, **who)

@@ -86,3 +86,15 @@ def test_page_shows_the_boundary_change_set(store, actor, fixture_files, import_
     values = {m.label: m.value for m in at.metric}
     # the file is the stored boundary itself, through WGS 84 and back: within 1 cm, so no change
     assert (values["Thay đổi"], values["Giữ nguyên"], values["Bị xóa"]) == ("0", "1", "0")
+
+
+def test_page_shows_the_steps_of_the_check(store, actor, fixture_files, import_folder):
+    """Checking shows a status box per part of the work (read and check, then the change set), both
+    «complete» with the steps of :data:`domain.progress.IMPORT_PARCELS_STEPS` listed (issue 13)."""
+    from vocab.labels import PROGRESS_STEP_LABELS_VI as L
+
+    at = checked_page(store, actor, fixture_files)
+    assert [(s.label, s.state) for s in at.status] == [("Đã kiểm tra xong", "complete"),
+                                                       ("Đã lập danh sách thay đổi", "complete")]
+    steps = [m.value for m in at.markdown if m.value.startswith("[")]
+    assert steps == [f"[1/4] {L['read']}…", f"[2/4] {L['check']}…", f"[3/4] {L['change_set']}…"]

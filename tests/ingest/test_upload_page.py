@@ -85,3 +85,38 @@ def test_store_failure_is_a_vietnamese_message_not_a_traceback(monkeypatch, tmp_
     at = AppTest.from_string(SCRIPT, default_timeout=60).run()
     assert not at.exception
     assert any("Không mở được kho dữ liệu" in e.value for e in at.error)
+
+
+# Two QL4B parcels handed over and one unknown parcel (the rows of test_browser.py).
+_STEPS_CSV = (
+    "Dự án;Xã;Số tờ;Số thửa;Giai đoạn;Ngày;Diện tích (m²);Ghi chú\r\n"
+    "QL4B;Hợp Thành;12;5;Bàn giao mặt bằng;10/06/2024;350;\r\n"
+    "QL4B;Hợp Thành;12;6;Bàn giao mặt bằng;12/06/2024;820,5;\r\n"
+    "QL4B;Hợp Thành;12;99;Bàn giao mặt bằng;12/06/2024;100;thửa không có\r\n"
+).encode("utf-8-sig")
+
+
+def _step_lines(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("[")]
+
+
+def test_the_upload_shows_its_steps_check_then_commit(page_env):
+    """Checking a file shows a status box listing read, check and duplicates, its bar full and «complete»;
+    committing (through a status box of its own, gone after the page reruns) writes the two valid rows."""
+    from tests.support.actors import office_admin
+    from tests.support.login import preset_login
+    from vocab.labels import PROGRESS_STEP_LABELS_VI as L
+
+    at = preset_login(AppTest.from_string(SCRIPT, default_timeout=90), office_admin(page_env)).run()
+    at.file_uploader[0].set_value(("so_lieu.csv", _STEPS_CSV, "text/csv")).run()
+    assert not at.exception
+    assert [s.state for s in at.status] == ["complete"] and at.status[0].label == "Đã kiểm tra xong tệp"
+    assert _step_lines(at) == [f"[1/4] {L['read']}…", f"[2/4] {L['check']}…", f"[3/4] {L['duplicates']}…"]
+    assert at.get("progress")[0].value == 100
+    assert [m.value for m in at.metric] == ["3", "2", "1"]  # read, valid, invalid
+
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    assert any("2" in s.value for s in at.success)
+    committed = page_env.uploads().sort_values("upload_id").iloc[-1]
+    assert committed["source"] == "upload" and int(committed["rows_committed"]) == 2

@@ -171,3 +171,35 @@ def test_a_parcel_layer_with_a_repeated_id_is_refused_and_each_version_keeps_its
     with pytest.raises(sqlalchemy.exc.IntegrityError), write_transaction(store.engine) as conn:
         conn.execute(text(f"INSERT INTO parcels (parcel_id) VALUES ('{PARCEL_IDS[0]}')"))
     assert len(store.parcels()) == len(parcels)
+
+
+_blankish = st.sampled_from([None, float("nan"), "", "  ", pd.NaT])
+_messy = {  # per field, the oddly typed cells a prepared column may hold
+    "commune": st.one_of(_blankish, st.text(max_size=8)),
+    "project_id": st.one_of(_blankish, st.text(max_size=8), st.integers(-3, 3)),
+    "households": st.one_of(_blankish.filter(lambda v: not isinstance(v, str)), st.integers(-3, 3),
+                            st.floats(-1e6, 1e6, allow_nan=False), st.booleans()),
+    "is_correction": st.one_of(_blankish, st.integers(0, 1), st.floats(0, 1), st.booleans(),
+                               st.sampled_from(["1", "true", "no", " T "])),
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(rows, min_size=1, max_size=25), st.data())
+def test_column_fingerprints_equal_the_row_by_row_ones(batch, data):
+    """The column-wise :func:`fingerprints` (distinct values encoded once) gives the same hex as
+    :func:`fingerprint` per row, also for repeated, missing and oddly typed cells (1, 1.0, True, NaN, "")."""
+    for row in batch:
+        for name, values in _messy.items():
+            if data.draw(st.booleans()):
+                row[name] = data.draw(values)
+    batch = batch + batch[: len(batch) // 2]  # repeats hit the per-column cache
+    columns = {name: [r[name] for r in batch] for name in batch[0]}
+    assert fingerprints(columns) == [fingerprint(r) for r in batch]
+
+
+def test_column_fingerprints_of_columns_left_out():
+    """A field absent from the columns counts as missing in every row, as ``row.get`` gives it."""
+    columns = {"kind": ["parcel", "aggregate"], "event": ["paid", "notice"]}
+    assert fingerprints(columns) == [fingerprint({"kind": "parcel", "event": "paid"}),
+                                     fingerprint({"kind": "aggregate", "event": "notice"})]
