@@ -1,6 +1,7 @@
 """Import a people-side register file into the store: validate, report, commit once (or not at all).
 
-Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``complaints``, ``lots``
+Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``refusals`` (mời nhận
+tiền lần 1/2/3, gửi tiền vào tài khoản tạm giữ), ``transfers`` (the investor's fund transfers), ``complaints``, ``lots``
 (a template of :mod:`exports.register_templates`, rows checked by :mod:`ingest.register_rows`) and
 ``matrix`` (the household × step matrix, :mod:`ingest.register_matrix`: household rows plus ledger events
 for the matched parcels, :mod:`ingest.matrix_events`). Same guarantees as field counts: row-level
@@ -44,6 +45,7 @@ class RegisterImportResult:
     parcel_tokens: int = 0
     parcels_distinct: int = 0
     area_m2_total: float = 0.0
+    amount_vnd_total: float = 0.0
     mapping: dict[str, str | None] = field(default_factory=dict)
     profile: str | None = None
     counts_per_stage: dict[str, int] = field(default_factory=dict)
@@ -91,6 +93,11 @@ def _project_checks(kind: str, valid: pd.DataFrame, project_id: str, store) -> l
         problems += [RowProblem(int(r), headers["area_id"], "không có khu tái định cư này trong dự án "
                                 f"(có: {', '.join(sorted(areas)) or 'chưa có khu nào'})", str(v))
                      for r, v in valid["area_id"].items() if v not in areas]
+    if kind == "refusals":
+        planned = set(store.register("plans", project_id=project_id)["household_id"])
+        problems += [RowProblem(int(r), headers["household_id"], "hộ này chưa có phương án bồi thường trong dự án "
+                                "(nhập sổ phương án trước)", str(v))
+                     for r, v in valid["household_id"].items() if v not in planned]
     if kind == "complaints":
         problems += [RowProblem(int(r), headers["closed_date"], "đơn đã kết thúc (giải quyết / rút / chuyển) cần "
                                 "ngày kết thúc hoặc ngày công khai kết quả")
@@ -131,6 +138,8 @@ def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | Non
         result.parcel_tokens, result.parcels_distinct = len(tokens), len(set(tokens))
     if kind == "lots":
         result.area_m2_total = float(valid["area_m2"].sum())
+    if kind == "transfers":
+        result.amount_vnd_total = float(valid["amount_vnd"].sum())
     return _fill_rows(kind, valid, project_id, commune, store)
 
 

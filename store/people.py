@@ -51,7 +51,7 @@ def _commune_scope(conn, register: str, rows: list[dict], project_id: str | None
     """The commune each row concerns, for a commune officer's check (empty set = undecided, refused)."""
     if register in ("households", "complaints"):
         return [frozenset({r["commune"]}) if r.get("commune") else frozenset() for r in rows]
-    if register in ("plans", "payments"):
+    if register in ("plans", "payments", "refusals"):
         homes = registers.read_current(conn, "households")
         where = dict(zip(zip(homes["project_id"], homes["household_id"]), homes["commune"], strict=True))
         return [frozenset({c}) if (c := where.get((r["project_id"], r["household_id"]))) else frozenset()
@@ -108,13 +108,15 @@ class PeopleStore:
         Parameters
         ----------
         register : str
-            ``households``, ``plans``, ``payments``, ``complaints``, ``lots`` or ``areas``.
+            ``households``, ``plans``, ``payments``, ``refusals``, ``transfers``, ``complaints``, ``lots`` or
+            ``areas``.
         rows : DataFrame
             Validated rows with the columns of :data:`domain.people.REGISTER_COLUMNS` (missing ones are
             stored empty); the key columns (:data:`domain.people.REGISTER_KEYS`) filled and unique.
         actor : Account
             Needs ``upload_counts``; a commune officer only for rows of his communes (a household's or
-            letter's ``commune``; a plan's or payment's household's commune; lots and areas: never).
+            letter's ``commune``; a plan's, payment's or refusal's household's commune; lots, areas and the
+            investor's fund transfers: never).
         file_name, file_sha256, rows_read
             As :meth:`store.store.Store.commit_upload` (the ``uploads`` row of the import).
         project_id : str, optional

@@ -33,6 +33,7 @@ from store.types import UtcDateTime
 REGISTER_TABLE_NAMES: dict[str, str] = {
     "households": "households", "plans": "compensation_plans", "payments": "payments",
     "complaints": "complaint_letters", "lots": "resettlement_lots", "areas": "resettlement_areas",
+    "refusals": "payment_refusals", "transfers": "fund_transfers",
 }
 
 

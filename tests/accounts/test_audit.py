@@ -10,7 +10,7 @@ from sqlalchemy import text
 from domain.roles import Account
 from store import AuditTrail, schema
 from store.engine import make_engine, write_transaction
-from tests.support.migrations import PEOPLE_CONTENTS, PEOPLE_DROPS
+from tests.support.migrations import PEOPLE_CONTENTS, PEOPLE_DROPS, UNDO
 
 ADMIN = Account("admin", "Quản trị", "admin")
 
@@ -92,8 +92,8 @@ def test_geopackage_lists_the_audit_but_not_the_accounts(seeded):
     assert "audit_log" in listed and "accounts" not in listed
 
 
-#: Undoing revision 0013 (issue 12 registers) on a copy of a head store.
-PEOPLE_TABLES_0013 = (*PEOPLE_DROPS, PEOPLE_CONTENTS)
+#: Undoing revisions 0014 and 0013 (issue 12 registers) on a copy of a head store.
+PEOPLE_TABLES_0013 = (*UNDO["0014"]["sqlite"], *PEOPLE_DROPS, PEOPLE_CONTENTS)
 
 
 def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, seeded):
@@ -124,6 +124,7 @@ def test_a_store_at_revision_0002_gains_accounts_and_audit_on_open(tmp_path, see
                           "DELETE FROM gpkg_geometry_columns WHERE table_name = 'parcel_status'",
                           "DELETE FROM gpkg_contents WHERE table_name IN ('parcel_status', 'layer_styles')",
                           *PEOPLE_TABLES_0013,
+                          *UNDO["0011"]["sqlite"],  # cli_cache
                           "UPDATE alembic_version SET version_num = '0002'"):
             conn.execute(text(statement))
         uploads_before = conn.execute(text("SELECT COUNT(*) FROM uploads")).scalar_one()

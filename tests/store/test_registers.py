@@ -158,13 +158,14 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
 
     from store import open_store
     from store.people_seed import REGISTER_SOURCE_FILES
+    from tests.support.stores import demo_store
 
     bundled = Path(__file__).resolve().parents[2] / "data" / "sources"
     mine = tmp_path / "sources"
     shutil.copytree(sources_dir, mine)
     for name in REGISTER_SOURCE_FILES.values():
         shutil.copyfile(bundled / name, mine / name)
-    store = open_store(store_url, sources_dir=mine)
+    store = demo_store(store_url, sources_dir=mine)
     try:
         for register, name in REGISTER_SOURCE_FILES.items():
             expected = pd.read_csv(mine / name, encoding="utf-8-sig")
@@ -176,7 +177,7 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
         assert set(store.uploads()["source"]) == {"seed"}
     finally:
         store.close()
-    again = open_store(store_url, sources_dir=mine)
+    again = open_store(store_url)
     assert len(again.register_imports()) == len(REGISTER_SOURCE_FILES)  # not seeded twice
     again.close()
 

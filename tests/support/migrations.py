@@ -37,7 +37,7 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
     # config_changes holds the milestones and rules once 0010 ran: undoing it leaves a store without
     # milestones and with default rules (enough for the tests of earlier migrations).
     "0010": {"sqlite": ("DROP TABLE config_changes", "DELETE FROM gpkg_contents WHERE table_name = 'config_changes'"),
-             "postgresql": ("DROP TABLE config_changes",)},
+             "postgresql": ("DROP TABLE config_changes", "DROP FUNCTION gpmb_config_changes_append_only()")},
     "0011": {"sqlite": ("DROP TABLE cli_cache",), "postgresql": ("DROP TABLE cli_cache",)},
     "0012": {"sqlite": ("DROP TRIGGER ck_events_event_insert", "DROP TRIGGER ck_events_event_update",
                         "DROP INDEX ix_events_fingerprint", "DROP INDEX ux_parcels_parcel_id",
@@ -49,6 +49,9 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                              "WHERE tablename = 'parcels' AND indexdef LIKE 'CREATE UNIQUE%(parcel_id)' LOOP "
                              "EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$"))},
     "0013": {"sqlite": (*PEOPLE_DROPS, PEOPLE_CONTENTS), "postgresql": PEOPLE_DROPS},
+    "0014": {"sqlite": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers",
+                        "DELETE FROM gpkg_contents WHERE table_name IN ('payment_refusals', 'fund_transfers')"),
+             "postgresql": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers")},
 }
 
 
