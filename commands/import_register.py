@@ -85,6 +85,7 @@ def format_report(result) -> str:
         lines += [f"  {code}: {_target_text(t)}" for code, t in result.mapping.items()]
         lines.append("Số hộ theo giai đoạn: " + ", ".join(f"{stage_label(s)} {n}" for s, n in
                                                        result.counts_per_stage.items() if n))
+        lines.append(f"Kế hoạch thủ tục (trang danh sách bước): {result.procedure_steps} bước")
         lines.append(f"Thửa khớp bản đồ: {result.parcels_matched}; không khớp: {len(result.parcels_unmatched)}; "
                      f"sự kiện tiến độ: {result.events}")
     lines += [f"Lưu ý: {n}" for n in result.notes]

@@ -89,6 +89,10 @@ REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "refusals": ("household_id", "project_id", "step", "step_date", "document_number"),
     # the investor's transfers of compensation money to the centre (bố trí kinh phí BT, HT & TĐC)
     "transfers": ("project_id", "transfer_date", "amount_vnd", "document_number"),
+    # the project's procedure plan: the steps sheet of the household × step matrix (code, name, legal basis,
+    # lead and supporting body, minimum days, planned and actual dates) and the stage its step maps to
+    "procedure": ("project_id", "step_code", "name", "legal_basis", "lead_body", "support_body", "min_days",
+                  "planned_date", "actual_date", "stage"),
 }
 
 #: The columns that identify a row of each register: a later import with the same key is a new version
@@ -102,6 +106,7 @@ REGISTER_KEYS: dict[str, tuple[str, ...]] = {
     "areas": ("area_id",),
     "refusals": ("project_id", "household_id", "step"),
     "transfers": ("project_id", "document_number"),
+    "procedure": ("project_id", "step_code"),
 }
 
 #: Register kinds a file import may name (``cli.py import-register --kind``; ``matrix`` = the household ×
@@ -116,10 +121,11 @@ PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", 
 REGISTER_DATE_COLUMNS: frozenset[str] = frozenset({
     "decision_date", "effective_date", "payment_date", "received_date", "accepted_date", "published_date",
     "closed_date", "planned_completion_date", "actual_completion_date", "step_date", "transfer_date",
+    "planned_date", "actual_date",
 })
 REGISTER_FLOAT_COLUMNS: frozenset[str] = frozenset({
     "area_m2", "compensation_vnd", "support_vnd", "resettlement_vnd", "amount_vnd", "price_vnd",
-    "construction_percent",
+    "construction_percent", "min_days",
 })
 REGISTER_INT_COLUMNS: frozenset[str] = frozenset({"round"})
 REGISTER_BOOL_COLUMNS: frozenset[str] = frozenset({"complicated", "remote_area"})

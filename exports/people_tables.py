@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from vocab.format import fmt_date, fmt_number
+from vocab.labels import EVENT_LABELS_VI, stage_label
 from vocab.people import PEOPLE_HEADERS_VI, people_label
 
 _KIND = {"text": "text", "wrap": "wrap", "int": "int", "vnd": "vnd", "m2": "m2", "date": "date", "pct": "pct"}
@@ -39,6 +40,10 @@ REFUSAL_COLS = _cols([("project", "text", 24), ("commune", "text", 20), ("househ
                       ("amount_due_vnd", "vnd", 16), ("days_late", "int", 9)])
 FUND_COLS = _cols([("project", "text", 28), ("amount_needed_vnd", "vnd", 18), ("amount_transferred_vnd", "vnd", 18),
                    ("shortfall_vnd", "vnd", 16)])
+PROCEDURE_COLS = _cols([("project", "text", 22), ("step_code", "text", 8), ("step_name", "wrap", 36),
+                        ("legal_basis", "wrap", 24), ("lead_body", "text", 16), ("min_days", "int", 8),
+                        ("planned_date", "date", 12), ("actual_date", "date", 12), ("stage", "text", 18),
+                        ("days_behind", "int", 10)])
 LETTER_COLS = _cols([("project", "text", 24), ("commune", "text", 18), ("letter_id", "text", 16),
                      ("received_date", "date", 12), ("kind", "text", 12), ("subject", "text", 18),
                      ("body", "wrap", 22), ("status", "text", 16), ("due_date", "date", 12),
@@ -83,6 +88,20 @@ def refusal_records(figures, names: dict[str, str]) -> list[dict]:
 def fund_records(figures, names: dict[str, str]) -> list[dict]:
     """Per project: what the approved plans need against what the investor has transferred (VND)."""
     return [{**r, "project": names.get(r["project_id"], r["project_id"])} for r in figures.funds.to_dict("records")]
+
+
+def procedure_records(figures, names: dict[str, str]) -> list[dict]:
+    """The procedure plan per project, step order: planned and actual dates, lead body, the stage of the step."""
+    def stage_text(target) -> str:
+        if not isinstance(target, str) or not target:
+            return ""
+        if target.startswith("flag:"):
+            return "Nhánh: " + EVENT_LABELS_VI.get(target.removeprefix("flag:"), target)
+        return stage_label(target)
+
+    return [{**r, "project": names.get(r["project_id"], r["project_id"]), "step_name": r.get("name") or "",
+             "planned_date": _day(r["planned_date"]), "actual_date": _day(r["actual_date"]),
+             "stage": stage_text(r.get("stage"))} for r in figures.procedure.to_dict("records")]
 
 
 def letter_records(figures, names: dict[str, str], *, open_only: bool = False) -> list[dict]:
@@ -153,6 +172,8 @@ def people_sheets(figures, names: dict[str, str]) -> list[tuple[str, str, list, 
          refusal_records(figures, names), "Không có hộ nào từ chối nhận tiền."),
         ("Kinh phí", "KINH PHÍ BỒI THƯỜNG, HỖ TRỢ, TÁI ĐỊNH CƯ: CẦN VÀ ĐÃ CHUYỂN", FUND_COLS,
          fund_records(figures, names), "Chưa có phương án nào được phê duyệt."),
+        ("Kế hoạch thủ tục", "KẾ HOẠCH TRÌNH TỰ THỦ TỤC GPMB (TRANG DANH SÁCH BƯỚC)", PROCEDURE_COLS,
+         procedure_records(figures, names), "Chưa nhập danh sách bước của dự án."),
         ("Đơn thư", "SỔ ĐƠN THƯ (KHIẾU NẠI, TỐ CÁO, KIẾN NGHỊ, PHẢN ÁNH)", LETTER_COLS,
          letter_records(figures, names), "Chưa có đơn thư nào."),
         ("Đơn thư theo tháng", "ĐƠN THƯ NHẬN, GIẢI QUYẾT, TỒN THEO THÁNG", MONTH_COLS,

@@ -4,7 +4,8 @@ One call, :func:`people_figures`, reads the registers of a store (no personal da
 numbers only (words: ``vocab.people``): the payment status of every plan (Land Law 2024 art. 94 deadline,
 :mod:`milestones.payments`; a treasury deposit of a refusing household stops its clock), the households that
 refuse the money (invitations 1–3, deposit, art. 94(5)), the funds the approved plans need against the
-investor's transfers, totals per project and commune, the complaint clocks (:mod:`milestones.complaints`),
+investor's transfers, the project's procedure plan (the matrix's steps sheet: planned and actual dates, lead
+body, minimum days; steps behind plan), totals per project and commune, the complaint clocks (:mod:`milestones.complaints`),
 overdue letters per competent body, monthly counts, and the resettlement lots with their allocation from the
 latest draw (:mod:`milestones.resettlement`). Plans take the commune of their household.
 """
@@ -42,6 +43,7 @@ class PeopleFigures:
     payment_totals: pd.DataFrame  # payment_totals per project and commune
     refusals: pd.DataFrame        # plans whose household was invited / deposited (refusal_state + status columns)
     funds: pd.DataFrame           # funds_balance per project (needed, transferred, shortfall VND)
+    procedure: pd.DataFrame       # the procedure plan per project and step (+ days_behind, overdue)
     letters: pd.DataFrame         # complaint_clock per letter received by as_of
     overdue_by_body: pd.DataFrame
     monthly: pd.DataFrame         # monthly_counts per project and commune
@@ -64,7 +66,7 @@ class PeopleFigures:
         letters = keep(self.letters)
         return replace(self, households=keep(self.households), payments=keep(self.payments),
                        payment_totals=keep(self.payment_totals), refusals=keep(self.refusals),
-                       funds=keep(self.funds), letters=letters,
+                       funds=keep(self.funds), procedure=keep(self.procedure), letters=letters,
                        overdue_by_body=overdue_by_body(letters), monthly=keep(self.monthly), areas=areas, lots=lots,
                        draws=draws)
 
@@ -120,6 +122,24 @@ def _refusal_table(status: pd.DataFrame, refusals: pd.DataFrame, as_of: date) ->
     return out.reindex(columns=list(REFUSAL_COLUMNS)).reset_index(drop=True)
 
 
+def procedure_plan(steps: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The stored procedure plan (register ``procedure``) at ``as_of``, in step order per project.
+
+    A step is ``done`` when its actual date is on or before ``as_of``; ``overdue`` when it is not done and its
+    planned date has passed; ``days_behind`` (int) counts the days from the planned date to the actual date
+    (done late) or to ``as_of`` (overdue), 0 otherwise.
+    """
+    out = steps.sort_values(["project_id", "step_code"]).reset_index(drop=True)
+    planned = pd.to_datetime(out["planned_date"], errors="coerce")
+    actual = pd.to_datetime(out["actual_date"], errors="coerce")
+    day = pd.Timestamp(as_of)
+    out["done"] = (actual.notna() & (actual <= day)).to_numpy()
+    out["overdue"] = (~out["done"] & planned.notna() & (planned < day)).to_numpy()
+    stop = actual.where(out["done"], day)
+    out["days_behind"] = (stop - planned).dt.days.clip(lower=0).fillna(0).astype(int).to_numpy()
+    return out
+
+
 def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigures:
     """Every people-side figure at ``as_of`` from ``store`` (module docstring); ``rules`` default ``store.rules()``.
 
@@ -151,6 +171,7 @@ def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigur
         payment_totals=payment_totals(status) if len(status) else pd.DataFrame(),
         refusals=_refusal_table(status, refusals, as_of),
         funds=funds_balance(plans, read("transfers"), as_of),
+        procedure=procedure_plan(read("procedure"), as_of),
         letters=clock, overdue_by_body=overdue_by_body(clock), monthly=monthly_counts(letters, as_of),
         areas=_area_table(read("areas"), lots), lots=lots, draws=draws)
 

@@ -142,7 +142,10 @@ PEOPLE_HEADERS_VI: dict[str, str] = {
     "draw_sha256": "Mã kiểm tra kết quả", "reason": "Lý do bốc thăm lại", "lot_id": "Mã lô",
     "refusal_step_date": "Ngày mời / gửi", "deposited_on": "Ngày gửi tiền tạm giữ",
     "amount_needed_vnd": "Kinh phí phương án đã duyệt (đ)", "amount_transferred_vnd": "Chủ đầu tư đã chuyển (đ)",
-    "shortfall_vnd": "Còn thiếu (đ)",
+    "shortfall_vnd": "Còn thiếu (đ)", "step_code": "Mã bước", "step_name": "Tên bước", "legal_basis": "Căn cứ pháp lý",
+    "lead_body": "Cơ quan chủ trì", "support_body": "Cơ quan phối hợp", "min_days": "Số ngày tối thiểu",
+    "planned_date": "Ngày theo kế hoạch", "actual_date": "Ngày thực hiện", "stage": "Giai đoạn tương ứng",
+    "days_behind": "Chậm so với kế hoạch (ngày)",
 }
 
 #: Overview card labels (``milestones.people.PeopleFigures.cards``).

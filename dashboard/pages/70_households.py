@@ -1,5 +1,6 @@
 """Hộ dân & chi trả: households paid and to pay, late payments (Land Law 2024 art. 94), totals per commune,
-households that refuse the money (invitations, treasury deposit, art. 94(5)) and the funds needed vs transferred.
+households that refuse the money (invitations, treasury deposit, art. 94(5)), the funds needed vs transferred and
+the project's procedure plan (the matrix's steps sheet).
 
 Figures from :func:`milestones.people.people_figures` (``dashboard.state.people``), tables from
 :mod:`exports.people_tables`. Owner names only for accounts that may read personal data
@@ -16,10 +17,12 @@ from exports.people_tables import (
     FUND_COLS,
     LATE_PLAN_COLS,
     PAYMENT_TOTAL_COLS,
+    PROCEDURE_COLS,
     REFUSAL_COLS,
     fund_records,
     late_plan_records,
     payment_total_records,
+    procedure_records,
     refusal_records,
 )
 from vocab.format import fmt_date
@@ -68,3 +71,7 @@ def render() -> None:
     table(refusal_records(figures, names), REFUSAL_COLS, "Không có hộ nào từ chối nhận tiền.")
     st.subheader("Kinh phí: cần theo phương án đã duyệt và chủ đầu tư đã chuyển")
     table(fund_records(figures, names), FUND_COLS, "Chưa có phương án nào được phê duyệt.")
+    st.subheader("Kế hoạch trình tự thủ tục của dự án")
+    st.caption("Từ trang danh sách bước của bảng hộ × bước (nhập bằng import-register): ngày theo kế hoạch, "
+               "cơ quan chủ trì, số ngày tối thiểu; bước chưa làm đã quá ngày kế hoạch tính số ngày chậm.")
+    table(procedure_records(figures, names), PROCEDURE_COLS, "Chưa nhập danh sách bước của dự án.")

@@ -48,6 +48,9 @@ def people_store(tmp_path, monkeypatch):
                       "document_number": "GM-1"}])
     put("transfers", [{"project_id": "QL4B", "transfer_date": date(2024, 1, 10), "amount_vnd": 5e7,
                        "document_number": "UNC-1"}])
+    put("procedure", [{"project_id": "QL4B", "step_code": "C005", "name": "Quyết định phê duyệt phương án",
+                       "lead_body": "UBND huyện", "min_days": 10.0, "planned_date": date(2024, 6, 1),
+                       "stage": "approved"}])
     letter = {"project_id": "QL4B", "commune": "Phường Kỳ Lừa", "channel": "post", "household_id": "H2",
               "parcels": "102", "kind": "complaint", "subject": "land_price", "body": "district_people_committee",
               "round": 1}
@@ -99,6 +102,9 @@ def test_households_page_figures_and_names_by_role(people_store, monkeypatch):
     funds = at.dataframe[3].value                       # needed 2 × 100.000.000, transferred 50.000.000
     assert funds["Kinh phí phương án đã duyệt (đ)"].tolist() == ["200.000.000"]
     assert funds["Còn thiếu (đ)"].tolist() == ["150.000.000"]
+    steps = at.dataframe[4].value                      # planned 01/06, not done at 30/06: 29 days behind
+    assert steps["Mã bước"].tolist() == ["C005"] and steps["Giai đoạn tương ứng"].tolist() == ["Phê duyệt phương án / QĐ thu hồi"]
+    assert steps["Chậm so với kế hoạch (ngày)"].tolist() == ["29"]
     viewer = _page("70_households", monkeypatch, VIEWER_ACCOUNT)
     assert not viewer.exception and SECRET_NAME not in _text(viewer)
     assert "Tên chủ hộ" not in viewer.dataframe[1].value.columns

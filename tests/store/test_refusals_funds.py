@@ -144,3 +144,45 @@ def test_a_0013_store_gains_the_two_registers_on_open(store, actor, store_url):
         assert len(reopened.register("transfers")) == 2
     finally:
         reopened.close()
+
+
+def test_the_matrix_steps_sheet_is_stored_as_the_procedure_plan(store, actor):
+    """The steps sheet travels with the matrix import (same upload): stored per project and step, shown with the
+    steps behind plan, not recorded twice, taken out by a revert; a commune officer's import leaves it out."""
+    from tests.people.matrix_builder import STEPS, build_matrix
+
+    data, _ = build_matrix(30)
+    result = import_register(data, store, kind="matrix", project_id=PROJECT, actor=actor, file_name="bang.xlsx",
+                             today=date(2025, 12, 1))
+    assert result.status == "committed" and result.procedure_steps == len(STEPS)
+    plan = store.register("procedure", project_id=PROJECT).set_index("step_code")
+    assert list(plan.index) == [code for code, _, _ in STEPS]
+    sheet = result.procedure.set_index("step_code")      # what the reader gave: stored as read
+    for column in ("name", "lead_body", "min_days", "planned_date", "actual_date"):
+        assert plan[column].tolist() == sheet[column].tolist(), column
+    assert plan.at["C005", "stage"] == "approved" and plan.at["C010", "stage"] == "flag:enforced"
+    assert pd.isna(plan.at["C003", "stage"])
+
+    as_of = date(2025, 12, 1)
+    figures = people_figures(store, as_of, rules={}).procedure.set_index("step_code")
+    planned, actual = plan["planned_date"], plan["actual_date"]
+    for code in plan.index:
+        done = actual[code] is not None and not pd.isna(actual[code]) and actual[code] <= as_of
+        late = not done and planned[code] is not None and not pd.isna(planned[code]) and planned[code] < as_of
+        assert bool(figures.at[code, "overdue"]) == late, code
+        if late:
+            assert figures.at[code, "days_behind"] == (as_of - planned[code]).days
+    sheets = {s: r for s, _t, _c, r, _e in people_sheets(people_figures(store, as_of, rules={}), {})}
+    assert [r["step_code"] for r in sheets["Kế hoạch thủ tục"]] == [code for code, _, _ in STEPS]
+
+    again = import_register(data, store, kind="matrix", project_id=PROJECT, actor=actor, file_name="bang.xlsx",
+                            today=date(2025, 12, 1))
+    assert again.status == "nothing_new"
+    store.revert_upload(result.upload_id, actor=actor, reason="nhập nhầm")
+    assert store.register("procedure").empty
+
+    officer = make_account(store, "can_bo_xa", "commune_officer", (COMMUNE,))
+    mine = import_register(data, store, kind="matrix", project_id=PROJECT, actor=officer, commune=COMMUNE,
+                           file_name="bang.xlsx", today=date(2025, 12, 1))
+    assert mine.status == "committed" and any("danh sách bước" in n for n in mine.notes)
+    assert store.register("procedure").empty

@@ -49,9 +49,10 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                              "WHERE tablename = 'parcels' AND indexdef LIKE 'CREATE UNIQUE%(parcel_id)' LOOP "
                              "EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$"))},
     "0013": {"sqlite": (*PEOPLE_DROPS, PEOPLE_CONTENTS), "postgresql": PEOPLE_DROPS},
-    "0014": {"sqlite": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers",
-                        "DELETE FROM gpkg_contents WHERE table_name IN ('payment_refusals', 'fund_transfers')"),
-             "postgresql": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers")},
+    "0014": {"sqlite": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers", "DROP TABLE procedure_steps",
+                        ("DELETE FROM gpkg_contents WHERE table_name IN "
+                         "('payment_refusals', 'fund_transfers', 'procedure_steps')")),
+             "postgresql": ("DROP TABLE payment_refusals", "DROP TABLE fund_transfers", "DROP TABLE procedure_steps")},
 }
 
 

@@ -1,9 +1,11 @@
-"""Payment refusals and the investor's fund transfers (issue 12): two more people-side registers.
+"""Payment refusals, the investor's fund transfers and the procedure plan (issue 12): three more registers.
 
 ``payment_refusals``: a household that does not come for its money, one row per step (mời nhận tiền lần
 1/2/3, then the deposit to the custody account at the State Treasury, Land Law 2024 art. 94(5)) with its
 date and document number. ``fund_transfers``: what the investor transferred to the centre for the
-approved plans (date, amount in VND, document number). Both follow the registers of 0013: every row
+approved plans (date, amount in VND, document number). ``procedure_steps``: the project's procedure plan read
+from the steps sheet of the household × step matrix (step code, name, legal basis, lead and supporting body,
+minimum days, planned and actual dates, the stage it maps to). All three follow the registers of 0013: every row
 belongs to one ``uploads`` row (a revert takes it out of every reading, nothing deleted). Column lists are
 frozen here (contract: ``domain.people.REGISTER_COLUMNS``; a test checks they agree).
 
@@ -25,11 +27,15 @@ _TABLES = {
                          ("step_date", sa.Date), ("document_number", sa.Text)],
     "fund_transfers": [("project_id", sa.Text), ("transfer_date", sa.Date), ("amount_vnd", sa.Double),
                        ("document_number", sa.Text)],
+    "procedure_steps": [("project_id", sa.Text), ("step_code", sa.Text), ("name", sa.Text), ("legal_basis", sa.Text),
+                        ("lead_body", sa.Text), ("support_body", sa.Text), ("min_days", sa.Double),
+                        ("planned_date", sa.Date), ("actual_date", sa.Date), ("stage", sa.Text)],
 }
 
 _TITLES = {
     "payment_refusals": "Hộ không nhận tiền: mời nhận tiền lần 1, 2, 3 và gửi tiền vào tài khoản tạm giữ",
     "fund_transfers": "Kinh phí bồi thường, hỗ trợ, tái định cư chủ đầu tư đã chuyển",
+    "procedure_steps": "Kế hoạch trình tự thủ tục GPMB của dự án (trang danh sách bước của bảng hộ × bước)",
 }
 
 
