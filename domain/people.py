@@ -74,7 +74,7 @@ DEFAULT_LOT_CLASS = "A"
 #: "People side"). ``areas`` (khu tái định cư) carries its polygon as ``geometry_wkt`` (EPSG:9215).
 REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "households": ("household_id", "project_id", "name", "id_number", "phone", "address", "commune",
-                   "parcel_keys", "land_use", "area_m2"),
+                   "parcel_keys", "land_use", "area_m2", "stage", "stage_date"),
     "plans": ("household_id", "project_id", "compensation_vnd", "support_vnd", "resettlement_vnd",
               "decision_number", "decision_date", "effective_date", "resettlement_entitlement"),
     "payments": ("household_id", "project_id", "payment_date", "amount_vnd", "part", "receipt_number"),
@@ -121,7 +121,7 @@ PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", 
 REGISTER_DATE_COLUMNS: frozenset[str] = frozenset({
     "decision_date", "effective_date", "payment_date", "received_date", "accepted_date", "published_date",
     "closed_date", "planned_completion_date", "actual_completion_date", "step_date", "transfer_date",
-    "planned_date", "actual_date",
+    "planned_date", "actual_date", "stage_date",
 })
 REGISTER_FLOAT_COLUMNS: frozenset[str] = frozenset({
     "area_m2", "compensation_vnd", "support_vnd", "resettlement_vnd", "amount_vnd", "price_vnd",

@@ -44,6 +44,8 @@ PROCEDURE_COLS = _cols([("project", "text", 22), ("step_code", "text", 8), ("ste
                         ("legal_basis", "wrap", 24), ("lead_body", "text", 16), ("min_days", "int", 8),
                         ("planned_date", "date", 12), ("actual_date", "date", 12), ("stage", "text", 18),
                         ("days_behind", "int", 10)])
+REGISTER_PROGRESS_COLS = _cols([("project", "text", 24), ("stage_name", "text", 26), ("households", "int", 8),
+                                ("area_m2", "m2", 14), ("percent_area", "pct", 10)])
 LETTER_COLS = _cols([("project", "text", 24), ("commune", "text", 18), ("letter_id", "text", 16),
                      ("received_date", "date", 12), ("kind", "text", 12), ("subject", "text", 18),
                      ("body", "wrap", 22), ("status", "text", 16), ("due_date", "date", 12),
@@ -102,6 +104,12 @@ def procedure_records(figures, names: dict[str, str]) -> list[dict]:
     return [{**r, "project": names.get(r["project_id"], r["project_id"]), "step_name": r.get("name") or "",
              "planned_date": _day(r["planned_date"]), "actual_date": _day(r["actual_date"]),
              "stage": stage_text(r.get("stage"))} for r in figures.procedure.to_dict("records")]
+
+
+def register_progress_records(figures, names: dict[str, str]) -> list[dict]:
+    """Households and register area per project and stage (the household × step matrix)."""
+    return [{**r, "project": names.get(r["project_id"], r["project_id"]), "stage_name": stage_label(r["stage"])}
+            for r in figures.register_progress.to_dict("records")]
 
 
 def letter_records(figures, names: dict[str, str], *, open_only: bool = False) -> list[dict]:
@@ -172,6 +180,8 @@ def people_sheets(figures, names: dict[str, str]) -> list[tuple[str, str, list, 
          refusal_records(figures, names), "Không có hộ nào từ chối nhận tiền."),
         ("Kinh phí", "KINH PHÍ BỒI THƯỜNG, HỖ TRỢ, TÁI ĐỊNH CƯ: CẦN VÀ ĐÃ CHUYỂN", FUND_COLS,
          fund_records(figures, names), "Chưa có phương án nào được phê duyệt."),
+        ("Tiến độ theo sổ hộ", "TIẾN ĐỘ THEO SỔ HỘ DÂN (BẢNG HỘ × BƯỚC): SỐ HỘ VÀ DIỆN TÍCH THEO GIAI ĐOẠN",
+         REGISTER_PROGRESS_COLS, register_progress_records(figures, names), "Chưa nhập bảng hộ × bước."),
         ("Kế hoạch thủ tục", "KẾ HOẠCH TRÌNH TỰ THỦ TỤC GPMB (TRANG DANH SÁCH BƯỚC)", PROCEDURE_COLS,
          procedure_records(figures, names), "Chưa nhập danh sách bước của dự án."),
         ("Đơn thư", "SỔ ĐƠN THƯ (KHIẾU NẠI, TỐ CÁO, KIẾN NGHỊ, PHẢN ÁNH)", LETTER_COLS,

@@ -17,6 +17,7 @@ from datetime import date
 import pandas as pd
 
 from domain.people import PAYMENT_REFUSAL_STEPS, REGISTER_COLUMNS, REGISTER_FLOAT_COLUMNS
+from domain.stages import STAGES
 from milestones.complaints import complaint_clock, complaint_limits, monthly_counts, overdue_by_body
 from milestones.payments import (
     PLAN_KEY,
@@ -44,6 +45,7 @@ class PeopleFigures:
     refusals: pd.DataFrame        # plans whose household was invited / deposited (refusal_state + status columns)
     funds: pd.DataFrame           # funds_balance per project (needed, transferred, shortfall VND)
     procedure: pd.DataFrame       # the procedure plan per project and step (+ days_behind, overdue)
+    register_progress: pd.DataFrame  # per project and stage: households and register area (the matrix's stages)
     letters: pd.DataFrame         # complaint_clock per letter received by as_of
     overdue_by_body: pd.DataFrame
     monthly: pd.DataFrame         # monthly_counts per project and commune
@@ -66,7 +68,8 @@ class PeopleFigures:
         letters = keep(self.letters)
         return replace(self, households=keep(self.households), payments=keep(self.payments),
                        payment_totals=keep(self.payment_totals), refusals=keep(self.refusals),
-                       funds=keep(self.funds), procedure=keep(self.procedure), letters=letters,
+                       funds=keep(self.funds), procedure=keep(self.procedure),
+                       register_progress=keep(self.register_progress), letters=letters,
                        overdue_by_body=overdue_by_body(letters), monthly=keep(self.monthly), areas=areas, lots=lots,
                        draws=draws)
 
@@ -140,6 +143,32 @@ def procedure_plan(steps: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out
 
 
+#: Columns of :func:`register_progress`.
+REGISTER_PROGRESS_COLUMNS = ("project_id", "stage", "households", "area_m2", "percent_area")
+
+
+def register_progress(households: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Progress by the register (a project known only by its register, or beside the map): per project and
+    stage, the households whose matrix stage is that stage and their register area (m²).
+
+    A household's stage is the one the last household × step matrix gave it (its least advanced row); a stage
+    dated after ``as_of`` does not count yet (the household is left out: its earlier stage is not known).
+    ``percent_area`` is the stage's share of the project's register area of the households with a stage.
+    Households without a stage (registers other than the matrix) are not counted.
+    """
+    if households.empty or "stage" not in households:
+        return pd.DataFrame(columns=list(REGISTER_PROGRESS_COLUMNS))
+    staged = households[households["stage"].notna()]
+    dated = pd.to_datetime(staged["stage_date"], errors="coerce")
+    staged = staged[dated.isna() | (dated <= pd.Timestamp(as_of))]
+    out = staged.groupby(["project_id", "stage"], as_index=False).agg(
+        households=("household_id", "nunique"), area_m2=("area_m2", "sum"))
+    total = out.groupby("project_id")["area_m2"].transform("sum")
+    out["percent_area"] = (100 * out["area_m2"] / total.where(total > 0)).fillna(0.0)
+    out = out.assign(rank=out["stage"].map(lambda s: STAGES.index(s) if s in STAGES else len(STAGES)))
+    return out.sort_values(["project_id", "rank"]).reindex(columns=list(REGISTER_PROGRESS_COLUMNS)).reset_index(drop=True)
+
+
 def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigures:
     """Every people-side figure at ``as_of`` from ``store`` (module docstring); ``rules`` default ``store.rules()``.
 
@@ -172,6 +201,7 @@ def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigur
         refusals=_refusal_table(status, refusals, as_of),
         funds=funds_balance(plans, read("transfers"), as_of),
         procedure=procedure_plan(read("procedure"), as_of),
+        register_progress=register_progress(households, as_of),
         letters=clock, overdue_by_body=overdue_by_body(clock), monthly=monthly_counts(letters, as_of),
         areas=_area_table(read("areas"), lots), lots=lots, draws=draws)
 

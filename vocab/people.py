@@ -145,7 +145,7 @@ PEOPLE_HEADERS_VI: dict[str, str] = {
     "shortfall_vnd": "Còn thiếu (đ)", "step_code": "Mã bước", "step_name": "Tên bước", "legal_basis": "Căn cứ pháp lý",
     "lead_body": "Cơ quan chủ trì", "support_body": "Cơ quan phối hợp", "min_days": "Số ngày tối thiểu",
     "planned_date": "Ngày theo kế hoạch", "actual_date": "Ngày thực hiện", "stage": "Giai đoạn tương ứng",
-    "days_behind": "Chậm so với kế hoạch (ngày)",
+    "days_behind": "Chậm so với kế hoạch (ngày)", "stage_name": "Giai đoạn", "percent_area": "Tỷ lệ diện tích (%)",
 }
 
 #: Overview card labels (``milestones.people.PeopleFigures.cards``).

@@ -19,11 +19,13 @@ from exports.people_tables import (
     PAYMENT_TOTAL_COLS,
     PROCEDURE_COLS,
     REFUSAL_COLS,
+    REGISTER_PROGRESS_COLS,
     fund_records,
     late_plan_records,
     payment_total_records,
     procedure_records,
     refusal_records,
+    register_progress_records,
 )
 from vocab.format import fmt_date
 from vocab.people import PEOPLE_HEADERS_VI
@@ -71,6 +73,9 @@ def render() -> None:
     table(refusal_records(figures, names), REFUSAL_COLS, "Không có hộ nào từ chối nhận tiền.")
     st.subheader("Kinh phí: cần theo phương án đã duyệt và chủ đầu tư đã chuyển")
     table(fund_records(figures, names), FUND_COLS, "Chưa có phương án nào được phê duyệt.")
+    st.subheader("Tiến độ theo sổ hộ dân (bảng hộ × bước)")
+    st.caption("Số hộ và diện tích theo sổ ở từng giai đoạn, kể cả dự án chưa có bản đồ địa chính.")
+    table(register_progress_records(figures, names), REGISTER_PROGRESS_COLS, "Chưa nhập bảng hộ × bước.")
     st.subheader("Kế hoạch trình tự thủ tục của dự án")
     st.caption("Từ trang danh sách bước của bảng hộ × bước (nhập bằng import-register): ngày theo kế hoạch, "
                "cơ quan chủ trì, số ngày tối thiểu; bước chưa làm đã quá ngày kế hoạch tính số ngày chậm.")

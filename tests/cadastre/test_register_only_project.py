@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 
 from ingest.register_import import import_register
-from tests.people.matrix_builder import build_matrix
+from tests.people.matrix_builder import STAGE_ORDER, build_matrix
 
 PROJECT = "SO_HO"
 MAP_ONLY = [90001, 90002, 90003]
@@ -60,6 +60,15 @@ def test_register_first_then_the_map(any_store, actor, capsys, tmp_path, make_fi
     homes = store.register("households", project_id=PROJECT)
     assert len(homes) == len(expected.households)
     assert homes["area_m2"].sum() == pytest.approx(expected.area_m2)  # the area comes from the register
+    want = {code: STAGE_ORDER[min(ranks)] for code, ranks in expected.households.items()}
+    assert homes.set_index("household_id")["stage"].to_dict() == want
+    from milestones.people import people_figures
+
+    progress = people_figures(store, date(2025, 12, 1), rules={}).register_progress.set_index("stage")
+    area = homes.groupby("stage")["area_m2"].sum()
+    assert progress["households"].to_dict() == {s: list(want.values()).count(s) for s in set(want.values())}
+    assert progress["area_m2"].to_dict() == pytest.approx(area.to_dict())
+    assert progress["percent_area"].sum() == pytest.approx(100.0)
 
     numeric = [int(k) for k in distinct if k.isdigit()][:8]
     path, parcels = _map_file(tmp_path, make_fixtures, numeric + MAP_ONLY)

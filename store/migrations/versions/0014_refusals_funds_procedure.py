@@ -5,7 +5,8 @@
 date and document number. ``fund_transfers``: what the investor transferred to the centre for the
 approved plans (date, amount in VND, document number). ``procedure_steps``: the project's procedure plan read
 from the steps sheet of the household × step matrix (step code, name, legal basis, lead and supporting body,
-minimum days, planned and actual dates, the stage it maps to). All three follow the registers of 0013: every row
+minimum days, planned and actual dates, the stage it maps to). ``households`` gains ``stage`` and
+``stage_date`` (from the matrix: the progress of a project known only by its register). All three follow the registers of 0013: every row
 belongs to one ``uploads`` row (a revert takes it out of every reading, nothing deleted). Column lists are
 frozen here (contract: ``domain.people.REGISTER_COLUMNS``; a test checks they agree).
 
@@ -40,6 +41,10 @@ _TITLES = {
 
 
 def upgrade() -> None:
+    # the household's stage as the household × step matrix gives it (least advanced of its rows), with its
+    # date: the progress of a project known only by its register
+    op.add_column("households", sa.Column("stage", sa.Text, nullable=True))
+    op.add_column("households", sa.Column("stage_date", sa.Date, nullable=True))
     for table, columns in _TABLES.items():
         op.create_table(
             table,
