@@ -120,9 +120,9 @@ def test_commune_officer_records_refusals_but_not_the_investors_funds(store, act
     assert store.register("transfers").empty
 
 
-def test_a_0013_store_gains_the_two_registers_on_open(store, actor, store_url):
-    """A store of the previous release (0013, registers without refusals and transfers) reopened: 0014 adds
-    the two tables and keeps the plans already recorded."""
+def test_a_0013_store_gains_the_new_registers_on_open(store, actor, store_url):
+    """A store of the previous release (0013, registers without refusals, transfers, procedure plan and
+    household stages) reopened: 0014 adds the three tables and the two columns and keeps the rows recorded."""
     from sqlalchemy import inspect
 
     from store import open_store, schema
@@ -133,13 +133,16 @@ def test_a_0013_store_gains_the_two_registers_on_open(store, actor, store_url):
     with write_transaction(store.engine) as conn:
         rewind(conn, "0013")
     with read_connection(store.engine) as conn:
-        assert not {"payment_refusals", "fund_transfers"} & set(inspect(conn).get_table_names())
+        assert not {"payment_refusals", "fund_transfers", "procedure_steps"} & set(inspect(conn).get_table_names())
+        assert "stage" not in {c["name"] for c in inspect(conn).get_columns("households")}
     store.close()
     reopened = open_store(store_url)
     try:
         with reopened.engine.connect() as conn:
             assert schema.current_revision(conn) == schema.HEAD_REVISION == "0014"
         assert len(reopened.register("plans")) == 3
+        homes = reopened.register("households")
+        assert len(homes) == 3 and homes["stage"].isna().all()
         assert _import(reopened, actor, "transfers", TRANSFERS_CSV).status == "committed"
         assert len(reopened.register("transfers")) == 2
     finally:
