@@ -32,6 +32,7 @@ from cadastre.errors import CadastreImportError
 from cadastre.geometry import clip_to_boundary
 from cadastre.source_layers import decide_layer_crs, read_layers
 from domain.crs import STORE_EPSG
+from domain.tables import REGISTER_ONLY
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
 
 PROJECT_KINDS = ("road", "area", "sites")
@@ -350,18 +351,21 @@ def update_alignment(store, project_id: str, line: LineString, report: dict, *, 
                   client_address=client_address)["centrelines"]
 
 
-def add_project(store, *, project_id: str, name: str, kind: str, province: str, boundary: MultiPolygon,
+def add_project(store, *, project_id: str, name: str, kind: str, province: str, boundary: MultiPolygon | None,
                 report: dict, alignment: LineString | None = None, chainage_start_m: float = 0.0,
                 short_name: str | None = None, start_date=None, actor, client_address: str | None = None) -> dict:
-    """Create a project from its clearance boundary (and, for a road, its centreline).
+    """Create a project from its clearance boundary (and, for a road, its centreline), or known only by its
+    register (no boundary yet).
 
     ``projects`` and (with an alignment) ``centrelines`` are written in one transaction: a failure
     leaves neither a project without its centreline nor a centreline without its project.
 
     Parameters
     ----------
-    boundary : MultiPolygon
-        Clearance boundary, EPSG:9215.
+    boundary : MultiPolygon or None
+        Clearance boundary, EPSG:9215. None: a project known only by its register (issue 12): its row has a
+        NULL geometry and ``geometry_status`` ``register_only`` until ``import-boundary`` gives it one;
+        its households come from ``import-register``, its parcels from ``import-parcels`` later.
     alignment : LineString, optional
         Centreline, EPSG:9215, in increasing chainage; ``section_from_m``/``section_to_m`` become
         ``chainage_start_m`` and ``chainage_start_m`` + its length (m).
@@ -397,8 +401,9 @@ def add_project(store, *, project_id: str, name: str, kind: str, province: str, 
     row = {"project_id": project_id, "name": name, "short_name": short_name or name, "kind": kind,
            "province": province, "start_date": start_date,
            "section_from_m": float(chainage_start_m) if alignment is not None else float("nan"),
-           "section_to_m": section_to, "geometry_status": "surveyed",
-           "geometry_note": "Tạo từ tệp " + _files_of(report)}
+           "section_to_m": section_to, "geometry_status": "surveyed" if boundary is not None else REGISTER_ONLY,
+           "geometry_note": "Tạo từ tệp " + _files_of(report) if boundary is not None else
+           "Chưa có chỉ giới: dự án lập từ sổ hộ dân"}
     if projects.crs is not None and projects.crs.to_epsg() != STORE_EPSG:
         projects = projects.to_crs(STORE_EPSG)
     new = pd.concat([projects, gpd.GeoDataFrame([row], geometry=[boundary], crs=STORE_EPSG)], ignore_index=True)

@@ -1,4 +1,10 @@
-"""``python cli.py add-project --id ID --name NAME --kind road|area --province NAME --boundary FILE [--alignment FILE --chainage-start KmX+YYY]``."""
+"""``python cli.py add-project --id ID --name NAME --kind road|area --province NAME [--boundary FILE [--alignment FILE
+--chainage-start KmX+YYY]]``.
+
+Without ``--boundary`` the project is known only by its register (issue 12): a project row with a NULL
+geometry and ``geometry_status`` ``register_only``; its households come from ``import-register``, its
+boundary later from ``import-boundary`` and its parcels from ``import-parcels`` (matched by key).
+"""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +21,7 @@ from commands._geo_args import (
 )
 
 NAME = "add-project"
-HELP = "Tạo dự án mới từ tệp chỉ giới GPMB (và tim tuyến nếu là dự án đường)"
+HELP = "Tạo dự án mới từ tệp chỉ giới GPMB (và tim tuyến nếu là dự án đường), hoặc chỉ từ sổ hộ dân (không --boundary)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--short-name", help="tên ngắn")
     parser.add_argument("--kind", required=True, choices=("road", "area", "sites"), help="road (tuyến), area (vùng), sites (điểm)")
     parser.add_argument("--province", required=True, help="tỉnh (xác định múi TM-3 mặc định), ví dụ 'Lạng Sơn'")
-    parser.add_argument("--boundary", required=True, nargs="+", metavar="FILE", help=f"tệp chỉ giới GPMB ({FORMATS})")
+    parser.add_argument("--boundary", nargs="+", metavar="FILE",
+                        help=f"tệp chỉ giới GPMB ({FORMATS}); bỏ trống: dự án chỉ có sổ hộ dân, nhập chỉ giới sau")
     parser.add_argument("--alignment", nargs="+", metavar="FILE", help=f"tệp tim tuyến, dự án đường ({FORMATS})")
     parser.add_argument("--chainage-start", default="Km0+000", help="lý trình điểm đầu tim tuyến, ví dụ Km3+700")
     parser.add_argument("--start-date", help="ngày bắt đầu GPMB dd/mm/yyyy")
@@ -51,11 +58,16 @@ def run(args) -> int:
         start_date = parse_date(args.start_date) if args.start_date else None  # the one date rule
     except ValueError as exc:
         raise usage_error(exc) from exc
+    if args.alignment and not args.boundary:
+        raise usage_error(ValueError("--alignment cần --boundary (nhập tim tuyến sau bằng import-alignment)."))
     if args.kind == "road" and not args.alignment:
         print("Cảnh báo: dự án đường chưa có tim tuyến (--alignment): chưa tính được lý trình.", file=sys.stderr)
 
     def work(store) -> tuple[dict, int]:
-        boundary, report = read_boundary(args.boundary, user_epsg=epsg, default_epsg=default_epsg)
+        if args.boundary:
+            boundary, report = read_boundary(args.boundary, user_epsg=epsg, default_epsg=default_epsg)
+        else:
+            boundary, report = None, {"parts": 0, "area_m2": 0.0, "warnings": [], "crs": [], "register_only": True}
         line = None
         if args.alignment:
             line, line_report = read_alignment(args.alignment, user_epsg=epsg, default_epsg=default_epsg)
@@ -69,7 +81,10 @@ def run(args) -> int:
         return report, 0
 
     def print_text(report: dict) -> None:
-        print(f"Dự án {args.project_id}: chỉ giới {report['parts']} vùng, {fmt_number(report['area_m2'], 1)} m²")
+        if report.get("register_only"):
+            print(f"Dự án {args.project_id}: chưa có chỉ giới (lập từ sổ hộ dân; nhập sau bằng import-boundary)")
+        else:
+            print(f"Dự án {args.project_id}: chỉ giới {report['parts']} vùng, {fmt_number(report['area_m2'], 1)} m²")
         for warning in report["warnings"]:
             print(f"Cảnh báo: {warning}")
         print("Chạy thử (--dry-run): chưa ghi gì." if args.dry_run else "Đã tạo dự án.")

@@ -5,6 +5,9 @@ The change set (parcels added, changed, removed; events that would lose their pa
 before anything is written and printed (``change_set`` in ``--json``); a commit that removes parcels
 is refused (exit 1) unless ``--allow-remove N`` names exactly how many. Writing needs ``--as`` an account whose role imports cadastral data (admin; checked by the store). A
 replacement that removes parcels is proposed while maker–checker is on (``cli.py proposals``).
+When the project has a households register (a project known by its register first), the report also
+matches the register's parcel keys with the map (``register_match``: matched, ambiguous, register_only,
+map_only; :mod:`cadastre.register_match`).
 """
 from __future__ import annotations
 
@@ -97,6 +100,11 @@ def run(args) -> int:
                 client_address=client_address())}
         if prepared.parcels.empty:
             return report, 1
+        homes = store.register("households", project_id=args.project)
+        if len(homes):  # a project known by its register first: which of its parcels the map brings
+            from cadastre.register_match import register_match
+
+            report["register_match"] = register_match(homes, prepared.parcels)
         scope = "project" if args.replace_project else "communes"
         report["change_set"] = parcel_changes(store, prepared, scope, progress=progress).to_dict()
         if not args.dry_run:
@@ -118,6 +126,10 @@ def run(args) -> int:
             print(terminal_block(f"Đã lưu hồ sơ nguồn «{saved['name']}», phiên bản {saved['version']}."))
         if "change_set" in report:
             print(terminal_block(format_change_set(report["change_set"])))
+        if "register_match" in report:
+            from cadastre.register_match import format_register_match
+
+            print(terminal_block(format_register_match(report["register_match"])))
         if "error" in report:
             print(f"Không nhập được: {report['error']}", file=sys.stderr)
         elif args.dry_run:

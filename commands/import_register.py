@@ -1,7 +1,7 @@
 """``python cli.py import-register FILE --project ID [--kind …] [--commune NAME] [--profile NAME] [--map C005=approved]
 [--dry-run] [--skip-invalid] [--json] --as USER``: validate and record a people-side register.
 
-Kinds: ``households``, ``plans``, ``payments``, ``complaints``, ``lots`` (the templates of ``cli.py template
+Kinds: ``households``, ``plans``, ``payments``, ``refusals``, ``transfers``, ``complaints``, ``lots`` (the templates of ``cli.py template
 --kind …``) and ``matrix`` (default: the household × step matrix kept in Excel; its steps become stage
 events of the matched parcels). The report (``--json`` for all of it) gives rows, households, parcels
 (tokens and distinct), the area, the step → stage mapping used, households per stage, unmapped step
@@ -24,7 +24,8 @@ from vocab.format import fmt_m2, fmt_number
 from vocab.labels import EVENT_LABELS_VI, stage_label
 
 NAME = "import-register"
-HELP = "Kiểm tra và ghi sổ hộ dân, phương án, chi trả, đơn thư, lô tái định cư hoặc bảng hộ × bước (XLSX/CSV)"
+HELP = ("Kiểm tra và ghi sổ hộ dân, phương án, chi trả, mời nhận tiền / gửi tạm giữ, kinh phí đã chuyển, đơn thư, "
+        "lô tái định cư hoặc bảng hộ × bước (XLSX/CSV)")
 
 MAX_PRINTED_PROBLEMS = 200
 
@@ -77,11 +78,14 @@ def format_report(result) -> str:
              (f"Tệp {result.file_name}: {fmt_number(result.rows)} dòng, {fmt_number(result.rows_valid)} hợp lệ, "
              f"{fmt_number(result.households)} hộ, {fmt_number(result.parcel_tokens)} số thửa "
              f"({fmt_number(result.parcels_distinct)} thửa khác nhau), diện tích {fmt_m2(result.area_m2_total, 1)}")]
+    if result.kind == "transfers":
+        lines.append(f"Tổng kinh phí đã chuyển trong tệp: {fmt_number(result.amount_vnd_total)} đồng")
     if result.kind == "matrix":
         lines.append("Ánh xạ bước → giai đoạn:")
         lines += [f"  {code}: {_target_text(t)}" for code, t in result.mapping.items()]
         lines.append("Số hộ theo giai đoạn: " + ", ".join(f"{stage_label(s)} {n}" for s, n in
                                                        result.counts_per_stage.items() if n))
+        lines.append(f"Kế hoạch thủ tục (trang danh sách bước): {result.procedure_steps} bước")
         lines.append(f"Thửa khớp bản đồ: {result.parcels_matched}; không khớp: {len(result.parcels_unmatched)}; "
                      f"sự kiện tiến độ: {result.events}")
     lines += [f"Lưu ý: {n}" for n in result.notes]

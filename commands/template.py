@@ -1,4 +1,4 @@
-"""``python cli.py template --out FILE.xlsx|FILE.csv [--kind counts|households|plans|payments|complaints|lots]``.
+"""``python cli.py template --out FILE.xlsx|FILE.csv [--kind counts|households|plans|payments|refusals|transfers|complaints|lots]``.
 
 Without ``--kind`` (or ``counts``): the field-count template. A register kind writes that register's
 template (:mod:`exports.register_templates`: XLSX with drop-down lists, or the CSV header line).
@@ -11,7 +11,7 @@ NAME = "template"
 HELP = ("Tạo tệp mẫu số liệu kiểm đếm hoặc sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư "
         "(.xlsx có danh sách chọn, hoặc .csv UTF-8 ';')")
 
-REGISTER_KINDS = ("households", "plans", "payments", "complaints", "lots")
+REGISTER_KINDS = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots")
 
 
 def add_arguments(parser) -> None:

@@ -74,7 +74,7 @@ DEFAULT_LOT_CLASS = "A"
 #: "People side"). ``areas`` (khu tái định cư) carries its polygon as ``geometry_wkt`` (EPSG:9215).
 REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "households": ("household_id", "project_id", "name", "id_number", "phone", "address", "commune",
-                   "parcel_keys", "land_use", "area_m2"),
+                   "parcel_keys", "land_use", "area_m2", "stage", "stage_date"),
     "plans": ("household_id", "project_id", "compensation_vnd", "support_vnd", "resettlement_vnd",
               "decision_number", "decision_date", "effective_date", "resettlement_entitlement"),
     "payments": ("household_id", "project_id", "payment_date", "amount_vnd", "part", "receipt_number"),
@@ -84,6 +84,15 @@ REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "lots": ("area_id", "lot_number", "lot_class", "area_m2", "price_vnd", "status"),
     "areas": ("area_id", "project_id", "name", "planned_completion_date", "actual_completion_date",
               "construction_percent", "geometry_wkt"),
+    # a household that does not come for the money: each invitation (mời nhận tiền lần 1/2/3) and the
+    # deposit to the custody account at the State Treasury (gửi tiền vào tài khoản tạm giữ), art. 94(5)
+    "refusals": ("household_id", "project_id", "step", "step_date", "document_number"),
+    # the investor's transfers of compensation money to the centre (bố trí kinh phí BT, HT & TĐC)
+    "transfers": ("project_id", "transfer_date", "amount_vnd", "document_number"),
+    # the project's procedure plan: the steps sheet of the household × step matrix (code, name, legal basis,
+    # lead and supporting body, minimum days, planned and actual dates) and the stage its step maps to
+    "procedure": ("project_id", "step_code", "name", "legal_basis", "lead_body", "support_body", "min_days",
+                  "planned_date", "actual_date", "stage"),
 }
 
 #: The columns that identify a row of each register: a later import with the same key is a new version
@@ -95,11 +104,15 @@ REGISTER_KEYS: dict[str, tuple[str, ...]] = {
     "complaints": ("project_id", "letter_id"),
     "lots": ("area_id", "lot_number"),
     "areas": ("area_id",),
+    "refusals": ("project_id", "household_id", "step"),
+    "transfers": ("project_id", "document_number"),
+    "procedure": ("project_id", "step_code"),
 }
 
 #: Register kinds a file import may name (``cli.py import-register --kind``; ``matrix`` = the household ×
 #: step matrix, which fills ``households`` and the ledger).
-IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "complaints", "lots", "matrix")
+IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots",
+                                 "matrix")
 
 #: Personal data in the registers (Decree 13/2023/NĐ-CP): read only with ``read_personal``.
 PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", "id_number", "phone", "address")}
@@ -107,11 +120,12 @@ PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", 
 #: Date, number and flag columns of the registers (the rest is text).
 REGISTER_DATE_COLUMNS: frozenset[str] = frozenset({
     "decision_date", "effective_date", "payment_date", "received_date", "accepted_date", "published_date",
-    "closed_date", "planned_completion_date", "actual_completion_date",
+    "closed_date", "planned_completion_date", "actual_completion_date", "step_date", "transfer_date",
+    "planned_date", "actual_date", "stage_date",
 })
 REGISTER_FLOAT_COLUMNS: frozenset[str] = frozenset({
     "area_m2", "compensation_vnd", "support_vnd", "resettlement_vnd", "amount_vnd", "price_vnd",
-    "construction_percent",
+    "construction_percent", "min_days",
 })
 REGISTER_INT_COLUMNS: frozenset[str] = frozenset({"round"})
 REGISTER_BOOL_COLUMNS: frozenset[str] = frozenset({"complicated", "remote_area"})

@@ -6,12 +6,15 @@ Types, units and checks of the same columns are the pandera models of :mod:`doma
 """
 from __future__ import annotations
 
-#: ``projects`` layer (geometry = clearance boundary, MultiPolygon, EPSG:9215).
+#: ``projects`` layer (geometry = clearance boundary, MultiPolygon, EPSG:9215; NULL for a project known only by
+#: its register, ``geometry_status`` :data:`REGISTER_ONLY`).
 PROJECT_COLUMNS: tuple[str, ...] = (
     "project_id", "name", "short_name", "kind", "province", "unit", "start_date", "section_from_m", "section_to_m",
     "geometry_status", "geometry_note",
 )
 PROJECT_REQUIRED: tuple[str, ...] = ("project_id", "name", "short_name", "kind")
+#: ``geometry_status`` of a project created without a boundary (``add-project`` without ``--boundary``).
+REGISTER_ONLY = "register_only"
 
 #: ``units`` table: the units sharing a store (a district before 1/7/2025, the commune-level unit after).
 UNIT_COLUMNS: tuple[str, ...] = ("unit_code", "name", "province")

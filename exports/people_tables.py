@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 
 from vocab.format import fmt_date, fmt_number
+from vocab.labels import EVENT_LABELS_VI, stage_label
 from vocab.people import PEOPLE_HEADERS_VI, people_label
 
 _KIND = {"text": "text", "wrap": "wrap", "int": "int", "vnd": "vnd", "m2": "m2", "date": "date", "pct": "pct"}
@@ -34,6 +35,17 @@ PAYMENT_TOTAL_COLS = _cols([("project", "text", 24), ("commune", "text", 20), ("
 LATE_PLAN_COLS = _cols([("project", "text", 24), ("commune", "text", 20), ("household_id", "text", 14),
                         ("amount_approved_vnd", "vnd", 16), ("amount_paid_vnd", "vnd", 16), ("deadline", "date", 12),
                         ("days_late", "int", 9), ("refusal_step", "text", 18)])
+REFUSAL_COLS = _cols([("project", "text", 24), ("commune", "text", 20), ("household_id", "text", 14),
+                      ("refusal_step", "text", 26), ("refusal_step_date", "date", 12), ("deposited_on", "date", 12),
+                      ("amount_due_vnd", "vnd", 16), ("days_late", "int", 9)])
+FUND_COLS = _cols([("project", "text", 28), ("amount_needed_vnd", "vnd", 18), ("amount_transferred_vnd", "vnd", 18),
+                   ("shortfall_vnd", "vnd", 16)])
+PROCEDURE_COLS = _cols([("project", "text", 22), ("step_code", "text", 8), ("step_name", "wrap", 36),
+                        ("legal_basis", "wrap", 24), ("lead_body", "text", 16), ("min_days", "int", 8),
+                        ("planned_date", "date", 12), ("actual_date", "date", 12), ("stage", "text", 18),
+                        ("days_behind", "int", 10)])
+REGISTER_PROGRESS_COLS = _cols([("project", "text", 24), ("stage_name", "text", 26), ("households", "int", 8),
+                                ("area_m2", "m2", 14), ("percent_area", "pct", 10)])
 LETTER_COLS = _cols([("project", "text", 24), ("commune", "text", 18), ("letter_id", "text", 16),
                      ("received_date", "date", 12), ("kind", "text", 12), ("subject", "text", 18),
                      ("body", "wrap", 22), ("status", "text", 16), ("due_date", "date", 12),
@@ -63,6 +75,41 @@ def late_plan_records(figures, names: dict[str, str]) -> list[dict]:
     return [{**r, "project": names.get(r["project_id"], r["project_id"]), "deadline": _day(r["deadline"]),
              "refusal_step": people_label("payment_refusal", r["refusal_step"]) if r["refusal_step"] else ""}
             for r in late.to_dict("records")]
+
+
+def refusal_records(figures, names: dict[str, str]) -> list[dict]:
+    """Households invited to receive the money and not paid in full, or whose money was deposited to the
+    treasury custody account (Land Law 2024 art. 94(5)); furthest step first."""
+    waiting = figures.refusals[~figures.refusals["paid"].astype(bool)]
+    return [{**r, "project": names.get(r["project_id"], r["project_id"]),
+             "refusal_step": people_label("payment_refusal", r["refusal_step"]),
+             "refusal_step_date": _day(r["refusal_step_date"]), "deposited_on": _day(r["deposited_on"])}
+            for r in waiting.to_dict("records")]
+
+
+def fund_records(figures, names: dict[str, str]) -> list[dict]:
+    """Per project: what the approved plans need against what the investor has transferred (VND)."""
+    return [{**r, "project": names.get(r["project_id"], r["project_id"])} for r in figures.funds.to_dict("records")]
+
+
+def procedure_records(figures, names: dict[str, str]) -> list[dict]:
+    """The procedure plan per project, step order: planned and actual dates, lead body, the stage of the step."""
+    def stage_text(target) -> str:
+        if not isinstance(target, str) or not target:
+            return ""
+        if target.startswith("flag:"):
+            return "Nhánh: " + EVENT_LABELS_VI.get(target.removeprefix("flag:"), target)
+        return stage_label(target)
+
+    return [{**r, "project": names.get(r["project_id"], r["project_id"]), "step_name": r.get("name") or "",
+             "planned_date": _day(r["planned_date"]), "actual_date": _day(r["actual_date"]),
+             "stage": stage_text(r.get("stage"))} for r in figures.procedure.to_dict("records")]
+
+
+def register_progress_records(figures, names: dict[str, str]) -> list[dict]:
+    """Households and register area per project and stage (the household × step matrix)."""
+    return [{**r, "project": names.get(r["project_id"], r["project_id"]), "stage_name": stage_label(r["stage"])}
+            for r in figures.register_progress.to_dict("records")]
 
 
 def letter_records(figures, names: dict[str, str], *, open_only: bool = False) -> list[dict]:
@@ -129,6 +176,14 @@ def people_sheets(figures, names: dict[str, str]) -> list[tuple[str, str, list, 
          payment_total_records(figures, names), "Chưa có phương án nào được phê duyệt."),
         ("Hộ chưa nhận đủ", "HỘ CHƯA NHẬN ĐỦ TIỀN (HẠN 30 NGÀY, LUẬT ĐẤT ĐAI 2024 ĐIỀU 94)", LATE_PLAN_COLS,
          late_plan_records(figures, names), "Mọi hộ có phương án đã phê duyệt đã nhận đủ tiền."),
+        ("Mời nhận tiền", "HỘ ĐÃ MỜI NHẬN TIỀN CHƯA NHẬN, GỬI TIỀN TẠM GIỮ (LUẬT ĐẤT ĐAI 2024 ĐIỀU 94)", REFUSAL_COLS,
+         refusal_records(figures, names), "Không có hộ nào từ chối nhận tiền."),
+        ("Kinh phí", "KINH PHÍ BỒI THƯỜNG, HỖ TRỢ, TÁI ĐỊNH CƯ: CẦN VÀ ĐÃ CHUYỂN", FUND_COLS,
+         fund_records(figures, names), "Chưa có phương án nào được phê duyệt."),
+        ("Tiến độ theo sổ hộ", "TIẾN ĐỘ THEO SỔ HỘ DÂN (BẢNG HỘ × BƯỚC): SỐ HỘ VÀ DIỆN TÍCH THEO GIAI ĐOẠN",
+         REGISTER_PROGRESS_COLS, register_progress_records(figures, names), "Chưa nhập bảng hộ × bước."),
+        ("Kế hoạch thủ tục", "KẾ HOẠCH TRÌNH TỰ THỦ TỤC GPMB (TRANG DANH SÁCH BƯỚC)", PROCEDURE_COLS,
+         procedure_records(figures, names), "Chưa nhập danh sách bước của dự án."),
         ("Đơn thư", "SỔ ĐƠN THƯ (KHIẾU NẠI, TỐ CÁO, KIẾN NGHỊ, PHẢN ÁNH)", LETTER_COLS,
          letter_records(figures, names), "Chưa có đơn thư nào."),
         ("Đơn thư theo tháng", "ĐƠN THƯ NHẬN, GIẢI QUYẾT, TỒN THEO THÁNG", MONTH_COLS,

@@ -20,7 +20,8 @@ from vocab.people import PEOPLE_TABLES
 #: Titles of the registers (sheet titles of their templates).
 REGISTER_TITLES_VI: dict[str, str] = {
     "households": "Danh sách hộ", "plans": "Phương án BT, HT & TĐC", "payments": "Chi trả",
-    "complaints": "Đơn thư", "lots": "Lô tái định cư",
+    "complaints": "Đơn thư", "lots": "Lô tái định cư", "refusals": "Mời nhận tiền, gửi tạm giữ",
+    "transfers": "Kinh phí đã chuyển",
 }
 _DATE_COLUMNS = ("date",)
 

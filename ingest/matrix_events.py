@@ -35,17 +35,21 @@ class MatrixRows:
 
 
 def household_rows(table: pd.DataFrame, project_id: str, commune: str | None) -> pd.DataFrame:
-    """One register row per household code: name, address, land use (first row), parcels, area (sum)."""
+    """One register row per household code: name, address, land use (first row), parcels, area (sum), and the
+    stage of its least advanced row with that row's stage date (NaT when the file gives none)."""
     valid = table[table["household_code"].notna()]
     records = []
     for code, rows in valid.groupby("household_code", sort=False):
         keys = sorted({k for ks in rows["parcel_keys"] for k in ks})
         first = rows.iloc[0]
+        worst = rows.sort_values("stage_rank", kind="stable").iloc[0] if "stage_rank" in rows else None
         records.append({"household_id": code, "project_id": project_id, "name": first.get("owner_name"),
                         "address": first.get("address"), "land_use": first.get("land_use"),
-                        "commune": commune, "parcel_keys": tuple(keys), "area_m2": float(rows["area_m2"].sum())})
+                        "commune": commune, "parcel_keys": tuple(keys), "area_m2": float(rows["area_m2"].sum()),
+                        "stage": None if worst is None else worst["stage"],
+                        "stage_date": None if worst is None else worst.get("stage_date")})
     return pd.DataFrame.from_records(records, columns=["household_id", "project_id", "name", "address", "land_use",
-                                                       "commune", "parcel_keys", "area_m2"])
+                                                       "commune", "parcel_keys", "area_m2", "stage", "stage_date"])
 
 
 def _parcel_index(parcels: pd.DataFrame, project_id: str, commune: str | None) -> dict[str, list[str]]:

@@ -1,9 +1,11 @@
 """Import a people-side register file into the store: validate, report, commit once (or not at all).
 
-Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``complaints``, ``lots``
+Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``refusals`` (mời nhận
+tiền lần 1/2/3, gửi tiền vào tài khoản tạm giữ), ``transfers`` (the investor's fund transfers), ``complaints``, ``lots``
 (a template of :mod:`exports.register_templates`, rows checked by :mod:`ingest.register_rows`) and
 ``matrix`` (the household × step matrix, :mod:`ingest.register_matrix`: household rows plus ledger events
-for the matched parcels, :mod:`ingest.matrix_events`). Same guarantees as field counts: row-level
+for the matched parcels, :mod:`ingest.matrix_events`, and its steps sheet as the project's procedure plan,
+the ``procedure`` register, in the same upload). Same guarantees as field counts: row-level
 Vietnamese problems (row, column, expectation); a file with any invalid row is rejected whole unless
 ``skip_invalid``; one transaction; the same content imported again adds nothing; the import is an upload
 (``cli.py revert`` takes it back). The report never carries personal data (no names, ID numbers, phones).
@@ -44,6 +46,7 @@ class RegisterImportResult:
     parcel_tokens: int = 0
     parcels_distinct: int = 0
     area_m2_total: float = 0.0
+    amount_vnd_total: float = 0.0
     mapping: dict[str, str | None] = field(default_factory=dict)
     profile: str | None = None
     counts_per_stage: dict[str, int] = field(default_factory=dict)
@@ -54,6 +57,8 @@ class RegisterImportResult:
     events: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    procedure_steps: int = 0
+    procedure: pd.DataFrame | None = field(default=None, repr=False)
     upload_id: int | None = None
     rows_added: int = 0
     rows_changed: int = 0
@@ -68,7 +73,7 @@ class RegisterImportResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (``cli.py import-register --json``): every field, problems as row/column/message/value."""
-        out = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        out = {k: v for k, v in self.__dict__.items() if k not in ("problems", "procedure")}
         out["problems"] = [{"row": p.row, "column": p.column, "message_vi": p.message_vi, "value": p.value}
                            for p in self.problems]
         out["exit_code"] = self.exit_code
@@ -91,6 +96,11 @@ def _project_checks(kind: str, valid: pd.DataFrame, project_id: str, store) -> l
         problems += [RowProblem(int(r), headers["area_id"], "không có khu tái định cư này trong dự án "
                                 f"(có: {', '.join(sorted(areas)) or 'chưa có khu nào'})", str(v))
                      for r, v in valid["area_id"].items() if v not in areas]
+    if kind == "refusals":
+        planned = set(store.register("plans", project_id=project_id)["household_id"])
+        problems += [RowProblem(int(r), headers["household_id"], "hộ này chưa có phương án bồi thường trong dự án "
+                                "(nhập sổ phương án trước)", str(v))
+                     for r, v in valid["household_id"].items() if v not in planned]
     if kind == "complaints":
         problems += [RowProblem(int(r), headers["closed_date"], "đơn đã kết thúc (giải quyết / rút / chuyển) cần "
                                 "ngày kết thúc hoặc ngày công khai kết quả")
@@ -131,7 +141,18 @@ def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | Non
         result.parcel_tokens, result.parcels_distinct = len(tokens), len(set(tokens))
     if kind == "lots":
         result.area_m2_total = float(valid["area_m2"].sum())
+    if kind == "transfers":
+        result.amount_vnd_total = float(valid["amount_vnd"].sum())
     return _fill_rows(kind, valid, project_id, commune, store)
+
+
+def procedure_rows(procedure: pd.DataFrame, mapping: dict, project_id: str) -> pd.DataFrame:
+    """The steps sheet (:func:`ingest.register_matrix.read_steps_sheet`) as rows of the ``procedure`` register:
+    ``step_code`` (C001…), name, legal basis, bodies, ``min_days``, planned and actual dates, and ``stage`` (the
+    step's target in ``mapping``: a stage, ``flag:<flag>``, or None). A code listed twice keeps its first row."""
+    rows = procedure.rename(columns={"code": "step_code"}).drop_duplicates("step_code").assign(project_id=project_id)
+    rows["stage"] = rows["step_code"].map(lambda code: mapping.get(code))
+    return rows.reindex(columns=list(REGISTER_COLUMNS["procedure"])).reset_index(drop=True)
 
 
 def _read_matrix(data: bytes, project_id: str, commune: str | None, store, result, *, today: date,
@@ -145,6 +166,8 @@ def _read_matrix(data: bytes, project_id: str, commune: str | None, store, resul
     bad = _problem_rows(report.problems)
     report.table = report.table[~report.table.index.isin(bad)]
     result.rows_valid = len(report.table)
+    result.procedure = procedure_rows(report.procedure, result.mapping, project_id)
+    result.procedure_steps = len(result.procedure)
     made = matrix_rows(report, store.parcels(project_id), project_id=project_id, commune=commune, today=today,
                        note=f"Sổ hộ × bước: {file_name}")
     result.parcels_matched, result.parcels_unmatched = len(made.matched), made.unmatched
@@ -237,9 +260,16 @@ def _finish(result, store, register, rows, events, *, actor, dry_run, skip_inval
     if rows.empty and (events is None or events.empty):
         result.status, result.message_vi = "rejected", "Không có dòng hợp lệ nào để ghi."
         return result
+    extra = None
+    if result.procedure is not None and len(result.procedure):
+        if actor.role == "commune_officer":  # the project's plan is not one commune's to write
+            result.notes.append("Trang danh sách bước (kế hoạch thủ tục của dự án) không được ghi: cần tài khoản "
+                                "cấp dự án; các hộ và tiến độ vẫn được ghi.")
+        else:
+            extra = {"procedure": result.procedure}
     written = store.commit_register(register, rows, actor=actor, file_name=result.file_name,
                                     file_sha256=result.file_sha256, rows_read=result.rows, project_id=result.project_id,
-                                    events=events, source=source, client_address=client_address)
+                                    events=events, source=source, client_address=client_address, extra=extra)
     if result.kind == "matrix" and result.profile:
         store.save_register_profile(result.profile, result.mapping, actor=actor, client_address=client_address)
     result.upload_id = written.upload_id

@@ -144,6 +144,15 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
         Field("payment_date", "Ngày chi trả", parse_date), Field("amount_vnd", "Số tiền (đồng)", _positive),
         _pick("part", "Khoản", "plan_part"), Field("receipt_number", "Số phiếu chi", _text),
     ),
+    "refusals": (
+        Field("household_id", "Mã hộ", _code), Field("project_id", "Mã dự án", _code),
+        _pick("step", "Bước", "payment_refusal"), Field("step_date", "Ngày", parse_date),
+        Field("document_number", "Số văn bản", _text, False),
+    ),
+    "transfers": (
+        Field("project_id", "Mã dự án", _code), Field("transfer_date", "Ngày chuyển", parse_date),
+        Field("amount_vnd", "Số tiền (đồng)", _positive), Field("document_number", "Số chứng từ", _text),
+    ),
     "complaints": (
         Field("letter_id", "Số đơn", _code), Field("received_date", "Ngày nhận", parse_date),
         _pick("channel", "Hình thức nhận", "complaint_channel"),
@@ -245,6 +254,17 @@ def validate_plans(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]
 def validate_payments(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
     """Payments: household, project, date, amount in VND (> 0), part (code or Vietnamese word), receipt number."""
     return validate_register("payments", table)
+
+
+def validate_refusals(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """Refusals of the money (Land Law 2024 art. 94(5)): household, project, step (mời nhận tiền lần 1/2/3 or
+    gửi tiền vào tài khoản tạm giữ; code or Vietnamese word), its date, the invitation's or deposit's number."""
+    return validate_register("refusals", table)
+
+
+def validate_transfers(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """The investor's fund transfers: project, date, amount in VND (> 0), document number (the key)."""
+    return validate_register("transfers", table)
 
 
 def validate_complaints(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:

@@ -51,7 +51,7 @@ def _commune_scope(conn, register: str, rows: list[dict], project_id: str | None
     """The commune each row concerns, for a commune officer's check (empty set = undecided, refused)."""
     if register in ("households", "complaints"):
         return [frozenset({r["commune"]}) if r.get("commune") else frozenset() for r in rows]
-    if register in ("plans", "payments"):
+    if register in ("plans", "payments", "refusals"):
         homes = registers.read_current(conn, "households")
         where = dict(zip(zip(homes["project_id"], homes["household_id"]), homes["commune"], strict=True))
         return [frozenset({c}) if (c := where.get((r["project_id"], r["household_id"]))) else frozenset()
@@ -102,19 +102,22 @@ class PeopleStore:
     def commit_register(self, register: str, rows: pd.DataFrame, *, actor: Account, file_name: str,
                         file_sha256: str, rows_read: int, project_id: str | None = None,
                         events: pd.DataFrame | None = None, source: str = "cli",
-                        client_address: str | None = None) -> RegisterResult:
+                        client_address: str | None = None,
+                        extra: dict[str, pd.DataFrame] | None = None) -> RegisterResult:
         """Record one register import (and, for the household × step matrix, its ledger events) in ONE transaction.
 
         Parameters
         ----------
         register : str
-            ``households``, ``plans``, ``payments``, ``complaints``, ``lots`` or ``areas``.
+            ``households``, ``plans``, ``payments``, ``refusals``, ``transfers``, ``complaints``, ``lots`` or
+            ``areas``.
         rows : DataFrame
             Validated rows with the columns of :data:`domain.people.REGISTER_COLUMNS` (missing ones are
             stored empty); the key columns (:data:`domain.people.REGISTER_KEYS`) filled and unique.
         actor : Account
             Needs ``upload_counts``; a commune officer only for rows of his communes (a household's or
-            letter's ``commune``; a plan's or payment's household's commune; lots and areas: never).
+            letter's ``commune``; a plan's, payment's or refusal's household's commune; lots, areas and the
+            investor's fund transfers: never).
         file_name, file_sha256, rows_read
             As :meth:`store.store.Store.commit_upload` (the ``uploads`` row of the import).
         project_id : str, optional
@@ -122,6 +125,10 @@ class PeopleStore:
         events : DataFrame, optional
             Ledger rows (:func:`store.ledger.prepare_events` columns) committed under the same upload;
             a row equal (kind, parcel, event, date) to a counted event is not added again.
+        extra : dict, optional
+            Rows of other registers recorded under the same upload (the matrix's steps sheet as the
+            ``procedure`` register): new or changed rows only, part of the import's content hash, counted in
+            the audit row (``extra``); a revert takes them out with the rest.
 
         Returns
         -------
@@ -138,36 +145,43 @@ class PeopleStore:
             raise StoreError(f"Nguồn nhập sổ không hợp lệ: {source!r} ({', '.join(REGISTER_SOURCES)}).")
         sha = uploads.check_commit(source, file_sha256)
         prepared = registers.prepare_rows(register, rows)
+        extras = {name: registers.prepare_rows(name, frame) for name, frame in (extra or {}).items()}
         with write_transaction(self.engine) as conn:
             scope = _commune_scope(conn, register, prepared, project_id)
             if events is not None and not events.empty:
                 scope += writes.row_communes(conn, actor, prepare_events(events)) or []
             stored = check_actor(conn, actor, "upload_counts", row_communes=scope)
             result = self._record_register(conn, stored, register, prepared, events, project_id, file_name, sha,
-                                           int(rows_read), source, client_address)
+                                           int(rows_read), source, client_address, extras)
         if result.created:
             checkpoint(self.engine)
         return result
 
     @staticmethod
     def _record_register(conn, actor, register, prepared, events, project_id, file_name, sha, rows_read, source,
-                         client_address) -> RegisterResult:
+                         client_address, extras=None) -> RegisterResult:
+        extras = extras or {}
         event_columns = _new_events(conn, events)
         content = registers.content_sha256(register, project_id, prepared,
-                                           None if events is None else events.astype(str).to_dict("list"))
+                                           None if events is None else events.astype(str).to_dict("list"),
+                                           extras)
         earlier = registers.earlier_import(conn, register, content)
         if earlier is not None:
             return RegisterResult(int(earlier), False, rows_unchanged=len(prepared))
         new, changed, unchanged = registers.diff_rows(conn, register, prepared)
+        extra_new = {name: registers.diff_rows(conn, name, rows)[0] for name, rows in extras.items()}
         n_events = len(event_columns["kind"]) if event_columns else 0
-        if not new and not n_events:
+        n_extra = sum(len(rows) for rows in extra_new.values())
+        if not new and not n_events and not n_extra:
             return RegisterResult(None, False, rows_unchanged=unchanged)
         counted = uploads.counted_events(conn)
         upload_id = int(conn.execute(schema.uploads.insert().values(
             uploaded_at=utcnow(), uploaded_by=actor.username, file_name=file_name, file_sha256=sha,
-            rows_read=rows_read, rows_committed=len(new) + n_events, source=source,
+            rows_read=rows_read, rows_committed=len(new) + n_events + n_extra, source=source,
         ).returning(schema.uploads.c.upload_id)).scalar_one())
         registers.insert_rows(conn, register, upload_id, new)
+        for name, rows in extra_new.items():
+            registers.insert_rows(conn, name, upload_id, rows)
         if event_columns:
             insert_events(conn, upload_id, event_columns)
         counts = {"rows_added": len(new) - changed, "rows_changed": changed, "rows_unchanged": unchanged,
@@ -177,7 +191,8 @@ class PeopleStore:
                      before={"events_counted": counted},
                      after={"register": register, "project_id": project_id, **counts, "file_name": file_name,
                             "file_sha256": sha, "content_sha256": content, "rows_read": rows_read,
-                            "events_counted": counted + n_events, "source": source},
+                            "events_counted": counted + n_events, "source": source,
+                            **({"extra": {name: len(rows) for name, rows in extra_new.items()}} if extras else {})},
                      client_address=client_address)
         return RegisterResult(upload_id, True, **counts)
 

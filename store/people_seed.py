@@ -21,6 +21,7 @@ from store.layer_versions import utcnow
 REGISTER_SOURCE_FILES: dict[str, str] = {
     "households": "households.csv", "plans": "plans.csv", "payments": "payments.csv",
     "complaints": "complaints.csv", "areas": "resettlement_areas.csv", "lots": "lots.csv",
+    "refusals": "payment_refusals.csv", "transfers": "fund_transfers.csv",
 }
 
 SEEDED_BY = "Khởi tạo từ data/sources"

@@ -33,6 +33,7 @@ from store.types import UtcDateTime
 REGISTER_TABLE_NAMES: dict[str, str] = {
     "households": "households", "plans": "compensation_plans", "payments": "payments",
     "complaints": "complaint_letters", "lots": "resettlement_lots", "areas": "resettlement_areas",
+    "refusals": "payment_refusals", "transfers": "fund_transfers", "procedure": "procedure_steps",
 }
 
 
@@ -155,11 +156,19 @@ def _canonical(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def content_sha256(register: str, project_id: str | None, rows: list[dict], events: dict | None) -> str:
-    """SHA-256 of what an import brings (register, project, rows in key order, events): its identity."""
+def _ordered(register: str, rows: list[dict]) -> list[dict]:
     keys = REGISTER_KEYS[register]
-    ordered = sorted(rows, key=lambda r: _canonical([r[k] for k in keys]))
-    payload = {"register": register, "project_id": project_id, "rows": ordered, "events": events or {}}
+    return sorted(rows, key=lambda r: _canonical([r[k] for k in keys]))
+
+
+def content_sha256(register: str, project_id: str | None, rows: list[dict], events: dict | None,
+                   extras: dict[str, list[dict]] | None = None) -> str:
+    """SHA-256 of what an import brings (register, project, rows in key order, events, and the rows of other
+    registers it records, e.g. the matrix's procedure plan): its identity."""
+    payload = {"register": register, "project_id": project_id, "rows": _ordered(register, rows),
+               "events": events or {}}
+    if extras:  # absent when there are none, so the hashes of earlier imports stay what they were
+        payload["extra"] = {name: _ordered(name, extra) for name, extra in sorted(extras.items())}
     return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
 
 

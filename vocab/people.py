@@ -140,11 +140,18 @@ PEOPLE_HEADERS_VI: dict[str, str] = {
     "price_vnd": "Giá đất (đ)", "allocated_to": "Giao cho hộ", "draw_id": "Lần bốc thăm",
     "recorded_at": "Thời điểm ghi", "recorded_by": "Người ghi", "seed": "Hạt giống", "inputs_sha256": "Mã kiểm tra đầu vào",
     "draw_sha256": "Mã kiểm tra kết quả", "reason": "Lý do bốc thăm lại", "lot_id": "Mã lô",
+    "refusal_step_date": "Ngày mời / gửi", "deposited_on": "Ngày gửi tiền tạm giữ",
+    "amount_needed_vnd": "Kinh phí phương án đã duyệt (đ)", "amount_transferred_vnd": "Chủ đầu tư đã chuyển (đ)",
+    "shortfall_vnd": "Còn thiếu (đ)", "step_code": "Mã bước", "step_name": "Tên bước", "legal_basis": "Căn cứ pháp lý",
+    "lead_body": "Cơ quan chủ trì", "support_body": "Cơ quan phối hợp", "min_days": "Số ngày tối thiểu",
+    "planned_date": "Ngày theo kế hoạch", "actual_date": "Ngày thực hiện", "stage": "Giai đoạn tương ứng",
+    "days_behind": "Chậm so với kế hoạch (ngày)", "stage_name": "Giai đoạn", "percent_area": "Tỷ lệ diện tích (%)",
 }
 
 #: Overview card labels (``milestones.people.PeopleFigures.cards``).
 PEOPLE_CARD_LABELS_VI: dict[str, str] = {
     "households_paid": "Hộ đã nhận đủ tiền", "households_to_pay": "Hộ còn phải chi trả",
-    "households_late": "Hộ chi trả quá hạn", "open_complaints": "Đơn thư chưa giải quyết",
+    "households_late": "Hộ chi trả quá hạn", "households_refusing": "Hộ đã mời chưa nhận tiền",
+    "households_deposited": "Hộ đã gửi tiền tạm giữ", "open_complaints": "Đơn thư chưa giải quyết",
     "overdue_complaints": "Đơn thư quá hạn", "lots_allocated": "Lô TĐC đã bốc thăm", "lots_total": "Lô TĐC",
 }

@@ -16,6 +16,14 @@ Rules (also in ``data/SOURCES.md``):
 - complaints: each ``complaint`` event becomes a letter (khiếu nại, about the land price or the area,
   to the district People's Committee, accepted 7 days after receipt); resolved on the parcel's next
   ``complaint_resolved`` event, otherwise still being verified.
+- refusals: a household that did not come for its money at once was invited 10, 20 and 30 days after its
+  decision took effect — the invitations dated before its first payment —; a household still unpaid on the
+  last day of the field-count history got the invitations due by then and, 45 days after the decision, the
+  deposit of its money to the treasury custody account (Land Law 2024 art. 94(5)). Document numbers
+  ``GM-<project>-<n>`` (invitations), ``KB-<project>-<n>`` (deposits).
+- transfers: per project and month, the investor transferred 90 % of what the plans taking effect that month
+  need (rounded down to a million đồng), 5 days before the first of them (``UNC-<project>-<n>``), so the funds
+  figure shows a 10 % shortfall.
 - one resettlement area (QL4B), a rectangle beside the road 250 m from the clearance boundary, with one
   ``available`` lot per entitled household of its class and 10 % spare (at least 2) per class.
 """
@@ -181,10 +189,56 @@ def resettlement_tables(projects: gpd.GeoDataFrame, plans: pd.DataFrame) -> tupl
     return areas, lots_frame
 
 
+#: Days after the decision took effect of the three invitations and of the deposit (refusals).
+INVITATION_DAYS, DEPOSIT_DAY = (10, 20, 30), 45
+#: Share of the approved money the investor transferred before each decision took effect.
+TRANSFER_SHARE, TRANSFER_LEAD_DAYS = 0.9, 5
+
+
+def refusals_table(plans: pd.DataFrame, payments: pd.DataFrame, last_day) -> pd.DataFrame:
+    """The refusals register: the invitations a household received before it came for its money, and the
+    deposits of the plans still unpaid (module docstring)."""
+    came = payments.groupby(["project_id", "household_id"])["payment_date"].min()
+    rows, numbers = [], {}
+    last_day = pd.Timestamp(last_day)
+    for plan in plans.sort_values(["project_id", "effective_date", "household_id"]).itertuples():
+        effective = pd.Timestamp(plan.effective_date)
+        first = came.get((plan.project_id, plan.household_id))
+        came_for_it = first is not None and not pd.isna(first)
+        steps = [(f"invited_{k}", days, "GM") for k, days in enumerate(INVITATION_DAYS, start=1)]
+        if not came_for_it:
+            steps.append(("deposited", DEPOSIT_DAY, "KB"))
+        for step, days, prefix in steps:
+            day = effective + pd.Timedelta(days=days)
+            if (day >= pd.Timestamp(first)) if came_for_it else (day > last_day):  # invited only before it came
+                break
+            n = numbers[(plan.project_id, prefix)] = numbers.get((plan.project_id, prefix), 0) + 1
+            rows.append({"household_id": plan.household_id, "project_id": plan.project_id, "step": step,
+                         "step_date": day, "document_number": f"{prefix}-{plan.project_id}-{n:04d}"})
+    return pd.DataFrame(rows, columns=list(REGISTER_COLUMNS["refusals"]))
+
+
+def transfers_table(plans: pd.DataFrame) -> pd.DataFrame:
+    """The investor's transfers: per project and month, 90 % of the plans taking effect that month, 5 days
+    before the first of them (module docstring)."""
+    need = plans.assign(need=plans["compensation_vnd"] + plans["support_vnd"] + plans["resettlement_vnd"],
+                        effective=pd.to_datetime(plans["effective_date"]))
+    need["month"] = need["effective"].dt.to_period("M")
+    rows = []
+    for project, per_project in need.groupby("project_id", sort=True):
+        for n, (_month, group) in enumerate(per_project.groupby("month", sort=True), start=1):
+            rows.append({"project_id": project,
+                         "transfer_date": group["effective"].min() - pd.Timedelta(days=TRANSFER_LEAD_DAYS),
+                         "amount_vnd": math.floor(group["need"].sum() * TRANSFER_SHARE / 1e6) * 1e6,
+                         "document_number": f"UNC-{project}-{n:04d}"})
+    return pd.DataFrame(rows, columns=list(REGISTER_COLUMNS["transfers"]))
+
+
 #: Register → file in ``data/sources/``.
 REGISTER_FILES: dict[str, str] = {
     "households": "households.csv", "plans": "plans.csv", "payments": "payments.csv",
     "complaints": "complaints.csv", "areas": "resettlement_areas.csv", "lots": "lots.csv",
+    "refusals": "payment_refusals.csv", "transfers": "fund_transfers.csv",
 }
 
 
@@ -193,8 +247,10 @@ def people_tables(projects: gpd.GeoDataFrame, parcels: pd.DataFrame, events: pd.
     events = events.assign(event_date=pd.to_datetime(events["event_date"]))
     plans = plans_table(parcels, events)
     areas, lots = resettlement_tables(projects, plans)
-    out = {"households": households_table(parcels), "plans": plans, "payments": payments_table(parcels, events, plans),
-           "complaints": complaints_table(parcels, events), "areas": areas, "lots": lots}
+    payments = payments_table(parcels, events, plans)
+    out = {"households": households_table(parcels), "plans": plans, "payments": payments,
+           "complaints": complaints_table(parcels, events), "areas": areas, "lots": lots,
+           "refusals": refusals_table(plans, payments, events["event_date"].max()), "transfers": transfers_table(plans)}
     for frame in out.values():
         for column in frame.columns:
             if frame[column].dtype.kind == "M":

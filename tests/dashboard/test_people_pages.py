@@ -44,6 +44,13 @@ def people_store(tmp_path, monkeypatch):
                   {**plan, "household_id": "H2", "decision_date": date(2024, 5, 1), "effective_date": date(2024, 5, 1)}])
     put("payments", [{"household_id": "H1", "project_id": "QL4B", "payment_date": date(2024, 1, 20), "amount_vnd": 1e8,
                       "part": "compensation", "receipt_number": "PC-1"}])
+    put("refusals", [{"household_id": "H2", "project_id": "QL4B", "step": "invited_1", "step_date": date(2024, 6, 5),
+                      "document_number": "GM-1"}])
+    put("transfers", [{"project_id": "QL4B", "transfer_date": date(2024, 1, 10), "amount_vnd": 5e7,
+                       "document_number": "UNC-1"}])
+    put("procedure", [{"project_id": "QL4B", "step_code": "C005", "name": "Quyết định phê duyệt phương án",
+                       "lead_body": "UBND huyện", "min_days": 10.0, "planned_date": date(2024, 6, 1),
+                       "stage": "approved"}])
     letter = {"project_id": "QL4B", "commune": "Phường Kỳ Lừa", "channel": "post", "household_id": "H2",
               "parcels": "102", "kind": "complaint", "subject": "land_price", "body": "district_people_committee",
               "round": 1}
@@ -88,6 +95,16 @@ def test_households_page_figures_and_names_by_role(people_store, monkeypatch):
     late = at.dataframe[1].value
     assert late["Mã hộ"].tolist() == ["H2"] and late["Số ngày chậm"].tolist() == ["30"]
     assert late["Tên chủ hộ"].tolist() == [SECRET_NAME]
+    assert late["Từ chối nhận tiền"].tolist() == ["Mời nhận tiền lần 1"]
+    assert metrics["Hộ đã mời chưa nhận tiền"] == "1" and metrics["Hộ đã gửi tiền tạm giữ"] == "0"
+    refused = at.dataframe[2].value
+    assert refused["Mã hộ"].tolist() == ["H2"] and refused["Ngày mời / gửi"].tolist() == ["05/06/2024"]
+    funds = at.dataframe[3].value                       # needed 2 × 100.000.000, transferred 50.000.000
+    assert funds["Kinh phí phương án đã duyệt (đ)"].tolist() == ["200.000.000"]
+    assert funds["Còn thiếu (đ)"].tolist() == ["150.000.000"]
+    steps = at.dataframe[4].value                      # planned 01/06, not done at 30/06: 29 days behind
+    assert steps["Mã bước"].tolist() == ["C005"] and steps["Giai đoạn tương ứng"].tolist() == ["Phê duyệt phương án / QĐ thu hồi"]
+    assert steps["Chậm so với kế hoạch (ngày)"].tolist() == ["29"]
     viewer = _page("70_households", monkeypatch, VIEWER_ACCOUNT)
     assert not viewer.exception and SECRET_NAME not in _text(viewer)
     assert "Tên chủ hộ" not in viewer.dataframe[1].value.columns

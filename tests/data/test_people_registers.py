@@ -65,3 +65,22 @@ def test_one_resettlement_area_with_enough_lots_per_class(registers):
     offered = lots["lot_class"].value_counts()
     assert needed.sum() > 50 and all(offered[k] > n for k, n in needed.items())
     assert set(plans[plans["resettlement_entitlement"] != "none"]["project_id"]) == set(areas["project_id"])
+
+
+def test_refusals_come_before_the_household_came_and_transfers_fall_short(registers):
+    plans = registers["plans"].set_index(["project_id", "household_id"])
+    first_paid = registers["payments"].groupby(["project_id", "household_id"])["payment_date"].min()
+    refusals = registers["refusals"]
+    assert len(refusals) > 0 and set(refusals["step"]) <= {"invited_1", "invited_2", "invited_3", "deposited"}
+    for row in refusals.itertuples():
+        key = (row.project_id, row.household_id)
+        assert pd.Timestamp(plans.loc[key, "effective_date"]) < pd.Timestamp(row.step_date)
+        if key in first_paid.index:   # invited only before it came; no deposit for a household that came
+            assert pd.Timestamp(row.step_date) < pd.Timestamp(first_paid[key]) and row.step != "deposited"
+    transfers = registers["transfers"]
+    parts = plans[["compensation_vnd", "support_vnd", "resettlement_vnd"]].apply(pd.to_numeric)
+    need = parts.sum(axis=1).groupby(level="project_id").sum()
+    sent = pd.to_numeric(transfers["amount_vnd"]).groupby(transfers["project_id"]).sum()
+    assert set(sent.index) == set(need.index)
+    for project in need.index:   # 90 % per month, rounded down to a million: just under 90 % of the total
+        assert need[project] * 0.9 - 1e6 * (transfers["project_id"] == project).sum() <= sent[project] <= need[project] * 0.9

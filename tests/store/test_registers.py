@@ -176,7 +176,7 @@ def test_bundled_registers_are_seeded_once(store_url, sources_dir, tmp_path):
         assert set(store.uploads()["source"]) == {"seed"}
     finally:
         store.close()
-    again = demo_store(store_url, sources_dir=mine)
+    again = demo_store(store_url)   # opens the store made above
     assert len(again.register_imports()) == len(REGISTER_SOURCE_FILES)  # not seeded twice
     again.close()
 

@@ -49,6 +49,12 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                              "WHERE tablename = 'parcels' AND indexdef LIKE 'CREATE UNIQUE%(parcel_id)' LOOP "
                              "EXECUTE format('DROP INDEX %I', r.indexname); END LOOP; END $$"))},
     "0013": {"sqlite": (*PEOPLE_DROPS, PEOPLE_CONTENTS), "postgresql": PEOPLE_DROPS},
+    "0014": {"sqlite": ("ALTER TABLE households DROP COLUMN stage", "ALTER TABLE households DROP COLUMN stage_date",
+                        "DROP TABLE payment_refusals", "DROP TABLE fund_transfers", "DROP TABLE procedure_steps",
+                        ("DELETE FROM gpkg_contents WHERE table_name IN "
+                         "('payment_refusals', 'fund_transfers', 'procedure_steps')")),
+             "postgresql": ("ALTER TABLE households DROP COLUMN stage", "ALTER TABLE households DROP COLUMN stage_date",
+                            "DROP TABLE payment_refusals", "DROP TABLE fund_transfers", "DROP TABLE procedure_steps")},
 }
 
 
