@@ -424,6 +424,9 @@ def _build_table(records: list[list[object]], header_index: int, match: HeaderMa
     if skip_first:
         body = body[1:]
     numbers = np.arange(len(body), dtype=np.int64) + first_row_number + start + int(skip_first)
+    width = max((len(r) for r in body), default=0)
+    if any(len(r) != width for r in body):               # ragged CSV lines: pad them (pandas will not)
+        body = [list(r) + [None] * (width - len(r)) for r in body]
     raw = pd.DataFrame(body, dtype=object) if body else pd.DataFrame()
     frame = pd.DataFrame({f: (raw[i] if i in raw.columns else pd.Series(None, index=raw.index, dtype=object))
                           for i, f in keep}, index=raw.index, dtype=object)

@@ -228,7 +228,12 @@ def _cell(value, kind):
     if kind is Boolean:
         return bool(value)
     if kind is Integer:
-        return int(value)
+        # map_sheet / parcel_number of a layer that carries text keys (``263A``): the derived layer keeps
+        # its integer columns for QGIS and leaves such a cell empty; parcel_id still names the parcel.
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
     if kind is Double:
         return float(value)
     if isinstance(value, (list, tuple, np.ndarray)):
