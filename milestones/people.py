@@ -22,6 +22,7 @@ from milestones.complaints import complaint_clock, complaint_limits, monthly_cou
 from milestones.payments import (
     PLAN_KEY,
     funds_balance,
+    overdue,
     payment_deadline_days,
     payment_status,
     payment_totals,
@@ -86,7 +87,7 @@ class PeopleFigures:
             areas = set(self.areas.loc[self.areas["project_id"] == project_id, "area_id"])
             lots = lots[lots["area_id"].isin(areas)]
         return {"households_paid": int(pay["paid"].sum()), "households_to_pay": int((~pay["paid"]).sum()),
-                "households_late": int((pay["late"] & ~pay["paid"]).sum()),
+                "households_late": int(overdue(pay).sum()),
                 "households_refusing": int((~ref["paid"]).sum()),
                 "households_deposited": int((ref["deposited_on"].notna() & ~ref["paid"]).sum()),
                 "open_complaints": int(let["open"].sum()), "overdue_complaints": int(let["overdue"].sum()),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from milestones.payments import (
     funds_balance,
+    overdue,
     paid_not_handed_over,
     payment_deadline_days,
     payment_status,
@@ -131,3 +132,11 @@ def test_property_days_late_is_the_gap_past_the_deadline(effective, paid_after, 
     assert s["days_late"] == max(0, (stop - effective).days - days)
     assert s["late"] == (s["days_late"] > 0)
     assert s["amount_due_vnd"] == (0 if paid_day <= as_of else amount)
+
+
+def test_the_commune_table_and_the_card_count_the_same_overdue_households():
+    # H1 paid in full but late (done, not overdue), H2 unpaid past its deadline (overdue).
+    p = plans(("H1", "X", 10, 0, 0, date(2026, 5, 1)), ("H2", "X", 10, 0, 0, date(2026, 5, 1)))
+    s = payment_status(p, payments(("H1", date(2026, 6, 20), 10)), AS_OF)
+    assert bool(s.set_index("household_id").loc["H1", "late"])           # it was late …
+    assert payment_totals(s).set_index("commune").loc["X", "households_late"] == 1 == int(overdue(s).sum())
