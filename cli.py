@@ -43,7 +43,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if info.name.startswith("_") or (only is not None and info.name != only.replace("-", "_")):
             continue
         module = importlib.import_module(f"commands.{info.name}")
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        # argparse %-formats a subcommand's help in the top-level list (not its description): a literal % is escaped
+        p = sub.add_parser(module.NAME, help=module.HELP.replace("%", "%%"), description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
