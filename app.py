@@ -81,6 +81,7 @@ def main() -> None:
         if account is None:  # the login form only: no page, no figures, no footer naming projects
             _hidden_navigation(found)  # first: a login sent while the form draws keeps the page's URL
             auth.login_screen()
+    auth.sync_cookie()  # a reload keeps the login (dashboard.auth): the token in the browser's cookie
     if account is None:
         return
     allowed = access.visible_pages(account, found)

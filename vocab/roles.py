@@ -34,6 +34,7 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "login_failed": "Đăng nhập thất bại",
     "login": "Đăng nhập",
     "logout": "Đăng xuất",
+    "login_resumed": "Tiếp tục phiên đăng nhập (tải lại trang)",
     "export_personal_data": "Xuất tệp có dữ liệu cá nhân",
     "upload_committed": "Ghi lần tải lên số liệu",
     "upload_reverted": "Hoàn tác lần tải lên",
