@@ -193,9 +193,18 @@ def require_page(action: str | None) -> Account:
         st.error(NOT_LOGGED_IN_VI)
         st.stop()
     if not access.grants(account, action):
-        st.error(PAGE_REFUSED_VI.format(username=account.username, role=role_label(account.role)))
-        st.stop()
+        refuse_page()
     return account
+
+
+def refuse_page() -> None:
+    """Tell the logged-in account that its role may not open this page, and stop the page."""
+    account = current_account()
+    if account is None:
+        st.error(NOT_LOGGED_IN_VI)
+    else:
+        st.error(PAGE_REFUSED_VI.format(username=account.username, role=role_label(account.role)))
+    st.stop()
 
 
 def _start(account: Account) -> None:
