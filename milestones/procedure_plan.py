@@ -129,10 +129,11 @@ def next_stage_plan(project_id, stage, plan: pd.DataFrame, as_of: date) -> pd.Da
     joined = keys.merge(plan, on=["project_id", "stage"], how="left", sort=False)   # left join keeps row order
     planned = pd.to_datetime(joined["planned_date"], errors="coerce")
     behind = (to_timestamp(as_of) - planned).dt.days
+    lead = joined["lead_body"].to_numpy(dtype=object)
     return pd.DataFrame({
-        "planned_date": planned.dt.date.astype(object).where(planned.notna(), None).to_numpy(),
+        "planned_date": np.where(planned.notna(), planned.dt.date.to_numpy(dtype=object), None),
         "days_behind_plan": behind.clip(lower=0).fillna(0).to_numpy(dtype="int64"),
-        "lead_body": joined["lead_body"].astype(object).where(joined["lead_body"].notna(), None).to_numpy(),
+        "lead_body": pd.Series(np.where(pd.notna(lead), lead, None), dtype=object),   # None, not NaN
     })
 
 
