@@ -37,6 +37,7 @@ PLAN = (("C001", "notice", date(2024, 1, 10), "Phòng TN&MT"),
         ("C002", "inventory", date(2024, 6, 10), "UBND xã Đông"),      # inventory planned 20 days before as_of
         ("C003", "plan_posted", date(2024, 8, 1), "Tổ công tác GPMB"),  # a body not in the table: kept as written
         ("C005", "approved", date(2024, 9, 1), None),                  # no lead body: the table's body
+        ("C007", "paid", date(2024, 6, 15), "Ban QLDA"),
         ("C009", "flag:compulsory_inventory", date(2024, 2, 1), "TTPTQĐ"))
 
 
@@ -53,6 +54,7 @@ def _ledger(ledger):
     ledger.parcel("R/3", "plan_posted", "2024-06-20", project="R")
     for i in (4, 5, 6):
         ledger.parcel(f"R/{i}", "notice", "2024-02-01", project="R")
+    ledger.parcel("R/8", "approved", "2024-05-01", project="R")      # payment due 31/05 (art. 94): overdue
     return ledger
 
 
