@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from domain.blockers import RESOLVE_COMPLAINT
-from domain.stages import HANDED_OVER_RANK, STAGE_RANK, STAGES
+from domain.stages import HANDED_OVER_RANK, STAGE_RANK, STAGES, stage_ranks
 from milestones.events import to_timestamp
 from parsing.text import fold_key, is_blank
 
@@ -117,23 +117,32 @@ def next_stage_plan(project_id, stage, plan: pd.DataFrame, as_of: date) -> pd.Da
         days past the planned date, 0 when not past or no date), ``lead_body`` (code, text or None). A handed-over
         row, a project without a plan or a stage the plan does not target gives None / 0 / None.
     """
-    stages = pd.Series(np.asarray(stage, dtype=object))
+    stages = np.asarray(stage, dtype=object)
     n = len(stages)
     if plan.empty or n == 0:
         return pd.DataFrame({"planned_date": pd.Series([None] * n, dtype=object),
                              "days_behind_plan": np.zeros(n, dtype="int64"),
                              "lead_body": pd.Series([None] * n, dtype=object)})
-    rank = stages.map(STAGE_RANK).fillna(HANDED_OVER_RANK).to_numpy(dtype="int64")
-    following = np.asarray([*STAGES[1:], None], dtype=object)[np.minimum(rank, HANDED_OVER_RANK)]
-    keys = pd.DataFrame({"project_id": np.asarray(project_id, dtype=object), "stage": following})
-    joined = keys.merge(plan, on=["project_id", "stage"], how="left", sort=False)   # left join keeps row order
-    planned = pd.to_datetime(joined["planned_date"], errors="coerce")
-    behind = (to_timestamp(as_of) - planned).dt.days
-    lead = joined["lead_body"].to_numpy(dtype=object)
+    # The plan as a (project × stage) grid, gathered by integer codes: a handful of cells, no per-row object work.
+    projects = pd.Index(pd.unique(plan["project_id"].to_numpy(dtype=object)))
+    row = projects.get_indexer(pd.Index(np.asarray(project_id, dtype=object)))
+    rank = stage_ranks(stages)
+    column = np.where((rank >= 0) & (rank < HANDED_OVER_RANK), rank + 1, 0)   # 0: no next stage
+    known = (row >= 0) & (column > 0)
+    planned = pd.to_datetime(plan["planned_date"], errors="coerce")
+    days = (to_timestamp(as_of) - planned).dt.days.clip(lower=0).fillna(0).to_numpy(dtype="int64")
+    cells = (projects.get_indexer(plan["project_id"]), plan["stage"].map(STAGE_RANK).to_numpy(dtype="int64"))
+    grid_date = np.full((len(projects), len(STAGES)), None, dtype=object)
+    grid_days = np.zeros((len(projects), len(STAGES)), dtype="int64")
+    grid_body = np.full((len(projects), len(STAGES)), None, dtype=object)
+    grid_date[cells] = [d.date() if not pd.isna(d) else None for d in planned]
+    grid_days[cells] = days
+    grid_body[cells] = [b if not is_blank(b) else None for b in plan["lead_body"]]
+    r, c = np.where(known, row, 0), column
     return pd.DataFrame({
-        "planned_date": np.where(planned.notna(), planned.dt.date.to_numpy(dtype=object), None),
-        "days_behind_plan": behind.clip(lower=0).fillna(0).to_numpy(dtype="int64"),
-        "lead_body": pd.Series(np.where(pd.notna(lead), lead, None), dtype=object),   # None, not NaN
+        "planned_date": pd.Series(np.where(known, grid_date[r, c], None), dtype=object),
+        "days_behind_plan": np.where(known, grid_days[r, c], 0).astype("int64"),
+        "lead_body": pd.Series(np.where(known, grid_body[r, c], None), dtype=object),   # None, not NaN
     })
 
 
