@@ -105,3 +105,35 @@ def test_import_page_without_a_register_shows_no_match(store, actor, fixture_fil
     assert not at.exception, at.exception
     assert any(m.label == "Số thửa nhập" for m in at.metric)
     assert not any(h.value == "Đối chiếu sổ hộ dân với bản đồ" for h in at.subheader)
+
+
+def test_the_stored_plan_reaches_the_clocks_of_the_matched_parcels(store, actor, register_only_project, capsys):
+    """Map imported, matrix imported again: the stored steps sheet (every step led by «TTPTQĐ», step k planned
+    01/03/2025 + 15k days) gives the clocks of the matched parcels their planned date, days behind and body —
+    through ``compute_snapshot`` and through ``prepare``/``snapshot_at`` alike."""
+    from datetime import date, timedelta
+
+    import cli
+    from domain.stages import STAGES
+    from milestones.prepared import prepare, snapshot_at
+    from milestones.snapshot import compute_snapshot
+    from tests.people.matrix_builder import START, STEPS
+
+    path, numeric, _ = register_only_project
+    assert cli.main(["import-parcels", str(path), "--project", PROJECT, "--as", "quan_tri"]) == 0
+    capsys.readouterr()
+    assert _matrix(store, actor, build_matrix(40)[0]).events_added > 0
+    as_of = date(2025, 12, 1)
+    planned = {target: START + timedelta(days=15 * k) for k, (_, _, target) in enumerate(STEPS)
+               if target in STAGES}
+    for snap in (compute_snapshot(store, as_of), snapshot_at(prepare(store), as_of)):
+        clocks = snap.clocks[(snap.clocks["project_id"] == PROJECT) & (snap.clocks["action"] != "resolve_complaint")]
+        assert 0 < clocks["parcel_id"].nunique() <= len(numeric)     # only matched parcels have stages
+        following = clocks["stage"].map(lambda s: STAGES[STAGES.index(s) + 1])
+        assert clocks["planned_date"].tolist() == following.map(planned).tolist()
+        assert clocks["days_behind_plan"].tolist() == [(as_of - d).days for d in following.map(planned)]
+        assert set(clocks["responsible"]) == {"ttptqd"}
+    other = snap.clocks[snap.clocks["project_id"] != PROJECT]
+    assert other["planned_date"].isna().all() and (other["days_behind_plan"] == 0).all()
+    # The plan changed a body: approving the plan is Phòng TN&MT's in the responsible table.
+    assert "approve_plan" in set(clocks["action"])
