@@ -22,13 +22,13 @@ import pandas as pd
 
 from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
 from domain.progress import REGISTER_IMPORT_STEPS, Progress, step
-from domain.roles import Account, require
+from domain.roles import Account, AccountDisabledError, require
 from ingest.matrix_events import matrix_rows
 from ingest.read import IngestError
 from ingest.register_file import MAX_FILE_BYTES, read_register_file
 from ingest.register_matrix import read_register_matrix
 from ingest.register_rows import REGISTERS, validate_register
-from ingest.register_scope import outside_communes, refusal_vi
+from ingest.register_scope import is_commune_scoped, outside_communes, refusal_vi
 from ingest.report import RowProblem
 from parsing.limits import InputLimitError
 from vocab.format import fmt_number
@@ -190,6 +190,16 @@ def _read_matrix(data: bytes, project_id: str, commune: str | None, store, resul
     return made.households, made.events
 
 
+def _check_actor(actor: Account, commune: str | None) -> None:
+    """Refuse an account that may not import; a commune officer without ``commune`` passes (his rows are
+    checked one by one, :mod:`ingest.register_scope`, and again by the store)."""
+    if is_commune_scoped(actor) and not commune:
+        if not actor.active:
+            raise AccountDisabledError(actor.username)
+        return
+    require(actor, "upload_counts", commune if is_commune_scoped(actor) else None)
+
+
 def import_register(path: str | Path | bytes, store, *, kind: str, project_id: str, actor: Account,
                     commune: str | None = None, profile: str | None = None, mapping: dict | None = None,
                     dry_run: bool = False, skip_invalid: bool = False, file_name: str | None = None,
@@ -230,7 +240,7 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     domain.roles.PermissionDeniedError, AccountDisabledError
         ``actor`` may not import (nothing read).
     """
-    require(actor, "upload_counts", *([commune] if commune and actor.role == "commune_officer" else []))
+    _check_actor(actor, commune)
     today = today or date.today()
     if isinstance(path, bytes):
         data, name = path, file_name or "tep"
