@@ -28,7 +28,7 @@ from ingest.read import IngestError
 from ingest.register_file import MAX_FILE_BYTES, read_register_file
 from ingest.register_matrix import read_register_matrix
 from ingest.register_rows import REGISTERS, validate_register
-from ingest.register_scope import is_commune_scoped, outside_communes, refusal_vi
+from ingest.register_scope import check_kind, is_commune_scoped, outside_communes, refusal_vi
 from ingest.report import RowProblem
 from parsing.limits import InputLimitError
 from vocab.format import fmt_number
@@ -228,7 +228,7 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
         Told each step of :data:`domain.progress.REGISTER_IMPORT_STEPS` as it starts (``commit`` only when writing).
 
     A commune officer's rows of other communes are problems of their rows (:mod:`ingest.register_scope`);
-    lots, transfers and a matrix without ``commune`` are refused whole for him.
+    a matrix without ``commune`` is refused whole for him.
 
     Returns
     -------
@@ -238,9 +238,11 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     Raises
     ------
     domain.roles.PermissionDeniedError, AccountDisabledError
-        ``actor`` may not import (nothing read).
+        ``actor`` may not import (nothing read); a commune officer lots or transfers
+        (:class:`ingest.register_scope.NoCommuneRegisterError`).
     """
     _check_actor(actor, commune)
+    check_kind(kind, actor)
     today = today or date.today()
     if isinstance(path, bytes):
         data, name = path, file_name or "tep"

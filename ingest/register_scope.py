@@ -6,14 +6,16 @@ the report list them row by row (row, column, the communes) like the field-count
 (:func:`ingest.importer.restrict_to_communes`). A row's commune is decided as the store decides it: a
 household's or a letter's ``commune``; a plan's, payment's or refusal's household's commune in the
 store's households register (a household not there yet is undecided, refused). Lots and the investor's
-transfers belong to no commune, and the matrix needs its commune named: both are refused whole.
+transfers belong to no commune (refused as a permission, :class:`NoCommuneRegisterError`), and the matrix
+needs its commune named (refused whole).
 Other roles get no problem here (the store checks them too).
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows
+from domain.errors import GpmbError
+from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, PermissionDeniedError, allows
 from ingest.register_rows import REGISTERS
 from ingest.report import RowProblem
 
@@ -27,13 +29,32 @@ def is_commune_scoped(actor: Account) -> bool:
     return PERMISSIONS.get(actor.role, {}).get("upload_counts") == SCOPE_OWN_COMMUNES
 
 
+class NoCommuneRegisterError(PermissionDeniedError):
+    """A commune officer asked to import a register that belongs to no commune (lots, transfers)."""
+
+    def __init__(self, account: Account, kind: str) -> None:
+        self.username, self.role, self.action, self.commune, self.unit = (
+            account.username, account.role, "upload_counts", None, None)
+        GpmbError.__init__(self, f"Tài khoản «{account.username}» (cán bộ xã) không được nhập sổ này ({kind}): lô "
+                                 "tái định cư và kinh phí chủ đầu tư chuyển không thuộc riêng một xã; cần tài khoản "
+                                 "cấp dự án. Chưa ghi gì.")
+
+
+def check_kind(kind: str, actor: Account) -> None:
+    """Refuse a commune officer a register of :data:`NO_COMMUNE_KINDS` (the store would refuse its rows).
+
+    Raises
+    ------
+    NoCommuneRegisterError
+    """
+    if is_commune_scoped(actor) and kind in NO_COMMUNE_KINDS:
+        raise NoCommuneRegisterError(actor, kind)
+
+
 def refusal_vi(kind: str, actor: Account, commune: str | None) -> str | None:
-    """Why ``actor`` may not import a ``kind`` file at all (commune officers only), or None."""
+    """Why ``actor`` may not import this ``kind`` file as asked (a commune officer's matrix needs its commune)."""
     if not is_commune_scoped(actor):
         return None
-    if kind in NO_COMMUNE_KINDS:
-        return (f"Tài khoản «{actor.username}» (cán bộ xã) không được nhập sổ này: lô tái định cư và kinh phí "
-                "chủ đầu tư chuyển không thuộc riêng một xã; cần tài khoản cấp dự án. Chưa ghi gì.")
     if kind == "matrix" and not commune:
         return (f"Tài khoản «{actor.username}» (cán bộ xã) cần chọn xã của bảng hộ × bước "
                 f"({', '.join(actor.communes) or 'chưa được giao xã nào'}). Chưa ghi gì.")

@@ -17,8 +17,10 @@ from dashboard import access, auth, state
 from dashboard.progress import progress_box
 from domain.errors import GpmbError
 from domain.people import IMPORT_KINDS
+from domain.roles import PermissionDeniedError
 from vocab.escape import markdown_text
 from vocab.people import IMPORT_KIND_LABELS_VI
+from vocab.roles import permission_denied_text
 
 TITLE = "Nhập sổ hộ dân, đơn thư"
 ICON = "📒"
@@ -292,8 +294,9 @@ def render() -> None:
     if project_id is not None:
         try:
             _upload_section(the_store, kind, project_id, commune)
-        except GpmbError as exc:
-            st.error(markdown_text(exc.message_vi) + "  \nKhông có gì được ghi.")
+        except GpmbError as exc:  # a refusal of the account (its wording for the plain permission error)
+            shown = permission_denied_text(exc) if type(exc) is PermissionDeniedError else exc.message_vi
+            st.error(markdown_text(shown) + "  \nKhông có gì được ghi.")
         except Exception as exc:
             log.exception("register upload failed")
             st.error(f"Không xử lý được tệp ({type(exc).__name__}); không có gì được ghi. "
