@@ -18,6 +18,7 @@ from dashboard.progress import progress_box
 from domain.errors import GpmbError
 from domain.people import IMPORT_KINDS
 from domain.roles import PermissionDeniedError
+from ingest.register_file import MAX_FILE_BYTES
 from vocab.escape import markdown_text
 from vocab.people import IMPORT_KIND_LABELS_VI
 from vocab.roles import permission_denied_text
@@ -212,7 +213,8 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
     generation = st.session_state.get(_UPLOADER_KEY, 0)
     types = ["xlsx"] if kind == "matrix" else ["csv", "xlsx", "txt"]
     uploaded = st.file_uploader("Chọn tệp sổ (" + ", ".join(t.upper() for t in types) + ")", type=types,
-                                key=f"register_file_{generation}")
+                                key=f"register_file_{generation}",
+                                help=f"Tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB một tệp.")
     if uploaded is None:
         return
     data, mapping = uploaded.getvalue(), None
