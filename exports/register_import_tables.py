@@ -144,3 +144,14 @@ def revertable_labels(imports: pd.DataFrame) -> dict[int, str]:
     live = imports[~imports["reverted"].astype(bool)].iloc[::-1]
     return {int(r.upload_id): f"Lần {int(r.upload_id)} – {_REGISTER_LABELS_VI.get(r.register, r.register)} – "
                               f"{r.file_name}" for r in live.itertuples()}
+
+
+def earlier_upload_of_file(imports: pd.DataFrame, uploads: pd.DataFrame, file_sha256: str) -> int | None:
+    """The latest register import not reverted whose file had exactly these bytes (``uploads.file_sha256``), or None.
+
+    A hint for the preview only: the store decides by the content (rows, events, mapping), so the same file with
+    another mapping or commune may still add rows.
+    """
+    live = set(imports.loc[~imports["reverted"].astype(bool), "upload_id"].astype(int))
+    same = uploads[(uploads["file_sha256"] == file_sha256) & uploads["upload_id"].astype(int).isin(live)]
+    return None if same.empty else int(same["upload_id"].max())

@@ -166,6 +166,15 @@ def _show_preview(result) -> None:
         st.dataframe(problems_frame(result), hide_index=True, width="stretch", key="register_problems")
 
 
+def _same_file_note(the_store, file_sha256: str) -> None:
+    from exports.register_import_tables import earlier_upload_of_file
+
+    earlier = earlier_upload_of_file(the_store.register_imports(), the_store.uploads(), file_sha256)
+    if earlier is not None:
+        st.info(f"Tệp này (cùng nội dung từng byte) đã được nhập ở lần tải {earlier}: ghi lại sẽ không thêm gì, "
+                "trừ khi ánh xạ hoặc xã khác lần trước.")
+
+
 def _commit_controls(result, *, matrix: bool) -> tuple[bool, bool, str | None]:
     """(commit clicked, skip invalid, profile name to save) from the controls under the preview."""
     n_bad = result.rows - result.rows_valid
@@ -239,6 +248,7 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
             st.error(markdown_text(result.message_vi) + "  \nKhông có gì được ghi.")
             return
         st.subheader("Xem trước (chưa ghi gì)")
+        _same_file_note(the_store, result.file_sha256)
         _show_preview(result)
     clicked, skip, profile = _commit_controls(result, matrix=kind == "matrix")
     if clicked:

@@ -114,6 +114,8 @@ def test_households_preview_commit_same_file_again_and_revert(page_store):
     assert list(imports["Sổ"]) == ["Danh sách hộ"] and list(imports["Trạng thái"]) == ["Đang dùng"]
 
     _upload(at, "ho_dan_lan_2.csv", HOUSEHOLDS_CSV)
+    upload_id = int(page_store.register_imports()["upload_id"].iloc[0])
+    assert any(f"đã được nhập ở lần tải {upload_id}" in i.value for i in at.info)  # said before the commit
     at.button(key="register_commit").click().run()
     _ok(at)
     assert any("không ghi thêm gì" in i.value for i in at.info)
@@ -123,7 +125,6 @@ def test_households_preview_commit_same_file_again_and_revert(page_store):
     at.checkbox(key="register_revert_confirm").check().run()
     at.button(key="register_revert_button").click().run()
     _ok(at)
-    upload_id = int(page_store.register_imports()["upload_id"].iloc[0])
     assert any(f"Đã hoàn tác lần nhập sổ số {upload_id}" in s.value for s in at.success)
     assert page_store.register("households").empty and bool(page_store.register_imports()["reverted"].iloc[0])
 
@@ -234,3 +235,19 @@ def test_commune_officer_sees_rows_of_another_commune_refused(page_store):
     at.selectbox(key="register_kind").set_value("lots").run()
     _upload(at, "lo.csv", b"x")
     assert any("không được nhập sổ này" in e.value for e in at.error)
+
+
+def test_a_revert_waits_for_a_second_account_when_maker_checker_is_on(page_store):
+    from tests.support.actors import make_account
+
+    maker = make_account(page_store, "lan_admin", "admin")
+    make_account(page_store, "hung_admin", "admin")
+    at = _upload(_page(maker), "ho_dan.csv", HOUSEHOLDS_CSV)
+    at.button(key="register_commit").click().run()
+    at.text_input(key="register_revert_reason").input("nhập nhầm").run()
+    at.checkbox(key="register_revert_confirm").check().run()
+    at.button(key="register_revert_button").click().run()
+    _ok(at)
+    assert any("chờ một tài khoản khác duyệt" in s.value for s in at.success)
+    assert not page_store.register_imports()["reverted"].any()
+    assert len(page_store.register("households")) == 3
