@@ -1,6 +1,6 @@
-"""Browser: a household × step matrix uploaded through «Nhập sổ hộ dân, đơn thư» and committed
-(``streamlit run app.py`` in headless Chromium, every non-localhost request blocked). The preview and the
-result are left as screenshots in the test's temp folder to be looked at."""
+"""Browser: a commune officer of Phường Kỳ Lừa uploads a household × step matrix through «Nhập sổ hộ dân, đơn thư»
+and commits it (``streamlit run app.py`` in headless Chromium, every non-localhost request blocked). The preview
+and the result are left as screenshots in the test's temp folder to be looked at."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.dashboard.test_register_upload_page import matrix_file
 from tests.store.sources_fixture import write_sources
 from tests.support.browser import offline_page
-from tests.support.login import admin_app, log_in
+from tests.support.login import add_account, admin_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,13 +21,17 @@ def test_a_matrix_uploaded_previewed_and_committed(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
     path = tmp_path / "bang_ho_buoc.xlsx"
     path.write_bytes(matrix_file())
+    add_account(db_url, "admin", sources_dir=sources)
+    add_account(db_url, "can_bo_ky_lua", "commune_officer", sources_dir=sources, communes=["Phường Kỳ Lừa"])
     with admin_app(tmp_path, database_url=db_url, sources_dir=sources, timeout_s=180.0) as base, \
             offline_page(viewport={"width": 1400, "height": 2600}) as (page, blocked):
-        log_in(page, base + "/register_upload")
+        log_in(page, base + "/register_upload", username="can_bo_ky_lua")
         page.get_by_role("heading", name="Nhập sổ hộ dân, đơn thư").wait_for(timeout=180_000)
         page.locator("[data-testid='stSelectbox']").filter(has_text="Loại sổ").click()
         page.get_by_role("option", name="Bảng theo dõi hộ × bước thủ tục", exact=True).click()
         page.get_by_text("Chọn tệp sổ (XLSX)").wait_for(timeout=60_000)
+        commune = page.locator("[data-testid='stSelectbox']").filter(has_text="Xã/phường của tệp")
+        expect(commune).not_to_contain_text("không bắt buộc")  # the matrix needs his commune: his only one is chosen
         uploader = page.locator("input[type='file']")
         expect(uploader).to_have_count(1, timeout=60_000)  # the uploader of the kind before has gone
         uploader.set_input_files(str(path))
@@ -47,6 +51,7 @@ def test_a_matrix_uploaded_previewed_and_committed(tmp_path):
         commit.click()
         page.get_by_text("Đã ghi lần tải").wait_for(timeout=180_000)
         page.get_by_text("Dòng mới", exact=True).wait_for(timeout=60_000)
+        page.get_by_text("Trang danh sách bước (kế hoạch thủ tục của dự án) không được ghi").wait_for(timeout=60_000)
         page.wait_for_timeout(3000)
         page.screenshot(path=str(tmp_path / "register_matrix_result.png"), full_page=True)
         assert page.locator("[data-testid='stException']").count() == 0
@@ -55,7 +60,10 @@ def test_a_matrix_uploaded_previewed_and_committed(tmp_path):
     try:
         imports = store.register_imports()
         assert list(imports["register"]) == ["households"] and list(imports["source"]) == ["upload"]
+        assert list(imports["uploaded_by"]) == ["can_bo_ky_lua"]
+        assert store.register("procedure").empty       # the project's plan is not a commune's to write
         assert int(imports["events_added"].iloc[0]) == 3      # 101: notice, inventory; 102: inventory (C003 unmapped)
-        assert sorted(store.register("households")["household_id"]) == ["H1", "H2", "H3"]
+        homes = store.register("households")
+        assert sorted(homes["household_id"]) == ["H1", "H2", "H3"] and set(homes["commune"]) == {"Phường Kỳ Lừa"}
     finally:
         store.close()
