@@ -35,8 +35,9 @@ _CACHE_KEY = "register_dry_runs"
 _XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _choices(reader) -> tuple[str, str | None, str | None]:
-    """(kind, project id, commune) picked at the top of the page."""
+def _choices(reader, the_store) -> tuple[str, str | None, str | None]:
+    """(kind, project id, commune) picked at the top of the page; the communes offered are those of the project's
+    parcels and households (a project known only by its register has no parcels yet)."""
     account = auth.current_account()
     a, b, c = st.columns(3)
     kind = a.selectbox("Loại sổ", IMPORT_KINDS, index=IMPORT_KINDS.index("households"),
@@ -50,7 +51,8 @@ def _choices(reader) -> tuple[str, str | None, str | None]:
     if account.communes:  # a commune officer: his communes only
         communes = list(account.communes)
     else:
-        communes = sorted(set(reader.parcels(project_id)["commune"].dropna().astype(str)))
+        homes = the_store.register("households", project_id=project_id)["commune"]
+        communes = sorted(set(reader.parcels(project_id)["commune"].dropna().astype(str)) | set(homes.dropna()))
     optional = not (kind == "matrix" and account.communes)
     commune = c.selectbox("Xã/phường của tệp" + (" (không bắt buộc)" if optional else ""),
                           ([""] if optional else []) + communes, key="register_commune",
@@ -175,8 +177,8 @@ def _same_file_note(the_store, file_sha256: str) -> None:
                 "trừ khi ánh xạ hoặc xã khác lần trước.")
 
 
-def _commit_controls(result, *, matrix: bool) -> tuple[bool, bool, str | None]:
-    """(commit clicked, skip invalid, profile name to save) from the controls under the preview."""
+def _commit_controls(result, *, matrix: bool, start: str | None = None) -> tuple[bool, bool, str | None]:
+    """(commit clicked, skip invalid, profile name to save: ``start``, the profile begun from, unless changed)."""
     n_bad = result.rows - result.rows_valid
     skip = False
     if result.problems:
@@ -185,7 +187,7 @@ def _commit_controls(result, *, matrix: bool) -> tuple[bool, bool, str | None]:
                            key="register_skip_invalid")
     profile, confirmed = None, True
     if matrix:
-        profile = st.text_input("Lưu ánh xạ thành hồ sơ (tên, không bắt buộc)", value=result.profile or "",
+        profile = st.text_input("Lưu ánh xạ thành hồ sơ (tên, không bắt buộc)", value=start or "",
                                 key="register_save_profile").strip() or None
         confirmed = st.checkbox("Tôi đã kiểm tra ánh xạ bước → giai đoạn ở bảng trên", key="register_mapping_confirm")
     ready = result.rows_valid > 0 and (skip or not result.problems) and confirmed
@@ -226,7 +228,7 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
                                 help=f"Tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB một tệp.")
     if uploaded is None:
         return
-    data, mapping = uploaded.getvalue(), None
+    data, mapping, start = uploaded.getvalue(), None, None
     choice = dict(kind=kind, project_id=project_id, commune=commune)
     if kind == "matrix":
         saved = the_store.register_profile_names()
@@ -250,7 +252,7 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
         st.subheader("Xem trước (chưa ghi gì)")
         _same_file_note(the_store, result.file_sha256)
         _show_preview(result)
-    clicked, skip, profile = _commit_controls(result, matrix=kind == "matrix")
+    clicked, skip, profile = _commit_controls(result, matrix=kind == "matrix", start=start)
     if clicked:
         _commit(data, uploaded.name, the_store, mapping=mapping, skip=skip, profile=profile, **choice)
         _reset_uploader()
@@ -301,7 +303,7 @@ def render() -> None:
              "Nhập lại cùng một tệp không ghi thêm gì; dòng đổi nội dung là phiên bản mới, dòng cũ được giữ.")
     _show_last_result()
     reader, the_store = state.reader(), state.store()
-    kind, project_id, commune = _choices(reader)
+    kind, project_id, commune = _choices(reader, the_store)
     _templates(kind)
     if project_id is not None:
         try:
