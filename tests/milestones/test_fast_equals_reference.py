@@ -1,0 +1,49 @@
+"""The vectorised pieces of the snapshot (issue 13) give exactly what their plain formulations give.
+
+The references are the formulations before issue 13, kept in ``tests/milestones/*_reference.py``; the data
+are random (``tests.milestones.random_ledger``) at random dates, so ties, empty scopes, shared and missing
+households and corrections all occur.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from milestones.blockers import blocking_sets, observed_stage_days
+from milestones.clocks import parcel_clocks
+from milestones.events import parcel_events, prepare_events, to_timestamp
+from milestones.history import ProgressHistory
+from milestones.parcel_state import parcel_stages
+from milestones.rules import resolve_rules
+from milestones.status import milestone_status
+from tests.milestones import blockers_reference
+from tests.milestones.random_ledger import case_dates, random_case
+
+
+def _inputs(case: dict, day):
+    ts = to_timestamp(day)
+    rules = resolve_rules(None)
+    events = prepare_events(case["events"], ts)
+    by_parcel = parcel_events(case["parcels"], events, ts)
+    history = ProgressHistory.build(case["parcels"], events, ts, events_by_parcel=by_parcel)
+    state = parcel_stages(case["parcels"], events, ts, events_by_parcel=by_parcel)
+    ms = milestone_status(case["milestones"], history, ts, rules)
+    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, rules)
+    return state, ms, clocks, observed_stage_days(case["parcels"], by_parcel), ts, rules
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 100_000), n=st.integers(1, 120))
+def test_blocking_sets_equal_the_reference(seed, n):
+    case = random_case(seed, n_parcels=n, n_events=6 * n)
+    for day in case_dates(case["events"], seed):
+        state, ms, clocks, observed, ts, rules = _inputs(case, day)
+        letters = frozenset(state["parcel_id"].iloc[::7])
+        got = blocking_sets(state, ms, clocks, observed, ts, rules, letter_parcels=letters)
+        want = blockers_reference.blocking_sets(state, ms, clocks, observed, ts, rules, letter_parcels=letters)
+        pd.testing.assert_frame_equal(got.attrs["summary"], want.attrs["summary"], check_exact=True)
+        if len(want):
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+        else:
+            assert got.empty and list(got.columns) == list(want.columns)
