@@ -83,6 +83,7 @@ def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: ProgressH
         anchors = [d for d in [start] + [to_timestamp(d) for d in pms["due_date"]] if d is not None]
         first_change = history.changes["date"][history.parcels["project_id"].to_numpy()[
             history.changes["pidx"].to_numpy(dtype="int64")] == pid] if len(history.changes) else pd.Series([], dtype="datetime64[ns]")
+        first_change = first_change[first_change <= ts]      # a history seen at ts may hold later rows
         if len(first_change):
             anchors.append(pd.Timestamp(first_change.min()))
         begin = min(anchors + [ts])

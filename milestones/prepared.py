@@ -37,7 +37,7 @@ from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
-from milestones.history import ProgressHistory
+from milestones.history import HistoryAt, ProgressHistory
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
 
@@ -77,6 +77,11 @@ class PreparedData:
         recorded history: then ``milestones`` and ``rules`` hold at every date).
     letters : DataFrame or None
         The complaints register (open letters are obstacles at each as-of date), None without registers.
+    history : ProgressHistory or None
+        The history of the whole ledger (``parcel_frame``, ``changes``, ``reports``); its step functions
+        per scope are cached on first use and shared by every as-of date
+        (:class:`milestones.history.HistoryAt`). The cache only ever holds values computed from these
+        frames, so concurrent readers may fill it.
     """
 
     projects: pd.DataFrame
@@ -91,6 +96,7 @@ class PreparedData:
     data_version: dict = field(default_factory=dict)
     config: pd.DataFrame = field(default_factory=pd.DataFrame)
     letters: pd.DataFrame | None = None
+    history: ProgressHistory | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
@@ -128,7 +134,8 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
-                        config=config if config is not None else pd.DataFrame(), letters=letters)
+                        config=config if config is not None else pd.DataFrame(), letters=letters,
+                        history=history)
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -200,7 +207,9 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     events = prepare_events(prepared.events, ts)
     by_parcel = _upto(prepared.by_parcel, "event_date", ts)
     reports = _upto(prepared.reports, "event_date", ts)
-    history = ProgressHistory(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
+    full = prepared.history if prepared.history is not None else ProgressHistory(
+        prepared.parcel_frame, prepared.changes, prepared.reports, ts)
+    history = HistoryAt(full, ts)
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
