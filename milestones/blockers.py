@@ -60,7 +60,19 @@ _NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_household
                 "percent_sites_handed_over": HANDED_OVER_RANK}
 
 
-def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.DataFrame:
+def stage_first_days(by_parcel: pd.DataFrame) -> pd.DataFrame:
+    """First day each parcel reached each stage (corrections left out): ``pidx``, ``rank``, ``event_date``,
+    sorted by (``pidx``, ``rank``).
+
+    From :func:`milestones.events.parcel_events` over all dates it serves every as-of date: the first day
+    among the events up to a date is the first day overall when that is on or before the date.
+    """
+    ev = by_parcel[(by_parcel["rank"] >= 1) & ~by_parcel["is_correction"].astype(bool)]
+    return ev.groupby(["pidx", "rank"], as_index=False)["event_date"].min().sort_values(["pidx", "rank"])
+
+
+def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
+                        first_days: pd.DataFrame | None = None, as_of: date | None = None) -> pd.DataFrame:
     """The project's own median duration of each stage, from parcels that left it.
 
     Parameters
@@ -69,7 +81,9 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.Da
         ``project_id`` per parcel (row position = ``pidx``).
     by_parcel : DataFrame
         :func:`milestones.events.parcel_events` up to the as-of date (``pidx``, ``event_date``, ``rank``,
-        ``is_correction``).
+        ``is_correction``); unused when ``first_days`` is given.
+    first_days, as_of : optional
+        :func:`stage_first_days` of the whole ledger (made once per data version) and the as-of date.
 
     Returns
     -------
@@ -77,8 +91,10 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.Da
         ``project_id``, ``stage`` (code), ``median_days`` (float), ``parcels`` (how many left that stage):
         duration = first day of the next stage reached − first day of the stage (corrections left out).
     """
-    ev = by_parcel[(by_parcel["rank"] >= 1) & ~by_parcel["is_correction"].astype(bool)]
-    first = ev.groupby(["pidx", "rank"], as_index=False)["event_date"].min().sort_values(["pidx", "rank"])
+    if first_days is not None:
+        first = first_days[first_days["event_date"] <= to_timestamp(as_of)]
+    else:
+        first = stage_first_days(by_parcel)
     same = first["pidx"].shift(-1) == first["pidx"]
     days = (first["event_date"].shift(-1) - first["event_date"]).dt.days
     done = first.assign(days=days)[same & (days >= 0)]
@@ -115,15 +131,16 @@ def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of
     rank = state["stage_rank"].to_numpy(dtype="int64")
     spent = (ts - pd.to_datetime(state["stage_date"])).dt.days.fillna(0).to_numpy(dtype=float)
     agri = is_agricultural(state.get("land_use", [None] * len(state)))
-    projects = state["project_id"].to_numpy(dtype=object)
+    project_codes, projects = pd.factorize(state["project_id"])
+    project_codes = np.where(project_codes < 0, len(projects), project_codes)   # a missing project: no median
     observed_days = observed.pivot_table(index="project_id", columns="stage", values="median_days", aggfunc="first") \
         if len(observed) else pd.DataFrame()
     out = np.zeros(len(state))
     for k, stage in enumerate(STAGES[:HANDED_OVER_RANK]):
         legal = np.where(agri, minimum[stage][0], minimum[stage][1])
         default = np.where(agri, *(_default_days(r, stage)))
-        seen = (observed_days[stage].reindex(projects).to_numpy(dtype=float) if stage in observed_days.columns
-                else np.full(len(projects), np.nan))
+        seen = (np.r_[observed_days[stage].reindex(projects).to_numpy(dtype=float), np.nan][project_codes]
+                if stage in observed_days.columns else np.full(len(state), np.nan))
         duration = np.fmax(legal, np.where(np.isnan(seen), default, seen))
         out += np.where(rank == k, np.maximum(0.0, duration - spent), np.where(rank < k, duration, 0.0))
     return out
@@ -159,12 +176,13 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
         One pattern per row of ``state``.
     """
     overdue = clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"]
+    ids = pd.Index(state["parcel_id"].to_numpy(dtype=object))      # hash look-ups, not per-value scalars
     flags = {
         "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
-                           | state["parcel_id"].isin(letter_parcels).to_numpy(dtype=bool)),
+                           | (ids.isin(list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
         "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
         "enforced": state["enforced"].to_numpy(dtype=bool),
-        "payment_overdue": (state["parcel_id"].isin(set(overdue)).to_numpy(dtype=bool) if len(overdue)
+        "payment_overdue": (ids.isin(overdue.to_numpy(dtype=object)) if len(overdue)
                             else np.zeros(len(state), dtype=bool)),
     }
     bits = np.zeros(len(state), dtype="int64")

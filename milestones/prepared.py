@@ -35,6 +35,7 @@ import yaml
 
 from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
+from milestones.blockers import stage_first_days
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import HistoryAt, ProgressHistory
@@ -82,6 +83,8 @@ class PreparedData:
         per scope are cached on first use and shared by every as-of date
         (:class:`milestones.history.HistoryAt`). The cache only ever holds values computed from these
         frames, so concurrent readers may fill it.
+    stage_firsts : DataFrame or None
+        :func:`milestones.blockers.stage_first_days` of the whole ledger (observed stage durations).
     """
 
     projects: pd.DataFrame
@@ -97,6 +100,7 @@ class PreparedData:
     config: pd.DataFrame = field(default_factory=pd.DataFrame)
     letters: pd.DataFrame | None = None
     history: ProgressHistory | None = None
+    stage_firsts: pd.DataFrame | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
@@ -135,7 +139,7 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
                         config=config if config is not None else pd.DataFrame(), letters=letters,
-                        history=history)
+                        history=history, stage_firsts=stage_first_days(by_parcel))
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -213,4 +217,5 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
-                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters)
+                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters,
+                             stage_firsts=prepared.stage_firsts)

@@ -74,3 +74,20 @@ def test_parcel_clocks_equal_the_reference(seed, n, variant):
             pd.testing.assert_frame_equal(got, want, check_exact=True)
         else:
             assert got.empty and list(got.columns) == list(want.columns)
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.just(float("nan")), st.integers(0, 3),
+                                 st.sampled_from(["LUC", " luc ", "Bhk", "ODT", "ont", "", " ", "RSX\t", "X"])),
+                       max_size=30),
+       as_series=st.booleans())
+def test_is_agricultural_equals_the_string_rule(values, as_series):
+    """Each distinct code tested once equals the column-wide string rule it replaced (strip, upper, isin)."""
+    import numpy as np
+
+    from milestones.rules import AGRICULTURAL_LAND_USE, is_agricultural
+
+    data = pd.Series(values, dtype=object) if as_series else values
+    plain = pd.Series(list(values), dtype=object).astype(str).str.strip().str.upper()
+    want = plain.isin(AGRICULTURAL_LAND_USE).to_numpy(dtype=bool)
+    assert np.array_equal(is_agricultural(data), want)
