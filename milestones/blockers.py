@@ -304,7 +304,8 @@ class _Candidates:
     bits: np.ndarray
     household_code: np.ndarray
     site_id: np.ndarray
-    deadlines: pd.DataFrame
+    next_deadline: np.ndarray
+    days_overdue: np.ndarray
     responsible: dict
     columns: dict
     chainage_m: np.ndarray
@@ -326,7 +327,7 @@ class _Candidates:
                    stage_rank=state["stage_rank"].to_numpy(dtype="int64"),
                    area=pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float),
                    expected=expected, bits=bits, household_code=household_codes(state), site_id=site_keys(state),
-                   deadlines=next_deadlines(clocks).set_index("parcel_id"),
+                   **_deadlines_by_row(state, clocks),
                    responsible={**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})},
                    columns={"parcel_id": state["parcel_id"], "commune": state["commune"], "stage": state["stage"],
                             "commune_former": state.get("commune_former", state["commune"])},
@@ -334,6 +335,7 @@ class _Candidates:
                                             errors="coerce").to_numpy(dtype=float))
 
     def scope_mask(self, project_id: str, scope) -> np.ndarray:
+        """:func:`milestones.scope.resolve_scope` mask, once per scope and call."""
         key = (project_id, scope)
         if key not in self._cache:
             self._cache[key] = resolve_scope(self.state, project_id, scope)[2]
@@ -345,6 +347,20 @@ class _Candidates:
             codes = pd.factorize(pd.Series(self.state["parcel_id"]).astype(str), sort=True)[0]
             self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, codes)
         return self._cache["order"]
+
+
+def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each parcel's stage deadline (:func:`milestones.clocks.next_deadlines`; None without one) and days
+    overdue (0 without one), by row of ``state``: one look-up for all parcels."""
+    deadlines = next_deadlines(clocks)
+    pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(state["parcel_id"].to_numpy(dtype=object))
+    found = pos >= 0
+    due = np.full(len(state), None, dtype=object)
+    due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
+    due[pd.isna(due)] = None
+    late = np.zeros(len(state), dtype="int64")
+    late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    return {"next_deadline": due, "days_overdue": late}
 
 
 def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float]:
@@ -419,8 +435,6 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
     n = len(rows)
     taken = {c: cand.columns[c].take(rows).reset_index(drop=True) for c in cand.columns}
     action = taken["stage"].astype(object).map(NEXT_ACTION_BY_STAGE)
-    deadline = taken["parcel_id"].map(cand.deadlines["next_deadline"]) if n else pd.Series([], dtype=object)
-    overdue = taken["parcel_id"].map(cand.deadlines["days_overdue"]).fillna(0) if n else pd.Series([], dtype="int64")
     unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
     return pd.DataFrame({
         "milestone_id": [ms["milestone_id"]] * n, "project_id": [ms["project_id"]] * n,
@@ -430,8 +444,8 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
         "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
         "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action.to_numpy(),
         "responsible": action.map(cand.responsible).to_numpy(),
-        "next_deadline": deadline.astype(object).where(deadline.notna(), None).to_numpy(dtype=object),
-        "days_overdue": overdue.to_numpy(dtype="int64"), "obstacles": obstacle_lists(units["bits"]),
+        "next_deadline": cand.next_deadline[rows], "days_overdue": cand.days_overdue[rows],
+        "obstacles": obstacle_lists(units["bits"]),
         "cumulative_area_m2": cumulative, "cumulative_units": np.arange(1, n + 1),
     }, columns=list(BLOCKER_COLUMNS))
 
