@@ -34,6 +34,7 @@ and 0) are those of the durations alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -67,7 +68,19 @@ _NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_household
                 "percent_sites_handed_over": HANDED_OVER_RANK}
 
 
-def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.DataFrame:
+def stage_first_days(by_parcel: pd.DataFrame) -> pd.DataFrame:
+    """First day each parcel reached each stage (corrections left out): ``pidx``, ``rank``, ``event_date``,
+    sorted by (``pidx``, ``rank``).
+
+    From :func:`milestones.events.parcel_events` over all dates it serves every as-of date: the first day
+    among the events up to a date is the first day overall when that is on or before the date.
+    """
+    ev = by_parcel[(by_parcel["rank"] >= 1) & ~by_parcel["is_correction"].astype(bool)]
+    return ev.groupby(["pidx", "rank"], as_index=False)["event_date"].min().sort_values(["pidx", "rank"])
+
+
+def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
+                        first_days: pd.DataFrame | None = None, as_of: date | None = None) -> pd.DataFrame:
     """The project's own median duration of each stage, from parcels that left it.
 
     Parameters
@@ -76,7 +89,9 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.Da
         ``project_id`` per parcel (row position = ``pidx``).
     by_parcel : DataFrame
         :func:`milestones.events.parcel_events` up to the as-of date (``pidx``, ``event_date``, ``rank``,
-        ``is_correction``).
+        ``is_correction``); unused when ``first_days`` is given.
+    first_days, as_of : optional
+        :func:`stage_first_days` of the whole ledger (made once per data version) and the as-of date.
 
     Returns
     -------
@@ -84,8 +99,10 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame) -> pd.Da
         ``project_id``, ``stage`` (code), ``median_days`` (float), ``parcels`` (how many left that stage):
         duration = first day of the next stage reached − first day of the stage (corrections left out).
     """
-    ev = by_parcel[(by_parcel["rank"] >= 1) & ~by_parcel["is_correction"].astype(bool)]
-    first = ev.groupby(["pidx", "rank"], as_index=False)["event_date"].min().sort_values(["pidx", "rank"])
+    if first_days is not None:
+        first = first_days[first_days["event_date"] <= to_timestamp(as_of)]
+    else:
+        first = stage_first_days(by_parcel)
     same = first["pidx"].shift(-1) == first["pidx"]
     days = (first["event_date"].shift(-1) - first["event_date"]).dt.days
     done = first.assign(days=days)[same & (days >= 0)]
@@ -122,15 +139,16 @@ def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of
     rank = state["stage_rank"].to_numpy(dtype="int64")
     spent = (ts - pd.to_datetime(state["stage_date"])).dt.days.fillna(0).to_numpy(dtype=float)
     agri = is_agricultural(state.get("land_use", [None] * len(state)))
-    projects = state["project_id"].to_numpy(dtype=object)
+    project_codes, projects = pd.factorize(state["project_id"])
+    project_codes = np.where(project_codes < 0, len(projects), project_codes)   # a missing project: no median
     observed_days = observed.pivot_table(index="project_id", columns="stage", values="median_days", aggfunc="first") \
         if len(observed) else pd.DataFrame()
     out = np.zeros(len(state))
     for k, stage in enumerate(STAGES[:HANDED_OVER_RANK]):
         legal = np.where(agri, minimum[stage][0], minimum[stage][1])
         default = np.where(agri, *(_default_days(r, stage)))
-        seen = (observed_days[stage].reindex(projects).to_numpy(dtype=float) if stage in observed_days.columns
-                else np.full(len(projects), np.nan))
+        seen = (np.r_[observed_days[stage].reindex(projects).to_numpy(dtype=float), np.nan][project_codes]
+                if stage in observed_days.columns else np.full(len(state), np.nan))
         duration = np.fmax(legal, np.where(np.isnan(seen), default, seen))
         out += np.where(rank == k, np.maximum(0.0, duration - spent), np.where(rank < k, duration, 0.0))
     return out
@@ -156,25 +174,46 @@ def _default_days(rules: Mapping[str, Any], stage: str) -> tuple[float, float]:
     return days, days
 
 
+def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
+                  letter_parcels: frozenset[str] = frozenset()) -> np.ndarray:
+    """Obstacles of each parcel as a bit pattern (bit ``i`` = ``OBSTACLES[i]``, rule of :func:`parcel_obstacles`).
+
+    Returns
+    -------
+    ndarray of int64
+        One pattern per row of ``state``.
+    """
+    overdue = clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"]
+    ids = pd.Index(state["parcel_id"].to_numpy(dtype=object))      # hash look-ups, not per-value scalars
+    flags = {
+        "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
+                           | (ids.isin(list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
+        "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
+        "enforced": state["enforced"].to_numpy(dtype=bool),
+        "payment_overdue": (ids.isin(overdue.to_numpy(dtype=object)) if len(overdue)
+                            else np.zeros(len(state), dtype=bool)),
+    }
+    bits = np.zeros(len(state), dtype="int64")
+    for i, code in enumerate(OBSTACLES):
+        bits |= flags[code].astype("int64") << i
+    return bits
+
+
+def obstacle_lists(bits: np.ndarray) -> list[list[str]]:
+    """The obstacle codes (:data:`OBSTACLES` order) of each bit pattern of :func:`obstacle_bits`."""
+    # Few distinct combinations: build each list once (bit pattern → codes), then copy it per row.
+    patterns, inverse = np.unique(np.asarray(bits, dtype="int64"), return_inverse=True)
+    codes_of = [[c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1] for p in patterns]
+    return [list(codes_of[i]) for i in inverse.ravel()]
+
+
 def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame,
                      letter_parcels: frozenset[str] = frozenset()) -> list[list[str]]:
     """Obstacle codes of each parcel (:data:`domain.blockers.OBSTACLES`): open complaint (a ``complaint``
     event not yet resolved, or a letter of the complaints register open at the as-of date naming the parcel:
     ``letter_parcels``, :func:`milestones.complaints.open_letter_parcels`), compulsory inventory,
     enforcement, and payment overdue (``approved`` past its payment clock, Land Law 2024 art. 94(1))."""
-    overdue = set(clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"])
-    flags = {
-        "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
-                           | state["parcel_id"].isin(letter_parcels).to_numpy(dtype=bool)),
-        "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
-        "enforced": state["enforced"].to_numpy(dtype=bool),
-        "payment_overdue": state["parcel_id"].isin(overdue).to_numpy(dtype=bool),
-    }
-    # Few distinct combinations: build each list once (bit pattern → codes), then copy it per parcel.
-    bits = sum(flags[c].astype("int64") << i for i, c in enumerate(OBSTACLES)) if len(state) else np.zeros(0, "int64")
-    patterns, inverse = np.unique(np.asarray(bits, dtype="int64"), return_inverse=True)
-    codes_of = [[c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1] for p in patterns]
-    return [list(codes_of[i]) for i in inverse.ravel()]
+    return obstacle_lists(obstacle_bits(state, clocks, letter_parcels))
 
 
 def rank_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
@@ -185,13 +224,31 @@ def rank_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(rank=np.arange(1, len(ordered) + 1))
 
 
+def rank_order(stage_rank: np.ndarray, expected_days: np.ndarray, area_m2: np.ndarray,
+               unit_codes: np.ndarray) -> np.ndarray:
+    """Positions in the order of :func:`rank_candidates` (``unit_codes``: integer codes sorted as the unit
+    ids); ties kept in input order, as the stable sort does."""
+    n = len(stage_rank)
+    return np.lexsort((np.arange(n), unit_codes, -np.asarray(area_m2, dtype=float),
+                       np.asarray(expected_days, dtype=float), -np.asarray(stage_rank, dtype="int64")))
+
+
 def minimal_prefix(sizes: np.ndarray, shortfall: float) -> int:
     """Length of the shortest prefix of ``sizes`` whose sum covers ``shortfall`` (all of them if none does)."""
     if shortfall <= 1e-9:
         return 0
     cumulative = np.cumsum(np.asarray(sizes, dtype=float))
-    covered = np.flatnonzero(cumulative >= shortfall - 1e-6)
-    return int(covered[0]) + 1 if len(covered) else len(cumulative)
+    return _covering_prefix(cumulative, shortfall)
+
+
+def _covering_prefix(cumulative: np.ndarray, shortfall: float) -> int:
+    """:func:`minimal_prefix` from the running sum: one ``searchsorted`` when it never decreases."""
+    if shortfall <= 1e-9:
+        return 0
+    if len(cumulative) and not (np.diff(cumulative) >= 0).all():       # negative sizes: scan
+        covered = np.flatnonzero(cumulative >= shortfall - 1e-6)
+        return int(covered[0]) + 1 if len(covered) else len(cumulative)
+    return min(int(np.searchsorted(cumulative, shortfall - 1e-6, side="left")) + 1, len(cumulative))
 
 
 def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame,
@@ -221,79 +278,208 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
         ``next_deadline`` a date or None; ``planned_date`` (date or None) and ``days_behind_plan`` (int) of the
         unit's next stage in the plan; ``obstacles`` a list of codes; ``cumulative_area_m2`` and
         ``cumulative_units`` running totals. ``result.attrs["summary"]`` is :func:`blocking_summary`.
+
+    Notes
+    -----
+    Vectorised: the parcels are ranked once (a restriction of a total order is the order of the subset);
+    households and sites are grouped per milestone with ``bincount``; the blocking set is one
+    ``searchsorted`` on the running sum; list columns are built for the chosen rows only.
     """
     r = resolve_rules(rules)
-    parcels = _parcel_candidates(state, clocks, observed, as_of, r, letter_parcels, plan)
+    cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan)
     frames, summary = [], []
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
             continue
         try:
-            mask = resolve_scope(state, ms["project_id"], ms.get("scope"))[2]
+            mask = cand.scope_mask(ms["project_id"], ms.get("scope"))
         except ValueError:
             continue
-        ranked, shortfall = _ranked_units(parcels[mask], ms)
-        count = minimal_prefix(ranked["area_to_recover_m2"] if SHORTFALL_UNITS[ms["metric"]] == "m2"
-                               else np.ones(len(ranked)), shortfall)
-        chosen = ranked.head(count).assign(milestone_id=ms["milestone_id"], project_id=ms["project_id"])
+        chosen, shortfall, size = _chosen_units(cand, mask, ms)
         frames.append(chosen)
-        summary.append(_summary_row(ms, chosen, shortfall, _covers(chosen, ms, shortfall)))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(BLOCKER_COLUMNS))
-    out = out[list(BLOCKER_COLUMNS)] if len(out) else pd.DataFrame(columns=list(BLOCKER_COLUMNS))
+        summary.append(_summary_row(ms, chosen, shortfall, bool(size >= shortfall - 1e-6)))
+    out = _concat_chosen(frames)
     out.attrs["summary"] = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
     return out
 
 
-def _parcel_candidates(state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
-                       rules: Mapping[str, Any], letter_parcels: frozenset[str] = frozenset(),
-                       plan: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every parcel with its ranking keys, next action, deadline, plan and obstacles (row order of ``state``)."""
-    obstacles = parcel_obstacles(state, clocks, letter_parcels)
-    delay = rules["obstacle_delay_days"]
-    ahead = next_stage_plan(state["project_id"].to_numpy(), state["stage"].to_numpy(),
-                            plan if plan is not None else stage_plan(None), as_of)
-    expected = expected_days_to_handover(state, observed, as_of, rules)
-    expected += np.array([sum(float(delay.get(o, 0)) for o in obs) for obs in obstacles])
-    expected += ahead["days_behind_plan"].to_numpy(dtype=float)
-    responsible = {**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})}
-    action = state["stage"].map(NEXT_ACTION_BY_STAGE)
-    body = action.map(responsible).to_numpy(dtype=object)
-    lead = ahead["lead_body"].to_numpy()
-    frame = pd.DataFrame({
-        "parcel_id": state["parcel_id"].to_numpy(), "commune": state["commune"].to_numpy(),
-        "commune_former": state.get("commune_former", state["commune"]).to_numpy(),
-        "chainage_m": pd.to_numeric(state.get("chainage_m", np.nan), errors="coerce"),
-        "household_code": household_codes(state.reset_index(drop=True)),
-        "household_id": state.get("household_id", pd.Series([None] * len(state))).to_numpy(),
-        "site_id": site_keys(state),
-        "area_to_recover_m2": pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(),
-        "stage": state["stage"].to_numpy(), "stage_rank": state["stage_rank"].to_numpy(dtype="int64"),
-        "expected_days": expected, "obstacles": obstacles, "next_action": action.to_numpy(),
-        "responsible": np.where(pd.notna(lead), lead, body),
-        "planned_date": ahead["planned_date"].to_numpy(), "days_behind_plan": ahead["days_behind_plan"].to_numpy(),
-    })
-    deadlines = next_deadlines(clocks).set_index("parcel_id")
-    frame["next_deadline"] = frame["parcel_id"].map(deadlines["next_deadline"])
-    frame["days_overdue"] = frame["parcel_id"].map(deadlines["days_overdue"]).fillna(0).astype("int64")
-    frame["next_deadline"] = frame["next_deadline"].astype(object).where(frame["next_deadline"].notna(), None)
-    return frame
+@dataclass
+class _Candidates:
+    """Every parcel's ranking keys and row values as arrays (row order of ``state``)."""
+
+    state: pd.DataFrame
+    parcel_id: np.ndarray
+    stage_rank: np.ndarray
+    area: np.ndarray
+    expected: np.ndarray
+    bits: np.ndarray
+    household_code: np.ndarray
+    site_id: np.ndarray
+    next_deadline: np.ndarray
+    days_overdue: np.ndarray
+    responsible: dict
+    columns: dict
+    chainage_m: np.ndarray
+    #: The procedure plan's next stage per parcel (:func:`milestones.procedure_plan.next_stage_plan`):
+    #: lead body (None: the ``responsible`` table decides), planned date (None) and days behind it (int).
+    lead_body: np.ndarray
+    planned_date: np.ndarray
+    days_behind_plan: np.ndarray
+    _cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
+              rules: Mapping[str, Any], letter_parcels: frozenset[str],
+              plan: pd.DataFrame | None = None) -> _Candidates:
+        state = state.reset_index(drop=True)
+        bits = obstacle_bits(state, clocks, letter_parcels)
+        delay = rules["obstacle_delay_days"]
+        patterns, inverse = np.unique(bits, return_inverse=True)
+        # Per pattern the same Python sum as per parcel: identical floats, computed once per pattern.
+        extra = np.array([sum(float(delay.get(o, 0)) for i, o in enumerate(OBSTACLES) if int(p) >> i & 1)
+                          for p in patterns], dtype=float)
+        expected = expected_days_to_handover(state, observed, as_of, rules)
+        expected += extra[inverse.ravel()] if len(state) else 0.0
+        ahead = next_stage_plan(state["project_id"].to_numpy(), state["stage"].to_numpy(),
+                                plan if plan is not None else stage_plan(None), as_of)
+        behind = ahead["days_behind_plan"].to_numpy(dtype="int64")
+        expected += behind                      # behind plan: the wait grows by the days already lost
+        return cls(state=state, parcel_id=state["parcel_id"].to_numpy(dtype=object),
+                   stage_rank=state["stage_rank"].to_numpy(dtype="int64"),
+                   area=pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float),
+                   expected=expected, bits=bits, household_code=household_codes(state), site_id=site_keys(state),
+                   **_deadlines_by_row(state, clocks),
+                   responsible={**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})},
+                   columns={"parcel_id": state["parcel_id"], "commune": state["commune"], "stage": state["stage"],
+                            "commune_former": state.get("commune_former", state["commune"])},
+                   chainage_m=pd.to_numeric(state.get("chainage_m", pd.Series(np.nan, index=state.index)),
+                                            errors="coerce").to_numpy(dtype=float),
+                   lead_body=ahead["lead_body"].to_numpy(dtype=object),
+                   planned_date=ahead["planned_date"].to_numpy(dtype=object), days_behind_plan=behind)
+
+    def scope_mask(self, project_id: str, scope) -> np.ndarray:
+        """:func:`milestones.scope.resolve_scope` mask, once per scope and call."""
+        key = (project_id, scope)
+        if key not in self._cache:
+            self._cache[key] = resolve_scope(self.state, project_id, scope)[2]
+        return self._cache[key]
+
+    def parcel_order(self) -> np.ndarray:
+        """Every parcel in blocking order (computed once per call of :func:`blocking_sets`)."""
+        if "order" not in self._cache:
+            codes = pd.factorize(pd.Series(self.state["parcel_id"]).astype(str), sort=True)[0]
+            self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, codes)
+        return self._cache["order"]
 
 
-def _ranked_units(parcels: pd.DataFrame, ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float]:
-    """The scope's candidate units in rank order, and the shortfall in the milestone's unit."""
+def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each parcel's stage deadline (:func:`milestones.clocks.next_deadlines`; None without one) and days
+    overdue (0 without one), by row of ``state``: one look-up for all parcels."""
+    deadlines = next_deadlines(clocks)
+    pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(state["parcel_id"].to_numpy(dtype=object))
+    found = pos >= 0
+    due = np.full(len(state), None, dtype=object)
+    due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
+    due[pd.isna(due)] = None
+    late = np.zeros(len(state), dtype="int64")
+    late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    return {"next_deadline": due, "days_overdue": late}
+
+
+def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float]:
+    """The blocking units of one milestone (frame in rank order), its shortfall and the size they cover."""
     metric = ms["metric"]
-    lagging = parcels[parcels["stage_rank"] < _NEEDED_RANK[metric]]
+    lagging = mask & (cand.stage_rank < _NEEDED_RANK[metric])
     if metric == "percent_area_handed_over":
-        units = lagging.assign(unit="parcel", unit_id=lagging["parcel_id"],
-                               parcel_ids=[[p] for p in lagging["parcel_id"]])
+        order = cand.parcel_order()
+        rows = order[lagging[order]]
+        area = cand.area[rows]
+        cumulative = np.cumsum(area)
         shortfall = float(ms["shortfall_m2"])
+        count = _covering_prefix(cumulative, shortfall)
+        rows = rows[:count]
+        units = {"unit": "parcel", "unit_id": cand.parcel_id[rows], "parcel_ids": [[p] for p in cand.parcel_id[rows]],
+                 "area_to_recover_m2": area[:count], "expected_days": cand.expected[rows], "bits": cand.bits[rows]}
+        size = float(area[:count].sum())
     else:
-        key = "household_code" if metric == "percent_households_paid" else "site_id"
-        units = _group_units(lagging, key, "household" if key == "household_code" else "site")
+        key = "household" if metric == "percent_households_paid" else "site"
+        rows, units, cumulative = _group_chosen(cand, lagging, key, float(ms["shortfall_count"]))
+        count = len(rows)
         shortfall = float(ms["shortfall_count"])
-    ranked = rank_candidates(units)
-    return ranked.assign(cumulative_area_m2=ranked["area_to_recover_m2"].cumsum(),
-                         cumulative_units=np.arange(1, len(ranked) + 1)), shortfall
+        size = float(count)
+    frame = _unit_frame(cand, rows, units, cumulative[:count], ms)
+    return frame, shortfall, size
+
+
+def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: float):
+    """Households or sites from their lagging parcels (rule of :func:`_group_units`), ranked, cut at the
+    shortfall: (first parcel of each chosen unit, the unit columns, running area of all ranked units)."""
+    keys = cand.household_code if unit == "household" else cand.site_id
+    sel = np.flatnonzero(lagging)
+    sel = sel[np.lexsort((-cand.expected[sel], cand.stage_rank[sel]))]   # least advanced, longest wait first
+    sel = sel[pd.notna(keys[sel])] if unit == "site" else sel
+    if not len(sel):
+        empty = np.zeros(0, dtype="int64")
+        return empty, {"unit": unit, "unit_id": np.zeros(0, dtype=object), "parcel_ids": [],
+                       "area_to_recover_m2": np.zeros(0), "expected_days": np.zeros(0), "bits": empty}, np.zeros(0)
+    codes, _ = pd.factorize(pd.Series(keys[sel], dtype=object), sort=False)   # numbered by first parcel
+    n = int(codes.max()) + 1
+    first = sel[np.unique(codes, return_index=True)[1]]
+    area = np.bincount(codes, weights=cand.area[sel], minlength=n)
+    expected = np.full(n, -np.inf)
+    np.maximum.at(expected, codes, cand.expected[sel])
+    bits = np.zeros(n, dtype="int64")
+    np.bitwise_or.at(bits, codes, cand.bits[sel])
+    if unit == "household":
+        hh = cand.state["household_id"].to_numpy(dtype=object)[first] if "household_id" in cand.state \
+            else np.full(len(first), None, dtype=object)
+        named = np.array([isinstance(v, str) and bool(v.strip()) for v in hh], dtype=bool)
+        unit_id = np.where(named, hh, cand.parcel_id[first]).astype(str).astype(object)
+    else:
+        unit_id = cand.site_id[first].astype(str).astype(object)
+    id_codes = np.unique(unit_id, return_inverse=True)[1].ravel()
+    order = rank_order(cand.stage_rank[first], expected, area, id_codes)
+    cumulative = np.cumsum(area[order])
+    count = _covering_prefix(np.arange(1, n + 1, dtype=float), shortfall)     # counted in units
+    chosen = order[:count]
+    member_order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[member_order], np.arange(n), side="left")
+    ends = np.searchsorted(codes[member_order], np.arange(n), side="right")
+    members = cand.parcel_id[sel[member_order]]
+    units = {"unit": unit, "unit_id": unit_id[chosen],
+             "parcel_ids": [list(members[starts[g]:ends[g]]) for g in chosen],
+             "area_to_recover_m2": area[chosen], "expected_days": expected[chosen], "bits": bits[chosen]}
+    return first[chosen], units, cumulative
+
+
+def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np.ndarray,
+                ms: Mapping[str, Any]) -> pd.DataFrame:
+    """The :data:`BLOCKER_COLUMNS` rows of one milestone's chosen units (``rows``: each unit's first parcel)."""
+    n = len(rows)
+    taken = {c: cand.columns[c].take(rows).reset_index(drop=True) for c in cand.columns}
+    action = taken["stage"].astype(object).map(NEXT_ACTION_BY_STAGE)
+    unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
+    return pd.DataFrame({
+        "milestone_id": [ms["milestone_id"]] * n, "project_id": [ms["project_id"]] * n,
+        "rank": np.arange(1, n + 1), "unit": [units["unit"]] * n, "unit_id": unit_id,
+        "parcel_id": taken["parcel_id"], "parcel_ids": units["parcel_ids"],
+        "commune": taken["commune"], "commune_former": taken["commune_former"],
+        "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
+        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action.to_numpy(),
+        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows],
+                                action.map(cand.responsible).to_numpy()),
+        "next_deadline": cand.next_deadline[rows], "days_overdue": cand.days_overdue[rows],
+        "planned_date": cand.planned_date[rows], "days_behind_plan": cand.days_behind_plan[rows],
+        "obstacles": obstacle_lists(units["bits"]),
+        "cumulative_area_m2": cumulative, "cumulative_units": np.arange(1, n + 1),
+    }, columns=list(BLOCKER_COLUMNS))
+
+
+def _concat_chosen(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=list(BLOCKER_COLUMNS))
+    return pd.concat(frames, ignore_index=True)[list(BLOCKER_COLUMNS)]
 
 
 def _group_units(lagging: pd.DataFrame, key: str, unit: str) -> pd.DataFrame:
@@ -335,11 +521,6 @@ def _lists_by_group(codes: np.ndarray, values: np.ndarray, n: int) -> list[list]
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(1, n))
     return [list(chunk) for chunk in np.split(values[order], bounds)]
-
-
-def _covers(chosen: pd.DataFrame, ms: Mapping[str, Any], shortfall: float) -> bool:
-    size = chosen["area_to_recover_m2"].sum() if SHORTFALL_UNITS[ms["metric"]] == "m2" else len(chosen)
-    return bool(size >= shortfall - 1e-6)
 
 
 def _summary_row(ms: Mapping[str, Any], chosen: pd.DataFrame, shortfall: float, covers: bool) -> dict:

@@ -75,25 +75,30 @@ def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: ProgressH
     ts = to_timestamp(as_of)
     ms = milestones[(milestones["metric"] == "percent_area_handed_over") & (milestones["scope"] == "project")]
     rows = []
+    change_days = history.changes["date"].to_numpy(dtype="datetime64[ns]") if len(history.changes) \
+        else np.zeros(0, dtype="datetime64[ns]")
+    parcel_project = history.parcels["project_id"].to_numpy(dtype=object)
+    change_project = parcel_project[history.changes["pidx"].to_numpy(dtype="int64")] if len(history.changes) \
+        else np.zeros(0, dtype=object)
     for rec in pd.DataFrame(projects).to_dict("records"):
         pid = rec["project_id"]
         pms = ms[ms["project_id"] == pid]
         start = rec.get("start_date")
         start = None if start is None or pd.isna(start) else to_timestamp(start)
         anchors = [d for d in [start] + [to_timestamp(d) for d in pms["due_date"]] if d is not None]
-        first_change = history.changes["date"][history.parcels["project_id"].to_numpy()[
-            history.changes["pidx"].to_numpy(dtype="int64")] == pid] if len(history.changes) else pd.Series([], dtype="datetime64[ns]")
+        first_change = change_days[(change_project == pid) & (change_days <= ts.to_datetime64())]
         if len(first_change):
             anchors.append(pd.Timestamp(first_change.min()))
         begin = min(anchors + [ts])
         end = max(anchors + [ts])
         dates = pd.date_range(begin, end, freq=f"{int(every_days)}D")
         extra = [d for d in [start, ts, end] + [to_timestamp(d) for d in pms["due_date"]] if d is not None]
-        dates = pd.DatetimeIndex(sorted(set(dates).union(extra))).astype("datetime64[ns]")
+        dates = pd.DatetimeIndex(np.union1d(dates.to_numpy(dtype="datetime64[ns]"),
+                                            np.array([d.to_datetime64() for d in extra], dtype="datetime64[ns]")))
         planned = planned_percent(start, pms, dates)
         actual = np.full(len(dates), np.nan)
         upto = dates <= ts
-        if upto.any() and (history.parcels["project_id"] == pid).any():
+        if upto.any() and (parcel_project == pid).any():
             actual[upto] = history.percent("percent_area_handed_over", pid, None, dates[upto])
         rows.append(pd.DataFrame({"project_id": pid, "date": dates, "planned_percent": planned,
                                   "actual_percent": actual}))

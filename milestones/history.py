@@ -97,8 +97,10 @@ class ProgressHistory:
         reports = self.reports[self.reports["project_id"] == project_id]
         if level == "former":
             mask = self.scope_mask(project_id, scope)
-            changes = self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]]
-            parcel_area = self._cumulative(changes, area, dates)
+            key = ("former_steps", project_id, name)
+            if key not in self._cache:
+                self._cache[key] = self._steps(self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]], area)
+            parcel_area = latest_at(*self._cache[key], dates.to_numpy())
             rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
             total = area[mask].sum()
             handed = np.minimum(np.fmax(parcel_area, latest_values(rep, dates)), total)
@@ -139,28 +141,41 @@ class ProgressHistory:
         return result
 
     @staticmethod
-    def _cumulative(changes: pd.DataFrame, area: np.ndarray, dates: pd.DatetimeIndex) -> np.ndarray:
-        if changes.empty:
-            return np.zeros(len(dates))
+    def _steps(changes: pd.DataFrame, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(change dates, cumulative m² handed over) of ``changes``, in date order."""
         ch = changes.sort_values("date")
-        step = np.cumsum(ch["d_handed"].to_numpy() * area[ch["pidx"].to_numpy()])
-        pos = np.searchsorted(ch["date"].to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
-        return np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0.0)
+        step = np.cumsum(ch["d_handed"].to_numpy() * area[ch["pidx"].to_numpy()]) if len(ch) else np.zeros(0)
+        return ch["date"].to_numpy(dtype="datetime64[ns]"), step
 
     def households_paidpercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
         """% of households (least advanced parcel rule) paid or beyond, in the scope at each date."""
         dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        key = ("households_steps", project_id, None if is_project_scope(scope) else fold_vi(scope))
+        if key not in self._cache:
+            self._cache[key] = self._household_steps(project_id, scope)
+        n_hh, change_days, step = self._cache[key]
+        if n_hh == 0:
+            return np.full(len(dates), np.nan)
+        if change_days is None:
+            return np.zeros(len(dates))
+        pos = np.searchsorted(change_days, dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
+        return 100.0 * paid_hh / n_hh
+
+    def _household_steps(self, project_id: str, scope) -> tuple[int, np.ndarray | None, np.ndarray | None]:
+        """(households in the scope, days the paid count changed, paid count from that day): the whole
+        ledger of this history at once, so that each date is one ``searchsorted``."""
         mask = self.scope_mask(project_id, scope)
         sub = self.parcels[mask]
         if sub.empty:
-            return np.full(len(dates), np.nan)
+            return 0, None, None
         hh_codes, hh_index = pd.factorize(sub["household_code"])
         n_hh = len(hh_index)
         parcels_per_hh = np.bincount(hh_codes, minlength=n_hh)
         code_of = pd.Series(hh_codes, index=np.flatnonzero(mask))
         ch = self.changes[self.changes["pidx"].isin(code_of.index) & (self.changes["d_paid"] != 0)]
         if ch.empty:
-            return np.zeros(len(dates))
+            return n_hh, None, None
         ch = ch.assign(hh=code_of.reindex(ch["pidx"]).to_numpy()).sort_values(["hh", "date"])
         ch = ch.groupby(["hh", "date"], as_index=False)["d_paid"].sum()
         count = ch.groupby("hh")["d_paid"].cumsum().to_numpy()
@@ -171,11 +186,8 @@ class ProgressHistory:
         d = pd.DataFrame({"date": ch["date"].to_numpy(), "d": full - prev})
         d = d[d["d"] != 0].groupby("date")["d"].sum().sort_index()
         if d.empty:
-            return np.zeros(len(dates))
-        step = np.cumsum(d.to_numpy())
-        pos = np.searchsorted(d.index.to_numpy(dtype="datetime64[ns]"), dates.to_numpy(dtype="datetime64[ns]"), side="right")
-        paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
-        return 100.0 * paid_hh / n_hh
+            return n_hh, None, None
+        return n_hh, d.index.to_numpy(dtype="datetime64[ns]"), np.cumsum(d.to_numpy())
 
     def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
         """Value of ``metric`` (``percent_area_handed_over`` | ``percent_households_paid``) at ``dates``.
@@ -192,3 +204,47 @@ class ProgressHistory:
         if metric == "percent_households_paid":
             return self.households_paidpercent_of(project_id, scope, unique)[inverse]
         raise ValueError(f"Chỉ tiêu {metric!r} không hợp lệ: cần percent_area_handed_over hoặc percent_households_paid")
+
+
+class HistoryAt:
+    """A :class:`ProgressHistory` of the whole ledger seen at ``as_of``: what the history built up to
+    ``as_of`` gives, reusing the full history's cached step functions (one per scope, made once per data
+    version).
+
+    The identity it rests on: a metric at a date ``d`` from the events up to ``as_of`` equals the metric
+    at ``min(d, as_of)`` from all events, because nothing after ``as_of`` is counted and every step
+    function is cumulative in date order. ``changes`` and ``reports`` are the rows up to ``as_of`` (sliced
+    on first use).
+    """
+
+    def __init__(self, full: ProgressHistory, as_of: date):
+        self.full = full
+        self.as_of = to_timestamp(as_of)
+        self.parcels = full.parcels
+        self._sliced: dict[str, pd.DataFrame] = {}
+
+    def _upto(self, name: str, column: str) -> pd.DataFrame:
+        if name not in self._sliced:
+            frame = getattr(self.full, name)
+            self._sliced[name] = frame if frame.empty else frame[frame[column] <= self.as_of].reset_index(drop=True)
+        return self._sliced[name]
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        return self._upto("changes", "date")
+
+    @property
+    def reports(self) -> pd.DataFrame:
+        return self._upto("reports", "event_date")
+
+    def scope_mask(self, project_id: str, scope: str | None = None) -> np.ndarray:
+        return self.full.scope_mask(project_id, scope)
+
+    def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
+        return self.full.scope_level(project_id, scope)
+
+    def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
+        """:meth:`ProgressHistory.percent` of the history up to ``as_of``."""
+        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        clipped = np.minimum(idx.to_numpy(), self.as_of.to_datetime64().astype("datetime64[ns]"))
+        return self.full.percent(metric, project_id, scope, clipped)

@@ -59,7 +59,7 @@ def parcel_stages(parcels: pd.DataFrame, events: pd.DataFrame, as_of: date,
     area = pd.to_numeric(parcels["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     handed = rank == HANDED_OVER_RANK
     out = parcels.copy()
-    out["stage"] = np.asarray(STAGES, dtype=object)[rank]
+    out["stage"] = pd.array(list(STAGES), dtype="str").take(rank)    # a take, not 100 000 strings converted
     out["stage_rank"] = rank
     out["stage_date"] = stage_date
     out["handed_over_on"] = np.where(handed, stage_date, np.datetime64("NaT"))

@@ -35,9 +35,10 @@ import yaml
 
 from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
+from milestones.blockers import stage_first_days
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
-from milestones.history import ProgressHistory
+from milestones.history import HistoryAt, ProgressHistory
 from milestones.procedure_plan import store_procedure
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
@@ -80,6 +81,13 @@ class PreparedData:
         The complaints register (open letters are obstacles at each as-of date), None without registers.
     procedure : DataFrame or None
         The procedure plans (``procedure`` register, :mod:`milestones.procedure_plan`), None without registers.
+    history : ProgressHistory or None
+        The history of the whole ledger (``parcel_frame``, ``changes``, ``reports``); its step functions
+        per scope are cached on first use and shared by every as-of date
+        (:class:`milestones.history.HistoryAt`). The cache only ever holds values computed from these
+        frames, so concurrent readers may fill it.
+    stage_firsts : DataFrame or None
+        :func:`milestones.blockers.stage_first_days` of the whole ledger (observed stage durations).
     """
 
     projects: pd.DataFrame
@@ -95,6 +103,8 @@ class PreparedData:
     config: pd.DataFrame = field(default_factory=pd.DataFrame)
     letters: pd.DataFrame | None = None
     procedure: pd.DataFrame | None = None
+    history: ProgressHistory | None = None
+    stage_firsts: pd.DataFrame | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
@@ -133,7 +143,7 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
                         config=config if config is not None else pd.DataFrame(), letters=letters,
-                        procedure=procedure)
+                        procedure=procedure, history=history, stage_firsts=stage_first_days(by_parcel))
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -205,9 +215,11 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     events = prepare_events(prepared.events, ts)
     by_parcel = _upto(prepared.by_parcel, "event_date", ts)
     reports = _upto(prepared.reports, "event_date", ts)
-    history = ProgressHistory(prepared.parcel_frame, _upto(prepared.changes, "date", ts), reports, ts)
+    full = prepared.history if prepared.history is not None else ProgressHistory(
+        prepared.parcel_frame, prepared.changes, prepared.reports, ts)
+    history = HistoryAt(full, ts)
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
                              data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters,
-                             procedure=prepared.procedure)
+                             procedure=prepared.procedure, stage_firsts=prepared.stage_firsts)

@@ -110,8 +110,8 @@ def _blocking_late_milestone(state: pd.DataFrame, milestones: pd.DataFrame, bloc
     current = current_milestones(milestones)
     late = set(current.loc[current["status"].isin(LATE_STATUSES), "milestone_id"])
     chosen = blockers[blockers["milestone_id"].isin(late)]
-    ids = {p for group in chosen["parcel_ids"] for p in group}
-    return state["parcel_id"].isin(ids).to_numpy(dtype=bool)
+    ids = list({p for group in chosen["parcel_ids"] for p in group})
+    return pd.Index(state["parcel_id"].to_numpy(dtype=object)).isin(ids)     # hash look-ups
 
 
 def _blockers_without_history(state: pd.DataFrame, milestones: pd.DataFrame, as_of: date,

@@ -65,8 +65,11 @@ AGRICULTURAL_LAND_USE: frozenset[str] = frozenset(
 def is_agricultural(land_use) -> np.ndarray:
     """Per parcel, whether its land-use code (any case, spaces around) is in :data:`AGRICULTURAL_LAND_USE`
     (Land Law 2024 art. 9(2)); a missing code is not agricultural. Vectorised over a sequence."""
-    codes = pd.Series(list(land_use) if not isinstance(land_use, pd.Series) else land_use, dtype=object)
-    return codes.astype(str).str.strip().str.upper().isin(AGRICULTURAL_LAND_USE).to_numpy(dtype=bool)
+    values = land_use if isinstance(land_use, pd.Series) else pd.Series(list(land_use), dtype=object)
+    codes, uniques = pd.factorize(values)           # few distinct codes: test each once
+    agri = np.array([isinstance(u, str) and u.strip().upper() in AGRICULTURAL_LAND_USE for u in uniques] + [False],
+                    dtype=bool)
+    return agri[codes]                               # code -1 (missing) takes the trailing False
 
 DEFAULT_RULES: dict[str, Any] = {
     "forecast_window_days": 60,

@@ -131,7 +131,8 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
                       by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
                       data_version: dict | None = None, segment_m: float = 500.0,
-                      letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None) -> Snapshot:
+                      letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None,
+                      stage_firsts: pd.DataFrame | None = None) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
 
     Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
@@ -161,6 +162,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     procedure : DataFrame, optional
         The projects' procedure plans (``procedure`` register): planned dates and lead bodies of the next
         stages in the clocks and the blocking sets (:mod:`milestones.procedure_plan`); None or empty: no plan.
+    stage_firsts : DataFrame, optional
+        :func:`milestones.blockers.stage_first_days` of the whole ledger (the prepared path), else computed
+        from ``by_parcel``.
     """
     ts = as_of
     resolved = rules
@@ -169,7 +173,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     plan = stage_plan(procedure)
     clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved, plan=plan)
     letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
-    blockers = blocking_sets(state, ms, clocks, observed_stage_days(parcels, by_parcel), ts, resolved,
+    observed = (observed_stage_days(parcels, None, stage_firsts, ts) if stage_firsts is not None
+                else observed_stage_days(parcels, by_parcel))
+    blockers = blocking_sets(state, ms, clocks, observed, ts, resolved,
                              letter_parcels=letter_parcels, plan=plan)
     risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
     for col in PARCEL_RISK_COLUMNS:

@@ -394,10 +394,11 @@ def _met_on(history: ProgressHistory, row: Mapping[str, Any], as_of: pd.Timestam
     """First day of the current run at or above the target (the metric only changes on ledger days)."""
     mask = history.scope_mask(row["project_id"], row["scope"])
     pidx = history.changes["pidx"].to_numpy(dtype="int64")
-    days = set(history.changes["date"][mask[pidx]]) | set(history.reports.loc[
-        history.reports["project_id"] == row["project_id"], "event_date"])
-    days = sorted(d for d in pd.to_datetime(list(days)) if d <= as_of)
-    if not days:
+    days = np.union1d(history.changes["date"].to_numpy(dtype="datetime64[ns]")[mask[pidx]],
+                      history.reports.loc[history.reports["project_id"] == row["project_id"],
+                                          "event_date"].to_numpy(dtype="datetime64[ns]"))
+    days = pd.DatetimeIndex(days[days <= as_of.to_datetime64()])
+    if not len(days):
         return as_of.date()
     values = metric_percent(history, row["metric"], row["project_id"], row["scope"], days)
     below = np.flatnonzero(~(np.nan_to_num(values) >= float(row["target_percent"]) - _EPS))
