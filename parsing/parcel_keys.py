@@ -16,10 +16,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from domain.tables import PARCEL_KEY_PATTERN
 from parsing.columns import map_distinct
 from parsing.text import is_blank
 
-__all__ = ["PARCEL_KEY_EXAMPLES", "parcel_key", "parcel_key_cells", "parcel_rank", "parcel_sort_key",
+__all__ = ["PARCEL_KEY_EXAMPLES", "PARCEL_KEY_PATTERN", "parcel_key", "parcel_key_cells", "parcel_rank", "parcel_sort_key",
            "try_parcel_key"]
 
 #: The forms a message names when a cell is not a parcel number.
