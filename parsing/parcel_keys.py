@@ -20,7 +20,8 @@ from domain.tables import PARCEL_KEY_PATTERN
 from parsing.columns import map_distinct
 from parsing.text import is_blank
 
-__all__ = ["PARCEL_KEY_EXAMPLES", "PARCEL_KEY_PATTERN", "parcel_key", "parcel_key_cells", "parcel_rank", "parcel_sort_key",
+__all__ = ["PARCEL_KEY_EXAMPLES", "PARCEL_KEY_PATTERN", "parcel_key", "parcel_key_cells", "parcel_number_cell",
+           "parcel_rank", "parcel_sort_column", "parcel_sort_key",
            "try_parcel_key"]
 
 #: The forms a message names when a cell is not a parcel number.
@@ -105,3 +106,21 @@ def parcel_rank(values: pd.Series) -> pd.Series:
     rank_of[sorted(range(len(uniques)), key=order)] = np.arange(len(uniques))
     rank_of[-1] = len(uniques)  # missing values (code -1) last
     return pd.Series(rank_of[codes], index=values.index, name=values.name)
+
+
+def parcel_sort_column(column: pd.Series) -> pd.Series:
+    """``key=`` of :meth:`pandas.DataFrame.sort_values`: a ``parcel_number`` column in parcel order
+    (:func:`parcel_rank`), any other column as it is.
+
+    >>> frame.sort_values(["map_sheet", "parcel_number"], key=parcel_sort_column)   # doctest: +SKIP
+    """
+    return parcel_rank(column) if column.name == "parcel_number" else column
+
+
+def parcel_number_cell(value: object) -> int | str | None:
+    """A parcel number for a table cell: a pure number as int (an Excel number cell, filtered and summed as
+    Excel users expect), a suffixed key as its text (``263A``), a missing value as None."""
+    key = try_parcel_key(value)
+    if key is None:
+        return None if is_blank(value) else str(value)
+    return int(key) if key.isdigit() else key
