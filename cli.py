@@ -43,7 +43,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if info.name.startswith("_") or (only is not None and info.name != only.replace("-", "_")):
             continue
         module = importlib.import_module(f"commands.{info.name}")
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        # argparse %-formats a subcommand's help in the top-level list (not its description): a literal % is escaped
+        p = sub.add_parser(module.NAME, help=module.HELP.replace("%", "%%"), description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
@@ -82,7 +83,7 @@ def run_command(args: argparse.Namespace, debug: bool) -> int:
         return int(args._run(args))
     except GpmbError as exc:
         log.debug("%s refused", args.command, exc_info=True)
-        message = exc.message_vi
+        message = refusal_text(exc)
         print(message if message.startswith("Lỗi") else f"Lỗi: {message}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
@@ -158,6 +159,18 @@ def cached_status(argv: list[str]) -> str | None:
     request = {"command": "status", "as_of": as_of.isoformat(), "json": options["--json"],
                "rollup": options["--rollup"]}
     return output_cache.cached_output_from_file(path, request)
+
+
+def refusal_text(error: GpmbError) -> str:
+    """The Vietnamese message of ``error`` for the terminal: a refused permission in words (role and action
+    named as the dashboard names them, not by their codes); control characters of file text escaped."""
+    from domain.roles import PermissionDeniedError, UnitScopeError
+    from vocab.escape import terminal_text
+    from vocab.roles import permission_denied_text
+
+    if isinstance(error, PermissionDeniedError) and not isinstance(error, UnitScopeError):
+        return terminal_text(permission_denied_text(error))
+    return terminal_text(error.message_vi)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -155,3 +155,19 @@ PEOPLE_CARD_LABELS_VI: dict[str, str] = {
     "households_deposited": "Hộ đã gửi tiền tạm giữ", "open_complaints": "Đơn thư chưa giải quyết",
     "overdue_complaints": "Đơn thư quá hạn", "lots_allocated": "Lô TĐC đã bốc thăm", "lots_total": "Lô TĐC",
 }
+
+
+#: The lists of the register ↔ map match of a cadastral import (``cadastre.register_match.register_match``).
+REGISTER_MATCH_LIST_LABELS_VI: dict[str, str] = {
+    "matched": "Khớp bản đồ",
+    "ambiguous": "Trùng nhiều tờ bản đồ",
+    "register_only": "Chưa có trên bản đồ",
+    "map_only": "Có trên bản đồ, không có trong sổ hộ",
+}
+
+#: The figures of that match.
+REGISTER_MATCH_FIGURE_LABELS_VI: dict[str, str] = {
+    "register_parcels": "Số thửa trong sổ hộ",
+    "register_area_m2": "Diện tích theo sổ hộ (m²)",
+    "matched_area_to_recover_m2": "Diện tích thu hồi của thửa khớp (m²)",
+}
