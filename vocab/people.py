@@ -82,6 +82,18 @@ LOT_STATUS_LABELS_VI: dict[str, str] = {
     "handed_over": "Đã bàn giao lô",
 }
 
+#: The register kinds a file may bring (:data:`domain.people.IMPORT_KINDS`): the page's select, the imports list.
+IMPORT_KIND_LABELS_VI: dict[str, str] = {
+    "households": "Danh sách hộ",
+    "plans": "Phương án BT, HT & TĐC",
+    "payments": "Chi trả",
+    "refusals": "Mời nhận tiền, gửi tạm giữ",
+    "transfers": "Kinh phí chủ đầu tư đã chuyển",
+    "complaints": "Đơn thư",
+    "lots": "Lô tái định cư",
+    "matrix": "Bảng theo dõi hộ × bước thủ tục",
+}
+
 #: Every table above with the codes it must cover (checked by the tests).
 PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "plan_part": (PLAN_PARTS, PLAN_PART_LABELS_VI),
