@@ -40,7 +40,7 @@ def grid_parcels(template: gpd.GeoDataFrame, n: int) -> gpd.GeoDataFrame:
     """``n`` square parcels in a square grid, attributes copied from the first bundled parcel."""
     side = int(n ** 0.5) + 1
     first = template.drop(columns="geometry").iloc[0].to_dict()
-    rows = [{**first, "parcel_id": f"BENCH/{i // side}/{i}", "map_sheet": i // side, "parcel_number": i}
+    rows = [{**first, "parcel_id": f"BENCH/{i // side}/{i}", "map_sheet": i // side, "parcel_number": i + 1}
             for i in range(n)]
     geoms = [box(X0 + (i % side) * 25, Y0 + (i // side) * 25, X0 + (i % side) * 25 + 20, Y0 + (i // side) * 25 + 20)
              for i in range(n)]

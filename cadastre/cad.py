@@ -19,7 +19,8 @@ import shapely
 from parsing.legacy import convert_text_columns
 
 _LAND_USE_RE = re.compile(r"^[A-Z]{2,4}(?:[+,][A-Z]{2,4})*$")
-_INT_RE = re.compile(r"^0*\d{1,6}$")
+#: A parcel-number token: a whole number, or one with a suffix letter and part (``263A``, ``389b-2``: a split parcel).
+_INT_RE = re.compile(r"^0*\d{1,6}(?:[A-Za-z](?:-\d{1,3})?)?$")
 _AREA_RE = re.compile(r"^\d{1,3}(?:[.\s]\d{3})*(?:,\d+)?$|^\d+(?:[.,]\d+)$")
 
 
@@ -42,7 +43,7 @@ def parse_label(texts: list[str]) -> dict:
     Returns
     -------
     dict
-        ``parcel_number`` (first whole-number token, str, or None), ``parcel_numbers`` (all of them),
+        ``parcel_number`` (first parcel-number token — ``12``, ``263A`` —, str, or None), ``parcel_numbers`` (all of them),
         ``land_use`` (codes such as ``LUC`` or ``ODT+BHK``), ``declared_area`` (str as written, the
         first decimal token), ``owner_name`` (remaining words with letters, joined), ``texts``.
     """

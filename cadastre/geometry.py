@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from parsing.parcel_keys import parcel_rank
+
 #: Default sliver threshold (m²): a parcel whose part inside the boundary is smaller is reported
 #: and ignored (digitising noise along a shared edge).
 DEFAULT_SLIVER_M2 = 1.0
@@ -81,6 +83,9 @@ def find_duplicate_keys(gdf: gpd.GeoDataFrame, key_columns=("commune_former", "m
                         row_column: str = "_row") -> list[dict]:
     """Report parcels sharing a key (same former commune, sheet and parcel number). Nothing is merged.
 
+    Keys are compared as text (parcel numbers are text keys, ``263A``); the report lists them by former
+    commune, sheet and parcel order (:func:`parsing.parcel_keys.parcel_rank`: ``17 < 175 < 263A``).
+
     Returns
     -------
     list of dict
@@ -92,7 +97,9 @@ def find_duplicate_keys(gdf: gpd.GeoDataFrame, key_columns=("commune_former", "m
     keys = gdf[list(key_columns)].astype(str)
     dup_mask = keys.duplicated(keep=False)
     out = []
-    for key, group in gdf[dup_mask].groupby(list(key_columns), sort=True, dropna=False):
+    dups = gdf[dup_mask].sort_values(list(key_columns), kind="stable",
+                                     key=lambda col: parcel_rank(col) if col.name == "parcel_number" else col)
+    for key, group in dups.groupby(list(key_columns), sort=False, dropna=False):
         out.append({
             "key": dict(zip(key_columns, [str(k) for k in key])),
             "rows": group[row_column].tolist(),

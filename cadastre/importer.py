@@ -253,7 +253,7 @@ def _repair_geometry(parcels: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[
 def _refuse_duplicate_keys(parcels: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict], list[Refused]]:
     """Every copy of a key (former commune, sheet, parcel number) held twice is refused: nothing is merged."""
     parcels = parcels.assign(map_sheet=parcels["map_sheet"].astype(int),
-                             parcel_number=parcels["parcel_number"].astype(int))
+                             parcel_number=parcels["parcel_number"].astype(str).astype(object))
     duplicates = find_duplicate_keys(parcels)
     if not duplicates:
         return parcels, duplicates, []

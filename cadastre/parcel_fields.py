@@ -16,6 +16,8 @@ import pandas as pd
 from cadastre.attributes import parse_area, parse_int_key, parse_land_use
 from cadastre.former_communes import resolve_former_commune
 from cadastre.import_report import LandUseSummary
+from parsing.parcel_keys import parcel_key
+from parsing.text import is_blank
 
 _NO_COMMUNE = "Không có xã (đơn vị cũ) của thửa: tệp không có cột xã; hãy chọn xã (--commune)."
 _NO_SHEET = "Không có số tờ bản đồ (tệp không có cột số tờ; hãy nhập số tờ)."
@@ -48,16 +50,18 @@ def split_off(parcels: gpd.GeoDataFrame, reasons: pd.Series) -> tuple[gpd.GeoDat
 
 # ----------------------------------------------------------------------------- sheet and number
 def parse_keys(parcels: gpd.GeoDataFrame, *, map_sheet: int | None) -> Checked:
-    """Sheet and parcel numbers as integers; a file without sheets takes ``map_sheet``, else the file's name.
+    """Sheet numbers as integers, parcel numbers as text keys (:func:`parsing.parcel_keys.parcel_key`:
+    ``263a`` → ``263A``, ``12`` / ``12.0`` → ``12``); a file without sheets takes ``map_sheet``, else the file's name.
 
-    Refused: a number that is not a whole number, a missing parcel number (CAD: a polygon without label),
-    a row whose sheet cannot be known.
+    Refused: a sheet that is not a whole number, a parcel number that is not one (``12.5``, ``A1``), a
+    missing parcel number (CAD: a polygon without label), a row whose sheet cannot be known.
     """
-    int_key = _cached_int_key()
+    int_key = _cached(parse_int_key)
+    number_key = _cached(parcel_key)
     numbers, sheets, reasons, from_name = [], [], [], 0
     for raw_number, raw_sheet, label, name_sheet in zip(
             parcels["parcel_number"], parcels["map_sheet"], parcels["_row"], parcels["_sheet_from_name"]):
-        number, reason = _parcel_number(int_key(raw_number), label)
+        number, reason = _parcel_number(None if is_blank(raw_number) else number_key(raw_number), label)
         sheet, sheet_error = int_key(raw_sheet)
         if sheet_error and reason is None:
             reason = f"Cột số tờ: {sheet_error}; cần số nguyên."
@@ -76,26 +80,26 @@ def parse_keys(parcels: gpd.GeoDataFrame, *, map_sheet: int | None) -> Checked:
     return Checked(kept, refused, warnings)
 
 
-def _cached_int_key():
-    """``parse_int_key`` as ``value → (number, error text)``, memoised (a sheet column repeats one value)."""
+def _cached(parse):
+    """``parse`` as ``value → (result, error text)``, memoised (a sheet column repeats one value)."""
     cache: dict = {}
 
-    def int_key(value) -> tuple[int | None, str | None]:
+    def parsed(value) -> tuple[object, str | None]:
         key = (type(value).__name__, str(value))
         if key not in cache:
             try:
-                cache[key] = (parse_int_key(value), None)
+                cache[key] = (parse(value), None)
             except ValueError as exc:
                 cache[key] = (None, str(exc))
         return cache[key]
 
-    return int_key
+    return parsed
 
 
-def _parcel_number(parsed: tuple[int | None, str | None], label: str) -> tuple[int | None, str | None]:
-    number, error = parsed
+def _parcel_number(parsed: tuple[str | None, str | None] | None, label: str) -> tuple[str | None, str | None]:
+    number, error = parsed or (None, None)
     if error:
-        return number, f"Cột số thửa: {error}; cần số nguyên."
+        return number, f"Cột số thửa: {error}."
     if number is None:
         return None, ("Không có nhãn số thửa bên trong vùng dựng từ ranh thửa." if "vùng dựng" in label
                       else "Cột số thửa trống; cần số thửa.")

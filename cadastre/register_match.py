@@ -3,33 +3,28 @@
 A project can exist before its map (``add-project`` without ``--boundary``): its households and their parcel
 keys come from the register (``import-register``, the household × step matrix), with the area the register
 gives. When the map comes (``import-parcels``), each register key is matched with the map's parcels by
-``str(parcel_number) == key`` within the project — the rule :mod:`ingest.matrix_events` uses for stage events —
-and the import report lists what matched and what did not. A key with a letter suffix (``263A``) cannot match
-while the cadastral ``parcel_number`` is an integer: it is listed among the keys not on the map.
+``parcel_key(parcel_number) == key`` within the project (:func:`parsing.parcel_keys.parcel_key`, the one key
+rule the register, the cadastral import and :mod:`ingest.matrix_events` use: the register's ``263a`` is the
+map's ``263A``), and the import report lists what matched and what did not.
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
-_LEADING_NUMBER = re.compile(r"(\d+)(.*)")
+from parsing.parcel_keys import parcel_sort_key, try_parcel_key
 
 
 def _sorted(keys) -> list[str]:
-    """Keys in numeric order (``2 < 10 < 263 < 263A``), as ``ingest.parcel_tokens.parcel_sort_key`` orders them
-    (not imported: cadastre and ingest are sibling layers)."""
-    def key(token: str):
-        hit = _LEADING_NUMBER.fullmatch(token)
-        return (0, int(hit.group(1)), hit.group(2)) if hit else (1, 0, token)
-    return sorted(keys, key=key)
+    """Keys in parcel order (``2 < 10 < 263 < 263A``, :func:`parsing.parcel_keys.parcel_sort_key`)."""
+    return sorted(keys, key=parcel_sort_key)
 
 
 def register_keys(households: pd.DataFrame) -> set[str]:
     """Distinct parcel keys of a households register (``parcel_keys`` stored as ``17;175``)."""
     if households.empty or "parcel_keys" not in households:
         return set()
-    return {k.strip() for cell in households["parcel_keys"].dropna() for k in str(cell).split(";") if k.strip()}
+    keys = {try_parcel_key(k) for cell in households["parcel_keys"].dropna() for k in str(cell).split(";")}
+    return keys - {None}
 
 
 def register_match(households: pd.DataFrame, parcels: pd.DataFrame) -> dict:
@@ -51,9 +46,9 @@ def register_match(households: pd.DataFrame, parcels: pd.DataFrame) -> dict:
         ``matched_area_to_recover_m2`` (map area of the matched parcels), lists in numeric key order.
     """
     keys = register_keys(households)
-    numbers = parcels["parcel_number"].map(lambda n: str(n).removesuffix(".0")) if len(parcels) else pd.Series([])
+    numbers = parcels["parcel_number"].map(try_parcel_key) if len(parcels) else pd.Series([], dtype=object)
     count = numbers.value_counts()
-    on_map = set(count.index)
+    on_map = set(count.index) - {None}
     matched = {k for k in keys if count.get(k, 0) == 1}
     area = parcels["area_to_recover_m2"][numbers.isin(matched)].sum() if len(parcels) else 0.0
     return {

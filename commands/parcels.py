@@ -37,6 +37,7 @@ import pandas as pd
 from commands._auth import add_as_argument, reader_for
 from commands.status import add_common, emit, json_value
 from domain.errors import GpmbError
+from parsing.parcel_keys import parcel_sort_column
 from vocab.escape import terminal_block, terminal_json, terminal_text
 
 NAME = "parcels"
@@ -83,7 +84,7 @@ def parcel_rows(snapshot, project_id: str | None = None) -> pd.DataFrame:
     for col in COLUMNS:
         if col not in p.columns:
             p[col] = None
-    p = p.sort_values(["project_id", "commune", "map_sheet", "parcel_number"], kind="stable")
+    p = p.sort_values(["project_id", "commune", "map_sheet", "parcel_number"], kind="stable", key=parcel_sort_column)
     return p[list(COLUMNS)].reset_index(drop=True)
 
 
@@ -112,7 +113,9 @@ def _text_output(rows: pd.DataFrame, snapshot, as_of: date) -> str:
     area = PARCEL_HEADERS_VI["area_to_recover_m2"]
     numeric = {PARCEL_HEADERS_VI[c] for c in ("map_sheet", "parcel_number")} | {area}
     for header in table.columns:
-        if header in numeric:
+        if header == PARCEL_HEADERS_VI["parcel_number"]:
+            table[header] = ["" if is_missing(v) else str(v) for v in table[header]]
+        elif header in numeric:
             table[header] = [fmt_number(v, 1 if header == area else 0) for v in table[header]]
         elif header == PARCEL_HEADERS_VI["stage_date"]:
             table[header] = [fmt_date(v) for v in table[header]]

@@ -36,8 +36,8 @@ from vocab.labels import (
     status_label,
 )
 
-#: Screen decimals of the numeric parcel columns (the other columns are text already, dates aside).
-_SCREEN_DECIMALS = {"map_sheet": 0, "parcel_number": 0, "area_to_recover_m2": 1}
+#: Screen decimals of the numeric parcel columns (the other columns, the parcel number included, are text).
+_SCREEN_DECIMALS = {"map_sheet": 0, "area_to_recover_m2": 1}  # parcel_number: a text key (263A)
 
 
 def _screen_text(code: str, values: pd.Series) -> list[str]:

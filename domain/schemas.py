@@ -12,7 +12,7 @@ from pandera.typing.pandas import Series
 
 from domain.risk import RISK_CODES
 from domain.stages import EVENT_CODES, STAGE_RANK, STAGES
-from domain.tables import EVENT_KINDS
+from domain.tables import EVENT_KINDS, PARCEL_KEY_PATTERN
 
 
 class EventTable(pa.DataFrameModel):
@@ -54,7 +54,7 @@ class ParcelTable(pa.DataFrameModel):
     project_id: Series[str]
     commune: Series[str]
     map_sheet: Series[int] = pa.Field(ge=0)
-    parcel_number: Series[int] = pa.Field(ge=0)
+    parcel_number: Series[str] = pa.Field(str_matches=f"^{PARCEL_KEY_PATTERN}$")
     area_to_recover_m2: Series[float] = pa.Field(ge=0)
     chainage_m: Series[float] = pa.Field(nullable=True)
 

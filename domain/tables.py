@@ -23,6 +23,10 @@ UNIT_COLUMNS: tuple[str, ...] = ("unit_code", "name", "province")
 CENTRELINE_COLUMNS: tuple[str, ...] = ("project_id", "chainage_start_m", "geometry_status", "geometry_note")
 CENTRELINE_REQUIRED: tuple[str, ...] = ("project_id", "chainage_start_m")
 
+#: A canonical parcel number (``parcel_number``, text key): digits without leading zero, an optional upper-case
+#: suffix letter and ``-part`` (``12``, ``263A``, ``389B-2``). Made by :func:`parsing.parcel_keys.parcel_key`.
+PARCEL_KEY_PATTERN = r"[1-9][0-9]*[A-Z]?(?:-[1-9][0-9]*)?"
+
 #: ``parcels`` layer (geometry = parcel polygon, EPSG:9215).
 PARCEL_COLUMNS: tuple[str, ...] = (
     "parcel_id", "project_id", "commune_code", "commune", "commune_former", "map_sheet", "parcel_number",

@@ -102,7 +102,7 @@ _NUM_FORMATS = {"ha": "#,##0.00", "m2": "#,##0.0", "pct": "0.0", "int": "#,##0",
 
 
 #: Parcel sheet: column code → cell kind (others are text) and → width in characters (others 13).
-_PARCEL_KINDS = {"map_sheet": "int", "parcel_number": "int", "parcel_area_m2": "m2", "area_to_recover_m2": "m2",
+_PARCEL_KINDS = {"map_sheet": "int", "parcel_number": "parcel", "parcel_area_m2": "m2", "area_to_recover_m2": "m2",
                  "stage_date": "date", "amount_approved_vnd": "vnd", "amount_paid_vnd": "vnd"}
 _PARCEL_WIDTHS = {"commune": 20, "commune_former": 22, "stage": 24, "risk_flags": 40}
 
@@ -158,7 +158,15 @@ class _Writer:
             ws.write_string(row, col, text, self.fmt(**props))
 
     def value(self, ws, row: int, col: int, value: Any, kind: str, **props) -> None:
-        """Write a number/date/text cell by ``kind`` (see ``_NUM_FORMATS``); missing → blank."""
+        """Write a number/date/text cell by ``kind`` (see ``_NUM_FORMATS``); missing → blank.
+
+        ``parcel``: a parcel number (:func:`parsing.parcel_keys.parcel_number_cell`): a pure number is a
+        number cell, a suffixed key (``263A``) a text cell aligned like the numbers."""
+        if kind == "parcel":
+            if isinstance(value, str):
+                self.text(ws, row, col, value, align="right", **props)
+                return
+            kind = "int"
         if kind in ("text", "wrap"):
             if kind == "wrap":
                 props = {"text_wrap": True, **props}

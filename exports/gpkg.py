@@ -88,9 +88,10 @@ def export_gpkg(snapshot, store, options: ExportOptions) -> bytes:
         return path.read_bytes()
 
 
-#: Columns written as GeoPackage DATE and INTEGER (the store's types of the same columns).
+#: Columns written as GeoPackage DATE and INTEGER (the store's types of the same columns); ``parcel_number``
+#: is TEXT, as in the store (a text key, ``263A``).
 _DATE_COLUMNS = ("stage_date", "next_deadline", "as_of")
-_INT_COLUMNS = ("map_sheet", "parcel_number", "stage_rank", "days_in_stage", "days_overdue")
+_INT_COLUMNS = ("map_sheet", "stage_rank", "days_in_stage", "days_overdue")
 
 
 def _typed(rows: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from domain.milestones import current_milestones
 from domain.stages import STAGE_RANK, STAGES
 from milestones.progress import is_project_scope
+from parsing.parcel_keys import parcel_number_cell, parcel_sort_column
 from vocab.format import fmt_date, is_missing
 from vocab.headers import PARCEL_HEADERS_VI
 from vocab.labels import risk_flag_label, risk_flags_text, stage_label, status_label
@@ -188,20 +189,21 @@ REPORT_PARCEL_COLUMNS: tuple[str, ...] = (
     "risk_flags", "illustrative",
 )
 
-_INTEGER_COLUMNS = ("map_sheet", "parcel_number")
+_INTEGER_COLUMNS = ("map_sheet",)
 _NUMBER_COLUMNS = ("parcel_area_m2", "area_to_recover_m2", "amount_approved_vnd", "amount_paid_vnd")
 
 
 def _sorted_parcels(parcels: pd.DataFrame, project_names: dict[str, str]) -> pd.DataFrame:
     """Parcels by project (in the order of ``project_names``, then by id), former commune, sheet, number.
 
-    The former commune comes before the sheet because cadastral sheets are numbered per former commune.
+    The former commune comes before the sheet because cadastral sheets are numbered per former commune;
+    parcel numbers in parcel order (:func:`parsing.parcel_keys.parcel_sort_key`: ``17 < 175 < 263 < 263A``).
     """
     order = {pid: i for i, pid in enumerate(project_names)}
     rank = parcels["project_id"].map(lambda pid: order.get(pid, len(order)))
     keys = [c for c in ("commune_former", "map_sheet", "parcel_number") if c in parcels.columns]
-    return parcels.assign(_order=rank).sort_values(["_order", "project_id", *keys], kind="stable").drop(
-        columns="_order")
+    return parcels.assign(_order=rank).sort_values(["_order", "project_id", *keys], kind="stable",
+                                                   key=parcel_sort_column).drop(columns="_order")
 
 
 def _stage_dates(column: pd.Series) -> list:
@@ -228,6 +230,8 @@ def _parcel_column(df: pd.DataFrame, code: str, project_names: dict[str, str]) -
         return [risk_flags_text(flags) for flags in _flag_lists(df)]
     if code == "illustrative":
         return ["Có" if bool(v) else "Không" for v in column.fillna(False)]
+    if code == "parcel_number":
+        return [parcel_number_cell(v) for v in column]
     if code in _INTEGER_COLUMNS:
         return pd.to_numeric(column, errors="coerce").round().astype("Int64").tolist()
     if code in _NUMBER_COLUMNS:

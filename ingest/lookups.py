@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from parsing.parcel_keys import parcel_sort_key, try_parcel_key
 from parsing.text import fold_key, fold_vi
 
 #: Unit words written before a commune name (folded) → normalised unit.
@@ -132,15 +133,16 @@ class Lookups:
     projects: dict[str, dict]  # project_id → row
     project_keys: dict[str, str]  # folded id / name / short name → project_id
     communes: Communes
-    parcels: dict[tuple[str, int, int], list[dict]]  # (former full key, sheet, number) → parcels
+    parcels: dict[tuple[str, int, str], list[dict]]  # (former full key, sheet, parcel key) → parcels
     keys_by_former: dict[str, list[str]]  # former full key → ["12/345", …] for suggestions
 
 
 def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
     """Index the parcels (DATA_MODEL.md columns; geometry unused) and the projects for validation.
 
-    Parcels without ``commune_former`` are indexed under their 2025 ``commune``; rows whose sheet or
-    parcel number is not an integer are skipped.
+    Parcels without ``commune_former`` are indexed under their 2025 ``commune``, by the parcel key of
+    :func:`parsing.parcel_keys.parcel_key` (``263A``); rows whose sheet is not an integer or whose parcel
+    number is not a parcel number are skipped.
     """
     proj_rows = {str(r["project_id"]): r for r in projects.drop(columns="geometry", errors="ignore").to_dict("records")}
     project_keys: dict[str, str] = {}
@@ -151,7 +153,7 @@ def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
     cols = ["parcel_id", "project_id", "commune", "commune_former", "map_sheet", "parcel_number", "area_to_recover_m2"]
     frame = pd.DataFrame(parcels[[c for c in cols if c in parcels.columns]])
     communes = Communes()
-    index: dict[tuple[str, int, int], list[dict]] = defaultdict(list)
+    index: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
     keys_by_former: dict[str, list[str]] = defaultdict(list)
     names = list(frame.columns)
     for values in zip(*(frame[c].tolist() for c in names)):
@@ -162,19 +164,24 @@ def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
             continue
         fk = communes.add(former, current)
         try:
-            sheet, number = int(rec["map_sheet"]), int(rec["parcel_number"])
+            sheet = int(rec["map_sheet"])
         except (TypeError, ValueError):
+            continue
+        number = try_parcel_key(rec["parcel_number"])
+        if number is None:
             continue
         index[(fk, sheet, number)].append(rec)
         keys_by_former[fk].append(f"{sheet}/{number}")
     return Lookups(proj_rows, project_keys, communes, dict(index), dict(keys_by_former))
 
 
-def nearest_keys(lk: Lookups, formers: list[str], sheet: int, number: int, n: int = 3) -> list[str]:
-    """Nearest existing keys ``"sheet/number"``: same sheet, closest parcel numbers; else difflib."""
+def nearest_keys(lk: Lookups, formers: list[str], sheet: int, number: str, n: int = 3) -> list[str]:
+    """Nearest existing keys ``"sheet/number"``: same sheet, closest parcel numbers (by their number, then
+    in parcel order: ``263`` is nearest to ``263A``); else difflib."""
     keys = list(dict.fromkeys(k for fk in formers for k in lk.keys_by_former.get(fk, [])))
-    same_sheet = sorted({int(k.split("/")[1]) for k in keys if k.split("/")[0] == str(sheet)},
-                        key=lambda x: (abs(x - number), x))
+    wanted = parcel_sort_key(number)
+    same_sheet = sorted({k.split("/")[1] for k in keys if k.split("/")[0] == str(sheet)},
+                        key=lambda x: (abs(parcel_sort_key(x)[0] - wanted[0]), parcel_sort_key(x)))
     if same_sheet:
         return [f"{sheet}/{x}" for x in same_sheet[:n]]
     return difflib.get_close_matches(f"{sheet}/{number}", keys, n=n, cutoff=0.5)

@@ -1,7 +1,8 @@
 """The household × step matrix as store rows: household register rows and ledger events per matched parcel.
 
 Parcels of the matrix are text keys (``263A``); the store's cadastral parcels are matched by
-``str(parcel_number) == key`` within the project (and the commune, when the import names one, against
+``parcel_key(parcel_number) == key`` (:func:`parsing.parcel_keys.parcel_key`, the rule both sides use, so
+a register's ``263a`` finds the map's ``263A``) within the project (and the commune, when the import names one, against
 ``commune`` or ``commune_former``). A key with no parcel, or with several (the same number on several map
 sheets and no commune to tell them apart), is reported unmatched and gets no event.
 
@@ -19,6 +20,7 @@ from datetime import date
 import pandas as pd
 
 from domain.stages import STAGE_RANK, STAGES
+from parsing.parcel_keys import parcel_sort_key, try_parcel_key
 from parsing.text import fold_key
 
 
@@ -40,7 +42,7 @@ def household_rows(table: pd.DataFrame, project_id: str, commune: str | None) ->
     valid = table[table["household_code"].notna()]
     records = []
     for code, rows in valid.groupby("household_code", sort=False):
-        keys = sorted({k for ks in rows["parcel_keys"] for k in ks})
+        keys = sorted({k for ks in rows["parcel_keys"] for k in ks}, key=parcel_sort_key)
         first = rows.iloc[0]
         worst = rows.sort_values("stage_rank", kind="stable").iloc[0] if "stage_rank" in rows else None
         records.append({"household_id": code, "project_id": project_id, "name": first.get("owner_name"),
@@ -62,7 +64,9 @@ def _parcel_index(parcels: pd.DataFrame, project_id: str, commune: str | None) -
         mine = mine[in_commune]
     index: dict[str, list[str]] = {}
     for number, parcel_id in zip(mine["parcel_number"], mine["parcel_id"], strict=True):
-        index.setdefault(str(number).removesuffix(".0"), []).append(parcel_id)
+        key = try_parcel_key(number)
+        if key is not None:
+            index.setdefault(key, []).append(parcel_id)
     return index
 
 

@@ -18,6 +18,7 @@ from ingest.lookups import Lookups, nearest_keys, project_key
 from ingest.report import HEADER_LABELS_VI, RowProblem, cell_text
 from ingest.values import parse_chainage, parse_int, parse_number
 from parsing.numbers import AmbiguousNumberError
+from parsing.parcel_keys import parcel_key
 from vocab.format import fmt_number
 
 #: Area reported for a parcel may exceed its area to recover by this much (rounding on field sheets), m².
@@ -179,9 +180,10 @@ def parcel_of(r: RowCheck, lk: Lookups, project_id, area: float | None, suggest:
     return parcel["parcel_id"], project_id or parcel["project_id"]
 
 
-def _parcel_key_cells(r: RowCheck) -> tuple[int | None, int | None]:
+def _parcel_key_cells(r: RowCheck) -> tuple[int | None, str | None]:
+    """Sheet number and parcel key (:func:`parsing.parcel_keys.parcel_key`: ``263a`` → ``263A``) of a parcel row."""
     sheet = r.number("map_sheet", integer=True)
-    number = r.number("parcel_number", integer=True)
+    number = r.parsed("parcel_number", parcel_key, None)
     if r.cell("map_sheet") is None:
         r.bad("map_sheet", "dòng theo thửa cần Số tờ (số tờ bản đồ địa chính)")
     if r.cell("parcel_number") is None:
@@ -189,7 +191,7 @@ def _parcel_key_cells(r: RowCheck) -> tuple[int | None, int | None]:
     return sheet, number
 
 
-def _matching_parcels(lk: Lookups, groups, sheet: int, number: int, project_id) -> list[dict]:
+def _matching_parcels(lk: Lookups, groups, sheet: int, number: str, project_id) -> list[dict]:
     """Parcels with this key in the first group of former communes that has any (exact former commune first)."""
     found: list[dict] = []
     for group in groups:
@@ -208,7 +210,7 @@ def _ambiguous_parcel(r: RowCheck, found: list[dict]) -> None:
     r.bad("parcel_number", f"không xác định được thửa: có {len(found)} thửa cùng tờ/số thửa ({cands}); hãy ghi {what}")
 
 
-def _unknown_parcel(r: RowCheck, lk: Lookups, formers: list[str], sheet: int, number: int, project_id,
+def _unknown_parcel(r: RowCheck, lk: Lookups, formers: list[str], sheet: int, number: str, project_id,
                     suggest: bool) -> None:
     near = nearest_keys(lk, formers, sheet, number) if suggest else []
     hint = ("; gần nhất: " + ", ".join(f"tờ {k.split('/')[0]} thửa {k.split('/')[1]}" for k in near)) if near else ""

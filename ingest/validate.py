@@ -65,6 +65,7 @@ from ingest.values import (
 )
 from parsing.columns import blank_mask, map_distinct
 from parsing.numbers import decide_convention
+from parsing.parcel_keys import parcel_key
 from vocab.format import fmt_date
 from vocab.labels import EVENT_LABELS_VI
 
@@ -84,7 +85,7 @@ MAX_SUGGESTED_ROWS = 500
 _FORMULA_WITHOUT_VALUE = ("ô có công thức nhưng tệp không lưu giá trị đã tính; hãy mở bằng Excel rồi lưu lại, "
                           "hoặc dán giá trị (Paste Values)")
 _FLOAT_FIELDS = ("area_m2", "area_ha", "amount_vnd", "amount_million_vnd", "amount_thousand_vnd")
-_INTEGER_FIELDS = ("households", "map_sheet", "parcel_number")
+_INTEGER_FIELDS = ("households", "map_sheet")
 _NUMBER_FIELDS = (*_FLOAT_FIELDS, "households")
 
 
@@ -252,7 +253,7 @@ def _column_parsers(decimal: str | None) -> dict[str, Any]:
     def as_number(v):
         return parse_number(v, decimal=decimal)
 
-    return {"event": parse_stage, "event_date": parse_date, "is_correction": parse_flag,
+    return {"event": parse_stage, "event_date": parse_date, "is_correction": parse_flag, "parcel_number": parcel_key,
             **dict.fromkeys(_INTEGER_FIELDS, as_int), **dict.fromkeys(_FLOAT_FIELDS, as_number)}
 
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from domain.people import CLOSED_COMPLAINT_STATUSES
+from parsing.parcel_keys import try_parcel_key
 
 _CASES = ("normal", "complicated", "remote", "remote_complicated")
 
@@ -235,16 +236,17 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     live = letters[(received <= day) & (closed.isna() | (closed > day)) & letters["parcels"].notna()]
     if live.empty:
         return frozenset()
-    keys = parcels["parcel_number"].map(lambda n: str(n).removesuffix(".0"))
+    keys = parcels["parcel_number"].map(try_parcel_key)  # the one key rule: 263a is 263A
     homes = parcels["household_id"] if "household_id" in parcels else pd.Series(None, index=parcels.index)
     index: dict[tuple[str, str], list[tuple[str, object]]] = {}
     for pid, project, key, home in zip(parcels["parcel_id"], parcels["project_id"], keys, homes, strict=True):
-        index.setdefault((project, key), []).append((pid, home))
+        if key is not None:
+            index.setdefault((project, key), []).append((pid, home))
     found: set[str] = set()
     for project, cell, sender in zip(live["project_id"], live["parcels"], live.get("household_id", [None] * len(live)),
                                      strict=True):
         for key in str(cell).split(";"):
-            candidates = index.get((project, key.strip()), [])
+            candidates = index.get((project, try_parcel_key(key)), [])
             own = [pid for pid, home in candidates if isinstance(sender, str) and home == sender]
             found.update(own or [pid for pid, _ in candidates])
     return frozenset(found)

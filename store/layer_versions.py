@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from domain.crs import STORE_EPSG
 from domain.tables import CENTRELINE_REQUIRED, COMMUNE_REQUIRED, PARCEL_REQUIRED, PROJECT_REQUIRED
+from parsing.parcel_keys import parcel_key_cells
 from store import layer_history, schema, units
 from store.errors import StoreError
 from store.geometry import geometry_type_name
@@ -32,6 +33,9 @@ LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: Date columns of the layers (stored as DATE; text such as "2021-03-01" is converted).
 LAYER_DATE_COLUMNS: dict[str, tuple[str, ...]] = {"projects": ("start_date",)}
+
+#: Parcel-number columns of the layers: canonical text keys (``263A``), stored as TEXT.
+LAYER_TEXT_KEYS: dict[str, tuple[str, ...]] = {"parcels": ("parcel_number",)}
 
 #: Layer titles written into the GeoPackage (what QGIS shows).
 LAYER_TITLES_VI = {
@@ -75,7 +79,7 @@ def prepare_layer(name: str, gdf) -> gpd.GeoDataFrame:
         gdf = gdf.to_crs(STORE_EPSG)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    gdf = normalise_dates(name, gdf)
+    gdf = normalise_keys(name, normalise_dates(name, gdf))
     _check_unique_key(name, gdf)
     try:
         build_table(name, gdf, geometry_type_name(gdf.geometry.values))
@@ -94,6 +98,29 @@ def _check_unique_key(name: str, gdf) -> None:
         shown = ", ".join(map(str, sorted(set(repeated.astype(str)))[:5]))
         raise StoreError(f"Lớp {name!r}: cột '{key}' phải là duy nhất, các mã bị lặp: {shown}"
                          + (" …" if repeated.nunique() > 5 else "") + ".")
+
+
+def normalise_keys(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer with its :data:`LAYER_TEXT_KEYS` as canonical parcel keys (:func:`parsing.parcel_keys.parcel_key`:
+    ``12`` → ``"12"``, ``"263a"`` → ``"263A"``), stored as TEXT (DATA_MODEL.md; migration 0015).
+
+    Raises
+    ------
+    StoreError
+        A value that is not a parcel number (row numbered from 1).
+    """
+    columns = [c for c in LAYER_TEXT_KEYS.get(name, ()) if c in gdf.columns]
+    if not columns:
+        return gdf
+    gdf = gdf.copy()
+    for col in columns:
+        keys = parcel_key_cells(gdf[col])
+        bad = [i for i, k in enumerate(keys) if isinstance(k, ValueError)]
+        if bad:
+            i = bad[0]
+            raise StoreError(f"Lớp {name!r}, dòng {i + 1}, cột '{col}': {keys[i]}.")
+        gdf[col] = pd.Series(keys, index=gdf.index, dtype=object)
+    return gdf
 
 
 def normalise_dates(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -141,7 +168,7 @@ def replace_layer_in(conn, name: str, gdf: gpd.GeoDataFrame, report_text: str, s
     created, with its spatial index, only when the layer was never written.
     A ``projects`` layer gets every row's ``unit`` (:func:`store.units.with_units`: kept, else the default).
     """
-    gdf = normalise_dates(name, gdf)
+    gdf = normalise_keys(name, normalise_dates(name, gdf))
     if name == "projects":
         gdf = units.with_units(conn, gdf)
     current = current_version(conn, name)

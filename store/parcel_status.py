@@ -79,7 +79,7 @@ VERSION_KEY = "parcel_status_data_version"
 GEOMETRY_VERSION_KEY = "parcel_status_parcels_version"
 
 _KINDS = {"parcel_id": Text, "project_id": Text, "commune": Text, "commune_former": Text, "map_sheet": Integer,
-          "parcel_number": Integer, "area_to_recover_m2": Double, "stage": Text, "stage_rank": Integer,
+          "parcel_number": Text, "area_to_recover_m2": Double, "stage": Text, "stage_rank": Integer,
           "stage_date": Date, "complaint_open": Boolean, "enforced": Boolean, "compulsory_inventory": Boolean,
           "days_in_stage": Integer, "risk_flags": Text, "at_risk": Boolean, "next_action": Text,
           "next_deadline": Date, "days_overdue": Integer, "as_of": Date}
@@ -228,8 +228,8 @@ def _cell(value, kind):
     if kind is Boolean:
         return bool(value)
     if kind is Integer:
-        # map_sheet / parcel_number of a layer that carries text keys (``263A``): the derived layer keeps
-        # its integer columns for QGIS and leaves such a cell empty; parcel_id still names the parcel.
+        # a map_sheet that is not a whole number: the derived layer keeps its integer columns for QGIS and
+        # leaves such a cell empty; parcel_id still names the parcel.
         try:
             return int(value)
         except (TypeError, ValueError):

@@ -38,6 +38,7 @@ import shapely
 from shapely.geometry import box
 
 from domain.people import REGISTER_COLUMNS
+from parsing.parcel_keys import parcel_key, parcel_sort_key
 
 RESIDENTIAL = ("ONT", "ODT")
 AREA_ID = "KTDC-QL4B-01"
@@ -70,7 +71,7 @@ def households_table(parcels: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (project, household), group in own.groupby(["project_id", "household_id"], sort=True):
         first = group.iloc[0]
-        numbers = sorted({int(n) for n in group["parcel_number"]})
+        numbers = sorted({parcel_key(n) for n in group["parcel_number"]}, key=parcel_sort_key)
         rows.append({"household_id": household, "project_id": project, "name": first["owner_name"],
                      "id_number": "0" + _digits(household + "cccd", 11), "phone": "09" + _digits(household + "sdt", 8),
                      "address": f"{first['commune_former']}, {first['commune']}", "commune": first["commune"],
@@ -147,7 +148,7 @@ def complaints_table(parcels: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
         rows.append({"letter_id": f"DT-{row.project_id}-{n:04d}", "project_id": row.project_id,
                      "commune": parcel["commune"], "received_date": row.event_date,
                      "channel": CHANNELS[n % len(CHANNELS)], "household_id": parcel["household_id"],
-                     "parcels": str(int(parcel["parcel_number"])), "kind": "complaint",
+                     "parcels": parcel_key(parcel["parcel_number"]), "kind": "complaint",
                      "subject": "land_price" if n % 3 else "area", "body": "district_people_committee",
                      "accepted_date": accepted, "status": "resolved" if resolved else "verifying",
                      "outcome": "Giữ nguyên phương án đã phê duyệt" if resolved else None,

@@ -82,3 +82,6 @@ def test_cad_label_parsing():
     assert label["declared_area"] == "345,6" and label["owner_name"] == "Nguyễn Văn An"
     assert parse_label(["12 ODT+BHK"])["land_use"] == "ODT+BHK"
     assert parse_label(["12", "13"])["parcel_numbers"] == ["12", "13"]
+    split = parse_label(["263a", "LUC", "120,5"])              # a parcel split after the survey
+    assert (split["parcel_number"], split["land_use"], split["owner_name"]) == ("263a", "LUC", None)
+    assert parse_label(["389b-2 ONT"])["parcel_number"] == "389b-2"

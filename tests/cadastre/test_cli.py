@@ -73,8 +73,8 @@ def test_import_boundary_recomputes_area_to_recover(store, fixture_files, make_f
     assert report["area_m2"] == pytest.approx(60 * 75.01, abs=0.01)
     parcels = store.parcels()
     mine = parcels[parcels["project_id"] == "TEST_QL4B"].set_index("parcel_number")
-    assert mine.loc[1, "area_to_recover_m2"] == pytest.approx(0.0)          # column 0 now outside
-    assert mine.loc[4, "area_to_recover_m2"] == pytest.approx(500.0)        # column 3 now fully inside
+    assert mine.loc["1", "area_to_recover_m2"] == pytest.approx(0.0)        # column 0 now outside
+    assert mine.loc["4", "area_to_recover_m2"] == pytest.approx(500.0)        # column 3 now fully inside
     assert report["parcels_zeroed"] == 3
     projects = store.projects().set_index("project_id")
     assert projects.loc["TEST_QL4B", "geometry"].area == pytest.approx(60 * 75.01, abs=0.01)

@@ -53,13 +53,13 @@ def test_split_off_refuses_rows_with_a_reason_in_row_order_and_keeps_their_geome
     assert refused[0].geometry.equals(parcels.geometry.iloc[1])
 
 
-def test_keys_are_whole_numbers_and_bad_ones_are_refused_with_the_column_named():
-    checked = parse_keys(_parcels(parcel_number=["007", 8.0, "12a", None], map_sheet=["012", 12, 12, 12]),
-                         map_sheet=None)
-    assert checked.parcels["parcel_number"].tolist() == [7, 8]
-    assert checked.parcels["map_sheet"].tolist() == [12, 12]
+def test_sheets_are_whole_numbers_parcel_numbers_text_keys_and_bad_ones_are_refused_with_the_column_named():
+    checked = parse_keys(_parcels(parcel_number=["007", 8.0, "12a", "389 b-2", 12.5, None],
+                                  map_sheet=["012", 12, 12, 12, 12, 12]), map_sheet=None)
+    assert checked.parcels["parcel_number"].tolist() == ["7", "8", "12A", "389B-2"]
+    assert checked.parcels["map_sheet"].tolist() == [12, 12, 12, 12]
     reasons = [r.reason for r in checked.refused]
-    assert reasons[0].startswith("Cột số thửa:") and "cần số nguyên" in reasons[0]
+    assert reasons[0].startswith("Cột số thửa:") and "«12.5»" in reasons[0] and "263A" in reasons[0]
     assert reasons[1] == "Cột số thửa trống; cần số thửa."
     assert checked.warnings == []
 

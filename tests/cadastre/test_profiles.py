@@ -35,7 +35,7 @@ def test_profile_is_never_applied_unless_picked(any_store, actor, fixture_files)
     assert set(plain.parcels["map_sheet"]) == {12} and plain.report.profile is None
     picked = prepare_parcels([path], store, ImportOptions(project_id="TEST_QL4B", commune_former="Xã Hợp Thành",
                                                           profile="đảo tờ/thửa"))
-    assert set(picked.parcels["parcel_number"]) == {12}  # the swap applies, because it was picked
+    assert set(picked.parcels["parcel_number"]) == {"12"}  # the swap applies, because it was picked
     assert picked.report.profile["name"] == "đảo tờ/thửa" and picked.report.profile["version"] == 1
     assert picked.report.profile["created_by"] == actor.username
 

@@ -21,7 +21,7 @@ def events(**changes) -> pd.DataFrame:
 
 
 def snapshot_parcels(**changes) -> pd.DataFrame:
-    row = dict(parcel_id="P/1", project_id="P", commune="Xã An", map_sheet=1, parcel_number=2,
+    row = dict(parcel_id="P/1", project_id="P", commune="Xã An", map_sheet=1, parcel_number="263A",
                area_to_recover_m2=10.0, chainage_m=float("nan"), stage="paid", stage_rank=5,
                area_handed_over_m2=0.0, complaint_open=False, enforced=False, compulsory_inventory=False,
                amount_approved_vnd=0.0, amount_paid_vnd=1e6, risk_flags=[], at_risk=False)
@@ -42,7 +42,8 @@ def test_ledger_rows_breaking_the_contract_are_rejected(changes):
 
 
 @pytest.mark.parametrize("changes", [dict(stage="paid", stage_rank=4), dict(stage="cleared", stage_rank=7),
-                                     dict(risk_flags=["Khiếu nại"], at_risk=True), dict(risk_flags=["enforced"])])
+                                     dict(risk_flags=["Khiếu nại"], at_risk=True), dict(risk_flags=["enforced"]),
+                                     dict(parcel_number="263a"), dict(parcel_number="0012"), dict(parcel_number=2)])
 def test_snapshot_rows_with_display_text_or_inconsistent_codes_are_rejected(changes):
     with pytest.raises(pandera.errors.SchemaError):
         SnapshotParcels.validate(snapshot_parcels(**changes))

@@ -130,9 +130,9 @@ def test_cli_parcels_csv_is_the_vietnamese_excel_form(snapshot, capsys):
     assert by_number.loc[3, "Cờ rủi ro / vướng mắc"] == (
         "Thuộc nhóm thửa quyết định mốc chậm hoặc có nguy cơ chậm; Khiếu nại chưa giải quyết")
     plain = pd.DataFrame(snapshot.parcels)
-    plain = plain[plain["project_id"] == "ROAD"].set_index("parcel_number")
+    plain = plain[plain["project_id"] == "ROAD"].set_index("parcel_number")   # text keys in the snapshot
     for number, area in by_number["Diện tích thu hồi (m²)"].items():
-        assert area == pytest.approx(float(plain.loc[number, "area_to_recover_m2"]))
+        assert area == pytest.approx(float(plain.loc[str(number), "area_to_recover_m2"]))
 
 
 def test_cli_parcels_xlsx_has_the_csv_rows(snapshot, capsys, tmp_path):

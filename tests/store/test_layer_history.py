@@ -41,7 +41,7 @@ def grid_parcels(columns: int, rows: int, *, x0: float, y0: float, size: float =
         x, y = x0 + (i % columns) * (size + 5), y0 + (i // columns) * (size + 5)
         geoms.append(box(x, y, x + size, y + size))
         records.append({**template.drop("geometry").to_dict(), "parcel_id": f"QL4B/{prefix}/{i // columns}/{i}",
-                        "map_sheet": i // columns, "parcel_number": i})
+                        "map_sheet": i // columns, "parcel_number": i + 1})  # parcel numbers start at 1
     return gpd.GeoDataFrame(records, geometry=geoms, crs=9215)
 
 

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from store.retype import columns_of_type, retype_column
+
 #: The register tables of 0013 (issue 12), dependants first, and their GeoPackage registration.
 PEOPLE_TABLES = ("lottery_draws", "households", "compensation_plans", "payments", "complaint_letters",
                  "resettlement_lots", "resettlement_areas", "register_imports")
 PEOPLE_DROPS = tuple(f"DROP TABLE {t}" for t in PEOPLE_TABLES)
 PEOPLE_CONTENTS = "DELETE FROM gpkg_contents WHERE table_name IN ({})".format(", ".join(f"'{t}'" for t in PEOPLE_TABLES))
 
-#: Revision → statements undoing what it created, per backend (``sqlite`` = GeoPackage, ``postgresql``).
-UNDO: dict[str, dict[str, tuple[str, ...]]] = {
+
+
+def integer_parcel_numbers(conn) -> None:
+    """Undo of 0015: ``parcel_number`` declared an integer again wherever it is TEXT (a key with a letter,
+    which a 0014 store cannot hold, stays as written on GeoPackage and is cut to its digits on PostGIS)."""
+    for table in columns_of_type(conn, "parcel_number", ("TEXT",), only=lambda t: t.startswith(("parcel", "proposal_"))):
+        retype_column(conn, table, "parcel_number", "integer",
+                      using=None if conn.dialect.name == "sqlite"
+                      else "NULLIF(substring(parcel_number from '^[0-9]+'), '')::bigint")
+
+
+#: Revision → statements undoing what it created, per backend (``sqlite`` = GeoPackage, ``postgresql``);
+#: a statement may be a function of the connection (a change SQL alone cannot undo, as a GeoPackage rebuild).
+UNDO: dict[str, dict[str, tuple]] = {
     "0006": {"sqlite": ("DROP TABLE layer_history_columns",),
              "postgresql": ("DROP TABLE layer_history_columns",)},
     "0007": {"sqlite": ("DROP TABLE parcel_status", "DROP TABLE layer_styles", "DROP TABLE gpkg_data_columns",
@@ -55,6 +69,7 @@ UNDO: dict[str, dict[str, tuple[str, ...]]] = {
                          "('payment_refusals', 'fund_transfers', 'procedure_steps')")),
              "postgresql": ("ALTER TABLE households DROP COLUMN stage", "ALTER TABLE households DROP COLUMN stage_date",
                             "DROP TABLE payment_refusals", "DROP TABLE fund_transfers", "DROP TABLE procedure_steps")},
+    "0015": {"sqlite": (integer_parcel_numbers,), "postgresql": (integer_parcel_numbers,)},
 }
 
 
@@ -66,6 +81,9 @@ def rewind(conn, revision: str) -> None:
     backend = conn.dialect.name
     for rev in sorted((r for r in UNDO if r > revision), reverse=True):
         for statement in UNDO[rev][backend]:
-            conn.execute(text(statement))
+            if callable(statement):
+                statement(conn)
+            else:
+                conn.execute(text(statement))
     conn.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
 
