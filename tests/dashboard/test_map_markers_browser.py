@@ -72,8 +72,7 @@ def _check_marker_pixels(page, inner) -> None:
         tip = page.frame_locator("iframe").first.frame_locator("iframe").first.locator(".leaflet-tooltip.gpmb-tip")
         tip.wait_for(timeout=15_000)
         assert f"thửa {number}" in tip.inner_text()
-        page.mouse.move(5, 5)                                          # off the map: the tooltip closes
-        tip.wait_for(state="detached", timeout=15_000)
+        page.mouse.move(box["x"] + 2, box["y"] + box["height"] - 2)
 
 
 def _set_date(page, day: date) -> None:
