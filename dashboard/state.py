@@ -15,7 +15,8 @@ Caching belongs to this view layer (STYLE.md): the computations below it are pla
 * :func:`filters` – the sidebar filters as a hashable :class:`dashboard.filters.Filters`.
 * :func:`map_document` / :func:`map_state` / :func:`map_key` – the live map: the page (geometry) once per
   (project filter, data version), then a small state vector per (as_of, filters); the parcel geometry
-  itself is also memoised per data version in ``mapview.cache``.
+  itself is also memoised per data version in ``mapview.cache``. The state carries the complaint / unpaid
+  markers of its date (from the cached :func:`people` figures).
 
 Errors never reach the screen as tracebacks: :func:`store` and :func:`snapshot` log the detail and show
 a Vietnamese message, then stop the page (``st.stop()``).
@@ -310,10 +311,9 @@ def _cached_map_document(project_ids: tuple[str, ...], url: str | None, version:
     from mapview import build_map, standalone_html
 
     snap = _cached_snapshot(_as_of_date, url, version, units)
-    # No complaint/unpaid markers here: they belong to one date, and this page outlives date changes
-    # (which only restyle the parcels); the exported HTML map, built per date, has them.
+    # The complaint/unpaid markers of this date; later dates bring theirs in the state (_cached_map_state).
     return standalone_html(build_map(snap, _cached_reader(url, units), Filters(project_ids=project_ids),
-                                     people_markers=False))
+                                     people=_people_of_store(_as_of_date, url)))
 
 
 def map_document(the_filters: Filters | None = None) -> str:
@@ -335,7 +335,7 @@ def _cached_map_state(as_of_date: date, the_filters: Filters, url: str | None, v
     from mapview.parcel_layer import map_state
 
     return map_state(_cached_snapshot(as_of_date, url, version, units), project_table(_cached_reader(url, units)),
-                     the_filters)
+                     the_filters, people=_people_of_store(as_of_date, url))
 
 
 def map_state(as_of_date: date | None = None, the_filters: Filters | None = None) -> dict:
@@ -355,6 +355,11 @@ def _cached_people(as_of_date: date, url: str | None, version: tuple) -> Any:
     from milestones.people import people_figures
 
     return people_figures(_cached_store(url), as_of_date)
+
+
+def _people_of_store(as_of_date: date, url: str | None) -> Any:
+    """The cached people figures of the whole store (the map's markers: only the shown parcels get one)."""
+    return _cached_people(as_of_date, url, data_version_key(_cached_store(url)))
 
 
 def people(as_of_date: date | None = None) -> Any:

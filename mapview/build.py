@@ -15,6 +15,10 @@ Layers, bottom to top (each can be switched in the layer control):
    tooltip. One canvas for all parcels (``mapview/static/gpmb/parcels.js``), fed with the compact
    payload of :mod:`mapview.parcel_layer`; ``layer.setState(mapview.map_state(...))`` restyles it in
    the browser after a date or filter change.
+7. *Đơn thư chưa giải quyết*, *Hộ chưa nhận đủ tiền* – small circles at the parcels with an open letter and
+   at those of households not paid in full (:mod:`mapview.people`), above the parcels but taking no pointer
+   events (``mapview/static/gpmb/markers.js``); their parcel positions are in the parcel layer's state, so
+   they follow its ``setState`` as well.
 
 The steps live in modules with one job each: ``mapview.context`` (context layers as GeoJSON),
 ``mapview.parcels`` (parcel properties and lookup tables), ``mapview.parcel_layer`` and
@@ -36,10 +40,18 @@ import pandas as pd
 
 from mapview.cache import StoreMemo
 from mapview.context import boundaries_layer, centreline_layers, communes_layer, project_table, roads_layer
-from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables, MetricScale, ParcelLayer
+from mapview.elements import (
+    DataLayer,
+    FitWhenSized,
+    HtmlControl,
+    LookupTables,
+    MarkerLayer,
+    MetricScale,
+    ParcelLayer,
+)
 from mapview.layers import bounds_latlon
-from mapview.parcel_layer import parcel_payload
-from mapview.people import add_people_markers
+from mapview.parcel_layer import parcel_payload, state_markers
+from mapview.people import MARKER_KINDS
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
     APPROXIMATE_CENTRELINE_DASH,
@@ -62,6 +74,7 @@ from milestones.filters import Filters, apply_filters, as_filters
 PARCEL_LAYER_NAME = "Thửa đất theo giai đoạn"
 
 if TYPE_CHECKING:
+    from milestones.people import PeopleFigures
     from milestones.snapshot import Snapshot
     from store.protocol import LayerReader
 
@@ -151,16 +164,25 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
 
 
 def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
-                 shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool) -> dict:
+                 shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool,
+                 markers: dict[str, list[int]] | None) -> tuple[dict, ParcelLayer]:
     """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
-    tables its tooltips use (built in the browser); returns its payload."""
+    tables its tooltips use (built in the browser); returns its payload and the layer."""
     payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
-                             include_personal_data=include_personal_data)
+                             include_personal_data=include_personal_data, markers=markers)
     m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
     options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
                "fillOpacity": PARCEL_FILL_OPACITY}
-    m.add_child(ParcelLayer(payload, options, PARCEL_LAYER_NAME))
-    return payload
+    layer = ParcelLayer(payload, options, PARCEL_LAYER_NAME)
+    m.add_child(layer)
+    return payload, layer
+
+
+def _add_markers(m: folium.Map, parcels: ParcelLayer) -> None:
+    """Layer 7: one marker layer per kind of :data:`mapview.people.MARKER_KINDS`, drawn from the parcel
+    layer's state (so a date change in the browser moves them too)."""
+    for kind, name, colour, offset in MARKER_KINDS:
+        m.add_child(MarkerLayer(parcels, {"kind": kind, "colour": colour, "offset": offset}, name))
 
 
 def _add_title_and_legend(m: folium.Map, state: dict) -> None:
@@ -180,7 +202,8 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
 
 def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
-              include_personal_data: bool = False, people_markers: bool = True) -> folium.Map:
+              include_personal_data: bool = False, people_markers: bool = True,
+              people: PeopleFigures | None = None) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -208,8 +231,12 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
         False no owner name is written into the page at all.
     people_markers : bool, default True
         The layers of parcels with an open complaint letter and of households not fully paid at the
-        as-of date (:mod:`mapview.people`). The dashboard's live map, which outlives date changes, leaves
-        them out; an export built for one date has them.
+        as-of date (:mod:`mapview.people`); their parcels are part of the parcel layer's state, so the
+        dashboard's live map, which outlives date changes, gets the markers of each new date with it
+        (:func:`mapview.parcel_layer.map_state` with the same ``people``).
+    people : milestones.people.PeopleFigures, optional
+        The people-side figures at the snapshot's date (cached by the dashboard); default: computed from
+        ``store``'s registers (a reader without registers: only the parcels' open complaint events).
 
     Returns
     -------
@@ -235,9 +262,10 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
-    if people_markers:   # under the parcels: hover still finds the parcel
-        add_people_markers(m, snapshot, store, parcels)
-    payload = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data)
+    markers = state_markers(snapshot, f, store, people) if people_markers else None
+    payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers)
+    if people_markers:
+        _add_markers(m, layer)
     _add_title_and_legend(m, payload["state"])
     _fit_view(m, bounds_latlon(parcels) or bounds_latlon(projects) or communes_bounds)
     return m

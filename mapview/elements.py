@@ -5,6 +5,7 @@
 * :class:`MetricScale` – a scale bar in metres and kilometres only.
 * :class:`LookupTables` – ``window.GPMB``: the label tables parcel tooltips index into.
 * :class:`FitWhenSized` – fit the view to bounds once the map has a size.
+* :class:`ParcelLayer` – the canvas parcel layer; :class:`MarkerLayer` – one kind of people-side markers on it.
 """
 from __future__ import annotations
 
@@ -223,6 +224,45 @@ class ParcelLayer(folium.map.Layer):
         figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}">{script_json(self.payload)}</script>'),
                                 name=data_id)
         script = f"var {self.get_name()} = window.GPMBParcels.layer({json.dumps(data_id)}, {script_json(self.options)});"
+        figure.script.add_child(Raw(script), name=self.get_name())
+        if self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class MarkerLayer(folium.map.Layer):
+    """One kind of people-side markers (``window.GPMBMarkers.layer`` of ``mapview/static/gpmb/markers.js``):
+    small circles at the label points of the parcels that ``state.markers[kind]`` of ``parcels`` lists,
+    redrawn after each ``setState``. Add it to the map after ``parcels`` (its script reads that layer).
+
+    Parameters
+    ----------
+    parcels : ParcelLayer
+        The parcel layer whose state and geometry the markers follow.
+    options : dict
+        ``kind`` (key of ``state.markers``), ``colour``, ``offset`` (pixels sideways from the label point),
+        optionally ``radius`` (pixels).
+    name : str
+        Name in the layer control.
+    """
+
+    def __init__(self, parcels: ParcelLayer, options: dict, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "GpmbMarkers"
+        self.parcels = parcels
+        self.options = options
+
+    def render(self, **kwargs) -> None:
+        from mapview.encode import script_json
+
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("A map layer can only be rendered inside a folium Figure")
+        script = (f"var {self.get_name()} = window.GPMBMarkers.layer({self.parcels.get_name()}, "
+                  f"{script_json(self.options)});")
         figure.script.add_child(Raw(script), name=self.get_name())
         if self.show:
             self.add_child(ElementAddToElement(element_name=self.get_name(),

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from domain.stages import STAGES
+from mapview.people import MARKER_KINDS
 from mapview.style import BOUNDARY_COLOUR, CENTRELINE_COLOUR, COMMUNE_EDGE, COMMUNE_FILL, RISK_COLOUR, ROAD_COLOUR
 from vocab.format import fmt_date, fmt_number
 from vocab.labels import STAGE_COLOURS, STAGE_LABELS_VI
@@ -39,6 +40,14 @@ def _risk_rows(n_risk: int) -> list[str]:
              "dự án chậm mốc</div>")]
 
 
+def _marker_rows(marked: Mapping[str, int]) -> list[str]:
+    rows = ["<div style='margin-top:4px'><b>Hộ dân, đơn thư</b> (số thửa)</div>"]
+    rows += [f"<div><span class='dot' style='background:{colour};border:1px solid #fff;box-shadow:0 0 0 1px #9e9e9e'>"
+             f"</span>{html.escape(name)} ({fmt_number(marked.get(kind, 0))})</div>"
+             for kind, name, colour, _ in MARKER_KINDS]
+    return rows
+
+
 def _line_rows(has_approximate: bool) -> list[str]:
     rows = ["<div style='margin-top:4px'><b>Ranh giới, tuyến</b></div>",
             _line(f"2.5px solid {BOUNDARY_COLOUR}", "Chỉ giới GPMB"),
@@ -52,9 +61,13 @@ def _line_rows(has_approximate: bool) -> list[str]:
     return rows
 
 
-def legend_html(counts: Mapping[str, int], n_risk: int, has_approximate: bool) -> str:
+def legend_html(counts: Mapping[str, int], n_risk: int, has_approximate: bool,
+                marked: Mapping[str, int] | None = None) -> str:
     """The collapsible legend: every stage with its parcel count (``counts``: stage code → parcels), the
-    number of at-risk parcels, then boundaries and lines (the dashed entry only if ``has_approximate``)."""
-    rows = ["<details open><summary>Chú giải</summary>", *_stage_rows(counts), *_risk_rows(n_risk),
+    number of at-risk parcels, the people-side markers with their parcel counts (``marked``: marker kind of
+    :data:`mapview.people.MARKER_KINDS` → parcels; no entry when None), then boundaries and lines (the
+    dashed entry only if ``has_approximate``)."""
+    people = _marker_rows(marked) if marked is not None else []
+    rows = ["<details open><summary>Chú giải</summary>", *_stage_rows(counts), *_risk_rows(n_risk), *people,
             *_line_rows(has_approximate), "</details>"]
     return "".join(rows)

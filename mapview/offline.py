@@ -4,7 +4,7 @@ folium's ``Map`` links Leaflet, jQuery, Bootstrap, Font Awesome and Awesome-Mark
 (``cdn.jsdelivr.net``, ``code.jquery.com``, ``cdnjs.cloudflare.com``, ``netdna.bootstrapcdn.com``). On a
 network without internet that map draws nothing. :func:`standalone_html` removes every such link and
 inlines the one library the GPMB map needs, Leaflet (its CSS images become ``data:`` URIs), and the
-map's own parcel layer (``mapview/static/gpmb/parcels.js``), so the page works from a ``file://`` path, inside a Streamlit iframe, or sent by e-mail.
+map's own parcel layer and people-side markers (``mapview/static/gpmb/parcels.js``, ``markers.js``), so the page works from a ``file://`` path, inside a Streamlit iframe, or sent by e-mail.
 
 The vendored files come unmodified from the npm package ``leaflet@1.9.4`` (``dist/leaflet.js``,
 ``dist/leaflet.css``, ``dist/images/*.png``), with its ``LICENSE``. One change is made when inlining:
@@ -31,6 +31,8 @@ from mapview.sandbox import tile_source, with_policy
 LEAFLET_DIR = Path(__file__).resolve().parent / "static" / "leaflet"
 #: The GPMB parcel layer (canvas drawing, hit-testing, tooltips, restyle), written for this repository.
 PARCELS_JS = Path(__file__).resolve().parent / "static" / "gpmb" / "parcels.js"
+#: The people-side markers drawn from the parcel layer's state (needs ``parcels.js`` first).
+MARKERS_JS = PARCELS_JS.with_name("markers.js")
 LEAFLET_VERSION = "1.9.4"
 
 #: Libraries folium links by default that the GPMB map does not use (no Bootstrap popups, no
@@ -91,6 +93,13 @@ def leaflet_js() -> str:
     return js.replace(LEAFLET_PREFIX_LINK, LEAFLET_PREFIX_PLAIN)
 
 
+def _own_script(path: Path) -> str:
+    js = path.read_text(encoding="utf-8")
+    if "<script" in js.lower() or "</script" in js.lower():  # would close the block or skew counts
+        raise RuntimeError(f"{path.name} contains '<script' or '</script'; cannot be inlined")
+    return js
+
+
 @lru_cache(maxsize=1)
 def parcels_js() -> str:
     """``mapview/static/gpmb/parcels.js``, the parcel layer's client code (needs Leaflet first).
@@ -100,10 +109,19 @@ def parcels_js() -> str:
     RuntimeError
         If the file contains ``<script`` or ``</script`` (the latter would close the inline block early).
     """
-    js = PARCELS_JS.read_text(encoding="utf-8")
-    if "<script" in js.lower() or "</script" in js.lower():  # would close the block or skew counts
-        raise RuntimeError("parcels.js contains '</script'; cannot be inlined")
-    return js
+    return _own_script(PARCELS_JS)
+
+
+@lru_cache(maxsize=1)
+def markers_js() -> str:
+    """``mapview/static/gpmb/markers.js``, the people-side markers' client code (needs ``parcels.js`` first).
+
+    Raises
+    ------
+    RuntimeError
+        As :func:`parcels_js`.
+    """
+    return _own_script(MARKERS_JS)
 
 
 def _walk(root: Element):
@@ -200,7 +218,7 @@ def standalone_html(m: folium.Map) -> str:
     html = root.render()
     vendored = (f"<style>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause) */\n{leaflet_css()}</style>\n"
                 f"<script>/* Leaflet {LEAFLET_VERSION} (BSD-2-Clause, (c) Volodymyr Agafonkin, CloudMade) */\n"
-                f"{leaflet_js()}</script>\n<script>{parcels_js()}</script>")
+                f"{leaflet_js()}</script>\n<script>{parcels_js()}</script>\n<script>{markers_js()}</script>")
     html = html.replace(_PLACEHOLDER, vendored, 1)
     tiles = [tile_source(e.tiles) for e in _walk(root) if isinstance(e, folium.TileLayer)]
     remaining = remote_references(html, links=not tiles)

@@ -5,8 +5,10 @@
   not depend on the as-of date, the label tables and the initial state.
 * :func:`parcel_state` – what changes with the as-of date and the filters, one value per parcel of the
   payload (same order): ``s`` stage index, ``r`` 1 at risk, ``v`` 1 shown (filters), ``d`` stage date,
-  ``f`` flag bitmask over ``flags``; plus the title and legend HTML. ``layer.setState(state)`` in the
-  browser restyles the live map from it without rebuilding anything.
+  ``f`` flag bitmask over ``flags``; ``markers`` (positions of the parcels marked by an open letter /
+  an unpaid household, :mod:`mapview.people`); plus the title and legend HTML. ``layer.setState(state)``
+  in the browser restyles the live map from it (and ``markers.js`` redraws the markers) without rebuilding
+  anything.
 * :func:`map_state` – that state for a snapshot and filters, as the dashboard would send it after a
   date or filter change.
 """
@@ -31,10 +33,12 @@ from mapview.parcels import (
     _stage_ranks,
     parcel_properties,
 )
+from mapview.people import marker_indices, people_marker_masks
 from mapview.style import SIMPLIFY_M
 from milestones.filters import Filters, apply_filters, as_filters
 
 if TYPE_CHECKING:
+    from milestones.people import PeopleFigures
     from milestones.snapshot import Snapshot
 
 #: Columns of :func:`mapview.parcels.parcel_properties` that change with the as-of date (in the state).
@@ -92,7 +96,8 @@ def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
     return labels, [sum(1 << i for i in idx) for idx in indices]
 
 
-def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date) -> dict:
+def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date,
+                 markers: dict[str, list[int]] | None = None) -> dict:
     """The state vector of ``parcels`` (the payload's parcels at ``as_of``, payload order).
 
     Parameters
@@ -106,6 +111,9 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
         ``project_id``, ``geometry_status`` of the projects shown (for the legend's dashed entry).
     as_of : date
         For the title.
+    markers : dict, optional
+        ``{kind: [positions]}`` of the marked shown parcels (:func:`mapview.people.marker_indices`); sent as
+        ``markers`` and counted in the legend. None: no ``markers`` (a map without marker layers).
 
     Returns
     -------
@@ -113,7 +121,7 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
         ``s``, ``r``, ``v`` (lists of int), ``d`` (dictionary-encoded texts ``dd/mm/yyyy`` or null),
         ``f`` (bitmask per parcel over ``flags``; lists of indices if there are more than
         :data:`MAX_FLAG_BITS` distinct flags), ``flags`` (HTML-escaped labels), ``title`` and
-        ``legend`` (HTML), ``count`` (parcels shown).
+        ``legend`` (HTML), ``count`` (parcels shown), ``markers`` (when given).
     """
     shown = np.asarray(shown, dtype=bool)
     ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
@@ -123,11 +131,13 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
     illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
     has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
     dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    marked = None if markers is None else {kind: len(positions) for kind, positions in markers.items()}
     return {
         "s": ranks.tolist(), "r": risky.tolist(), "v": shown.astype(int).tolist(), "d": dates, "f": flags,
         "flags": labels, "count": int(shown.sum()),
         "title": title_html(as_of, int(shown.sum()), illustrative),
-        "legend": legend_html(counts, int(risky[shown].sum()), has_approximate),
+        "legend": legend_html(counts, int(risky[shown].sum()), has_approximate, marked),
+        **({} if markers is None else {"markers": markers}),
     }
 
 
@@ -140,12 +150,13 @@ def shown_mask(parcels: gpd.GeoDataFrame, filters: Filters) -> np.ndarray:
 
 def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects: pd.DataFrame,
                    shown_projects: pd.DataFrame, filters: Filters, as_of: date, *,
-                   include_personal_data: bool = False) -> dict:
+                   include_personal_data: bool = False, markers: dict[str, list[int]] | None = None) -> dict:
     """The parcel layer's payload: ``geometry``, ``columns``, ``tables``, ``state``, ``ids``.
 
     ``snapshot_parcels`` are all the snapshot's parcels (EPSG:9215); the payload carries those of the
     project filter; ``projects`` is the store's project table (short names, geometry status),
-    ``shown_projects`` the filtered one (legend). The geometry is cached in ``memo`` per data version.
+    ``shown_projects`` the filtered one (legend); ``markers`` the state's marker positions
+    (:func:`state_markers`). The geometry is cached in ``memo`` per data version.
     """
     parcels = payload_parcels(snapshot_parcels, filters.project_ids)
     columns, tables = _static_columns(memo, parcels, projects, include_personal_data)
@@ -153,21 +164,38 @@ def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects
         "geometry": _geometry(memo, parcels, filters.project_ids),
         "columns": columns,
         "tables": tables,
-        "state": parcel_state(parcels, shown_mask(parcels, filters), shown_projects, as_of),
+        "state": parcel_state(parcels, shown_mask(parcels, filters), shown_projects, as_of, markers),
         "ids": parcels["parcel_id"].astype(str).tolist() if "parcel_id" in parcels else [],
     }
 
 
-def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None) -> dict:
-    """The state to send to a live map built by :func:`mapview.build_map` with the same project filter,
-    after a new as-of date or another commune / stage / at-risk filter.
+def state_markers(snapshot: Snapshot, filters: Filters | Any = None, store: Any = None,
+                  people: PeopleFigures | None = None) -> dict[str, list[int]]:
+    """``state["markers"]``: for each marker kind, the payload positions of the shown parcels it marks at the
+    snapshot's date (the rule of :func:`mapview.people.people_marker_masks`).
 
-    ``projects`` is the store's project table (``mapview.context.project_table``).
+    ``store`` gives the people registers when ``people`` (the figures at ``snapshot.as_of``) is None; with
+    neither, only the parcels' open ``complaint`` events are marked.
     """
     f = as_filters(filters)
     parcels = payload_parcels(snapshot.parcels, f.project_ids)
+    return marker_indices(people_marker_masks(snapshot, store, parcels, people), shown_mask(parcels, f))
+
+
+def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None, *,
+              store: Any = None, people: PeopleFigures | None = None) -> dict:
+    """The state to send to a live map built by :func:`mapview.build_map` with the same project filter,
+    after a new as-of date or another commune / stage / at-risk filter.
+
+    ``projects`` is the store's project table (``mapview.context.project_table``); ``store`` / ``people``
+    give the markers as in :func:`state_markers` (pass what the map was built with).
+    """
+    f = as_filters(filters)
+    parcels = payload_parcels(snapshot.parcels, f.project_ids)
+    shown = shown_mask(parcels, f)
     shown_projects = projects[projects["project_id"].isin(f.project_ids)] if f.project_ids else projects
-    return parcel_state(parcels, shown_mask(parcels, f), shown_projects, snapshot.as_of)
+    markers = marker_indices(people_marker_masks(snapshot, store, parcels, people), shown)
+    return parcel_state(parcels, shown, shown_projects, snapshot.as_of, markers)
 
 
 def payload_features(payload: dict) -> dict:

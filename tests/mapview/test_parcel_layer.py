@@ -164,8 +164,10 @@ def test_one_handler_hovers_outlines_and_leaves(tmp_path):
         assert page.locator(".leaflet-overlay-pane path[stroke='#000000']").count() == 0
         # Switching the layer off in the layer control removes the canvas; on again, it draws again.
         toggle = page.locator(".leaflet-control-layers label").filter(has_text="Thửa đất theo giai đoạn").locator("input")
+        canvases = page.locator(".leaflet-overlay-pane canvas").count()     # the parcels' and the markers'
         toggle.uncheck()
-        assert page.locator(".leaflet-overlay-pane canvas").count() == 0
+        assert page.locator(".leaflet-overlay-pane canvas").count() == canvases - 1
+        assert page.evaluate("() => !window.GPMBParcels.layers[0]._map && !window.GPMBParcels.layers[0]._container")
         toggle.check()
         page.wait_for_function("() => window.GPMBParcels.layers[0].drawn > 0")
         assert requested == []

@@ -60,3 +60,23 @@ def wrong_pixels(samples: list[dict], tolerance: int = 3) -> list[dict]:
 def single_cover(samples: list[dict]) -> list[dict]:
     """The samples taken where exactly one shown parcel covers the point, in a parcel ≥ 8 px across."""
     return [s for s in samples if s["under"] == 1 and s["size"] >= 8]
+
+
+#: Per marker layer of ``mapview/static/gpmb/markers.js``: its kind, whether it is on the map, the parcels its
+#: state marks, the markers drawn in the last redraw, and the number of canvases in the overlay pane.
+MARKERS_JS = """() => { const ls = window.GPMBMarkers.layers, m = ls[0]._parcels._map || ls[0]._map;
+  const canvases = document.querySelectorAll('.leaflet-overlay-pane canvas').length;
+  return ls.map(l => ({kind: l.options.kind, on: !!l._map, marked: l.marked(), drawn: l.drawn,
+                       colour: l.options.colour, canvases: canvases})); }"""
+
+#: Centre the ``position``-th parcel marked by marker layer ``layer`` at ``zoom`` (no animation) and read the
+#: marker canvas at the marker's centre: {index, rgba, colour, x, y (page coordinates), hit (the parcel layer's
+#: hit-test finds that parcel under the marker)}; null when the layer marks fewer parcels.
+MARKER_PIXEL_JS = """([layer, position, zoom]) => { const l = window.GPMBMarkers.layers[layer], m = l._map;
+  const p = l.marked()[position]; if (p === undefined) { return null; }
+  m.setView(m.unproject(l.point(p), 0), zoom, {animate: false});
+  const pt = l.containerPoint(p), c = l._container, r = c.getBoundingClientRect(), mr = m.getContainer().getBoundingClientRect();
+  const x = Math.round((mr.left + pt.x - r.left) * c.width / r.width), y = Math.round((mr.top + pt.y - r.top) * c.height / r.height);
+  const d = l._ctx.getImageData(x, y, 1, 1).data;
+  return {index: p, rgba: [d[0], d[1], d[2], d[3]], colour: l.options.colour, x: mr.left + pt.x, y: mr.top + pt.y,
+          hit: l._parcels.hitTest(m.containerPointToLatLng(pt)) === p}; }"""

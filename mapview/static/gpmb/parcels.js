@@ -151,8 +151,13 @@
         this._html('.gpmb-legend', state.legend);
         if (this._map) { this._redraw(); }
       }
+      this.fire('gpmbstate', {state: state});   // markers.js hook: the marker layers follow the state
       return this;
     },
+
+    /* markers.js hook: the current state, and parcel p's label point (zoom-0 pixels) or null. */
+    currentState: function () { return this._state; },
+    labelPoint: function (p) { return p >= 0 && p < this._geo.n ? labelPoint(this._geo, p) : null; },
 
     _html: function (selector, text) {
       var el = this._map && this._map.getContainer().querySelector(selector);
