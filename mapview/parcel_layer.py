@@ -92,6 +92,36 @@ def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
     return labels, [sum(1 << i for i in idx) for idx in indices]
 
 
+def date_state(parcels: gpd.GeoDataFrame) -> dict:
+    """The part of the state that depends on the as-of date only (not on the filters).
+
+    ``parcels``: snapshot parcels in the payload's order (``stage``, ``stage_date``, ``risk_flags``,
+    ``at_risk``). Returns ``s``, ``r`` (lists of int), ``d``, ``f``, ``flags`` as in :func:`parcel_state`.
+    A filter change reuses it (the dashboard caches it per as-of date and project filter).
+    """
+    ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
+    labels, flags = _flag_values(parcels)
+    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    return {"s": ranks.tolist(), "r": risky.tolist(), "d": dates, "f": flags, "flags": labels}
+
+
+def filter_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date,
+                 dated: dict) -> dict:
+    """:func:`parcel_state` from its date part ``dated`` (:func:`date_state` of the same ``parcels``):
+    adds ``v``, ``count``, ``title`` and ``legend`` for the parcels ``shown`` (bool per parcel)."""
+    shown = np.asarray(shown, dtype=bool)
+    visible = parcels[shown]
+    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
+    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
+    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
+    at_risk = int(np.asarray(dated["r"], dtype=bool)[shown].sum())
+    return {
+        **dated, "v": shown.astype(int).tolist(), "count": int(shown.sum()),
+        "title": title_html(as_of, int(shown.sum()), illustrative),
+        "legend": legend_html(counts, at_risk, has_approximate),
+    }
+
+
 def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date) -> dict:
     """The state vector of ``parcels`` (the payload's parcels at ``as_of``, payload order).
 
@@ -113,22 +143,10 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
         ``s``, ``r``, ``v`` (lists of int), ``d`` (dictionary-encoded texts ``dd/mm/yyyy`` or null),
         ``f`` (bitmask per parcel over ``flags``; lists of indices if there are more than
         :data:`MAX_FLAG_BITS` distinct flags), ``flags`` (HTML-escaped labels), ``title`` and
-        ``legend`` (HTML), ``count`` (parcels shown).
+        ``legend`` (HTML), ``count`` (parcels shown). The first five are :func:`date_state`, the rest
+        :func:`filter_state`.
     """
-    shown = np.asarray(shown, dtype=bool)
-    ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
-    labels, flags = _flag_values(parcels)
-    visible = parcels[shown]
-    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
-    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
-    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
-    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
-    return {
-        "s": ranks.tolist(), "r": risky.tolist(), "v": shown.astype(int).tolist(), "d": dates, "f": flags,
-        "flags": labels, "count": int(shown.sum()),
-        "title": title_html(as_of, int(shown.sum()), illustrative),
-        "legend": legend_html(counts, int(risky[shown].sum()), has_approximate),
-    }
+    return filter_state(parcels, shown, projects, as_of, date_state(parcels))
 
 
 def shown_mask(parcels: gpd.GeoDataFrame, filters: Filters) -> np.ndarray:
@@ -158,16 +176,25 @@ def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects
     }
 
 
-def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None) -> dict:
+def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None,
+              dated: dict | None = None) -> dict:
     """The state to send to a live map built by :func:`mapview.build_map` with the same project filter,
     after a new as-of date or another commune / stage / at-risk filter.
 
-    ``projects`` is the store's project table (``mapview.context.project_table``).
+    ``projects`` is the store's project table (``mapview.context.project_table``); ``dated``, when
+    given, is :func:`map_date_state` of the same snapshot and project filter (a filter change then
+    computes only the mask, the title and the legend).
     """
     f = as_filters(filters)
     parcels = payload_parcels(snapshot.parcels, f.project_ids)
     shown_projects = projects[projects["project_id"].isin(f.project_ids)] if f.project_ids else projects
-    return parcel_state(parcels, shown_mask(parcels, f), shown_projects, snapshot.as_of)
+    return filter_state(parcels, shown_mask(parcels, f), shown_projects, snapshot.as_of,
+                        dated if dated is not None else date_state(parcels))
+
+
+def map_date_state(snapshot: Snapshot, project_ids: tuple[str, ...] = ()) -> dict:
+    """:func:`date_state` of the payload parcels of ``project_ids`` in ``snapshot`` (for :func:`map_state`)."""
+    return date_state(payload_parcels(snapshot.parcels, tuple(project_ids)))
 
 
 def payload_features(payload: dict) -> dict:

@@ -150,6 +150,10 @@
         this._html('.gpmb-title', state.title);
         this._html('.gpmb-legend', state.legend);
         if (this._map) { this._redraw(); }
+        // For benchmarks and tests: how many states were applied, and when (Date.now(): one clock
+        // across the frames of the dashboard, unlike performance.now()).
+        window.__gpmbStates = (window.__gpmbStates || 0) + 1;
+        window.__gpmbStateAt = Date.now();
       }
       return this;
     },
