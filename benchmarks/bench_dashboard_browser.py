@@ -120,12 +120,13 @@ class Session:
         return self.map_frame().evaluate("() => window.__gpmbStates || 0") if on_map else None
 
     def set_date(self, text: str, step: str, on_map: bool) -> None:
-        """Type ``text`` (dd/mm/yyyy) into the as-of date field; it is committed when the field loses focus."""
+        """Type ``text`` (dd/mm/yyyy) into the as-of date field."""
         box = self.page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] input").first
         box.fill("-".join(reversed(text.split("/"))))       # an <input type="date">: ISO value
         before = self._map_count(on_map)
         t0 = self._now()
-        box.press("Tab")
+        # Committed when the focus leaves the widget (Tab stays inside, on its calendar button): click the title.
+        self.page.locator("h1").first.click()
         self._record(step, self._settled(t0, before))
 
     def toggle_commune(self, step: str, on_map: bool) -> None:

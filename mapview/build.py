@@ -42,6 +42,7 @@ from mapview.parcel_layer import parcel_payload
 from mapview.people import add_people_markers
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
+    AGGREGATE_ABOVE,
     APPROXIMATE_CENTRELINE_DASH,
     APPROXIMATE_DASH,
     BOUNDARY_COLOUR,
@@ -151,14 +152,15 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
 
 
 def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
-                 shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool) -> dict:
+                 shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool,
+                 aggregate_above: int = AGGREGATE_ABOVE) -> dict:
     """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
     tables its tooltips use (built in the browser); returns its payload."""
     payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
                              include_personal_data=include_personal_data)
     m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
     options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
-               "fillOpacity": PARCEL_FILL_OPACITY}
+               "fillOpacity": PARCEL_FILL_OPACITY, "aggregateAbove": int(aggregate_above)}
     m.add_child(ParcelLayer(payload, options, PARCEL_LAYER_NAME))
     return payload
 
@@ -180,7 +182,8 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
 
 def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
-              include_personal_data: bool = False, people_markers: bool = True) -> folium.Map:
+              include_personal_data: bool = False, people_markers: bool = True,
+              aggregate_above: int = AGGREGATE_ABOVE) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -210,6 +213,9 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
         The layers of parcels with an open complaint letter and of households not fully paid at the
         as-of date (:mod:`mapview.people`). The dashboard's live map, which outlives date changes, leaves
         them out; an export built for one date has them.
+    aggregate_above : int, default :data:`mapview.style.AGGREGATE_ABOVE` (20 000)
+        With more shown parcels than this in the view the browser draws one disc per commune (its share
+        of shown parcels handed over, with a tooltip) instead of the parcels; zoomed in, the parcels.
 
     Returns
     -------
@@ -237,7 +243,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
     if people_markers:   # under the parcels: hover still finds the parcel
         add_people_markers(m, snapshot, store, parcels)
-    payload = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data)
+    payload = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, aggregate_above)
     _add_title_and_legend(m, payload["state"])
     _fit_view(m, bounds_latlon(parcels) or bounds_latlon(projects) or communes_bounds)
     return m
