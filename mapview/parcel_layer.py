@@ -108,7 +108,8 @@ def date_state(parcels: gpd.GeoDataFrame) -> dict:
 def filter_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date,
                  dated: dict) -> dict:
     """:func:`parcel_state` from its date part ``dated`` (:func:`date_state` of the same ``parcels``):
-    adds ``v``, ``count``, ``title`` and ``legend`` for the parcels ``shown`` (bool per parcel)."""
+    adds ``v``, ``count``, ``at_risk_count``, ``title`` and ``legend`` for the parcels ``shown`` (bool
+    per parcel)."""
     shown = np.asarray(shown, dtype=bool)
     visible = parcels[shown]
     counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
@@ -116,7 +117,7 @@ def filter_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
     has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
     at_risk = int(np.asarray(dated["r"], dtype=bool)[shown].sum())
     return {
-        **dated, "v": shown.astype(int).tolist(), "count": int(shown.sum()),
+        **dated, "v": shown.astype(int).tolist(), "count": int(shown.sum()), "at_risk_count": at_risk,
         "title": title_html(as_of, int(shown.sum()), illustrative),
         "legend": legend_html(counts, at_risk, has_approximate),
     }
@@ -143,7 +144,7 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
         ``s``, ``r``, ``v`` (lists of int), ``d`` (dictionary-encoded texts ``dd/mm/yyyy`` or null),
         ``f`` (bitmask per parcel over ``flags``; lists of indices if there are more than
         :data:`MAX_FLAG_BITS` distinct flags), ``flags`` (HTML-escaped labels), ``title`` and
-        ``legend`` (HTML), ``count`` (parcels shown). The first five are :func:`date_state`, the rest
+        ``legend`` (HTML), ``count`` (parcels shown), ``at_risk_count`` (of them at risk). The first five are :func:`date_state`, the rest
         :func:`filter_state`.
     """
     return filter_state(parcels, shown, projects, as_of, date_state(parcels))
