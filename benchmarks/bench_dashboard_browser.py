@@ -100,6 +100,7 @@ class Session:
 
     def _record(self, step: str, ms: float) -> None:
         self.times.setdefault(step, []).append(ms)
+        print(f"  {self.label:<8} {step:<44} {ms:8.0f} ms  (load {load()})", flush=True)
 
     def _now(self) -> int:
         return self.page.evaluate("() => Date.now()")
