@@ -110,7 +110,9 @@ class BenchStore:
 def ours_html(parcels: gpd.GeoDataFrame, store: BenchStore) -> str:
     from mapview import build_map, standalone_html
 
-    return standalone_html(build_map(SimpleNamespace(parcels=parcels, as_of=AS_OF), store, tile_basemap=False))
+    # Every parcel drawn (no commune discs at low zoom): the same work as explore() does.
+    return standalone_html(build_map(SimpleNamespace(parcels=parcels, as_of=AS_OF), store, tile_basemap=False,
+                                     aggregate_above=len(parcels) + 1))
 
 
 def explore_html(parcels: gpd.GeoDataFrame) -> str:

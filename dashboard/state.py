@@ -328,14 +328,45 @@ def map_document(the_filters: Filters | None = None) -> str:
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_date_state(as_of_date: date, project_ids: tuple[str, ...], url: str | None, version: tuple,
+                       units: tuple[str, ...] = ()) -> dict:
+    """The filter-independent part of the map state (stages, risk, dates, flags), one per as-of date and
+    project filter: another commune / stage / at-risk filter reuses it. Read-only."""
+    from mapview.parcel_layer import map_date_state
+
+    return map_date_state(_cached_snapshot(as_of_date, url, version, units), project_ids)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_marker_masks(as_of_date: date, project_ids: tuple[str, ...], url: str | None, version: tuple,
+                         units: tuple[str, ...] = ()) -> tuple:
+    """The complaint / unpaid marker masks of the map's parcels (:func:`mapview.parcel_layer.map_marker_masks`),
+    one per as-of date and project filter: another commune / stage / at-risk filter reuses them. Read-only."""
+    from mapview.parcel_layer import map_marker_masks
+
+    return map_marker_masks(_cached_snapshot(as_of_date, url, version, units), project_ids,
+                            people=_people_of_store(as_of_date, url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_project_table(url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
+    from mapview.context import project_table
+
+    return project_table(_cached_reader(url, units))
+
+
+# cache_resource, not cache_data: the state is a few MB of lists at 50 000 parcels, and cache_data would
+# unpickle a copy of it on every rerun; the component only serialises it (read-only).
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _cached_map_state(as_of_date: date, the_filters: Filters, url: str | None, version: tuple,
                       units: tuple[str, ...] = ()) -> dict:
-    from mapview.context import project_table
     from mapview.parcel_layer import map_state
 
-    return map_state(_cached_snapshot(as_of_date, url, version, units), project_table(_cached_reader(url, units)),
-                     the_filters, people=_people_of_store(as_of_date, url))
+    dated = _cached_date_state(as_of_date, the_filters.project_ids, url, version, units)
+    masks = _cached_marker_masks(as_of_date, the_filters.project_ids, url, version, units)
+    return map_state(_cached_snapshot(as_of_date, url, version, units), _cached_project_table(url, version, units),
+                     the_filters, dated, marker_masks=masks)
 
 
 def map_state(as_of_date: date | None = None, the_filters: Filters | None = None) -> dict:
@@ -347,6 +378,32 @@ def map_state(as_of_date: date | None = None, the_filters: Filters | None = None
         return _cached_map_state(day, f, database_url(), data_version_key(reader()), account_units())
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
+
+
+# ------------------------------------------------------------------------------------------ league
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_events(url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
+    """The ledger the account reads, once per data version (no copy per rerun: read-only)."""
+    return _cached_reader(url, units).events()
+
+
+@st.cache_resource(show_spinner="Đang xếp hạng xã, phường…", max_entries=16)
+def _cached_league(as_of_date: date, unit: str, url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
+    from milestones.league import communes_league
+
+    return communes_league(_cached_snapshot(as_of_date, url, version, units), _cached_events(url, version, units),
+                           unit=unit)
+
+
+def league(unit: str, as_of_date: date | None = None) -> Any:
+    """:func:`milestones.league.communes_league` of :func:`snapshot` for ``unit`` (``commune`` | ``former``),
+    all projects and communes, cached per (as_of, unit, DATABASE_URL, data_version, account's units): a
+    project or commune filter only selects its rows. Treat it as read-only."""
+    day = as_of_date or as_of()
+    try:
+        return _cached_league(day, unit, database_url(), data_version_key(reader()), account_units())
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không tính được bảng xếp hạng xã, phường tại ngày {fmt_date(day)}.", exc)
 
 
 # ------------------------------------------------------------------------------------ people side

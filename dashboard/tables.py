@@ -314,7 +314,14 @@ def league_view(snapshot: Any, events: pd.DataFrame, *, unit: str = "commune", p
     Returns the table (:func:`exports.figure_tables.league_table`, ranked by gap within each project) and the
     number of its rows whose field counts are stale. ``unit``: ``commune`` (2025) or ``former`` (pre-2025).
     """
-    league = communes_league(snapshot, events, unit=unit)
+    return league_rows(communes_league(snapshot, events, unit=unit), project_ids=project_ids, communes=communes,
+                       project_names=project_names)
+
+
+def league_rows(league: pd.DataFrame, *, project_ids: tuple[str, ...] = (), communes: tuple[str, ...] = (),
+                project_names: dict[str, str] | None = None) -> tuple[pd.DataFrame, int]:
+    """:func:`league_view` from a league already computed (``milestones.league.communes_league``, all
+    projects and communes: the dashboard caches it per as-of date), for the chosen projects and communes."""
     if project_ids:
         league = league[league["project_id"].isin(project_ids)]
     if communes:
@@ -332,6 +339,7 @@ __all__ = [
     "blocking_summary_table",
     "commune_table",
     "filters_note",
+    "league_rows",
     "league_table",
     "league_view",
     "milestone_badges",

@@ -54,6 +54,7 @@ from mapview.parcel_layer import parcel_payload, state_markers
 from mapview.people import MARKER_KINDS
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
+    AGGREGATE_ABOVE,
     APPROXIMATE_CENTRELINE_DASH,
     APPROXIMATE_DASH,
     BOUNDARY_COLOUR,
@@ -165,14 +166,14 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
 
 def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
                  shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool,
-                 markers: dict[str, list[int]] | None) -> tuple[dict, ParcelLayer]:
+                 markers: dict[str, list[int]] | None, aggregate_above: int = AGGREGATE_ABOVE) -> tuple[dict, ParcelLayer]:
     """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
     tables its tooltips use (built in the browser); returns its payload and the layer."""
     payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
                              include_personal_data=include_personal_data, markers=markers)
     m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
     options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
-               "fillOpacity": PARCEL_FILL_OPACITY}
+               "fillOpacity": PARCEL_FILL_OPACITY, "aggregateAbove": int(aggregate_above)}
     layer = ParcelLayer(payload, options, PARCEL_LAYER_NAME)
     m.add_child(layer)
     return payload, layer
@@ -203,7 +204,7 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
 def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
               include_personal_data: bool = False, people_markers: bool = True,
-              people: PeopleFigures | None = None) -> folium.Map:
+              people: PeopleFigures | None = None, aggregate_above: int = AGGREGATE_ABOVE) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -237,6 +238,9 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     people : milestones.people.PeopleFigures, optional
         The people-side figures at the snapshot's date (cached by the dashboard); default: computed from
         ``store``'s registers (a reader without registers: only the parcels' open complaint events).
+    aggregate_above : int, default :data:`mapview.style.AGGREGATE_ABOVE` (20 000)
+        With more shown parcels than this in the view the browser draws one disc per commune (its share
+        of shown parcels handed over, with a tooltip) instead of the parcels; zoomed in, the parcels.
 
     Returns
     -------
@@ -263,7 +267,8 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
     markers = state_markers(snapshot, f, store, people) if people_markers else None
-    payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers)
+    payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers,
+                                  aggregate_above)
     if people_markers:
         _add_markers(m, layer)
     _add_title_and_legend(m, payload["state"])

@@ -96,6 +96,39 @@ def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
     return labels, [sum(1 << i for i in idx) for idx in indices]
 
 
+def date_state(parcels: gpd.GeoDataFrame) -> dict:
+    """The part of the state that depends on the as-of date only (not on the filters).
+
+    ``parcels``: snapshot parcels in the payload's order (``stage``, ``stage_date``, ``risk_flags``,
+    ``at_risk``). Returns ``s``, ``r`` (lists of int), ``d``, ``f``, ``flags`` as in :func:`parcel_state`.
+    A filter change reuses it (the dashboard caches it per as-of date and project filter).
+    """
+    ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
+    labels, flags = _flag_values(parcels)
+    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    return {"s": ranks.tolist(), "r": risky.tolist(), "d": dates, "f": flags, "flags": labels}
+
+
+def filter_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date,
+                 dated: dict, markers: dict[str, list[int]] | None = None) -> dict:
+    """:func:`parcel_state` from its date part ``dated`` (:func:`date_state` of the same ``parcels``):
+    adds ``v``, ``count``, ``at_risk_count``, ``title``, ``legend`` and ``markers`` (when given) for the
+    parcels ``shown`` (bool per parcel)."""
+    shown = np.asarray(shown, dtype=bool)
+    visible = parcels[shown]
+    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
+    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
+    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
+    at_risk = int(np.asarray(dated["r"], dtype=bool)[shown].sum())
+    marked = None if markers is None else {kind: len(positions) for kind, positions in markers.items()}
+    return {
+        **dated, "v": shown.astype(int).tolist(), "count": int(shown.sum()), "at_risk_count": at_risk,
+        "title": title_html(as_of, int(shown.sum()), illustrative),
+        "legend": legend_html(counts, at_risk, has_approximate, marked),
+        **({} if markers is None else {"markers": markers}),
+    }
+
+
 def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.DataFrame, as_of: date,
                  markers: dict[str, list[int]] | None = None) -> dict:
     """The state vector of ``parcels`` (the payload's parcels at ``as_of``, payload order).
@@ -121,24 +154,10 @@ def parcel_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
         ``s``, ``r``, ``v`` (lists of int), ``d`` (dictionary-encoded texts ``dd/mm/yyyy`` or null),
         ``f`` (bitmask per parcel over ``flags``; lists of indices if there are more than
         :data:`MAX_FLAG_BITS` distinct flags), ``flags`` (HTML-escaped labels), ``title`` and
-        ``legend`` (HTML), ``count`` (parcels shown), ``markers`` (when given).
+        ``legend`` (HTML), ``count`` (parcels shown), ``at_risk_count`` (of them at risk), ``markers`` (when
+        given). The first five are :func:`date_state`, the rest :func:`filter_state`.
     """
-    shown = np.asarray(shown, dtype=bool)
-    ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
-    labels, flags = _flag_values(parcels)
-    visible = parcels[shown]
-    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
-    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
-    has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
-    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
-    marked = None if markers is None else {kind: len(positions) for kind, positions in markers.items()}
-    return {
-        "s": ranks.tolist(), "r": risky.tolist(), "v": shown.astype(int).tolist(), "d": dates, "f": flags,
-        "flags": labels, "count": int(shown.sum()),
-        "title": title_html(as_of, int(shown.sum()), illustrative),
-        "legend": legend_html(counts, int(risky[shown].sum()), has_approximate, marked),
-        **({} if markers is None else {"markers": markers}),
-    }
+    return filter_state(parcels, shown, projects, as_of, date_state(parcels), markers)
 
 
 def shown_mask(parcels: gpd.GeoDataFrame, filters: Filters) -> np.ndarray:
@@ -182,20 +201,37 @@ def state_markers(snapshot: Snapshot, filters: Filters | Any = None, store: Any 
     return marker_indices(people_marker_masks(snapshot, store, parcels, people), shown_mask(parcels, f))
 
 
-def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None, *,
-              store: Any = None, people: PeopleFigures | None = None) -> dict:
+def map_state(snapshot: Snapshot, projects: pd.DataFrame, filters: Filters | Any = None,
+              dated: dict | None = None, *, store: Any = None, people: PeopleFigures | None = None,
+              marker_masks: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """The state to send to a live map built by :func:`mapview.build_map` with the same project filter,
     after a new as-of date or another commune / stage / at-risk filter.
 
-    ``projects`` is the store's project table (``mapview.context.project_table``); ``store`` / ``people``
-    give the markers as in :func:`state_markers` (pass what the map was built with).
+    ``projects`` is the store's project table (``mapview.context.project_table``); ``dated``, when given, is
+    :func:`map_date_state` of the same snapshot and project filter and ``marker_masks`` its
+    :func:`map_marker_masks` (a filter change then computes only the mask, the title and the legend);
+    otherwise ``store`` / ``people`` give the markers as in :func:`state_markers` (what the map was built with).
     """
     f = as_filters(filters)
     parcels = payload_parcels(snapshot.parcels, f.project_ids)
     shown = shown_mask(parcels, f)
     shown_projects = projects[projects["project_id"].isin(f.project_ids)] if f.project_ids else projects
-    markers = marker_indices(people_marker_masks(snapshot, store, parcels, people), shown)
-    return parcel_state(parcels, shown, shown_projects, snapshot.as_of, markers)
+    markers = marker_indices(marker_masks if marker_masks is not None
+                             else people_marker_masks(snapshot, store, parcels, people), shown)
+    return filter_state(parcels, shown, shown_projects, snapshot.as_of,
+                        dated if dated is not None else date_state(parcels), markers)
+
+
+def map_date_state(snapshot: Snapshot, project_ids: tuple[str, ...] = ()) -> dict:
+    """:func:`date_state` of the payload parcels of ``project_ids`` in ``snapshot`` (for :func:`map_state`)."""
+    return date_state(payload_parcels(snapshot.parcels, tuple(project_ids)))
+
+
+def map_marker_masks(snapshot: Snapshot, project_ids: tuple[str, ...] = (), *, store: Any = None,
+                     people: PeopleFigures | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`mapview.people.people_marker_masks` of the payload parcels of ``project_ids`` (date-dependent
+    only: the dashboard caches it per as-of date and project filter, like :func:`map_date_state`)."""
+    return people_marker_masks(snapshot, store, payload_parcels(snapshot.parcels, tuple(project_ids)), people)
 
 
 def payload_features(payload: dict) -> dict:

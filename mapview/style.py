@@ -20,6 +20,9 @@ COMMUNE_FILL = "#fbf8ef"
 PARCEL_EDGE = "#37474f"
 #: Fill opacity of the parcels (stage colour).
 PARCEL_FILL_OPACITY = 0.8
+#: Above this many shown parcels in view the map draws one disc per commune (handed-over share) instead of
+#: the parcels; zooming in below it draws the parcels (``parcels.js`` ``aggregateAbove``).
+AGGREGATE_ABOVE = 20_000
 #: Leaflet dash pattern of an approximate clearance boundary.
 APPROXIMATE_DASH = "8 6"
 #: Leaflet dash pattern of an approximate centreline.

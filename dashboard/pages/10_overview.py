@@ -17,7 +17,7 @@ from dashboard import state
 from dashboard.people_view import cards as people_cards
 from dashboard.tables import (
     filters_note,
-    league_view,
+    league_rows,
     milestone_badges,
     milestone_table,
     project_card,
@@ -239,18 +239,11 @@ LEAGUE_UNIT_KEY = "overview_league_unit"
 _LEAGUE_UNITS = {"commune": "Xã, phường mới (từ 1/7/2025)", "former": "Xã, phường cũ (trước 1/7/2025)"}
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _events(url: str | None, version: tuple):
-    """The ledger, once per data version (for the league's days since the last field counts)."""
-    return state.reader().events()
-
-
-def _league(snap, names: dict[str, str], chosen: tuple[str, ...], communes: tuple[str, ...]) -> None:
+def _league(names: dict[str, str], chosen: tuple[str, ...], communes: tuple[str, ...]) -> None:
     unit = st.radio("Đơn vị hành chính", list(_LEAGUE_UNITS), format_func=_LEAGUE_UNITS.get, horizontal=True,
                     key=LEAGUE_UNIT_KEY)
-    events = _events(state.database_url(), state.data_version_key())
-    table, stale = league_view(snap, events, unit=unit, project_ids=chosen,
-                               communes=communes if unit == "commune" else (), project_names=names)
+    table, stale = league_rows(state.league(unit), project_ids=chosen, communes=communes if unit == "commune" else (),
+                               project_names=names)
     if table.empty:
         st.info("Không có xã, phường nào khớp bộ lọc đang chọn.")
         return
@@ -307,7 +300,7 @@ def render() -> None:
     _milestones(milestones, names)
 
     st.subheader("Tiến độ theo xã, phường")
-    _league(snap, names, chosen, communes)
+    _league(names, chosen, communes)
 
     st.subheader("Kế hoạch và thực hiện (đường cong S)")
     _s_curves(curve, milestones, names, day)

@@ -11,7 +11,6 @@ import streamlit as st
 
 from dashboard import state
 from dashboard.map_component import live_map
-from milestones.filters import apply_filters
 from vocab.format import fmt_date, fmt_number
 
 TITLE = "Bản đồ"
@@ -26,15 +25,14 @@ def render() -> None:
     day = state.as_of()
     chosen = state.filters()
     st.title("Bản đồ tiến độ GPMB")
-    snap = state.snapshot(day)
-    shown = apply_filters(snap.parcels, chosen)
-    at_risk = int(shown["at_risk"].fillna(False).astype(bool).sum()) if "at_risk" in shown else 0
+    # The counts come with the map's state (cached per date and filters): no filtering of the parcels here.
+    map_state = state.map_state(day, chosen)
     st.caption(
-        f"Tính đến ngày **{fmt_date(day)}** · {fmt_number(len(shown))} thửa đang hiển thị, trong đó "
-        f"{fmt_number(at_risk)} thửa có rủi ro tiến độ (viền đỏ, chấm đỏ). Di chuột lên thửa để xem chi tiết; "
-        "bật/tắt lớp ở góc trên bên phải. Lọc theo dự án, xã, giai đoạn ở thanh bên trái."
+        f"Tính đến ngày **{fmt_date(day)}** · {fmt_number(map_state['count'])} thửa đang hiển thị, trong đó "
+        f"{fmt_number(map_state['at_risk_count'])} thửa có rủi ro tiến độ (viền đỏ, chấm đỏ). Di chuột lên thửa để "
+        "xem chi tiết; bật/tắt lớp ở góc trên bên phải. Lọc theo dự án, xã, giai đoạn ở thanh bên trái. Ở mức thu "
+        "nhỏ với nhiều thửa, mỗi xã là một vòng tròn theo tỷ lệ thửa đã bàn giao; phóng to để xem từng thửa."
     )
-    if shown.empty:
+    if map_state["count"] == 0:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
-    live_map(state.map_key(chosen), lambda: state.map_document(chosen), state.map_state(day, chosen),
-             height=MAP_HEIGHT_PX)
+    live_map(state.map_key(chosen), lambda: state.map_document(chosen), map_state, height=MAP_HEIGHT_PX)

@@ -50,3 +50,44 @@ def test_map_draws_offline_and_shows_tooltips(tmp_path, fake_store):
         assert "Leaflet" in attribution.inner_text()
         assert attribution.locator("a[href^='http']").count() == 0
         assert requested == []
+
+
+#: Centre of commune disc i in page pixels, and the layer's aggregate counters.
+_GROUP_JS = """(i) => { const l = window.GPMBParcels.layers[0], m = l._map, g = l.groups()[i];
+  const pt = m.latLngToContainerPoint(m.unproject([g.x, g.y], 0)), box = m.getContainer().getBoundingClientRect();
+  return {x: box.left + pt.x, y: box.top + pt.y, n: g.n, h: g.h, c: g.c, aggregated: l.aggregated, drawn: l.drawn,
+          discs: l.drawnGroups, groups: l.groups().length, name: GPMB.communes[g.c]}; }"""
+
+
+def test_low_zoom_draws_communes_and_zoom_draws_parcels(tmp_path, fake_store):
+    """Above ``aggregate_above`` shown parcels in view: one disc per commune (handed-over share in its
+    tooltip, counted here from the snapshot); zoomed on one parcel: the parcels again."""
+    snap = synthetic.compute_snapshot(fake_store, date(2024, 6, 30))
+    path = tmp_path / "map.html"
+    path.write_text(standalone_html(build_map(snap, fake_store, aggregate_above=5)), encoding="utf-8")
+    parcels = snap.parcels[~snap.parcels.geometry.is_empty & snap.parcels.geometry.notna()]
+    pairs = parcels.groupby(["commune", parcels["commune_former"].fillna("")], dropna=False)
+    expected = {(c, f): (len(g), int((g["stage"] == "handed_over").sum())) for (c, f), g in pairs}
+    with offline_page(allow_localhost=False, viewport={"width": 1200, "height": 800}) as (page, requested):
+        page.goto(path.as_uri())
+        page.wait_for_function(DRAWN)
+        first = page.evaluate(_GROUP_JS, 0)
+        assert first["aggregated"] and first["drawn"] == 0
+        assert first["groups"] == first["discs"] == len(expected) > 1
+        for i in range(first["groups"]):
+            spot = page.evaluate(_GROUP_JS, i)
+            name, former = spot["name"]
+            assert (spot["n"], spot["h"]) == expected[(name, former)], spot
+            page.mouse.move(spot["x"] + 3, spot["y"] + 3)
+            tip = page.locator(".leaflet-tooltip.gpmb-tip")
+            tip.wait_for(timeout=15_000)
+            text = tip.inner_text()
+            assert f"{spot['n']} thửa đang hiển thị" in text and f"{spot['h']} thửa (" in text, text
+            assert name in text
+        page.mouse.move(5, 5)
+        # Zoomed on one parcel: fewer than 5 in view, so the parcels themselves are drawn.
+        spot = page.evaluate(FOCUS_JS, ["n", 103, 19])
+        page.wait_for_function("() => !window.GPMBParcels.layers[0].aggregated")
+        counts = page.evaluate(COUNTS_JS)
+        assert 1 <= counts["drawn"] <= 5 and spot["hit"]
+        assert requested == []

@@ -11,6 +11,9 @@
  * zoom), one tooltip and one hover outline for the whole layer, hit-tested with a grid index.
  * Every text in columns/state is HTML-escaped in Python; the tooltip only joins them with fixed markup.
  * setState(state) restyles the live map without touching the geometry.
+ * Above options.aggregateAbove shown parcels in view (low zoom on a large store) the layer draws one disc
+ * per commune instead, coloured by its share of shown parcels handed over (the last stage), with its own
+ * tooltip; zoomed in below that count it draws the parcels again (layer.aggregated says which).
  */
 (function () {
   'use strict';
@@ -121,7 +124,9 @@
   }
 
   var ParcelLayer = L.Canvas.extend({
-    options: {padding: 0.1, colours: [], edge: '#37474f', risk: '#d50000', fillOpacity: 0.8, hover: '#000000'},
+    // aggregateAbove: more shown parcels than this in view -> one disc per commune instead (low zoom).
+    options: {padding: 0.1, colours: [], edge: '#37474f', risk: '#d50000', fillOpacity: 0.8, hover: '#000000',
+              aggregateAbove: 20000},
 
     initialize: function (payload, options) {
       L.Canvas.prototype.initialize.call(this, options);
@@ -145,11 +150,16 @@
       this._columns.d = column(state.d, n); this._columns.f = state.f;
       this._tables.flags = state.flags || [];
       this._state = state;
+      this._groups = null;
       if (!initial) {
         this._setHover(-1, null);
         this._html('.gpmb-title', state.title);
         this._html('.gpmb-legend', state.legend);
         if (this._map) { this._redraw(); }
+        // For benchmarks and tests: how many states were applied, and when (Date.now(): one clock
+        // across the frames of the dashboard, unlike performance.now()).
+        window.__gpmbStates = (window.__gpmbStates || 0) + 1;
+        window.__gpmbStateAt = Date.now();
       }
       this.fire('gpmbstate', {state: state});   // markers.js hook: the marker layers follow the state
       return this;
@@ -201,6 +211,7 @@
         this._setHover(-1, null); return;
       }
       var latlng = map.mouseEventToLatLng(e);
+      if (this.aggregated) { this._setGroupHover(this.groupAt(latlng), latlng); return; }
       this._setHover(this.hitTest(latlng), latlng);
     },
 
@@ -297,6 +308,74 @@
       return out;
     },
 
+    /* Shown parcels per commune (column c): [{c, n, h handed over, x, y mean box centre (zoom-0 px)}]. */
+    groups: function () {
+      if (this._groups) { return this._groups; }
+      var geo = this._geo, box = geo.box, c = this._columns.c || [], last = this.options.colours.length - 1;
+      var at = {}, out = [];
+      for (var p = 0; p < geo.n; p++) {
+        if (!this._v[p] || !(box[4 * p] <= box[4 * p + 2])) { continue; }
+        var key = c[p] === undefined || c[p] === null ? -1 : c[p];
+        var g = at[key] || (at[key] = out[out.push({c: key, n: 0, h: 0, x: 0, y: 0}) - 1]);
+        g.n++; g.h += this._s[p] === last ? 1 : 0;
+        g.x += (box[4 * p] + box[4 * p + 2]) / 2; g.y += (box[4 * p + 1] + box[4 * p + 3]) / 2;
+      }
+      for (var i = 0; i < out.length; i++) { out[i].x /= out[i].n; out[i].y /= out[i].n; }
+      this._groups = out;
+      return out;
+    },
+
+    _radius: function (g) { return Math.max(10, Math.min(40, 8 + Math.sqrt(g.n) / 3)); },
+
+    /* Fill colour of a handed-over share 0..1: red -> amber -> green. */
+    shareColour: function (share) { return 'hsl(' + Math.round(120 * share) + ',70%,38%)'; },
+
+    /* Index in groups() of the commune disc under latlng (aggregated mode), or -1. */
+    groupAt: function (latlng) {
+      var map = this._map, k = map.options.crs.scale(map.getZoom()) / 256, pt = map.project(latlng, 0), gs = this.groups();
+      for (var i = gs.length - 1; i >= 0; i--) {
+        var dx = (gs[i].x - pt.x) * k, dy = (gs[i].y - pt.y) * k, r = this._radius(gs[i]);
+        if (dx * dx + dy * dy <= r * r) { return i; }
+      }
+      return -1;
+    },
+
+    groupHtml: function (i) {
+      var g = this.groups()[i], names = (this._tables.communes || [])[g.c] || ['', ''];
+      var name = names[1] && names[1] !== names[0] ? names[1] + ' (nay ' + names[0] + ')' : (names[0] || 'Chưa rõ xã');
+      var pct = (100 * g.h / g.n).toFixed(1).replace('.', ',');
+      return '<b>' + name + '</b><br>' + g.n.toLocaleString('vi-VN') + ' thửa đang hiển thị<br>Đã bàn giao mặt bằng: ' +
+        g.h.toLocaleString('vi-VN') + ' thửa (' + pct + ' %)<br><i>Phóng to để xem từng thửa</i>';
+    },
+
+    _setGroupHover: function (i, latlng) {
+      var map = this._map;
+      this._setHover(-1, null);
+      map.getContainer().style.cursor = i >= 0 ? 'pointer' : '';
+      if (i < 0) { return; }
+      this._tip.setContent(this.groupHtml(i));
+      this._tip.setLatLng(latlng);
+      if (!map.hasLayer(this._tip)) { map.openTooltip(this._tip); }
+    },
+
+    /* One disc per commune with its handed-over share (% in the middle). */
+    _drawGroups: function (ctx, k, ox, oy) {
+      var gs = this.groups(), i, g, r;
+      ctx.save();
+      ctx.lineWidth = 1.5; ctx.strokeStyle = '#ffffff'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+      ctx.font = 'bold 11px sans-serif';
+      for (i = 0; i < gs.length; i++) {
+        g = gs[i]; r = this._radius(g);
+        var x = g.x * k - ox, y = g.y * k - oy;
+        ctx.beginPath(); ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI);
+        ctx.globalAlpha = 0.85; ctx.fillStyle = this.shareColour(g.h / g.n); ctx.fill();
+        ctx.globalAlpha = 1; ctx.stroke();
+        ctx.fillStyle = '#ffffff'; ctx.fillText(Math.round(100 * g.h / g.n) + '%', x, y);
+      }
+      ctx.restore();
+      return gs.length;
+    },
+
     _path: function (ctx, p, k, ox, oy) {
       var geo = this._geo, X = geo.X, Y = geo.Y;
       for (var r = geo.partStart[p]; r < geo.partStart[p + 1]; r++) {
@@ -319,6 +398,18 @@
         if (!this._v[p] || box[4 * p] > vx1 || box[4 * p + 2] < vx0 || box[4 * p + 1] > vy1 || box[4 * p + 3] < vy0) { continue; }
         shown.push(p);
         small.push((box[4 * p + 2] - box[4 * p]) * k < 1.5 && (box[4 * p + 3] - box[4 * p + 1]) * k < 1.5);
+      }
+      var aggregate = shown.length > o.aggregateAbove;
+      if (aggregate !== this.aggregated) { this._setHover(-1, null); }
+      this.aggregated = aggregate;
+      if (aggregate) {
+        this.drawnGroups = this._drawGroups(ctx, k, ox, oy);
+        this.drawn = 0;
+        this._drawnOnce = true;
+        window.__gpmbDrawn = (window.__gpmbDrawn || 0) + 1;
+        if (window.__gpmbDrawn === 1) { performance.mark('gpmb-first-draw'); }
+        this.fire('drawn', {count: 0, groups: this.drawnGroups});
+        return;
       }
       ctx.save();
       // 1. risk dots, under the parcels: they stick out of a tiny parcel, a large one covers them.
