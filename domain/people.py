@@ -112,7 +112,7 @@ REGISTER_KEYS: dict[str, tuple[str, ...]] = {
 #: Register kinds a file import may name (``cli.py import-register --kind``; ``matrix`` = the household ×
 #: step matrix, which fills ``households`` and the ledger).
 IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots",
-                                 "matrix")
+                                 "areas", "matrix")
 
 #: Personal data in the registers (Decree 13/2023/NĐ-CP): read only with ``read_personal``.
 PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", "id_number", "phone", "address")}
