@@ -60,6 +60,11 @@ RESOLUTION_ROUNDS: tuple[int, ...] = (1, 2)
 #: Statuses of a resettlement lot.
 LOT_STATUSES: tuple[str, ...] = ("planned", "available", "reserved", "allocated", "handed_over")
 
+#: Construction status of a resettlement area at a date (:func:`milestones.area_progress.area_progress`): not
+#: complete and the planned date not passed; not complete and past it (chậm N ngày); completed on or before the
+#: planned date; completed after it; no planned date recorded.
+AREA_PROGRESS_STATUSES: tuple[str, ...] = ("on_schedule", "late", "done", "done_late", "no_plan")
+
 #: Statuses of a lot that a lottery may draw.
 DRAWABLE_LOT_STATUSES: frozenset[str] = frozenset({"available"})
 

@@ -191,7 +191,7 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
     "areas": (
         Field("area_id", "Mã khu", _code), Field("project_id", "Mã dự án", _code, False),
         Field("name", "Tên khu", _text),
-        Field("planned_completion_date", "Ngày hoàn thành theo kế hoạch", parse_date),
+        Field("planned_completion_date", "Ngày hoàn thành theo kế hoạch", parse_date, False),
         Field("actual_completion_date", "Ngày hoàn thành thực tế", parse_date, False),
         Field("construction_percent", "Tiến độ xây dựng (%)", _percent),
         Field("geometry_wkt", "Ranh giới khu (WKT)", _wkt_text),
@@ -298,8 +298,8 @@ def validate_complaints(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProb
 
 
 def validate_areas(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
-    """Resettlement areas: area code, project (blank = the import's), name, planned completion date, actual
-    completion date (optional), construction progress in % (0–100), the boundary as WKT text (its geometry
+    """Resettlement areas: area code, project (blank = the import's), name, planned and actual completion dates
+    (optional; an area without a planned date has no delay), construction progress in % (0–100), the boundary as WKT text (its geometry
     checks and CRS: :func:`ingest.area_rows.area_geometries`)."""
     return validate_register("areas", table)
 

@@ -122,3 +122,37 @@ def test_map_file_without_a_reader_is_refused_with_a_message(store, admin):
     result = import_register(b"{}", store, kind="areas", project_id="QL4B", actor=admin, file_name="khu.geojson",
                              today=TODAY)
     assert result.status == "refused" and "CSV/XLSX" in result.message_vi
+
+
+def test_a_percent_typed_on_the_page_is_a_new_version_checked_like_a_file(store, admin):
+    from ingest.area_update import record_area_progress
+    from tests.support.actors import make_account
+
+    before = store.resettlement_areas().set_index("area_id").loc["KTDC-QL4B-01"]
+    bad = record_area_progress(store, "KTDC-QL4B-01", construction_percent=101, actor=admin, today=TODAY)
+    assert bad.status == "rejected" and bad.problems[0].column == "Tiến độ xây dựng (%)"
+    early = record_area_progress(store, "KTDC-QL4B-01", construction_percent=90,
+                                 actual_completion_date=date(2025, 6, 1), actor=admin, today=TODAY)
+    assert early.status == "rejected" and "100%" in early.message_vi
+    done = record_area_progress(store, "KTDC-QL4B-01", construction_percent=100,
+                                actual_completion_date=date(2025, 6, 20), actor=admin, today=TODAY)
+    assert done.status == "committed" and done.rows_changed == 1, done.message_vi
+    after = store.resettlement_areas().set_index("area_id").loc["KTDC-QL4B-01"]
+    assert after["construction_percent"] == 100.0 and after["actual_completion_date"] == date(2025, 6, 20)
+    assert after["geometry"].equals(before["geometry"]) and after["name"] == before["name"]
+    history = store.register_versions("areas").query("area_id == 'KTDC-QL4B-01'")
+    assert history["construction_percent"].tolist() == [before["construction_percent"], 100.0]
+    from store import AuditTrail
+
+    last = AuditTrail(store).read().iloc[-1]
+    assert last["action"] == "register_imported" and last["target"] == f"upload:{done.upload_id}"
+    assert last["account"] == admin.username and last["after"]["register"] == "areas"
+    again = record_area_progress(store, "KTDC-QL4B-01", construction_percent=100,
+                                 actual_completion_date=date(2025, 6, 20), actor=admin, today=TODAY)
+    assert again.status == "nothing_new"
+    viewer = make_account(store, "lanh_dao", "viewer")
+    from domain.errors import GpmbError
+
+    with pytest.raises(GpmbError):
+        record_area_progress(store, "KTDC-QL4B-01", construction_percent=50, actor=viewer, today=TODAY)
+    assert store.resettlement_areas().set_index("area_id").loc["KTDC-QL4B-01", "construction_percent"] == 100.0
