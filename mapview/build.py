@@ -40,6 +40,7 @@ from mapview.elements import DataLayer, FitWhenSized, HtmlControl, LookupTables,
 from mapview.layers import bounds_latlon
 from mapview.parcel_layer import parcel_payload
 from mapview.people import add_people_markers
+from mapview.resettlement import add_resettlement_layer
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
     APPROXIMATE_CENTRELINE_DASH,
@@ -235,6 +236,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
+    add_resettlement_layer(m, memo, all_projects, f.project_ids)   # layer «Khu tái định cư» (mapview.resettlement)
     if people_markers:   # under the parcels: hover still finds the parcel
         add_people_markers(m, snapshot, store, parcels)
     payload = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data)
