@@ -156,3 +156,12 @@ def test_a_percent_typed_on_the_page_is_a_new_version_checked_like_a_file(store,
     with pytest.raises(GpmbError):
         record_area_progress(store, "KTDC-QL4B-01", construction_percent=50, actor=viewer, today=TODAY)
     assert store.resettlement_areas().set_index("area_id").loc["KTDC-QL4B-01", "construction_percent"] == 100.0
+
+
+def test_a_unit_limited_reader_sees_the_areas_of_its_units_projects_only(store):
+    from store.scoped import ScopedStore
+
+    unit = store.projects().set_index("project_id").loc["QL4B", "unit"]
+    mine = ScopedStore(store, {unit}).resettlement_areas()
+    assert "KTDC-QL4B-01" in set(mine["area_id"]) and mine.crs.to_epsg() == 9215
+    assert ScopedStore(store, {"no-such-unit"}).resettlement_areas().empty
