@@ -67,6 +67,19 @@ def area_checks(valid: pd.DataFrame, today: date) -> list[RowProblem]:
     return problems
 
 
+def lower_percent_notes(valid: pd.DataFrame, current: pd.DataFrame) -> list[str]:
+    """A note per area whose new construction percent is below the recorded one (a correction, or a mistake):
+    recorded all the same, as a new version."""
+    recorded = dict(zip(current["area_id"], current["construction_percent"], strict=True)) if len(current) else {}
+    notes = []
+    for r in valid.to_dict("records"):
+        before = recorded.get(r["area_id"])
+        if before is not None and not pd.isna(before) and r["construction_percent"] < before:
+            notes.append(f"Khu {r['area_id']}: tiến độ xây dựng giảm từ {before:g}% xuống "
+                         f"{r['construction_percent']:g}% (vẫn ghi là phiên bản mới; hãy kiểm tra nếu nhập nhầm).")
+    return notes
+
+
 def _geometry(text: str):
     """(2D polygonal geometry, None) or (None, Vietnamese problem) for one WKT text."""
     try:

@@ -17,7 +17,7 @@ import pandas as pd
 from domain.crs import STORE_EPSG
 from domain.people import REGISTER_COLUMNS
 from domain.roles import Account
-from ingest.area_rows import area_checks, area_geometries
+from ingest.area_rows import area_checks, area_geometries, lower_percent_notes
 from ingest.register_import import RegisterImportResult
 from ingest.register_rows import REGISTERS, validate_register
 
@@ -65,6 +65,7 @@ def record_area_progress(store, area_id: str, *, construction_percent, actual_co
         result.status = "rejected"
         result.message_vi = "Chưa ghi: " + "; ".join(f"{p.column}: {p.message_vi}" for p in result.problems) + "."
         return result
+    result.notes = lower_percent_notes(valid, current)
     rows = valid.reindex(columns=list(REGISTER_COLUMNS["areas"]))
     content = json.dumps(rows.astype(str).to_dict("records"), ensure_ascii=False, sort_keys=True)
     result.file_sha256, result.rows_valid = hashlib.sha256(content.encode("utf-8")).hexdigest(), 1

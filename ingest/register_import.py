@@ -27,7 +27,7 @@ from domain.crs import STORE_EPSG
 from domain.errors import GpmbError
 from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
 from domain.roles import Account, require
-from ingest.area_rows import area_checks, area_geometries, is_geo_file, project_epsg
+from ingest.area_rows import area_checks, area_geometries, is_geo_file, lower_percent_notes, project_epsg
 from ingest.matrix_events import matrix_rows
 from ingest.read import IngestError
 from ingest.register_file import read_register_file
@@ -172,7 +172,7 @@ def _read_areas(data: bytes, name: str, project_id: str, store, result, *, today
     valid = valid[~valid.index.isin(_problem_rows(problems))]
     valid, geo_problems, notes, area_m2 = area_geometries(valid, epsg=epsg, user_epsg=user_epsg,
                                                           default_epsg=default_epsg)
-    result.notes += notes
+    result.notes += notes + lower_percent_notes(valid, store.register("areas"))
     result.rows, result.rows_valid = len(raw), len(valid)
     result.problems = sorted(problems + geo_problems, key=lambda p: p.row)
     result.area_m2_total = area_m2

@@ -71,6 +71,8 @@ def _progress_form(figures, account) -> None:
         return
     show = {"committed": st.success, "nothing_new": st.info}.get(result.status, st.error)
     show(markdown_text(result.message_vi))
+    for note in result.notes:
+        st.warning(markdown_text(note))
 
 
 def _minutes(inputs, result, day: date) -> bytes:

@@ -96,6 +96,7 @@ def test_csv_in_wgs84_is_reprojected_then_reimport_adds_nothing_update_is_a_vers
     update = _csv(f"KTDC-MOI;;Khu mới «<b>x</b>»;31/12/2025;;55;{_wkt(SQUARE_4326)}")
     second = _import(store, admin, update, name="cap_nhat.csv")
     assert second.status == "committed" and second.rows_changed == 1 and second.rows_added == 0
+    assert not any("giảm" in note for note in second.notes)
     assert store.resettlement_areas("QL4B").set_index("area_id").loc["KTDC-MOI", "construction_percent"] == 55.0
     versions = store.register_versions("areas")
     mine = versions[versions["area_id"] == "KTDC-MOI"]
@@ -134,6 +135,9 @@ def test_a_percent_typed_on_the_page_is_a_new_version_checked_like_a_file(store,
     early = record_area_progress(store, "KTDC-QL4B-01", construction_percent=90,
                                  actual_completion_date=date(2025, 6, 1), actor=admin, today=TODAY)
     assert early.status == "rejected" and "100%" in early.message_vi
+    lower = _import(store, admin, _csv(f"KTDC-QL4B-01;;Khu Gia Cát;30/06/2024;;50;{_wkt(SQUARE_9215)}"),
+                    dry_run=True)
+    assert f"giảm từ {before['construction_percent']:g}% xuống 50%" in " ".join(lower.notes)   # noted, not refused
     done = record_area_progress(store, "KTDC-QL4B-01", construction_percent=100,
                                 actual_completion_date=date(2025, 6, 20), actor=admin, today=TODAY)
     assert done.status == "committed" and done.rows_changed == 1, done.message_vi
@@ -165,3 +169,28 @@ def test_a_unit_limited_reader_sees_the_areas_of_its_units_projects_only(store):
     mine = ScopedStore(store, {unit}).resettlement_areas()
     assert "KTDC-QL4B-01" in set(mine["area_id"]) and mine.crs.to_epsg() == 9215
     assert ScopedStore(store, {"no-such-unit"}).resettlement_areas().empty
+
+
+def test_areas_import_update_history_and_revert_on_postgis():
+    from ingest.area_update import record_area_progress
+    from tests.support.actors import office_admin
+    from tests.support.postgis import postgis_database
+    from tests.support.stores import demo_store
+
+    with postgis_database("people") as url:
+        pg = demo_store(url, sources_dir=SOURCES)
+        try:
+            admin = office_admin(pg)
+            first = _import(pg, admin, _csv(f"KTDC-PG;;Khu PostGIS;31/12/2025;;20;{_wkt(SQUARE_9215)}"))
+            assert first.status == "committed", first.message_vi
+            update = record_area_progress(pg, "KTDC-PG", construction_percent=45, actor=admin, today=TODAY)
+            assert update.status == "committed"
+            history = pg.register_versions("areas").query("area_id == 'KTDC-PG'")
+            assert history["construction_percent"].tolist() == [20.0, 45.0]
+            assert history["uploaded_at"].notna().all()
+            assert pg.revert_upload(update.upload_id, actor=admin, reason="thử").executed
+            area = pg.resettlement_areas("QL4B").set_index("area_id").loc["KTDC-PG"]
+            assert area["construction_percent"] == 20.0
+            assert shapely.hausdorff_distance(shapely.Polygon(SQUARE_9215), area["geometry"]) < 0.01
+        finally:
+            pg.close()
