@@ -138,7 +138,7 @@ def render() -> None:
     st.caption("«Chậm N ngày»: chưa hoàn thành (ngày hoàn thành thực tế) mà đã quá ngày hoàn thành theo kế hoạch, "
                "tính đến ngày xem. Khu tái định cư cũng có trên bản đồ (lớp «Khu tái định cư»).")
     st.subheader("Lịch sử tiến độ xây dựng")
-    table(area_history_records(figures), AREA_HISTORY_COLS, "Chưa có lần ghi tiến độ nào.", height=300)
+    table(area_history_records(figures), AREA_HISTORY_COLS, "Chưa có lần ghi tiến độ nào.")
     st.subheader("Lô đất")
     table(lot_records(figures), LOT_COLS, "Chưa có lô nào.", height=360)
     account = current_account()
