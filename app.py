@@ -71,6 +71,16 @@ def _hidden_navigation(found: list[pages.PageInfo]) -> None:
                    for i, p in enumerate(found)] or [st.Page(_nothing, title="Đăng nhập")], position="hidden")
 
 
+def _refusal(page: pages.PageInfo):
+    """What a page the role may not open draws when its URL is typed (kept with a reload): the Vietnamese
+    refusal of :func:`dashboard.auth.require_page`, not Streamlit's English «Page not found»."""
+    def refused() -> None:
+        auth.refuse_page()
+
+    refused.__name__ = f"refused_{page.url_path}"
+    return refused
+
+
 def main() -> None:
     """Entry point run by Streamlit on every rerun."""
     st.set_page_config(page_title="GPMB Tracker – Tiến độ GPMB", page_icon="🗺️", layout="wide")
@@ -81,6 +91,7 @@ def main() -> None:
         if account is None:  # the login form only: no page, no figures, no footer naming projects
             _hidden_navigation(found)  # first: a login sent while the form draws keeps the page's URL
             auth.login_screen()
+    auth.sync_cookie()  # a reload keeps the login (dashboard.auth): the token in the browser's cookie
     if account is None:
         return
     allowed = access.visible_pages(account, found)
@@ -91,7 +102,8 @@ def main() -> None:
     nav = [
         st.Page(p.render, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
         for i, p in enumerate(allowed)
-    ]
+    ] + [st.Page(_refusal(p), title=p.title, url_path=p.url_path, visibility="hidden")
+         for p in found if p not in allowed]
     current = st.navigation(nav, expanded=True)  # every page listed (15 for an admin), no «View more»
     st.sidebar.markdown("### GPMB Tracker")
     auth.sidebar_identity(account)

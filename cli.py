@@ -83,7 +83,7 @@ def run_command(args: argparse.Namespace, debug: bool) -> int:
         return int(args._run(args))
     except GpmbError as exc:
         log.debug("%s refused", args.command, exc_info=True)
-        message = exc.message_vi
+        message = refusal_text(exc)
         print(message if message.startswith("Lỗi") else f"Lỗi: {message}", file=sys.stderr)
         return exc.exit_code
     except Exception as exc:
@@ -159,6 +159,18 @@ def cached_status(argv: list[str]) -> str | None:
     request = {"command": "status", "as_of": as_of.isoformat(), "json": options["--json"],
                "rollup": options["--rollup"]}
     return output_cache.cached_output_from_file(path, request)
+
+
+def refusal_text(error: GpmbError) -> str:
+    """The Vietnamese message of ``error`` for the terminal: a refused permission in words (role and action
+    named as the dashboard names them, not by their codes); control characters of file text escaped."""
+    from domain.roles import PermissionDeniedError, UnitScopeError
+    from vocab.escape import terminal_text
+    from vocab.roles import permission_denied_text
+
+    if isinstance(error, PermissionDeniedError) and not isinstance(error, UnitScopeError):
+        return terminal_text(permission_denied_text(error))
+    return terminal_text(error.message_vi)
 
 
 def main(argv: list[str] | None = None) -> int:

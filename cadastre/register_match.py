@@ -83,3 +83,11 @@ def format_register_match(match: dict) -> str:
     if match["matched"]:
         lines.append("  Nhập lại bảng hộ × bước (import-register) để ghi tiến độ của các thửa đã khớp.")
     return "\n".join(lines)
+
+
+def import_register_match(store, project_id: str, parcels: pd.DataFrame) -> dict | None:
+    """:func:`register_match` of the map being imported (``parcels``) with the households register of
+    ``project_id`` in ``store``, or None when the project has no households register (``import-parcels`` and the
+    import page report it the same way)."""
+    homes = store.register("households", project_id=project_id) if hasattr(store, "register") else pd.DataFrame()
+    return register_match(homes, parcels) if len(homes) else None

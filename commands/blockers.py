@@ -4,8 +4,10 @@ For each milestone of the project not reached at the as-of date (or the one give
 blocking set in rank order (:mod:`milestones.blockers`), from ``compute_snapshot``: the figures of the
 dashboard. ``--json`` prints ``{"as_of", "project_id", "milestones": [{milestone_id, status, unit,
 shortfall, shortfall_m2, covers_shortfall, parcels: [{rank, parcel_id, unit_id, area_to_recover_m2, stage,
-next_action, responsible, next_deadline, days_overdue, obstacles, cumulative_area_m2}]}]}`` (codes, ISO
-dates); ``--csv`` writes the list with Vietnamese headers through ``exports.table_files.csv_bytes``.
+next_action, responsible, next_deadline, days_overdue, planned_date, days_behind_plan, obstacles,
+cumulative_area_m2}]}]}`` (codes, ISO dates); ``--csv`` writes the list with Vietnamese headers through
+``exports.table_files.csv_bytes``. With a procedure plan (``milestones.procedure_plan``) ``responsible`` is the
+plan's lead body of the next stage, and the text and CSV show its planned date and the days behind it.
 Exit 0; 1 on an unknown project or milestone; 2 on a usage error.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ NAME = "blockers"
 HELP = "Nhóm thửa quyết định từng mốc chưa đạt: thiếu bao nhiêu, thửa nào, ai làm, hạn nào"
 
 PARCEL_KEYS = ("rank", "parcel_id", "unit_id", "area_to_recover_m2", "stage", "next_action", "responsible",
-               "next_deadline", "days_overdue", "obstacles", "cumulative_area_m2")
+               "next_deadline", "days_overdue", "planned_date", "days_behind_plan", "obstacles", "cumulative_area_m2")
 
 
 def add_arguments(parser) -> None:
@@ -57,20 +59,24 @@ def blocker_records(snapshot, project_id: str, milestone_id: str | None = None) 
         rows = snapshot.blockers[snapshot.blockers["milestone_id"] == ms["milestone_id"]]
         out.append({**{k: json_value(ms[k]) for k in ("milestone_id", "status", "unit", "shortfall", "shortfall_m2",
                                                       "covers_shortfall")},
-                    "parcels": [{k: json_value(r[k]) for k in PARCEL_KEYS} for r in rows.to_dict("records")]})
+                    "parcels": [{k: json_value(r.get(k)) for k in PARCEL_KEYS} for r in rows.to_dict("records")]})
     return out
 
 
 def csv_table(records: list[dict]) -> pd.DataFrame:
-    """The blocking lists as one table with Vietnamese headers and words (``vocab.labels``)."""
-    from vocab.labels import body_label, next_action_label, obstacles_text, stage_label
+    """The blocking lists as one table with Vietnamese headers and words (``vocab.labels``); the procedure plan's
+    columns (``vocab.labels.PLAN_HEADERS_VI``) after ``Số ngày quá hạn`` when some parcel has a planned date."""
+    from vocab.labels import PLAN_HEADERS_VI, body_label, next_action_label, obstacles_text, stage_label
 
+    planned = any(p.get("planned_date") for m in records for p in m["parcels"])
     rows = [{"Mốc": m["milestone_id"], "Thứ tự": p["rank"], "Thửa đất": p["parcel_id"], "Hộ/trụ sở": p["unit_id"],
              "Diện tích thu hồi (m²)": p["area_to_recover_m2"], "Giai đoạn": stage_label(p["stage"]),
              "Việc tiếp theo": next_action_label(p["next_action"]), "Cơ quan chịu trách nhiệm": body_label(p["responsible"]),
              "Hạn": date.fromisoformat(p["next_deadline"]) if p["next_deadline"] else None,
-             "Số ngày quá hạn": p["days_overdue"], "Vướng mắc": obstacles_text(p["obstacles"]),
-             "Diện tích cộng dồn (m²)": p["cumulative_area_m2"]}
+             "Số ngày quá hạn": p["days_overdue"],
+             **({PLAN_HEADERS_VI["planned_date"]: date.fromisoformat(p["planned_date"]) if p["planned_date"] else None,
+                 PLAN_HEADERS_VI["days_behind_plan"]: p["days_behind_plan"]} if planned else {}),
+             "Vướng mắc": obstacles_text(p["obstacles"]), "Diện tích cộng dồn (m²)": p["cumulative_area_m2"]}
             for m in records for p in m["parcels"]]
     return pd.DataFrame(rows)
 
@@ -90,6 +96,9 @@ def format_text(records: list[dict], project_id: str, as_of: date) -> str:
                      f"{len(m['parcels'])} đơn vị cần hoàn thành")
         for p in m["parcels"]:
             late = f", quá hạn {p['days_overdue']} ngày" if p["days_overdue"] else ""
+            if p.get("planned_date"):
+                behind = p.get("days_behind_plan") or 0
+                late += f"; kế hoạch {fmt_date(p['planned_date'])}" + (f", chậm {behind} ngày" if behind else "")
             obstacles = f"; vướng: {obstacles_text(p['obstacles'])}" if p["obstacles"] else ""
             deadline = fmt_date(p["next_deadline"]) if p["next_deadline"] else "không có hạn luật định"
             lines.append(f"  {p['rank']:>3}. {p['unit_id']} – {fmt_m2(p['area_to_recover_m2'])} – "

@@ -100,11 +100,11 @@ def run(args) -> int:
                 client_address=client_address())}
         if prepared.parcels.empty:
             return report, 1
-        homes = store.register("households", project_id=args.project)
-        if len(homes):  # a project known by its register first: which of its parcels the map brings
-            from cadastre.register_match import register_match
+        from cadastre.register_match import import_register_match
 
-            report["register_match"] = register_match(homes, prepared.parcels)
+        match = import_register_match(store, args.project, prepared.parcels)
+        if match is not None:  # a project known by its register first: which of its parcels the map brings
+            report["register_match"] = match
         scope = "project" if args.replace_project else "communes"
         report["change_set"] = parcel_changes(store, prepared, scope, progress=progress).to_dict()
         if not args.dry_run:

@@ -34,6 +34,7 @@ PAGE_ACTIONS: dict[str, str | None] = {
     "households": "read_figures",   # owner names only with read_personal (checked by the store's read)
     "complaints": "read_figures",
     "resettlement": "read_figures", # the lottery form only with draw_lottery (checked again by the store)
+    "register_upload": "upload_counts",  # a commune officer's registers: his communes' rows (checked below)
 }
 
 Page = TypeVar("Page")

@@ -2,8 +2,11 @@
 
 Local accounts of the store (:class:`store.accounts.Accounts`: argon2id hashes, lock-out, audit of
 failed logins); nothing here hashes or compares a password. The session lives in
-``st.session_state`` (one per browser tab; a reload starts a new one and asks to log in again) and
-ends after :class:`domain.login.SessionPolicy` (30 min idle, 8 h after login), checked on every rerun.
+``st.session_state`` (one per browser tab) and ends after :class:`domain.login.SessionPolicy` (30 min
+idle, 8 h after login), checked on every rerun. A reload or a typed URL starts a new Streamlit session:
+it takes the login back from the browser's cookie ``gpmb_session`` (:mod:`domain.login_tokens`: a
+random token, only its hash kept, in this server process) while the session has not expired and the
+password has not changed since; audited as ``login_resumed``. Logout and a password change end it.
 
 * :func:`session_account` – called first by ``app.py`` on every rerun: the logged-in account, or
   ``None``; then :func:`login_screen` draws the login form (or, on a store with no account and a
@@ -27,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from dashboard import access, session_files, state
+from dashboard import access, session_cookie, session_files, state
 from domain.errors import GpmbError
 from domain.login import SESSION_ABSOLUTE, SESSION_IDLE, SessionPolicy, session_expiry
+from domain.login_tokens import LoginTokens
 from domain.roles import ADMIN, Account
 from vocab.roles import role_label
 
@@ -56,6 +60,7 @@ ENDED_VI = {
     SESSION_ABSOLUTE: "Phiên làm việc đã quá 8 giờ kể từ khi đăng nhập; hãy đăng nhập lại.",
 }
 GONE_VI = "Tài khoản không còn hoạt động; hãy liên hệ quản trị viên."
+PASSWORD_CHANGED_VI = "Mật khẩu của tài khoản vừa được đổi; hãy đăng nhập lại bằng mật khẩu mới."
 LOGGED_OUT_VI = "Đã đăng xuất."
 MISMATCH_VI = "Hai lần nhập mật khẩu mới không khớp."
 NOT_LOGGED_IN_VI = "Cần đăng nhập để xem trang này."
@@ -76,6 +81,11 @@ class LoginSession:
     account: Account
     started_at: datetime
     last_seen_at: datetime
+    #: The login token kept in the browser's cookie (:mod:`domain.login_tokens`); ``None`` under AppTest presets.
+    token: str | None = None
+    #: ``account.password_changed_at`` as this session knows it: a later change (an administrator's reset,
+    #: ``cli.py users set-password``) ends the session.
+    password_seen_at: datetime | None = None
 
 
 def _now() -> datetime:
@@ -88,6 +98,12 @@ def _cached_accounts(_the_store: Store, store_id: int) -> Accounts:
     from store import Accounts  # imported late: the dashboard starts even if the store is broken
 
     return Accounts(_the_store)  # one per store: its dummy hash (for unknown users) is made once
+
+
+@st.cache_resource(show_spinner=False)
+def login_tokens() -> LoginTokens:
+    """The login tokens of this dashboard process (one registry for every browser session)."""
+    return LoginTokens(SESSION_POLICY)
 
 
 def accounts() -> Any:
@@ -177,21 +193,56 @@ def require_page(action: str | None) -> Account:
         st.error(NOT_LOGGED_IN_VI)
         st.stop()
     if not access.grants(account, action):
-        st.error(PAGE_REFUSED_VI.format(username=account.username, role=role_label(account.role)))
-        st.stop()
+        refuse_page()
     return account
+
+
+def refuse_page() -> None:
+    """Tell the logged-in account that its role may not open this page, and stop the page."""
+    account = current_account()
+    if account is None:
+        st.error(NOT_LOGGED_IN_VI)
+    else:
+        st.error(PAGE_REFUSED_VI.format(username=account.username, role=role_label(account.role)))
+    st.stop()
 
 
 def _start(account: Account) -> None:
     now = _now()
-    st.session_state[SESSION_KEY] = LoginSession(account=account, started_at=now, last_seen_at=now)
+    token = login_tokens().issue(account.username, now, account.password_changed_at)
+    st.session_state[SESSION_KEY] = LoginSession(account=account, started_at=now, last_seen_at=now, token=token,
+                                                 password_seen_at=account.password_changed_at)
     _audit(account, "login")
 
 
 def _end(message: str) -> None:
     """Forget this session's login and everything the pages kept in it (the next user sees nothing)."""
+    session = st.session_state.get(SESSION_KEY)
+    if isinstance(session, LoginSession):
+        login_tokens().revoke(session.token)
     st.session_state.clear()
     st.session_state[FLASH_KEY] = message
+
+
+def _resumed() -> Account | None:
+    """The login the browser's cookie carries (a reload, a typed URL), or ``None``: no cookie, or a token
+    this process does not take back (unknown, expired, password changed since, account disabled)."""
+    token = session_cookie.request_token()
+    username = login_tokens().username_of(token)
+    if username is None:
+        return None
+    fresh = accounts().get(username)
+    if fresh is None or not fresh.active:
+        login_tokens().revoke(token)
+        return None
+    now = _now()
+    taken = login_tokens().resume(token, now, fresh.password_changed_at)
+    if taken is None:
+        return None
+    st.session_state[SESSION_KEY] = LoginSession(account=fresh, started_at=taken.started_at, last_seen_at=now,
+                                                 token=token, password_seen_at=taken.password_seen_at)
+    _audit(fresh, "login_resumed")
+    return fresh
 
 
 def _continued(session: LoginSession) -> Account | None:
@@ -206,7 +257,11 @@ def _continued(session: LoginSession) -> Account | None:
     if fresh is None or not fresh.active:
         _end(GONE_VI)
         return None
+    if session.password_seen_at is not None and fresh.password_changed_at > session.password_seen_at:
+        _end(PASSWORD_CHANGED_VI)
+        return None
     session.account, session.last_seen_at = fresh, now
+    login_tokens().touch(session.token, now)
     return fresh
 
 
@@ -225,7 +280,21 @@ def session_account() -> Account | None:
     in or the session just ended (expired, account disabled: a message for :func:`login_screen`).
     Called by ``app.py`` before anything else on every rerun."""
     session = st.session_state.get(SESSION_KEY)
-    return _continued(session) if isinstance(session, LoginSession) else None
+    if isinstance(session, LoginSession):
+        return _continued(session)
+    if st.session_state.get(FLASH_KEY):   # this session just ended: the cookie's token is gone with it
+        return None
+    return _resumed()
+
+
+def sync_cookie() -> None:
+    """Keep the browser's cookie in line with this session: the token while logged in, expired when the
+    browser sent one and nobody is logged in. Called by ``app.py`` on every rerun, after the login check."""
+    session = st.session_state.get(SESSION_KEY)
+    if isinstance(session, LoginSession) and session.token:
+        session_cookie.write(session.token, SESSION_POLICY)
+    elif session_cookie.request_token() is not None:
+        session_cookie.clear()
 
 
 def login_screen() -> None:
@@ -245,7 +314,7 @@ def logout() -> None:
     account = current_account()
     if account is not None:
         _audit(account, "logout")
-    session_files.cleanup_session_temp()  # this session's uploads leave the disk with it
+    session_files.cleanup_session_temp()  # (the session's token is revoked by _end)  # this session's uploads leave the disk with it
     _end(LOGGED_OUT_VI)
     st.rerun()
 
@@ -315,7 +384,20 @@ def password_change_form(account: Account) -> None:
     except GpmbError as exc:
         st.error(exc.message_vi)
         return
-    st.success("Đã đổi mật khẩu.")
+    _renew_after_own_password_change(account.username)
+    st.success("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã kết thúc.")
+
+
+def _renew_after_own_password_change(username: str) -> None:
+    """This session goes on under the new password (same absolute limit, a new token); every other
+    session of the account ends (its token revoked; an open tab sees the change on its next rerun)."""
+    session = st.session_state.get(SESSION_KEY)
+    fresh = accounts().get(username)
+    if not isinstance(session, LoginSession) or fresh is None:
+        return
+    login_tokens().revoke_user(username)
+    session.password_seen_at = fresh.password_changed_at
+    session.token = login_tokens().issue(username, _now(), fresh.password_changed_at, started_at=session.started_at)
 
 
 def sidebar_identity(account: Account) -> None:

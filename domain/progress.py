@@ -15,6 +15,8 @@ Progress = Callable[[str, int, int], None]
 
 #: The steps of a field-count import (:func:`ingest.importer.import_counts`), in order.
 IMPORT_COUNTS_STEPS: tuple[str, ...] = ("read", "check", "duplicates", "commit")
+#: The steps of a register import (:func:`ingest.register_import.import_register`), in order.
+REGISTER_IMPORT_STEPS: tuple[str, ...] = ("read", "check", "commit")
 #: The steps of a cadastral layer import (:mod:`cadastre.importer`), in order.
 IMPORT_PARCELS_STEPS: tuple[str, ...] = ("read", "check", "change_set", "commit")
 

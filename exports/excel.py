@@ -14,7 +14,8 @@ Sheets
     The communes league (``milestones.league.communes_league``): per project × 2025 commune, ranked by
     the gap to the next milestone, with blocking parcels, open complaints and the stale-data flag.
 ``Điểm nghẽn``
-    The blocking set of every milestone not reached (``Snapshot.blockers``), in rank order.
+    The blocking set of every milestone not reached (``Snapshot.blockers``), in rank order; with a procedure
+    plan, the planned date of each parcel's next stage and the days behind it (the body is the plan's lead body).
 ``Thửa đất``
     One row per parcel (filterable).
 ``Ghi chú``
@@ -60,8 +61,10 @@ from vocab.format import is_missing
 from vocab.headers import PARCEL_HEADERS_VI
 from vocab.labels import (
     MILESTONE_STATUS_COLOURS,
+    PLAN_HEADERS_VI,
     STAGE_LABELS_VI,
     body_label,
+    has_plan,
     metric_label,
     next_action_label,
     obstacles_text,
@@ -442,8 +445,19 @@ def _write_blocking_sheet(w: _Writer, snapshot, options: ExportOptions, meta: di
                 "milestone": labels.get(r["milestone_id"], r["milestone_id"]), "stage": stage_label(r["stage"]),
                 "next_action": next_action_label(r["next_action"]), "responsible": body_label(r["responsible"]),
                 "obstacles": obstacles_text(r["obstacles"])} for r in b.to_dict("records")]
-    _write_rows_sheet(w, options, meta, "Điểm nghẽn", "THỬA ĐIỂM NGHẼN THEO MỐC CHƯA ĐẠT", _BLOCKING_COLS, records,
+    _write_rows_sheet(w, options, meta, "Điểm nghẽn", "THỬA ĐIỂM NGHẼN THEO MỐC CHƯA ĐẠT", _blocking_cols(b), records,
                       "Mọi mốc đã đạt chỉ tiêu: không có điểm nghẽn.")
+
+
+def _blocking_cols(blockers) -> list:
+    """:data:`_BLOCKING_COLS`, with the procedure plan's date and days behind after the days overdue when some
+    project of ``blockers`` has a plan (``milestones.procedure_plan``)."""
+    if not has_plan(blockers):
+        return _BLOCKING_COLS
+    at = [c[0] for c in _BLOCKING_COLS].index("days_overdue") + 1
+    plan = [("planned_date", PLAN_HEADERS_VI["planned_date"], "date", 12),
+            ("days_behind_plan", PLAN_HEADERS_VI["days_behind_plan"], "int", 11)]
+    return [*_BLOCKING_COLS[:at], *plan, *_BLOCKING_COLS[at:]]
 
 
 def _write_league_sheet(w: _Writer, snapshot, store, options: ExportOptions, meta: dict) -> None:

@@ -12,9 +12,18 @@ import pandas as pd
 
 from gis.chainage import format_chainage
 from vocab.format import MISSING, fmt_date, fmt_ha, fmt_m2, fmt_number, fmt_pct, is_missing
-from vocab.labels import body_label, metric_label, next_action_label, obstacles_text, stage_label, status_label
+from vocab.labels import (
+    PLAN_HEADERS_VI,
+    body_label,
+    has_plan,
+    metric_label,
+    next_action_label,
+    obstacles_text,
+    stage_label,
+    status_label,
+)
 
-#: Headers of :func:`blocking_table`, in order.
+#: Headers of :func:`blocking_table`, in order (with a procedure plan, :func:`plan_columns` after ``Số ngày quá hạn``).
 BLOCKING_HEADERS: tuple[str, ...] = (
     "Thứ tự", "Thửa", "Xã/phường", "Diện tích (m²)", "Giai đoạn", "Việc tiếp theo", "Cơ quan thực hiện",
     "Hạn", "Số ngày quá hạn", "Vướng mắc", "Diện tích cộng dồn (m²)",
@@ -118,10 +127,32 @@ def shortfall_text(summary_row: dict) -> str:
     return f"{fmt_number(summary_row.get('shortfall'))} {word}"
 
 
+def plan_columns(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """The procedure plan columns of ``frame`` (blockers or clocks) as text, headers
+    :data:`vocab.labels.PLAN_HEADERS_VI`: the planned date of the next stage and the days behind it (blank when
+    not behind); empty when no row has a planned date (no plan: the table of before)."""
+    if not has_plan(frame):
+        return {}
+    rows = frame.to_dict("records")
+    return {PLAN_HEADERS_VI["planned_date"]: [_date_or_missing(r["planned_date"]) for r in rows],
+            PLAN_HEADERS_VI["days_behind_plan"]: [fmt_number(r["days_behind_plan"]) if r["days_behind_plan"] > 0
+                                                  else "" for r in rows]}
+
+
+def _after(table: pd.DataFrame, header: str, extra: dict[str, list[str]]) -> pd.DataFrame:
+    """``table`` with the ``extra`` columns inserted after ``header``."""
+    at = list(table.columns).index(header) + 1
+    for k, (name, values) in enumerate(extra.items()):
+        table.insert(at + k, name, values)
+    return table
+
+
 def blocking_table(blockers: pd.DataFrame) -> pd.DataFrame:
-    """One milestone's blocking set (rows of ``Snapshot.blockers``, rank order kept) with :data:`BLOCKING_HEADERS`."""
+    """One milestone's blocking set (rows of ``Snapshot.blockers``, rank order kept) with :data:`BLOCKING_HEADERS`,
+    and the plan columns (:func:`plan_columns`) after ``Số ngày quá hạn`` when the project has a procedure plan.
+    ``Cơ quan thực hiện`` is the plan's lead body then (``milestones.procedure_plan``)."""
     rows = blockers.to_dict("records")
-    return pd.DataFrame(dict(zip(BLOCKING_HEADERS, (
+    table = pd.DataFrame(dict(zip(BLOCKING_HEADERS, (
         [fmt_number(r["rank"]) for r in rows],
         [str(r["parcel_id"]) for r in rows],
         [str(r.get("commune") or "") for r in rows],
@@ -135,18 +166,21 @@ def blocking_table(blockers: pd.DataFrame) -> pd.DataFrame:
         [obstacles_text(r["obstacles"]) for r in rows],
         [fmt_number(r["cumulative_area_m2"], 1) for r in rows],
     ))), columns=list(BLOCKING_HEADERS))
+    return _after(table, "Số ngày quá hạn", plan_columns(blockers))
 
 
 def overdue_table(overdue: pd.DataFrame) -> pd.DataFrame:
-    """``milestones.clocks.overdue_by_body`` as text: ``Cơ quan``, ``Thửa``, ``Việc``, ``Hạn``, ``Quá hạn (ngày)``."""
+    """``milestones.clocks.overdue_by_body`` as text: ``Cơ quan``, ``Thửa``, ``Việc``, ``Hạn``, ``Quá hạn (ngày)``,
+    then the plan columns (:func:`plan_columns`) when a project has a procedure plan."""
     rows = overdue.to_dict("records")
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "Cơ quan": [body_label(r["responsible"]) for r in rows],
         "Thửa": [str(r["parcel_id"]) for r in rows],
         "Việc": [next_action_label(r["action"]) for r in rows],
         "Hạn": [_date_or_missing(r["due_on"]) for r in rows],
         "Quá hạn (ngày)": [fmt_number(r["days_overdue"]) for r in rows],
     }, columns=["Cơ quan", "Thửa", "Việc", "Hạn", "Quá hạn (ngày)"])
+    return _after(table, "Quá hạn (ngày)", plan_columns(overdue))
 
 
 def overdue_counts(overdue: pd.DataFrame) -> pd.DataFrame:
@@ -206,6 +240,7 @@ __all__ = [
     "milestone_rows",
     "overdue_counts",
     "overdue_table",
+    "plan_columns",
     "reached_text",
     "shortfall_text",
     "status_text",

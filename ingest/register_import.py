@@ -26,14 +26,18 @@ import pandas as pd
 from domain.crs import STORE_EPSG
 from domain.errors import GpmbError
 from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
-from domain.roles import Account, require
+from domain.progress import REGISTER_IMPORT_STEPS, Progress, step
+from domain.roles import Account, AccountDisabledError, require
 from ingest.area_rows import area_checks, area_geometries, is_geo_file, lower_percent_notes, project_epsg
 from ingest.matrix_events import matrix_rows
 from ingest.read import IngestError
-from ingest.register_file import read_register_file
+from ingest.register_file import MAX_FILE_BYTES, read_register_file
 from ingest.register_matrix import read_register_matrix
 from ingest.register_rows import REGISTERS, validate_register
+from ingest.register_scope import check_kind, is_commune_scoped, outside_communes, refusal_vi
 from ingest.report import RowProblem
+from parsing.limits import InputLimitError
+from vocab.format import fmt_number
 
 
 @dataclass
@@ -130,13 +134,18 @@ def _fill_rows(kind: str, valid: pd.DataFrame, project_id: str, commune: str | N
     return rows.reindex(columns=list(REGISTER_COLUMNS[kind]))
 
 
-def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | None, store, result) -> pd.DataFrame:
+def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | None, store, result, *,
+                     actor: Account, progress: Progress | None) -> pd.DataFrame:
     raw = read_register_file(data, kind)
+    step(progress, REGISTER_IMPORT_STEPS, "check")
     if commune and kind in ("households", "complaints"):
         header = next(f.header_vi for f in REGISTERS[kind] if f.column == "commune")
         raw[header] = raw[header].fillna(commune) if header in raw else commune
     valid, problems = validate_register(kind, raw)
     problems += _project_checks(kind, valid, project_id, store)
+    valid = valid[~valid.index.isin(_problem_rows(problems))]
+    # a commune officer's rows of other communes: listed by row here, refused whole by the store
+    problems += outside_communes(kind, _fill_rows(kind, valid, project_id, commune, store), actor, store, project_id)
     bad = _problem_rows(problems)
     valid = valid[~valid.index.isin(bad)]
     result.rows, result.rows_valid, result.problems = len(raw), len(valid), sorted(problems, key=lambda p: p.row)
@@ -153,7 +162,7 @@ def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | Non
 
 
 def _read_areas(data: bytes, name: str, project_id: str, store, result, *, today: date, read_geo,
-                user_epsg: int | None) -> pd.DataFrame:
+                user_epsg: int | None, progress: Progress | None = None) -> pd.DataFrame:
     """The ``areas`` rows of a CSV/XLSX (WKT column) or of a map file, checked, boundaries in EPSG:9215."""
     default_epsg = project_epsg(store, project_id)
     epsg = None
@@ -161,11 +170,15 @@ def _read_areas(data: bytes, name: str, project_id: str, store, result, *, today
         if read_geo is None:
             raise IngestError("Tệp bản đồ (GeoJSON, GeoPackage, shapefile nén .zip) chưa đọc được ở đây: dùng "
                               "cli.py import-register, hoặc bảng CSV/XLSX có cột «Ranh giới khu (WKT)».")
-        raw, geo_report = read_geo(data, name, user_epsg=user_epsg, default_epsg=default_epsg)
+        try:
+            raw, geo_report = read_geo(data, name, user_epsg=user_epsg, default_epsg=default_epsg)
+        except GpmbError as exc:   # the map readers' CadastreImportError: a file refused whole
+            raise IngestError(exc.message_vi) from exc
         result.notes += [c["reason"] for c in geo_report["crs"]] + list(geo_report["warnings"])
         epsg = STORE_EPSG
     else:
         raw = read_register_file(data, "areas")
+    step(progress, REGISTER_IMPORT_STEPS, "check")
     valid, problems = validate_register("areas", raw)
     valid["project_id"] = valid["project_id"].fillna(project_id)
     problems += _project_checks("areas", valid, project_id, store) + area_checks(valid, today)
@@ -189,8 +202,9 @@ def procedure_rows(procedure: pd.DataFrame, mapping: dict, project_id: str) -> p
 
 
 def _read_matrix(data: bytes, project_id: str, commune: str | None, store, result, *, today: date,
-                 mapping: dict | None, file_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 mapping: dict | None, file_name: str, progress: Progress | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     report = read_register_matrix(data, today=today, mapping=mapping)
+    step(progress, REGISTER_IMPORT_STEPS, "check")  # the cells are read and checked; matching to the map
     result.rows, result.households = report.rows, report.households
     result.parcel_tokens, result.parcels_distinct = report.parcel_tokens, report.parcels_distinct
     result.area_m2_total, result.mapping = report.area_m2_total, dict(report.mapping)
@@ -213,11 +227,22 @@ def _read_matrix(data: bytes, project_id: str, commune: str | None, store, resul
     return made.households, made.events
 
 
+def _check_actor(actor: Account, commune: str | None) -> None:
+    """Refuse an account that may not import; a commune officer without ``commune`` passes (his rows are
+    checked one by one, :mod:`ingest.register_scope`, and again by the store)."""
+    if is_commune_scoped(actor) and not commune:
+        if not actor.active:
+            raise AccountDisabledError(actor.username)
+        return
+    require(actor, "upload_counts", commune if is_commune_scoped(actor) else None)
+
+
 def import_register(path: str | Path | bytes, store, *, kind: str, project_id: str, actor: Account,
                     commune: str | None = None, profile: str | None = None, mapping: dict | None = None,
                     dry_run: bool = False, skip_invalid: bool = False, file_name: str | None = None,
                     source: str = "cli", today: date | None = None, client_address: str | None = None,
-                    read_geo=None, user_epsg: int | None = None) -> RegisterImportResult:
+                    progress: Progress | None = None, read_geo=None,
+                    user_epsg: int | None = None) -> RegisterImportResult:
     """Validate a register file of ``kind`` for ``project_id`` and commit it as one upload (see module docstring).
 
     Parameters
@@ -243,6 +268,11 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
         ingest's to import). Without it a map file is refused with a message; a CSV/XLSX needs none.
     user_epsg : int, optional
         ``areas`` only: the CRS of coordinates in metres when the file declares none (``--crs``).
+    progress : callable, optional
+        Told each step of :data:`domain.progress.REGISTER_IMPORT_STEPS` as it starts (``commit`` only when writing).
+
+    A commune officer's rows of other communes are problems of their rows (:mod:`ingest.register_scope`);
+    a matrix without ``commune`` is refused whole for him.
 
     Returns
     -------
@@ -252,9 +282,11 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     Raises
     ------
     domain.roles.PermissionDeniedError, AccountDisabledError
-        ``actor`` may not import (nothing read).
+        ``actor`` may not import (nothing read); a commune officer lots or transfers
+        (:class:`ingest.register_scope.NoCommuneRegisterError`).
     """
-    require(actor, "upload_counts", *([commune] if commune and actor.role == "commune_officer" else []))
+    _check_actor(actor, commune)
+    check_kind(kind, actor)
     today = today or date.today()
     if isinstance(path, bytes):
         data, name = path, file_name or "tep"
@@ -268,26 +300,36 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     if project_id not in set(store.projects()["project_id"]):
         result.message_vi = f"Không có dự án «{project_id}» trong kho dữ liệu."
         return result
+    if len(data) > MAX_FILE_BYTES:  # the matrix reader has no size check of its own
+        result.message_vi = (f"Tệp quá lớn ({fmt_number(len(data) / (1024 * 1024), 1)} MB; tối đa "
+                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB). Hãy tách thành nhiều tệp nhỏ hơn.")
+        return result
+    if refused := refusal_vi(kind, actor, commune):
+        result.message_vi = refused
+        return result
     events = None
+    step(progress, REGISTER_IMPORT_STEPS, "read")
     try:
         if kind == "matrix":
             used = {**((store.register_profile(profile) or {}) if profile else {}), **(mapping or {})}
             rows, events = _read_matrix(data, project_id, commune, store, result, today=today, mapping=used or None,
-                                        file_name=name)
+                                        file_name=name, progress=progress)
             register = "households"
         elif kind == "areas":
             rows, register = _read_areas(data, name, project_id, store, result, today=today, read_geo=read_geo,
-                                         user_epsg=user_epsg), kind
+                                         user_epsg=user_epsg, progress=progress), kind
         else:
-            rows, register = _read_table_kind(data, kind, project_id, commune, store, result), kind
-    except GpmbError as exc:   # IngestError, and the map readers' CadastreImportError / InputLimitError
+            rows = _read_table_kind(data, kind, project_id, commune, store, result, actor=actor, progress=progress)
+            register = kind
+    except (IngestError, InputLimitError) as exc:  # a zip bomb or an oversized sheet: refused like a bad file
         result.message_vi = exc.message_vi
         return result
     return _finish(result, store, register, rows, events, actor=actor, dry_run=dry_run, skip_invalid=skip_invalid,
-                   source=source, client_address=client_address)
+                   source=source, client_address=client_address, progress=progress)
 
 
-def _finish(result, store, register, rows, events, *, actor, dry_run, skip_invalid, source, client_address):
+def _finish(result, store, register, rows, events, *, actor, dry_run, skip_invalid, source, client_address,
+            progress=None):
     n_bad = result.rows - result.rows_valid
     if dry_run:
         result.status = "dry_run"
@@ -302,6 +344,7 @@ def _finish(result, store, register, rows, events, *, actor, dry_run, skip_inval
     if rows.empty and (events is None or events.empty):
         result.status, result.message_vi = "rejected", "Không có dòng hợp lệ nào để ghi."
         return result
+    step(progress, REGISTER_IMPORT_STEPS, "commit")
     extra = None
     if result.procedure is not None and len(result.procedure):
         if actor.role == "commune_officer":  # the project's plan is not one commune's to write

@@ -29,7 +29,7 @@ from domain.stages import STAGE_RANK, STAGES
 from ingest.parcel_tokens import parcel_sort_key, parse_parcel_cell
 from ingest.read import IngestError
 from ingest.report import RowProblem
-from ingest.step_stages import check_mapping, propose_step_mapping
+from ingest.step_stages import check_branch_steps, check_mapping, propose_step_mapping
 from parsing.dates import parse_date
 from parsing.limits import DEFAULT_LIMITS, InputLimits, check_xlsx
 from parsing.numbers import parse_number
@@ -358,8 +358,9 @@ def read_register_matrix(source: str | Path | bytes, *, today: date, mapping: di
     InputLimitError
         The workbook exceeds ``limits``.
     IngestError
-        Not an XLSX that opens, no sheet with the header (``Mã hộ``, ``Thửa``, ``Diện tích (m2)``), or a
-        mapping target that is not a stage or a branch flag.
+        Not an XLSX that opens, no sheet with the header (``Mã hộ``, ``Thửa``, ``Diện tích (m2)``), a
+        mapping target that is not a stage or a branch flag, or a branch step (cưỡng chế, kiểm đếm bắt buộc,
+        by its name on the steps sheet) mapped to a main stage.
     """
     data = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
     check_xlsx(data, limits)
@@ -371,9 +372,10 @@ def read_register_matrix(source: str | Path | bytes, *, today: date, mapping: di
     sheet, rows, (header, fields, steps) = found
     procedure = next((p for name, r in sheets.items() if name != sheet and not (p := read_steps_sheet(r)).empty),
                      read_steps_sheet([]))
-    proposed = propose_step_mapping(dict(zip(procedure["code"], procedure["name"].fillna("").astype(str), strict=True)))
+    names = dict(zip(procedure["code"], procedure["name"].fillna("").astype(str), strict=True))
+    proposed = propose_step_mapping(names)
     used = {code: (mapping or {}).get(code, proposed.get(code)) for code in steps.values()}
-    if bad := check_mapping(used):
+    if bad := check_mapping(used) + check_branch_steps(used, names):
         raise IngestError("Ánh xạ bước → giai đoạn không hợp lệ: " + "; ".join(bad))
     read = _read_rows(rows, 1, header, fields, steps, today)
     table = pd.DataFrame(read.records).set_index("row", drop=False) if read.records else _empty_table(fields, steps)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from domain.stages import FLAGS, STAGES
 from parsing.text import fold_vi
+from vocab.labels import stage_label
 
 #: Branch words (folded) → flag code: checked first, so a branch step never maps to a stage.
 BRANCH_RULES: tuple[tuple[str, str], ...] = (
@@ -51,6 +52,24 @@ def map_step_name(name: str) -> str | None:
         if phrase in folded:
             return stage
     return None
+
+
+def is_branch_step(name: str) -> bool:
+    """Whether a step name belongs to an optional branch (cưỡng chế, kiểm đếm bắt buộc; :data:`BRANCH_RULES`)."""
+    folded = fold_vi(name or "")
+    return any(phrase in folded for phrase, _ in BRANCH_RULES)
+
+
+def check_branch_steps(mapping: Mapping[str, str | None], step_names: Mapping[str, str]) -> list[str]:
+    """Vietnamese messages for branch steps (:func:`is_branch_step` on their name) mapped to a main stage.
+
+    A step of the enforcement or compulsory-inventory procedure may raise its flag or be left unmapped, never
+    set the main stage: its "bàn giao mặt bằng" is the enforcement's, not the household's handover.
+    """
+    return [f"bước {code} («{step_names[code]}») thuộc nhánh cưỡng chế / kiểm đếm bắt buộc: chỉ được ánh xạ "
+            f"vào nhánh hoặc để trống, không vào giai đoạn «{stage_label(target)}»"
+            for code, target in mapping.items()
+            if target in STAGES and code in step_names and is_branch_step(step_names[code])]
 
 
 def check_mapping(mapping: Mapping[str, str | None]) -> list[str]:

@@ -14,7 +14,10 @@ For every milestone whose target is not reached at the as-of date (``actual_perc
    inventory → notice → not started); (b) expected days to handover: for the current stage and each later
    one, max(legal minimum, the project's observed median duration of that stage) — the current stage less
    the days already spent in it — plus ``obstacle_delay_days`` for each obstacle (open complaint,
-   compulsory inventory, enforcement, payment overdue); (c) the larger area first; (d) the unit id.
+   compulsory inventory, enforcement, payment overdue), plus the **days behind plan** when the project has a
+   procedure plan (:mod:`milestones.procedure_plan`) and the parcel is past the planned date of its next
+   stage: the delay it has shown carries forward (a parcel 20 days behind its planned approval is expected
+   20 days later than the durations alone say); (c) the larger area first; (d) the unit id.
    Legal minimums are the ``earliest`` clocks of :mod:`milestones.clocks` (notice 90/180 days, Land Law
    2024 art. 85(1); plan posting 30 days, art. 87); a stage the project has never completed takes
    ``stage_limits_days`` of ``rules.yaml``.
@@ -22,8 +25,11 @@ For every milestone whose target is not reached at the as-of date (``actual_perc
    shortfall (``covers_shortfall`` is False when even every candidate does not, e.g. when aggregate
    reports and parcels disagree).
 
-Each entry has its next action, the responsible body and the legal deadline of that action
-(:func:`milestones.clocks.next_deadlines`), days overdue and the obstacle codes.
+Each entry has its next action, the responsible body (the plan's lead body of its next stage when the project
+has a plan, else the ``responsible`` table of ``rules.yaml``) and the legal deadline of that action
+(:func:`milestones.clocks.next_deadlines`), days overdue, the plan's date of its next stage and the days
+behind it, and the obstacle codes. Without a plan the ranking and every column but the two plan columns (None
+and 0) are those of the durations alone.
 """
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ from domain.blockers import DEFAULT_RESPONSIBLE, NEXT_ACTION_BY_STAGE, OBSTACLES
 from domain.stages import HANDED_OVER_RANK, PAID_RANK, STAGES
 from milestones.clocks import clock_chains, clock_days, next_deadlines
 from milestones.events import household_codes, to_timestamp
+from milestones.procedure_plan import next_stage_plan, stage_plan
 from milestones.rules import is_agricultural, resolve_rules
 from milestones.scope import resolve_scope
 from milestones.sites import site_keys
@@ -46,7 +53,8 @@ from milestones.sites import site_keys
 BLOCKER_COLUMNS: tuple[str, ...] = (
     "milestone_id", "project_id", "rank", "unit", "unit_id", "parcel_id", "parcel_ids", "commune",
     "commune_former", "chainage_m", "area_to_recover_m2", "stage", "expected_days", "next_action",
-    "responsible", "next_deadline", "days_overdue", "obstacles", "cumulative_area_m2", "cumulative_units",
+    "responsible", "next_deadline", "days_overdue", "planned_date", "days_behind_plan", "obstacles",
+    "cumulative_area_m2", "cumulative_units",
 )
 
 #: Columns of :func:`blocking_summary`.
@@ -188,7 +196,7 @@ def minimal_prefix(sizes: np.ndarray, shortfall: float) -> int:
 
 def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame,
                   as_of: date, rules: Mapping[str, Any] | None = None,
-                  letter_parcels: frozenset[str] = frozenset()) -> pd.DataFrame:
+                  letter_parcels: frozenset[str] = frozenset(), plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """The blocking set of every milestone not reached at ``as_of`` (rule in the module docstring).
 
     Parameters
@@ -201,6 +209,8 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
         :func:`milestones.clocks.parcel_clocks` at ``as_of``.
     observed : DataFrame
         :func:`observed_stage_days`.
+    plan : DataFrame, optional
+        :func:`milestones.procedure_plan.stage_plan` (None or empty: no plan).
 
     Returns
     -------
@@ -208,11 +218,12 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
         :data:`BLOCKER_COLUMNS`: per milestone, its blocking units in rank order; ``unit`` is ``parcel``,
         ``household`` or ``site``; ``parcel_id`` the unit's least advanced parcel and ``parcel_ids`` all
         its lagging parcels; ``area_to_recover_m2`` (m²) of those parcels; ``stage`` its stage code;
-        ``next_deadline`` a date or None; ``obstacles`` a list of codes; ``cumulative_area_m2`` and
+        ``next_deadline`` a date or None; ``planned_date`` (date or None) and ``days_behind_plan`` (int) of the
+        unit's next stage in the plan; ``obstacles`` a list of codes; ``cumulative_area_m2`` and
         ``cumulative_units`` running totals. ``result.attrs["summary"]`` is :func:`blocking_summary`.
     """
     r = resolve_rules(rules)
-    parcels = _parcel_candidates(state, clocks, observed, as_of, r, letter_parcels)
+    parcels = _parcel_candidates(state, clocks, observed, as_of, r, letter_parcels, plan)
     frames, summary = [], []
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
@@ -234,14 +245,20 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
 
 
 def _parcel_candidates(state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
-                       rules: Mapping[str, Any], letter_parcels: frozenset[str] = frozenset()) -> pd.DataFrame:
-    """Every parcel with its ranking keys, next action, deadline and obstacles (row order of ``state``)."""
+                       rules: Mapping[str, Any], letter_parcels: frozenset[str] = frozenset(),
+                       plan: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every parcel with its ranking keys, next action, deadline, plan and obstacles (row order of ``state``)."""
     obstacles = parcel_obstacles(state, clocks, letter_parcels)
     delay = rules["obstacle_delay_days"]
+    ahead = next_stage_plan(state["project_id"].to_numpy(), state["stage"].to_numpy(),
+                            plan if plan is not None else stage_plan(None), as_of)
     expected = expected_days_to_handover(state, observed, as_of, rules)
     expected += np.array([sum(float(delay.get(o, 0)) for o in obs) for obs in obstacles])
+    expected += ahead["days_behind_plan"].to_numpy(dtype=float)
     responsible = {**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})}
     action = state["stage"].map(NEXT_ACTION_BY_STAGE)
+    body = action.map(responsible).to_numpy(dtype=object)
+    lead = ahead["lead_body"].to_numpy()
     frame = pd.DataFrame({
         "parcel_id": state["parcel_id"].to_numpy(), "commune": state["commune"].to_numpy(),
         "commune_former": state.get("commune_former", state["commune"]).to_numpy(),
@@ -252,7 +269,8 @@ def _parcel_candidates(state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.D
         "area_to_recover_m2": pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(),
         "stage": state["stage"].to_numpy(), "stage_rank": state["stage_rank"].to_numpy(dtype="int64"),
         "expected_days": expected, "obstacles": obstacles, "next_action": action.to_numpy(),
-        "responsible": action.map(responsible).to_numpy(),
+        "responsible": np.where(pd.notna(lead), lead, body),
+        "planned_date": ahead["planned_date"].to_numpy(), "days_behind_plan": ahead["days_behind_plan"].to_numpy(),
     })
     deadlines = next_deadlines(clocks).set_index("parcel_id")
     frame["next_deadline"] = frame["parcel_id"].map(deadlines["next_deadline"])

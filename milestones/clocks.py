@@ -37,13 +37,14 @@ import pandas as pd
 
 from domain.blockers import DEFAULT_RESPONSIBLE, NEXT_ACTION_BY_STAGE, RESOLVE_COMPLAINT
 from milestones.events import to_timestamp
+from milestones.procedure_plan import stage_plan, with_plan
 from milestones.rules import AGRICULTURAL_LAND_USE, is_agricultural, resolve_rules
 from parsing.dates import parse_date
 
 #: Columns of :func:`parcel_clocks`.
 CLOCK_COLUMNS: tuple[str, ...] = (
     "parcel_id", "project_id", "commune", "stage", "clock", "kind", "action", "responsible", "started_on",
-    "due_on", "paused_days", "days_overdue", "article",
+    "due_on", "paused_days", "days_overdue", "article", "planned_date", "days_behind_plan",
 )
 
 
@@ -166,7 +167,8 @@ def clock_chains(rules: Mapping[str, Any] | None) -> dict[str, list[tuple[str, d
     return chains
 
 
-def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | None = None,
+                  plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every running legal clock of every parcel at ``as_of``.
 
     Parameters
@@ -177,6 +179,8 @@ def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | N
     as_of : date
     rules : mapping, optional
         ``rules.yaml`` (``legal_clocks``, ``extra_holidays``, ``responsible``).
+    plan : DataFrame, optional
+        :func:`milestones.procedure_plan.stage_plan`: the project's procedure plan (rule in that module).
 
     Returns
     -------
@@ -185,7 +189,10 @@ def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | N
         when a complaint is open, of the complaint chain: ``action`` (code of
         :data:`domain.blockers.NEXT_ACTIONS`), ``responsible`` (body code), ``started_on``, ``due_on``
         (dates), ``paused_days`` (calendar days of open complaint inside the clock), ``days_overdue``
-        (calendar days after ``due_on``, 0 when not late or when ``kind`` is ``earliest``), ``article``.
+        (calendar days after ``due_on``, 0 when not late or when ``kind`` is ``earliest``), ``article``;
+        ``planned_date`` (date or None) and ``days_behind_plan`` (calendar days past it, 0 when not past) of
+        the stage the action leads to, from the plan, beside the legal deadline; with a plan, ``responsible``
+        of a stage action is the plan's lead body (the ``responsible`` table when it names none).
 
     Notes
     -----
@@ -209,6 +216,7 @@ def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | N
     rows = rows.sort_values(["pidx", "start_no", "position"], kind="stable")
     rows["responsible"] = rows["action"].map(responsible)
     rows["started_on"] = _chain_started_on(rows)
+    rows = with_plan(rows, plan if plan is not None else stage_plan(None), ts)
     return rows[list(CLOCK_COLUMNS)].reset_index(drop=True)
 
 

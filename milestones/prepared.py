@@ -38,6 +38,7 @@ from milestones.aggregates import aggregate_reports
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
+from milestones.procedure_plan import store_procedure
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
 
@@ -77,6 +78,8 @@ class PreparedData:
         recorded history: then ``milestones`` and ``rules`` hold at every date).
     letters : DataFrame or None
         The complaints register (open letters are obstacles at each as-of date), None without registers.
+    procedure : DataFrame or None
+        The procedure plans (``procedure`` register, :mod:`milestones.procedure_plan`), None without registers.
     """
 
     projects: pd.DataFrame
@@ -91,12 +94,13 @@ class PreparedData:
     data_version: dict = field(default_factory=dict)
     config: pd.DataFrame = field(default_factory=pd.DataFrame)
     letters: pd.DataFrame | None = None
+    procedure: pd.DataFrame | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                    milestones: pd.DataFrame, rules: dict | None,
                    data_version: dict | None = None, config: pd.DataFrame | None = None,
-                   letters: pd.DataFrame | None = None) -> PreparedData:
+                   letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None) -> PreparedData:
     """Prepare the as-of-independent part from the tables (what :func:`prepare` reads from a store).
 
     Parameters
@@ -128,7 +132,8 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
     return PreparedData(projects=projects, parcels=parcels, milestones=milestones, rules=resolved, events=ev,
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
-                        config=config if config is not None else pd.DataFrame(), letters=letters)
+                        config=config if config is not None else pd.DataFrame(), letters=letters,
+                        procedure=procedure)
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -150,7 +155,7 @@ def prepare(store: StoreReader) -> PreparedData:
     config = history[history["kind"].isin(("milestone", "rules"))].reset_index(drop=True)
     return prepare_frames(projects=store.projects(), parcels=store.parcels(), events=store.events(),
                           milestones=store.milestones(), rules=store.rules(), data_version=version, config=config,
-                          letters=store_letters(store))
+                          letters=store_letters(store), procedure=store_procedure(store))
 
 
 def milestones_and_rules_at(prepared: PreparedData, as_of: date) -> tuple[pd.DataFrame, dict]:
@@ -204,4 +209,5 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
-                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters)
+                             data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters,
+                             procedure=prepared.procedure)

@@ -24,6 +24,7 @@ from milestones.curve import s_curve
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
 from milestones.parcel_state import parcel_stages
+from milestones.procedure_plan import stage_plan, store_procedure
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
 from milestones.status import milestone_status
@@ -92,7 +93,8 @@ class Snapshot:
 def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                                  milestones: pd.DataFrame, rules: dict | None, as_of: date,
                                  data_version: dict | None = None, segment_m: float = 500.0,
-                                 letters: pd.DataFrame | None = None) -> Snapshot:
+                                 letters: pd.DataFrame | None = None,
+                                 procedure: pd.DataFrame | None = None) -> Snapshot:
     """Compute a :class:`Snapshot` from the tables themselves (what :func:`compute_snapshot` reads).
 
     Parameters
@@ -105,6 +107,8 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     data_version : dict, optional
     segment_m : float
         Chainage segment length in metres.
+    letters, procedure : DataFrame, optional
+        The complaints register and the procedure plans (``procedure`` register), as :func:`assemble_snapshot`.
 
     Raises
     ------
@@ -119,14 +123,15 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     history = ProgressHistory.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
     return assemble_snapshot(projects=projects, parcels=parcels, events=events, by_parcel=by_parcel,
                              reports=reports, history=history, milestones=milestones, rules=resolved,
-                             as_of=ts, data_version=data_version, segment_m=segment_m, letters=letters)
+                             as_of=ts, data_version=data_version, segment_m=segment_m, letters=letters,
+                             procedure=procedure)
 
 
 def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
                       by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
                       data_version: dict | None = None, segment_m: float = 500.0,
-                      letters: pd.DataFrame | None = None) -> Snapshot:
+                      letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
 
     Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
@@ -153,15 +158,19 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     letters : DataFrame, optional
         The complaints register: a letter open at ``as_of`` makes its parcels' obstacle ``complaint_open``
         (:func:`milestones.complaints.open_letter_parcels`).
+    procedure : DataFrame, optional
+        The projects' procedure plans (``procedure`` register): planned dates and lead bodies of the next
+        stages in the clocks and the blocking sets (:mod:`milestones.procedure_plan`); None or empty: no plan.
     """
     ts = as_of
     resolved = rules
     state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
     ms = milestone_status(milestones, history, ts, resolved)
-    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved)
+    plan = stage_plan(procedure)
+    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved, plan=plan)
     letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
     blockers = blocking_sets(state, ms, clocks, observed_stage_days(parcels, by_parcel), ts, resolved,
-                             letter_parcels=letter_parcels)
+                             letter_parcels=letter_parcels, plan=plan)
     risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
@@ -221,4 +230,4 @@ def compute_snapshot(store: StoreReader, as_of: date, *, segment_m: float = 500.
     return compute_snapshot_from_frames(
         projects=store.projects(), parcels=store.parcels(), events=store.events(),
         milestones=store.milestones(as_of=as_of), rules=store.rules(as_of=as_of), as_of=as_of, letters=store_letters(store),
-        data_version=store.data_version(), segment_m=segment_m)
+        procedure=store_procedure(store), data_version=store.data_version(), segment_m=segment_m)

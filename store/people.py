@@ -303,6 +303,13 @@ class PeopleStore:
         with read_connection(self.engine) as conn:
             return read_profile(conn, str(name))
 
+    def register_profile_names(self) -> list[str]:
+        """The names of the saved step → stage mappings of the household × step matrix, sorted."""
+        sm = schema.store_meta
+        with read_connection(self.engine) as conn:
+            keys = conn.execute(select(sm.c.key).where(sm.c.key.startswith(PROFILE_PREFIX, autoescape=True))).scalars()
+            return sorted(k.removeprefix(PROFILE_PREFIX) for k in keys)
+
     def save_register_profile(self, name: str, mapping: dict, *, actor: Account,
                               client_address: str | None = None) -> bool:
         """Save ``mapping`` as the named profile of the household × step matrix (``upload_counts``), with one

@@ -506,6 +506,7 @@ class Store(ConfigStore, PeopleStore):
         StoreError
             No such pending proposal, no reason, or ``actor`` proposed it (he cancels instead).
         domain.roles.PermissionDeniedError, AccountDisabledError
+            Also a unit-scoped ``actor`` and a proposal beyond his units (as for confirming it).
         """
         if not str(reason or "").strip():
             raise StoreError("Cần ghi lý do từ chối đề xuất.")
@@ -527,6 +528,7 @@ class Store(ConfigStore, PeopleStore):
             stored = check_actor(conn, actor, proposals.PERMISSION_OF[proposal["action"]])
             if status == "rejected":
                 proposals.check_checker(proposal, stored)
+                writes.check_proposal_units(conn, proposal, stored)
             elif proposal["proposed_by"] != stored.username:
                 raise StoreError(f"Chỉ người đề xuất («{proposal['proposed_by']}») huỷ được đề xuất số {proposal_id}.")
             proposals.decide(conn, proposal, actor=stored, status=status, reason=reason)

@@ -111,20 +111,42 @@ def run_proposal(conn, proposal: dict, actor: Account, review: dict, client_addr
     if proposal["action"] in config_writes.AUDIT_ACTION:
         return config_writes.run(conn, proposal["action"], payload, actor, review=review, client_address=client_address,
                                  now=now or layer_versions.utcnow(), proposal_id=int(proposal["proposal_id"]))
+    layers = check_proposal_units(conn, proposal, actor)
     if proposal["action"] == "revert":
-        units.check_row_units(actor, "revert", units.upload_units(conn, int(payload["upload_id"])))
         return revert(conn, actor, int(payload["upload_id"]), payload.get("reason", ""), review, client_address)
     if proposal["action"] == "restore":
-        units.refuse_whole_layer(actor, "restore", f"Khôi phục một phiên bản của lớp {payload['layer']!r}")
         layer_versions.check_expected_versions(conn, {payload["layer"]: payload["expected_version"]})
         return restore(conn, actor, payload["layer"], int(payload["version"]), review, client_address)
     layer_versions.check_expected_versions(conn, payload["expected_versions"])
+    changes = layer_versions.change_summary(conn, layers)
+    return write_layers(conn, actor, layers, payload["reports"], payload["source"], changes, review, client_address)
+
+
+def check_proposal_units(conn, proposal: dict, actor: Account) -> dict | None:
+    """Refuse a unit-scoped ``actor`` a proposal reaching beyond his units — to confirm it or to reject it
+    (the same rule both ways: who may not carry it out may not turn it down either). Returns the pending
+    layers of a layer replacement (read for the check), else None.
+
+    Raises
+    ------
+    domain.roles.UnitScopeError, PermissionDeniedError
+        As the action itself would (:mod:`store.units`).
+    """
+    payload, action = proposal["payload"], proposal["action"]
+    if action in config_writes.AUDIT_ACTION:
+        config_writes.check_units(conn, action, payload, actor)
+        return None
+    if action == "revert":
+        units.check_row_units(actor, "revert", units.upload_units(conn, int(payload["upload_id"])))
+        return None
+    if action == "restore":
+        units.refuse_whole_layer(actor, "restore", f"Khôi phục một phiên bản của lớp {payload['layer']!r}")
+        return None
     layers = proposals.read_layers(conn, proposal["proposal_id"], payload["layers"])
     if "projects" in layers:
         layers["projects"] = units.with_units(conn, layers["projects"])
     units.check_layer_units(conn, actor, layers)
-    changes = layer_versions.change_summary(conn, layers)
-    return write_layers(conn, actor, layers, payload["reports"], payload["source"], changes, review, client_address)
+    return layers
 
 
 def row_communes(conn, actor: Account, columns: dict) -> list[frozenset[str]] | None:

@@ -189,6 +189,20 @@ BODY_LABELS_VI: dict[str, str] = {
     "ubnd_huyen": "UBND huyện",
 }
 
+#: The procedure plan beside a legal deadline (``milestones.procedure_plan``: columns ``planned_date`` and
+#: ``days_behind_plan`` of ``Snapshot.blockers`` and ``Snapshot.clocks``), as headers of every view.
+PLAN_HEADERS_VI: dict[str, str] = {
+    "planned_date": "Ngày theo kế hoạch",
+    "days_behind_plan": "Số ngày chậm so với kế hoạch",
+}
+
+
+def has_plan(frame: Any) -> bool:
+    """True when ``frame`` (blockers or clocks) has a planned date in some row: the views then show the plan
+    columns (a project without a procedure plan shows the tables of before)."""
+    return "planned_date" in getattr(frame, "columns", ()) and bool(frame["planned_date"].notna().any())
+
+
 #: Obstacles (``domain.blockers.OBSTACLES``).
 OBSTACLE_LABELS_VI: dict[str, str] = {
     "complaint_open": "Khiếu nại chưa giải quyết",

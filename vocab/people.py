@@ -91,6 +91,19 @@ AREA_PROGRESS_LABELS_VI: dict[str, str] = {
     "no_plan": "Chưa có ngày hoàn thành theo kế hoạch",
 }
 
+#: The register kinds a file may bring (:data:`domain.people.IMPORT_KINDS`): the page's select, the imports list.
+IMPORT_KIND_LABELS_VI: dict[str, str] = {
+    "households": "Danh sách hộ",
+    "plans": "Phương án BT, HT & TĐC",
+    "payments": "Chi trả",
+    "refusals": "Mời nhận tiền, gửi tạm giữ",
+    "transfers": "Kinh phí chủ đầu tư đã chuyển",
+    "complaints": "Đơn thư",
+    "lots": "Lô tái định cư",
+    "areas": "Khu tái định cư (ranh giới, tiến độ xây dựng)",
+    "matrix": "Bảng theo dõi hộ × bước thủ tục",
+}
+
 #: Every table above with the codes it must cover (checked by the tests).
 PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "plan_part": (PLAN_PARTS, PLAN_PART_LABELS_VI),
@@ -102,14 +115,6 @@ PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "complaint_status": (COMPLAINT_STATUSES, COMPLAINT_STATUS_LABELS_VI),
     "lot_status": (LOT_STATUSES, LOT_STATUS_LABELS_VI),
     "area_progress": (AREA_PROGRESS_STATUSES, AREA_PROGRESS_LABELS_VI),
-}
-
-#: Register kinds a file import may name (``domain.people.IMPORT_KINDS``) → Vietnamese name.
-IMPORT_KIND_LABELS_VI: dict[str, str] = {
-    "households": "Danh sách hộ", "plans": "Phương án BT, HT & TĐC", "payments": "Chi trả",
-    "refusals": "Mời nhận tiền, gửi tạm giữ", "transfers": "Kinh phí đã chuyển", "complaints": "Đơn thư",
-    "lots": "Lô tái định cư", "areas": "Khu tái định cư (ranh giới, tiến độ xây dựng)",
-    "matrix": "Bảng theo dõi hộ × bước thủ tục",
 }
 
 
@@ -181,4 +186,20 @@ PEOPLE_CARD_LABELS_VI: dict[str, str] = {
     "households_late": "Hộ chi trả quá hạn", "households_refusing": "Hộ đã mời chưa nhận tiền",
     "households_deposited": "Hộ đã gửi tiền tạm giữ", "open_complaints": "Đơn thư chưa giải quyết",
     "overdue_complaints": "Đơn thư quá hạn", "lots_allocated": "Lô TĐC đã bốc thăm", "lots_total": "Lô TĐC",
+}
+
+
+#: The lists of the register ↔ map match of a cadastral import (``cadastre.register_match.register_match``).
+REGISTER_MATCH_LIST_LABELS_VI: dict[str, str] = {
+    "matched": "Khớp bản đồ",
+    "ambiguous": "Trùng nhiều tờ bản đồ",
+    "register_only": "Chưa có trên bản đồ",
+    "map_only": "Có trên bản đồ, không có trong sổ hộ",
+}
+
+#: The figures of that match.
+REGISTER_MATCH_FIGURE_LABELS_VI: dict[str, str] = {
+    "register_parcels": "Số thửa trong sổ hộ",
+    "register_area_m2": "Diện tích theo sổ hộ (m²)",
+    "matched_area_to_recover_m2": "Diện tích thu hồi của thửa khớp (m²)",
 }

@@ -34,6 +34,7 @@ AUDIT_ACTION_LABELS_VI: dict[str, str] = {
     "login_failed": "Đăng nhập thất bại",
     "login": "Đăng nhập",
     "logout": "Đăng xuất",
+    "login_resumed": "Tiếp tục phiên đăng nhập (tải lại trang)",
     "export_personal_data": "Xuất tệp có dữ liệu cá nhân",
     "upload_committed": "Ghi lần tải lên số liệu",
     "upload_reverted": "Hoàn tác lần tải lên",
@@ -89,5 +90,6 @@ def audit_action_label(action: str) -> str:
 def permission_denied_text(error: PermissionDeniedError) -> str:
     """The refusal in words: ``Tài khoản «lan» (Cán bộ xã) không được tải lên số liệu kiểm đếm tại «Xã A».``"""
     where = f" tại «{error.commune}»" if error.commune is not None else ""
+    where += f" thuộc đơn vị «{error.unit}» (ngoài các đơn vị của tài khoản)" if getattr(error, "unit", None) else ""
     return (f"Tài khoản «{error.username}» ({role_label(error.role)}) không được "
             f"{ACTION_LABELS_VI.get(error.action, error.action)}{where}.")

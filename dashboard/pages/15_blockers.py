@@ -32,7 +32,9 @@ RULE_TEXT = (
     "(đã chi trả trước, rồi đã phê duyệt, niêm yết, kiểm đếm, thông báo, chưa bắt đầu), rồi theo số ngày dự kiến "
     "đến khi bàn giao (thời hạn luật định và thời gian thực tế của dự án; vướng mắc làm chậm thêm); danh sách là "
     "phần đầu ngắn nhất của thứ tự đó đủ bù phần còn thiếu. Một thửa “có rủi ro tiến độ” khi nằm trong điểm nghẽn "
-    "của một mốc có nguy cơ chậm, chậm hoặc không đạt, hoặc bị ách tắc, vướng mắc."
+    "của một mốc có nguy cơ chậm, chậm hoặc không đạt, hoặc bị ách tắc, vướng mắc. Dự án có kế hoạch thủ tục "
+    "(trang danh sách bước của bảng hộ × bước): cơ quan thực hiện là cơ quan chủ trì bước kế tiếp, kèm ngày theo kế "
+    "hoạch và số ngày chậm; thửa đã quá ngày kế hoạch của bước kế tiếp được tính thêm số ngày chậm đó."
 )
 
 

@@ -6,7 +6,10 @@ before/after, rejected rows, duplicates) and an offline map preview → "Ghi và
 through ``store.replace_layer`` in one transaction; earlier versions of the layer can be restored below.
 The attribute mapping can be corrected in a table and saved as a named source profile, which a later
 import applies only when the user picks it (issue 10). Before committing, the page shows the change
-set (parcels added, changed, removed) and asks the user to type the number of parcels removed.
+set (parcels added, changed, removed) and asks the user to type the number of parcels removed. When the
+project has a households register (a project known by its register first), the check also shows which register
+parcels the map matches (``cadastre.register_match``, as ``import-parcels`` reports it), with the lists
+downloadable (``exports.register_match_tables``).
 
 The page computes nothing itself; it calls the same functions as ``python cli.py import-parcels``.
 Errors: a Vietnamese message on screen, the detail in the log.
@@ -56,6 +59,7 @@ SAVE_PROFILE_KEY = "imp_save_profile"
 SAVE_PROFILE_BUTTON = "imp_save_profile_btn"
 NO_PROFILE = "(không dùng hồ sơ nào)"
 CONFIRM_KEY = "imp_confirm_remove"
+MATCH_ROWS_SHOWN = 200
 KINDS = {"parcels": "Thửa đất địa chính", "boundary": "Chỉ giới GPMB", "alignment": "Tim tuyến"}
 CRS_FROM_FILE = "Theo tệp (.prj); nếu tệp không có: múi TM-3 của tỉnh dự án"
 SIDE_FILES = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd")
@@ -276,6 +280,47 @@ def _show_change_set(changes: dict) -> None:
             st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
 
+def _register_match(the_store, result: dict) -> dict | None:
+    """The register ↔ map match of this check (computed once per check), None without a households register."""
+    from cadastre.register_match import import_register_match
+
+    if "register_match" not in result:
+        try:
+            result["register_match"] = import_register_match(the_store, result["project_id"],
+                                                             result["prepared"].parcels)
+        except Exception:
+            log.exception("register match failed")
+            result["register_match"] = None
+    return result["register_match"]
+
+
+def _show_register_match(match: dict) -> None:
+    """Figures and lists of the match (parcel numbers in tables, never markdown), every list downloadable."""
+    from exports.register_match_tables import MATCH_LISTS, match_csv, match_figures, match_list, match_xlsx
+    from vocab.people import REGISTER_MATCH_LIST_LABELS_VI
+
+    st.subheader("Đối chiếu sổ hộ dân với bản đồ")
+    figures = match_figures(match)
+    for row in (figures[:4], figures[4:]):
+        for col, (label, value) in zip(st.columns(4), row):
+            col.metric(label, value)
+    for name in MATCH_LISTS:
+        keys = match[name]
+        if not keys:
+            continue
+        with st.expander(f"{REGISTER_MATCH_LIST_LABELS_VI[name]} ({fmt_number(len(keys))})",
+                         expanded=name == "register_only"):
+            st.dataframe(match_list(match, name, MATCH_ROWS_SHOWN), hide_index=True, width="stretch")
+            if len(keys) > MATCH_ROWS_SHOWN:
+                st.caption(f"Hiện {fmt_number(MATCH_ROWS_SHOWN)} thửa đầu; tải tệp để xem đủ {fmt_number(len(keys))}.")
+    left, right = st.columns(2)
+    left.download_button("Tải danh sách đối chiếu (CSV)", match_csv(match), file_name="doi_chieu_so_ho.csv",
+                         mime="text/csv", key="imp_match_csv")
+    right.download_button("Tải danh sách đối chiếu (Excel)", match_xlsx(match, title="Đối chiếu sổ hộ dân với bản đồ"),
+                          file_name="doi_chieu_so_ho.xlsx", key="imp_match_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 def _project_layer_changes(the_store, result: dict, kind: str, project_id: str) -> None:
     """The change sets of a boundary (projects + parcels' area to recover) or alignment import."""
     from cadastre.project_layers import alignment_changes, boundary_changes
@@ -445,6 +490,10 @@ def render() -> None:
             else:
                 _show_change_set(changes)
                 confirmed, can_commit = _removal_confirmation(changes, scope)
+        match = _register_match(the_store, result) if kind == "parcels" and not result["prepared"].parcels.empty \
+            else None
+        if match is not None:
+            _show_register_match(match)
         if st.button("Ghi vào kho dữ liệu", key=COMMIT_KEY, disabled=not can_commit):
             try:
                 who = {"actor": auth.current_account(), "client_address": auth.client_address()}
@@ -453,6 +502,10 @@ def render() -> None:
                         outcome = commit_parcels(the_store, result["prepared"], scope=scope,
                                                  confirm_removed=confirmed, progress=progress, **who)
                     message = _parcels_message(len(result["prepared"].parcels), outcome)
+                    if match is not None and outcome.executed:
+                        from exports.register_match_tables import match_next_step
+
+                        message = " ".join(filter(None, (message, match_next_step(match))))
                 elif kind == "boundary":
                     out = update_boundary(the_store, project_id, result["geometry"], report, **who)
                     message = (f"Đã ghi chỉ giới (phiên bản {out['projects_version']}); "

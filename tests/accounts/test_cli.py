@@ -127,3 +127,14 @@ def test_audit_needs_read_audit(with_admin, capsys, monkeypatch):
     assert code == 1 and out == "" and "không được xem nhật ký kiểm tra" in err
     code, _, err = run(capsys, monkeypatch, "audit")
     assert code == 2 and "--as" in err
+
+
+def test_a_refused_write_names_role_and_action_in_words(with_admin, capsys, monkeypatch):
+    run(capsys, monkeypatch, "users", "add", "xem", "--role", "viewer", "--password-stdin", "--as", "admin",
+        stdin="mat-khau-lanh-dao\n")
+    milestone = with_admin.milestones()["milestone_id"].iloc[0]
+    code, out, err = run(capsys, monkeypatch, "milestones", "set", milestone, "--target", "80", "--reason", "thử",
+                         "--as", "xem")
+    assert code == 1 and out == ""
+    assert "Lãnh đạo (chỉ xem)" in err and "không được sửa mốc tiến độ và quy tắc" in err
+    assert "edit_milestones" not in err and "viewer" not in err

@@ -27,8 +27,8 @@ def test_every_page_of_the_package_is_in_the_table():
 
 @pytest.mark.parametrize(("role", "expected"), [
     (VIEWER, READING),
-    (COMMUNE_OFFICER, READING | {"upload"}),
-    (OFFICER, READING | {"upload", "exports"}),
+    (COMMUNE_OFFICER, READING | {"upload", "register_upload"}),
+    (OFFICER, READING | {"upload", "register_upload", "exports"}),
     (ADMIN, set(access.PAGE_ACTIONS)),
 ])
 def test_pages_by_role(role, expected):

@@ -208,9 +208,32 @@ def test_password_change_on_the_account_page(with_admin):
     at.text_input[1].set_value(new)
     at.text_input[2].set_value(new)
     at.button[0].click().run()
-    assert [s.value for s in at.success] == ["Đã đổi mật khẩu."]
+    assert [s.value for s in at.success] == ["Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã kết thúc."]
     assert Accounts(the_store).authenticate("lan", new).username == "lan"
     the_store.close()
+
+
+def test_own_password_change_keeps_this_session_and_a_reset_ends_it(with_admin):
+    from store import Accounts
+    from tests.support.stores import demo_store
+
+    at = log_in(app().run(), "lan", TEST_PASSWORD)
+    session = at.session_state[auth.SESSION_KEY]
+    old_token = session.token
+    assert old_token and auth.login_tokens().username_of(old_token) == "lan"
+    the_store = demo_store(with_admin)
+    accounts = Accounts(the_store)
+    new = "mat-khau-moi-cua-lan-2026"
+    accounts.set_password("lan", new, by=accounts.get("lan"))          # as the account page does it …
+    at.session_state[auth.SESSION_KEY].password_seen_at = accounts.get("lan").password_changed_at  # … own change
+    at.run()
+    assert auth.SESSION_KEY in at.session_state                          # still logged in
+    accounts.set_password("lan", new + "-2", by=accounts.get("admin"))   # an administrator's reset
+    the_store.close()
+    at.run()
+    assert [i.value for i in at.info] == [auth.PASSWORD_CHANGED_VI]
+    assert auth.SESSION_KEY not in at.session_state
+    assert auth.login_tokens().username_of(old_token) is None            # its token went with it
 
 
 def test_users_page_adds_and_disables_an_account(with_admin):

@@ -84,8 +84,13 @@ def test_a_viewer_sees_the_overview_but_not_the_write_and_admin_pages(server, tm
         assert not [title for title in NOT_FOR_VIEWERS if title in nav]
         expect(page.get_by_text("QL4B").first).to_be_visible(timeout=90_000)   # the overview's figures
         page.screenshot(path=str(tmp_path / "viewer_overview.png"), full_page=True)
-        log_in(page, server + "/users", "lan")        # the URL of an admin page: the default page instead
-        assert "Tài khoản người dùng" not in page.inner_text("section.stMain, .stMain, main")
+        for path in ("/users", "/upload"):            # a page the role may not open, its URL typed
+            page.goto(server + path)                  # (the login is kept by the cookie)
+            expect(page.get_by_text("không được mở trang này")).to_be_visible(timeout=60_000)
+            body = page.inner_text("body")
+            assert "Page not found" not in body and "Thêm tài khoản" not in body
+            assert not [title for title in NOT_FOR_VIEWERS if title in nav_text(page)]
+        page.screenshot(path=str(tmp_path / "viewer_refused.png"), full_page=True)
     assert blocked == []
 
 

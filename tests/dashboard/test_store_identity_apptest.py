@@ -56,7 +56,7 @@ def test_an_empty_store_shows_pages_without_a_traceback(tmp_path, monkeypatch, f
     assert "Traceback" not in shown
 
 
-PAGES = ["10_overview", "15_blockers", "20_map", "30_parcels", "40_upload", "50_exports", "60_import", "85_proposals",
+PAGES = ["10_overview", "15_blockers", "20_map", "30_parcels", "40_upload", "50_exports", "60_import", "85_proposals", "76_register_upload",
          "95_audit"]
 
 

@@ -26,10 +26,3 @@ def test_people_label_words_missing_and_unknown():
     assert people_label("complaint_status", None) == MISSING
     assert people_label("lot_status", "mystery") == "mystery"
 
-
-def test_every_import_kind_has_one_distinct_name():
-    from domain.people import IMPORT_KINDS
-    from vocab.people import IMPORT_KIND_LABELS_VI
-
-    assert set(IMPORT_KIND_LABELS_VI) == set(IMPORT_KINDS) and "areas" in IMPORT_KINDS
-    assert len(set(IMPORT_KIND_LABELS_VI.values())) == len(IMPORT_KINDS)

@@ -302,3 +302,20 @@ def test_a_unit_administrator_changes_only_his_units_milestones(store, two_units
     with pytest.raises(PermissionDeniedError):
         store.set_rules("forecast_window_days: 30\n", actor=a183, reason="quy tắc chung")
     assert float(store.milestones().set_index("milestone_id").loc["CCN_HT1_50", "target_percent"]) == 50
+
+
+def test_a_unit_administrator_rejects_only_his_units_proposals(store, two_units):
+    from store.settings import Settings
+
+    Settings(store).set("maker_checker", "on", actor=two_units["admin"])
+    ccn = upload(store, two_units["o184"], "CCN_HT1", CCN_PARCEL, "ccn-p")
+    ql4b = upload(store, two_units["o183"], "QL4B", QL4B_PARCEL, "ql4b-p")
+    ccn_revert = store.revert_upload(ccn.upload_id, actor=two_units["admin"], reason="sai số")
+    ql4b_revert = store.revert_upload(ql4b.upload_id, actor=two_units["admin"], reason="sai số")
+    assert not ccn_revert.executed and not ql4b_revert.executed          # both wait for a checker
+    a183 = two_units["a183"]
+    with pytest.raises(PermissionDeniedError):                          # huyện Văn Quan's: not his to turn down
+        store.reject_proposal(ccn_revert.proposal_id, actor=a183, reason="không đồng ý")
+    store.reject_proposal(ql4b_revert.proposal_id, actor=a183, reason="số liệu đúng")
+    status = store.proposals().set_index("proposal_id")["status"]
+    assert status[ccn_revert.proposal_id] == "pending" and status[ql4b_revert.proposal_id] == "rejected"

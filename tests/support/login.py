@@ -7,8 +7,9 @@ Two ways in, one module:
   ``dashboard.auth`` re-read the account from a list instead of a store (for the synthetic store of
   ``tests/dashboard``, which has no accounts table).
 - **Browser** (a real ``streamlit run app.py``): :func:`add_account` creates an account in the test
-  store before the server starts, :func:`log_in` fills the login form in Chromium. A reload starts a
-  new Streamlit session (logged out), so a test opening another URL logs in again with ``log_in``.
+  store before the server starts, :func:`log_in` fills the login form in Chromium (after clearing the
+  browser's cookies: a reload keeps a login through the ``gpmb_session`` cookie, and a test switching
+  accounts must not inherit the previous one).
   :func:`admin_app` starts the server on a store with that administrator: the one place the
   browser tests of the pages get their logged-in session.
 """
@@ -88,9 +89,11 @@ def add_account(database_url: str, username: str = "admin", role: str = ADMIN, *
 def log_in(page, url: str, username: str = "admin", password: str = TEST_PASSWORD,
            timeout_ms: float = 120_000) -> None:
     """Open ``url`` in the Playwright ``page``, fill the login form and wait until the sidebar shows
-    the logout button (the page at ``url`` is then drawn for the account)."""
+    the logout button (the page at ``url`` is then drawn for the account). The context's cookies are
+    cleared first, so a login kept by the browser (``gpmb_session``) never stands in for this one."""
     from playwright.sync_api import expect
 
+    page.context.clear_cookies()
     page.goto(url)
     page.get_by_label("Tên đăng nhập").fill(username, timeout=timeout_ms)
     page.get_by_label("Mật khẩu").fill(password)
