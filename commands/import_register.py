@@ -1,8 +1,9 @@
 """``python cli.py import-register FILE --project ID [--kind …] [--commune NAME] [--profile NAME] [--map C005=approved]
 [--dry-run] [--skip-invalid] [--json] --as USER``: validate and record a people-side register.
 
-Kinds: ``households``, ``plans``, ``payments``, ``refusals``, ``transfers``, ``complaints``, ``lots`` (the templates of ``cli.py template
---kind …``) and ``matrix`` (default: the household × step matrix kept in Excel; its steps become stage
+Kinds: ``households``, ``plans``, ``payments``, ``refusals``, ``transfers``, ``complaints``, ``lots``, ``areas`` (the
+templates of ``cli.py template --kind …``; ``areas`` also reads a GeoJSON, GeoPackage or zipped shapefile, ``--crs``
+for one that declares no CRS) and ``matrix`` (default: the household × step matrix kept in Excel; its steps become stage
 events of the matched parcels). The report (``--json`` for all of it) gives rows, households, parcels
 (tokens and distinct), the area, the step → stage mapping used, households per stage, unmapped step
 columns and the problems by row (row, column, expectation, in Vietnamese). A dry run shows the proposed
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from commands._auth import acting_in, add_as_argument, client_address
 from commands._common import add_database_url_argument
+from commands._geo_args import parse_epsg, usage_error
 from domain.errors import UsageError
 from domain.people import IMPORT_KINDS
 from vocab.escape import terminal_block, terminal_json, terminal_text
@@ -25,13 +27,13 @@ from vocab.labels import EVENT_LABELS_VI, stage_label
 
 NAME = "import-register"
 HELP = ("Kiểm tra và ghi sổ hộ dân, phương án, chi trả, mời nhận tiền / gửi tạm giữ, kinh phí đã chuyển, đơn thư, "
-        "lô tái định cư hoặc bảng hộ × bước (XLSX/CSV)")
+        "lô / khu tái định cư (XLSX/CSV; khu: cả GeoJSON, GeoPackage, shapefile .zip) hoặc bảng hộ × bước")
 
 MAX_PRINTED_PROBLEMS = 200
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("file", metavar="FILE", help="tệp .xlsx hoặc .csv")
+    parser.add_argument("file", metavar="FILE", help="tệp .xlsx hoặc .csv (khu tái định cư: cả .geojson, .gpkg, .zip)")
     parser.add_argument("--project", required=True, metavar="ID", help="mã dự án, ví dụ QL4B")
     parser.add_argument("--kind", choices=IMPORT_KINDS, default="matrix", help="loại sổ (mặc định: matrix)")
     parser.add_argument("--commune", metavar="NAME", help="xã/phường của tệp (điền ô trống; bảng hộ × bước: "
@@ -39,6 +41,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--profile", metavar="NAME", help="hồ sơ ánh xạ bước → giai đoạn (đọc, và lưu khi ghi)")
     parser.add_argument("--map", action="append", default=[], metavar="CODE=STAGE",
                         help="sửa ánh xạ một bước, ví dụ C005=approved, C090=flag:enforced, C003=none")
+    parser.add_argument("--crs", metavar="EPSG|TỈNH", help="khu tái định cư: hệ tọa độ của tệp không khai báo "
+                                                         "(mặc định: múi TM-3 của tỉnh của dự án)")
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
     parser.add_argument("--skip-invalid", action="store_true", help="ghi các dòng hợp lệ dù có dòng lỗi")
     parser.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
@@ -78,6 +82,8 @@ def format_report(result) -> str:
              (f"Tệp {result.file_name}: {fmt_number(result.rows)} dòng, {fmt_number(result.rows_valid)} hợp lệ, "
              f"{fmt_number(result.households)} hộ, {fmt_number(result.parcel_tokens)} số thửa "
              f"({fmt_number(result.parcels_distinct)} thửa khác nhau), diện tích {fmt_m2(result.area_m2_total, 1)}")]
+    if result.kind == "areas":
+        lines.append(f"Tổng diện tích các khu trong tệp: {fmt_m2(result.area_m2_total, 1)}")
     if result.kind == "transfers":
         lines.append(f"Tổng kinh phí đã chuyển trong tệp: {fmt_number(result.amount_vnd_total)} đồng")
     if result.kind == "matrix":
@@ -104,11 +110,18 @@ def run(args) -> int:
     from store import open_store
 
     mapping = parse_map(args.map)
+    try:
+        user_epsg = parse_epsg(args.crs)
+    except ValueError as exc:
+        raise usage_error(exc) from exc
+    read_geo = None
+    if args.kind == "areas":   # the cadastral readers (GDAL) only for the kind that reads map files
+        from cadastre.resettlement_areas import read_area_file as read_geo
     store = open_store(args.database_url)
     result = import_register(path, store, kind=args.kind, project_id=args.project, actor=acting_in(store, args),
                              commune=args.commune, profile=args.profile, mapping=mapping or None,
                              dry_run=args.dry_run, skip_invalid=args.skip_invalid, source="cli",
-                             client_address=client_address())
+                             client_address=client_address(), read_geo=read_geo, user_epsg=user_epsg)
     if args.json:
         print(terminal_json(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str)))
     else:

@@ -1,4 +1,4 @@
-"""``python cli.py template --out FILE.xlsx|FILE.csv [--kind counts|households|plans|payments|refusals|transfers|complaints|lots]``.
+"""``python cli.py template --out FILE.xlsx|FILE.csv [--kind counts|households|plans|payments|refusals|transfers|complaints|lots|areas]``.
 
 Without ``--kind`` (or ``counts``): the field-count template. A register kind writes that register's
 template (:mod:`exports.register_templates`: XLSX with drop-down lists, or the CSV header line).
@@ -8,10 +8,10 @@ from __future__ import annotations
 from domain.errors import GpmbError, UsageError
 
 NAME = "template"
-HELP = ("Tạo tệp mẫu số liệu kiểm đếm hoặc sổ hộ dân / phương án / chi trả / đơn thư / lô tái định cư "
+HELP = ("Tạo tệp mẫu số liệu kiểm đếm hoặc sổ hộ dân / phương án / chi trả / đơn thư / lô / khu tái định cư "
         "(.xlsx có danh sách chọn, hoặc .csv UTF-8 ';')")
 
-REGISTER_KINDS = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots")
+REGISTER_KINDS = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots", "areas")
 
 
 def add_arguments(parser) -> None:

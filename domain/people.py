@@ -60,6 +60,11 @@ RESOLUTION_ROUNDS: tuple[int, ...] = (1, 2)
 #: Statuses of a resettlement lot.
 LOT_STATUSES: tuple[str, ...] = ("planned", "available", "reserved", "allocated", "handed_over")
 
+#: Construction status of a resettlement area at a date (:func:`milestones.area_progress.area_progress`): not
+#: complete and the planned date not passed; not complete and past it (chậm N ngày); completed on or before the
+#: planned date; completed after it; no planned date recorded.
+AREA_PROGRESS_STATUSES: tuple[str, ...] = ("on_schedule", "late", "done", "done_late", "no_plan")
+
 #: Statuses of a lot that a lottery may draw.
 DRAWABLE_LOT_STATUSES: frozenset[str] = frozenset({"available"})
 
@@ -112,7 +117,7 @@ REGISTER_KEYS: dict[str, tuple[str, ...]] = {
 #: Register kinds a file import may name (``cli.py import-register --kind``; ``matrix`` = the household ×
 #: step matrix, which fills ``households`` and the ledger).
 IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots",
-                                 "matrix")
+                                 "areas", "matrix")
 
 #: Personal data in the registers (Decree 13/2023/NĐ-CP): read only with ``read_personal``.
 PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", "id_number", "phone", "address")}

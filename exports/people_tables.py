@@ -13,7 +13,7 @@ import pandas as pd
 
 from vocab.format import fmt_date, fmt_number
 from vocab.labels import EVENT_LABELS_VI, stage_label
-from vocab.people import PEOPLE_HEADERS_VI, people_label
+from vocab.people import PEOPLE_HEADERS_VI, area_delay_text, people_label
 
 _KIND = {"text": "text", "wrap": "wrap", "int": "int", "vnd": "vnd", "m2": "m2", "date": "date", "pct": "pct"}
 
@@ -56,8 +56,11 @@ MONTH_COLS = _cols([("project", "text", 24), ("commune", "text", 18), ("month", 
                     ("resolved", "int", 8), ("closed", "int", 8), ("open_at_month_end", "int", 9)])
 AREA_COLS = _cols([("project", "text", 24), ("area_id", "text", 16), ("area_name", "wrap", 28),
                    ("planned_completion_date", "date", 12), ("actual_completion_date", "date", 12),
-                   ("construction_percent", "pct", 9), ("lots_total", "int", 8), ("lots_allocated", "int", 9),
-                   ("lots_area_m2", "m2", 12)])
+                   ("construction_percent", "pct", 9), ("progress_status", "wrap", 20), ("lots_total", "int", 8),
+                   ("lots_allocated", "int", 9), ("lots_area_m2", "m2", 12)])
+AREA_HISTORY_COLS = _cols([("area_id", "text", 16), ("area_name", "wrap", 28), ("recorded_on", "date", 12),
+                           ("construction_percent", "pct", 9), ("actual_completion_date", "date", 12),
+                           ("upload_id", "int", 8)])
 LOT_COLS = _cols([("area_id", "text", 16), ("lot_number", "text", 8), ("lot_class", "text", 7), ("area_m2", "m2", 10),
                   ("price_vnd", "vnd", 14), ("status", "text", 14), ("allocated_to", "text", 14)])
 
@@ -140,7 +143,17 @@ def area_records(figures, names: dict[str, str]) -> list[dict]:
     """Resettlement areas with their lots and construction progress."""
     return [{**r, "project": names.get(r["project_id"], r["project_id"]), "area_name": r.get("name") or r["area_id"],
              "planned_completion_date": _day(r["planned_completion_date"]),
-             "actual_completion_date": _day(r["actual_completion_date"])} for r in figures.areas.to_dict("records")]
+             "actual_completion_date": _day(r["actual_completion_date"]),
+             "progress_status": area_delay_text(r.get("status"), r.get("days_late"))}
+            for r in figures.areas.to_dict("records")]
+
+
+def area_history_records(figures) -> list[dict]:
+    """The construction progress of each area per recorded version (date in Vietnam time), oldest first."""
+    names = dict(zip(figures.areas["area_id"], figures.areas["name"], strict=True)) if len(figures.areas) else {}
+    return [{**r, "area_name": names.get(r["area_id"]) or r["area_id"], "recorded_on": _day(r["recorded_on"]),
+             "actual_completion_date": _day(r["actual_completion_date"])}
+            for r in figures.area_history.to_dict("records")]
 
 
 def lot_records(figures) -> list[dict]:

@@ -61,6 +61,7 @@ from exports.report_table import milestone_scopes
 from gis.chainage import kilometre_markers  # the one chainage rule of the project
 
 # One visual language with the dashboard map (mapview): same colours for the same things.
+from mapview.resettlement import AREA_COLOUR, AREA_LAYER_NAME
 from mapview.style import (
     BOUNDARY_COLOUR,
     CENTRELINE_COLOUR,
@@ -154,6 +155,7 @@ class _Layers:
     communes: gpd.GeoDataFrame
     roads: gpd.GeoDataFrame
     parcels: gpd.GeoDataFrame
+    resettlement: gpd.GeoDataFrame = field(default_factory=lambda: gpd.GeoDataFrame(geometry=[], crs=STORE_EPSG))
 
 
 def _load_layers(snapshot: Snapshot, store: LayerReader) -> _Layers:
@@ -165,8 +167,10 @@ def _load_layers(snapshot: Snapshot, store: LayerReader) -> _Layers:
         return gdf.to_crs(STORE_EPSG) if gdf.crs != STORE_EPSG else gdf
 
     parcels = strip_personal_data(snapshot.parcels)
+    areas = store.resettlement_areas() if hasattr(store, "resettlement_areas") else None   # a reader may have none
     return _Layers(projects=metric(store.projects()), centrelines=metric(store.centrelines()),
-                   communes=metric(store.communes()), roads=metric(store.roads()), parcels=metric(parcels))
+                   communes=metric(store.communes()), roads=metric(store.roads()), parcels=metric(parcels),
+                   resettlement=metric(areas))
 
 
 def _view_box(bounds, frame_mm, pad=0.04):
@@ -233,6 +237,7 @@ class _Drawn:
     at_risk: bool = False
     sites: bool = False
     illustrative: bool = False
+    resettlement: bool = False
 
 
 def _draw_communes(ax, communes: gpd.GeoDataFrame, view: _View) -> None:
@@ -402,6 +407,16 @@ def _draw_boundaries(ax, projects: gpd.GeoDataFrame, view: _View, drawn: _Drawn)
         _label_projects(ax, vis, view)
 
 
+def _draw_resettlement(ax, areas: gpd.GeoDataFrame, view: _View, drawn: _Drawn) -> None:
+    """Resettlement areas (khu tái định cư): the map's teal dash-dot outline over a light fill, no label."""
+    vis = areas[areas.geometry.notna() & areas.intersects(view.geom)] if len(areas) else areas
+    if not len(vis):
+        return
+    add_polygons(ax, list(vis.geometry), facecolors=AREA_COLOUR + "26", edgecolors=AREA_COLOUR, linewidths=1.2,
+                 linestyles=[(0, (6, 2.5, 1, 2.5))], zorder=7.5)
+    drawn.resettlement = True
+
+
 def _marker_spacing_m(scale: int) -> int:
     """Chainage markers at the smallest of 0,5 / 1 / 2 / 5 / 10 / 20 km that lies ≥ 12 mm apart on paper."""
     return next((e for e in (500, 1000, 2000, 5000, 10_000, 20_000) if e / scale * 1000 >= 12), 50_000)
@@ -436,6 +451,7 @@ def _draw_map(ax, layers: _Layers, view: _View) -> _Drawn:
     _draw_roads(ax, layers.roads, view, drawn)
     _draw_parcels(ax, layers, view, drawn)
     _draw_boundaries(ax, layers.projects, view, drawn)
+    _draw_resettlement(ax, layers.resettlement, view, drawn)
     _draw_centrelines(ax, layers.centrelines, view, drawn)
     xmin, ymin, xmax, ymax = view.bounds
     ax.set_xlim(xmin, xmax)
@@ -464,6 +480,9 @@ def _legend_handles(drawn: _Drawn) -> list:
     if drawn.approximate:
         handles.append(Line2D([], [], color=BOUNDARY_COLOUR, linewidth=1.6, linestyle=(0, (5, 2.5)),
                               label="Chỉ giới GPMB gần đúng (nét đứt)"))
+    if drawn.resettlement:
+        handles.append(Patch(facecolor=AREA_COLOUR + "26", edgecolor=AREA_COLOUR, linewidth=1.2,
+                             linestyle=(0, (6, 2.5, 1, 2.5)), label=AREA_LAYER_NAME))
     if drawn.centreline:
         handles.append(Line2D([], [], color=CENTRELINE_COLOUR, linewidth=0.8, linestyle=(0, (8, 2, 2, 2)), marker="o",
                               markerfacecolor="white", markeredgecolor="black", markersize=4,

@@ -21,7 +21,7 @@ from vocab.people import PEOPLE_TABLES
 REGISTER_TITLES_VI: dict[str, str] = {
     "households": "Danh sách hộ", "plans": "Phương án BT, HT & TĐC", "payments": "Chi trả",
     "complaints": "Đơn thư", "lots": "Lô tái định cư", "refusals": "Mời nhận tiền, gửi tạm giữ",
-    "transfers": "Kinh phí đã chuyển",
+    "transfers": "Kinh phí đã chuyển", "areas": "Khu tái định cư",
 }
 _DATE_COLUMNS = ("date",)
 

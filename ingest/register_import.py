@@ -2,7 +2,10 @@
 
 Kinds (``domain.people.IMPORT_KINDS``): ``households``, ``plans``, ``payments``, ``refusals`` (mời nhận
 tiền lần 1/2/3, gửi tiền vào tài khoản tạm giữ), ``transfers`` (the investor's fund transfers), ``complaints``, ``lots``
-(a template of :mod:`exports.register_templates`, rows checked by :mod:`ingest.register_rows`) and
+(a template of :mod:`exports.register_templates`, rows checked by :mod:`ingest.register_rows`), ``areas``
+(resettlement areas with their boundary: a CSV/XLSX with a WKT column, or a GeoJSON / GeoPackage / zipped
+shapefile read by the ``read_geo`` the caller passes, :func:`cadastre.resettlement_areas.read_area_file`;
+:mod:`ingest.area_rows`; a new construction percent of an area is a new version of its row) and
 ``matrix`` (the household × step matrix, :mod:`ingest.register_matrix`: household rows plus ledger events
 for the matched parcels, :mod:`ingest.matrix_events`, and its steps sheet as the project's procedure plan,
 the ``procedure`` register, in the same upload). Same guarantees as field counts: row-level
@@ -20,9 +23,12 @@ from typing import Any
 
 import pandas as pd
 
+from domain.crs import STORE_EPSG
+from domain.errors import GpmbError
 from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
 from domain.progress import REGISTER_IMPORT_STEPS, Progress, step
 from domain.roles import Account, AccountDisabledError, require
+from ingest.area_rows import area_checks, area_geometries, is_geo_file, lower_percent_notes, project_epsg
 from ingest.matrix_events import matrix_rows
 from ingest.read import IngestError
 from ingest.register_file import MAX_FILE_BYTES, read_register_file
@@ -155,6 +161,37 @@ def _read_table_kind(data: bytes, kind: str, project_id: str, commune: str | Non
     return _fill_rows(kind, valid, project_id, commune, store)
 
 
+def _read_areas(data: bytes, name: str, project_id: str, store, result, *, today: date, read_geo,
+                user_epsg: int | None, progress: Progress | None = None) -> pd.DataFrame:
+    """The ``areas`` rows of a CSV/XLSX (WKT column) or of a map file, checked, boundaries in EPSG:9215."""
+    default_epsg = project_epsg(store, project_id)
+    epsg = None
+    if is_geo_file(name):
+        if read_geo is None:
+            raise IngestError("Tệp bản đồ (GeoJSON, GeoPackage, shapefile nén .zip) chưa đọc được ở đây: dùng "
+                              "cli.py import-register, hoặc bảng CSV/XLSX có cột «Ranh giới khu (WKT)».")
+        try:
+            raw, geo_report = read_geo(data, name, user_epsg=user_epsg, default_epsg=default_epsg)
+        except GpmbError as exc:   # the map readers' CadastreImportError: a file refused whole
+            raise IngestError(exc.message_vi) from exc
+        result.notes += [c["reason"] for c in geo_report["crs"]] + list(geo_report["warnings"])
+        epsg = STORE_EPSG
+    else:
+        raw = read_register_file(data, "areas")
+    step(progress, REGISTER_IMPORT_STEPS, "check")
+    valid, problems = validate_register("areas", raw)
+    valid["project_id"] = valid["project_id"].fillna(project_id)
+    problems += _project_checks("areas", valid, project_id, store) + area_checks(valid, today)
+    valid = valid[~valid.index.isin(_problem_rows(problems))]
+    valid, geo_problems, notes, area_m2 = area_geometries(valid, epsg=epsg, user_epsg=user_epsg,
+                                                          default_epsg=default_epsg)
+    result.notes += notes + lower_percent_notes(valid, store.register("areas"))
+    result.rows, result.rows_valid = len(raw), len(valid)
+    result.problems = sorted(problems + geo_problems, key=lambda p: p.row)
+    result.area_m2_total = area_m2
+    return valid.reindex(columns=list(REGISTER_COLUMNS["areas"]))
+
+
 def procedure_rows(procedure: pd.DataFrame, mapping: dict, project_id: str) -> pd.DataFrame:
     """The steps sheet (:func:`ingest.register_matrix.read_steps_sheet`) as rows of the ``procedure`` register:
     ``step_code`` (C001…), name, legal basis, bodies, ``min_days``, planned and actual dates, and ``stage`` (the
@@ -204,7 +241,8 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
                     commune: str | None = None, profile: str | None = None, mapping: dict | None = None,
                     dry_run: bool = False, skip_invalid: bool = False, file_name: str | None = None,
                     source: str = "cli", today: date | None = None, client_address: str | None = None,
-                    progress: Progress | None = None) -> RegisterImportResult:
+                    progress: Progress | None = None, read_geo=None,
+                    user_epsg: int | None = None) -> RegisterImportResult:
     """Validate a register file of ``kind`` for ``project_id`` and commit it as one upload (see module docstring).
 
     Parameters
@@ -224,6 +262,12 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
         Matrix only: step code → stage | ``flag:<flag>`` | None, over the profile or the proposal.
     today : date, optional
         Dates after it are refused; default ``date.today()``.
+    read_geo : callable, optional
+        ``areas`` only: the reader of map files, ``read_geo(data, file_name, user_epsg=, default_epsg=) ->
+        (raw rows, report)`` (:func:`cadastre.resettlement_areas.read_area_file`; the cadastral readers are not
+        ingest's to import). Without it a map file is refused with a message; a CSV/XLSX needs none.
+    user_epsg : int, optional
+        ``areas`` only: the CRS of coordinates in metres when the file declares none (``--crs``).
     progress : callable, optional
         Told each step of :data:`domain.progress.REGISTER_IMPORT_STEPS` as it starts (``commit`` only when writing).
 
@@ -271,6 +315,9 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
             rows, events = _read_matrix(data, project_id, commune, store, result, today=today, mapping=used or None,
                                         file_name=name, progress=progress)
             register = "households"
+        elif kind == "areas":
+            rows, register = _read_areas(data, name, project_id, store, result, today=today, read_geo=read_geo,
+                                         user_epsg=user_epsg, progress=progress), kind
         else:
             rows = _read_table_kind(data, kind, project_id, commune, store, result, actor=actor, progress=progress)
             register = kind

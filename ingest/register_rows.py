@@ -1,4 +1,4 @@
-"""Row validators of the people-side registers (pure: no store): households, plans, payments, letters, lots.
+"""Row validators of the people-side registers (pure: no store): households, plans, payments, letters, lots, areas.
 
 Each ``validate_<register>(table)`` takes a DataFrame whose index is the Excel row number and whose
 columns are the codes of :data:`REGISTERS` (or their Vietnamese headers), and returns ``(valid, problems)``:
@@ -125,6 +125,18 @@ def _parcels(value: Any) -> tuple[str, ...]:
     return tuple(parse_parcel_cell(value))
 
 
+def _percent(value: Any) -> float:
+    number = parse_number(str(value).strip().removesuffix("%") if isinstance(value, str) else value)
+    if not 0 <= number <= 100:
+        raise ValueError("tiến độ xây dựng là phần trăm từ 0 đến 100")
+    return number
+
+
+def _wkt_text(value: Any) -> str:
+    """The WKT as typed (whitespace collapsed); parsed, checked and reprojected by :mod:`ingest.area_rows`."""
+    return " ".join(str(value).split())
+
+
 REGISTERS: dict[str, tuple[Field, ...]] = {
     "households": (
         Field("household_id", "Mã hộ", _code), Field("name", "Tên chủ hộ", _text),
@@ -173,6 +185,16 @@ REGISTERS: dict[str, tuple[Field, ...]] = {
         Field("lot_class", "Loại lô", _code, False, DEFAULT_LOT_CLASS),
         Field("area_m2", "Diện tích (m²)", _positive), Field("price_vnd", "Giá đất (đồng)", _amount),
         _pick("status", "Trạng thái", "lot_status"),
+    ),
+    # khu tái định cư: its polygon as WKT (a CSV/XLSX) or the geometry of a GeoJSON / GeoPackage / shapefile
+    # feature (read by cadastre.resettlement_areas into this column); the project defaults to --project
+    "areas": (
+        Field("area_id", "Mã khu", _code), Field("project_id", "Mã dự án", _code, False),
+        Field("name", "Tên khu", _text),
+        Field("planned_completion_date", "Ngày hoàn thành theo kế hoạch", parse_date, False),
+        Field("actual_completion_date", "Ngày hoàn thành thực tế", parse_date, False),
+        Field("construction_percent", "Tiến độ xây dựng (%)", _percent),
+        Field("geometry_wkt", "Ranh giới khu (WKT)", _wkt_text),
     ),
 }
 
@@ -273,6 +295,13 @@ def validate_complaints(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProb
     optional: closed date (the status became resolved / withdrawn / escalated), round (1, 2), complicated and
     remote-area flags (Law on Complaints 2011 arts. 28, 37: longer limits), commune."""
     return validate_register("complaints", table)
+
+
+def validate_areas(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:
+    """Resettlement areas: area code, project (blank = the import's), name, planned and actual completion dates
+    (optional; an area without a planned date has no delay), construction progress in % (0–100), the boundary as WKT text (its geometry
+    checks and CRS: :func:`ingest.area_rows.area_geometries`)."""
+    return validate_register("areas", table)
 
 
 def validate_lots(table: pd.DataFrame) -> tuple[pd.DataFrame, list[RowProblem]]:

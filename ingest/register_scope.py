@@ -20,7 +20,7 @@ from ingest.register_rows import REGISTERS
 from ingest.report import RowProblem
 
 #: Registers a commune officer may never import (no commune of theirs to check).
-NO_COMMUNE_KINDS: tuple[str, ...] = ("lots", "transfers")
+NO_COMMUNE_KINDS: tuple[str, ...] = ("lots", "transfers", "areas")
 _BY_HOUSEHOLD = ("plans", "payments", "refusals")
 
 
@@ -30,13 +30,13 @@ def is_commune_scoped(actor: Account) -> bool:
 
 
 class NoCommuneRegisterError(PermissionDeniedError):
-    """A commune officer asked to import a register that belongs to no commune (lots, transfers)."""
+    """A commune officer asked to import a register that belongs to no commune (lots, transfers, areas)."""
 
     def __init__(self, account: Account, kind: str) -> None:
         self.username, self.role, self.action, self.commune, self.unit = (
             account.username, account.role, "upload_counts", None, None)
         GpmbError.__init__(self, f"Tài khoản «{account.username}» (cán bộ xã) không được nhập sổ này ({kind}): lô "
-                                 "tái định cư và kinh phí chủ đầu tư chuyển không thuộc riêng một xã; cần tài khoản "
+                                 "và khu tái định cư, kinh phí chủ đầu tư chuyển không thuộc riêng một xã; cần tài khoản "
                                  "cấp dự án. Chưa ghi gì.")
 
 

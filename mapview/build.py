@@ -52,6 +52,7 @@ from mapview.elements import (
 from mapview.layers import bounds_latlon
 from mapview.parcel_layer import parcel_payload, state_markers
 from mapview.people import MARKER_KINDS
+from mapview.resettlement import add_resettlement_layer
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
 from mapview.style import (
     AGGREGATE_ABOVE,
@@ -266,6 +267,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_roads(m, memo)
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
+    add_resettlement_layer(m, memo, all_projects, f.project_ids)   # layer «Khu tái định cư» (mapview.resettlement)
     markers = state_markers(snapshot, f, store, people) if people_markers else None
     payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers,
                                   aggregate_above)

@@ -7,17 +7,20 @@ refuse the money (invitations 1–3, deposit, art. 94(5)), the funds the approve
 investor's transfers, the project's procedure plan (the matrix's steps sheet: planned and actual dates, lead
 body, minimum days; steps behind plan), totals per project and commune, the complaint clocks (:mod:`milestones.complaints`),
 overdue letters per competent body, monthly counts, and the resettlement lots with their allocation from the
-latest draw (:mod:`milestones.resettlement`). Plans take the commune of their household.
+latest draw (:mod:`milestones.resettlement`), the construction of the resettlement areas at ``as_of`` (planned vs
+actual completion, days late: :mod:`milestones.area_progress`) and their progress history. Plans take the
+commune of their household.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
 
 from domain.people import PAYMENT_REFUSAL_STEPS, REGISTER_COLUMNS, REGISTER_FLOAT_COLUMNS
 from domain.stages import STAGES
+from milestones.area_progress import HISTORY_COLUMNS, area_progress, progress_history
 from milestones.complaints import complaint_clock, complaint_limits, monthly_counts, overdue_by_body
 from milestones.payments import (
     PLAN_KEY,
@@ -50,9 +53,11 @@ class PeopleFigures:
     letters: pd.DataFrame         # complaint_clock per letter received by as_of
     overdue_by_body: pd.DataFrame
     monthly: pd.DataFrame         # monthly_counts per project and commune
-    areas: pd.DataFrame           # resettlement areas (no geometry) with lot counts
+    areas: pd.DataFrame           # resettlement areas (no geometry) with lot counts, status and days_late
     lots: pd.DataFrame            # lots with lot_id, allocated_to, allocated
     draws: pd.DataFrame
+    # the construction percent of each area per register version (milestones.area_progress.progress_history)
+    area_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(HISTORY_COLUMNS)))
 
     def for_projects(self, project_ids) -> PeopleFigures:
         """The same figures restricted to ``project_ids`` (all when empty); overdue-per-body recounted."""
@@ -72,7 +77,8 @@ class PeopleFigures:
                        funds=keep(self.funds), procedure=keep(self.procedure),
                        register_progress=keep(self.register_progress), letters=letters,
                        overdue_by_body=overdue_by_body(letters), monthly=keep(self.monthly), areas=areas, lots=lots,
-                       draws=draws)
+                       draws=draws,
+                       area_history=self.area_history[self.area_history["area_id"].isin(set(areas["area_id"]))])
 
     def cards(self, project_id: str | None = None) -> dict[str, int]:
         """Overview figures (of one project when given): ``households_paid``, ``households_to_pay`` (approved
@@ -101,7 +107,9 @@ def _approved_plans(plans: pd.DataFrame, households: pd.DataFrame, as_of: date) 
     return approved.merge(communes, on=["project_id", "household_id"], how="left")
 
 
-def _area_table(areas: pd.DataFrame, lots: pd.DataFrame) -> pd.DataFrame:
+def _area_table(areas: pd.DataFrame, lots: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    progress = area_progress(areas, as_of)[["area_id", "complete", "status", "days_late"]]
+    areas = areas.merge(progress, on="area_id", how="left")
     counts = lots.groupby("area_id").agg(lots_total=("lot_id", "count"), lots_allocated=("allocated", "sum"),
                                          lots_area_m2=("area_m2", "sum"))
     out = areas.drop(columns=["geometry_wkt", "geometry"], errors="ignore").merge(
@@ -204,7 +212,9 @@ def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigur
         procedure=procedure_plan(read("procedure"), as_of),
         register_progress=register_progress(households, as_of),
         letters=clock, overdue_by_body=overdue_by_body(clock), monthly=monthly_counts(letters, as_of),
-        areas=_area_table(read("areas"), lots), lots=lots, draws=draws)
+        areas=_area_table(read("areas"), lots, as_of), lots=lots, draws=draws,
+        area_history=progress_history(store.register_versions("areas")) if hasattr(store, "register_versions")
+        else pd.DataFrame(columns=list(HISTORY_COLUMNS)))
 
 
 def registers_frame(register: str) -> pd.DataFrame:

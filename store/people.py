@@ -225,6 +225,24 @@ class PeopleStore:
             frame = frame.drop(columns=list(PERSONAL_REGISTER_COLUMNS.get(register, ())))
         return frame
 
+    def register_versions(self, register: str, *, project_id: str | None = None) -> pd.DataFrame:
+        """Every version of the rows of ``register`` from non-reverted imports, oldest first, with ``uploaded_at``
+        (UTC) of each (:func:`store.registers.read_versions`); never personal columns.
+
+        Raises
+        ------
+        StoreError
+            Unknown register.
+        """
+        registers.check_register(register)
+        where = None
+        if project_id is not None and "project_id" in REGISTER_COLUMNS[register]:
+            def where(t):
+                return t.c.project_id == project_id
+        with read_connection(self.engine) as conn:
+            frame = registers.read_versions(conn, register, where)
+        return frame.drop(columns=list(PERSONAL_REGISTER_COLUMNS.get(register, ())))
+
     def register_imports(self) -> pd.DataFrame:
         """Every register import: ``upload_id``, ``register``, ``project_id``, ``content_sha256``, the counts,
         ``uploaded_at`` (UTC), ``uploaded_by``, ``file_name``, ``source``, ``reverted_at``, ``reverted``."""

@@ -202,6 +202,25 @@ def read_current(conn, register: str, where=None) -> pd.DataFrame:
     return typed(frame)
 
 
+def read_versions(conn, register: str, where=None) -> pd.DataFrame:
+    """Every version of every row of ``register`` recorded by a non-reverted upload, oldest first.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`read_current` plus ``uploaded_at`` (UTC) of the row's upload: the history of each key
+        (e.g. the construction progress of a resettlement area over its imports).
+    """
+    check_register(register)
+    table, rv, up = TABLES[register], schema.reverts, schema.uploads
+    query = (select(table, up.c.uploaded_at).select_from(table.join(up, up.c.upload_id == table.c.upload_id))
+             .where(table.c.upload_id.not_in(select(rv.c.upload_id))).order_by(table.c.row_id))
+    if where is not None:
+        query = query.where(where(table))
+    result = conn.execute(query)
+    return typed(pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys())))
+
+
 def typed(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with the register dtypes (see :func:`read_current`)."""
     for column in frame.columns:

@@ -126,6 +126,12 @@ class ScopedStore:
         keep |= uploads["reverts_upload_id"].isin(uploads.loc[keep, "upload_id"])
         return uploads[keep].reset_index(drop=True)
 
+    # ------------------------------------------------------------------ resettlement (the map layer)
+    def resettlement_areas(self, project_id: str | None = None) -> gpd.GeoDataFrame:
+        """Resettlement areas (EPSG:9215) of the units' projects; the registers behind them (lots, draws) are not
+        part of this reader, so the map's tooltip leaves the lot counts blank here."""
+        return self._of(self.store.resettlement_areas(project_id), self._project_ids())
+
     # ------------------------------------------------------------------ units
     def units(self) -> pd.DataFrame:
         """The scope's units (``unit_code``, ``name``, ``province``)."""

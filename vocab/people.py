@@ -5,6 +5,7 @@ One wording per code; tests check that every code has one. Views use :func:`peop
 from __future__ import annotations
 
 from domain.people import (
+    AREA_PROGRESS_STATUSES,
     COMPETENT_BODIES,
     COMPLAINT_CHANNELS,
     COMPLAINT_KINDS,
@@ -82,6 +83,14 @@ LOT_STATUS_LABELS_VI: dict[str, str] = {
     "handed_over": "Đã bàn giao lô",
 }
 
+AREA_PROGRESS_LABELS_VI: dict[str, str] = {
+    "on_schedule": "Đang xây dựng, trong hạn",
+    "late": "Chậm so với kế hoạch",
+    "done": "Đã hoàn thành đúng hạn",
+    "done_late": "Đã hoàn thành, chậm so với kế hoạch",
+    "no_plan": "Chưa có ngày hoàn thành theo kế hoạch",
+}
+
 #: The register kinds a file may bring (:data:`domain.people.IMPORT_KINDS`): the page's select, the imports list.
 IMPORT_KIND_LABELS_VI: dict[str, str] = {
     "households": "Danh sách hộ",
@@ -91,6 +100,7 @@ IMPORT_KIND_LABELS_VI: dict[str, str] = {
     "transfers": "Kinh phí chủ đầu tư đã chuyển",
     "complaints": "Đơn thư",
     "lots": "Lô tái định cư",
+    "areas": "Khu tái định cư (ranh giới, tiến độ xây dựng)",
     "matrix": "Bảng theo dõi hộ × bước thủ tục",
 }
 
@@ -104,7 +114,16 @@ PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "complaint_channel": (COMPLAINT_CHANNELS, COMPLAINT_CHANNEL_LABELS_VI),
     "complaint_status": (COMPLAINT_STATUSES, COMPLAINT_STATUS_LABELS_VI),
     "lot_status": (LOT_STATUSES, LOT_STATUS_LABELS_VI),
+    "area_progress": (AREA_PROGRESS_STATUSES, AREA_PROGRESS_LABELS_VI),
 }
+
+
+def area_delay_text(status: object, days_late: object) -> str:
+    """«chậm 12 ngày» for a late area (or one completed late), else the status's word."""
+    if status in ("late", "done_late") and not is_missing(days_late):
+        prefix = "" if status == "late" else "hoàn thành "
+        return f"{prefix}chậm {int(days_late)} ngày"
+    return people_label("area_progress", status)
 
 
 def people_label(table: str, code: object) -> str:
@@ -147,7 +166,8 @@ PEOPLE_HEADERS_VI: dict[str, str] = {
     "month": "Tháng", "received": "Nhận", "resolved": "Đã giải quyết", "closed": "Đã kết thúc",
     "open_at_month_end": "Còn tồn cuối tháng", "area_id": "Khu tái định cư", "area_name": "Tên khu",
     "planned_completion_date": "Hoàn thành theo kế hoạch", "actual_completion_date": "Hoàn thành thực tế",
-    "construction_percent": "Tiến độ xây dựng (%)", "lots_total": "Số lô", "lots_allocated": "Đã bốc thăm",
+    "construction_percent": "Tiến độ xây dựng (%)", "progress_status": "So với kế hoạch",
+    "recorded_on": "Ngày ghi nhận", "upload_id": "Lần tải", "lots_total": "Số lô", "lots_allocated": "Đã bốc thăm",
     "lots_area_m2": "Diện tích các lô (m²)", "lot_number": "Số lô", "lot_class": "Loại lô", "area_m2": "Diện tích (m²)",
     "price_vnd": "Giá đất (đ)", "allocated_to": "Giao cho hộ", "draw_id": "Lần bốc thăm",
     "recorded_at": "Thời điểm ghi", "recorded_by": "Người ghi", "seed": "Hạt giống", "inputs_sha256": "Mã kiểm tra đầu vào",

@@ -1,5 +1,11 @@
 """Tái định cư: resettlement areas and lots, recorded draws, and the lottery (preview, commit, minutes).
 
+The areas table gives each area's construction against its planned completion date at the as-of date («chậm N
+ngày», :mod:`milestones.area_progress`) and the history of its construction percent (one row per recorded
+version). An account that may record areas (``upload_counts`` for every commune: officer, admin) gets a form for a
+new percent, recorded as a one-row ``areas`` import (:func:`ingest.area_update.record_area_progress`; the store
+checks the role again and writes the audit row).
+
 The lottery form is shown only to accounts whose role grants ``draw_lottery`` (the store checks it again
 when recording). The draw is :mod:`milestones.resettlement` (eligible households of approved plans, lots
 ``available``); a preview writes nothing; the commit is refused when the lists changed since the preview
@@ -16,16 +22,57 @@ from dashboard import state
 from dashboard.auth import client_address, current_account
 from dashboard.people_view import cards, figures_and_names, table
 from domain.errors import GpmbError
-from domain.roles import allows
-from exports.people_tables import AREA_COLS, LOT_COLS, area_records, lot_records
+from domain.roles import PERMISSIONS, allows
+from exports.people_tables import (
+    AREA_COLS,
+    AREA_HISTORY_COLS,
+    LOT_COLS,
+    area_history_records,
+    area_records,
+    lot_records,
+)
 from vocab.escape import markdown_text
-from vocab.format import fmt_date
+from vocab.format import fmt_date, is_missing
 
 TITLE = "Tái định cư"
 ICON = "🏘️"
 ORDER = 74
 
 AREA_KEY, SEED_KEY, REASON_KEY, PREVIEW_KEY = "lottery_area", "lottery_seed", "lottery_reason", "lottery_preview"
+PROGRESS_AREA_KEY = "area_progress_area"
+
+
+def _may_record_areas(account) -> bool:
+    """Officer and admin: ``upload_counts`` for every commune (a commune officer's scope never covers an area)."""
+    return account is not None and allows(account, "upload_counts") \
+        and PERMISSIONS.get(account.role, {}).get("upload_counts") == "all"
+
+
+def _progress_form(figures, account) -> None:
+    from ingest.area_update import record_area_progress
+
+    areas = figures.areas.set_index("area_id")
+    area_id = st.selectbox("Khu tái định cư", list(areas.index), key=PROGRESS_AREA_KEY,
+                           format_func=lambda a: f"{a} – {areas.loc[a, 'name']}")
+    recorded = areas.loc[area_id, "construction_percent"]
+    percent = st.number_input("Tiến độ xây dựng mới (%)", min_value=0.0, max_value=100.0, step=1.0,
+                              value=0.0 if is_missing(recorded) else float(recorded), key=f"area_pct_{area_id}")
+    done = st.checkbox("Đã hoàn thành xây dựng (ghi ngày hoàn thành thực tế, tiến độ 100%)", key=f"area_done_{area_id}")
+    actual = st.date_input("Ngày hoàn thành thực tế", value=date.today(), format="DD/MM/YYYY", disabled=not done,
+                           key=f"area_actual_{area_id}")
+    if not st.button("Ghi tiến độ xây dựng", type="primary"):
+        return
+    try:
+        result = record_area_progress(state.store(), area_id, construction_percent=percent,
+                                      actual_completion_date=actual if done else None, actor=account,
+                                      client_address=client_address())
+    except GpmbError as exc:
+        st.error(markdown_text(exc.message_vi))
+        return
+    show = {"committed": st.success, "nothing_new": st.info}.get(result.status, st.error)
+    show(markdown_text(result.message_vi))
+    for note in result.notes:
+        st.warning(markdown_text(note))
 
 
 def _minutes(inputs, result, day: date) -> bytes:
@@ -88,9 +135,16 @@ def render() -> None:
     cards(figures, ("lots_total", "lots_allocated"))
     st.subheader("Khu tái định cư")
     table(area_records(figures, names), AREA_COLS, "Chưa có khu tái định cư nào.")
+    st.caption("«Chậm N ngày»: chưa hoàn thành (ngày hoàn thành thực tế) mà đã quá ngày hoàn thành theo kế hoạch, "
+               "tính đến ngày xem. Khu tái định cư cũng có trên bản đồ (lớp «Khu tái định cư»).")
+    st.subheader("Lịch sử tiến độ xây dựng")
+    table(area_history_records(figures), AREA_HISTORY_COLS, "Chưa có lần ghi tiến độ nào.")
     st.subheader("Lô đất")
     table(lot_records(figures), LOT_COLS, "Chưa có lô nào.", height=360)
     account = current_account()
     if account is not None and allows(account, "draw_lottery"):
         st.subheader("Bốc thăm giao đất tái định cư")
         _lottery(figures, account)
+    if _may_record_areas(account) and len(figures.areas):   # after the lottery: its buttons keep their places
+        st.subheader("Ghi tiến độ xây dựng khu tái định cư")
+        _progress_form(figures, account)

@@ -81,6 +81,15 @@ def _templates(kind: str) -> None:
                               mime="text/csv", key="register_template_csv")
 
 
+def _map_reader(kind: str) -> dict:
+    """``read_geo`` for the areas register (GeoJSON, GeoPackage, zipped shapefile through the cadastral readers)."""
+    if kind != "areas":
+        return {}
+    from cadastre.resettlement_areas import read_area_file
+
+    return {"read_geo": read_area_file}
+
+
 def _dry_run(data: bytes, file_name: str, the_store, *, kind: str, project_id: str, commune: str | None,
              profile: str | None = None, mapping: dict | None = None):
     """:func:`import_register` with ``dry_run=True``, cached per file content, choices, mapping, account and
@@ -98,7 +107,8 @@ def _dry_run(data: bytes, file_name: str, the_store, *, kind: str, project_id: s
         with progress_box("Đang đọc và kiểm tra tệp…", done_label="Đã kiểm tra xong tệp") as progress:
             cache[key] = import_register(data, the_store, kind=kind, project_id=project_id, actor=account,
                                          commune=commune, profile=profile, mapping=mapping, dry_run=True,
-                                         file_name=file_name, source="upload", progress=progress)
+                                         file_name=file_name, source="upload", progress=progress,
+                                         **_map_reader(kind))
     return cache[key]
 
 
@@ -208,7 +218,8 @@ def _commit(data: bytes, file_name: str, the_store, *, kind, project_id, commune
         with progress_box("Đang ghi vào sổ…", done_label="Đã ghi xong") as progress:
             result = import_register(data, the_store, kind=kind, project_id=project_id, actor=actor, commune=commune,
                                      profile=profile, mapping=mapping, skip_invalid=skip, file_name=file_name,
-                                     source="upload", client_address=auth.client_address(), progress=progress)
+                                     source="upload", client_address=auth.client_address(), progress=progress,
+                                     **_map_reader(kind))
     except GpmbError as exc:  # the store's own refusal (a row outside the account's communes, a disabled account)
         st.session_state[_RESULT_KEY] = ("error", exc.message_vi + " Không có gì được ghi.", None)
         return
@@ -223,6 +234,8 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
                f"({markdown_text(account.username)}) – ghi theo tài khoản đang đăng nhập.")
     generation = st.session_state.get(_UPLOADER_KEY, 0)
     types = ["xlsx"] if kind == "matrix" else ["csv", "xlsx", "txt"]
+    if kind == "areas":   # the boundary as WKT in a table, or a map file
+        types += ["geojson", "json", "gpkg", "zip", "kml", "kmz"]
     uploaded = st.file_uploader("Chọn tệp sổ (" + ", ".join(t.upper() for t in types) + ")", type=types,
                                 key=f"register_file_{generation}",
                                 help=f"Tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB một tệp.")

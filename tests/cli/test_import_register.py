@@ -137,3 +137,66 @@ def test_viewer_is_refused_before_reading(run, admin, tmp_path, store_url):
     path.write_bytes(b"not a workbook")
     code, _, err = run("import-register", str(path), "--project", "CA_XA", "--as", "lanh_dao")
     assert code == 1 and "lanh_dao" in err
+
+
+def _area_shapefile_zip(tmp_path, *, with_prj: bool):
+    """A zipped shapefile of one area (short DBF field names), in VN-2000 / UTM 48N (EPSG:3405) when it
+    carries a .prj, else in the store's TM-3 coordinates; and the polygon in EPSG:9215."""
+    import zipfile
+
+    from shapely.geometry import box
+
+    square = box(461_000, 2_413_000, 461_120, 2_413_090)
+    frame = gpd.GeoDataFrame({"ma_khu": ["KTDC-SHP"], "ten_khu": ["Khu từ shapefile"], "ke_hoach": ["31/03/2026"],
+                              "tien_do": [12.0]}, geometry=[square], crs=9215)
+    if with_prj:
+        frame = frame.to_crs(3405)
+    folder = tmp_path / ("shp_prj" if with_prj else "shp")
+    folder.mkdir()
+    frame.to_file(folder / "khu.shp", engine="pyogrio")
+    if not with_prj:
+        (folder / "khu.prj").unlink()
+    archive = tmp_path / f"{folder.name}.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for member in folder.iterdir():
+            zf.write(member, member.name)
+    return archive, square
+
+
+@pytest.mark.parametrize("with_prj", [True, False])
+def test_areas_from_a_zipped_shapefile_reprojected_then_nothing_new(run, admin, tmp_path, store_url, with_prj):
+    import shapely
+
+    from store import open_store
+
+    archive, square = _area_shapefile_zip(tmp_path, with_prj=with_prj)
+    code, out, err = run("import-register", str(archive), "--project", "QL4B", "--kind", "areas", "--json",
+                         "--as", admin)
+    assert code == 0, err
+    report = _json(out)
+    assert report["status"] in ("committed", "nothing_new") and report["problems"] == []
+    assert report["area_m2_total"] == pytest.approx(120 * 90, rel=1e-3)
+    store = open_store(store_url, sources_dir=SOURCES)
+    area = store.resettlement_areas("QL4B").set_index("area_id").loc["KTDC-SHP"]
+    store.close()
+    assert area["name"] == "Khu từ shapefile" and area["construction_percent"] == 12.0
+    assert shapely.hausdorff_distance(area["geometry"], square) < 0.01     # back in EPSG:9215 within 1 cm
+    code, out, _ = run("import-register", str(archive), "--project", "QL4B", "--kind", "areas", "--json",
+                       "--as", admin)
+    assert code == 0 and _json(out)["status"] == "nothing_new"
+
+
+def test_areas_template_round_trip_and_text_report(run, admin, tmp_path):
+    template = tmp_path / "khu.csv"
+    assert run("template", "--kind", "areas", "--out", str(template))[0] == 0
+    header = template.read_text(encoding="utf-8-sig").strip()
+    assert header.split(";") == ["Mã khu", "Mã dự án", "Tên khu", "Ngày hoàn thành theo kế hoạch",
+                                 "Ngày hoàn thành thực tế", "Tiến độ xây dựng (%)", "Ranh giới khu (WKT)"]
+    path = tmp_path / "khu_tdc.csv"
+    path.write_text(header + "\nKTDC-CSV;QL4B;Khu CSV;30/09/2026;;0;"
+                    "POLYGON ((461500 2413000, 461600 2413000, 461600 2413050, 461500 2413050, 461500 2413000))\n",
+                    encoding="utf-8-sig")
+    code, out, err = run("import-register", str(path), "--project", "QL4B", "--kind", "areas", "--as", admin)
+    assert code == 0, err
+    assert "Tổng diện tích các khu trong tệp: 5.000" in out and "EPSG:9215" in out
+    assert run("template", "--kind", "areas", "--out", str(tmp_path / "khu.xlsx"))[0] == 0

@@ -144,7 +144,23 @@ def test_resettlement_page_lottery_preview_then_commit(people_store, monkeypatch
     assert _metrics(at)["Lô TĐC đã bốc thăm"] == "2"       # a new data version: figures re-read
 
 
+def test_resettlement_page_records_a_construction_percent_and_shows_its_history(people_store, monkeypatch):
+    at = _page("74_resettlement", monkeypatch)
+    assert not at.exception and not at.error
+    areas = at.dataframe[0].value
+    assert areas["So với kế hoạch"].tolist() == ["Chưa có ngày hoàn thành theo kế hoạch"]
+    at.number_input(key="area_pct_K1").set_value(35.0).run()
+    next(b for b in at.button if b.label == "Ghi tiến độ xây dựng").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "35%" in at.success[0].value
+    assert people_store.register("areas").set_index("area_id").loc["K1", "construction_percent"] == 35.0
+    at.run()
+    history = at.dataframe[1].value
+    assert history["Tiến độ xây dựng (%)"].tolist()[-1] == "35,0" and len(history) == 2
+
+
 def test_viewer_sees_no_lottery_form(people_store, monkeypatch):
     at = _page("74_resettlement", monkeypatch, VIEWER_ACCOUNT)
     assert not at.exception and not at.error
     assert not any(t.key == "lottery_seed" for t in at.text_input)
+    assert not any(b.label == "Ghi tiến độ xây dựng" for b in at.button)   # no progress form for a viewer

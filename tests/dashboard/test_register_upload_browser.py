@@ -67,3 +67,40 @@ def test_a_matrix_uploaded_previewed_and_committed(tmp_path):
         assert sorted(homes["household_id"]) == ["H1", "H2", "H3"] and set(homes["commune"]) == {"Phường Kỳ Lừa"}
     finally:
         store.close()
+
+
+def test_a_geojson_of_resettlement_areas_uploaded_on_the_real_server(tmp_path):
+    """The map file goes through the cadastral readers' worker process under ``streamlit run`` (not AppTest)."""
+    import json
+
+    from store import open_store
+
+    sources = write_sources(tmp_path / "sources")
+    db_url = f"sqlite:///{tmp_path / 'gpmb.gpkg'}"
+    ring = [[106.76, 21.85], [106.761, 21.85], [106.761, 21.8508], [106.76, 21.8508], [106.76, 21.85]]
+    path = tmp_path / "khu_tdc.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"ma_khu": "KTDC-WEB", "ten_khu": "Khu qua trang", "tien_do": 30},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}), encoding="utf-8")
+    add_account(db_url, "admin", sources_dir=sources)
+    with admin_app(tmp_path, database_url=db_url, sources_dir=sources, timeout_s=180.0) as base, \
+            offline_page(viewport={"width": 1400, "height": 1800}) as (page, blocked):
+        log_in(page, base + "/register_upload")
+        page.get_by_role("heading", name="Nhập sổ hộ dân, đơn thư").wait_for(timeout=180_000)
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Loại sổ").click()
+        page.get_by_role("option", name="Khu tái định cư (ranh giới, tiến độ xây dựng)", exact=True).click()
+        page.get_by_text("GEOJSON").first.wait_for(timeout=60_000)
+        page.locator("input[type='file']").set_input_files(str(path))
+        page.get_by_text("Dòng đọc được", exact=True).wait_for(timeout=180_000)
+        page.wait_for_timeout(2000)
+        assert "dừng bất thường" not in page.locator("section.stMain, .stMain, main").first.inner_text()
+        page.get_by_role("button", name="Ghi vào sổ").click()
+        page.get_by_text("Đã ghi lần tải").wait_for(timeout=180_000)
+        page.screenshot(path=str(tmp_path / "register_areas_result.png"), full_page=True)
+    assert blocked == [], blocked
+    store = open_store(db_url)
+    try:
+        area = store.resettlement_areas().set_index("area_id").loc["KTDC-WEB"]
+        assert area["construction_percent"] == 30.0 and area.geometry.area > 1000    # m² in EPSG:9215
+    finally:
+        store.close()

@@ -254,3 +254,40 @@ def test_a_revert_waits_for_a_second_account_when_maker_checker_is_on(page_store
     assert any("chờ một tài khoản khác duyệt" in s.value for s in at.success)
     assert not page_store.register_imports()["reverted"].any()
     assert len(page_store.register("households")) == 3
+
+
+def test_resettlement_areas_from_a_geojson_through_the_page(page_store, monkeypatch):
+    """The kind «Khu tái định cư» takes a map file on this page too: read by the cadastral readers (read_geo),
+    reprojected to EPSG:9215, committed as one register import. The reader runs in-process here: under AppTest
+    ``__main__`` is the page script, which a forkserver/spawn worker would run again (the worker itself is tested
+    by tests/people and tests/cli)."""
+    import json
+
+    def in_process(fn, *args, seconds=None, memory_bytes=None, start_method=None, **kwargs):
+        return fn(*args, **kwargs)
+
+    monkeypatch.setattr("cadastre.source_layers.run_with_time_limit", in_process)
+
+    import shapely
+    from pyproj import Transformer
+
+    from tests.support.actors import office_admin
+
+    square = [(461_000.0, 2_413_000.0), (461_100.0, 2_413_000.0), (461_100.0, 2_413_080.0), (461_000.0, 2_413_080.0)]
+    to_wgs84 = Transformer.from_crs(9215, 4326, always_xy=True)
+    ring = [list(to_wgs84.transform(x, y)) for x, y in [*square, square[0]]]
+    geojson = json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"ma_khu": "KTDC-WEB", "ten_khu": "Khu qua trang", "tien_do": 30},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}]}).encode()
+    at = _page(office_admin(page_store))
+    at.selectbox(key="register_kind").set_value("areas").run()
+    at.selectbox(key="register_project").set_value("QL4B").run()
+    _ok(at)
+    _upload(at, "khu_tdc.geojson", geojson, "application/geo+json")
+    _ok(at)
+    assert _metrics(at)["Dòng hợp lệ"] == "1"
+    at.button(key="register_commit").click().run()
+    _ok(at)
+    area = page_store.resettlement_areas("QL4B").set_index("area_id").loc["KTDC-WEB"]
+    assert area["construction_percent"] == 30.0
+    assert shapely.hausdorff_distance(area["geometry"], shapely.Polygon(square)) < 0.01

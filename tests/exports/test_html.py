@@ -87,3 +87,13 @@ def test_browser_one_project_only(snap, fake_store, browser_page, tmp_path):
     assert page.evaluate("() => window.GPMBParcels.layers[0]._geo.n") == mine   # no other project's parcel in the file
     assert "Cụm công nghiệp Hợp Thành 1" in page.title()
     assert blocked == []
+
+
+def test_the_html_export_of_the_bundled_store_carries_the_resettlement_layer(real):
+    snapshot, store = real
+    page = export_html(snapshot, store)
+    area = store.resettlement_areas().iloc[0]
+    assert page.count("gpmb-resettlement") >= 1 and "gpmb-area-legend" in page
+    assert "Khu tái định cư – " + str(area["name"]) in page and "Tiến độ xây dựng: 85,0%" in page
+    only_ccn = export_html(snapshot, store, ExportOptions(project_id="CCN_HT1"))
+    assert "gpmb-resettlement" not in only_ccn      # the project filter limits the areas as the boundaries

@@ -170,3 +170,26 @@ def test_meridian_convergence_uses_the_store_crs_by_default():
     expected = (lon - 107.25) * math.sin(math.radians(lat))           # γ ≈ Δλ·sin φ on a TM projection
     assert meridian_convergence_deg(x, y) == pytest.approx(expected, abs=0.005)
     assert meridian_convergence_deg(x, y, "EPSG:9215") == meridian_convergence_deg(x, y)
+
+
+def test_resettlement_areas_are_drawn_and_in_the_legend(snap, fake_store):
+    import geopandas as gpd
+    from shapely.geometry import box as square
+
+    class WithAreas:
+        """``fake_store`` plus one resettlement area inside project CCN_HT1's boundary."""
+
+        def __getattr__(self, name):
+            return getattr(fake_store, name)
+
+        def resettlement_areas(self, project_id=None):
+            inside = fake_store.projects().set_index("project_id").loc["CCN_HT1", "geometry"].representative_point()
+            return gpd.GeoDataFrame({"area_id": ["K1"], "project_id": ["CCN_HT1"], "name": ["Khu $x$ <b>"]},
+                                    geometry=[square(inside.x - 60, inside.y - 40, inside.x + 60, inside.y + 40)],
+                                    crs=9215)
+
+    opts = ExportOptions(project_id="CCN_HT1")
+    with_areas = PdfReader(io.BytesIO(render_print_map(snap, WithAreas(), opts, "pdf"))).pages[0].extract_text()
+    without = PdfReader(io.BytesIO(render_print_map(snap, fake_store, opts, "pdf"))).pages[0].extract_text()
+    assert "Khu tái định cư" in with_areas and "Khu tái định cư" not in without
+    assert "<b>" not in with_areas     # the area's name is not printed (no label): nothing to escape

@@ -25,3 +25,4 @@ def test_people_label_words_missing_and_unknown():
     assert people_label("complaint_kind", "denunciation") == "Tố cáo"
     assert people_label("complaint_status", None) == MISSING
     assert people_label("lot_status", "mystery") == "mystery"
+
