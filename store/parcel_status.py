@@ -278,9 +278,15 @@ def _partial_allowed(conn, projects: Collection, as_of: date) -> bool:
 
     They do when nothing they depend on changed: the stored rows are of this as-of day (the
     date-dependent columns) and of the current parcels version, and each milestone in force belongs to
-    one project (a milestone without one would tie the projects' risk flags together).
+    one project (a milestone without one would tie the projects' risk flags together). False also when
+    ``projects`` hold every parcel: then the plain full refresh reads less than the filtered one.
     """
     if not projects or any(not isinstance(p, str) or not p.strip() for p in projects):
+        return False
+    parcels = sql_table("parcels", sql_column("project_id"))
+    others = conn.execute(select(func.count()).select_from(parcels)
+                          .where(parcels.c.project_id.not_in(sorted(projects)))).scalar()
+    if not others:   # the write touches every parcel's project: the unfiltered reads are the cheaper ones
         return False
     if _read_meta(conn, GEOMETRY_VERSION_KEY) != _parcels_version(conn):
         return False
