@@ -2,9 +2,11 @@
 
     python benchmarks/bench_import_floor.py [--sizes 100000] [--runs 3] [--no-postgis]
 
-*ours* is :func:`ingest.importer.import_counts` as ``cli.py import-counts`` runs it (read in the limited
-worker, validate against 20 000 parcels, fingerprints, duplicate search, one-transaction commit with its
-audit), without the interpreter start. The *floor* is what any import of the same bytes must do:
+*ours* is :func:`ingest.importer.import_counts` as ``cli.py import-counts`` runs it (read in this process when
+:func:`ingest.read.csv_bounded` proves the file small and linear to read, as this one is, else in the limited
+worker; validate against 20 000 parcels, fingerprints, duplicate search, one-transaction commit with its
+audit), without the interpreter start and without the ``parcel_status`` refresher (its cost:
+``benchmarks/bench_parcel_status.py``; the split of one import with it: ``benchmarks/profile_import_counts.py``). The *floor* is what any import of the same bytes must do:
 ``pandas.read_csv`` of the file, then one bulk insert of its rows into a plain table of the same store
 database (``executemany`` of a prepared INSERT on SQLite, ``COPY … FROM STDIN`` on PostgreSQL).
 Runs alternate floor / ours; each of ours is reverted afterwards (untimed) so the next one commits

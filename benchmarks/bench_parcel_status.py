@@ -7,12 +7,15 @@ parcels by ``k`` shifted copies (ids suffixed ``#i``, 12 → 48 384 parcels) and
 once per copy, so the ledger grows in proportion. Then, per scale, the same small upload (10 events) is
 committed three times with the refresher registered (the layer recomputed in the write transaction:
 :func:`milestones.status_layer.parcel_status_frame`) and three times without (``register_refresher(None)``);
-the medians and their difference (the cost of the layer) are printed.
+the medians and their difference (the cost of the layer) are printed, for a stale layer (recomputed
+whole, as every commit did before issue 13) and a current one (only the touched projects recomputed:
+:func:`store.parcel_status.refresh_in` with ``projects``).
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import secrets
 import statistics
 import sys
@@ -54,17 +57,22 @@ def small_upload(store) -> pd.DataFrame:
     return pd.DataFrame({"kind": "parcel", "parcel_id": ids, "event": "complaint", "event_date": "2024-05-01"})
 
 
-def commit_times(store, actor, frame, refresher, runs: int = 3) -> list[float]:
-    ps.register_refresher(refresher)
+def commit_times(store, actor, frame, refresher, *, current: bool, runs: int = 3) -> list[float]:
+    """Seconds of ``runs`` commits of ``frame`` with ``refresher`` registered (None: without the layer).
+
+    ``current``: the layer is current before each commit (the revert between runs, untimed, refreshes it),
+    so the commit recomputes the touched projects only; otherwise the revert leaves it stale, and the
+    commit recomputes the whole layer (what every commit did before the partial refresh).
+    """
     times = []
     for _ in range(runs):
+        ps.register_refresher(refresher)
         sha = hashlib.sha256(secrets.token_bytes(8)).hexdigest()
         started = time.perf_counter()
         result = store.commit_upload(frame, actor=actor, file_name="bench.csv", file_sha256=sha, rows_read=len(frame))
         times.append(time.perf_counter() - started)
-        ps.register_refresher(None)   # the revert is not what is measured
+        ps.register_refresher(refresher if current else None)   # the revert is not what is measured
         store.revert_upload(result.upload_id, actor=actor)
-        ps.register_refresher(refresher)
     return times
 
 
@@ -82,11 +90,14 @@ def run_backend(label: str, url: str, scales: list[int]) -> None:
                 store.commit_upload(e, actor=actor, file_name=f"copy{i}.csv",
                                     file_sha256=hashlib.sha256(f"{k}-{i}".encode()).hexdigest(), rows_read=len(e))
         frame = small_upload(store)
-        with_layer = statistics.median(commit_times(store, actor, frame, parcel_status_frame))
-        without = statistics.median(commit_times(store, actor, frame, None))
+        without = statistics.median(commit_times(store, actor, frame, None, current=False))
+        whole = statistics.median(commit_times(store, actor, frame, parcel_status_frame, current=False))
+        commit_times(store, actor, frame, parcel_status_frame, current=True, runs=1)  # leaves the layer current
+        partial = statistics.median(commit_times(store, actor, frame, parcel_status_frame, current=True))
         print(f"[{label}] {len(store.parcels()):>6,} parcels, {len(store.events()):>7,} events: commit of 10 events "
-              f"{without:6.2f} s without the layer, {with_layer:6.2f} s with it "
-              f"(parcel_status costs {with_layer - without:5.2f} s per commit)", flush=True)
+              f"{without:6.2f} s without the layer; with it {whole:6.2f} s recomputing the whole layer "
+              f"(+{whole - without:5.2f} s), {partial:6.2f} s recomputing the touched project "
+              f"(+{partial - without:5.2f} s); load average {os.getloadavg()[0]:.2f}", flush=True)
     store.close()
 
 

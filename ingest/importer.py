@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from domain.progress import IMPORT_COUNTS_STEPS, Progress, step
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require, unit_scope
-from ingest.read import IngestError, RawTable, read_table
+from ingest.read import IngestError, RawTable, csv_bounded, read_table
 from ingest.report import RowProblem
 from ingest.validate import ValidationReport, validate
 from parsing.limits import InputLimitError, run_with_time_limit
@@ -154,7 +154,8 @@ def validate_file(data: bytes, file_name: str, store: StoreReader, today: date |
     ------
     IngestError
         The file is refused as a whole (see :func:`ingest.read.read_table`), or reading it took longer
-        than :data:`parsing.limits.DEFAULT_LIMITS` ``parse_seconds`` (it is read in a worker process).
+        than :data:`parsing.limits.DEFAULT_LIMITS` ``parse_seconds`` (it is read in a worker process, unless
+        :func:`ingest.read.csv_bounded` proves from its bytes that reading it is small and linear).
     """
     table, report, _ = _validated(data, file_name, store, today, progress)
     return table, report
@@ -164,10 +165,13 @@ def _validated(data: bytes, file_name: str, store: StoreReader, today: date | No
                progress: Progress | None) -> tuple[RawTable, ValidationReport, Any]:
     """:func:`validate_file` and the parcels it read (the commune check reuses them)."""
     step(progress, IMPORT_COUNTS_STEPS, "read")
-    try:
-        table = run_with_time_limit(read_table, data, file_name)
-    except InputLimitError as exc:
-        raise IngestError(exc.message_vi) from exc
+    if csv_bounded(data):   # its bytes prove the read is small and linear: no worker process to start
+        table = read_table(data, file_name)
+    else:
+        try:
+            table = run_with_time_limit(read_table, data, file_name)
+        except InputLimitError as exc:
+            raise IngestError(exc.message_vi) from exc
     step(progress, IMPORT_COUNTS_STEPS, "check")
     parcels = store.parcels()
     report = validate(table, parcels, store.projects(), store.events(), today or date.today())

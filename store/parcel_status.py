@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 
 from domain.crs import STORE_EPSG
 from domain.stages import STAGES
@@ -55,7 +57,7 @@ from gis.qgis_style import Category, categorized_qml, categorized_sld
 from store import config, identity, schema, uploads
 from store.errors import StoreError
 from store.geometry import GeometryColumn, _now_iso
-from store.layers import read_layer_table
+from store.layers import read_layer_table, table_exists
 from vocab.headers import STATUS_LAYER_HEADERS_VI
 from vocab.labels import STAGE_COLOURS, stage_label
 
@@ -131,19 +133,27 @@ class ConnectionReader:
     :class:`store.store.Store`.
     """
 
-    def __init__(self, conn):
+    def __init__(self, conn, project_ids: Collection[str] | None = None):
         self.conn = conn
+        #: When given, the layers, milestones and events are those of these projects only (a partial
+        #: refresh reads what it recomputes, :func:`refresh_in`); None = the whole store.
+        self.project_ids = None if project_ids is None else sorted({str(p) for p in project_ids})
+
+    def _layer(self, name: str, project_id: str | None = None):
+        ids = self.project_ids if project_id is None else [
+            p for p in (self.project_ids or [str(project_id)]) if p == str(project_id)]
+        if ids is None:
+            return read_layer_table(self.conn, name)
+        return read_layer_table(self.conn, name, lambda t: t.c.project_id.in_(ids))
 
     def projects(self):
-        return read_layer_table(self.conn, "projects")
+        return self._layer("projects")
 
     def centrelines(self):
-        return read_layer_table(self.conn, "centrelines")
+        return self._layer("centrelines")
 
     def parcels(self, project_id: str | None = None):
-        if project_id is None:
-            return read_layer_table(self.conn, "parcels")
-        return read_layer_table(self.conn, "parcels", lambda t: t.c.project_id == project_id)
+        return self._layer("parcels", project_id)
 
     def communes(self):
         return read_layer_table(self.conn, "communes")
@@ -152,7 +162,10 @@ class ConnectionReader:
         return read_layer_table(self.conn, "roads")
 
     def milestones(self, as_of: date | None = None) -> pd.DataFrame:
-        return config.milestones_in_force(self.conn, as_of)
+        frame = config.milestones_in_force(self.conn, as_of)
+        if self.project_ids is None or "project_id" not in frame.columns:
+            return frame
+        return frame[frame["project_id"].astype(str).isin(self.project_ids)].reset_index(drop=True)
 
     def rules(self, as_of: date | None = None) -> dict:
         return config.rules_in_force(self.conn, as_of)
@@ -161,13 +174,42 @@ class ConnectionReader:
         return config.read_changes(self.conn, kind)
 
     def events(self, include_reverted: bool = False) -> pd.DataFrame:
-        return uploads.read_events(self.conn, include_reverted)
+        if self.project_ids is None:
+            return uploads.read_events(self.conn, include_reverted)
+        return uploads.read_events(self.conn, include_reverted, _of_projects(schema.events, self.project_ids))
 
     def uploads(self) -> pd.DataFrame:
         return uploads.read_uploads(self.conn)
 
     def data_version(self) -> dict:
         return uploads.read_data_version(self.conn)
+
+
+def _of_projects(events, project_ids: Collection[str]):
+    """Events of ``project_ids``: by their ``project_id``, or by their parcel's (the key a parcel's stage follows)."""
+    ids = sorted(project_ids)
+    parcels = sql_table("parcels", sql_column("parcel_id"), sql_column("project_id"))
+    return events.c.project_id.in_(ids) | events.c.parcel_id.in_(
+        select(parcels.c.parcel_id).where(parcels.c.project_id.in_(ids)))
+
+
+def touched_projects(conn, upload_id: int) -> set | None:
+    """The projects an upload's events concern: their ``project_id`` and their parcels' (the ``projects``
+    of :func:`refresh_in` for a commit or revert of that upload); None when one has no project."""
+    if not table_exists(conn, "parcels"):
+        return None
+    ev = schema.events
+    parcels = sql_table("parcels", sql_column("parcel_id"), sql_column("project_id"))
+    mine = ev.c.upload_id == upload_id
+    without = conn.execute(select(func.count()).select_from(ev).where(
+        mine, ev.c.project_id.is_(None),
+        ev.c.parcel_id.is_(None) | ev.c.parcel_id.not_in(select(parcels.c.parcel_id)))).scalar()
+    if without:
+        return None
+    own = select(ev.c.project_id).where(mine, ev.c.project_id.is_not(None))
+    of_parcels = select(parcels.c.project_id).join_from(parcels, ev, ev.c.parcel_id == parcels.c.parcel_id).where(mine)
+    found = {r[0] for r in conn.execute(own.union(of_parcels))}
+    return None if any(not isinstance(p, str) or not p.strip() for p in found) else found
 
 
 def _version_text(conn) -> str:
@@ -177,7 +219,18 @@ def _version_text(conn) -> str:
 _set_meta = identity.set_meta   # one implementation of store_meta writes
 
 
-def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | None = None) -> int | None:
+def layer_current(conn) -> bool:
+    """True when the layer was computed from the store's present data version.
+
+    A write calls it first, before changing anything: when the layer was current then, rewriting only
+    the projects the write touches leaves every row as a full recomputation would (:func:`refresh_in`).
+    """
+    stored = _read_meta(conn, VERSION_KEY)
+    return stored is not None and stored == _version_text(conn)
+
+
+def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | None = None, *,
+               projects: Collection | None = None, was_current: bool = False) -> int | None:
     """Recompute ``parcel_status`` inside the caller's write transaction (nothing is committed here).
 
     Parameters
@@ -188,6 +241,14 @@ def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | Non
         Default :func:`today_local`.
     refresher : callable, optional
         Default: the one of :func:`register_refresher`.
+    projects : collection of str, optional
+        The projects whose events the write added or reverted (a ledger write; a layer or configuration
+        write passes None). With ``was_current`` the refresher is given a reader of these projects only
+        and only their rows are updated, when that gives what a full recomputation would
+        (:func:`_partial_allowed`: same as-of day and parcels version as the stored rows, every milestone
+        in force tied to a project); otherwise every row is recomputed.
+    was_current : bool
+        :func:`layer_current` as the write found it, before changing anything.
 
     Returns
     -------
@@ -205,7 +266,51 @@ def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | Non
         log.debug("parcel_status: no refresher registered, layer left stale")
         return None
     as_of = as_of or today_local()
+    if projects is not None and was_current and _partial_allowed(conn, projects, as_of):
+        written = _refresh_projects(conn, fn, as_of, {str(p) for p in projects})
+        if written is not None:
+            return written
     return write_status(conn, fn(ConnectionReader(conn), as_of))
+
+
+def _partial_allowed(conn, projects: Collection, as_of: date) -> bool:
+    """Whether the rows of other projects than ``projects`` stay what a full recomputation gives.
+
+    They do when nothing they depend on changed: the stored rows are of this as-of day (the
+    date-dependent columns) and of the current parcels version, and each milestone in force belongs to
+    one project (a milestone without one would tie the projects' risk flags together). False also when
+    ``projects`` hold every parcel: then the plain full refresh reads less than the filtered one.
+    """
+    if not projects or any(not isinstance(p, str) or not p.strip() for p in projects):
+        return False
+    parcels = sql_table("parcels", sql_column("project_id"))
+    others = conn.execute(select(func.count()).select_from(parcels)
+                          .where(parcels.c.project_id.not_in(sorted(projects)))).scalar()
+    if not others:   # the write touches every parcel's project: the unfiltered reads are the cheaper ones
+        return False
+    if _read_meta(conn, GEOMETRY_VERSION_KEY) != _parcels_version(conn):
+        return False
+    table = status_table()
+    other_day = conn.execute(select(func.count()).select_from(table)
+                             .where((table.c.as_of != as_of) | table.c.as_of.is_(None))).scalar()
+    if other_day:
+        return False
+    milestones = config.milestones_in_force(conn, as_of)
+    return "project_id" in milestones.columns and bool(
+        milestones["project_id"].map(lambda p: isinstance(p, str) and bool(p.strip())).all())
+
+
+def _refresh_projects(conn, fn: StatusRefresher, as_of: date, projects: set[str]) -> int | None:
+    """Recompute and update the rows of ``projects`` only; None when the stored rows of those projects
+    are not the parcels the refresher returned (the caller then rewrites the whole layer)."""
+    frame = fn(ConnectionReader(conn, projects), as_of)
+    changed = _changed_rows(conn, frame, projects)
+    if changed is None:
+        return None
+    _update_rows(conn, changed)
+    write_metadata(conn)
+    _set_meta(conn, VERSION_KEY, _version_text(conn))
+    return len(changed)
 
 
 def _multipolygon(geom):
@@ -276,10 +381,7 @@ def write_status(conn, frame: pd.DataFrame) -> int:
     if _read_meta(conn, GEOMETRY_VERSION_KEY) == parcels_version:
         changed = _changed_rows(conn, frame)
         if changed is not None:
-            if changed:
-                table = status_table()
-                conn.execute(table.update().where(table.c.fid == bindparam("_fid"))
-                             .values({c: bindparam(f"_v_{c}") for c in PARCEL_STATUS_COLUMNS}), changed)
+            _update_rows(conn, changed)
             write_metadata(conn)
             _set_meta(conn, VERSION_KEY, _version_text(conn))
             return len(changed)
@@ -305,14 +407,25 @@ def _read_meta(conn, key: str) -> str | None:
     return conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == key)).scalar()
 
 
-def _changed_rows(conn, frame: pd.DataFrame) -> list[dict] | None:
+def _update_rows(conn, changed: list[dict]) -> None:
+    if changed:
+        table = status_table()
+        conn.execute(table.update().where(table.c.fid == bindparam("_fid"))
+                     .values({c: bindparam(f"_v_{c}") for c in PARCEL_STATUS_COLUMNS}), changed)
+
+
+def _changed_rows(conn, frame: pd.DataFrame, projects: Collection[str] | None = None) -> list[dict] | None:
     """Update parameters (``_fid`` + every attribute) of the stored rows whose attributes differ from
-    ``frame``'s; None when the two do not hold the same parcels (then the caller rewrites every row)."""
+    ``frame``'s; None when the two do not hold the same parcels (then the caller rewrites every row).
+    With ``projects``, only the stored rows of those projects are compared (``frame`` holds theirs)."""
     missing = [c for c in PARCEL_STATUS_COLUMNS if c not in frame.columns]
     if missing:
         raise StoreError(f"Lớp parcel_status thiếu cột: {', '.join(missing)}.")
     table = status_table()
-    stored = conn.execute(select(table.c.fid, *[table.c[c] for c in PARCEL_STATUS_COLUMNS])).all()
+    query = select(table.c.fid, *[table.c[c] for c in PARCEL_STATUS_COLUMNS])
+    if projects is not None:
+        query = query.where(table.c.project_id.in_(sorted(projects)))
+    stored = conn.execute(query).all()
     new = {name: [_cell(v, _KINDS[name]) for v in frame[name].astype(object)] for name in PARCEL_STATUS_COLUMNS}
     new_rows = {pid: i for i, pid in enumerate(new["parcel_id"])}
     if len(stored) != len(new_rows) or len(new_rows) != len(frame):

@@ -362,10 +362,12 @@ class Store(ConfigStore, PeopleStore):
             stored = check_actor(conn, actor, "upload_counts", row_communes=writes.row_communes(conn, actor, columns))
             units.check_row_units(stored, "upload_counts", set(row_units))
             counted = uploads.counted_events(conn)
+            was_current = parcel_status.layer_current(conn)
             result = uploads.commit_in(conn, columns, file_name=file_name, file_sha256=sha,
                                        uploaded_by=stored.username, rows_read=int(rows_read), source=source)
             if result.created:
-                parcel_status.refresh_in(conn)
+                parcel_status.refresh_in(conn, projects=parcel_status.touched_projects(conn, result.upload_id),
+                                         was_current=was_current)
                 audit.append(conn, actor=stored, action="upload_committed", target=f"upload:{result.upload_id}",
                              before={"events_counted": counted},
                              after={"events_counted": counted + result.rows_committed,

@@ -139,13 +139,15 @@ def counted_events(conn) -> int:
                             .where(ev.c.upload_id.not_in(select(rv.c.upload_id)))).scalar_one())
 
 
-def read_events(conn, include_reverted: bool = False) -> pd.DataFrame:
+def read_events(conn, include_reverted: bool = False, where=None) -> pd.DataFrame:
     """The ledger in ``event_id`` order, columns :data:`domain.tables.EVENT_COLUMNS` (dtypes in
-    :meth:`store.store.Store.events`)."""
+    :meth:`store.store.Store.events`); ``where`` (SQL expression on :data:`store.schema.events`) filters."""
     ev, rv = schema.events, schema.reverts
     query = select(*[ev.c[n] for n in EVENT_COLUMNS]).order_by(ev.c.event_id)
     if not include_reverted:
         query = query.where(ev.c.upload_id.not_in(select(rv.c.upload_id)))
+    if where is not None:
+        query = query.where(where)
     rows = [tuple(r) for r in conn.execute(query).all()]  # plain tuples: pandas probes Row objects slowly
     frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
     return frame.astype({"event_id": "int64", "upload_id": "int64", "is_correction": "bool",

@@ -67,8 +67,9 @@ def propose_layers(conn, actor: Account, prepared: dict, texts: dict, source: st
 def revert(conn, actor: Account, upload_id: int, reason: str, review: dict, client_address: str | None) -> int:
     """Record the revert and its audit row (``upload_reverted``); return the revert's ``uploads`` id."""
     before = {**uploads.revertable(conn, upload_id), "events_counted": uploads.counted_events(conn)}
+    was_current = parcel_status.layer_current(conn)
     revert_id = uploads.revert_in(conn, upload_id, by=actor.username, reason=reason)
-    parcel_status.refresh_in(conn)
+    parcel_status.refresh_in(conn, projects=parcel_status.touched_projects(conn, upload_id), was_current=was_current)
     audit.append(conn, actor=actor, action="upload_reverted", target=f"upload:{upload_id}", before=before,
                  after={"reverted": True, "revert_upload_id": revert_id, "reason": reason or "",
                         "events_counted": uploads.counted_events(conn), "review": review},

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from milestones.status_layer import parcel_status_frame
-from store import open_store
+from store import open_store, schema
 from store import parcel_status as ps
 from store.errors import StoreError
 from tests.support.actors import office_admin
@@ -70,7 +70,7 @@ def test_0015_turns_parcel_numbers_into_text_keeping_values(store_0014, store_ur
     reopened = open_store(store_url, sources_dir=sources_dir)
     try:
         with reopened.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0015"
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema.HEAD_REVISION
             assert _types(conn) == dict.fromkeys(TABLES, "TEXT")
             for table in TABLES:
                 after = _rows(conn, table)

@@ -73,6 +73,36 @@ UNDO: dict[str, dict[str, tuple]] = {
 }
 
 
+#: ``events`` as 0012–0014 left it on SQLite (no CHECK; the two triggers of 0012), rebuilt by the undo of 0016.
+_EVENTS_0014 = (
+    "CREATE TABLE events_0014 (event_id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, upload_id INTEGER NOT NULL, "
+    "kind TEXT NOT NULL, project_id TEXT, parcel_id TEXT, commune TEXT, chainage_from_m DOUBLE, "
+    "chainage_to_m DOUBLE, event TEXT NOT NULL, event_date DATE NOT NULL, area_m2 DOUBLE, households INTEGER, "
+    "amount_vnd DOUBLE, is_correction BOOLEAN DEFAULT 0 NOT NULL, note TEXT, fingerprint TEXT, "
+    "FOREIGN KEY(upload_id) REFERENCES uploads (upload_id))"
+)
+_EVENT_CODES_SQL = ("'notice', 'inventory', 'plan_posted', 'approved', 'paid', 'handed_over', 'complaint', "
+                    "'enforced', 'compulsory_inventory', 'complaint_resolved'")
+_EVENT_COLUMNS_SQL = ("event_id, upload_id, kind, project_id, parcel_id, commune, chainage_from_m, chainage_to_m, "
+                      "event, event_date, area_m2, households, amount_vnd, is_correction, note, fingerprint")
+UNDO["0016"] = {
+    "sqlite": (
+        _EVENTS_0014,
+        f"INSERT INTO events_0014 ({_EVENT_COLUMNS_SQL}) SELECT {_EVENT_COLUMNS_SQL} FROM events ORDER BY event_id",
+        "DROP TABLE events",
+        "ALTER TABLE events_0014 RENAME TO events",
+        "CREATE INDEX ix_events_upload_id ON events (upload_id)",
+        "CREATE INDEX ix_events_project_date ON events (project_id, event_date)",
+        "CREATE INDEX ix_events_parcel ON events (parcel_id)",
+        "CREATE INDEX ix_events_fingerprint ON events (fingerprint)",
+        *(f"CREATE TRIGGER {name} BEFORE {when} ON events WHEN NEW.event NOT IN ({_EVENT_CODES_SQL}) "
+          "BEGIN SELECT RAISE(ABORT, 'ck_events_event: event code not allowed'); END"
+          for when, name in (("INSERT", "ck_events_event_insert"), ("UPDATE OF event", "ck_events_event_update"))),
+    ),
+    "postgresql": (),   # 0016 changes nothing there (the CHECK of 0012 stays)
+}
+
+
 def rewind(conn, revision: str) -> None:
     """Undo every migration after ``revision`` listed in :data:`UNDO` (newest first) and stamp ``revision``.
 
