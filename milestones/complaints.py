@@ -236,20 +236,36 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     live = letters[(received <= day) & (closed.isna() | (closed > day)) & letters["parcels"].notna()]
     if live.empty:
         return frozenset()
-    keys = parcels["parcel_number"].map(try_parcel_key)  # the one key rule: 263a is 263A
+    named = _letter_keys(live)
+    candidates = _parcel_keys(parcels[parcels["project_id"].isin(named["project_id"].unique())])
+    hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
+    if hits.empty:
+        return frozenset()
+    # a letter that names its sender household keeps only that household's parcels, when it has any there
+    hits["own"] = hits["sender"].map(lambda v: isinstance(v, str)) & (hits["home"] == hits["sender"])
+    has_own = hits.groupby(["letter", "key"], sort=False)["own"].transform("any")
+    return frozenset(hits.loc[hits["own"] | ~has_own, "parcel_id"])
+
+
+def _letter_keys(live: pd.DataFrame) -> pd.DataFrame:
+    """One row per (letter, parcel key it names): ``letter`` (position), ``project_id``, ``key``, ``sender``."""
+    senders = live["household_id"] if "household_id" in live else pd.Series(None, index=live.index)
+    named = pd.DataFrame({"letter": np.arange(len(live)), "project_id": live["project_id"].to_numpy(),
+                          "key": live["parcels"].astype(str).str.split(";").to_numpy(),
+                          "sender": senders.to_numpy(dtype=object)}).explode("key")
+    named["key"] = named["key"].map(try_parcel_key)        # the one key rule: 263a is 263A
+    return named.dropna(subset=["key"])
+
+
+def _parcel_keys(parcels: pd.DataFrame) -> pd.DataFrame:
+    """``parcel_id``, ``project_id``, ``key`` (the canonical parcel number; each distinct value parsed once)
+    and ``home`` (``household_id`` or None) of the parcels with a valid parcel number."""
+    numbers = parcels["parcel_number"]
+    keys = numbers.map({v: try_parcel_key(v) for v in pd.unique(numbers.dropna())})
     homes = parcels["household_id"] if "household_id" in parcels else pd.Series(None, index=parcels.index)
-    index: dict[tuple[str, str], list[tuple[str, object]]] = {}
-    for pid, project, key, home in zip(parcels["parcel_id"], parcels["project_id"], keys, homes, strict=True):
-        if key is not None:
-            index.setdefault((project, key), []).append((pid, home))
-    found: set[str] = set()
-    for project, cell, sender in zip(live["project_id"], live["parcels"], live.get("household_id", [None] * len(live)),
-                                     strict=True):
-        for key in str(cell).split(";"):
-            candidates = index.get((project, try_parcel_key(key)), [])
-            own = [pid for pid, home in candidates if isinstance(sender, str) and home == sender]
-            found.update(own or [pid for pid, _ in candidates])
-    return frozenset(found)
+    frame = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "project_id": parcels["project_id"].to_numpy(),
+                          "key": keys.to_numpy(dtype=object), "home": homes.to_numpy(dtype=object)})
+    return frame.dropna(subset=["key"])
 
 
 def store_letters(store) -> pd.DataFrame | None:
