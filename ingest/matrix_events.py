@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from domain.stages import STAGE_RANK, STAGES
@@ -36,22 +37,50 @@ class MatrixRows:
     undated: int = 0
 
 
+HOUSEHOLD_ROW_COLUMNS = ["household_id", "project_id", "name", "address", "land_use", "commune", "parcel_keys",
+                         "area_m2", "stage", "stage_date"]
+
+
 def household_rows(table: pd.DataFrame, project_id: str, commune: str | None) -> pd.DataFrame:
-    """One register row per household code: name, address, land use (first row), parcels, area (sum), and the
-    stage of its least advanced row with that row's stage date (NaT when the file gives none)."""
-    valid = table[table["household_code"].notna()]
-    records = []
-    for code, rows in valid.groupby("household_code", sort=False):
-        keys = sorted({k for ks in rows["parcel_keys"] for k in ks}, key=parcel_sort_key)
-        first = rows.iloc[0]
-        worst = rows.sort_values("stage_rank", kind="stable").iloc[0] if "stage_rank" in rows else None
-        records.append({"household_id": code, "project_id": project_id, "name": first.get("owner_name"),
-                        "address": first.get("address"), "land_use": first.get("land_use"),
-                        "commune": commune, "parcel_keys": tuple(keys), "area_m2": float(rows["area_m2"].sum()),
-                        "stage": None if worst is None else worst["stage"],
-                        "stage_date": None if worst is None else worst.get("stage_date")})
-    return pd.DataFrame.from_records(records, columns=["household_id", "project_id", "name", "address", "land_use",
-                                                       "commune", "parcel_keys", "area_m2", "stage", "stage_date"])
+    """One register row per household code (in the order the codes first appear): name, address, land use (first
+    row), parcels (every key of its rows, once, in numeric order), area (sum, m²), and the stage of its least
+    advanced row with that row's stage date (NaT when the file gives none; the first such row on a tie)."""
+    valid = table[table["household_code"].notna()].reset_index(drop=True)
+    if valid.empty:
+        return pd.DataFrame(columns=HOUSEHOLD_ROW_COLUMNS)
+    groups = valid.groupby("household_code", sort=False)
+    first = groups.head(1).set_index("household_code")
+    codes = first.index
+    out = pd.DataFrame({"household_id": codes.to_numpy(dtype=object), "project_id": project_id,
+                        "name": _column(first, "owner_name"), "address": _column(first, "address"),
+                        "land_use": _column(first, "land_use"), "commune": commune,
+                        "parcel_keys": _keys_by_household(valid).reindex(codes).map(
+                            lambda v: v if isinstance(v, tuple) else ()).to_numpy(dtype=object),
+                        # Series.sum per group, not groupby's own sum (Kahan): the stored areas stay bit for bit
+                        # what earlier imports wrote, so re-importing a file changes no row
+                        "area_m2": groups["area_m2"].agg(lambda v: float(v.sum())).reindex(codes).to_numpy(dtype=float)})
+    if "stage_rank" in valid:
+        worst = valid.sort_values("stage_rank", kind="stable").groupby("household_code", sort=False).head(1)
+        worst = worst.set_index("household_code").reindex(codes)
+        out["stage"], out["stage_date"] = _column(worst, "stage"), _column(worst, "stage_date")
+    else:
+        out["stage"], out["stage_date"] = None, None
+    return out[HOUSEHOLD_ROW_COLUMNS]
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """``frame[name]`` as an object array (None for every row when the file has no such column)."""
+    return frame[name].to_numpy(dtype=object) if name in frame else np.full(len(frame), None, dtype=object)
+
+
+def _keys_by_household(valid: pd.DataFrame) -> pd.Series:
+    """Per household code, the tuple of its rows' parcel keys, each once, in numeric order (``parcel_sort_key``)."""
+    pairs = valid[["household_code", "parcel_keys"]].explode("parcel_keys").dropna(subset=["parcel_keys"])
+    pairs = pairs.drop_duplicates()
+    distinct = pd.unique(pairs["parcel_keys"])
+    rank = dict(zip(sorted(distinct, key=parcel_sort_key), range(len(distinct)), strict=True))
+    pairs = pairs.assign(_rank=pairs["parcel_keys"].map(rank)).sort_values("_rank", kind="stable")
+    return pairs.groupby("household_code", sort=False)["parcel_keys"].agg(tuple)
 
 
 def _parcel_index(parcels: pd.DataFrame, project_id: str, commune: str | None) -> dict[str, list[str]]:
