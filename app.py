@@ -91,14 +91,16 @@ def main() -> None:
         if account is None:  # the login form only: no page, no figures, no footer naming projects
             _hidden_navigation(found)  # first: a login sent while the form draws keeps the page's URL
             auth.login_screen()
+    # a reload keeps the login (dashboard.auth): the token in the browser's cookie, written by a zero-height frame
+    # drawn before the page, so a reload soon after the login still finds it (browser tests skip this frame:
+    # tests.support.browser.APP_FRAMES); logged out, a cookie the server no longer takes is expired
+    auth.sync_cookie()
     if account is None:
-        auth.sync_cookie()  # expire a cookie the server no longer takes
         return
     allowed = access.visible_pages(account, found)
     if not allowed:
         st.error("Không có trang nào dành cho vai trò của tài khoản này.")
         auth.sidebar_identity(account)
-        auth.sync_cookie()
         return
     nav = [
         st.Page(p.render, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
@@ -117,9 +119,6 @@ def main() -> None:
         current.run()
     st.divider()
     st.caption(FOOTER_MD)
-    # a reload keeps the login (dashboard.auth): the token in the browser's cookie, written by a zero-height
-    # frame drawn last, so a page's own frames (the map) come first in the document
-    auth.sync_cookie()
 
 
 logging.basicConfig(level=logging.INFO)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.browser import chromium_path, offline_page
+from tests.support.browser import APP_FRAMES, chromium_path, offline_page
 from tests.support.login import admin_app, log_in
 from tests.support.stores import copy_store_file
 
@@ -38,9 +38,9 @@ def test_upload_zip_check_preview_commit(app, fixture_files, tmp_path):
         expect(metric.locator("[data-testid='stMetricValue']")).to_have_text("12", timeout=60_000)
         expect(page.get_by_text(re.compile("Tên hệ tọa độ trong tệp là"))).to_be_visible()
         expect(page.get_by_role("heading", name=re.compile("Ánh xạ thuộc tính"))).to_be_visible()
-        iframe = page.locator("iframe").first
+        iframe = page.locator(APP_FRAMES).first
         expect(iframe).to_be_visible(timeout=30_000)
-        frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
+        frame = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first  # sandboxed map frame
         expect(frame.locator(".leaflet-overlay-pane canvas").first).to_be_attached(timeout=30_000)
         expect(frame.get_by_text("Thửa sẽ nhập")).to_be_visible()
         page.screenshot(path=str(tmp_path / "import_page.png"), full_page=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import offline_page
+from tests.support.browser import APP_FRAMES, offline_page
 from tests.support.login import admin_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -51,7 +51,7 @@ def test_blockers_page_lists_the_ranked_parcels_and_numbers_them_on_the_map(serv
         page.get_by_text("Còn thiếu:").first.wait_for(timeout=120_000)
         page.get_by_text("Việc quá hạn theo cơ quan").wait_for(timeout=180_000)
         # The map of the first milestone: one numbered disc per blocking unit (up to the numbering cap).
-        frame = page.frame_locator("iframe").first.frame_locator("iframe").first
+        frame = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first
         frame.locator(".leaflet-marker-icon").first.wait_for(timeout=180_000)
         assert frame.locator(".leaflet-marker-icon div").filter(has_text="1").count() >= 1
         numbered = frame.locator(".leaflet-marker-icon").count()

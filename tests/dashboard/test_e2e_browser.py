@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import offline_page
+from tests.support.browser import APP_FRAMES, offline_page
 from tests.support.login import admin_app, log_in
 from tests.support.parcel_map import COUNTS_JS, DRAWN, STYLES_JS
 
@@ -59,7 +59,7 @@ def test_dashboard_offline_end_to_end(dashboard_server, tmp_path):
 
         # Map page: the Leaflet map inside the iframe draws every parcel (all are in the default view).
         page.get_by_role("link", name="Bản đồ").first.click()
-        frame = page.frame_locator("iframe").first.frame_locator("iframe").first  # sandboxed map frame
+        frame = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first  # sandboxed map frame
         frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
         inner = next(f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
                      and f.parent_frame != page.main_frame)     # the sandboxed map in the live-map component

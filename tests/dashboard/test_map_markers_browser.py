@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from mapview.people import MARKER_KINDS
-from tests.support.browser import offline_page
+from tests.support.browser import APP_FRAMES, offline_page
 from tests.support.login import admin_app, log_in
 from tests.support.parcel_map import DRAWN, MARKER_PIXEL_JS, MARKERS_JS, hex_rgb
 from tests.support.stores import demo_store
@@ -47,7 +47,7 @@ def _marked_ids(frame, ids: list[str]) -> tuple[set[str], ...]:
 
 def _live_map_frame(page):
     """The sandboxed map page inside the live-map component, once its parcels are drawn."""
-    outer = page.frame_locator("iframe").first.frame_locator("iframe").first
+    outer = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first
     outer.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
     inner = next(f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
                  and f.parent_frame != page.main_frame)
@@ -66,10 +66,10 @@ def _check_marker_pixels(page, inner) -> None:
         assert spot is not None, layer
         assert all(abs(a - b) <= 2 for a, b in zip(spot["rgba"][:3], hex_rgb(colour))) and spot["rgba"][3] == 255, spot
         number = inner.evaluate("(p) => window.GPMBParcels.layers[0].properties(p).n", spot["index"])
-        box = page.frame_locator("iframe").first.locator("iframe").first.bounding_box()
+        box = page.frame_locator(APP_FRAMES).first.locator("iframe").first.bounding_box()
         page.mouse.move(box["x"] + spot["x"] - 8, box["y"] + spot["y"] - 8)
         page.mouse.move(box["x"] + spot["x"], box["y"] + spot["y"], steps=3)
-        tip = page.frame_locator("iframe").first.frame_locator("iframe").first.locator(".leaflet-tooltip.gpmb-tip")
+        tip = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first.locator(".leaflet-tooltip.gpmb-tip")
         tip.wait_for(timeout=15_000)
         assert f"thửa {number}" in tip.inner_text()
         page.mouse.move(box["x"] + 2, box["y"] + box["height"] - 2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import offline_page
+from tests.support.browser import APP_FRAMES, offline_page
 from tests.support.login import admin_app, log_in
 from tests.support.parcel_map import DRAWN
 
@@ -36,7 +36,7 @@ def test_live_map_draws_the_resettlement_area_with_its_tooltip(tmp_path):
     with admin_app(tmp_path, database_url=db_url, sources_dir=SOURCES, timeout_s=180.0) as base, \
             offline_page(viewport={"width": 1400, "height": 1000}) as (page, blocked):
         log_in(page, base + "/map")
-        frame = page.frame_locator("iframe").first.frame_locator("iframe").first   # the sandboxed map
+        frame = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first   # the sandboxed map
         frame.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
         inner = next(f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
                      and f.parent_frame != page.main_frame)

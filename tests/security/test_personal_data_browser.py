@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import offline_page
+from tests.support.browser import APP_FRAMES, offline_page
 from tests.support.login import add_account, log_in, seeded_admin_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -43,7 +43,7 @@ def test_viewer_sees_no_owner_name_officer_may_export_them(app, tmp_path):
 
         log_in(page, app + "/map", username="lanh_dao")
         expect(page.get_by_role("heading", name=re.compile("Bản đồ tiến độ"))).to_be_visible(timeout=60_000)
-        expect(page.frame_locator("iframe").first.frame_locator("iframe").first.locator(".leaflet-container")
+        expect(page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first.locator(".leaflet-container")
                ).to_be_attached(timeout=60_000)
         assert not OWNER.search(_all_frames_html(page))
         assert page.get_by_role("link", name=re.compile("Xuất")).count() == 0  # no export page in the list

@@ -111,3 +111,8 @@ def offline_page(*, allow_localhost: bool = True, **page_options) -> Iterator[tu
     with chromium() as browser:
         page = browser.new_page(**page_options)
         yield page, block_outside(page, allow_localhost=allow_localhost)
+
+
+#: The app's own frames (maps, previews), not the zero-height frame that keeps the login cookie
+#: (``dashboard/session_cookie``), which every logged-in page draws first.
+APP_FRAMES = 'iframe:not([title*="session_cookie"])'
