@@ -188,11 +188,11 @@ def _add_markers(m: folium.Map, parcels: ParcelLayer) -> None:
 
 
 def _add_title_and_legend(m: folium.Map, state: dict) -> None:
-    """The title box and the layer control (top right), the legend (bottom right), from the parcel
+    """The title box and the layer control (top right), the legend (bottom left, above the scale), from the parcel
     layer's state (so a restyle in the browser can replace them)."""
     m.add_child(HtmlControl(state["title"], "topright", "gpmb-title"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.add_child(HtmlControl(state["legend"], "bottomright", "gpmb-legend"))
+    m.add_child(HtmlControl(state["legend"], "bottomleft", "gpmb-legend"))   # the layer control fills the right
 
 
 def _fit_view(m: folium.Map, bounds: list | None) -> None:

@@ -103,5 +103,5 @@ def add_resettlement_layer(m: folium.Map, memo: StoreMemo, projects: pd.DataFram
             "fillOpacity: 0.15}", hover=True),
     ).add_to(m)
     m.get_root().header.add_child(folium.Element(AREA_CSS), name="gpmb_area_css")
-    m.add_child(HtmlControl(legend_box(), "bottomright", "gpmb-area-legend"))
+    m.add_child(HtmlControl(legend_box(), "bottomleft", "gpmb-area-legend"))
     return True
