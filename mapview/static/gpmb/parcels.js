@@ -1,4 +1,4 @@
-/* GPMB Tracker - parcel layer of the progress map (GPL-3.0-or-later, part of this repository).
+/* GPMB Tracker - parcel layer of the progress map (Apache-2.0, part of this repository: see LICENSE).
  *
  * One <canvas> (a Leaflet L.Canvas renderer without child layers) draws every parcel from a compact
  * payload written by mapview/encode.py:
