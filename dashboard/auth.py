@@ -257,7 +257,7 @@ def _continued(session: LoginSession) -> Account | None:
     if fresh is None or not fresh.active:
         _end(GONE_VI)
         return None
-    if session.password_seen_at is not None and fresh.password_changed_at > session.password_seen_at:
+    if session.password_seen_at is not None and fresh.password_changed_at != session.password_seen_at:
         _end(PASSWORD_CHANGED_VI)
         return None
     session.account, session.last_seen_at = fresh, now

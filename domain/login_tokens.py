@@ -46,6 +46,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _password_changed(session: TokenSession, password_changed_at: datetime | None) -> bool:
+    """Whether the account's password is not the one the login saw: any other stored value (the store keeps
+    whole seconds, so "later" cannot be told within one second), or, without a seen value, one set after
+    the login."""
+    if password_changed_at is None:
+        return False
+    if session.password_seen_at is not None:
+        return password_changed_at != session.password_seen_at
+    return password_changed_at > session.started_at
+
+
 class LoginTokens:
     """The tokens of the logged-in browsers of one dashboard process (thread-safe)."""
 
@@ -75,9 +86,8 @@ class LoginTokens:
             session = self._sessions.get(key)
             if session is None:
                 return None
-            seen = session.password_seen_at or session.started_at
-            if session_expiry(session.started_at, session.last_seen_at, now, self.policy) is not None or (
-                    password_changed_at is not None and password_changed_at > seen):
+            if session_expiry(session.started_at, session.last_seen_at, now, self.policy) is not None or \
+                    _password_changed(session, password_changed_at):
                 del self._sessions[key]
                 return None
             session.last_seen_at = now

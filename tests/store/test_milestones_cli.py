@@ -107,7 +107,7 @@ def test_an_officer_is_refused_and_maker_checker_makes_a_proposal(store, capsys)
     make_account(store, "can_bo", "officer")
     make_account(store, "truong_phong", "admin")
     assert cli.main(["milestones", "set", "QL4B_100", "--target", "90", "--reason", "x", "--as", "can_bo"]) == 1
-    assert "không có quyền thực hiện thao tác edit_milestones" in capsys.readouterr().err
+    assert "(Cán bộ TTPTQĐ) không được sửa mốc tiến độ và quy tắc" in capsys.readouterr().err
     assert cli.main(["milestones", "set", "QL4B_100", "--target", "90", "--reason", "x", "--as", "quan_tri"]) == 0
     assert "chờ một tài khoản khác duyệt" in capsys.readouterr().out
     assert float(store.milestones().target_percent.iloc[0]) == 100
