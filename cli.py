@@ -128,12 +128,13 @@ def cached_status(argv: list[str]) -> str | None:
     was not answered before on this data and program (the normal path then computes and stores it)."""
     from datetime import date
 
+    from domain import office_time
     from store import output_cache
 
     if not argv or argv[0] != "status":
         return None
     options = {"--json": False, "--rollup": False}
-    as_of, url, rest = date.today(), None, argv[1:]
+    as_of, url, rest = office_time.today(), None, argv[1:]
     while rest:
         word = rest.pop(0)
         if word in options:

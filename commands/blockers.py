@@ -19,6 +19,7 @@ import pandas as pd
 
 from commands._common import add_as_of_argument, add_database_url_argument
 from commands.status import emit, json_value
+from domain import office_time
 from domain.errors import GpmbError
 
 NAME = "blockers"
@@ -112,7 +113,7 @@ def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
 
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or office_time.today()
     snapshot = compute_snapshot(open_store(args.database_url), as_of)
     records = blocker_records(snapshot, args.project, args.milestone)
     if args.json:

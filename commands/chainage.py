@@ -15,6 +15,7 @@ from datetime import date
 
 from commands._common import add_as_of_argument, add_database_url_argument
 from commands.status import emit, json_value
+from domain import office_time
 from domain.errors import GpmbError
 
 NAME = "chainage"
@@ -62,7 +63,7 @@ def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
 
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or office_time.today()
     snapshot = compute_snapshot(open_store(args.database_url), as_of)
     try:
         strip = chainage_strip(snapshot, args.project, segment_m=args.segment_m)

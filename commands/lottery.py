@@ -16,6 +16,7 @@ from pathlib import Path
 
 from commands._auth import acting_in, add_as_argument, client_address
 from commands._common import add_database_url_argument, as_of_date
+from domain import office_time
 from domain.errors import GpmbError, UsageError
 from vocab.escape import terminal_block, terminal_json
 
@@ -87,7 +88,7 @@ def run(args) -> int:
     from store import open_store
 
     store = open_store(args.database_url)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or office_time.today()
     account = acting_in(store, args) if (args.commit or args.as_user) else None
     draw_id = None
     if args.commit:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from commands._auth import add_as_argument, reader_for
 from commands.status import add_common, emit, json_value
+from domain import office_time
 from domain.errors import GpmbError
 from parsing.parcel_keys import parcel_sort_column
 from vocab.escape import terminal_block, terminal_json, terminal_text
@@ -158,7 +159,7 @@ def run(args) -> int:
     from milestones.snapshot import compute_snapshot
     from store import open_store
 
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or office_time.today()
     try:
         store = open_store(args.database_url)
         snapshot = compute_snapshot(reader_for(store, args), as_of)  # --as: that account's units only

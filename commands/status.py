@@ -31,6 +31,7 @@ import pandas as pd
 
 from commands._auth import add_as_argument, reader_for
 from commands._common import add_as_of_argument, add_database_url_argument
+from domain import office_time
 from vocab.escape import terminal_block, terminal_json
 
 NAME = "status"
@@ -166,7 +167,7 @@ def format_rollup(doc: dict) -> str:
 def run(args) -> int:
     from store import open_store
 
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or office_time.today()
     store = open_store(args.database_url)
     request = cache_request(args, as_of)
     cached = store.cached_output(request) if request else None

@@ -16,12 +16,13 @@ both call them, so the CLI, the dashboard and the exports pick the same records.
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from domain import office_time
+
 #: Time zone of the office: a change's local day decides from when it is in force.
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = office_time.LOCAL_TZ
 
 #: ``config_changes.kind`` values.
 KINDS: tuple[str, ...] = ("milestone", "rules", "project")

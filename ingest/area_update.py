@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from domain import office_time
 from domain.crs import STORE_EPSG
 from domain.people import REGISTER_COLUMNS
 from domain.roles import Account
@@ -47,7 +48,7 @@ def record_area_progress(store, area_id: str, *, construction_percent, actual_co
     domain.roles.PermissionDeniedError, AccountDisabledError
         From the store: the account may not record areas (nothing written).
     """
-    today = today or date.today()
+    today = today or office_time.today()
     name = f"cap-nhat-tien-do-{area_id}"
     current = store.register("areas")
     hit = current[current["area_id"] == area_id]

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from domain import office_time
 from domain.progress import IMPORT_COUNTS_STEPS, Progress, step
 from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, allows, require, unit_scope
 from ingest.read import IngestError, RawTable, csv_bounded, read_table
@@ -174,7 +175,7 @@ def _validated(data: bytes, file_name: str, store: StoreReader, today: date | No
             raise IngestError(exc.message_vi) from exc
     step(progress, IMPORT_COUNTS_STEPS, "check")
     parcels = store.parcels()
-    report = validate(table, parcels, store.projects(), store.events(), today or date.today())
+    report = validate(table, parcels, store.projects(), store.events(), today or office_time.today())
     return table, report, parcels
 
 
@@ -265,7 +266,7 @@ def import_counts(path: str | Path | bytes, store: Store, dry_run: bool = False,
     source
         ``"cli"`` or ``"upload"`` (the page), recorded with the upload.
     today
-        Dates after it are refused; default ``date.today()``.
+        Dates after it are refused; default ``office_time.today()``.
     client_address
         Browser address or ``cli:user@host``, for the audit.
     progress

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from domain import office_time
 from domain.crs import STORE_EPSG
 from domain.errors import GpmbError
 from domain.people import CLOSED_COMPLAINT_STATUSES, IMPORT_KINDS, REGISTER_COLUMNS
@@ -261,7 +262,7 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     mapping : dict, optional
         Matrix only: step code → stage | ``flag:<flag>`` | None, over the profile or the proposal.
     today : date, optional
-        Dates after it are refused; default ``date.today()``.
+        Dates after it are refused; default ``office_time.today()``.
     read_geo : callable, optional
         ``areas`` only: the reader of map files, ``read_geo(data, file_name, user_epsg=, default_epsg=) ->
         (raw rows, report)`` (:func:`cadastre.resettlement_areas.read_area_file`; the cadastral readers are not
@@ -287,7 +288,7 @@ def import_register(path: str | Path | bytes, store, *, kind: str, project_id: s
     """
     _check_actor(actor, commune)
     check_kind(kind, actor)
-    today = today or date.today()
+    today = today or office_time.today()
     if isinstance(path, bytes):
         data, name = path, file_name or "tep"
     else:

@@ -10,12 +10,13 @@ each import that changed an area's row is one version, dated by its upload in Vi
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from domain import office_time
+
 #: Dates of versions are the upload's day in Vietnam (UTC+7).
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = office_time.LOCAL_TZ
 
 #: Columns of :func:`area_progress`.
 AREA_PROGRESS_COLUMNS: tuple[str, ...] = (

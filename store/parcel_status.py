@@ -25,7 +25,6 @@ import logging
 import math
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -50,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
+from domain import office_time
 from domain.crs import STORE_EPSG
 from domain.stages import STAGES
 from domain.tables import PARCEL_STATUS_COLUMNS
@@ -74,7 +74,7 @@ STYLE_OWNER = "gpmb-tracker"
 #: ``gpkg_data_column_constraints`` enum of the stage codes (QGIS/GDAL read it as a coded field domain).
 STAGE_CONSTRAINT = "gpmb_stage"
 #: Time zone of "today" (``as_of`` is the day in Vietnam when the write commits).
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+LOCAL_TZ = office_time.LOCAL_TZ
 #: ``store_meta`` key: the data version the layer was computed from (JSON).
 VERSION_KEY = "parcel_status_data_version"
 #: The parcels layer version the rows (their geometry) were last written from (:func:`write_status`).

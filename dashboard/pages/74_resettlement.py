@@ -21,6 +21,7 @@ import streamlit as st
 from dashboard import state
 from dashboard.auth import client_address, current_account
 from dashboard.people_view import cards, figures_and_names, table
+from domain import office_time
 from domain.errors import GpmbError
 from domain.roles import PERMISSIONS, allows
 from exports.people_tables import (
@@ -58,7 +59,7 @@ def _progress_form(figures, account) -> None:
     percent = st.number_input("Tiến độ xây dựng mới (%)", min_value=0.0, max_value=100.0, step=1.0,
                               value=0.0 if is_missing(recorded) else float(recorded), key=f"area_pct_{area_id}")
     done = st.checkbox("Đã hoàn thành xây dựng (ghi ngày hoàn thành thực tế, tiến độ 100%)", key=f"area_done_{area_id}")
-    actual = st.date_input("Ngày hoàn thành thực tế", value=date.today(), format="DD/MM/YYYY", disabled=not done,
+    actual = st.date_input("Ngày hoàn thành thực tế", value=office_time.today(), format="DD/MM/YYYY", disabled=not done,
                            key=f"area_actual_{area_id}")
     if not st.button("Ghi tiến độ xây dựng", type="primary"):
         return
@@ -104,7 +105,7 @@ def _lottery(figures, account) -> None:
     if not areas:
         st.info("Chưa có khu tái định cư nào.")
         return
-    day = date.today()
+    day = office_time.today()
     area_id = st.selectbox("Khu tái định cư", areas, key=AREA_KEY)
     seed = st.text_input("Hạt giống thống nhất tại buổi bốc thăm (ví dụ các số rút từ hòm phiếu)", key=SEED_KEY)
     reason = st.text_input("Lý do bốc thăm lại (bắt buộc khi khu đã có kết quả)", key=REASON_KEY)
