@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import APP_FRAMES, offline_page
+from tests.support.browser import APP_FRAMES, choose_option, offline_page
 from tests.support.login import admin_app, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -75,8 +75,8 @@ def test_overview_with_a_commune_filter(server, snapshot):
         log_in(page, base + "/")
         page.get_by_text("Báo cáo quý tiếp theo: hạn 20/09/2024").wait_for(timeout=180_000)
         sidebar = page.locator("[data-testid='stSidebar']")
-        sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Xã / phường").locator("input").click()
-        page.get_by_role("option", name=commune, exact=True).click()
+        box = sidebar.locator("[data-testid='stMultiSelect']").filter(has_text="Xã / phường").locator("input")
+        choose_option(page, box, commune)
         page.keyboard.press("Escape")
         page.get_by_text("Bộ lọc đang áp dụng").wait_for(timeout=120_000)
         page.get_by_text("(trên các xã, phường đã chọn)").wait_for(timeout=60_000)

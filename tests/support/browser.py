@@ -116,3 +116,29 @@ def offline_page(*, allow_localhost: bool = True, **page_options) -> Iterator[tu
 #: The app's own frames (maps, previews), not the zero-height frame that keeps the login cookie
 #: (``dashboard/session_cookie``), which every logged-in page draws first.
 APP_FRAMES = 'iframe:not([title*="session_cookie"])'
+
+
+def choose_option(page, select_input, name: str, *, attempts: int = 3, timeout_ms: int = 20_000) -> None:
+    """Pick the option ``name`` of a Streamlit select box or multiselect.
+
+    Types the name into the box first, so the option is in the (virtualised) drop-down list however
+    long it is, and opens the list again when a rerun of the page closed it between the click and the
+    pick (the login-cookie component reruns the page once after log-in).
+
+    Raises
+    ------
+    playwright TimeoutError
+        The option did not appear in ``attempts`` tries.
+    """
+    option = page.get_by_role("option", name=name, exact=True)
+    for attempt in range(attempts):
+        try:
+            select_input.click()
+            select_input.fill(name)
+            option.click(timeout=timeout_ms)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1000)
