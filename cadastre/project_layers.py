@@ -27,10 +27,9 @@ from shapely.geometry import LineString, MultiPolygon
 from shapely.ops import linemerge
 
 from cadastre.change_set import ChangeSet, feature_change_set, parcel_change_set
-from cadastre.crs_check import CrsUndecidedError
 from cadastre.errors import CadastreImportError
 from cadastre.geometry import clip_to_boundary
-from cadastre.source_layers import decide_layer_crs, read_layers
+from cadastre.source_layers import layer_in_store_crs, read_layers
 from domain.crs import STORE_EPSG
 from domain.tables import REGISTER_ONLY
 from gis.crs import LANG_SON_EPSG, tm3_epsg_for_province
@@ -43,14 +42,8 @@ log = logging.getLogger(__name__)
 def _layers_in_store_crs(paths, *, user_epsg, default_epsg, report):
     out = []
     for raw in read_layers(paths):
-        try:
-            decision = decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
-        except CrsUndecidedError as exc:
-            raise CadastreImportError(str(exc)) from exc
-        report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
-        report["warnings"].extend(decision.warnings)
-        gdf = gpd.GeoDataFrame(geometry=raw.gdf.geometry.values, crs=decision.epsg)
-        out.append((raw, gdf.to_crs(STORE_EPSG) if decision.epsg != STORE_EPSG else gdf))
+        gdf = layer_in_store_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg, report=report)
+        out.append((raw, gpd.GeoDataFrame(geometry=gdf.geometry.values, crs=STORE_EPSG)))
     return out
 
 

@@ -17,10 +17,7 @@ from pathlib import Path, PurePath
 import pandas as pd
 import shapely
 
-from cadastre.crs_check import CrsUndecidedError
-from cadastre.errors import CadastreImportError
-from cadastre.source_layers import decide_layer_crs, read_layers
-from domain.crs import STORE_EPSG
+from cadastre.source_layers import layer_in_store_crs, read_layers
 from gis.crs import LANG_SON_EPSG
 from parsing.text import fold_key
 
@@ -72,15 +69,7 @@ def read_area_file(data: bytes, file_name: str, *, user_epsg: int | None = None,
         path.write_bytes(data)
         layers = read_layers([path], display_names=[PurePath(file_name).name])
     for raw in layers:
-        try:
-            decision = decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
-        except CrsUndecidedError as exc:
-            raise CadastreImportError(str(exc)) from exc
-        report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
-        report["warnings"].extend(decision.warnings)
-        gdf = raw.gdf.set_crs(decision.epsg, allow_override=True)
-        if decision.epsg != STORE_EPSG:
-            gdf = gdf.to_crs(STORE_EPSG)
+        gdf = layer_in_store_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg, report=report)
         table = _renamed(pd.DataFrame(gdf.drop(columns="geometry")))
         table["geometry_wkt"] = [None if g is None else shapely.to_wkt(g, rounding_precision=3)
                                  for g in gdf.geometry.values]

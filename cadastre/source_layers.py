@@ -203,6 +203,24 @@ def _polygons_from_cad(raw: RawLayer) -> tuple[gpd.GeoDataFrame, dict, list[Enco
     return gdf, cad, encodings, warnings
 
 
+def layer_in_store_crs(raw: RawLayer, *, user_epsg: int | None, default_epsg: int,
+                       report: dict) -> gpd.GeoDataFrame:
+    """``raw``'s features (attributes and geometry) in the store CRS (EPSG:9215), the CRS decided by
+    :func:`decide_layer_crs`; the decision is appended to ``report["crs"]`` (file, layer, EPSG, source,
+    reason) and its Vietnamese warnings to ``report["warnings"]``.
+
+    Raises
+    ------
+    CadastreImportError
+        If the CRS cannot be decided without the user (message naming the file).
+    """
+    decision = _layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
+    report["crs"].append({"file": raw.file, "layer": raw.layer, **decision.to_dict()})
+    report["warnings"].extend(decision.warnings)
+    gdf = raw.gdf.set_crs(decision.epsg, allow_override=True)
+    return gdf.to_crs(STORE_EPSG) if decision.epsg != STORE_EPSG else gdf
+
+
 def _layer_crs(raw: RawLayer, *, user_epsg: int | None, default_epsg: int) -> CrsDecision:
     try:
         return decide_layer_crs(raw, user_epsg=user_epsg, default_epsg=default_epsg)
