@@ -1,12 +1,24 @@
 """Reading a field-count XLSX upload: ours (python-calamine, :func:`ingest.read.read_table`) against the
-anchor named in issue 13 (the same ``read_table`` with openpyxl in read-only mode as its value reader,
-as it was before).
+anchor named in issue 13 (the same ``read_table`` with openpyxl in read-only mode as its value reader).
 
-    python benchmarks/bench_xlsx_read.py [--rows 100000] [--runs 3]
+    python benchmarks/bench_xlsx_read.py [--rows 100000] [--runs 3] [--no-worker]
 
 The workbook: two title rows, the template's header, ``rows`` parcel events (text parcel fields,
-Vietnamese-formatted numbers as text and as numbers, real Excel dates), written with XlsxWriter. Runs
-alternate (ours, anchor, ours, …); medians, their ratio and the load average are printed.
+Vietnamese-formatted numbers as text and as numbers, real Excel dates), written with XlsxWriter.
+
+Sides, run in turn (ours, anchor, …, so that the machine's load falls on each alike):
+
+- ours: ``read_table`` in this process;
+- anchor: the same ``read_table`` with openpyxl read-only as its value reader
+  (:func:`ingest.read_reference.openpyxl_sheets` in place of ``_calamine_sheets``);
+- reference anchor: the reader before the column-wise table builder
+  (:func:`ingest.read_reference.read_table_reference`) with openpyxl values: main before issue 13;
+- ours in the worker: ``run_with_time_limit(read_table, …)`` as ``import-counts`` and the upload page call it
+  (worker start, the file sent, the table sent back), the fork server started before timing;
+- floor: python-calamine alone (open the workbook, ``to_python`` of its sheet), no check, no table.
+
+Medians of wall time (``time.perf_counter``) and of this process's CPU time (``time.process_time``; the
+worker's CPU is not in it), the ratios of the medians, and the load average before and after are printed.
 """
 from __future__ import annotations
 
@@ -16,7 +28,8 @@ import os
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as day_start
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,6 +39,8 @@ import xlsxwriter
 import ingest.read
 from ingest.headers import CANONICAL_HEADERS
 from ingest.read import read_table
+from ingest.read_reference import openpyxl_sheets, read_table_reference
+from parsing.limits import run_with_time_limit
 
 HEADER = ["STT", *(CANONICAL_HEADERS[k] for k in ("project", "commune", "map_sheet", "parcel_number", "event",
                                                   "event_date", "area_m2", "households", "amount_vnd", "note"))]
@@ -44,8 +59,7 @@ def workbook(rows: int) -> bytes:
     for i in range(rows):
         r = i + 3
         ws.write_row(r, 0, [i + 1, "QL4B", "Xã Hợp Thành", i // 200 + 1, i % 200 + 1, EVENTS[i % 5]])
-        ws.write_datetime(r, 6, __import__("datetime").datetime.combine(start + timedelta(days=i % 400),
-                                                                         __import__("datetime").time()), dates)
+        ws.write_datetime(r, 6, datetime.combine(start + timedelta(days=i % 400), day_start()), dates)
         ws.write_row(r, 7, [f"{600 + i % 97},5", 1, 100_000_000 if i % 5 == 4 else None, ""])
     wb.close()
     return buf.getvalue()
@@ -55,19 +69,12 @@ def ours(data: bytes) -> int:
     return len(read_table(data, "so_lieu.xlsx").data)
 
 
-def openpyxl_sheets(data: bytes) -> dict[str, list[list[object]]]:
-    """The values as the reader got them before python-calamine: openpyxl read-only, values only."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
-    finally:
-        wb.close()
+def ours_in_worker(data: bytes) -> int:
+    return len(run_with_time_limit(read_table, data, "so_lieu.xlsx").data)
 
 
 def anchor(data: bytes) -> int:
-    """The same :func:`read_table` with openpyxl as its value reader (main before issue 13)."""
+    """The same :func:`read_table` with openpyxl as its value reader."""
     calamine = ingest.read._calamine_sheets
     ingest.read._calamine_sheets = openpyxl_sheets
     try:
@@ -76,30 +83,64 @@ def anchor(data: bytes) -> int:
         ingest.read._calamine_sheets = calamine
 
 
-def timed(fn, data) -> tuple[float, int]:
-    t0 = time.perf_counter()
+def reference_anchor(data: bytes) -> int:
+    """The reader before the column-wise builder, with openpyxl values (main before issue 13)."""
+    return len(read_table_reference(data, openpyxl_sheets).data)
+
+
+def floor(data: bytes) -> int:
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    return len(rows) - 3
+
+
+def timed(fn, data) -> tuple[float, float, int]:
+    t0, c0 = time.perf_counter(), time.process_time()
     n = fn(data)
-    return time.perf_counter() - t0, n
+    return time.perf_counter() - t0, time.process_time() - c0, n
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-worker", action="store_true", help="leave out the worker-process side")
     args = ap.parse_args()
     data = workbook(args.rows)
+    sides = {"ours (read_table, python-calamine)": ours,
+             "anchor (read_table, openpyxl read-only)": anchor,
+             "reference anchor (before issue 13, openpyxl)": reference_anchor,
+             "ours in the time-limited worker": ours_in_worker,
+             "floor (python-calamine to_python alone)": floor}
+    if args.no_worker:
+        del sides["ours in the time-limited worker"]
+    else:
+        run_with_time_limit(read_table, workbook(10), "so_lieu.xlsx")   # the fork server starts once, untimed
     print(f"XLSX {args.rows:,} rows, {len(data) / 1e6:.1f} MB; load average {os.getloadavg()[0]:.2f}")
-    times = {"ours (read_table, python-calamine)": [], "anchor (read_table, openpyxl read-only)": []}
+    wall: dict[str, list[float]] = {k: [] for k in sides}
+    cpu: dict[str, list[float]] = {k: [] for k in sides}
     for _ in range(args.runs):
-        for (name, fn) in zip(times, (ours, anchor)):
-            t, n = timed(fn, data)
+        for name, fn in sides.items():
+            w, c, n = timed(fn, data)
             assert n == args.rows, (name, n)
-            times[name].append(t)
-    med = {k: statistics.median(v) for k, v in times.items()}
-    for k, v in med.items():
-        print(f"  {k:52s} median {v:6.2f} s  runs {', '.join(f'{t:.2f}' for t in times[k])}")
-    a, o = med["anchor (read_table, openpyxl read-only)"], med["ours (read_table, python-calamine)"]
-    print(f"  ratio ours/anchor {o / a:.2f}  (speed-up {a / o:.1f}×); load average after {os.getloadavg()[0]:.2f}")
+            wall[name].append(w)
+            cpu[name].append(c)
+    med = {k: statistics.median(v) for k, v in wall.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
+    for k in sides:
+        print(f"  {k:46s} wall {med[k]:6.2f} s  cpu {med_cpu[k]:6.2f} s  "
+              f"runs {', '.join(f'{t:.2f}' for t in wall[k])}")
+    o = "ours (read_table, python-calamine)"
+    for a in ("anchor (read_table, openpyxl read-only)", "reference anchor (before issue 13, openpyxl)"):
+        print(f"  {a}: speed-up wall {med[a] / med[o]:.1f}×, cpu {med_cpu[a] / med_cpu[o]:.1f}×")
+    if not args.no_worker:
+        w = "ours in the time-limited worker"
+        print(f"  worker: speed-up against the anchor, wall {med['anchor (read_table, openpyxl read-only)'] / med[w]:.1f}×"
+              f" (the worker's CPU is not in this process's figure)")
+    print(f"  ours / floor: wall {med[o] / med['floor (python-calamine to_python alone)']:.2f}, "
+          f"cpu {med_cpu[o] / med_cpu['floor (python-calamine to_python alone)']:.2f}")
+    print(f"  load average after {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
