@@ -15,6 +15,9 @@ roll-up instead (``milestones.rollup.unit_rollup``: per unit projects, area to r
 milestones met and at risk, then the total); with ``--json``: ``{"as_of", "units": [{unit, unit_name,
 province, projects, area_to_recover_m2, area_handed_over_m2, percent_handed_over, milestones,
 milestones_met, milestones_at_risk}], "total": {…same keys…}}``.
+A plain call (text or ``--json``) at a date not answered before is answered by ``cli.fast_status`` from the
+status document stored for the data version (:mod:`milestones.status_fast`; DATA_MODEL.md "CLI"); this module is
+the full path, which stores that document when it is missing. Both print through :mod:`commands._status_text`.
 Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (e.g. a bad date).
 """
 from __future__ import annotations

@@ -35,6 +35,8 @@ from milestones.status_fast import FORMAT
 from milestones.status_rule import RULE_KEYS
 
 _ONE_DAY = np.timedelta64(1, "D")
+#: Without recorded changes the same milestones and rules hold on every day: any one is asked.
+_ANY_DAY = date(2000, 1, 1)
 
 
 def status_document(prepared: PreparedData) -> dict:
@@ -68,7 +70,7 @@ def _epoch(prepared: PreparedData, start: date | None, series: dict, entries: li
     """The valid milestones (snapshot order), rule values and problems in force from ``start``."""
     history = prepared.history
     starts = _epoch_starts(prepared)
-    day = start if start is not None else (starts[1] - timedelta(days=1) if len(starts) > 1 else date.today())
+    day = start if start is not None else (starts[1] - timedelta(days=1) if len(starts) > 1 else _ANY_DAY)
     milestones, rules = milestones_and_rules_at(prepared, day)
     valid, problems = validate_milestones(milestones, history.parcels)
     records = valid.to_dict("records")
