@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import cli
 from commands import _status_text
