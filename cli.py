@@ -18,6 +18,7 @@ import os
 import pkgutil
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import commands
@@ -119,14 +120,15 @@ def chosen_command(argv: list[str]) -> str | None:
     return words[0] if not name.startswith("_") and (Path(commands.__path__[0]) / f"{name}.py").is_file() else None
 
 
+#: The dates ``--as-of`` accepts (:data:`parsing.dates.DATE_RANGE`, which imports pandas; a test keeps them equal).
+AS_OF_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+
 _AS_OF = re.compile(r"^(?:(\d{4})-(\d{2})-(\d{2})|(\d{2})/(\d{2})/(\d{4}))$")
 
 
 def plain_status_request(argv: list[str]) -> tuple[dict, str | None] | None:
     """``(request, database URL)`` of a plain ``status`` call (``--as-of``, ``--json``, ``--rollup``,
     ``--database-url`` only); None for any other call (``--as``, ``--help``, another command …)."""
-    from datetime import date
-
     from domain import office_time
 
     if not argv or argv[0] != "status":
@@ -173,8 +175,6 @@ def fast_status(argv: list[str]) -> str | None:
     the present data and program (:mod:`milestones.status_fast`): ``sqlite3``, ``json`` and the milestone
     rule only, no pandas, numpy, SQLAlchemy or geometry. None (the normal path then answers and stores the
     document) for ``--rollup``, another backend, a file that is not a GPMB store, or no usable document."""
-    from datetime import date
-
     from commands import _status_text
     from milestones.status_fast import document_from_text, status_at
     from store import output_cache
@@ -189,6 +189,8 @@ def fast_status(argv: list[str]) -> str | None:
     if doc is None:
         return None
     as_of = date.fromisoformat(request["as_of"])
+    if not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:
+        return None                                  # argparse refuses it on the normal path (exit 2)
     try:
         projects, milestones, problems = status_at(doc, as_of)
     except (KeyError, TypeError, ValueError, IndexError):

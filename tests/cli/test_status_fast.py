@@ -17,6 +17,7 @@ from commands import _status_text
 from commands.status import status_records
 from milestones.prepared import prepare, snapshot_at
 from milestones.status import parse_due_date
+from parsing.dates import DATE_RANGE
 from store import open_store, output_cache
 from tests.support.actors import office_admin
 
@@ -97,6 +98,8 @@ def test_rollup_an_account_and_other_backends_take_the_full_path(run, store_url)
     assert cli.fast_status(argv(store_url, day, "--as", "admin")) is None
     assert cli.fast_status(["status", "--as-of", "2024-08-01", "--database-url", "postgresql+psycopg://h/db"]) is None
     assert cli.fast_status(["parcels", "--as-of", "2024-08-01"]) is None
+    assert cli.fast_status(argv(store_url, date(1899, 12, 31))) is None        # a usage error on the normal path
+    assert cli.AS_OF_RANGE == DATE_RANGE
 
 
 def test_a_damaged_document_is_ignored_and_made_again(run, store_url):
