@@ -18,6 +18,7 @@ import os
 import pkgutil
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import commands
@@ -119,17 +120,16 @@ def chosen_command(argv: list[str]) -> str | None:
     return words[0] if not name.startswith("_") and (Path(commands.__path__[0]) / f"{name}.py").is_file() else None
 
 
+#: The dates ``--as-of`` accepts (:data:`parsing.dates.DATE_RANGE`, which imports pandas; a test keeps them equal).
+AS_OF_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+
 _AS_OF = re.compile(r"^(?:(\d{4})-(\d{2})-(\d{2})|(\d{2})/(\d{2})/(\d{4}))$")
 
 
-def cached_status(argv: list[str]) -> str | None:
-    """The stored answer of a plain ``status`` call (:mod:`store.output_cache`), read with ``sqlite3`` only,
-    before anything heavy is imported; None when the call has other options, is not a GeoPackage store or
-    was not answered before on this data and program (the normal path then computes and stores it)."""
-    from datetime import date
-
+def plain_status_request(argv: list[str]) -> tuple[dict, str | None] | None:
+    """``(request, database URL)`` of a plain ``status`` call (``--as-of``, ``--json``, ``--rollup``,
+    ``--database-url`` only); None for any other call (``--as``, ``--help``, another command …)."""
     from domain import office_time
-    from store import output_cache
 
     if not argv or argv[0] != "status":
         return None
@@ -154,12 +154,49 @@ def cached_status(argv: list[str]) -> str | None:
                 return None
         else:
             return None                            # --as, --help, anything else: the normal path
-    path = output_cache.sqlite_path_of(url)
-    if path is None:
-        return None
     request = {"command": "status", "as_of": as_of.isoformat(), "json": options["--json"],
                "rollup": options["--rollup"]}
-    return output_cache.cached_output_from_file(path, request)
+    return request, url
+
+
+def cached_status(argv: list[str]) -> str | None:
+    """The stored answer of a plain ``status`` call (:mod:`store.output_cache`), read with ``sqlite3`` only,
+    before anything heavy is imported; None when the call has other options, is not a GeoPackage store or
+    was not answered before on this data and program (the normal path then computes and stores it)."""
+    from store import output_cache
+
+    plain = plain_status_request(argv)
+    path = output_cache.sqlite_path_of(plain[1]) if plain else None
+    return output_cache.cached_output_from_file(path, plain[0]) if path is not None else None
+
+
+def fast_status(argv: list[str]) -> str | None:
+    """A plain ``status`` call at a date not answered before, evaluated from the status document stored for
+    the present data and program (:mod:`milestones.status_fast`): ``sqlite3``, ``json`` and the milestone
+    rule only, no pandas, numpy, SQLAlchemy or geometry. None (the normal path then answers and stores the
+    document) for ``--rollup``, another backend, a file that is not a GPMB store, or no usable document."""
+    from commands import _status_text
+    from milestones.status_fast import document_from_text, status_at
+    from store import output_cache
+
+    plain = plain_status_request(argv)
+    if plain is None or plain[0]["rollup"]:
+        return None
+    request, url = plain
+    path = output_cache.sqlite_path_of(url)
+    stored = output_cache.versioned_output_from_file(path, _status_text.PREPARED_REQUEST) if path is not None else None
+    doc = document_from_text(*stored) if stored else None
+    if doc is None:
+        return None
+    as_of = date.fromisoformat(request["as_of"])
+    if not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:
+        return None                                  # argparse refuses it on the normal path (exit 2)
+    try:
+        projects, milestones, problems = status_at(doc, as_of)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return _status_text.status_output(as_of, _status_text.status_records(projects, milestones), problems,
+                                      as_json=request["json"])
 
 
 def refusal_text(error: GpmbError) -> str:
@@ -193,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 def entry_point() -> int:
     """``python cli.py …``: logging for a person at a terminal (:func:`configure_logging`), then :func:`main`."""
     debug = "--debug" in sys.argv[1:] or debug_from_environment()
-    cached = None if debug else cached_status(sys.argv[1:])
+    cached = None if debug else cached_status(sys.argv[1:]) or fast_status(sys.argv[1:])
     if cached is not None:
         try:
             sys.stdout.write(cached)

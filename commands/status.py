@@ -15,22 +15,26 @@ roll-up instead (``milestones.rollup.unit_rollup``: per unit projects, area to r
 milestones met and at risk, then the total); with ``--json``: ``{"as_of", "units": [{unit, unit_name,
 province, projects, area_to_recover_m2, area_handed_over_m2, percent_handed_over, milestones,
 milestones_met, milestones_at_risk}], "total": {…same keys…}}``.
+A plain call (text or ``--json``) at a date not answered before is answered by ``cli.fast_status`` from the
+status document stored for the data version (:mod:`milestones.status_fast`; DATA_MODEL.md "CLI"); this module is
+the full path, which stores that document when it is missing. Both print through :mod:`commands._status_text`.
 Exit code 0; 1 when the store cannot be opened or computed; 2 on a usage error (e.g. a bad date).
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from commands import _status_text
 from commands._auth import add_as_argument, reader_for
 from commands._common import add_as_of_argument, add_database_url_argument
+from commands._status_text import plain_json_value
 from domain import office_time
 from vocab.escape import terminal_block, terminal_json
 
@@ -39,34 +43,23 @@ HELP = "Tiến độ GPMB theo dự án và trạng thái các mốc tại một
 
 log = logging.getLogger(__name__)
 
-MILESTONE_KEYS = ("milestone_id", "label", "metric", "scope", "due_date", "target_percent", "status",
-                  "forecast_date", "actual_percent", "met_on", "reached_late", "forecast_earliest", "forecast_latest",
-                  "required_rate_pct_per_day", "required_rate_ha_per_week", "shortfall_m2", "shortfall_count")
-#: JSON key → snapshot column where they differ.
-_RENAMED = {"actual_percent_at_due": "actual_at_due_percent"}
-PROJECT_KEYS = ("project_id", "name", "area_to_recover_m2", "area_handed_over_m2", "percent_handed_over")
-
-
 def add_common(parser) -> None:
     add_as_of_argument(parser)
     add_database_url_argument(parser)
 
 
 def json_value(value):
-    """A scalar as JSON: dates ISO ``YYYY-MM-DD``, NaN/NaT/None → null, numpy → Python."""
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [json_value(v) for v in value]
-    if value is None or value is pd.NaT or value is pd.NA:
+    """A scalar as JSON: dates ISO ``YYYY-MM-DD``, NaN/NaT/None → null, numpy → Python
+    (:func:`commands._status_text.plain_json_value` once numpy and pandas values are made plain)."""
+    if isinstance(value, np.ndarray):
+        value = list(value)
+    if value is pd.NaT or value is pd.NA:
         return None
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+    return plain_json_value(value)
 
 
 def emit(text: str) -> None:
@@ -89,51 +82,13 @@ def add_arguments(parser) -> None:
 
 def status_records(snapshot) -> list[dict]:
     """Projects of a :class:`milestones.snapshot.Snapshot` with their milestones, JSON-ready."""
-    out = []
-    for project in snapshot.projects.to_dict("records"):
-        ms = snapshot.milestones[snapshot.milestones["project_id"] == project["project_id"]]
-        out.append({**{k: json_value(project.get(k)) for k in PROJECT_KEYS},
-                    "milestones": [_milestone_record(m) for m in ms.to_dict("records")]})
-    return out
-
-
-def _milestone_record(m: dict) -> dict:
-    record = {k: json_value(m.get(k)) for k in MILESTONE_KEYS}
-    record.update({key: json_value(m.get(col)) for key, col in _RENAMED.items()})
-    return record
+    return _status_text.status_records(snapshot.projects.to_dict("records"), snapshot.milestones.to_dict("records"),
+                                       json_value)
 
 
 def format_text(snapshot) -> str:
     """Plain-text report in Vietnamese (numbers 1.234,5; dates dd/mm/yyyy)."""
-    from vocab.format import MISSING, fmt_date, fmt_m2, fmt_pct
-    from vocab.labels import EMPTY_STORE_VI, status_label
-
-    lines = [f"Tiến độ GPMB tại ngày {fmt_date(snapshot.as_of)}", ""]
-    if len(snapshot.projects) == 0:  # a store made by ``init`` without --demo
-        lines.append(EMPTY_STORE_VI)
-    for p in status_records(snapshot):
-        lines.append(f"{p['project_id']} – {p['name'] or ''}")
-        lines.append(f"  Diện tích thu hồi: {fmt_m2(p['area_to_recover_m2'])}; đã bàn giao: "
-                     f"{fmt_m2(p['area_handed_over_m2'])} ({fmt_pct(p['percent_handed_over'])})")
-        if not p["milestones"]:
-            lines.append("  (chưa có mốc tiến độ)")
-        for m in p["milestones"]:
-            scope = "" if m["scope"] in (None, "project") else f" [{m['scope']}]"
-            what = {"percent_households_paid": "hộ đã chi trả", "percent_sites_handed_over": "trụ sở"}.get(m["metric"], "diện tích")
-            lines.append(f"  - Mốc {fmt_date(m['due_date'])}: {fmt_pct(m['target_percent'], 0)} {what}{scope} → "
-                         f"{status_label(m['status'])}; {_reached_or_forecast(m, fmt_date, MISSING)}")
-        lines.append("")
-    lines.extend(f"Lưu ý: {problem}" for problem in snapshot.problems)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _reached_or_forecast(m: dict, fmt_date, missing: str) -> str:
-    """'đạt ngày …' (muộn when after the due date) for a reached target, else the forecast range."""
-    if m["met_on"]:
-        return f"{'đạt muộn' if m['reached_late'] else 'đạt'} ngày {fmt_date(m['met_on'])}"
-    if m["forecast_earliest"] and m["forecast_latest"] != m["forecast_earliest"]:
-        return f"dự báo đạt: {fmt_date(m['forecast_earliest'])} – {fmt_date(m['forecast_latest'])}"
-    return f"dự báo đạt: {fmt_date(m['forecast_date']) if m['forecast_date'] else missing}"
+    return _status_text.format_text(snapshot.as_of, status_records(snapshot), snapshot.problems)
 
 
 ROLLUP_KEYS = ("unit", "unit_name", "province", "projects", "area_to_recover_m2", "area_handed_over_m2",
@@ -174,11 +129,56 @@ def run(args) -> int:
     if cached is not None:
         emit(cached)
         return 0
-    output = _output(store, args, as_of)
+    if request and not request["rollup"] and _wants_document(store):
+        output = _output_preparing(store, args, as_of)
+    else:
+        output = _output(store, args, as_of)
     if request:
         store.save_output(request, output)
     emit(output)
     return 0
+
+
+def _wants_document(store) -> bool:
+    """True for a GeoPackage store without a usable status document of its present data and program (the
+    fast path of :func:`cli.fast_status` reads GeoPackage files only)."""
+    from milestones.status_fast import document_from_text
+    from store.output_cache import code_version
+
+    if store.engine.dialect.name != "sqlite":
+        return False
+    text = store.cached_output(_status_text.PREPARED_REQUEST)
+    return text is None or document_from_text(text, store.output_data_version(), code_version()) is None
+
+
+def _output_preparing(store, args, as_of: date) -> str:
+    """The full path's output through the data prepared once per data version
+    (:func:`milestones.prepared.snapshot_at`, equal to ``compute_snapshot``), and the status document made
+    from the same data stored for the next new date. The document is stored only when its own answer at
+    ``as_of`` is the same text and JSON as the snapshot's and the data did not change meanwhile."""
+    from milestones.prepared import prepare, snapshot_at
+    from milestones.status_fast import status_at
+    from milestones.status_prepared import status_document
+    from store.output_cache import code_version
+
+    version = store.output_data_version()
+    prepared = prepare(store)
+    snapshot = snapshot_at(prepared, as_of)   # a GpmbError reaches cli.py
+    records = status_records(snapshot)
+    output = _status_text.status_output(as_of, records, snapshot.problems, as_json=args.json)
+    try:
+        doc = {**status_document(prepared), "version": version, "code": code_version()}
+        projects, milestones, problems = status_at(json.loads(json.dumps(doc)), as_of)
+        fast = _status_text.status_records(projects, milestones)
+        same = all(_status_text.status_output(as_of, fast, problems, as_json=j) ==
+                   _status_text.status_output(as_of, records, snapshot.problems, as_json=j) for j in (False, True))
+        if same and store.output_data_version() == version:
+            store.save_output(_status_text.PREPARED_REQUEST, json.dumps(doc, ensure_ascii=False))
+        elif not same:
+            log.warning("status document differs from the snapshot at %s: not stored", as_of)
+    except Exception:          # the document is an optimisation: the answer above stands without it
+        log.warning("status document not made", exc_info=True)
+    return output
 
 
 def cache_request(args, as_of: date) -> dict | None:
@@ -199,7 +199,4 @@ def _output(store, args, as_of: date) -> str:
         doc = rollup_document(snapshot, reader.units())
         return (terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n" if args.json
                 else terminal_block(format_rollup(doc)))
-    if args.json:
-        doc = {"as_of": as_of.isoformat(), "projects": status_records(snapshot), "problems": snapshot.problems}
-        return terminal_json(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
-    return terminal_block(format_text(snapshot))
+    return _status_text.status_output(as_of, status_records(snapshot), snapshot.problems, as_json=args.json)

@@ -10,9 +10,10 @@ Flags are recorded beside the stage: they do not move a parcel along the process
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Clearance stages, in process order (index = rank).
 STAGES: tuple[str, ...] = (
@@ -69,6 +70,9 @@ def stage_ranks(codes: Iterable[object]) -> np.ndarray:
     Vectorised through the distinct codes (a ledger has hundreds of thousands of events, a handful of
     codes). Flags, ``complaint_resolved``, None and unknown text all give -1.
     """
+    import numpy as np  # here, not at the top: the codes are read without them (``cli.py status``)
+    import pandas as pd
+
     values = pd.Categorical(pd.Series(list(codes) if not isinstance(codes, pd.Series) else codes,
                                       dtype=object).astype("string"))
     lookup = np.array([STAGE_RANK.get(c, -1) for c in values.categories], dtype="int64")

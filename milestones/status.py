@@ -27,9 +27,8 @@ for projects of kind ``sites``: :mod:`milestones.sites`); scope: the project or 
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -37,6 +36,7 @@ import pandas as pd
 
 from domain.milestones import METRICS
 from domain.tables import MILESTONE_STATUS_COLUMNS
+from milestones import status_rule as rule
 from milestones.events import to_timestamp
 from milestones.history import ProgressHistory
 from milestones.rules import resolve_rules
@@ -44,8 +44,6 @@ from milestones.scope import is_project_scope, resolve_scope
 from parsing.dates import parse_date
 from parsing.numbers import parse_small_number
 from parsing.text import is_blank
-
-_EPS = 1e-9
 
 #: Columns of :func:`milestone_status` (``Snapshot.milestones``; the one definition is :mod:`domain.tables`).
 MILESTONE_COLUMNS = MILESTONE_STATUS_COLUMNS
@@ -182,7 +180,8 @@ def _check_project_and_scope(project_id, scope: str, where: str, parcels: pd.Dat
 
 
 # --------------------------------------------------------------------------------------------
-# Rates and forecast
+# Rates and forecast: the rule is :mod:`milestones.status_rule` (plain Python, shared with the CLI's fast
+# path); these take any date form :func:`milestones.events.to_timestamp` reads.
 # --------------------------------------------------------------------------------------------
 def recent_rate_pct_per_day(actual_now: float, actual_window_start: float, window_days: float) -> float:
     """Recent progress rate in percentage points per day over the window; never negative.
@@ -194,10 +193,7 @@ def recent_rate_pct_per_day(actual_now: float, actual_window_start: float, windo
     ValueError
         If ``window_days`` is not positive.
     """
-    if not window_days or window_days <= 0:
-        raise ValueError("Cửa sổ tính tốc độ (forecast_window_days) phải lớn hơn 0")
-    rate = (float(actual_now) - float(actual_window_start)) / float(window_days)
-    return rate if rate > 0 else 0.0
+    return rule.recent_rate_pct_per_day(actual_now, actual_window_start, window_days)
 
 
 def required_rate_pct_per_day(actual: float, target: float, as_of: date, due: date) -> float:
@@ -205,11 +201,7 @@ def required_rate_pct_per_day(actual: float, target: float, as_of: date, due: da
 
     0.0 when the target is already reached; NaN when the due date is not after ``as_of``.
     """
-    remaining = float(target) - float(actual)
-    if remaining <= _EPS:
-        return 0.0
-    days = (to_timestamp(due) - to_timestamp(as_of)).days
-    return remaining / days if days > 0 else float("nan")
+    return rule.required_rate_pct_per_day(actual, target, to_timestamp(as_of), to_timestamp(due))
 
 
 def forecast_date(actual: float, target: float, as_of: date, rate_pct_per_day: float) -> date | None:
@@ -217,13 +209,7 @@ def forecast_date(actual: float, target: float, as_of: date, rate_pct_per_day: f
 
     None when the target is already reached or the rate is 0 / not a number (no progress).
     """
-    remaining = float(target) - float(actual)
-    if remaining <= _EPS or not rate_pct_per_day or not np.isfinite(rate_pct_per_day) or rate_pct_per_day <= 0:
-        return None
-    days = math.ceil(remaining / rate_pct_per_day - 1e-9)
-    if days > 365 * 200:
-        return None
-    return to_timestamp(as_of).date() + timedelta(days=days)
+    return rule.forecast_date(actual, target, to_timestamp(as_of), rate_pct_per_day)
 
 
 def classify(*, actual: float, actual_at_due: float | None, target: float, as_of: date, due: date,
@@ -248,22 +234,8 @@ def classify(*, actual: float, actual_at_due: float | None, target: float, as_of
     str
         One of :data:`STATUSES`.
     """
-    r = resolve_rules(rules)
-    as_of_ts, due_ts = to_timestamp(as_of), to_timestamp(due)
-    if as_of_ts >= due_ts:
-        return "met" if actual_at_due is not None and actual_at_due >= target - _EPS else "missed"
-    if actual >= target - _EPS:
-        return "met"
-    if not recent_rate or recent_rate <= 0:
-        return "behind"
-    forecast = forecast_date(actual, target, as_of, recent_rate)
-    if forecast is not None and forecast <= due_ts.date():
-        return "on_track"
-    required = required_rate_pct_per_day(actual, target, as_of, due)
-    grace_end = due_ts.date() + timedelta(days=int(r["at_risk_grace_days"]))
-    if required <= r["at_risk_rate_factor"] * recent_rate + _EPS or (forecast is not None and forecast <= grace_end):
-        return "at_risk"
-    return "behind"
+    return rule.classify(actual=actual, actual_at_due=actual_at_due, target=target, as_of=to_timestamp(as_of),
+                         due=to_timestamp(due), recent_rate=recent_rate, rules=resolve_rules(rules))
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,42 +265,51 @@ def milestone_status(milestones: pd.DataFrame, history: ProgressHistory, as_of: 
         ``actual_percent`` (at ``as_of``), ``actual_at_due_percent`` (NaN before the due date),
         ``status`` (:data:`domain.milestones.STATUSES`), ``forecast_date`` (date or
         None), ``required_rate_pct_per_day``, ``recent_rate_pct_per_day`` (percentage points/day), and
-        the truthful-milestone fields of :func:`milestone_details`.
+        the truthful-milestone fields of :func:`milestone_details` (one rule: :mod:`milestones.status_rule`).
     """
     r = resolve_rules(rules)
-    ts = to_timestamp(as_of)
-    window = float(r["forecast_window_days"])
+    day = to_timestamp(as_of).date()
     valid, problems = validate_milestones(milestones, history.parcels)
-    out = []
-    for rec in valid.to_dict("records"):
-        due = to_timestamp(rec["due_date"])
-        dates = [ts, ts - pd.Timedelta(days=window), min(due, ts)]
-        values = metric_percent(history, rec["metric"], rec["project_id"], rec["scope"], dates)
-        actual, before, at_due = (float(v) for v in values)
-        actual = 0.0 if np.isnan(actual) else actual
-        before = 0.0 if np.isnan(before) else before
-        recent = recent_rate_pct_per_day(actual, before, window)
-        due_passed = ts >= due
-        status = classify(actual=actual, actual_at_due=at_due if due_passed else None,
-                          target=rec["target_percent"], as_of=ts, due=due, recent_rate=recent, rules=r)
-        row = {
-            **{k: rec.get(k) for k in ("milestone_id", "project_id", "label", "due_date", "metric",
-                                       "target_percent", "scope")},
-            "actual_percent": actual,
-            "actual_at_due_percent": at_due if due_passed else float("nan"),
-            "status": status,
-            "forecast_date": None if status == "met" else forecast_date(actual, rec["target_percent"], ts, recent),
-            "required_rate_pct_per_day": (float("nan") if due_passed and status == "missed" else
-                                          0.0 if status == "met" else
-                                          required_rate_pct_per_day(actual, rec["target_percent"], ts, due)),
-            "recent_rate_pct_per_day": recent,
-        }
-        out.append({**row, **milestone_details(row, history, ts, r)})
+    out = [rule.evaluate_milestone(rec, HistorySeries(history, rec["metric"], rec["project_id"], rec["scope"]),
+                                   day, r) for rec in valid.to_dict("records")]
     result = pd.DataFrame(out, columns=list(MILESTONE_COLUMNS))
     if len(result):
         result = result.sort_values(["project_id", "due_date", "milestone_id"], kind="stable").reset_index(drop=True)
     result.attrs["problems"] = problems
     return result
+
+
+class HistorySeries:
+    """A milestone's metric read from a :class:`milestones.history.ProgressHistory` (or ``HistoryAt``):
+    the :class:`milestones.status_rule.MetricSeries` of the dashboard's snapshot."""
+
+    def __init__(self, history: ProgressHistory, metric: str, project_id: str, scope):
+        self.history, self.metric, self.project_id, self.scope = history, metric, project_id, scope
+
+    def values(self, days) -> np.ndarray:
+        return metric_percent(self.history, self.metric, self.project_id, self.scope,
+                              pd.DatetimeIndex([pd.Timestamp(d) for d in days]))
+
+    def days_upto(self, as_of: date) -> tuple[list[date], np.ndarray]:
+        """The days of the scope's state changes and of the project's aggregate reports up to ``as_of``."""
+        days = ledger_days(self.history, self.project_id, self.scope)
+        days = pd.DatetimeIndex(days[days <= to_timestamp(as_of).to_datetime64()])
+        if not len(days):
+            return [], np.zeros(0)
+        return [d.date() for d in days], metric_percent(self.history, self.metric, self.project_id, self.scope, days)
+
+    def size(self) -> float:
+        return scope_size(self.history, self.metric, self.project_id, self.scope)
+
+
+def ledger_days(history: ProgressHistory, project_id: str, scope) -> np.ndarray:
+    """Sorted days (datetime64[ns]) on which a metric of the scope may change: the state changes of its
+    parcels and the project's aggregate reports (between them every metric is constant)."""
+    mask = history.scope_mask(project_id, scope)
+    pidx = history.changes["pidx"].to_numpy(dtype="int64")
+    return np.union1d(history.changes["date"].to_numpy(dtype="datetime64[ns]")[mask[pidx]],
+                      history.reports.loc[history.reports["project_id"] == project_id,
+                                          "event_date"].to_numpy(dtype="datetime64[ns]"))
 
 
 def metric_percent(history: ProgressHistory, metric: str, project_id: str, scope, dates) -> np.ndarray:
@@ -341,7 +322,8 @@ def metric_percent(history: ProgressHistory, metric: str, project_id: str, scope
 
 def milestone_details(row: Mapping[str, Any], history: ProgressHistory, as_of: pd.Timestamp,
                       rules: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields that tell a milestone truthfully (issue 11).
+    """The fields that tell a milestone truthfully (issue 11): :func:`milestones.status_rule.milestone_details`
+    with the metric read from ``history``.
 
     ``met_on``
         First day of the current run of days at or above the target, from the ledger (None while the
@@ -360,23 +342,8 @@ def milestone_details(row: Mapping[str, Any], history: ProgressHistory, as_of: p
         Households (``percent_households_paid``) or sites (``percent_sites_handed_over``) still needed;
         for the area metric, parcels are counted by the blocking set instead (NaN here).
     """
-    target, actual = float(row["target_percent"]), float(row["actual_percent"])
-    reached = actual >= target - _EPS
-    met_on = _met_on(history, row, as_of) if reached else None
-    forecasts = [] if reached else _window_forecasts(history, row, as_of, rules)
-    size = scope_size(history, row["metric"], row["project_id"], row["scope"])
-    gap = 0.0 if reached else (target - actual) / 100.0 * size
-    area = row["metric"] == "percent_area_handed_over"
-    required = float(row["required_rate_pct_per_day"])
-    return {
-        "met_on": met_on,
-        "reached_late": bool(met_on is not None and met_on > to_timestamp(row["due_date"]).date()),
-        "forecast_earliest": min(forecasts) if forecasts else None,
-        "forecast_latest": max(forecasts) if forecasts else None,
-        "required_rate_ha_per_week": required / 100.0 * size / 10_000 * 7 if area else float("nan"),
-        "shortfall_m2": gap if area else float("nan"),
-        "shortfall_count": float("nan") if area else float(math.ceil(gap - 1e-6)),
-    }
+    series = HistorySeries(history, row["metric"], row["project_id"], row["scope"])
+    return rule.milestone_details(row, series, to_timestamp(as_of).date(), rules)
 
 
 def scope_size(history: ProgressHistory, metric: str, project_id: str, scope) -> float:
@@ -388,34 +355,3 @@ def scope_size(history: ProgressHistory, metric: str, project_id: str, scope) ->
         from milestones.sites import site_keys
         return float(pd.unique(site_keys(history.parcels)[mask]).size)
     return float(history.parcels["area_to_recover_m2"].to_numpy()[mask].sum())
-
-
-def _met_on(history: ProgressHistory, row: Mapping[str, Any], as_of: pd.Timestamp) -> date | None:
-    """First day of the current run at or above the target (the metric only changes on ledger days)."""
-    mask = history.scope_mask(row["project_id"], row["scope"])
-    pidx = history.changes["pidx"].to_numpy(dtype="int64")
-    days = np.union1d(history.changes["date"].to_numpy(dtype="datetime64[ns]")[mask[pidx]],
-                      history.reports.loc[history.reports["project_id"] == row["project_id"],
-                                          "event_date"].to_numpy(dtype="datetime64[ns]"))
-    days = pd.DatetimeIndex(days[days <= as_of.to_datetime64()])
-    if not len(days):
-        return as_of.date()
-    values = metric_percent(history, row["metric"], row["project_id"], row["scope"], days)
-    below = np.flatnonzero(~(np.nan_to_num(values) >= float(row["target_percent"]) - _EPS))
-    first = 0 if not len(below) else below[-1] + 1
-    return days[first].date() if first < len(days) else as_of.date()
-
-
-def _window_forecasts(history: ProgressHistory, row: Mapping[str, Any], as_of: pd.Timestamp,
-                      rules: Mapping[str, Any]) -> list[date]:
-    """Forecast dates at the recent rate over each window of ``forecast_windows_days``."""
-    windows = [float(w) for w in rules.get("forecast_windows_days") or (30, 60, 90)]
-    starts = [as_of - pd.Timedelta(days=w) for w in windows]
-    before = metric_percent(history, row["metric"], row["project_id"], row["scope"], starts)
-    out = []
-    for w, b in zip(windows, before, strict=True):
-        rate = recent_rate_pct_per_day(float(row["actual_percent"]), 0.0 if np.isnan(b) else float(b), w)
-        when = forecast_date(float(row["actual_percent"]), float(row["target_percent"]), as_of, rate)
-        if when is not None:
-            out.append(when)
-    return out

@@ -84,6 +84,35 @@ def cached_output_from_file(path: Path, request: Mapping) -> str | None:
     return row[0] if row else None
 
 
+#: ``store_meta.application`` and SQLite ``application_id`` of a GPMB GeoPackage (as :mod:`store.identity`).
+APPLICATION = "gpmb-tracker"
+GPKG_APPLICATION_ID = 0x47504B47
+
+
+def versioned_output_from_file(path: Path, request: Mapping) -> tuple[str, list, str] | None:
+    """``(output, data version, program version)`` stored for ``request`` in the GeoPackage at ``path``, read
+    read-only with ``sqlite3`` in one read transaction; None when the file is not a GPMB GeoPackage store
+    (SQLite ``application_id``, ``store_meta.application``: the cheap form of
+    :func:`store.identity.check_store_file`, whose refusal the normal path then gives) or has no such row.
+    The version is that of the rows read in the same transaction, for the caller to check what it reads."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
+            conn.execute("BEGIN")
+            if conn.execute("PRAGMA application_id").fetchone()[0] != GPKG_APPLICATION_ID or conn.execute(
+                    "SELECT value FROM store_meta WHERE key = 'application'").fetchone() != (APPLICATION,):
+                return None
+            version = data_version(lambda sql: conn.execute(sql).fetchall())
+            code = code_version()
+            row = conn.execute(f"SELECT output FROM {TABLE} WHERE cache_key = ?",
+                               (cache_key(request, version, code),)).fetchone()
+            conn.rollback()
+    except sqlite3.Error:
+        return None
+    return (row[0], version, code) if row else None
+
+
 def key_on(conn, request: Mapping) -> str:
     """:func:`cache_key` of ``request`` on the store behind ``conn`` (a SQLAlchemy connection)."""
     return cache_key(request, data_version(lambda sql: conn.exec_driver_sql(sql).fetchall()), code_version())

@@ -587,6 +587,11 @@ class Store(ConfigStore, PeopleStore):
         with write_transaction(self.engine) as conn:
             output_cache.save_in(conn, output_cache.key_on(conn, request), output)
 
+    def output_data_version(self) -> list:
+        """The data version of the output cache (:func:`store.output_cache.data_version`: rows of its queries)."""
+        with read_connection(self.engine) as conn:
+            return output_cache.data_version(lambda sql: conn.exec_driver_sql(sql).fetchall())
+
     def data_version(self) -> dict:
         """What changed last, for cache keys.
 

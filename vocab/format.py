@@ -16,7 +16,6 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-import pandas as pd
 from babel import numbers
 
 #: Text shown for a missing value.
@@ -34,8 +33,10 @@ def is_missing(value: Any) -> bool:
         return True
     if isinstance(value, float):  # also numpy float64; the common case, 10× faster than pd.isna
         return math.isnan(value)
-    if isinstance(value, (int, str)):
+    if isinstance(value, (int, str)) or type(value) in (date, datetime):
         return False
+    import pandas as pd  # here: a plain value (the CLI's fast path) never needs it
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # lists, arrays: not a scalar missing value
@@ -119,13 +120,15 @@ def fmt_date(value: Any) -> str:
             return date.fromisoformat(text[:10]).strftime("%d/%m/%Y")
         except ValueError:
             raise ValueError(f"Ngày không hợp lệ: {value!r}; cần dạng dd/mm/yyyy hoặc yyyy-mm-dd") from None
-    if isinstance(value, (pd.Timestamp, datetime, date)):
+    if isinstance(value, (datetime, date)):   # pd.Timestamp is a datetime
         return value.strftime("%d/%m/%Y")
     raise ValueError(f"Ngày không hợp lệ: {value!r}; cần một ngày (date)")
 
 
 def fmt_datetime_utc(value: Any) -> str:
     """A moment as ``dd/mm/yyyy HH:MM UTC`` (an aware time converted to UTC; a naive one taken as UTC)."""
+    import pandas as pd
+
     if is_missing(value):
         return MISSING
     moment = pd.Timestamp(value)
