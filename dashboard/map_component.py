@@ -10,6 +10,7 @@ it did in :func:`mapview.sandboxed_document`.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,5 +41,31 @@ def live_map(map_key: str, document: Callable[[], str], state: dict, *, height: 
         Accessible name of the inner frame (plain text).
     """
     held = st.session_state.get(WIDGET_KEY)
-    _COMPONENT(key=WIDGET_KEY, default=None, map_key=map_key, state=state, height=height, title=title,
-               document=None if held == map_key else document())
+    small, binary = packed_state(state)
+    _COMPONENT(key=WIDGET_KEY, default=None, map_key=map_key, state=small, height=height, title=title,
+               document=None if held == map_key else document(),
+               **{f"state_{name}": data for name, data in binary.items()})
+
+
+def packed_state(state: dict) -> tuple[dict, dict[str, bytes]]:
+    """:func:`mapview.parcel_layer.pack_state` of ``state``, once per state object: the cached states
+    (``dashboard.state.map_state``) are read-only and live as long as their cache entry, so a date or
+    filter seen before costs no packing. The per-parcel vectors go as bytes arguments (``state_s`` …):
+    Streamlit copies them into the message instead of JSON-encoding 50 000-element lists."""
+    from mapview.parcel_layer import pack_state
+
+    with _PACKED_LOCK:   # the app's sessions run in threads
+        hit = _PACKED.get(id(state))
+    if hit is None or hit[0] is not state:
+        hit = (state, *pack_state(state))
+        with _PACKED_LOCK:
+            _PACKED[id(state)] = hit
+            while len(_PACKED) > _PACKED_MAX:
+                _PACKED.pop(next(iter(_PACKED)))
+    return hit[1], hit[2]
+
+
+#: Packed states by id of the state (the state itself is kept in the value, so its id is not reused).
+_PACKED: dict[int, tuple] = {}
+_PACKED_MAX = 64
+_PACKED_LOCK = threading.Lock()

@@ -5,7 +5,8 @@
  * Content-Security-Policy) comes only when Python does not know this frame to hold the map `map_key`
  * (a data version and project filter); it is loaded once into an inner <iframe sandbox="allow-scripts">
  * (opaque origin: it cannot reach the app). Every render then only posts `state` (stage, flags and
- * filter mask per parcel, title, legend) to that frame, whose parcel layer restyles itself.
+ * filter mask per parcel, title, legend) to that frame, whose parcel layer restyles itself; the
+ * per-parcel vectors come as bytes arguments (state_s, state_r, state_v, state_f, state_dc: unpack()).
  * The component's value is the key of the map it holds, so Python can stop sending the document.
  * This page never parses data as HTML: the document goes to the `srcdoc` property of the inner frame.
  */
@@ -23,6 +24,25 @@
     if (value === reported) { return; }
     reported = value;
     toStreamlit('streamlit:setComponentValue', {value: value, dataType: 'json'});
+  }
+
+  /* The state with its per-parcel vectors put back (mapview.parcel_layer.pack_state): args.state_<name>
+   * arrives as a Uint8Array (Streamlit's bytes argument); s, r, v are one byte per parcel, f and the
+   * date codes dc little-endian Int32 (copied: the bytes need not start at a multiple of 4). */
+  function unpack(args) {
+    var small = args.state || {}, out = {}, names = small.packed || [], k, i;
+    for (k in small) { if (k !== 'packed') { out[k] = small[k]; } }
+    for (i = 0; i < names.length; i++) {
+      var bytes = args['state_' + names[i]];
+      if (!(bytes instanceof Uint8Array)) { return null; }     // an incomplete message: keep the old state
+      if (names[i] === 'f' || names[i] === 'dc') {
+        var words = new Int32Array(bytes.slice().buffer);
+        if (names[i] === 'f') { out.f = words; } else { out.d = {dict: (small.d || {}).dict || [], codes: words}; }
+      } else {
+        out[names[i]] = bytes;
+      }
+    }
+    return out;
   }
 
   function flush() {
@@ -51,7 +71,7 @@
     toStreamlit('streamlit:setFrameHeight', {height: args.height});
     if (typeof args.document === 'string' && args.map_key !== key) { load(args); }
     if (args.map_key !== key) { report(null); return; }   // Python thinks we hold a map we do not: ask again
-    pending = args.state;
+    pending = unpack(args);
     flush();
   });
 
