@@ -24,7 +24,8 @@ _COMPONENT = components.declare_component("gpmb_live_map", path=str(Path(__file_
 
 
 def live_map(map_key: str, document: Callable[[], str], state: dict, *, height: int,
-             title: str = "Bản đồ tiến độ GPMB") -> None:
+             title: str = "Bản đồ tiến độ GPMB",
+             view: Callable[[dict], tuple[str, dict]] | None = None) -> None:
     """Show the persistent map.
 
     Parameters
@@ -39,12 +40,24 @@ def live_map(map_key: str, document: Callable[[], str], state: dict, *, height: 
         Height of the map in pixels.
     title : str
         Accessible name of the inner frame (plain text).
+    view : callable, optional
+        Viewport mode (a page built without parcels, ``mapview.viewport``): called with the view the browser
+        reported (``{w, s, e, n, z}``), returns (token, :func:`mapview.viewport.view_payload`); the payload is
+        sent instead of ``state`` (then only the whole layer's title, legend and counts are used), and the
+        browser applies each token once. None: the page carries every parcel and ``state`` restyles it.
     """
-    held = st.session_state.get(WIDGET_KEY)
-    small, binary = packed_state(state)
+    value = st.session_state.get(WIDGET_KEY)
+    held = value.get("key") if isinstance(value, dict) else value
+    shown = value.get("view") if isinstance(value, dict) and held == map_key else None
+    extra: dict = {}
+    if view is not None:
+        state = {k: v for k, v in state.items() if k not in ("s", "r", "v", "d", "f", "markers")}
+        if shown:
+            extra["view_token"], extra["view"] = view(shown)
+    small, binary = packed_state(state) if view is None else (state, {})
     _COMPONENT(key=WIDGET_KEY, default=None, map_key=map_key, state=small, height=height, title=title,
                document=None if held == map_key else document(),
-               **{f"state_{name}": data for name, data in binary.items()})
+               **{f"state_{name}": data for name, data in binary.items()}, **extra)
 
 
 def packed_state(state: dict) -> tuple[dict, dict[str, bytes]]:

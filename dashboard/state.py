@@ -322,13 +322,32 @@ def map_key(the_filters: Filters | None = None) -> str:
 
 @st.cache_data(show_spinner="Đang chuẩn bị bản đồ…", max_entries=8)
 def _cached_map_document(project_ids: tuple[str, ...], url: str | None, version: tuple, _as_of_date: date,
-                         units: tuple[str, ...] = ()) -> str:
+                         units: tuple[str, ...] = (), viewport: bool = False) -> str:
     from mapview import build_map, standalone_html
 
     snap = _cached_snapshot(_as_of_date, url, version, units)
     # The complaint/unpaid markers of this date; later dates bring theirs in the state (_cached_map_state).
     return standalone_html(build_map(snap, _cached_reader(url, units), Filters(project_ids=project_ids),
-                                     people=_people_of_store(_as_of_date, url)))
+                                     people=_people_of_store(_as_of_date, url), viewport=viewport))
+
+
+def viewport_above() -> int:
+    """Parcels above which the live map loads its parcels by viewport: ``$GPMB_MAP_VIEWPORT_ABOVE`` or
+    :data:`mapview.viewport.VIEWPORT_ABOVE` (100 000)."""
+    from mapview.viewport import VIEWPORT_ABOVE
+
+    try:
+        return int(os.environ.get("GPMB_MAP_VIEWPORT_ABOVE", VIEWPORT_ABOVE))
+    except ValueError:
+        return VIEWPORT_ABOVE
+
+
+def map_by_viewport(the_filters: Filters | None = None) -> bool:
+    """Whether the live map of ``the_filters``' projects has more parcels than :func:`viewport_above` (then
+    the page carries none and each view asks for its own: :func:`map_view`)."""
+    f = the_filters if the_filters is not None else filters()
+    return int(_cached_map_state(as_of(), Filters(project_ids=f.project_ids), database_url(),
+                                 data_version_key(reader()), account_units())["size"]) > viewport_above()
 
 
 def map_document(the_filters: Filters | None = None) -> str:
@@ -338,7 +357,8 @@ def map_document(the_filters: Filters | None = None) -> str:
     f = the_filters if the_filters is not None else filters()
     day = as_of()
     try:
-        return _cached_map_document(f.project_ids, database_url(), data_version_key(reader()), day, account_units())
+        return _cached_map_document(f.project_ids, database_url(), data_version_key(reader()), day, account_units(),
+                                    map_by_viewport(f))
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)
 
@@ -380,8 +400,9 @@ def _cached_map_state(as_of_date: date, the_filters: Filters, url: str | None, v
 
     dated = _cached_date_state(as_of_date, the_filters.project_ids, url, version, units)
     masks = _cached_marker_masks(as_of_date, the_filters.project_ids, url, version, units)
-    return map_state(_cached_snapshot(as_of_date, url, version, units), _cached_project_table(url, version, units),
-                     the_filters, dated, marker_masks=masks)
+    state = map_state(_cached_snapshot(as_of_date, url, version, units), _cached_project_table(url, version, units),
+                      the_filters, dated, marker_masks=masks)
+    return {**state, "size": len(state["s"])}   # parcels of the page (its project filter), shown or not
 
 
 def map_state(as_of_date: date | None = None, the_filters: Filters | None = None) -> dict:
@@ -443,3 +464,43 @@ def people(as_of_date: date | None = None) -> Any:
         return _cached_people(day, database_url(), data_version_key(the_store))
     except Exception as exc:  # noqa: BLE001 - no traceback in the UI
         _fail(f"Không tính được số liệu hộ dân, chi trả, đơn thư tại ngày {fmt_date(day)}.", exc)
+
+
+# ------------------------------------------------------------------------------------ map by viewport
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_view_parts(project_ids: tuple[str, ...], url: str | None, version: tuple, units: tuple[str, ...],
+                       _snap: Any) -> tuple:
+    """(payload parcels, their :class:`mapview.viewport.ViewIndex`, static columns) of the project filter, once
+    per data version: geometry and tooltip columns do not change with the date (``_snap``: any date's)."""
+    from mapview.cache import StoreMemo
+    from mapview.viewport import static_columns, view_index, view_parcels
+
+    parcels = view_parcels(_snap.parcels, project_ids)
+    columns, _tables = static_columns(StoreMemo(_cached_reader(url, units)), parcels,
+                                      _cached_project_table(url, version, units))
+    return parcels, view_index(parcels), columns
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _cached_map_view(as_of_date: date, the_filters: Filters, view: tuple, url: str | None, version: tuple,
+                     units: tuple[str, ...] = ()) -> dict:
+    from mapview.viewport import view_payload
+
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    parcels, index, columns = _cached_view_parts(the_filters.project_ids, url, version, units, snap)
+    full = _cached_map_state(as_of_date, the_filters, url, version, units)
+    return view_payload(parcels, columns, full, index, dict(view))
+
+
+def map_view(view: dict, as_of_date: date | None = None, the_filters: Filters | None = None) -> tuple[str, dict]:
+    """(token, :func:`mapview.viewport.view_payload`) of ``view`` (``w``, ``s``, ``e``, ``n`` in degrees, as the
+    map reported it) at ``as_of`` with ``filters``, cached per (as_of, filters, view, DATABASE_URL,
+    data_version); the token changes with any of them (the browser applies each payload once)."""
+    day = as_of_date or as_of()
+    f = the_filters if the_filters is not None else filters()
+    box = tuple((k, round(float(view[k]), 6)) for k in ("w", "s", "e", "n"))
+    try:
+        version = data_version_key(reader())
+        return repr((day, f, box, version)), _cached_map_view(day, f, box, database_url(), version, account_units())
+    except Exception as exc:  # noqa: BLE001 - no traceback in the UI
+        _fail(f"Không vẽ được bản đồ tại ngày {fmt_date(day)}.", exc)

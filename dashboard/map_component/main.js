@@ -7,12 +7,15 @@
  * (opaque origin: it cannot reach the app). Every render then only posts `state` (stage, flags and
  * filter mask per parcel, title, legend) to that frame, whose parcel layer restyles itself; the
  * per-parcel vectors come as bytes arguments (state_s, state_r, state_v, state_f, state_dc: unpack()).
- * The component's value is the key of the map it holds, so Python can stop sending the document.
+ * The component's value is the key of the map it holds, so Python can stop sending the document; in
+ * viewport mode (a page built without parcels, mapview.viewport) it is {key, view}: the view the map shows,
+ * answered by args.view (the parcels of that view and their state, posted as {gpmbPayload}) once per
+ * args.view_token.
  * This page never parses data as HTML: the document goes to the `srcdoc` property of the inner frame.
  */
 (function () {
   'use strict';
-  var frame = null, key = null, ready = false, pending = null, reported;
+  var frame = null, key = null, ready = false, pending = null, pendingView = null, viewToken = null, reported;
 
   function toStreamlit(type, data) {
     var message = {isStreamlitMessage: true, type: type};
@@ -47,11 +50,12 @@
 
   function flush() {
     if (frame && ready && pending) { frame.contentWindow.postMessage({gpmbState: pending}, '*'); pending = null; }
+    if (frame && ready && pendingView) { frame.contentWindow.postMessage({gpmbPayload: pendingView}, '*'); pendingView = null; }
   }
 
   function load(args) {
     if (frame) { frame.remove(); }
-    key = args.map_key; ready = false;
+    key = args.map_key; ready = false; viewToken = null; pendingView = null;
     frame = document.createElement('iframe');
     frame.setAttribute('sandbox', 'allow-scripts');
     frame.setAttribute('referrerpolicy', 'no-referrer');
@@ -64,6 +68,8 @@
     var data = event.data || {};
     if (frame && event.source === frame.contentWindow) {
       if (data.gpmbReady) { ready = true; flush(); report(key); }
+      // viewport mode: the map moved; Python answers with the parcels of that view (args.view)
+      if (data.gpmbView) { report({key: key, view: data.gpmbView}); }
       return;
     }
     if (event.source !== window.parent || data.type !== 'streamlit:render') { return; }
@@ -71,7 +77,11 @@
     toStreamlit('streamlit:setFrameHeight', {height: args.height});
     if (typeof args.document === 'string' && args.map_key !== key) { load(args); }
     if (args.map_key !== key) { report(null); return; }   // Python thinks we hold a map we do not: ask again
-    pending = unpack(args);
+    if (args.view) {                       // viewport mode: the parcels of the view, with their state
+      if (args.view_token !== viewToken) { viewToken = args.view_token; pendingView = args.view; }
+    } else {
+      pending = unpack(args);
+    }
     flush();
   });
 
