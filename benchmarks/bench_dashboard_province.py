@@ -10,8 +10,9 @@ Two stores, each behind its own ``streamlit run app.py`` (``tests.support.login.
 
 Per store: log in (overview), open the map page (first paint: the later of the parcel canvas' first draw
 and the page's run finished), then per round, alternating the stores: a new as-of date, a date seen before,
-a commune filter added and removed (on the map page), a pan and a zoom in and out (``map.panBy`` /
-``map.setZoom`` without animation: settled at the parcel layer's next draw after the action). Times are ms
+a commune filter added and removed (on the map page), a pan, a zoom in and out, a zoom to the parcels of the
+first commune disc (zoom 16) and back (``map.panBy`` / ``setZoom`` / ``setView`` without animation: settled at the
+parcel layer's next draw after the action, in viewport mode when the view's parcels arrived and were drawn). Times are ms
 from the action to settled, ``Date.now()`` on both sides (one clock for all frames) — the rules of
 ``benchmarks/bench_dashboard_browser.py``, whose :class:`Session` this reuses.
 
@@ -47,6 +48,12 @@ MOVE_JS = """(kind) => {
   const layer = window.GPMBParcels.layers[0], map = layer._map;
   const before = layer.options.viewport ? (window.__gpmbPayloads || 0) : (window.__gpmbDrawn || 0);
   if (kind === 'pan') { map.panBy([260, 180], {animate: false}); }
+  else if (kind === 'zoom to parcels') {          // the first commune disc (or the first parcel) at zoom 16
+    window.__benchHome = [map.getCenter(), map.getZoom()];
+    const g = layer.groups()[0];
+    map.setView(g ? map.unproject([g.x, g.y], 0) : layer.labelLatLng(0), 16, {animate: false});
+  }
+  else if (kind === 'back to the whole map') { map.setView(window.__benchHome[0], window.__benchHome[1], {animate: false}); }
   else { map.setZoom(map.getZoom() + (kind === 'zoom in' ? 2 : -2), {animate: false}); }
   return before;
 }"""
@@ -57,6 +64,7 @@ FIRST_PAINT_JS = """() => { const l = window.GPMBParcels && window.GPMBParcels.l
   if (!l || !(window.__gpmbDrawn > 0) || (l.options.viewport && !(window.__gpmbPayloads > 0))) { return false; }
   return {n: l._geo.n, drawn: l.drawn, viewport: !!l.options.viewport, aggregated: !!l.aggregated, at: Date.now()}; }"""
 HEAP_JS = "() => performance.memory ? performance.memory.usedJSHeapSize : null"
+LAST_DRAW_JS = "() => { const l = window.GPMBParcels.layers[0]; return {drawn: l.drawn, aggregated: !!l.aggregated}; }"
 
 
 def server_pid(base: str) -> int | None:
@@ -94,6 +102,7 @@ class MapSession(Session):
     def __init__(self, browser, base: str, label: str) -> None:
         super().__init__(browser, base, label)
         self.pid = server_pid(base)
+        self.drawn_when_zoomed: dict = {}
         self.usage = {"after login": server_usage(self.pid)}
 
     def move(self, kind: str) -> None:
@@ -102,10 +111,12 @@ class MapSession(Session):
         before = frame.evaluate(MOVE_JS, kind)
         done = frame.wait_for_function(DRAWN_AFTER_JS, arg=before, polling=10, timeout=600_000).json_value()
         self._record(f"map: {kind}", done - t0)
+        if kind == "zoom to parcels":     # what the step drew (parcels, not discs, is the point)
+            self.drawn_when_zoomed[kind] = frame.evaluate(LAST_DRAW_JS)
 
     def province_round(self) -> None:
         self.map_round()
-        for kind in ("pan", "zoom in", "zoom out"):
+        for kind in ("pan", "zoom in", "zoom out", "zoom to parcels", "back to the whole map"):
             self.move(kind)
 
     def open_map(self) -> None:
@@ -144,6 +155,7 @@ def report(sessions: list[MapSession]) -> None:
     for s in sessions:
         s.usage["end"] = server_usage(s.pid)
         print(f"{s.label} server: " + "; ".join(f"{k}: {v}" for k, v in s.usage.items()))
+        print(f"{s.label} zoomed to parcels: {s.drawn_when_zoomed.get('zoom to parcels')}")
 
 
 def main() -> int:

@@ -92,3 +92,23 @@ def test_too_many_in_view_sends_the_commune_discs():
         assert (a["c"], a["n"], a["h"]) == (b["c"], b["n"], b["h"])
         assert np.isclose(a["x"], b["x"]) and np.isclose(a["y"], b["y"])
     assert commune_groups(full, {"c": columns["c"]}, INDEX) == got["groups"]      # plain list column too
+
+
+@given(st.lists(st.tuples(st.floats(300_000, 700_000), st.floats(2_300_000, 2_600_000)), min_size=1, max_size=50))
+@settings(max_examples=40, deadline=None)
+def test_corner_reprojection_equals_to_wgs84(points):
+    from mapview.viewport import _corners_wgs84, _corners_wgs84_reference
+
+    x, y = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    fast, reference = _corners_wgs84(PARCELS.crs, x, y), _corners_wgs84_reference(PARCELS.crs, x, y)
+    assert np.allclose(fast[0], reference[0], rtol=0, atol=1e-9) and np.allclose(fast[1], reference[1], rtol=0, atol=1e-9)
+
+
+def test_a_parcel_without_geometry_is_in_no_view():
+    parcels = PARCELS.copy()
+    parcels.loc[3, "geometry"] = None
+    index = view_index(parcels)
+    assert np.isnan(index.west[3]) and not index.within({"w": -180, "s": -90, "e": 180, "n": 90})[3]
+    assert index.within({"w": -180, "s": -90, "e": 180, "n": 90}).sum() == len(parcels) - 1
+    reference = view_index(PARCELS)
+    assert np.allclose(np.delete(index.west, 3), np.delete(reference.west, 3))
