@@ -46,6 +46,14 @@ PIXELS_HERE_JS = """(limit) => { const l = window.GPMBParcels.layers[0], m = l._
   return out; }"""
 
 
+#: Markers whose drawn point is not the label point of the parcel they mark in the current payload.
+MARKERS_AT_JS = """() => { const l = window.GPMBParcels.layers[0], bad = [];
+  for (const m of window.GPMBMarkers.layers) { for (const p of m.marked()) {
+    const a = m.point(p), b = l.labelPoint(p);
+    if (!a || !b || Math.abs(a[0] - b[0]) > 1e-9 || Math.abs(a[1] - b[1]) > 1e-9) { bad.push([m.options.kind, p]); } } }
+  return bad; }"""
+
+
 def _truth(db_url: str) -> dict:
     """Per date: the shown parcels' stage index in payload order; plus the view index of the payload parcels."""
     from mapview.parcel_layer import payload_parcels
@@ -82,6 +90,8 @@ def _check(inner, truth: dict, day: date, got: dict, pixels: bool = True) -> Non
     ranks = truth["ranks"][day][got["rows"]].tolist()
     assert got["s"] == ranks
     assert got["fill"] == [STAGE_COLOURS[STAGES[r]] for r in ranks]
+    # the people-side markers sit at the label points of the parcels of this payload they mark
+    assert inner.evaluate(MARKERS_AT_JS) == [], "a marker not at its parcel's label point"
     if not pixels:                            # the whole extent: parcels of a pixel or two
         return
     samples = inner.evaluate(PIXELS_HERE_JS, 12)
