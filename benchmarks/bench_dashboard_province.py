@@ -11,7 +11,7 @@ Two stores, each behind its own ``streamlit run app.py`` (``tests.support.login.
 Per store: log in (overview), open the map page (first paint: the later of the parcel canvas' first draw
 and the page's run finished), then per round, alternating the stores: a new as-of date, a date seen before,
 a commune filter added and removed (on the map page), a pan, a zoom in and out, a zoom to the parcels of the
-first commune disc (zoom 16) and back (``map.panBy`` / ``setZoom`` / ``setView`` without animation: settled at the
+first commune disc (zoom 13: a disc's centre may lie between parcels at 16) and back (``map.panBy`` / ``setZoom`` / ``setView`` without animation: settled at the
 parcel layer's next draw after the action, in viewport mode when the view's parcels arrived and were drawn). Times are ms
 from the action to settled, ``Date.now()`` on both sides (one clock for all frames) — the rules of
 ``benchmarks/bench_dashboard_browser.py``, whose :class:`Session` this reuses.
@@ -48,10 +48,10 @@ MOVE_JS = """(kind) => {
   const layer = window.GPMBParcels.layers[0], map = layer._map;
   const before = layer.options.viewport ? (window.__gpmbPayloads || 0) : (window.__gpmbDrawn || 0);
   if (kind === 'pan') { map.panBy([260, 180], {animate: false}); }
-  else if (kind === 'zoom to parcels') {          // the first commune disc (or the first parcel) at zoom 16
+  else if (kind === 'zoom to parcels') {          // the first commune disc (or the first parcel) at zoom 13
     window.__benchHome = [map.getCenter(), map.getZoom()];
     const g = layer.groups()[0];
-    map.setView(g ? map.unproject([g.x, g.y], 0) : layer.labelLatLng(0), 16, {animate: false});
+    map.setView(g ? map.unproject([g.x, g.y], 0) : layer.labelLatLng(0), 13, {animate: false});
   }
   else if (kind === 'back to the whole map') { map.setView(window.__benchHome[0], window.__benchHome[1], {animate: false}); }
   else { map.setZoom(map.getZoom() + (kind === 'zoom in' ? 2 : -2), {animate: false}); }
