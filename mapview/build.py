@@ -50,7 +50,7 @@ from mapview.elements import (
     ParcelLayer,
 )
 from mapview.layers import bounds_latlon
-from mapview.parcel_layer import parcel_payload, state_markers
+from mapview.parcel_layer import parcel_payload, parcel_state, payload_parcels, shown_mask, state_markers
 from mapview.people import MARKER_KINDS
 from mapview.resettlement import add_resettlement_layer
 from mapview.scripts import PARCEL_TOOLTIP_JS, each_feature_js
@@ -70,6 +70,7 @@ from mapview.style import (
     RISK_COLOUR,
     ROAD_COLOUR,
 )
+from mapview.viewport import page_payload, static_columns
 from milestones.filters import Filters, apply_filters, as_filters
 
 #: Name of the parcel layer in the layer control.
@@ -167,14 +168,21 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
 
 def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
                  shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool,
-                 markers: dict[str, list[int]] | None, aggregate_above: int = AGGREGATE_ABOVE) -> tuple[dict, ParcelLayer]:
+                 markers: dict[str, list[int]] | None, aggregate_above: int = AGGREGATE_ABOVE,
+                 viewport: bool = False) -> tuple[dict, ParcelLayer]:
     """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
     tables its tooltips use (built in the browser); returns its payload and the layer."""
-    payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
-                             include_personal_data=include_personal_data, markers=markers)
+    if viewport:   # no parcel in the page: each view asks for its own (mapview.viewport)
+        parcels = payload_parcels(snapshot.parcels, filters.project_ids)
+        columns, tables = static_columns(memo, parcels, projects, include_personal_data=include_personal_data)
+        full = parcel_state(parcels, shown_mask(parcels, filters), shown_projects, snapshot.as_of, markers)
+        payload = page_payload(columns, tables, full)
+    else:
+        payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
+                                 include_personal_data=include_personal_data, markers=markers)
     m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
     options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
-               "fillOpacity": PARCEL_FILL_OPACITY, "aggregateAbove": int(aggregate_above)}
+               "fillOpacity": PARCEL_FILL_OPACITY, "aggregateAbove": int(aggregate_above), "viewport": viewport}
     layer = ParcelLayer(payload, options, PARCEL_LAYER_NAME)
     m.add_child(layer)
     return payload, layer
@@ -205,7 +213,8 @@ def _fit_view(m: folium.Map, bounds: list | None) -> None:
 def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping[str, Any] | None = None, *,
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
               include_personal_data: bool = False, people_markers: bool = True,
-              people: PeopleFigures | None = None, aggregate_above: int = AGGREGATE_ABOVE) -> folium.Map:
+              people: PeopleFigures | None = None, aggregate_above: int = AGGREGATE_ABOVE,
+              viewport: bool = False) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -242,6 +251,11 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     aggregate_above : int, default :data:`mapview.style.AGGREGATE_ABOVE` (20 000)
         With more shown parcels than this in the view the browser draws one disc per commune (its share
         of shown parcels handed over, with a tooltip) instead of the parcels; zoomed in, the parcels.
+    viewport : bool, default False
+        Build the page without parcel geometry (the label tables, title and legend of the whole layer only):
+        the map then posts each view it shows to its parent, which answers with that view's parcels
+        (:func:`mapview.viewport.view_payload`). For the dashboard's live map above
+        :data:`mapview.viewport.VIEWPORT_ABOVE` parcels; an exported page (no parent) keeps the default.
 
     Returns
     -------
@@ -270,7 +284,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     add_resettlement_layer(m, memo, all_projects, f.project_ids)   # layer «Khu tái định cư» (mapview.resettlement)
     markers = state_markers(snapshot, f, store, people) if people_markers else None
     payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers,
-                                  aggregate_above)
+                                  aggregate_above, viewport)
     if people_markers:
         _add_markers(m, layer)
     _add_title_and_legend(m, payload["state"])

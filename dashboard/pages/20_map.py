@@ -35,4 +35,7 @@ def render() -> None:
     )
     if map_state["count"] == 0:
         st.warning("Không có thửa đất nào khớp bộ lọc đang chọn.")
-    live_map(state.map_key(chosen), lambda: state.map_document(chosen), map_state, height=MAP_HEIGHT_PX)
+    # Above state.viewport_above() parcels the page carries none: each view the map shows asks for its own.
+    by_view = state.map_by_viewport(chosen)
+    live_map(state.map_key(chosen), lambda: state.map_document(chosen), map_state, height=MAP_HEIGHT_PX,
+             view=(lambda v: state.map_view(v, day, chosen)) if by_view else None)

@@ -67,10 +67,17 @@ def test_project_filter_limits_cards(fake_backend, main_app):
 
 
 def live_map_args(at) -> dict:
-    """The arguments the page sent to the persistent map component (``dashboard.map_component``)."""
+    """The arguments the page sent to the persistent map component (``dashboard.map_component``), its
+    ``state`` whole again (the per-parcel vectors travel as bytes arguments ``state_<name>``)."""
+    from mapview.parcel_layer import unpack_state
+
     proto = next(e.proto for e in at.main if type(e).__name__ == "UnknownElement"
                  and type(e.proto).__name__ == "ComponentInstance" and e.proto.id.endswith("gpmb_live_map"))
-    return json.loads(proto.json_args)
+    args = json.loads(proto.json_args)
+    binary = {a.key.removeprefix("state_"): a.bytes for a in proto.special_args if a.key.startswith("state_")}
+    assert set(binary) == set(args["state"]["packed"])
+    args["state"] = unpack_state(args["state"], binary)
+    return args
 
 
 def test_map_page_draws_offline_map(fake_backend, page_app):

@@ -17,7 +17,7 @@ from mapview import build_map, standalone_html
 from mapview.context import project_table
 from mapview.elements import ParcelLayer
 from mapview.encode import SCALE, columnar, decode_geometries, encode_geometries, script_json, uncolumnar
-from mapview.parcel_layer import map_state
+from mapview.parcel_layer import map_state, pack_state, unpack_state
 from milestones.filters import Filters
 from tests.dashboard import synthetic
 from tests.support.browser import offline_page
@@ -109,6 +109,38 @@ def test_state_follows_date_and_filters():
     paid = map_state(synthetic.compute_snapshot(store, LATE), projects, Filters(stages=("paid",)))
     assert sum(paid["v"]) == 2 == paid["count"] and paid["s"] == late["s"]    # same geometry order
     assert "2 thửa đang hiển thị" in paid["title"] and "Chi trả (2)" in paid["legend"]
+
+
+@st.composite
+def states(draw):
+    """A state as :func:`mapview.parcel_layer.parcel_state` makes it: bitmask or index-list flags, dates
+    dictionary-encoded or a plain list."""
+    n = draw(st.integers(0, 40))
+    ints = lambda lo, hi: st.lists(st.integers(lo, hi), min_size=n, max_size=n)  # noqa: E731
+    flags = draw(st.one_of(ints(0, 2**30), st.lists(st.lists(st.integers(0, 40), max_size=3), min_size=n, max_size=n)))
+    dates = draw(st.one_of(st.fixed_dictionaries({"dict": st.just(["01/02/2024", "03/04/2024"]), "codes": ints(-1, 1)}),
+                           st.lists(st.one_of(st.none(), st.just("01/02/2024")), min_size=n, max_size=n)))
+    return {"s": draw(ints(0, 6)), "r": draw(ints(0, 1)), "v": draw(ints(0, 1)), "f": flags, "d": dates,
+            "flags": ["a"], "title": "<b>t</b>", "legend": "l", "count": n, "markers": {"complaint": [0]}}
+
+
+@given(states())
+@settings(max_examples=60, deadline=None)
+def test_packed_state_round_trips(state):
+    small, binary = pack_state(state)
+    assert unpack_state(small, binary) == state
+    assert {"s", "r", "v"} <= set(binary) and not {"s", "r", "v"} & set(small)
+    assert len(binary["s"]) == len(state["s"])                      # one byte per parcel
+    assert ("f" in binary) == (not state["f"] or not isinstance(state["f"][0], list))   # bitmasks only
+    json.dumps(small)                                               # the rest stays JSON
+
+
+def test_packed_state_of_a_real_map_state():
+    store = synthetic.FakeStore()
+    state = map_state(synthetic.compute_snapshot(store, LATE), project_table(store), Filters(stages=("paid",)))
+    small, binary = pack_state(state)
+    assert unpack_state(small, binary) == state and small["title"] == state["title"]
+    assert np.frombuffer(binary["v"], dtype=np.uint8).sum() == 2
 
 
 def _page_file(tmp_path, name, as_of, filters=None):

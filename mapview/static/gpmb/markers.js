@@ -27,6 +27,8 @@
     /* The marked parcels of this kind in `state` (none when the state has no such list). */
     setState: function (state) {
       var list = state && state.markers && state.markers[this.options.kind];
+      // a new payload (the map by viewport): positions now name other parcels, their label points too
+      if (this._geo !== this._parcels._geo) { this._geo = this._parcels._geo; this._points = {}; }
       this._marked = Array.isArray(list) ? list : [];
       if (this._map) { this._redraw(); }
       return this;

@@ -9,6 +9,10 @@
  *              flags: [labels], title, legend} - what changes with the as-of date and the filters
  * Fill colour = stage colour, outline red and thicker when at risk (a red dot under it is seen at any
  * zoom), one tooltip and one hover outline for the whole layer, hit-tested with a grid index.
+ * Viewport mode (options.viewport, stores above mapview.viewport.VIEWPORT_ABOVE parcels): the page starts with
+ * no parcel; after every move it posts {gpmbView: {w, s, e, n, z}} to its parent (or calls
+ * GPMBParcels.onView(view, layer) when set) and setPayload(payload) draws the parcels of that view, or the
+ * commune discs computed in Python (payload.aggregated, payload.groups) when too many are in view.
  * Every text in columns/state is HTML-escaped in Python; the tooltip only joins them with fixed markup.
  * setState(state) restyles the live map without touching the geometry.
  * Above options.aggregateAbove shown parcels in view (low zoom on a large store) the layer draws one disc
@@ -130,16 +134,48 @@
 
     initialize: function (payload, options) {
       L.Canvas.prototype.initialize.call(this, options);
-      this._geo = decode(payload.geometry);
-      this._grid = gridIndex(this._geo);
-      this._columns = {};
-      for (var name in payload.columns) { this._columns[name] = column(payload.columns[name], this._geo.n); }
       this._tables = payload.tables;
       this._tip = L.tooltip({sticky: true, className: 'gpmb-tip', direction: 'auto', offset: [14, 0]});
       this._hovered = -1;
       this.drawn = 0;
+      this._load(payload);
       this.setState(payload.state, true);
       this._onDom = L.bind(this._onDom, this);
+      this._onView = L.bind(this._requestView, this);
+    },
+
+    _load: function (payload) {
+      this._geo = decode(payload.geometry);
+      this._grid = gridIndex(this._geo);
+      this._columns = {};
+      for (var name in payload.columns) { this._columns[name] = column(payload.columns[name], this._geo.n); }
+      // viewport mode: the commune discs of the whole layer come computed (mapview.viewport.commune_groups)
+      this._serverGroups = payload.aggregated ? (payload.groups || []) : null;
+      this.rows = payload.rows || null;     // positions of these parcels in the whole layer (viewport mode)
+    },
+
+    /* Viewport mode (options.viewport): the parcels of a new view, with their state (mapview.viewport.view_payload).
+       Replaces geometry, columns and state and redraws. */
+    setPayload: function (payload) {
+      this._setHover(-1, null);
+      this._load(payload);
+      this.setState(payload.state);
+      window.__gpmbPayloads = (window.__gpmbPayloads || 0) + 1;   // for benchmarks and tests
+      window.__gpmbPayloadAt = Date.now();
+      return this;
+    },
+
+    /* The view to ask parcels for: {w, s, e, n} (degrees, padded like the canvas) and z (zoom). */
+    view: function () {
+      var b = this._map.getBounds().pad(this.options.padding);
+      return {w: b.getWest(), s: b.getSouth(), e: b.getEast(), n: b.getNorth(), z: this._map.getZoom()};
+    },
+
+    _requestView: function () {
+      if (!this._map) { return; }
+      var view = this.view();
+      if (window.parent !== window) { window.parent.postMessage({gpmbView: view}, '*'); }
+      if (typeof window.GPMBParcels.onView === 'function') { window.GPMBParcels.onView(view, this); }
     },
 
     /* Per-date / per-filter state: replaces s, r, v, d, f (+ flags table, title, legend) and redraws. */
@@ -188,6 +224,7 @@
       c.addEventListener('mousemove', this._onDom);
       c.addEventListener('click', this._onDom);
       c.addEventListener('mouseleave', this._onDom);
+      if (this.options.viewport) { map.on('moveend', this._onView); }
     },
 
     onRemove: function (map) {
@@ -195,6 +232,7 @@
       c.removeEventListener('mousemove', this._onDom);
       c.removeEventListener('click', this._onDom);
       c.removeEventListener('mouseleave', this._onDom);
+      map.off('moveend', this._onView);
       this._setHover(-1, null);
       L.Util.cancelAnimFrame(this._firstDraw);
       this._drawnOnce = false;
@@ -310,6 +348,7 @@
 
     /* Shown parcels per commune (column c): [{c, n, h handed over, x, y mean box centre (zoom-0 px)}]. */
     groups: function () {
+      if (this._serverGroups) { return this._serverGroups; }
       if (this._groups) { return this._groups; }
       var geo = this._geo, box = geo.box, c = this._columns.c || [], last = this.options.colours.length - 1;
       var at = {}, out = [];
@@ -399,7 +438,7 @@
         shown.push(p);
         small.push((box[4 * p + 2] - box[4 * p]) * k < 1.5 && (box[4 * p + 3] - box[4 * p + 1]) * k < 1.5);
       }
-      var aggregate = shown.length > o.aggregateAbove;
+      var aggregate = this._serverGroups ? true : shown.length > o.aggregateAbove;
       if (aggregate !== this.aggregated) { this._setHover(-1, null); }
       this.aggregated = aggregate;
       if (aggregate) {
@@ -457,10 +496,17 @@
   // when the map is ready for them.
   window.addEventListener('message', function (event) {
     var state = event.data && event.data.gpmbState, layer = window.GPMBParcels.layers[0];
-    if (window.parent !== window && event.source === window.parent && state && layer) { layer.setState(state); }
+    var view = event.data && event.data.gpmbPayload;
+    if (window.parent !== window && event.source === window.parent && layer) {
+      if (view) { layer.setPayload(view); } else if (state) { layer.setState(state); }
+    }
   });
   if (window.parent !== window) {
-    window.addEventListener('load', function () { window.parent.postMessage({gpmbReady: true}, '*'); });
+    window.addEventListener('load', function () {
+      window.parent.postMessage({gpmbReady: true}, '*');
+      var layer = window.GPMBParcels.layers[0];     // viewport mode: ask for the first view's parcels
+      if (layer && layer.options.viewport && layer._map) { layer._requestView(); }
+    });
   }
 
   window.GPMBParcels = {
