@@ -470,10 +470,16 @@ class Store(ConfigStore, PeopleStore):
         return scoped_reader(self, account)
 
     # ------------------------------------------------------------------ maker–checker
-    def proposals(self, status: str | None = None) -> pd.DataFrame:
-        """Proposals, oldest first (columns :data:`store.proposals.PROPOSAL_COLUMNS`)."""
+    def proposals(self, status: str | None = None, *, account: Account | None = None) -> pd.DataFrame:
+        """Proposals, oldest first (columns :data:`store.proposals.PROPOSAL_COLUMNS`), only ``status`` when given.
+
+        With ``account``: those it may see (:func:`store.visibility.visible_proposals`: a unit-scoped account its
+        own and those it could decide by unit, the rule of :func:`store.writes.check_proposal_units`).
+        """
+        from store import visibility
+
         with read_connection(self.engine) as conn:
-            return proposals.read_proposals(conn, status)
+            return visibility.visible_proposals(conn, proposals.read_proposals(conn, status), account)
 
     def confirm_proposal(self, proposal_id: int, *, actor: Account, client_address: str | None = None) -> Outcome:
         """Carry out a pending proposal, confirmed by ``actor`` (not its proposer), in one transaction.
@@ -557,8 +563,9 @@ class Store(ConfigStore, PeopleStore):
         with read_connection(self.engine) as conn:
             return uploads.read_events(conn, include_reverted)
 
-    def uploads(self) -> pd.DataFrame:
-        """Every upload, oldest first, with its revert if any.
+    def uploads(self, account: Account | None = None) -> pd.DataFrame:
+        """Every upload, oldest first, with its revert if any; with ``account`` only those it may see
+        (:func:`store.visibility.visible_uploads`: its own, those whose every unit and commune is its, their reverts).
 
         Returns
         -------
@@ -568,8 +575,10 @@ class Store(ConfigStore, PeopleStore):
             ``reverted_by_upload_id`` (Int64), ``reverted_at`` (UTC), ``reverted_by``,
             ``revert_reason``, ``reverts_upload_id`` (Int64: for a revert row, the upload it reverted).
         """
+        from store import visibility
+
         with read_connection(self.engine) as conn:
-            return uploads.read_uploads(conn)
+            return visibility.visible_uploads(conn, uploads.read_uploads(conn), account)
 
     def cached_output(self, request: dict) -> str | None:
         """What a read-only command printed for ``request`` on this data version and program
