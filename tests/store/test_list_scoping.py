@@ -236,3 +236,42 @@ def test_proposals_and_audit_of_a_unit_account(store, units):
     assert set(AuditTrail(store).read(account=a184)["target"]) == {f"upload:{ccn.upload_id}", f"proposal:{p184}"}
     with pytest.raises(PermissionDeniedError):
         AuditTrail(store).read(account=units["o183"])  # an officer does not read the audit
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+def test_cli_lists_what_the_account_may_see(store, officers, units, capsys):
+    """``uploads --as``, ``proposals list --as`` and ``audit --as`` read through the same rule; ``uploads``
+    labels each line by its kind (a matrix is not «Danh sách hộ»)."""
+    import json
+
+    import cli
+    from store.settings import Settings
+
+    admin = units["admin"]
+    ours = _households(store, admin, KY_LUA, "ql4b_ky_lua", project="QL4B")
+    theirs = _households(store, admin, DONG_KINH, "ccn_dong_dang", project="CCN_HT1")
+    Settings(store).set("maker_checker", "on", actor=admin)
+    p184 = store.revert_upload(theirs.upload_id, actor=admin, reason="nhầm").proposal_id
+
+    assert cli.main(["uploads", "--json", "--as", "cb_kylua"]) == 0
+    seen = json.loads(capsys.readouterr().out)
+    assert [u["upload_id"] for u in seen if u["source"] != "seed"] == [ours.upload_id]
+    assert {u["import_kind"] for u in seen if u["upload_id"] == ours.upload_id} == {"households"}
+    assert cli.main(["uploads", "--as", "cb_dongkinh"]) == 0
+    out = capsys.readouterr().out
+    assert "ccn_dong_dang.csv" in out and "ql4b_ky_lua.csv" not in out and "Danh sách hộ" in out
+    assert cli.main(["uploads"]) == 0
+    out = capsys.readouterr().out
+    assert "ccn_dong_dang.csv" in out and "ql4b_ky_lua.csv" in out and "Số liệu kiểm đếm" in out
+
+    assert cli.main(["proposals", "list", "--json", "--as", "qt_caoloc"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert cli.main(["proposals", "list", "--json", "--as", "qt_vanquan"]) == 0
+    assert [p["proposal_id"] for p in json.loads(capsys.readouterr().out)] == [p184]
+    assert cli.main(["proposals", "list", "--json"]) == 0
+    assert [p["proposal_id"] for p in json.loads(capsys.readouterr().out)] == [p184]
+
+    assert cli.main(["audit", "--json", "--as", "qt_caoloc"]) == 0
+    assert {e["target"] for e in json.loads(capsys.readouterr().out)} == {f"upload:{ours.upload_id}"}
+    assert cli.main(["audit", "--json", "--as", admin.username]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == len(AuditTrail(store).read())
