@@ -63,18 +63,48 @@ def upload_projects(conn) -> dict[int, set[str]]:
     return projects
 
 
+def _parcels(conn) -> pd.DataFrame:
+    names = ["parcel_id", "project_id", "commune", "chainage_m"]
+    rows = conn.exec_driver_sql(f"SELECT {', '.join(names)} FROM parcels").all() if _has_parcels(conn) else []
+    parcels = pd.DataFrame([tuple(r) for r in rows], columns=names)
+    parcels["chainage_m"] = pd.to_numeric(parcels["chainage_m"], errors="coerce")
+    return parcels
+
+
+def _by_event_rule(communes: dict, events: pd.DataFrame, parcels: pd.DataFrame) -> dict:
+    for upload_id, found in zip(events["upload_id"], event_communes(events, parcels), strict=True):
+        _add(communes, upload_id, found or {None})
+    return communes
+
+
+def event_communes_by_upload_reference(conn) -> dict[int, set[str | None]]:
+    """upload id → the communes of its ledger events, every event through :func:`store.ledger.event_communes`
+    (None for an event whose commune is undecided): the reference :func:`event_communes_by_upload` equals."""
+    events = uploads.read_events(conn, include_reverted=True)
+    return _by_event_rule({}, events, _parcels(conn)) if len(events) else {}
+
+
+def event_communes_by_upload(conn) -> dict[int, set[str | None]]:
+    """As :func:`event_communes_by_upload_reference`, with the parcel events (nearly all of a ledger) joined to
+    their parcel's commune in SQL, each distinct (upload, commune) once; the other kinds (chainage ranges,
+    aggregates) go through :func:`store.ledger.event_communes` row by row."""
+    communes: dict[int, set[str | None]] = {}
+    ev = schema.events
+    if _has_parcels(conn):
+        rows = conn.exec_driver_sql(
+            "SELECT DISTINCT e.upload_id, p.commune FROM events e LEFT JOIN parcels p ON p.parcel_id = e.parcel_id "
+            "WHERE e.kind = 'parcel'").all()
+    else:
+        rows = [(u, None) for (u,) in conn.execute(select(ev.c.upload_id).where(ev.c.kind == "parcel").distinct())]
+    for upload_id, commune in rows:
+        _add(communes, upload_id, [None if commune is None or commune != commune else commune])  # NaN: undecided
+    others = uploads.read_events(conn, include_reverted=True, where=ev.c.kind != "parcel")
+    return _by_event_rule(communes, others, _parcels(conn)) if len(others) else communes
+
+
 def _upload_communes(conn) -> dict[int, set[str | None]]:
     """upload id → the communes its rows concern (None for a row whose commune is undecided)."""
-    communes: dict[int, set[str | None]] = {}
-    events = uploads.read_events(conn, include_reverted=True)
-    if len(events):
-        names = ["parcel_id", "project_id", "commune", "chainage_m"]
-        parcels = pd.DataFrame([tuple(r) for r in conn.exec_driver_sql(
-            f"SELECT {', '.join(names)} FROM parcels").all()], columns=names) if _has_parcels(conn) else \
-            pd.DataFrame(columns=names)
-        parcels["chainage_m"] = pd.to_numeric(parcels["chainage_m"], errors="coerce")
-        for upload_id, found in zip(events["upload_id"], event_communes(events, parcels), strict=True):
-            _add(communes, upload_id, found or {None})
+    communes = event_communes_by_upload(conn)
     homes = registers.read_current(conn, "households")
     home_commune = dict(zip(zip(homes["project_id"], homes["household_id"]), homes["commune"], strict=True))
     for register, table in registers.TABLES.items():

@@ -14,10 +14,10 @@ from exports.register_import_tables import (
     MAPPING_COLUMNS_VI,
     NO_TARGET_VI,
     imports_frame,
-    revertable_labels,
     mapping_choices,
     mapping_frame,
     mapping_from_frame,
+    revertable_labels,
     summary_figures,
     target_label,
 )

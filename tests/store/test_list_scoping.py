@@ -275,3 +275,29 @@ def test_cli_lists_what_the_account_may_see(store, officers, units, capsys):
     assert {e["target"] for e in json.loads(capsys.readouterr().out)} == {f"upload:{ours.upload_id}"}
     assert cli.main(["audit", "--json", "--as", admin.username]) == 0
     assert len(json.loads(capsys.readouterr().out)) == len(AuditTrail(store).read())
+
+
+def test_the_communes_of_uploads_equal_the_row_by_row_rule(store, actor):
+    """The SQL join of parcel events to their parcel's commune gives what :func:`store.ledger.event_communes` gives
+    row by row, for every kind: a known parcel, an unknown parcel (undecided), a chainage range, an aggregate with
+    and without its commune, mixed in one upload and alone."""
+    from store.visibility import event_communes_by_upload, event_communes_by_upload_reference
+
+    rows = [{"kind": "parcel", "project_id": "QL4B", "parcel_id": QL4B_PARCEL, "event": "inventory"},
+            {"kind": "parcel", "project_id": "QL4B", "parcel_id": "QL4B/Xã Gia Cát/12/999", "event": "inventory"},
+            {"kind": "chainage_range", "project_id": "QL4B", "chainage_from_m": 3500.0, "chainage_to_m": 3700.0,
+             "event": "notice"},
+            {"kind": "chainage_range", "project_id": "QL4B", "chainage_from_m": 9000.0, "chainage_to_m": 9100.0,
+             "event": "notice"},
+            {"kind": "aggregate", "project_id": "QL4B", "commune": DONG_KINH, "event": "handed_over", "area_m2": 5.0},
+            {"kind": "aggregate", "project_id": "CCN_HT1", "event": "handed_over", "area_m2": 7.0}]
+    for i, row in enumerate(rows):
+        frame = pd.DataFrame([{**row, "event_date": "2024-05-02"}])
+        store.commit_upload(frame, actor=actor, file_name=f"r{i}.csv", file_sha256=_sha(f"r{i}"), rows_read=1)
+    mixed = pd.DataFrame([{**row, "event_date": "2024-05-03"} for row in rows])
+    store.commit_upload(mixed, actor=actor, file_name="tron.csv", file_sha256=_sha("tron"), rows_read=len(rows))
+    with read_connection(store.engine) as conn:
+        fast, reference = event_communes_by_upload(conn), event_communes_by_upload_reference(conn)
+    assert fast == reference
+    assert len(fast) == len(rows) + 2  # the seed upload, one per row, the mixed one
+    assert {None, KY_LUA, DONG_KINH} <= set().union(*fast.values())  # undecided, a parcel's, an aggregate's
