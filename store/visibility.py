@@ -29,6 +29,7 @@ from sqlalchemy import select
 from domain.errors import GpmbError
 from domain.roles import Account, commune_scoped, sees_communes, sees_units, unit_scope
 from store import registers, schema, uploads
+from store import units as store_units
 from store.ledger import event_communes
 from store.proposals import read_proposals
 from store.units import project_units
@@ -151,8 +152,9 @@ def visible_uploads(conn, frame: pd.DataFrame, account: Account | None) -> pd.Da
     communes = _with_reverts(_upload_communes(conn), frame) if commune_scoped(account) else None
     ids = frame["upload_id"].astype(int)
     keep = (frame["uploaded_by"].astype(str) == account.username).to_numpy(dtype=bool, copy=True)
-    keep |= np.array([sees_units(account, units.get(u, set())) and
-             (communes is None or sees_communes(account, communes.get(u, set()))) for u in ids], dtype=bool)
+    keep |= np.array([sees_units(account, units.get(u, set()))
+                      and (communes is None or sees_communes(account, communes.get(u, set()))) for u in ids],
+                     dtype=bool)
     if "reverts_upload_id" in frame.columns:
         keep |= frame["reverts_upload_id"].isin(set(ids[keep])).to_numpy()
     return frame[keep].reset_index(drop=True)
@@ -166,7 +168,7 @@ def proposal_visible(conn, proposal: dict, account: Account) -> bool:
     if unit_scope(account) is None or proposal["proposed_by"] == account.username:
         return True
     if proposal["action"] == "revert":  # what the upload concerns (a register import has no events to tell by)
-        return sees_units(account, upload_units(conn).get(int(proposal["payload"]["upload_id"]), set()))
+        return sees_units(account, store_units.upload_units(conn, int(proposal["payload"]["upload_id"])))
     if proposal["action"] == "replace_layers" and proposal["status"] != "pending":
         return False  # the pending layers are dropped once decided: nothing left to tell its units by
     try:
