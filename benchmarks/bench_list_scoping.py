@@ -6,7 +6,7 @@ unscoped (the anchor: what the list cost before it was scoped).
 A demo store (``init_store(demo=True)``) in a temporary folder, plus one upload of ``--events`` parcel events (the
 cost of the commune rule grows with the ledger: every event's commune is decided by
 :func:`store.ledger.event_communes`). Sides, alternating, each a wall time and a CPU time (``time.process_time``):
-``uploads()`` vs ``uploads(account=commune officer)`` and ``uploads(account=unit officer)``;
+``uploads()`` vs ``uploads_for(commune officer)`` and ``uploads_for(unit officer)``;
 ``register_imports()`` vs ``register_imports(account=commune officer)``; ``AuditTrail.read()`` vs
 ``AuditTrail.read(account=unit administrator)``. Medians, ratios to the anchor, the load average before and after.
 """
@@ -70,8 +70,8 @@ def main() -> None:
               f"{len(AuditTrail(store).read())} audit rows; load average {os.getloadavg()[0]:.2f}")
         sides = {
             "anchor: uploads()": lambda: store.uploads(),
-            "uploads(commune officer)": lambda: store.uploads(account=officer),
-            "uploads(unit officer)": lambda: store.uploads(account=unit_officer),
+            "uploads(commune officer)": lambda: store.uploads_for(officer),
+            "uploads(unit officer)": lambda: store.uploads_for(unit_officer),
             "anchor: register_imports()": lambda: store.register_imports(),
             "register_imports(commune officer)": lambda: store.register_imports(account=officer),
             "anchor: AuditTrail.read()": lambda: AuditTrail(store).read(),

@@ -107,7 +107,7 @@ def run(args) -> int:
     store = open_store(args.database_url)  # a GpmbError reaches cli.py
     try:
         account = acting_in(store, args) if args.as_user else None
-        frame = with_import_kind(store.uploads(account=account), store.register_imports())
+        frame = with_import_kind(store.uploads_for(account), store.register_imports())
     finally:
         store.close()
     if args.json:

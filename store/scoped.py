@@ -125,7 +125,7 @@ class ScopedStore:
     def uploads(self) -> pd.DataFrame:
         """Uploads concerning the units only (and, for a commune officer, his communes only), the account's own,
         and reverts of those (:func:`store.visibility.visible_uploads`)."""
-        return self.store.uploads(account=self.account)
+        return self.store.uploads_for(self.account)
 
     def register_imports(self) -> pd.DataFrame:
         """Register imports the account may see (as :meth:`uploads`)."""

@@ -563,9 +563,8 @@ class Store(ConfigStore, PeopleStore):
         with read_connection(self.engine) as conn:
             return uploads.read_events(conn, include_reverted)
 
-    def uploads(self, account: Account | None = None) -> pd.DataFrame:
-        """Every upload, oldest first, with its revert if any; with ``account`` only those it may see
-        (:func:`store.visibility.visible_uploads`: its own, those whose every unit and commune is its, their reverts).
+    def uploads(self) -> pd.DataFrame:
+        """Every upload, oldest first, with its revert if any (for a list shown to an account: :meth:`uploads_for`).
 
         Returns
         -------
@@ -575,6 +574,13 @@ class Store(ConfigStore, PeopleStore):
             ``reverted_by_upload_id`` (Int64), ``reverted_at`` (UTC), ``reverted_by``,
             ``revert_reason``, ``reverts_upload_id`` (Int64: for a revert row, the upload it reverted).
         """
+        with read_connection(self.engine) as conn:
+            return uploads.read_uploads(conn)
+
+    def uploads_for(self, account: Account | None) -> pd.DataFrame:
+        """The uploads ``account`` may see, as :meth:`uploads` (:func:`store.visibility.visible_uploads`: its own,
+        those concerning only its units and, for a commune officer, only his communes, and their reverts); every
+        upload for None or a province-level account that is not a commune officer."""
         from store import visibility
 
         with read_connection(self.engine) as conn:

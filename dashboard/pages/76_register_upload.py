@@ -182,7 +182,7 @@ def _same_file_note(the_store, file_sha256: str) -> None:
     from exports.register_import_tables import earlier_upload_of_file
 
     account = auth.current_account()  # only the imports this account may see can be named to it
-    earlier = earlier_upload_of_file(the_store.register_imports(account=account), the_store.uploads(account=account),
+    earlier = earlier_upload_of_file(the_store.register_imports(account=account), the_store.uploads_for(account),
                                      file_sha256)
     if earlier is not None:
         st.info(f"Tệp này (cùng nội dung từng byte) đã được nhập ở lần tải {earlier}: ghi lại sẽ không thêm gì, "

@@ -172,21 +172,21 @@ def test_a_commune_officer_lists_his_communes_imports_only(store, officers):
                                              undecided.upload_id, own.upload_id}
     # the same rule for the uploads list (register imports are uploads too), reverts following their upload
     store.revert_upload(theirs.upload_id, actor=admin, reason="nhầm")
-    seen = store.uploads(account=officers["dong_kinh"])
+    seen = store.uploads_for(officers["dong_kinh"])
     assert set(seen["upload_id"]) - {theirs.upload_id} == set(seen.loc[seen["source"] == "revert", "upload_id"])
     assert len(seen) == 2
-    assert not set(store.uploads(account=officers["ky_lua"])["file_name"]) & {"dong_kinh_ho.csv", "ca_hai.csv"}
+    assert not set(store.uploads_for(officers["ky_lua"])["file_name"]) & {"dong_kinh_ho.csv", "ca_hai.csv"}
 
 
 def test_a_commune_officer_lists_field_counts_of_his_communes(store, officers):
     admin = officers["admin"]
     parcel = _counts(store, admin, "thua")                       # a parcel of Kỳ Lừa
     other = _counts(store, admin, "tong_hop", commune=DONG_KINH)  # an aggregate report of Đồng Đăng
-    seen = set(store.uploads(account=officers["ky_lua"])["upload_id"])
+    seen = set(store.uploads_for(officers["ky_lua"])["upload_id"])
     assert parcel.upload_id in seen and other.upload_id not in seen
-    assert other.upload_id in set(store.uploads(account=officers["dong_kinh"])["upload_id"])
-    assert parcel.upload_id not in set(store.uploads(account=officers["dong_kinh"])["upload_id"])
-    assert len(store.uploads(account=admin)) == len(store.uploads())
+    assert other.upload_id in set(store.uploads_for(officers["dong_kinh"])["upload_id"])
+    assert parcel.upload_id not in set(store.uploads_for(officers["dong_kinh"])["upload_id"])
+    assert len(store.uploads_for(admin)) == len(store.uploads())
 
 
 # ---------------------------------------------------------------------------------------------- units
