@@ -271,7 +271,8 @@ def record_import(conn, upload_id: int, register: str, project_id: str | None, s
 
 
 def import_kind(register: str, kind: str | None) -> str:
-    """The import kind recorded for an import of ``register``: ``kind`` checked, or ``register`` itself.
+    """The import kind recorded for an import of ``register``: ``kind`` checked, or ``register`` itself (e.g.
+    ``procedure``, a register the store takes directly though no file kind writes it alone).
 
     The household × step matrix (``matrix``) is recorded in the ``households`` register; every other kind
     of :data:`domain.people.IMPORT_KINDS` writes the register of its own name.
@@ -281,7 +282,8 @@ def import_kind(register: str, kind: str | None) -> str:
     StoreError
         ``kind`` is not an import kind, or not one that writes ``register``.
     """
-    kind = register if kind is None else kind
+    if kind is None:
+        return register
     if kind not in IMPORT_KINDS or register != ("households" if kind == "matrix" else kind):
         raise StoreError(f"Loại nhập sổ không hợp lệ: {kind!r} cho sổ {register!r} ({', '.join(IMPORT_KINDS)}).")
     return kind

@@ -105,9 +105,11 @@ IMPORT_KIND_LABELS_VI: dict[str, str] = {
     "matrix": "Bảng theo dõi hộ × bước thủ tục",
 }
 
-#: The kind of a recorded register import (``register_imports.kind``): the kinds above, and «Không rõ» for an
+#: The kind of a recorded register import (``register_imports.kind``): the kinds above, a procedure plan committed on
+#: its own (``procedure``), and «Không rõ» for an
 #: import recorded before the kind was whose kind the store could not tell (migration 0017).
-RECORDED_KIND_LABELS_VI: dict[str, str] = {**IMPORT_KIND_LABELS_VI, UNKNOWN_IMPORT_KIND: "Không rõ"}
+RECORDED_KIND_LABELS_VI: dict[str, str] = {**IMPORT_KIND_LABELS_VI, "procedure": "Kế hoạch thủ tục",
+                                           UNKNOWN_IMPORT_KIND: "Không rõ"}
 
 #: Every table above with the codes it must cover (checked by the tests).
 PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {

@@ -87,6 +87,9 @@ def test_the_import_kind_is_recorded(store, actor):
 
 def test_a_kind_that_does_not_write_the_register_is_refused(store, actor):
     rows = pd.DataFrame({"household_id": ["H"], "project_id": "QL4B", "commune": KY_LUA})
+    assert store.commit_register("procedure", pd.DataFrame({"project_id": ["QL4B"], "step_code": ["C001"]}),
+                                 actor=actor, file_name="b.csv", file_sha256=_sha("b"), rows_read=1).created
+    assert store.register_imports()["kind"].tolist() == ["procedure"]  # a register taken directly: its own name
     before = len(store.uploads())
     for kind in ("matrix_x", "plans"):
         with pytest.raises(StoreError, match="Loại nhập sổ"):
@@ -139,13 +142,16 @@ def test_migration_0017_same_name_registers(store, actor, store_url):
 
     plans = pd.DataFrame({"household_id": ["H-1"], "project_id": "QL4B", "decision_number": "QĐ-1"})
     store.commit_register("plans", plans, actor=actor, file_name="pa.csv", file_sha256=_sha("pa"), rows_read=1)
+    steps = pd.DataFrame({"project_id": ["QL4B"], "step_code": ["C001"]})
+    store.commit_register("procedure", steps, actor=actor, file_name="b.csv", file_sha256=_sha("b"), rows_read=1)
     with write_transaction(store.engine) as conn:
         rewind(conn, "0016")
-        assert conn.execute(text("SELECT register FROM register_imports")).scalar_one() == "plans"
+        assert [r[0] for r in conn.execute(text("SELECT register FROM register_imports ORDER BY upload_id"))] == [
+            "plans", "procedure"]
     store.close()
     reopened = open_store(store_url)
     try:
-        assert reopened.register_imports()["kind"].tolist() == ["plans"]
+        assert reopened.register_imports()["kind"].tolist() == ["plans", "procedure"]
     finally:
         reopened.close()
 

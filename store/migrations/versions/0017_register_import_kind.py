@@ -3,11 +3,12 @@
 A household × step matrix is recorded in the ``households`` register (with its ledger events and, from the
 steps sheet, rows of ``procedure_steps`` under the same upload), so ``register`` alone cannot tell a matrix
 from a households list: the dashboard labelled both «Danh sách hộ». This revision adds ``kind`` (a code of
-``domain.people.IMPORT_KINDS``, or ``unknown``) and fills it for the imports already recorded from what the
+``domain.people.IMPORT_KINDS``, ``procedure`` or ``unknown``) and fills it for the imports already recorded from what the
 store holds, nothing else changed:
 
 - ``register`` other than ``households`` → the register itself (each of those kinds writes only its own
-  register: plans, payments, refusals, transfers, complaints, lots, areas);
+  register: plans, payments, refusals, transfers, complaints, lots, areas; and ``procedure``, a procedure plan
+  committed on its own);
 - ``households`` with ledger events, procedure-plan rows or households rows carrying a ``stage`` under the
   same upload → ``matrix`` (only the matrix writes any of them; a households list has no stage column);
 - ``households`` with households rows, none of them staged → ``households``;
@@ -26,7 +27,7 @@ branch_labels = None
 depends_on = None
 
 #: Registers written by the import kind of the same name only (frozen at this revision).
-SAME_NAME_KINDS_0017 = ("plans", "payments", "refusals", "transfers", "complaints", "lots", "areas")
+SAME_NAME_KINDS_0017 = ("plans", "payments", "refusals", "transfers", "complaints", "lots", "areas", "procedure")
 
 #: What ``kind`` holds when the store cannot tell.
 UNKNOWN_0017 = "unknown"
