@@ -3,7 +3,9 @@
 Each line: number, time (Vietnam time), account and role, action, target, before → after summary,
 client address. ``--since`` takes a date (``dd/mm/yyyy`` or ``yyyy-mm-dd``) meaning from 00:00 Vietnam
 time of that day. ``--json`` prints the rows with ISO timestamps in UTC. Reading needs the
-``read_audit`` permission (``--as``, see :mod:`commands._auth`). Exit code 0; 1 when refused or the
+``read_audit`` permission (``--as``, see :mod:`commands._auth`); an administrator of some units reads only
+the entries of his units (entries of no unit — accounts, logins, settings — are for province-level
+administrators; :mod:`store.visibility`). Exit code 0; 1 when refused or the
 store cannot be opened; 2 on usage errors (bad date, no ``--as``).
 """
 from __future__ import annotations
@@ -59,8 +61,9 @@ def run(args) -> int:
     store = open_store(args.database_url)  # a GpmbError reaches cli.py
     try:
         since = since_utc(args.since)
-        require(acting_account(Accounts(store), args.as_user), "read_audit")
-        frame = AuditTrail(store).read(since=since)
+        account = acting_account(Accounts(store), args.as_user)
+        require(account, "read_audit")
+        frame = AuditTrail(store).read(since=since, account=account)  # a unit's administrator: his units' only
     except GpmbError as exc:
         return report(exc)
     finally:

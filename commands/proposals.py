@@ -1,6 +1,7 @@
 """``python cli.py proposals list|confirm|reject|cancel``: the maker–checker queue (issue 9).
 
-- ``proposals list [--all] [--json]``: proposals waiting for a second account (``--all``: every one).
+- ``proposals list [--all] [--json] [--as USER]``: proposals waiting for a second account (``--all``: every
+  one); with ``--as`` only those the account may see (a unit's account: its own and those of its units).
 - ``proposals confirm ID --as USER``: carry the proposed action out; USER must not be its proposer and
   needs the action's role (admin). The store runs it in the transaction that marks it confirmed.
 - ``proposals reject ID --as USER --reason TEXT``; ``proposals cancel ID --as PROPOSER``.
@@ -23,6 +24,7 @@ def add_arguments(parser) -> None:
     listing = sub.add_parser("list", help="liệt kê đề xuất", description="Liệt kê đề xuất chờ duyệt")
     listing.add_argument("--all", action="store_true", help="cả các đề xuất đã quyết định")
     listing.add_argument("--json", action="store_true", help="in dạng JSON (thời gian UTC, ISO 8601)")
+    add_as_argument(listing)
     confirm = sub.add_parser("confirm", help="duyệt và thực hiện", description="Duyệt và thực hiện một đề xuất")
     reject = sub.add_parser("reject", help="từ chối", description="Từ chối một đề xuất")
     reject.add_argument("--reason", required=True, help="lý do từ chối")
@@ -41,7 +43,8 @@ def run(args) -> int:
     store = open_store(args.database_url)
     try:
         if args.proposals_command == "list":
-            frame = store.proposals(None if args.all else "pending")
+            account = acting_in(store, args) if args.as_user else None
+            frame = store.proposals(None if args.all else "pending", account=account)
             print(dumps(to_records(frame)) if args.json else format_table(frame))
             return 0
         actor, where = acting_in(store, args), client_address()

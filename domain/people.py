@@ -119,6 +119,10 @@ REGISTER_KEYS: dict[str, tuple[str, ...]] = {
 IMPORT_KINDS: tuple[str, ...] = ("households", "plans", "payments", "refusals", "transfers", "complaints", "lots",
                                  "areas", "matrix")
 
+#: ``register_imports.kind`` of an import recorded before the kind was (migration 0017) when the store cannot
+#: tell it from what the import wrote.
+UNKNOWN_IMPORT_KIND = "unknown"
+
 #: Personal data in the registers (Decree 13/2023/NĐ-CP): read only with ``read_personal``.
 PERSONAL_REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {"households": ("name", "id_number", "phone", "address")}
 

@@ -217,3 +217,40 @@ def require(account: Account, action: str, commune: str | None = None, unit: str
         raise PermissionDeniedError(account, action, commune, unit)
     if not allows(account, action, commune):
         raise PermissionDeniedError(account, action, commune)
+
+
+def commune_scoped(account: Account | None) -> bool:
+    """Whether ``account`` acts for its own communes only (its role grants ``upload_counts`` at
+    :data:`SCOPE_OWN_COMMUNES`: a commune officer)."""
+    return PERMISSIONS.get(getattr(account, "role", None), {}).get("upload_counts") == SCOPE_OWN_COMMUNES
+
+
+def sees_units(account: Account | None, units) -> bool:
+    """Whether a record concerning the units ``units`` (codes; None = a row of no or an unknown unit) is
+    ``account``'s to see in a list (register and field-count imports, audit entries, proposals).
+
+    The rule: a province-level account (:func:`unit_scope` None) sees every record; a unit-scoped account
+    only a record that concerns at least one unit and no unit outside its own, so a record with no unit
+    (account administration, logins, settings, the shared rules and layers) is for province-level accounts only.
+    """
+    scope = unit_scope(account)
+    if scope is None:
+        return True
+    units = set(units)
+    return bool(units) and None not in units and {str(u) for u in units} <= scope
+
+
+def sees_communes(account: Account | None, communes) -> bool:
+    """Whether a record concerning the 2025 communes ``communes`` is ``account``'s to see in a list.
+
+    An account that is not :func:`commune_scoped` sees every record; a commune officer only a record that
+    concerns at least one commune and none outside his (:func:`commune_key` comparison; None = a row whose
+    commune is undecided, outside), so an import of other communes — its file name included — or of an
+    undecided commune (a lot, an area, a transfer) is not listed to him.
+    """
+    if not commune_scoped(account):
+        return True
+    communes = set(communes)
+    if not communes or None in communes:  # None: a row whose commune could not be decided
+        return False
+    return {commune_key(c) for c in communes} <= {commune_key(c) for c in account.communes}

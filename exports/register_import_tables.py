@@ -12,13 +12,18 @@ from domain.stages import FLAGS, STAGES
 from ingest.step_stages import propose_step_mapping
 from vocab.format import fmt_m2, fmt_number
 from vocab.labels import FLAG_LABELS_VI, stage_label
-from vocab.people import IMPORT_KIND_LABELS_VI
+from vocab.people import RECORDED_KIND_LABELS_VI
 
 #: The choice meaning "this step sets nothing".
 NO_TARGET_VI = "— (không ánh xạ)"
 MAPPING_COLUMNS_VI = ("Mã bước", "Tên bước", "Đề xuất theo tên bước", "Ánh xạ")
 PROBLEM_COLUMNS_VI = ("Dòng", "Cột", "Giá trị", "Lỗi")
-_REGISTER_LABELS_VI = {**IMPORT_KIND_LABELS_VI, "areas": "Khu tái định cư", "procedure": "Kế hoạch thủ tục"}
+
+
+def kind_label(kind: str | None) -> str:
+    """The words of a recorded import kind (``register_imports.kind``): «Bảng theo dõi hộ × bước thủ tục» for a
+    matrix (recorded in the households register), «Không rõ» when unknown or missing."""
+    return RECORDED_KIND_LABELS_VI.get(kind or "", RECORDED_KIND_LABELS_VI["unknown"])
 
 
 def target_label(target: str | None) -> str:
@@ -122,7 +127,8 @@ def written_figures(result) -> list[tuple[str, str]]:
 
 
 def imports_frame(imports: pd.DataFrame) -> pd.DataFrame:
-    """:meth:`store.people.PeopleStore.register_imports` for the page, newest first, times in Vietnam time."""
+    """:meth:`store.people.PeopleStore.register_imports` for the page, newest first, times in Vietnam time;
+    «Sổ» says the import kind (:func:`kind_label`), not the register it was recorded in."""
     times = pd.to_datetime(imports["uploaded_at"], utc=True)
     return pd.DataFrame({
         "Lần tải": imports["upload_id"].astype(int),
@@ -130,7 +136,7 @@ def imports_frame(imports: pd.DataFrame) -> pd.DataFrame:
                                for t in times],
         "Người nhập": imports["uploaded_by"].fillna("").astype(str),
         "Tệp": imports["file_name"].fillna("").astype(str),
-        "Sổ": [_REGISTER_LABELS_VI.get(r, r) for r in imports["register"]],
+        "Sổ": [kind_label(k) for k in imports["kind"]],
         "Dự án": imports["project_id"].fillna("").astype(str),
         "Dòng mới": imports["rows_added"].astype(int),
         "Dòng cập nhật": imports["rows_changed"].astype(int),
@@ -142,8 +148,8 @@ def imports_frame(imports: pd.DataFrame) -> pd.DataFrame:
 def revertable_labels(imports: pd.DataFrame) -> dict[int, str]:
     """Upload id → label of the register imports not reverted, newest first."""
     live = imports[~imports["reverted"].astype(bool)].iloc[::-1]
-    return {int(r.upload_id): f"Lần {int(r.upload_id)} – {_REGISTER_LABELS_VI.get(r.register, r.register)} – "
-                              f"{r.file_name}" for r in live.itertuples()}
+    return {int(r.upload_id): f"Lần {int(r.upload_id)} – {kind_label(r.kind)} – {r.file_name}"
+            for r in live.itertuples()}
 
 
 def earlier_upload_of_file(imports: pd.DataFrame, uploads: pd.DataFrame, file_sha256: str) -> int | None:

@@ -355,7 +355,8 @@ def _finish(result, store, register, rows, events, *, actor, dry_run, skip_inval
             extra = {"procedure": result.procedure}
     written = store.commit_register(register, rows, actor=actor, file_name=result.file_name,
                                     file_sha256=result.file_sha256, rows_read=result.rows, project_id=result.project_id,
-                                    events=events, source=source, client_address=client_address, extra=extra)
+                                    events=events, source=source, client_address=client_address, extra=extra,
+                                    kind=result.kind)
     if result.kind == "matrix" and result.profile:
         store.save_register_profile(result.profile, result.mapping, actor=actor, client_address=client_address)
     result.upload_id = written.upload_id

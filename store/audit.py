@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Column, Integer, Table, Text, insert, select
 
-from domain.roles import Account
+from domain.roles import Account, require
 from store import schema
 from store.engine import read_connection, write_transaction
 from store.types import UtcDateTime
@@ -120,8 +120,13 @@ class AuditTrail:
             return append(conn, actor=actor, action=action, target=target, before=before, after=after,
                           client_address=client_address, now=self.clock())
 
-    def read(self, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+    def read(self, since: datetime | None = None, until: datetime | None = None, *,
+             account: Account | None = None) -> pd.DataFrame:
         """Audit rows, oldest first, recorded at or after ``since`` and before ``until`` (UTC).
+
+        With ``account`` (the reader): refused unless its role grants ``read_audit``; a unit-scoped account gets
+        only the entries of its units (:func:`store.visibility.visible_audit`; entries of no unit — accounts,
+        logins, settings, rules, layers — are for province-level accounts). None = every row (the store's own use).
 
         Returns
         -------
@@ -135,15 +140,27 @@ class AuditTrail:
             query = query.where(audit_log.c.recorded_at >= utc(since))
         if until is not None:
             query = query.where(audit_log.c.recorded_at < utc(until))
+        if account is not None:
+            require(account, "read_audit")
         with read_connection(self.engine) as conn:
             rows = conn.execute(query).mappings().all()
-        frame = pd.DataFrame(
-            [{**{k: row[k] for k in AUDIT_COLUMNS if k in row},
-              "before": json.loads(row["before_json"]) if row["before_json"] else None,
-              "after": json.loads(row["after_json"]) if row["after_json"] else None} for row in rows],
-            columns=list(AUDIT_COLUMNS),
-        )
-        for name in ("account", "role", "target", "client_address"):  # NULL stays None, not NaN
-            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
-        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True)
-        return frame.astype({"audit_id": "int64"})
+            frame = _frame(rows)
+            if account is None:
+                return frame
+            from store import visibility  # it reads uploads and proposals, which write audit rows
+
+            return visibility.visible_audit(conn, frame, account)
+
+
+def _frame(rows) -> pd.DataFrame:
+    """Audit rows (mappings) as :meth:`AuditTrail.read` returns them."""
+    frame = pd.DataFrame(
+        [{**{k: row[k] for k in AUDIT_COLUMNS if k in row},
+          "before": json.loads(row["before_json"]) if row["before_json"] else None,
+          "after": json.loads(row["after_json"]) if row["after_json"] else None} for row in rows],
+        columns=list(AUDIT_COLUMNS),
+    )
+    for name in ("account", "role", "target", "client_address"):  # NULL stays None, not NaN
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], utc=True)
+    return frame.astype({"audit_id": "int64"})

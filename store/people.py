@@ -103,7 +103,7 @@ class PeopleStore:
                         file_sha256: str, rows_read: int, project_id: str | None = None,
                         events: pd.DataFrame | None = None, source: str = "cli",
                         client_address: str | None = None,
-                        extra: dict[str, pd.DataFrame] | None = None) -> RegisterResult:
+                        extra: dict[str, pd.DataFrame] | None = None, kind: str | None = None) -> RegisterResult:
         """Record one register import (and, for the household × step matrix, its ledger events) in ONE transaction.
 
         Parameters
@@ -129,6 +129,9 @@ class PeopleStore:
             Rows of other registers recorded under the same upload (the matrix's steps sheet as the
             ``procedure`` register): new or changed rows only, part of the import's content hash, counted in
             the audit row (``extra``); a revert takes them out with the rest.
+        kind : str, optional
+            The import kind recorded (``register_imports.kind``, :data:`domain.people.IMPORT_KINDS`): ``matrix``
+            for the household × step matrix (register ``households``); default the register itself.
 
         Returns
         -------
@@ -137,13 +140,16 @@ class PeopleStore:
         Raises
         ------
         StoreError
-            Bad source or hash, unknown register, missing or repeated keys, bad event rows (nothing written).
+            Bad source or hash, unknown register, a kind that does not write ``register``, missing or repeated keys,
+            bad event rows (nothing written).
         domain.roles.PermissionDeniedError, AccountDisabledError
             Nothing written.
         """
         if source not in REGISTER_SOURCES:
             raise StoreError(f"Nguồn nhập sổ không hợp lệ: {source!r} ({', '.join(REGISTER_SOURCES)}).")
         sha = uploads.check_commit(source, file_sha256)
+        registers.check_register(register)
+        kind = registers.import_kind(register, kind)
         prepared = registers.prepare_rows(register, rows)
         extras = {name: registers.prepare_rows(name, frame) for name, frame in (extra or {}).items()}
         with write_transaction(self.engine) as conn:
@@ -152,14 +158,14 @@ class PeopleStore:
                 scope += writes.row_communes(conn, actor, prepare_events(events)) or []
             stored = check_actor(conn, actor, "upload_counts", row_communes=scope)
             result = self._record_register(conn, stored, register, prepared, events, project_id, file_name, sha,
-                                           int(rows_read), source, client_address, extras)
+                                           int(rows_read), source, client_address, extras, kind=kind)
         if result.created:
             checkpoint(self.engine)
         return result
 
     @staticmethod
     def _record_register(conn, actor, register, prepared, events, project_id, file_name, sha, rows_read, source,
-                         client_address, extras=None) -> RegisterResult:
+                         client_address, extras=None, *, kind: str) -> RegisterResult:
         extras = extras or {}
         event_columns = _new_events(conn, events)
         content = registers.content_sha256(register, project_id, prepared,
@@ -186,10 +192,10 @@ class PeopleStore:
             insert_events(conn, upload_id, event_columns)
         counts = {"rows_added": len(new) - changed, "rows_changed": changed, "rows_unchanged": unchanged,
                   "events_added": n_events}
-        registers.record_import(conn, upload_id, register, project_id, content, counts)
+        registers.record_import(conn, upload_id, register, project_id, content, counts, kind=kind)
         audit.append(conn, actor=actor, action="register_imported", target=f"upload:{upload_id}",
                      before={"events_counted": counted},
-                     after={"register": register, "project_id": project_id, **counts, "file_name": file_name,
+                     after={"register": register, "kind": kind, "project_id": project_id, **counts, "file_name": file_name,
                             "file_sha256": sha, "content_sha256": content, "rows_read": rows_read,
                             "events_counted": counted + n_events, "source": source,
                             **({"extra": {name: len(rows) for name, rows in extra_new.items()}} if extras else {})},
@@ -243,11 +249,19 @@ class PeopleStore:
             frame = registers.read_versions(conn, register, where)
         return frame.drop(columns=list(PERSONAL_REGISTER_COLUMNS.get(register, ())))
 
-    def register_imports(self) -> pd.DataFrame:
-        """Every register import: ``upload_id``, ``register``, ``project_id``, ``content_sha256``, the counts,
-        ``uploaded_at`` (UTC), ``uploaded_by``, ``file_name``, ``source``, ``reverted_at``, ``reverted``."""
+    def register_imports(self, account: Account | None = None) -> pd.DataFrame:
+        """Register imports, oldest first: ``upload_id``, ``register``, ``project_id``, ``content_sha256``, the
+        counts, ``kind`` (the import kind, :data:`domain.people.IMPORT_KINDS` or ``unknown``), ``uploaded_at``
+        (UTC), ``uploaded_by``, ``file_name``, ``source``, ``reverted_at``, ``reverted``.
+
+        With ``account``: only the imports it may see (:func:`store.visibility.visible_uploads`: its own, and for a
+        unit- or commune-scoped account those whose every unit and commune is its); None = every import.
+        """
+        from store import visibility
+
         with read_connection(self.engine) as conn:
-            return registers.read_imports(conn)
+            frame = registers.read_imports(conn)
+            return frame if account is None else visibility.visible_uploads(conn, frame, account)
 
     def resettlement_areas(self, project_id: str | None = None) -> gpd.GeoDataFrame:
         """Resettlement areas (khu tái định cư), EPSG:9215 polygons from their stored WKT; register columns."""

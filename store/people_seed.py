@@ -48,7 +48,7 @@ def _seed_one(conn, sources_dir: Path, register: str, file_name: str) -> None:
     ).returning(schema.uploads.c.upload_id)).scalar_one())
     registers.insert_rows(conn, register, upload_id, rows)
     registers.record_import(conn, upload_id, register, None, sha, {
-        "rows_added": len(rows), "rows_changed": 0, "rows_unchanged": 0, "events_added": 0})
+        "rows_added": len(rows), "rows_changed": 0, "rows_unchanged": 0, "events_added": 0}, kind=register)
 
 
 def seed_registers(conn, sources_dir: Path) -> int:

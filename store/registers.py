@@ -18,12 +18,14 @@ import pandas as pd
 from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, Table, Text, func, select
 
 from domain.people import (
+    IMPORT_KINDS,
     REGISTER_BOOL_COLUMNS,
     REGISTER_COLUMNS,
     REGISTER_DATE_COLUMNS,
     REGISTER_FLOAT_COLUMNS,
     REGISTER_INT_COLUMNS,
     REGISTER_KEYS,
+    UNKNOWN_IMPORT_KIND,
 )
 from store import schema
 from store.errors import StoreError
@@ -69,6 +71,7 @@ register_imports = Table(
     Column("rows_changed", Integer, nullable=False),
     Column("rows_unchanged", Integer, nullable=False),
     Column("events_added", Integer, nullable=False),
+    Column("kind", Text),  # the import kind (migration 0017): domain.people.IMPORT_KINDS or "unknown"
 )
 
 lottery_draws = Table(
@@ -260,10 +263,30 @@ def insert_rows(conn, register: str, upload_id: int, rows: list[dict]) -> None:
         conn.execute(TABLES[register].insert(), [{**row, "upload_id": upload_id} for row in rows])
 
 
-def record_import(conn, upload_id: int, register: str, project_id: str | None, sha: str, counts: dict) -> None:
-    """The ``register_imports`` row of an import."""
+def record_import(conn, upload_id: int, register: str, project_id: str | None, sha: str, counts: dict, *,
+                  kind: str) -> None:
+    """The ``register_imports`` row of an import; ``kind`` is the import kind (:func:`import_kind`)."""
     conn.execute(register_imports.insert().values(upload_id=upload_id, register=register, project_id=project_id,
-                                                  content_sha256=sha, **counts))
+                                                  content_sha256=sha, kind=kind, **counts))
+
+
+def import_kind(register: str, kind: str | None) -> str:
+    """The import kind recorded for an import of ``register``: ``kind`` checked, or ``register`` itself (e.g.
+    ``procedure``, a register the store takes directly though no file kind writes it alone).
+
+    The household × step matrix (``matrix``) is recorded in the ``households`` register; every other kind
+    of :data:`domain.people.IMPORT_KINDS` writes the register of its own name.
+
+    Raises
+    ------
+    StoreError
+        ``kind`` is not an import kind, or not one that writes ``register``.
+    """
+    if kind is None:
+        return register
+    if kind not in IMPORT_KINDS or register != ("households" if kind == "matrix" else kind):
+        raise StoreError(f"Loại nhập sổ không hợp lệ: {kind!r} cho sổ {register!r} ({', '.join(IMPORT_KINDS)}).")
+    return kind
 
 
 def read_imports(conn) -> pd.DataFrame:
@@ -276,6 +299,7 @@ def read_imports(conn) -> pd.DataFrame:
     result = conn.execute(query)
     frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
     frame["reverted"] = frame["reverted_at"].notna()
+    frame["kind"] = frame["kind"].fillna(UNKNOWN_IMPORT_KIND)
     return frame
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Double, ForeignKey, Integer, MetaD
 from store.types import UtcDateTime
 
 #: Latest migration (checked against the scripts by the tests).
-HEAD_REVISION = "0016"
+HEAD_REVISION = "0017"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

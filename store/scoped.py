@@ -4,8 +4,8 @@
 
 - ``projects`` of the units only (``projects.unit``); ``centrelines``, ``parcels``, ``milestones`` and
   ``events`` of those projects (by ``project_id``; an event or milestone with no project is not shown);
-- ``uploads``: those with an event of a visible project, those the account made itself, and the
-  reverts of visible uploads;
+- ``uploads`` and ``register_imports``: those concerning the units only (:mod:`store.visibility`), those the
+  account made itself, and the reverts of visible uploads; ``proposals`` the account could decide by unit;
 - ``communes``, ``roads`` and ``rules``: the shared context, unchanged;
 - ``data_version``: the store's, plus ``units`` (so caches keyed on it never mix two scopes).
 
@@ -27,7 +27,7 @@ def scoped_reader(store, account: Account | None):
     units = unit_scope(account)
     if units is None:
         return store
-    return ScopedStore(store, units, username=account.username)
+    return ScopedStore(store, units, username=account.username, account=account)
 
 
 class ScopedStore:
@@ -40,12 +40,17 @@ class ScopedStore:
         Unit codes (``units.unit_code``).
     username : str, optional
         The account whose own uploads stay visible in :meth:`uploads`.
+    account : Account, optional
+        The account itself (its communes narrow the lists too, :mod:`store.visibility`); default a reader of
+        ``units`` named ``username``.
     """
 
-    def __init__(self, store, units, *, username: str | None = None) -> None:
+    def __init__(self, store, units, *, username: str | None = None, account: Account | None = None) -> None:
         self.store = store
         self.unit_codes = frozenset(str(u) for u in units)
         self.username = username
+        self.account = account or Account(username=username or "", display_name="", role="viewer",
+                                          units=tuple(sorted(self.unit_codes)))
 
     @property
     def backend(self) -> str:
@@ -118,13 +123,17 @@ class ScopedStore:
         return self._of(self.store.events(include_reverted), self._project_ids())
 
     def uploads(self) -> pd.DataFrame:
-        """Uploads with an event of the units' projects, the account's own, and reverts of those."""
-        uploads = self.store.uploads()
-        seen = set(self.events(include_reverted=True)["upload_id"].astype(int))
-        own = uploads["uploaded_by"].astype(str) == str(self.username) if self.username else False
-        keep = uploads["upload_id"].isin(seen) | own
-        keep |= uploads["reverts_upload_id"].isin(uploads.loc[keep, "upload_id"])
-        return uploads[keep].reset_index(drop=True)
+        """Uploads concerning the units only (and, for a commune officer, his communes only), the account's own,
+        and reverts of those (:func:`store.visibility.visible_uploads`)."""
+        return self.store.uploads_for(self.account)
+
+    def register_imports(self) -> pd.DataFrame:
+        """Register imports the account may see (as :meth:`uploads`)."""
+        return self.store.register_imports(account=self.account)
+
+    def proposals(self, status: str | None = None) -> pd.DataFrame:
+        """Proposals the account may see (:func:`store.visibility.visible_proposals`)."""
+        return self.store.proposals(status, account=self.account)
 
     # ------------------------------------------------------------------ resettlement (the map layer)
     def resettlement_areas(self, project_id: str | None = None) -> gpd.GeoDataFrame:

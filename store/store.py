@@ -470,10 +470,16 @@ class Store(ConfigStore, PeopleStore):
         return scoped_reader(self, account)
 
     # ------------------------------------------------------------------ maker–checker
-    def proposals(self, status: str | None = None) -> pd.DataFrame:
-        """Proposals, oldest first (columns :data:`store.proposals.PROPOSAL_COLUMNS`)."""
+    def proposals(self, status: str | None = None, *, account: Account | None = None) -> pd.DataFrame:
+        """Proposals, oldest first (columns :data:`store.proposals.PROPOSAL_COLUMNS`), only ``status`` when given.
+
+        With ``account``: those it may see (:func:`store.visibility.visible_proposals`: a unit-scoped account its
+        own and those it could decide by unit, the rule of :func:`store.writes.check_proposal_units`).
+        """
+        from store import visibility
+
         with read_connection(self.engine) as conn:
-            return proposals.read_proposals(conn, status)
+            return visibility.visible_proposals(conn, proposals.read_proposals(conn, status), account)
 
     def confirm_proposal(self, proposal_id: int, *, actor: Account, client_address: str | None = None) -> Outcome:
         """Carry out a pending proposal, confirmed by ``actor`` (not its proposer), in one transaction.
@@ -558,7 +564,7 @@ class Store(ConfigStore, PeopleStore):
             return uploads.read_events(conn, include_reverted)
 
     def uploads(self) -> pd.DataFrame:
-        """Every upload, oldest first, with its revert if any.
+        """Every upload, oldest first, with its revert if any (for a list shown to an account: :meth:`uploads_for`).
 
         Returns
         -------
@@ -570,6 +576,15 @@ class Store(ConfigStore, PeopleStore):
         """
         with read_connection(self.engine) as conn:
             return uploads.read_uploads(conn)
+
+    def uploads_for(self, account: Account | None) -> pd.DataFrame:
+        """The uploads ``account`` may see, as :meth:`uploads` (:func:`store.visibility.visible_uploads`: its own,
+        those concerning only its units and, for a commune officer, only his communes, and their reverts); every
+        upload for None or a province-level account that is not a commune officer."""
+        from store import visibility
+
+        with read_connection(self.engine) as conn:
+            return visibility.visible_uploads(conn, uploads.read_uploads(conn), account)
 
     def cached_output(self, request: dict) -> str | None:
         """What a read-only command printed for ``request`` on this data version and program

@@ -5,7 +5,7 @@ events and milestones belong to the unit of their ``project_id``. An account wit
 (:func:`domain.roles.unit_scope`) writes only rows of its units:
 
 - field counts (:func:`check_row_units`): every row's project must be of one of its units;
-- reverts (:func:`upload_units`): every event of the upload likewise;
+- reverts (:func:`upload_units`): every event of the upload likewise, and a register import's project and rows;
 - layer replacements (:func:`check_layer_units`): ``communes``/``roads`` (shared by every unit) are for
   province-level accounts only; in ``projects``/``centrelines``/``parcels`` the rows of other units must
   come back unchanged (same keys, same units, same areas) and new rows must be of its units;
@@ -167,9 +167,16 @@ def check_row_units(actor: Account, action: str, values: Iterable[str | None]) -
 
 
 def upload_units(conn, upload_id: int) -> list[str | None]:
-    """The units of the events of ``upload_id`` (one per distinct project)."""
-    project_ids = [r[0] for r in conn.execute(
-        select(schema.events.c.project_id).where(schema.events.c.upload_id == int(upload_id)).distinct()).all()]
+    """The units of the projects ``upload_id`` concerns (one per distinct project): those of its events and, for a
+    register import (which may have no event), of its ``register_imports.project_id`` and its register rows."""
+    from store import registers
+
+    ev, ri = schema.events, registers.register_imports
+    queries = [select(ev.c.project_id).where(ev.c.upload_id == int(upload_id)),
+               select(ri.c.project_id).where(ri.c.upload_id == int(upload_id), ri.c.project_id.is_not(None))]
+    queries += [select(t.c.project_id).where(t.c.upload_id == int(upload_id))
+                for t in registers.TABLES.values() if "project_id" in t.c]
+    project_ids = sorted({r[0] for q in queries for r in conn.execute(q.distinct()).all()}, key=str)
     return row_units(project_ids, project_units(conn))
 
 

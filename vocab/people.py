@@ -14,6 +14,7 @@ from domain.people import (
     LOT_STATUSES,
     PAYMENT_REFUSAL_STEPS,
     PLAN_PARTS,
+    UNKNOWN_IMPORT_KIND,
 )
 from vocab.format import MISSING, is_missing
 
@@ -103,6 +104,12 @@ IMPORT_KIND_LABELS_VI: dict[str, str] = {
     "areas": "Khu tái định cư (ranh giới, tiến độ xây dựng)",
     "matrix": "Bảng theo dõi hộ × bước thủ tục",
 }
+
+#: The kind of a recorded register import (``register_imports.kind``): the kinds above, a procedure plan committed on
+#: its own (``procedure``), and «Không rõ» for an
+#: import recorded before the kind was whose kind the store could not tell (migration 0017).
+RECORDED_KIND_LABELS_VI: dict[str, str] = {**IMPORT_KIND_LABELS_VI, "procedure": "Kế hoạch thủ tục",
+                                           UNKNOWN_IMPORT_KIND: "Không rõ"}
 
 #: Every table above with the codes it must cover (checked by the tests).
 PEOPLE_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {

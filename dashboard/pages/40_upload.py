@@ -200,7 +200,7 @@ def _uploads_table(uploads: pd.DataFrame) -> pd.DataFrame:
 
 def _uploads_section(the_store) -> None:
     st.subheader("Các lần tải lên")
-    uploads = the_store.uploads()
+    uploads = the_store.uploads_for(auth.current_account())  # his communes' and units' only
     if uploads.empty:
         st.info("Chưa có lần tải lên nào.")
         return

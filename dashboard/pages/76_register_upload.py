@@ -181,7 +181,9 @@ def _show_preview(result) -> None:
 def _same_file_note(the_store, file_sha256: str) -> None:
     from exports.register_import_tables import earlier_upload_of_file
 
-    earlier = earlier_upload_of_file(the_store.register_imports(), the_store.uploads(), file_sha256)
+    account = auth.current_account()  # only the imports this account may see can be named to it
+    earlier = earlier_upload_of_file(the_store.register_imports(account=account), the_store.uploads_for(account),
+                                     file_sha256)
     if earlier is not None:
         st.info(f"Tệp này (cùng nội dung từng byte) đã được nhập ở lần tải {earlier}: ghi lại sẽ không thêm gì, "
                 "trừ khi ánh xạ hoặc xã khác lần trước.")
@@ -276,7 +278,7 @@ def _imports_section(the_store) -> None:
     from exports.register_import_tables import imports_frame, revertable_labels
 
     st.subheader("Các lần nhập sổ")
-    imports = the_store.register_imports()
+    imports = the_store.register_imports(account=auth.current_account())  # his communes' and units' only
     if imports.empty:
         st.info("Chưa có lần nhập sổ nào.")
         return

@@ -34,9 +34,10 @@ def _decide(the_store, proposal_id: int, decision: str, reason: str) -> tuple[st
 
 
 def _pending_section(the_store) -> None:
+    from dashboard import auth
     from dashboard.admin_tables import proposals_table
 
-    pending = the_store.proposals("pending")
+    pending = the_store.proposals("pending", account=auth.current_account())  # those of his units only
     st.subheader("Đang chờ duyệt")
     if pending.empty:
         st.info("Không có đề xuất nào đang chờ duyệt.")
@@ -83,9 +84,10 @@ def _setting_section(the_store) -> None:
 
 
 def _history_section(the_store) -> None:
+    from dashboard import auth
     from dashboard.admin_tables import proposals_table
 
-    decided = the_store.proposals()
+    decided = the_store.proposals(account=auth.current_account())
     decided = decided[decided["status"] != "pending"]
     if not decided.empty:
         with st.expander(f"Đã quyết định ({len(decided)})"):

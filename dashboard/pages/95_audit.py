@@ -23,7 +23,7 @@ def render() -> None:
     from store import AuditTrail
     from vocab.roles import audit_action_label
 
-    auth.require_page("read_audit")
+    account = auth.require_page("read_audit")
     st.title(TITLE)
     today = datetime.now(UTC).astimezone(VIETNAM_TIME).date()
     left, right = st.columns(2)
@@ -32,7 +32,8 @@ def render() -> None:
     if first > last:
         st.error("«Từ ngày» cần trước hoặc bằng «Đến ngày».")
         return
-    frame = AuditTrail(state.store()).read(*vietnam_day_bounds(first, last))
+    # a unit's administrator reads his units' entries only (store.visibility)
+    frame = AuditTrail(state.store()).read(*vietnam_day_bounds(first, last), account=account)
     accounts = st.multiselect("Tài khoản", sorted(frame["account"].dropna().unique()), key=ACCOUNTS_KEY,
                               placeholder="Tất cả tài khoản")
     actions = st.multiselect("Thao tác", sorted(frame["action"].unique()), format_func=audit_action_label,

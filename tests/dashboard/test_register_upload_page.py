@@ -200,6 +200,9 @@ def test_matrix_mapping_edited_then_committed_with_its_profile(page_store):
     assert page_store.register_profile_names() == ["Mẫu Cao Lộc"]
     homes = page_store.register("households").set_index("household_id")
     assert homes.loc["H1", "stage"] == "approved" and homes.loc["H3", "stage"] == "notice"
+    # listed by its kind, though recorded in the households register
+    imports = _frame(at, "Sổ")
+    assert list(imports["Sổ"]) == ["Bảng theo dõi hộ × bước thủ tục"] and list(imports["Tệp"]) == ["bang_ho_buoc.xlsx"]
 
     # the saved profile is offered next time, and the same file again adds nothing
     at.selectbox(key="register_kind").set_value("matrix").run()
@@ -238,6 +241,29 @@ def test_commune_officer_sees_rows_of_another_commune_refused(page_store):
     at.selectbox(key="register_kind").set_value("lots").run()
     _upload(at, "lo.csv", b"x")
     assert any("không được nhập sổ này" in e.value for e in at.error)
+
+
+def test_a_commune_officer_lists_his_communes_imports_only(page_store):
+    """Decree 13/2023: another commune's import — its file name included — is not in his list, nor named by the
+    same-file hint; the administrator's list has both."""
+    from ingest.register_import import import_register
+    from tests.support.actors import make_account, office_admin
+
+    admin = office_admin(page_store)
+    officer = make_account(page_store, "can_bo_dong_dang", "commune_officer", communes=("Xã Đồng Đăng",))
+    dong_dang = HOUSEHOLDS_CSV.decode("utf-8-sig").replace("Phường Kỳ Lừa", "Xã Đồng Đăng").replace("H0", "D0")
+    for name, data in (("ho_ky_lua_nguyen_van_mot.csv", HOUSEHOLDS_CSV),
+                       ("ho_dong_dang.csv", dong_dang.encode("utf-8-sig"))):
+        assert import_register(data, page_store, kind="households", project_id="QL4B", actor=admin,
+                               file_name=name).status == "committed"
+    at = _page(officer)
+    _ok(at)
+    assert list(_frame(at, "Sổ")["Tệp"]) == ["ho_dong_dang.csv"]
+    _upload(at, "lai.csv", HOUSEHOLDS_CSV)  # the other commune's bytes: not named to him
+    assert not any("đã được nhập ở lần tải" in i.value for i in at.info)
+    assert not any("ho_ky_lua" in str(d.value) for d in at.dataframe)
+    shown = _frame(_page(admin), "Sổ")
+    assert list(shown["Tệp"]) == ["ho_dong_dang.csv", "ho_ky_lua_nguyen_van_mot.csv"]
 
 
 def test_a_revert_waits_for_a_second_account_when_maker_checker_is_on(page_store):

@@ -17,6 +17,7 @@ from exports.register_import_tables import (
     mapping_choices,
     mapping_frame,
     mapping_from_frame,
+    revertable_labels,
     summary_figures,
     target_label,
 )
@@ -95,14 +96,20 @@ def test_summary_figures_and_imports_list():
     figures = dict(summary_figures(R()))
     assert figures["Dòng có lỗi"] == "1" and figures["Số thửa (ghi / khác nhau)"] == "6 / 5"
     assert figures["Diện tích"] == "1.234,5 m²" and figures["Sự kiện tiến độ"] == "7"
-    imports = pd.DataFrame({"upload_id": [3, 5], "register": ["households", "complaints"], "project_id": ["QL4B"] * 2,
-                            "rows_added": [2, 1], "rows_changed": [0, 0], "events_added": [4, 0],
-                            "uploaded_at": pd.to_datetime(["2024-06-01T17:30:00Z", "2024-06-02T01:00:00Z"]),
-                            "uploaded_by": ["a", "b"], "file_name": ["x.xlsx", "d.csv"], "reverted": [True, False]})
+    imports = pd.DataFrame({"upload_id": [2, 3, 5], "register": ["households", "households", "complaints"],
+                            "kind": ["households", "matrix", "unknown"], "project_id": ["QL4B"] * 3,
+                            "rows_added": [1, 2, 1], "rows_changed": [0, 0, 0], "events_added": [0, 4, 0],
+                            "uploaded_at": pd.to_datetime(["2024-05-01T00:00:00Z", "2024-06-01T17:30:00Z",
+                                                           "2024-06-02T01:00:00Z"]),
+                            "uploaded_by": ["a", "a", "b"], "file_name": ["h.csv", "x.xlsx", "d.csv"],
+                            "reverted": [False, True, False]})
     shown = imports_frame(imports)
-    assert list(shown["Lần tải"]) == [5, 3] and list(shown["Sổ"]) == ["Đơn thư", "Danh sách hộ"]
-    assert list(shown["Thời điểm (giờ VN)"]) == ["02/06/2024 08:00", "02/06/2024 00:30"]
-    assert list(shown["Trạng thái"]) == ["Đang dùng", "Đã hoàn tác"]
+    # the label is the import kind, not the register: a matrix recorded in the households register is a matrix
+    assert list(shown["Lần tải"]) == [5, 3, 2]
+    assert list(shown["Sổ"]) == ["Không rõ", "Bảng theo dõi hộ × bước thủ tục", "Danh sách hộ"]
+    assert list(shown["Thời điểm (giờ VN)"]) == ["02/06/2024 08:00", "02/06/2024 00:30", "01/05/2024 07:00"]
+    assert list(shown["Trạng thái"]) == ["Đang dùng", "Đã hoàn tác", "Đang dùng"]
+    assert revertable_labels(imports) == {5: "Lần 5 – Không rõ – d.csv", 2: "Lần 2 – Danh sách hộ – h.csv"}
 
 
 def test_every_import_kind_has_a_label():

@@ -103,6 +103,10 @@ UNDO["0016"] = {
 }
 
 
+UNDO["0017"] = {"sqlite": ("ALTER TABLE register_imports DROP COLUMN kind",),
+                "postgresql": ("ALTER TABLE register_imports DROP COLUMN kind",)}
+
+
 def rewind(conn, revision: str) -> None:
     """Undo every migration after ``revision`` listed in :data:`UNDO` (newest first) and stamp ``revision``.
 
