@@ -43,7 +43,8 @@ class ParsedColumns:
     ``rows``: Excel row number of each position; ``cells[name]``: the cells, blanks as None;
     ``parsed[name]``: for the fields :mod:`ingest.validate` parses column by column, each cell's value
     or the ValueError its one-cell parser raises (blanks included: they are never read); ``decimal`` the
-    file's number convention (:func:`ingest.validate._decimal_convention`).
+    file's number convention (:func:`ingest.validate._decimal_convention`); ``filled[name]`` (optional) the
+    boolean array of the cells that are not blank.
     """
 
     names: list[str]
@@ -51,6 +52,7 @@ class ParsedColumns:
     cells: dict[str, list]
     parsed: dict[str, list]
     decimal: str | None = None
+    filled: dict[str, np.ndarray] | None = None
 
     def cell_column(self, name: str) -> list:
         """The cells of ``name`` (all None when the file has no such column)."""
@@ -80,6 +82,8 @@ class CleanRows:
 
 
 def _present(cols: ParsedColumns, name: str) -> np.ndarray:
+    if cols.filled is not None and name in cols.filled:
+        return cols.filled[name]
     return np.fromiter((c is not None for c in cols.cell_column(name)), dtype=bool, count=len(cols.rows))
 
 
@@ -141,10 +145,15 @@ def _projects(cols: ParsedColumns, lk: Lookups) -> list:
 
 
 def _parcel_index(lk: Lookups) -> pd.DataFrame:
-    """The parcels of ``lk.parcels`` as a frame (one row per indexed parcel, duplicates kept)."""
-    rows = [(fk, sheet, number, m["parcel_id"], m["project_id"], m.get("area_to_recover_m2"))
+    """The parcels of ``lk.parcels`` as a frame (one row per indexed parcel, duplicates kept); ``limit`` the
+    area to recover as a float, None when missing (read once per parcel, not once per row)."""
+    rows = [(fk, sheet, number, m["parcel_id"], m["project_id"], _limit(m.get("area_to_recover_m2")))
             for (fk, sheet, number), found in lk.parcels.items() for m in found]
     return pd.DataFrame(rows, columns=["fk", "sheet", "number", "parcel_id", "parcel_project", "limit"])
+
+
+def _limit(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def _candidates(communes: Sequence[str], lk: Lookups) -> pd.DataFrame:
@@ -230,7 +239,7 @@ def _dated(cols: ParsedColumns, found: pd.DataFrame, area: list, amount: list, h
     project_id = [projects[i] or pp for i, pp in zip(pos, parcel_project)]
     areas = [area[i] for i in pos]
     keep = np.fromiter((
-        not (a is not None and lim is not None and not pd.isna(lim) and a > float(lim) + AREA_TOLERANCE_M2)
+        not (a is not None and lim is not None and a > lim + AREA_TOLERANCE_M2)
         and not d > today
         and not (pid and project_starts.get(pid) is not None and d < project_starts[pid])
         for a, lim, d, pid in zip(areas, limits, dates, project_id)), dtype=bool, count=len(pos))

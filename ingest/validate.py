@@ -363,14 +363,15 @@ def _parsed_columns(raw: pd.DataFrame, decimal: str | None) -> ParsedColumns:
     """The cells of ``raw`` column by column, blanks as None, and the fields of :func:`_column_parsers`
     parsed (:func:`parsing.columns.map_distinct`: each distinct value of a column parsed once)."""
     parsers = _column_parsers(decimal)
-    cells, parsed = {}, {}
+    cells, parsed, filled = {}, {}, {}
     for name in raw.columns:
         column = raw[name].tolist()
         blank = blank_mask(column)
+        filled[name] = ~blank
         cells[name] = [None if b else v for v, b in zip(column, blank.tolist())]
         if name in parsers:
             parsed[name] = map_distinct(column, parsers[name])
-    return ParsedColumns(list(raw.columns), [int(r) for r in raw.index.tolist()], cells, parsed, decimal)
+    return ParsedColumns(list(raw.columns), [int(r) for r in raw.index.tolist()], cells, parsed, decimal, filled)
 
 
 def _row_check(cols: ParsedColumns, seq: int) -> RowCheck:
