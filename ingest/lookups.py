@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from parsing.columns import map_distinct
 from parsing.parcel_keys import parcel_sort_key, try_parcel_key
 from parsing.text import fold_key, fold_vi
 
@@ -156,7 +157,9 @@ def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
     index: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
     keys_by_former: dict[str, list[str]] = defaultdict(list)
     names = list(frame.columns)
-    for values in zip(*(frame[c].tolist() for c in names)):
+    # each distinct parcel number read once (a district's sheets repeat the same few hundred numbers)
+    keys = map_distinct(frame["parcel_number"], try_parcel_key) if "parcel_number" in names else [None] * len(frame)
+    for values, number in zip(zip(*(frame[c].tolist() for c in names)), keys):
         rec = dict(zip(names, values))
         current = rec.get("commune") if isinstance(rec.get("commune"), str) and rec.get("commune") else None
         former = rec.get("commune_former") if isinstance(rec.get("commune_former"), str) and rec.get("commune_former") else current
@@ -167,7 +170,6 @@ def build_lookups(parcels: pd.DataFrame, projects: pd.DataFrame) -> Lookups:
             sheet = int(rec["map_sheet"])
         except (TypeError, ValueError):
             continue
-        number = try_parcel_key(rec["parcel_number"])
         if number is None:
             continue
         index[(fk, sheet, number)].append(rec)

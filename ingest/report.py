@@ -143,7 +143,18 @@ def cell_text(value: Any) -> str:
 
 def events_frame(rows: list[dict], index: Iterable[int]) -> pd.DataFrame:
     """Valid rows (dicts with :data:`EVENT_COLUMNS`) → the events DataFrame, checked by :data:`EVENTS_SCHEMA`."""
-    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS), index=pd.Index(list(index), name="row", dtype="int64"))
+    return _typed(pd.DataFrame(rows, columns=list(EVENT_COLUMNS),
+                               index=pd.Index(list(index), name="row", dtype="int64")))
+
+
+def events_frame_from_columns(columns: dict[str, list], index: Iterable[int]) -> pd.DataFrame:
+    """:func:`events_frame` of rows given as columns (one list per name of :data:`EVENT_COLUMNS`, None = missing)."""
+    index = pd.Index(list(index), name="row", dtype="int64")
+    # lists, as from records: each column's dtype inferred the same way (text with None → str → NaN as object)
+    return _typed(pd.DataFrame({c: list(columns[c]) for c in EVENT_COLUMNS}, index=index))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({
         "kind": object, "project_id": object, "parcel_id": object, "commune": object, "event": object,
         "event_date": object, "note": object,

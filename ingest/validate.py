@@ -40,11 +40,19 @@ from typing import Any
 import pandas as pd
 
 from domain.stages import STAGES, stage_rank
+from ingest.clean_rows import CleanRows, ParsedColumns, clean_parcel_rows, ordered_keys
 from ingest.headers import CANONICAL_HEADERS
 from ingest.history import LedgerHistory, aggregate_key, as_date, history_from_ledger
 from ingest.lookups import Lookups, build_lookups, commune_key
 from ingest.read import RawTable
-from ingest.report import EVENT_COLUMNS, EVENTS_SCHEMA, RowProblem, ValidationReport, events_frame
+from ingest.report import (
+    EVENT_COLUMNS,
+    EVENTS_SCHEMA,
+    RowProblem,
+    ValidationReport,
+    events_frame,
+    events_frame_from_columns,
+)
 from ingest.row_checks import (
     AREA_TOLERANCE_M2,
     RowCheck,
@@ -77,6 +85,7 @@ __all__ = [
     "ValidationReport",
     "commune_key",
     "validate",
+    "validate_row_by_row",
 ]
 
 #: Unknown-parcel rows that get "did you mean" suggestions (the search costs time on huge files).
@@ -183,16 +192,49 @@ def validate(
     ["Dòng 7, cột 'Ngày': ngày ở tương lai (sau hôm nay 01/07/2024) (giá trị: '15/08/2024')"]
     """
     raw, formula_rows, notes = _table_parts(table)
-    lookups = build_lookups(parcels, projects)
-    checks = FileChecks(
-        lookups=lookups,
-        project_starts={pid: as_date(p.get("start_date")) for pid, p in lookups.projects.items()},
-        history=history_from_ledger(existing_events),
-        today=today,
-        columns=set(raw.columns),
-        header_problem=_missing_columns_problem(raw.columns),
-        formula_rows=formula_rows,
-    )
+    checks = _file_checks(raw, formula_rows, parcels, projects, existing_events, today)
+    if checks.header_problem:
+        notes.append(checks.header_problem)
+    cols = _parsed_columns(raw, _decimal_convention(raw))
+    clean = clean_parcel_rows(cols, checks.lookups, today=today, project_starts=checks.project_starts,
+                              formula_rows=formula_rows, header_problem=checks.header_problem)
+    at_clean = {int(p): k for k, p in enumerate(clean.positions.tolist())}
+    checked: dict[int, tuple[RowCheck, Target, RowValues]] = {}
+    for seq in range(len(cols.rows)):   # the one-row checks, with their messages, for the other rows
+        if seq not in at_clean:
+            r = _row_check(cols, seq)
+            checked[seq] = (r, *_single_row_checks(r, checks))
+    checks.inert_text = _inert_notes(cols)
+    ordered = {t.key for _, t, v in checked.values() if _in_file_order(t, v)}
+    ordered |= ordered_keys(clean, checks.history.stages)
+    for seq, k in at_clean.items():
+        if clean.parcel_id[k] in ordered:
+            checked[seq] = (_row_check(cols, seq), *_clean_target_values(clean, k, cols, seq))
+    for seq in sorted(s for s, (_, t, v) in checked.items() if _in_file_order(t, v) and t.key in ordered):
+        r, target, values = checked[seq]
+        _file_order_checks(r, seq, target, values, checks)
+    problems = [p for seq in sorted(checked) for p in checked[seq][0].problems]
+    if checks.inert_text:
+        notes.append(f"{checks.inert_text} ô Ghi chú chứa công thức/HTML/script: được giữ nguyên dạng chữ, không thực thi.")
+    return ValidationReport(events=_events(cols, clean, at_clean, checked), problems=problems, rows_read=len(raw),
+                            notes=notes)
+
+
+def validate_row_by_row(
+    table: RawTable | pd.DataFrame,
+    parcels: pd.DataFrame,
+    projects: pd.DataFrame,
+    existing_events: pd.DataFrame | None,
+    today: date,
+) -> ValidationReport:
+    """:func:`validate` one row after the other: the reference it is tested against (same arguments and result).
+
+    Every row goes through the one-row checks and then the file-order checks (repeats, stages going
+    back) before the next row; :func:`validate` reaches the same report with whole-column checks for
+    the clean parcel rows (:mod:`ingest.clean_rows`).
+    """
+    raw, formula_rows, notes = _table_parts(table)
+    checks = _file_checks(raw, formula_rows, parcels, projects, existing_events, today)
     if checks.header_problem:
         notes.append(checks.header_problem)
 
@@ -211,6 +253,66 @@ def validate(
         notes.append(f"{checks.inert_text} ô Ghi chú chứa công thức/HTML/script: được giữ nguyên dạng chữ, không thực thi.")
     return ValidationReport(events=events_frame(events, event_rows), problems=problems, rows_read=len(raw),
                             notes=notes)
+
+
+def _file_checks(raw: pd.DataFrame, formula_rows: dict, parcels: pd.DataFrame, projects: pd.DataFrame,
+                 existing_events: pd.DataFrame | None, today: date) -> FileChecks:
+    """What every row of this file is checked against (look-ups, project starts, the ledger's history)."""
+    lookups = build_lookups(parcels, projects)
+    return FileChecks(
+        lookups=lookups,
+        project_starts={pid: as_date(p.get("start_date")) for pid, p in lookups.projects.items()},
+        history=history_from_ledger(existing_events),
+        today=today,
+        columns=set(raw.columns),
+        header_problem=_missing_columns_problem(raw.columns),
+        formula_rows=formula_rows,
+    )
+
+
+def _in_file_order(target: Target, values: RowValues) -> bool:
+    """Whether a row takes part in the file-order checks (it has a key, a stage and a date)."""
+    return target.key is not None and bool(values.event) and values.event_date is not None
+
+
+def _inert_notes(cols: ParsedColumns) -> int:
+    """Notes that would be active elsewhere (formula, HTML, script), each distinct note looked at once."""
+    active = map_distinct(cols.cell_column("note"), lambda v: bool(parse_text(v)) and looks_active(parse_text(v)))
+    return int(sum(active))
+
+
+def _clean_target_values(clean: CleanRows, k: int, cols: ParsedColumns, seq: int) -> tuple[Target, RowValues]:
+    """Clean row ``k`` as the one-row checks give it (for the rows that go through the file-order checks)."""
+    values = RowValues(clean.event[k], clean.event_date[k], clean.area_m2[k], clean.amount_vnd[k],
+                       clean.households[k], clean.is_correction[k], parse_text(cols.cell_column("note")[seq]))
+    return Target("parcel", clean.project_id[k], clean.parcel_id[k], parcel_id=clean.parcel_id[k]), values
+
+
+def _events(cols: ParsedColumns, clean: CleanRows, at_clean: dict[int, int],
+            checked: dict[int, tuple[RowCheck, Target, RowValues]]) -> pd.DataFrame:
+    """The valid rows as the events frame, in file order: clean rows from their columns, the others from their records."""
+    n = len(cols.rows)
+    frame: dict[str, list] = {c: [None] * n for c in EVENT_COLUMNS}
+    for name in ("project_id", "parcel_id", "event", "event_date", "area_m2", "amount_vnd", "households",
+                 "is_correction"):
+        column = frame[name]
+        for seq, value in zip(clean.positions.tolist(), getattr(clean, name)):
+            column[seq] = value
+    for seq in at_clean:
+        frame["kind"][seq] = "parcel"
+    notes = map_distinct(cols.cell_column("note"), parse_text)
+    valid = []
+    for seq in range(n):
+        if seq in checked:
+            r, target, values = checked[seq]
+            if r.problems:
+                continue
+            for name, value in _event_record(target, values).items():
+                frame[name][seq] = value
+        valid.append(seq)
+    frame["note"] = notes
+    return events_frame_from_columns({c: [frame[c][s] for s in valid] for c in EVENT_COLUMNS},
+                                     [cols.rows[s] for s in valid])
 
 
 # ------------------------------------------------------------------------------- the file
@@ -257,42 +359,68 @@ def _column_parsers(decimal: str | None) -> dict[str, Any]:
             **dict.fromkeys(_INTEGER_FIELDS, as_int), **dict.fromkeys(_FLOAT_FIELDS, as_number)}
 
 
+def _parsed_columns(raw: pd.DataFrame, decimal: str | None) -> ParsedColumns:
+    """The cells of ``raw`` column by column, blanks as None, and the fields of :func:`_column_parsers`
+    parsed (:func:`parsing.columns.map_distinct`: each distinct value of a column parsed once)."""
+    parsers = _column_parsers(decimal)
+    cells, parsed, filled = {}, {}, {}
+    for name in raw.columns:
+        column = raw[name].tolist()
+        blank = blank_mask(column)
+        filled[name] = ~blank
+        cells[name] = [None if b else v for v, b in zip(column, blank.tolist())]
+        if name in parsers:
+            parsed[name] = map_distinct(column, parsers[name])
+    return ParsedColumns(list(raw.columns), [int(r) for r in raw.index.tolist()], cells, parsed, decimal, filled)
+
+
+def _row_check(cols: ParsedColumns, seq: int) -> RowCheck:
+    """The :class:`RowCheck` of the row at position ``seq``."""
+    return RowCheck(cols.rows[seq], {n: cols.cells[n][seq] for n in cols.names}, cols.decimal,
+                    {n: values[seq] for n, values in cols.parsed.items()})
+
+
 def _rows(raw: pd.DataFrame, decimal: str | None) -> Iterator[RowCheck]:
     """One :class:`RowCheck` per data row, blanks as None, its cells parsed column by column
     (:func:`parsing.columns.map_distinct`: each distinct value of a column parsed once)."""
-    names = list(raw.columns)
-    parsers = _column_parsers(decimal)
-    cells, parsed_names, parsed = [], [], []
-    for name in names:
-        column = raw[name].tolist()
-        blank = blank_mask(column)
-        cells.append([None if b else v for v, b in zip(column, blank.tolist())])
-        if name in parsers:
-            parsed_names.append(name)
-            parsed.append(map_distinct(column, parsers[name]))
-    by_row = zip(*cells) if names else iter([()] * len(raw))
-    pre_by_row = zip(*parsed) if parsed else iter([()] * len(raw))
-    for row, values, pre in zip(raw.index.tolist(), by_row, pre_by_row):
-        yield RowCheck(int(row), dict(zip(names, values)), decimal, dict(zip(parsed_names, pre)))
+    cols = _parsed_columns(raw, decimal)
+    for seq in range(len(cols.rows)):
+        yield _row_check(cols, seq)
 
 
 # -------------------------------------------------------------------------------- one row
 def _check_row(r: RowCheck, seq: int, checks: FileChecks) -> dict:
     """Every check of one row, in order; returns its event record (used only when ``r.problems`` is empty)."""
+    target, values = _single_row_checks(r, checks)
+    checks.inert_text += bool(values.note) and looks_active(values.note)
+    if _in_file_order(target, values):
+        _file_order_checks(r, seq, target, values, checks)
+    elif not r.problems:
+        _remember(checks.history, target, values, seq)
+    return _event_record(target, values)
+
+
+def _single_row_checks(r: RowCheck, checks: FileChecks) -> tuple[Target, RowValues]:
+    """The checks of one row that need no other row: formulas, cells, what it reports on, its date.
+
+    Returns ``(target, values)``; the problems are recorded on ``r``.
+    """
     for fld in checks.formula_rows.get(r.row, ()):
         r.bad(fld, _FORMULA_WITHOUT_VALUE, "")
     if checks.header_problem:
         r.bad("", checks.header_problem, "")
     values = _read_values(r, checks.columns)
-    checks.inert_text += bool(values.note) and looks_active(values.note)
     target = _target_of(r, values, checks)
     _check_date(r, values.event_date, target.project_id, checks)
-    if target.key is not None and values.event and values.event_date is not None:
-        _check_duplicate(r, target, values, checks.seen)
-        _check_history(r, checks.history, target, values)
+    return target, values
+
+
+def _file_order_checks(r: RowCheck, seq: int, target: Target, values: RowValues, checks: FileChecks) -> None:
+    """The checks against the earlier rows of the file (repeats, stage order); a valid row then joins the history."""
+    _check_duplicate(r, target, values, checks.seen)
+    _check_history(r, checks.history, target, values)
     if not r.problems:
         _remember(checks.history, target, values, seq)
-    return _event_record(target, values)
 
 
 def _read_values(r: RowCheck, columns: set[str]) -> RowValues:
