@@ -201,10 +201,13 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
 
 def obstacle_lists(bits: np.ndarray) -> list[list[str]]:
     """The obstacle codes (:data:`OBSTACLES` order) of each bit pattern of :func:`obstacle_bits`."""
-    # Few distinct combinations: build each list once (bit pattern → codes), then copy it per row.
+    # Few distinct combinations: build each list once (bit pattern → codes) and give that one object to
+    # every row with the pattern (read-only, like the rest of a snapshot).
     patterns, inverse = np.unique(np.asarray(bits, dtype="int64"), return_inverse=True)
-    codes_of = [[c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1] for p in patterns]
-    return [list(codes_of[i]) for i in inverse.ravel()]
+    codes_of = np.empty(len(patterns), dtype=object)
+    for k, p in enumerate(patterns):             # one by one: numpy would make equal-length lists a 2-D array
+        codes_of[k] = [c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1]
+    return list(codes_of[inverse.ravel()])
 
 
 def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame,
@@ -285,9 +288,20 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
     households and sites are grouped per milestone with ``bincount``; the blocking set is one
     ``searchsorted`` on the running sum; list columns are built for the chosen rows only.
     """
+    out, _ = blocking_sets_and_rows(state, milestones, clocks, observed, as_of, rules, letter_parcels, plan)
+    return out
+
+
+def blocking_sets_and_rows(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame,
+                           observed: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | None = None,
+                           letter_parcels: frozenset[str] = frozenset(),
+                           plan: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`blocking_sets` and, per milestone id, the row positions in ``state`` of every parcel of its
+    blocking set (the ``parcel_ids`` of its rows as positions, int64, in no particular order): what the risk flags need,
+    without looking the ids up again (:func:`milestones.risk.parcel_risk_flags` ``blocking_rows``)."""
     r = resolve_rules(rules)
     cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan)
-    frames, summary = [], []
+    frames, summary, member_rows = [], [], {}
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
             continue
@@ -295,12 +309,13 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
             mask = cand.scope_mask(ms["project_id"], ms.get("scope"))
         except ValueError:
             continue
-        chosen, shortfall, size = _chosen_units(cand, mask, ms)
+        chosen, shortfall, size, rows = _chosen_units(cand, mask, ms)
         frames.append(chosen)
+        member_rows[ms["milestone_id"]] = rows
         summary.append(_summary_row(ms, chosen, shortfall, bool(size >= shortfall - 1e-6)))
     out = _concat_chosen(frames)
     out.attrs["summary"] = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
-    return out
+    return out, member_rows
 
 
 @dataclass
@@ -386,8 +401,10 @@ def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame) -> dict[str, np
     return {"next_deadline": due, "days_overdue": late}
 
 
-def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float]:
-    """The blocking units of one milestone (frame in rank order), its shortfall and the size they cover."""
+def _chosen_units(cand: _Candidates, mask: np.ndarray,
+                  ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float, np.ndarray]:
+    """The blocking units of one milestone (frame in rank order), its shortfall, the size they cover and
+    the row positions of all their parcels."""
     metric = ms["metric"]
     lagging = mask & (cand.stage_rank < _NEEDED_RANK[metric])
     if metric == "percent_area_handed_over":
@@ -401,19 +418,21 @@ def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) ->
         units = {"unit": "parcel", "unit_id": cand.parcel_id[rows], "parcel_ids": [[p] for p in cand.parcel_id[rows]],
                  "area_to_recover_m2": area[:count], "expected_days": cand.expected[rows], "bits": cand.bits[rows]}
         size = float(area[:count].sum())
+        members = rows
     else:
         key = "household" if metric == "percent_households_paid" else "site"
-        rows, units, cumulative = _group_chosen(cand, lagging, key, float(ms["shortfall_count"]))
+        rows, units, cumulative, members = _group_chosen(cand, lagging, key, float(ms["shortfall_count"]))
         count = len(rows)
         shortfall = float(ms["shortfall_count"])
         size = float(count)
     frame = _unit_frame(cand, rows, units, cumulative[:count], ms)
-    return frame, shortfall, size
+    return frame, shortfall, size, np.asarray(members, dtype="int64")
 
 
 def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: float):
     """Households or sites from their lagging parcels (rule of :func:`_group_units`), ranked, cut at the
-    shortfall: (first parcel of each chosen unit, the unit columns, running area of all ranked units)."""
+    shortfall: (first parcel of each chosen unit, the unit columns, running area of all ranked units, row
+    positions of all the chosen units' parcels)."""
     keys = cand.household_code if unit == "household" else cand.site_id
     sel = np.flatnonzero(lagging)
     sel = sel[np.lexsort((-cand.expected[sel], cand.stage_rank[sel]))]   # least advanced, longest wait first
@@ -421,7 +440,7 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     if not len(sel):
         empty = np.zeros(0, dtype="int64")
         return empty, {"unit": unit, "unit_id": np.zeros(0, dtype=object), "parcel_ids": [],
-                       "area_to_recover_m2": np.zeros(0), "expected_days": np.zeros(0), "bits": empty}, np.zeros(0)
+                       "area_to_recover_m2": np.zeros(0), "expected_days": np.zeros(0), "bits": empty}, np.zeros(0), empty
     codes, _ = pd.factorize(pd.Series(keys[sel], dtype=object), sort=False)   # numbered by first parcel
     n = int(codes.max()) + 1
     first = sel[np.unique(codes, return_index=True)[1]]
@@ -445,11 +464,14 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     member_order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[member_order], np.arange(n), side="left")
     ends = np.searchsorted(codes[member_order], np.arange(n), side="right")
-    members = cand.parcel_id[sel[member_order]]
+    member_rows = sel[member_order]
+    members = cand.parcel_id[member_rows]
     units = {"unit": unit, "unit_id": unit_id[chosen],
              "parcel_ids": [list(members[starts[g]:ends[g]]) for g in chosen],
              "area_to_recover_m2": area[chosen], "expected_days": expected[chosen], "bits": bits[chosen]}
-    return first[chosen], units, cumulative
+    is_chosen = np.zeros(n, dtype=bool)
+    is_chosen[chosen] = True
+    return first[chosen], units, cumulative, sel[is_chosen[codes]]
 
 
 def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np.ndarray,

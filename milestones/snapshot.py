@@ -17,7 +17,7 @@ import pandas as pd
 
 from domain.tables import PARCEL_RISK_COLUMNS
 from milestones.aggregates import aggregate_reports
-from milestones.blockers import blocking_sets, observed_stage_days
+from milestones.blockers import blocking_sets_and_rows, observed_stage_days
 from milestones.clocks import parcel_clocks
 from milestones.complaints import open_letter_parcels, store_letters
 from milestones.curve import s_curve
@@ -175,9 +175,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
     observed = (observed_stage_days(parcels, None, stage_firsts, ts) if stage_firsts is not None
                 else observed_stage_days(parcels, by_parcel))
-    blockers = blocking_sets(state, ms, clocks, observed, ts, resolved,
-                             letter_parcels=letter_parcels, plan=plan)
-    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
+    blockers, blocking_rows = blocking_sets_and_rows(state, ms, clocks, observed, ts, resolved,
+                                                     letter_parcels=letter_parcels, plan=plan)
+    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers, blocking_rows=blocking_rows)
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
