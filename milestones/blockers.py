@@ -64,8 +64,60 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "blocking_area_m2", "covers_shortfall",
 )
 
+#: ``NEXT_ACTION_BY_STAGE`` by stage rank (NaN where a stage has no next action, as ``Series.map`` gives).
+_ACTION_OF_RANK = np.array([NEXT_ACTION_BY_STAGE.get(s, np.nan) for s in STAGES], dtype=object)
+
 _NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_households_paid": PAID_RANK,
                 "percent_sites_handed_over": HANDED_OVER_RANK}
+
+
+@dataclass(frozen=True)
+class ParcelKeys:
+    """The parcels' keys the blocking sets look up, which do not depend on the as-of date (row order of the
+    parcels table, = of every ``parcel_stages`` state made from it): built once per data version by
+    :func:`parcel_keys` (``PreparedData.parcel_keys``) instead of once per date from the state's text columns.
+
+    Attributes
+    ----------
+    parcel_id : ndarray of object
+        The ids as Python strings.
+    index : Index
+        ``pd.Index(parcel_id)``: its hash table is made on first look-up and kept with it, for every date.
+    id_codes : ndarray of int64
+        Integer codes sorted as the ids (``pd.factorize(ids.astype(str), sort=True)``: the last ranking key).
+    household_code : ndarray of int64
+        :func:`milestones.events.household_codes`.
+    household_id : ndarray of object
+        The ``household_id`` column (None without one).
+    site_id : ndarray of object
+        :func:`milestones.sites.site_keys`.
+    """
+
+    parcel_id: np.ndarray
+    index: pd.Index
+    id_codes: np.ndarray
+    household_code: np.ndarray
+    household_id: np.ndarray
+    site_id: np.ndarray
+
+    def matches(self, state: pd.DataFrame) -> bool:
+        """Whether ``state`` has these parcels in this order (cheap check: count, first and last id)."""
+        n = len(self.parcel_id)
+        if len(state) != n:
+            return False
+        return n == 0 or (state["parcel_id"].iat[0] == self.parcel_id[0]
+                          and state["parcel_id"].iat[n - 1] == self.parcel_id[n - 1])
+
+
+def parcel_keys(parcels: pd.DataFrame) -> ParcelKeys:
+    """The :class:`ParcelKeys` of a parcels table (or of a state made from it, same rows)."""
+    parcels = parcels.reset_index(drop=True)
+    ids = parcels["parcel_id"].to_numpy(dtype=object)
+    household = (parcels["household_id"].to_numpy(dtype=object) if "household_id" in parcels
+                 else np.full(len(parcels), None, dtype=object))
+    return ParcelKeys(parcel_id=ids, index=pd.Index(ids, dtype=object),
+                      id_codes=pd.factorize(pd.Series(parcels["parcel_id"]).astype(str), sort=True)[0].astype("int64"),
+                      household_code=household_codes(parcels), household_id=household, site_id=site_keys(parcels))
 
 
 def stage_first_days(by_parcel: pd.DataFrame) -> pd.DataFrame:
@@ -175,8 +227,10 @@ def _default_days(rules: Mapping[str, Any], stage: str) -> tuple[float, float]:
 
 
 def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
-                  letter_parcels: frozenset[str] = frozenset()) -> np.ndarray:
+                  letter_parcels: frozenset[str] = frozenset(), keys: ParcelKeys | None = None) -> np.ndarray:
     """Obstacles of each parcel as a bit pattern (bit ``i`` = ``OBSTACLES[i]``, rule of :func:`parcel_obstacles`).
+
+    ``keys``: the :class:`ParcelKeys` of ``state``'s rows (made here when omitted).
 
     Returns
     -------
@@ -184,19 +238,30 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
         One pattern per row of ``state``.
     """
     overdue = clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"]
-    ids = pd.Index(state["parcel_id"].to_numpy(dtype=object))      # hash look-ups, not per-value scalars
+    ids = (keys if keys is not None else parcel_keys(state)).index      # hash look-ups, not per-value scalars
     flags = {
         "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
-                           | (ids.isin(list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
+                           | (_rows_of(ids, list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
         "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
         "enforced": state["enforced"].to_numpy(dtype=bool),
-        "payment_overdue": (ids.isin(overdue.to_numpy(dtype=object)) if len(overdue)
+        "payment_overdue": (_rows_of(ids, overdue.to_numpy(dtype=object)) if len(overdue)
                             else np.zeros(len(state), dtype=bool)),
     }
     bits = np.zeros(len(state), dtype="int64")
     for i, code in enumerate(OBSTACLES):
         bits |= flags[code].astype("int64") << i
     return bits
+
+
+def _rows_of(index: pd.Index, values) -> np.ndarray:
+    """Boolean mask over ``index`` of the entries among ``values`` (``index.isin(values)``, ids unique):
+    the look-up goes through the index's own hash table, kept with it from one date to the next."""
+    if not index.is_unique:
+        return index.isin(values)
+    pos = index.get_indexer(pd.Index(values, dtype=object))
+    out = np.zeros(len(index), dtype=bool)
+    out[pos[pos >= 0]] = True
+    return out
 
 
 def obstacle_lists(bits: np.ndarray) -> list[list[str]]:
@@ -294,13 +359,16 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
 
 def blocking_sets_and_rows(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame,
                            observed: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | None = None,
-                           letter_parcels: frozenset[str] = frozenset(),
-                           plan: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                           letter_parcels: frozenset[str] = frozenset(), plan: pd.DataFrame | None = None,
+                           keys: ParcelKeys | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """:func:`blocking_sets` and, per milestone id, the row positions in ``state`` of every parcel of its
     blocking set (the ``parcel_ids`` of its rows as positions, int64, in no particular order): what the risk flags need,
-    without looking the ids up again (:func:`milestones.risk.parcel_risk_flags` ``blocking_rows``)."""
+    without looking the ids up again (:func:`milestones.risk.parcel_risk_flags` ``blocking_rows``).
+
+    ``keys``: :func:`parcel_keys` of the parcels ``state`` was made from (the prepared path keeps them per
+    data version); ignored, and made from ``state``, when they do not match its rows."""
     r = resolve_rules(rules)
-    cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan)
+    cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan, keys)
     frames, summary, member_rows = [], [], {}
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
@@ -324,6 +392,7 @@ class _Candidates:
 
     state: pd.DataFrame
     parcel_id: np.ndarray
+    keys: ParcelKeys
     stage_rank: np.ndarray
     area: np.ndarray
     expected: np.ndarray
@@ -345,9 +414,11 @@ class _Candidates:
     @classmethod
     def build(cls, state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
               rules: Mapping[str, Any], letter_parcels: frozenset[str],
-              plan: pd.DataFrame | None = None) -> _Candidates:
+              plan: pd.DataFrame | None = None, keys: ParcelKeys | None = None) -> _Candidates:
         state = state.reset_index(drop=True)
-        bits = obstacle_bits(state, clocks, letter_parcels)
+        if keys is None or not keys.matches(state):
+            keys = parcel_keys(state)
+        bits = obstacle_bits(state, clocks, letter_parcels, keys)
         delay = rules["obstacle_delay_days"]
         patterns, inverse = np.unique(bits, return_inverse=True)
         # Per pattern the same Python sum as per parcel: identical floats, computed once per pattern.
@@ -359,11 +430,11 @@ class _Candidates:
                                 plan if plan is not None else stage_plan(None), as_of)
         behind = ahead["days_behind_plan"].to_numpy(dtype="int64")
         expected += behind                      # behind plan: the wait grows by the days already lost
-        return cls(state=state, parcel_id=state["parcel_id"].to_numpy(dtype=object),
+        return cls(state=state, parcel_id=keys.parcel_id, keys=keys,
                    stage_rank=state["stage_rank"].to_numpy(dtype="int64"),
                    area=pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float),
-                   expected=expected, bits=bits, household_code=household_codes(state), site_id=site_keys(state),
-                   **_deadlines_by_row(state, clocks),
+                   expected=expected, bits=bits, household_code=keys.household_code, site_id=keys.site_id,
+                   **_deadlines_by_row(state, clocks, keys),
                    responsible={**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})},
                    columns={"parcel_id": state["parcel_id"], "commune": state["commune"], "stage": state["stage"],
                             "commune_former": state.get("commune_former", state["commune"])},
@@ -382,22 +453,27 @@ class _Candidates:
     def parcel_order(self) -> np.ndarray:
         """Every parcel in blocking order (computed once per call of :func:`blocking_sets`)."""
         if "order" not in self._cache:
-            codes = pd.factorize(pd.Series(self.state["parcel_id"]).astype(str), sort=True)[0]
-            self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, codes)
+            self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, self.keys.id_codes)
         return self._cache["order"]
 
 
-def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame) -> dict[str, np.ndarray]:
+def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame, keys: ParcelKeys) -> dict[str, np.ndarray]:
     """Each parcel's stage deadline (:func:`milestones.clocks.next_deadlines`; None without one) and days
     overdue (0 without one), by row of ``state``: one look-up for all parcels."""
     deadlines = next_deadlines(clocks)
-    pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(state["parcel_id"].to_numpy(dtype=object))
-    found = pos >= 0
     due = np.full(len(state), None, dtype=object)
-    due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
-    due[pd.isna(due)] = None
     late = np.zeros(len(state), dtype="int64")
-    late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    if keys.index.is_unique:        # the deadlines' ids looked up in the parcels' kept hash table
+        row = keys.index.get_indexer(pd.Index(deadlines["parcel_id"].to_numpy(dtype=object), dtype=object))
+        hit = row >= 0
+        due[row[hit]] = deadlines["next_deadline"].to_numpy(dtype=object)[hit]
+        late[row[hit]] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[hit]
+    else:
+        pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(keys.parcel_id)
+        found = pos >= 0
+        due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
+        late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    due[pd.isna(due)] = None
     return {"next_deadline": due, "days_overdue": late}
 
 
@@ -450,8 +526,7 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     bits = np.zeros(n, dtype="int64")
     np.bitwise_or.at(bits, codes, cand.bits[sel])
     if unit == "household":
-        hh = cand.state["household_id"].to_numpy(dtype=object)[first] if "household_id" in cand.state \
-            else np.full(len(first), None, dtype=object)
+        hh = cand.keys.household_id[first]
         named = np.array([isinstance(v, str) and bool(v.strip()) for v in hh], dtype=bool)
         unit_id = np.where(named, hh, cand.parcel_id[first]).astype(str).astype(object)
     else:
@@ -479,7 +554,10 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
     """The :data:`BLOCKER_COLUMNS` rows of one milestone's chosen units (``rows``: each unit's first parcel)."""
     n = len(rows)
     taken = {c: cand.columns[c].take(rows).reset_index(drop=True) for c in cand.columns}
-    action = taken["stage"].astype(object).map(NEXT_ACTION_BY_STAGE)
+    # Next action and its body per stage rank (the state's stage is STAGES[stage_rank]): a take, no map.
+    action = _ACTION_OF_RANK[cand.stage_rank[rows]]
+    body = np.array([cand.responsible.get(a, np.nan) if isinstance(a, str) else np.nan for a in _ACTION_OF_RANK],
+                    dtype=object)[cand.stage_rank[rows]]
     unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
     return pd.DataFrame({
         "milestone_id": [ms["milestone_id"]] * n, "project_id": [ms["project_id"]] * n,
@@ -487,9 +565,8 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
         "parcel_id": taken["parcel_id"], "parcel_ids": units["parcel_ids"],
         "commune": taken["commune"], "commune_former": taken["commune_former"],
         "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
-        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action.to_numpy(),
-        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows],
-                                action.map(cand.responsible).to_numpy()),
+        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action,
+        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows], body),
         "next_deadline": cand.next_deadline[rows], "days_overdue": cand.days_overdue[rows],
         "planned_date": cand.planned_date[rows], "days_behind_plan": cand.days_behind_plan[rows],
         "obstacles": obstacle_lists(units["bits"]),
