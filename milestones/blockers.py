@@ -91,6 +91,9 @@ class ParcelKeys:
         The ``household_id`` column (None without one).
     site_id : ndarray of object
         :func:`milestones.sites.site_keys`.
+    scopes : dict
+        Cache of :func:`milestones.scope.resolve_scope` masks per (project, scope), filled on first use
+        (only ever with values computed from these parcels, so concurrent readers may fill it).
     """
 
     parcel_id: np.ndarray
@@ -99,6 +102,7 @@ class ParcelKeys:
     household_code: np.ndarray
     household_id: np.ndarray
     site_id: np.ndarray
+    scopes: dict = field(default_factory=dict, repr=False, compare=False)
 
     def matches(self, state: pd.DataFrame) -> bool:
         """Whether ``state`` has these parcels in this order (cheap check: count, first and last id)."""
@@ -446,9 +450,15 @@ class _Candidates:
     def scope_mask(self, project_id: str, scope) -> np.ndarray:
         """:func:`milestones.scope.resolve_scope` mask, once per scope and call."""
         key = (project_id, scope)
-        if key not in self._cache:
-            self._cache[key] = resolve_scope(self.state, project_id, scope)[2]
-        return self._cache[key]
+        if key not in self.keys.scopes:     # the parcels' scope, the same at every date: kept with the keys
+            try:
+                self.keys.scopes[key] = resolve_scope(self.state, project_id, scope)[2]
+            except ValueError as error:
+                self.keys.scopes[key] = error
+        found = self.keys.scopes[key]
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
     def parcel_order(self) -> np.ndarray:
         """Every parcel in blocking order (computed once per call of :func:`blocking_sets`)."""
@@ -560,8 +570,8 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
                     dtype=object)[cand.stage_rank[rows]]
     unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
     return pd.DataFrame({
-        "milestone_id": [ms["milestone_id"]] * n, "project_id": [ms["project_id"]] * n,
-        "rank": np.arange(1, n + 1), "unit": [units["unit"]] * n, "unit_id": unit_id,
+        "milestone_id": _repeated(ms["milestone_id"], n), "project_id": _repeated(ms["project_id"], n),
+        "rank": np.arange(1, n + 1), "unit": _repeated(units["unit"], n), "unit_id": unit_id,
         "parcel_id": taken["parcel_id"], "parcel_ids": units["parcel_ids"],
         "commune": taken["commune"], "commune_former": taken["commune_former"],
         "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
@@ -572,6 +582,13 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
         "obstacles": obstacle_lists(units["bits"]),
         "cumulative_area_m2": cumulative, "cumulative_units": np.arange(1, n + 1),
     }, columns=list(BLOCKER_COLUMNS))
+
+
+def _repeated(value, n: int):
+    """``[value] * n`` as a column: a text value as one string taken ``n`` times (no per-row conversion)."""
+    if isinstance(value, str):
+        return pd.array([value], dtype="str").take(np.zeros(n, dtype="int64"))
+    return [value] * n
 
 
 def _concat_chosen(frames: list[pd.DataFrame]) -> pd.DataFrame:

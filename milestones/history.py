@@ -13,7 +13,7 @@ import pandas as pd
 
 from domain.stage_history import running_stage
 from domain.stages import HANDED_OVER_RANK, PAID_RANK
-from milestones.aggregates import aggregate_reports, combine_project, latest_at, latest_values, percent_of
+from milestones.aggregates import aggregate_reports, combine_steps, latest_at, latest_values, percent_of, report_steps
 from milestones.events import parcel_events, parcel_frame, to_timestamp
 from milestones.scope import is_project_scope, resolve_scope
 from parsing.text import fold_vi
@@ -94,8 +94,8 @@ class ProgressHistory:
         dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
         level, name = self.scope_level(project_id, scope)
         area = self.parcels["area_to_recover_m2"].to_numpy()
-        reports = self.reports[self.reports["project_id"] == project_id]
         if level == "former":
+            reports = self.reports[self.reports["project_id"] == project_id]
             mask = self.scope_mask(project_id, scope)
             key = ("former_steps", project_id, name)
             if key not in self._cache:
@@ -110,11 +110,19 @@ class ProgressHistory:
         if not names:
             return np.full(len(dates), np.nan)
         parcel_area = np.vstack([latest_at(d, cum, dates.to_numpy()) for d, cum in steps])
-        out = combine_project(names, parcel_area, to_recover, reports, dates)
+        out = combine_steps(self._report_steps(project_id, names), parcel_area, to_recover, dates)
         if level == "commune":
             i = names.index(name)
             return percent_of(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
         return percent_of(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
+
+    def _report_steps(self, project_id: str, names: list):
+        """The project's aggregate reports as :class:`milestones.aggregates.ReportSteps` over its communes
+        (``combine_project``'s split, made once per project); cached."""
+        key = ("report_steps", project_id)
+        if key not in self._cache:
+            self._cache[key] = report_steps(names, self.reports[self.reports["project_id"] == project_id])
+        return self._cache[key]
 
     def _project_steps(self, project_id: str):
         """Per commune of the project: (change dates, cumulative m² handed over); cached."""
