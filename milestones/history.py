@@ -116,6 +116,27 @@ class ProgressHistory:
             return percent_of(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
         return percent_of(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
 
+    def first_change_day(self, project_id: str) -> np.datetime64 | None:
+        """The earliest day (datetime64[ns]) a parcel of ``project_id`` changed state in ``changes`` (handed
+        over or paid, or back), None without one; all projects at once on first use, then cached."""
+        if "first_change_days" not in self._cache:
+            firsts: dict = {}
+            if len(self.changes):
+                codes, names = pd.factorize(self.parcels["project_id"])
+                ch_codes = codes[self.changes["pidx"].to_numpy(dtype="int64")]
+                days = pd.Series(self.changes["date"].to_numpy(dtype="datetime64[ns]"))
+                found = ch_codes >= 0
+                for code, day in days[found].groupby(ch_codes[found]).min().items():
+                    firsts[names[code]] = day.to_datetime64()
+            self._cache["first_change_days"] = firsts
+        return self._cache["first_change_days"].get(project_id)
+
+    def has_parcels(self, project_id: str) -> bool:
+        """Whether some parcel belongs to ``project_id`` (the projects' set made once, cached)."""
+        if "project_ids" not in self._cache:
+            self._cache["project_ids"] = frozenset(pd.unique(self.parcels["project_id"].dropna()))
+        return project_id in self._cache["project_ids"]
+
     def _report_steps(self, project_id: str, names: list):
         """The project's aggregate reports as :class:`milestones.aggregates.ReportSteps` over its communes
         (``combine_project``'s split, made once per project); cached."""
@@ -250,6 +271,15 @@ class HistoryAt:
 
     def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
         return self.full.scope_level(project_id, scope)
+
+    def first_change_day(self, project_id: str) -> np.datetime64 | None:
+        """:meth:`ProgressHistory.first_change_day` among the changes up to ``as_of``: the whole ledger's
+        first day when it is on or before ``as_of``, else none."""
+        day = self.full.first_change_day(project_id)
+        return day if day is not None and day <= self.as_of.to_datetime64() else None
+
+    def has_parcels(self, project_id: str) -> bool:
+        return self.full.has_parcels(project_id)
 
     def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
         """:meth:`ProgressHistory.percent` of the history up to ``as_of``."""
