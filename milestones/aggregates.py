@@ -155,7 +155,8 @@ def report_steps(communes, reports: pd.DataFrame) -> ReportSteps:
 def combine_steps(steps: ReportSteps, parcel_area: np.ndarray, to_recover: np.ndarray,
                   dates) -> dict[str, np.ndarray]:
     """:func:`combine_project` from the project's :class:`ReportSteps` (same shapes, same result)."""
-    dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
+    if not (isinstance(dates, np.ndarray) and dates.dtype == "datetime64[ns]"):    # else already the values
+        dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
     parcel_area = np.asarray(parcel_area, dtype=float).reshape(len(steps.communes), len(dates))
     to_recover = np.asarray(to_recover, dtype=float)
     reported = np.zeros_like(parcel_area)

@@ -19,6 +19,15 @@ from milestones.scope import is_project_scope, resolve_scope
 from parsing.text import fold_vi
 
 
+def day_stamps(dates) -> np.ndarray:
+    """``dates`` (dates, Timestamps, strings or datetime64 values) as midnight ``datetime64[ns]`` values, NaT
+    kept: ``pd.to_datetime(...).normalize()``. A datetime64 array, what the callers inside pass from one
+    step to the next, is floored to the day by numpy (the same values, without pandas' per-call cost)."""
+    if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
+        return dates.astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]").to_numpy()
+
+
 @dataclass
 class ProgressHistory:
     """Everything needed to evaluate progress of any scope at any date up to ``as_of``.
@@ -91,7 +100,7 @@ class ProgressHistory:
 
     def areapercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
         """% of area handed over (parcels and aggregates combined) of the scope at each date."""
-        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        dates = day_stamps(dates)
         level, name = self.scope_level(project_id, scope)
         area = self.parcels["area_to_recover_m2"].to_numpy()
         if level == "former":
@@ -100,7 +109,7 @@ class ProgressHistory:
             key = ("former_steps", project_id, name)
             if key not in self._cache:
                 self._cache[key] = self._steps(self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]], area)
-            parcel_area = latest_at(*self._cache[key], dates.to_numpy())
+            parcel_area = latest_at(*self._cache[key], dates)
             rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
             total = area[mask].sum()
             handed = np.minimum(np.fmax(parcel_area, latest_values(rep, dates)), total)
@@ -109,7 +118,7 @@ class ProgressHistory:
         names, to_recover, steps = self._project_steps(project_id)
         if not names:
             return np.full(len(dates), np.nan)
-        parcel_area = np.vstack([latest_at(d, cum, dates.to_numpy()) for d, cum in steps])
+        parcel_area = np.vstack([latest_at(d, cum, dates) for d, cum in steps])
         out = combine_steps(self._report_steps(project_id, names), parcel_area, to_recover, dates)
         if level == "commune":
             i = names.index(name)
@@ -178,7 +187,7 @@ class ProgressHistory:
 
     def households_paidpercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
         """% of households (least advanced parcel rule) paid or beyond, in the scope at each date."""
-        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        dates = day_stamps(dates)
         key = ("households_steps", project_id, None if is_project_scope(scope) else fold_vi(scope))
         if key not in self._cache:
             self._cache[key] = self._household_steps(project_id, scope)
@@ -187,7 +196,7 @@ class ProgressHistory:
             return np.full(len(dates), np.nan)
         if change_days is None:
             return np.zeros(len(dates))
-        pos = np.searchsorted(change_days, dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        pos = np.searchsorted(change_days, dates, side="right")
         paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
         return 100.0 * paid_hh / n_hh
 
@@ -226,8 +235,7 @@ class ProgressHistory:
         ValueError
             Unknown metric or scope (Vietnamese message).
         """
-        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
-        unique, inverse = np.unique(idx.to_numpy(), return_inverse=True)
+        unique, inverse = np.unique(day_stamps(dates), return_inverse=True)
         if metric == "percent_area_handed_over":
             return self.areapercent_of(project_id, scope, unique)[inverse]
         if metric == "percent_households_paid":
@@ -283,6 +291,5 @@ class HistoryAt:
 
     def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
         """:meth:`ProgressHistory.percent` of the history up to ``as_of``."""
-        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
-        clipped = np.minimum(idx.to_numpy(), self.as_of.to_datetime64().astype("datetime64[ns]"))
+        clipped = np.minimum(day_stamps(dates), self.as_of.to_datetime64().astype("datetime64[ns]"))
         return self.full.percent(metric, project_id, scope, clipped)

@@ -5,7 +5,8 @@
   their ``parcel_ids`` name;
 - the risk flags marked by those positions equal the flags found by looking the ids up;
 - ``combine_project`` through the report steps equals its one-call formulation
-  (``tests/milestones/aggregates_reference.py``).
+  (``tests/milestones/aggregates_reference.py``);
+- the dates of a history's percent calls floored to the day by numpy equal pandas' normalisation.
 Random ledgers (``tests.milestones.random_ledger``) at random dates, as the other reference tests.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from milestones.aggregates import combine_project
 from milestones.blockers import blocking_sets, blocking_sets_and_rows, parcel_keys
+from milestones.history import day_stamps
 from milestones.risk import parcel_risk_flags
 from tests.milestones import aggregates_reference
 from tests.milestones.random_ledger import case_dates, random_case
@@ -77,3 +79,17 @@ def test_report_steps_equal_the_one_call_combination(seed, n_reports, n_dates):
     assert got.keys() == want.keys()
     for key in want:
         np.testing.assert_array_equal(got[key], want[key], err_msg=key)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ns=st.lists(st.one_of(st.none(), st.integers(-4_000_000_000_000_000_000, 4_000_000_000_000_000_000)),
+                   max_size=20))
+def test_day_stamps_equal_pandas_normalisation(ns):
+    """Before and after 1970, at and off midnight, NaT: numpy's floor to the day is pandas' normalize()."""
+    values = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "ns") for v in ns],
+                      dtype="datetime64[ns]")
+    want = pd.DatetimeIndex(pd.to_datetime(pd.Index(values))).normalize().astype("datetime64[ns]").to_numpy()
+    got = day_stamps(values)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(day_stamps(list(pd.DatetimeIndex(values))), want)
