@@ -159,6 +159,9 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
         first = first_days[first_days["event_date"] <= to_timestamp(as_of)]
     else:
         first = stage_first_days(by_parcel)
+    fast = _observed_by_codes(parcels, first)
+    if fast is not None:
+        return fast
     same = first["pidx"].shift(-1) == first["pidx"]
     days = (first["event_date"].shift(-1) - first["event_date"]).dt.days
     done = first.assign(days=days)[same & (days >= 0)]
@@ -167,6 +170,38 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
     out = done.groupby(["project_id", "stage"], as_index=False).agg(median_days=("days", "median"),
                                                                    parcels=("days", "size"))
     return out[["project_id", "stage", "median_days", "parcels"]]
+
+
+#: Stage codes in text order, and each stage rank's place in it: a group-by on integer codes in that order
+#: sorts as the group-by on the codes themselves.
+_STAGES_SORTED = np.array(sorted(STAGES), dtype=object)
+_SORTED_POSITION_OF_RANK = np.array([sorted(STAGES).index(s) for s in STAGES], dtype="int64")
+
+
+def _observed_by_codes(parcels: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`observed_stage_days`'s table from :func:`stage_first_days` rows, grouped on integer codes sorted
+    as the project ids and stage codes (the text group-by's groups, order and values); None when there is
+    no completed stage (the caller's text path then gives the empty table with its own dtypes)."""
+    pidx = first["pidx"].to_numpy(dtype="int64")
+    day = first["event_date"].to_numpy(dtype="datetime64[ns]")
+    if len(pidx) < 2:
+        return None
+    same = (pidx[1:] == pidx[:-1]) & ~np.isnat(day[1:]) & ~np.isnat(day[:-1])
+    days = np.where(same, (day[1:] - day[:-1]) // np.timedelta64(1, "D"), -1)
+    left = np.flatnonzero(same & (days >= 0))              # row i: stage left for the next stage reached
+    project_codes, projects = pd.factorize(pd.Series(parcels["project_id"]).to_numpy(dtype=object)[pidx[left]],
+                                           sort=True)
+    known = project_codes >= 0                             # the text group-by drops a missing project id
+    left, project_codes = left[known], project_codes[known]
+    if not len(left):
+        return None
+    stage_codes = _SORTED_POSITION_OF_RANK[first["rank"].to_numpy(dtype="int64")[left]]
+    grouped = pd.DataFrame({"p": project_codes, "s": stage_codes, "days": days[left].astype(float)}).groupby(
+        ["p", "s"]).agg(median_days=("days", "median"), parcels=("days", "size"))
+    p, st = grouped.index.get_level_values(0).to_numpy(), grouped.index.get_level_values(1).to_numpy()
+    return pd.DataFrame({"project_id": np.asarray(projects, dtype=object)[p], "stage": _STAGES_SORTED[st],
+                         "median_days": grouped["median_days"].to_numpy(dtype=float),
+                         "parcels": grouped["parcels"].to_numpy(dtype="int64")})
 
 
 def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of: date,

@@ -6,6 +6,8 @@
 - the risk flags marked by those positions equal the flags found by looking the ids up;
 - ``combine_project`` through the report steps equals its one-call formulation
   (``tests/milestones/aggregates_reference.py``);
+- the observed stage durations grouped on integer codes equal the text group-by
+  (``tests/milestones/blockers_reference.py``), from the ledger up to a date and from the whole ledger's first days;
 - the dates of a history's percent calls floored to the day by numpy equal pandas' normalisation.
 Random ledgers (``tests.milestones.random_ledger``) at random dates, as the other reference tests.
 """
@@ -17,10 +19,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from milestones.aggregates import combine_project
-from milestones.blockers import blocking_sets, blocking_sets_and_rows, parcel_keys
+from milestones.blockers import (
+    blocking_sets,
+    blocking_sets_and_rows,
+    observed_stage_days,
+    parcel_keys,
+    stage_first_days,
+)
+from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import day_stamps
 from milestones.risk import parcel_risk_flags
-from tests.milestones import aggregates_reference
+from tests.milestones import aggregates_reference, blockers_reference
 from tests.milestones.random_ledger import case_dates, random_case
 from tests.milestones.test_fast_equals_reference import _inputs
 
@@ -93,3 +102,23 @@ def test_day_stamps_equal_pandas_normalisation(ns):
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(day_stamps(list(pd.DatetimeIndex(values))), want)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 100_000), n=st.integers(1, 150))
+def test_observed_stage_days_equal_the_text_group_by(seed, n):
+    case = random_case(seed, n_parcels=n, n_events=6 * n)
+    parcels = case["parcels"].copy()
+    parcels.loc[parcels.index[::11], "project_id"] = None          # a parcel without project is left out
+    whole = parcel_events(parcels, prepare_events(case["events"]))
+    firsts = stage_first_days(whole)
+    for day in case_dates(case["events"], seed):
+        ts = to_timestamp(day)
+        by_parcel = parcel_events(parcels, prepare_events(case["events"], ts), ts)
+        want = blockers_reference.observed_stage_days(parcels, by_parcel)
+        for got in (observed_stage_days(parcels, by_parcel), observed_stage_days(parcels, None, firsts, ts)):
+            if len(want):
+                pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True),
+                                              check_exact=True)
+            else:
+                assert got.empty and list(got.columns) == list(want.columns)
