@@ -5,6 +5,7 @@ The combination rule is stated in :mod:`milestones.progress` ("Aggregate reports
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -110,30 +111,66 @@ def combine_project(communes, parcel_area: np.ndarray, to_recover: np.ndarray, r
         ``commune_reported_m2``, ``commune_handed_over_m2`` (C, D); ``project_parcels_m2``,
         ``project_reported_m2``, ``project_handed_over_m2`` (D,); ``project_to_recover_m2`` (scalar).
     """
-    dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
-    parcel_area = np.asarray(parcel_area, dtype=float).reshape(len(communes), len(dates))
+    return combine_steps(report_steps(communes, reports), parcel_area, to_recover, dates)
+
+
+@dataclass(frozen=True)
+class ReportSteps:
+    """One project's aggregate reports split into the step functions :func:`combine_project` reads, so that
+    a caller evaluating the same project at many as-of dates splits them once (:func:`report_steps`).
+
+    ``communes``: per commune of the project (in the given order) None when no report names it, else
+    ``(commune report steps, [steps of each former commune's reports])``; ``project``: the project-level
+    report steps. A step function is ``(dates datetime64[ns], m²)`` in report order.
+    """
+
+    communes: tuple
+    project: tuple[np.ndarray, np.ndarray] | None
+
+
+def report_steps(communes, reports: pd.DataFrame) -> ReportSteps:
+    """The :class:`ReportSteps` of one project's ``reports`` (:func:`aggregate_reports` rows) for ``communes``."""
+    if not len(reports):
+        return ReportSteps(tuple(None for _ in communes), None)
+    level = reports["level"].to_numpy(dtype=object)
+    commune = reports["commune"].to_numpy(dtype=object)
+    former = reports["commune_former"].to_numpy(dtype=object)
+    rdates = reports["event_date"].to_numpy(dtype="datetime64[ns]")
+    rarea = reports["area_m2"].to_numpy(dtype=float)
+    per_commune = []
+    for name in communes:
+        mine = commune == name
+        if not mine.any():
+            per_commune.append(None)
+            continue
+        new = mine & (level == "commune")
+        former_rows = mine & (level == "former")
+        units = [(rdates[sel], rarea[sel]) for sel in
+                 (former_rows & (former == unit) for unit in pd.unique(former[former_rows]))]
+        per_commune.append(((rdates[new], rarea[new]), units))
+    proj = level == "project"
+    return ReportSteps(tuple(per_commune), (rdates[proj], rarea[proj]))
+
+
+def combine_steps(steps: ReportSteps, parcel_area: np.ndarray, to_recover: np.ndarray,
+                  dates) -> dict[str, np.ndarray]:
+    """:func:`combine_project` from the project's :class:`ReportSteps` (same shapes, same result)."""
+    if not (isinstance(dates, np.ndarray) and dates.dtype == "datetime64[ns]"):    # else already the values
+        dates = np.asarray(pd.to_datetime(dates), dtype="datetime64[ns]")
+    parcel_area = np.asarray(parcel_area, dtype=float).reshape(len(steps.communes), len(dates))
     to_recover = np.asarray(to_recover, dtype=float)
     reported = np.zeros_like(parcel_area)
     project_reported = np.zeros(len(dates))
-    if len(reports):
-        level = reports["level"].to_numpy(dtype=object)
-        commune = reports["commune"].to_numpy(dtype=object)
-        former = reports["commune_former"].to_numpy(dtype=object)
-        rdates = reports["event_date"].to_numpy(dtype="datetime64[ns]")
-        rarea = reports["area_m2"].to_numpy(dtype=float)
-        for i, name in enumerate(communes):
-            mine = commune == name
-            if not mine.any():
-                continue
-            new = mine & (level == "commune")
-            from_former = np.zeros(len(dates))
-            former_rows = mine & (level == "former")
-            for unit in pd.unique(former[former_rows]):
-                sel = former_rows & (former == unit)
-                from_former += latest_at(rdates[sel], rarea[sel], dates)
-            reported[i] = np.fmax(latest_at(rdates[new], rarea[new], dates), from_former)
-        proj = level == "project"
-        project_reported = latest_at(rdates[proj], rarea[proj], dates)
+    for i, commune_steps in enumerate(steps.communes):
+        if commune_steps is None:
+            continue
+        (new_dates, new_area), units = commune_steps
+        from_former = np.zeros(len(dates))
+        for unit_dates, unit_area in units:
+            from_former += latest_at(unit_dates, unit_area, dates)
+        reported[i] = np.fmax(latest_at(new_dates, new_area, dates), from_former)
+    if steps.project is not None:
+        project_reported = latest_at(*steps.project, dates)
     handed = np.minimum(np.fmax(parcel_area, reported), to_recover[:, None])
     total = float(to_recover.sum())
     return {

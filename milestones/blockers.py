@@ -64,8 +64,64 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "blocking_area_m2", "covers_shortfall",
 )
 
+#: ``NEXT_ACTION_BY_STAGE`` by stage rank (NaN where a stage has no next action, as ``Series.map`` gives).
+_ACTION_OF_RANK = np.array([NEXT_ACTION_BY_STAGE.get(s, np.nan) for s in STAGES], dtype=object)
+
 _NEEDED_RANK = {"percent_area_handed_over": HANDED_OVER_RANK, "percent_households_paid": PAID_RANK,
                 "percent_sites_handed_over": HANDED_OVER_RANK}
+
+
+@dataclass(frozen=True)
+class ParcelKeys:
+    """The parcels' keys the blocking sets look up, which do not depend on the as-of date (row order of the
+    parcels table, = of every ``parcel_stages`` state made from it): built once per data version by
+    :func:`parcel_keys` (``PreparedData.parcel_keys``) instead of once per date from the state's text columns.
+
+    Attributes
+    ----------
+    parcel_id : ndarray of object
+        The ids as Python strings.
+    index : Index
+        ``pd.Index(parcel_id)``: its hash table is made on first look-up and kept with it, for every date.
+    id_codes : ndarray of int64
+        Integer codes sorted as the ids (``pd.factorize(ids.astype(str), sort=True)``: the last ranking key).
+    household_code : ndarray of int64
+        :func:`milestones.events.household_codes`.
+    household_id : ndarray of object
+        The ``household_id`` column (None without one).
+    site_id : ndarray of object
+        :func:`milestones.sites.site_keys`.
+    scopes : dict
+        Cache of :func:`milestones.scope.resolve_scope` masks per (project, scope), filled on first use
+        (only ever with values computed from these parcels, so concurrent readers may fill it).
+    """
+
+    parcel_id: np.ndarray
+    index: pd.Index
+    id_codes: np.ndarray
+    household_code: np.ndarray
+    household_id: np.ndarray
+    site_id: np.ndarray
+    scopes: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def matches(self, state: pd.DataFrame) -> bool:
+        """Whether ``state`` has these parcels in this order (cheap check: count, first and last id)."""
+        n = len(self.parcel_id)
+        if len(state) != n:
+            return False
+        return n == 0 or (state["parcel_id"].iat[0] == self.parcel_id[0]
+                          and state["parcel_id"].iat[n - 1] == self.parcel_id[n - 1])
+
+
+def parcel_keys(parcels: pd.DataFrame) -> ParcelKeys:
+    """The :class:`ParcelKeys` of a parcels table (or of a state made from it, same rows)."""
+    parcels = parcels.reset_index(drop=True)
+    ids = parcels["parcel_id"].to_numpy(dtype=object)
+    household = (parcels["household_id"].to_numpy(dtype=object) if "household_id" in parcels
+                 else np.full(len(parcels), None, dtype=object))
+    return ParcelKeys(parcel_id=ids, index=pd.Index(ids, dtype=object),
+                      id_codes=pd.factorize(pd.Series(parcels["parcel_id"]).astype(str), sort=True)[0].astype("int64"),
+                      household_code=household_codes(parcels), household_id=household, site_id=site_keys(parcels))
 
 
 def stage_first_days(by_parcel: pd.DataFrame) -> pd.DataFrame:
@@ -103,6 +159,9 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
         first = first_days[first_days["event_date"] <= to_timestamp(as_of)]
     else:
         first = stage_first_days(by_parcel)
+    fast = _observed_by_codes(parcels, first)
+    if fast is not None:
+        return fast
     same = first["pidx"].shift(-1) == first["pidx"]
     days = (first["event_date"].shift(-1) - first["event_date"]).dt.days
     done = first.assign(days=days)[same & (days >= 0)]
@@ -111,6 +170,38 @@ def observed_stage_days(parcels: pd.DataFrame, by_parcel: pd.DataFrame | None,
     out = done.groupby(["project_id", "stage"], as_index=False).agg(median_days=("days", "median"),
                                                                    parcels=("days", "size"))
     return out[["project_id", "stage", "median_days", "parcels"]]
+
+
+#: Stage codes in text order, and each stage rank's place in it: a group-by on integer codes in that order
+#: sorts as the group-by on the codes themselves.
+_STAGES_SORTED = np.array(sorted(STAGES), dtype=object)
+_SORTED_POSITION_OF_RANK = np.array([sorted(STAGES).index(s) for s in STAGES], dtype="int64")
+
+
+def _observed_by_codes(parcels: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`observed_stage_days`'s table from :func:`stage_first_days` rows, grouped on integer codes sorted
+    as the project ids and stage codes (the text group-by's groups, order and values); None when there is
+    no completed stage (the caller's text path then gives the empty table with its own dtypes)."""
+    pidx = first["pidx"].to_numpy(dtype="int64")
+    day = first["event_date"].to_numpy(dtype="datetime64[ns]")
+    if len(pidx) < 2:
+        return None
+    same = (pidx[1:] == pidx[:-1]) & ~np.isnat(day[1:]) & ~np.isnat(day[:-1])
+    days = np.where(same, (day[1:] - day[:-1]) // np.timedelta64(1, "D"), -1)
+    left = np.flatnonzero(same & (days >= 0))              # row i: stage left for the next stage reached
+    project_codes, projects = pd.factorize(pd.Series(parcels["project_id"]).to_numpy(dtype=object)[pidx[left]],
+                                           sort=True)
+    known = project_codes >= 0                             # the text group-by drops a missing project id
+    left, project_codes = left[known], project_codes[known]
+    if not len(left):
+        return None
+    stage_codes = _SORTED_POSITION_OF_RANK[first["rank"].to_numpy(dtype="int64")[left]]
+    grouped = pd.DataFrame({"p": project_codes, "s": stage_codes, "days": days[left].astype(float)}).groupby(
+        ["p", "s"]).agg(median_days=("days", "median"), parcels=("days", "size"))
+    p, st = grouped.index.get_level_values(0).to_numpy(), grouped.index.get_level_values(1).to_numpy()
+    return pd.DataFrame({"project_id": np.asarray(projects, dtype=object)[p], "stage": _STAGES_SORTED[st],
+                         "median_days": grouped["median_days"].to_numpy(dtype=float),
+                         "parcels": grouped["parcels"].to_numpy(dtype="int64")})
 
 
 def expected_days_to_handover(state: pd.DataFrame, observed: pd.DataFrame, as_of: date,
@@ -175,8 +266,10 @@ def _default_days(rules: Mapping[str, Any], stage: str) -> tuple[float, float]:
 
 
 def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
-                  letter_parcels: frozenset[str] = frozenset()) -> np.ndarray:
+                  letter_parcels: frozenset[str] = frozenset(), keys: ParcelKeys | None = None) -> np.ndarray:
     """Obstacles of each parcel as a bit pattern (bit ``i`` = ``OBSTACLES[i]``, rule of :func:`parcel_obstacles`).
+
+    ``keys``: the :class:`ParcelKeys` of ``state``'s rows (made here when omitted).
 
     Returns
     -------
@@ -184,13 +277,13 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
         One pattern per row of ``state``.
     """
     overdue = clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"]
-    ids = pd.Index(state["parcel_id"].to_numpy(dtype=object))      # hash look-ups, not per-value scalars
+    ids = (keys if keys is not None else parcel_keys(state)).index      # hash look-ups, not per-value scalars
     flags = {
         "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
-                           | (ids.isin(list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
+                           | (_rows_of(ids, list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
         "compulsory_inventory": state["compulsory_inventory"].to_numpy(dtype=bool),
         "enforced": state["enforced"].to_numpy(dtype=bool),
-        "payment_overdue": (ids.isin(overdue.to_numpy(dtype=object)) if len(overdue)
+        "payment_overdue": (_rows_of(ids, overdue.to_numpy(dtype=object)) if len(overdue)
                             else np.zeros(len(state), dtype=bool)),
     }
     bits = np.zeros(len(state), dtype="int64")
@@ -199,12 +292,26 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
     return bits
 
 
+def _rows_of(index: pd.Index, values) -> np.ndarray:
+    """Boolean mask over ``index`` of the entries among ``values`` (``index.isin(values)``, ids unique):
+    the look-up goes through the index's own hash table, kept with it from one date to the next."""
+    if not index.is_unique:
+        return index.isin(values)
+    pos = index.get_indexer(pd.Index(values, dtype=object))
+    out = np.zeros(len(index), dtype=bool)
+    out[pos[pos >= 0]] = True
+    return out
+
+
 def obstacle_lists(bits: np.ndarray) -> list[list[str]]:
     """The obstacle codes (:data:`OBSTACLES` order) of each bit pattern of :func:`obstacle_bits`."""
-    # Few distinct combinations: build each list once (bit pattern → codes), then copy it per row.
+    # Few distinct combinations: build each list once (bit pattern → codes) and give that one object to
+    # every row with the pattern (read-only, like the rest of a snapshot).
     patterns, inverse = np.unique(np.asarray(bits, dtype="int64"), return_inverse=True)
-    codes_of = [[c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1] for p in patterns]
-    return [list(codes_of[i]) for i in inverse.ravel()]
+    codes_of = np.empty(len(patterns), dtype=object)
+    for k, p in enumerate(patterns):             # one by one: numpy would make equal-length lists a 2-D array
+        codes_of[k] = [c for i, c in enumerate(OBSTACLES) if int(p) >> i & 1]
+    return list(codes_of[inverse.ravel()])
 
 
 def parcel_obstacles(state: pd.DataFrame, clocks: pd.DataFrame,
@@ -285,9 +392,23 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
     households and sites are grouped per milestone with ``bincount``; the blocking set is one
     ``searchsorted`` on the running sum; list columns are built for the chosen rows only.
     """
+    out, _ = blocking_sets_and_rows(state, milestones, clocks, observed, as_of, rules, letter_parcels, plan)
+    return out
+
+
+def blocking_sets_and_rows(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.DataFrame,
+                           observed: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | None = None,
+                           letter_parcels: frozenset[str] = frozenset(), plan: pd.DataFrame | None = None,
+                           keys: ParcelKeys | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """:func:`blocking_sets` and, per milestone id, the row positions in ``state`` of every parcel of its
+    blocking set (the ``parcel_ids`` of its rows as positions, int64, in no particular order): what the risk flags need,
+    without looking the ids up again (:func:`milestones.risk.parcel_risk_flags` ``blocking_rows``).
+
+    ``keys``: :func:`parcel_keys` of the parcels ``state`` was made from (the prepared path keeps them per
+    data version); ignored, and made from ``state``, when they do not match its rows."""
     r = resolve_rules(rules)
-    cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan)
-    frames, summary = [], []
+    cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan, keys)
+    frames, summary, member_rows = [], [], {}
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
             continue
@@ -295,12 +416,13 @@ def blocking_sets(state: pd.DataFrame, milestones: pd.DataFrame, clocks: pd.Data
             mask = cand.scope_mask(ms["project_id"], ms.get("scope"))
         except ValueError:
             continue
-        chosen, shortfall, size = _chosen_units(cand, mask, ms)
+        chosen, shortfall, size, rows = _chosen_units(cand, mask, ms)
         frames.append(chosen)
+        member_rows[ms["milestone_id"]] = rows
         summary.append(_summary_row(ms, chosen, shortfall, bool(size >= shortfall - 1e-6)))
     out = _concat_chosen(frames)
     out.attrs["summary"] = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
-    return out
+    return out, member_rows
 
 
 @dataclass
@@ -309,6 +431,7 @@ class _Candidates:
 
     state: pd.DataFrame
     parcel_id: np.ndarray
+    keys: ParcelKeys
     stage_rank: np.ndarray
     area: np.ndarray
     expected: np.ndarray
@@ -330,9 +453,11 @@ class _Candidates:
     @classmethod
     def build(cls, state: pd.DataFrame, clocks: pd.DataFrame, observed: pd.DataFrame, as_of: date,
               rules: Mapping[str, Any], letter_parcels: frozenset[str],
-              plan: pd.DataFrame | None = None) -> _Candidates:
+              plan: pd.DataFrame | None = None, keys: ParcelKeys | None = None) -> _Candidates:
         state = state.reset_index(drop=True)
-        bits = obstacle_bits(state, clocks, letter_parcels)
+        if keys is None or not keys.matches(state):
+            keys = parcel_keys(state)
+        bits = obstacle_bits(state, clocks, letter_parcels, keys)
         delay = rules["obstacle_delay_days"]
         patterns, inverse = np.unique(bits, return_inverse=True)
         # Per pattern the same Python sum as per parcel: identical floats, computed once per pattern.
@@ -344,11 +469,11 @@ class _Candidates:
                                 plan if plan is not None else stage_plan(None), as_of)
         behind = ahead["days_behind_plan"].to_numpy(dtype="int64")
         expected += behind                      # behind plan: the wait grows by the days already lost
-        return cls(state=state, parcel_id=state["parcel_id"].to_numpy(dtype=object),
+        return cls(state=state, parcel_id=keys.parcel_id, keys=keys,
                    stage_rank=state["stage_rank"].to_numpy(dtype="int64"),
                    area=pd.to_numeric(state["area_to_recover_m2"], errors="coerce").fillna(0.0).to_numpy(dtype=float),
-                   expected=expected, bits=bits, household_code=household_codes(state), site_id=site_keys(state),
-                   **_deadlines_by_row(state, clocks),
+                   expected=expected, bits=bits, household_code=keys.household_code, site_id=keys.site_id,
+                   **_deadlines_by_row(state, clocks, keys),
                    responsible={**DEFAULT_RESPONSIBLE, **(rules.get("responsible") or {})},
                    columns={"parcel_id": state["parcel_id"], "commune": state["commune"], "stage": state["stage"],
                             "commune_former": state.get("commune_former", state["commune"])},
@@ -360,34 +485,47 @@ class _Candidates:
     def scope_mask(self, project_id: str, scope) -> np.ndarray:
         """:func:`milestones.scope.resolve_scope` mask, once per scope and call."""
         key = (project_id, scope)
-        if key not in self._cache:
-            self._cache[key] = resolve_scope(self.state, project_id, scope)[2]
-        return self._cache[key]
+        if key not in self.keys.scopes:     # the parcels' scope, the same at every date: kept with the keys
+            try:
+                self.keys.scopes[key] = resolve_scope(self.state, project_id, scope)[2]
+            except ValueError as error:
+                self.keys.scopes[key] = error
+        found = self.keys.scopes[key]
+        if isinstance(found, ValueError):
+            raise found
+        return found
 
     def parcel_order(self) -> np.ndarray:
         """Every parcel in blocking order (computed once per call of :func:`blocking_sets`)."""
         if "order" not in self._cache:
-            codes = pd.factorize(pd.Series(self.state["parcel_id"]).astype(str), sort=True)[0]
-            self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, codes)
+            self._cache["order"] = rank_order(self.stage_rank, self.expected, self.area, self.keys.id_codes)
         return self._cache["order"]
 
 
-def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame) -> dict[str, np.ndarray]:
+def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame, keys: ParcelKeys) -> dict[str, np.ndarray]:
     """Each parcel's stage deadline (:func:`milestones.clocks.next_deadlines`; None without one) and days
     overdue (0 without one), by row of ``state``: one look-up for all parcels."""
     deadlines = next_deadlines(clocks)
-    pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(state["parcel_id"].to_numpy(dtype=object))
-    found = pos >= 0
     due = np.full(len(state), None, dtype=object)
-    due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
-    due[pd.isna(due)] = None
     late = np.zeros(len(state), dtype="int64")
-    late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    if keys.index.is_unique:        # the deadlines' ids looked up in the parcels' kept hash table
+        row = keys.index.get_indexer(pd.Index(deadlines["parcel_id"].to_numpy(dtype=object), dtype=object))
+        hit = row >= 0
+        due[row[hit]] = deadlines["next_deadline"].to_numpy(dtype=object)[hit]
+        late[row[hit]] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[hit]
+    else:
+        pos = pd.Index(deadlines["parcel_id"].to_numpy(dtype=object)).get_indexer(keys.parcel_id)
+        found = pos >= 0
+        due[found] = deadlines["next_deadline"].to_numpy(dtype=object)[pos[found]]
+        late[found] = pd.to_numeric(deadlines["days_overdue"]).fillna(0).to_numpy(dtype="int64")[pos[found]]
+    due[pd.isna(due)] = None
     return {"next_deadline": due, "days_overdue": late}
 
 
-def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float]:
-    """The blocking units of one milestone (frame in rank order), its shortfall and the size they cover."""
+def _chosen_units(cand: _Candidates, mask: np.ndarray,
+                  ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float, np.ndarray]:
+    """The blocking units of one milestone (frame in rank order), its shortfall, the size they cover and
+    the row positions of all their parcels."""
     metric = ms["metric"]
     lagging = mask & (cand.stage_rank < _NEEDED_RANK[metric])
     if metric == "percent_area_handed_over":
@@ -401,19 +539,21 @@ def _chosen_units(cand: _Candidates, mask: np.ndarray, ms: Mapping[str, Any]) ->
         units = {"unit": "parcel", "unit_id": cand.parcel_id[rows], "parcel_ids": [[p] for p in cand.parcel_id[rows]],
                  "area_to_recover_m2": area[:count], "expected_days": cand.expected[rows], "bits": cand.bits[rows]}
         size = float(area[:count].sum())
+        members = rows
     else:
         key = "household" if metric == "percent_households_paid" else "site"
-        rows, units, cumulative = _group_chosen(cand, lagging, key, float(ms["shortfall_count"]))
+        rows, units, cumulative, members = _group_chosen(cand, lagging, key, float(ms["shortfall_count"]))
         count = len(rows)
         shortfall = float(ms["shortfall_count"])
         size = float(count)
     frame = _unit_frame(cand, rows, units, cumulative[:count], ms)
-    return frame, shortfall, size
+    return frame, shortfall, size, np.asarray(members, dtype="int64")
 
 
 def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: float):
     """Households or sites from their lagging parcels (rule of :func:`_group_units`), ranked, cut at the
-    shortfall: (first parcel of each chosen unit, the unit columns, running area of all ranked units)."""
+    shortfall: (first parcel of each chosen unit, the unit columns, running area of all ranked units, row
+    positions of all the chosen units' parcels)."""
     keys = cand.household_code if unit == "household" else cand.site_id
     sel = np.flatnonzero(lagging)
     sel = sel[np.lexsort((-cand.expected[sel], cand.stage_rank[sel]))]   # least advanced, longest wait first
@@ -421,7 +561,7 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     if not len(sel):
         empty = np.zeros(0, dtype="int64")
         return empty, {"unit": unit, "unit_id": np.zeros(0, dtype=object), "parcel_ids": [],
-                       "area_to_recover_m2": np.zeros(0), "expected_days": np.zeros(0), "bits": empty}, np.zeros(0)
+                       "area_to_recover_m2": np.zeros(0), "expected_days": np.zeros(0), "bits": empty}, np.zeros(0), empty
     codes, _ = pd.factorize(pd.Series(keys[sel], dtype=object), sort=False)   # numbered by first parcel
     n = int(codes.max()) + 1
     first = sel[np.unique(codes, return_index=True)[1]]
@@ -431,8 +571,7 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     bits = np.zeros(n, dtype="int64")
     np.bitwise_or.at(bits, codes, cand.bits[sel])
     if unit == "household":
-        hh = cand.state["household_id"].to_numpy(dtype=object)[first] if "household_id" in cand.state \
-            else np.full(len(first), None, dtype=object)
+        hh = cand.keys.household_id[first]
         named = np.array([isinstance(v, str) and bool(v.strip()) for v in hh], dtype=bool)
         unit_id = np.where(named, hh, cand.parcel_id[first]).astype(str).astype(object)
     else:
@@ -445,11 +584,14 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     member_order = np.argsort(codes, kind="stable")
     starts = np.searchsorted(codes[member_order], np.arange(n), side="left")
     ends = np.searchsorted(codes[member_order], np.arange(n), side="right")
-    members = cand.parcel_id[sel[member_order]]
+    member_rows = sel[member_order]
+    members = cand.parcel_id[member_rows]
     units = {"unit": unit, "unit_id": unit_id[chosen],
              "parcel_ids": [list(members[starts[g]:ends[g]]) for g in chosen],
              "area_to_recover_m2": area[chosen], "expected_days": expected[chosen], "bits": bits[chosen]}
-    return first[chosen], units, cumulative
+    is_chosen = np.zeros(n, dtype=bool)
+    is_chosen[chosen] = True
+    return first[chosen], units, cumulative, sel[is_chosen[codes]]
 
 
 def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np.ndarray,
@@ -457,22 +599,31 @@ def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np
     """The :data:`BLOCKER_COLUMNS` rows of one milestone's chosen units (``rows``: each unit's first parcel)."""
     n = len(rows)
     taken = {c: cand.columns[c].take(rows).reset_index(drop=True) for c in cand.columns}
-    action = taken["stage"].astype(object).map(NEXT_ACTION_BY_STAGE)
+    # Next action and its body per stage rank (the state's stage is STAGES[stage_rank]): a take, no map.
+    action = _ACTION_OF_RANK[cand.stage_rank[rows]]
+    body = np.array([cand.responsible.get(a, np.nan) if isinstance(a, str) else np.nan for a in _ACTION_OF_RANK],
+                    dtype=object)[cand.stage_rank[rows]]
     unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
     return pd.DataFrame({
-        "milestone_id": [ms["milestone_id"]] * n, "project_id": [ms["project_id"]] * n,
-        "rank": np.arange(1, n + 1), "unit": [units["unit"]] * n, "unit_id": unit_id,
+        "milestone_id": _repeated(ms["milestone_id"], n), "project_id": _repeated(ms["project_id"], n),
+        "rank": np.arange(1, n + 1), "unit": _repeated(units["unit"], n), "unit_id": unit_id,
         "parcel_id": taken["parcel_id"], "parcel_ids": units["parcel_ids"],
         "commune": taken["commune"], "commune_former": taken["commune_former"],
         "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
-        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action.to_numpy(),
-        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows],
-                                action.map(cand.responsible).to_numpy()),
+        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action,
+        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows], body),
         "next_deadline": cand.next_deadline[rows], "days_overdue": cand.days_overdue[rows],
         "planned_date": cand.planned_date[rows], "days_behind_plan": cand.days_behind_plan[rows],
         "obstacles": obstacle_lists(units["bits"]),
         "cumulative_area_m2": cumulative, "cumulative_units": np.arange(1, n + 1),
     }, columns=list(BLOCKER_COLUMNS))
+
+
+def _repeated(value, n: int):
+    """``[value] * n`` as a column: a text value as one string taken ``n`` times (no per-row conversion)."""
+    if isinstance(value, str):
+        return pd.array([value], dtype="str").take(np.zeros(n, dtype="int64"))
+    return [value] * n
 
 
 def _concat_chosen(frames: list[pd.DataFrame]) -> pd.DataFrame:

@@ -75,20 +75,15 @@ def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: ProgressH
     ts = to_timestamp(as_of)
     ms = milestones[(milestones["metric"] == "percent_area_handed_over") & (milestones["scope"] == "project")]
     rows = []
-    change_days = history.changes["date"].to_numpy(dtype="datetime64[ns]") if len(history.changes) \
-        else np.zeros(0, dtype="datetime64[ns]")
-    parcel_project = history.parcels["project_id"].to_numpy(dtype=object)
-    change_project = parcel_project[history.changes["pidx"].to_numpy(dtype="int64")] if len(history.changes) \
-        else np.zeros(0, dtype=object)
     for rec in pd.DataFrame(projects).to_dict("records"):
         pid = rec["project_id"]
         pms = ms[ms["project_id"] == pid]
         start = rec.get("start_date")
         start = None if start is None or pd.isna(start) else to_timestamp(start)
         anchors = [d for d in [start] + [to_timestamp(d) for d in pms["due_date"]] if d is not None]
-        first_change = change_days[(change_project == pid) & (change_days <= ts.to_datetime64())]
-        if len(first_change):
-            anchors.append(pd.Timestamp(first_change.min()))
+        first_change = history.first_change_day(pid)        # the first change up to as_of (kept per project)
+        if first_change is not None and first_change <= ts.to_datetime64():
+            anchors.append(pd.Timestamp(first_change))
         begin = min(anchors + [ts])
         end = max(anchors + [ts])
         dates = pd.date_range(begin, end, freq=f"{int(every_days)}D")
@@ -98,7 +93,7 @@ def s_curve(projects: pd.DataFrame, milestones: pd.DataFrame, history: ProgressH
         planned = planned_percent(start, pms, dates)
         actual = np.full(len(dates), np.nan)
         upto = dates <= ts
-        if upto.any() and (parcel_project == pid).any():
+        if upto.any() and history.has_parcels(pid):
             actual[upto] = history.percent("percent_area_handed_over", pid, None, dates[upto])
         rows.append(pd.DataFrame({"project_id": pid, "date": dates, "planned_percent": planned,
                                   "actual_percent": actual}))

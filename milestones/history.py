@@ -13,10 +13,19 @@ import pandas as pd
 
 from domain.stage_history import running_stage
 from domain.stages import HANDED_OVER_RANK, PAID_RANK
-from milestones.aggregates import aggregate_reports, combine_project, latest_at, latest_values, percent_of
+from milestones.aggregates import aggregate_reports, combine_steps, latest_at, latest_values, percent_of, report_steps
 from milestones.events import parcel_events, parcel_frame, to_timestamp
 from milestones.scope import is_project_scope, resolve_scope
 from parsing.text import fold_vi
+
+
+def day_stamps(dates) -> np.ndarray:
+    """``dates`` (dates, Timestamps, strings or datetime64 values) as midnight ``datetime64[ns]`` values, NaT
+    kept: ``pd.to_datetime(...).normalize()``. A datetime64 array, what the callers inside pass from one
+    step to the next, is floored to the day by numpy (the same values, without pandas' per-call cost)."""
+    if isinstance(dates, np.ndarray) and dates.dtype.kind == "M":
+        return dates.astype("datetime64[D]").astype("datetime64[ns]")
+    return pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]").to_numpy()
 
 
 @dataclass
@@ -91,16 +100,16 @@ class ProgressHistory:
 
     def areapercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
         """% of area handed over (parcels and aggregates combined) of the scope at each date."""
-        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        dates = day_stamps(dates)
         level, name = self.scope_level(project_id, scope)
         area = self.parcels["area_to_recover_m2"].to_numpy()
-        reports = self.reports[self.reports["project_id"] == project_id]
         if level == "former":
+            reports = self.reports[self.reports["project_id"] == project_id]
             mask = self.scope_mask(project_id, scope)
             key = ("former_steps", project_id, name)
             if key not in self._cache:
                 self._cache[key] = self._steps(self.changes[mask[self.changes["pidx"].to_numpy(dtype="int64")]], area)
-            parcel_area = latest_at(*self._cache[key], dates.to_numpy())
+            parcel_area = latest_at(*self._cache[key], dates)
             rep = reports[(reports["level"] == "former") & (reports["commune_former"] == name)]
             total = area[mask].sum()
             handed = np.minimum(np.fmax(parcel_area, latest_values(rep, dates)), total)
@@ -109,12 +118,41 @@ class ProgressHistory:
         names, to_recover, steps = self._project_steps(project_id)
         if not names:
             return np.full(len(dates), np.nan)
-        parcel_area = np.vstack([latest_at(d, cum, dates.to_numpy()) for d, cum in steps])
-        out = combine_project(names, parcel_area, to_recover, reports, dates)
+        parcel_area = np.vstack([latest_at(d, cum, dates) for d, cum in steps])
+        out = combine_steps(self._report_steps(project_id, names), parcel_area, to_recover, dates)
         if level == "commune":
             i = names.index(name)
             return percent_of(out["commune_handed_over_m2"][i], np.full(len(dates), to_recover[i]))
         return percent_of(out["project_handed_over_m2"], np.full(len(dates), out["project_to_recover_m2"]))
+
+    def first_change_day(self, project_id: str) -> np.datetime64 | None:
+        """The earliest day (datetime64[ns]) a parcel of ``project_id`` changed state in ``changes`` (handed
+        over or paid, or back), None without one; all projects at once on first use, then cached."""
+        if "first_change_days" not in self._cache:
+            firsts: dict = {}
+            if len(self.changes):
+                codes, names = pd.factorize(self.parcels["project_id"])
+                ch_codes = codes[self.changes["pidx"].to_numpy(dtype="int64")]
+                days = pd.Series(self.changes["date"].to_numpy(dtype="datetime64[ns]"))
+                found = ch_codes >= 0
+                for code, day in days[found].groupby(ch_codes[found]).min().items():
+                    firsts[names[code]] = day.to_datetime64()
+            self._cache["first_change_days"] = firsts
+        return self._cache["first_change_days"].get(project_id)
+
+    def has_parcels(self, project_id: str) -> bool:
+        """Whether some parcel belongs to ``project_id`` (the projects' set made once, cached)."""
+        if "project_ids" not in self._cache:
+            self._cache["project_ids"] = frozenset(pd.unique(self.parcels["project_id"].dropna()))
+        return project_id in self._cache["project_ids"]
+
+    def _report_steps(self, project_id: str, names: list):
+        """The project's aggregate reports as :class:`milestones.aggregates.ReportSteps` over its communes
+        (``combine_project``'s split, made once per project); cached."""
+        key = ("report_steps", project_id)
+        if key not in self._cache:
+            self._cache[key] = report_steps(names, self.reports[self.reports["project_id"] == project_id])
+        return self._cache[key]
 
     def _project_steps(self, project_id: str):
         """Per commune of the project: (change dates, cumulative m² handed over); cached."""
@@ -149,7 +187,7 @@ class ProgressHistory:
 
     def households_paidpercent_of(self, project_id: str, scope: str | None, dates) -> np.ndarray:
         """% of households (least advanced parcel rule) paid or beyond, in the scope at each date."""
-        dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
+        dates = day_stamps(dates)
         key = ("households_steps", project_id, None if is_project_scope(scope) else fold_vi(scope))
         if key not in self._cache:
             self._cache[key] = self._household_steps(project_id, scope)
@@ -158,7 +196,7 @@ class ProgressHistory:
             return np.full(len(dates), np.nan)
         if change_days is None:
             return np.zeros(len(dates))
-        pos = np.searchsorted(change_days, dates.to_numpy(dtype="datetime64[ns]"), side="right")
+        pos = np.searchsorted(change_days, dates, side="right")
         paid_hh = np.where(pos > 0, step[np.maximum(pos - 1, 0)], 0)
         return 100.0 * paid_hh / n_hh
 
@@ -197,8 +235,7 @@ class ProgressHistory:
         ValueError
             Unknown metric or scope (Vietnamese message).
         """
-        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
-        unique, inverse = np.unique(idx.to_numpy(), return_inverse=True)
+        unique, inverse = np.unique(day_stamps(dates), return_inverse=True)
         if metric == "percent_area_handed_over":
             return self.areapercent_of(project_id, scope, unique)[inverse]
         if metric == "percent_households_paid":
@@ -243,8 +280,16 @@ class HistoryAt:
     def scope_level(self, project_id: str, scope: str | None) -> tuple[str, str | None]:
         return self.full.scope_level(project_id, scope)
 
+    def first_change_day(self, project_id: str) -> np.datetime64 | None:
+        """:meth:`ProgressHistory.first_change_day` among the changes up to ``as_of``: the whole ledger's
+        first day when it is on or before ``as_of``, else none."""
+        day = self.full.first_change_day(project_id)
+        return day if day is not None and day <= self.as_of.to_datetime64() else None
+
+    def has_parcels(self, project_id: str) -> bool:
+        return self.full.has_parcels(project_id)
+
     def percent(self, metric: str, project_id: str, scope: str | None, dates) -> np.ndarray:
         """:meth:`ProgressHistory.percent` of the history up to ``as_of``."""
-        idx = pd.DatetimeIndex(pd.to_datetime(pd.Index(dates))).normalize().astype("datetime64[ns]")
-        clipped = np.minimum(idx.to_numpy(), self.as_of.to_datetime64().astype("datetime64[ns]"))
+        clipped = np.minimum(day_stamps(dates), self.as_of.to_datetime64().astype("datetime64[ns]"))
         return self.full.percent(metric, project_id, scope, clipped)

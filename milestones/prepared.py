@@ -35,7 +35,7 @@ import yaml
 
 from domain.config_history import in_force, milestones_frame, records_in_force
 from milestones.aggregates import aggregate_reports
-from milestones.blockers import stage_first_days
+from milestones.blockers import ParcelKeys, parcel_keys, stage_first_days
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import HistoryAt, ProgressHistory
@@ -88,6 +88,9 @@ class PreparedData:
         frames, so concurrent readers may fill it.
     stage_firsts : DataFrame or None
         :func:`milestones.blockers.stage_first_days` of the whole ledger (observed stage durations).
+    parcel_keys : ParcelKeys or None
+        :func:`milestones.blockers.parcel_keys` of ``parcels``: ids, their sort codes and hash table,
+        household and site keys, for the blocking sets and risk flags at every date.
     """
 
     projects: pd.DataFrame
@@ -105,6 +108,7 @@ class PreparedData:
     procedure: pd.DataFrame | None = None
     history: ProgressHistory | None = None
     stage_firsts: pd.DataFrame | None = None
+    parcel_keys: ParcelKeys | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
@@ -143,7 +147,8 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
                         by_parcel=by_parcel, reports=reports, parcel_frame=history.parcels,
                         changes=history.changes, data_version=dict(data_version or {}),
                         config=config if config is not None else pd.DataFrame(), letters=letters,
-                        procedure=procedure, history=history, stage_firsts=stage_first_days(by_parcel))
+                        procedure=procedure, history=history, stage_firsts=stage_first_days(by_parcel),
+                        parcel_keys=parcel_keys(parcels))
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -222,4 +227,5 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
                              data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters,
-                             procedure=prepared.procedure, stage_firsts=prepared.stage_firsts)
+                             procedure=prepared.procedure, stage_firsts=prepared.stage_firsts,
+                             parcel_keys=prepared.parcel_keys)

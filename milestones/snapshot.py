@@ -17,7 +17,7 @@ import pandas as pd
 
 from domain.tables import PARCEL_RISK_COLUMNS
 from milestones.aggregates import aggregate_reports
-from milestones.blockers import blocking_sets, observed_stage_days
+from milestones.blockers import ParcelKeys, blocking_sets_and_rows, observed_stage_days
 from milestones.clocks import parcel_clocks
 from milestones.complaints import open_letter_parcels, store_letters
 from milestones.curve import s_curve
@@ -132,7 +132,7 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
                       data_version: dict | None = None, segment_m: float = 500.0,
                       letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None,
-                      stage_firsts: pd.DataFrame | None = None) -> Snapshot:
+                      stage_firsts: pd.DataFrame | None = None, parcel_keys: ParcelKeys | None = None) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
 
     Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
@@ -165,6 +165,8 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     stage_firsts : DataFrame, optional
         :func:`milestones.blockers.stage_first_days` of the whole ledger (the prepared path), else computed
         from ``by_parcel``.
+    parcel_keys : ParcelKeys, optional
+        :func:`milestones.blockers.parcel_keys` of ``parcels`` (the prepared path), else made from the state.
     """
     ts = as_of
     resolved = rules
@@ -175,9 +177,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
     observed = (observed_stage_days(parcels, None, stage_firsts, ts) if stage_firsts is not None
                 else observed_stage_days(parcels, by_parcel))
-    blockers = blocking_sets(state, ms, clocks, observed, ts, resolved,
-                             letter_parcels=letter_parcels, plan=plan)
-    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers)
+    blockers, blocking_rows = blocking_sets_and_rows(state, ms, clocks, observed, ts, resolved,
+                                                     letter_parcels=letter_parcels, plan=plan, keys=parcel_keys)
+    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers, blocking_rows=blocking_rows)
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
