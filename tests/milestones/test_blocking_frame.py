@@ -1,7 +1,10 @@
-"""Issue 13: the blocking rows of all milestones built as one joined frame equal one frame per milestone
+"""Issue 13, status at a new date.
+
+The blocking rows of all milestones built as one joined frame equal one frame per milestone
 concatenated (``tests/milestones/blocking_frame_reference.py``, the code it replaced), values and dtypes,
 on random ledgers at random dates, with and without a procedure plan, and when a milestone has a non-text id
-or a text column missing in one milestone only (where pandas infers another dtype per frame)."""
+or a text column missing in one milestone only (where pandas infers another dtype per frame); and the
+progress tables with the household codes kept per data version equal those made from the state."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +12,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from milestones.aggregates import aggregate_reports
 from milestones.blockers import _Candidates, _joined_frame, chosen_frame, parcel_keys
+from milestones.events import prepare_events, to_timestamp
+from milestones.tables import commune_and_project_areas, project_progress, segment_progress
 from tests.milestones.blocking_frame_reference import blocking_frames_per_milestone
 from tests.milestones.random_ledger import case_dates, random_case
 from tests.milestones.test_fast_equals_reference import _inputs, _random_plan
@@ -71,3 +77,25 @@ def test_a_case_with_blocking_rows_of_every_unit():
             if want["milestone_id"].nunique() > 1:
                 return
     raise AssertionError("no random ledger with blocking rows of two milestones")
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 100_000), n=st.integers(1, 120))
+def test_tables_with_kept_household_codes_equal_those_made_from_the_state(seed, n):
+    """The progress tables given the household codes kept per data version (``ParcelKeys``, as the snapshot
+    passes them) equal the tables that make the codes from the state at each date."""
+    case = random_case(seed, n_parcels=n, n_events=6 * n)
+    keys = parcel_keys(case["parcels"])
+    for day in case_dates(case["events"], seed):
+        state = _inputs(case, day)[0]
+        ts = to_timestamp(day)
+        events = prepare_events(case["events"], ts)
+        reports = aggregate_reports(state, events, ts)
+        want = commune_and_project_areas(state, reports, ts)
+        got = commune_and_project_areas(state, reports, ts, keys.household_code)
+        for g, w in zip(got, want, strict=True):
+            pd.testing.assert_frame_equal(g, w, check_exact=True)
+        pd.testing.assert_frame_equal(project_progress(state, events, ts, household_code=keys.household_code),
+                                      project_progress(state, events, ts), check_exact=True)
+        pd.testing.assert_frame_equal(segment_progress(state, 250.0, keys.household_code),
+                                      segment_progress(state, 250.0), check_exact=True)
