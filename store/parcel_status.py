@@ -134,18 +134,21 @@ class ConnectionReader:
     :class:`store.store.Store`.
     """
 
-    def __init__(self, conn, project_ids: Collection[str] | None = None):
+    def __init__(self, conn, project_ids: Collection[str] | None = None, *, parcel_geometry: bool = True):
         self.conn = conn
         #: When given, the layers, milestones and events are those of these projects only (a partial
         #: refresh reads what it recomputes, :func:`refresh_in`); None = the whole store.
         self.project_ids = None if project_ids is None else sorted({str(p) for p in project_ids})
+        #: False: :meth:`parcels` is a plain DataFrame without the geometry (a refresh that only updates
+        #: the attributes of rows whose geometry is already the parcels', :func:`refresh_in`).
+        self.parcel_geometry = parcel_geometry
 
-    def _layer(self, name: str, project_id: str | None = None):
+    def _layer(self, name: str, project_id: str | None = None, geometry: bool = True):
         ids = self.project_ids if project_id is None else [
             p for p in (self.project_ids or [str(project_id)]) if p == str(project_id)]
         if ids is None:
-            return read_layer_table(self.conn, name)
-        return read_layer_table(self.conn, name, lambda t: t.c.project_id.in_(ids))
+            return read_layer_table(self.conn, name, geometry=geometry)
+        return read_layer_table(self.conn, name, lambda t: t.c.project_id.in_(ids), geometry=geometry)
 
     def projects(self):
         return self._layer("projects")
@@ -154,7 +157,7 @@ class ConnectionReader:
         return self._layer("centrelines")
 
     def parcels(self, project_id: str | None = None):
-        return self._layer("parcels", project_id)
+        return self._layer("parcels", project_id, self.parcel_geometry)
 
     def communes(self):
         return read_layer_table(self.conn, "communes")
@@ -271,6 +274,12 @@ def refresh_in(conn, as_of: date | None = None, refresher: StatusRefresher | Non
         written = _refresh_projects(conn, fn, as_of, {str(p) for p in projects})
         if written is not None:
             return written
+    if _read_meta(conn, GEOMETRY_VERSION_KEY) == _parcels_version(conn):
+        # the stored geometry is the parcels' already: when the frame holds the stored parcels only the
+        # attributes change, so the frame is computed without reading or decoding a geometry
+        written = _update_changed(conn, fn(ConnectionReader(conn, parcel_geometry=False), as_of))
+        if written is not None:
+            return written
     return write_status(conn, fn(ConnectionReader(conn), as_of))
 
 
@@ -304,7 +313,13 @@ def _partial_allowed(conn, projects: Collection, as_of: date) -> bool:
 def _refresh_projects(conn, fn: StatusRefresher, as_of: date, projects: set[str]) -> int | None:
     """Recompute and update the rows of ``projects`` only; None when the stored rows of those projects
     are not the parcels the refresher returned (the caller then rewrites the whole layer)."""
-    frame = fn(ConnectionReader(conn, projects), as_of)
+    return _update_changed(conn, fn(ConnectionReader(conn, projects, parcel_geometry=False), as_of), projects)
+
+
+def _update_changed(conn, frame: pd.DataFrame, projects: Collection[str] | None = None) -> int | None:
+    """Update the stored rows (of ``projects``, or all) whose attributes differ from ``frame``'s, record
+    the data version; rows updated, or None (nothing written) when ``frame`` does not hold the stored
+    parcels. The geometry is not written: ``frame`` may have none."""
     changed = _changed_rows(conn, frame, projects)
     if changed is None:
         return None
@@ -380,12 +395,9 @@ def write_status(conn, frame: pd.DataFrame) -> int:
     """
     parcels_version = _parcels_version(conn)
     if _read_meta(conn, GEOMETRY_VERSION_KEY) == parcels_version:
-        changed = _changed_rows(conn, frame)
-        if changed is not None:
-            _update_rows(conn, changed)
-            write_metadata(conn)
-            _set_meta(conn, VERSION_KEY, _version_text(conn))
-            return len(changed)
+        written = _update_changed(conn, frame)
+        if written is not None:
+            return written
     rows = status_records(frame)
     table = status_table()
     conn.execute(delete(table))

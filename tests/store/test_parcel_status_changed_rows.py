@@ -1,7 +1,10 @@
-"""The column-by-column comparison of a refresh (``store.parcel_status._changed_rows``) gives what the
-row-by-row reference (``_changed_rows_rowwise``) gives: the same update parameters in the same order, or
-None for both when the frame does not hold the stored parcels. On the demo store, both backends, with the
-frame changed at random (hypothesis)."""
+"""The fast parts of a ``parcel_status`` refresh equal their references, on the demo store, both backends.
+
+- The column-by-column comparison (``store.parcel_status._changed_rows``) gives what the row-by-row reference
+  (``_changed_rows_rowwise``) gives: the same update parameters in the same order, or None for both when the
+  frame does not hold the stored parcels (the frame changed at random, hypothesis).
+- The frame computed from parcels read without geometry (``ConnectionReader(parcel_geometry=False)``) equals
+  the full snapshot's at several dates."""
 from __future__ import annotations
 
 import math
@@ -69,8 +72,7 @@ def test_changed_rows_equal_the_row_by_row_reference(layer, edits, drop, shuffle
         projects = {str(frame["project_id"].iloc[0])}
         frame = frame[frame["project_id"].astype(str).isin(projects)]
     frame = frame.sample(frac=1, random_state=shuffle).reset_index(drop=True).astype(
-        {c: object for c in ("stage_date", "days_in_stage", "map_sheet", "complaint_open", "risk_flags",
-                             "next_action", "as_of", "area_to_recover_m2", "stage_rank")})
+        dict.fromkeys(("stage_date", "days_in_stage", "map_sheet", "complaint_open", "risk_flags", "next_action", "as_of", "area_to_recover_m2", "stage_rank"), object))
     for position, column, data in edits:
         frame.at[position % len(frame), column] = data.draw(_VALUES[column])
     if drop:
@@ -89,3 +91,27 @@ def test_a_day_later_updates_the_date_columns_alike(layer):
     store, frame = layer
     later = frame.assign(as_of=frame["as_of"].map(lambda d: d + timedelta(days=1)))
     _same(store, later)
+
+
+def _attributes(frame) -> list[tuple]:
+    """The rows as the table stores them (:func:`store.parcel_status._cell` of every attribute), in order."""
+    return [tuple(ps._cell(row[c], ps._KINDS[c]) for c in ps.PARCEL_STATUS_COLUMNS)
+            for row in frame[list(ps.PARCEL_STATUS_COLUMNS)].to_dict("records")]
+
+
+def test_the_frame_without_geometry_equals_the_full_snapshot_at_several_dates(store):
+    """What a refresh computes without reading the parcels' geometry is, attribute for attribute and in
+    order, :func:`status_rows` of the full :func:`compute_snapshot` (read with geometry)."""
+    from milestones.status_layer import parcel_status_frame
+
+    days = pd.to_datetime(store.events()["event_date"]).dt.date
+    dates = sorted({days.min() - timedelta(days=1), days.min(), days.quantile(0.5, interpolation="nearest"),
+                    days.max(), ps.today_local()})
+    with store.engine.connect() as conn:
+        for as_of in dates:
+            bare = parcel_status_frame(ps.ConnectionReader(conn, parcel_geometry=False), as_of)
+            full = parcel_status_frame(ps.ConnectionReader(conn), as_of)
+            assert "geometry" not in bare.columns and "geometry" in full.columns
+            assert len(full) == len(store.parcels()) > 0
+            assert _attributes(bare) == _attributes(full), as_of
+            assert bare["stage"].nunique() > 1 or as_of < days.min(), as_of   # the dates do differ
