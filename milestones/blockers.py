@@ -277,7 +277,8 @@ def obstacle_bits(state: pd.DataFrame, clocks: pd.DataFrame,
         One pattern per row of ``state``.
     """
     overdue = clocks.loc[(clocks["action"] == "pay_compensation") & (clocks["days_overdue"] > 0), "parcel_id"]
-    ids = (keys if keys is not None else parcel_keys(state)).index      # hash look-ups, not per-value scalars
+    # hash look-ups, not per-value scalars; only the ids are needed (a state may have no commune or household)
+    ids = keys.index if keys is not None else pd.Index(state["parcel_id"].to_numpy(dtype=object), dtype=object)
     flags = {
         "complaint_open": (state["complaint_open"].to_numpy(dtype=bool)
                            | (_rows_of(ids, list(letter_parcels)) if letter_parcels else np.zeros(len(state), dtype=bool))),
