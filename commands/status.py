@@ -129,12 +129,13 @@ def run(args) -> int:
     if cached is not None:
         emit(cached)
         return 0
+    version = store.output_data_version() if request else None     # what the answer below is computed on
     if request and not request["rollup"] and _wants_document(store):
         output = _output_preparing(store, args, as_of)
     else:
         output = _output(store, args, as_of)
     if request:
-        store.save_output(request, output)
+        store.save_output(request, output, computed_on=version)
     emit(output)
     return 0
 
@@ -172,9 +173,9 @@ def _output_preparing(store, args, as_of: date) -> str:
         fast = _status_text.status_records(projects, milestones)
         same = all(_status_text.status_output(as_of, fast, problems, as_json=j) ==
                    _status_text.status_output(as_of, records, snapshot.problems, as_json=j) for j in (False, True))
-        if same and store.output_data_version() == version:
-            store.save_output(_status_text.PREPARED_REQUEST, json.dumps(doc, ensure_ascii=False))
-        elif not same:
+        if same:
+            store.save_output(_status_text.PREPARED_REQUEST, json.dumps(doc, ensure_ascii=False), computed_on=version)
+        else:
             log.warning("status document differs from the snapshot at %s: not stored", as_of)
     except Exception:          # the document is an optimisation: the answer above stands without it
         log.warning("status document not made", exc_info=True)

@@ -596,11 +596,19 @@ class Store(ConfigStore, PeopleStore):
                 + ("?" if conn.dialect.name == "sqlite" else "%s"), (key,)).fetchone()
         return row[0] if row else None
 
-    def save_output(self, request: dict, output: str) -> None:
+    def save_output(self, request: dict, output: str, computed_on: list | None = None) -> bool:
         """Keep ``output`` as the answer to ``request`` on the present data version (derived data: no audit).
-        The key is computed under the write lock, so an answer is never filed under a newer version."""
+
+        ``computed_on``: the :meth:`output_data_version` read before the answer was computed. The version
+        is read again under the write lock and the answer is kept only when it is the same, so an answer
+        computed before a concurrent write is never filed under the newer version. Returns whether it was kept.
+        """
         with write_transaction(self.engine) as conn:
-            output_cache.save_in(conn, output_cache.key_on(conn, request), output)
+            now = output_cache.data_version(lambda sql: conn.exec_driver_sql(sql).fetchall())
+            if computed_on is not None and now != computed_on:
+                return False
+            output_cache.save_in(conn, output_cache.cache_key(request, now, output_cache.code_version()), output)
+        return True
 
     def output_data_version(self) -> list:
         """The data version of the output cache (:func:`store.output_cache.data_version`: rows of its queries)."""

@@ -71,3 +71,47 @@ def test_calls_with_an_account_or_other_options_take_the_normal_path(store_url):
     for argv in (["status", "--as", "admin"], ["status", "--help"], ["status", "--as-of", "2024-13-01"],
                  ["parcels", "--as-of", "2024-06-30"], ["status", "--database-url", "postgresql+psycopg://h/db"]):
         assert cli.cached_status(argv) is None
+
+
+def _one_handover(store, row: int) -> None:
+    events = pd.DataFrame({"kind": ["parcel"], "project_id": ["CCN_HT2"],
+                           "parcel_id": [store.parcels("CCN_HT2").parcel_id.iloc[row]],
+                           "event": ["handed_over"], "event_date": [pd.Timestamp("2024-05-02").date()]})
+    store.commit_upload(events, actor=office_admin(store), file_name=f"race{row}.csv", file_sha256=f"{row:064x}",
+                        rows_read=1)
+
+
+def test_an_answer_computed_before_a_write_is_never_filed_under_the_newer_version(store_url):
+    from store import open_store
+
+    store = open_store(store_url)
+    try:
+        request = {"command": "status", "as_of": "2024-05-03", "json": False, "rollup": False}
+        computed_on = store.output_data_version()
+        _one_handover(store, 2)                                   # a write lands while the answer is computed
+        assert store.save_output(request, "answer on the old data", computed_on=computed_on) is False
+        assert store.cached_output(request) is None
+        assert store.save_output(request, "answer on the new data", computed_on=store.output_data_version())
+        assert store.cached_output(request) == "answer on the new data"
+    finally:
+        store.close()
+
+
+def test_status_does_not_keep_an_answer_when_the_data_changed_while_it_was_computed(run, store_url, monkeypatch):
+    from commands import status as status_command
+    from store import open_store
+
+    def compute_while_someone_writes(store, args, as_of):
+        other = open_store(store_url)
+        try:
+            _one_handover(other, 3)
+        finally:
+            other.close()
+        return "answer on the data before the write\n"
+
+    monkeypatch.setattr(status_command, "_wants_document", lambda store: False)
+    monkeypatch.setattr(status_command, "_output", compute_while_someone_writes)
+    code, out, _ = run("status", "--as-of", "2024-05-04")
+    assert code == 0 and out == "answer on the data before the write\n"
+    args = ["status", "--as-of", "2024-05-04", "--database-url", store_url]
+    assert cli.cached_status(args) is None                     # not served as the answer on the new data
