@@ -409,7 +409,15 @@ def blocking_sets_and_rows(state: pd.DataFrame, milestones: pd.DataFrame, clocks
     data version); ignored, and made from ``state``, when they do not match its rows."""
     r = resolve_rules(rules)
     cand = _Candidates.build(state, clocks, observed, as_of, r, letter_parcels, plan, keys)
-    frames, summary, member_rows = [], [], {}
+    out, member_rows = chosen_frame(cand, milestones, _joined_frame)
+    return out, member_rows
+
+
+def chosen_frame(cand: _Candidates, milestones: pd.DataFrame, frame_of) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The blocking rows of every milestone not reached, as one frame made by ``frame_of(cand, parts)``
+    (:func:`_joined_frame`; the tests pass the one-frame-per-milestone reference), with its summary in
+    ``attrs["summary"]``, and the member rows per milestone id."""
+    parts, summary, member_rows = [], [], {}
     for ms in milestones.to_dict("records"):
         if not float(ms["actual_percent"]) < float(ms["target_percent"]) - 1e-9:
             continue
@@ -417,11 +425,11 @@ def blocking_sets_and_rows(state: pd.DataFrame, milestones: pd.DataFrame, clocks
             mask = cand.scope_mask(ms["project_id"], ms.get("scope"))
         except ValueError:
             continue
-        chosen, shortfall, size, rows = _chosen_units(cand, mask, ms)
-        frames.append(chosen)
+        part, shortfall, size, rows = _chosen_units(cand, mask, ms)
+        parts.append(part)
         member_rows[ms["milestone_id"]] = rows
-        summary.append(_summary_row(ms, chosen, shortfall, bool(size >= shortfall - 1e-6)))
-    out = _concat_chosen(frames)
+        summary.append(_summary_row(ms, part, shortfall, bool(size >= shortfall - 1e-6)))
+    out = frame_of(cand, parts)
     out.attrs["summary"] = pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS))
     return out, member_rows
 
@@ -523,9 +531,21 @@ def _deadlines_by_row(state: pd.DataFrame, clocks: pd.DataFrame, keys: ParcelKey
     return {"next_deadline": due, "days_overdue": late}
 
 
+@dataclass(frozen=True)
+class ChosenUnits:
+    """One milestone's blocking units in rank order, before they become rows: ``rows`` each unit's first
+    parcel (positions in the state), ``units`` the unit columns (:func:`_group_chosen`), ``cumulative`` the
+    running area (m²) of the chosen units, ``ms`` the milestone record."""
+
+    rows: np.ndarray
+    units: dict
+    cumulative: np.ndarray
+    ms: Mapping[str, Any]
+
+
 def _chosen_units(cand: _Candidates, mask: np.ndarray,
-                  ms: Mapping[str, Any]) -> tuple[pd.DataFrame, float, float, np.ndarray]:
-    """The blocking units of one milestone (frame in rank order), its shortfall, the size they cover and
+                  ms: Mapping[str, Any]) -> tuple[ChosenUnits, float, float, np.ndarray]:
+    """The blocking units of one milestone (in rank order), its shortfall, the size they cover and
     the row positions of all their parcels."""
     metric = ms["metric"]
     lagging = mask & (cand.stage_rank < _NEEDED_RANK[metric])
@@ -537,7 +557,7 @@ def _chosen_units(cand: _Candidates, mask: np.ndarray,
         shortfall = float(ms["shortfall_m2"])
         count = _covering_prefix(cumulative, shortfall)
         rows = rows[:count]
-        units = {"unit": "parcel", "unit_id": cand.parcel_id[rows], "parcel_ids": [[p] for p in cand.parcel_id[rows]],
+        units = {"unit": "parcel", "unit_id": cand.parcel_id[rows], "parcel_ids": cand.parcel_id[rows].reshape(-1, 1).tolist(),   # [[id], …] made in C
                  "area_to_recover_m2": area[:count], "expected_days": cand.expected[rows], "bits": cand.bits[rows]}
         size = float(area[:count].sum())
         members = rows
@@ -547,8 +567,8 @@ def _chosen_units(cand: _Candidates, mask: np.ndarray,
         count = len(rows)
         shortfall = float(ms["shortfall_count"])
         size = float(count)
-    frame = _unit_frame(cand, rows, units, cumulative[:count], ms)
-    return frame, shortfall, size, np.asarray(members, dtype="int64")
+    part = ChosenUnits(rows=np.asarray(rows, dtype="int64"), units=units, cumulative=cumulative[:count], ms=ms)
+    return part, shortfall, size, np.asarray(members, dtype="int64")
 
 
 def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: float):
@@ -595,29 +615,69 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     return first[chosen], units, cumulative, sel[is_chosen[codes]]
 
 
-def _unit_frame(cand: _Candidates, rows: np.ndarray, units: dict, cumulative: np.ndarray,
-                ms: Mapping[str, Any]) -> pd.DataFrame:
-    """The :data:`BLOCKER_COLUMNS` rows of one milestone's chosen units (``rows``: each unit's first parcel)."""
-    n = len(rows)
+#: Columns whose dtype pandas infers from the values (text, NaN, None, dates): joined from one Series per
+#: milestone so the result has the dtype the per-milestone frames' concatenation has.
+_INFERRED = ("milestone_id", "project_id", "unit", "unit_id", "next_action", "responsible", "next_deadline",
+             "planned_date")
+
+
+def _joined_frame(cand: _Candidates, parts: list[ChosenUnits]) -> pd.DataFrame:
+    """The :data:`BLOCKER_COLUMNS` rows of all milestones' chosen units, in milestone then rank order.
+
+    Equal (values and dtypes) to one frame per milestone concatenated
+    (``tests/milestones/blockers_reference.py``, ``blocking_frames_per_milestone``), but the state's text
+    columns are taken once for all rows and the numeric columns joined as arrays: one frame, not one per
+    milestone."""
+    parts = [p for p in parts if len(p.rows)]
+    if not parts:
+        return pd.DataFrame(columns=list(BLOCKER_COLUMNS))
+    rows = np.concatenate([p.rows for p in parts])
     taken = {c: cand.columns[c].take(rows).reset_index(drop=True) for c in cand.columns}
-    # Next action and its body per stage rank (the state's stage is STAGES[stage_rank]): a take, no map.
-    action = _ACTION_OF_RANK[cand.stage_rank[rows]]
+    rank = _ranks(parts)
+    columns = {
+        "rank": rank, "parcel_id": taken["parcel_id"],
+        "parcel_ids": [ids for p in parts for ids in p.units["parcel_ids"]],
+        "commune": taken["commune"], "commune_former": taken["commune_former"],
+        "chainage_m": cand.chainage_m[rows],
+        "area_to_recover_m2": np.concatenate([np.asarray(p.units["area_to_recover_m2"], dtype=float) for p in parts]),
+        "stage": taken["stage"],
+        "expected_days": np.concatenate([np.asarray(p.units["expected_days"], dtype=float) for p in parts]),
+        "days_overdue": cand.days_overdue[rows], "days_behind_plan": cand.days_behind_plan[rows],
+        "obstacles": obstacle_lists(np.concatenate([np.asarray(p.units["bits"], dtype="int64") for p in parts])),
+        "cumulative_area_m2": np.concatenate([np.asarray(p.cumulative, dtype=float) for p in parts]),
+        "cumulative_units": rank,
+    }
+    inferred = [_inferred_columns(cand, p) for p in parts]
+    for c in _INFERRED:
+        columns[c] = _joined_inferred([cols[c] for cols in inferred])
+    return pd.DataFrame(columns, columns=list(BLOCKER_COLUMNS))
+
+
+def _ranks(parts: list[ChosenUnits]) -> np.ndarray:
+    """1, 2, … within each part, joined."""
+    sizes = np.array([len(p.rows) for p in parts], dtype="int64")
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.arange(int(sizes.sum()), dtype="int64") - starts + 1
+
+
+def _inferred_columns(cand: _Candidates, part: ChosenUnits) -> dict:
+    """The :data:`_INFERRED` values of one milestone's rows, as its own frame had them."""
+    rows, units, ms, n = part.rows, part.units, part.ms, len(part.rows)
     body = np.array([cand.responsible.get(a, np.nan) if isinstance(a, str) else np.nan for a in _ACTION_OF_RANK],
                     dtype=object)[cand.stage_rank[rows]]
-    unit_id = taken["parcel_id"] if units["unit"] == "parcel" else units["unit_id"]
-    return pd.DataFrame({
-        "milestone_id": _repeated(ms["milestone_id"], n), "project_id": _repeated(ms["project_id"], n),
-        "rank": np.arange(1, n + 1), "unit": _repeated(units["unit"], n), "unit_id": unit_id,
-        "parcel_id": taken["parcel_id"], "parcel_ids": units["parcel_ids"],
-        "commune": taken["commune"], "commune_former": taken["commune_former"],
-        "chainage_m": cand.chainage_m[rows], "area_to_recover_m2": units["area_to_recover_m2"],
-        "stage": taken["stage"], "expected_days": units["expected_days"], "next_action": action,
-        "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows], body),
-        "next_deadline": cand.next_deadline[rows], "days_overdue": cand.days_overdue[rows],
-        "planned_date": cand.planned_date[rows], "days_behind_plan": cand.days_behind_plan[rows],
-        "obstacles": obstacle_lists(units["bits"]),
-        "cumulative_area_m2": cumulative, "cumulative_units": np.arange(1, n + 1),
-    }, columns=list(BLOCKER_COLUMNS))
+    unit_id = cand.columns["parcel_id"].take(rows) if units["unit"] == "parcel" else units["unit_id"]
+    return {"milestone_id": _repeated(ms["milestone_id"], n), "project_id": _repeated(ms["project_id"], n),
+            "unit": _repeated(units["unit"], n), "unit_id": unit_id,
+            "next_action": _ACTION_OF_RANK[cand.stage_rank[rows]],
+            "responsible": np.where(pd.notna(cand.lead_body[rows]), cand.lead_body[rows], body),
+            "next_deadline": cand.next_deadline[rows], "planned_date": cand.planned_date[rows]}
+
+
+def _joined_inferred(values: list) -> pd.Series:
+    """Per-milestone values joined with the dtype the concatenation of per-milestone frames gives (each
+    inferred on its own, then their common dtype: a text column with NaN in one milestone only stays exact)."""
+    series = [v.reset_index(drop=True) if isinstance(v, pd.Series) else pd.Series(v) for v in values]
+    return pd.concat(series, ignore_index=True)
 
 
 def _repeated(value, n: int):
@@ -625,13 +685,6 @@ def _repeated(value, n: int):
     if isinstance(value, str):
         return pd.array([value], dtype="str").take(np.zeros(n, dtype="int64"))
     return [value] * n
-
-
-def _concat_chosen(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=list(BLOCKER_COLUMNS))
-    return pd.concat(frames, ignore_index=True)[list(BLOCKER_COLUMNS)]
 
 
 def _group_units(lagging: pd.DataFrame, key: str, unit: str) -> pd.DataFrame:
@@ -675,8 +728,9 @@ def _lists_by_group(codes: np.ndarray, values: np.ndarray, n: int) -> list[list]
     return [list(chunk) for chunk in np.split(values[order], bounds)]
 
 
-def _summary_row(ms: Mapping[str, Any], chosen: pd.DataFrame, shortfall: float, covers: bool) -> dict:
+def _summary_row(ms: Mapping[str, Any], chosen: ChosenUnits, shortfall: float, covers: bool) -> dict:
+    area = pd.Series(np.asarray(chosen.units["area_to_recover_m2"], dtype=float))    # the frame column's sum
     return {"milestone_id": ms["milestone_id"], "project_id": ms["project_id"], "status": ms["status"],
             "unit": SHORTFALL_UNITS[ms["metric"]], "shortfall": shortfall, "shortfall_m2": ms.get("shortfall_m2"),
-            "blocking_units": len(chosen), "blocking_area_m2": float(chosen["area_to_recover_m2"].sum()),
+            "blocking_units": len(chosen.rows), "blocking_area_m2": float(area.sum()),
             "covers_shortfall": covers}

@@ -183,8 +183,10 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     for col in PARCEL_RISK_COLUMNS:
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
-    areas = commune_and_project_areas(state, reports, ts)      # shared by the project and commune tables
-    table = project_progress(state, events, ts, proj, reports=reports, areas=areas)
+    # The household codes do not depend on the date: kept with the parcels' keys (same rows as the state).
+    hh = parcel_keys.household_code if parcel_keys is not None and parcel_keys.matches(state) else None
+    areas = commune_and_project_areas(state, reports, ts, hh)      # shared by the project and commune tables
+    table = project_progress(state, events, ts, proj, reports=reports, areas=areas, household_code=hh)
     extra = [c for c in ("short_name", "kind", "unit", "section_from_m", "section_to_m") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
@@ -199,7 +201,7 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         parcels=state,
         projects=table,
         communes=commune_progress(state, events, ts, reports=reports, areas=areas),
-        segments=segment_progress(state, segment_m),
+        segments=segment_progress(state, segment_m, hh),
         milestones=ms,
         s_curve=curve,
         clocks=clocks.reset_index(drop=True),

@@ -29,7 +29,8 @@ def status_rows(snapshot: Snapshot) -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        EPSG:9215 (the snapshot's), columns :data:`domain.tables.PARCEL_STATUS_COLUMNS` + ``geometry``:
+        EPSG:9215 (the snapshot's), columns :data:`domain.tables.PARCEL_STATUS_COLUMNS` + ``geometry``
+        (a plain DataFrame without ``geometry`` when the snapshot's parcels have none):
         the parcel's keys and ``area_to_recover_m2`` (m²); ``stage`` (code), ``stage_rank`` (0–6),
         ``stage_date`` (date, None before any stage); the flags ``complaint_open``, ``enforced``,
         ``compulsory_inventory`` (bool); ``days_in_stage`` (int), ``risk_flags`` (codes joined by ``;``),
@@ -59,6 +60,8 @@ def status_rows(snapshot: Snapshot) -> gpd.GeoDataFrame:
     late = p["parcel_id"].map(deadlines["days_overdue"]) if len(deadlines) else pd.Series(0, index=p.index)
     out["days_overdue"] = pd.to_numeric(late, errors="coerce").fillna(0).astype("int64").to_numpy()
     out["as_of"] = snapshot.as_of
+    if "geometry" not in p.columns:   # parcels read without geometry (a refresh updating attributes only)
+        return pd.DataFrame(out[list(PARCEL_STATUS_COLUMNS)])
     return gpd.GeoDataFrame(out[list(PARCEL_STATUS_COLUMNS)], geometry=p.geometry.to_numpy(), crs=p.crs)
 
 

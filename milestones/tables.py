@@ -15,8 +15,11 @@ from milestones.aggregates import aggregate_reports, combine_area, percent_of
 from milestones.events import household_codes, to_timestamp
 
 
-def _counts(state: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Area, counts by stage, households by stage and amounts per ``keys`` (parcel figures only)."""
+def _counts(state: pd.DataFrame, keys: list[str], household_code: np.ndarray | None = None) -> pd.DataFrame:
+    """Area, counts by stage, households by stage and amounts per ``keys`` (parcel figures only).
+
+    ``household_code``: :func:`household_codes` of ``state``'s rows when already known (any codes with the
+    same partition into households give the same figures); made from ``state`` when None."""
     n_stages = len(STAGES)
     groups = state.groupby(keys, dropna=False, sort=True)
     codes = groups.ngroup().to_numpy()
@@ -36,7 +39,7 @@ def _counts(state: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         "amount_paid_vnd": total("amount_paid_vnd"),
     }, index=index)
     by_stage = np.bincount(codes * n_stages + rank, minlength=g * n_stages).reshape(g, n_stages)
-    hh_codes = household_codes(state)
+    hh_codes = household_codes(state) if household_code is None else np.asarray(household_code, dtype="int64")
     hh_uniques = np.arange(hh_codes.max() + 1 if len(hh_codes) else 0)
     combined = codes.astype("int64") * max(len(hh_uniques), 1) + hh_codes
     least = pd.Series(rank).groupby(combined).min()
@@ -59,9 +62,13 @@ _TABLE_ORDER = ["area_to_recover_m2", "area_handed_over_m2", "percent_handed_ove
                                                        "amount_paid_vnd"]
 
 
-def commune_and_project_areas(state: pd.DataFrame, reports: pd.DataFrame, as_of: date
+def commune_and_project_areas(state: pd.DataFrame, reports: pd.DataFrame, as_of: date,
+                              household_code: np.ndarray | None = None
                               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per project × commune counts and the combined areas of communes and projects at ``as_of``.
+
+    ``household_code``: the state's household codes when kept per data version
+    (:class:`milestones.blockers.ParcelKeys`), else made from ``state``.
 
     Returns
     -------
@@ -69,7 +76,7 @@ def commune_and_project_areas(state: pd.DataFrame, reports: pd.DataFrame, as_of:
         ``counts``: parcel figures per (``project_id``, ``commune``); ``communes`` and ``projects``:
         :func:`combine_area` of the parcel areas with the aggregate ``reports``.
     """
-    counts = _counts(state, ["project_id", "commune"])
+    counts = _counts(state, ["project_id", "commune"], household_code)
     area = counts[["project_id", "commune", "area_parcels_m2", "area_to_recover_m2"]]
     c_area, p_area = combine_area(area, reports, as_of)
     return counts, c_area, p_area
@@ -77,7 +84,7 @@ def commune_and_project_areas(state: pd.DataFrame, reports: pd.DataFrame, as_of:
 
 def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
                      projects: pd.DataFrame | None = None, reports: pd.DataFrame | None = None,
-                     areas: tuple | None = None) -> pd.DataFrame:
+                     areas: tuple | None = None, household_code: np.ndarray | None = None) -> pd.DataFrame:
     """Progress per project at ``as_of``.
 
     Parameters
@@ -95,6 +102,9 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     areas : tuple, optional
         :func:`commune_and_project_areas` of the same ``state`` and ``reports`` when already computed
         (the snapshot computes it once for this table and :func:`commune_progress`).
+    household_code : ndarray of int64, optional
+        :func:`milestones.events.household_codes` of ``state``'s rows when already known (made from
+        ``state`` when None; the figures are the same).
 
     Returns
     -------
@@ -109,8 +119,8 @@ def project_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     """
     ts = to_timestamp(as_of)
     reports = aggregate_reports(state, events, ts) if reports is None else reports
-    counts = _counts(state, ["project_id"])
-    _, _, p_area = commune_and_project_areas(state, reports, ts) if areas is None else areas
+    counts = _counts(state, ["project_id"], household_code)
+    _, _, p_area = commune_and_project_areas(state, reports, ts, household_code) if areas is None else areas
     out = counts.drop(columns=["area_parcels_m2"]).merge(
         p_area[["project_id", "area_parcels_m2", "area_reported_m2", "area_handed_over_m2"]],
         on="project_id", how="left")
@@ -160,7 +170,8 @@ def commune_progress(state: pd.DataFrame, events: pd.DataFrame, as_of: date,
     return _finish(out, ["project_id", "commune"])
 
 
-def segment_progress(state: pd.DataFrame, segment_m: float = 500.0) -> pd.DataFrame:
+def segment_progress(state: pd.DataFrame, segment_m: float = 500.0,
+                     household_code: np.ndarray | None = None) -> pd.DataFrame:
     """Progress per project × chainage segment of ``segment_m`` metres (parcel figures only).
 
     A parcel belongs to the segment containing its ``chainage_m`` (centroid chainage):
@@ -173,6 +184,8 @@ def segment_progress(state: pd.DataFrame, segment_m: float = 500.0) -> pd.DataFr
         Output of :func:`parcel_stages`.
     segment_m : float
         Segment length in metres (> 0).
+    household_code : ndarray of int64, optional
+        :func:`milestones.events.household_codes` of ``state``'s rows when already known.
 
     Returns
     -------
@@ -187,12 +200,14 @@ def segment_progress(state: pd.DataFrame, segment_m: float = 500.0) -> pd.DataFr
     """
     if not segment_m or segment_m <= 0:
         raise ValueError("Độ dài đoạn (segment_m) phải lớn hơn 0 m")
-    s = state[pd.to_numeric(state["chainage_m"], errors="coerce").notna()].copy()
+    located = pd.to_numeric(state["chainage_m"], errors="coerce").notna().to_numpy()
+    s = state[located].copy()
+    codes = None if household_code is None else np.asarray(household_code, dtype="int64")[located]
     s["segment_from_m"] = np.floor(s["chainage_m"].astype(float) / segment_m) * segment_m
     if s.empty:
         out = pd.DataFrame(columns=["project_id", "segment_from_m"])
     else:
-        out = _counts(s, ["project_id", "segment_from_m"])
+        out = _counts(s, ["project_id", "segment_from_m"], codes)
         out["area_handed_over_m2"] = out["area_parcels_m2"]
         out["area_reported_m2"] = 0.0
     out = _finish(out, ["project_id", "segment_from_m"])

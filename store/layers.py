@@ -324,7 +324,7 @@ def reflect_layer_table(conn, table_name: str) -> Table:
     return Table(table_name, MetaData(), *columns)
 
 
-def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
+def read_layer_table(conn, table_name: str, where=None, *, geometry: bool = True) -> pd.DataFrame:
     """Read a layer table back: GeoDataFrame (EPSG:9215) when it has a geometry column, else DataFrame.
 
     Rows come in ``fid`` order; ``fid`` itself is dropped. Date columns hold ``datetime.date``;
@@ -334,17 +334,21 @@ def read_layer_table(conn, table_name: str, where=None) -> pd.DataFrame:
     ----------
     where : callable(Table) -> SQL expression, optional
         Row filter, e.g. ``lambda t: t.c.project_id == "QL4B"``.
+    geometry : bool
+        False: the attribute columns only, as a plain DataFrame (the geometry is neither read nor decoded:
+        for computations that need no shape, e.g. the ``parcel_status`` attributes).
     """
     table = reflect_layer_table(conn, table_name)
-    query = select(table).order_by(table.c.fid)
+    wanted = [c for c in table.columns if geometry or c.name != GEOMETRY_COLUMN]
+    query = select(*wanted).order_by(table.c.fid)
     if where is not None:
         query = query.where(where(table))
     result = conn.execute(query)
-    names = [c.name for c in table.columns]
+    names = [c.name for c in wanted]
     data = [tuple(r) for r in result.all()]  # plain tuples: pandas probes SQLAlchemy Row objects slowly
     frame = pd.DataFrame.from_records(data, columns=names) if data else pd.DataFrame(
         {n: pd.Series(dtype=object) for n in names})
-    for col in table.columns:
+    for col in wanted:
         if isinstance(col.type, Boolean) and len(frame) and frame[col.name].notna().all():
             frame[col.name] = frame[col.name].astype(bool)
     frame = frame.drop(columns="fid")
