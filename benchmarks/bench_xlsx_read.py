@@ -10,9 +10,9 @@ Sides, run in turn (ours, anchor, …, so that the machine's load falls on each 
 
 - ours: ``read_table`` in this process;
 - anchor: the same ``read_table`` with openpyxl read-only as its value reader
-  (:func:`ingest.read_reference.openpyxl_sheets` in place of ``_calamine_sheets``);
+  (:func:`tests.ingest.read_reference.openpyxl_sheets` in place of ``_calamine_sheets``);
 - reference anchor: the reader before the column-wise table builder
-  (:func:`ingest.read_reference.read_table_reference`) with openpyxl values: main before issue 13;
+  (:func:`tests.ingest.read_reference.read_table_reference`) with openpyxl values: main before issue 13;
 - ours in the worker: ``run_with_time_limit(read_table, …)`` as ``import-counts`` and the upload page call it
   (worker start, the file sent, the table sent back), the fork server started before timing;
 - floor: python-calamine alone (open the workbook, ``to_python`` of its sheet), no check, no table.
@@ -39,8 +39,8 @@ import xlsxwriter
 import ingest.read
 from ingest.headers import CANONICAL_HEADERS
 from ingest.read import read_table
-from ingest.read_reference import openpyxl_sheets, read_table_reference
 from parsing.limits import run_with_time_limit
+from tests.ingest.read_reference import openpyxl_sheets, read_table_reference
 
 HEADER = ["STT", *(CANONICAL_HEADERS[k] for k in ("project", "commune", "map_sheet", "parcel_number", "event",
                                                   "event_date", "area_m2", "households", "amount_vnd", "note"))]

@@ -518,7 +518,7 @@ def _build_table(records: list[list[object]], header_index: int, match: HeaderMa
     -----
     Column by column, each a plain list pass (100 000 rows × 10 fields in ~0,15 s); the blank test runs only
     on the rows still blank in every column before (usually the first column settles it).
-    ``ingest.read_reference.build_table_reference`` is the frame-wise reference it equals.
+    ``tests.ingest.read_reference.build_table_reference`` is the frame-wise reference it equals.
     """
     keep = [(i, f) for i, f in enumerate(match.columns) if f and not f.startswith("_")]
     start = header_index + match.header_rows

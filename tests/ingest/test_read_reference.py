@@ -1,5 +1,5 @@
 """The column-wise table builder of :mod:`ingest.read` against the previous frame-wise one kept in
-:mod:`ingest.read_reference`: the same good and bad XLSX files read both ways give the same table (every
+:mod:`tests.ingest.read_reference`: the same good and bad XLSX files read both ways give the same table (every
 field, every cell with its class) or the same refusal; random sheets (hypothesis) give the same table in both
 the XLSX and the CSV mode; a table pickled for the worker pipe comes back cell for cell.
 """
@@ -21,14 +21,14 @@ from hypothesis import strategies as st
 from ingest import read as read_mod
 from ingest.headers import CANONICAL_HEADERS, HeaderMatch
 from ingest.read import IngestError, RawTable, read_table
-from ingest.read_reference import (
+from parsing.limits import run_with_time_limit
+from tests.ingest.fixture_data import CORPUS
+from tests.ingest.read_reference import (
     build_table_reference,
     openpyxl_columns_reference,
     openpyxl_sheets,
     read_table_reference,
 )
-from parsing.limits import run_with_time_limit
-from tests.ingest.fixture_data import CORPUS
 from tests.support import hostile
 
 
