@@ -149,7 +149,8 @@ class FitWhenSized(MacroElement):
     A map whose frame starts with no height (a Streamlit iframe before its first layout, the sandboxed
     frame inside it) would otherwise be fitted into 0 pixels: Leaflet computes zoom ``Infinity`` and
     draws no path, even after the frame grows. Here the fit waits for the first ``resize`` that gives
-    the map a width and a height. No zoom animation: Leaflet animates a fit of up to 4 zoom levels,
+    the map a width and a height: a window ``resize`` or a ``ResizeObserver`` report of the map's
+    container, whichever comes first. No zoom animation: Leaflet animates a fit of up to 4 zoom levels,
     and while it runs it silently ignores any other ``setView`` (a user's first zoom).
     """
 
@@ -165,11 +166,16 @@ class FitWhenSized(MacroElement):
                 return true;
             }
             if (!fit()) {
+                var observer = null;
                 var retry = function() {
                     map.invalidateSize({pan: false});
-                    if (fit()) { window.removeEventListener('resize', retry); }
+                    if (!fit()) { return; }
+                    window.removeEventListener('resize', retry);
+                    if (observer) { observer.disconnect(); }
                 };
                 window.addEventListener('resize', retry);
+                // The container itself too: its frame can grow with no resize event reaching this window.
+                if (window.ResizeObserver) { observer = new ResizeObserver(retry); observer.observe(map.getContainer()); }
             }
         })();
         {% endmacro %}

@@ -45,10 +45,23 @@ def _marked_ids(frame, ids: list[str]) -> tuple[set[str], ...]:
     return tuple({ids[i] for i in layer["marked"]} for layer in frame.evaluate(MARKERS_JS))
 
 
-def _live_map_frame(page):
-    """The sandboxed map page inside the live-map component, once its parcels are drawn."""
+#: What the map page knows of its size (for a failure message): window, map container, map size, zoom, canvases.
+SIZES_JS = """() => { const l = window.GPMBParcels && window.GPMBParcels.layers[0], m = l && l._map;
+  return {window: [innerWidth, innerHeight], container: m && [m.getContainer().clientWidth, m.getContainer().clientHeight],
+          size: m && m.getSize(), zoom: m && m.getZoom(),
+          canvases: [...document.querySelectorAll('canvas')].map(c => [c.width, c.height])}; }"""
+
+
+def _live_map_frame(page, shots):
+    """The sandboxed map page inside the live-map component, once its parcels are drawn. A map that does
+    not draw fails with what every frame knew of its size, and a screenshot in ``shots``."""
     outer = page.frame_locator(APP_FRAMES).first.frame_locator("iframe").first
-    outer.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
+    try:
+        outer.locator(".leaflet-overlay-pane canvas").first.wait_for(timeout=180_000)
+    except Exception as error:
+        page.screenshot(path=str(shots / "map_not_drawn.png"), full_page=True)
+        sizes = [(f.url[:60], f.evaluate(SIZES_JS)) for f in page.frames if f.url == "about:srcdoc"]
+        raise AssertionError(f"the live map did not draw: {page.url} {sizes}") from error
     inner = next(f for f in page.frames if f.url == "about:srcdoc" and f.parent_frame is not None
                  and f.parent_frame != page.main_frame)
     inner.wait_for_function(DRAWN, timeout=180_000)
@@ -97,7 +110,7 @@ def test_live_map_markers_follow_the_date_and_the_layer_control(tmp_path):
             page.on("pageerror", lambda e: errors.append(str(e)))
             log_in(page, base + "/")
             page.get_by_role("link", name="Bản đồ").first.click()
-            outer, inner = _live_map_frame(page)
+            outer, inner = _live_map_frame(page, tmp_path)
             ids = inner.evaluate(PAYLOAD_IDS_JS)
             inner.wait_for_function("() => window.GPMBMarkers.layers.every(l => l.drawn > 0)", timeout=60_000)
             assert _marked_ids(inner, ids) == expected[FIRST]
