@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import auth, state
 from dashboard.progress import progress_box
+from dashboard.uploader import file_uploader_vi
 from domain.errors import GpmbError
 from domain.progress import IMPORT_COUNTS_STEPS, step
 from vocab.escape import markdown_text
@@ -145,8 +146,10 @@ def _upload_section(the_store) -> None:
     st.caption(f"Người tải lên: **{markdown_text(account.display_name or account.username)}** "
                f"({markdown_text(account.username)}) – ghi theo tài khoản đang đăng nhập.")
     generation = st.session_state.get(_UPLOADER_KEY, 0)
-    uploaded = st.file_uploader("Chọn tệp số liệu (CSV hoặc XLSX)", type=["csv", "xlsx", "txt"],
-                                key=f"upload_file_{generation}")
+    from ingest.read import MAX_FILE_BYTES
+
+    uploaded = file_uploader_vi("Chọn tệp số liệu (CSV hoặc XLSX)", types=["csv", "xlsx", "txt"],
+                                key=f"upload_file_{generation}", limit_bytes=MAX_FILE_BYTES)
     if uploaded is None:
         return
     data = uploaded.getvalue()

@@ -24,6 +24,7 @@ import streamlit as st
 
 from dashboard import auth, config, session_files, state
 from dashboard.progress import progress_box
+from dashboard.uploader import file_uploader_vi
 from domain.errors import GpmbError
 from mapview.preview import preview_map_html
 from mapview.sandbox import sandboxed_document
@@ -380,10 +381,10 @@ def render() -> None:
     kind = st.radio("Loại dữ liệu", list(KINDS), format_func=KINDS.get, horizontal=True, key=KIND_KEY)
     names = dict(zip(projects["project_id"], projects["name"]))
     project_id = st.selectbox("Dự án", list(names), format_func=lambda p: f"{p} – {names[p]}", key=PROJECT_KEY)
-    uploads = st.file_uploader(
+    uploads = file_uploader_vi(
         "Tệp (chọn cùng lúc các phần của shapefile .shp .shx .dbf .prj .cpg, hoặc một .zip)",
-        type=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + [s.lstrip(".") for s in SIDE_FILES], accept_multiple_files=True,
-        key=_uploader_key())
+        types=[s.lstrip(".") for s in SUPPORTED_SUFFIXES] + [s.lstrip(".") for s in SIDE_FILES], accept_multiple_files=True,
+        key=_uploader_key(), kinds="Shapefile, ZIP, GeoPackage, GeoJSON, KML/KMZ, DGN, DXF")
     paths, display, refused_path = _server_paths(auth.current_account())
     if refused_path:
         st.error(markdown_text(refused_path))

@@ -11,6 +11,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
+from dashboard.uploader import file_uploader_vi
 from exports.table_files import csv_bytes
 from vocab.escape import markdown_text
 
@@ -86,7 +87,7 @@ def render() -> None:
     with batch:
         st.write(f"Mỗi dòng một điểm: `[tên] {a_label.split(' (')[0]} {b_label.split(' (')[0]}`, phân cách bằng tab, "
                  "dấu chấm phẩy hoặc khoảng trắng (dán thẳng từ Excel được).")
-        uploaded = st.file_uploader("hoặc tải tệp CSV/TXT", type=["csv", "txt"], key="conv_upload")
+        uploaded = file_uploader_vi("hoặc tải tệp CSV/TXT", types=["csv", "txt"], key="conv_upload")
         text = st.text_area("Danh sách điểm", key=BATCH_KEY, height=160)
         lines = text.splitlines()
         if uploaded is not None:

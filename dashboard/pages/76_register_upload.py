@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import access, auth, state
 from dashboard.progress import progress_box
+from dashboard.uploader import file_uploader_vi
 from domain.errors import GpmbError
 from domain.people import IMPORT_KINDS
 from domain.roles import PermissionDeniedError
@@ -238,8 +239,8 @@ def _upload_section(the_store, kind: str, project_id: str, commune: str | None) 
     types = ["xlsx"] if kind == "matrix" else ["csv", "xlsx", "txt"]
     if kind == "areas":   # the boundary as WKT in a table, or a map file
         types += ["geojson", "json", "gpkg", "zip", "kml", "kmz"]
-    uploaded = st.file_uploader("Chọn tệp sổ (" + ", ".join(t.upper() for t in types) + ")", type=types,
-                                key=f"register_file_{generation}",
+    uploaded = file_uploader_vi("Chọn tệp sổ (" + ", ".join(t.upper() for t in types) + ")", types=types,
+                                key=f"register_file_{generation}", limit_bytes=MAX_FILE_BYTES,
                                 help=f"Tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB một tệp.")
     if uploaded is None:
         return
