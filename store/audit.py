@@ -126,7 +126,7 @@ class AuditTrail:
 
         With ``account`` (the reader): refused unless its role grants ``read_audit``; a unit-scoped account gets
         only the entries of its units (:func:`store.visibility.visible_audit`; entries of no unit — accounts,
-        logins, settings, rules, layers — are for province-level accounts). None = every row (the store's own use).
+        logins, settings, rules, layers replaced by a province account — are for province-level accounts). None = every row (the store's own use).
 
         Returns
         -------

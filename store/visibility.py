@@ -15,8 +15,10 @@ lists"); this module finds what each record concerns, inside the caller's read c
 - an **audit entry** concerns, by its target: ``upload:N`` that upload's units; ``proposal:N`` the proposal (seen
   as above); ``project:ID`` that project's unit; ``milestone:ID`` the unit of the milestone's project (from the
   entry); ``lottery:AREA`` the unit of the area's project; ``file:…`` (an export with personal data) its
-  project's unit. Any other target (accounts, logins, settings, rules, units, layers, profiles, the store)
-  concerns no unit: province-level accounts only.
+  project's unit; ``layer:…`` the units its entry names (``after.units``, written for a unit-scoped account's
+  replacement, which can only change its units' rows; a province account's replacement or a restore names none).
+  Any other target (accounts, logins, settings, rules, units, profiles, the store) concerns no unit:
+  province-level accounts only.
 
 A province-level account that is not a commune officer gets every record; nothing here is read for it.
 """
@@ -199,6 +201,13 @@ def _entry_project(entry: dict) -> str | None:
     return None
 
 
+def _entry_units(entry: dict) -> set[str | None]:
+    """The units a ``layer:`` entry names (``after.units``: a unit-scoped account's replacement), else {None}."""
+    record = entry.get("after") or {}
+    units = record.get("units") if isinstance(record, dict) else None
+    return {str(u) for u in units} if isinstance(units, list) and units else {None}
+
+
 def visible_audit(conn, frame: pd.DataFrame, account: Account | None) -> pd.DataFrame:
     """The audit rows of ``frame`` (:meth:`store.audit.AuditTrail.read`) ``account`` may see, order kept."""
     if account is None or unit_scope(account) is None or frame.empty:
@@ -221,6 +230,8 @@ def visible_audit(conn, frame: pd.DataFrame, account: Account | None) -> pd.Data
                 row = proposal_rows.get(int(item))
                 proposals_seen[int(item)] = row is not None and proposal_visible(conn, row, account)
             return proposals_seen[int(item)]
+        if kind == "layer":
+            return sees_units(account, _entry_units(entry))
         project = {"project": item, "lottery": area_project.get(item)}.get(kind)
         if kind in ("milestone", "file"):
             project = _entry_project(entry)

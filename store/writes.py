@@ -13,7 +13,7 @@ import json
 import pandas as pd
 from sqlalchemy import text
 
-from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account
+from domain.roles import PERMISSIONS, SCOPE_OWN_COMMUNES, Account, unit_scope
 from store import audit, config_writes, layer_versions, parcel_status, proposals, units, uploads
 from store.errors import StoreError
 from store.ledger import event_communes, pause_for_tests
@@ -47,8 +47,12 @@ def write_layers(conn, actor: Account, prepared: dict, texts: dict, source: str,
     before = {name: {"version": c["version"], "features": c["features_before"]} for name, c in changes.items()}
     after = {name: {"version": versions[name], "features": c["features_after"], "added": c["added"],
                     "removed": c["removed"]} for name, c in changes.items()}
+    # A unit-scoped actor's replacement changed only his units' rows (units.check_layer_units): the entry
+    # names them, so his own imports reach his audit list (store.visibility); a province account's does not.
+    scope = unit_scope(actor)
     audit.append(conn, actor=actor, action="layer_replaced", target="layer:" + ",".join(prepared),
-                 before=before, after={**after, **({"review": review} if review else {}), "source": source},
+                 before=before, after={**after, **({"review": review} if review else {}), "source": source,
+                                       **({"units": sorted(scope)} if scope is not None else {})},
                  client_address=client_address)
     return versions
 

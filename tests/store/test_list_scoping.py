@@ -244,6 +244,24 @@ def test_proposals_and_audit_of_a_unit_account(store, units):
         AuditTrail(store).read(account=units["o183"])  # an officer does not read the audit
 
 
+
+def test_a_unit_administrators_layer_replacement_is_in_his_audit_list(store, units):
+    """A unit-scoped account's parcels replacement (only his unit's rows may change) names his unit in its entry:
+    it is in his audit list, not in the other unit's; the province administrator's own replacement names none."""
+    admin, a183, a184 = units["admin"], units["a183"], units["a184"]
+    parcels = store.parcels()
+    mine = parcels.copy()
+    mine.loc[mine["project_id"] == "QL4B", "area_to_recover_m2"] += 1.0
+    store.replace_layer("parcels", mine, actor=a183, report={})
+    store.replace_layer("parcels", parcels, actor=admin, report={})
+    entries = AuditTrail(store).read()
+    replaced = entries[entries["action"] == "layer_replaced"].tail(2)
+    assert [(row["account"], row["after"].get("units")) for row in replaced.to_dict("records")] == [
+        ("qt_caoloc", ["183"]), (admin.username, None)]
+    theirs = AuditTrail(store).read(account=a183)
+    assert list(theirs[theirs["action"] == "layer_replaced"]["account"]) == ["qt_caoloc"]
+    assert "layer_replaced" not in set(AuditTrail(store).read(account=a184)["action"])
+
 # ---------------------------------------------------------------------------------------------- the CLI
 def test_cli_lists_what_the_account_may_see(store, officers, units, capsys):
     """``uploads --as``, ``proposals list --as`` and ``audit --as`` read through the same rule; ``uploads``
