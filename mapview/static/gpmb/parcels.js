@@ -24,10 +24,18 @@
   performance.mark('gpmb-script');
   var L = window.L;
 
+  /* base64 -> bytes: natively where the browser has Uint8Array.fromBase64 (Chromium 140+, Firefox 133+),
+     else atob and a copy (at 10 000 parcels the copy was a tenth of the time to the first draw). */
+  function bytes(text) {
+    if (typeof Uint8Array.fromBase64 === 'function') { return Uint8Array.fromBase64(text); }
+    var bin = atob(text), n = bin.length, out = new Uint8Array(n);
+    for (var i = 0; i < n; i++) { out[i] = bin.charCodeAt(i); }
+    return out;
+  }
+
   function int32(text) {
-    var bin = atob(text), n = bin.length, bytes = new Uint8Array(n);
-    for (var i = 0; i < n; i++) { bytes[i] = bin.charCodeAt(i); }
-    return new Int32Array(bytes.buffer, 0, n >> 2);
+    var b = bytes(text);
+    return new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
   }
 
   function column(spec, n) {
