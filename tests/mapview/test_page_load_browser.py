@@ -20,7 +20,7 @@ REFERENCE_JS = Path(__file__).with_name("decode_reference.js").read_text(encodin
 
 #: Both decodes of geometry payload g: is each array equal, element by element (NaN equal to NaN)?
 COMPARE_JS = """([g, native]) => {
-  const reference = %s;
+  const reference = REFERENCE;
   const saved = Uint8Array.fromBase64;
   if (!native) { delete Uint8Array.fromBase64; }
   let ours;
@@ -32,7 +32,7 @@ COMPARE_JS = """([g, native]) => {
       a.every((v, i) => v === b[i] || (v !== v && b[i] !== b[i]));
   }
   out.vertices = ref.X.length;
-  return out; }""" % REFERENCE_JS
+  return out; }""".replace("REFERENCE", REFERENCE_JS, 1)
 
 
 def real_shaped(n: int, seed: int = 13) -> list:
