@@ -63,8 +63,8 @@
     _onMouseMove: function () {}, _onClick: function () {}, _handleMouseOut: function () {},
 
     /* L.Canvas clears before every draw: a canvas nothing was drawn on since is left alone, so an empty
-       marker layer never makes the browser allocate, clear and composite its bitmap (at 10 000 parcels
-       the two empty marker canvases cost a tenth of the page's time to its first drawn frame). */
+       marker layer never makes the browser allocate, clear and composite its bitmap (_draw hides its canvas;
+       at 10 000 parcels two empty marker canvases cost about 18 ms of the page's about 210 ms of CPU to its first frame). */
     _clear: function () {
       if (this._painted) { L.Canvas.prototype._clear.call(this); }
       this._painted = false;

@@ -25,7 +25,7 @@
   var L = window.L;
 
   /* base64 -> bytes: natively where the browser has Uint8Array.fromBase64 (Chromium 140+, Firefox 133+),
-     else atob and a copy (at 10 000 parcels the copy was a tenth of the time to the first draw). */
+     else atob and a copy (at 10 000 parcels the decode took about 10 ms of CPU less, cold, as the page loads). */
   function bytes(text) {
     if (typeof Uint8Array.fromBase64 === 'function') { return Uint8Array.fromBase64(text); }
     var bin = atob(text), n = bin.length, out = new Uint8Array(n);
