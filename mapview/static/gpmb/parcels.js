@@ -219,11 +219,12 @@
 
     onAdd: function (map) {
       // L.Canvas.onAdd draws at once; the page fits its view right after adding the layer (a second,
-      // full draw): draw on the next frame instead, unless a move has drawn the layer by then.
-      var draw = this._draw;
-      this._draw = function () {};
+      // full draw): draw on the next frame instead, unless a move has drawn the layer by then. Nor clear the
+      // canvas just sized (blank): its bitmap is then allocated once, by the first draw.
+      var draw = this._draw, clear = this._clear;
+      this._draw = this._clear = function () {};
       L.Canvas.prototype.onAdd.call(this, map);
-      this._draw = draw;
+      this._draw = draw; this._clear = clear;
       this._firstDraw = L.Util.requestAnimFrame(function () { if (this._map && !this._drawnOnce) { this._redraw(); } }, this);
       this._container.style.pointerEvents = 'none';      // hit-testing below, on the map container
       this._container.style.zIndex = 250;                // above the SVG layers (leaflet.css: svg 200, canvas 100)
