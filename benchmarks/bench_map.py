@@ -10,12 +10,15 @@ For each size (default 10 000 parcels, both sides; 100 000 parcels, ours only â€
   refused): ours when the canvas layer reports every parcel drawn (``layer.drawn``), ``explore()``
   when every parcel has its SVG ``path``; both observed on an animation frame
   (``requestAnimationFrame`` polling), in ms since navigation start; also first contentful paint;
+* main-thread CPU time from navigation to all drawn (CDP ``Performance.getMetrics`` ``ThreadTime`` of the page's
+  renderer): on a shared, loaded machine the wall time of a run stretches with the other processes, its CPU
+  time much less;
 * JS heap used after drawing (CDP ``Performance.getMetrics`` ``JSHeapUsedSize`` after a GC), ours plus
   the bytes of its typed arrays (ArrayBuffers live outside the heap V8 reports: counted, to be fair);
 * restyle: ours ``layer.setState`` with the state of another as-of date (ms in the page).
 
-Runs alternate ours / explore, medians are printed with the ratio ours / explore and the load
-average. The machine is shared: absolute figures are noisy, the ratios of alternating runs count.
+Runs alternate ours / explore, medians are printed with the ratio ours / explore (of the medians, and of
+each alternating pair) and the load average. The machine is shared: absolute figures are noisy, the ratios of alternating runs count.
 
 Usage: ``python benchmarks/bench_map.py [--sizes 10000 100000] [--runs 3] [--explore-large]``.
 """
@@ -142,6 +145,10 @@ OURS_DONE = """() => { const l = window.GPMBParcels && window.GPMBParcels.layers
 EXPLORE_DONE = """(n) => document.querySelectorAll('.leaflet-overlay-pane path').length >= n ? performance.now() : false"""
 
 
+def _metrics(cdp) -> dict:
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
 def browse(browser, path: Path, done_js: str, arg, restyle: dict | None = None) -> dict:
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     blocked: list[str] = []
@@ -149,14 +156,16 @@ def browse(browser, path: Path, done_js: str, arg, restyle: dict | None = None) 
                                       else (blocked.append(route.request.url), route.abort())))
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
+    thread_s = _metrics(cdp)["ThreadTime"]
     page.goto(path.as_uri(), wait_until="commit", timeout=600_000)
     handle = page.wait_for_function(done_js, arg=arg, polling="raf", timeout=600_000)
     drawn_ms = handle.json_value()
+    cpu_ms = (_metrics(cdp)["ThreadTime"] - thread_s) * 1000
     fcp = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null")
     cdp.send("HeapProfiler.collectGarbage")
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    metrics = _metrics(cdp)
     typed = page.evaluate("() => window.GPMBParcels && GPMBParcels.layers.length ? GPMBParcels.layers[0].typedBytes() : 0")
-    out = {"drawn_ms": drawn_ms, "fcp_ms": fcp, "heap_mb": (metrics["JSHeapUsedSize"] + typed) / 1e6,
+    out = {"drawn_ms": drawn_ms, "cpu_ms": cpu_ms, "fcp_ms": fcp, "heap_mb": (metrics["JSHeapUsedSize"] + typed) / 1e6,
            "nodes": metrics.get("Nodes"), "blocked": len(blocked)}
     if restyle is not None:
         out["restyle_ms"] = page.evaluate("""(state) => { const t = performance.now();
@@ -202,6 +211,7 @@ def bench_size(browser, n: int, runs: int, with_explore: bool, tmp: Path) -> Non
     for side, rows in results.items():
         if rows:
             print(f"         {side:8} navigation â†’ all drawn {median(rows, 'drawn_ms') / 1000:6.2f} s  "
+                  f"main-thread CPU {median(rows, 'cpu_ms') / 1000:5.2f} s  "
                   f"first contentful paint {median(rows, 'fcp_ms') / 1000:6.2f} s  JS heap {median(rows, 'heap_mb'):6.1f} MB  "
                   f"DOM nodes {median(rows, 'nodes'):8.0f}"
                   + (f"  restyle {median(rows, 'restyle_ms'):6.1f} ms" if side == "ours" else "")
@@ -209,7 +219,12 @@ def bench_size(browser, n: int, runs: int, with_explore: bool, tmp: Path) -> Non
                   flush=True)
     if results["explore"]:
         print(f"         ratio ours / explore: drawn {median(results['ours'], 'drawn_ms') / median(results['explore'], 'drawn_ms'):.3f}"
+              f"  CPU {median(results['ours'], 'cpu_ms') / median(results['explore'], 'cpu_ms'):.3f}"
               f"  heap {median(results['ours'], 'heap_mb') / median(results['explore'], 'heap_mb'):.3f}", flush=True)
+        pairs = list(zip(results["ours"], results["explore"]))
+        print("         each pair ours / explore: drawn "
+              + ", ".join(f"{a['drawn_ms'] / b['drawn_ms']:.3f}" for a, b in pairs)
+              + " | CPU " + ", ".join(f"{a['cpu_ms'] / b['cpu_ms']:.3f}" for a, b in pairs), flush=True)
 
 
 def main() -> int:

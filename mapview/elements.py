@@ -219,16 +219,19 @@ class ParcelLayer(folium.map.Layer):
         return payload_features(self.payload)
 
     def render(self, **kwargs) -> None:
-        from mapview.encode import script_json
+        from mapview.encode import script_json, split_blocks
 
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError("A map layer can only be rendered inside a folium Figure")
-        # The payload as a JSON data block (never executed, so outside the CSP's script hashes' concern),
-        # read with JSON.parse by the layer script.
+        # The payload as JSON data blocks (never executed, so outside the CSP's script hashes' concern),
+        # read with JSON.parse by the layer script: the ASCII-only entries, then the others (split_blocks).
         data_id = f"{self.get_name()}_data"
-        figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}">{script_json(self.payload)}</script>'),
-                                name=data_id)
+        first, second = split_blocks(self.payload)
+        figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}">{first}</script>'), name=data_id)
+        if second is not None:
+            figure.header.add_child(Raw(f'<script type="application/json" id="{data_id}_text">{second}</script>'),
+                                    name=f"{data_id}_text")
         script = f"var {self.get_name()} = window.GPMBParcels.layer({json.dumps(data_id)}, {script_json(self.options)});"
         figure.script.add_child(Raw(script), name=self.get_name())
         if self.show:
