@@ -335,9 +335,8 @@ def rank_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
 def rank_order(stage_rank: np.ndarray, expected_days: np.ndarray, area_m2: np.ndarray,
                unit_codes: np.ndarray) -> np.ndarray:
     """Positions in the order of :func:`rank_candidates` (``unit_codes``: integer codes sorted as the unit
-    ids); ties kept in input order, as the stable sort does."""
-    n = len(stage_rank)
-    return np.lexsort((np.arange(n), unit_codes, -np.asarray(area_m2, dtype=float),
+    ids); ties kept in input order, as the stable sort does (``np.lexsort`` is stable: no position key)."""
+    return np.lexsort((unit_codes, -np.asarray(area_m2, dtype=float),
                        np.asarray(expected_days, dtype=float), -np.asarray(stage_rank, dtype="int64")))
 
 

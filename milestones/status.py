@@ -296,7 +296,8 @@ class HistorySeries:
         days = pd.DatetimeIndex(days[days <= to_timestamp(as_of).to_datetime64()])
         if not len(days):
             return [], np.zeros(0)
-        return [d.date() for d in days], metric_percent(self.history, self.metric, self.project_id, self.scope, days)
+        # datetime64[D] → datetime.date in C (= Timestamp.date() of each midnight), not one Timestamp per day
+        return days.to_numpy(dtype="datetime64[D]").astype(object).tolist(), metric_percent(self.history, self.metric, self.project_id, self.scope, days)
 
     def size(self) -> float:
         return scope_size(self.history, self.metric, self.project_id, self.scope)

@@ -109,3 +109,17 @@ def test_is_agricultural_equals_the_string_rule(values, as_series):
     plain = pd.Series(list(values), dtype=object).astype(str).str.strip().str.upper()
     want = plain.isin(AGRICULTURAL_LAND_USE).to_numpy(dtype=bool)
     assert np.array_equal(is_agricultural(data), want)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.0, 1.5, 30.0, -0.0, 90.0]),
+                               st.sampled_from([0.0, 10.0, 250.5]), st.integers(0, 3)), max_size=60))
+def test_rank_order_without_a_position_key_equals_the_reference(rows):
+    """Few distinct values, so most rows tie on every key: the stable lexsort alone keeps them in input order."""
+    from milestones.blockers import rank_order
+
+    stage, days, area, codes = (np.array(col) for col in zip(*rows, strict=True)) if rows else \
+        (np.zeros(0, dtype="int64"), np.zeros(0), np.zeros(0), np.zeros(0, dtype="int64"))
+    got = rank_order(stage, days, area, codes)
+    want = blockers_reference.rank_order(stage, days, area, codes)
+    assert np.array_equal(got, want)
