@@ -94,6 +94,9 @@ class ParcelKeys:
     scopes : dict
         Cache of :func:`milestones.scope.resolve_scope` masks per (project, scope), filled on first use
         (only ever with values computed from these parcels, so concurrent readers may fill it).
+    count_groups : dict
+        Cache of the progress tables' groups (:class:`milestones.tables.CountGroups`) per key set, filled on
+        first use by :mod:`milestones.tables` (same sharing rule).
     """
 
     parcel_id: np.ndarray
@@ -103,6 +106,7 @@ class ParcelKeys:
     household_id: np.ndarray
     site_id: np.ndarray
     scopes: dict = field(default_factory=dict, repr=False, compare=False)
+    count_groups: dict = field(default_factory=dict, repr=False, compare=False)
 
     def matches(self, state: pd.DataFrame) -> bool:
         """Whether ``state`` has these parcels in this order (cheap check: count, first and last id)."""
