@@ -166,3 +166,21 @@ def test_state_read_from_kept_steps_equals_the_recomputed_state(seed, n):
         want = parcel_stages(case["parcels"], prepare_events(events, ts), ts, events_by_parcel=upto)
         got = parcel_stages(case["parcels"], prepare_events(events, ts), ts, events_by_parcel=upto, steps=steps)
         pd.testing.assert_frame_equal(got, want, check_exact=True, obj=f"state at {ts.date()}")
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 100_000), n=st.integers(1, 120), variant=st.booleans())
+def test_array_built_clocks_equal_the_frame_built_reference(seed, n, variant):
+    """The clocks built as arrays with their text columns gathered once equal, values and dtypes, the
+    frame-per-chain-position build they replaced, with and without a procedure plan and custom rules."""
+    from tests.milestones import clocks_frames_reference
+
+    case = random_case(seed, n_parcels=n, n_events=6 * n)
+    for day in case_dates(case["events"], seed):
+        state, _, _, _, ts, rules = _inputs(case, day)
+        rules = _working_day_pauses(rules) if variant else rules
+        plan = _random_plan(seed, day) if seed % 2 else None
+        todo = state[state["stage"] != "handed_over"]
+        got = parcel_clocks(todo, ts, rules, plan=plan)
+        want = clocks_frames_reference.parcel_clocks(todo, ts, rules, plan=plan)
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
