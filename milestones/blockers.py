@@ -597,10 +597,11 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     if unit == "household":
         hh = cand.keys.household_id[first]
         named = np.array([isinstance(v, str) and bool(v.strip()) for v in hh], dtype=bool)
-        unit_id = np.where(named, hh, cand.parcel_id[first]).astype(str).astype(object)
+        unit_id = _as_text(np.where(named, hh, cand.parcel_id[first]))
     else:
-        unit_id = cand.site_id[first].astype(str).astype(object)
-    id_codes = np.unique(unit_id, return_inverse=True)[1].ravel()
+        unit_id = _as_text(cand.site_id[first])
+    # Codes sorted as the ids (np.unique's inverse), from a hash table and a sort of the distinct ids only.
+    id_codes = pd.factorize(unit_id, sort=True)[0].astype("int64")
     order = rank_order(cand.stage_rank[first], expected, area, id_codes)
     cumulative = np.cumsum(area[order])
     count = _covering_prefix(np.arange(1, n + 1, dtype=float), shortfall)     # counted in units
@@ -609,13 +610,21 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     starts = np.searchsorted(codes[member_order], np.arange(n), side="left")
     ends = np.searchsorted(codes[member_order], np.arange(n), side="right")
     member_rows = sel[member_order]
-    members = cand.parcel_id[member_rows]
+    members = cand.parcel_id[member_rows].tolist()      # list slices: the same id objects, no array views
+    bounds = zip(starts[chosen].tolist(), ends[chosen].tolist(), strict=True)
     units = {"unit": unit, "unit_id": unit_id[chosen],
-             "parcel_ids": [list(members[starts[g]:ends[g]]) for g in chosen],
+             "parcel_ids": [members[a:b] for a, b in bounds],
              "area_to_recover_m2": area[chosen], "expected_days": expected[chosen], "bits": bits[chosen]}
     is_chosen = np.zeros(n, dtype=bool)
     is_chosen[chosen] = True
     return first[chosen], units, cumulative, sel[is_chosen[codes]]
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """``values.astype(str).astype(object)``, without the round trip when every value is already a ``str``."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return np.asarray(values, dtype=object)
+    return values.astype(str).astype(object)
 
 
 #: Columns whose dtype pandas infers from the values (text, NaN, None, dates): joined from one Series per
