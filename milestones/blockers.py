@@ -94,6 +94,9 @@ class ParcelKeys:
     scopes : dict
         Cache of :func:`milestones.scope.resolve_scope` masks per (project, scope), filled on first use
         (only ever with values computed from these parcels, so concurrent readers may fill it).
+    count_groups : dict
+        Cache of the progress tables' groups (:class:`milestones.tables.CountGroups`) per key set, filled on
+        first use by :mod:`milestones.tables` (same sharing rule).
     """
 
     parcel_id: np.ndarray
@@ -103,6 +106,7 @@ class ParcelKeys:
     household_id: np.ndarray
     site_id: np.ndarray
     scopes: dict = field(default_factory=dict, repr=False, compare=False)
+    count_groups: dict = field(default_factory=dict, repr=False, compare=False)
 
     def matches(self, state: pd.DataFrame) -> bool:
         """Whether ``state`` has these parcels in this order (cheap check: count, first and last id)."""
@@ -335,9 +339,8 @@ def rank_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
 def rank_order(stage_rank: np.ndarray, expected_days: np.ndarray, area_m2: np.ndarray,
                unit_codes: np.ndarray) -> np.ndarray:
     """Positions in the order of :func:`rank_candidates` (``unit_codes``: integer codes sorted as the unit
-    ids); ties kept in input order, as the stable sort does."""
-    n = len(stage_rank)
-    return np.lexsort((np.arange(n), unit_codes, -np.asarray(area_m2, dtype=float),
+    ids); ties kept in input order, as the stable sort does (``np.lexsort`` is stable: no position key)."""
+    return np.lexsort((unit_codes, -np.asarray(area_m2, dtype=float),
                        np.asarray(expected_days, dtype=float), -np.asarray(stage_rank, dtype="int64")))
 
 
@@ -594,10 +597,11 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     if unit == "household":
         hh = cand.keys.household_id[first]
         named = np.array([isinstance(v, str) and bool(v.strip()) for v in hh], dtype=bool)
-        unit_id = np.where(named, hh, cand.parcel_id[first]).astype(str).astype(object)
+        unit_id = _as_text(np.where(named, hh, cand.parcel_id[first]))
     else:
-        unit_id = cand.site_id[first].astype(str).astype(object)
-    id_codes = np.unique(unit_id, return_inverse=True)[1].ravel()
+        unit_id = _as_text(cand.site_id[first])
+    # Codes sorted as the ids (np.unique's inverse), from a hash table and a sort of the distinct ids only.
+    id_codes = pd.factorize(unit_id, sort=True)[0].astype("int64")
     order = rank_order(cand.stage_rank[first], expected, area, id_codes)
     cumulative = np.cumsum(area[order])
     count = _covering_prefix(np.arange(1, n + 1, dtype=float), shortfall)     # counted in units
@@ -606,13 +610,21 @@ def _group_chosen(cand: _Candidates, lagging: np.ndarray, unit: str, shortfall: 
     starts = np.searchsorted(codes[member_order], np.arange(n), side="left")
     ends = np.searchsorted(codes[member_order], np.arange(n), side="right")
     member_rows = sel[member_order]
-    members = cand.parcel_id[member_rows]
+    members = cand.parcel_id[member_rows].tolist()      # list slices: the same id objects, no array views
+    bounds = zip(starts[chosen].tolist(), ends[chosen].tolist(), strict=True)
     units = {"unit": unit, "unit_id": unit_id[chosen],
-             "parcel_ids": [list(members[starts[g]:ends[g]]) for g in chosen],
+             "parcel_ids": [members[a:b] for a, b in bounds],
              "area_to_recover_m2": area[chosen], "expected_days": expected[chosen], "bits": bits[chosen]}
     is_chosen = np.zeros(n, dtype=bool)
     is_chosen[chosen] = True
     return first[chosen], units, cumulative, sel[is_chosen[codes]]
+
+
+def _as_text(values: np.ndarray) -> np.ndarray:
+    """``values.astype(str).astype(object)``, without the round trip when every value is already a ``str``."""
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return np.asarray(values, dtype=object)
+    return values.astype(str).astype(object)
 
 
 #: Columns whose dtype pandas infers from the values (text, NaN, None, dates): joined from one Series per

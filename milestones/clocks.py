@@ -205,32 +205,75 @@ def parcel_clocks(state: pd.DataFrame, as_of: date, rules: Mapping[str, Any] | N
     resolved = resolve_rules(rules)
     chains, calendar = clock_chains(resolved), calendar_from_rules(resolved)
     responsible = {**DEFAULT_RESPONSIBLE, **(resolved.get("responsible") or {})}
-    starts = _chain_starts(state.reset_index(drop=True), ts, chains)
-    if starts.empty:
+    state = state.reset_index(drop=True)
+    starts = _chain_starts(state, ts, chains)
+    if not len(starts["pidx"]):
         return pd.DataFrame(columns=list(CLOCK_COLUMNS))
-    parts = [_chain_positions(starts[starts["event"] == event], chain, calendar, ts)
-             for event, chain in chains.items() if (starts["event"] == event).any()]
-    rows = pd.concat([p for part in parts for p in part], ignore_index=True)
-    rows = rows.iloc[np.lexsort((rows["position"].to_numpy(), rows["start_no"].to_numpy(),
-                                 rows["pidx"].to_numpy()))]
-    rows["responsible"] = rows["action"].map(responsible)
-    for col in ("started_on", "due_on"):
-        rows[col] = rows[col].to_numpy(dtype="datetime64[D]").astype(object)
-    rows = with_plan(rows, plan if plan is not None else stage_plan(None), ts)
-    return rows[list(CLOCK_COLUMNS)].reset_index(drop=True)
+    table = [(name, clock) for chain in chains.values() for name, clock in chain]    # every clock, numbered
+    first_no = np.cumsum([0] + [len(chain) for chain in chains.values()])[:-1]
+    parts = []
+    for k, chain in enumerate(chains.values()):
+        mine = starts["event_no"] == k
+        if mine.any():
+            parts.append(_chain_positions({c: v[mine] for c, v in starts.items()}, chain, int(first_no[k]),
+                                          calendar, ts))
+    rows = {c: np.concatenate([part[c] for part in parts]) for c in parts[0]}
+    rows = {c: v[np.lexsort((rows["position"], rows["start_no"], rows["pidx"]))] for c, v in rows.items()}
+    # Every column built once for all rows (text from a few values by integer codes), not carried through
+    # each chain position as frames: the values and dtypes of the frames it replaced.
+    frame = pd.DataFrame({c: _state_column(state, c, rows["pidx"]) for c in ("parcel_id", "project_id", "commune", "stage")})
+    frame["clock"] = _text([name for name, _ in table], rows["clock_no"])
+    frame["kind"] = _text(["deadline" if c.get("kind", "deadline") == "deadline" else "earliest" for _, c in table],
+                          rows["clock_no"])
+    present, action_codes = np.unique(rows["action_no"], return_inverse=True)
+    actions = pd.Series(pd.array([_ACTIONS[i] for i in present], dtype="str"))
+    frame["action"] = actions.take(action_codes).reset_index(drop=True)
+    frame["responsible"] = actions.map(responsible).take(action_codes).reset_index(drop=True)
+    frame["started_on"] = rows["started_on"].astype(object)      # datetime64[D] → date in C
+    frame["due_on"] = rows["due_on"].astype(object)
+    frame["paused_days"] = rows["paused_days"]
+    frame["days_overdue"] = rows["days_overdue"]
+    frame["article"] = _text([c.get("article", "") for _, c in table], rows["clock_no"])
+    frame = with_plan(frame, plan if plan is not None else stage_plan(None), ts)
+    return frame[list(CLOCK_COLUMNS)]
 
 
-def _chain_positions(starts: pd.DataFrame, chain: list[tuple[str, dict]], calendar: WorkCalendar,
-                     as_of: date) -> list[pd.DataFrame]:
-    """The rows of one chain for all its parcels, one frame per position: each clock starts where the
-    previous one ends (rule of :func:`period_end`, counted over arrays)."""
-    started = starts["started_on"].to_numpy(dtype="datetime64[D]")
-    agricultural = starts["agricultural"].to_numpy(dtype=bool)
-    pause_from = starts["paused_from"].to_numpy(dtype="datetime64[D]")
+#: The actions a clock row can have, numbered (``action_no`` of :func:`_chain_starts`).
+_ACTIONS: tuple[str, ...] = tuple(dict.fromkeys([*NEXT_ACTION_BY_STAGE.values(), RESOLVE_COMPLAINT]))
+#: The dtype a frame infers for a column of text values (``str``).
+_TEXT = pd.Series(np.array(["x"], dtype=object)).dtype
+
+
+def _text(values: list, codes: np.ndarray) -> pd.Series:
+    """``values[codes]`` as a text column (as a frame infers a column of those strings)."""
+    return pd.Series(pd.array(values, dtype="str").take(np.asarray(codes, dtype="int64")))
+
+
+def _state_column(state: pd.DataFrame, column: str, rows: np.ndarray) -> pd.Series:
+    """``state[column]`` at ``rows``, with the dtype a frame built from the column's values infers (None
+    throughout when absent): a text column is taken as it is, anything else goes through its values."""
+    if column not in state.columns:
+        return pd.Series(np.full(len(rows), None, dtype=object))
+    col = state[column]
+    if col.dtype == _TEXT and col.notna().any():
+        return col.take(rows).reset_index(drop=True)
+    return pd.Series(col.to_numpy()).take(rows).reset_index(drop=True)
+
+
+def _chain_positions(starts: dict, chain: list[tuple[str, dict]], first_no: int, calendar: WorkCalendar,
+                     as_of: date) -> dict[str, np.ndarray]:
+    """The rows of one chain for all its parcels, position after position (arrays, positions joined; ``clock_no``
+    = ``first_no`` + position): each clock starts where the previous one ends (rule of :func:`period_end`,
+    counted over arrays)."""
+    started = starts["started_on"]
+    agricultural = starts["agricultural"]
+    pause_from = starts["paused_from"]
     end = np.datetime64(as_of, "D")
     has_pause = ~np.isnat(pause_from) & (pause_from <= end)
-    out = []
-    for position, (name, clock) in enumerate(chain):
+    n = len(started)
+    out: dict[str, list] = {k: [] for k in ("pidx", "start_no", "action_no", "position", "clock_no", "started_on",
+                                            "due_on", "paused_days", "days_overdue")}
+    for position, (_, clock) in enumerate(chain):
         days = np.where(agricultural, clock_days(clock, next(iter(AGRICULTURAL_LAND_USE))), clock_days(clock, None))
         paused = has_pause & ("complaint" in (clock.get("paused_by") or ()))
         deadline = clock.get("kind", "deadline") == "deadline"
@@ -239,12 +282,14 @@ def _chain_positions(starts: pd.DataFrame, chain: list[tuple[str, dict]], calend
             due = _roll_to_working_day(due, calendar)
         lo, hi = np.maximum(pause_from, started), np.minimum(end, due)
         overlap = np.where(paused, np.maximum(0, (hi - lo).astype("int64") + 1), 0)
-        overdue = np.maximum(0, (end - due).astype("int64")) if deadline else np.zeros(len(due), dtype="int64")
-        out.append(starts.assign(position=position, clock=name, kind="deadline" if deadline else "earliest",
-                                 started_on=started, due_on=due, paused_days=overlap.astype("int64"),
-                                 days_overdue=overdue.astype("int64"), article=clock.get("article", "")))
+        overdue = np.maximum(0, (end - due).astype("int64")) if deadline else np.zeros(n, dtype="int64")
+        for key, value in (("pidx", starts["pidx"]), ("start_no", starts["start_no"]),
+                           ("action_no", starts["action_no"]), ("position", np.full(n, position)),
+                           ("clock_no", np.full(n, first_no + position)), ("started_on", started), ("due_on", due),
+                           ("paused_days", overlap.astype("int64")), ("days_overdue", overdue.astype("int64"))):
+            out[key].append(value)
         started = due
-    return out
+    return {k: np.concatenate(v) for k, v in out.items()}
 
 
 def _period_ends(started: np.ndarray, days: np.ndarray, day_type: str, calendar: WorkCalendar,
@@ -291,29 +336,42 @@ def _roll_to_working_day(due: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
     return np.busday_offset(due, 0, roll="forward", weekmask="1111100", holidays=holidays)
 
 
-def _chain_starts(state: pd.DataFrame, as_of: date, chains: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per parcel × chain it runs: its stage chain and, with a complaint open, the complaint chain."""
-    land_use = state["land_use"] if "land_use" in state.columns else pd.Series([None] * len(state))
-    agricultural = is_agricultural(land_use)
-    no_day = pd.Series(np.full(len(state), np.datetime64("NaT"), dtype="datetime64[s]"))
-    complaint_since = _dates(state["complaint_since"]) if "complaint_since" in state.columns else no_day
+def _chain_starts(state: pd.DataFrame, as_of: date, chains: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """One entry per parcel × chain it runs (arrays: ``pidx``, ``start_no`` 0 stage / 1 complaint, ``event_no``
+    (position of its chain in ``chains``), ``action_no`` (in :data:`_ACTIONS`), ``started_on`` and
+    ``paused_from`` (``datetime64[D]``), ``agricultural``): its stage chain and, with a complaint open, the
+    complaint chain."""
+    n = len(state)
+    land_use = state["land_use"] if "land_use" in state.columns else pd.Series([None] * n)
+    agricultural = np.asarray(is_agricultural(land_use), dtype=bool)
+    no_day = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    since = _days(state["complaint_since"]) if "complaint_since" in state.columns else no_day
     open_ = state["complaint_open"].fillna(False).astype(bool).to_numpy() if "complaint_open" in state.columns \
-        else np.zeros(len(state), dtype=bool)
-    open_ = open_ & complaint_since.notna().to_numpy()
-    paused_from = complaint_since.where(open_, None)
-    base = pd.DataFrame({"pidx": np.arange(len(state)), "parcel_id": state["parcel_id"].to_numpy(),
-                         "project_id": state.get("project_id", pd.Series([None] * len(state))).to_numpy(),
-                         "commune": state.get("commune", pd.Series([None] * len(state))).to_numpy(),
-                         "stage": state["stage"].to_numpy(), "agricultural": agricultural,
-                         "paused_from": paused_from.to_numpy()})
-    stage_start = base.assign(start_no=0, event=base["stage"], action=base["stage"].map(NEXT_ACTION_BY_STAGE),
-                              started_on=(_dates(state["stage_date"]) if "stage_date" in state.columns
-                                          else no_day).to_numpy())
-    complaint_start = base[open_].assign(start_no=1, event="complaint", action=RESOLVE_COMPLAINT,
-                                         started_on=complaint_since[open_].to_numpy())
-    starts = pd.concat([stage_start, complaint_start], ignore_index=True)
-    keep = starts["action"].notna() & starts["started_on"].notna() & starts["event"].isin(list(chains))
-    return starts[keep].reset_index(drop=True)
+        else np.zeros(n, dtype=bool)
+    open_ = open_ & ~np.isnat(since)
+    paused_from = np.where(open_, since, np.datetime64("NaT"))
+    names = list(chains)
+    # Per distinct stage: its chain and its next action (-1: none), then gathered by the stage's code.
+    codes, stages = pd.factorize(state["stage"].to_numpy(dtype=object))
+    event_of = np.array([names.index(s) if s in names else -1 for s in stages] + [-1], dtype="int64")
+    action_of = np.array([_ACTIONS.index(NEXT_ACTION_BY_STAGE[s]) if s in NEXT_ACTION_BY_STAGE else -1
+                          for s in stages] + [-1], dtype="int64")
+    stage_day = _days(state["stage_date"]) if "stage_date" in state.columns else no_day
+    c = np.flatnonzero(open_)
+    pidx = np.r_[np.arange(n), c]
+    complaint_event = names.index("complaint") if "complaint" in names else -1
+    starts = {"pidx": pidx, "start_no": np.r_[np.zeros(n, dtype="int64"), np.ones(len(c), dtype="int64")],
+              "event_no": np.r_[event_of[codes], np.full(len(c), complaint_event, dtype="int64")],
+              "action_no": np.r_[action_of[codes], np.full(len(c), _ACTIONS.index(RESOLVE_COMPLAINT), dtype="int64")],
+              "started_on": np.r_[stage_day, since[c]], "agricultural": agricultural[pidx],
+              "paused_from": paused_from[pidx]}
+    keep = (starts["action_no"] >= 0) & ~np.isnat(starts["started_on"]) & (starts["event_no"] >= 0)
+    return {k: v[keep] for k, v in starts.items()}
+
+
+def _days(column: pd.Series) -> np.ndarray:
+    """Days (``datetime64[D]``, NaT when missing) from dates, timestamps or text: :func:`_dates` as an array."""
+    return _dates(column).to_numpy(dtype="datetime64[D]")
 
 
 def _dates(column: pd.Series) -> pd.Series:

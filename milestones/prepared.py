@@ -10,6 +10,8 @@ depend on the as-of date is computed once by :func:`prepare` (or :func:`prepare_
 * the events of every parcel, chainage ranges expanded and sorted by (parcel, ``event_date``,
   ``event_id``) (:func:`milestones.events.parcel_events`, all dates);
 * the aggregate reports with their scope resolved (:func:`milestones.aggregates.aggregate_reports`);
+* every parcel's stage, complaint and flags after each of its events
+  (:func:`milestones.parcel_state.state_steps`: at a date, one ``searchsorted``);
 * the per-day state changes of every parcel (``ProgressHistory.changes`` of
   :class:`milestones.history.ProgressHistory`, all dates) and the parcel frame it indexes.
 
@@ -39,6 +41,7 @@ from milestones.blockers import ParcelKeys, parcel_keys, stage_first_days
 from milestones.complaints import store_letters
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import HistoryAt, ProgressHistory
+from milestones.parcel_state import StateSteps, state_steps
 from milestones.procedure_plan import store_procedure
 from milestones.rules import resolve_rules
 from milestones.snapshot import Snapshot, assemble_snapshot
@@ -91,6 +94,9 @@ class PreparedData:
     parcel_keys : ParcelKeys or None
         :func:`milestones.blockers.parcel_keys` of ``parcels``: ids, their sort codes and hash table,
         household and site keys, for the blocking sets and risk flags at every date.
+    state_steps : StateSteps or None
+        :func:`milestones.parcel_state.state_steps` of ``by_parcel``: every parcel's stage, complaint and
+        flags after each of its events, read at each as-of date by one ``searchsorted``.
     """
 
     projects: pd.DataFrame
@@ -109,6 +115,7 @@ class PreparedData:
     history: ProgressHistory | None = None
     stage_firsts: pd.DataFrame | None = None
     parcel_keys: ParcelKeys | None = None
+    state_steps: StateSteps | None = None
 
 
 def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
@@ -148,7 +155,7 @@ def prepare_frames(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.
                         changes=history.changes, data_version=dict(data_version or {}),
                         config=config if config is not None else pd.DataFrame(), letters=letters,
                         procedure=procedure, history=history, stage_firsts=stage_first_days(by_parcel),
-                        parcel_keys=parcel_keys(parcels))
+                        parcel_keys=parcel_keys(parcels), state_steps=state_steps(by_parcel, len(parcels)))
 
 
 def prepare(store: StoreReader) -> PreparedData:
@@ -217,15 +224,14 @@ def snapshot_at(prepared: PreparedData, as_of: date, *, segment_m: float = 500.0
     """
     ts = to_timestamp(as_of)
     milestones, rules = milestones_and_rules_at(prepared, ts.date())
-    events = prepare_events(prepared.events, ts)
     by_parcel = _upto(prepared.by_parcel, "event_date", ts)
     reports = _upto(prepared.reports, "event_date", ts)
     full = prepared.history if prepared.history is not None else ProgressHistory(
         prepared.parcel_frame, prepared.changes, prepared.reports, ts)
     history = HistoryAt(full, ts)
-    return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels, events=events,
+    return assemble_snapshot(projects=prepared.projects, parcels=prepared.parcels,
                              by_parcel=by_parcel, reports=reports, history=history,
                              milestones=milestones, rules=rules, as_of=ts,
                              data_version=prepared.data_version, segment_m=segment_m, letters=prepared.letters,
                              procedure=prepared.procedure, stage_firsts=prepared.stage_firsts,
-                             parcel_keys=prepared.parcel_keys)
+                             parcel_keys=prepared.parcel_keys, state_steps=prepared.state_steps)

@@ -48,14 +48,16 @@ def stage_limit_days(stage: np.ndarray, land_use: np.ndarray, rules: Mapping[str
     :data:`milestones.rules.AGRICULTURAL_LAND_USE`, the non-agricultural one otherwise.
     """
     limits = resolve_rules(rules)["stage_limits_days"]
-    stage = np.asarray(stage, dtype=object)
+    # Per distinct stage value, then gathered by its code: a hash table, not one text comparison per stage.
+    codes, stages = pd.factorize(np.asarray(stage, dtype=object))
     land_use = np.asarray(land_use, dtype=object)
-    out = np.full(len(stage), np.nan)
-    for s in STUCK_STAGES[1:]:
-        if s in limits:
-            out[stage == s] = float(limits[s])
+    per_stage = np.full(len(stages) + 1, np.nan)                  # the last: a missing stage (code -1)
+    for k, s in enumerate(stages):
+        if s in STUCK_STAGES[1:] and s in limits:
+            per_stage[k] = float(limits[s])
+    out = per_stage[codes]
+    notice = codes == (list(stages).index("notice") if "notice" in set(stages) else -2)
     agri = is_agricultural(land_use)
-    notice = stage == "notice"
     out[notice & agri] = float(limits["notice_agricultural"])
     out[notice & ~agri] = float(limits["notice_non_agricultural"])
     return out
@@ -148,10 +150,12 @@ def _stuck(state: pd.DataFrame, days: np.ndarray, rules: Mapping[str, Any] | Non
     """``stuck_<stage>`` flags: days in the stage strictly more than its limit."""
     n = len(state)
     land_use = state["land_use"].to_numpy() if "land_use" in state else np.full(n, None)
-    limit = stage_limit_days(state["stage"].to_numpy(), land_use, rules)
-    stuck = ~np.isnan(limit) & ~np.isnan(days) & (days > limit)
     stage = state["stage"].to_numpy(dtype=object)
-    return {f"stuck_{s}": stuck & (stage == s) for s in STUCK_STAGES}
+    limit = stage_limit_days(stage, land_use, rules)
+    stuck = ~np.isnan(limit) & ~np.isnan(days) & (days > limit)
+    codes, stages = pd.factorize(stage)
+    position = {s: k for k, s in enumerate(stages)}
+    return {f"stuck_{s}": stuck & (codes == position.get(s, -2)) for s in STUCK_STAGES}
 
 
 def _code_lists(matrix: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ from milestones.complaints import open_letter_parcels, store_letters
 from milestones.curve import s_curve
 from milestones.events import parcel_events, prepare_events, to_timestamp
 from milestones.history import ProgressHistory
-from milestones.parcel_state import parcel_stages
+from milestones.parcel_state import StateSteps, parcel_stages
 from milestones.procedure_plan import stage_plan, store_procedure
 from milestones.risk import parcel_risk_flags
 from milestones.rules import resolve_rules
@@ -121,18 +121,19 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
     by_parcel = parcel_events(parcels, events, ts)
     reports = aggregate_reports(parcels, events, ts)
     history = ProgressHistory.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
-    return assemble_snapshot(projects=projects, parcels=parcels, events=events, by_parcel=by_parcel,
+    return assemble_snapshot(projects=projects, parcels=parcels, by_parcel=by_parcel,
                              reports=reports, history=history, milestones=milestones, rules=resolved,
                              as_of=ts, data_version=data_version, segment_m=segment_m, letters=letters,
                              procedure=procedure)
 
 
-def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame,
+def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame,
                       by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
                       data_version: dict | None = None, segment_m: float = 500.0,
                       letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None,
-                      stage_firsts: pd.DataFrame | None = None, parcel_keys: ParcelKeys | None = None) -> Snapshot:
+                      stage_firsts: pd.DataFrame | None = None, parcel_keys: ParcelKeys | None = None,
+                      state_steps: StateSteps | None = None) -> Snapshot:
     """The steps of a :class:`Snapshot` that depend on the as-of date, from its event-level inputs.
 
     Shared by :func:`compute_snapshot_from_frames` (inputs computed at ``as_of``) and
@@ -144,10 +145,9 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
     ----------
     projects, parcels, milestones : DataFrame
         Tables of DATA_MODEL.md.
-    events : DataFrame
-        :func:`milestones.events.prepare_events` up to ``as_of``.
     by_parcel : DataFrame
-        :func:`milestones.events.parcel_events` up to ``as_of``.
+        :func:`milestones.events.parcel_events` up to ``as_of``. With ``reports`` it is all of the ledger
+        the steps read (the ledger itself is not: the prepared path no longer filters it at each date).
     reports : DataFrame
         :func:`milestones.aggregates.aggregate_reports` up to ``as_of``.
     history : ProgressHistory
@@ -167,10 +167,13 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         from ``by_parcel``.
     parcel_keys : ParcelKeys, optional
         :func:`milestones.blockers.parcel_keys` of ``parcels`` (the prepared path), else made from the state.
+    state_steps : StateSteps, optional
+        :func:`milestones.parcel_state.state_steps` of the whole ledger (the prepared path): stages, complaints
+        and flags read at ``as_of`` instead of recomputed from ``by_parcel``.
     """
     ts = as_of
     resolved = rules
-    state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel)
+    state = parcel_stages(parcels, None, ts, events_by_parcel=by_parcel, steps=state_steps)
     ms = milestone_status(milestones, history, ts, resolved)
     plan = stage_plan(procedure)
     clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved, plan=plan)
@@ -184,9 +187,12 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         state[col] = risk[col].to_numpy()
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     # The household codes do not depend on the date: kept with the parcels' keys (same rows as the state).
-    hh = parcel_keys.household_code if parcel_keys is not None and parcel_keys.matches(state) else None
-    areas = commune_and_project_areas(state, reports, ts, hh)      # shared by the project and commune tables
-    table = project_progress(state, events, ts, proj, reports=reports, areas=areas, household_code=hh)
+    # So do the tables' groups (project, commune, segment): kept with them too.
+    kept = parcel_keys is not None and parcel_keys.matches(state)
+    hh = parcel_keys.household_code if kept else None
+    groups = parcel_keys.count_groups if kept else None
+    areas = commune_and_project_areas(state, reports, ts, hh, groups)      # shared by the project and commune tables
+    table = project_progress(state, None, ts, proj, reports=reports, areas=areas, household_code=hh, groups=groups)
     extra = [c for c in ("short_name", "kind", "unit", "section_from_m", "section_to_m") if c in proj.columns]
     if extra:
         table = table.merge(proj[["project_id"] + extra].drop_duplicates("project_id"), on="project_id", how="left")
@@ -200,8 +206,8 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame, events: 
         as_of=ts.date(),
         parcels=state,
         projects=table,
-        communes=commune_progress(state, events, ts, reports=reports, areas=areas),
-        segments=segment_progress(state, segment_m, hh),
+        communes=commune_progress(state, None, ts, reports=reports, areas=areas),
+        segments=segment_progress(state, segment_m, hh, groups),
         milestones=ms,
         s_curve=curve,
         clocks=clocks.reset_index(drop=True),

@@ -287,8 +287,11 @@ class HistorySeries:
         self.history, self.metric, self.project_id, self.scope = history, metric, project_id, scope
 
     def values(self, days) -> np.ndarray:
-        return metric_percent(self.history, self.metric, self.project_id, self.scope,
-                              pd.DatetimeIndex([pd.Timestamp(d) for d in days]))
+        if all(type(d) is date for d in days):      # plain days (the rule's): numpy's midnights, the same values
+            stamps = np.array(days, dtype="datetime64[D]").astype("datetime64[ns]")
+        else:
+            stamps = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+        return metric_percent(self.history, self.metric, self.project_id, self.scope, stamps)
 
     def days_upto(self, as_of: date) -> tuple[list[date], np.ndarray]:
         """The days of the scope's state changes and of the project's aggregate reports up to ``as_of``."""
@@ -296,7 +299,8 @@ class HistorySeries:
         days = pd.DatetimeIndex(days[days <= to_timestamp(as_of).to_datetime64()])
         if not len(days):
             return [], np.zeros(0)
-        return [d.date() for d in days], metric_percent(self.history, self.metric, self.project_id, self.scope, days)
+        # datetime64[D] → datetime.date in C (= Timestamp.date() of each midnight), not one Timestamp per day
+        return days.to_numpy(dtype="datetime64[D]").astype(object).tolist(), metric_percent(self.history, self.metric, self.project_id, self.scope, days)
 
     def size(self) -> float:
         return scope_size(self.history, self.metric, self.project_id, self.scope)

@@ -338,3 +338,12 @@ def _summary_row(ms: Mapping[str, Any], chosen: pd.DataFrame, shortfall: float, 
             "unit": SHORTFALL_UNITS[ms["metric"]], "shortfall": shortfall, "shortfall_m2": ms.get("shortfall_m2"),
             "blocking_units": len(chosen), "blocking_area_m2": float(chosen["area_to_recover_m2"].sum()),
             "covers_shortfall": covers}
+
+
+def rank_order(stage_rank: np.ndarray, expected_days: np.ndarray, area_m2: np.ndarray,
+               unit_codes: np.ndarray) -> np.ndarray:
+    """``milestones.blockers.rank_order`` before issue 13's last round: the input position as an explicit
+    last key (an ``arange``) to keep ties in input order."""
+    n = len(stage_rank)
+    return np.lexsort((np.arange(n), unit_codes, -np.asarray(area_m2, dtype=float),
+                       np.asarray(expected_days, dtype=float), -np.asarray(stage_rank, dtype="int64")))
