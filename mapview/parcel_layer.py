@@ -28,7 +28,7 @@ from mapview.layers import to_leaflet_geometries
 from mapview.legend import legend_html, title_html
 from mapview.parcels import (
     _at_risk,
-    _flag_index,
+    _flag_combinations,
     _stage_dates,
     _stage_ranks,
     parcel_properties,
@@ -90,10 +90,13 @@ def _static_columns(memo: StoreMemo, parcels: pd.DataFrame, projects: pd.DataFra
 
 
 def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
-    labels, indices = _flag_index(parcels)
+    """(flag labels, per parcel its bitmask over them — or its index list above :data:`MAX_FLAG_BITS` flags),
+    computed once per distinct combination of flags."""
+    labels, indices, codes = _flag_combinations(parcels)
     if len(labels) > MAX_FLAG_BITS:
-        return labels, indices
-    return labels, [sum(1 << i for i in idx) for idx in indices]
+        return labels, [list(indices[c]) for c in codes.tolist()]
+    masks = np.array([sum(1 << i for i in idx) for idx in indices], dtype=np.int64)
+    return labels, masks[codes].tolist()
 
 
 def date_state(parcels: gpd.GeoDataFrame) -> dict:
