@@ -237,7 +237,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     if live.empty:
         return frozenset()
     named = _letter_keys(live)
-    candidates = _parcel_keys(parcels[parcels["project_id"].isin(named["project_id"].unique())])
+    # the four columns, then the rows (not every column of 500 000 parcels, geometry and all)
+    columns = [c for c in ("parcel_id", "project_id", "parcel_number", "household_id") if c in parcels]
+    candidates = _parcel_keys(parcels[columns][parcels["project_id"].isin(named["project_id"].unique())])
     hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
     if hits.empty:
         return frozenset()

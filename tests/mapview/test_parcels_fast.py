@@ -97,3 +97,22 @@ def test_bundled_snapshot_equals_the_reference(bundled_parcels):
     _same(bundled_parcels)
     _same(bundled_parcels.iloc[np.random.default_rng(13).permutation(len(bundled_parcels))].reset_index(drop=True))
     assert parcels._area_texts(bundled_parcels["parcel_area_m2"]) == ref.area_texts(bundled_parcels["parcel_area_m2"])
+
+
+def test_the_static_columns_fingerprint_follows_every_source_value(bundled_parcels):
+    from mapview.parcel_layer import STATIC_SOURCES, _fingerprint
+
+    projects = PROJECTS
+    frame = bundled_parcels.drop(columns="geometry").iloc[:50].copy()
+    base = _fingerprint(frame, projects)
+    assert _fingerprint(frame.copy(), projects) == base
+    for name in [c for c in STATIC_SOURCES if c in frame]:
+        changed = frame.copy()
+        column = changed[name].to_numpy(copy=True)
+        others = [v for v in bundled_parcels[name].dropna().unique() if v != column[7]]
+        column[7] = others[0] if others else (not column[7] if isinstance(column[7], (bool, np.bool_)) else 1.5)
+        changed[name] = pd.Series(column, index=changed.index).astype(frame[name].dtype)
+        assert (changed[name] != frame[name]).any(), name
+        assert _fingerprint(changed, projects) != base, name
+    renamed = projects.assign(short_name=["QL4B", "CT"])
+    assert _fingerprint(frame, renamed) != base
