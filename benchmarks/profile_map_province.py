@@ -79,7 +79,8 @@ def map_steps(snap, reader, people, times: dict, label: str) -> None:
         full = map_state(snap, projects, f, dated, marker_masks=masks)
     if label == "first":
         with step(f"{label}: page (build_map viewport + html)", times):
-            standalone_html(build_map(snap, reader, f, people=people, viewport=True))
+            state = {k: v for k, v in full.items() if k != "size"}   # the dashboard passes its cached state
+            standalone_html(build_map(snap, reader, f, people=people, viewport=True, state=state))
         with step(f"{label}: view parts (columns, index)", times):
             parcels = view_parcels(snap.parcels, ())
             columns, _ = static_columns(StoreMemo(reader), parcels, projects)

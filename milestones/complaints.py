@@ -251,9 +251,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     if live.empty:
         return frozenset()
     named = _letter_keys(live)
-    # the four columns, then the rows (not every column of 500 000 parcels, geometry and all)
+    # the four columns, and of them only the rows a letter may name (not 500 000 parcels, geometry and all)
     columns = [c for c in ("parcel_id", "project_id", "parcel_number", "household_id") if c in parcels]
-    candidates = _parcel_keys(parcels[columns][parcels["project_id"].isin(named["project_id"].unique())])
+    candidates = _parcel_keys(parcels[columns], named)
     hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
     if hits.empty:
         return frozenset()
@@ -273,11 +273,15 @@ def _letter_keys(live: pd.DataFrame) -> pd.DataFrame:
     return named.dropna(subset=["key"])
 
 
-def _parcel_keys(parcels: pd.DataFrame) -> pd.DataFrame:
+def _parcel_keys(parcels: pd.DataFrame, named: pd.DataFrame | None = None) -> pd.DataFrame:
     """``parcel_id``, ``project_id``, ``key`` (the canonical parcel number; each distinct value parsed once)
-    and ``home`` (``household_id`` or None) of the parcels with a valid parcel number."""
+    and ``home`` (``household_id`` or None) of the parcels with a valid parcel number; with ``named``
+    (:func:`_letter_keys`) only those whose project and key a letter names (the others join nothing)."""
     numbers = parcels["parcel_number"]
     keys = numbers.map({v: try_parcel_key(v) for v in pd.unique(numbers.dropna())})
+    if named is not None:
+        keep = (parcels["project_id"].isin(named["project_id"].unique()) & keys.isin(named["key"].unique())).to_numpy()
+        parcels, keys = parcels[keep], keys[keep]
     homes = parcels["household_id"] if "household_id" in parcels else pd.Series(None, index=parcels.index)
     frame = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "project_id": parcels["project_id"].to_numpy(),
                           "key": keys.to_numpy(dtype=object), "home": homes.to_numpy(dtype=object)})
