@@ -10,10 +10,10 @@ Each run is a fresh process that calls, on the PostGIS store of ≈500 000 parce
 * ``second``: a new as-of date (30/09/2024): its snapshot, its map state, the whole map's view.
 
 The anchor is ``git archive <--anchor>`` of this repository unpacked in a temporary folder (default ``main``);
-ours is this worktree. Runs alternate (anchor, ours, ours, anchor, …); printed: per step the median of each
+ours is this worktree (or ``git archive <--ours>``). Runs alternate (anchor, ours, ours, anchor, …); printed: per step the median of each
 side, ours ÷ anchor, the runs, and the load average before and after (the machine is shared).
 
-Usage: ``python benchmarks/bench_map_page_server.py [--runs 2] [--copies 124] [--anchor main]``
+Usage: ``python benchmarks/bench_map_page_server.py [--runs 2] [--copies 124] [--anchor main] [--ours HEAD]``
 """
 from __future__ import annotations
 
@@ -76,11 +76,20 @@ def run(tree: Path, url: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def export(ref: str, folder: Path) -> Path:
+    """``git archive ref`` of this repository unpacked in ``folder`` (returned)."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", ref], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=2, help="runs of each side")
     parser.add_argument("--copies", type=int, default=124)
     parser.add_argument("--anchor", default="main", help="git ref of the anchor")
+    parser.add_argument("--ours", help="git ref of ours (default: this worktree as it is)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -98,10 +107,8 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()}  (cores: {os.cpu_count()})", flush=True)
     results: dict[str, list[dict]] = {"anchor": [], "ours": []}
     with tempfile.TemporaryDirectory(prefix="bench_anchor_") as folder:
-        anchor = Path(folder)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.anchor], capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(anchor)], input=archive.stdout, check=True)
-        trees = {"anchor": anchor, "ours": REPO}
+        trees = {"anchor": export(args.anchor, Path(folder) / "anchor"),
+                 "ours": export(args.ours, Path(folder) / "ours") if args.ours else REPO}
         for i in range(args.runs):
             for side in (("anchor", "ours") if i % 2 == 0 else ("ours", "anchor")):
                 print(f"run {i + 1} {side} (load {os.getloadavg()[0]:.1f})", flush=True)
