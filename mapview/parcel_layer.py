@@ -31,7 +31,7 @@ from mapview.legend import legend_html, title_html
 from mapview.parcels import (
     _at_risk,
     _flag_combinations,
-    _stage_dates,
+    _stage_date_column,
     _stage_ranks,
     parcel_properties,
 )
@@ -129,7 +129,7 @@ def date_state(parcels: gpd.GeoDataFrame) -> dict:
     """
     ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
     labels, flags = _flag_values(parcels)
-    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    dates = _stage_date_column(parcels)
     return {"s": ranks.tolist(), "r": risky.tolist(), "d": dates, "f": flags, "flags": labels}
 
 

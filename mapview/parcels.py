@@ -103,13 +103,29 @@ def _chainage_texts(parcels: pd.DataFrame) -> list[str | None]:
     return _each_distinct(keys, lambda v: format_chainage(float(v)))
 
 
-def _stage_dates(parcels: pd.DataFrame) -> list[str | None]:
-    """``stage_date`` as ``dd/mm/yyyy``, None when the parcel has no stage date."""
+def _stage_date_codes(parcels: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(per parcel the index of its ``stage_date`` text, -1 without one; the distinct ``dd/mm/yyyy`` texts in
+    order of first appearance)."""
     dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
         pd.Series(pd.NaT, index=parcels.index)
     codes, days = pd.factorize(dates)  # a few hundred distinct days among thousands of parcels: format each once
-    texts = [fmt_date(day) for day in days]
-    return [texts[code] if code >= 0 else None for code in codes.tolist()]
+    text_codes, texts = pd.factorize(pd.Series([fmt_date(day) for day in days], dtype=object))  # one text a day
+    return np.append(text_codes, -1)[codes], [str(t) for t in texts]
+
+
+def _stage_dates(parcels: pd.DataFrame) -> list[str | None]:
+    """``stage_date`` as ``dd/mm/yyyy``, None when the parcel has no stage date."""
+    codes, texts = _stage_date_codes(parcels)
+    return np.array([*texts, None], dtype=object)[codes].tolist()
+
+
+def _stage_date_column(parcels: pd.DataFrame) -> list | dict:
+    """:func:`_stage_dates` as :func:`mapview.encode.columnar` encodes it (dictionary-encoded when shorter),
+    from the codes directly instead of through 500 000 texts."""
+    codes, texts = _stage_date_codes(parcels)
+    if not texts or len(texts) * 2 > len(codes):
+        return np.array([*texts, None], dtype=object)[codes].tolist()
+    return {"dict": texts, "codes": codes.tolist()}
 
 
 def _flag_combinations(parcels: pd.DataFrame) -> tuple[list[str], list[list[int]], np.ndarray]:

@@ -13,7 +13,7 @@ import pandas as pd
 from domain.stages import STAGES
 from gis.chainage import format_chainage
 from mapview.parcels import _column
-from vocab.format import fmt_number, is_missing
+from vocab.format import fmt_date, fmt_number, is_missing
 from vocab.labels import risk_flag_label
 
 _RANK = {stage: rank for rank, stage in enumerate(STAGES)}
@@ -75,3 +75,11 @@ def flag_values(parcels: pd.DataFrame, max_bits: int = 30) -> tuple[list[str], l
     if len(labels) > max_bits:
         return labels, indices
     return labels, [sum(1 << i for i in idx) for idx in indices]
+
+
+def stage_dates(parcels: pd.DataFrame) -> list[str | None]:
+    dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
+        pd.Series(pd.NaT, index=parcels.index)
+    codes, days = pd.factorize(dates)
+    texts = [fmt_date(day) for day in days]
+    return [texts[code] if code >= 0 else None for code in codes.tolist()]

@@ -3,7 +3,7 @@ equals the per-parcel reference (``tests/mapview/parcels_reference.py``): on ran
 infinities, negative chainages, text sheets, flag lists in any order) and on the bundled data's snapshot."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from domain.risk import RISK_CODES
 from domain.stages import STAGES
 from mapview import parcel_layer, parcels
+from mapview.encode import columnar
 from milestones.prepared import prepare, snapshot_at
 from tests.mapview import parcels_reference as ref
 from tests.support.stores import demo_store
@@ -23,6 +24,8 @@ numbers = st.one_of(st.none(), st.just(float("nan")), st.floats(allow_nan=True, 
 sheets = st.one_of(st.none(), st.integers(0, 40), st.integers(0, 40).map(float), st.sampled_from(["12", "7a", "<b>"]),
                    st.just(True), st.just(1.5))
 flags = st.one_of(st.none(), st.just(float("nan")), st.lists(st.sampled_from(RISK_CODES[:6]), max_size=3, unique=True))
+stage_days = st.one_of(st.none(), st.datetimes(datetime(2023, 1, 1), datetime(2023, 1, 4)),
+                       st.integers(0, 3).map(lambda d: datetime(2023, 1, 1) + timedelta(days=d)))
 texts = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["LUC", "ONT", " Hà <Văn> ", "", "  ", "A&B"]))
 
 
@@ -41,6 +44,7 @@ def frames(draw):
         "chainage_m": pd.Series(column(st.one_of(st.none(), st.floats(0, 1e6), st.integers(0, 2000).map(lambda i: i + 0.5))),
                                 dtype=float),
         "risk_flags": pd.Series(column(flags), dtype=object),
+        "stage_date": pd.to_datetime(pd.Series(column(stage_days), dtype=object)),
     })
 
 
@@ -59,6 +63,9 @@ def _same(frame: pd.DataFrame) -> None:
     assert parcels._chainage_texts(frame) == ref.chainage_texts(frame)
     assert parcels._flag_index(frame) == ref.flag_index(frame)
     assert parcel_layer._flag_values(frame) == ref.flag_values(frame, parcel_layer.MAX_FLAG_BITS)
+    if "stage_date" in frame:
+        assert parcels._stage_dates(frame) == ref.stage_dates(frame)
+        assert parcels._stage_date_column(frame) == columnar(pd.DataFrame({"d": ref.stage_dates(frame)}))["d"]
 
 
 @settings(max_examples=200, deadline=None)
