@@ -327,8 +327,12 @@ def _cached_map_document(project_ids: tuple[str, ...], url: str | None, version:
 
     snap = _cached_snapshot(_as_of_date, url, version, units)
     # The complaint/unpaid markers of this date; later dates bring theirs in the state (_cached_map_state).
-    return standalone_html(build_map(snap, _cached_reader(url, units), Filters(project_ids=project_ids),
-                                     people=_people_of_store(_as_of_date, url), viewport=viewport))
+    # The state of this date and project filter is the cached one (map_by_viewport and the page read it
+    # first): build_map does not compute it, nor its markers, again.
+    the_filters = Filters(project_ids=project_ids)
+    state = {k: v for k, v in _cached_map_state(_as_of_date, the_filters, url, version, units).items() if k != "size"}
+    return standalone_html(build_map(snap, _cached_reader(url, units), the_filters,
+                                     people=_people_of_store(_as_of_date, url), viewport=viewport, state=state))
 
 
 def viewport_above() -> int:

@@ -169,17 +169,19 @@ def _add_centrelines(m: folium.Map, memo: StoreMemo, projects: pd.DataFrame, pro
 def _add_parcels(m: folium.Map, memo: StoreMemo, snapshot: Snapshot, projects: pd.DataFrame,
                  shown_projects: pd.DataFrame, filters: Filters, include_personal_data: bool,
                  markers: dict[str, list[int]] | None, aggregate_above: int = AGGREGATE_ABOVE,
-                 viewport: bool = False) -> tuple[dict, ParcelLayer]:
+                 viewport: bool = False, state: dict | None = None) -> tuple[dict, ParcelLayer]:
     """Layer 6: the canvas parcel layer (fill by stage, red outline and dot when at risk) and the lookup
-    tables its tooltips use (built in the browser); returns its payload and the layer."""
+    tables its tooltips use (built in the browser); returns its payload and the layer. ``state``: the
+    layer's state when the caller holds it (else computed here with ``markers``)."""
     if viewport:   # no parcel in the page: each view asks for its own (mapview.viewport)
         parcels = payload_parcels(snapshot.parcels, filters.project_ids)
         columns, tables = static_columns(memo, parcels, projects, include_personal_data=include_personal_data)
-        full = parcel_state(parcels, shown_mask(parcels, filters), shown_projects, snapshot.as_of, markers)
+        full = state if state is not None else parcel_state(parcels, shown_mask(parcels, filters), shown_projects,
+                                                            snapshot.as_of, markers)
         payload = page_payload(columns, tables, full)
     else:
         payload = parcel_payload(memo, snapshot.parcels, projects, shown_projects, filters, snapshot.as_of,
-                                 include_personal_data=include_personal_data, markers=markers)
+                                 include_personal_data=include_personal_data, markers=markers, state=state)
     m.add_child(LookupTables({**payload["tables"], "flags": payload["state"]["flags"]}, PARCEL_TOOLTIP_JS))
     options = {"colours": payload["tables"]["colours"], "edge": PARCEL_EDGE, "risk": RISK_COLOUR,
                "fillOpacity": PARCEL_FILL_OPACITY, "aggregateAbove": int(aggregate_above), "viewport": viewport}
@@ -214,7 +216,7 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
               tile_basemap: bool = True, km_label_every_m: float = 5000.0,
               include_personal_data: bool = False, people_markers: bool = True,
               people: PeopleFigures | None = None, aggregate_above: int = AGGREGATE_ABOVE,
-              viewport: bool = False) -> folium.Map:
+              viewport: bool = False, state: dict | None = None) -> folium.Map:
     """Build the GPMB progress map at the snapshot's as-of date.
 
     Parameters
@@ -256,6 +258,11 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
         the map then posts each view it shows to its parent, which answers with that view's parcels
         (:func:`mapview.viewport.view_payload`). For the dashboard's live map above
         :data:`mapview.viewport.VIEWPORT_ABOVE` parcels; an exported page (no parent) keeps the default.
+    state : dict, optional
+        The parcel layer's state when the caller already holds it: :func:`mapview.parcel_layer.map_state` of
+        the same snapshot, ``filters`` and markers (``people``; no ``markers`` entry without
+        ``people_markers``), without extra keys. Then neither the state nor the markers are computed again
+        (at 500 000 parcels they cost seconds of the map page's first paint); the page is the same.
 
     Returns
     -------
@@ -282,9 +289,9 @@ def build_map(snapshot: Snapshot, store: LayerReader, filters: Filters | Mapping
     _add_boundaries(m, memo, projects, f.project_ids)
     _add_centrelines(m, memo, all_projects, f.project_ids, km_label_every_m)
     add_resettlement_layer(m, memo, all_projects, f.project_ids)   # layer «Khu tái định cư» (mapview.resettlement)
-    markers = state_markers(snapshot, f, store, people) if people_markers else None
+    markers = state_markers(snapshot, f, store, people) if people_markers and state is None else None
     payload, layer = _add_parcels(m, memo, snapshot, all_projects, projects, f, include_personal_data, markers,
-                                  aggregate_above, viewport)
+                                  aggregate_above, viewport, state)
     if people_markers:
         _add_markers(m, layer)
     _add_title_and_legend(m, payload["state"])

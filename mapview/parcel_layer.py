@@ -14,12 +14,14 @@
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely.geometry
 
 from mapview.cache import StoreMemo
@@ -28,8 +30,8 @@ from mapview.layers import to_leaflet_geometries
 from mapview.legend import legend_html, title_html
 from mapview.parcels import (
     _at_risk,
-    _flag_index,
-    _stage_dates,
+    _flag_combinations,
+    _stage_date_column,
     _stage_ranks,
     parcel_properties,
 )
@@ -66,14 +68,33 @@ STATIC_SOURCES = ("parcel_id", "project_id", "commune", "commune_former", "map_s
                   "land_use", "area_to_recover_m2", "parcel_area_m2", "chainage_m", "illustrative", "owner_name")
 
 
-def _fingerprint(parcels: pd.DataFrame, projects: pd.DataFrame) -> int:
-    """A hash of the values the static columns are computed from (so a changed value is never served
+def _digest_column(digest: Any, values: pd.Series) -> None:
+    """Feed ``values`` into ``digest``: an Arrow column's buffers or a numeric column's bytes as they are (no
+    text per value: ``astype(str)`` of 500 000 parcels × 12 columns took 3-10 s of every map page, issue 13),
+    anything else through ``pandas.util.hash_pandas_object``."""
+    digest.update(f"|{values.name}:{values.dtype}:{len(values)}|".encode())
+    if hasattr(values.array, "__arrow_array__"):
+        array = pa.chunked_array(values.array.__arrow_array__())
+        for chunk in array.chunks:
+            digest.update(f"{chunk.offset}:{len(chunk)}".encode())
+            for buffer in chunk.buffers():
+                digest.update(b"-" if buffer is None else memoryview(buffer))
+    elif values.dtype.kind in "biufcmM":
+        digest.update(np.ascontiguousarray(values.to_numpy()).view(np.uint8))
+    else:
+        digest.update(pd.util.hash_pandas_object(values, index=False).to_numpy().view(np.uint8))
+
+
+def _fingerprint(parcels: pd.DataFrame, projects: pd.DataFrame) -> str:
+    """A digest of the values the static columns are computed from (so a changed value is never served
     from the cache, even under the same data version)."""
-    frame = parcels[[c for c in STATIC_SOURCES if c in parcels]].astype(str)
-    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    names = pd.util.hash_pandas_object(projects[["project_id", "short_name", "geometry_status"]].astype(str),
-                                       index=False).to_numpy()
-    return hash((tuple(frame.columns), rows.tobytes(), names.tobytes()))
+    digest = hashlib.blake2b(digest_size=16)
+    for name in STATIC_SOURCES:
+        if name in parcels:
+            _digest_column(digest, parcels[name])
+    for name in ("project_id", "short_name", "geometry_status"):
+        _digest_column(digest, projects[name].astype(str))
+    return digest.hexdigest()
 
 
 def _static_columns(memo: StoreMemo, parcels: pd.DataFrame, projects: pd.DataFrame,
@@ -90,10 +111,13 @@ def _static_columns(memo: StoreMemo, parcels: pd.DataFrame, projects: pd.DataFra
 
 
 def _flag_values(parcels: pd.DataFrame) -> tuple[list[str], list]:
-    labels, indices = _flag_index(parcels)
+    """(flag labels, per parcel its bitmask over them — or its index list above :data:`MAX_FLAG_BITS` flags),
+    computed once per distinct combination of flags."""
+    labels, indices, codes = _flag_combinations(parcels)
     if len(labels) > MAX_FLAG_BITS:
-        return labels, indices
-    return labels, [sum(1 << i for i in idx) for idx in indices]
+        return labels, [list(indices[c]) for c in codes.tolist()]
+    masks = np.array([sum(1 << i for i in idx) for idx in indices], dtype=np.int64)
+    return labels, masks[codes].tolist()
 
 
 def date_state(parcels: gpd.GeoDataFrame) -> dict:
@@ -105,7 +129,7 @@ def date_state(parcels: gpd.GeoDataFrame) -> dict:
     """
     ranks, risky = np.asarray(_stage_ranks(parcels), dtype=int), _at_risk(parcels)
     labels, flags = _flag_values(parcels)
-    dates = columnar(pd.DataFrame({"d": _stage_dates(parcels)}))["d"]
+    dates = _stage_date_column(parcels)
     return {"s": ranks.tolist(), "r": risky.tolist(), "d": dates, "f": flags, "flags": labels}
 
 
@@ -115,9 +139,10 @@ def filter_state(parcels: gpd.GeoDataFrame, shown: np.ndarray, projects: pd.Data
     adds ``v``, ``count``, ``at_risk_count``, ``title``, ``legend`` and ``markers`` (when given) for the
     parcels ``shown`` (bool per parcel)."""
     shown = np.asarray(shown, dtype=bool)
-    visible = parcels[shown]
-    counts = visible["stage"].value_counts().to_dict() if "stage" in visible else {}
-    illustrative = bool(visible["illustrative"].fillna(False).astype(bool).any()) if "illustrative" in visible else False
+    # the two columns, not the rows of the whole frame (geometry and all: seconds at 500 000 parcels)
+    counts = parcels["stage"][shown].value_counts().to_dict() if "stage" in parcels else {}
+    illustrative = bool(parcels["illustrative"][shown].fillna(False).astype(bool).any()) \
+        if "illustrative" in parcels else False
     has_approximate = bool((projects["geometry_status"] == "approximate").any()) if not projects.empty else False
     at_risk = int(np.asarray(dated["r"], dtype=bool)[shown].sum())
     marked = None if markers is None else {kind: len(positions) for kind, positions in markers.items()}
@@ -169,13 +194,15 @@ def shown_mask(parcels: gpd.GeoDataFrame, filters: Filters) -> np.ndarray:
 
 def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects: pd.DataFrame,
                    shown_projects: pd.DataFrame, filters: Filters, as_of: date, *,
-                   include_personal_data: bool = False, markers: dict[str, list[int]] | None = None) -> dict:
+                   include_personal_data: bool = False, markers: dict[str, list[int]] | None = None,
+                   state: dict | None = None) -> dict:
     """The parcel layer's payload: ``geometry``, ``columns``, ``tables``, ``state``, ``ids``.
 
     ``snapshot_parcels`` are all the snapshot's parcels (EPSG:9215); the payload carries those of the
     project filter; ``projects`` is the store's project table (short names, geometry status),
     ``shown_projects`` the filtered one (legend); ``markers`` the state's marker positions
-    (:func:`state_markers`). The geometry is cached in ``memo`` per data version.
+    (:func:`state_markers`); ``state``, when given, the :func:`map_state` of the same parcels, filters and
+    markers (not computed again). The geometry is cached in ``memo`` per data version.
     """
     parcels = payload_parcels(snapshot_parcels, filters.project_ids)
     columns, tables = _static_columns(memo, parcels, projects, include_personal_data)
@@ -183,7 +210,8 @@ def parcel_payload(memo: StoreMemo, snapshot_parcels: gpd.GeoDataFrame, projects
         "geometry": _geometry(memo, parcels, filters.project_ids),
         "columns": columns,
         "tables": tables,
-        "state": parcel_state(parcels, shown_mask(parcels, filters), shown_projects, as_of, markers),
+        "state": state if state is not None else parcel_state(parcels, shown_mask(parcels, filters), shown_projects,
+                                                              as_of, markers),
         "ids": parcels["parcel_id"].astype(str).tolist() if "parcel_id" in parcels else [],
     }
 

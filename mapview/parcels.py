@@ -16,7 +16,7 @@ import pandas as pd
 
 from domain.stages import STAGES
 from gis.chainage import format_chainage
-from vocab.format import fmt_date, fmt_number, is_missing
+from vocab.format import fmt_date, fmt_number
 from vocab.labels import LAND_USE_LABELS_VI, STAGE_COLOURS, STAGE_LABELS_VI, risk_flag_label
 
 #: Bits of the ``x`` property: notes shown at the foot of a parcel tooltip.
@@ -29,10 +29,22 @@ def _column(parcels: pd.DataFrame, name: str, default: Any, dtype: Any = None) -
     return parcels[name] if name in parcels else pd.Series(default, index=parcels.index, dtype=dtype)
 
 
-# Python lists first: iterating a pandas (Arrow) column element by element is slow.
+def _each_distinct(values: Any, compute: Any, missing: Any = None) -> list:
+    """``[compute(v) for v in values]`` with ``compute`` called once per distinct value (``pd.factorize``, in
+    C) and ``missing`` for a missing one (None, NaN, NaT, NA): at 500 000 parcels a formatter called per
+    parcel cost seconds (issue 13); the per-parcel forms are in ``tests/mapview/parcels_reference.py``."""
+    codes, uniques = pd.factorize(values if isinstance(values, (pd.Series, np.ndarray)) else
+                                  pd.Series(values, dtype=object), use_na_sentinel=True)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        table[i] = compute(value)
+    table[-1] = missing
+    return table[codes].tolist()   # code -1 (missing) takes the last entry
+
+
 def _stage_ranks(parcels: pd.DataFrame) -> list[int]:
     """Index of each parcel's ``stage`` in ``STAGES`` (unknown or missing: 0, ``not_started``)."""
-    return [_RANK.get(s, 0) for s in _column(parcels, "stage", "not_started").tolist()]
+    return _each_distinct(_column(parcels, "stage", "not_started"), lambda s: _RANK.get(s, 0), 0)
 
 
 def _at_risk(parcels: pd.DataFrame) -> np.ndarray:
@@ -45,7 +57,7 @@ def _project_index(parcels: pd.DataFrame, projects: pd.DataFrame) -> tuple[list,
     known = set(project_ids)
     project_ids += [p for p in pd.unique(parcels["project_id"]) if p not in known]
     position = {p: i for i, p in reversed(list(enumerate(project_ids)))}  # first position, as list.index
-    return project_ids, [position[p] for p in parcels["project_id"].tolist()]
+    return project_ids, _each_distinct(parcels["project_id"], position.__getitem__)
 
 
 def _commune_index(parcels: pd.DataFrame) -> tuple[list[list[str]], np.ndarray]:
@@ -59,7 +71,7 @@ def _commune_index(parcels: pd.DataFrame) -> tuple[list[list[str]], np.ndarray]:
 def _integers(values: pd.Series) -> list[int | str | None]:
     """Sheet or parcel numbers as integers; a value that is not a number (a store written by another
     tool) as HTML-escaped text, shown literally; None when missing."""
-    return [None if is_missing(v) else _integer_or_text(v) for v in values.tolist()]
+    return _each_distinct(values, _integer_or_text)
 
 
 def _integer_or_text(value: Any) -> int | str:
@@ -70,39 +82,72 @@ def _integer_or_text(value: Any) -> int | str:
 
 
 def _land_use_codes(parcels: pd.DataFrame) -> list[str]:
-    return [html.escape(str(v)) if isinstance(v, str) else "" for v in parcels["land_use"].tolist()]
+    return _each_distinct(parcels["land_use"], lambda v: html.escape(str(v)) if isinstance(v, str) else "", "")
+
+
+def _whole_metres(values: pd.Series) -> np.ndarray:
+    """Float metres rounded half to even to the metre (as ``format(v, '.0f')`` and ``round`` do): the key of
+    :func:`_each_distinct` for texts rounded to the metre, so their distinct count stays bounded."""
+    return np.rint(pd.to_numeric(values, errors="coerce").astype(float).to_numpy())
 
 
 def _area_texts(values: pd.Series) -> list[str | None]:
     """Areas in m² as ``1.234`` (rounded to the metre), None when missing."""
-    return [None if is_missing(v) else fmt_number(v) for v in pd.to_numeric(values, errors="coerce").tolist()]
+    return _each_distinct(_whole_metres(values), fmt_number)
 
 
 def _chainage_texts(parcels: pd.DataFrame) -> list[str | None]:
     """``Km3+700`` for linear-project parcels, None for the others."""
-    chainage = _column(parcels, "chainage_m", float("nan"))
-    return [None if pd.isna(v) else format_chainage(float(v)) for v in chainage.tolist()]
+    chainage = pd.to_numeric(_column(parcels, "chainage_m", float("nan")), errors="coerce").astype(float).to_numpy()
+    keys = np.where(chainage >= 0, np.rint(chainage), chainage)   # a negative one raises in format_chainage
+    return _each_distinct(keys, lambda v: format_chainage(float(v)))
+
+
+def _stage_date_codes(parcels: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(per parcel the index of its ``stage_date`` text, -1 without one; the distinct ``dd/mm/yyyy`` texts in
+    order of first appearance)."""
+    dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
+        pd.Series(pd.NaT, index=parcels.index)
+    codes, days = pd.factorize(dates)  # a few hundred distinct days among thousands of parcels: format each once
+    text_codes, texts = pd.factorize(pd.Series([fmt_date(day) for day in days], dtype=object))  # one text a day
+    return np.append(text_codes, -1)[codes], [str(t) for t in texts]
 
 
 def _stage_dates(parcels: pd.DataFrame) -> list[str | None]:
     """``stage_date`` as ``dd/mm/yyyy``, None when the parcel has no stage date."""
-    dates = pd.to_datetime(parcels["stage_date"], errors="coerce") if "stage_date" in parcels else \
-        pd.Series(pd.NaT, index=parcels.index)
-    codes, days = pd.factorize(dates)  # a few hundred distinct days among thousands of parcels: format each once
-    texts = [fmt_date(day) for day in days]
-    return [texts[code] if code >= 0 else None for code in codes.tolist()]
+    codes, texts = _stage_date_codes(parcels)
+    return np.array([*texts, None], dtype=object)[codes].tolist()
+
+
+def _stage_date_column(parcels: pd.DataFrame) -> list | dict:
+    """:func:`_stage_dates` as :func:`mapview.encode.columnar` encodes it (dictionary-encoded when shorter),
+    from the codes directly instead of through 500 000 texts."""
+    codes, texts = _stage_date_codes(parcels)
+    if not texts or len(texts) * 2 > len(codes):
+        return np.array([*texts, None], dtype=object)[codes].tolist()
+    return {"dict": texts, "codes": codes.tolist()}
+
+
+def _flag_combinations(parcels: pd.DataFrame) -> tuple[list[str], list[list[int]], np.ndarray]:
+    """(labels of the distinct risk-flag codes in order of first appearance, HTML-escaped; the flag indices of
+    each distinct combination of flags, in order of first appearance; the combination of each parcel).
+
+    A code first appears in the first parcel that has it, whose combination is then new: walking the
+    combinations in order gives the order of walking the parcels."""
+    flags = _column(parcels, "risk_flags", None, dtype=object).tolist()
+    keys = pd.Series([() if codes is None or isinstance(codes, float) else tuple(codes) for codes in flags],
+                     dtype=object)
+    codes, combinations = pd.factorize(keys)
+    position: dict[str, int] = {}
+    indices = [[position.setdefault(code, len(position)) for code in combination] for combination in combinations]
+    return [html.escape(risk_flag_label(code)) for code in position], indices, codes
 
 
 def _flag_index(parcels: pd.DataFrame) -> tuple[list[str], list[list[int]]]:
     """(labels of the distinct risk-flag codes in order of first appearance, HTML-escaped; per parcel
     the indices of its flags in that list)."""
-    position: dict[str, int] = {}
-    indices = []
-    for codes in _column(parcels, "risk_flags", None, dtype=object).tolist():
-        if codes is None or isinstance(codes, float):
-            codes = []
-        indices.append([position.setdefault(code, len(position)) for code in codes])
-    return [html.escape(risk_flag_label(code)) for code in position], indices
+    labels, indices, codes = _flag_combinations(parcels)
+    return labels, [list(indices[c]) for c in codes.tolist()]
 
 
 def _note_bits(parcels: pd.DataFrame, projects: pd.DataFrame) -> np.ndarray:
@@ -114,8 +159,8 @@ def _note_bits(parcels: pd.DataFrame, projects: pd.DataFrame) -> np.ndarray:
 
 
 def _owner_names(parcels: pd.DataFrame) -> list[str | None]:
-    owners = _column(parcels, "owner_name", None, dtype=object)
-    return [html.escape(v.strip()) if isinstance(v, str) and v.strip() else None for v in owners]
+    return _each_distinct(_column(parcels, "owner_name", None, dtype=object),
+                          lambda v: html.escape(v.strip()) if isinstance(v, str) and v.strip() else None)
 
 
 def parcel_properties(parcels: gpd.GeoDataFrame, projects: pd.DataFrame, *,

@@ -201,16 +201,30 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
     frame = frame.assign(closed_month=frame["closed_date"].where(closing).dt.to_period("M"),
                          received_month=frame["received_date"].dt.to_period("M"))
     months = pd.period_range(frame["received_month"].min(), now.to_period("M"), freq="M")
-    rows = []
-    for key, group in frame.groupby(by, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        for month in months:
-            end = min(month.end_time.normalize(), now)
-            closed_then = group["closed_month"].notna() & (group["closed_date"] <= end)
-            rows.append((*key, month, int((group["received_month"] == month).sum()),
-                         int(((group["closed_month"] == month) & (group["status"] == "resolved")).sum()),
-                         int((group["closed_month"] == month).sum()),
-                         int(((group["received_date"] <= end) & ~closed_then).sum())))
+    # Letters × months at once (a loop of pandas comparisons per group and month took 5-14 s of every new
+    # as-of date at load; the loop is tests/people/complaints_reference.py): one row of counts per letter and
+    # month, summed per group.
+    ends = np.array([min(month.end_time.normalize(), now).to_datetime64() for month in months], dtype="datetime64[ns]")
+    ordinals = np.array([month.ordinal for month in months])
+    received_on = frame["received_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    closed_on = frame["closed_date"].to_numpy(dtype="datetime64[ns]")[:, None]
+    closed_month = frame["closed_month"].to_numpy(dtype=object)
+    has_closed = frame["closed_month"].notna().to_numpy()
+    closed_ordinal = np.array([m.ordinal if ok else np.iinfo(np.int64).min for m, ok in zip(closed_month, has_closed)],
+                              dtype=np.int64)[:, None]
+    in_month = closed_ordinal == ordinals[None, :]
+    resolved = frame["status"].eq("resolved").fillna(False).to_numpy(dtype=bool)[:, None]
+    counts = np.stack([
+        np.array([m.ordinal for m in frame["received_month"]])[:, None] == ordinals[None, :],
+        in_month & resolved,
+        in_month,
+        (received_on <= ends[None, :]) & ~(has_closed[:, None] & (closed_on <= ends[None, :])),
+    ], axis=-1).astype(np.int64)
+    groups = frame.groupby(by, dropna=False)
+    totals = np.zeros((groups.ngroups, len(months), 4), dtype=np.int64)
+    np.add.at(totals, groups.ngroup().to_numpy(), counts)
+    keys = [key if isinstance(key, tuple) else (key,) for key in groups.size().index]
+    rows = [(*key, month, *map(int, totals[g, j])) for g, key in enumerate(keys) for j, month in enumerate(months)]
     return pd.DataFrame(rows, columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
 
 
@@ -237,7 +251,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     if live.empty:
         return frozenset()
     named = _letter_keys(live)
-    candidates = _parcel_keys(parcels[parcels["project_id"].isin(named["project_id"].unique())])
+    # the four columns, and of them only the rows a letter may name (not 500 000 parcels, geometry and all)
+    columns = [c for c in ("parcel_id", "project_id", "parcel_number", "household_id") if c in parcels]
+    candidates = _parcel_keys(parcels[columns], named)
     hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
     if hits.empty:
         return frozenset()
@@ -257,11 +273,15 @@ def _letter_keys(live: pd.DataFrame) -> pd.DataFrame:
     return named.dropna(subset=["key"])
 
 
-def _parcel_keys(parcels: pd.DataFrame) -> pd.DataFrame:
+def _parcel_keys(parcels: pd.DataFrame, named: pd.DataFrame | None = None) -> pd.DataFrame:
     """``parcel_id``, ``project_id``, ``key`` (the canonical parcel number; each distinct value parsed once)
-    and ``home`` (``household_id`` or None) of the parcels with a valid parcel number."""
+    and ``home`` (``household_id`` or None) of the parcels with a valid parcel number; with ``named``
+    (:func:`_letter_keys`) only those whose project and key a letter names (the others join nothing)."""
     numbers = parcels["parcel_number"]
     keys = numbers.map({v: try_parcel_key(v) for v in pd.unique(numbers.dropna())})
+    if named is not None:
+        keep = (parcels["project_id"].isin(named["project_id"].unique()) & keys.isin(named["key"].unique())).to_numpy()
+        parcels, keys = parcels[keep], keys[keep]
     homes = parcels["household_id"] if "household_id" in parcels else pd.Series(None, index=parcels.index)
     frame = pd.DataFrame({"parcel_id": parcels["parcel_id"].to_numpy(), "project_id": parcels["project_id"].to_numpy(),
                           "key": keys.to_numpy(dtype=object), "home": homes.to_numpy(dtype=object)})

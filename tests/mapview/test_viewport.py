@@ -112,3 +112,26 @@ def test_a_parcel_without_geometry_is_in_no_view():
     assert index.within({"w": -180, "s": -90, "e": 180, "n": 90}).sum() == len(parcels) - 1
     reference = view_index(PARCELS)
     assert np.allclose(np.delete(index.west, 3), np.delete(reference.west, 3))
+
+
+def _page_text(m) -> str:
+    """The page of ``m`` with folium's random element ids, and so the scripts' CSP hashes, replaced (two builds of
+    one map compare equal)."""
+    import re
+
+    from mapview import standalone_html
+
+    return re.sub(r"sha256-[A-Za-z0-9+/=]+", "sha256-X", re.sub(r"_[0-9a-f]{32}", "_ID", standalone_html(m)))
+
+
+def test_a_map_built_with_the_callers_state_is_the_same_page():
+    from mapview import build_map
+
+    earlier = synthetic.compute_snapshot(STORE, date(2024, 3, 31))
+    for viewport in (True, False):
+        for f in (Filters(), Filters(project_ids=("QL4B",)), Filters(stages=("paid",), at_risk_only=True)):
+            state = map_state(SNAPSHOT, PROJECTS, f, store=STORE)
+            built = _page_text(build_map(SNAPSHOT, STORE, f, viewport=viewport))
+            assert _page_text(build_map(SNAPSHOT, STORE, f, viewport=viewport, state=state)) == built
+            other = map_state(earlier, PROJECTS, f, store=STORE)
+            assert _page_text(build_map(SNAPSHOT, STORE, f, viewport=viewport, state=other)) != built  # it is used
