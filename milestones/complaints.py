@@ -189,7 +189,8 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
     DataFrame
         ``by`` columns, ``month`` (Period[M]), ``received``, ``resolved`` (status ``resolved`` with its
         ``closed_date`` in the month), ``closed`` (any closed status), ``open_at_month_end`` (received by
-        the month's end, or ``as_of`` for the current month, and not closed by then).
+        the month's end, or ``as_of`` for the current month, and not closed by then); one row per group of
+        ``by`` (sorted, a missing key last) and month, from the first month a letter was received.
     """
     by = list(by)
     now = pd.Timestamp(as_of)
@@ -197,21 +198,39 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
     frame = frame[frame["received_date"] <= now]
     if frame.empty:
         return pd.DataFrame(columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
-    closing = frame["status"].isin(CLOSED_COMPLAINT_STATUSES) & (frame["closed_date"] <= now)
-    frame = frame.assign(closed_month=frame["closed_date"].where(closing).dt.to_period("M"),
-                         received_month=frame["received_date"].dt.to_period("M"))
-    months = pd.period_range(frame["received_month"].min(), now.to_period("M"), freq="M")
-    rows = []
-    for key, group in frame.groupby(by, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        for month in months:
-            end = min(month.end_time.normalize(), now)
-            closed_then = group["closed_month"].notna() & (group["closed_date"] <= end)
-            rows.append((*key, month, int((group["received_month"] == month).sum()),
-                         int(((group["closed_month"] == month) & (group["status"] == "resolved")).sum()),
-                         int((group["closed_month"] == month).sum()),
-                         int(((group["received_date"] <= end) & ~closed_then).sum())))
+    closing = (frame["status"].isin(CLOSED_COMPLAINT_STATUSES) & (frame["closed_date"] <= now)).to_numpy()
+    # Month numbers (year × 12 + month): a normalised date is on or before a month's end (or ``as_of``,
+    # itself after every kept date) exactly when its month is on or before that month.
+    received = _month_number(frame["received_date"])
+    closed = np.where(closing, _month_number(frame["closed_date"].fillna(now)), -1)
+    first, last = int(received.min()), _month_number(pd.Series([now]))[0]
+    groups = frame.groupby(by, dropna=False, sort=True)
+    codes, shape = groups.ngroup().to_numpy(), (groups.ngroups, int(last - first + 1))
+    # received / resolved / closed in each month; a letter closed before the first month counts in none
+    counted = closing & (closed >= first)
+    resolved = counted & (frame["status"] == "resolved").to_numpy()
+    # open at a month's end: received by then, less those received and closed by then
+    gone = np.maximum(received, closed)[closing]
+    open_end = _per_month(codes, received - first, shape).cumsum(axis=1) \
+        - _per_month(codes[closing], gone - first, shape).cumsum(axis=1)
+    tables = (_per_month(codes, received - first, shape), _per_month(codes[resolved], closed[resolved] - first, shape),
+              _per_month(codes[counted], closed[counted] - first, shape), open_end)
+    months = pd.period_range(pd.Period(frame["received_date"].min(), "M"), now.to_period("M"), freq="M")
+    rows = [(*(key if isinstance(key, tuple) else (key,)), month, *(int(t[g, m]) for t in tables))
+            for g, key in enumerate(groups.size().index) for m, month in enumerate(months)]
     return pd.DataFrame(rows, columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
+
+
+def _month_number(dates: pd.Series) -> np.ndarray:
+    """year × 12 + month − 1 of each (normalised, not missing) Timestamp."""
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def _per_month(codes: np.ndarray, months: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """How many of the (group code, month offset) pairs fall in each cell of a groups × months table."""
+    out = np.zeros(shape, dtype=np.int64)
+    np.add.at(out, (codes, months), 1)
+    return out
 
 
 def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date) -> frozenset[str]:
