@@ -423,12 +423,22 @@ def _cached_events(url: str | None, version: tuple, units: tuple[str, ...] = ())
     return _cached_reader(url, units).events()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_count_dates(unit: str, url: str | None, version: tuple, units: tuple[str, ...], _snap: Any) -> dict:
+    """:func:`milestones.league.count_dates` once per (unit, data version, account's units): the parcels' communes
+    and the ledger do not change with the as-of date, so ``_snap`` (any date's snapshot) is not part of the key."""
+    from milestones.league import count_dates
+
+    return count_dates(_snap.parcels, _cached_events(url, version, units), unit)
+
+
 @st.cache_resource(show_spinner="Đang xếp hạng xã, phường…", max_entries=16)
 def _cached_league(as_of_date: date, unit: str, url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
     from milestones.league import communes_league
 
-    return communes_league(_cached_snapshot(as_of_date, url, version, units), _cached_events(url, version, units),
-                           unit=unit)
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    return communes_league(snap, _cached_events(url, version, units), unit=unit,
+                           counts=_cached_count_dates(unit, url, version, units, snap))
 
 
 def league(unit: str, as_of_date: date | None = None) -> Any:
@@ -443,11 +453,20 @@ def league(unit: str, as_of_date: date | None = None) -> Any:
 
 
 # ------------------------------------------------------------------------------------ people side
+@st.cache_resource(show_spinner="Đang đọc sổ hộ dân, chi trả, đơn thư…", max_entries=4)
+def _cached_people_registers(url: str | None, version: tuple) -> Any:
+    """:func:`milestones.people.read_people` of the store, once per data version: a new as-of date only
+    computes (:func:`_cached_people`). Read-only."""
+    from milestones.people import read_people
+
+    return read_people(_cached_store(url))
+
+
 @st.cache_resource(show_spinner="Đang tính số liệu hộ dân, chi trả, đơn thư…", max_entries=8)
 def _cached_people(as_of_date: date, url: str | None, version: tuple) -> Any:
-    from milestones.people import people_figures
+    from milestones.people import people_at
 
-    return people_figures(_cached_store(url), as_of_date)
+    return people_at(_cached_people_registers(url, version), as_of_date)
 
 
 def _people_of_store(as_of_date: date, url: str | None) -> Any:

@@ -1,5 +1,6 @@
 """``milestones.complaints.monthly_counts`` (counts per group × month with numpy) equals the group-by-month loop it
-replaced (``tests/people/complaints_reference.py``) on random registers and on the bundled one."""
+replaced (``tests/people/complaints_reference.py``) on random registers and on the bundled one; the people figures
+from registers read once (``milestones.people.people_at``) equal a fresh read at every date."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -49,20 +50,37 @@ def test_monthly_counts_equal_the_reference(rows, shift):
 
 
 @pytest.fixture(scope="module")
-def bundled_letters(tmp_path_factory):
+def bundled(tmp_path_factory):
     from tests.support.stores import demo_store
 
     if not (SOURCES / "parcels.gpkg").exists():
         pytest.skip("bundled data/sources not built")
     store = demo_store(f"sqlite:///{tmp_path_factory.mktemp('letters') / 'demo.gpkg'}", SOURCES)
-    try:
-        return store.register("complaints")
-    finally:
-        store.close()
+    yield store
+    store.close()
 
 
-def test_monthly_counts_of_the_bundled_register_equal_the_reference(bundled_letters):
-    letters = bundled_letters
+def test_monthly_counts_of_the_bundled_register_equal_the_reference(bundled):
+    letters = bundled.register("complaints")
     assert len(letters) > 100
     for day in (date(2023, 12, 31), date(2024, 6, 30), date(2024, 9, 30), date(2025, 7, 15)):
         same(letters, day)
+
+
+def test_registers_read_once_give_every_date_the_figures_of_a_fresh_read(bundled):
+    """The dashboard reads the registers once per data version (``read_people``) and computes each date from them
+    (``people_at``): no date may change them for the next one."""
+    import dataclasses
+
+    from milestones.people import people_at, people_figures, read_people
+
+    registers = read_people(bundled)
+    for day in (date(2024, 9, 30), date(2023, 12, 31), date(2025, 7, 15), date(2024, 9, 30)):
+        shared, fresh = people_at(registers, day), people_figures(bundled, day)
+        for f in dataclasses.fields(fresh):
+            a, b = getattr(shared, f.name), getattr(fresh, f.name)
+            if isinstance(b, pd.DataFrame):
+                pd.testing.assert_frame_equal(a, b, obj=f.name)
+            else:
+                assert a == b, f.name
+        assert shared.cards() == fresh.cards()
