@@ -380,8 +380,18 @@ def _cached_marker_masks(as_of_date: date, project_ids: tuple[str, ...], url: st
     one per as-of date and project filter: another commune / stage / at-risk filter reuses them. Read-only."""
     from mapview.parcel_layer import map_marker_masks
 
-    return map_marker_masks(_cached_snapshot(as_of_date, url, version, units), project_ids,
-                            people=_people_of_store(as_of_date, url))
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    return map_marker_masks(snap, project_ids, people=_people_of_store(as_of_date, url),
+                            letter_keys=_cached_letter_keys(url, version, units, snap))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_letter_keys(url: str | None, version: tuple, units: tuple[str, ...], _snap: Any) -> Any:
+    """:func:`milestones.complaints.letter_keys` of the parcels, once per data version and account's units (the
+    parcel numbers do not change with the as-of date: ``_snap``, any date's snapshot, is not part of the key)."""
+    from milestones.complaints import letter_keys
+
+    return letter_keys(_snap.parcels)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

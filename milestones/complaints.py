@@ -233,7 +233,8 @@ def _per_month(codes: np.ndarray, months: np.ndarray, shape: tuple[int, int]) ->
     return out
 
 
-def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date) -> frozenset[str]:
+def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date,
+                        keys: pd.DataFrame | None = None) -> frozenset[str]:
     """The ``parcel_id`` of every parcel named by a letter open at ``as_of`` (an obstacle of the schedule).
 
     A letter is open at ``as_of`` when it was received on or before it and is not closed by then
@@ -247,6 +248,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
         The complaints register (``project_id``, ``parcels``, ``household_id``, ``received_date``, ``closed_date``).
     parcels : DataFrame
         ``parcel_id``, ``project_id``, ``parcel_number`` and optionally ``household_id``.
+    keys : DataFrame, optional
+        :func:`letter_keys` of ``parcels`` (they do not change with the date: the dashboard keeps them per data
+        version); made here when None.
     """
     if letters is None or len(letters) == 0 or len(parcels) == 0:
         return frozenset()
@@ -256,7 +260,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     if live.empty:
         return frozenset()
     named = _letter_keys(live)
-    candidates = _parcel_keys(parcels[parcels["project_id"].isin(named["project_id"].unique())])
+    projects = named["project_id"].unique()
+    candidates = _parcel_keys(parcels[parcels["project_id"].isin(projects)]) if keys is None else \
+        keys[keys["project_id"].isin(projects)]
     hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
     if hits.empty:
         return frozenset()
@@ -274,6 +280,12 @@ def _letter_keys(live: pd.DataFrame) -> pd.DataFrame:
                           "sender": senders.to_numpy(dtype=object)}).explode("key")
     named["key"] = named["key"].map(try_parcel_key)        # the one key rule: 263a is 263A
     return named.dropna(subset=["key"])
+
+
+def letter_keys(parcels: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`open_letter_parcels` matches letters against (``keys=``): ``parcel_id``, ``project_id``, ``key``
+    (canonical parcel number), ``home`` (``household_id`` or None) of the parcels with a valid parcel number."""
+    return _parcel_keys(parcels)
 
 
 def _parcel_keys(parcels: pd.DataFrame) -> pd.DataFrame:
