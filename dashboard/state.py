@@ -384,8 +384,18 @@ def _cached_marker_masks(as_of_date: date, project_ids: tuple[str, ...], url: st
     one per as-of date and project filter: another commune / stage / at-risk filter reuses them. Read-only."""
     from mapview.parcel_layer import map_marker_masks
 
-    return map_marker_masks(_cached_snapshot(as_of_date, url, version, units), project_ids,
-                            people=_people_of_store(as_of_date, url))
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    return map_marker_masks(snap, project_ids, people=_people_of_store(as_of_date, url),
+                            letter_keys=_cached_letter_keys(url, version, units, snap))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_letter_keys(url: str | None, version: tuple, units: tuple[str, ...], _snap: Any) -> Any:
+    """:func:`milestones.complaints.letter_keys` of the parcels, once per data version and account's units (the
+    parcel numbers do not change with the as-of date: ``_snap``, any date's snapshot, is not part of the key)."""
+    from milestones.complaints import letter_keys
+
+    return letter_keys(_snap.parcels)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -427,12 +437,22 @@ def _cached_events(url: str | None, version: tuple, units: tuple[str, ...] = ())
     return _cached_reader(url, units).events()
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_count_dates(unit: str, url: str | None, version: tuple, units: tuple[str, ...], _snap: Any) -> dict:
+    """:func:`milestones.league.count_dates` once per (unit, data version, account's units): the parcels' communes
+    and the ledger do not change with the as-of date, so ``_snap`` (any date's snapshot) is not part of the key."""
+    from milestones.league import count_dates
+
+    return count_dates(_snap.parcels, _cached_events(url, version, units), unit)
+
+
 @st.cache_resource(show_spinner="Đang xếp hạng xã, phường…", max_entries=16)
 def _cached_league(as_of_date: date, unit: str, url: str | None, version: tuple, units: tuple[str, ...] = ()) -> Any:
     from milestones.league import communes_league
 
-    return communes_league(_cached_snapshot(as_of_date, url, version, units), _cached_events(url, version, units),
-                           unit=unit)
+    snap = _cached_snapshot(as_of_date, url, version, units)
+    return communes_league(snap, _cached_events(url, version, units), unit=unit,
+                           counts=_cached_count_dates(unit, url, version, units, snap))
 
 
 def league(unit: str, as_of_date: date | None = None) -> Any:
@@ -447,11 +467,20 @@ def league(unit: str, as_of_date: date | None = None) -> Any:
 
 
 # ------------------------------------------------------------------------------------ people side
+@st.cache_resource(show_spinner="Đang đọc sổ hộ dân, chi trả, đơn thư…", max_entries=4)
+def _cached_people_registers(url: str | None, version: tuple) -> Any:
+    """:func:`milestones.people.read_people` of the store, once per data version: a new as-of date only
+    computes (:func:`_cached_people`). Read-only."""
+    from milestones.people import read_people
+
+    return read_people(_cached_store(url))
+
+
 @st.cache_resource(show_spinner="Đang tính số liệu hộ dân, chi trả, đơn thư…", max_entries=8)
 def _cached_people(as_of_date: date, url: str | None, version: tuple) -> Any:
-    from milestones.people import people_figures
+    from milestones.people import people_at
 
-    return people_figures(_cached_store(url), as_of_date)
+    return people_at(_cached_people_registers(url, version), as_of_date)
 
 
 def _people_of_store(as_of_date: date, url: str | None) -> Any:

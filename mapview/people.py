@@ -53,8 +53,8 @@ def _keys(projects: pd.Series, households: pd.Series) -> pd.MultiIndex:
     return pd.MultiIndex.from_arrays([projects.to_numpy(dtype=object), households.to_numpy(dtype=object)])
 
 
-def people_marker_masks(snapshot, store, parcels: pd.DataFrame,
-                        figures: PeopleFigures | None = None) -> tuple[np.ndarray, np.ndarray]:
+def people_marker_masks(snapshot, store, parcels: pd.DataFrame, figures: PeopleFigures | None = None, *,
+                        letter_keys: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The marker rule: (open letter, unpaid household) as boolean arrays aligned with the rows of ``parcels``.
 
     Parameters
@@ -71,6 +71,9 @@ def people_marker_masks(snapshot, store, parcels: pd.DataFrame,
     figures : milestones.people.PeopleFigures, optional
         The people-side figures at ``snapshot.as_of`` (the dashboard's cached ones), instead of computing
         them from ``store``: their ``letters`` and ``payments`` are used.
+    letter_keys : DataFrame, optional
+        :func:`milestones.complaints.letter_keys` of ``snapshot.parcels`` (kept per data version by the
+        dashboard); made from the parcels when None.
 
     Returns
     -------
@@ -92,7 +95,7 @@ def people_marker_masks(snapshot, store, parcels: pd.DataFrame,
     figures = people_figures(store, snapshot.as_of) if figures is None else figures
     if figures.as_of != snapshot.as_of:
         raise ValueError(f"People figures at {figures.as_of} for a snapshot at {snapshot.as_of}")
-    letters = open_letter_parcels(figures.letters, snapshot.parcels, snapshot.as_of)
+    letters = open_letter_parcels(figures.letters, snapshot.parcels, snapshot.as_of, keys=letter_keys)
     complaint = complaint | parcels["parcel_id"].isin(letters).to_numpy()
     return complaint, _unpaid_mask(parcels, figures.payments)
 

@@ -189,7 +189,8 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
     DataFrame
         ``by`` columns, ``month`` (Period[M]), ``received``, ``resolved`` (status ``resolved`` with its
         ``closed_date`` in the month), ``closed`` (any closed status), ``open_at_month_end`` (received by
-        the month's end, or ``as_of`` for the current month, and not closed by then).
+        the month's end, or ``as_of`` for the current month, and not closed by then); one row per group of
+        ``by`` (sorted, a missing key last) and month, from the first month a letter was received.
     """
     by = list(by)
     now = pd.Timestamp(as_of)
@@ -197,38 +198,43 @@ def monthly_counts(letters: pd.DataFrame, as_of: date, by: Sequence[str] = ("pro
     frame = frame[frame["received_date"] <= now]
     if frame.empty:
         return pd.DataFrame(columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
-    closing = frame["status"].isin(CLOSED_COMPLAINT_STATUSES) & (frame["closed_date"] <= now)
-    frame = frame.assign(closed_month=frame["closed_date"].where(closing).dt.to_period("M"),
-                         received_month=frame["received_date"].dt.to_period("M"))
-    months = pd.period_range(frame["received_month"].min(), now.to_period("M"), freq="M")
-    # Letters × months at once (a loop of pandas comparisons per group and month took 5-14 s of every new
-    # as-of date at load; the loop is tests/people/complaints_reference.py): one row of counts per letter and
-    # month, summed per group.
-    ends = np.array([min(month.end_time.normalize(), now).to_datetime64() for month in months], dtype="datetime64[ns]")
-    ordinals = np.array([month.ordinal for month in months])
-    received_on = frame["received_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    closed_on = frame["closed_date"].to_numpy(dtype="datetime64[ns]")[:, None]
-    closed_month = frame["closed_month"].to_numpy(dtype=object)
-    has_closed = frame["closed_month"].notna().to_numpy()
-    closed_ordinal = np.array([m.ordinal if ok else np.iinfo(np.int64).min for m, ok in zip(closed_month, has_closed)],
-                              dtype=np.int64)[:, None]
-    in_month = closed_ordinal == ordinals[None, :]
-    resolved = frame["status"].eq("resolved").fillna(False).to_numpy(dtype=bool)[:, None]
-    counts = np.stack([
-        np.array([m.ordinal for m in frame["received_month"]])[:, None] == ordinals[None, :],
-        in_month & resolved,
-        in_month,
-        (received_on <= ends[None, :]) & ~(has_closed[:, None] & (closed_on <= ends[None, :])),
-    ], axis=-1).astype(np.int64)
-    groups = frame.groupby(by, dropna=False)
-    totals = np.zeros((groups.ngroups, len(months), 4), dtype=np.int64)
-    np.add.at(totals, groups.ngroup().to_numpy(), counts)
-    keys = [key if isinstance(key, tuple) else (key,) for key in groups.size().index]
-    rows = [(*key, month, *map(int, totals[g, j])) for g, key in enumerate(keys) for j, month in enumerate(months)]
+    closing = (frame["status"].isin(CLOSED_COMPLAINT_STATUSES) & (frame["closed_date"] <= now)).to_numpy()
+    # Month numbers (year × 12 + month): a normalised date is on or before a month's end (or ``as_of``,
+    # itself after every kept date) exactly when its month is on or before that month.
+    received = _month_number(frame["received_date"])
+    closed = np.where(closing, _month_number(frame["closed_date"].fillna(now)), -1)
+    first, last = int(received.min()), _month_number(pd.Series([now]))[0]
+    groups = frame.groupby(by, dropna=False, sort=True)
+    codes, shape = groups.ngroup().to_numpy(), (groups.ngroups, int(last - first + 1))
+    # received / resolved / closed in each month; a letter closed before the first month counts in none
+    counted = closing & (closed >= first)
+    resolved = counted & (frame["status"] == "resolved").to_numpy()
+    # open at a month's end: received by then, less those received and closed by then
+    gone = np.maximum(received, closed)[closing]
+    open_end = _per_month(codes, received - first, shape).cumsum(axis=1) \
+        - _per_month(codes[closing], gone - first, shape).cumsum(axis=1)
+    tables = (_per_month(codes, received - first, shape), _per_month(codes[resolved], closed[resolved] - first, shape),
+              _per_month(codes[counted], closed[counted] - first, shape), open_end)
+    months = pd.period_range(pd.Period(frame["received_date"].min(), "M"), now.to_period("M"), freq="M")
+    rows = [(*(key if isinstance(key, tuple) else (key,)), month, *(int(t[g, m]) for t in tables))
+            for g, key in enumerate(groups.size().index) for m, month in enumerate(months)]
     return pd.DataFrame(rows, columns=[*by, "month", "received", "resolved", "closed", "open_at_month_end"])
 
 
-def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date) -> frozenset[str]:
+def _month_number(dates: pd.Series) -> np.ndarray:
+    """year × 12 + month − 1 of each (normalised, not missing) Timestamp."""
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def _per_month(codes: np.ndarray, months: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """How many of the (group code, month offset) pairs fall in each cell of a groups × months table."""
+    out = np.zeros(shape, dtype=np.int64)
+    np.add.at(out, (codes, months), 1)
+    return out
+
+
+def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: date,
+                        keys: pd.DataFrame | None = None) -> frozenset[str]:
     """The ``parcel_id`` of every parcel named by a letter open at ``as_of`` (an obstacle of the schedule).
 
     A letter is open at ``as_of`` when it was received on or before it and is not closed by then
@@ -242,6 +248,9 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
         The complaints register (``project_id``, ``parcels``, ``household_id``, ``received_date``, ``closed_date``).
     parcels : DataFrame
         ``parcel_id``, ``project_id``, ``parcel_number`` and optionally ``household_id``.
+    keys : DataFrame, optional
+        :func:`letter_keys` of ``parcels`` (they do not change with the date: the dashboard keeps them per data
+        version); made here when None.
     """
     if letters is None or len(letters) == 0 or len(parcels) == 0:
         return frozenset()
@@ -251,9 +260,11 @@ def open_letter_parcels(letters: pd.DataFrame, parcels: pd.DataFrame, as_of: dat
     if live.empty:
         return frozenset()
     named = _letter_keys(live)
-    # the four columns, and of them only the rows a letter may name (not 500 000 parcels, geometry and all)
+    projects = named["project_id"].unique()
+    # without kept keys: the four columns, and of them only the rows a letter may name (not 500 000 parcels,
+    # geometry and all)
     columns = [c for c in ("parcel_id", "project_id", "parcel_number", "household_id") if c in parcels]
-    candidates = _parcel_keys(parcels[columns], named)
+    candidates = _parcel_keys(parcels[columns], named) if keys is None else keys[keys["project_id"].isin(projects)]
     hits = named.merge(candidates, on=["project_id", "key"], how="inner", sort=False)
     if hits.empty:
         return frozenset()
@@ -271,6 +282,12 @@ def _letter_keys(live: pd.DataFrame) -> pd.DataFrame:
                           "sender": senders.to_numpy(dtype=object)}).explode("key")
     named["key"] = named["key"].map(try_parcel_key)        # the one key rule: 263a is 263A
     return named.dropna(subset=["key"])
+
+
+def letter_keys(parcels: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`open_letter_parcels` matches letters against (``keys=``): ``parcel_id``, ``project_id``, ``key``
+    (canonical parcel number), ``home`` (``household_id`` or None) of the parcels with a valid parcel number."""
+    return _parcel_keys(parcels)
 
 
 def _parcel_keys(parcels: pd.DataFrame, named: pd.DataFrame | None = None) -> pd.DataFrame:

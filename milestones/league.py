@@ -33,7 +33,8 @@ LEAGUE_COLUMNS: tuple[str, ...] = (
 UNITS: dict[str, str] = {"commune": "commune", "former": "commune_former"}
 
 
-def communes_league(snapshot, events: pd.DataFrame, *, unit: str = "commune") -> pd.DataFrame:
+def communes_league(snapshot, events: pd.DataFrame, *, unit: str = "commune",
+                    counts: dict[tuple, np.ndarray] | None = None) -> pd.DataFrame:
     """The league at the snapshot's date (rule in the module docstring).
 
     Parameters
@@ -44,6 +45,9 @@ def communes_league(snapshot, events: pd.DataFrame, *, unit: str = "commune") ->
         The ledger (``store.events()``; ``kind``, ``parcel_id``, ``commune``, ``project_id``, ``event_date``).
     unit : ``commune`` | ``former``
         2025 units or pre-1/7/2025 communes.
+    counts : dict, optional
+        :func:`count_dates` of the snapshot's parcels, ``events`` and ``unit`` (they do not change with the
+        as-of date: the dashboard keeps them per data version); computed here when None.
 
     Returns
     -------
@@ -58,10 +62,8 @@ def communes_league(snapshot, events: pd.DataFrame, *, unit: str = "commune") ->
     """
     if unit not in UNITS:
         raise ValueError("Đơn vị của bảng xã phải là commune (xã mới) hoặc former (xã cũ)")
-    col = UNITS[unit]
     p = snapshot.parcels
-    p = p.assign(_unit=p[col].fillna(p["commune"]) if col in p else p["commune"],
-                 _todo=p["stage_rank"] < HANDED_OVER_RANK)
+    p = p.assign(_unit=_units(p, unit), _todo=p["stage_rank"] < HANDED_OVER_RANK)
     p = p.assign(_complaint=p["complaint_open"].astype(bool) & p["_todo"])
     out = p.groupby(["project_id", "_unit"], as_index=False).agg(
         area_to_recover_m2=("area_to_recover_m2", "sum"), area_handed_over_m2=("area_handed_over_m2", "sum"),
@@ -72,7 +74,8 @@ def communes_league(snapshot, events: pd.DataFrame, *, unit: str = "commune") ->
     out["gap_ha"] = np.maximum(0.0, out["target_percent"] / 100.0 * out["area_to_recover_m2"]
                                - out["area_handed_over_m2"]) / 10_000
     out["blocking_parcels"] = _blocking_counts(out, p, snapshot.blockers)
-    out = _with_last_counts(out, p, events, snapshot.as_of, resolve_rules(snapshot.rules)["stale_counts_days"])
+    counts = count_dates(p, events, unit) if counts is None else counts
+    out = _with_last_counts(out, counts, snapshot.as_of, resolve_rules(snapshot.rules)["stale_counts_days"])
     out = out.sort_values(["project_id", "gap_ha", "area_to_recover_m2"], ascending=[True, False, False],
                           kind="stable", na_position="last")
     out["rank"] = out.groupby("project_id").cumcount() + 1
@@ -99,17 +102,40 @@ def _blocking_counts(out: pd.DataFrame, parcels: pd.DataFrame, blockers: pd.Data
     return np.array([int(counts.get(k, 0)) for k in keys], dtype="int64")
 
 
-def _with_last_counts(out: pd.DataFrame, parcels: pd.DataFrame, events: pd.DataFrame, as_of, stale_days) -> pd.DataFrame:
-    ts = to_timestamp(as_of)
-    ev = events[pd.to_datetime(events["event_date"]) <= ts]
-    unit_of = parcels.set_index("parcel_id")["_unit"]
-    on_parcels = ev[ev["kind"] == "parcel"].assign(commune=lambda f: f["parcel_id"].map(unit_of))
-    reports = ev[(ev["kind"] == "aggregate") & ev["commune"].notna()]
+def _units(parcels: pd.DataFrame, unit: str) -> pd.Series:
+    """The league unit of each parcel: its ``commune_former`` (else ``commune``) for ``former``, else ``commune``."""
+    col = UNITS[unit]
+    return parcels[col].fillna(parcels["commune"]) if col in parcels else parcels["commune"]
+
+
+def count_dates(parcels: pd.DataFrame, events: pd.DataFrame, unit: str = "commune") -> dict[tuple, np.ndarray]:
+    """The dates of the field counts of each (``project_id``, unit): every event on one of its parcels and every
+    aggregate report naming it, as sorted ``datetime64[ns]`` arrays (no missing date).
+
+    ``parcels``: ``parcel_id``, ``commune`` (and ``commune_former`` for ``unit="former"``); ``events``: the ledger
+    (``kind``, ``parcel_id``, ``commune``, ``project_id``, ``event_date``). Independent of the as-of date:
+    :func:`communes_league` takes the last date on or before it (a binary search per row).
+    """
+    unit_of = pd.Series(_units(parcels, unit).to_numpy(), index=parcels["parcel_id"].to_numpy())
+    on_parcels = events[events["kind"] == "parcel"]
+    on_parcels = on_parcels[["project_id", "event_date"]].assign(commune=on_parcels["parcel_id"].map(unit_of))
+    reports = events[(events["kind"] == "aggregate") & events["commune"].notna()]
     both = pd.concat([on_parcels[["project_id", "commune", "event_date"]], reports[["project_id", "commune", "event_date"]]])
-    last = both.assign(event_date=pd.to_datetime(both["event_date"])).groupby(["project_id", "commune"])["event_date"].max()
-    keys = list(zip(out["project_id"], out["commune"], strict=True))
-    dates = [last.get(k) for k in keys]
-    out["last_count_on"] = [None if d is None or pd.isna(d) else d.date() for d in dates]
-    out["days_since_last_count"] = [np.nan if d is None or pd.isna(d) else float((ts - d).days) for d in dates]
+    both = both.assign(event_date=pd.to_datetime(both["event_date"])).dropna()
+    both = both.sort_values(["project_id", "commune", "event_date"], kind="stable")
+    return {key: group.to_numpy(dtype="datetime64[ns]")
+            for key, group in both.groupby(["project_id", "commune"], sort=False)["event_date"]}
+
+
+def _with_last_counts(out: pd.DataFrame, counts: dict[tuple, np.ndarray], as_of, stale_days) -> pd.DataFrame:
+    ts = to_timestamp(as_of)
+    day = np.datetime64(ts.to_datetime64(), "ns")
+    dates = []
+    for key in zip(out["project_id"], out["commune"], strict=True):
+        seen = counts.get(key)
+        i = 0 if seen is None else int(np.searchsorted(seen, day, side="right"))
+        dates.append(pd.Timestamp(seen[i - 1]) if i else None)
+    out["last_count_on"] = [None if d is None else d.date() for d in dates]
+    out["days_since_last_count"] = [np.nan if d is None else float((ts - d).days) for d in dates]
     out["stale"] = [bool(np.isnan(d) or d > float(stale_days)) for d in out["days_since_last_count"]]
     return out

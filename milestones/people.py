@@ -178,43 +178,76 @@ def register_progress(households: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out.sort_values(["project_id", "rank"]).reindex(columns=list(REGISTER_PROGRESS_COLUMNS)).reset_index(drop=True)
 
 
+#: The registers :func:`read_people` reads (``store.register`` names).
+PEOPLE_REGISTERS = ("households", "plans", "refusals", "payments", "complaints", "transfers", "procedure", "lots",
+                    "areas")
+
+
+@dataclass(frozen=True)
+class PeopleRegisters:
+    """What :func:`people_figures` reads from a store, whatever the as-of date: ``rules``, ``registers``
+    (name → frame, :data:`PEOPLE_REGISTERS`), the lottery ``draws`` and the ``area_history``. Read-only: the
+    dashboard keeps one per data version and computes every date from it (:func:`people_at`)."""
+
+    rules: dict
+    registers: dict[str, pd.DataFrame]
+    draws: pd.DataFrame
+    area_history: pd.DataFrame
+
+
+def read_people(store, rules: dict | None = None) -> PeopleRegisters:
+    """The registers of ``store`` (no personal data) and its rules (``rules`` default ``store.rules()``);
+    a reader without registers (a test double) gives empty ones."""
+    rules = (store.rules() if hasattr(store, "rules") else {}) if rules is None else rules
+
+    def read(register: str) -> pd.DataFrame:
+        if hasattr(store, "register"):
+            return store.register(register)
+        return registers_frame(register)
+
+    draws = store.lottery_draws() if hasattr(store, "lottery_draws") else pd.DataFrame(columns=list(DRAW_COLUMNS))
+    history = progress_history(store.register_versions("areas")) if hasattr(store, "register_versions") \
+        else pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    return PeopleRegisters(rules=rules, registers={name: read(name) for name in PEOPLE_REGISTERS}, draws=draws,
+                           area_history=history)
+
+
 def people_figures(store, as_of: date, rules: dict | None = None) -> PeopleFigures:
-    """Every people-side figure at ``as_of`` from ``store`` (module docstring); ``rules`` default ``store.rules()``.
+    """Every people-side figure at ``as_of`` from ``store`` (module docstring); ``rules`` default ``store.rules()``:
+    ``people_at(read_people(store, rules), as_of)``.
 
     Raises
     ------
     ValueError
         A rule of ``payments`` or ``complaints`` in ``rules.yaml`` that is not valid (Vietnamese message).
     """
-    rules = (store.rules() if hasattr(store, "rules") else {}) if rules is None else rules
+    return people_at(read_people(store, rules), as_of)
 
-    def read(register: str) -> pd.DataFrame:   # a reader without registers (a test double) has none
-        if hasattr(store, "register"):
-            return store.register(register)
-        return registers_frame(register)
 
-    households = read("households")
-    plans = _approved_plans(read("plans"), households, as_of)
-    refusals = read("refusals")
-    status = payment_status(plans, read("payments"), as_of, refusals=refusals,
+def people_at(registers: PeopleRegisters, as_of: date) -> PeopleFigures:
+    """:func:`people_figures` at ``as_of`` from registers already read (:func:`read_people`); they are not
+    modified. Raises as :func:`people_figures`."""
+    rules, read = registers.rules, registers.registers
+    households = read["households"]
+    plans = _approved_plans(read["plans"], households, as_of)
+    refusals = read["refusals"]
+    status = payment_status(plans, read["payments"], as_of, refusals=refusals,
                             deadline_days=payment_deadline_days(rules))
     status["paid"] = status["paid_on"].notna()
-    letters = read("complaints")
+    letters = read["complaints"]
     clock = complaint_clock(letters, as_of, complaint_limits(rules))
-    draws = store.lottery_draws() if hasattr(store, "lottery_draws") else pd.DataFrame(columns=list(DRAW_COLUMNS))
+    draws = registers.draws
     draws = draws[pd.to_datetime(draws["recorded_at"], utc=True).dt.date <= as_of] if len(draws) else draws
-    lots = lot_allocation(read("lots"), draws)
+    lots = lot_allocation(read["lots"], draws)
     return PeopleFigures(
         as_of=as_of, households=households, payments=status,
         payment_totals=payment_totals(status) if len(status) else pd.DataFrame(),
         refusals=_refusal_table(status, refusals, as_of),
-        funds=funds_balance(plans, read("transfers"), as_of),
-        procedure=procedure_plan(read("procedure"), as_of),
+        funds=funds_balance(plans, read["transfers"], as_of),
+        procedure=procedure_plan(read["procedure"], as_of),
         register_progress=register_progress(households, as_of),
         letters=clock, overdue_by_body=overdue_by_body(clock), monthly=monthly_counts(letters, as_of),
-        areas=_area_table(read("areas"), lots, as_of), lots=lots, draws=draws,
-        area_history=progress_history(store.register_versions("areas")) if hasattr(store, "register_versions")
-        else pd.DataFrame(columns=list(HISTORY_COLUMNS)))
+        areas=_area_table(read["areas"], lots, as_of), lots=lots, draws=draws, area_history=registers.area_history)
 
 
 def registers_frame(register: str) -> pd.DataFrame:
