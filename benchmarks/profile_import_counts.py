@@ -36,6 +36,7 @@ _TIMED = (
     ("store.uploads", "insert_events", "insert events"),
     ("store.parcel_status", "refresh_in", "parcel_status refresh"),
     ("store.store:Store", "parcels", "store reads"),
+    ("store.store:Store", "parcel_attributes", "store reads"),
     ("store.store:Store", "projects", "store reads"),
     ("store.store:Store", "events", "store reads"),
     ("store.store:Store", "commit_upload", "commit (all)"),

@@ -5,6 +5,8 @@ caller's write transaction (:meth:`store.store.Store.commit_upload`).
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import os
 import sys
@@ -18,8 +20,35 @@ from domain.tables import EVENT_KINDS
 from store import sources
 from store.errors import StoreError
 
+log = logging.getLogger(__name__)
+
 #: Test hook: seconds to sleep inside the commit transaction, after the rows are written.
 SLEEP_IN_COMMIT_ENV = "GPMB_STORE_SLEEP_IN_COMMIT"
+
+#: SQLite page cache (KiB) while an upload's rows are checked against the ledger and appended to it. Each
+#: row lands at a random place of the ``events`` indexes (fingerprint, parcel, project and date); with the
+#: default 2 MiB cache a ledger of a few 100 000 rows re-reads most of those pages from the file for every
+#: row (a 100 000-row upload on a 400 000-row ledger: 2,3 s of CPU for the insert, 1,6 s with this cache).
+#: Pages are taken only as they are read, and the connection's own size is restored afterwards.
+LEDGER_WRITE_CACHE_KIB = 131_072
+
+
+@contextlib.contextmanager
+def ledger_page_cache(conn):
+    """Within the block, a SQLite connection's page cache is :data:`LEDGER_WRITE_CACHE_KIB` (no-op on PostgreSQL,
+    whose server keeps its own buffers). The previous ``cache_size`` is restored on leaving, error or not."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{LEDGER_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        try:
+            conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
+        except Exception:  # a connection already broken by the error being raised: that error is the one to see
+            log.debug("cache_size not restored", exc_info=True)
 
 
 def _is_missing(value) -> bool:

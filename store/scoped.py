@@ -88,6 +88,10 @@ class ScopedStore:
             visible &= {str(project_id)}
         return self._of(self.store.parcels(project_id), visible)
 
+    def parcel_attributes(self) -> pd.DataFrame:
+        """:meth:`store.store.Store.parcel_attributes` of the units' projects (no geometry)."""
+        return self._of(self.store.parcel_attributes(), self._project_ids())
+
     def communes(self) -> gpd.GeoDataFrame:
         """The shared communes layer (context, not limited)."""
         return self.store.communes()

@@ -112,6 +112,17 @@ class Store(ConfigStore, PeopleStore):
             return self._read("parcels")
         return self._read("parcels", lambda t: t.c.project_id == project_id)
 
+    def parcel_attributes(self) -> pd.DataFrame:
+        """Every parcel's attribute columns (those of :meth:`parcels` without ``geometry``), as a plain DataFrame.
+
+        For readers that need no shape (the validation of a field-count upload): the geometry is neither
+        read nor decoded (about 0,3 s of CPU for 20 000 parcels).
+        """
+        with read_connection(self.engine) as conn:
+            if not table_exists(conn, "parcels"):
+                return pd.DataFrame(empty_layer("parcels").drop(columns="geometry", errors="ignore"))
+            return read_layer_table(conn, "parcels", geometry=False)
+
     def communes(self) -> gpd.GeoDataFrame:
         """2025 communes/wards, EPSG:9215 (``name``, ``full_name``, ``code``, ``former_units`` …)."""
         return self._read("communes")

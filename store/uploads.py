@@ -18,7 +18,7 @@ from store.duplicates import find_duplicates
 from store.errors import Duplicates, StoreError, UploadResult
 from store.fingerprint import fingerprints
 from store.layer_versions import utcnow
-from store.ledger import insert_events, pause_for_tests
+from store.ledger import insert_events, ledger_page_cache, pause_for_tests
 
 #: ``uploads.source`` values (``revert``: the row recording a revert).
 UPLOAD_SOURCES = ("seed", "upload", "cli", "revert")
@@ -61,16 +61,17 @@ def commit_in(conn, columns: dict, *, file_name: str, file_sha256: str, uploaded
     ).first()
     if earlier is not None:
         return UploadResult(int(earlier.upload_id), False, int(earlier.rows_committed), same_file=True)
-    columns, duplicates = _without_duplicates(conn, columns)
-    n = len(columns["kind"])
-    if duplicates.in_ledger and n == 0:
-        return UploadResult(min(u for _, u in duplicates.in_ledger), False, 0, duplicates)
-    upload_id = conn.execute(up.insert().values(
-        uploaded_at=utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
-        rows_read=rows_read, rows_committed=n, source=source,
-    ).returning(up.c.upload_id)).scalar_one()
-    if n:
-        insert_events(conn, int(upload_id), columns)
+    with ledger_page_cache(conn):   # the duplicate search and the insert walk the same index pages
+        columns, duplicates = _without_duplicates(conn, columns)
+        n = len(columns["kind"])
+        if duplicates.in_ledger and n == 0:
+            return UploadResult(min(u for _, u in duplicates.in_ledger), False, 0, duplicates)
+        upload_id = conn.execute(up.insert().values(
+            uploaded_at=utcnow(), uploaded_by=uploaded_by, file_name=file_name, file_sha256=file_sha256,
+            rows_read=rows_read, rows_committed=n, source=source,
+        ).returning(up.c.upload_id)).scalar_one()
+        if n:
+            insert_events(conn, int(upload_id), columns)
     pause_for_tests()
     return UploadResult(int(upload_id), True, n, duplicates)
 

@@ -105,3 +105,40 @@ def test_bytes_upload_with_file_name(sqlite_store, actor):
 def test_missing_file_is_refused(sqlite_store, actor, tmp_path):
     result = import_counts(tmp_path / "khong_co.csv", sqlite_store, today=TODAY, actor=actor)
     assert result.status == "refused" and "Không đọc được" in result.message_vi
+
+
+@pytest.mark.parametrize("name", ["good_utf8_bom_semicolon.csv", "bad_rows_every_error.csv"])
+def test_validation_without_the_shapes_reports_as_with_them(store, name):
+    """The importer reads the parcels without their geometry (:meth:`Store.parcel_attributes`): the report is
+    the one :func:`validate` gives with the whole parcels layer (events, problems with their Vietnamese
+    messages, notes), and the geometry is never read."""
+    from ingest.importer import validate_file
+    from ingest.read import read_table
+    from ingest.validate import validate
+
+    data = (CORPUS / name).read_bytes()
+    with_shapes = validate(read_table(data, name), store.parcels(), store.projects(), store.events(), TODAY)
+    parcels_read = store.parcels
+    store.parcels = lambda *a, **k: pytest.fail("the importer decoded the parcel shapes")
+    try:
+        _, report = validate_file(data, name, store, today=TODAY)
+    finally:
+        store.parcels = parcels_read
+    pd.testing.assert_frame_equal(report.events, with_shapes.events)
+    assert [str(p) for p in report.problems] == [str(p) for p in with_shapes.problems]
+    assert report.notes == with_shapes.notes and report.rows_read == with_shapes.rows_read
+    assert bool(report.problems) == ("bad" in name)
+
+
+def test_parcel_attributes_are_the_parcels_without_geometry(store):
+    """Same rows, columns (all but ``geometry``), order and dtypes as :meth:`Store.parcels`; the scoped
+    reader gives those of its units' projects."""
+    from store.scoped import ScopedStore
+
+    expected = pd.DataFrame(store.parcels().drop(columns="geometry"))
+    got = store.parcel_attributes()
+    assert type(got) is pd.DataFrame and len(got) > 0
+    pd.testing.assert_frame_equal(got, expected)
+    scoped = ScopedStore(store, ["183"])
+    pd.testing.assert_frame_equal(scoped.parcel_attributes(), pd.DataFrame(scoped.parcels().drop(columns="geometry")))
+    assert ScopedStore(store, ["no_such_unit"]).parcel_attributes().empty

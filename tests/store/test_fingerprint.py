@@ -203,3 +203,20 @@ def test_column_fingerprints_of_columns_left_out():
     columns = {"kind": ["parcel", "aggregate"], "event": ["paid", "notice"]}
     assert fingerprints(columns) == [fingerprint({"kind": "parcel", "event": "paid"}),
                                      fingerprint({"kind": "aggregate", "event": "notice"})]
+
+
+def test_the_ledger_page_cache_is_the_connections_own_again_afterwards(store):
+    """:func:`store.ledger.ledger_page_cache`: the large SQLite page cache only within the block, the
+    connection's ``cache_size`` back after it, also when the block raises; PostgreSQL untouched."""
+    from store.ledger import LEDGER_WRITE_CACHE_KIB, ledger_page_cache
+
+    with write_transaction(store.engine) as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        with ledger_page_cache(conn):
+            if sqlite:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -LEDGER_WRITE_CACHE_KIB
+        with pytest.raises(RuntimeError, match="inside"), ledger_page_cache(conn):
+            raise RuntimeError("inside")
+        if sqlite:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
