@@ -150,7 +150,8 @@ class FitWhenSized(MacroElement):
     frame inside it) would otherwise be fitted into 0 pixels: Leaflet computes zoom ``Infinity`` and
     draws no path, even after the frame grows. Here the fit waits for the first ``resize`` that gives
     the map a width and a height: a window ``resize`` or a ``ResizeObserver`` report of the map's
-    container, whichever comes first. No zoom animation: Leaflet animates a fit of up to 4 zoom levels,
+    container, whichever comes first; the observer also tells Leaflet of every later change of the
+    container's size (Leaflet itself listens to the window only). No zoom animation: Leaflet animates a fit of up to 4 zoom levels,
     and while it runs it silently ignores any other ``setView`` (a user's first zoom).
     """
 
@@ -165,18 +166,18 @@ class FitWhenSized(MacroElement):
                 {{ this._parent.get_name() }}.fitBounds({{ this.bounds|tojson }}, {{ this.options|tojson }});
                 return true;
             }
-            if (!fit()) {
-                var observer = null;
-                var retry = function() {
-                    map.invalidateSize({pan: false});
-                    if (!fit()) { return; }
-                    window.removeEventListener('resize', retry);
-                    if (observer) { observer.disconnect(); }
-                };
-                window.addEventListener('resize', retry);
-                // The container itself too: its frame can grow with no resize event reaching this window.
-                if (window.ResizeObserver) { observer = new ResizeObserver(retry); observer.observe(map.getContainer()); }
-            }
+            var fitted = fit();
+            // Leaflet re-reads its size only on a window resize; the container can change size without one
+            // reaching this window (a frame laid out late): then the map kept 0 × 0 and drew nothing.
+            var sync = function() {
+                var box = map.getContainer(), size = map.getSize();
+                if (box.clientWidth !== size.x || box.clientHeight !== size.y) {
+                    map.invalidateSize({pan: false, debounceMoveend: true});
+                }
+                if (!fitted) { fitted = fit(); }
+            };
+            window.addEventListener('resize', sync);
+            if (window.ResizeObserver) { new ResizeObserver(sync).observe(map.getContainer()); }
         })();
         {% endmacro %}
         """

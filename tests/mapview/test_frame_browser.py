@@ -33,3 +33,28 @@ def test_map_fits_once_its_frame_has_a_size(tmp_path, sandboxed):
         view = frame.evaluate(VIEW_JS)
         assert view is not None and 10 <= view["zoom"] <= 18 and view["width"] > 100, view
         assert view["drawn"] == 18 and requested == []
+
+
+#: The map container's height, Leaflet's idea of it, and the parcel canvas' CSS height.
+SIZES_JS = """() => { const l = window.GPMBParcels.layers[0], m = l._map;
+  return {box: m.getContainer().clientHeight, map: m.getSize().y, canvas: l._container.clientHeight || l._container.height}; }"""
+
+
+def test_the_map_follows_its_container_without_a_window_resize(tmp_path):
+    """The map's container changes size with no window ``resize`` (Leaflet listens only to that): the map
+    learns its new size and its parcel canvas follows."""
+    store = synthetic.FakeStore()
+    path = tmp_path / "map.html"
+    path.write_text(standalone_html(build_map(synthetic.compute_snapshot(store, date(2024, 6, 30)), store)),
+                    encoding="utf-8")
+    with offline_page(allow_localhost=False, viewport={"width": 1000, "height": 800}) as (page, requested):
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.GPMBParcels && window.GPMBParcels.layers[0].drawn === 18", timeout=30_000)
+        page.evaluate("() => { window.addEventListener('resize', () => { window.__resized = true; }); "
+                      "window.GPMBParcels.layers[0]._map.getContainer().style.height = '300px'; }")
+        page.wait_for_function("() => window.GPMBParcels.layers[0]._map.getSize().y === 300", timeout=10_000)
+        page.wait_for_timeout(500)                                     # the debounced moveend redraws the canvas
+        sizes = page.evaluate(SIZES_JS)
+        assert page.evaluate("() => window.__resized === undefined")   # no window resize was involved
+        assert sizes["box"] == sizes["map"] == 300 and 300 <= sizes["canvas"] <= 400, sizes
+        assert requested == []
