@@ -11,7 +11,7 @@ only for bad rows, by the same code as before.
 A row is *clean* here exactly when the one-row checks (everything but the file-order checks: repeats
 within the file, stages going backwards) would record no problem on it, and its values are the ones
 they would give; ``tests/ingest/test_clean_rows.py`` checks this against
-:func:`ingest.validate.validate_row_by_row` (hypothesis). :func:`ordered_keys` then tells which
+``tests/ingest/validate_reference.validate_row_by_row`` (hypothesis). :func:`ordered_keys` then tells which
 parcels of clean rows still need the file-order checks row by row; for the others those checks
 provably find nothing (see its docstring).
 """

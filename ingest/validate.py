@@ -50,7 +50,6 @@ from ingest.report import (
     EVENTS_SCHEMA,
     RowProblem,
     ValidationReport,
-    events_frame,
     events_frame_from_columns,
 )
 from ingest.row_checks import (
@@ -85,7 +84,6 @@ __all__ = [
     "ValidationReport",
     "commune_key",
     "validate",
-    "validate_row_by_row",
 ]
 
 #: Unknown-parcel rows that get "did you mean" suggestions (the search costs time on huge files).
@@ -217,41 +215,6 @@ def validate(
     if checks.inert_text:
         notes.append(f"{checks.inert_text} ô Ghi chú chứa công thức/HTML/script: được giữ nguyên dạng chữ, không thực thi.")
     return ValidationReport(events=_events(cols, clean, at_clean, checked), problems=problems, rows_read=len(raw),
-                            notes=notes)
-
-
-def validate_row_by_row(
-    table: RawTable | pd.DataFrame,
-    parcels: pd.DataFrame,
-    projects: pd.DataFrame,
-    existing_events: pd.DataFrame | None,
-    today: date,
-) -> ValidationReport:
-    """:func:`validate` one row after the other: the reference it is tested against (same arguments and result).
-
-    Every row goes through the one-row checks and then the file-order checks (repeats, stages going
-    back) before the next row; :func:`validate` reaches the same report with whole-column checks for
-    the clean parcel rows (:mod:`ingest.clean_rows`).
-    """
-    raw, formula_rows, notes = _table_parts(table)
-    checks = _file_checks(raw, formula_rows, parcels, projects, existing_events, today)
-    if checks.header_problem:
-        notes.append(checks.header_problem)
-
-    problems: list[RowProblem] = []
-    events: list[dict] = []
-    event_rows: list[int] = []
-    for seq, r in enumerate(_rows(raw, _decimal_convention(raw))):
-        event = _check_row(r, seq, checks)
-        if r.problems:
-            problems.extend(r.problems)
-        else:
-            events.append(event)
-            event_rows.append(r.row)
-
-    if checks.inert_text:
-        notes.append(f"{checks.inert_text} ô Ghi chú chứa công thức/HTML/script: được giữ nguyên dạng chữ, không thực thi.")
-    return ValidationReport(events=events_frame(events, event_rows), problems=problems, rows_read=len(raw),
                             notes=notes)
 
 

@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.clean_rows import ordered_keys
-from ingest.validate import validate, validate_row_by_row
+from ingest.validate import validate
 from tests.ingest.fixture_data import TODAY, make_ledger, make_parcels, make_projects
+from tests.ingest.validate_reference import validate_row_by_row
 
 PARCELS = make_parcels()
 PROJECTS = make_projects()
