@@ -65,7 +65,7 @@ def _validate_cached(data: bytes, file_name: str, the_store) -> tuple:
             with progress_box("Đang đọc và kiểm tra tệp…", done_label="Đã kiểm tra xong tệp") as progress:
                 table, report = validate_file(data, file_name, the_store, progress=progress)
                 # a commune officer sees his refusals of other communes' rows before committing
-                report = restrict_to_communes(report, the_store.parcels(), account)
+                report = restrict_to_communes(report, the_store.parcel_attributes(), account)  # no shapes needed
                 report = restrict_to_units(report, the_store.projects(), account)  # and other units' rows
                 step(progress, IMPORT_COUNTS_STEPS, "duplicates")
                 duplicates = find_duplicate_rows(report, the_store)

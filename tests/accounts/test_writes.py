@@ -179,6 +179,14 @@ def test_commune_officer_mixed_upload_is_refused_row_by_row(store, two_communes,
     [problem] = strict.report.problems
     assert (problem.row, problem.column) == (3, "Xã")
     assert "Phường Kỳ Lừa" in problem.message_vi and "Xã Đồng Đăng" in problem.message_vi
+    # the upload page's preview checks the same rows against the parcels without their shapes
+    from ingest.importer import restrict_to_communes, validate_file
+
+    _, report = validate_file(path.read_bytes(), path.name, store)
+    preview = restrict_to_communes(report, store.parcel_attributes(), two_communes)
+    assert [(p.row, p.column, p.message_vi) for p in preview.problems] == [
+        (problem.row, problem.column, problem.message_vi)]
+    assert len(preview.events) == 2
 
     lenient = import_counts(path, store, actor=two_communes, skip_invalid=True, today=date(2024, 7, 1))
     assert (lenient.status, lenient.rows_committed) == ("committed", 2)
