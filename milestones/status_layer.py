@@ -19,6 +19,7 @@ from domain.blockers import NEXT_ACTION_BY_STAGE
 from domain.tables import PARCEL_STATUS_COLUMNS
 from milestones.clocks import next_deadlines
 from milestones.snapshot import Snapshot, compute_parcel_level
+from parsing.columns import map_distinct
 
 if TYPE_CHECKING:
     from store.protocol import StoreReader
@@ -52,7 +53,7 @@ def layer_rows(p: pd.DataFrame, clocks: pd.DataFrame, as_of: date) -> gpd.GeoDat
             out[c] = None
     out["stage"] = p["stage"].to_numpy()
     out["stage_rank"] = p["stage_rank"].to_numpy()
-    out["stage_date"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in p["stage_date"]]
+    out["stage_date"] = _dates(p["stage_date"])
     for flag in ("complaint_open", "enforced", "compulsory_inventory"):
         out[flag] = p[flag].astype(bool).to_numpy()
     out["days_in_stage"] = pd.to_numeric(p["days_in_stage"], errors="coerce").to_numpy()
@@ -61,13 +62,22 @@ def layer_rows(p: pd.DataFrame, clocks: pd.DataFrame, as_of: date) -> gpd.GeoDat
     out["at_risk"] = p["at_risk"].astype(bool).to_numpy()
     out["next_action"] = p["stage"].map(NEXT_ACTION_BY_STAGE).to_numpy()
     due = p["parcel_id"].map(deadlines["next_deadline"]) if len(deadlines) else pd.Series(None, index=p.index)
-    out["next_deadline"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in due]
+    out["next_deadline"] = _dates(due)
     late = p["parcel_id"].map(deadlines["days_overdue"]) if len(deadlines) else pd.Series(0, index=p.index)
     out["days_overdue"] = pd.to_numeric(late, errors="coerce").fillna(0).astype("int64").to_numpy()
     out["as_of"] = as_of
     if "geometry" not in p.columns:   # parcels read without geometry (a refresh updating attributes only)
         return pd.DataFrame(out[list(PARCEL_STATUS_COLUMNS)])
     return gpd.GeoDataFrame(out[list(PARCEL_STATUS_COLUMNS)], geometry=p.geometry.to_numpy(), crs=p.crs)
+
+
+def _dates(values) -> list:
+    """Each value as a ``date`` (None when missing), converted once per distinct value; raises as one would."""
+    out = map_distinct(values, lambda d: None if pd.isna(d) else pd.Timestamp(d).date())
+    failed = next((v for v in out if isinstance(v, ValueError)), None)
+    if failed is not None:
+        raise failed
+    return out
 
 
 def parcel_status_frame(reader: StoreReader, as_of: date) -> gpd.GeoDataFrame:

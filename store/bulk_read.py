@@ -58,7 +58,7 @@ def fetch_columns(conn, query: Select, chunk_rows: int | None = None) -> dict[st
                                       maintain_column_froms=True)
     # SQLite: a plain cursor is stepped by fetchmany already (stream_results would add a row buffer)
     options = {"stream_results": True, "max_row_buffer": size} if conn.dialect.name == "postgresql" else {}
-    result = conn.execution_options(**options).execute(untyped)
+    result = conn.execute(untyped, execution_options=options)   # this statement only (Connection.execution_options would stay)
     try:
         names, codes = list(result.keys()), [d[1] for d in result.cursor.description]
         first = [tuple(r) for r in result.fetchmany(1)]   # what SQLAlchemy buffered on executing, if anything
