@@ -4,11 +4,13 @@
 
 The store and file are those of :mod:`benchmarks.bench_import_floor` (20 000 parcels); the 100 000-row
 import is committed once with no refresher registered (so the stored layer is the one before it, as a
-refresh inside the commit finds it). Then, in a transaction rolled back at the end, alternating runs of:
-the refresher's frame (:func:`milestones.status_layer.parcel_status_frame`), the changed-row comparison
-(ours :func:`store.parcel_status._changed_rows` against the anchor, the row-by-row reference
-``_changed_rows_rowwise``), and the update of the changed rows. Prints medians of wall and CPU time
-(``time.process_time``), the ratio anchor / ours of the comparison, and the load average.
+refresh inside the commit finds it). Then, in a transaction rolled back at the end, alternating runs of each
+step, anchor then ours: the ledger read (``tests/store/events_read_reference.py`` / :func:`store.uploads.read_events`),
+the refresher's frame without geometry (``tests/milestones/status_layer_reference.py``, the whole snapshot /
+:func:`milestones.status_layer.parcel_status_frame`), the changed-row comparison
+(``tests/store/changed_rows_reference.py`` / :func:`store.parcel_status._changed_rows`) and the update of the
+changed rows (every column / the changed columns, :func:`store.parcel_status._update_rows`). Prints medians of
+wall and CPU time (``time.process_time``), the ratios anchor / ours, and the load average.
 """
 from __future__ import annotations
 
@@ -38,6 +40,10 @@ def run(label: str, url: str, sources: Path, n: int, runs: int) -> None:
     from ingest.importer import import_counts
     from milestones.status_layer import install, parcel_status_frame
     from store import parcel_status as ps
+    from store.uploads import read_events
+    from tests.milestones.status_layer_reference import parcel_status_frame_reference
+    from tests.store.changed_rows_reference import changed_rows_rowwise
+    from tests.store.events_read_reference import read_events_reference
     from tests.support.stores import demo_store
 
     install()
@@ -45,33 +51,42 @@ def run(label: str, url: str, sources: Path, n: int, runs: int) -> None:
     ps.register_refresher(None)   # the import leaves the layer as it was: the refresh below finds it so
     result = import_counts(make_file(n), store, actor=office_admin(store), file_name="steps.csv", source="cli")
     assert result.status == "committed", result.message_vi
-    steps = ("frame (geometry read)", "frame (no geometry)", "compare (row by row)", "compare (by column)",
-             "update")
-    times: dict[str, list[tuple[float, float]]] = {k: [] for k in steps}
+    pairs = {   # step: (anchor, ours)
+        "ledger read": ("one statement, SQLAlchemy rows", "chunked, driver tuples"),
+        "frame": ("whole snapshot", "per-parcel steps"),
+        "compare": ("row by row", "by column"),
+        "update": ("every column of a changed row", "changed columns only"),
+    }
+    times: dict[tuple[str, int], list[tuple[float, float]]] = {(k, i): [] for k in pairs for i in (0, 1)}
     as_of = ps.today_local()
     with store.engine.connect() as conn:
         tx = conn.begin()
+        reader = ps.ConnectionReader(conn, parcel_geometry=False)
         for _ in range(runs):
-            for step, geometry in ((steps[0], True), (steps[1], False)):
-                reader = ps.ConnectionReader(conn, parcel_geometry=geometry)
-                frame, wall, cpu = _timed(partial(parcel_status_frame, reader, as_of))
-                times[step].append((wall, cpu))
-            for step, fn in ((steps[2], ps._changed_rows_rowwise), (steps[3], ps._changed_rows)):
+            for i, fn in enumerate((read_events_reference, read_events)):
+                _, wall, cpu = _timed(partial(fn, conn))
+                times["ledger read", i].append((wall, cpu))
+            for i, fn in enumerate((parcel_status_frame_reference, parcel_status_frame)):
+                frame, wall, cpu = _timed(partial(fn, reader, as_of))
+                times["frame", i].append((wall, cpu))
+            for i, fn in enumerate((changed_rows_rowwise, ps._changed_rows)):
                 changed, wall, cpu = _timed(partial(fn, conn, frame))
-                times[step].append((wall, cpu))
-            savepoint = conn.begin_nested()
-            _, wall, cpu = _timed(partial(ps._update_rows, conn, changed))
-            times["update"].append((wall, cpu))
-            savepoint.rollback()
+                times["compare", i].append((wall, cpu))
+            cells = ps._changed_rows(conn, frame, only_changed=True)
+            for i, params in enumerate((changed, cells)):
+                savepoint = conn.begin_nested()
+                _, wall, cpu = _timed(partial(ps._update_rows, conn, params))
+                times["update", i].append((wall, cpu))
+                savepoint.rollback()
         tx.rollback()
     store.close()
     med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in times.items()}
-    parts = ", ".join(f"{k} {w:.2f} s (CPU {c:.2f} s)" for k, (w, c) in med.items())
-    frame_ratio = med[steps[0]][0] / med[steps[1]][0]
-    compare_ratio = med[steps[2]][0] / med[steps[3]][0]
-    print(f"{label}: {len(changed or []):,} rows changed of {len(frame):,}; medians of {runs}: {parts}; "
-          f"anchor/ours: frame {frame_ratio:.2f}×, compare {compare_ratio:.2f}× "
-          f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+    print(f"{label}: {len(changed or []):,} rows changed of {len(frame):,}, {sum(len(r) - 1 for r in cells):,} cells; "
+          f"medians of {runs} alternating runs (load average {os.getloadavg()[0]:.2f}):", flush=True)
+    for step, (anchor, ours) in pairs.items():
+        (wa, ca), (wo, co) = med[step, 0], med[step, 1]
+        print(f"  {step:12s} anchor ({anchor}) {wa:.2f} s (CPU {ca:.2f} s), ours ({ours}) {wo:.2f} s "
+              f"(CPU {co:.2f} s): anchor/ours {wa / wo:.2f}× wall, {ca / co:.2f}× CPU", flush=True)
 
 
 def main() -> int:

@@ -127,6 +127,71 @@ def compute_snapshot_from_frames(*, projects: pd.DataFrame, parcels: pd.DataFram
                              procedure=procedure)
 
 
+@dataclass(frozen=True)
+class ParcelLevel:
+    """The per-parcel part of a :class:`Snapshot` (what the ``parcel_status`` layer needs), before the tables.
+
+    Attributes
+    ----------
+    state : DataFrame
+        ``Snapshot.parcels``.
+    milestones : DataFrame
+        :func:`milestones.status.milestone_status`, in its own order (``Snapshot.milestones`` is then sorted).
+    clocks : DataFrame
+        ``Snapshot.clocks`` (index not yet reset).
+    blockers : DataFrame
+        ``Snapshot.blockers``.
+    as_of : date
+        ``Snapshot.as_of``.
+    """
+
+    state: pd.DataFrame
+    milestones: pd.DataFrame
+    clocks: pd.DataFrame
+    blockers: pd.DataFrame
+    as_of: date
+
+
+def parcel_level(*, parcels: pd.DataFrame, events: pd.DataFrame | None, by_parcel: pd.DataFrame,
+                 history: ProgressHistory, milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
+                 letters: pd.DataFrame | None = None, procedure: pd.DataFrame | None = None,
+                 stage_firsts: pd.DataFrame | None = None, parcel_keys: ParcelKeys | None = None,
+                 state_steps=None) -> ParcelLevel:
+    """Stages, milestone status, legal clocks, blocking sets and risk flags at ``as_of`` (arguments as
+    :func:`assemble_snapshot`; ``events`` the ledger up to ``as_of``, or None when ``by_parcel`` and, for the
+    prepared path, ``state_steps`` carry what the stages need): every step of a snapshot but the project,
+    commune and segment tables and the S-curve."""
+    ts = as_of
+    state = parcel_stages(parcels, events, ts, events_by_parcel=by_parcel, steps=state_steps)
+    ms = milestone_status(milestones, history, ts, rules)
+    plan = stage_plan(procedure)
+    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, rules, plan=plan)
+    letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
+    observed = (observed_stage_days(parcels, None, stage_firsts, ts) if stage_firsts is not None
+                else observed_stage_days(parcels, by_parcel))
+    blockers, blocking_rows = blocking_sets_and_rows(state, ms, clocks, observed, ts, rules,
+                                                     letter_parcels=letter_parcels, plan=plan, keys=parcel_keys)
+    risk = parcel_risk_flags(state, ms, ts, rules, blockers=blockers, blocking_rows=blocking_rows)
+    for col in PARCEL_RISK_COLUMNS:
+        state[col] = risk[col].to_numpy()
+    return ParcelLevel(state, ms, clocks, blockers, ts.date())
+
+
+def compute_parcel_level(store: StoreReader, as_of: date) -> ParcelLevel:
+    """:func:`parcel_level` at ``as_of`` from ``store``: what :func:`compute_snapshot` computes per parcel,
+    without reading the projects or the data version and without the tables and the S-curve (the
+    ``parcel_status`` refresh, :mod:`milestones.status_layer`). Same errors as :func:`compute_snapshot`."""
+    ts = to_timestamp(as_of)
+    parcels, rules = store.parcels(), resolve_rules(store.rules(as_of=as_of))
+    events = prepare_events(store.events(), ts)
+    by_parcel = parcel_events(parcels, events, ts)
+    reports = aggregate_reports(parcels, events, ts)
+    history = ProgressHistory.build(parcels, events, ts, events_by_parcel=by_parcel, reports=reports)
+    return parcel_level(parcels=parcels, events=events, by_parcel=by_parcel, history=history,
+                        milestones=store.milestones(as_of=as_of), rules=rules, as_of=ts,
+                        letters=store_letters(store), procedure=store_procedure(store))
+
+
 def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame,
                       by_parcel: pd.DataFrame, reports: pd.DataFrame, history: ProgressHistory,
                       milestones: pd.DataFrame, rules: dict, as_of: pd.Timestamp,
@@ -173,18 +238,10 @@ def assemble_snapshot(*, projects: pd.DataFrame, parcels: pd.DataFrame,
     """
     ts = as_of
     resolved = rules
-    state = parcel_stages(parcels, None, ts, events_by_parcel=by_parcel, steps=state_steps)
-    ms = milestone_status(milestones, history, ts, resolved)
-    plan = stage_plan(procedure)
-    clocks = parcel_clocks(state[state["stage"] != "handed_over"], ts, resolved, plan=plan)
-    letter_parcels = open_letter_parcels(letters, parcels, ts) if letters is not None else frozenset()
-    observed = (observed_stage_days(parcels, None, stage_firsts, ts) if stage_firsts is not None
-                else observed_stage_days(parcels, by_parcel))
-    blockers, blocking_rows = blocking_sets_and_rows(state, ms, clocks, observed, ts, resolved,
-                                                     letter_parcels=letter_parcels, plan=plan, keys=parcel_keys)
-    risk = parcel_risk_flags(state, ms, ts, resolved, blockers=blockers, blocking_rows=blocking_rows)
-    for col in PARCEL_RISK_COLUMNS:
-        state[col] = risk[col].to_numpy()
+    level = parcel_level(parcels=parcels, events=None, by_parcel=by_parcel, history=history, milestones=milestones,
+                         rules=resolved, as_of=as_of, letters=letters, procedure=procedure, stage_firsts=stage_firsts,
+                         parcel_keys=parcel_keys, state_steps=state_steps)
+    state, ms, clocks, blockers = level.state, level.milestones, level.clocks, level.blockers
     proj = pd.DataFrame(projects).drop(columns=["geometry"], errors="ignore")
     # The household codes do not depend on the date: kept with the parcels' keys (same rows as the state).
     # So do the tables' groups (project, commune, segment): kept with them too.

@@ -320,7 +320,7 @@ def _update_changed(conn, frame: pd.DataFrame, projects: Collection[str] | None 
     """Update the stored rows (of ``projects``, or all) whose attributes differ from ``frame``'s, record
     the data version; rows updated, or None (nothing written) when ``frame`` does not hold the stored
     parcels. The geometry is not written: ``frame`` may have none."""
-    changed = _changed_rows(conn, frame, projects)
+    changed = _changed_rows(conn, frame, projects, only_changed=True)
     if changed is None:
         return None
     _update_rows(conn, changed)
@@ -421,20 +421,27 @@ def _read_meta(conn, key: str) -> str | None:
 
 
 def _update_rows(conn, changed: list[dict]) -> None:
-    if changed:
-        table = status_table()
+    """Write ``changed`` (:func:`_changed_rows` with ``only_changed``): one bulk ``UPDATE`` per set of changed
+    columns, each setting those columns only (geometry and unchanged cells untouched)."""
+    table = status_table()
+    groups: dict[tuple, list[dict]] = {}
+    for row in changed:
+        groups.setdefault(tuple(row), []).append(row)
+    for keys, rows in groups.items():
+        columns = [k[3:] for k in keys if k != "_fid"]
         conn.execute(table.update().where(table.c.fid == bindparam("_fid"))
-                     .values({c: bindparam(f"_v_{c}") for c in PARCEL_STATUS_COLUMNS}), changed)
+                     .values({c: bindparam(f"_v_{c}") for c in columns}), rows)
 
 
-def _changed_rows(conn, frame: pd.DataFrame, projects: Collection[str] | None = None) -> list[dict] | None:
-    """Update parameters (``_fid`` + every attribute) of the stored rows whose attributes differ from
-    ``frame``'s, in the stored rows' order; None when the two do not hold the same parcels (then the caller
-    rewrites every row). With ``projects``, only the stored rows of those projects are compared (``frame``
-    holds theirs).
+def _changed_rows(conn, frame: pd.DataFrame, projects: Collection[str] | None = None, *,
+                  only_changed: bool = False) -> list[dict] | None:
+    """Update parameters (``_fid`` + every attribute, or with ``only_changed`` the attributes that differ) of
+    the stored rows whose attributes differ from ``frame``'s, in the stored rows' order; None when the two
+    do not hold the same parcels (then the caller rewrites every row). With ``projects``, only the stored
+    rows of those projects are compared (``frame`` holds theirs).
 
-    Column by column, each distinct value converted once (:func:`_column_cells`): the result of
-    :func:`_changed_rows_rowwise`, the row-by-row reference.
+    Column by column, each distinct value converted once (:func:`_column_cells`), cells compared as arrays:
+    the result of the row-by-row reference ``tests/store/changed_rows_reference.py``.
 
     Raises
     ------
@@ -458,14 +465,23 @@ def _changed_rows(conn, frame: pd.DataFrame, projects: Collection[str] | None = 
     order = [new_rows.get(pid) for pid in columns[1 + PARCEL_STATUS_COLUMNS.index("parcel_id")]]
     if None in order:
         return None
-    differs = np.zeros(len(stored), dtype=bool)
-    aligned = {}
+    aligned, differs = {}, {}
     for j, c in enumerate(PARCEL_STATUS_COLUMNS, start=1):
-        aligned[c] = [new[c][i] for i in order]
-        old = _column_cells(list(columns[j]), _KINDS[c], _stored_value)
-        differs |= np.fromiter((a != b for a, b in zip(old, aligned[c])), dtype=bool, count=len(stored))
-    return [{"_fid": columns[0][k], **{f"_v_{c}": aligned[c][k] for c in PARCEL_STATUS_COLUMNS}}
-            for k in np.flatnonzero(differs).tolist()]
+        aligned[c] = _objects([new[c][i] for i in order])
+        differs[c] = _objects(_column_cells(list(columns[j]), _KINDS[c], _stored_value)) != aligned[c]
+    rows = np.flatnonzero(np.logical_or.reduce(list(differs.values())))
+    fids = columns[0]
+    if only_changed:
+        return [{"_fid": fids[k], **{f"_v_{c}": aligned[c][k] for c in PARCEL_STATUS_COLUMNS if differs[c][k]}}
+                for k in rows.tolist()]
+    return [{"_fid": fids[k], **{f"_v_{c}": aligned[c][k] for c in PARCEL_STATUS_COLUMNS}} for k in rows.tolist()]
+
+
+def _objects(values: list) -> np.ndarray:
+    """``values`` as a 1-D object array (``!=`` of two is Python's ``!=`` cell by cell)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 def _column_cells(values: list, kind, convert) -> list:
@@ -474,39 +490,19 @@ def _column_cells(values: list, kind, convert) -> list:
     keys but not the same float)."""
     if kind is Double:
         return [convert(v, kind) for v in values]
-    out = map_distinct(values, lambda v: convert(v, kind))
-    for v in out:
-        if isinstance(v, ValueError):   # map_distinct returns a ValueError in place: raise it as the loop would
-            raise v
+    failed: list[ValueError] = []
+
+    def call(value):
+        try:
+            return convert(value, kind)
+        except ValueError as exc:   # map_distinct would return it in the cell's place: raised below instead
+            failed.append(exc)
+            raise
+
+    out = map_distinct(values, call)
+    if failed:
+        raise failed[0]
     return out
-
-
-def _changed_rows_rowwise(conn, frame: pd.DataFrame, projects: Collection[str] | None = None) -> list[dict] | None:
-    """The reference of :func:`_changed_rows` (row by row, every cell converted; kept for the equality
-    test and the benchmark). Update parameters (``_fid`` + every attribute) of the stored rows whose attributes differ from
-    ``frame``'s; None when the two do not hold the same parcels (then the caller rewrites every row).
-    With ``projects``, only the stored rows of those projects are compared (``frame`` holds theirs)."""
-    missing = [c for c in PARCEL_STATUS_COLUMNS if c not in frame.columns]
-    if missing:
-        raise StoreError(f"Lớp parcel_status thiếu cột: {', '.join(missing)}.")
-    table = status_table()
-    query = select(table.c.fid, *[table.c[c] for c in PARCEL_STATUS_COLUMNS])
-    if projects is not None:
-        query = query.where(table.c.project_id.in_(sorted(projects)))
-    stored = conn.execute(query).all()
-    new = {name: [_cell(v, _KINDS[name]) for v in frame[name].astype(object)] for name in PARCEL_STATUS_COLUMNS}
-    new_rows = {pid: i for i, pid in enumerate(new["parcel_id"])}
-    if len(stored) != len(new_rows) or len(new_rows) != len(frame):
-        return None
-    changed = []
-    for row in stored:
-        i = new_rows.get(row.parcel_id)
-        if i is None:
-            return None
-        values = {c: new[c][i] for c in PARCEL_STATUS_COLUMNS}
-        if any(_stored_value(getattr(row, c), _KINDS[c]) != values[c] for c in PARCEL_STATUS_COLUMNS):
-            changed.append({"_fid": row.fid, **{f"_v_{c}": v for c, v in values.items()}})
-    return changed
 
 
 def _stored_value(value, kind):

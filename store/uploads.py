@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
 from domain.tables import EVENT_COLUMNS
 from store import schema
+from store.bulk_read import fetch_columns
 from store.duplicates import find_duplicates
 from store.errors import Duplicates, StoreError, UploadResult
 from store.fingerprint import fingerprints
@@ -142,18 +144,28 @@ def counted_events(conn) -> int:
 
 def read_events(conn, include_reverted: bool = False, where=None) -> pd.DataFrame:
     """The ledger in ``event_id`` order, columns :data:`domain.tables.EVENT_COLUMNS` (dtypes in
-    :meth:`store.store.Store.events`); ``where`` (SQL expression on :data:`store.schema.events`) filters."""
+    :meth:`store.store.Store.events`); ``where`` (SQL expression on :data:`store.schema.events`) filters.
+
+    A bulk read (:func:`store.bulk_read.fetch_columns`): in chunks through a server-side cursor, so on
+    PostgreSQL no statement outlives ``statement_timeout`` however long the ledger; unsorted on the server
+    (a sort would make the first ``FETCH`` read the whole ledger), put in ``event_id`` order here.
+    """
     ev, rv = schema.events, schema.reverts
-    query = select(*[ev.c[n] for n in EVENT_COLUMNS]).order_by(ev.c.event_id)
+    query = select(*[ev.c[n] for n in EVENT_COLUMNS])
     if not include_reverted:
         query = query.where(ev.c.upload_id.not_in(select(rv.c.upload_id)))
     if where is not None:
         query = query.where(where)
-    rows = [tuple(r) for r in conn.execute(query).all()]  # plain tuples: pandas probes Row objects slowly
-    frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
-    return frame.astype({"event_id": "int64", "upload_id": "int64", "is_correction": "bool",
-                         "chainage_from_m": "float64", "chainage_to_m": "float64", "area_m2": "float64",
-                         "amount_vnd": "float64", "households": "Int64"})
+    frame = pd.DataFrame(fetch_columns(conn, query), columns=list(EVENT_COLUMNS)).infer_objects()
+    ids = frame["event_id"].to_numpy()
+    if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():   # append-only: stored order is id order but for concurrent inserts
+        frame = frame.iloc[np.argsort(ids, kind="stable")].reset_index(drop=True)
+    return frame.astype(_EVENT_DTYPES)
+
+
+#: Dtypes of :func:`read_events` beyond those pandas infers (text columns: ``str``, or object when all empty).
+_EVENT_DTYPES = {"event_id": "int64", "upload_id": "int64", "is_correction": "bool", "chainage_from_m": "float64",
+                 "chainage_to_m": "float64", "area_m2": "float64", "amount_vnd": "float64", "households": "Int64"}
 
 
 def read_uploads(conn) -> pd.DataFrame:

@@ -1,8 +1,9 @@
 """The fast parts of a ``parcel_status`` refresh equal their references, on the demo store, both backends.
 
 - The column-by-column comparison (``store.parcel_status._changed_rows``) gives what the row-by-row reference
-  (``_changed_rows_rowwise``) gives: the same update parameters in the same order, or None for both when the
-  frame does not hold the stored parcels (the frame changed at random, hypothesis).
+  (``tests/store/changed_rows_reference.py``) gives: the same update parameters in the same order, or None for both when the
+  frame does not hold the stored parcels (the frame changed at random, hypothesis); with ``only_changed``,
+  each row's parameters are the reference's restricted to the cells whose stored value differs.
 - The frame computed from parcels read without geometry (``ConnectionReader(parcel_geometry=False)``) equals
   the full snapshot's at several dates."""
 from __future__ import annotations
@@ -14,10 +15,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from domain.stages import STAGES
 from milestones.status_layer import install
 from store import parcel_status as ps
+from tests.store.changed_rows_reference import changed_rows_rowwise
 
 #: A change to one cell: (row position, column, value), values of the types a refresher may give.
 _VALUES = {
@@ -51,14 +54,25 @@ def layer(store):
 def _same(store, frame, projects=None) -> None:
     with store.engine.connect() as conn:
         fast = ps._changed_rows(conn, frame, projects)
-        reference = ps._changed_rows_rowwise(conn, frame, projects)
+        cells = ps._changed_rows(conn, frame, projects, only_changed=True)
+        reference = changed_rows_rowwise(conn, frame, projects)
+        stored = {r.fid: r for r in conn.execute(select(ps.status_table())).all()}
     assert fast == reference
+    if reference is None:
+        assert cells is None
+        return
+    assert [r["_fid"] for r in cells] == [r["_fid"] for r in reference]
+    for got, want in zip(cells, reference):
+        row = stored[want["_fid"]]
+        differ = {k: v for k, v in want.items()
+                  if k != "_fid" and ps._stored_value(getattr(row, k[3:]), ps._KINDS[k[3:]]) != v}
+        assert got == {"_fid": want["_fid"], **differ} and differ
 
 
 def test_an_unchanged_frame_changes_no_row(layer):
     store, frame = layer
     with store.engine.connect() as conn:
-        assert ps._changed_rows(conn, frame) == [] == ps._changed_rows_rowwise(conn, frame)
+        assert ps._changed_rows(conn, frame) == [] == changed_rows_rowwise(conn, frame)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -84,7 +98,7 @@ def test_a_frame_of_other_parcels_gives_none_on_both(layer):
     store, frame = layer
     renamed = frame.assign(parcel_id=frame["parcel_id"].astype(str) + "X")
     with store.engine.connect() as conn:
-        assert ps._changed_rows(conn, renamed) is None is ps._changed_rows_rowwise(conn, renamed)
+        assert ps._changed_rows(conn, renamed) is None is changed_rows_rowwise(conn, renamed)
 
 
 def test_a_day_later_updates_the_date_columns_alike(layer):
