@@ -44,14 +44,34 @@ def _commit(store, actor, rows: int, tag: str, start: date):
                                file_sha256=hashlib.sha256(tag.encode()).hexdigest(), rows_read=rows)
 
 
-@pytest.fixture
-def ledger(store):
-    """The demo store with two more uploads, the first of them reverted."""
+def _with_uploads(store):
+    """``store`` with two more uploads, the first of them reverted."""
     actor = office_admin(store)
     first = _commit(store, actor, 40, "dau", date(2023, 1, 1))
     _commit(store, actor, 80, "sau", date(2024, 1, 1))
     store.revert_upload(first.upload_id, actor=actor, reason="thử")
     return store
+
+
+@pytest.fixture
+def ledger(store):
+    """The demo store (each backend) with two more uploads, the first of them reverted."""
+    return _with_uploads(store)
+
+
+@pytest.fixture
+def pg_ledger(postgis_template, sources_dir, monkeypatch):
+    """As :func:`ledger`, on PostGIS only (a test of PostgreSQL's statement_timeout)."""
+    from tests.support.postgis import postgis_database
+    from tests.support.stores import demo_store
+
+    monkeypatch.setenv("GPMB_SOURCES_DIR", str(sources_dir))
+    with postgis_database("events_read", postgis_template) as url:
+        store = demo_store(url, sources_dir=sources_dir)
+        try:
+            yield _with_uploads(store)
+        finally:
+            store.close()
 
 
 _FILTERS = {"none": None, "parcel 102": schema.events.c.parcel_id == PARCEL_IDS[1],
@@ -74,9 +94,8 @@ def test_the_chunked_read_equals_the_one_statement_read(ledger, monkeypatch, chu
 
 
 @pytest.mark.postgis
-def test_a_ledger_read_longer_than_statement_timeout_succeeds_in_chunks(ledger, monkeypatch):
-    if ledger.engine.dialect.name != "postgresql":
-        pytest.skip("statement_timeout is PostgreSQL's")
+def test_a_ledger_read_longer_than_statement_timeout_succeeds_in_chunks(pg_ledger, monkeypatch):
+    ledger = pg_ledger
     with ledger.engine.begin() as conn:   # 20 ms of server time per row read
         conn.execute(text("CREATE FUNCTION gpmb_test_slow(id bigint) RETURNS boolean LANGUAGE sql VOLATILE "
                           "AS $$ SELECT pg_sleep(0.02) IS NOT NULL $$"))
