@@ -256,10 +256,13 @@ def map_date_state(snapshot: Snapshot, project_ids: tuple[str, ...] = ()) -> dic
 
 
 def map_marker_masks(snapshot: Snapshot, project_ids: tuple[str, ...] = (), *, store: Any = None,
-                     people: PeopleFigures | None = None) -> tuple[np.ndarray, np.ndarray]:
+                     people: PeopleFigures | None = None, letter_keys: pd.DataFrame | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`mapview.people.people_marker_masks` of the payload parcels of ``project_ids`` (date-dependent
-    only: the dashboard caches it per as-of date and project filter, like :func:`map_date_state`)."""
-    return people_marker_masks(snapshot, store, payload_parcels(snapshot.parcels, tuple(project_ids)), people)
+    only: the dashboard caches it per as-of date and project filter, like :func:`map_date_state`);
+    ``letter_keys``: :func:`milestones.complaints.letter_keys` of ``snapshot.parcels``, when kept."""
+    return people_marker_masks(snapshot, store, payload_parcels(snapshot.parcels, tuple(project_ids)), people,
+                               letter_keys=letter_keys)
 
 
 def payload_features(payload: dict) -> dict:
