@@ -9,7 +9,7 @@ on a snapshot of ≈500 000 parcels, and prints the seconds of each step:
   layout of ``_province_store.copies``): the map steps see the same frame shape without a database.
 
 ``--profile FILE`` writes a cProfile of the map steps (not of reading the store) for ``pstats``.
-Usage: ``python benchmarks/profile_map_province.py [--url URL | --copies 124] [--profile /tmp/map.prof]``
+Usage: ``python benchmarks/profile_map_province.py [--url URL | --copies 124] [--profile OUT.prof]``
 """
 from __future__ import annotations
 
